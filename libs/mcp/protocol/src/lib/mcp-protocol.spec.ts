@@ -1,0 +1,7 @@
+import { mcpProtocol } from './mcp-protocol';
+
+describe('mcpProtocol', () => {
+  it('should work', () => {
+    expect(mcpProtocol()).toEqual('mcp-protocol');
+  });
+});

@@ -1,0 +1,3 @@
+export function mcpProtocol(): string {
+  return 'mcp-protocol';
+}

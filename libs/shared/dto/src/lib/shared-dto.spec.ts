@@ -1,0 +1,7 @@
+import { sharedDto } from './shared-dto';
+
+describe('sharedDto', () => {
+  it('should work', () => {
+    expect(sharedDto()).toEqual('shared-dto');
+  });
+});
