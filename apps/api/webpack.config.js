@@ -15,11 +15,17 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: ['./src/assets'],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,
       sourceMap: true,
+      // OpenAPI schemas come from the shared DTO classes and their class-validator rules.
+      transformers: [
+        {
+          name: '@nestjs/swagger/plugin',
+          options: { dtoFileNameSuffix: ['.dto.ts', '.interface.ts'], classValidatorShim: true, introspectComments: true },
+        },
+      ],
     }),
   ],
 };

@@ -1,21 +1,35 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
+import { createServer, Server } from 'node:http';
+import { createApp } from './app.factory';
+import { AppConfig } from './core/config/app-config.service';
+import { InvalidEnvironmentError } from './core/config/env.schema';
+import { AppLogger } from './core/logging/app-logger';
 
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
+async function bootstrap(): Promise<void> {
+  const app = await createApp();
+  const config = app.get(AppConfig);
+  const logger = app.get(AppLogger);
+  const host = config.get('HOST');
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
+  await app.listen(config.get('BACKEND_PORT'), host);
+  // The admin port is the same app on a second listener: same origin for the UI and its API.
+  const adminServer: Server = createServer(app.getHttpAdapter().getInstance());
+  await new Promise<void>((resolve, reject) => {
+    adminServer.once('error', reject);
+    adminServer.listen(config.get('FRONTEND_PORT'), host, resolve);
+  });
+  app.getHttpServer().on('close', () => adminServer.close());
+
+  logger.log(
+    `API on http://${host}:${config.get('BACKEND_PORT')}, admin UI on http://${host}:${config.get('FRONTEND_PORT')}`,
+    'Bootstrap',
   );
 }
 
-bootstrap();
+bootstrap().catch((error: unknown) => {
+  if (error instanceof InvalidEnvironmentError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { AuthService } from './auth.service';
+import { clientAddress, extractCredential } from './credentials';
+import { FailedAuthLimiter } from './failed-auth-limiter';
+import { RequestWithPrincipal } from './principal';
+import { IS_PUBLIC } from './public.decorator';
+
+/** Global: every route needs the API key or a session token unless marked @Public(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    private readonly failures: FailedAuthLimiter,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+
+    const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const address = clientAddress(request);
+    rejectIfBlocked(this.failures, address, response);
+
+    const principal = this.auth.verify(extractCredential(request.headers));
+    if (!principal) {
+      this.failures.recordFailure(address);
+      response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');
+      throw new UnauthorizedException('A valid API key (X-API-Key or Authorization: Bearer) is required');
+    }
+    request.principal = principal;
+    return true;
+  }
+}
+
+/** 429 with Retry-After for an address that failed too often; used by login as well. */
+export function rejectIfBlocked(failures: FailedAuthLimiter, address: string, response: Response): void {
+  const waitMs = failures.retryAfterMs(address);
+  if (waitMs <= 0) return;
+  response.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+  throw new HttpException('Too many failed authentication attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { LoginView } from '@mcp-proxy/shared/dto';
+import { AppConfig } from '../config/app-config.service';
+import { APP_SECRETS, AppSecrets } from '../config/secrets';
+import { Principal } from './principal';
+
+interface SessionClaims {
+  sub: string;
+  kind: 'session';
+}
+
+/** Turns a credential into a principal. Shared by the REST guard and the MCP data plane. */
+@Injectable()
+export class AuthService {
+  private readonly apiKeyDigest: Buffer;
+
+  constructor(
+    @Inject(APP_SECRETS) secrets: AppSecrets,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {
+    this.apiKeyDigest = digest(secrets.apiKey);
+  }
+
+  /** Constant-time: both sides are hashed to equal length before comparing. */
+  isApiKey(candidate: string): boolean {
+    return timingSafeEqual(digest(candidate), this.apiKeyDigest);
+  }
+
+  verify(credential: string | undefined): Principal | null {
+    if (!credential) return null;
+    if (this.isApiKey(credential)) return { kind: 'admin', id: 'admin' };
+    if (credential.split('.').length !== 3) return null;
+    try {
+      const claims = this.jwt.verify<SessionClaims>(credential, { algorithms: ['HS256'] });
+      return claims.kind === 'session' ? { kind: 'session', id: claims.sub } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A UI session token for the holder of the API key, or null when the key is wrong. */
+  login(apiKey: string): LoginView | null {
+    if (!this.isApiKey(apiKey)) return null;
+    const ttlSeconds = this.config.get('SESSION_TTL_MINUTES') * 60;
+    const claims: SessionClaims = { sub: 'admin', kind: 'session' };
+    const token = this.jwt.sign(claims, { algorithm: 'HS256', expiresIn: ttlSeconds });
+    return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+
+const WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Counts failed authentication attempts per client address in a sliding window, so a key
+ * cannot be guessed at request speed. Process-local for now: with Redis (scale issue) the
+ * counters move there so every instance sees the same totals.
+ */
+@Injectable()
+export class FailedAuthLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds until the address may try again, or 0 when it is not blocked. */
+  retryAfterMs(address: string): number {
+    const recent = this.recent(address);
+    if (recent.length < this.limit) return 0;
+    return recent[recent.length - this.limit] + WINDOW_MS - this.now();
+  }
+
+  recordFailure(address: string): void {
+    const recent = this.recent(address);
+    recent.push(this.now());
+    this.failures.set(address, recent);
+    if (this.failures.size > 10_000) this.prune();
+  }
+
+  private recent(address: string): number[] {
+    const since = this.now() - WINDOW_MS;
+    return (this.failures.get(address) ?? []).filter((time) => time > since);
+  }
+
+  private prune(): void {
+    for (const address of this.failures.keys()) {
+      if (this.recent(address).length === 0) this.failures.delete(address);
+    }
+  }
+}

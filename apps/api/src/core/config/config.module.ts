@@ -1,0 +1,45 @@
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AppConfig } from './app-config.service';
+import { validateEnv } from './env.schema';
+import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
+
+@Global()
+@Module({})
+export class AppConfigModule {
+  /** Validation runs here, when the app module is built, so a bad value stops start-up before anything listens. */
+  static async forRoot(): Promise<DynamicModule> {
+    return {
+      module: AppConfigModule,
+      // Awaited here so an invalid environment fails before Nest starts building the app.
+      imports: [await ConfigModule.forRoot({ validate: validateEnv, cache: true, expandVariables: false })],
+      providers: [
+        AppConfig,
+        {
+          provide: APP_SECRETS,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig): AppSecrets => {
+            const { secrets, generatedApiKey } = loadOrCreateSecrets(config.dataDir, {
+              API_KEY: config.get('API_KEY'),
+              JWT_SECRET: config.get('JWT_SECRET'),
+              ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
+            });
+            if (generatedApiKey) announceApiKey(generatedApiKey, config.dataDir);
+            return secrets;
+          },
+        },
+      ],
+      exports: [AppConfig, APP_SECRETS],
+    };
+  }
+}
+
+/** Printed once, on the console only (not through the structured log, which may be shipped elsewhere). */
+function announceApiKey(apiKey: string, dataDir: string): void {
+  const line = '='.repeat(72);
+  process.stdout.write(
+    `\n${line}\n  Admin API key (shown once, stored in ${dataDir}/secrets.json):\n\n    ${apiKey}\n\n` +
+      `  Use it as "X-API-Key: <key>" or "Authorization: Bearer <key>", or to log in to the admin UI.\n${line}\n\n`,
+  );
+  new Logger('Config').log('Generated a new admin API key (printed above)');
+}

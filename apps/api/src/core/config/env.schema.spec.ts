@@ -1,0 +1,92 @@
+import { InvalidEnvironmentError, validateEnv } from './env.schema';
+
+function problemsFor(env: Record<string, string>): string[] {
+  try {
+    validateEnv(env);
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) return error.problems;
+    throw error;
+  }
+}
+
+describe('validateEnv', () => {
+  it('fills every default from the contract when nothing is set', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      BACKEND_PORT: 8437,
+      FRONTEND_PORT: 3437,
+      HTTPS_PORT: 8443,
+      HOST: '0.0.0.0',
+      SSL_ENABLED: false,
+      FORCE_SSL: false,
+      SSL_PROVIDER: 'self-signed',
+      ENABLE_UPNP: false,
+      AUTO_MAP_PORTS: false,
+      DATABASE_URL: './data/mcp-proxy.db',
+      CLONE_DIRECTORY: './mcp-services',
+      LOG_LEVEL: 'info',
+      LOG_DIR: './logs',
+      ENABLE_METRICS: true,
+    });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.API_KEY).toBeUndefined();
+  });
+
+  it.each([
+    ['BACKEND_PORT', 'abc'],
+    ['BACKEND_PORT', '0'],
+    ['FRONTEND_PORT', '70000'],
+    ['HTTPS_PORT', '84.5'],
+    ['HOST', 'not a host'],
+    ['SSL_ENABLED', 'maybe'],
+    ['SSL_PROVIDER', 'acme'],
+    ['DOMAIN', 'exa mple.com'],
+    ['SSL_EMAIL', 'nobody'],
+    ['ACME_DIRECTORY_URL', 'ftp://acme'],
+    ['PUBLIC_IP', '300.1.1.1'],
+    ['DATABASE_URL', 'mysql://db/x'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['LOG_LEVEL', 'loud'],
+    ['ENABLE_METRICS', '2'],
+    ['SESSION_TTL_MINUTES', '0'],
+  ])('refuses %s=%s with a message naming the key', (key, value) => {
+    const problems = problemsFor({ [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${key}=`));
+  });
+
+  it.each([
+    ['SSL_ENABLED', 'TRUE', true],
+    ['SSL_ENABLED', '0', false],
+    ['DATABASE_URL', 'postgres://u:p@127.0.0.1:5432/db', 'postgres://u:p@127.0.0.1:5432/db'],
+    ['DATABASE_URL', '/var/lib/mcp/proxy.db', '/var/lib/mcp/proxy.db'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+    ['HOST', '::', '::'],
+    ['PRIVATE_IP', '192.168.1.20', '192.168.1.20'],
+    ['ENCRYPTION_KEY', 'ab'.repeat(32), 'ab'.repeat(32)],
+  ])('accepts %s=%s', (key, value, expected) => {
+    expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
+  });
+
+  it('reports every bad key at once', () => {
+    expect(problemsFor({ BACKEND_PORT: 'x', LOG_LEVEL: 'y' })).toEqual([
+      expect.stringMatching(/^BACKEND_PORT=/),
+      expect.stringMatching(/^LOG_LEVEL=/),
+    ]);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const [problem] = problemsFor({ API_KEY: 'short-secret' });
+    expect(problem).toContain('API_KEY');
+    expect(problem).not.toContain('short-secret');
+  });
+
+  it.each([
+    [{ BACKEND_PORT: '9000', FRONTEND_PORT: '9000' }, /^FRONTEND_PORT=9000 is already used by BACKEND_PORT/],
+    [{ FORCE_SSL: 'true' }, /FORCE_SSL=true needs SSL_ENABLED=true/],
+    [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt' }, /DOMAIN is required/],
+  ])('checks rules across keys: %o', (env, message) => {
+    expect(problemsFor(env)).toEqual([expect.stringMatching(message)]);
+  });
+});

@@ -1,0 +1,232 @@
+import { isIP } from 'node:net';
+
+/** The validated, typed environment. Every key of the public contract, plus a few of our own. */
+export interface AppEnv {
+  BACKEND_PORT: number;
+  FRONTEND_PORT: number;
+  HTTPS_PORT: number;
+  HOST: string;
+  SSL_ENABLED: boolean;
+  FORCE_SSL: boolean;
+  SSL_PROVIDER: 'self-signed' | 'letsencrypt';
+  DOMAIN: string | undefined;
+  SSL_EMAIL: string | undefined;
+  SSL_STAGING: boolean;
+  ACME_DIRECTORY_URL: string | undefined;
+  CLOUDFLARE_TOKEN: string | undefined;
+  ENABLE_UPNP: boolean;
+  AUTO_MAP_PORTS: boolean;
+  PUBLIC_IP: string | undefined;
+  PRIVATE_IP: string | undefined;
+  DATABASE_URL: string;
+  REDIS_URL: string | undefined;
+  API_KEY: string | undefined;
+  JWT_SECRET: string | undefined;
+  ENCRYPTION_KEY: string | undefined;
+  GITHUB_TOKEN: string | undefined;
+  GITHUB_WEBHOOK_SECRET: string | undefined;
+  CLONE_DIRECTORY: string;
+  LOG_LEVEL: LogLevel;
+  LOG_DIR: string;
+  ENABLE_METRICS: boolean;
+  /** Keys, certificates and the SQLite file live here. */
+  DATA_DIR: string;
+  /** Built admin app served on FRONTEND_PORT (and the API port); empty string disables it. */
+  ADMIN_DIST_DIR: string;
+  /** Lifetime of a UI session token, in minutes. */
+  SESSION_TTL_MINUTES: number;
+  /** REST requests per minute per client address. */
+  API_RATE_LIMIT: number;
+  /** Failed authentication attempts per client address per 15 minutes before 429. */
+  AUTH_FAILURE_LIMIT: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+type Parser<T> = (raw: string) => T;
+
+interface KeySpec<T> {
+  default?: string;
+  parse: Parser<T>;
+}
+
+class InvalidValue extends Error {}
+
+const port: Parser<number> = (raw) => {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 65535) throw new InvalidValue('must be a port number from 1 to 65535');
+  return value;
+};
+
+const boolean: Parser<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(value)) return false;
+  throw new InvalidValue('must be true or false');
+};
+
+const text: Parser<string> = (raw) => raw;
+
+const optional =
+  <T>(parse: Parser<T>): Parser<T | undefined> =>
+  (raw) =>
+    raw.trim() === '' ? undefined : parse(raw);
+
+const oneOf =
+  <T extends string>(choices: readonly T[]): Parser<T> =>
+  (raw) => {
+    if (!(choices as readonly string[]).includes(raw)) throw new InvalidValue(`must be one of ${choices.join(', ')}`);
+    return raw as T;
+  };
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) throw new InvalidValue(`must be a whole number from ${min} to ${max}`);
+    return value;
+  };
+
+const url =
+  (...protocols: string[]): Parser<string> =>
+  (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new InvalidValue(`must be a URL (${protocols.join(' or ')})`);
+    }
+    if (!protocols.includes(parsed.protocol)) throw new InvalidValue(`must be a URL (${protocols.join(' or ')})`);
+    return raw;
+  };
+
+const ip: Parser<string> = (raw) => {
+  if (isIP(raw) === 0) throw new InvalidValue('must be an IPv4 or IPv6 address');
+  return raw;
+};
+
+const hostname: Parser<string> = (raw) => {
+  if (!/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(raw)) {
+    throw new InvalidValue('must be a domain name');
+  }
+  return raw;
+};
+
+const bindAddress: Parser<string> = (raw) => {
+  if (isIP(raw) === 0 && raw !== 'localhost') throw new InvalidValue('must be an IP address to bind to (0.0.0.0, 127.0.0.1, ::)');
+  return raw;
+};
+
+const email: Parser<string> = (raw) => {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new InvalidValue('must be an e-mail address');
+  return raw;
+};
+
+const secret =
+  (minLength: number): Parser<string> =>
+  (raw) => {
+    if (raw.length < minLength) throw new InvalidValue(`must be at least ${minLength} characters`);
+    return raw;
+  };
+
+/** 32 bytes as 64 hex digits or base64: the AES-256-GCM key for secrets at rest. */
+const encryptionKey: Parser<string> = (raw) => {
+  const isHex = /^[0-9a-f]{64}$/i.test(raw);
+  const isBase64 = /^[A-Za-z0-9+/]{43}=?$/.test(raw) && Buffer.from(raw, 'base64').length === 32;
+  if (!isHex && !isBase64) throw new InvalidValue('must be 32 bytes as 64 hex digits or base64');
+  return raw;
+};
+
+/** PostgreSQL URL, or a SQLite file path. */
+const databaseUrl: Parser<string> = (raw) => {
+  if (/^postgres(ql)?:\/\//.test(raw)) return url('postgres:', 'postgresql:')(raw);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw new InvalidValue('must be a postgres:// URL or a SQLite file path');
+  if (raw.trim() === '') throw new InvalidValue('must not be empty');
+  return raw;
+};
+
+export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
+  BACKEND_PORT: { default: '8437', parse: port },
+  FRONTEND_PORT: { default: '3437', parse: port },
+  HTTPS_PORT: { default: '8443', parse: port },
+  HOST: { default: '0.0.0.0', parse: bindAddress },
+  SSL_ENABLED: { default: 'false', parse: boolean },
+  FORCE_SSL: { default: 'false', parse: boolean },
+  SSL_PROVIDER: { default: 'self-signed', parse: oneOf(['self-signed', 'letsencrypt'] as const) },
+  DOMAIN: { parse: optional(hostname) },
+  SSL_EMAIL: { parse: optional(email) },
+  SSL_STAGING: { default: 'false', parse: boolean },
+  ACME_DIRECTORY_URL: { parse: optional(url('https:', 'http:')) },
+  CLOUDFLARE_TOKEN: { parse: optional(text) },
+  ENABLE_UPNP: { default: 'false', parse: boolean },
+  AUTO_MAP_PORTS: { default: 'false', parse: boolean },
+  PUBLIC_IP: { parse: optional(ip) },
+  PRIVATE_IP: { parse: optional(ip) },
+  DATABASE_URL: { default: './data/mcp-proxy.db', parse: databaseUrl },
+  REDIS_URL: { parse: optional(url('redis:', 'rediss:')) },
+  API_KEY: { parse: optional(secret(16)) },
+  JWT_SECRET: { parse: optional(secret(32)) },
+  ENCRYPTION_KEY: { parse: optional(encryptionKey) },
+  GITHUB_TOKEN: { parse: optional(text) },
+  GITHUB_WEBHOOK_SECRET: { parse: optional(text) },
+  CLONE_DIRECTORY: { default: './mcp-services', parse: text },
+  LOG_LEVEL: { default: 'info', parse: oneOf(LOG_LEVELS) },
+  LOG_DIR: { default: './logs', parse: text },
+  ENABLE_METRICS: { default: 'true', parse: boolean },
+  DATA_DIR: { default: './data', parse: text },
+  ADMIN_DIST_DIR: { default: './dist/apps/admin/browser', parse: text },
+  SESSION_TTL_MINUTES: { default: '720', parse: integer(1, 60 * 24 * 30) },
+  API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
+  AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
+};
+
+/** Thrown when the environment holds a value the product cannot run with; names every bad key. */
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+/** Parse and check every key; cross-key rules come last. */
+export function validateEnv(source: Record<string, string | undefined>): AppEnv {
+  const problems: string[] = [];
+  const env: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(ENV_SCHEMA) as [keyof AppEnv, KeySpec<unknown>][]) {
+    const raw = source[key] ?? spec.default ?? '';
+    try {
+      env[key] = spec.parse(raw);
+    } catch (error) {
+      if (!(error instanceof InvalidValue)) throw error;
+      problems.push(`${key}=${JSON.stringify(shown(key, raw))} ${error.message}`);
+    }
+  }
+  if (problems.length === 0) problems.push(...crossKeyProblems(env as unknown as AppEnv));
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return env as unknown as AppEnv;
+}
+
+const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN']);
+
+/** Error messages must never echo a secret, even an invalid one. */
+function shown(key: string, raw: string): string {
+  return SECRET_KEYS.has(key) ? '<hidden>' : raw;
+}
+
+function crossKeyProblems(env: AppEnv): string[] {
+  const problems: string[] = [];
+  const ports = { BACKEND_PORT: env.BACKEND_PORT, FRONTEND_PORT: env.FRONTEND_PORT, HTTPS_PORT: env.HTTPS_PORT };
+  const seen = new Map<number, string>();
+  for (const [key, value] of Object.entries(ports)) {
+    if (key === 'HTTPS_PORT' && !env.SSL_ENABLED) continue;
+    const other = seen.get(value);
+    if (other) problems.push(`${key}=${value} is already used by ${other}`);
+    seen.set(value, key);
+  }
+  if (env.FORCE_SSL && !env.SSL_ENABLED) problems.push('FORCE_SSL=true needs SSL_ENABLED=true');
+  if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && !env.DOMAIN) {
+    problems.push('DOMAIN is required when SSL_PROVIDER=letsencrypt');
+  }
+  return problems;
+}

@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './config/app-config.service';
+import { AppConfigModule } from './config/config.module';
+import { CryptoModule } from './crypto/crypto.module';
+import { DatabaseModule } from './database/database.module';
+import { HttpExceptionFilter } from './http/http-exception.filter';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+/** Platform pieces every feature module relies on: config, logging, crypto, database, throttling, metrics, auth. */
+@Module({})
+export class CoreModule {
+  static async forRoot(): Promise<DynamicModule> {
+    return {
+      module: CoreModule,
+      imports: [
+        await AppConfigModule.forRoot(),
+        LoggingModule,
+        CryptoModule,
+        DatabaseModule,
+        ThrottlerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.get('API_RATE_LIMIT') }],
+        }),
+        MetricsModule,
+        AuthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { HealthView } from '@mcp-proxy/shared/dto';
+import { Public } from '../core/auth/public.decorator';
+import { ServicesService } from '../processes/services.service';
+import { APP_VERSION } from '../version';
+
+@ApiTags('observability')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly services: ServicesService) {}
+
+  @Public()
+  @SkipThrottle()
+  @Get()
+  @ApiOperation({ summary: 'Liveness and a service count; no auth, nothing secret' })
+  async health(): Promise<HealthView> {
+    const total = await this.services.count();
+    return {
+      status: 'ok',
+      version: APP_VERSION,
+      uptime: Math.round(process.uptime()),
+      services: { running: 0, total },
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { MASKED_VALUE, ServiceView } from '@mcp-proxy/shared/dto';
+import type { ServiceEntity } from './service.entity';
+
+/** Runtime facts from the supervisor; a service that was never started has none. */
+export interface ServiceRuntime {
+  status: ServiceView['status'];
+  pid: number | null;
+  restarts: number;
+  startedAt: Date | null;
+  lastExitCode: number | null;
+  statusReason: string | null;
+}
+
+export const NOT_RUNNING: ServiceRuntime = {
+  status: 'stopped',
+  pid: null,
+  restarts: 0,
+  startedAt: null,
+  lastExitCode: null,
+  statusReason: null,
+};
+
+export function toServiceView(entity: ServiceEntity, environmentKeys: string[], runtime: ServiceRuntime = NOT_RUNNING): ServiceView {
+  return {
+    id: entity.id,
+    name: entity.name,
+    status: runtime.status,
+    pid: runtime.pid,
+    restarts: runtime.restarts,
+    startedAt: runtime.startedAt?.toISOString() ?? null,
+    lastExitCode: runtime.lastExitCode,
+    statusReason: runtime.statusReason,
+    transport: entity.transport,
+    proxy: entity.proxy,
+    process: entity.process,
+    repository: entity.repository,
+    environment: Object.fromEntries(environmentKeys.map((key) => [key, MASKED_VALUE])),
+    createdAt: entity.createdAt.toISOString(),
+    updatedAt: entity.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,47 @@
+import type { ProcessConfigView, ProxyConfigView, RepositoryView, ServiceTransport } from '@mcp-proxy/shared/dto';
+import { randomUUID } from 'node:crypto';
+import { BeforeInsert, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type DesiredState = 'running' | 'stopped';
+
+/** A registered MCP server. Runtime state (pid, status) lives with the supervisor, not here. */
+@Entity('services')
+export class ServiceEntity {
+  /** Generated here rather than by the database, so PostgreSQL needs no uuid extension. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 63, unique: true })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'stdio' })
+  transport!: ServiceTransport;
+
+  @Column({ type: 'simple-json' })
+  process!: ProcessConfigView;
+
+  @Column({ type: 'simple-json' })
+  proxy!: ProxyConfigView;
+
+  @Column({ type: 'simple-json', nullable: true })
+  repository!: RepositoryView | null;
+
+  /** The service's environment as AES-256-GCM ciphertext (see SecretBox); never stored in clear. */
+  @Column({ type: 'text' })
+  environmentSealed!: string;
+
+  /** What the operator asked for, so running services come back after a restart of the proxy. */
+  @Column({ type: 'varchar', length: 16, default: 'stopped' })
+  desiredState!: DesiredState;
+
+  @CreateDateColumn()
+  createdAt!: Date;
+
+  @UpdateDateColumn()
+  updatedAt!: Date;
+
+  @BeforeInsert()
+  assignId(): void {
+    this.id ??= randomUUID();
+  }
+}

@@ -1,0 +1,45 @@
+import { IsolationMode, ServiceStatus, ServiceTransport } from './service.enums';
+
+export interface ProcessConfigView {
+  command: string | null;
+  args: string[];
+  cwd: string | null;
+  autoRestart: boolean;
+  maxRestarts: number;
+  port: number | null;
+  isolation: IsolationMode;
+}
+
+export interface ProxyConfigView {
+  path: string;
+  rateLimit: number;
+  cache: boolean;
+}
+
+export interface RepositoryView {
+  url: string;
+  branch: string;
+  entryPoint: string | null;
+}
+
+export interface ServiceView {
+  id: string;
+  name: string;
+  status: ServiceStatus;
+  pid: number | null;
+  restarts: number;
+  startedAt: string | null;
+  lastExitCode: number | null;
+  /** Why the service is `crashed` or `failed`, when known. */
+  statusReason: string | null;
+  transport: ServiceTransport;
+  proxy: ProxyConfigView;
+  process: ProcessConfigView;
+  repository: RepositoryView | null;
+  /** Variable names with masked values: a secret value never leaves the server in clear. */
+  environment: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const MASKED_VALUE = '********';

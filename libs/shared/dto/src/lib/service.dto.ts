@@ -1,0 +1,161 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNotIn,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { ServiceEnvironmentConstraint } from './environment.validator';
+import { RESERVED_SERVICE_NAMES } from './routes';
+import { ISOLATION_MODES, IsolationMode, SERVICE_TRANSPORTS, ServiceTransport } from './service.enums';
+
+export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export class RepositoryDto {
+  @MaxLength(500)
+  @Matches(/^https:\/\/\S+$/, { message: 'url must be an https:// URL' })
+  @IsString()
+  url!: string;
+
+  @IsOptional()
+  @Matches(/^[\w./-]{1,200}$/, { message: 'branch must be a branch name' })
+  branch?: string;
+
+  @IsOptional()
+  @MaxLength(300)
+  @IsString()
+  entryPoint?: string;
+}
+
+export class ProcessConfigDto {
+  @IsOptional()
+  @MaxLength(1000)
+  @IsNotEmpty()
+  @IsString()
+  command?: string;
+
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMaxSize(200)
+  @IsArray()
+  args?: string[];
+
+  @IsOptional()
+  @MaxLength(1000)
+  @IsString()
+  cwd?: string | null;
+
+  @IsOptional()
+  @IsBoolean()
+  autoRestart?: boolean;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  maxRestarts?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number | null;
+
+  @IsOptional()
+  @IsIn(ISOLATION_MODES)
+  isolation?: IsolationMode;
+}
+
+export class ProxyConfigDto {
+  @IsOptional()
+  @Matches(/^\/mcp\/[a-z0-9][a-z0-9-]{0,62}$/, { message: 'path must look like /mcp/<name>' })
+  path?: string;
+
+  /** Requests per minute per client; 0 = unlimited. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  rateLimit?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  cache?: boolean;
+}
+
+export class CreateServiceDto {
+  @Matches(SERVICE_NAME_PATTERN, {
+    message: 'name must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
+  })
+  @IsNotIn([...RESERVED_SERVICE_NAMES], { message: 'name must not be a reserved word (ws, g, sse, messages, health)' })
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsIn(SERVICE_TRANSPORTS)
+  transport?: ServiceTransport;
+
+  @ValidateIf((dto: CreateServiceDto) => !dto.process?.command || dto.repository !== undefined)
+  @ValidateNested()
+  @Type(() => RepositoryDto)
+  @IsNotEmpty({ message: 'repository or process.command is required' })
+  repository?: RepositoryDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProcessConfigDto)
+  process?: ProcessConfigDto;
+
+  @IsOptional()
+  @Validate(ServiceEnvironmentConstraint)
+  environment?: Record<string, string>;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProxyConfigDto)
+  proxy?: ProxyConfigDto;
+
+  /** Start the service as soon as it is created. */
+  @IsOptional()
+  @IsBoolean()
+  start?: boolean;
+}
+
+/** Every field optional; `name` cannot change once a service exists (clients use it in URLs). */
+export class UpdateServiceDto {
+  @IsOptional()
+  @IsIn(SERVICE_TRANSPORTS)
+  transport?: ServiceTransport;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RepositoryDto)
+  repository?: RepositoryDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProcessConfigDto)
+  process?: ProcessConfigDto;
+
+  /** Replaces the whole environment; a value of `null` is not accepted (remove the key instead). */
+  @IsOptional()
+  @Validate(ServiceEnvironmentConstraint)
+  environment?: Record<string, string>;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProxyConfigDto)
+  proxy?: ProxyConfigDto;
+}
