@@ -1,1 +1,5 @@
-export * from './lib/mcp-protocol';
+export * from './lib/json-rpc';
+export * from './lib/stdio-framing';
+export * from './lib/sse';
+export * from './lib/mcp-constants';
+export * from './lib/mcp-http';

@@ -1,3 +1,0 @@
-export function mcpProtocol(): string {
-  return 'mcp-protocol';
-}

@@ -1,0 +1,260 @@
+/**
+ * Newline-delimited JSON framing for the MCP stdio transport.
+ *
+ * Works on raw bytes (`Uint8Array`, which includes Node `Buffer`) so that a
+ * chunk boundary falling inside a multi-byte UTF-8 sequence is harmless: bytes
+ * are only decoded once a whole line has been collected.
+ *
+ * Cost is linear in the input: each byte is scanned once, pending fragments of
+ * an incomplete line are kept in a list and copied exactly once when the line
+ * terminator arrives (no repeated concatenation for multi-megabyte lines).
+ */
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Default maximum line size in bytes (excluding the terminator): 32 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+
+export interface OversizeLineInfo {
+  /** The configured limit in bytes. */
+  limit: number;
+  /** Bytes of the offending line seen when the limit was crossed (at least `limit + 1`). */
+  bytesSeen: number;
+}
+
+export interface LineSplitterOptions {
+  /** Called once per complete, non-blank line (terminator and trailing `\r` removed). */
+  onLine: (line: string) => void;
+  /**
+   * Called once per line that exceeds `maxLineBytes`, as soon as the limit is
+   * crossed. The rest of that line is discarded without buffering and the
+   * splitter resynchronises after the next `\n`.
+   */
+  onOversize?: (info: OversizeLineInfo) => void;
+  /** Maximum line length in bytes, excluding `\n` / `\r\n`. Default {@link DEFAULT_MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+  /** Deliver blank / whitespace-only lines too. Default `false` (they are skipped). */
+  emitBlankLines?: boolean;
+}
+
+/**
+ * Incremental splitter for a child process's stdout.
+ *
+ * Chunks are retained by reference until their line completes; callers must
+ * not mutate a chunk after passing it to {@link push} (Node stream `data`
+ * chunks satisfy this).
+ *
+ * Decoding: UTF-8 with replacement of invalid sequences (U+FFFD); a UTF-8 BOM
+ * at the start of a line is dropped.
+ */
+export class LineSplitter {
+  private readonly onLine: (line: string) => void;
+  private readonly onOversize: ((info: OversizeLineInfo) => void) | undefined;
+  private readonly maxLineBytes: number;
+  private readonly emitBlankLines: boolean;
+  private readonly decoder = new TextDecoder('utf-8');
+
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** True while skipping the remainder of an oversize line. */
+  private discarding = false;
+  private ended = false;
+
+  constructor(options: LineSplitterOptions) {
+    const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError('maxLineBytes must be a positive integer');
+    }
+    this.onLine = options.onLine;
+    this.onOversize = options.onOversize;
+    this.maxLineBytes = max;
+    this.emitBlankLines = options.emitBlankLines ?? false;
+  }
+
+  /** Bytes currently held for an incomplete line. */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Feed a chunk of bytes. */
+  push(chunk: Uint8Array): void {
+    if (this.ended) throw new Error('LineSplitter: push() after end()');
+    const len = chunk.length;
+    let start = 0;
+    while (start < len) {
+      const nl = chunk.indexOf(LF, start);
+      if (nl === -1) {
+        this.holdPartial(chunk, start, len);
+        return;
+      }
+      this.completeLine(chunk, start, nl);
+      start = nl + 1;
+    }
+  }
+
+  /**
+   * Signal end of input. A final line without a terminating `\n` is delivered
+   * (a child may exit without flushing a newline); an oversize tail is dropped.
+   */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    if (this.pendingBytes > 0) {
+      let bytes = this.takePending(undefined, 0, 0);
+      // A pending tail is at most maxLineBytes, or maxLineBytes + 1 when it ends
+      // in '\r' (see holdPartial), so after stripping that '\r' it is within the limit.
+      if (bytes[bytes.length - 1] === CR)
+        bytes = bytes.subarray(0, bytes.length - 1);
+      this.deliver(bytes);
+    }
+  }
+
+  /** Drop any buffered partial line and accept input again. */
+  reset(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.discarding = false;
+    this.ended = false;
+  }
+
+  private holdPartial(chunk: Uint8Array, start: number, end: number): void {
+    if (this.discarding) return;
+    const size = end - start;
+    const total = this.pendingBytes + size;
+    // A trailing '\r' may still be followed by '\n' in the next chunk and would
+    // then not count towards the line length, so allow one byte of slack for it.
+    const limit =
+      chunk[end - 1] === CR ? this.maxLineBytes + 1 : this.maxLineBytes;
+    if (total > limit) {
+      this.startDiscarding(total);
+      return;
+    }
+    this.pending.push(
+      start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end),
+    );
+    this.pendingBytes = total;
+  }
+
+  private completeLine(chunk: Uint8Array, start: number, nl: number): void {
+    if (this.discarding) {
+      // End of the oversize line: resynchronised.
+      this.discarding = false;
+      return;
+    }
+    let end = nl;
+    const total = this.pendingBytes + (nl - start);
+    // Strip a '\r' immediately before '\n' (it may sit at the end of a previous chunk).
+    let lineBytes = total;
+    if (nl > start) {
+      if (chunk[nl - 1] === CR) {
+        end = nl - 1;
+        lineBytes--;
+      }
+    } else if (this.pendingBytes > 0) {
+      const last = this.pending[this.pending.length - 1];
+      if (last[last.length - 1] === CR) {
+        this.pending[this.pending.length - 1] = last.subarray(
+          0,
+          last.length - 1,
+        );
+        this.pendingBytes--;
+        lineBytes--;
+      }
+    }
+    if (lineBytes > this.maxLineBytes) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.onOversize?.({ limit: this.maxLineBytes, bytesSeen: lineBytes });
+      return;
+    }
+    const bytes = this.takePending(chunk, start, end);
+    this.deliver(bytes);
+  }
+
+  /** Join pending fragments plus `chunk[start, end)` into one contiguous array (single copy). */
+  private takePending(
+    chunk: Uint8Array | undefined,
+    start: number,
+    end: number,
+  ): Uint8Array {
+    const tail = end - start;
+    let out: Uint8Array;
+    if (this.pending.length === 0) {
+      out = chunk ? chunk.subarray(start, end) : new Uint8Array(0);
+    } else if (this.pending.length === 1 && tail === 0) {
+      out = this.pending[0];
+    } else {
+      out = new Uint8Array(this.pendingBytes + tail);
+      let offset = 0;
+      for (const part of this.pending) {
+        out.set(part, offset);
+        offset += part.length;
+      }
+      if (chunk && tail > 0) out.set(chunk.subarray(start, end), offset);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    return out;
+  }
+
+  private startDiscarding(bytesSeen: number): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.discarding = true;
+    this.onOversize?.({ limit: this.maxLineBytes, bytesSeen });
+  }
+
+  private deliver(bytes: Uint8Array): void {
+    if (bytes.length === 0 && !this.emitBlankLines) return;
+    const line = this.decoder.decode(bytes);
+    if (!this.emitBlankLines && isBlank(line)) return;
+    this.onLine(line);
+  }
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    // JSON insignificant whitespace: space, tab, CR, LF.
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
+}
+
+/**
+ * Convenience: split a complete sequence of chunks into lines.
+ * Returns the lines and the oversize events, in order of occurrence.
+ */
+export function splitLines(
+  chunks: Iterable<Uint8Array>,
+  options: Omit<LineSplitterOptions, 'onLine' | 'onOversize'> = {},
+): { lines: string[]; oversize: OversizeLineInfo[] } {
+  const lines: string[] = [];
+  const oversize: OversizeLineInfo[] = [];
+  const splitter = new LineSplitter({
+    ...options,
+    onLine: (l) => lines.push(l),
+    onOversize: (o) => oversize.push(o),
+  });
+  for (const c of chunks) splitter.push(c);
+  splitter.end();
+  return { lines, oversize };
+}
+
+/**
+ * Serialise a message for a stdio peer: compact JSON plus a single `\n`.
+ * `JSON.stringify` escapes control characters inside strings, so the output
+ * never contains an embedded newline.
+ */
+export function encodeLine(message: unknown): string {
+  const json = JSON.stringify(message);
+  if (json === undefined) {
+    throw new TypeError('encodeLine: value is not JSON-serialisable');
+  }
+  return json + '\n';
+}
