@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc'],
+    ignores: ['**/dist', '**/out-tsc', '**/tmp', '**/.angular'],
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
@@ -15,11 +15,23 @@ export default [
         {
           enforceBuildableLibDependency: true,
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          // The admin app never reaches server code; shared libs stay framework-free and acyclic.
           depConstraints: [
+            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared'] },
             {
-              sourceTag: '*',
-              onlyDependOnLibsWithTags: ['*'],
+              sourceTag: 'scope:admin',
+              onlyDependOnLibsWithTags: ['scope:admin', 'scope:shared'],
+              bannedExternalImports: ['@nestjs/*', 'typeorm', 'express', 'pino', 'sqlite3', 'pg', 'ioredis'],
             },
+            {
+              sourceTag: 'scope:shared',
+              onlyDependOnLibsWithTags: ['scope:shared'],
+              bannedExternalImports: ['@nestjs/*', '@angular/*', 'typeorm', 'express'],
+            },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:dto', 'type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:dto', 'type:util'] },
+            { sourceTag: 'type:dto', onlyDependOnLibsWithTags: ['type:dto'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:dto'] },
           ],
         },
       ],

@@ -5,32 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { root, typeorm } from './typeorm.mjs';
 
 const name = process.argv[2];
 if (!name || !/^[A-Z][A-Za-z0-9]+$/.test(name)) {
   console.error('Usage: npm run db:generate -- <MigrationName in PascalCase>');
   process.exit(1);
 }
-const root = new URL('..', import.meta.url).pathname;
 const migrationsDir = join(root, 'apps/api/src/core/database/migrations');
 const adminUrl = process.env.DB_GENERATE_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function typeorm(args, databaseUrl) {
-  execFileSync(
-    process.execPath,
-    ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'node_modules/typeorm/cli.js', ...args, '-d', 'apps/api/src/data-source.ts'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, DATABASE_URL: databaseUrl, TS_NODE_PROJECT: 'apps/api/tsconfig.app.json', TS_NODE_TRANSPILE_ONLY: 'true' },
-    },
-  );
-}
-
 function generate(dialect, databaseUrl) {
-  typeorm(['migration:run'], databaseUrl);
+  typeorm(['migration:run'], { DATABASE_URL: databaseUrl });
   try {
-    typeorm(['migration:generate', join(migrationsDir, dialect, name)], databaseUrl);
+    typeorm(['migration:generate', join(migrationsDir, dialect, name)], { DATABASE_URL: databaseUrl });
   } catch {
     console.log(`No ${dialect} changes (or generation failed; see above).`);
   }
