@@ -1,3 +1,75 @@
 import { Route } from '@angular/router';
+import { authGuard, guestGuard } from './core/auth/auth.guard';
 
-export const appRoutes: Route[] = [];
+const APP_NAME = 'MCP Reverse Proxy';
+const title = (page: string): string => `${page} · ${APP_NAME}`;
+
+export const appRoutes: Route[] = [
+  {
+    path: 'login',
+    title: title('Sign in'),
+    canActivate: [guestGuard],
+    loadComponent: () =>
+      import('./features/login/login-page.component').then((m) => m.LoginPageComponent),
+  },
+  {
+    path: '',
+    canActivate: [authGuard],
+    canActivateChild: [authGuard],
+    loadComponent: () => import('./core/layout/shell.component').then((m) => m.ShellComponent),
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
+      {
+        path: 'dashboard',
+        title: title('Dashboard'),
+        loadComponent: () =>
+          import('./features/dashboard/dashboard-page.component').then(
+            (m) => m.DashboardPageComponent,
+          ),
+      },
+      {
+        path: 'services',
+        title: title('Services'),
+        loadComponent: () =>
+          import('./features/services/services-page.component').then(
+            (m) => m.ServicesPageComponent,
+          ),
+      },
+      {
+        path: 'deploy',
+        title: title('Deploy'),
+        loadComponent: () =>
+          import('./features/deploy/deploy-page.component').then((m) => m.DeployPageComponent),
+      },
+      {
+        path: 'logs',
+        title: title('Logs'),
+        loadComponent: () =>
+          import('./features/logs/logs-page.component').then((m) => m.LogsPageComponent),
+      },
+      {
+        path: 'network',
+        title: title('Network'),
+        loadComponent: () =>
+          import('./features/network/network-page.component').then((m) => m.NetworkPageComponent),
+      },
+      {
+        path: 'certificates',
+        title: title('Certificates'),
+        loadComponent: () =>
+          import('./features/certificates/certificates-page.component').then(
+            (m) => m.CertificatesPageComponent,
+          ),
+      },
+      {
+        path: 'settings',
+        title: title('Settings'),
+        loadComponent: () =>
+          import('./features/settings/settings-page.component').then(
+            (m) => m.SettingsPageComponent,
+          ),
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

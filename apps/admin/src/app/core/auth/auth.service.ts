@@ -1,0 +1,96 @@
+import { HttpClient } from '@angular/common/http';
+import { Injectable, computed, inject, signal } from '@angular/core';
+import type { LoginDto, LoginView } from '@mcp-proxy/shared/dto';
+import { Observable, tap } from 'rxjs';
+import { LOGIN_URL } from '../api/api-paths';
+import { AUTH_CLOCK, SESSION_STORAGE, TOKEN_STORAGE_KEY } from './auth.tokens';
+
+/** What is kept in sessionStorage under `mcp-proxy.token`. */
+export interface StoredSession {
+  token: string;
+  /** ISO-8601, as returned by the API. */
+  expiresAt: string;
+}
+
+@Injectable({ providedIn: 'root' })
+export class AuthService {
+  private readonly http = inject(HttpClient);
+  private readonly storage = inject(SESSION_STORAGE);
+  private readonly now = inject(AUTH_CLOCK);
+
+  private readonly session = signal<StoredSession | null>(this.readStoredSession());
+
+  /** Expiry of the current session (null when logged out); for display only. */
+  readonly expiresAt = computed(() => {
+    const session = this.session();
+    return session ? new Date(session.expiresAt) : null;
+  });
+
+  /** Exchanges the admin API key for a UI session token and keeps it for this tab. */
+  login(apiKey: string): Observable<LoginView> {
+    const body: LoginDto = { apiKey };
+    return this.http.post<LoginView>(LOGIN_URL, body).pipe(tap((view) => this.store(view)));
+  }
+
+  /** Forgets the session token. */
+  logout(): void {
+    this.session.set(null);
+    this.storage?.removeItem(TOKEN_STORAGE_KEY);
+  }
+
+  /** True while a token is held and its expiry has not passed. */
+  isAuthenticated(): boolean {
+    return this.token() !== null;
+  }
+
+  /** The bearer token, or null when there is none or it has expired (an expired one is dropped). */
+  token(): string | null {
+    const session = this.session();
+    if (!session) return null;
+    if (!this.isUnexpired(session.expiresAt)) {
+      this.logout();
+      return null;
+    }
+    return session.token;
+  }
+
+  private store(view: LoginView): void {
+    const session: StoredSession = { token: view.token, expiresAt: view.expiresAt };
+    this.session.set(session);
+    try {
+      this.storage?.setItem(TOKEN_STORAGE_KEY, JSON.stringify(session));
+    } catch {
+      // Quota or privacy mode: the session still works until the tab reloads.
+    }
+  }
+
+  private isUnexpired(expiresAt: string): boolean {
+    const expiry = Date.parse(expiresAt);
+    return Number.isFinite(expiry) && expiry > this.now();
+  }
+
+  private readStoredSession(): StoredSession | null {
+    const raw = this.storage?.getItem(TOKEN_STORAGE_KEY);
+    if (!raw) return null;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (isStoredSession(parsed) && this.isUnexpired(parsed.expiresAt)) {
+        return parsed;
+      }
+    } catch {
+      // Not ours or corrupted: fall through and drop it.
+    }
+    this.storage?.removeItem(TOKEN_STORAGE_KEY);
+    return null;
+  }
+}
+
+function isStoredSession(value: unknown): value is StoredSession {
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate['token'] === 'string' &&
+    candidate['token'].length > 0 &&
+    typeof candidate['expiresAt'] === 'string'
+  );
+}

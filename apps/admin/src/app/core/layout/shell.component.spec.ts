@@ -1,0 +1,81 @@
+import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { Component } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { AuthService } from '../auth/auth.service';
+import { AUTH_CLOCK, TOKEN_STORAGE_KEY } from '../auth/auth.tokens';
+import { createTestClock, seedSession } from '../../testing/fixtures';
+import { NAV_ITEMS, ShellComponent } from './shell.component';
+
+@Component({ template: '<p class="page">page</p>' })
+class BlankPage {}
+
+describe('ShellComponent', () => {
+  let harness: RouterTestingHarness;
+
+  beforeEach(async () => {
+    sessionStorage.clear();
+    seedSession();
+    const clock = createTestClock();
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([
+          { path: 'login', component: BlankPage },
+          {
+            path: '',
+            component: ShellComponent,
+            children: NAV_ITEMS.map((item) => ({ path: item.path.slice(1), component: BlankPage })),
+          },
+        ]),
+        { provide: AUTH_CLOCK, useValue: () => clock.now() },
+      ],
+    });
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/services');
+  });
+
+  afterEach(() => sessionStorage.clear());
+
+  function root(): HTMLElement {
+    return harness.fixture.nativeElement as HTMLElement;
+  }
+
+  it('links every section from the navigation', () => {
+    const links = [...root().querySelectorAll('nav[aria-label="Main"] a')];
+    expect(links.map((link) => link.textContent?.trim())).toEqual([
+      'Dashboard',
+      'Services',
+      'Deploy',
+      'Logs',
+      'Network',
+      'Certificates',
+      'Settings',
+    ]);
+    expect(links.map((link) => link.getAttribute('href'))).toEqual(NAV_ITEMS.map((item) => item.path));
+  });
+
+  it('marks the current section', () => {
+    const current = root().querySelector('nav a[aria-current="page"]');
+    expect(current?.textContent?.trim()).toBe('Services');
+  });
+
+  it('renders the routed page inside the shell', () => {
+    expect(root().querySelector('main .page')).not.toBeNull();
+  });
+
+  it('logs out and returns to /login', async () => {
+    const logout = [...root().querySelectorAll('button')].find(
+      (button) => button.textContent?.trim() === 'Log out',
+    );
+    logout?.click();
+    await harness.fixture.whenStable();
+
+    expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
+    expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
+    expect(TestBed.inject(Router).url).toBe('/login');
+  });
+});

@@ -1,0 +1,59 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatListModule } from '@angular/material/list';
+import { MatSidenavModule } from '@angular/material/sidenav';
+import { MatToolbarModule } from '@angular/material/toolbar';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { map } from 'rxjs';
+import { AuthService } from '../auth/auth.service';
+
+export interface NavItem {
+  readonly path: string;
+  readonly label: string;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/dashboard', label: 'Dashboard' },
+  { path: '/services', label: 'Services' },
+  { path: '/deploy', label: 'Deploy' },
+  { path: '/logs', label: 'Logs' },
+  { path: '/network', label: 'Network' },
+  { path: '/certificates', label: 'Certificates' },
+  { path: '/settings', label: 'Settings' },
+];
+
+/** The signed-in frame: toolbar, side navigation and the routed page. */
+@Component({
+  selector: 'mcp-shell',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [
+    MatButtonModule,
+    MatListModule,
+    MatSidenavModule,
+    MatToolbarModule,
+    RouterLink,
+    RouterLinkActive,
+    RouterOutlet,
+  ],
+  templateUrl: './shell.component.html',
+  styleUrl: './shell.component.scss',
+})
+export class ShellComponent {
+  private readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
+
+  protected readonly navItems = NAV_ITEMS;
+  protected readonly compact = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 799.98px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
+
+  protected logout(): void {
+    this.auth.logout();
+    void this.router.navigate(['/login']);
+  }
+}

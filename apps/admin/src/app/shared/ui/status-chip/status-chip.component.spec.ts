@@ -1,0 +1,23 @@
+import { TestBed } from '@angular/core/testing';
+import type { ServiceStatus } from '@mcp-proxy/shared/dto';
+import { StatusChipComponent } from './status-chip.component';
+
+describe('StatusChipComponent', () => {
+  it.each<[ServiceStatus, string]>([
+    ['running', 'positive'],
+    ['starting', 'progress'],
+    ['restarting', 'progress'],
+    ['deploying', 'progress'],
+    ['crashed', 'negative'],
+    ['failed', 'negative'],
+    ['stopped', 'neutral'],
+  ])('shows %s with the %s tone', async (status, tone) => {
+    const fixture = TestBed.createComponent(StatusChipComponent);
+    fixture.componentRef.setInput('status', status);
+    await fixture.whenStable();
+
+    const chip = (fixture.nativeElement as HTMLElement).querySelector('.chip');
+    expect(chip?.textContent?.trim()).toBe(status);
+    expect(chip?.getAttribute('data-tone')).toBe(tone);
+  });
+});

@@ -1,0 +1,48 @@
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import type { ServiceStatus } from '@mcp-proxy/shared/dto';
+
+type Tone = 'positive' | 'progress' | 'negative' | 'neutral';
+
+const TONES: Record<ServiceStatus, Tone> = {
+  running: 'positive',
+  starting: 'progress',
+  restarting: 'progress',
+  deploying: 'progress',
+  crashed: 'negative',
+  failed: 'negative',
+  stopped: 'neutral',
+};
+
+/** A small coloured label for a service status. Presentational only. */
+@Component({
+  selector: 'mcp-status-chip',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `<span class="chip" [attr.data-tone]="tone()">{{ status() }}</span>`,
+  styles: `
+    .chip {
+      display: inline-block;
+      padding: 2px 10px;
+      border-radius: 999px;
+      font: var(--mat-sys-label-medium);
+      text-transform: capitalize;
+      background: var(--mat-sys-surface-container-high);
+      color: var(--mat-sys-on-surface-variant);
+    }
+    .chip[data-tone='positive'] {
+      background: #d7f5dd;
+      color: #0b5b1f;
+    }
+    .chip[data-tone='progress'] {
+      background: var(--mat-sys-secondary-container);
+      color: var(--mat-sys-on-secondary-container);
+    }
+    .chip[data-tone='negative'] {
+      background: var(--mat-sys-error-container);
+      color: var(--mat-sys-on-error-container);
+    }
+  `,
+})
+export class StatusChipComponent {
+  readonly status = input.required<ServiceStatus>();
+  protected readonly tone = computed<Tone>(() => TONES[this.status()] ?? 'neutral');
+}
