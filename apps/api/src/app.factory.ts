@@ -7,6 +7,7 @@ import { serveAdminApp } from './admin-app';
 import { AppConfig } from './core/config/app-config.service';
 import { createValidationPipe } from './core/http/validation';
 import { assignRequestId } from './core/http/request-id';
+import { UpgradeRouter } from './core/http/upgrade-router';
 import { requestLogger } from './core/http/request-logger';
 import { securityHeaders } from './core/http/security-headers';
 import { AppLogger } from './core/logging/app-logger';
@@ -40,6 +41,8 @@ function configureApp(app: NestExpressApplication): void {
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  const upgrades = app.get(UpgradeRouter);
+  app.getHttpServer().on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   setUpOpenApi(app);
   serveAdminApp(app, config.get('ADMIN_DIST_DIR'), logger);
 }

@@ -2,6 +2,7 @@ import { createServer, Server } from 'node:http';
 import { createApp } from './app.factory';
 import { AppConfig } from './core/config/app-config.service';
 import { InvalidEnvironmentError } from './core/config/env.schema';
+import { UpgradeRouter } from './core/http/upgrade-router';
 import { AppLogger } from './core/logging/app-logger';
 
 async function bootstrap(): Promise<void> {
@@ -18,6 +19,8 @@ async function bootstrap(): Promise<void> {
     adminServer.listen(config.get('FRONTEND_PORT'), host, resolve);
   });
   app.getHttpServer().on('close', () => adminServer.close());
+  const upgrades = app.get(UpgradeRouter);
+  adminServer.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
 
   logger.log(
     `API on http://${host}:${config.get('BACKEND_PORT')}, admin UI on http://${host}:${config.get('FRONTEND_PORT')}`,

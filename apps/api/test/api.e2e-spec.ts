@@ -124,7 +124,7 @@ describe('API platform (real app, real SQLite file)', () => {
         .set(...key())
         .send({ proxy: { rateLimit: 0 }, environment: { OTHER: 'x' } })
         .expect(200);
-      expect(updated.body.proxy).toEqual({ path: '/mcp/everything', rateLimit: 0, cache: true });
+      expect(updated.body.proxy).toMatchObject({ path: '/mcp/everything', rateLimit: 0, cache: true, requestTimeoutSec: 60 });
       expect(updated.body.environment).toEqual({ OTHER: '********' });
       await request(http).delete('/api/services/everything').set(...key()).expect(204);
       const missing = await request(http).get('/api/services/everything').set(...key()).expect(404);

@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
+import { HttpPlatformModule } from './http/http.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -19,6 +20,7 @@ export class CoreModule {
       imports: [
         await AppConfigModule.forRoot(),
         LoggingModule,
+        HttpPlatformModule,
         CryptoModule,
         DatabaseModule,
         ThrottlerModule.forRootAsync({

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { CreateServiceDto, ProcessConfigView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box.service';
 import { ServiceEntity } from './service.entity';
@@ -34,11 +34,7 @@ export class ServicesService {
       name: dto.name,
       transport: dto.transport ?? 'stdio',
       process: processConfig(dto.process),
-      proxy: {
-        path: dto.proxy?.path ?? `/mcp/${dto.name}`,
-        rateLimit: dto.proxy?.rateLimit ?? 100,
-        cache: dto.proxy?.cache ?? true,
-      },
+      proxy: proxyConfig(dto.name, dto.proxy),
       repository: dto.repository
         ? { url: dto.repository.url, branch: dto.repository.branch ?? 'main', entryPoint: dto.repository.entryPoint ?? null }
         : null,
@@ -53,7 +49,7 @@ export class ServicesService {
     const entity = await this.find(idOrName);
     if (dto.transport) entity.transport = dto.transport;
     if (dto.process) entity.process = processConfig({ ...entity.process, ...dto.process });
-    if (dto.proxy) entity.proxy = { ...entity.proxy, ...dto.proxy };
+    if (dto.proxy) entity.proxy = proxyConfig(entity.name, { ...entity.proxy, ...dto.proxy });
     if (dto.repository) {
       entity.repository = {
         url: dto.repository.url,
@@ -104,6 +100,7 @@ export class ServicesService {
   }
 }
 
+/** Defaults for every setting, applied on create and again on update (so older rows gain new keys). */
 function processConfig(input: Partial<ProcessConfigView> | undefined): ProcessConfigView {
   return {
     command: input?.command ?? null,
@@ -113,5 +110,20 @@ function processConfig(input: Partial<ProcessConfigView> | undefined): ProcessCo
     maxRestarts: input?.maxRestarts ?? 5,
     port: input?.port ?? null,
     isolation: input?.isolation ?? 'shared',
+    restartWindowSec: input?.restartWindowSec ?? 300,
+    healthCheckIntervalSec: input?.healthCheckIntervalSec ?? 30,
+    memoryLimitMb: input?.memoryLimitMb ?? null,
+    maxSessions: input?.maxSessions ?? 20,
+    sessionIdleTimeoutSec: input?.sessionIdleTimeoutSec ?? 900,
+  };
+}
+
+function proxyConfig(name: string, input: Partial<ProxyConfigView> | undefined): ProxyConfigView {
+  return {
+    path: input?.path ?? `/mcp/${name}`,
+    rateLimit: input?.rateLimit ?? 100,
+    cache: input?.cache ?? true,
+    requestTimeoutSec: input?.requestTimeoutSec ?? 60,
+    responseMode: input?.responseMode ?? 'auto',
   };
 }

@@ -3,3 +3,4 @@ export * from './lib/stdio-framing';
 export * from './lib/sse';
 export * from './lib/mcp-constants';
 export * from './lib/mcp-http';
+export * from './lib/json-rpc-peer';

@@ -1,4 +1,4 @@
-import { IsolationMode, ServiceStatus, ServiceTransport } from './service.enums';
+import { IsolationMode, ResponseMode, ServiceStatus, ServiceTransport } from './service.enums';
 
 export interface ProcessConfigView {
   command: string | null;
@@ -8,12 +8,19 @@ export interface ProcessConfigView {
   maxRestarts: number;
   port: number | null;
   isolation: IsolationMode;
+  restartWindowSec: number;
+  healthCheckIntervalSec: number;
+  memoryLimitMb: number | null;
+  maxSessions: number;
+  sessionIdleTimeoutSec: number;
 }
 
 export interface ProxyConfigView {
   path: string;
   rateLimit: number;
   cache: boolean;
+  requestTimeoutSec: number;
+  responseMode: ResponseMode;
 }
 
 export interface RepositoryView {

@@ -19,7 +19,7 @@ import {
 } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
 import { RESERVED_SERVICE_NAMES } from './routes';
-import { ISOLATION_MODES, IsolationMode, SERVICE_TRANSPORTS, ServiceTransport } from './service.enums';
+import { ISOLATION_MODES, IsolationMode, RESPONSE_MODES, ResponseMode, SERVICE_TRANSPORTS, ServiceTransport } from './service.enums';
 
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -76,6 +76,40 @@ export class ProcessConfigDto {
   @IsOptional()
   @IsIn(ISOLATION_MODES)
   isolation?: IsolationMode;
+
+  /** Restarts allowed within `restartWindowSec` before the service is parked as `crashed`. */
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
+  restartWindowSec?: number;
+
+  /** MCP `ping` (or HTTP probe) interval; 0 turns the responsiveness check off. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  healthCheckIntervalSec?: number;
+
+  /** Resident memory of the child's process tree above which it is restarted; null = no limit. */
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(1_048_576)
+  memoryLimitMb?: number | null;
+
+  /** `session` isolation: most children at once, and idle time after which one is reaped. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  maxSessions?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
+  sessionIdleTimeoutSec?: number;
 }
 
 export class ProxyConfigDto {
@@ -93,6 +127,18 @@ export class ProxyConfigDto {
   @IsOptional()
   @IsBoolean()
   cache?: boolean;
+
+  /** Longest a client request may wait for the server before it gets a time-out error. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  requestTimeoutSec?: number;
+
+  /** Streamable HTTP replies: `auto` streams (SSE) only when the request asks for progress; `json`/`sse` force one. */
+  @IsOptional()
+  @IsIn(RESPONSE_MODES)
+  responseMode?: ResponseMode;
 }
 
 export class CreateServiceDto {

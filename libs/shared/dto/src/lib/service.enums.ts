@@ -15,3 +15,6 @@ export type ServiceTransport = (typeof SERVICE_TRANSPORTS)[number];
 /** `shared`: one child multiplexed for every client; `session`: one child per client session. */
 export const ISOLATION_MODES = ['shared', 'session'] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
+
+export const RESPONSE_MODES = ['auto', 'json', 'sse'] as const;
+export type ResponseMode = (typeof RESPONSE_MODES)[number];

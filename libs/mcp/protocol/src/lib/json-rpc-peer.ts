@@ -1,0 +1,185 @@
+/**
+ * One end of a JSON-RPC connection (a child's stdio, a WebSocket, an upstream session):
+ * sends requests with ids of its own and settles them from the responses, and hands every
+ * other message (notifications, requests from the far end, responses it did not ask for)
+ * to its listeners. Pure: the transport is a `send` function and calls to `receive`.
+ */
+import {
+  errorResponse,
+  INTERNAL_ERROR,
+  isErrorResponse,
+  isResponse,
+  JsonRpcError,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcParams,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  parseMessage,
+  REQUEST_TIMEOUT,
+  SERVER_UNAVAILABLE,
+} from './json-rpc';
+
+/** A request that ended in a JSON-RPC error (from the far end, a time-out or a closed connection). */
+export class JsonRpcRequestError extends Error {
+  constructor(readonly error: JsonRpcError) {
+    super(error.message);
+    this.name = 'JsonRpcRequestError';
+  }
+}
+
+export interface PeerRequestOptions {
+  /** Rejects with REQUEST_TIMEOUT after this many ms (0 or absent: no time-out). */
+  timeoutMs?: number;
+}
+
+export interface PendingRequest {
+  /** The id this peer put on the wire: what a `notifications/cancelled` must name. */
+  readonly id: JsonRpcId;
+  /** Settles with the whole response, so a caller can relay `error` untouched. */
+  readonly response: Promise<JsonRpcResponse>;
+}
+
+export interface JsonRpcPeerOptions {
+  /** Writes one serialized message to the transport; returns false when it is closed. */
+  send: (text: string) => boolean;
+  /** Ids this peer uses for its own requests; default 1, 2, 3… A prefix keeps them apart from relayed ids. */
+  nextId?: () => JsonRpcId;
+}
+
+type Settle = (response: JsonRpcResponse) => void;
+
+interface Waiter {
+  settle: Settle;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export class JsonRpcPeer {
+  private readonly sendText: (text: string) => boolean;
+  private readonly nextId: () => JsonRpcId;
+  private readonly waiting = new Map<JsonRpcId, Waiter>();
+  private readonly listeners = new Set<(message: JsonRpcMessage) => void>();
+  private closedWith: JsonRpcError | null = null;
+
+  constructor(options: JsonRpcPeerOptions) {
+    this.sendText = options.send;
+    let counter = 0;
+    this.nextId = options.nextId ?? (() => ++counter);
+  }
+
+  get pendingCount(): number {
+    return this.waiting.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closedWith !== null;
+  }
+
+  /** Sends a request; the promise always settles (response, time-out or close), never hangs. */
+  request(method: string, params?: JsonRpcParams, options: PeerRequestOptions = {}): PendingRequest {
+    const id = this.nextId();
+    const message: JsonRpcRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+    return { id, response: this.track(id, message, options) };
+  }
+
+  /** Like `request`, resolving with the result and rejecting with a JsonRpcRequestError. */
+  async call<T = unknown>(method: string, params?: JsonRpcParams, options?: PeerRequestOptions): Promise<T> {
+    const response = await this.request(method, params, options).response;
+    if (isErrorResponse(response)) throw new JsonRpcRequestError(response.error);
+    return response.result as T;
+  }
+
+  notify(method: string, params?: JsonRpcParams): boolean {
+    const message: JsonRpcNotification = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    return this.write(message);
+  }
+
+  /** Sends any message as is (a relayed request with the client's id, or a response to the far end). */
+  write(message: JsonRpcMessage): boolean {
+    if (this.closedWith) return false;
+    return this.sendText(JSON.stringify(message));
+  }
+
+  /** Feeds one received text frame (a stdout line, a WebSocket frame). Unparseable frames are reported, not thrown. */
+  receive(text: string): void {
+    const parsed = parseMessage(text);
+    if (!parsed.ok || parsed.kind === 'batch') {
+      this.emit({ jsonrpc: '2.0', method: '$/invalid', params: { text: text.slice(0, 200) } });
+      return;
+    }
+    this.receiveMessage(parsed.message);
+  }
+
+  receiveMessage(message: JsonRpcMessage): void {
+    if (isResponse(message) && message.id !== undefined && message.id !== null) {
+      const waiter = this.waiting.get(message.id);
+      if (waiter) {
+        this.waiting.delete(message.id);
+        if (waiter.timer) clearTimeout(waiter.timer);
+        waiter.settle(message);
+        return;
+      }
+    }
+    this.emit(message);
+  }
+
+  /** Every message that is not a response to one of this peer's own requests. */
+  onMessage(listener: (message: JsonRpcMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Settles one pending request with an error now (a caller gave up or cancelled). */
+  abandon(id: JsonRpcId, error: JsonRpcError): void {
+    const waiter = this.waiting.get(id);
+    if (!waiter) return;
+    this.waiting.delete(id);
+    if (waiter.timer) clearTimeout(waiter.timer);
+    waiter.settle(errorResponse(id, error.code, error.message, error.data));
+  }
+
+  /** The transport is gone: every pending request gets the error at once, later ones get it immediately. */
+  close(error: JsonRpcError = { code: SERVER_UNAVAILABLE, message: 'Connection closed' }): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    const waiters = [...this.waiting.entries()];
+    this.waiting.clear();
+    for (const [id, waiter] of waiters) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.settle(errorResponse(id, error.code, error.message, error.data));
+    }
+  }
+
+  private track(id: JsonRpcId, message: JsonRpcRequest, options: PeerRequestOptions): Promise<JsonRpcResponse> {
+    return new Promise<JsonRpcResponse>((resolve) => {
+      if (this.closedWith) {
+        resolve(errorResponse(id, this.closedWith.code, this.closedWith.message, this.closedWith.data));
+        return;
+      }
+      const waiter: Waiter = { settle: resolve };
+      if (options.timeoutMs && options.timeoutMs > 0) {
+        waiter.timer = setTimeout(() => {
+          this.abandon(id, { code: REQUEST_TIMEOUT, message: `No response to ${message.method} within ${options.timeoutMs} ms` });
+        }, options.timeoutMs);
+      }
+      this.waiting.set(id, waiter);
+      if (!this.sendText(JSON.stringify(message))) {
+        this.abandon(id, { code: SERVER_UNAVAILABLE, message: 'Connection closed' });
+      }
+    });
+  }
+
+  private emit(message: JsonRpcMessage): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        // A faulty listener must not break delivery to the others or the transport's read loop.
+        if (message && 'id' in message && 'method' in message) {
+          this.write(errorResponse(message.id, INTERNAL_ERROR, error instanceof Error ? error.message : 'Internal error'));
+        }
+      }
+    }
+  }
+}
