@@ -12,7 +12,7 @@ rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
-const nx = (...args) => [process.execPath, 'node_modules/nx/bin/nx.js', ...args, '--outputStyle=static'];
+const nx = (...args) => [process.execPath, 'node_modules/nx/dist/bin/nx.js', ...args, '--outputStyle=static'];
 const jest = (config, report) => [process.execPath, 'node_modules/jest/bin/jest.js', '-c', config, '--ci', '--json', `--outputFile=${report}`];
 
 /** Checks that are not test runners count as one test each. */

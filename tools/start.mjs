@@ -9,7 +9,7 @@ const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI:
 
 const build = spawnSync(
   process.execPath,
-  ['node_modules/nx/bin/nx.js', 'run-many', '-t', 'build', '-p', 'api', 'admin', '--outputStyle=static'],
+  ['node_modules/nx/dist/bin/nx.js', 'run-many', '-t', 'build', '-p', 'api', 'admin', '--outputStyle=static'],
   { cwd: root, stdio: 'inherit', env: nxEnv },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
