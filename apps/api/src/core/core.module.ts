@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config.service';
@@ -11,7 +12,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 
-/** Platform pieces every feature module relies on: config, logging, crypto, database, throttling, metrics, auth. */
+/** Platform pieces every feature module relies on: config, logging, crypto, database, events, throttling, metrics, auth. */
 @Module({})
 export class CoreModule {
   static async forRoot(): Promise<DynamicModule> {
@@ -23,6 +24,8 @@ export class CoreModule {
         HttpPlatformModule,
         CryptoModule,
         DatabaseModule,
+        // In-process news between feature modules (service.started, service.log, …): registered once, here.
+        EventEmitterModule.forRoot(),
         ThrottlerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.get('API_RATE_LIMIT') }],

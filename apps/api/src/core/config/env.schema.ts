@@ -39,6 +39,10 @@ export interface AppEnv {
   API_RATE_LIMIT: number;
   /** Failed authentication attempts per client address per 15 minutes before 429. */
   AUTH_FAILURE_LIMIT: number;
+  /** How long a stopped MCP server's process group gets after SIGTERM before SIGKILL. */
+  PROCESS_STOP_GRACE_SEC: number;
+  /** How long a health `ping` (or HTTP probe) may take before it counts as a failure. */
+  HEALTH_CHECK_TIMEOUT_SEC: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -179,6 +183,8 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   SESSION_TTL_MINUTES: { default: '720', parse: integer(1, 60 * 24 * 30) },
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
+  PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },
+  HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
 };
 
 /** Thrown when the environment holds a value the product cannot run with; names every bad key. */
