@@ -3,13 +3,17 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { HealthView } from '@mcp-proxy/shared/dto';
 import { Public } from '../core/auth/public.decorator';
+import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { ServicesService } from '../processes/services.service';
 import { APP_VERSION } from '../version';
 
 @ApiTags('observability')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly services: ServicesService) {}
+  constructor(
+    private readonly services: ServicesService,
+    private readonly supervisor: ProcessSupervisor,
+  ) {}
 
   @Public()
   @SkipThrottle()
@@ -21,7 +25,8 @@ export class HealthController {
       status: 'ok',
       version: APP_VERSION,
       uptime: Math.round(process.uptime()),
-      services: { running: 0, total },
+      // From the supervisor, which clears a service's running state the instant its process exits.
+      services: { running: this.supervisor.runningCount(), total },
     };
   }
 }

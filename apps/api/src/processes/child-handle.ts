@@ -1,4 +1,5 @@
 import type { JsonRpcPeer } from '@mcp-proxy/mcp/protocol';
+import type { ServiceLogLineView } from '@mcp-proxy/shared/dto';
 
 /** How a child ended. */
 export interface ChildExit {
@@ -45,14 +46,9 @@ export const SERVICE_EVENTS = {
   log: 'service.log',
   /** Registry changes (payload: { serviceId }); the proxy rebuilds its route table. */
   changed: 'service.changed',
+  /** A fresh process sample of a running service (payload: ServiceMetricsView), every few seconds. */
+  metrics: 'service.metrics',
 } as const;
 
-export interface ServiceLogLine {
-  serviceId: string;
-  serviceName: string;
-  time: string;
-  stream: 'stderr' | 'stdout' | 'system';
-  level: 'info' | 'warn' | 'error';
-  /** Already masked: values of the service's secrets never appear here. */
-  text: string;
-}
+/** A log line (already masked: values of the service's secrets never appear in it); its shape is shared with the admin app. */
+export type ServiceLogLine = ServiceLogLineView;

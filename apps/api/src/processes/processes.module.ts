@@ -1,13 +1,44 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../core/config/app-config.service';
+import { APP_SECRETS } from '../core/config/secrets';
+import { Clock } from './clock';
+import { ServiceLogs } from './logging/service-logs.service';
+import { ProcessSupervisor } from './process-supervisor.service';
+import { ProcFs } from './resources/proc-fs';
+import { ProcessSampler } from './resources/process-sampler';
+import { ServiceControlController } from './service-control.controller';
+import { ServiceRuntimes } from './service-runtimes';
 import { ServiceEntity } from './service.entity';
 import { ServicesController } from './services.controller';
 import { ServicesService } from './services.service';
+import { ChildLauncher } from './spawn/child-launcher';
+import { ChildSpawner } from './spawn/child-spawner';
+import { PortAllocator } from './spawn/port-allocator';
+import { PROXY_SECRETS, proxySecretValues } from './spawn/proxy-secrets';
+import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options';
 
+/**
+ * The service registry and the supervisor that runs it. Exports the registry, the supervisor (handles
+ * for the MCP data plane) and the logs (for the live gateway).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([ServiceEntity])],
-  controllers: [ServicesController],
-  providers: [ServicesService],
-  exports: [ServicesService],
+  controllers: [ServicesController, ServiceControlController],
+  providers: [
+    ServicesService,
+    ServiceRuntimes,
+    ProcessSupervisor,
+    ChildLauncher,
+    ChildSpawner,
+    PortAllocator,
+    ProcFs,
+    ProcessSampler,
+    ServiceLogs,
+    Clock,
+    { provide: SUPERVISOR_OPTIONS, inject: [AppConfig], useFactory: supervisorOptionsFrom },
+    { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
+  ],
+  exports: [ServicesService, ProcessSupervisor, ServiceLogs],
 })
 export class ProcessesModule {}

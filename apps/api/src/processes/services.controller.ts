@@ -1,13 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CreateServiceDto, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import { ProcessSupervisor } from './process-supervisor.service';
 import { ServicesService } from './services.service';
 
 @ApiTags('services')
 @ApiSecurity('api-key')
 @Controller('services')
 export class ServicesController {
-  constructor(private readonly services: ServicesService) {}
+  constructor(
+    private readonly services: ServicesService,
+    private readonly supervisor: ProcessSupervisor,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List services with their state; environment values are masked' })
@@ -17,8 +21,9 @@ export class ServicesController {
 
   @Post()
   @ApiOperation({ summary: 'Register a service (not started unless "start": true)' })
-  create(@Body() body: CreateServiceDto): Promise<ServiceView> {
-    return this.services.create(body);
+  async create(@Body() body: CreateServiceDto): Promise<ServiceView> {
+    const created = await this.services.create(body);
+    return body.start ? this.supervisor.start(created.id) : created;
   }
 
   @Get(':id')
@@ -28,13 +33,18 @@ export class ServicesController {
   }
 
   @Patch(':id')
-  update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
-    return this.services.update(id, body);
+  @ApiOperation({ summary: 'Change settings; a running service restarts when its process or environment changed' })
+  async update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
+    const updated = await this.services.update(id, body);
+    const restartNeeded = body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.repository !== undefined;
+    return restartNeeded ? this.supervisor.restartIfActive(updated.id) : updated;
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  remove(@Param('id') id: string): Promise<void> {
-    return this.services.remove(id);
+  @ApiOperation({ summary: 'Stop the service and remove it' })
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.supervisor.discard(id);
+    await this.services.remove(id);
   }
 }

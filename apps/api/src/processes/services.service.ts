@@ -1,9 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box.service';
-import { ServiceEntity } from './service.entity';
+import { SERVICE_EVENTS } from './child-handle';
+import { DesiredState, ServiceEntity } from './service.entity';
+import { ServiceRuntimes } from './service-runtimes';
 import { toServiceView } from './service-view.mapper';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,6 +17,8 @@ export class ServicesService {
   constructor(
     @InjectRepository(ServiceEntity) private readonly services: Repository<ServiceEntity>,
     private readonly secretBox: SecretBox,
+    private readonly runtimes: ServiceRuntimes,
+    private readonly events: EventEmitter2,
   ) {}
 
   async list(): Promise<ServiceView[]> {
@@ -42,6 +47,7 @@ export class ServicesService {
       desiredState: 'stopped',
     });
     await this.saveUnique(entity);
+    this.announceChange(entity.id);
     return this.view(entity);
   }
 
@@ -59,12 +65,34 @@ export class ServicesService {
     }
     if (dto.environment) entity.environmentSealed = this.secretBox.encryptJson(dto.environment);
     await this.saveUnique(entity);
+    this.announceChange(entity.id);
     return this.view(entity);
   }
 
   async remove(idOrName: string): Promise<void> {
     const entity = await this.find(idOrName);
+    const { id } = entity;
     await this.services.remove(entity);
+    this.announceChange(id);
+  }
+
+  /** The stored service, for the supervisor (which needs its process settings); 404 when unknown. */
+  entityOf(idOrName: string): Promise<ServiceEntity> {
+    return this.find(idOrName);
+  }
+
+  /** Remembered so the service comes back (or stays down) after the proxy restarts. Not a settings change: updatedAt stays. */
+  async setDesiredState(serviceId: string, desiredState: DesiredState): Promise<void> {
+    await this.services.update({ id: serviceId }, { desiredState, updatedAt: () => '"updatedAt"' });
+  }
+
+  async listDesiredRunning(): Promise<ServiceEntity[]> {
+    return this.services.find({ where: { desiredState: 'running' }, order: { name: 'ASC' } });
+  }
+
+  /** The view of an entity the caller already holds, without a query (the supervisor, at every status change). */
+  viewOf(entity: ServiceEntity): ServiceView {
+    return this.view(entity);
   }
 
   /** Decrypted environment, for the supervisor only: never returned by the API. */
@@ -96,7 +124,11 @@ export class ServicesService {
 
   private view(entity: ServiceEntity): ServiceView {
     const environment = this.secretBox.decryptJson<Record<string, string>>(entity.environmentSealed);
-    return toServiceView(entity, Object.keys(environment));
+    return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id));
+  }
+
+  private announceChange(serviceId: string): void {
+    this.events.emit(SERVICE_EVENTS.changed, { serviceId });
   }
 }
 

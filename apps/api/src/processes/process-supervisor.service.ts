@@ -1,0 +1,520 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStatus, ServiceView } from '@mcp-proxy/shared/dto';
+import { AppLogger } from '../core/logging/app-logger';
+import { ChildHandle, SERVICE_EVENTS } from './child-handle';
+import { Clock } from './clock';
+import { DEFAULT_FAILURES_BEFORE_RESTART, HealthCheck, pingProbe, tcpProbe } from './health/health-check';
+import { ServiceLogs } from './logging/service-logs.service';
+import { ProcessSampler } from './resources/process-sampler';
+import { decideAfterExit, FRESH_RESTART_STATE } from './restart-policy';
+import { ServiceRuntimes } from './service-runtimes';
+import type { ServiceEntity } from './service.entity';
+import { ServiceRecord, sessionChildrenOf, childrenOf } from './service-record';
+import { ServicesService } from './services.service';
+import { ChildLauncher } from './spawn/child-launcher';
+import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
+import { NotSessionIsolatedError, ServiceNotRunningError, SessionLimitError, SessionUnavailableError } from './supervisor-errors';
+import { SUPERVISOR_OPTIONS, SupervisorOptions } from './supervisor-options';
+import type { ServiceRuntime } from './service-view.mapper';
+
+const MIB = 1024 * 1024;
+
+/**
+ * Runs services as supervised child processes: start, stop, restart with back-off, health and memory
+ * checks, session children, and the handles the MCP data plane talks to.
+ *
+ * Operations on one service run one after another (start, stop, restart, automatic restarts), so
+ * they never interleave; different services are independent.
+ */
+@Injectable()
+export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly records = new Map<string, ServiceRecord>();
+  private readonly idsByName = new Map<string, string>();
+  private sampling: ReturnType<typeof setInterval> | null = null;
+  private samplingBusy: Promise<void> | null = null;
+  private shuttingDown = false;
+  private proxyMetrics: ((serviceId: string) => ProxyMetricsView | undefined) | null = null;
+  /** If the proxy dies without a shutdown, its children must not outlive it. */
+  private readonly killAllOnExit = (): void => {
+    for (const record of this.records.values()) for (const child of childrenOf(record)) child.killNow();
+  };
+
+  constructor(
+    private readonly services: ServicesService,
+    private readonly runtimes: ServiceRuntimes,
+    private readonly launcher: ChildLauncher,
+    private readonly logs: ServiceLogs,
+    private readonly sampler: ProcessSampler,
+    private readonly events: EventEmitter2,
+    private readonly logger: AppLogger,
+    private readonly clock: Clock,
+    @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
+  ) {
+    process.on('exit', this.killAllOnExit);
+  }
+
+  // ─── For the MCP data plane ────────────────────────────────────────────────────────────────
+
+  /** The running shared child of a service (by id or name), or null. Synchronous and O(1): for the hot path. */
+  handleOf(serviceIdOrName: string): ChildHandle | null {
+    return this.recordByKey(serviceIdOrName)?.child ?? null;
+  }
+
+  /** The service's status as the supervisor sees it; `stopped` for one it never ran. */
+  statusOf(serviceIdOrName: string): ServiceStatus {
+    return this.recordByKey(serviceIdOrName)?.runtime.status ?? 'stopped';
+  }
+
+  /** Services that are running now (for `session` isolation: started and accepting sessions). */
+  runningCount(): number {
+    return this.runtimes.countRunning();
+  }
+
+  /**
+   * A new child for one client session of a `session`-isolated service. Its peer uses `mcp-proxy:<n>`
+   * ids. Never restarted automatically; end it with stopSessionChild. Throws a SessionUnavailableError
+   * (SessionLimitError, ServiceNotRunningError, NotSessionIsolatedError) for the proxy to answer 503.
+   */
+  async spawnSessionChild(serviceIdOrName: string): Promise<ChildHandle> {
+    const record = this.recordByKey(serviceIdOrName) ?? (await this.recordOf(await this.services.entityOf(serviceIdOrName)));
+    const { name, entity } = record;
+    if (entity.process.isolation !== 'session') throw new NotSessionIsolatedError(name);
+    if (record.runtime.status !== 'running') throw new ServiceNotRunningError(name, record.runtime.status);
+    const limit = entity.process.maxSessions;
+    if (record.sessions.size + record.pendingSessions >= limit) throw new SessionLimitError(name, limit);
+
+    record.pendingSessions++;
+    let child: SupervisedChild;
+    try {
+      child = await this.launcher.launch(entity, {
+        generation: ++record.generation,
+        log: record.log,
+        session: true,
+        onExit: (gone, facts) => this.onSessionChildExit(record, gone, facts),
+      });
+    } catch (error) {
+      throw new SessionUnavailableError(name, `MCP server "${name}" could not start a session: ${messageOf(error)}`);
+    } finally {
+      record.pendingSessions--;
+    }
+    if (record.runtime.status !== 'running' || this.shuttingDown) {
+      await child.stop({ reason: 'service stopped' });
+      throw new ServiceNotRunningError(name, record.runtime.status);
+    }
+    record.sessions.add(child);
+    record.log.append('system', `session child started, pid ${child.pid} (${record.sessions.size} of ${limit})`);
+    this.ensureSampling();
+    return child;
+  }
+
+  /** Ends a session child and its process group; resolves when nothing of it is left. Safe to call twice. */
+  async stopSessionChild(handle: ChildHandle): Promise<void> {
+    const record = this.records.get(handle.serviceId);
+    const child = record ? sessionChildrenOf(record).find((candidate) => candidate === handle) : undefined;
+    await child?.stop({ reason: 'session ended' });
+  }
+
+  /** The data plane's request figures, merged into `GET /api/services/:id/metrics` as `proxy`. */
+  contributeProxyMetrics(provider: (serviceId: string) => ProxyMetricsView | undefined): void {
+    this.proxyMetrics = provider;
+  }
+
+  // ─── Management API ────────────────────────────────────────────────────────────────────────
+
+  async start(serviceIdOrName: string): Promise<ServiceView> {
+    const record = await this.wantRunning(serviceIdOrName);
+    await this.enqueue(record, async () => {
+      if (record.desired !== 'running' || this.isUp(record)) return;
+      await this.bringUp(record);
+    });
+    return this.services.viewOf(record.entity);
+  }
+
+  async stop(serviceIdOrName: string): Promise<ServiceView> {
+    const entity = await this.services.entityOf(serviceIdOrName);
+    await this.services.setDesiredState(entity.id, 'stopped');
+    const record = this.records.get(entity.id);
+    if (!record) return this.services.viewOf(entity);
+    record.desired = 'stopped';
+    await this.enqueue(record, () => this.halt(record, 'stopped'));
+    return this.services.viewOf(record.entity);
+  }
+
+  async restart(serviceIdOrName: string): Promise<ServiceView> {
+    const record = await this.wantRunning(serviceIdOrName);
+    await this.enqueue(record, async () => {
+      if (record.desired !== 'running') return;
+      if (childrenOf(record).length > 0) {
+        this.setStatus(record, { status: 'restarting', statusReason: 'restart requested' });
+        await this.stopChildren(record, 'restarting');
+      }
+      await this.bringUp(record);
+    });
+    return this.services.viewOf(record.entity);
+  }
+
+  /** After a settings change: a running service restarts so the change takes effect; others just get the new settings. */
+  async restartIfActive(serviceIdOrName: string): Promise<ServiceView> {
+    const entity = await this.services.entityOf(serviceIdOrName);
+    const record = this.records.get(entity.id);
+    if (!record) return this.services.viewOf(entity);
+    record.entity = entity;
+    const active: ServiceStatus[] = ['starting', 'running', 'restarting'];
+    return record.desired === 'running' && active.includes(record.runtime.status) ? this.restart(entity.id) : this.services.viewOf(entity);
+  }
+
+  /** Before a service is deleted: stop everything it runs and forget it. */
+  async discard(serviceIdOrName: string): Promise<void> {
+    const entity = await this.services.entityOf(serviceIdOrName);
+    const record = this.records.get(entity.id);
+    if (record) {
+      record.desired = 'stopped';
+      await this.enqueue(record, () => this.halt(record, 'service deleted'));
+      this.records.delete(entity.id);
+      this.idsByName.delete(entity.name);
+      this.runtimes.delete(entity.id);
+    }
+    await this.logs.drop(entity.id);
+  }
+
+  async logsOf(serviceIdOrName: string, tail: number): Promise<ServiceLogsView> {
+    const entity = await this.services.entityOf(serviceIdOrName);
+    return { serviceId: entity.id, serviceName: entity.name, lines: this.logs.tail(entity.id, tail) };
+  }
+
+  async metricsOf(serviceIdOrName: string): Promise<ServiceMetricsView> {
+    const entity = await this.services.entityOf(serviceIdOrName);
+    const record = this.records.get(entity.id);
+    const stale = !record?.usage || this.clock.now() - record.usage.sampledAt > this.options.sampleIntervalMs;
+    if (record && childrenOf(record).length > 0 && stale) await this.sampleAll();
+    return this.metricsView(entity, record);
+  }
+
+  // ─── Application lifecycle ─────────────────────────────────────────────────────────────────
+
+  /** Services that were running when the proxy last stopped come back. */
+  async onApplicationBootstrap(): Promise<void> {
+    const wanted = await this.services.listDesiredRunning();
+    await Promise.all(
+      wanted.map((entity) =>
+        this.start(entity.id).catch((error: unknown) =>
+          this.logger.event('error', { service: entity.name, err: error }, `Could not bring "${entity.name}" back up`),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Stops every child before the HTTP server and the database close, within the grace period (plus
+   * a little for SIGKILL). The desired state is left as it is, so the services come back next time.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.sampling) clearInterval(this.sampling);
+    this.sampling = null;
+    const records = [...this.records.values()];
+    const stopping = records.map((record) => this.halt(record, 'proxy shutting down'));
+    await withDeadline(Promise.allSettled(stopping), this.options.stopGraceMs + 3000);
+    process.off('exit', this.killAllOnExit);
+    this.killAllOnExit();
+  }
+
+  // ─── Shared children ───────────────────────────────────────────────────────────────────────
+
+  private async wantRunning(serviceIdOrName: string): Promise<ServiceRecord> {
+    const entity = await this.services.entityOf(serviceIdOrName);
+    await this.services.setDesiredState(entity.id, 'running');
+    const record = await this.recordOf(entity);
+    record.desired = 'running';
+    return record;
+  }
+
+  /** A user's start: the restart history and counter start afresh. */
+  private async bringUp(record: ServiceRecord): Promise<void> {
+    this.clearRestartTimer(record);
+    record.restartState = FRESH_RESTART_STATE;
+    record.runtime = { ...record.runtime, restarts: 0 };
+    record.entity = await this.services.entityOf(record.id);
+    if (record.entity.process.isolation === 'session') {
+      record.log.append('system', `accepting sessions (up to ${record.entity.process.maxSessions} children)`);
+      this.setStatus(record, { status: 'running', pid: null, startedAt: new Date(this.clock.now()), statusReason: null });
+      return;
+    }
+    await this.launchShared(record);
+  }
+
+  private async launchShared(record: ServiceRecord): Promise<void> {
+    const generation = ++record.generation;
+    this.setStatus(record, { status: 'starting', pid: null, startedAt: null });
+    let child: SupervisedChild;
+    try {
+      child = await this.launcher.launch(record.entity, {
+        generation,
+        log: record.log,
+        session: false,
+        onExit: (gone, facts) => this.onSharedChildExit(record, gone, facts),
+      });
+    } catch (error) {
+      const reason = messageOf(error);
+      record.log.append('system', `cannot start: ${reason}`, 'error');
+      this.setStatus(record, { status: 'failed', pid: null, startedAt: null, statusReason: reason });
+      return;
+    }
+    record.child = child;
+    record.log.append('system', `started, pid ${child.pid}${child.port ? `, port ${child.port}` : ''}`);
+    this.setStatus(record, { status: 'running', pid: child.pid, startedAt: new Date(child.startedAt), statusReason: null });
+    this.emit(SERVICE_EVENTS.started, child);
+    this.watchHealth(record, child);
+    this.ensureSampling();
+  }
+
+  /** Runs the instant the process exits, so a dead child is never handed out or shown as running. */
+  private onSharedChildExit(record: ServiceRecord, child: SupervisedChild, facts: ExitFacts): void {
+    if (record.child !== child) return;
+    record.child = null;
+    record.health?.stop();
+    record.health = null;
+    if (childrenOf(record).length === 0) record.usage = null;
+    record.runtime = { ...record.runtime, pid: null, startedAt: null, lastExitCode: facts.code };
+    void child.exited.then((exit) => {
+      this.emit(SERVICE_EVENTS.exited, exit);
+      // The full reason (with the stderr tail) is known only now; show it unless a new child runs already.
+      if (exit.expected || record.generation !== child.generation) return;
+      if (record.runtime.status === 'restarting') this.setStatus(record, { statusReason: exit.reason });
+      if (record.runtime.status === 'crashed') this.setStatus(record, { statusReason: `${record.parkedWhy}: ${exit.reason}` });
+    });
+    // A stop in progress sets the final status itself; an exit while the service should be down just stops.
+    if (facts.expected) return;
+    if (this.shuttingDown || record.desired !== 'running') {
+      this.setStatus(record, { status: 'stopped', statusReason: facts.cause });
+      return;
+    }
+    const now = this.clock.now();
+    const decision = decideAfterExit(
+      { ...record.entity.process, ...this.options.backoff },
+      record.restartState,
+      { expected: false, uptimeMs: now - child.startedAt, at: now },
+    );
+    record.restartState = decision.state;
+    if (decision.action === 'restart') {
+      record.log.append('system', `exited unexpectedly (${facts.cause}); restarting in ${decision.delayMs} ms`, 'error');
+      this.setStatus(record, { status: 'restarting', statusReason: facts.cause });
+      this.scheduleRestart(record, decision.delayMs);
+    } else if (decision.action === 'park') {
+      record.parkedWhy = decision.why;
+      record.log.append('system', `exited unexpectedly (${facts.cause}); ${decision.why}`, 'error');
+      this.setStatus(record, { status: 'crashed', statusReason: `${decision.why}: ${facts.cause}` });
+    }
+  }
+
+  private scheduleRestart(record: ServiceRecord, delayMs: number): void {
+    this.clearRestartTimer(record);
+    record.restartTimer = setTimeout(() => {
+      record.restartTimer = null;
+      void this.enqueue(record, async () => {
+        if (record.desired !== 'running' || record.child || this.shuttingDown) return;
+        record.runtime = { ...record.runtime, restarts: record.runtime.restarts + 1 };
+        record.entity = await this.services.entityOf(record.id).catch(() => record.entity);
+        await this.launchShared(record);
+      });
+    }, delayMs);
+    record.restartTimer.unref();
+  }
+
+  private clearRestartTimer(record: ServiceRecord): void {
+    if (record.restartTimer) clearTimeout(record.restartTimer);
+    record.restartTimer = null;
+  }
+
+  /** Stops the shared child and every session child, and settles as `stopped`. */
+  private async halt(record: ServiceRecord, reason: string): Promise<void> {
+    this.clearRestartTimer(record);
+    await this.stopChildren(record, reason);
+    if (record.runtime.status !== 'stopped' || record.runtime.statusReason) {
+      record.log.append('system', reason);
+      this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: null });
+    }
+  }
+
+  private async stopChildren(record: ServiceRecord, reason: string): Promise<void> {
+    record.health?.stop();
+    record.health = null;
+    await Promise.all(childrenOf(record).map((child) => child.stop({ reason })));
+  }
+
+  private isUp(record: ServiceRecord): boolean {
+    return record.child !== null || (record.entity.process.isolation === 'session' && record.runtime.status === 'running');
+  }
+
+  // ─── Health and resources ──────────────────────────────────────────────────────────────────
+
+  private watchHealth(record: ServiceRecord, child: SupervisedChild): void {
+    const intervalSec = record.entity.process.healthCheckIntervalSec;
+    const timeoutMs = this.options.healthTimeoutMs;
+    if (!intervalSec) return;
+    const probe = child.peer ? pingProbe(child.peer, timeoutMs) : child.port ? tcpProbe(child.port, timeoutMs) : null;
+    if (!probe) return;
+    record.health = new HealthCheck({
+      intervalMs: intervalSec * 1000,
+      failuresBeforeAction: this.options.healthFailuresBeforeRestart || DEFAULT_FAILURES_BEFORE_RESTART,
+      probe,
+      onUnresponsive: (failures) => {
+        if (record.child !== child) return;
+        const reason = child.peer
+          ? `unresponsive: no reply to ping in ${timeoutMs / 1000} s, ${failures} times in a row`
+          : `unresponsive: port ${child.port} refused connections ${failures} times in a row`;
+        record.log.append('system', reason, 'error');
+        void child.stop({ expected: false, reason });
+      },
+    });
+    record.health.start();
+  }
+
+  private onSessionChildExit(record: ServiceRecord, child: SupervisedChild, facts: ExitFacts): void {
+    record.sessions.delete(child);
+    if (childrenOf(record).length === 0) record.usage = null;
+    if (!facts.expected) record.log.append('system', `session child pid ${child.pid} exited (${facts.cause})`, 'warn');
+    void child.exited.then((exit) => this.emit(SERVICE_EVENTS.exited, exit));
+  }
+
+  /** Sampling runs only while some child does: an idle proxy reads nothing from /proc. */
+  private ensureSampling(): void {
+    if (this.sampling || this.shuttingDown) return;
+    this.sampling = setInterval(() => void this.sampleAll(), this.options.sampleIntervalMs);
+    this.sampling.unref();
+  }
+
+  private sampleAll(): Promise<void> {
+    this.samplingBusy ??= this.sampleOnce().finally(() => (this.samplingBusy = null));
+    return this.samplingBusy;
+  }
+
+  private async sampleOnce(): Promise<void> {
+    const running = [...this.records.values()].filter((record) => childrenOf(record).length > 0);
+    if (running.length === 0) {
+      if (this.sampling) clearInterval(this.sampling);
+      this.sampling = null;
+      return;
+    }
+    const usage = await this.sampler.sample(running.flatMap((record) => childrenOf(record).map((child) => child.pid)));
+    for (const record of running) {
+      const children = childrenOf(record).filter((child) => usage.has(child.pid));
+      if (children.length === 0) continue;
+      const trees = children.map((child) => usage.get(child.pid) as NonNullable<ReturnType<typeof usage.get>>);
+      record.usage = {
+        rssBytes: trees.reduce((sum, tree) => sum + tree.rssBytes, 0),
+        cpuPercent: Math.round(trees.reduce((sum, tree) => sum + tree.cpuPercent, 0) * 10) / 10,
+        processCount: trees.reduce((sum, tree) => sum + tree.processCount, 0),
+        sampledAt: trees[0].sampledAt,
+      };
+      this.enforceMemoryLimit(record, children, trees);
+      this.emit(SERVICE_EVENTS.metrics, this.metricsView(record.entity, record));
+    }
+  }
+
+  private enforceMemoryLimit(record: ServiceRecord, children: SupervisedChild[], trees: { rssBytes: number }[]): void {
+    const limitMb = record.entity.process.memoryLimitMb;
+    if (!limitMb) return;
+    children.forEach((child, index) => {
+      const usedMb = Math.round(trees[index].rssBytes / MIB);
+      if (usedMb <= limitMb || !child.isRunning) return;
+      const reason = `killed: memory limit ${limitMb} MB exceeded (${usedMb} MB)`;
+      record.log.append('system', reason, 'error');
+      void child.stop({ expected: false, reason });
+    });
+  }
+
+  private metricsView(entity: ServiceEntity, record: ServiceRecord | undefined): ServiceMetricsView {
+    const runtime = record?.runtime ?? this.runtimes.get(entity.id);
+    const usage = record?.usage ?? null;
+    const view: ServiceMetricsView = {
+      serviceId: entity.id,
+      serviceName: entity.name,
+      process: {
+        status: runtime.status,
+        pid: runtime.pid,
+        uptimeSec: record?.child ? Math.round((this.clock.now() - record.child.startedAt) / 1000) : null,
+        restarts: runtime.restarts,
+        rssBytes: usage?.rssBytes ?? null,
+        cpuPercent: usage?.cpuPercent ?? null,
+        processCount: usage?.processCount ?? 0,
+        sessions: entity.process.isolation === 'session' ? { active: record?.sessions.size ?? 0, max: entity.process.maxSessions } : null,
+        sampledAt: usage ? new Date(usage.sampledAt).toISOString() : null,
+      },
+    };
+    const proxy = this.proxyMetrics?.(entity.id);
+    if (proxy) view.proxy = proxy;
+    return view;
+  }
+
+  // ─── Bookkeeping ───────────────────────────────────────────────────────────────────────────
+
+  private recordByKey(serviceIdOrName: string): ServiceRecord | undefined {
+    return this.records.get(serviceIdOrName) ?? this.records.get(this.idsByName.get(serviceIdOrName) ?? '');
+  }
+
+  private async recordOf(entity: ServiceEntity): Promise<ServiceRecord> {
+    const existing = this.records.get(entity.id);
+    if (existing) {
+      existing.entity = entity;
+      return existing;
+    }
+    const record: ServiceRecord = {
+      id: entity.id,
+      name: entity.name,
+      entity,
+      desired: entity.desiredState,
+      runtime: this.runtimes.get(entity.id),
+      child: null,
+      sessions: new Set(),
+      pendingSessions: 0,
+      restartState: FRESH_RESTART_STATE,
+      restartTimer: null,
+      parkedWhy: '',
+      health: null,
+      generation: 0,
+      usage: null,
+      log: this.logs.open(entity.id, entity.name),
+      queue: Promise.resolve(),
+    };
+    this.records.set(entity.id, record);
+    this.idsByName.set(entity.name, entity.id);
+    return record;
+  }
+
+  /** One operation at a time per service; a failed one does not block the next. */
+  private enqueue<T>(record: ServiceRecord, task: () => Promise<T>): Promise<T> {
+    const run = record.queue.then(task, task);
+    record.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private setStatus(record: ServiceRecord, patch: Partial<ServiceRuntime>): void {
+    record.runtime = { ...record.runtime, ...patch };
+    this.runtimes.set(record.id, record.runtime);
+    this.emit(SERVICE_EVENTS.status, this.services.viewOf(record.entity));
+  }
+
+  /** Listeners run inside emit: one that throws must not break supervision. */
+  private emit(event: string, payload: unknown): void {
+    try {
+      this.events.emit(event, payload);
+    } catch (error) {
+      this.logger.event('error', { event, err: error }, `A ${event} listener failed`);
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

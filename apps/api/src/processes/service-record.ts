@@ -1,0 +1,50 @@
+import type { HealthCheck } from './health/health-check';
+import type { ServiceLog } from './logging/service-log';
+import type { RestartState } from './restart-policy';
+import type { DesiredState, ServiceEntity } from './service.entity';
+import type { ServiceRuntime } from './service-view.mapper';
+import type { SupervisedChild } from './spawn/supervised-child';
+
+/** Resource use of all of a service's processes at the last sample. */
+export interface ServiceUsage {
+  rssBytes: number;
+  cpuPercent: number;
+  processCount: number;
+  sampledAt: number;
+}
+
+/** Everything the supervisor holds for one service it has run. */
+export interface ServiceRecord {
+  readonly id: string;
+  readonly name: string;
+  /** Settings as of the last (re)start. */
+  entity: ServiceEntity;
+  desired: DesiredState;
+  runtime: ServiceRuntime;
+  /** The shared child (`shared` isolation), while it runs. */
+  child: SupervisedChild | null;
+  /** `session` isolation: one child per client session. */
+  readonly sessions: Set<SupervisedChild>;
+  /** Session children being spawned, counted against maxSessions. */
+  pendingSessions: number;
+  restartState: RestartState;
+  restartTimer: ReturnType<typeof setTimeout> | null;
+  /** Why the restart policy parked the service, for its status reason. */
+  parkedWhy: string;
+  health: HealthCheck | null;
+  /** Increases with every child started, shared or session. */
+  generation: number;
+  usage: ServiceUsage | null;
+  log: ServiceLog;
+  /** Tail of the chain that runs this service's operations one at a time. */
+  queue: Promise<void>;
+}
+
+export function sessionChildrenOf(record: ServiceRecord): SupervisedChild[] {
+  return [...record.sessions];
+}
+
+/** Every process the service runs now. */
+export function childrenOf(record: ServiceRecord): SupervisedChild[] {
+  return record.child ? [record.child, ...record.sessions] : [...record.sessions];
+}

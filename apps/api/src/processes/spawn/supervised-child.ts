@@ -1,0 +1,300 @@
+import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import type { ServiceTransport } from '@mcp-proxy/shared/dto';
+import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
+import type { SpawnedProcess, SpawnSpec } from './child-spawner';
+
+/** Where a child's output goes; returns the line as stored (masked), which feeds the stderr tail. */
+export interface ChildLogWriter {
+  append(stream: ServiceLogLine['stream'], text: string, level?: ServiceLogLine['level']): { text: string };
+}
+
+/** The parts of ChildSpawner a child needs after it is spawned. */
+export interface GroupSignaller {
+  signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean;
+  groupAlive(pgid: number): Promise<boolean>;
+}
+
+export interface ChildOptions {
+  serviceId: string;
+  serviceName: string;
+  generation: number;
+  transport: ServiceTransport;
+  /** `http` services: where the child listens. */
+  port: number | null;
+  /** Ids for the peer's own requests; default 1, 2, 3… */
+  nextId?: () => JsonRpcId;
+  log: ChildLogWriter;
+  signaller: GroupSignaller;
+  /** After SIGTERM, how long the group has before SIGKILL. */
+  graceMs: number;
+  now: () => number;
+  /** Called the moment the process exits, before `exited` settles (which waits briefly for its last output). */
+  onExit?: (child: SupervisedChild, facts: ExitFacts) => void;
+}
+
+/** What is known the instant a child exits. */
+export interface ExitFacts {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  expected: boolean;
+  /** "exited with code 1", "killed by SIGKILL", or the reason given to stop(). */
+  cause: string;
+}
+
+export interface StopRequest {
+  /** Shown as the exit reason (`unresponsive: …`); default "stopped". */
+  reason?: string;
+  /** False for the supervisor's own restarts of a sick child, so they count against the restart policy. */
+  expected?: boolean;
+}
+
+/** Thrown when the process could not be started at all (command not found, no such directory). */
+export class SpawnFailedError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'SpawnFailedError';
+  }
+}
+
+/** Stderr kept per child for the crash reason: the last lines, at most this many characters. */
+const STDERR_TAIL_LINES = 20;
+const STDERR_TAIL_CHARS = 2048;
+/** Bigger stderr lines are dropped by the splitter (logs cut lines anyway). */
+const MAX_LOG_LINE_BYTES = 64 * 1024;
+/** A child that stops reading its stdin must not make the proxy buffer without bound. */
+const MAX_STDIN_BUFFER_BYTES = 64 * 1024 * 1024;
+/** After the exit, how long to wait for the last output (a crash message) before reporting the exit. */
+const OUTPUT_DRAIN_MS = 250;
+const GROUP_POLL_MS = 25;
+const KILL_WAIT_MS = 2000;
+
+/**
+ * One running process and its process group: the ChildHandle the proxy talks to. Frames stdout into
+ * JSON-RPC for `stdio` services, sends the rest of the output to the log, closes the peer the moment
+ * the process exits, and stops the whole group (SIGTERM, then SIGKILL after the grace period).
+ */
+export class SupervisedChild implements ChildHandle {
+  readonly serviceId: string;
+  readonly serviceName: string;
+  readonly generation: number;
+  readonly pid: number;
+  readonly port: number | null;
+  readonly peer: JsonRpcPeer | null;
+  readonly startedAt: number;
+  readonly exited: Promise<ChildExit>;
+
+  private resolveExited!: (exit: ChildExit) => void;
+  private hasExited = false;
+  private stopRequest: StopRequest | null = null;
+  private reaping: Promise<void> | null = null;
+  /** Known to have no process left, so its group id is never signalled again (ids get reused). */
+  private groupGone = false;
+  private stdinOverflowReported = false;
+  private readonly stderrTail: string[] = [];
+  private readonly splitters: LineSplitter[] = [];
+
+  private constructor(
+    private readonly process: SpawnedProcess,
+    pid: number,
+    private readonly options: ChildOptions,
+  ) {
+    this.serviceId = options.serviceId;
+    this.serviceName = options.serviceName;
+    this.generation = options.generation;
+    this.pid = pid;
+    this.port = options.port;
+    this.startedAt = options.now();
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.peer = options.transport === 'stdio' ? new JsonRpcPeer({ send: (text) => this.send(text), nextId: options.nextId }) : null;
+    this.wire();
+  }
+
+  /** Spawns and resolves once the OS has started the process; rejects with SpawnFailedError otherwise. */
+  static async launch(spawn: (spec: SpawnSpec) => SpawnedProcess, spec: SpawnSpec, options: ChildOptions): Promise<SupervisedChild> {
+    let process: SpawnedProcess;
+    try {
+      process = spawn(spec);
+    } catch (error) {
+      throw spawnFailure(spec, error);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => {
+        process.off('spawn', onSpawn);
+        reject(spawnFailure(spec, error));
+      };
+      const onSpawn = (): void => {
+        process.off('error', onError);
+        resolve();
+      };
+      process.once('spawn', onSpawn);
+      process.once('error', onError);
+    });
+    return new SupervisedChild(process, process.pid as number, options);
+  }
+
+  get isRunning(): boolean {
+    return !this.hasExited;
+  }
+
+  /**
+   * Stops the child and everything in its process group; resolves once none of it is left.
+   * The first request decides the reason; later calls wait for the same end.
+   */
+  async stop(request: StopRequest = {}): Promise<ChildExit> {
+    this.stopRequest ??= request;
+    this.process.stdin.end();
+    await this.reapGroup();
+    return this.exited;
+  }
+
+  /** Last resort when the proxy itself is exiting and cannot wait: SIGKILL to the group, synchronously. */
+  killNow(): void {
+    if (!this.groupGone) this.options.signaller.signalGroup(this.pid, 'SIGKILL');
+  }
+
+  private wire(): void {
+    const { process, options } = this;
+    // Errors after a successful spawn (a failed kill, a broken pipe) end in 'exit' too; log, never throw.
+    process.on('error', (error: Error) => options.log.append('system', `process error: ${error.message}`, 'error'));
+    process.stdin.on('error', () => undefined);
+    process.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
+
+    if (this.peer) {
+      const peer = this.peer;
+      this.follow(process.stdout, (line) => (looksLikeJson(line) ? peer.receive(line) : options.log.append('stdout', line)), undefined, (bytes) =>
+        options.log.append('system', `dropped a ${bytes}-byte message from stdout: over the size limit`, 'warn'),
+      );
+    } else {
+      this.follow(process.stdout, (line) => options.log.append('stdout', line), MAX_LOG_LINE_BYTES);
+    }
+    this.follow(process.stderr, (line) => this.keepStderr(options.log.append('stderr', line).text), MAX_LOG_LINE_BYTES);
+  }
+
+  private follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void, maxLineBytes?: number, onOversize?: (bytes: number) => void): void {
+    const splitter = new LineSplitter({
+      onLine,
+      maxLineBytes,
+      onOversize: (info) =>
+        onOversize ? onOversize(info.bytesSeen) : this.options.log.append('system', `dropped an output line of over ${info.limit} bytes`, 'warn'),
+    });
+    this.splitters.push(splitter);
+    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+    stream.on('error', () => undefined);
+  }
+
+  /** The peer's transport. False once the child is gone, or when it has stopped reading its input. */
+  private send(text: string): boolean {
+    const stdin = this.process.stdin;
+    if (this.hasExited || !stdin.writable) return false;
+    if (stdin.writableLength > MAX_STDIN_BUFFER_BYTES) {
+      if (!this.stdinOverflowReported) {
+        this.stdinOverflowReported = true;
+        this.options.log.append('system', `the server is not reading its input (${stdin.writableLength} bytes waiting): refusing more`, 'error');
+      }
+      return false;
+    }
+    stdin.write(`${text}\n`);
+    return true;
+  }
+
+  private keepStderr(text: string): void {
+    this.stderrTail.push(text);
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.hasExited = true;
+    // Decided now: a stop asked for after the child died on its own does not make the death expected.
+    const request = this.stopRequest;
+    const expected = request ? (request.expected ?? true) : false;
+    const cause = request ? (request.reason ?? 'stopped') : describeExit(code, signal);
+    // Every request in flight fails now: nobody waits for a dead server.
+    this.peer?.close({ code: SERVER_UNAVAILABLE, message: `MCP server "${this.serviceName}" exited (${cause})` });
+    // Whatever the child started may live on (npx's server after npx died): take the group down too.
+    void this.reapGroup();
+    this.options.onExit?.(this, { code, signal, expected, cause });
+    void this.drainOutput().then(() => {
+      for (const splitter of this.splitters) splitter.end();
+      const reason = request ? cause : withTail(cause, this.stderrTail);
+      this.resolveExited({ serviceId: this.serviceId, generation: this.generation, code, signal, reason, expected });
+    });
+  }
+
+  /** Output written just before the exit may still be in the pipes; wait for it, briefly (grandchildren can hold them open). */
+  private drainOutput(): Promise<void> {
+    const streams = [this.process.stdout, this.process.stderr].filter((stream) => !stream.readableEnded && !stream.destroyed);
+    if (streams.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let open = streams.length;
+      const timer = setTimeout(resolve, OUTPUT_DRAIN_MS);
+      for (const stream of streams) {
+        stream.once('close', () => {
+          if (--open === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      }
+    });
+  }
+
+  /** SIGTERM to the group, SIGKILL to whatever is left after the grace period. Runs once. */
+  private reapGroup(): Promise<void> {
+    this.reaping ??= (async () => {
+      const { signaller, graceMs, now } = this.options;
+      if (signaller.signalGroup(this.pid, 'SIGTERM')) {
+        const deadline = now() + graceMs;
+        while (now() < deadline) {
+          await delay(GROUP_POLL_MS);
+          if (this.hasExited && !(await signaller.groupAlive(this.pid))) break;
+        }
+        if (now() >= deadline) signaller.signalGroup(this.pid, 'SIGKILL');
+        // SIGKILL cannot be refused; the bound only covers a process stuck in the kernel.
+        await Promise.race([this.exited, delay(KILL_WAIT_MS)]);
+      }
+      this.groupGone = true;
+    })();
+    return this.reaping;
+  }
+}
+
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `killed by ${signal}`;
+  return `exited with code ${code ?? 'unknown'}`;
+}
+
+/** "exited with code 3: <the last stderr lines>", the tail cut to its last STDERR_TAIL_CHARS characters. */
+function withTail(cause: string, tail: readonly string[]): string {
+  if (tail.length === 0) return cause;
+  const text = tail.join('\n');
+  return `${cause}: ${text.length > STDERR_TAIL_CHARS ? `…${text.slice(text.length - STDERR_TAIL_CHARS)}` : text}`;
+}
+
+/** Servers that print banners on stdout would otherwise feed the peer garbage. */
+function looksLikeJson(line: string): boolean {
+  for (let index = 0; index < line.length; index++) {
+    const char = line.charCodeAt(index);
+    if (char === 0x7b || char === 0x5b) return true; // { or [
+    if (char !== 0x20 && char !== 0x09 && char !== 0xfeff) return false;
+  }
+  return false;
+}
+
+function spawnFailure(spec: SpawnSpec, error: unknown): SpawnFailedError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const what =
+    code === 'ENOENT'
+      ? `command "${spec.command}" was not found (or the working directory ${spec.cwd} does not exist)`
+      : code === 'EACCES'
+        ? `command "${spec.command}" is not executable`
+        : `command "${spec.command}" could not be started: ${error instanceof Error ? error.message : String(error)}`;
+  return new SpawnFailedError(what, code);
+}
+
+/** Unref'd: waiting on a child must never be what keeps the proxy (or a test run) alive. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
