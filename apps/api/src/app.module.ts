@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './live/live.module';
 import { ProcessesModule } from './processes/processes.module';
 
 @Module({})
 export class AppModule {
   /** Built on demand (not at import) so the environment is read when the app starts, also in tests. */
   static async forRoot(): Promise<DynamicModule> {
-    return { module: AppModule, imports: [await CoreModule.forRoot(), ProcessesModule, HealthModule] };
+    return { module: AppModule, imports: [await CoreModule.forRoot(), ProcessesModule, HealthModule, LiveModule] };
   }
 }

@@ -1,0 +1,181 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { LiveServerMessage, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import { LOG_TAIL_DEFAULT } from '@mcp-proxy/shared/dto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
+import { AuthService } from '../core/auth/auth.service';
+import { clientAddress, extractCredential } from '../core/auth/credentials';
+import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
+import { UpgradeRouter } from '../core/http/upgrade-router';
+import { SERVICE_EVENTS, ServiceLogLine } from '../processes/child-handle';
+import { ServiceLogs } from '../processes/logging/service-logs.service';
+import { ServicesService } from '../processes/services.service';
+import { LIVE_PATH, LOGS_CHANNEL_PREFIX, parseClientMessage } from './live-messages';
+
+/** A client that does not authenticate within this time is disconnected. */
+const AUTH_TIMEOUT_MS = 5000;
+const HEARTBEAT_MS = 30_000;
+/** A client this far behind misses live lines rather than making the proxy buffer for it. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** WebSocket close code for "authentication required or refused" (application range). */
+export const CLOSE_UNAUTHORIZED = 4401;
+
+interface LiveClient {
+  socket: WebSocket;
+  address: string;
+  authenticated: boolean;
+  alive: boolean;
+  status: boolean;
+  metrics: boolean;
+  /** Log channels by service id, with the name the client used for them. */
+  logs: Map<string, string>;
+  authTimer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Live data for the admin UI at `/ws`: `logs:<service>` (backlog, then each line), `status` (a
+ * service view at every status change) and `metrics` (process samples). Authenticated with the API
+ * key or a session token, as `?token=` or as the first message `{"type":"auth","token":…}`.
+ */
+@Injectable()
+export class LiveGateway implements OnModuleInit, OnModuleDestroy {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly clients = new Set<LiveClient>();
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private readonly onLog = (line: ServiceLogLine): void => this.deliverLog(line);
+  private readonly onStatus = (view: ServiceView): void => this.broadcast('status', { type: 'status', channel: 'status', service: view });
+  private readonly onMetrics = (metrics: ServiceMetricsView): void =>
+    this.broadcast('metrics', { type: 'metrics', channel: 'metrics', metrics });
+
+  constructor(
+    private readonly upgrades: UpgradeRouter,
+    private readonly auth: AuthService,
+    private readonly failures: FailedAuthLimiter,
+    private readonly services: ServicesService,
+    private readonly logs: ServiceLogs,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  onModuleInit(): void {
+    this.upgrades.register(LIVE_PATH, (request, socket, head) => this.upgrade(request, socket, head));
+    this.events.on(SERVICE_EVENTS.log, this.onLog);
+    this.events.on(SERVICE_EVENTS.status, this.onStatus);
+    this.events.on(SERVICE_EVENTS.metrics, this.onMetrics);
+    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  onModuleDestroy(): void {
+    this.events.off(SERVICE_EVENTS.log, this.onLog);
+    this.events.off(SERVICE_EVENTS.status, this.onStatus);
+    this.events.off(SERVICE_EVENTS.metrics, this.onMetrics);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
+    this.server.close();
+  }
+
+  /** A wrong `?token=` is refused before the handshake; no token means the first message must authenticate. */
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const address = clientAddress(request);
+    if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
+    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
+    const authenticated = token ? this.auth.verify(token) !== null : false;
+    if (token && !authenticated) {
+      this.failures.recordFailure(address);
+      return refuse(socket, 401, 'Unauthorized');
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, authenticated));
+  }
+
+  private accept(socket: WebSocket, address: string, authenticated: boolean): void {
+    const client: LiveClient = { socket, address, authenticated, alive: true, status: false, metrics: false, logs: new Map() };
+    this.clients.add(client);
+    socket.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(client, data, isBinary));
+    socket.on('pong', () => (client.alive = true));
+    socket.on('error', () => socket.terminate());
+    socket.on('close', () => {
+      if (client.authTimer) clearTimeout(client.authTimer);
+      this.clients.delete(client);
+    });
+    if (authenticated) this.send(client, { type: 'ready' });
+    else client.authTimer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, 'authentication required'), AUTH_TIMEOUT_MS);
+  }
+
+  private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
+    const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
+    if (!client.authenticated) {
+      if (parsed.ok && parsed.message.type === 'auth' && this.auth.verify(parsed.message.token)) {
+        client.authenticated = true;
+        clearTimeout(client.authTimer);
+        this.send(client, { type: 'ready' });
+      } else {
+        this.failures.recordFailure(client.address);
+        client.socket.close(CLOSE_UNAUTHORIZED, 'a valid API key or session token is required');
+      }
+      return;
+    }
+    if (!parsed.ok) return this.send(client, { type: 'error', message: parsed.error });
+    const { message } = parsed;
+    if (message.type === 'auth') return this.send(client, { type: 'ready' });
+    if (message.type === 'subscribe') return this.subscribe(client, message.channel);
+    this.unsubscribe(client, message.channel);
+  }
+
+  private async subscribe(client: LiveClient, channel: string): Promise<void> {
+    if (channel === 'status' || channel === 'metrics') {
+      client[channel] = true;
+      return this.send(client, { type: 'subscribed', channel });
+    }
+    let service: ServiceView;
+    try {
+      service = await this.services.get(channel.slice(LOGS_CHANNEL_PREFIX.length));
+    } catch {
+      return this.send(client, { type: 'error', channel, message: `service "${channel.slice(LOGS_CHANNEL_PREFIX.length)}" not found` });
+    }
+    // Backlog and live lines join in the same tick, so no line is lost or sent twice in between.
+    client.logs.set(service.id, channel);
+    this.send(client, { type: 'subscribed', channel });
+    this.send(client, { type: 'backlog', channel, lines: this.logs.tail(service.id, LOG_TAIL_DEFAULT) });
+  }
+
+  private unsubscribe(client: LiveClient, channel: string): void {
+    if (channel === 'status' || channel === 'metrics') client[channel] = false;
+    for (const [serviceId, name] of client.logs) if (name === channel) client.logs.delete(serviceId);
+    this.send(client, { type: 'unsubscribed', channel });
+  }
+
+  private deliverLog(line: ServiceLogLine): void {
+    for (const client of this.clients) {
+      const channel = client.logs.get(line.serviceId);
+      if (channel) this.send(client, { type: 'log', channel, line }, true);
+    }
+  }
+
+  private broadcast(channel: 'status' | 'metrics', message: LiveServerMessage): void {
+    for (const client of this.clients) if (client[channel]) this.send(client, message, true);
+  }
+
+  private send(client: LiveClient, message: LiveServerMessage, droppable = false): void {
+    if (client.socket.readyState !== WebSocket.OPEN) return;
+    if (droppable && client.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    client.socket.send(JSON.stringify(message));
+  }
+
+  /** Connections that stopped answering pings (a sleeping laptop) are dropped. */
+  private checkAlive(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
