@@ -1,0 +1,73 @@
+// Ratios and the printed table of the MCP benchmark. Absolute numbers vary ±10–20% between runs; the ratios
+// compare measurements taken in the same run and are the figures to read.
+
+const PEERS = ['supergateway', 'mcp-proxy'];
+
+/**
+ * Adds to each row:
+ *  - vsDirect: calls/s ÷ direct stdio's calls/s in the same mode (32 sessions compare with direct's 32 in flight);
+ *  - vsBestPeer: calls/s ÷ the better peer's calls/s with the same client kind and mode;
+ *  - cpuVsBestPeer (our proxy only): the better peer's gateway CPU per call ÷ ours (above 1 = we spend less).
+ */
+export function addRatios(rows) {
+  const measured = (row) => row && !row.error && row.callsPerSec > 0;
+  const find = (predicate) => rows.filter((row) => measured(row) && predicate(row));
+  for (const row of rows) {
+    if (!measured(row)) continue;
+    const directMode = row.mode === 's32' ? 'c32' : row.mode;
+    const direct = find((r) => r.target === 'direct stdio' && r.mode === directMode)[0];
+    if (direct) row.vsDirect = row.callsPerSec / direct.callsPerSec;
+    const peers = find((r) => PEERS.includes(r.target) && r.mode === row.mode && r.client === row.client);
+    if (peers.length && row.target !== 'direct stdio') {
+      row.vsBestPeer = row.callsPerSec / Math.max(...peers.map((r) => r.callsPerSec));
+      const cpus = peers.map((r) => r.gatewayCpuMsPerCall).filter((cpu) => cpu > 0);
+      if (row.target === 'our proxy' && cpus.length && row.gatewayCpuMsPerCall > 0)
+        row.cpuVsBestPeer = Math.min(...cpus) / row.gatewayCpuMsPerCall;
+    }
+  }
+  return rows;
+}
+
+const fixed = (value, digits) => (value === undefined || value === null || Number.isNaN(value) ? '—' : value.toFixed(digits));
+const ratio = (value) => (value === undefined ? '—' : `${value.toFixed(2)}×`);
+
+const COLUMNS = [
+  ['target', 13, (r) => r.target],
+  ['via', 19, (r) => r.endpointLabel],
+  ['client', 6, (r) => r.client],
+  ['calls/s', 8, (r) => fixed(r.callsPerSec, 0)],
+  ['p50 ms', 7, (r) => fixed(r.p50Ms, 2)],
+  ['p99 ms', 7, (r) => fixed(r.p99Ms, 2)],
+  ['errors', 6, (r) => String(r.errors)],
+  ['gw CPU/call', 11, (r) => (r.gatewayCpuMsPerCall === null ? '—' : `${fixed(r.gatewayCpuMsPerCall, 3)} ms`)],
+  ['client CPU', 10, (r) => `${fixed(r.clientCpuMsPerCall, 3)} ms`],
+  ['gw RSS MB', 11, (r) => `${fixed(r.rssIdleMb, 0)}→${fixed(r.rssAfterMb, 0)}`],
+  ['×direct', 7, (r) => ratio(r.vsDirect)],
+  ['×best peer', 10, (r) => ratio(r.vsBestPeer)],
+  ['CPU vs peer', 11, (r) => (r.cpuVsBestPeer === undefined ? '' : `${r.cpuVsBestPeer.toFixed(1)}× less`)],
+];
+
+const cell = (text, width, left) => (left ? String(text).padEnd(width) : String(text).padStart(width));
+
+/** The table, one section per mode, then notes on errors. Returns the lines. */
+export function formatTable(rows, modes) {
+  const lines = [];
+  const header = COLUMNS.map(([name, width], i) => cell(name, width, i < 3)).join('  ');
+  for (const [mode, spec] of Object.entries(modes)) {
+    const section = rows.filter((row) => row.mode === mode);
+    if (!section.length) continue;
+    lines.push('', `== ${spec.title} ==`, header);
+    for (const row of section) {
+      if (row.error && !row.calls) {
+        lines.push(
+          `${cell(row.target, 13, true)}  ${cell(row.endpointLabel ?? '', 19, true)}  ${cell(row.client, 6, true)}  n/a (error: ${row.error})`,
+        );
+        continue;
+      }
+      lines.push(COLUMNS.map(([, width, value], i) => cell(value(row), width, i < 3)).join('  '));
+      const kinds = Object.entries(row.errorKinds ?? {});
+      if (kinds.length) lines.push(`${' '.repeat(15)}errors: ${kinds.map(([key, count]) => `${count}× ${key}`).join('; ')}`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,229 @@
+// What the MCP benchmark measures: the same server-everything behind each gateway, started fresh by the bench.
+// A target is { name, version, endpoints[], cpuPids(sessions), rssPid(sessions), stop() }, where an endpoint
+// offers an SDK client endpoint and/or a lean (raw HTTP) one, and an optional prepare() run before it is measured.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, pinned, sleep, spawnGateway, stopGroup, waitForHttp } from './processes.mjs';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const OUR_MAIN = join(ROOT, 'dist/apps/api/main.js');
+const require = createRequire(import.meta.url);
+
+/** Version and absolute bin path of an installed package (its first bin entry), found as Node would find it. */
+export function installedPackage(name) {
+  const dir = require.resolve
+    .paths(name)
+    ?.map((base) => join(base, name))
+    .find((candidate) => existsSync(join(candidate, 'package.json')));
+  if (!dir) throw new Error(`${name} is not installed (npm ci installs it)`);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin ?? {})[0];
+  return { version: manifest.version, bin: bin ? join(dir, bin) : null };
+}
+
+const everything = installedPackage('@modelcontextprotocol/server-everything');
+/** server-everything over stdio, run by node directly (not npx). */
+export const EVERYTHING = { version: everything.version, command: process.execPath, args: [everything.bin, 'stdio'] };
+
+// ----------------------------------------------------------------- direct ----
+
+/** The baseline: the SDK client talks to the server over stdio; each session is its own server process. */
+export async function startDirect() {
+  const [command, args] = pinned(EVERYTHING.command, EVERYTHING.args);
+  return {
+    name: 'direct stdio',
+    version: `server-everything ${EVERYTHING.version}`,
+    endpoints: [{ id: 'stdio', label: 'stdio', sdk: { kind: 'stdio', command, args } }],
+    cpuPids: (sessions) => sessions.map((session) => session.pid),
+    rssPid: (sessions) => sessions[0]?.pid,
+    stop: async () => undefined, // each session's server exits with its session
+  };
+}
+
+// ---------------------------------------------------------------- peers ----
+
+async function startPeer(name, version, makeArgs) {
+  const port = await freePort();
+  const { child, output } = spawnGateway(process.execPath, makeArgs(port), { cwd: ROOT });
+  const url = `http://127.0.0.1:${port}/mcp`;
+  try {
+    await waitForHttp(url, { child, output });
+  } catch (error) {
+    await stopGroup(child);
+    throw error;
+  }
+  return {
+    name,
+    version,
+    endpoints: [{ id: 'streamable', label: 'Streamable HTTP', sdk: { kind: 'streamable', url }, lean: { url } }],
+    cpuPids: () => [child.pid],
+    rssPid: () => child.pid,
+    gatewayPid: child.pid,
+    stop: () => stopGroup(child),
+  };
+}
+
+/** supergateway: stdio → Streamable HTTP, stateful (one server child per session). */
+export function startSupergateway() {
+  const pkg = installedPackage('supergateway');
+  const serverCommand = [EVERYTHING.command, ...EVERYTHING.args].map((word) => JSON.stringify(word)).join(' ');
+  return startPeer('supergateway', pkg.version, (port) => [
+    pkg.bin,
+    '--stdio',
+    serverCommand,
+    '--outputTransport',
+    'streamableHttp',
+    '--stateful',
+    '--port',
+    String(port),
+    '--logLevel',
+    'none',
+  ]);
+}
+
+/** mcp-proxy (the npm package): stdio → Streamable HTTP endpoint only. */
+export function startMcpProxy() {
+  const pkg = installedPackage('mcp-proxy');
+  return startPeer('mcp-proxy', pkg.version, (port) => [
+    pkg.bin,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--server',
+    'stream',
+    '--',
+    EVERYTHING.command,
+    ...EVERYTHING.args,
+  ]);
+}
+
+// ------------------------------------------------------------- our proxy ----
+
+/** A fresh instance of the built product on a temp data dir with a known key; `api()` calls its REST API. */
+export async function startOurProxy() {
+  if (!existsSync(OUR_MAIN)) throw new Error(`${OUR_MAIN} is missing: run "npm run build" first`);
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-proxy-bench-'));
+  const apiKey = `bench_${randomBytes(20).toString('hex')}`;
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    BACKEND_PORT: String(port),
+    FRONTEND_PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    DATA_DIR: join(dir, 'data'),
+    DATABASE_URL: join(dir, 'data', 'bench.db'),
+    LOG_DIR: join(dir, 'logs'),
+    CLONE_DIRECTORY: join(dir, 'clones'),
+    ADMIN_DIST_DIR: '',
+    LOG_LEVEL: 'warn',
+    API_KEY: apiKey,
+  };
+  const { child, output } = spawnGateway(process.execPath, [OUR_MAIN], { cwd: ROOT, env });
+  const stop = async () => {
+    await stopGroup(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const api = async (method, path, body) => {
+    const response = await fetch(`${origin}${path}`, {
+      method,
+      headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : null;
+  };
+
+  try {
+    const started = Date.now();
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`main.js exited with code ${child.exitCode}: ${output().trim().slice(-600)}`);
+      const health = await fetch(`${origin}/health`).catch(() => null);
+      if (health?.ok) break;
+      if (Date.now() - started > 30_000) throw new Error(`no 200 on /health within 30 s: ${output().trim().slice(-600)}`);
+      await sleep(50);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { origin, apiKey, api, pid: child.pid, output, stop };
+}
+
+/** Registers and starts a service running server-everything, and waits until it is running. */
+export async function addEverythingService(proxy, name, extra = {}) {
+  await proxy.api('POST', '/api/services', {
+    name,
+    process: { command: EVERYTHING.command, args: EVERYTHING.args, ...extra.process },
+    proxy: { rateLimit: 0, ...extra.proxy },
+    start: true,
+  });
+  await waitForRunning(proxy, name);
+}
+
+export async function waitForRunning(proxy, name, timeoutMs = 30_000) {
+  const started = Date.now();
+  let view;
+  for (;;) {
+    view = await proxy.api('GET', `/api/services/${name}`);
+    if (view.status === 'running') return view;
+    if (['failed', 'crashed'].includes(view.status) || Date.now() - started > timeoutMs) break;
+    await sleep(100);
+  }
+  throw new Error(`service ${name} is ${view.status}${view.statusReason ? ` (${view.statusReason})` : ''}, not running`);
+}
+
+/** Our proxy with server-everything registered as "everything", over each of its client transports. */
+export async function startOurs({ isolation }) {
+  const proxy = await startOurProxy();
+  try {
+    await addEverythingService(proxy, 'everything', { process: { isolation }, proxy: { responseMode: 'json' } });
+  } catch (error) {
+    await proxy.stop();
+    throw error;
+  }
+  const url = `${proxy.origin}/mcp/everything`;
+  const headers = { Authorization: `Bearer ${proxy.apiKey}` };
+  const responseMode = (mode) => async () => {
+    await proxy.api('PATCH', '/api/services/everything', { proxy: { responseMode: mode } });
+    const view = await proxy.api('GET', '/api/services/everything');
+    if (view.proxy?.responseMode !== mode) throw new Error(`PATCH did not set proxy.responseMode to ${mode}`);
+  };
+  const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(proxy.apiKey)}`;
+  return {
+    name: 'our proxy',
+    version: `built ${OUR_MAIN.slice(ROOT.length)}, isolation ${isolation}`,
+    endpoints: [
+      {
+        id: 'http-json',
+        label: 'HTTP, JSON replies',
+        prepare: responseMode('json'),
+        sdk: { kind: 'streamable', url, headers },
+        lean: { url, headers },
+      },
+      {
+        id: 'http-sse',
+        label: 'HTTP, SSE replies',
+        prepare: responseMode('sse'),
+        sdk: { kind: 'streamable', url, headers },
+        lean: { url, headers },
+      },
+      // The SDK's WebSocketClientTransport cannot send headers: the key goes in ?token=.
+      { id: 'ws', label: 'WebSocket', sdk: { kind: 'ws', url: wsUrl } },
+      { id: 'legacy-sse', label: 'legacy HTTP+SSE', sdk: { kind: 'sse', url: `${url}/sse`, headers } },
+    ],
+    cpuPids: () => [proxy.pid],
+    rssPid: () => proxy.pid,
+    gatewayPid: proxy.pid,
+    stop: proxy.stop,
+  };
+}
