@@ -16,8 +16,10 @@
 // Usage: node tools/bench/mcp-bench.mjs [--quick] [--n 1000] [--warmup 100] [--n-large 100]
 //          [--targets direct,supergateway,mcp-proxy,ours] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
 //          [--isolation shared|session] [--idle-services 10] [--no-pin] [--timeout 30000] [--json]
+//          [--main dist/apps/api/main.js]   (another build of our proxy to measure)
 // (`npm run bench` runs the start-up benchmark and then this; `npm run bench -- --quick` for a smoke run.)
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createHttpPool, leanClientName, openLeanSession, openSdkSession } from './lib/clients.mjs';
@@ -46,6 +48,7 @@ const { values: opt } = parseArgs({
     clients: { type: 'string', default: 'sdk,lean' },
     modes: { type: 'string', default: 'c1,c8,c32,s32,100k,1m' },
     isolation: { type: 'string', default: 'shared' },
+    main: { type: 'string' },
     'idle-services': { type: 'string', default: '10' },
     'no-pin': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '30000' },
@@ -56,7 +59,7 @@ const { values: opt } = parseArgs({
 });
 if (opt.help) {
   console.log(
-    'node tools/bench/mcp-bench.mjs [--quick] [--n N] [--warmup W] [--n-large N] [--targets …] [--clients sdk,lean] [--modes …] [--isolation shared|session] [--idle-services 10] [--no-pin] [--json]',
+    'node tools/bench/mcp-bench.mjs [--quick] [--n N] [--warmup W] [--n-large N] [--targets …] [--clients sdk,lean] [--modes …] [--isolation shared|session] [--idle-services 10] [--no-pin] [--main PATH] [--json]',
   );
   process.exit(0);
 }
@@ -107,16 +110,17 @@ const TARGETS = {
   direct: startDirect,
   supergateway: startSupergateway,
   'mcp-proxy': startMcpProxy,
-  ours: () => startOurs({ isolation: opt.isolation }),
+  ours: () => startOurs({ isolation: opt.isolation, main: OUR_BUILD }),
 };
 const selected = opt.targets.split(',').map((name) => {
   if (!TARGETS[name]) throw new Error(`unknown target "${name}"; targets: ${Object.keys(TARGETS).join(', ')}`);
   return name;
 });
+const OUR_BUILD = opt.main ? resolve(opt.main) : OUR_MAIN;
 if (selected.includes('ours')) {
   const { existsSync } = await import('node:fs');
-  if (!existsSync(OUR_MAIN)) {
-    console.error(`${OUR_MAIN} is missing: run "npm run build" first (or leave our proxy out: --targets direct,supergateway,mcp-proxy)`);
+  if (!existsSync(OUR_BUILD)) {
+    console.error(`${OUR_BUILD} is missing: run "npm run build" first (or leave our proxy out: --targets direct,supergateway,mcp-proxy)`);
     process.exit(1);
   }
 }
@@ -151,7 +155,9 @@ async function measure(target, endpoint, client, modeId) {
   const pool = client === 'lean' ? await createHttpPool(new URL(endpoint.lean.url).origin, Math.max(mode.workers, mode.sessions)) : null;
   let sessions = [];
   try {
+    row.stage = 'connect';
     sessions = await openSessions(target, endpoint, client, mode.sessions, pool);
+    row.stage = 'calls';
     const rssPid = target.rssPid(sessions);
     row.rssIdleMb = target.idleRssMb ?? rssMb(rssPid);
 
@@ -164,7 +170,10 @@ async function measure(target, endpoint, client, modeId) {
       payloadBytes: mode.payloadBytes,
       deadline: deadline(),
     });
-    if (warm.ok === 0 && warm.failed > 0) throw new Error(Object.keys(warm.errors)[0]);
+    if (warm.ok === 0 && warm.failed > 0) {
+      row.errors = warm.failed;
+      throw new Error(`all ${warm.failed} warm-up calls failed: ${Object.keys(warm.errors)[0]}`);
+    }
 
     const pids = target.cpuPids(sessions);
     const cpuBefore = pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
@@ -214,7 +223,7 @@ async function measureIdleServices(count) {
   const result = { services: count };
   let proxy;
   try {
-    proxy = await startOurProxy();
+    proxy = await startOurProxy({ main: OUR_BUILD });
     for (let i = 1; i <= count; i++) await addEverythingService(proxy, `everything-${i}`, { process: { isolation: opt.isolation } });
     await sleep(5000); // let start-up garbage settle
     const tree = treeRssMb(proxy.pid);
@@ -247,6 +256,7 @@ const meta = {
 log(`Node ${meta.node}, ${meta.cores} cores, pinning: ${meta.pinning}; lean client: ${meta.leanHttpClient}`);
 
 const rows = [];
+const notMeasured = []; // targets or endpoints that could not be reached at all: listed once, not per mode
 const startErrors = {};
 for (const name of selected) {
   let target;
@@ -256,8 +266,7 @@ for (const name of selected) {
   } catch (error) {
     startErrors[name] = errorKey(error);
     log(`${name}: n/a (${startErrors[name]})`);
-    for (const modeId of Object.keys(MODES))
-      rows.push({ target: name === 'ours' ? 'our proxy' : name, client: '', mode: modeId, calls: 0, errors: 0, error: errorKey(error) });
+    notMeasured.push({ target: name === 'ours' ? 'our proxy' : name, endpointLabel: 'start-up', client: '', error: startErrors[name] });
     continue;
   }
   try {
@@ -274,22 +283,21 @@ for (const name of selected) {
       }
       for (const client of CLIENTS) {
         if (!endpoint[client]) continue;
+        if (prepareError) {
+          notMeasured.push({ target: target.name, endpointLabel: endpoint.label, client, error: prepareError });
+          continue;
+        }
+        let first = true;
         for (const modeId of Object.keys(MODES)) {
           if (target.name === 'direct stdio' && modeId === 's32') continue;
-          rows.push(
-            prepareError
-              ? {
-                  target: target.name,
-                  endpoint: endpoint.id,
-                  endpointLabel: endpoint.label,
-                  client,
-                  mode: modeId,
-                  calls: 0,
-                  errors: 0,
-                  error: prepareError,
-                }
-              : await measure(target, endpoint, client, modeId),
-          );
+          const row = await measure(target, endpoint, client, modeId);
+          // Unreachable in the first mode: unreachable in all of them, so say it once and move on.
+          if (first && row.stage === 'connect') {
+            notMeasured.push({ target: target.name, endpointLabel: endpoint.label, client, error: row.error });
+            break;
+          }
+          first = false;
+          rows.push(row);
         }
       }
     }
@@ -312,7 +320,7 @@ const lines = [
   `${N} calls after ${WARMUP} warm-up per small-payload row; ${ALL_MODES['100k'].calls} × 100 kB; ${ALL_MODES['1m'].calls} × 1 MiB; our proxy isolation: ${opt.isolation}`,
   'gw CPU/call: user+system CPU of the gateway process itself per call (direct stdio: the server process); ×direct: calls/s ÷ direct stdio (SDK client);',
   '×best peer: calls/s ÷ the better of supergateway and mcp-proxy, same client and mode. Compare ratios within one run, not numbers across runs.',
-  ...formatTable(rows, MODES),
+  ...formatTable(rows, MODES, notMeasured),
 ];
 if (idleServices) {
   lines.push(
@@ -327,7 +335,7 @@ lines.push('', `finished in ${meta.seconds} s`);
 
 if (opt.json) {
   console.error(lines.join('\n'));
-  console.log(JSON.stringify({ meta, rows, idleServices }, null, 2));
+  console.log(JSON.stringify({ meta, rows, notMeasured, idleServices }, null, 2));
 } else {
   console.log(lines.join('\n'));
 }

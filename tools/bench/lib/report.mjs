@@ -49,8 +49,8 @@ const COLUMNS = [
 
 const cell = (text, width, left) => (left ? String(text).padEnd(width) : String(text).padStart(width));
 
-/** The table, one section per mode, then notes on errors. Returns the lines. */
-export function formatTable(rows, modes) {
+/** The table, one section per mode, then what could not be measured at all. Returns the lines. */
+export function formatTable(rows, modes, notMeasured = []) {
   const lines = [];
   const header = COLUMNS.map(([name, width], i) => cell(name, width, i < 3)).join('  ');
   for (const [mode, spec] of Object.entries(modes)) {
@@ -67,6 +67,14 @@ export function formatTable(rows, modes) {
       lines.push(COLUMNS.map(([, width, value], i) => cell(value(row), width, i < 3)).join('  '));
       const kinds = Object.entries(row.errorKinds ?? {});
       if (kinds.length) lines.push(`${' '.repeat(15)}errors: ${kinds.map(([key, count]) => `${count}× ${key}`).join('; ')}`);
+    }
+  }
+  if (notMeasured.length) {
+    lines.push('', 'Not measured (could not connect):');
+    for (const item of notMeasured) {
+      lines.push(
+        `${cell(item.target, 13, true)}  ${cell(item.endpointLabel, 19, true)}  ${cell(item.client, 6, true)}  n/a (error: ${item.error})`,
+      );
     }
   }
   return lines;

@@ -105,8 +105,8 @@ export function startMcpProxy() {
 // ------------------------------------------------------------- our proxy ----
 
 /** A fresh instance of the built product on a temp data dir with a known key; `api()` calls its REST API. */
-export async function startOurProxy() {
-  if (!existsSync(OUR_MAIN)) throw new Error(`${OUR_MAIN} is missing: run "npm run build" first`);
+export async function startOurProxy({ main = OUR_MAIN } = {}) {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
   const dir = mkdtempSync(join(tmpdir(), 'mcp-proxy-bench-'));
   const apiKey = `bench_${randomBytes(20).toString('hex')}`;
   const port = await freePort();
@@ -125,7 +125,7 @@ export async function startOurProxy() {
     LOG_LEVEL: 'warn',
     API_KEY: apiKey,
   };
-  const { child, output } = spawnGateway(process.execPath, [OUR_MAIN], { cwd: ROOT, env });
+  const { child, output } = spawnGateway(process.execPath, [main], { cwd: ROOT, env });
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
@@ -183,8 +183,8 @@ export async function waitForRunning(proxy, name, timeoutMs = 30_000) {
 }
 
 /** Our proxy with server-everything registered as "everything", over each of its client transports. */
-export async function startOurs({ isolation }) {
-  const proxy = await startOurProxy();
+export async function startOurs({ isolation, main = OUR_MAIN }) {
+  const proxy = await startOurProxy({ main });
   try {
     await addEverythingService(proxy, 'everything', { process: { isolation }, proxy: { responseMode: 'json' } });
   } catch (error) {
@@ -201,7 +201,7 @@ export async function startOurs({ isolation }) {
   const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(proxy.apiKey)}`;
   return {
     name: 'our proxy',
-    version: `built ${OUR_MAIN.slice(ROOT.length)}, isolation ${isolation}`,
+    version: `${main}, isolation ${isolation}`,
     endpoints: [
       {
         id: 'http-json',
