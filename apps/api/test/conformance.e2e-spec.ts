@@ -92,7 +92,13 @@ describe('MCP conformance through the built proxy (fixture supervised over stdio
 
     const created = await api('/api/services', {
       method: 'POST',
-      body: JSON.stringify({ name: 'conformance', process: { command: process.execPath, args: [FIXTURE_SERVER] }, start: true }),
+      // The suite sends a few hundred requests in seconds: no per-client rate limit (the default is 100/min).
+      body: JSON.stringify({
+        name: 'conformance',
+        process: { command: process.execPath, args: [FIXTURE_SERVER] },
+        proxy: { rateLimit: 0 },
+        start: true,
+      }),
     });
     if (created.status !== 201) throw new Error(`POST /api/services answered ${created.status}: ${await created.text()}`);
     await waitForRunning('conformance', 30_000);
