@@ -30,7 +30,7 @@ export class RotatingLogFile {
     const bytes = Buffer.byteLength(line) + 1;
     try {
       if (!this.stream) this.open();
-      else if (this.size > 0 && this.size + bytes > this.options.maxBytes) this.rotate();
+      if (this.size > 0 && this.size + bytes > this.options.maxBytes) this.rotate();
       (this.stream as WriteStream).write(`${line}\n`);
       this.size += bytes;
     } catch (error) {

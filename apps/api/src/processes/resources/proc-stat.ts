@@ -48,13 +48,14 @@ export function treeMembers(stats: readonly ProcStat[], rootPid: number): ProcSt
     else children.set(stat.ppid, [stat]);
   }
   const members = new Map<number, ProcStat>();
-  for (const stat of stats) if (stat.pgrp === rootPid) members.set(stat.pid, stat);
-  const root = stats.find((stat) => stat.pid === rootPid);
-  const queue = root ? [root] : [];
+  const queue = stats.filter((stat) => stat.pid === rootPid || stat.pgrp === rootPid);
+  for (const stat of queue) members.set(stat.pid, stat);
   while (queue.length > 0) {
-    const current = queue.pop() as ProcStat;
-    members.set(current.pid, current);
-    for (const child of children.get(current.pid) ?? []) if (!members.has(child.pid)) queue.push(child);
+    for (const child of children.get((queue.pop() as ProcStat).pid) ?? []) {
+      if (members.has(child.pid)) continue;
+      members.set(child.pid, child);
+      queue.push(child);
+    }
   }
   return [...members.values()].filter((stat) => stat.state !== 'Z');
 }
