@@ -1,24 +1,24 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStatus, ServiceView } from '@mcp-proxy/shared/dto';
 import { AppLogger } from '../core/logging/app-logger';
-import { ChildHandle, SERVICE_EVENTS } from './child-handle';
+import type { ChildHandle } from './child-handle';
 import { Clock } from './clock';
-import { DEFAULT_FAILURES_BEFORE_RESTART, HealthCheck, pingProbe, tcpProbe } from './health/health-check';
+import { HealthCheck, pingProbe, tcpProbe } from './health/health-check';
 import { ServiceLogs } from './logging/service-logs.service';
-import { ProcessSampler } from './resources/process-sampler';
+import { toMetricsView } from './resources/metrics-view';
+import { ResourceWatch } from './resources/resource-watch';
 import { decideAfterExit, FRESH_RESTART_STATE } from './restart-policy';
-import { ServiceRuntimes } from './service-runtimes';
 import type { ServiceEntity } from './service.entity';
-import { ServiceRecord, sessionChildrenOf, childrenOf } from './service-record';
+import { ServiceEvents } from './service-events';
+import { childrenOf, ServiceRecord } from './service-record';
+import { ServiceRuntimes } from './service-runtimes';
+import type { ServiceRuntime } from './service-view.mapper';
 import { ServicesService } from './services.service';
+import { SessionChildren } from './session-children';
 import { ChildLauncher } from './spawn/child-launcher';
 import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
-import { NotSessionIsolatedError, ServiceNotRunningError, SessionLimitError, SessionUnavailableError } from './supervisor-errors';
+import { ServiceNotRunningError } from './supervisor-errors';
 import { SUPERVISOR_OPTIONS, SupervisorOptions } from './supervisor-options';
-import type { ServiceRuntime } from './service-view.mapper';
-
-const MIB = 1024 * 1024;
 
 /**
  * Runs services as supervised child processes: start, stop, restart with back-off, health and memory
@@ -31,8 +31,6 @@ const MIB = 1024 * 1024;
 export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly records = new Map<string, ServiceRecord>();
   private readonly idsByName = new Map<string, string>();
-  private sampling: ReturnType<typeof setInterval> | null = null;
-  private samplingBusy: Promise<void> | null = null;
   private shuttingDown = false;
   private proxyMetrics: ((serviceId: string) => ProxyMetricsView | undefined) | null = null;
   /** If the proxy dies without a shutdown, its children must not outlive it. */
@@ -44,13 +42,18 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     private readonly services: ServicesService,
     private readonly runtimes: ServiceRuntimes,
     private readonly launcher: ChildLauncher,
+    private readonly sessions: SessionChildren,
     private readonly logs: ServiceLogs,
-    private readonly sampler: ProcessSampler,
-    private readonly events: EventEmitter2,
+    private readonly watch: ResourceWatch,
+    private readonly events: ServiceEvents,
     private readonly logger: AppLogger,
     private readonly clock: Clock,
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
   ) {
+    this.watch.attach(
+      () => this.records.values(),
+      (record) => this.events.metrics(this.metricsView(record.entity, record)),
+    );
     process.on('exit', this.killAllOnExit);
   }
 
@@ -77,42 +80,14 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
    * (SessionLimitError, ServiceNotRunningError, NotSessionIsolatedError) for the proxy to answer 503.
    */
   async spawnSessionChild(serviceIdOrName: string): Promise<ChildHandle> {
-    const record = this.recordByKey(serviceIdOrName) ?? (await this.recordOf(await this.services.entityOf(serviceIdOrName)));
-    const { name, entity } = record;
-    if (entity.process.isolation !== 'session') throw new NotSessionIsolatedError(name);
-    if (record.runtime.status !== 'running') throw new ServiceNotRunningError(name, record.runtime.status);
-    const limit = entity.process.maxSessions;
-    if (record.sessions.size + record.pendingSessions >= limit) throw new SessionLimitError(name, limit);
-
-    record.pendingSessions++;
-    let child: SupervisedChild;
-    try {
-      child = await this.launcher.launch(entity, {
-        generation: ++record.generation,
-        log: record.log,
-        session: true,
-        onExit: (gone, facts) => this.onSessionChildExit(record, gone, facts),
-      });
-    } catch (error) {
-      throw new SessionUnavailableError(name, `MCP server "${name}" could not start a session: ${messageOf(error)}`);
-    } finally {
-      record.pendingSessions--;
-    }
-    if (record.runtime.status !== 'running' || this.shuttingDown) {
-      await child.stop({ reason: 'service stopped' });
-      throw new ServiceNotRunningError(name, record.runtime.status);
-    }
-    record.sessions.add(child);
-    record.log.append('system', `session child started, pid ${child.pid} (${record.sessions.size} of ${limit})`);
-    this.ensureSampling();
-    return child;
+    const record = this.recordByKey(serviceIdOrName) ?? this.recordOf(await this.services.entityOf(serviceIdOrName));
+    if (this.shuttingDown) throw new ServiceNotRunningError(record.name, 'stopped');
+    return this.sessions.spawn(record);
   }
 
   /** Ends a session child and its process group; resolves when nothing of it is left. Safe to call twice. */
   async stopSessionChild(handle: ChildHandle): Promise<void> {
-    const record = this.records.get(handle.serviceId);
-    const child = record ? sessionChildrenOf(record).find((candidate) => candidate === handle) : undefined;
-    await child?.stop({ reason: 'session ended' });
+    await this.sessions.stop(this.records.get(handle.serviceId), handle);
   }
 
   /** The data plane's request figures, merged into `GET /api/services/:id/metrics` as `proxy`. */
@@ -154,14 +129,18 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     return this.services.viewOf(record.entity);
   }
 
-  /** After a settings change: a running service restarts so the change takes effect; others just get the new settings. */
-  async restartIfActive(serviceIdOrName: string): Promise<ServiceView> {
+  /**
+   * After a settings change: the supervisor uses the new settings from now on, and a running service
+   * restarts at once when `restart` is set (its command, environment or transport changed).
+   */
+  async applySettings(serviceIdOrName: string, { restart }: { restart: boolean }): Promise<ServiceView> {
     const entity = await this.services.entityOf(serviceIdOrName);
     const record = this.records.get(entity.id);
     if (!record) return this.services.viewOf(entity);
     record.entity = entity;
     const active: ServiceStatus[] = ['starting', 'running', 'restarting'];
-    return record.desired === 'running' && active.includes(record.runtime.status) ? this.restart(entity.id) : this.services.viewOf(entity);
+    const running = record.desired === 'running' && active.includes(record.runtime.status);
+    return restart && running ? this.restart(entity.id) : this.services.viewOf(entity);
   }
 
   /** Before a service is deleted: stop everything it runs and forget it. */
@@ -186,8 +165,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   async metricsOf(serviceIdOrName: string): Promise<ServiceMetricsView> {
     const entity = await this.services.entityOf(serviceIdOrName);
     const record = this.records.get(entity.id);
-    const stale = !record?.usage || this.clock.now() - record.usage.sampledAt > this.options.sampleIntervalMs;
-    if (record && childrenOf(record).length > 0 && stale) await this.sampleAll();
+    if (record) await this.watch.refresh(record);
     return this.metricsView(entity, record);
   }
 
@@ -211,8 +189,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
-    if (this.sampling) clearInterval(this.sampling);
-    this.sampling = null;
+    this.watch.stop();
     const records = [...this.records.values()];
     const stopping = records.map((record) => this.halt(record, 'proxy shutting down'));
     await withDeadline(Promise.allSettled(stopping), this.options.stopGraceMs + 3000);
@@ -225,7 +202,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private async wantRunning(serviceIdOrName: string): Promise<ServiceRecord> {
     const entity = await this.services.entityOf(serviceIdOrName);
     await this.services.setDesiredState(entity.id, 'running');
-    const record = await this.recordOf(entity);
+    const record = this.recordOf(entity);
     record.desired = 'running';
     return record;
   }
@@ -261,12 +238,16 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       this.setStatus(record, { status: 'failed', pid: null, startedAt: null, statusReason: reason });
       return;
     }
+    if (this.shuttingDown) {
+      await child.stop({ reason: 'proxy shutting down' });
+      return;
+    }
     record.child = child;
     record.log.append('system', `started, pid ${child.pid}${child.port ? `, port ${child.port}` : ''}`);
     this.setStatus(record, { status: 'running', pid: child.pid, startedAt: new Date(child.startedAt), statusReason: null });
-    this.emit(SERVICE_EVENTS.started, child);
+    this.events.started(child);
     this.watchHealth(record, child);
-    this.ensureSampling();
+    this.watch.ensureRunning();
   }
 
   /** Runs the instant the process exits, so a dead child is never handed out or shown as running. */
@@ -277,8 +258,9 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     record.health = null;
     if (childrenOf(record).length === 0) record.usage = null;
     record.runtime = { ...record.runtime, pid: null, startedAt: null, lastExitCode: facts.code };
+    this.runtimes.set(record.id, record.runtime);
     void child.exited.then((exit) => {
-      this.emit(SERVICE_EVENTS.exited, exit);
+      this.events.exited(exit);
       // The full reason (with the stderr tail) is known only now; show it unless a new child runs already.
       if (exit.expected || record.generation !== child.generation) return;
       if (record.runtime.status === 'restarting') this.setStatus(record, { statusReason: exit.reason });
@@ -347,7 +329,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     return record.child !== null || (record.entity.process.isolation === 'session' && record.runtime.status === 'running');
   }
 
-  // ─── Health and resources ──────────────────────────────────────────────────────────────────
+  // ─── Health and metrics ────────────────────────────────────────────────────────────────────
 
   private watchHealth(record: ServiceRecord, child: SupervisedChild): void {
     const intervalSec = record.entity.process.healthCheckIntervalSec;
@@ -357,7 +339,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     if (!probe) return;
     record.health = new HealthCheck({
       intervalMs: intervalSec * 1000,
-      failuresBeforeAction: this.options.healthFailuresBeforeRestart || DEFAULT_FAILURES_BEFORE_RESTART,
+      failuresBeforeAction: this.options.healthFailuresBeforeRestart,
       probe,
       onUnresponsive: (failures) => {
         if (record.child !== child) return;
@@ -371,81 +353,10 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     record.health.start();
   }
 
-  private onSessionChildExit(record: ServiceRecord, child: SupervisedChild, facts: ExitFacts): void {
-    record.sessions.delete(child);
-    if (childrenOf(record).length === 0) record.usage = null;
-    if (!facts.expected) record.log.append('system', `session child pid ${child.pid} exited (${facts.cause})`, 'warn');
-    void child.exited.then((exit) => this.emit(SERVICE_EVENTS.exited, exit));
-  }
-
-  /** Sampling runs only while some child does: an idle proxy reads nothing from /proc. */
-  private ensureSampling(): void {
-    if (this.sampling || this.shuttingDown) return;
-    this.sampling = setInterval(() => void this.sampleAll(), this.options.sampleIntervalMs);
-    this.sampling.unref();
-  }
-
-  private sampleAll(): Promise<void> {
-    this.samplingBusy ??= this.sampleOnce().finally(() => (this.samplingBusy = null));
-    return this.samplingBusy;
-  }
-
-  private async sampleOnce(): Promise<void> {
-    const running = [...this.records.values()].filter((record) => childrenOf(record).length > 0);
-    if (running.length === 0) {
-      if (this.sampling) clearInterval(this.sampling);
-      this.sampling = null;
-      return;
-    }
-    const usage = await this.sampler.sample(running.flatMap((record) => childrenOf(record).map((child) => child.pid)));
-    for (const record of running) {
-      const children = childrenOf(record).filter((child) => usage.has(child.pid));
-      if (children.length === 0) continue;
-      const trees = children.map((child) => usage.get(child.pid) as NonNullable<ReturnType<typeof usage.get>>);
-      record.usage = {
-        rssBytes: trees.reduce((sum, tree) => sum + tree.rssBytes, 0),
-        cpuPercent: Math.round(trees.reduce((sum, tree) => sum + tree.cpuPercent, 0) * 10) / 10,
-        processCount: trees.reduce((sum, tree) => sum + tree.processCount, 0),
-        sampledAt: trees[0].sampledAt,
-      };
-      this.enforceMemoryLimit(record, children, trees);
-      this.emit(SERVICE_EVENTS.metrics, this.metricsView(record.entity, record));
-    }
-  }
-
-  private enforceMemoryLimit(record: ServiceRecord, children: SupervisedChild[], trees: { rssBytes: number }[]): void {
-    const limitMb = record.entity.process.memoryLimitMb;
-    if (!limitMb) return;
-    children.forEach((child, index) => {
-      const usedMb = Math.round(trees[index].rssBytes / MIB);
-      if (usedMb <= limitMb || !child.isRunning) return;
-      const reason = `killed: memory limit ${limitMb} MB exceeded (${usedMb} MB)`;
-      record.log.append('system', reason, 'error');
-      void child.stop({ expected: false, reason });
-    });
-  }
-
   private metricsView(entity: ServiceEntity, record: ServiceRecord | undefined): ServiceMetricsView {
-    const runtime = record?.runtime ?? this.runtimes.get(entity.id);
-    const usage = record?.usage ?? null;
-    const view: ServiceMetricsView = {
-      serviceId: entity.id,
-      serviceName: entity.name,
-      process: {
-        status: runtime.status,
-        pid: runtime.pid,
-        uptimeSec: record?.child ? Math.round((this.clock.now() - record.child.startedAt) / 1000) : null,
-        restarts: runtime.restarts,
-        rssBytes: usage?.rssBytes ?? null,
-        cpuPercent: usage?.cpuPercent ?? null,
-        processCount: usage?.processCount ?? 0,
-        sessions: entity.process.isolation === 'session' ? { active: record?.sessions.size ?? 0, max: entity.process.maxSessions } : null,
-        sampledAt: usage ? new Date(usage.sampledAt).toISOString() : null,
-      },
-    };
+    const view = toMetricsView(entity, record, record?.runtime ?? this.runtimes.get(entity.id), this.clock.now());
     const proxy = this.proxyMetrics?.(entity.id);
-    if (proxy) view.proxy = proxy;
-    return view;
+    return proxy ? { ...view, proxy } : view;
   }
 
   // ─── Bookkeeping ───────────────────────────────────────────────────────────────────────────
@@ -454,7 +365,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     return this.records.get(serviceIdOrName) ?? this.records.get(this.idsByName.get(serviceIdOrName) ?? '');
   }
 
-  private async recordOf(entity: ServiceEntity): Promise<ServiceRecord> {
+  private recordOf(entity: ServiceEntity): ServiceRecord {
     const existing = this.records.get(entity.id);
     if (existing) {
       existing.entity = entity;
@@ -496,16 +407,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private setStatus(record: ServiceRecord, patch: Partial<ServiceRuntime>): void {
     record.runtime = { ...record.runtime, ...patch };
     this.runtimes.set(record.id, record.runtime);
-    this.emit(SERVICE_EVENTS.status, this.services.viewOf(record.entity));
-  }
-
-  /** Listeners run inside emit: one that throws must not break supervision. */
-  private emit(event: string, payload: unknown): void {
-    try {
-      this.events.emit(event, payload);
-    } catch (error) {
-      this.logger.event('error', { event, err: error }, `A ${event} listener failed`);
-    }
+    this.events.status(this.services.viewOf(record.entity));
   }
 }
 

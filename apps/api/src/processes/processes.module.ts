@@ -7,11 +7,14 @@ import { ServiceLogs } from './logging/service-logs.service';
 import { ProcessSupervisor } from './process-supervisor.service';
 import { ProcFs } from './resources/proc-fs';
 import { ProcessSampler } from './resources/process-sampler';
+import { ResourceWatch } from './resources/resource-watch';
 import { ServiceControlController } from './service-control.controller';
+import { ServiceEvents } from './service-events';
 import { ServiceRuntimes } from './service-runtimes';
 import { ServiceEntity } from './service.entity';
 import { ServicesController } from './services.controller';
 import { ServicesService } from './services.service';
+import { SessionChildren } from './session-children';
 import { ChildLauncher } from './spawn/child-launcher';
 import { ChildSpawner } from './spawn/child-spawner';
 import { PortAllocator } from './spawn/port-allocator';
@@ -28,12 +31,15 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
   providers: [
     ServicesService,
     ServiceRuntimes,
+    ServiceEvents,
     ProcessSupervisor,
+    SessionChildren,
     ChildLauncher,
     ChildSpawner,
     PortAllocator,
     ProcFs,
     ProcessSampler,
+    ResourceWatch,
     ServiceLogs,
     Clock,
     { provide: SUPERVISOR_OPTIONS, inject: [AppConfig], useFactory: supervisorOptionsFrom },

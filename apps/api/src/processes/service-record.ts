@@ -1,17 +1,10 @@
 import type { HealthCheck } from './health/health-check';
 import type { ServiceLog } from './logging/service-log';
+import type { TreeUsage } from './resources/process-sampler';
 import type { RestartState } from './restart-policy';
 import type { DesiredState, ServiceEntity } from './service.entity';
 import type { ServiceRuntime } from './service-view.mapper';
 import type { SupervisedChild } from './spawn/supervised-child';
-
-/** Resource use of all of a service's processes at the last sample. */
-export interface ServiceUsage {
-  rssBytes: number;
-  cpuPercent: number;
-  processCount: number;
-  sampledAt: number;
-}
 
 /** Everything the supervisor holds for one service it has run. */
 export interface ServiceRecord {
@@ -34,7 +27,8 @@ export interface ServiceRecord {
   health: HealthCheck | null;
   /** Increases with every child started, shared or session. */
   generation: number;
-  usage: ServiceUsage | null;
+  /** Resource use of all the service's processes at the last sample. */
+  usage: TreeUsage | null;
   log: ServiceLog;
   /** Tail of the chain that runs this service's operations one at a time. */
   queue: Promise<void>;

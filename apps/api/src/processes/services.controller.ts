@@ -36,8 +36,8 @@ export class ServicesController {
   @ApiOperation({ summary: 'Change settings; a running service restarts when its process or environment changed' })
   async update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
     const updated = await this.services.update(id, body);
-    const restartNeeded = body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.repository !== undefined;
-    return restartNeeded ? this.supervisor.restartIfActive(updated.id) : updated;
+    const restart = body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.repository !== undefined;
+    return this.supervisor.applySettings(updated.id, { restart });
   }
 
   @Delete(':id')

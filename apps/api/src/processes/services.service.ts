@@ -1,11 +1,10 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box.service';
-import { SERVICE_EVENTS } from './child-handle';
 import { DesiredState, ServiceEntity } from './service.entity';
+import { ServiceEvents } from './service-events';
 import { ServiceRuntimes } from './service-runtimes';
 import { toServiceView } from './service-view.mapper';
 
@@ -18,7 +17,7 @@ export class ServicesService {
     @InjectRepository(ServiceEntity) private readonly services: Repository<ServiceEntity>,
     private readonly secretBox: SecretBox,
     private readonly runtimes: ServiceRuntimes,
-    private readonly events: EventEmitter2,
+    private readonly events: ServiceEvents,
   ) {}
 
   async list(): Promise<ServiceView[]> {
@@ -47,7 +46,7 @@ export class ServicesService {
       desiredState: 'stopped',
     });
     await this.saveUnique(entity);
-    this.announceChange(entity.id);
+    this.events.changed(entity.id);
     return this.view(entity);
   }
 
@@ -65,7 +64,7 @@ export class ServicesService {
     }
     if (dto.environment) entity.environmentSealed = this.secretBox.encryptJson(dto.environment);
     await this.saveUnique(entity);
-    this.announceChange(entity.id);
+    this.events.changed(entity.id);
     return this.view(entity);
   }
 
@@ -73,7 +72,7 @@ export class ServicesService {
     const entity = await this.find(idOrName);
     const { id } = entity;
     await this.services.remove(entity);
-    this.announceChange(id);
+    this.events.changed(id);
   }
 
   /** The stored service, for the supervisor (which needs its process settings); 404 when unknown. */
@@ -125,10 +124,6 @@ export class ServicesService {
   private view(entity: ServiceEntity): ServiceView {
     const environment = this.secretBox.decryptJson<Record<string, string>>(entity.environmentSealed);
     return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id));
-  }
-
-  private announceChange(serviceId: string): void {
-    this.events.emit(SERVICE_EVENTS.changed, { serviceId });
   }
 }
 

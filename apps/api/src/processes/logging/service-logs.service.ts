@@ -1,10 +1,10 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { resolve } from 'node:path';
 import { AppConfig } from '../../core/config/app-config.service';
 import { AppLogger } from '../../core/logging/app-logger';
-import { SERVICE_EVENTS, ServiceLogLine } from '../child-handle';
+import type { ServiceLogLine } from '../child-handle';
 import { Clock } from '../clock';
+import { ServiceEvents } from '../service-events';
 import { RotatingLogFile } from './rotating-log-file';
 import { DEFAULT_LOG_CAPACITY, DEFAULT_MAX_LINE_LENGTH, ServiceLog } from './service-log';
 
@@ -16,7 +16,7 @@ export class ServiceLogs implements OnApplicationShutdown {
 
   constructor(
     config: AppConfig,
-    private readonly events: EventEmitter2,
+    private readonly events: ServiceEvents,
     private readonly logger: AppLogger,
     private readonly clock: Clock,
   ) {
@@ -35,7 +35,7 @@ export class ServiceLogs implements OnApplicationShutdown {
       maxLineLength: DEFAULT_MAX_LINE_LENGTH,
       file,
       now: () => this.clock.now(),
-      onLine: (line) => this.announce(line),
+      onLine: (line) => this.events.log(line),
     });
     this.logs.set(serviceId, log);
     return log;
@@ -55,14 +55,5 @@ export class ServiceLogs implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.logs.values()].map((log) => log.close()));
     this.logs.clear();
-  }
-
-  private announce(line: ServiceLogLine): void {
-    try {
-      this.events.emit(SERVICE_EVENTS.log, line);
-    } catch (error) {
-      // A failing listener must not stop the child's output from being read.
-      this.logger.event('error', { service: line.serviceName, err: error }, 'A service.log listener failed');
-    }
   }
 }
