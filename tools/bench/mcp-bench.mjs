@@ -311,15 +311,16 @@ if (selected.includes('ours') && IDLE_SERVICES > 0) {
   // When our proxy could not even run one service, starting ten would only fail the same way, slower.
   idleServices = startErrors.ours ? { services: IDLE_SERVICES, error: startErrors.ours } : await measureIdleServices(IDLE_SERVICES);
 }
-addRatios(rows);
+addRatios(rows, MODES);
 meta.seconds = Math.round((performance.now() - started) / 1000);
 
 const lines = [
   `MCP echo benchmark — Node ${meta.node}, ${meta.cores} cores, pinning: ${meta.pinning}`,
   `server-everything ${meta.serverEverything}, SDK ${meta.sdk}, supergateway ${meta.supergateway}, mcp-proxy ${meta.mcpProxy}; lean client: ${meta.leanHttpClient}`,
   `${N} calls after ${WARMUP} warm-up per small-payload row; ${ALL_MODES['100k'].calls} × 100 kB; ${ALL_MODES['1m'].calls} × 1 MiB; our proxy isolation: ${opt.isolation}`,
-  'gw CPU/call: user+system CPU of the gateway process itself per call (direct stdio: the server process); ×direct: calls/s ÷ direct stdio (SDK client);',
-  '×best peer: calls/s ÷ the better of supergateway and mcp-proxy, same client and mode. Compare ratios within one run, not numbers across runs.',
+  'gw CPU/call: user+system CPU of the gateway process itself per call (direct stdio: the server process). Ratios, higher is better:',
+  '×direct against direct stdio (SDK client), ×best peer against the better of supergateway and mcp-proxy with the same client;',
+  'concurrent rows compare calls/s, one-at-a-time rows (C=1, 100 kB, 1 MiB) compare p50. Compare ratios within one run, not across runs.',
   ...formatTable(rows, MODES, notMeasured),
 ];
 if (idleServices) {

@@ -4,22 +4,25 @@
 const PEERS = ['supergateway', 'mcp-proxy'];
 
 /**
- * Adds to each row:
- *  - vsDirect: calls/s ÷ direct stdio's calls/s in the same mode (32 sessions compare with direct's 32 in flight);
- *  - vsBestPeer: calls/s ÷ the better peer's calls/s with the same client kind and mode;
+ * Adds to each row, "higher is better, 1.00× = as fast as the reference":
+ *  - vsDirect: against direct stdio in the same mode (32 sessions compare with direct's 32 in flight);
+ *  - vsBestPeer: against the better of supergateway and mcp-proxy with the same client kind and mode;
  *  - cpuVsBestPeer (our proxy only): the better peer's gateway CPU per call ÷ ours (above 1 = we spend less).
+ * Concurrent modes compare calls/s. One-at-a-time modes (C=1, large payloads) compare median latency instead:
+ * their calls/s is 1/mean latency, which a few slow calls on a busy machine distort.
  */
-export function addRatios(rows) {
-  const measured = (row) => row && !row.error && row.callsPerSec > 0;
+export function addRatios(rows, modes) {
+  const measured = (row) => row && !row.error && row.callsPerSec > 0 && row.p50Ms > 0;
+  const speed = (row) => (modes[row.mode]?.workers === 1 ? 1 / row.p50Ms : row.callsPerSec);
   const find = (predicate) => rows.filter((row) => measured(row) && predicate(row));
   for (const row of rows) {
     if (!measured(row)) continue;
     const directMode = row.mode === 's32' ? 'c32' : row.mode;
     const direct = find((r) => r.target === 'direct stdio' && r.mode === directMode)[0];
-    if (direct) row.vsDirect = row.callsPerSec / direct.callsPerSec;
+    if (direct) row.vsDirect = speed(row) / speed(direct);
     const peers = find((r) => PEERS.includes(r.target) && r.mode === row.mode && r.client === row.client);
     if (peers.length && row.target !== 'direct stdio') {
-      row.vsBestPeer = row.callsPerSec / Math.max(...peers.map((r) => r.callsPerSec));
+      row.vsBestPeer = speed(row) / Math.max(...peers.map(speed));
       const cpus = peers.map((r) => r.gatewayCpuMsPerCall).filter((cpu) => cpu > 0);
       if (row.target === 'our proxy' && cpus.length && row.gatewayCpuMsPerCall > 0)
         row.cpuVsBestPeer = Math.min(...cpus) / row.gatewayCpuMsPerCall;
