@@ -185,6 +185,27 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     expect(echo?.content[0].text).toContain('back again');
   });
 
+  it('runs an http service on a port it assigns (PORT), with all its output in the logs', async () => {
+    const created = await create({ name: 'everything-http', transport: 'http', process: { command: NODE, args: [EVERYTHING, 'streamableHttp'] }, start: true });
+    expect(created).toMatchObject({ status: 'running', transport: 'http' });
+    const handle = supervisor.handleOf('everything-http') as ChildHandle;
+    expect(handle.peer).toBeNull();
+    expect(handle.port).toEqual(expect.any(Number));
+    await eventually(async () => {
+      const logs = await request(http).get('/api/services/everything-http/logs').set(...key()).expect(200);
+      return (logs.body.lines as { text: string }[]).some((line) => line.text.includes(`listening on port ${handle.port}`));
+    }, 5000, 'the http server to listen on the assigned port');
+    const response = await fetch(`http://127.0.0.1:${handle.port}/mcp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE }),
+    });
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+    await request(http).post('/api/services/everything-http/stop').set(...key()).expect(200);
+    expect(supervisor.handleOf('everything-http')).toBeNull();
+  });
+
   it('reports memory, CPU, restarts and uptime of the process tree', async () => {
     const response = await request(http).get('/api/services/everything/metrics').set(...key()).expect(200);
     expect(response.body).toEqual({

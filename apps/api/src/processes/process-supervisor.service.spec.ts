@@ -217,6 +217,26 @@ describe('ProcessSupervisor (fake processes)', () => {
     expect(withTail).toMatchObject({ status: 'crashed', statusReason: 'gave up after 1 restart within 300 s: exited with code 3: boom: missing TOKEN' });
   });
 
+  it('restarts a child that stops answering pings, counting it as a failure with the reason', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      registry.add(entity('alpha', { healthCheckIntervalSec: 1 }));
+      await supervisor.start('alpha');
+      const first = supervisor.handleOf('alpha') as ChildHandle;
+      const restarting = nextStatus('restarting');
+      const running = nextStatus('running');
+      // Three probes (1 s apart, 50 ms time-out each) go unanswered: the fake never replies. Then the back-off.
+      await jest.advanceTimersByTimeAsync(3 * 1050 + 200);
+      const reason = 'unresponsive: no reply to ping in 0.05 s, 3 times in a row';
+      expect(await restarting).toMatchObject({ statusReason: reason });
+      expect(await first.exited).toMatchObject({ expected: false, reason });
+      expect(launcher.fake(first).received.filter((line) => line.includes('"ping"'))).toHaveLength(3);
+      expect(await running).toMatchObject({ restarts: 1, statusReason: null });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('does not restart a service the user stopped, and marks that exit expected', async () => {
     registry.add(entity('alpha'));
     await supervisor.start('alpha');
