@@ -81,6 +81,14 @@ describe('SupervisedChild', () => {
     expect(exit.reason.endsWith('line 25\nfatal: *** token missing')).toBe(true);
   });
 
+  it('ignores output that arrives after the exit was reported (a grandchild holding the pipe)', async () => {
+    const { child, fake } = await launch();
+    fake.emit('exit', 0, null);
+    await child.exited;
+    expect(() => fake.stderr.emit('data', Buffer.from('late line\n'))).not.toThrow();
+    expect(logged).not.toContainEqual(expect.objectContaining({ text: 'late line' }));
+  });
+
   it('stops the process group with SIGTERM: an expected exit with the reason given', async () => {
     const { child } = await launch();
     const exit = await child.stop({ reason: 'session ended' });

@@ -93,6 +93,7 @@ export class SupervisedChild implements ChildHandle {
   /** Known to have no process left, so its group id is never signalled again (ids get reused). */
   private groupGone = false;
   private stdinOverflowReported = false;
+  private outputEnded = false;
   private readonly stderrTail: string[] = [];
   private readonly splitters: LineSplitter[] = [];
 
@@ -181,7 +182,10 @@ export class SupervisedChild implements ChildHandle {
         onOversize ? onOversize(info.bytesSeen) : this.options.log.append('system', `dropped an output line of over ${info.limit} bytes`, 'warn'),
     });
     this.splitters.push(splitter);
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+    // A grandchild may still write after the exit has been reported and the splitters ended: ignore it.
+    stream.on('data', (chunk: Buffer) => {
+      if (!this.outputEnded) splitter.push(chunk);
+    });
     stream.on('error', () => undefined);
   }
 
@@ -217,6 +221,7 @@ export class SupervisedChild implements ChildHandle {
     void this.reapGroup();
     this.options.onExit?.(this, { code, signal, expected, cause });
     void this.drainOutput().then(() => {
+      this.outputEnded = true;
       for (const splitter of this.splitters) splitter.end();
       const reason = request ? cause : withTail(cause, this.stderrTail);
       this.resolveExited({ serviceId: this.serviceId, generation: this.generation, code, signal, reason, expected });
