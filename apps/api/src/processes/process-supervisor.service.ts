@@ -266,8 +266,12 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       if (record.runtime.status === 'restarting') this.setStatus(record, { statusReason: exit.reason });
       if (record.runtime.status === 'crashed') this.setStatus(record, { statusReason: `${record.parkedWhy}: ${exit.reason}` });
     });
-    // A stop in progress sets the final status itself; an exit while the service should be down just stops.
-    if (facts.expected) return;
+    // An exit that was asked for: the dead child stops counting as running now, even while its group is
+    // still being reaped; a restart in progress keeps its `restarting`.
+    if (facts.expected) {
+      if (record.runtime.status === 'running') this.setStatus(record, { status: 'stopped', statusReason: null });
+      return;
+    }
     if (this.shuttingDown || record.desired !== 'running') {
       this.setStatus(record, { status: 'stopped', statusReason: facts.cause });
       return;
@@ -312,9 +316,10 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   /** Stops the shared child and every session child, and settles as `stopped`. */
   private async halt(record: ServiceRecord, reason: string): Promise<void> {
     this.clearRestartTimer(record);
+    const active = record.runtime.status !== 'stopped' || childrenOf(record).length > 0;
     await this.stopChildren(record, reason);
+    if (active) record.log.append('system', reason);
     if (record.runtime.status !== 'stopped' || record.runtime.statusReason) {
-      record.log.append('system', reason);
       this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: null });
     }
   }
