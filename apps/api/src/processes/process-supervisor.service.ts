@@ -3,7 +3,7 @@ import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStat
 import { AppLogger } from '../core/logging/app-logger';
 import type { ChildHandle } from './child-handle';
 import { Clock } from './clock';
-import { HealthCheck, pingProbe, tcpProbe } from './health/health-check';
+import { healthCheckFor } from './health/health-check';
 import { ServiceLogs } from './logging/service-logs.service';
 import { toMetricsView } from './resources/metrics-view';
 import { ResourceWatch } from './resources/resource-watch';
@@ -337,25 +337,17 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   // ─── Health and metrics ────────────────────────────────────────────────────────────────────
 
   private watchHealth(record: ServiceRecord, child: SupervisedChild): void {
-    const intervalSec = record.entity.process.healthCheckIntervalSec;
-    const timeoutMs = this.options.healthTimeoutMs;
-    if (!intervalSec) return;
-    const probe = child.peer ? pingProbe(child.peer, timeoutMs) : child.port ? tcpProbe(child.port, timeoutMs) : null;
-    if (!probe) return;
-    record.health = new HealthCheck({
-      intervalMs: intervalSec * 1000,
+    const settings = {
+      intervalSec: record.entity.process.healthCheckIntervalSec,
+      timeoutMs: this.options.healthTimeoutMs,
       failuresBeforeAction: this.options.healthFailuresBeforeRestart,
-      probe,
-      onUnresponsive: (failures) => {
-        if (record.child !== child) return;
-        const reason = child.peer
-          ? `unresponsive: no reply to ping in ${timeoutMs / 1000} s, ${failures} times in a row`
-          : `unresponsive: port ${child.port} refused connections ${failures} times in a row`;
-        record.log.append('system', reason, 'error');
-        void child.stop({ expected: false, reason });
-      },
+    };
+    record.health = healthCheckFor(child, settings, (reason) => {
+      if (record.child !== child) return;
+      record.log.append('system', reason, 'error');
+      void child.stop({ expected: false, reason });
     });
-    record.health.start();
+    record.health?.start();
   }
 
   private metricsView(entity: ServiceEntity, record: ServiceRecord | undefined): ServiceMetricsView {

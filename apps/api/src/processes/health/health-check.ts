@@ -1,5 +1,6 @@
 import { isErrorResponse, JsonRpcPeer, REQUEST_TIMEOUT } from '@mcp-proxy/mcp/protocol';
 import { connect, Socket } from 'node:net';
+import type { ChildHandle } from '../child-handle';
 
 /** Resolves true when the child answered in time. Any answer counts, even an error: the server is alive. */
 export type Probe = () => Promise<boolean>;
@@ -75,4 +76,33 @@ export function tcpProbe(port: number, timeoutMs: number, open: (port: number, h
       socket.once('connect', () => finish(true));
       socket.once('error', () => finish(false));
     });
+}
+
+export interface HealthSettings {
+  /** 0 turns the check off. */
+  intervalSec: number;
+  timeoutMs: number;
+  failuresBeforeAction: number;
+}
+
+/**
+ * The check for one child: MCP ping through its peer (`stdio`) or a TCP connect to its port (`http`).
+ * Null when checks are off. `onUnresponsive` gets the sentence to log and to show as the exit reason.
+ */
+export function healthCheckFor(child: ChildHandle, settings: HealthSettings, onUnresponsive: (reason: string) => void): HealthCheck | null {
+  const { intervalSec, timeoutMs, failuresBeforeAction } = settings;
+  if (!intervalSec) return null;
+  const probe = child.peer ? pingProbe(child.peer, timeoutMs) : child.port ? tcpProbe(child.port, timeoutMs) : null;
+  if (!probe) return null;
+  return new HealthCheck({
+    intervalMs: intervalSec * 1000,
+    failuresBeforeAction,
+    probe,
+    onUnresponsive: (failures) =>
+      onUnresponsive(
+        child.peer
+          ? `unresponsive: no reply to ping in ${timeoutMs / 1000} s, ${failures} times in a row`
+          : `unresponsive: port ${child.port} refused connections ${failures} times in a row`,
+      ),
+  });
 }
