@@ -1,12 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import { API_PREFIX } from '@mcp-proxy/shared/dto';
 import { AppModule } from './app.module';
 import { serveAdminApp } from './admin-app';
 import { AppConfig } from './core/config/app-config.service';
 import { createValidationPipe } from './core/http/validation';
 import { assignRequestId } from './core/http/request-id';
+import { RawRoutes } from './core/http/raw-routes';
 import { UpgradeRouter } from './core/http/upgrade-router';
 import { requestLogger } from './core/http/request-logger';
 import { securityHeaders } from './core/http/security-headers';
@@ -41,10 +43,16 @@ function configureApp(app: NestExpressApplication): void {
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const upgrades = app.get(UpgradeRouter);
-  app.getHttpServer().on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
+  attachListener(app, app.getHttpServer());
   setUpOpenApi(app);
   serveAdminApp(app, config.get('ADMIN_DIST_DIR'), logger);
+}
+
+/** Wires a listening server (the API port, or the admin port) to the MCP lanes, Express and WebSocket upgrades. */
+export function attachListener(app: NestExpressApplication, server: Server): void {
+  app.get(RawRoutes).install(server, app.getHttpAdapter().getInstance());
+  const upgrades = app.get(UpgradeRouter);
+  server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
 }
 
 export type { INestApplication };

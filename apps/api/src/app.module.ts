@@ -3,11 +3,12 @@ import { CoreModule } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
 import { ProcessesModule } from './processes/processes.module';
+import { ProxyModule } from './proxy/proxy.module';
 
 @Module({})
 export class AppModule {
   /** Built on demand (not at import) so the environment is read when the app starts, also in tests. */
   static async forRoot(): Promise<DynamicModule> {
-    return { module: AppModule, imports: [await CoreModule.forRoot(), ProcessesModule, HealthModule, LiveModule] };
+    return { module: AppModule, imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, HealthModule, LiveModule] };
   }
 }

@@ -1,8 +1,7 @@
 import { createServer, Server } from 'node:http';
-import { createApp } from './app.factory';
+import { attachListener, createApp } from './app.factory';
 import { AppConfig } from './core/config/app-config.service';
 import { InvalidEnvironmentError } from './core/config/env.schema';
-import { UpgradeRouter } from './core/http/upgrade-router';
 import { AppLogger } from './core/logging/app-logger';
 
 async function bootstrap(): Promise<void> {
@@ -13,14 +12,13 @@ async function bootstrap(): Promise<void> {
 
   await app.listen(config.get('BACKEND_PORT'), host);
   // The admin port is the same app on a second listener: same origin for the UI and its API.
-  const adminServer: Server = createServer(app.getHttpAdapter().getInstance());
+  const adminServer: Server = createServer();
+  attachListener(app, adminServer);
   await new Promise<void>((resolve, reject) => {
     adminServer.once('error', reject);
     adminServer.listen(config.get('FRONTEND_PORT'), host, resolve);
   });
   app.getHttpServer().on('close', () => adminServer.close());
-  const upgrades = app.get(UpgradeRouter);
-  adminServer.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
 
   logger.log(
     `API on http://${host}:${config.get('BACKEND_PORT')}, admin UI on http://${host}:${config.get('FRONTEND_PORT')}`,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LoginView } from '@mcp-proxy/shared/dto';
 import { AppConfig } from '../config/app-config.service';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
@@ -9,6 +9,8 @@ import { Principal } from './principal';
 interface SessionClaims {
   sub: string;
   kind: 'session';
+  /** One id per login: MCP sessions opened with this token belong to it alone. */
+  jti: string;
 }
 
 /** Turns a credential into a principal. Shared by the REST guard and the MCP data plane. */
@@ -35,7 +37,7 @@ export class AuthService {
     if (credential.split('.').length !== 3) return null;
     try {
       const claims = this.jwt.verify<SessionClaims>(credential, { algorithms: ['HS256'] });
-      return claims.kind === 'session' ? { kind: 'session', id: claims.sub } : null;
+      return claims.kind === 'session' && claims.jti ? { kind: 'session', id: `session:${claims.jti}` } : null;
     } catch {
       return null;
     }
@@ -45,7 +47,7 @@ export class AuthService {
   login(apiKey: string): LoginView | null {
     if (!this.isApiKey(apiKey)) return null;
     const ttlSeconds = this.config.get('SESSION_TTL_MINUTES') * 60;
-    const claims: SessionClaims = { sub: 'admin', kind: 'session' };
+    const claims: SessionClaims = { sub: 'admin', kind: 'session', jti: randomUUID() };
     const token = this.jwt.sign(claims, { algorithm: 'HS256', expiresIn: ttlSeconds });
     return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
   }

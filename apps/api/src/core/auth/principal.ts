@@ -1,7 +1,7 @@
 /** Who made a request. `admin`: the API key; `session`: a UI session token minted from it. */
 export interface Principal {
   kind: 'admin' | 'session';
-  /** Stable id used to bind MCP sessions and rate limits to their owner. */
+  /** Binds MCP sessions and rate limits to their owner: `admin` for the key, `session:<login id>` per UI login. */
   id: string;
 }
 

@@ -43,6 +43,8 @@ export interface AppEnv {
   PROCESS_STOP_GRACE_SEC: number;
   /** How long a health `ping` (or HTTP probe) may take before it counts as a failure. */
   HEALTH_CHECK_TIMEOUT_SEC: number;
+  /** Host names (besides IPs, localhost and DOMAIN) that browsers may use to reach the MCP endpoints. */
+  ALLOWED_HOSTS: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -122,6 +124,13 @@ const bindAddress: Parser<string> = (raw) => {
   return raw;
 };
 
+const hostList: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => hostname(item));
+
 const email: Parser<string> = (raw) => {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new InvalidValue('must be an e-mail address');
   return raw;
@@ -185,6 +194,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },
   HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
+  ALLOWED_HOSTS: { default: '', parse: hostList },
 };
 
 /** Thrown when the environment holds a value the product cannot run with; names every bad key. */

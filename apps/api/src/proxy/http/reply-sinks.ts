@@ -1,0 +1,113 @@
+import type { JsonRpcId, JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
+import type { ServerResponse } from 'node:http';
+import type { EventLog } from '../sessions/event-log';
+import type { MessageSink } from '../sessions/message-sink';
+
+export type HeaderMap = Record<string, string>;
+
+const KEEP_ALIVE_MS = 15_000;
+
+function isAnswerTo(message: JsonRpcMessage, id: JsonRpcId): boolean {
+  return 'id' in message && message.id === id && !('method' in message);
+}
+
+/** The plain JSON body of one POST: carries its request's answer and nothing else. */
+export class JsonReplySink implements MessageSink {
+  readonly streaming = false;
+  private done = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly headers: HeaderMap,
+    private readonly answersId: JsonRpcId,
+  ) {
+    response.once('close', () => (this.done = true));
+  }
+
+  get closed(): boolean {
+    return this.done;
+  }
+
+  send(message: JsonRpcMessage): boolean {
+    if (this.done || !isAnswerTo(message, this.answersId)) return false;
+    this.done = true;
+    const body = JSON.stringify(message);
+    this.response.writeHead(200, { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    this.response.end(body);
+    return true;
+  }
+}
+
+/**
+ * An SSE stream: a POST's (ends after its answer) or a long-lived one (the GET stream, legacy SSE).
+ * With an event log, events get ids and are kept while no connection is attached, for resumption.
+ */
+export class SseSink implements MessageSink {
+  readonly streaming = true;
+  private live: ServerResponse | null = null;
+  private finished = false;
+  private keepAlive: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    readonly streamId: string,
+    private readonly log: EventLog | null,
+    private readonly endAfterAnswerTo?: JsonRpcId,
+    private readonly event = 'message',
+  ) {}
+
+  /** Starts (or, on resumption, continues) the stream on a response. */
+  attach(response: ServerResponse, headers: HeaderMap, replay: { id: string; data: string }[] = []): void {
+    this.detach();
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    response.flushHeaders();
+    this.live = response;
+    for (const event of replay) response.write(`id: ${event.id}\nevent: ${this.event}\ndata: ${event.data}\n\n`);
+    this.keepAlive = setInterval(() => this.live?.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+    response.once('close', () => {
+      if (this.live === response) this.detach();
+    });
+  }
+
+  get closed(): boolean {
+    return this.finished || this.live === null;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Writes a raw SSE event that is not a JSON-RPC message (the legacy `endpoint` event). */
+  writeEvent(event: string, data: string): void {
+    this.live?.write(`event: ${event}\ndata: ${data}\n\n`);
+  }
+
+  send(message: JsonRpcMessage): boolean {
+    if (this.finished) return false;
+    const data = JSON.stringify(message);
+    const id = this.log ? this.log.append(this.streamId, data) : null;
+    if (this.live) this.live.write(id ? `id: ${id}\nevent: ${this.event}\ndata: ${data}\n\n` : `event: ${this.event}\ndata: ${data}\n\n`);
+    else if (!this.log) return false;
+    if (this.endAfterAnswerTo !== undefined && isAnswerTo(message, this.endAfterAnswerTo)) this.end();
+    return true;
+  }
+
+  end(): void {
+    this.finished = true;
+    const live = this.live;
+    this.detach();
+    live?.end();
+  }
+
+  private detach(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
+    this.live = null;
+  }
+}

@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import {
+  errorResponse,
+  INVALID_REQUEST,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  MCP_METHODS,
+  negotiateInitializeProtocolVersion,
+} from '@mcp-proxy/mcp/protocol';
+import type { Principal } from '../core/auth/principal';
+import type { ServiceRoute } from './routing/route-table';
+import type { ClientSession, SessionTransport } from './sessions/client-session';
+import type { MessageSink } from './sessions/message-sink';
+import { SessionStore } from './sessions/session-store';
+import { UpstreamRegistry } from './upstream/upstream-registry';
+
+function negotiatedVersion(request: JsonRpcRequest): string {
+  return negotiateInitializeProtocolVersion((request.params as { protocolVersion?: unknown } | undefined)?.protocolVersion);
+}
+
+/** How long a request waits for a service that is starting or restarting before it is told so. */
+const START_WAIT_MS = 15_000;
+const SHARED_SESSION_IDLE_MS = 30 * 60 * 1000;
+
+/**
+ * What every transport does with a client's messages once it has a session: the same rules for
+ * Streamable HTTP, legacy SSE and WebSocket. Transports only decide where answers are written.
+ */
+@Injectable()
+export class McpDispatcher {
+  constructor(
+    private readonly upstreams: UpstreamRegistry,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  /**
+   * Opens a session for an `initialize` request (Streamable HTTP). Throws ServiceUnavailable when
+   * the service cannot serve it; nothing is left behind then.
+   */
+  async open(route: ServiceRoute, principal: Principal, transport: SessionTransport, request: JsonRpcRequest): Promise<ClientSession> {
+    const session = this.createSession(route, principal, transport, negotiatedVersion(request));
+    try {
+      await this.prepare(route, session);
+    } catch (error) {
+      this.sessions.close(session);
+      throw error;
+    }
+    return session;
+  }
+
+  /** A session that exists before `initialize` (legacy SSE stream, WebSocket connection). */
+  createSession(route: ServiceRoute, principal: Principal, transport: SessionTransport, protocolVersion: string): ClientSession {
+    const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
+    return this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
+  }
+
+  /**
+   * Makes sure the session has a server to talk to: the shared child ready, or (isolation
+   * `session`) a child of its own, spawned now.
+   */
+  async prepare(route: ServiceRoute, session: ClientSession, request?: JsonRpcRequest): Promise<void> {
+    if (request) session.protocolVersion = negotiatedVersion(request);
+    if (route.process.isolation === 'session') {
+      if (!this.upstreams.of(session)) await this.upstreams.dedicatedFor(route, session);
+      return;
+    }
+    await this.upstreams.sharedFor(route, START_WAIT_MS);
+  }
+
+  /** Answers `initialize`: from the shared child's identity, or by the session's own child. */
+  initialize(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, sink: MessageSink): void {
+    if (route.process.isolation === 'session') {
+      // The session's own child answers, with its own capabilities and version.
+      const upstream = this.upstreams.of(session);
+      const entry = session.begin(request, sink);
+      if (upstream && entry) upstream.forward(session, entry, request, route.proxy.requestTimeoutSec * 1000);
+      return;
+    }
+    const identity = this.upstreams.sharedIdentity(route.id);
+    const entry = session.begin(request, sink);
+    if (!entry) return;
+    if (!identity) {
+      return session.finish(entry, errorResponse(request.id, INVALID_REQUEST, 'The MCP server restarted during initialization; try again'));
+    }
+    session.finish(entry, {
+      jsonrpc: '2.0',
+      id: request.id,
+      result: {
+        protocolVersion: session.protocolVersion,
+        capabilities: identity.capabilities,
+        serverInfo: identity.serverInfo,
+        ...(identity.instructions ? { instructions: identity.instructions } : {}),
+      },
+    });
+  }
+
+  /**
+   * Sends a request on its way; the answer reaches `makeSink()`'s sink. The sink is made only once
+   * the service is known to be available, so a transport can still answer with an HTTP error.
+   */
+  async request(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, makeSink: () => MessageSink): Promise<void> {
+    if (request.method === MCP_METHODS.INITIALIZE) {
+      const sink = makeSink();
+      sink.send(errorResponse(request.id, INVALID_REQUEST, 'This session is already initialized; start a new session to initialize again'));
+      return;
+    }
+    if (request.method === MCP_METHODS.PING) {
+      const sink = makeSink();
+      if (!sink.send({ jsonrpc: '2.0', id: request.id, result: {} })) session.sendUnrelated({ jsonrpc: '2.0', id: request.id, result: {} });
+      return;
+    }
+    const upstream = this.upstreams.of(session) ?? (await this.upstreams.sharedFor(route, START_WAIT_MS));
+    const sink = makeSink();
+    const entry = session.begin(request, sink);
+    if (!entry) {
+      sink.send(errorResponse(request.id, INVALID_REQUEST, `Request id ${JSON.stringify(request.id)} is already in use in this session`));
+      return;
+    }
+    upstream.forward(session, entry, request, route.proxy.requestTimeoutSec * 1000);
+  }
+
+  notification(session: ClientSession, notification: JsonRpcNotification): void {
+    session.lastActivity = Date.now();
+    this.upstreams.of(session)?.notify(session, notification);
+  }
+
+  response(session: ClientSession, response: JsonRpcResponse): void {
+    session.lastActivity = Date.now();
+    this.upstreams.of(session)?.answer(session, response);
+  }
+}

@@ -1,0 +1,130 @@
+import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
+import { EventLog } from './event-log';
+import type { MessageSink, ResumableSink } from './message-sink';
+
+/** A client request still waiting for its answer. */
+export interface InFlight {
+  clientId: JsonRpcId;
+  method: string;
+  /** Where the answer goes (the POST that asked, or the session's stream for WebSocket/legacy SSE). */
+  sink: MessageSink | null;
+  /** The client's own progress token, when it asked for progress. */
+  progressToken?: string | number;
+  /** Set by a shared upstream: the id it used towards the child, to cancel it there. */
+  upstreamId?: JsonRpcId;
+  /** Called when the client cancels or disappears (2026-07-28 stream close). */
+  cancel?: () => void;
+  startedAt: number;
+  /** When a related message (progress, a server request) last went to the client. */
+  relatedSentAt?: number;
+}
+
+/**
+ * The SDK clients handle notifications a microtask later than responses: a progress notification
+ * read in the same chunk as the answer is dropped. An answer that follows a related message this
+ * closely is held back a moment, so the last progress update reaches the user.
+ */
+const RELATED_GAP_MS = 2;
+
+export type SessionTransport = 'streamable-http' | 'legacy-sse' | 'websocket' | 'stateless';
+
+const key = (id: JsonRpcId): string => (typeof id === 'number' ? `n${id}` : `s${id}`);
+
+/**
+ * One client's conversation with one service: who owns it, what it is waiting for, and where
+ * messages that are not answers (notifications, server requests) go.
+ */
+export class ClientSession {
+  lastActivity = Date.now();
+  /** The session's own stream: the GET stream, the legacy SSE stream, or the WebSocket. */
+  standalone: MessageSink | null = null;
+  private readonly inflight = new Map<string, InFlight>();
+  private readonly byProgressToken = new Map<string | number, InFlight>();
+  /** Resource URIs this client subscribed to (shared mode fans `resources/updated` out by these). */
+  readonly subscriptions = new Set<string>();
+  closed = false;
+  /** Streamable HTTP: recent SSE events for `Last-Event-ID` resumption, and the POST streams still open. */
+  readonly log = new EventLog();
+  readonly postStreams = new Map<string, ResumableSink>();
+
+  constructor(
+    readonly id: string,
+    readonly serviceId: string,
+    readonly principalId: string,
+    readonly transport: SessionTransport,
+    public protocolVersion: string,
+  ) {}
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** The one request in flight, if exactly one: the only safe owner of a server→client request. */
+  soleInFlight(): InFlight | null {
+    if (this.inflight.size !== 1) return null;
+    return this.inflight.values().next().value ?? null;
+  }
+
+  begin(request: JsonRpcRequest, sink: MessageSink | null): InFlight | null {
+    const id = key(request.id);
+    if (this.inflight.has(id)) return null;
+    const progressToken = progressTokenOf(request);
+    const entry: InFlight = { clientId: request.id, method: request.method, sink, progressToken, startedAt: Date.now() };
+    this.inflight.set(id, entry);
+    if (progressToken !== undefined) this.byProgressToken.set(progressToken, entry);
+    this.lastActivity = entry.startedAt;
+    return entry;
+  }
+
+  find(clientId: JsonRpcId): InFlight | undefined {
+    return this.inflight.get(key(clientId));
+  }
+
+  findByProgressToken(token: string | number): InFlight | undefined {
+    return this.byProgressToken.get(token);
+  }
+
+  /** Delivers the answer to its request's sink (or the session stream) and forgets the request. */
+  finish(entry: InFlight, response: JsonRpcMessage): void {
+    this.inflight.delete(key(entry.clientId));
+    if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
+    this.lastActivity = Date.now();
+    if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
+      setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);
+    } else {
+      this.deliver(entry, response);
+    }
+  }
+
+  private deliver(entry: InFlight, response: JsonRpcMessage): void {
+    if (!(entry.sink && entry.sink.send(response))) this.standalone?.send(response);
+  }
+
+  /** Forgets a request without answering it (the client cancelled it). */
+  drop(entry: InFlight): void {
+    this.inflight.delete(key(entry.clientId));
+    if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
+  }
+
+  /** A message related to a request (progress, a server request) goes on that request's stream when it can. */
+  sendRelated(entry: InFlight | undefined, message: JsonRpcMessage): boolean {
+    if (entry) entry.relatedSentAt = Date.now();
+    if (entry?.sink?.streaming && entry.sink.send(message)) return true;
+    return this.sendUnrelated(message);
+  }
+
+  sendUnrelated(message: JsonRpcMessage): boolean {
+    return this.standalone?.send(message) ?? false;
+  }
+
+  /** Every request still waiting, for cancellation when the session ends. */
+  pending(): InFlight[] {
+    return [...this.inflight.values()];
+  }
+}
+
+export function progressTokenOf(message: { params?: unknown }): string | number | undefined {
+  const params = message.params as { _meta?: { progressToken?: unknown } } | undefined;
+  const token = params?._meta?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}

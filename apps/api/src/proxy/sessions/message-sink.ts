@@ -1,0 +1,20 @@
+import type { JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Somewhere a message for a client can go: the JSON body of a POST, an SSE stream (a POST's or
+ * the session's GET stream), a legacy SSE stream, a WebSocket.
+ */
+export interface MessageSink {
+  /** False when this sink cannot carry the message (closed, or a JSON reply offered a notification). */
+  send(message: JsonRpcMessage): boolean;
+  /** Streams can carry notifications and server requests; a JSON reply carries only its response. */
+  readonly streaming: boolean;
+  readonly closed: boolean;
+}
+
+/** An SSE stream that a client can pick up again with `Last-Event-ID` on a new GET. */
+export interface ResumableSink extends MessageSink {
+  readonly isFinished: boolean;
+  attach(response: ServerResponse, headers: Record<string, string>, replay?: { id: string; data: string }[]): void;
+}

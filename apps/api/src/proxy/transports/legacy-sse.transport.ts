@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import {
+  INVALID_REQUEST,
+  isNotification,
+  isRequest,
+  JsonRpcRequest,
+  MCP_METHODS,
+  parseMessage,
+  PROTOCOL_VERSION_2024_11_05,
+  RATE_LIMITED,
+  SERVER_UNAVAILABLE,
+  SESSION_NOT_FOUND,
+} from '@mcp-proxy/mcp/protocol';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../../core/auth/principal';
+import { BodyTooLargeError, readBody, sendEmpty, sendRpcError } from '../http/http-io';
+import { SseSink } from '../http/reply-sinks';
+import { RateLimiter } from '../limits/rate-limiter';
+import { McpDispatcher } from '../mcp-dispatcher';
+import type { ServiceRoute } from '../routing/route-table';
+import type { ClientSession } from '../sessions/client-session';
+import { SessionStore } from '../sessions/session-store';
+import { ServiceUnavailable } from '../upstream/upstream-registry';
+import { MAX_BODY_BYTES } from './streamable-http.transport';
+
+/**
+ * Legacy HTTP+SSE (MCP 2024-11-05): `GET …/sse` opens the session's stream and names the POST
+ * endpoint in an `endpoint` event; every answer travels on that stream. The stream's end ends the session.
+ */
+@Injectable()
+export class LegacySseTransport {
+  constructor(
+    private readonly dispatcher: McpDispatcher,
+    private readonly sessions: SessionStore,
+    private readonly rateLimiter: RateLimiter,
+  ) {}
+
+  open(response: ServerResponse, route: ServiceRoute, principal: Principal, serviceKey: string): void {
+    // Opened at once; a session-isolated child is spawned on the client's `initialize`.
+    const session = this.dispatcher.createSession(route, principal, 'legacy-sse', PROTOCOL_VERSION_2024_11_05);
+    const stream = new SseSink(session.log.newStreamId(), null);
+    session.standalone = stream;
+    stream.attach(response, {});
+    stream.writeEvent('endpoint', `/mcp/${encodeURIComponent(serviceKey)}/messages?sessionId=${session.id}`);
+    response.once('close', () => this.sessions.close(session));
+  }
+
+  async message(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal, sessionId: string | null): Promise<void> {
+    const session = sessionId ? this.sessions.find(sessionId, principal.id) : undefined;
+    if (!session || session.serviceId !== route.id) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Unknown sessionId; open a new stream at …/sse');
+    let body: Buffer;
+    try {
+      body = await readBody(request, MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`, null, { connection: 'close' });
+      throw error;
+    }
+    const parsed = parseMessage(body.toString('utf8'));
+    if (!parsed.ok) return sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);
+    if (parsed.kind === 'batch') return sendRpcError(response, 400, INVALID_REQUEST, 'JSON-RPC batches are not supported');
+    const message = parsed.message;
+    const decision = await this.rateLimiter.take(route.id, principal.id, route.proxy.rateLimit);
+    if (!decision.allowed) {
+      return sendRpcError(response, 429, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, null, { 'retry-after': String(decision.retryAfterSec) });
+    }
+    if (!isRequest(message)) {
+      if (isNotification(message)) this.dispatcher.notification(session, message);
+      else this.dispatcher.response(session, message);
+      return sendEmpty(response, 202);
+    }
+    try {
+      await this.handleRequest(session, route, message);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailable)) throw error;
+      return sendRpcError(response, 503, SERVER_UNAVAILABLE, error.message, message.id, { 'retry-after': '5' });
+    }
+    sendEmpty(response, 202);
+  }
+
+  private async handleRequest(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest): Promise<void> {
+    const stream = session.standalone as SseSink;
+    if (message.method === MCP_METHODS.INITIALIZE) {
+      await this.dispatcher.prepare(route, session, message);
+      return this.dispatcher.initialize(session, route, message, stream);
+    }
+    await this.dispatcher.request(session, route, message, () => stream);
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import {
+  errorResponse,
+  INVALID_REQUEST,
+  isNotification,
+  isRequest,
+  JsonRpcMessage,
+  JsonRpcRequest,
+  LATEST_INITIALIZE_PROTOCOL_VERSION,
+  MCP_METHODS,
+  parseMessage,
+  RATE_LIMITED,
+  SERVER_UNAVAILABLE,
+} from '@mcp-proxy/mcp/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Principal } from '../../core/auth/principal';
+import { RateLimiter } from '../limits/rate-limiter';
+import { McpDispatcher } from '../mcp-dispatcher';
+import type { ServiceRoute } from '../routing/route-table';
+import type { ClientSession } from '../sessions/client-session';
+import type { MessageSink } from '../sessions/message-sink';
+import { SessionStore } from '../sessions/session-store';
+import { ServiceUnavailable } from '../upstream/upstream-registry';
+import { MAX_BODY_BYTES } from './streamable-http.transport';
+
+/** One WebSocket: every message for the client is a text frame. */
+class WebSocketSink implements MessageSink {
+  readonly streaming = true;
+  constructor(private readonly socket: WebSocket) {}
+
+  get closed(): boolean {
+    return this.socket.readyState !== WebSocket.OPEN;
+  }
+
+  send(message: JsonRpcMessage): boolean {
+    if (this.closed) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+}
+
+/**
+ * MCP over WebSocket (`/mcp/ws?service=…`, subprotocol `mcp`, one JSON-RPC message per text
+ * frame). The connection is the session; auth and Origin were checked before the upgrade.
+ */
+@Injectable()
+export class WebSocketTransport implements OnModuleDestroy {
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_BODY_BYTES,
+    handleProtocols: (protocols) => (protocols.has('mcp') ? 'mcp' : false),
+  });
+
+  constructor(
+    private readonly dispatcher: McpDispatcher,
+    private readonly sessions: SessionStore,
+    private readonly rateLimiter: RateLimiter,
+  ) {}
+
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, route: ServiceRoute, principal: Principal): void {
+    this.server.handleUpgrade(request, socket, head, (ws) => this.connect(ws, route, principal));
+  }
+
+  onModuleDestroy(): void {
+    for (const client of this.server.clients) client.close(1001, 'Server shutting down');
+    this.server.close();
+  }
+
+  private connect(ws: WebSocket, route: ServiceRoute, principal: Principal): void {
+    const session = this.dispatcher.createSession(route, principal, 'websocket', LATEST_INITIALIZE_PROTOCOL_VERSION);
+    const sink = new WebSocketSink(ws);
+    session.standalone = sink;
+    // Frames are handled in order, each after the previous one was dispatched.
+    let queue = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      queue = queue.then(() => this.receive(session, route, principal, sink, isBinary ? null : data.toString()));
+    });
+    ws.on('close', () => this.sessions.close(session));
+    ws.on('error', () => ws.terminate());
+  }
+
+  private async receive(session: ClientSession, route: ServiceRoute, principal: Principal, sink: WebSocketSink, text: string | null): Promise<void> {
+    if (session.closed) return;
+    if (text === null) {
+      sink.send(errorResponse(null, INVALID_REQUEST, 'Binary frames are not JSON-RPC; send text frames'));
+      return;
+    }
+    const parsed = parseMessage(text);
+    if (!parsed.ok) return void sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
+    if (parsed.kind === 'batch') return void sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
+    const message = parsed.message;
+    const decision = await this.rateLimiter.take(route.id, principal.id, route.proxy.rateLimit);
+    if (!decision.allowed) {
+      if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, { retryAfterSec: decision.retryAfterSec }));
+      return;
+    }
+    if (isNotification(message)) return this.dispatcher.notification(session, message);
+    if (!isRequest(message)) return this.dispatcher.response(session, message);
+    try {
+      await this.request(session, route, message, sink);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailable)) throw error;
+      sink.send(errorResponse(message.id, SERVER_UNAVAILABLE, error.message));
+    }
+  }
+
+  private async request(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest, sink: WebSocketSink): Promise<void> {
+    if (message.method === MCP_METHODS.INITIALIZE) {
+      await this.dispatcher.prepare(route, session, message);
+      return this.dispatcher.initialize(session, route, message, sink);
+    }
+    await this.dispatcher.request(session, route, message, () => sink);
+  }
+}

@@ -1,0 +1,253 @@
+import {
+  errorResponse,
+  INTERNAL_ERROR,
+  isErrorResponse,
+  isNotification,
+  isRequest,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcPeer,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  LATEST_INITIALIZE_PROTOCOL_VERSION,
+  LIST_CHANGED_NOTIFICATIONS,
+  MCP_METHODS,
+} from '@mcp-proxy/mcp/protocol';
+import type { ClientSession, InFlight } from '../sessions/client-session';
+import { ListCache } from './list-cache';
+import type { ServerIdentity, Upstream } from './upstream';
+
+interface Owner {
+  session: ClientSession;
+  entry: InFlight;
+}
+
+interface ServerRequestRoute {
+  session: ClientSession;
+  childId: JsonRpcId;
+}
+
+export interface SharedUpstreamOptions {
+  peer: JsonRpcPeer;
+  /** The sessions of this service, for notifications that concern all of them. */
+  sessions: () => Iterable<ClientSession>;
+  cacheLists: boolean;
+  clientInfo: { name: string; version: string };
+  initializeTimeoutMs: number;
+}
+
+/**
+ * One child shared by every client of a service. The proxy initializes it once; each client
+ * request goes out under an id of the proxy's own (so ids from different clients never collide)
+ * and its answer comes back under the client's id. Progress tokens are rewritten the same way.
+ */
+export class SharedUpstream implements Upstream {
+  identity: ServerIdentity | null = null;
+  readonly ready: Promise<ServerIdentity>;
+  readonly cache = new ListCache();
+  private readonly peer: JsonRpcPeer;
+  private readonly byUpstreamId = new Map<JsonRpcId, Owner>();
+  private readonly progress = new Map<string, Owner>();
+  private readonly serverRequests = new Map<string, ServerRequestRoute>();
+  private counter = 0;
+
+  constructor(private readonly options: SharedUpstreamOptions) {
+    this.peer = options.peer;
+    this.peer.onMessage((message) => this.fromChild(message));
+    this.ready = this.initialize();
+    // A failed initialize is reported to whoever awaits `ready`; keep it from being unhandled.
+    this.ready.catch(() => undefined);
+  }
+
+  private async initialize(): Promise<ServerIdentity> {
+    const identity = await this.peer.call<ServerIdentity>(
+      MCP_METHODS.INITIALIZE,
+      {
+        protocolVersion: LATEST_INITIALIZE_PROTOCOL_VERSION,
+        // Advertised so servers offer their sampling/elicitation/roots features; each such request
+        // is routed to the client that caused it, or refused when that cannot be known.
+        capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
+        clientInfo: this.options.clientInfo,
+      },
+      { timeoutMs: this.options.initializeTimeoutMs },
+    );
+    this.peer.notify(MCP_METHODS.INITIALIZED);
+    this.identity = identity;
+    return identity;
+  }
+
+  forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    const cacheKey = this.options.cacheLists && ListCache.isCacheable(request.method) ? this.cache.key(request.method, request.params) : null;
+    if (cacheKey) {
+      const cached = this.cache.get(cacheKey);
+      if (cached !== undefined) return session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: cached });
+    }
+    if (request.method === MCP_METHODS.RESOURCES_SUBSCRIBE) this.trackSubscription(session, request, true);
+    if (request.method === MCP_METHODS.RESOURCES_UNSUBSCRIBE && this.trackSubscription(session, request, false)) {
+      return session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: {} });
+    }
+
+    let params = request.params;
+    let upstreamToken: string | undefined;
+    if (entry.progressToken !== undefined && params && !Array.isArray(params)) {
+      upstreamToken = `p${++this.counter}`;
+      const meta = params['_meta'] as Record<string, unknown>;
+      params = { ...params, _meta: { ...meta, progressToken: upstreamToken } };
+    }
+
+    const pending = this.peer.request(request.method, params, { timeoutMs });
+    const owner: Owner = { session, entry };
+    entry.upstreamId = pending.id;
+    this.byUpstreamId.set(pending.id, owner);
+    if (upstreamToken) this.progress.set(upstreamToken, owner);
+    entry.cancel = () => {
+      this.peer.notify(MCP_METHODS.CANCELLED, { requestId: pending.id, reason: 'Cancelled by the client' });
+      this.peer.abandon(pending.id, { code: INTERNAL_ERROR, message: 'cancelled' });
+    };
+
+    pending.response.then((response) => {
+      this.byUpstreamId.delete(pending.id);
+      if (upstreamToken) this.progress.delete(upstreamToken);
+      // A cancelled request is no longer in the session: its late answer is dropped.
+      if (session.find(entry.clientId) !== entry) return;
+      if (cacheKey && !isErrorResponse(response)) this.cache.set(cacheKey, (response as { result: unknown }).result);
+      response.id = entry.clientId;
+      session.finish(entry, response);
+    });
+  }
+
+  notify(session: ClientSession, notification: JsonRpcNotification): void {
+    switch (notification.method) {
+      case MCP_METHODS.INITIALIZED:
+        return; // the proxy initialized the child itself
+      case MCP_METHODS.CANCELLED: {
+        const requestId = (notification.params as { requestId?: JsonRpcId } | undefined)?.requestId;
+        const entry = requestId === undefined ? undefined : session.find(requestId);
+        if (!entry) return;
+        session.drop(entry);
+        entry.cancel?.();
+        return;
+      }
+      default:
+        this.peer.write(notification);
+    }
+  }
+
+  answer(session: ClientSession, response: JsonRpcResponse): void {
+    const key = String(response.id);
+    const route = this.serverRequests.get(key);
+    if (!route || route.session !== session) return;
+    this.serverRequests.delete(key);
+    this.peer.write({ ...response, id: route.childId });
+  }
+
+  release(session: ClientSession): void {
+    for (const entry of session.pending()) {
+      session.drop(entry);
+      entry.cancel?.();
+    }
+    for (const [key, route] of this.serverRequests) {
+      if (route.session !== session) continue;
+      this.serverRequests.delete(key);
+      this.peer.write(errorResponse(route.childId, INTERNAL_ERROR, 'The client session ended'));
+    }
+  }
+
+  private fromChild(message: JsonRpcMessage): void {
+    if (isRequest(message)) return this.serverRequest(message);
+    if (!isNotification(message)) return; // a response nobody waits for (already timed out or cancelled)
+    const method = message.method;
+    if (method === MCP_METHODS.PROGRESS) return this.progressFromChild(message);
+    if (LIST_CHANGED_NOTIFICATIONS.includes(method)) {
+      this.cache.invalidate(method);
+      return this.broadcast(message);
+    }
+    if (method === MCP_METHODS.RESOURCES_UPDATED) {
+      const uri = (message.params as { uri?: string } | undefined)?.uri;
+      for (const session of this.options.sessions()) if (uri && session.subscriptions.has(uri)) session.sendUnrelated(message);
+      return;
+    }
+    if (method === MCP_METHODS.LOG_MESSAGE) {
+      // Over stdio a log line carries no link to its request; with a single caller it is that caller's.
+      const owner = this.ownerOf(message);
+      return owner ? void owner.session.sendRelated(owner.entry, message) : this.broadcast(message);
+    }
+    if (method === MCP_METHODS.CANCELLED) {
+      const childId = (message.params as { requestId?: JsonRpcId } | undefined)?.requestId;
+      for (const [key, route] of this.serverRequests) {
+        if (route.childId !== childId) continue;
+        this.serverRequests.delete(key);
+        route.session.sendUnrelated({ ...message, params: { ...message.params, requestId: key } });
+      }
+      return;
+    }
+    this.broadcast(message);
+  }
+
+  private progressFromChild(message: JsonRpcNotification): void {
+    const params = message.params as { progressToken?: string | number } | undefined;
+    const owner = params?.progressToken === undefined ? undefined : this.progress.get(String(params.progressToken));
+    if (!owner || owner.entry.progressToken === undefined) return;
+    owner.session.sendRelated(owner.entry, { ...message, params: { ...params, progressToken: owner.entry.progressToken } });
+  }
+
+  /**
+   * A request from the server to a client (sampling, elicitation, roots). Over stdio it carries no
+   * link to the call that caused it, so it goes to the only client with calls in flight; when
+   * several have, nobody can know, and the server gets an error rather than a wrong answer.
+   */
+  private serverRequest(request: JsonRpcRequest): void {
+    if (request.method === MCP_METHODS.PING) {
+      this.peer.write({ jsonrpc: '2.0', id: request.id, result: {} });
+      return;
+    }
+    const owner = this.ownerOf(request);
+    if (!owner) {
+      this.peer.write(
+        errorResponse(request.id, INTERNAL_ERROR, `The proxy cannot tell which client ${request.method} is meant for (no single client has a request in flight)`),
+      );
+      return;
+    }
+    const sessionFacingId = `srv-${++this.counter}`;
+    this.serverRequests.set(sessionFacingId, { session: owner.session, childId: request.id });
+    if (!owner.session.sendRelated(owner.entry, { ...request, id: sessionFacingId })) {
+      this.serverRequests.delete(sessionFacingId);
+      this.peer.write(errorResponse(request.id, INTERNAL_ERROR, `The client has no open stream for ${request.method}`));
+    }
+  }
+
+  private ownerOf(request: JsonRpcRequest | JsonRpcNotification): { session: ClientSession; entry: InFlight | undefined } | null {
+    const token = (request.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
+    const byToken = token === undefined ? undefined : this.progress.get(String(token));
+    if (byToken) return byToken;
+    let found: { session: ClientSession; entry: InFlight | undefined } | null = null;
+    for (const owner of this.byUpstreamId.values()) {
+      if (found && found.session !== owner.session) return null;
+      found = found ? { session: owner.session, entry: undefined } : { session: owner.session, entry: owner.entry };
+    }
+    return found;
+  }
+
+  /** Returns true when an unsubscribe can be answered here because other sessions still want the updates. */
+  private trackSubscription(session: ClientSession, request: JsonRpcRequest, subscribe: boolean): boolean {
+    const uri = (request.params as { uri?: unknown } | undefined)?.uri;
+    if (typeof uri !== 'string') return false;
+    if (subscribe) {
+      session.subscriptions.add(uri);
+      return false;
+    }
+    session.subscriptions.delete(uri);
+    for (const other of this.options.sessions()) if (other.subscriptions.has(uri)) return true;
+    return false;
+  }
+
+  private broadcast(message: JsonRpcMessage): void {
+    for (const session of this.options.sessions()) session.sendUnrelated(message);
+  }
+
+  /** For tests and metrics. */
+  get inflight(): number {
+    return this.byUpstreamId.size;
+  }
+}

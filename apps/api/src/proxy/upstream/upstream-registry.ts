@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import type { ServiceStatus } from '@mcp-proxy/shared/dto';
+import { ChildExit, ChildHandle, SERVICE_EVENTS } from '../../processes/child-handle';
+import { ProcessSupervisor } from '../../processes/process-supervisor.service';
+import { SessionUnavailableError } from '../../processes/supervisor-errors';
+import { APP_VERSION } from '../../version';
+import type { ClientSession } from '../sessions/client-session';
+import { SessionStore } from '../sessions/session-store';
+import { RouteTable, ServiceRoute } from '../routing/route-table';
+import { DedicatedUpstream } from './dedicated-upstream';
+import { SharedUpstream } from './shared-upstream';
+import type { ServerIdentity, Upstream } from './upstream';
+
+/** Why a service cannot take a request right now, in words for the client. */
+export class ServiceUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly status: ServiceStatus | 'initializing',
+  ) {
+    super(message);
+  }
+}
+
+interface SharedEntry {
+  generation: number;
+  upstream: SharedUpstream;
+}
+
+const INITIALIZE_TIMEOUT_MS = 30_000;
+
+/**
+ * The upstream of every service (one shared child each) and of every session-isolated session.
+ * Follows the supervisor's events: a (re)started child gets a freshly initialized upstream.
+ */
+@Injectable()
+export class UpstreamRegistry {
+  private readonly shared = new Map<string, SharedEntry>();
+  private readonly dedicated = new Map<string, DedicatedUpstream>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly supervisor: ProcessSupervisor,
+    private readonly sessions: SessionStore,
+    private readonly routes: RouteTable,
+  ) {
+    sessions.onClose((session) => this.release(session));
+  }
+
+  @OnEvent(SERVICE_EVENTS.started)
+  onStarted(handle: ChildHandle): void {
+    if (!handle.peer) return;
+    const upstream = new SharedUpstream({
+      peer: handle.peer,
+      sessions: () => this.sessions.ofService(handle.serviceId),
+      cacheLists: this.routes.byId(handle.serviceId)?.proxy.cache ?? true,
+      clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
+      initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
+    });
+    this.shared.set(handle.serviceId, { generation: handle.generation, upstream });
+    const waiting = this.waiters.get(handle.serviceId);
+    this.waiters.delete(handle.serviceId);
+    waiting?.forEach((wake) => wake());
+  }
+
+  @OnEvent(SERVICE_EVENTS.exited)
+  onExited(exit: ChildExit): void {
+    const entry = this.shared.get(exit.serviceId);
+    if (entry && entry.generation === exit.generation) this.shared.delete(exit.serviceId);
+  }
+
+  of(session: ClientSession): Upstream | undefined {
+    return this.dedicated.get(session.id) ?? this.shared.get(session.serviceId)?.upstream;
+  }
+
+  /**
+   * The service's shared upstream once its child has answered `initialize`. While the service is
+   * starting or restarting this waits (up to `waitMs`); otherwise it fails at once, naming the status.
+   */
+  async sharedFor(route: ServiceRoute, waitMs: number): Promise<SharedUpstream> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const entry = this.shared.get(route.id);
+      if (entry) return this.whenReady(route, entry.upstream, deadline);
+      const status = this.supervisor.statusOf(route.id);
+      if (status !== 'starting' && status !== 'restarting') {
+        throw new ServiceUnavailable(`MCP server "${route.name}" is ${status}`, status);
+      }
+      if (!(await this.nextStart(route.id, deadline - Date.now()))) {
+        throw new ServiceUnavailable(`MCP server "${route.name}" is still ${status}; try again shortly`, status);
+      }
+    }
+  }
+
+  /** A child for one session (`isolation: session`), spawned now; the session owns it. */
+  async dedicatedFor(route: ServiceRoute, session: ClientSession): Promise<DedicatedUpstream> {
+    let handle: ChildHandle;
+    try {
+      handle = await this.supervisor.spawnSessionChild(route.id);
+    } catch (error) {
+      if (error instanceof SessionUnavailableError) throw new ServiceUnavailable(error.message, 'failed');
+      throw error;
+    }
+    if (!handle.peer) throw new ServiceUnavailable(`MCP server "${route.name}" is not a stdio server`, 'failed');
+    const upstream = new DedicatedUpstream(session, handle.peer, () => void this.supervisor.stopSessionChild(handle));
+    void handle.exited.then((exit) => {
+      upstream.childExited(exit.reason);
+      if (!exit.expected) this.sessions.close(session);
+    });
+    this.dedicated.set(session.id, upstream);
+    return upstream;
+  }
+
+  /** What the shared child said about itself, once initialized. */
+  sharedIdentity(serviceId: string): ServerIdentity | null {
+    return this.shared.get(serviceId)?.upstream.identity ?? null;
+  }
+
+  get size(): number {
+    return this.shared.size + this.dedicated.size;
+  }
+
+  private release(session: ClientSession): void {
+    const dedicated = this.dedicated.get(session.id);
+    if (dedicated) {
+      this.dedicated.delete(session.id);
+      dedicated.release();
+      return;
+    }
+    this.shared.get(session.serviceId)?.upstream.release(session);
+  }
+
+  private async whenReady(route: ServiceRoute, upstream: SharedUpstream, deadline: number): Promise<SharedUpstream> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ServiceUnavailable(`MCP server "${route.name}" has not finished initializing`, 'initializing')),
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    try {
+      await Promise.race([upstream.ready, timeout]);
+      return upstream;
+    } catch (error) {
+      if (error instanceof ServiceUnavailable) throw error;
+      throw new ServiceUnavailable(`MCP server "${route.name}" failed to initialize: ${(error as Error).message}`, 'failed');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private nextStart(serviceId: string, waitMs: number): Promise<boolean> {
+    if (waitMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const set = this.waiters.get(serviceId) ?? new Set();
+      this.waiters.set(serviceId, set);
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        set.delete(wake);
+        resolve(false);
+      }, waitMs);
+      set.add(wake);
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+import type { ClientSession, InFlight } from '../sessions/client-session';
+
+/** What a server said about itself in its `initialize` result. */
+export interface ServerIdentity {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: { name: string; version: string; [key: string]: unknown };
+  instructions?: string;
+}
+
+/**
+ * The server side of the proxy for one service: forwards client messages to the child and routes
+ * the child's messages back to the right sessions. Answers always arrive through `session.finish`.
+ */
+export interface Upstream {
+  forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void;
+  notify(session: ClientSession, notification: JsonRpcNotification): void;
+  /** A client's answer to a request the server sent it (sampling, elicitation, roots). */
+  answer(session: ClientSession, response: JsonRpcResponse): void;
+  /** The session is over: forget it (and, for a dedicated child, stop the child). */
+  release(session: ClientSession): void;
+}

@@ -1,0 +1,142 @@
+import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { eventually, RunningApp, startApp } from './support/running-app';
+
+/** Bad input on the data plane: each answered with the right status and a JSON-RPC error, nothing crashes. */
+describe('MCP proxy: bad input and refusals', () => {
+  let running: RunningApp;
+  let url: string;
+  const key = (): Record<string, string> => ({ authorization: `Bearer ${running.env.apiKey}`, 'content-type': 'application/json' });
+
+  async function post(body: string, headers: Record<string, string> = key(), path = '/mcp/everything'): Promise<{ status: number; body: { error?: { code: number; message: string }; id?: unknown } }> {
+    const response = await fetch(`${running.baseUrl}${path}`, { method: 'POST', headers, body });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {} };
+  }
+
+  async function initialize(headers: Record<string, string>): Promise<string> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    });
+    expect(response.status).toBe(200);
+    return response.headers.get('mcp-session-id') as string;
+  }
+
+  beforeAll(async () => {
+    running = await startApp();
+    url = `${running.baseUrl}/mcp/everything`;
+    await running
+      .api()
+      .post('/api/services')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, start: true })
+      .expect(201);
+    await running
+      .api()
+      .post('/api/services')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ name: 'idle', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } })
+      .expect(201);
+    await eventually(async () => {
+      const view = await running.api().get('/api/services/everything').set('X-API-Key', running.env.apiKey);
+      if (view.body.status !== 'running') throw new Error(view.body.status);
+    });
+  }, 60_000);
+
+  afterAll(() => running?.close());
+
+  it('malformed JSON → 400 with -32700', async () => {
+    expect(await post('{"jsonrpc": "2.0", "id": 1, "method": ')).toMatchObject({ status: 400, body: { error: { code: -32700 } } });
+  });
+
+  it.each([
+    ['a JSON array (batch)', '[{"jsonrpc":"2.0","id":1,"method":"ping"}]'],
+    ['a JSON value that is not JSON-RPC', '{"hello":"world"}'],
+    ['a wrong jsonrpc version', '{"jsonrpc":"1.0","id":1,"method":"ping"}'],
+    ['a number', '42'],
+  ])('%s → 400 with -32600', async (_label, body) => {
+    expect(await post(body)).toMatchObject({ status: 400, body: { error: { code: -32600 } } });
+  });
+
+  it('a 10 MB body → 413', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x'.repeat(10 * 1024 * 1024) } } });
+    expect((await post(big)).status).toBe(413);
+  });
+
+  it('a missing or wrong key → 401 with WWW-Authenticate and a JSON-RPC error body', async () => {
+    const missing = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await missing.json()).error.message).toMatch(/API key/);
+    const wrong = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { authorization: 'Bearer not-the-key', 'content-type': 'application/json' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("another principal's session id → 404", async () => {
+    const sessionId = await initialize(key());
+    const login = await running.api().post('/api/auth/login').send({ apiKey: running.env.apiKey }).expect(201);
+    const other = { authorization: `Bearer ${login.body.token}`, 'content-type': 'application/json', 'mcp-session-id': sessionId };
+    const response = await post('{"jsonrpc":"2.0","id":2,"method":"tools/list"}', other);
+    expect(response.status).toBe(404);
+    const own = await post('{"jsonrpc":"2.0","id":2,"method":"tools/list"}', { ...key(), 'mcp-session-id': sessionId });
+    expect(own.status).toBe(200);
+  });
+
+  it('an unknown session id → 404, and a deleted session is gone', async () => {
+    expect((await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', { ...key(), 'mcp-session-id': 'nope' })).status).toBe(404);
+    const sessionId = await initialize(key());
+    const deleted = await fetch(url, { method: 'DELETE', headers: { ...key(), 'mcp-session-id': sessionId } });
+    expect(deleted.status).toBe(200);
+    expect((await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', { ...key(), 'mcp-session-id': sessionId })).status).toBe(404);
+  });
+
+  it('a bad Origin (DNS rebinding) → 403', async () => {
+    const response = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { ...key(), origin: 'http://evil.example' });
+    expect(response.status).toBe(403);
+  });
+
+  it('an unknown service → 404, a stopped one → 503 naming its status', async () => {
+    const unknown = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', key(), '/mcp/no-such-service');
+    expect(unknown.status).toBe(404);
+    const stopped = await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', key(), '/mcp/idle');
+    expect(stopped).toMatchObject({ status: 503, body: { error: { message: expect.stringContaining('stopped') } } });
+  });
+
+  it('GET without a session → 400; GET on a stateless (2026-07-28) request → 405', async () => {
+    expect((await fetch(url, { headers: { ...key(), accept: 'text/event-stream' } })).status).toBe(400);
+    expect((await fetch(url, { headers: { ...key(), accept: 'text/event-stream', 'mcp-protocol-version': '2026-07-28' } })).status).toBe(405);
+  });
+
+  it('stateless 2026-07-28 POST: missing Mcp-Method header → 400 -32020; a correct one is served', async () => {
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: meta } });
+    const base = { ...key(), accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28' };
+    expect(await post(body, base)).toMatchObject({ status: 400, body: { error: { code: -32020 } } });
+    const served = await post(body, { ...base, 'mcp-method': 'tools/list' });
+    expect(served.status).toBe(200);
+    expect((served.body as { result?: { tools?: unknown[] } }).result?.tools?.length).toBeGreaterThan(0);
+    const discover = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'server/discover', params: { _meta: meta } }), { ...base, 'mcp-method': 'server/discover' });
+    expect(discover.body).toMatchObject({ result: { supportedVersions: expect.arrayContaining(['2026-07-28']), capabilities: expect.any(Object) } });
+  });
+
+  it('over the rate limit → 429 with Retry-After and a JSON-RPC error', async () => {
+    await running.api().patch('/api/services/everything').set('X-API-Key', running.env.apiKey).send({ proxy: { rateLimit: 3 } }).expect(200);
+    const call = (): Promise<{ status: number; body: { error?: { code: number } } }> => post('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    await eventually(async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await call()).status);
+      if (!statuses.includes(429)) throw new Error(`no 429 in ${statuses}`);
+    });
+    const limited = await fetch(url, { method: 'POST', headers: key(), body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await limited.json()).error.code).toBe(-31002);
+    await running.api().patch('/api/services/everything').set('X-API-Key', running.env.apiKey).send({ proxy: { rateLimit: 0 } }).expect(200);
+  });
+
+  it('still serves after all of that', async () => {
+    const ok = await post('{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"message":"alive"}}}');
+    expect(ok.status).toBe(200);
+  });
+});
