@@ -100,6 +100,23 @@ describe('MCP proxy with the real server-everything', () => {
     await Promise.all(sessions.map((session) => session.close()));
   }, 60_000);
 
+  it('counts requests, errors, latency, sessions and cache hits per service (API and Prometheus)', async () => {
+    const metrics = await running.api().get('/api/services/everything/metrics').set('X-API-Key', running.env.apiKey).expect(200);
+    expect(metrics.body.proxy).toMatchObject({
+      requests: expect.any(Number),
+      byMethod: expect.objectContaining({ 'tools/call': expect.any(Number), 'tools/list': expect.any(Number) }),
+      latencyMs: { p50: expect.any(Number), p90: expect.any(Number), p99: expect.any(Number) },
+      sessions: expect.any(Number),
+    });
+    expect(metrics.body.proxy.requests).toBeGreaterThan(100);
+    // Every transport listed tools; only the first went to the server.
+    expect(metrics.body.proxy.cache.hits).toBeGreaterThanOrEqual(2);
+    expect(metrics.body.proxy.cache.misses).toBeGreaterThanOrEqual(1);
+    const prometheus = await running.api().get('/metrics').set('X-API-Key', running.env.apiKey).expect(200);
+    expect(prometheus.text).toMatch(/mcp_proxy_mcp_requests_total\{service="everything",method="tools\/call",outcome="ok"\} \d+/);
+    expect(prometheus.text).toMatch(/mcp_proxy_mcp_cache_lookups_total\{service="everything",outcome="hit"\} \d+/);
+  });
+
   it('never shows the proxy secrets to the child (get-env), only the service’s own variables', async () => {
     const mcp = await client('streamable');
     const env = textOf(await mcp.callTool({ name: 'get-env', arguments: {} }));

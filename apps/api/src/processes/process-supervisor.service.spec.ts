@@ -1,3 +1,4 @@
+import type { ProxyMetricsView } from '@mcp-proxy/shared/dto';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ProcessConfigView, ServiceView } from '@mcp-proxy/shared/dto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -308,12 +309,23 @@ describe('ProcessSupervisor (fake processes)', () => {
 
   it('merges the data plane figures into the metrics', async () => {
     registry.add(entity('alpha'));
-    supervisor.contributeProxyMetrics((serviceId) => (serviceId === 'id-alpha' ? { requests: 12 } : undefined));
+    const figures: ProxyMetricsView = {
+      requests: 12,
+      errors: 1,
+      errorRate: 1 / 12,
+      requestsPerMinute: 12,
+      byMethod: { 'tools/call': 12 },
+      latencyMs: { p50: 0.5, p90: 1, p99: 2 },
+      inflight: 0,
+      sessions: 1,
+      cache: { hits: 0, misses: 0, hitRate: null },
+    };
+    supervisor.contributeProxyMetrics((serviceId) => (serviceId === 'id-alpha' ? figures : undefined));
     expect(await supervisor.metricsOf('alpha')).toEqual({
       serviceId: 'id-alpha',
       serviceName: 'alpha',
       process: { status: 'stopped', pid: null, uptimeSec: null, restarts: 0, rssBytes: null, cpuPercent: null, processCount: 0, sessions: null, sampledAt: null },
-      proxy: { requests: 12 },
+      proxy: figures,
     });
   });
 });

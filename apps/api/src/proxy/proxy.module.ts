@@ -6,6 +6,8 @@ import { UpgradeRouter } from '../core/http/upgrade-router';
 import { ProcessesModule } from '../processes/processes.module';
 import { RATE_LIMIT_REDIS, RateLimiter } from './limits/rate-limiter';
 import { McpDispatcher } from './mcp-dispatcher';
+import { ProxyMetrics } from './metrics/proxy-metrics';
+import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { McpHttpHandler } from './mcp-http.handler';
 import { RouteTable } from './routing/route-table';
 import { SessionStore } from './sessions/session-store';
@@ -23,6 +25,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     UpstreamRegistry,
     McpDispatcher,
     RateLimiter,
+    ProxyMetrics,
     {
       provide: RATE_LIMIT_REDIS,
       inject: [AppConfig],
@@ -42,9 +45,20 @@ export class ProxyModule implements OnModuleInit {
     private readonly handler: McpHttpHandler,
     private readonly rawRoutes: RawRoutes,
     private readonly upgrades: UpgradeRouter,
+    private readonly metrics: ProxyMetrics,
+    private readonly sessions: SessionStore,
+    private readonly upstreams: UpstreamRegistry,
+    private readonly routes: RouteTable,
+    private readonly supervisor: ProcessSupervisor,
   ) {}
 
   onModuleInit(): void {
+    this.sessions.observe((session, entry, response) => {
+      const name = this.routes.byId(session.serviceId)?.name ?? session.serviceId;
+      this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, 'error' in response);
+    });
+    this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
+    this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
     this.rawRoutes.register('/mcp', (request, response) => this.handler.handle(request, response));
     this.upgrades.register('/mcp/ws', (request, socket, head) => this.handler.upgrade(request, socket, head));
   }

@@ -15,6 +15,8 @@ export interface InFlight {
   /** Called when the client cancels or disappears (2026-07-28 stream close). */
   cancel?: () => void;
   startedAt: number;
+  /** High-resolution start, for latency metrics. */
+  startedAtMs: number;
   /** When a related message (progress, a server request) last went to the client. */
   relatedSentAt?: number;
 }
@@ -25,6 +27,9 @@ export interface InFlight {
  * closely is held back a moment, so the last progress update reaches the user.
  */
 const RELATED_GAP_MS = 2;
+
+/** Told of every answered request (for metrics). */
+export type RequestObserver = (session: ClientSession, entry: InFlight, response: JsonRpcMessage) => void;
 
 export type SessionTransport = 'streamable-http' | 'legacy-sse' | 'websocket' | 'stateless';
 
@@ -43,6 +48,7 @@ export class ClientSession {
   /** Resource URIs this client subscribed to (shared mode fans `resources/updated` out by these). */
   readonly subscriptions = new Set<string>();
   closed = false;
+  observer: RequestObserver | null = null;
   /** Streamable HTTP: recent SSE events for `Last-Event-ID` resumption, and the POST streams still open. */
   readonly log = new EventLog();
   readonly postStreams = new Map<string, ResumableSink>();
@@ -69,7 +75,7 @@ export class ClientSession {
     const id = key(request.id);
     if (this.inflight.has(id)) return null;
     const progressToken = progressTokenOf(request);
-    const entry: InFlight = { clientId: request.id, method: request.method, sink, progressToken, startedAt: Date.now() };
+    const entry: InFlight = { clientId: request.id, method: request.method, sink, progressToken, startedAt: Date.now(), startedAtMs: performance.now() };
     this.inflight.set(id, entry);
     if (progressToken !== undefined) this.byProgressToken.set(progressToken, entry);
     this.lastActivity = entry.startedAt;
@@ -89,6 +95,7 @@ export class ClientSession {
     this.inflight.delete(key(entry.clientId));
     if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
     this.lastActivity = Date.now();
+    this.observer?.(this, entry, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
       setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);
     } else {

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { ClientSession, SessionTransport } from './client-session';
+import { ClientSession, RequestObserver, SessionTransport } from './client-session';
 
 type CloseHook = (session: ClientSession) => void;
 
@@ -16,9 +16,23 @@ export class SessionStore implements OnModuleDestroy {
   private readonly closeHooks = new Set<CloseHook>();
   private readonly idleLimits = new Map<string, number>();
   private readonly reaper = setInterval(() => this.reapIdle(), REAP_INTERVAL_MS).unref();
+  private observer: RequestObserver | null = null;
+
+  /** Every session, stored or throw-away, reports its answered requests here. */
+  observe(observer: RequestObserver): void {
+    this.observer = observer;
+  }
+
+  /** A session for one sessionless request (stateless or one-shot): never stored, gone with its request. */
+  ephemeral(serviceId: string, principalId: string, protocolVersion: string): ClientSession {
+    const session = new ClientSession(randomBytes(9).toString('base64url'), serviceId, principalId, 'stateless', protocolVersion);
+    session.observer = this.observer;
+    return session;
+  }
 
   create(serviceId: string, principalId: string, transport: SessionTransport, protocolVersion: string, idleLimitMs: number): ClientSession {
     const session = new ClientSession(randomBytes(18).toString('base64url'), serviceId, principalId, transport, protocolVersion);
+    session.observer = this.observer;
     this.sessions.set(session.id, session);
     this.idleLimits.set(session.id, idleLimitMs);
     return session;

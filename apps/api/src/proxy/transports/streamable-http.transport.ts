@@ -22,7 +22,6 @@ import {
   validateStatelessRequest,
 } from '@mcp-proxy/mcp/protocol';
 import type { ResponseMode } from '@mcp-proxy/shared/dto';
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { acceptedReplies, BodyTooLargeError, headerValue, readBody, sendEmpty, sendRpcError } from '../http/http-io';
@@ -30,7 +29,7 @@ import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
 import type { ServiceRoute } from '../routing/route-table';
-import { ClientSession } from '../sessions/client-session';
+import type { ClientSession } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable, UpstreamRegistry } from '../upstream/upstream-registry';
@@ -167,7 +166,7 @@ export class StreamableHttpTransport {
     }
     if (message.method === MCP_METHODS.SERVER_DISCOVER) return this.discover(response, route, message);
 
-    const session = new ClientSession(randomBytes(9).toString('base64url'), route.id, principal.id, 'stateless', version);
+    const session = this.sessions.ephemeral(route.id, principal.id, version);
     await this.forward(request, response, route, session, message);
     if (stateless) {
       response.once('close', () => {

@@ -35,6 +35,8 @@ export interface SharedUpstreamOptions {
   cacheLists: boolean;
   clientInfo: { name: string; version: string };
   initializeTimeoutMs: number;
+  /** Told of every list request the cache could answer (hit) or not (miss). */
+  onCacheLookup?: (hit: boolean) => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class SharedUpstream implements Upstream {
     const cacheKey = this.options.cacheLists && ListCache.isCacheable(request.method) ? this.cache.key(request.method, request.params) : null;
     if (cacheKey) {
       const cached = this.cache.get(cacheKey);
+      this.options.onCacheLookup?.(cached !== undefined);
       if (cached !== undefined) return session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: cached });
     }
     if (request.method === MCP_METHODS.RESOURCES_SUBSCRIBE) this.trackSubscription(session, request, true);

@@ -7,6 +7,7 @@ import { SessionUnavailableError } from '../../processes/supervisor-errors';
 import { APP_VERSION } from '../../version';
 import type { ClientSession } from '../sessions/client-session';
 import { SessionStore } from '../sessions/session-store';
+import { ProxyMetrics } from '../metrics/proxy-metrics';
 import { RouteTable, ServiceRoute } from '../routing/route-table';
 import { DedicatedUpstream } from './dedicated-upstream';
 import { SharedUpstream } from './shared-upstream';
@@ -43,6 +44,7 @@ export class UpstreamRegistry {
     private readonly supervisor: ProcessSupervisor,
     private readonly sessions: SessionStore,
     private readonly routes: RouteTable,
+    private readonly metrics: ProxyMetrics,
   ) {
     sessions.onClose((session) => this.release(session));
   }
@@ -56,6 +58,7 @@ export class UpstreamRegistry {
       cacheLists: this.routes.byId(handle.serviceId)?.proxy.cache ?? true,
       clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
       initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
+      onCacheLookup: (hit) => this.metrics.recordCacheLookup(handle.serviceId, handle.serviceName, hit),
     });
     this.shared.set(handle.serviceId, { generation: handle.generation, upstream });
     const waiting = this.waiters.get(handle.serviceId);
@@ -109,6 +112,13 @@ export class UpstreamRegistry {
     });
     this.dedicated.set(session.id, upstream);
     return upstream;
+  }
+
+  /** Requests of a service waiting for its server: the shared child's and those of session children. */
+  inflightOf(serviceId: string): number {
+    let count = this.shared.get(serviceId)?.upstream.inflight ?? 0;
+    for (const session of this.sessions.ofService(serviceId)) if (this.dedicated.has(session.id)) count += session.inflightCount;
+    return count;
   }
 
   /** What the shared child said about itself, once initialized. */

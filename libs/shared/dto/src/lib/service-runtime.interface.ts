@@ -39,8 +39,22 @@ export interface ProcessMetricsView {
   sampledAt: string | null;
 }
 
-/** Request figures the MCP data plane adds to a service's metrics. */
-export type ProxyMetricsView = Record<string, number | string | null>;
+/** Request figures the MCP data plane adds to a service's metrics (since the proxy started). */
+export interface ProxyMetricsView {
+  requests: number;
+  errors: number;
+  /** errors / requests, 0 when there were none. */
+  errorRate: number;
+  /** Requests in the last 60 seconds. */
+  requestsPerMinute: number;
+  byMethod: Record<string, number>;
+  /** From a log-scale histogram: accurate to about 10%. Null before the first request. */
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null };
+  inflight: number;
+  sessions: number;
+  /** List results (tools/list, …) answered from the cache. */
+  cache: { hits: number; misses: number; hitRate: number | null };
+}
 
 /** `GET /api/services/:id/metrics`: one section per module that knows something about the service. */
 export interface ServiceMetricsView {
