@@ -71,7 +71,7 @@ export class ProxyMetrics {
       // Read when Prometheus scrapes, so nothing is kept up to date on the hot path.
       const figures = this.figures;
       const names = this.names;
-      const owner = this;
+      const liveFigures = (): LiveFigures | null => this.live;
       new Gauge({
         name,
         help,
@@ -79,8 +79,9 @@ export class ProxyMetrics {
         registers,
         collect() {
           this.reset();
-          if (!owner.live) return;
-          for (const id of figures.keys()) this.set({ service: names.get(id) ?? id }, read(owner.live, id));
+          const live = liveFigures();
+          if (!live) return;
+          for (const id of figures.keys()) this.set({ service: names.get(id) ?? id }, read(live, id));
         },
       });
     };
