@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectClient, textOf } from './support/mcp-clients';
+import { eventually, RunningApp, startApp } from './support/running-app';
+
+const PROBE_SERVER = join(__dirname, 'fixtures', 'probe-server.mjs');
+
+/** Cancellation, child crashes and per-session children, seen from a client of the proxy. */
+describe('MCP proxy: cancellation, crashes and isolation modes', () => {
+  let running: RunningApp;
+  const clients: Client[] = [];
+
+  const api = () => running.api();
+  const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
+
+  async function register(name: string, isolation: 'shared' | 'session'): Promise<void> {
+    await api()
+      .post('/api/services')
+      .set(...key())
+      .send({ name, process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 }, proxy: { rateLimit: 0 }, start: true })
+      .expect(201);
+    await eventually(async () => {
+      const view = await api().get(`/api/services/${name}`).set(...key());
+      if (view.body.status !== 'running') throw new Error(view.body.status);
+    });
+  }
+
+  async function client(service: string): Promise<Client> {
+    const connected = await connectClient(running.baseUrl, service, running.env.apiKey, 'streamable');
+    clients.push(connected);
+    return connected;
+  }
+
+  async function logText(service: string): Promise<string> {
+    const logs = await api().get(`/api/services/${service}/logs?tail=500`).set(...key()).expect(200);
+    return (logs.body.lines as { text: string }[]).map((line) => line.text).join('\n');
+  }
+
+  beforeAll(async () => {
+    running = await startApp();
+    await register('probe', 'shared');
+    await register('isolated', 'session');
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await running?.close();
+  });
+
+  it('a call the client cancels is cancelled in the child', async () => {
+    const mcp = await client('probe');
+    const abort = new AbortController();
+    const call = mcp.callTool({ name: 'wait', arguments: { ms: 30_000 } }, undefined, { signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    abort.abort('user pressed stop');
+    await expect(call).rejects.toThrow();
+    await eventually(async () => expect(await logText('probe')).toMatch(/probe: request \d+ cancelled/), 5000);
+  });
+
+  it('kill -9 of the child mid-call: the caller gets a JSON-RPC error within 1 s, the child comes back, the next call works', async () => {
+    const mcp = await client('probe');
+    const pid = Number(textOf(await mcp.callTool({ name: 'whoami', arguments: {} })));
+    const pending = mcp.callTool({ name: 'wait', arguments: { ms: 30_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    const error = await pending.then(
+      () => null,
+      (reason: Error) => reason,
+    );
+    expect(error?.message).toMatch(/exited|unavailable/i);
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+
+    const answer = await eventually(async () => textOf(await mcp.callTool({ name: 'whoami', arguments: {} })), 15_000, 200);
+    expect(Number(answer)).not.toBe(pid);
+    const view = await api().get('/api/services/probe').set(...key()).expect(200);
+    expect(view.body).toMatchObject({ status: 'running', restarts: 1 });
+  });
+
+  it('shared isolation: every client talks to the same child', async () => {
+    const [a, b] = [await client('probe'), await client('probe')];
+    const pids = await Promise.all([a, b].map(async (c) => textOf(await c.callTool({ name: 'whoami', arguments: {} }))));
+    expect(pids[0]).toBe(pids[1]);
+  });
+
+  it('session isolation: each session gets its own child, ended with the session, within maxSessions', async () => {
+    const [a, b] = [await client('isolated'), await client('isolated')];
+    const [pidA, pidB] = await Promise.all([a, b].map(async (c) => Number(textOf(await c.callTool({ name: 'whoami', arguments: {} })))));
+    expect(pidA).not.toBe(pidB);
+    const metrics = await api().get('/api/services/isolated/metrics').set(...key()).expect(200);
+    expect(metrics.body.process.sessions).toEqual({ active: 2, max: 3 });
+
+    // Ending the session (DELETE) ends its child; closing the connection alone leaves it to idle reaping.
+    await (a.transport as StreamableHTTPClientTransport).terminateSession();
+    await a.close();
+    clients.splice(clients.indexOf(a), 1);
+    await eventually(async () => expect(() => process.kill(pidA, 0)).toThrow(), 10_000);
+    expect(() => process.kill(pidB, 0)).not.toThrow();
+
+    const c = await client('isolated');
+    const d = await client('isolated');
+    await expect(client('isolated')).rejects.toThrow(/503|session/i);
+    await Promise.all([c, d].map((x) => x.close()));
+  });
+});
