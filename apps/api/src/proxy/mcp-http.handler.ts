@@ -11,6 +11,7 @@ import { headerValue, sendRpcError } from './http/http-io';
 import { OriginPolicy } from './http/origin-policy';
 import { McpEndpoint, parseMcpPath, queryParam } from './routing/mcp-path';
 import { RouteTable, ServiceRoute } from './routing/route-table';
+import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
@@ -36,6 +37,7 @@ export class McpHttpHandler {
     private readonly streamable: StreamableHttpTransport,
     private readonly legacy: LegacySseTransport,
     private readonly websocket: WebSocketTransport,
+    private readonly httpServices: HttpServiceTransport,
   ) {
     this.origins = new OriginPolicy([config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), ...config.get('ALLOWED_HOSTS')]);
   }
@@ -47,14 +49,19 @@ export class McpHttpHandler {
     });
   }
 
-  /** WebSocket upgrades on /mcp/ws: the same checks, answered as HTTP before the upgrade. */
+  /**
+   * WebSocket upgrades: MCP over WebSocket on /mcp/ws, or a reverse-proxied `http` service's own
+   * WebSocket under /mcp/<service>/…. The same checks, answered as HTTP before the upgrade.
+   */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const endpoint = parseMcpPath(request.url ?? '');
-    if (endpoint?.kind !== 'websocket') return rejectUpgrade(socket, 404, 'Not Found');
+    if (!endpoint) return rejectUpgrade(socket, 404, 'Not Found');
     this.gate(request, endpoint, queryParam((request.url ?? '').split('?')[1] ?? '', 'token'))
       .then((gate) => {
         if (!gate.ok) return rejectUpgrade(socket, gate.status, gate.message, gate.headers);
-        this.websocket.upgrade(request, socket, head, gate.route, gate.principal);
+        if (endpoint.kind === 'websocket') return this.websocket.upgrade(request, socket, head, gate.route, gate.principal);
+        if (gate.route.transport === 'http') return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
+        rejectUpgrade(socket, 404, 'Not Found');
       })
       .catch(() => rejectUpgrade(socket, 500, 'Internal proxy error'));
   }
@@ -67,6 +74,7 @@ export class McpHttpHandler {
     if (!gate.ok) return sendRpcError(response, gate.status, gate.code, gate.message, null, gate.headers);
     const { principal, route } = gate;
     const method = request.method ?? 'GET';
+    if (route.transport === 'http') return this.httpServices.forward(request, response, route, endpoint.service, endpoint.rest);
 
     switch (endpoint.kind) {
       case 'streamable':
@@ -80,6 +88,8 @@ export class McpHttpHandler {
       case 'legacy-messages':
         if (method === 'POST') return this.legacy.message(request, response, route, principal, endpoint.sessionId);
         return sendRpcError(response, 405, METHOD_NOT_FOUND, 'Send messages with POST', null, { allow: 'POST' });
+      case 'other':
+        return sendRpcError(response, 404, METHOD_NOT_FOUND, `No MCP endpoint at ${endpoint.rest.split('?')[0]} of "${route.name}"`);
     }
   }
 

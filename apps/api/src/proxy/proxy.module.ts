@@ -11,6 +11,7 @@ import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { McpHttpHandler } from './mcp-http.handler';
 import { RouteTable } from './routing/route-table';
 import { SessionStore } from './sessions/session-store';
+import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
@@ -37,6 +38,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     StreamableHttpTransport,
     LegacySseTransport,
     WebSocketTransport,
+    HttpServiceTransport,
     McpHttpHandler,
   ],
 })
@@ -60,6 +62,6 @@ export class ProxyModule implements OnModuleInit {
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
     this.rawRoutes.register('/mcp', (request, response) => this.handler.handle(request, response));
-    this.upgrades.register('/mcp/ws', (request, socket, head) => this.handler.upgrade(request, socket, head));
+    this.upgrades.registerPrefix('/mcp/', (request, socket, head) => this.handler.upgrade(request, socket, head));
   }
 }

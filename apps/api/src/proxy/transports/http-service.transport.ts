@@ -1,0 +1,85 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import httpProxy from 'http-proxy';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ProcessSupervisor } from '../../processes/process-supervisor.service';
+import { sendRpcError } from '../http/http-io';
+import type { ServiceRoute } from '../routing/route-table';
+import { SseEndpointRewriter } from './endpoint-rewriter';
+
+/** Our credentials and hop-by-hop headers never travel to the child (RFC 9110 §7.6.1). */
+const STRIPPED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization', 'keep-alive', 'te', 'trailer', 'proxy-connection'];
+
+/**
+ * `http` services: the child is an HTTP MCP server on 127.0.0.1, reverse-proxied with http-proxy.
+ * `/mcp/<service>` maps to the child's `/mcp`, `/mcp/<service>/<path>` to `/<path>`; SSE streams
+ * are passed unbuffered (with their `endpoint` event moved under the prefix) and WebSockets upgraded.
+ */
+@Injectable()
+export class HttpServiceTransport implements OnModuleDestroy {
+  private readonly proxy = httpProxy.createProxyServer({ xfwd: true, changeOrigin: true, selfHandleResponse: true, ws: true });
+  /** The prefix each proxied request came in under, to rewrite paths the child announces. */
+  private readonly prefixes = new WeakMap<IncomingMessage, string>();
+
+  constructor(private readonly supervisor: ProcessSupervisor) {
+    this.proxy.on('proxyReq', (proxyRequest) => {
+      for (const header of STRIPPED_HEADERS) proxyRequest.removeHeader(header);
+    });
+    this.proxy.on('proxyReqWs', (proxyRequest) => {
+      for (const header of STRIPPED_HEADERS) proxyRequest.removeHeader(header);
+    });
+    this.proxy.on('proxyRes', (upstream, request, response) => this.relay(upstream, request, response as ServerResponse));
+    this.proxy.on('error', (error, _request, target) => {
+      if ('writeHead' in target) sendRpcError(target as ServerResponse, 502, SERVER_UNAVAILABLE, `The MCP server did not answer: ${error.message}`);
+      else (target as Duplex).destroy();
+    });
+  }
+
+  /** `serviceKey` is the service as the client named it in the URL, kept in rewritten paths. */
+  forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, serviceKey: string, rest: string): void {
+    const port = this.portOf(route);
+    if (port === null) return sendRpcError(response, 503, SERVER_UNAVAILABLE, `MCP server "${route.name}" is ${this.supervisor.statusOf(route.id)}`);
+    this.prefixes.set(request, `/mcp/${encodeURIComponent(serviceKey)}`);
+    request.url = upstreamPath(rest);
+    // Streams (GET) may be quiet for long; calls are bounded by the service's request time-out.
+    const proxyTimeout = request.method === 'GET' ? undefined : route.proxy.requestTimeoutSec * 1000;
+    this.proxy.web(request, response, { target: `http://127.0.0.1:${port}`, proxyTimeout });
+  }
+
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, route: ServiceRoute, rest: string): void {
+    const port = this.portOf(route);
+    if (port === null) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    request.url = upstreamPath(rest);
+    this.proxy.ws(request, socket, head, { target: `ws://127.0.0.1:${port}` });
+  }
+
+  onModuleDestroy(): void {
+    this.proxy.close();
+  }
+
+  private portOf(route: ServiceRoute): number | null {
+    return this.supervisor.handleOf(route.id)?.port ?? null;
+  }
+
+  private relay(upstream: IncomingMessage, request: IncomingMessage, response: ServerResponse): void {
+    const isStream = (upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
+    const headers = { ...upstream.headers };
+    if (isStream) {
+      headers['x-accel-buffering'] = 'no';
+      delete headers['content-length'];
+    }
+    response.writeHead(upstream.statusCode ?? 502, headers);
+    if (!isStream) return void upstream.pipe(response);
+    response.flushHeaders();
+    upstream.pipe(new SseEndpointRewriter(this.prefixes.get(request) ?? '')).pipe(response);
+  }
+}
+
+function upstreamPath(rest: string): string {
+  if (rest === '' || rest.startsWith('?')) return `/mcp${rest}`;
+  return rest;
+}
