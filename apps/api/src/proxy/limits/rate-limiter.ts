@@ -35,6 +35,7 @@ export class RateLimiter implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
+    if (this.redis && this.redis.status !== 'end') void this.redis.quit().catch(() => undefined);
   }
 
   private increment(key: string, windowStart: number): number {
