@@ -14,11 +14,11 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
   const api = () => running.api();
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
-  async function register(name: string, isolation: 'shared' | 'session'): Promise<void> {
+  async function register(name: string, isolation: 'shared' | 'session', proxy: Record<string, unknown> = {}): Promise<void> {
     await api()
       .post('/api/services')
       .set(...key())
-      .send({ name, process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 }, proxy: { rateLimit: 0 }, start: true })
+      .send({ name, process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 }, proxy: { rateLimit: 0, ...proxy }, start: true })
       .expect(201);
     await eventually(async () => {
       const view = await api().get(`/api/services/${name}`).set(...key());
@@ -41,6 +41,7 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
     running = await startApp();
     await register('probe', 'shared');
     await register('isolated', 'session');
+    await register('cached', 'shared', { toolResultTtlSec: 60 });
   }, 60_000);
 
   afterAll(async () => {
@@ -76,6 +77,15 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
     expect(Number(answer)).not.toBe(pid);
     const view = await api().get('/api/services/probe').set(...key()).expect(200);
     expect(view.body).toMatchObject({ status: 'running', restarts: 1 });
+  });
+
+  it('reuses results of read-only tools only where the service opts in (toolResultTtlSec)', async () => {
+    const cached = await client('cached');
+    const first = textOf(await cached.callTool({ name: 'calls', arguments: {} }));
+    expect(textOf(await cached.callTool({ name: 'calls', arguments: {} }))).toBe(first);
+    const plain = await client('probe');
+    const one = Number(textOf(await plain.callTool({ name: 'calls', arguments: {} })));
+    expect(Number(textOf(await plain.callTool({ name: 'calls', arguments: {} })))).toBe(one + 1);
   });
 
   it('shared isolation: every client talks to the same child', async () => {

@@ -150,6 +150,7 @@ function proxyConfig(name: string, input: Partial<ProxyConfigView> | undefined):
     path: input?.path ?? `/mcp/${name}`,
     rateLimit: input?.rateLimit ?? 100,
     cache: input?.cache ?? true,
+    toolResultTtlSec: input?.toolResultTtlSec ?? 0,
     requestTimeoutSec: input?.requestTimeoutSec ?? 60,
     responseMode: input?.responseMode ?? 'auto',
   };

@@ -49,7 +49,7 @@ export function serviceView(overrides: Partial<ServiceView> = {}): ServiceView {
     lastExitCode: null,
     statusReason: null,
     transport: 'stdio',
-    proxy: { path: '/mcp/everything', rateLimit: 0, cache: false, requestTimeoutSec: 60, responseMode: 'auto' },
+    proxy: { path: '/mcp/everything', rateLimit: 0, cache: false, toolResultTtlSec: 0, requestTimeoutSec: 60, responseMode: 'auto' },
     process: {
       command: 'npx',
       args: ['@modelcontextprotocol/server-everything'],

@@ -18,6 +18,8 @@ export class FailedAuthLimiter {
 
   /** Milliseconds until the address may try again, or 0 when it is not blocked. */
   retryAfterMs(address: string): number {
+    // The common case (no failures at all) must cost nothing: this runs on every MCP request.
+    if (!this.failures.has(address)) return 0;
     const recent = this.recent(address);
     if (recent.length < this.limit) return 0;
     return recent[recent.length - this.limit] + WINDOW_MS - this.now();

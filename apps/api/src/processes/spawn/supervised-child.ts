@@ -93,6 +93,7 @@ export class SupervisedChild implements ChildHandle {
   /** Known to have no process left, so its group id is never signalled again (ids get reused). */
   private groupGone = false;
   private stdinOverflowReported = false;
+  private stdinCorked = false;
   private outputEnded = false;
   private readonly stderrTail: string[] = [];
   private readonly splitters: LineSplitter[] = [];
@@ -200,7 +201,18 @@ export class SupervisedChild implements ChildHandle {
       }
       return false;
     }
-    stdin.write(`${text}\n`);
+    // Messages written in one turn of the event loop (every request read in its poll phase) leave
+    // in one writev: far fewer syscalls and wake-ups of the child under load.
+    if (!this.stdinCorked) {
+      this.stdinCorked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.stdinCorked = false;
+        stdin.uncork();
+      });
+    }
+    stdin.write(text);
+    stdin.write('\n');
     return true;
   }
 

@@ -15,7 +15,7 @@ import {
   MCP_METHODS,
 } from '@mcp-proxy/mcp/protocol';
 import type { ClientSession, InFlight } from '../sessions/client-session';
-import { ListCache } from './list-cache';
+import { ResponseCache } from './response-cache';
 import type { ServerIdentity, Upstream } from './upstream';
 
 interface Owner {
@@ -28,11 +28,18 @@ interface ServerRequestRoute {
   childId: JsonRpcId;
 }
 
+/** The service's caching settings, read at every request so a PATCH applies at once. */
+export interface CacheSettings {
+  lists: boolean;
+  /** How long results of read-only tools are kept; 0 = not cached. */
+  toolResultTtlMs: number;
+}
+
 export interface SharedUpstreamOptions {
   peer: JsonRpcPeer;
   /** The sessions of this service, for notifications that concern all of them. */
   sessions: () => Iterable<ClientSession>;
-  cacheLists: boolean;
+  cacheSettings: () => CacheSettings;
   clientInfo: { name: string; version: string };
   initializeTimeoutMs: number;
   /** Told of every list request the cache could answer (hit) or not (miss). */
@@ -47,7 +54,7 @@ export interface SharedUpstreamOptions {
 export class SharedUpstream implements Upstream {
   identity: ServerIdentity | null = null;
   readonly ready: Promise<ServerIdentity>;
-  readonly cache = new ListCache();
+  readonly cache = new ResponseCache();
   private readonly peer: JsonRpcPeer;
   private readonly byUpstreamId = new Map<JsonRpcId, Owner>();
   private readonly progress = new Map<string, Owner>();
@@ -76,11 +83,20 @@ export class SharedUpstream implements Upstream {
     );
     this.peer.notify(MCP_METHODS.INITIALIZED);
     this.identity = identity;
+    if (identity.capabilities['tools']) void this.primeTools();
     return identity;
   }
 
+  /** Lists the tools once up front: the first client's tools/list is then a cache hit, and read-only tools are known. */
+  private async primeTools(): Promise<void> {
+    const response = await this.peer.request(MCP_METHODS.TOOLS_LIST, {}, { timeoutMs: this.options.initializeTimeoutMs }).response;
+    if (isErrorResponse(response)) return;
+    this.cache.learnTools(response.result);
+    if (this.options.cacheSettings().lists) this.cache.set(this.cache.listKey(MCP_METHODS.TOOLS_LIST, {}), response.result);
+  }
+
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
-    const cacheKey = this.options.cacheLists && ListCache.isCacheable(request.method) ? this.cache.key(request.method, request.params) : null;
+    const { cacheKey, ttlMs } = this.cacheKeyFor(request, entry);
     if (cacheKey) {
       const cached = this.cache.get(cacheKey);
       this.options.onCacheLookup?.(cached !== undefined);
@@ -114,10 +130,24 @@ export class SharedUpstream implements Upstream {
       if (upstreamToken) this.progress.delete(upstreamToken);
       // A cancelled request is no longer in the session: its late answer is dropped.
       if (session.find(entry.clientId) !== entry) return;
-      if (cacheKey && !isErrorResponse(response)) this.cache.set(cacheKey, (response as { result: unknown }).result);
+      if (!isErrorResponse(response)) {
+        const result = (response as { result: unknown }).result;
+        if (request.method === MCP_METHODS.TOOLS_LIST) this.cache.learnTools(result);
+        if (cacheKey && !(result as { isError?: unknown }).isError) this.cache.set(cacheKey, result, ttlMs);
+      }
       response.id = entry.clientId;
       session.finish(entry, response);
     });
+  }
+
+  /** Lists are cached per service setting; a read-only tool's result only when the service opts in and no progress is wanted. */
+  private cacheKeyFor(request: JsonRpcRequest, entry: InFlight): { cacheKey: string | null; ttlMs?: number } {
+    const settings = this.options.cacheSettings();
+    if (ResponseCache.isListMethod(request.method)) return { cacheKey: settings.lists ? this.cache.listKey(request.method, request.params) : null };
+    if (request.method === MCP_METHODS.TOOLS_CALL && settings.toolResultTtlMs > 0 && entry.progressToken === undefined) {
+      return { cacheKey: this.cache.toolKey(request.params), ttlMs: settings.toolResultTtlMs };
+    }
+    return { cacheKey: null };
   }
 
   notify(session: ClientSession, notification: JsonRpcNotification): void {

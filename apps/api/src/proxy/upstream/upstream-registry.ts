@@ -55,7 +55,10 @@ export class UpstreamRegistry {
     const upstream = new SharedUpstream({
       peer: handle.peer,
       sessions: () => this.sessions.ofService(handle.serviceId),
-      cacheLists: this.routes.byId(handle.serviceId)?.proxy.cache ?? true,
+      cacheSettings: () => {
+        const proxy = this.routes.byId(handle.serviceId)?.proxy;
+        return { lists: proxy?.cache ?? true, toolResultTtlMs: (proxy?.toolResultTtlSec ?? 0) * 1000 };
+      },
       clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
       initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
       onCacheLookup: (hit) => this.metrics.recordCacheLookup(handle.serviceId, handle.serviceName, hit),

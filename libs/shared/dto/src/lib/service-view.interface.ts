@@ -19,6 +19,7 @@ export interface ProxyConfigView {
   path: string;
   rateLimit: number;
   cache: boolean;
+  toolResultTtlSec: number;
   requestTimeoutSec: number;
   responseMode: ResponseMode;
 }

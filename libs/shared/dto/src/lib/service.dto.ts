@@ -128,6 +128,13 @@ export class ProxyConfigDto {
   @IsBoolean()
   cache?: boolean;
 
+  /** Results of tools the server marks `readOnlyHint` are reused for this long; 0 (default) turns it off. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  toolResultTtlSec?: number;
+
   /** Longest a client request may wait for the server before it gets a time-out error. */
   @IsOptional()
   @IsInt()
