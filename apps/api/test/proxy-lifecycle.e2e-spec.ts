@@ -59,6 +59,28 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
     await eventually(async () => expect(await logText('probe')).toMatch(/probe: request \d+ cancelled/), 5000);
   });
 
+  it('2026-07-28 stateless: closing the stream cancels the call in the child', async () => {
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, progressToken: 'p-1' };
+    const abort = new AbortController();
+    const response = await fetch(`${running.baseUrl}/mcp/probe`, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: {
+        authorization: `Bearer ${running.env.apiKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'wait',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'stateless-1', method: 'tools/call', params: { name: 'wait', arguments: { ms: 30_000 }, _meta: meta } }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const before = (await logText('probe')).match(/cancelled/g)?.length ?? 0;
+    abort.abort();
+    await eventually(async () => expect((await logText('probe')).match(/cancelled/g)?.length ?? 0).toBeGreaterThan(before), 5000);
+  });
+
   it('kill -9 of the child mid-call: the caller gets a JSON-RPC error within 1 s, the child comes back, the next call works', async () => {
     const mcp = await client('probe');
     const pid = Number(textOf(await mcp.callTool({ name: 'whoami', arguments: {} })));
