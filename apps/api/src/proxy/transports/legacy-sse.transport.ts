@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import {
-  INVALID_REQUEST,
   isNotification,
   isRequest,
   JsonRpcRequest,
   MCP_METHODS,
-  parseMessage,
   PROTOCOL_VERSION_2024_11_05,
-  RATE_LIMITED,
   SERVER_UNAVAILABLE,
   SESSION_NOT_FOUND,
 } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
-import { BodyTooLargeError, readBody, sendEmpty, sendRpcError } from '../http/http-io';
+import { sendEmpty, sendRpcError } from '../http/http-io';
+import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
@@ -21,7 +19,6 @@ import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
-import { MAX_BODY_BYTES } from './streamable-http.transport';
 
 /**
  * Legacy HTTP+SSE (MCP 2024-11-05): `GET …/sse` opens the session's stream and names the POST
@@ -48,21 +45,8 @@ export class LegacySseTransport {
   async message(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal, sessionId: string | null): Promise<void> {
     const session = sessionId ? this.sessions.find(sessionId, principal.id) : undefined;
     if (!session || session.serviceId !== route.id) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Unknown sessionId; open a new stream at …/sse');
-    let body: Buffer;
-    try {
-      body = await readBody(request, MAX_BODY_BYTES);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`, null, { connection: 'close' });
-      throw error;
-    }
-    const parsed = parseMessage(body.toString('utf8'));
-    if (!parsed.ok) return sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);
-    if (parsed.kind === 'batch') return sendRpcError(response, 400, INVALID_REQUEST, 'JSON-RPC batches are not supported');
-    const message = parsed.message;
-    const decision = await this.rateLimiter.take(route.id, principal.id, route.proxy.rateLimit);
-    if (!decision.allowed) {
-      return sendRpcError(response, 429, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, null, { 'retry-after': String(decision.retryAfterSec) });
-    }
+    const message = await readRpcMessage(request, response);
+    if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
     if (!isRequest(message)) {
       if (isNotification(message)) this.dispatcher.notification(session, message);
       else this.dispatcher.response(session, message);

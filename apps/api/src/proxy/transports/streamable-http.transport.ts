@@ -13,9 +13,7 @@ import {
   JsonRpcMessage,
   JsonRpcRequest,
   MCP_METHODS,
-  parseMessage,
   PROTOCOL_VERSION_2025_03_26,
-  RATE_LIMITED,
   SERVER_UNAVAILABLE,
   SESSION_NOT_FOUND,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -24,7 +22,8 @@ import {
 import type { ResponseMode } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
-import { acceptedReplies, BodyTooLargeError, headerValue, readBody, sendEmpty, sendRpcError } from '../http/http-io';
+import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../http/http-io';
+import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
@@ -33,8 +32,6 @@ import type { ClientSession } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable, UpstreamRegistry } from '../upstream/upstream-registry';
-
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Streamable HTTP (MCP 2025-03-26 … 2025-11-25, sessions) and its stateless form (2026-07-28), on
@@ -50,26 +47,8 @@ export class StreamableHttpTransport {
   ) {}
 
   async post(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<void> {
-    let body: Buffer;
-    try {
-      body = await readBody(request, MAX_BODY_BYTES);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        return sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`, null, { connection: 'close' });
-      }
-      throw error;
-    }
-    const parsed = parseMessage(body.toString('utf8'));
-    if (!parsed.ok) return sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);
-    if (parsed.kind === 'batch') return sendRpcError(response, 400, INVALID_REQUEST, 'JSON-RPC batches are not supported');
-    const message = parsed.message;
-
-    const decision = await this.rateLimiter.take(route.id, principal.id, route.proxy.rateLimit);
-    if (!decision.allowed) {
-      return sendRpcError(response, 429, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, 'id' in message ? (message.id ?? null) : null, {
-        'retry-after': String(decision.retryAfterSec),
-      });
-    }
+    const message = await readRpcMessage(request, response);
+    if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
 
     const sessionId = headerValue(request, HEADER_MCP_SESSION_ID);
     if (isRequest(message) && message.method === MCP_METHODS.INITIALIZE) return this.initialize(request, response, route, principal, message);

@@ -23,7 +23,7 @@ import type { ClientSession } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
-import { MAX_BODY_BYTES } from './streamable-http.transport';
+import { MAX_BODY_BYTES } from '../http/incoming-rpc';
 
 /** One WebSocket: every message for the client is a text frame. */
 class WebSocketSink implements MessageSink {

@@ -1,0 +1,42 @@
+import { INVALID_REQUEST, JsonRpcId, JsonRpcMessage, parseMessage, RATE_LIMITED } from '@mcp-proxy/mcp/protocol';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../../core/auth/principal';
+import type { RateLimiter } from '../limits/rate-limiter';
+import type { ServiceRoute } from '../routing/route-table';
+import { BodyTooLargeError, readBody, sendRpcError } from './http-io';
+
+/** The largest message a client may POST (a 1 MiB payload fits with room to spare). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** The one JSON-RPC message of a POST body, or null once 413 or 400 has been answered. */
+export async function readRpcMessage(request: IncomingMessage, response: ServerResponse): Promise<JsonRpcMessage | null> {
+  let body: Buffer;
+  try {
+    body = await readBody(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`, null, { connection: 'close' });
+    return null;
+  }
+  const parsed = parseMessage(body.toString('utf8'));
+  if (!parsed.ok) {
+    sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);
+    return null;
+  }
+  if (parsed.kind === 'batch') {
+    sendRpcError(response, 400, INVALID_REQUEST, 'JSON-RPC batches are not supported');
+    return null;
+  }
+  return parsed.message;
+}
+
+/** Counts the message against the client's budget for the service; false once 429 has been answered. */
+export async function withinRateLimit(limiter: RateLimiter, route: ServiceRoute, principal: Principal, message: JsonRpcMessage, response: ServerResponse): Promise<boolean> {
+  const decision = await limiter.take(route.id, principal.id, route.proxy.rateLimit);
+  if (decision.allowed) return true;
+  const id: JsonRpcId | null = 'id' in message ? (message.id ?? null) : null;
+  sendRpcError(response, 429, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, id, {
+    'retry-after': String(decision.retryAfterSec),
+  });
+  return false;
+}
