@@ -1,8 +1,6 @@
 import { Route } from '@angular/router';
 import { authGuard, guestGuard } from './core/auth/auth.guard';
-
-const APP_NAME = 'MCP Reverse Proxy';
-const title = (page: string): string => `${page} · ${APP_NAME}`;
+import { pageTitle as title } from './core/layout/page-title';
 
 export const appRoutes: Route[] = [
   {
@@ -29,11 +27,8 @@ export const appRoutes: Route[] = [
       },
       {
         path: 'services',
-        title: title('Services'),
-        loadComponent: () =>
-          import('./features/services/services-page.component').then(
-            (m) => m.ServicesPageComponent,
-          ),
+        loadChildren: () =>
+          import('./features/services/services.routes').then((m) => m.SERVICES_ROUTES),
       },
       {
         path: 'deploy',

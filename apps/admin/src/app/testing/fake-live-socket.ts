@@ -1,5 +1,11 @@
 import type { LiveClientMessage, LiveServerMessage } from '@mcp-proxy/shared/dto';
-import type { LiveSocket, LiveSocketFactory } from '../core/live/live-socket.tokens';
+import {
+  LIVE_RECONNECT_POLICY,
+  LIVE_SOCKET_FACTORY,
+  LIVE_URL,
+  type LiveSocket,
+  type LiveSocketFactory,
+} from '../core/live/live-socket.tokens';
 
 /** A scriptable stand-in for the browser WebSocket. */
 export class FakeLiveSocket implements LiveSocket {
@@ -61,5 +67,21 @@ export function fakeSocketFactory(): { factory: LiveSocketFactory; sockets: Fake
       if (!socket) throw new Error('no socket was opened');
       return socket;
     },
+  };
+}
+
+/** Providers that give LiveSocketService fake sockets (and no reconnect delays worth waiting for). */
+export function provideFakeLive(): {
+  providers: { provide: unknown; useValue: unknown }[];
+  sockets: ReturnType<typeof fakeSocketFactory>;
+} {
+  const sockets = fakeSocketFactory();
+  return {
+    sockets,
+    providers: [
+      { provide: LIVE_SOCKET_FACTORY, useValue: sockets.factory },
+      { provide: LIVE_URL, useValue: 'ws://gateway.test/ws' },
+      { provide: LIVE_RECONNECT_POLICY, useValue: { initialDelayMs: 1_000, maxDelayMs: 30_000, idleCloseMs: 1_000 } },
+    ],
   };
 }

@@ -26,3 +26,13 @@ export function describeHttpError(error: unknown): string {
   }
   return `Request failed (HTTP ${error.status}${error.statusText ? ` ${error.statusText}` : ''})`;
 }
+
+/**
+ * The API's own messages from a failed call (one per invalid field for a 400), or an empty list
+ * when the error did not come with them (network failure, proxy error page, …).
+ */
+export function apiErrorMessages(error: unknown): string[] {
+  if (!(error instanceof HttpErrorResponse) || !isApiErrorView(error.error)) return [];
+  const { message } = error.error;
+  return Array.isArray(message) ? message.filter((item) => typeof item === 'string') : [message];
+}

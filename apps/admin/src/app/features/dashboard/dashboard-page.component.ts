@@ -4,7 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type { HealthView } from '@mcp-proxy/shared/dto';
 import { describeHttpError } from '../../core/api/api-error';
-import { formatUptime } from './format-uptime';
+import { formatUptime } from '../../shared/format/format-uptime';
 import { HealthApiService } from './health-api.service';
 
 @Component({

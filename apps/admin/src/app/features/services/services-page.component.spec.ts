@@ -4,16 +4,19 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { authInterceptor } from '../../core/auth/auth.interceptor';
 import { AUTH_CLOCK } from '../../core/auth/auth.tokens';
+import { FakeLiveSocket, provideFakeLive } from '../../testing/fake-live-socket';
 import { createTestClock, seedSession, serviceView } from '../../testing/fixtures';
-import { ServicesPageComponent } from './services-page.component';
+import { ServicesPageComponent, upsert } from './services-page.component';
 
 describe('ServicesPageComponent', () => {
   let fixture: ComponentFixture<ServicesPageComponent>;
   let httpTesting: HttpTestingController;
+  let live: ReturnType<typeof provideFakeLive>;
 
   beforeEach(() => {
     sessionStorage.clear();
     seedSession();
+    live = provideFakeLive();
     TestBed.configureTestingModule({
       imports: [ServicesPageComponent],
       providers: [
@@ -21,6 +24,7 @@ describe('ServicesPageComponent', () => {
         provideHttpClientTesting(),
         provideRouter([]),
         { provide: AUTH_CLOCK, useValue: createTestClock().now },
+        ...live.providers,
       ],
     });
     httpTesting = TestBed.inject(HttpTestingController);
@@ -66,7 +70,28 @@ describe('ServicesPageComponent', () => {
       ['weather', 'crashed', 'http', '—', '3'],
     ]);
     expect(element().querySelector('mcp-status-chip .chip')?.getAttribute('data-tone')).toBe('positive');
+    expect(element().querySelector('tbody a')?.getAttribute('href')).toBe('/services/everything');
     expect(element().textContent).not.toContain('No services yet');
+  });
+
+  it('keeps each status current from the live status channel', async () => {
+    httpTesting.expectOne('/api/services').flush([serviceView({ id: 'a', name: 'everything', status: 'stopped', pid: null })]);
+    await fixture.whenStable();
+
+    const socket: FakeLiveSocket = live.sockets.last();
+    socket.accept();
+    // The first "ready" also reloads the list, to catch changes made before the socket was up.
+    httpTesting.expectOne('/api/services').flush([serviceView({ id: 'a', name: 'everything', status: 'stopped', pid: null })]);
+    expect(socket.sent).toContainEqual({ type: 'subscribe', channel: 'status' });
+    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'a', name: 'everything', status: 'starting', pid: 99 }) });
+    await fixture.whenStable();
+    expect(element().querySelector('tbody tr mcp-status-chip')?.textContent?.trim()).toBe('starting');
+
+    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'a', name: 'everything', status: 'running', pid: 99 }) });
+    await fixture.whenStable();
+    const cells = [...element().querySelectorAll('tbody tr td')].map((cell) => cell.textContent?.trim());
+    expect(cells).toEqual(['everything', 'running', 'stdio', '99', '0']);
+    expect(element().textContent).toContain('Live');
   });
 
   it('shows the empty state when there are no services', async () => {
@@ -75,6 +100,8 @@ describe('ServicesPageComponent', () => {
 
     expect(element().querySelector('table')).toBeNull();
     expect(element().querySelector('#services-empty')?.textContent?.trim()).toBe('No services yet');
+    const create = [...element().querySelectorAll('a')].find((a) => a.textContent?.trim() === 'Create a service');
+    expect(create?.getAttribute('href')).toBe('/services/new');
   });
 
   it('shows an error and no empty state when the request fails', async () => {
@@ -103,5 +130,17 @@ describe('ServicesPageComponent', () => {
     await fixture.whenStable();
 
     expect(element().querySelectorAll('tbody tr')).toHaveLength(1);
+  });
+});
+
+describe('upsert', () => {
+  it('replaces a known service and adds a new one in name order', () => {
+    const a = serviceView({ id: 'a', name: 'alpha' });
+    const c = serviceView({ id: 'c', name: 'charlie' });
+    expect(upsert([a, c], serviceView({ id: 'a', name: 'alpha', status: 'crashed' })).map((s) => s.status)).toEqual([
+      'crashed',
+      'running',
+    ]);
+    expect(upsert([a, c], serviceView({ id: 'b', name: 'bravo' })).map((s) => s.name)).toEqual(['alpha', 'bravo', 'charlie']);
   });
 });

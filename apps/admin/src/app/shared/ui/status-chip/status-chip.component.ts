@@ -1,17 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import type { ServiceStatus } from '@mcp-proxy/shared/dto';
-
-type Tone = 'positive' | 'progress' | 'negative' | 'neutral';
-
-const TONES: Record<ServiceStatus, Tone> = {
-  running: 'positive',
-  starting: 'progress',
-  restarting: 'progress',
-  deploying: 'progress',
-  crashed: 'negative',
-  failed: 'negative',
-  stopped: 'neutral',
-};
+import { STATUS_TONES, StatusTone } from './status-tone';
 
 /** A small coloured label for a service status. Presentational only. */
 @Component({
@@ -44,5 +33,5 @@ const TONES: Record<ServiceStatus, Tone> = {
 })
 export class StatusChipComponent {
   readonly status = input.required<ServiceStatus>();
-  protected readonly tone = computed<Tone>(() => TONES[this.status()] ?? 'neutral');
+  protected readonly tone = computed<StatusTone>(() => STATUS_TONES[this.status()] ?? 'neutral');
 }

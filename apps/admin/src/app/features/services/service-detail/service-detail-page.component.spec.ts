@@ -1,0 +1,150 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Component } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { Router, provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { authInterceptor } from '../../../core/auth/auth.interceptor';
+import { AUTH_CLOCK } from '../../../core/auth/auth.tokens';
+import { buttonByText } from '../../../testing/dom';
+import { provideFakeLive } from '../../../testing/fake-live-socket';
+import { createTestClock, seedSession, serviceView } from '../../../testing/fixtures';
+import { ServiceDetailPageComponent } from './service-detail-page.component';
+
+@Component({ template: '<p>list</p>' })
+class ListStub {}
+
+describe('ServiceDetailPageComponent', () => {
+  let harness: RouterTestingHarness;
+  let httpTesting: HttpTestingController;
+  let live: ReturnType<typeof provideFakeLive>;
+
+  const stopped = serviceView({
+    id: 'svc-1',
+    name: 'everything',
+    status: 'stopped',
+    pid: null,
+    startedAt: null,
+    environment: { API_TOKEN: '********' },
+  });
+
+  beforeEach(async () => {
+    sessionStorage.clear();
+    seedSession();
+    live = provideFakeLive();
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([
+          { path: 'services', component: ListStub },
+          { path: 'services/:name', component: ServiceDetailPageComponent },
+        ]),
+        { provide: AUTH_CLOCK, useValue: createTestClock().now },
+        ...live.providers,
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+      ],
+    });
+    httpTesting = TestBed.inject(HttpTestingController);
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/services/everything');
+    httpTesting.expectOne('/api/services/everything').flush(stopped);
+    await harness.fixture.whenStable();
+  });
+
+  afterEach(() => {
+    httpTesting.verify();
+    sessionStorage.clear();
+    document.querySelectorAll('.cdk-overlay-container').forEach((element) => element.remove());
+  });
+
+  function page(): HTMLElement {
+    return harness.routeNativeElement as HTMLElement;
+  }
+
+  function definition(card: string, term: string): string | undefined {
+    const section = page().querySelector(`section[aria-labelledby="card-${card}"]`);
+    const dt = [...(section?.querySelectorAll('dt') ?? [])].find((item) => item.textContent?.trim() === term);
+    return dt?.nextElementSibling?.textContent?.trim().replace(/\s+/g, ' ');
+  }
+
+  it('shows the runtime, process and proxy settings, and variable names without values', () => {
+    expect(page().querySelector('h1')?.textContent?.trim()).toBe('everything');
+    expect(definition('runtime', 'Status')).toBe('stopped');
+    expect(definition('runtime', 'PID')).toBe('—');
+    expect(definition('process', 'Command')).toBe('npx');
+    expect(definition('process', 'Arguments')).toBe('@modelcontextprotocol/server-everything');
+    expect(definition('process', 'Auto restart')).toBe('yes, up to 5 in 300 s');
+    expect(definition('proxy', 'Path')).toBe('/mcp/everything');
+    expect(definition('proxy', 'Rate limit')).toBe('unlimited');
+    const environment = page().querySelector('section[aria-labelledby="card-environment"]');
+    expect(environment?.textContent).toContain('API_TOKEN');
+    expect(page().textContent).not.toContain('********');
+    expect(buttonByText(page(), 'Stop').disabled).toBe(true);
+  });
+
+  it('starts the service and shows the view the API answers with', async () => {
+    buttonByText(page(), 'Start').click();
+    const request = httpTesting.expectOne({ method: 'POST', url: '/api/services/svc-1/start' });
+    await harness.fixture.whenStable();
+    expect(buttonByText(page(), 'Starting…').disabled).toBe(true);
+
+    request.flush(serviceView({ id: 'svc-1', name: 'everything', status: 'running', pid: 4242 }));
+    await harness.fixture.whenStable();
+    expect(definition('runtime', 'Status')).toBe('running');
+    expect(definition('runtime', 'PID')).toBe('4242');
+    expect(buttonByText(page(), 'Start').disabled).toBe(true);
+    expect(buttonByText(page(), 'Stop').disabled).toBe(false);
+  });
+
+  it('follows the live status channel, including why a service crashed', async () => {
+    const socket = live.sockets.last();
+    socket.open();
+    socket.receive({ type: 'ready' });
+    httpTesting.expectOne('/api/services/everything').flush(stopped);
+    socket.receive({
+      type: 'status',
+      channel: 'status',
+      service: serviceView({ id: 'svc-1', name: 'everything', status: 'crashed', pid: null, restarts: 5, statusReason: 'exited with code 1: boom' }),
+    });
+    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'other', name: 'other', status: 'running' }) });
+    await harness.fixture.whenStable();
+
+    expect(page().querySelector('mcp-status-chip')?.textContent?.trim()).toBe('crashed');
+    expect(definition('runtime', 'Restarts')).toBe('5');
+    expect(page().textContent).toContain('exited with code 1: boom');
+  });
+
+  it('reports a failed action and reloads the real state', async () => {
+    buttonByText(page(), 'Start').click();
+    httpTesting
+      .expectOne('/api/services/svc-1/start')
+      .flush({ statusCode: 400, error: 'Bad Request', message: 'environment.SECRET contains a proxy secret' }, { status: 400, statusText: 'Bad Request' });
+    httpTesting.expectOne('/api/services/everything').flush(serviceView({ ...stopped, status: 'failed' }));
+    await harness.fixture.whenStable();
+
+    expect(page().querySelector('[role="alert"]')?.textContent).toContain(
+      'Could not start everything: environment.SECRET contains a proxy secret (HTTP 400)',
+    );
+    expect(definition('runtime', 'Status')).toBe('failed');
+  });
+
+  it('deletes only after confirmation, then returns to the list', async () => {
+    buttonByText(page(), 'Delete').click();
+    await harness.fixture.whenStable();
+    const dialog = document.querySelector('mat-dialog-container') as HTMLElement;
+    expect(dialog.textContent).toContain('Delete everything?');
+    buttonByText(dialog, 'Cancel').click();
+    await harness.fixture.whenStable();
+    httpTesting.expectNone('/api/services/svc-1');
+
+    buttonByText(page(), 'Delete').click();
+    await harness.fixture.whenStable();
+    buttonByText(document.querySelector('mat-dialog-container') as HTMLElement, 'Delete').click();
+    await harness.fixture.whenStable();
+    httpTesting.expectOne({ method: 'DELETE', url: '/api/services/svc-1' }).flush(null, { status: 204, statusText: 'No Content' });
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(Router).url).toBe('/services');
+  });
+});

@@ -1,0 +1,163 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatTabsModule } from '@angular/material/tabs';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import type { ServiceView } from '@mcp-proxy/shared/dto';
+import { filter, map } from 'rxjs';
+import { describeHttpError } from '../../../core/api/api-error';
+import { LiveSocketService } from '../../../core/live/live-socket.service';
+import { formatUptime } from '../../../shared/format/format-uptime';
+import { secondsSince } from '../../../shared/format/units';
+import {
+  ConfirmDialogComponent,
+  ConfirmDialogData,
+} from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { LiveIndicatorComponent } from '../../../shared/ui/live-indicator/live-indicator.component';
+import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
+import { ServiceAction, ServicesApiService } from '../services-api.service';
+
+const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
+
+/** One service: live status, settings, controls, connection snippets and the "Try it" panel. */
+@Component({
+  selector: 'mcp-service-detail-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [
+    RouterLink,
+    MatButtonModule,
+    MatProgressBarModule,
+    MatTabsModule,
+    LiveIndicatorComponent,
+    StatusChipComponent,
+  ],
+  templateUrl: './service-detail-page.component.html',
+  styleUrl: './service-detail-page.component.scss',
+})
+export class ServiceDetailPageComponent {
+  private readonly api = inject(ServicesApiService);
+  private readonly router = inject(Router);
+  private readonly dialog = inject(MatDialog);
+  private readonly destroyRef = inject(DestroyRef);
+  protected readonly live = inject(LiveSocketService);
+
+  private readonly key = signal<string>(inject(ActivatedRoute).snapshot.paramMap.get('name') ?? '');
+  protected readonly service = signal<ServiceView | null>(null);
+  protected readonly loading = signal(false);
+  protected readonly loadError = signal<string | null>(null);
+  protected readonly actionError = signal<string | null>(null);
+  protected readonly pending = signal<ServiceAction | 'delete' | null>(null);
+  private readonly now = signal(Date.now());
+
+  protected readonly uptime = computed(() => {
+    const service = this.service();
+    if (!service || service.status !== 'running') return null;
+    const seconds = secondsSince(service.startedAt, this.now());
+    return seconds === null ? null : formatUptime(seconds);
+  });
+  protected readonly environmentNames = computed(() => Object.keys(this.service()?.environment ?? {}));
+  protected readonly canStart = computed(() => {
+    const status = this.service()?.status;
+    return status === 'stopped' || status === 'crashed' || status === 'failed';
+  });
+  protected readonly canStop = computed(() => {
+    const status = this.service()?.status;
+    return status !== undefined && status !== 'stopped';
+  });
+
+  constructor() {
+    this.load();
+    // Status changes of this service, as they happen.
+    this.live
+      .status()
+      .pipe(
+        filter((view) => view.id === this.service()?.id || view.name === this.key()),
+        takeUntilDestroyed(),
+      )
+      .subscribe((view) => this.service.set(view));
+    // Whatever changed while the live connection was down.
+    this.live.ready$.pipe(takeUntilDestroyed()).subscribe(() => {
+      if (this.service()) this.load(false);
+    });
+    const clock = setInterval(() => this.now.set(Date.now()), 1000);
+    this.destroyRef.onDestroy(() => clearInterval(clock));
+  }
+
+  protected load(showProgress = true): void {
+    if (showProgress) this.loading.set(true);
+    this.loadError.set(null);
+    this.api
+      .get(this.key())
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (service) => {
+          this.service.set(service);
+          this.loading.set(false);
+        },
+        error: (error: unknown) => {
+          this.loadError.set(describeHttpError(error));
+          this.loading.set(false);
+        },
+      });
+  }
+
+  protected control(action: ServiceAction): void {
+    const service = this.service();
+    if (!service || this.pending()) return;
+    this.pending.set(action);
+    this.actionError.set(null);
+    this.api
+      .control(service.id, action)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (view) => {
+          this.service.set(view);
+          this.pending.set(null);
+        },
+        error: (error: unknown) => {
+          this.actionError.set(`Could not ${ACTION_LABELS[action]} ${service.name}: ${describeHttpError(error)}`);
+          this.pending.set(null);
+          this.load(false);
+        },
+      });
+  }
+
+  protected confirmDelete(): void {
+    const service = this.service();
+    if (!service || this.pending()) return;
+    const data: ConfirmDialogData = {
+      title: `Delete ${service.name}?`,
+      message:
+        `The service is stopped and removed with its settings and environment variables. ` +
+        `Clients using ${service.proxy.path} will get 404. This cannot be undone.`,
+      confirmLabel: 'Delete',
+      danger: true,
+    };
+    this.dialog
+      .open<ConfirmDialogComponent, ConfirmDialogData, boolean>(ConfirmDialogComponent, { data, width: '440px' })
+      .afterClosed()
+      .pipe(
+        map((confirmed) => confirmed === true),
+        filter(Boolean),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => this.remove(service));
+  }
+
+  private remove(service: ServiceView): void {
+    this.pending.set('delete');
+    this.actionError.set(null);
+    this.api
+      .remove(service.id)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: () => void this.router.navigate(['/services']),
+        error: (error: unknown) => {
+          this.actionError.set(`Could not delete ${service.name}: ${describeHttpError(error)}`);
+          this.pending.set(null);
+        },
+      });
+  }
+}

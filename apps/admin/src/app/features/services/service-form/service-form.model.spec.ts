@@ -1,0 +1,169 @@
+import { serviceView } from '../../../testing/fixtures';
+import {
+  createBodyFrom,
+  emptyServiceForm,
+  formValueFromService,
+  parseArgs,
+  placeApiErrors,
+  updateBodyFrom,
+  updateRestartsService,
+} from './service-form.model';
+
+describe('parseArgs', () => {
+  it.each([
+    ['', []],
+    ['stdio', ['stdio']],
+    ['-y\n@modelcontextprotocol/server-everything\n\n', ['-y', '@modelcontextprotocol/server-everything']],
+    ['  --port 8080  \r\n--verbose', ['--port 8080', '--verbose']],
+  ])('%j → %j', (text, expected) => expect(parseArgs(text)).toEqual(expected));
+});
+
+describe('createBodyFrom', () => {
+  it('sends every setting of the form, with args split per line and no environment when empty', () => {
+    const value = emptyServiceForm();
+    value.name = ' everything ';
+    value.process.command = 'npx';
+    value.process.args = '-y\n@modelcontextprotocol/server-everything';
+
+    expect(createBodyFrom(value)).toEqual({
+      name: 'everything',
+      transport: 'stdio',
+      process: {
+        command: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-everything'],
+        cwd: null,
+        port: null,
+        isolation: 'shared',
+        autoRestart: true,
+        memoryLimitMb: null,
+        maxRestarts: 5,
+        restartWindowSec: 300,
+        healthCheckIntervalSec: 30,
+        maxSessions: 20,
+        sessionIdleTimeoutSec: 900,
+      },
+      proxy: { cache: true, responseMode: 'auto', rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
+    });
+  });
+
+  it('adds the environment, a custom path and start when given', () => {
+    const value = emptyServiceForm();
+    value.name = 'weather';
+    value.process.command = 'node';
+    value.proxy.path = '/mcp/wx';
+    value.environment = [
+      { key: 'API_TOKEN', value: 's3cret' },
+      { key: '  ', value: 'ignored: no name' },
+    ];
+    value.start = true;
+
+    const body = createBodyFrom(value);
+    expect(body.environment).toEqual({ API_TOKEN: 's3cret' });
+    expect(body.proxy?.path).toBe('/mcp/wx');
+    expect(body.start).toBe(true);
+  });
+
+  it('leaves out numbers the user cleared, so the API default applies', () => {
+    const value = emptyServiceForm();
+    value.process.maxRestarts = null;
+    value.proxy.rateLimit = null;
+    const body = createBodyFrom(value);
+    expect(body.process).not.toHaveProperty('maxRestarts');
+    expect(body.proxy).not.toHaveProperty('rateLimit');
+  });
+});
+
+describe('updateBodyFrom', () => {
+  const original = serviceView({ environment: { API_TOKEN: '********', REGION: '********' } });
+
+  it('sends nothing when nothing changed, and never the masked environment', () => {
+    const value = formValueFromService(original);
+    expect(value.environment).toEqual([
+      { key: 'API_TOKEN', value: '' },
+      { key: 'REGION', value: '' },
+    ]);
+    const body = updateBodyFrom(original, value, false);
+    expect(body).toEqual({});
+    expect(updateRestartsService(body)).toBe(false);
+  });
+
+  it('sends only the changed proxy fields (no restart)', () => {
+    const value = formValueFromService(original);
+    value.proxy.rateLimit = 30;
+    value.proxy.cache = true;
+    const body = updateBodyFrom(original, value, false);
+    expect(body).toEqual({ proxy: { rateLimit: 30, cache: true } });
+    expect(updateRestartsService(body)).toBe(false);
+  });
+
+  it('sends only the changed process fields, compares args as lists, and flags the restart', () => {
+    const value = formValueFromService(original);
+    value.process.args = '@modelcontextprotocol/server-everything\nstdio';
+    value.process.memoryLimitMb = 256;
+    value.process.maxRestarts = 5;
+    const body = updateBodyFrom(original, value, false);
+    expect(body).toEqual({
+      process: { args: ['@modelcontextprotocol/server-everything', 'stdio'], memoryLimitMb: 256 },
+    });
+    expect(updateRestartsService(body)).toBe(true);
+  });
+
+  it('replaces the environment only when asked, with the values the user entered again', () => {
+    const value = formValueFromService(original);
+    value.environment = [
+      { key: 'API_TOKEN', value: 'new-secret' },
+      { key: 'REGION', value: 'eu' },
+    ];
+    expect(updateBodyFrom(original, value, false)).toEqual({});
+    expect(updateBodyFrom(original, value, true)).toEqual({
+      environment: { API_TOKEN: 'new-secret', REGION: 'eu' },
+    });
+  });
+
+  it('can clear every variable', () => {
+    const value = formValueFromService(original);
+    value.environment = [];
+    expect(updateBodyFrom(original, value, true)).toEqual({ environment: {} });
+  });
+
+  it('sends a transport change', () => {
+    const value = formValueFromService(original);
+    value.transport = 'http';
+    expect(updateBodyFrom(original, value, false)).toEqual({ transport: 'http' });
+  });
+});
+
+describe('placeApiErrors', () => {
+  const paths = ['name', 'transport', 'process.command', 'process.maxRestarts', 'proxy.rateLimit'];
+
+  it('puts each message next to the field it names, the rest above the form', () => {
+    const placed = placeApiErrors(
+      [
+        'repository or process.command is required',
+        'process.command should not be empty',
+        'process.maxRestarts must not be less than 0',
+        'environment.1A is not a valid variable name',
+        'proxy.rateLimit must not be greater than 1000000',
+        'A service named "everything" already exists',
+      ],
+      paths,
+    );
+    expect(placed.byField).toEqual({
+      'process.command': ['repository or process.command is required', 'process.command should not be empty'],
+      'process.maxRestarts': ['process.maxRestarts must not be less than 0'],
+      environment: ['environment.1A is not a valid variable name'],
+      'proxy.rateLimit': ['proxy.rateLimit must not be greater than 1000000'],
+    });
+    expect(placed.general).toEqual(['A service named "everything" already exists']);
+  });
+
+  it('reads a field named with a colon', () => {
+    expect(placeApiErrors(['name: property name should not exist'], paths).byField).toEqual({
+      name: ['name: property name should not exist'],
+    });
+  });
+
+  it('does not mistake a longer path for a shorter one', () => {
+    expect(placeApiErrors(['process.commander is odd'], paths).general).toEqual(['process.commander is odd']);
+  });
+});
