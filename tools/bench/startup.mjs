@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_NODE_FLAGS } from '../api-node-flags.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const main = join(root, 'dist/apps/api/main.js');
@@ -41,7 +42,7 @@ async function once(warm) {
     LOG_LEVEL: 'warn',
   };
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [main], { cwd: root, env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, main], { cwd: root, env, stdio: 'ignore' });
   let coldMs;
   for (;;) {
     try {
@@ -72,7 +73,7 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(join(root, 'tmp/bench-data'), { recursive: true, force: true });
 
-console.log(`API cold start to first 200 on /health, ${runs} runs each (Node ${process.version})`);
+console.log(`API cold start to first 200 on /health, ${runs} runs each (Node ${process.version}, ${API_NODE_FLAGS.join(' ')})`);
 console.log('data dir   | median ms | min ms | max ms | idle RSS MB (median)');
 for (const [label, list] of Object.entries(results)) {
   const ms = list.map((r) => r.coldMs);

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_NODE_FLAGS } from '../../api-node-flags.mjs';
 import { freePort, pinned, sleep, spawnGateway, stopGroup, waitForHttp } from './processes.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -125,7 +126,7 @@ export async function startOurProxy({ main = OUR_MAIN } = {}) {
     LOG_LEVEL: 'warn',
     API_KEY: apiKey,
   };
-  const { child, output } = spawnGateway(process.execPath, [main], { cwd: ROOT, env });
+  const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, main], { cwd: ROOT, env });
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });

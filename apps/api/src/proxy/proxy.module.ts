@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { AppConfig } from '../core/config/app-config.service';
 import { RawRoutes } from '../core/http/raw-routes';
 import { UpgradeRouter } from '../core/http/upgrade-router';
@@ -30,9 +30,12 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     {
       provide: RATE_LIMIT_REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig): Redis | null => {
+      // Loaded only when configured: without Redis the client library would be dead weight in memory.
+      useFactory: async (config: AppConfig): Promise<Redis | null> => {
         const url = config.get('REDIS_URL');
-        return url ? new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
+        if (!url) return null;
+        const { default: RedisClient } = await import('ioredis');
+        return new RedisClient(url, { maxRetriesPerRequest: 2 });
       },
     },
     StreamableHttpTransport,
