@@ -130,6 +130,22 @@ describe('ServiceDetailPageComponent', () => {
     expect(definition('runtime', 'Status')).toBe('failed');
   });
 
+  it('shows the MCP URL and client configurations with copy buttons on the Connect tab', async () => {
+    const tab = [...page().querySelectorAll('[role="tab"]')].find((item) => item.textContent?.trim() === 'Connect') as HTMLElement;
+    tab.click();
+    await harness.fixture.whenStable();
+
+    const url = page().querySelector('pre[aria-label="MCP URL"]')?.textContent?.trim();
+    expect(url).toBe(`${location.origin}/mcp/everything`);
+    expect(page().querySelector('pre[aria-label="WebSocket URL"]')?.textContent?.trim()).toBe(
+      `${location.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything`,
+    );
+    expect(page().querySelector('button[aria-label="Copy MCP URL"]')).not.toBeNull();
+    const claude = page().querySelector('pre[aria-label="Claude Desktop configuration"]')?.textContent ?? '';
+    expect(JSON.parse(claude).mcpServers.everything.command).toBe('npx');
+    expect(page().textContent).toContain('admin API key');
+  });
+
   it('deletes only after confirmation, then returns to the list', async () => {
     buttonByText(page(), 'Delete').click();
     await harness.fixture.whenStable();

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { LiveIndicatorComponent } from '../../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
+import { ServiceConnectComponent } from '../service-connect/service-connect.component';
 import { ServiceAction, ServicesApiService } from '../services-api.service';
 
 const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
@@ -31,6 +32,7 @@ const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'st
     MatProgressBarModule,
     MatTabsModule,
     LiveIndicatorComponent,
+    ServiceConnectComponent,
     StatusChipComponent,
   ],
   templateUrl: './service-detail-page.component.html',
