@@ -1,4 +1,4 @@
-import type { HealthView, LoginView, ServiceView } from '@mcp-proxy/shared/dto';
+import type { HealthView, LoginView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
 import { TOKEN_STORAGE_KEY } from '../core/auth/auth.tokens';
 
 /** A fixed "now" for tests: 2026-01-01T00:00:00Z. */
@@ -69,5 +69,45 @@ export function serviceView(overrides: Partial<ServiceView> = {}): ServiceView {
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
+  };
+}
+
+/** Metrics of a running service; `proxy: null` leaves the proxy section out. */
+export function metricsView(
+  serviceId: string,
+  process: Partial<ServiceMetricsView['process']> = {},
+  proxy: Partial<NonNullable<ServiceMetricsView['proxy']>> | null = {},
+): ServiceMetricsView {
+  return {
+    serviceId,
+    serviceName: serviceId,
+    process: {
+      status: 'running',
+      pid: 1,
+      uptimeSec: 10,
+      restarts: 0,
+      rssBytes: 50 * 1024 * 1024,
+      cpuPercent: 2,
+      processCount: 1,
+      sessions: null,
+      sampledAt: '2026-01-01T00:00:00.000Z',
+      ...process,
+    },
+    ...(proxy === null
+      ? {}
+      : {
+          proxy: {
+            requests: 100,
+            errors: 5,
+            errorRate: 0.05,
+            requestsPerMinute: 12,
+            byMethod: {},
+            latencyMs: { p50: 3, p90: 8, p99: 20 },
+            inflight: 0,
+            sessions: 1,
+            cache: { hits: 0, misses: 0, hitRate: null },
+            ...proxy,
+          },
+        }),
   };
 }

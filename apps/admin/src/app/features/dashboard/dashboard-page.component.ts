@@ -1,40 +1,90 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import type { HealthView } from '@mcp-proxy/shared/dto';
+import { RouterLink } from '@angular/router';
+import type { HealthView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import { DatePipe } from '@angular/common';
+import { catchError, forkJoin, map, of, switchMap } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
+import { LiveSocketService } from '../../core/live/live-socket.service';
 import { formatUptime } from '../../shared/format/format-uptime';
+import { formatBytes, formatPercent, formatRatio, secondsSince } from '../../shared/format/units';
+import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indicator.component';
+import { StatusLightComponent } from '../../shared/ui/status-light/status-light.component';
+import { ServicesApiService } from '../services/services-api.service';
+import {
+  DashboardEvent,
+  DashboardRow,
+  MAX_DASHBOARD_EVENTS,
+  dashboardTotals,
+  eventFor,
+} from './dashboard-model';
 import { HealthApiService } from './health-api.service';
 
+/** Gateway health, every service at a glance with live figures, and what happened recently. */
 @Component({
   selector: 'mcp-dashboard-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, MatProgressBarModule],
+  imports: [DatePipe, MatButtonModule, MatProgressBarModule, RouterLink, LiveIndicatorComponent, StatusLightComponent],
   templateUrl: './dashboard-page.component.html',
   styleUrl: './dashboard-page.component.scss',
 })
 export class DashboardPageComponent {
-  private readonly api = inject(HealthApiService);
+  private readonly healthApi = inject(HealthApiService);
+  private readonly servicesApi = inject(ServicesApiService);
   private readonly destroyRef = inject(DestroyRef);
+  protected readonly live = inject(LiveSocketService);
 
   protected readonly health = signal<HealthView | null>(null);
   protected readonly loading = signal(false);
   protected readonly error = signal<string | null>(null);
+  protected readonly rows = signal<DashboardRow[] | null>(null);
+  protected readonly servicesError = signal<string | null>(null);
+  /** Services whose metrics could not be fetched (they show — until the live channel brings some). */
+  protected readonly metricsMissing = signal(0);
+  protected readonly events = signal<DashboardEvent[]>([]);
+  private nextEventId = 1;
+  private readonly now = signal(Date.now());
+
+  private healthLoadedAt = Date.now();
+  /** The gateway's uptime, counting on from when /health answered. */
+  protected readonly gatewayUptime = computed(() => {
+    const health = this.health();
+    return health ? health.uptime + Math.max(0, (this.now() - this.healthLoadedAt) / 1000) : null;
+  });
+  protected readonly totals = computed(() => dashboardTotals(this.rows() ?? []));
   protected readonly formatUptime = formatUptime;
+  protected readonly formatBytes = formatBytes;
+  protected readonly formatPercent = formatPercent;
+  protected readonly formatRatio = formatRatio;
 
   constructor() {
     this.load();
+    this.live
+      .status()
+      .pipe(takeUntilDestroyed())
+      .subscribe((view) => this.onStatus(view));
+    this.live
+      .metrics()
+      .pipe(takeUntilDestroyed())
+      .subscribe((metrics) => this.onMetrics(metrics));
+    this.live.ready$.pipe(takeUntilDestroyed()).subscribe(() => {
+      if (this.rows()) this.loadServices();
+    });
+    const clock = setInterval(() => this.now.set(Date.now()), 1000);
+    this.destroyRef.onDestroy(() => clearInterval(clock));
   }
 
   protected load(): void {
     this.loading.set(true);
     this.error.set(null);
-    this.api
+    this.healthApi
       .get()
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: (health) => {
+          this.healthLoadedAt = Date.now();
           this.health.set(health);
           this.loading.set(false);
         },
@@ -43,5 +93,75 @@ export class DashboardPageComponent {
           this.loading.set(false);
         },
       });
+    this.loadServices();
+  }
+
+  protected uptimeOf(service: ServiceView): string {
+    if (service.status !== 'running') return '—';
+    const seconds = secondsSince(service.startedAt, this.now());
+    return seconds === null ? '—' : formatUptime(seconds);
+  }
+
+  /** Services and, for each, its metrics; a service whose metrics fail still shows. */
+  private loadServices(): void {
+    this.servicesError.set(null);
+    this.servicesApi
+      .list()
+      .pipe(
+        switchMap((services) => {
+          if (services.length === 0) return of({ rows: [] as DashboardRow[], missing: 0 });
+          return forkJoin(
+            services.map((service) =>
+              this.servicesApi.metrics(service.id).pipe(catchError(() => of(null))),
+            ),
+          ).pipe(
+            map((metrics) => ({
+              rows: services.map((service, index) => ({ service, metrics: metrics[index] ?? null })),
+              missing: metrics.filter((item) => item === null).length,
+            })),
+          );
+        }),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe({
+        next: ({ rows, missing }) => {
+          this.rows.set(rows);
+          this.metricsMissing.set(missing);
+        },
+        error: (error: unknown) => this.servicesError.set(describeHttpError(error)),
+      });
+  }
+
+  private onStatus(view: ServiceView): void {
+    const rows = this.rows();
+    if (!rows) return;
+    const index = rows.findIndex((row) => row.service.id === view.id);
+    const previous = index >= 0 ? rows[index]?.service : undefined;
+    const event = eventFor(previous, view);
+    if (event) {
+      const entry: DashboardEvent = { ...event, id: this.nextEventId++, at: new Date().toISOString() };
+      this.events.update((events) => [entry, ...events].slice(0, MAX_DASHBOARD_EVENTS));
+    }
+    if (index >= 0) {
+      this.rows.set(rows.map((row, i) => (i === index ? { ...row, service: view } : row)));
+    } else {
+      this.rows.set([...rows, { service: view, metrics: null }].sort((a, b) => a.service.name.localeCompare(b.service.name)));
+    }
+    // A service that stopped no longer sends metrics: fetch its final figures once.
+    if (view.status !== 'running' && previous?.status === 'running') {
+      this.servicesApi
+        .metrics(view.id)
+        .pipe(
+          catchError(() => of(null)),
+          takeUntilDestroyed(this.destroyRef),
+        )
+        .subscribe((metrics) => metrics && this.onMetrics(metrics));
+    }
+  }
+
+  private onMetrics(metrics: ServiceMetricsView): void {
+    this.rows.update(
+      (rows) => rows?.map((row) => (row.service.id === metrics.serviceId ? { ...row, metrics } : row)) ?? rows,
+    );
   }
 }
