@@ -19,6 +19,8 @@ export interface InFlight {
   startedAtMs: number;
   /** When a related message (progress, a server request) last went to the client. */
   relatedSentAt?: number;
+  /** Rewrites the answer before it leaves (a group maps member resource URIs back to its own). */
+  transformAnswer?: (answer: JsonRpcMessage) => JsonRpcMessage;
 }
 
 /**
@@ -95,6 +97,7 @@ export class ClientSession {
     this.inflight.delete(key(entry.clientId));
     if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
     this.lastActivity = Date.now();
+    if (entry.transformAnswer) response = entry.transformAnswer(response);
     this.observer?.(this, entry, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
       setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);

@@ -63,8 +63,8 @@ export class DedicatedUpstream implements Upstream {
     this.peer.write(notification);
   }
 
-  answer(_session: ClientSession, response: JsonRpcResponse): void {
-    this.peer.write(response);
+  answer(_session: ClientSession, response: JsonRpcResponse): boolean {
+    return this.peer.write(response);
   }
 
   release(): void {

@@ -14,6 +14,7 @@ import {
   LIST_CHANGED_NOTIFICATIONS,
   MCP_METHODS,
 } from '@mcp-proxy/mcp/protocol';
+import { randomBytes } from 'node:crypto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import { ResponseCache } from './response-cache';
 import type { ServerIdentity, Upstream } from './upstream';
@@ -60,6 +61,8 @@ export class SharedUpstream implements Upstream {
   private readonly progress = new Map<string, Owner>();
   private readonly serverRequests = new Map<string, ServerRequestRoute>();
   private counter = 0;
+  /** Makes this upstream's server-request ids unique among the members of a group session. */
+  private readonly tag = randomBytes(3).toString('hex');
 
   constructor(private readonly options: SharedUpstreamOptions) {
     this.peer = options.peer;
@@ -140,6 +143,25 @@ export class SharedUpstream implements Upstream {
     });
   }
 
+  /**
+   * A request of the proxy's own (a group listing its members' tools): through the list cache like a
+   * client's, never attached to a session.
+   */
+  async fetch(method: string, params: JsonRpcRequest['params'], timeoutMs: number): Promise<JsonRpcResponse> {
+    const cacheKey = ResponseCache.isListMethod(method) && this.options.cacheSettings().lists ? this.cache.listKey(method, params) : null;
+    if (cacheKey) {
+      const cached = this.cache.get(cacheKey);
+      this.options.onCacheLookup?.(cached !== undefined);
+      if (cached !== undefined) return { jsonrpc: '2.0', id: 0, result: cached };
+    }
+    const response = await this.peer.request(method, params, { timeoutMs }).response;
+    if (!isErrorResponse(response)) {
+      if (method === MCP_METHODS.TOOLS_LIST) this.cache.learnTools(response.result);
+      if (cacheKey) this.cache.set(cacheKey, response.result);
+    }
+    return response;
+  }
+
   /** Lists are cached per service setting; a read-only tool's result only when the service opts in and no progress is wanted. */
   private cacheKeyFor(request: JsonRpcRequest, entry: InFlight): { cacheKey: string | null; ttlMs?: number } {
     const settings = this.options.cacheSettings();
@@ -167,12 +189,13 @@ export class SharedUpstream implements Upstream {
     }
   }
 
-  answer(session: ClientSession, response: JsonRpcResponse): void {
+  answer(session: ClientSession, response: JsonRpcResponse): boolean {
     const key = String(response.id);
     const route = this.serverRequests.get(key);
-    if (!route || route.session !== session) return;
+    if (!route || route.session !== session) return false;
     this.serverRequests.delete(key);
     this.peer.write({ ...response, id: route.childId });
+    return true;
   }
 
   release(session: ClientSession): void {
@@ -242,7 +265,7 @@ export class SharedUpstream implements Upstream {
       );
       return;
     }
-    const sessionFacingId = `srv-${++this.counter}`;
+    const sessionFacingId = `srv-${this.tag}-${++this.counter}`;
     this.serverRequests.set(sessionFacingId, { session: owner.session, childId: request.id });
     if (!owner.session.sendRelated(owner.entry, { ...request, id: sessionFacingId })) {
       this.serverRequests.delete(sessionFacingId);

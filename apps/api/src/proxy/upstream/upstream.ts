@@ -16,8 +16,8 @@ export interface ServerIdentity {
 export interface Upstream {
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void;
   notify(session: ClientSession, notification: JsonRpcNotification): void;
-  /** A client's answer to a request the server sent it (sampling, elicitation, roots). */
-  answer(session: ClientSession, response: JsonRpcResponse): void;
+  /** A client's answer to a request the server sent it (sampling, elicitation, roots); false when it was not ours. */
+  answer(session: ClientSession, response: JsonRpcResponse): boolean;
   /** The session is over: forget it (and, for a dedicated child, stop the child). */
   release(session: ClientSession): void;
 }
