@@ -19,6 +19,7 @@ import { LiveIndicatorComponent } from '../../../shared/ui/live-indicator/live-i
 import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
 import { ServiceConnectComponent } from '../service-connect/service-connect.component';
 import { ServiceAction, ServicesApiService } from '../services-api.service';
+import { TryItPanelComponent } from '../try-it/try-it-panel.component';
 
 const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
 
@@ -34,6 +35,7 @@ const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'st
     LiveIndicatorComponent,
     ServiceConnectComponent,
     StatusChipComponent,
+    TryItPanelComponent,
   ],
   templateUrl: './service-detail-page.component.html',
   styleUrl: './service-detail-page.component.scss',
