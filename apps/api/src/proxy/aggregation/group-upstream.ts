@@ -1,0 +1,278 @@
+import {
+  errorResponse,
+  INVALID_PARAMS,
+  isErrorResponse,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  MCP_METHODS,
+  METHOD_NOT_FOUND,
+  SERVER_UNAVAILABLE,
+} from '@mcp-proxy/mcp/protocol';
+import type { ClientSession, InFlight } from '../sessions/client-session';
+import type { ServerIdentity, Upstream } from '../upstream/upstream';
+import { exposedName } from './exposed-names';
+import { groupUri, groupUriTemplate, memberUri } from './resource-uris';
+
+/** What a group needs from a member's shared upstream. */
+export interface MemberUpstream extends Upstream {
+  readonly identity: ServerIdentity | null;
+  fetch(method: string, params: JsonRpcRequest['params'], timeoutMs: number): Promise<JsonRpcResponse>;
+}
+
+export interface GroupMember {
+  serviceId: string;
+  /** The name used in exposed names and URIs: the service's name. */
+  serviceName: string;
+  /** Member-level filter, on the member's own names. */
+  allows: (name: string) => boolean;
+  /** Optional renames and description overrides, by the member's own name. */
+  renames: Record<string, { name?: string; description?: string }>;
+}
+
+export interface GroupDefinition {
+  id: string;
+  name: string;
+  separator: string;
+  members: GroupMember[];
+  /** Group-level filter, on exposed names (`everything__echo`). */
+  allows: (exposed: string) => boolean;
+  /** Bound on each member's part of a fan-out, so a slow member cannot hold the whole list. */
+  memberTimeoutMs: number;
+}
+
+/** Where a member stands when a list is built without it (shown in the group view). */
+export interface MemberHealth {
+  serviceId: string;
+  serviceName: string;
+  state: 'ok' | 'unavailable' | 'failed' | 'timeout';
+  reason: string | null;
+}
+
+export interface MemberSource {
+  /** The member's shared upstream, ready, or null with the reason it is not. */
+  upstreamOf(serviceId: string): MemberUpstream | null;
+  statusOf(serviceId: string): string;
+}
+
+type Kind = 'tools' | 'prompts' | 'resourceTemplates';
+
+interface Mapping {
+  member: GroupMember;
+  original: string;
+}
+
+/** The list methods a group merges, and how to map each entry. */
+const LISTS: Record<string, { key: string; kind?: Kind; uris?: boolean }> = {
+  [MCP_METHODS.TOOLS_LIST]: { key: 'tools', kind: 'tools' },
+  [MCP_METHODS.PROMPTS_LIST]: { key: 'prompts', kind: 'prompts' },
+  [MCP_METHODS.RESOURCES_LIST]: { key: 'resources', uris: true },
+  [MCP_METHODS.RESOURCES_TEMPLATES_LIST]: { key: 'resourceTemplates', kind: 'resourceTemplates', uris: true },
+};
+
+const MAX_PAGES = 20;
+
+/**
+ * Many services behind one endpoint. Lists are the members' lists merged (each member bounded in
+ * time, a failing one left out); names become `<service><sep><name>` and resource URIs name their
+ * member, so nothing can collide and every call finds its owner. A call goes through the owning
+ * member's shared upstream under the client's session, so progress, cancellation and server→client
+ * requests work as with a single service.
+ */
+export class GroupUpstream implements Upstream {
+  private readonly names: Record<Kind, Map<string, Mapping>> = { tools: new Map(), prompts: new Map(), resourceTemplates: new Map() };
+  readonly health = new Map<string, MemberHealth>();
+
+  constructor(
+    private readonly group: GroupDefinition,
+    private readonly members: MemberSource,
+    private readonly version: string,
+  ) {}
+
+  /** Merged capabilities of the members that are up, so clients see what the group can do. */
+  get identity(): ServerIdentity {
+    const capabilities: Record<string, unknown> = {};
+    for (const member of this.group.members) {
+      const own = this.members.upstreamOf(member.serviceId)?.identity?.capabilities ?? {};
+      for (const key of ['tools', 'prompts', 'resources', 'logging', 'completions']) if (own[key]) capabilities[key] = {};
+    }
+    for (const key of ['tools', 'prompts', 'resources']) if (capabilities[key]) capabilities[key] = { listChanged: true };
+    return { protocolVersion: '', capabilities, serverInfo: { name: `mcp-reverse-proxy/${this.group.name}`, version: this.version } };
+  }
+
+  forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    const list = LISTS[request.method];
+    const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
+    if (list) {
+      void this.merge(request.method).then((items) => reply({ jsonrpc: '2.0', id: request.id, result: { [list.key]: items } }));
+      return;
+    }
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    switch (request.method) {
+      case MCP_METHODS.TOOLS_CALL:
+        return void this.routeByName('tools', MCP_METHODS.TOOLS_LIST, session, entry, request, params, timeoutMs);
+      case MCP_METHODS.PROMPTS_GET:
+        return void this.routeByName('prompts', MCP_METHODS.PROMPTS_LIST, session, entry, request, params, timeoutMs);
+      case MCP_METHODS.RESOURCES_READ:
+        return this.routeByUri(session, entry, request, params, timeoutMs);
+      case MCP_METHODS.COMPLETION_COMPLETE:
+        return void this.routeCompletion(session, entry, request, params, timeoutMs);
+      case MCP_METHODS.LOGGING_SET_LEVEL:
+        return void this.broadcast(request, timeoutMs).then(() => reply({ jsonrpc: '2.0', id: request.id, result: {} }));
+      default:
+        reply(errorResponse(request.id, METHOD_NOT_FOUND, `${request.method} is not available through a group`));
+    }
+  }
+
+  notify(session: ClientSession, notification: JsonRpcNotification): void {
+    if (notification.method !== MCP_METHODS.CANCELLED) return;
+    const requestId = (notification.params as { requestId?: string | number } | undefined)?.requestId;
+    const entry = requestId === undefined ? undefined : session.find(requestId);
+    if (!entry) return;
+    session.drop(entry);
+    entry.cancel?.();
+  }
+
+  answer(session: ClientSession, response: JsonRpcResponse): boolean {
+    return this.group.members.some((member) => this.members.upstreamOf(member.serviceId)?.answer(session, response) ?? false);
+  }
+
+  release(session: ClientSession): void {
+    for (const member of this.group.members) this.members.upstreamOf(member.serviceId)?.release(session);
+  }
+
+  /** The exposed name → member and original name, as last listed (for the API). */
+  mapping(kind: Kind): { exposed: string; service: string; original: string }[] {
+    return [...this.names[kind].entries()].map(([exposed, { member, original }]) => ({ exposed, service: member.serviceName, original }));
+  }
+
+  /** Every member's list, mapped and filtered; a member that fails or is slow is left out and noted. */
+  async merge(method: string): Promise<unknown[]> {
+    const list = LISTS[method];
+    const parts = await Promise.all(this.group.members.map((member) => this.memberList(member, method)));
+    if (list.kind) this.names[list.kind].clear();
+    const merged: unknown[] = [];
+    parts.forEach((items, index) => {
+      const member = this.group.members[index];
+      for (const item of items) {
+        const mapped = this.mapItem(member, item as Record<string, unknown>, list);
+        if (mapped) merged.push(mapped);
+      }
+    });
+    return merged;
+  }
+
+  private mapItem(member: GroupMember, item: Record<string, unknown>, list: (typeof LISTS)[string]): Record<string, unknown> | null {
+    const copy: Record<string, unknown> = { ...item };
+    if (list.uris) {
+      if (typeof item['uri'] === 'string') copy['uri'] = groupUri(member.serviceName, item['uri']);
+      if (typeof item['uriTemplate'] === 'string') copy['uriTemplate'] = groupUriTemplate(member.serviceName, item['uriTemplate']);
+    }
+    if (!list.kind) return copy;
+    const original = String(item['name']);
+    if (!member.allows(original)) return null;
+    const rename = member.renames[original];
+    const exposed = exposedName(member.serviceName, rename?.name ?? original, this.group.separator);
+    if (!this.group.allows(exposed)) return null;
+    this.names[list.kind].set(exposed, { member, original });
+    copy['name'] = exposed;
+    if (rename?.description !== undefined) copy['description'] = rename.description;
+    return copy;
+  }
+
+  private async memberList(member: GroupMember, method: string): Promise<unknown[]> {
+    const upstream = this.members.upstreamOf(member.serviceId);
+    if (!upstream) return this.note(member, 'unavailable', `is ${this.members.statusOf(member.serviceId)}`);
+    const key = LISTS[method].key;
+    const items: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await withTimeout(upstream.fetch(method, cursor ? { cursor } : {}, this.group.memberTimeoutMs), this.group.memberTimeoutMs);
+      if (response === null) return this.note(member, 'timeout', `did not answer ${method} within ${this.group.memberTimeoutMs} ms`);
+      if (isErrorResponse(response)) {
+        // A member without this capability answers "method not found": that is an empty list, not a failure.
+        if (response.error.code === METHOD_NOT_FOUND) break;
+        return this.note(member, 'failed', response.error.message);
+      }
+      const result = response.result as Record<string, unknown>;
+      items.push(...((result[key] as unknown[] | undefined) ?? []));
+      cursor = typeof result['nextCursor'] === 'string' ? result['nextCursor'] : undefined;
+      if (!cursor) break;
+    }
+    this.health.set(member.serviceId, { serviceId: member.serviceId, serviceName: member.serviceName, state: 'ok', reason: null });
+    return items;
+  }
+
+  private note(member: GroupMember, state: MemberHealth['state'], reason: string): unknown[] {
+    this.health.set(member.serviceId, { serviceId: member.serviceId, serviceName: member.serviceName, state, reason: `${member.serviceName} ${reason}` });
+    return [];
+  }
+
+  private async routeByName(kind: Kind, listMethod: string, session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): Promise<void> {
+    const exposed = params['name'];
+    if (typeof exposed !== 'string') return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'params.name is required'));
+    // A client may call without listing first (or after a change): learn the names on demand.
+    if (!this.names[kind].has(exposed)) await this.merge(listMethod);
+    const target = this.names[kind].get(exposed);
+    if (!target) return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${exposed}`));
+    this.forwardTo(target.member, session, entry, { ...request, params: { ...params, name: target.original } }, timeoutMs);
+  }
+
+  private routeByUri(session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): void {
+    const parsed = typeof params['uri'] === 'string' ? memberUri(params['uri']) : null;
+    const member = parsed ? this.group.members.find((m) => m.serviceName === parsed.service) : undefined;
+    if (!parsed || !member) return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown resource: ${String(params['uri'])}`));
+    entry.transformAnswer = (answer) => rewriteContents(answer, member.serviceName);
+    this.forwardTo(member, session, entry, { ...request, params: { ...params, uri: parsed.uri } }, timeoutMs);
+  }
+
+  private async routeCompletion(session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): Promise<void> {
+    const ref = (params['ref'] ?? {}) as { type?: string; name?: string; uri?: string };
+    if (ref.type === 'ref/prompt' && ref.name) {
+      if (!this.names.prompts.has(ref.name)) await this.merge(MCP_METHODS.PROMPTS_LIST);
+      const target = this.names.prompts.get(ref.name);
+      if (target) return this.forwardTo(target.member, session, entry, { ...request, params: { ...params, ref: { ...ref, name: target.original } } }, timeoutMs);
+    }
+    if (ref.type === 'ref/resource' && ref.uri) {
+      const parsed = memberUri(ref.uri);
+      const member = parsed ? this.group.members.find((m) => m.serviceName === parsed.service) : undefined;
+      if (parsed && member) return this.forwardTo(member, session, entry, { ...request, params: { ...params, ref: { ...ref, uri: parsed.uri } } }, timeoutMs);
+    }
+    session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'Unknown completion reference'));
+  }
+
+  /** A call of one member fails alone, with its reason, when the member is down. */
+  private forwardTo(member: GroupMember, session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    const upstream = this.members.upstreamOf(member.serviceId);
+    if (!upstream) {
+      return session.finish(entry, errorResponse(request.id, SERVER_UNAVAILABLE, `MCP server "${member.serviceName}" of group "${this.group.name}" is ${this.members.statusOf(member.serviceId)}`));
+    }
+    upstream.forward(session, entry, request, timeoutMs);
+  }
+
+  private async broadcast(request: JsonRpcRequest, timeoutMs: number): Promise<void> {
+    await Promise.all(
+      this.group.members.map((member) => {
+        const upstream = this.members.upstreamOf(member.serviceId);
+        return upstream ? withTimeout(upstream.fetch(request.method, request.params, timeoutMs), this.group.memberTimeoutMs) : null;
+      }),
+    );
+  }
+}
+
+/** `resources/read` answers name the member's URIs: give the client the group's. */
+function rewriteContents(answer: JsonRpcMessage, service: string): JsonRpcMessage {
+  const result = (answer as { result?: { contents?: { uri?: string }[] } }).result;
+  if (!result?.contents) return answer;
+  return {
+    ...answer,
+    result: { ...result, contents: result.contents.map((content) => (typeof content.uri === 'string' ? { ...content, uri: groupUri(service, content.uri) } : content)) },
+  } as JsonRpcMessage;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
