@@ -25,6 +25,8 @@ export async function createApp(): Promise<NestExpressApplication> {
     abortOnError: false,
     // Registered below, after the request id, so even a malformed body gets an id in its error.
     bodyParser: false,
+    // The JSON parser keeps the bytes as received (req.rawBody): the GitHub webhook's HMAC is over them.
+    rawBody: true,
   });
   configureApp(app);
   await app.init();

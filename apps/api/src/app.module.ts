@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module';
+import { GithubModule } from './github/github.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
 import { ProcessesModule } from './processes/processes.module';
@@ -9,6 +10,9 @@ import { ProxyModule } from './proxy/proxy.module';
 export class AppModule {
   /** Built on demand (not at import) so the environment is read when the app starts, also in tests. */
   static async forRoot(): Promise<DynamicModule> {
-    return { module: AppModule, imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, HealthModule, LiveModule] };
+    return {
+      module: AppModule,
+      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), HealthModule, LiveModule],
+    };
   }
 }

@@ -6,9 +6,10 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
+import { DeploymentEntity } from './github/deployment.entity';
 import { ServiceEntity } from './processes/service.entity';
 
-export const ENTITIES = [ServiceEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

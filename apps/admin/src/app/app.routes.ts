@@ -43,6 +43,14 @@ export const appRoutes: Route[] = [
           import('./features/logs/logs-page.component').then((m) => m.LogsPageComponent),
       },
       {
+        // Not /metrics: the gateway answers that path itself (Prometheus text), so a reload there
+        // would never reach this app. chart.js is imported by this page only and loads with it.
+        path: 'charts',
+        title: title('Metrics'),
+        loadComponent: () =>
+          import('./features/metrics/metrics-page.component').then((m) => m.MetricsPageComponent),
+      },
+      {
         path: 'network',
         title: title('Network'),
         loadComponent: () =>

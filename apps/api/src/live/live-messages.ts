@@ -1,4 +1,4 @@
-import type { LiveClientMessage } from '@mcp-proxy/shared/dto';
+import { DEPLOY_CHANNEL_PREFIX, LiveClientMessage } from '@mcp-proxy/shared/dto';
 
 export const LIVE_PATH = '/ws';
 export const LOGS_CHANNEL_PREFIX = 'logs:';
@@ -20,7 +20,7 @@ export function parseClientMessage(text: string): ParsedClientMessage {
   }
   if (type === 'subscribe' || type === 'unsubscribe') {
     if (typeof channel !== 'string' || !isChannel(channel)) {
-      return { ok: false, error: `unknown channel ${JSON.stringify(channel)}: use "status", "metrics" or "logs:<service>"` };
+      return { ok: false, error: `unknown channel ${JSON.stringify(channel)}: use "status", "metrics", "logs:<service>" or "deploy:<deploymentId>"` };
     }
     return { ok: true, message: { type, channel } };
   }
@@ -28,5 +28,10 @@ export function parseClientMessage(text: string): ParsedClientMessage {
 }
 
 function isChannel(channel: string): boolean {
-  return channel === 'status' || channel === 'metrics' || (channel.startsWith(LOGS_CHANNEL_PREFIX) && channel.length > LOGS_CHANNEL_PREFIX.length);
+  return (
+    channel === 'status' ||
+    channel === 'metrics' ||
+    (channel.startsWith(LOGS_CHANNEL_PREFIX) && channel.length > LOGS_CHANNEL_PREFIX.length) ||
+    (channel.startsWith(DEPLOY_CHANNEL_PREFIX) && channel.length > DEPLOY_CHANNEL_PREFIX.length)
+  );
 }

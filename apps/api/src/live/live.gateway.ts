@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { LiveServerMessage, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
-import { LOG_TAIL_DEFAULT } from '@mcp-proxy/shared/dto';
+import type { DeploymentSummaryView, LiveServerMessage, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import { DEPLOY_CHANNEL_PREFIX, LOG_TAIL_DEFAULT } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
@@ -9,6 +9,8 @@ import { AuthService } from '../core/auth/auth.service';
 import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { UpgradeRouter } from '../core/http/upgrade-router';
+import { DEPLOY_EVENTS, DeployLogLines } from '../github/deploy-events';
+import { DeploymentsService } from '../github/deployments.service';
 import { SERVICE_EVENTS, ServiceLogLine } from '../processes/child-handle';
 import { ServiceLogs } from '../processes/logging/service-logs.service';
 import { ServicesService } from '../processes/services.service';
@@ -31,6 +33,8 @@ interface LiveClient {
   metrics: boolean;
   /** Log channels by service id, with the name the client used for them. */
   logs: Map<string, string>;
+  /** Deployments followed (`deploy:<id>`). */
+  deploys: Set<string>;
   authTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -48,6 +52,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private readonly onStatus = (view: ServiceView): void => this.broadcast('status', { type: 'status', channel: 'status', service: view });
   private readonly onMetrics = (metrics: ServiceMetricsView): void =>
     this.broadcast('metrics', { type: 'metrics', channel: 'metrics', metrics });
+  private readonly onDeployStatus = (deployment: DeploymentSummaryView): void =>
+    this.toDeployFollowers(deployment.id, { type: 'deployment', channel: `${DEPLOY_CHANNEL_PREFIX}${deployment.id}`, deployment });
+  private readonly onDeployLog = ({ deploymentId, lines }: DeployLogLines): void =>
+    this.toDeployFollowers(deploymentId, { type: 'deploy-log', channel: `${DEPLOY_CHANNEL_PREFIX}${deploymentId}`, lines });
 
   constructor(
     private readonly upgrades: UpgradeRouter,
@@ -56,6 +64,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     private readonly services: ServicesService,
     private readonly logs: ServiceLogs,
     private readonly events: EventEmitter2,
+    private readonly deployments: DeploymentsService,
   ) {}
 
   onModuleInit(): void {
@@ -63,6 +72,8 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.events.on(SERVICE_EVENTS.log, this.onLog);
     this.events.on(SERVICE_EVENTS.status, this.onStatus);
     this.events.on(SERVICE_EVENTS.metrics, this.onMetrics);
+    this.events.on(DEPLOY_EVENTS.status, this.onDeployStatus);
+    this.events.on(DEPLOY_EVENTS.log, this.onDeployLog);
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -71,6 +82,8 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.events.off(SERVICE_EVENTS.log, this.onLog);
     this.events.off(SERVICE_EVENTS.status, this.onStatus);
     this.events.off(SERVICE_EVENTS.metrics, this.onMetrics);
+    this.events.off(DEPLOY_EVENTS.status, this.onDeployStatus);
+    this.events.off(DEPLOY_EVENTS.log, this.onDeployLog);
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     this.server.close();
@@ -90,7 +103,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   }
 
   private accept(socket: WebSocket, address: string, authenticated: boolean): void {
-    const client: LiveClient = { socket, address, authenticated, alive: true, status: false, metrics: false, logs: new Map() };
+    const client: LiveClient = { socket, address, authenticated, alive: true, status: false, metrics: false, logs: new Map(), deploys: new Set() };
     this.clients.add(client);
     socket.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(client, data, isBinary));
     socket.on('pong', () => (client.alive = true));
@@ -128,6 +141,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       client[channel] = true;
       return this.send(client, { type: 'subscribed', channel });
     }
+    if (channel.startsWith(DEPLOY_CHANNEL_PREFIX)) return this.subscribeDeploy(client, channel);
     let service: ServiceView;
     try {
       service = await this.services.get(channel.slice(LOGS_CHANNEL_PREFIX.length));
@@ -140,7 +154,18 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.send(client, { type: 'backlog', channel, lines: this.logs.tail(service.id, LOG_TAIL_DEFAULT) });
   }
 
+  /** The deployment as it is, every log line so far, then each change and line as it happens. */
+  private async subscribeDeploy(client: LiveClient, channel: string): Promise<void> {
+    const id = channel.slice(DEPLOY_CHANNEL_PREFIX.length);
+    const snapshot = /^[0-9a-f-]{36}$/i.test(id) ? await this.deployments.snapshot(id, () => client.deploys.add(id)) : null;
+    if (!snapshot) return this.send(client, { type: 'error', channel, message: `deployment "${id}" not found` });
+    this.send(client, { type: 'subscribed', channel });
+    this.send(client, { type: 'deployment', channel, deployment: snapshot.deployment });
+    this.send(client, { type: 'deploy-log', channel, lines: snapshot.lines });
+  }
+
   private unsubscribe(client: LiveClient, channel: string): void {
+    if (channel.startsWith(DEPLOY_CHANNEL_PREFIX)) client.deploys.delete(channel.slice(DEPLOY_CHANNEL_PREFIX.length));
     if (channel === 'status' || channel === 'metrics') client[channel] = false;
     for (const [serviceId, name] of client.logs) if (name === channel) client.logs.delete(serviceId);
     this.send(client, { type: 'unsubscribed', channel });
@@ -151,6 +176,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       const channel = client.logs.get(line.serviceId);
       if (channel) this.send(client, { type: 'log', channel, line }, true);
     }
+  }
+
+  private toDeployFollowers(deploymentId: string, message: LiveServerMessage): void {
+    for (const client of this.clients) if (client.deploys.has(deploymentId)) this.send(client, message, true);
   }
 
   private broadcast(channel: 'status' | 'metrics', message: LiveServerMessage): void {

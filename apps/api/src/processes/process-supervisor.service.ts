@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStatus, ServiceView } from '@mcp-proxy/shared/dto';
 import { AppLogger } from '../core/logging/app-logger';
+import { CandidateChildren, CandidateSettings } from './candidate-children';
 import type { ChildHandle } from './child-handle';
 import { Clock } from './clock';
 import { healthCheckFor } from './health/health-check';
@@ -17,7 +18,7 @@ import { ServicesService } from './services.service';
 import { SessionChildren } from './session-children';
 import { ChildLauncher } from './spawn/child-launcher';
 import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
-import { ServiceNotRunningError } from './supervisor-errors';
+import { CandidateGoneError, ServiceNotRunningError } from './supervisor-errors';
 import { SUPERVISOR_OPTIONS, SupervisorOptions } from './supervisor-options';
 
 /**
@@ -33,9 +34,12 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private readonly idsByName = new Map<string, string>();
   private shuttingDown = false;
   private proxyMetrics: ((serviceId: string) => ProxyMetricsView | undefined) | null = null;
+  /** Deployments' candidates and the children they replace while those drain. */
+  private readonly candidates: CandidateChildren;
   /** If the proxy dies without a shutdown, its children must not outlive it. */
   private readonly killAllOnExit = (): void => {
     for (const record of this.records.values()) for (const child of childrenOf(record)) child.killNow();
+    this.candidates.killAll();
   };
 
   constructor(
@@ -50,6 +54,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     private readonly clock: Clock,
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
   ) {
+    this.candidates = new CandidateChildren(launcher);
     this.watch.attach(
       () => this.records.values(),
       (record) => this.events.metrics(this.metricsView(record.entity, record)),
@@ -167,6 +172,78 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     const record = this.records.get(entity.id);
     if (record) await this.watch.refresh(record);
     return this.metricsView(entity, record);
+  }
+
+  // ─── Deployments: a new version beside the running one ─────────────────────────────────────
+
+  /**
+   * Starts a second shared child of the service from `settings` (a new build), beside the one that
+   * serves. It gets no client traffic: the caller checks it through its handle, then promotes or
+   * discards it. Stopping the service stops it too.
+   */
+  async launchCandidate(serviceIdOrName: string, settings: CandidateSettings): Promise<ChildHandle> {
+    const record = this.recordOf(await this.services.entityOf(serviceIdOrName));
+    if (this.shuttingDown) throw new ServiceNotRunningError(record.name, 'stopped');
+    const child = await this.candidates.spawn(record, settings, (gone, facts) => this.onSharedChildExit(record, gone, facts));
+    if (this.shuttingDown) {
+      await child.stop({ reason: 'proxy shutting down' });
+      throw new ServiceNotRunningError(record.name, 'stopped');
+    }
+    return child;
+  }
+
+  /**
+   * Serves a checked candidate in place of the running child, with no gap: the `service.started`
+   * event sends new requests to it at once, and the replaced child is stopped once it has answered
+   * the requests it holds (up to `drainMs`), in the background. `beforeSwap` runs first, in the
+   * service's turn, once the candidate is known to be alive: it stores the settings that run the
+   * candidate, so a later restart runs the same version; if it throws, nothing is swapped. Also
+   * starts a service that was not running.
+   */
+  async promoteCandidate(handle: ChildHandle, { drainMs, beforeSwap }: { drainMs: number; beforeSwap?: () => Promise<void> }): Promise<ServiceView> {
+    const record = this.records.get(handle.serviceId);
+    const candidate = record ? this.candidates.find(record.id, handle) : undefined;
+    if (!record || !candidate?.isRunning) throw new CandidateGoneError(handle.serviceName);
+    await this.services.setDesiredState(record.id, 'running');
+    let replaced: SupervisedChild | null = null;
+    await this.enqueue(record, async () => {
+      if (!candidate.isRunning) throw new CandidateGoneError(record.name);
+      await beforeSwap?.();
+      record.entity = await this.services.entityOf(record.id);
+      record.desired = 'running';
+      this.candidates.forget(record.id, candidate);
+      this.clearRestartTimer(record);
+      record.restartState = FRESH_RESTART_STATE;
+      record.health?.stop();
+      record.health = null;
+      if (record.entity.process.isolation === 'session') {
+        // Each session starts a child of its own from the new settings; the check was all the candidate was for.
+        await candidate.stop({ reason: 'checked; sessions start their own children' });
+        this.setStatus(record, { status: 'running', pid: null, restarts: 0, startedAt: new Date(this.clock.now()), statusReason: null });
+        return;
+      }
+      replaced = record.child;
+      record.child = candidate;
+      record.log.append('system', `new version serves now, pid ${candidate.pid}${replaced ? ` (pid ${replaced.pid} finishes its requests)` : ''}`);
+      this.setStatus(record, { status: 'running', pid: candidate.pid, restarts: 0, startedAt: new Date(candidate.startedAt), statusReason: null });
+      this.events.started(candidate);
+      this.watchHealth(record, candidate);
+      this.watch.ensureRunning();
+    });
+    // Outside the service's queue, so a stop or restart during the drain is not held up by it.
+    const old = replaced as SupervisedChild | null;
+    if (old) {
+      void this.candidates
+        .retire(record.id, old, drainMs, 'replaced by a new deployment')
+        .catch((error: unknown) => this.logger.event('error', { service: record.name, err: error }, 'Could not stop the replaced child'));
+    }
+    return this.services.viewOf(record.entity);
+  }
+
+  /** A candidate that failed its check (or a deploy that gave up): stopped, the running child untouched. */
+  async discardCandidate(handle: ChildHandle, reason: string): Promise<void> {
+    const candidate = this.candidates.find(handle.serviceId, handle);
+    if (candidate) await candidate.stop({ reason });
   }
 
   // ─── Application lifecycle ─────────────────────────────────────────────────────────────────
@@ -317,7 +394,8 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private async halt(record: ServiceRecord, reason: string): Promise<void> {
     this.clearRestartTimer(record);
     const active = record.runtime.status !== 'stopped' || childrenOf(record).length > 0;
-    await this.stopChildren(record, reason);
+    // A deployment's candidate too: it must not outlive a stopped (or deleted) service.
+    await Promise.all([this.stopChildren(record, reason), this.candidates.stopAll(record.id, reason)]);
     if (active) record.log.append('system', reason);
     if (record.runtime.status !== 'stopped' || record.runtime.statusReason) {
       this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: null });

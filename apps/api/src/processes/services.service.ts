@@ -40,7 +40,12 @@ export class ServicesService {
       process: processConfig(dto.process),
       proxy: proxyConfig(dto.name, dto.proxy),
       repository: dto.repository
-        ? { url: dto.repository.url, branch: dto.repository.branch ?? 'main', entryPoint: dto.repository.entryPoint ?? null }
+        ? {
+            url: dto.repository.url,
+            branch: dto.repository.branch ?? 'main',
+            entryPoint: dto.repository.entryPoint ?? null,
+            allowScripts: dto.repository.allowScripts ?? false,
+          }
         : null,
       environmentSealed: this.secretBox.encryptJson(dto.environment ?? {}),
       desiredState: 'stopped',
@@ -60,6 +65,7 @@ export class ServicesService {
         url: dto.repository.url,
         branch: dto.repository.branch ?? entity.repository?.branch ?? 'main',
         entryPoint: dto.repository.entryPoint ?? entity.repository?.entryPoint ?? null,
+        allowScripts: dto.repository.allowScripts ?? entity.repository?.allowScripts ?? false,
       };
     }
     if (dto.environment) entity.environmentSealed = this.secretBox.encryptJson(dto.environment);

@@ -43,3 +43,11 @@ export class NotSessionIsolatedError extends SessionUnavailableError {
     this.name = 'NotSessionIsolatedError';
   }
 }
+
+/** A deployment's candidate exited (or was stopped with its service) before it could be promoted. */
+export class CandidateGoneError extends Error {
+  constructor(readonly serviceName: string) {
+    super(`the new version of "${serviceName}" stopped before it could take over`);
+    this.name = 'CandidateGoneError';
+  }
+}

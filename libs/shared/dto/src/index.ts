@@ -8,3 +8,5 @@ export * from './lib/service-view.interface';
 export * from './lib/environment.validator';
 export * from './lib/service-runtime.interface';
 export * from './lib/service-logs-query.dto';
+export * from './lib/deployment.dto';
+export * from './lib/deployment-view.interface';

@@ -25,7 +25,19 @@ export interface AppEnv {
   ENCRYPTION_KEY: string | undefined;
   GITHUB_TOKEN: string | undefined;
   GITHUB_WEBHOOK_SECRET: string | undefined;
+  /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3). */
+  GITHUB_API_URL: string;
+  /** Host (and port, if any) of repository URLs that are GitHub's: only those get GITHUB_TOKEN and the API checks. */
+  GITHUB_HOST: string;
   CLONE_DIRECTORY: string;
+  /** Key prefix of the BullMQ deploy queue in Redis (several proxies, or test runs, can share one Redis). */
+  DEPLOY_QUEUE_PREFIX: string;
+  /** Attempts per deploy when cloning fails for a reason that may pass (network), with exponential back-off. */
+  DEPLOY_ATTEMPTS: number;
+  /** Back-off before the second attempt; doubled for each further one. */
+  DEPLOY_BACKOFF_MS: number;
+  /** Longest a clone, install or build may take before it is killed and the deploy fails. */
+  DEPLOY_STEP_TIMEOUT_SEC: number;
   LOG_LEVEL: LogLevel;
   LOG_DIR: string;
   ENABLE_METRICS: boolean;
@@ -131,6 +143,21 @@ const hostList: Parser<string[]> = (raw) =>
     .filter((item) => item !== '')
     .map((item) => hostname(item));
 
+/** `github.com`, `ghe.example.com`, `127.0.0.1:8080`: what a URL's `host` holds. */
+const hostAndPort: Parser<string> = (raw) => {
+  const match = /^(.+?)(?::(\d{1,5}))?$/.exec(raw.trim().toLowerCase());
+  if (!match || (isIP(match[1]) === 0 && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(match[1]))) {
+    throw new InvalidValue('must be a host name, optionally with :port');
+  }
+  if (match[2]) port(match[2]);
+  return match[0];
+};
+
+const keyPrefix: Parser<string> = (raw) => {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new InvalidValue('must be 1-64 letters, digits, dots, dashes or underscores');
+  return raw;
+};
+
 const email: Parser<string> = (raw) => {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new InvalidValue('must be an e-mail address');
   return raw;
@@ -183,7 +210,13 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   ENCRYPTION_KEY: { parse: optional(encryptionKey) },
   GITHUB_TOKEN: { parse: optional(text) },
   GITHUB_WEBHOOK_SECRET: { parse: optional(text) },
+  GITHUB_API_URL: { default: 'https://api.github.com', parse: url('https:', 'http:') },
+  GITHUB_HOST: { default: 'github.com', parse: hostAndPort },
   CLONE_DIRECTORY: { default: './mcp-services', parse: text },
+  DEPLOY_QUEUE_PREFIX: { default: 'mcp-proxy', parse: keyPrefix },
+  DEPLOY_ATTEMPTS: { default: '3', parse: integer(1, 10) },
+  DEPLOY_BACKOFF_MS: { default: '5000', parse: integer(0, 600_000) },
+  DEPLOY_STEP_TIMEOUT_SEC: { default: '600', parse: integer(5, 86_400) },
   LOG_LEVEL: { default: 'info', parse: oneOf(LOG_LEVELS) },
   LOG_DIR: { default: './logs', parse: text },
   ENABLE_METRICS: { default: 'true', parse: boolean },
@@ -196,6 +229,14 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
   ALLOWED_HOSTS: { default: '', parse: hostList },
 };
+
+/**
+ * Whether a Redis is configured, from the raw environment: module wiring needs to know before the
+ * validated configuration exists (the deploy queue is BullMQ with Redis, in-process without).
+ */
+export function redisConfigured(source: Record<string, string | undefined>): boolean {
+  return (source['REDIS_URL'] ?? '').trim() !== '';
+}
 
 /** Thrown when the environment holds a value the product cannot run with; names every bad key. */
 export class InvalidEnvironmentError extends Error {

@@ -28,6 +28,8 @@ export interface LaunchOptions {
   /** Session children use string ids with a prefix, so the proxy's own requests never collide with relayed client ids. */
   session: boolean;
   onExit?: ChildOptions['onExit'];
+  /** Instead of the stored environment: a deployment's candidate runs with the one it will have. */
+  environment?: Record<string, string>;
 }
 
 /** Session children's own request ids: `mcp-proxy:1`, `mcp-proxy:2`, … */
@@ -48,9 +50,9 @@ export class ChildLauncher {
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
   ) {}
 
-  async launch(entity: ServiceEntity, { generation, log, session, onExit }: LaunchOptions): Promise<SupervisedChild> {
+  async launch(entity: ServiceEntity, { generation, log, session, onExit, environment }: LaunchOptions): Promise<SupervisedChild> {
     const { command, args } = this.commandOf(entity);
-    const serviceEnv = await this.services.environmentOf(entity.id);
+    const serviceEnv = environment ?? (await this.services.environmentOf(entity.id));
     const leaking = variablesHoldingProxySecrets(serviceEnv, this.proxySecrets);
     if (leaking.length > 0) {
       throw new ServiceLaunchError(

@@ -1,3 +1,4 @@
+import type { DeploymentSummaryView } from './deployment-view.interface';
 import type { ServiceStatus } from './service.enums';
 import type { ServiceView } from './service-view.interface';
 
@@ -70,7 +71,7 @@ export type LiveClientMessage =
   | { type: 'subscribe'; channel: string }
   | { type: 'unsubscribe'; channel: string };
 
-/** Messages the live WebSocket sends. Channels: `logs:<service>`, `status`, `metrics`. */
+/** Messages the live WebSocket sends. Channels: `logs:<service>`, `status`, `metrics`, `deploy:<deploymentId>`. */
 export type LiveServerMessage =
   | { type: 'ready' }
   | { type: 'subscribed'; channel: string }
@@ -79,4 +80,8 @@ export type LiveServerMessage =
   | { type: 'log'; channel: string; line: ServiceLogLineView }
   | { type: 'status'; channel: 'status'; service: ServiceView }
   | { type: 'metrics'; channel: 'metrics'; metrics: ServiceMetricsView }
+  /** `deploy:<id>`: the deployment at subscription and at every status change. */
+  | { type: 'deployment'; channel: string; deployment: DeploymentSummaryView }
+  /** `deploy:<id>`: build log lines (at subscription: every line so far). */
+  | { type: 'deploy-log'; channel: string; lines: string[] }
   | { type: 'error'; message: string; channel?: string };

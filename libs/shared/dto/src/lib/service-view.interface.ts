@@ -28,6 +28,8 @@ export interface RepositoryView {
   url: string;
   branch: string;
   entryPoint: string | null;
+  /** Deploys run the dependencies' install scripts; absent (older rows) means false. */
+  allowScripts?: boolean;
 }
 
 export interface ServiceView {

@@ -37,6 +37,11 @@ export class RepositoryDto {
   @MaxLength(300)
   @IsString()
   entryPoint?: string;
+
+  /** Deploys run the dependencies' install scripts (`npm ci` without `--ignore-scripts`). Default false. */
+  @IsOptional()
+  @IsBoolean()
+  allowScripts?: boolean;
 }
 
 export class ProcessConfigDto {

@@ -51,6 +51,7 @@ describe('ShellComponent', () => {
       'Services',
       'Deploy',
       'Logs',
+      'Metrics',
       'Network',
       'Certificates',
       'Settings',

@@ -19,6 +19,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/services', label: 'Services' },
   { path: '/deploy', label: 'Deploy' },
   { path: '/logs', label: 'Logs' },
+  { path: '/charts', label: 'Metrics' },
   { path: '/network', label: 'Network' },
   { path: '/certificates', label: 'Certificates' },
   { path: '/settings', label: 'Settings' },

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Manifest, ManifestError, manifestFrom } from './manifest';
+
+/** Reads a checked-out repository's manifest files from disk. */
+@Injectable()
+export class ManifestReader {
+  async read(directory: string): Promise<Manifest> {
+    const [mcp, mcpManifest, pkg] = await Promise.all(['mcp.json', 'mcp-manifest.json', 'package.json'].map((file) => readJson(directory, file)));
+    return manifestFrom({ 'mcp.json': mcp, 'mcp-manifest.json': mcpManifest, 'package.json': pkg });
+  }
+}
+
+/** Parsed JSON, or null when the file does not exist. */
+async function readJson(directory: string, file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(join(directory, file), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ManifestError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}

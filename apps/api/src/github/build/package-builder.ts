@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CommandRunner } from './command-runner';
+
+export interface BuildStep {
+  directory: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  onLine: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+interface PackageJson {
+  scripts?: Record<string, unknown>;
+  dependencies?: Record<string, unknown>;
+  devDependencies?: Record<string, unknown>;
+  optionalDependencies?: Record<string, unknown>;
+}
+
+/** What the install step did, for the log and the timings. */
+export type InstallOutcome = 'npm ci' | 'npm install' | 'nothing to install';
+
+const NPM_FLAGS = ['--no-audit', '--no-fund', '--no-progress', '--include=dev'];
+
+/** npm install and build of a checked-out Node repository. */
+@Injectable()
+export class PackageBuilder {
+  constructor(private readonly runner: CommandRunner) {}
+
+  /**
+   * `npm ci` with a lock file, else `npm install`; dependencies' install scripts only when the
+   * service allows them (they run third-party code at install time).
+   */
+  async install(step: BuildStep, { allowScripts }: { allowScripts: boolean }): Promise<InstallOutcome> {
+    const pkg = await readPackageJson(step.directory);
+    if (!pkg || !hasDependencies(pkg)) return 'nothing to install';
+    const locked = (await exists(join(step.directory, 'package-lock.json'))) || (await exists(join(step.directory, 'npm-shrinkwrap.json')));
+    const command = locked ? 'ci' : 'install';
+    const args = [command, ...NPM_FLAGS, ...(allowScripts ? [] : ['--ignore-scripts'])];
+    step.onLine(`$ npm ${args.join(' ')}`);
+    await this.runner.run({ command: 'npm', args, cwd: step.directory, env: step.env, timeoutMs: step.timeoutMs, onLine: step.onLine, signal: step.signal });
+    return locked ? 'npm ci' : 'npm install';
+  }
+
+  /** Runs `npm run build` when package.json has a build script; false when there is none. */
+  async build(step: BuildStep): Promise<boolean> {
+    const pkg = await readPackageJson(step.directory);
+    if (typeof pkg?.scripts?.['build'] !== 'string') return false;
+    step.onLine('$ npm run build');
+    await this.runner.run({
+      command: 'npm',
+      args: ['run', 'build'],
+      cwd: step.directory,
+      env: step.env,
+      timeoutMs: step.timeoutMs,
+      onLine: step.onLine,
+      signal: step.signal,
+    });
+    return true;
+  }
+}
+
+function hasDependencies(pkg: PackageJson): boolean {
+  return [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies].some((section) => section && Object.keys(section).length > 0);
+}
+
+async function readPackageJson(directory: string): Promise<PackageJson | null> {
+  try {
+    return JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as PackageJson;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,94 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import type { DeployAcceptedView, DeployRequestDto } from '@mcp-proxy/shared/dto';
+import { SERVICE_NAME_PATTERN } from '@mcp-proxy/shared/dto';
+import type { ServiceEntity } from '../processes/service.entity';
+import { ServicesService } from '../processes/services.service';
+import { BuildDirectories } from './build/build-directories';
+import type { DeploymentEntity } from './deployment.entity';
+import { DeploymentsService, NewDeployment } from './deployments.service';
+import { serviceNameFrom } from './git/repository-url';
+import { DeployQueue } from './queue/deploy-queue';
+
+/** Deploy requests (API, webhook, rollback): recorded as `queued` deployments and handed to the queue. */
+@Injectable()
+export class DeployService {
+  constructor(
+    private readonly services: ServicesService,
+    private readonly deployments: DeploymentsService,
+    private readonly directories: BuildDirectories,
+    private readonly queue: DeployQueue,
+  ) {}
+
+  /** A new service (created now, with its repository, not started until the deploy succeeds) or a redeploy of an existing one. */
+  async deploy(request: DeployRequestDto): Promise<DeployAcceptedView> {
+    const name = request.serviceName ?? serviceNameFrom(request.repositoryUrl);
+    if (!name || !SERVICE_NAME_PATTERN.test(name)) {
+      throw new BadRequestException([`serviceName is needed: no service name can be made from ${request.repositoryUrl}`]);
+    }
+    const existing = await this.services.entityOf(name).catch((error: unknown) => {
+      if (error instanceof NotFoundException) return null;
+      throw error;
+    });
+    const options = { allowScripts: request.allowScripts, entryPoint: request.entryPoint };
+    if (existing) {
+      return this.enqueue({
+        service: existing,
+        trigger: 'api',
+        repositoryUrl: request.repositoryUrl,
+        branch: request.branch ?? null,
+        environment: request.environment ?? null,
+        options,
+      });
+    }
+    const created = await this.services.create({
+      name,
+      repository: {
+        url: request.repositoryUrl,
+        branch: request.branch,
+        entryPoint: request.entryPoint,
+        allowScripts: request.allowScripts,
+      },
+      environment: request.environment ?? {},
+    });
+    return this.enqueue({ service: created, trigger: 'api', repositoryUrl: request.repositoryUrl, branch: request.branch ?? null, options });
+  }
+
+  /** The service's repository and branch again (a push to it). */
+  async redeploy(service: ServiceEntity): Promise<DeployAcceptedView> {
+    if (!service.repository) throw new ConflictException(`"${service.name}" is not deployed from a repository`);
+    return this.enqueue({ service, trigger: 'webhook', repositoryUrl: service.repository.url, branch: service.repository.branch });
+  }
+
+  /**
+   * Back to the build deployed before the one that runs now (the last KEPT_BUILDS are kept on disk);
+   * again and again walks further back.
+   */
+  async rollback(serviceIdOrName: string): Promise<DeployAcceptedView> {
+    const service = await this.services.entityOf(serviceIdOrName);
+    const builds = (await this.deployments.succeededBuilds(service.id)).filter((build) => build.trigger !== 'rollback');
+    const currentIndex = builds.findIndex((build) => build.directory === service.process.cwd);
+    let target: DeploymentEntity | undefined;
+    for (const build of builds.slice(currentIndex + 1)) {
+      if (build.directory && build.directory !== service.process.cwd && (await this.directories.exists(build.directory))) {
+        target = build;
+        break;
+      }
+    }
+    if (currentIndex < 0 || !target) throw new ConflictException(`"${service.name}" has no earlier build to roll back to`);
+    return this.enqueue({
+      service,
+      trigger: 'rollback',
+      repositoryUrl: target.repositoryUrl,
+      branch: target.branch,
+      commit: target.commit,
+      directory: target.directory,
+      options: target.options,
+    });
+  }
+
+  private async enqueue(input: NewDeployment): Promise<DeployAcceptedView> {
+    const deployment = await this.deployments.create(input);
+    await this.queue.add({ deploymentId: deployment.id, serviceId: deployment.serviceId });
+    return { deploymentId: deployment.id, serviceId: deployment.serviceId };
+  }
+}

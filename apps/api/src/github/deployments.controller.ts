@@ -1,0 +1,37 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { DeployAcceptedView, DeploymentSummaryView, DeploymentView } from '@mcp-proxy/shared/dto';
+import { ServicesService } from '../processes/services.service';
+import { DeployService } from './deploy.service';
+import { DeploymentsService } from './deployments.service';
+
+@ApiTags('deployments')
+@ApiSecurity('api-key')
+@Controller()
+export class DeploymentsController {
+  constructor(
+    private readonly deployments: DeploymentsService,
+    private readonly deploys: DeployService,
+    private readonly services: ServicesService,
+  ) {}
+
+  @Get('deployments/:id')
+  @ApiOperation({ summary: 'A deployment: status, commit, timings and the whole build log (secrets masked)' })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeploymentView> {
+    return this.deployments.view(id);
+  }
+
+  @Get('services/:id/deployments')
+  @ApiOperation({ summary: "A service's deployments, newest first (without logs)" })
+  async history(@Param('id') id: string): Promise<DeploymentSummaryView[]> {
+    const service = await this.services.get(id);
+    return this.deployments.history(service.id);
+  }
+
+  @Post('services/:id/rollback')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Run the build deployed before the current one again (the last 3 builds are kept)' })
+  rollback(@Param('id') id: string): Promise<DeployAcceptedView> {
+    return this.deploys.rollback(id);
+  }
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
+import type { Request, Response } from 'express';
+import { Public } from '../core/auth/public.decorator';
+import { AppConfig } from '../core/config/app-config.service';
+import { DeployService } from './deploy.service';
+import { EVENT_HEADER, isValidSignature, SIGNATURE_HEADER } from './webhook/webhook-signature';
+import { WebhookService } from './webhook/webhook.service';
+
+@ApiTags('github')
+@Controller('github')
+export class GithubController {
+  constructor(
+    private readonly deploys: DeployService,
+    private readonly webhooks: WebhookService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('deploy')
+  @ApiSecurity('api-key')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Deploy a repository as a service (created if missing) or redeploy it; follow GET /api/deployments/:id' })
+  deploy(@Body() body: DeployRequestDto): Promise<DeployAcceptedView> {
+    return this.deploys.deploy(body);
+  }
+
+  /** No API key (GitHub has none): the HMAC of the raw body with GITHUB_WEBHOOK_SECRET stands in for it. */
+  @Public()
+  @Post('webhook')
+  @ApiOperation({ summary: 'GitHub webhook (X-Hub-Signature-256 checked): a push to a deployed branch redeploys the service' })
+  async webhook(
+    @Req() request: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) response: Response,
+    @Headers(EVENT_HEADER) event: string | undefined,
+    @Headers(SIGNATURE_HEADER) signature: string | undefined,
+  ): Promise<WebhookResultView> {
+    const secret = this.config.get('GITHUB_WEBHOOK_SECRET');
+    if (!secret) throw new UnauthorizedException('Webhooks are off: set GITHUB_WEBHOOK_SECRET (the secret of the GitHub webhook)');
+    if (!isValidSignature(request.rawBody, signature, secret)) {
+      throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match the body (check the webhook secret)');
+    }
+    const result = await this.webhooks.handle(event, request.body);
+    response.status(result.result === 'pong' ? HttpStatus.OK : HttpStatus.ACCEPTED);
+    return result;
+  }
+}

@@ -1,0 +1,48 @@
+import { IsBoolean, IsNotIn, IsOptional, IsString, Matches, MaxLength, Validate } from 'class-validator';
+import { ServiceEnvironmentConstraint } from './environment.validator';
+import { RESERVED_SERVICE_NAMES } from './routes';
+import { SERVICE_NAME_PATTERN } from './service.dto';
+
+/**
+ * A repository URL to clone: http(s), no credentials in it (the token comes from GITHUB_TOKEN, so it
+ * is never stored or shown), no spaces.
+ */
+export const REPOSITORY_URL_PATTERN = /^https?:\/\/[^\s/@]+\/[^\s@]+$/;
+export const BRANCH_PATTERN = /^(?!-)[\w./-]{1,200}$/;
+
+/** `POST /api/github/deploy`: deploy a repository as a new service, or redeploy an existing one. */
+export class DeployRequestDto {
+  @MaxLength(500)
+  @Matches(REPOSITORY_URL_PATTERN, { message: 'repositoryUrl must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)' })
+  @IsString()
+  repositoryUrl!: string;
+
+  /** Default: the repository's default branch. */
+  @IsOptional()
+  @Matches(BRANCH_PATTERN, { message: 'branch must be a branch name' })
+  branch?: string;
+
+  /** Default: the repository's name, lowercased. An existing service of that name is redeployed. */
+  @IsOptional()
+  @Matches(SERVICE_NAME_PATTERN, {
+    message: 'serviceName must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
+  })
+  @IsNotIn([...RESERVED_SERVICE_NAMES], { message: 'serviceName must not be a reserved word (ws, g, sse, messages, health)' })
+  serviceName?: string;
+
+  /** Variables for the server; merged over an existing service's when the deploy succeeds. */
+  @IsOptional()
+  @Validate(ServiceEnvironmentConstraint)
+  environment?: Record<string, string>;
+
+  /** Run the dependencies' install scripts (`npm ci` without `--ignore-scripts`). Default false. */
+  @IsOptional()
+  @IsBoolean()
+  allowScripts?: boolean;
+
+  /** Overrides the manifest's entry point (a file in the repository, run with node). */
+  @IsOptional()
+  @MaxLength(300)
+  @Matches(/^(?!\/)(?!.*\.\.)[\w./-]+$/, { message: 'entryPoint must be a relative path inside the repository' })
+  entryPoint?: string;
+}
