@@ -7,9 +7,10 @@ import { DataSource } from 'typeorm';
 import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
 import { DeploymentEntity } from './github/deployment.entity';
+import { GroupEntity } from './groups/group.entity';
 import { ServiceEntity } from './processes/service.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

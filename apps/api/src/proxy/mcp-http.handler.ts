@@ -74,7 +74,7 @@ export class McpHttpHandler {
     if (!gate.ok) return sendRpcError(response, gate.status, gate.code, gate.message, null, gate.headers);
     const { principal, route } = gate;
     const method = request.method ?? 'GET';
-    if (route.transport === 'http') return this.httpServices.forward(request, response, route, endpoint.service, endpoint.rest);
+    if (route.transport === 'http') return this.httpServices.forward(request, response, route, endpoint.base, endpoint.rest);
 
     switch (endpoint.kind) {
       case 'streamable':
@@ -83,7 +83,7 @@ export class McpHttpHandler {
         if (method === 'DELETE') return this.streamable.delete(request, response, route, principal);
         return sendRpcError(response, 405, METHOD_NOT_FOUND, `${method} is not supported here`, null, { allow: 'GET, POST, DELETE' });
       case 'legacy-sse':
-        if (method === 'GET') return this.legacy.open(response, route, principal, endpoint.service);
+        if (method === 'GET') return this.legacy.open(response, route, principal, endpoint.base);
         return sendRpcError(response, 405, METHOD_NOT_FOUND, 'Open the stream with GET', null, { allow: 'GET' });
       case 'legacy-messages':
         if (method === 'POST') return this.legacy.message(request, response, route, principal, endpoint.sessionId);

@@ -3,7 +3,9 @@ import type Redis from 'ioredis';
 import { AppConfig } from '../core/config/app-config.service';
 import { RawRoutes } from '../core/http/raw-routes';
 import { UpgradeRouter } from '../core/http/upgrade-router';
+import { GroupsModule } from '../groups/groups.module';
 import { ProcessesModule } from '../processes/processes.module';
+import { GroupMappingController } from './aggregation/group-mapping.controller';
 import { RATE_LIMIT_REDIS, RateLimiter } from './limits/rate-limiter';
 import { McpDispatcher } from './mcp-dispatcher';
 import { ProxyMetrics } from './metrics/proxy-metrics';
@@ -19,7 +21,8 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
-  imports: [ProcessesModule],
+  imports: [ProcessesModule, GroupsModule],
+  controllers: [GroupMappingController],
   providers: [
     RouteTable,
     SessionStore,

@@ -10,3 +10,5 @@ export * from './lib/service-runtime.interface';
 export * from './lib/service-logs-query.dto';
 export * from './lib/deployment.dto';
 export * from './lib/deployment-view.interface';
+export * from './lib/group.dto';
+export * from './lib/group-view.interface';

@@ -9,6 +9,7 @@ import { compileFilter } from './name-filter';
 class FakeMember implements MemberUpstream {
   identity: ServerIdentity = { protocolVersion: '2025-11-25', capabilities: { tools: {}, resources: {} }, serverInfo: { name: 'fake', version: '1' } };
   readonly calls: JsonRpcRequest[] = [];
+  readonly ready = Promise.resolve();
   hang = false;
 
   constructor(private readonly lists: Record<string, unknown>) {}

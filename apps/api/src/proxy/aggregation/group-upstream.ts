@@ -18,6 +18,8 @@ import { groupUri, groupUriTemplate, memberUri } from './resource-uris';
 /** What a group needs from a member's shared upstream. */
 export interface MemberUpstream extends Upstream {
   readonly identity: ServerIdentity | null;
+  /** Settles once the member's child has answered `initialize` (a member may have just started). */
+  readonly ready: Promise<unknown>;
   fetch(method: string, params: JsonRpcRequest['params'], timeoutMs: number): Promise<JsonRpcResponse>;
 }
 
@@ -51,7 +53,7 @@ export interface MemberHealth {
 }
 
 export interface MemberSource {
-  /** The member's shared upstream, ready, or null with the reason it is not. */
+  /** The member's shared upstream (perhaps still initializing), or null when its child is not running. */
   upstreamOf(serviceId: string): MemberUpstream | null;
   statusOf(serviceId: string): string;
 }
@@ -184,6 +186,8 @@ export class GroupUpstream implements Upstream {
   private async memberList(member: GroupMember, method: string): Promise<unknown[]> {
     const upstream = this.members.upstreamOf(member.serviceId);
     if (!upstream) return this.note(member, 'unavailable', `is ${this.members.statusOf(member.serviceId)}`);
+    const ready = await withTimeout(upstream.ready.then(() => true, () => false), this.group.memberTimeoutMs);
+    if (ready !== true) return this.note(member, ready === null ? 'timeout' : 'failed', ready === null ? 'is still initializing' : 'failed to initialize');
     const key = LISTS[method].key;
     const items: unknown[] = [];
     let cursor: string | undefined;
@@ -245,10 +249,11 @@ export class GroupUpstream implements Upstream {
   /** A call of one member fails alone, with its reason, when the member is down. */
   private forwardTo(member: GroupMember, session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     const upstream = this.members.upstreamOf(member.serviceId);
-    if (!upstream) {
-      return session.finish(entry, errorResponse(request.id, SERVER_UNAVAILABLE, `MCP server "${member.serviceName}" of group "${this.group.name}" is ${this.members.statusOf(member.serviceId)}`));
-    }
-    upstream.forward(session, entry, request, timeoutMs);
+    const down = (): void =>
+      session.finish(entry, errorResponse(request.id, SERVER_UNAVAILABLE, `MCP server "${member.serviceName}" of group "${this.group.name}" is ${this.members.statusOf(member.serviceId)}`));
+    if (!upstream) return down();
+    if (upstream.identity) return upstream.forward(session, entry, request, timeoutMs);
+    void withTimeout(upstream.ready.then(() => true, () => false), timeoutMs).then((ready) => (ready ? upstream.forward(session, entry, request, timeoutMs) : down()));
   }
 
   private async broadcast(request: JsonRpcRequest, timeoutMs: number): Promise<void> {

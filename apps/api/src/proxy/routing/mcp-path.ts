@@ -1,13 +1,16 @@
 /**
- * Where a request under /mcp wants to go. `rest` is what follows `/mcp/<service>` (path and query):
- * what an `http` service, reverse-proxied, receives.
+ * Where a request under /mcp wants to go. `service` is the route key: a service's id, name or path
+ * word, or `g/<group>` for a group (`/mcp` alone is the built-in group `g/all`). `base` is the URL prefix
+ * the client used; `rest` what follows it (path and query): what an `http` service, reverse-proxied, receives.
  */
 export type McpEndpoint =
-  | { kind: 'streamable'; service: string; rest: string }
-  | { kind: 'legacy-sse'; service: string; rest: string }
-  | { kind: 'legacy-messages'; service: string; sessionId: string | null; rest: string }
-  | { kind: 'other'; service: string; rest: string }
+  | { kind: 'streamable'; service: string; base: string; rest: string }
+  | { kind: 'legacy-sse'; service: string; base: string; rest: string }
+  | { kind: 'legacy-messages'; service: string; base: string; sessionId: string | null; rest: string }
+  | { kind: 'other'; service: string; base: string; rest: string }
   | { kind: 'websocket'; service: string | null };
+
+export const ALL_SERVICES_GROUP = 'g/all';
 
 /**
  * Parses `/mcp/<service>`, `/mcp/<service>/sse`, `/mcp/<service>/messages?sessionId=…`,
@@ -19,17 +22,25 @@ export function parseMcpPath(url: string): McpEndpoint | null {
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
   const parts = path.split('/');
-  // ['', 'mcp', service, ...suffix]
-  if (parts[1] !== 'mcp' || parts.length < 3) return null;
-  const service = safeDecode(parts[2]);
-  if (!service) return null;
-  const rest = url.slice(`/mcp/${parts[2]}`.length);
-  const suffix = parts.slice(3).join('/').replace(/\/$/, '');
-  if (service === 'ws' && suffix === '') return { kind: 'websocket', service: queryParam(query, 'service') };
-  if (suffix === '') return { kind: 'streamable', service, rest };
-  if (suffix === 'sse') return { kind: 'legacy-sse', service, rest };
-  if (suffix === 'messages') return { kind: 'legacy-messages', service, sessionId: queryParam(query, 'sessionId'), rest };
-  return { kind: 'other', service, rest };
+  if (parts[1] !== 'mcp') return null;
+  // '/mcp' or '/mcp/': the built-in group of all services.
+  if (parts.length === 2 || (parts.length === 3 && parts[2] === '')) return { kind: 'streamable', service: ALL_SERVICES_GROUP, base: '/mcp', rest: url.slice('/mcp'.length) };
+  const isGroup = parts[2] === 'g';
+  const nameIndex = isGroup ? 3 : 2;
+  const name = parts[nameIndex] === undefined ? null : safeDecode(parts[nameIndex]);
+  if (!name) return null;
+  const service = isGroup ? `g/${name}` : name;
+  const base = `/mcp/${isGroup ? 'g/' : ''}${parts[nameIndex]}`;
+  const rest = url.slice(base.length);
+  const suffix = parts.slice(nameIndex + 1).join('/').replace(/\/$/, '');
+  if (!isGroup && name === 'ws' && suffix === '') {
+    const group = queryParam(query, 'group');
+    return { kind: 'websocket', service: group ? `g/${group}` : queryParam(query, 'service') };
+  }
+  if (suffix === '') return { kind: 'streamable', service, base, rest };
+  if (suffix === 'sse') return { kind: 'legacy-sse', service, base, rest };
+  if (suffix === 'messages') return { kind: 'legacy-messages', service, base, sessionId: queryParam(query, 'sessionId'), rest };
+  return { kind: 'other', service, base, rest };
 }
 
 export function queryParam(query: string, name: string): string | null {

@@ -1,21 +1,37 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import type { ProcessConfigView, ProxyConfigView, ServiceTransport } from '@mcp-proxy/shared/dto';
+import type { GroupMemberView, GroupView, ProcessConfigView, ProxyConfigView, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import { GROUP_CHANGED, GroupsService } from '../../groups/groups.service';
 import { SERVICE_EVENTS } from '../../processes/child-handle';
 import { ServicesService } from '../../processes/services.service';
+import { ALL_SERVICES_GROUP } from './mcp-path';
 
-/** What the data plane needs to know about a service, looked up on every request. */
+/** What a group route adds: who its members are and what of them it shows. */
+export interface GroupRoute {
+  separator: string;
+  members: GroupMemberView[];
+  allow: string[];
+  deny: string[];
+  memberTimeoutMs: number;
+}
+
+/** What the data plane needs to know about a service, or a group served like one, on every request. */
 export interface ServiceRoute {
   id: string;
   name: string;
+  kind: 'service' | 'group';
   transport: ServiceTransport;
   proxy: ProxyConfigView;
   process: ProcessConfigView;
+  group?: GroupRoute;
 }
 
+/** The built-in group of every service at `/mcp`. */
+export const ALL_SERVICES_GROUP_ID = 'all';
+
 /**
- * Service id, name and proxy path → route, rebuilt from the registry whenever it changes
- * (Traefik-style: configuration is read here, request handling only looks up).
+ * Service id, name and proxy path (and `g/<group>`) → route, rebuilt from the registries whenever they
+ * change (Traefik-style: configuration is read here, request handling only looks up).
  */
 @Injectable()
 export class RouteTable implements OnModuleInit {
@@ -23,7 +39,10 @@ export class RouteTable implements OnModuleInit {
   private rebuilding: Promise<void> | null = null;
   private dirty = false;
 
-  constructor(private readonly services: ServicesService) {}
+  constructor(
+    private readonly services: ServicesService,
+    private readonly groups: GroupsService,
+  ) {}
 
   onModuleInit(): Promise<void> {
     return this.rebuild();
@@ -34,6 +53,11 @@ export class RouteTable implements OnModuleInit {
     return this.rebuild();
   }
 
+  @OnEvent(GROUP_CHANGED)
+  onGroupChanged(): Promise<void> {
+    return this.rebuild();
+  }
+
   /** Finds a route; on a miss the table is reloaded once, so a service created a moment ago is found. */
   async resolve(key: string): Promise<ServiceRoute | undefined> {
     return this.routes.get(key) ?? (await this.rebuild(), this.routes.get(key));
@@ -41,6 +65,15 @@ export class RouteTable implements OnModuleInit {
 
   byId(id: string): ServiceRoute | undefined {
     return this.routes.get(id);
+  }
+
+  /** The ids of the groups a service belongs to (for notifications that concern their sessions too). */
+  groupsContaining(serviceId: string): string[] {
+    const ids = new Set<string>();
+    for (const route of this.routes.values()) {
+      if (route.group?.members.some((member) => member.serviceId === serviceId)) ids.add(route.id);
+    }
+    return [...ids];
   }
 
   /** Calls that arrive during a reload share it; a change seen meanwhile triggers one more pass. */
@@ -59,13 +92,79 @@ export class RouteTable implements OnModuleInit {
   }
 
   private async load(): Promise<void> {
+    const [services, groups] = await Promise.all([this.services.list(), this.groups.list()]);
     const next = new Map<string, ServiceRoute>();
-    for (const view of await this.services.list()) {
-      const route: ServiceRoute = { id: view.id, name: view.name, transport: view.transport, proxy: view.proxy, process: view.process };
+    for (const view of services) {
+      const route: ServiceRoute = { id: view.id, name: view.name, kind: 'service', transport: view.transport, proxy: view.proxy, process: view.process };
       next.set(view.id, route);
       next.set(view.name, route);
       next.set(view.proxy.path.slice('/mcp/'.length), route);
     }
+    for (const group of groups) {
+      if (!group.enabled) continue;
+      const route = groupRoute(group);
+      next.set(group.id, route);
+      next.set(`g/${group.name}`, route);
+      next.set(`g/${group.id}`, route);
+    }
+    const all = allServicesRoute(services);
+    next.set(all.id, all);
+    next.set(ALL_SERVICES_GROUP, all);
     this.routes = next;
   }
 }
+
+/** A group is served with the settings of a shared service: one session per client, the group's limits. */
+function groupRoute(group: GroupView): ServiceRoute {
+  return {
+    id: group.id,
+    name: group.name,
+    kind: 'group',
+    transport: 'stdio',
+    proxy: {
+      path: group.path,
+      rateLimit: group.settings.rateLimit,
+      cache: true,
+      toolResultTtlSec: 0,
+      requestTimeoutSec: group.settings.requestTimeoutSec,
+      responseMode: group.settings.responseMode,
+    },
+    process: GROUP_PROCESS,
+    group: { separator: group.separator, members: group.members, allow: group.allow, deny: group.deny, memberTimeoutMs: group.settings.memberTimeoutSec * 1000 },
+  };
+}
+
+/** `/mcp`: every shared stdio service, in name order. */
+function allServicesRoute(services: ServiceView[]): ServiceRoute {
+  const members = services
+    .filter((service) => service.transport === 'stdio' && service.process.isolation === 'shared')
+    .map((service) => ({ serviceId: service.id, serviceName: service.name, allow: [], deny: [], renames: {} }));
+  return groupRoute({
+    id: ALL_SERVICES_GROUP_ID,
+    name: 'all',
+    path: '/mcp',
+    enabled: true,
+    separator: '__',
+    members,
+    allow: [],
+    deny: [],
+    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+    createdAt: '',
+    updatedAt: '',
+  });
+}
+
+const GROUP_PROCESS: ProcessConfigView = {
+  command: null,
+  args: [],
+  cwd: null,
+  autoRestart: false,
+  maxRestarts: 0,
+  port: null,
+  isolation: 'shared',
+  restartWindowSec: 300,
+  healthCheckIntervalSec: 0,
+  memoryLimitMb: null,
+  maxSessions: 0,
+  sessionIdleTimeoutSec: 1800,
+};

@@ -36,11 +36,11 @@ export class HttpServiceTransport implements OnModuleDestroy {
     });
   }
 
-  /** `serviceKey` is the service as the client named it in the URL, kept in rewritten paths. */
-  forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, serviceKey: string, rest: string): void {
+  /** `base` is the prefix the client used (`/mcp/<service>`), kept in paths the child announces. */
+  forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, base: string, rest: string): void {
     const port = this.portOf(route);
     if (port === null) return sendRpcError(response, 503, SERVER_UNAVAILABLE, `MCP server "${route.name}" is ${this.supervisor.statusOf(route.id)}`);
-    this.prefixes.set(request, `/mcp/${encodeURIComponent(serviceKey)}`);
+    this.prefixes.set(request, base);
     request.url = upstreamPath(rest);
     // Streams (GET) may be quiet for long; calls are bounded by the service's request time-out.
     const proxyTimeout = request.method === 'GET' ? undefined : route.proxy.requestTimeoutSec * 1000;

@@ -32,13 +32,14 @@ export class LegacySseTransport {
     private readonly rateLimiter: RateLimiter,
   ) {}
 
-  open(response: ServerResponse, route: ServiceRoute, principal: Principal, serviceKey: string): void {
+  /** `base` is the prefix the client used (`/mcp/<service>` or `/mcp/g/<group>`): the endpoint event names its messages URL. */
+  open(response: ServerResponse, route: ServiceRoute, principal: Principal, base: string): void {
     // Opened at once; a session-isolated child is spawned on the client's `initialize`.
     const session = this.dispatcher.createSession(route, principal, 'legacy-sse', PROTOCOL_VERSION_2024_11_05);
     const stream = new SseSink(session.log.newStreamId(), null);
     session.standalone = stream;
     stream.attach(response, {});
-    stream.writeEvent('endpoint', `/mcp/${encodeURIComponent(serviceKey)}/messages?sessionId=${session.id}`);
+    stream.writeEvent('endpoint', `${base}/messages?sessionId=${session.id}`);
     response.once('close', () => this.sessions.close(session));
   }
 

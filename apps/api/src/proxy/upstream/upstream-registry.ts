@@ -5,6 +5,9 @@ import { ChildExit, ChildHandle, SERVICE_EVENTS } from '../../processes/child-ha
 import { ProcessSupervisor } from '../../processes/process-supervisor.service';
 import { SessionUnavailableError } from '../../processes/supervisor-errors';
 import { APP_VERSION } from '../../version';
+import { GROUP_CHANGED } from '../../groups/groups.service';
+import { GroupUpstream } from '../aggregation/group-upstream';
+import { compileFilter } from '../aggregation/name-filter';
 import type { ClientSession } from '../sessions/client-session';
 import { SessionStore } from '../sessions/session-store';
 import { ProxyMetrics } from '../metrics/proxy-metrics';
@@ -28,6 +31,11 @@ interface SharedEntry {
   upstream: SharedUpstream;
 }
 
+/** An upstream that can answer `initialize` for a session: a shared child's, or a group's. */
+export type SharedLike = Upstream & { readonly identity: ServerIdentity | null };
+
+const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed'];
+
 const INITIALIZE_TIMEOUT_MS = 30_000;
 
 /**
@@ -39,6 +47,8 @@ export class UpstreamRegistry {
   private readonly shared = new Map<string, SharedEntry>();
   private readonly dedicated = new Map<string, DedicatedUpstream>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Per group route (rebuilt routes are new objects, so a changed group gets a new upstream). */
+  private readonly groups = new Map<string, { route: ServiceRoute; upstream: GroupUpstream }>();
 
   constructor(
     private readonly supervisor: ProcessSupervisor,
@@ -54,7 +64,7 @@ export class UpstreamRegistry {
     if (!handle.peer) return;
     const upstream = new SharedUpstream({
       peer: handle.peer,
-      sessions: () => this.sessions.ofService(handle.serviceId),
+      sessions: () => this.sessionsConcerning(handle.serviceId),
       cacheSettings: () => {
         const proxy = this.routes.byId(handle.serviceId)?.proxy;
         return { lists: proxy?.cache ?? true, toolResultTtlMs: (proxy?.toolResultTtlSec ?? 0) * 1000 };
@@ -67,6 +77,18 @@ export class UpstreamRegistry {
     const waiting = this.waiters.get(handle.serviceId);
     this.waiters.delete(handle.serviceId);
     waiting?.forEach((wake) => wake());
+    // A member back (or new) in a group: its sessions should list again.
+    void upstream.ready.then(
+      () => this.routes.groupsContaining(handle.serviceId).forEach((groupId) => this.announceListChanged(groupId)),
+      () => undefined,
+    );
+  }
+
+  /** A group's members or filters changed: its sessions are told to list again. */
+  @OnEvent(GROUP_CHANGED, { async: true })
+  async onGroupChanged({ groupId }: { groupId: string }): Promise<void> {
+    await this.routes.rebuild();
+    this.announceListChanged(groupId);
   }
 
   @OnEvent(SERVICE_EVENTS.exited)
@@ -76,6 +98,8 @@ export class UpstreamRegistry {
   }
 
   of(session: ClientSession): Upstream | undefined {
+    const route = this.routes.byId(session.serviceId);
+    if (route?.kind === 'group') return this.groupFor(route);
     return this.dedicated.get(session.id) ?? this.shared.get(session.serviceId)?.upstream;
   }
 
@@ -83,7 +107,9 @@ export class UpstreamRegistry {
    * The service's shared upstream once its child has answered `initialize`. While the service is
    * starting or restarting this waits (up to `waitMs`); otherwise it fails at once, naming the status.
    */
-  async sharedFor(route: ServiceRoute, waitMs: number): Promise<SharedUpstream> {
+  async sharedFor(route: ServiceRoute, waitMs: number): Promise<SharedLike> {
+    // A group is always available: members that are not are left out of it (fail-open).
+    if (route.kind === 'group') return this.groupFor(route);
     const deadline = Date.now() + waitMs;
     for (;;) {
       const entry = this.shared.get(route.id);
@@ -124,13 +150,56 @@ export class UpstreamRegistry {
     return count;
   }
 
-  /** What the shared child said about itself, once initialized. */
-  sharedIdentity(serviceId: string): ServerIdentity | null {
-    return this.shared.get(serviceId)?.upstream.identity ?? null;
+  /** What the shared child (or the group) said about itself, once initialized. */
+  sharedIdentity(routeId: string): ServerIdentity | null {
+    const route = this.routes.byId(routeId);
+    if (route?.kind === 'group') return this.groupFor(route).identity;
+    return this.shared.get(routeId)?.upstream.identity ?? null;
+  }
+
+  /** The group's upstream, made from the current route; members are the services' shared upstreams. */
+  groupFor(route: ServiceRoute): GroupUpstream {
+    const cached = this.groups.get(route.id);
+    if (cached && cached.route === route) return cached.upstream;
+    const group = route.group as NonNullable<ServiceRoute['group']>;
+    const upstream = new GroupUpstream(
+      {
+        id: route.id,
+        name: route.name,
+        separator: group.separator,
+        memberTimeoutMs: group.memberTimeoutMs,
+        allows: compileFilter({ allow: group.allow, deny: group.deny }),
+        members: group.members.map((member) => ({
+          serviceId: member.serviceId,
+          serviceName: member.serviceName,
+          allows: compileFilter({ allow: member.allow, deny: member.deny }),
+          renames: member.renames,
+        })),
+      },
+      {
+        upstreamOf: (serviceId) => this.shared.get(serviceId)?.upstream ?? null,
+        statusOf: (serviceId) => this.supervisor.statusOf(serviceId),
+      },
+      APP_VERSION,
+    );
+    this.groups.set(route.id, { route, upstream });
+    return upstream;
   }
 
   get size(): number {
     return this.shared.size + this.dedicated.size;
+  }
+
+  /** The sessions a service's notifications concern: its own and those of every group it belongs to. */
+  private *sessionsConcerning(serviceId: string): IterableIterator<ClientSession> {
+    yield* this.sessions.ofService(serviceId);
+    for (const groupId of this.routes.groupsContaining(serviceId)) yield* this.sessions.ofService(groupId);
+  }
+
+  private announceListChanged(groupId: string): void {
+    for (const session of this.sessions.ofService(groupId)) {
+      for (const method of LIST_CHANGED) session.sendUnrelated({ jsonrpc: '2.0', method });
+    }
   }
 
   private release(session: ClientSession): void {
@@ -140,7 +209,7 @@ export class UpstreamRegistry {
       dedicated.release();
       return;
     }
-    this.shared.get(session.serviceId)?.upstream.release(session);
+    this.of(session)?.release(session);
   }
 
   private async whenReady(route: ServiceRoute, upstream: SharedUpstream, deadline: number): Promise<SharedUpstream> {

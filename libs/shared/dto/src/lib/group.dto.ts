@@ -1,0 +1,147 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { RESPONSE_MODES, ResponseMode } from './service.enums';
+
+export const GROUP_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** One service in a group, with what of it the group shows. */
+export class GroupMemberDto {
+  /** The service's id or name. */
+  @MaxLength(100)
+  @IsString()
+  service!: string;
+
+  /** Names (or globs) of the member's own tools and prompts to show; empty = all. */
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsArray()
+  allow?: string[];
+
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsArray()
+  deny?: string[];
+
+  /** By the member's own name: another name (still prefixed) and/or another description. */
+  @IsOptional()
+  @IsObject()
+  renames?: Record<string, { name?: string; description?: string }>;
+}
+
+export class GroupSettingsDto {
+  /** Requests per minute per client; 0 = unlimited. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  rateLimit?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  requestTimeoutSec?: number;
+
+  /** Longest one member may take in a merged list before it is left out of it. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  memberTimeoutSec?: number;
+
+  @IsOptional()
+  @IsIn(RESPONSE_MODES)
+  responseMode?: ResponseMode;
+}
+
+export class CreateGroupDto {
+  @Matches(GROUP_NAME_PATTERN, { message: 'name must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit' })
+  @IsNotIn(['all'], { message: 'name "all" is the built-in group of every service' })
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  /** Between service and tool in exposed names (`everything__echo`). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,4}$/, { message: 'separator must be 1-4 of A-Z a-z 0-9 _ . -' })
+  separator?: string;
+
+  @ValidateNested({ each: true })
+  @Type(() => GroupMemberDto)
+  @ArrayMaxSize(100)
+  @IsArray()
+  members!: GroupMemberDto[];
+
+  /** Exposed names (or globs, `everything__*`) the group shows; empty = all. */
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsArray()
+  allow?: string[];
+
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsArray()
+  deny?: string[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GroupSettingsDto)
+  settings?: GroupSettingsDto;
+}
+
+/** Every field optional; `members`, `allow` and `deny` replace the whole list when given. */
+export class UpdateGroupDto {
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,4}$/, { message: 'separator must be 1-4 of A-Z a-z 0-9 _ . -' })
+  separator?: string;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => GroupMemberDto)
+  @ArrayMaxSize(100)
+  @IsArray()
+  members?: GroupMemberDto[];
+
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsArray()
+  allow?: string[];
+
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsArray()
+  deny?: string[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GroupSettingsDto)
+  settings?: GroupSettingsDto;
+}
