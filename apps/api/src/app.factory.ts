@@ -1,10 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { API_PREFIX } from '@mcp-proxy/shared/dto';
 import { AppModule } from './app.module';
 import { serveAdminApp } from './admin-app';
+import { CertificateManager } from './certs/certificate-manager.service';
+import { ForceSsl } from './certs/tls/force-ssl';
+import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
 import { createValidationPipe } from './core/http/validation';
 import { assignRequestId } from './core/http/request-id';
@@ -50,11 +53,66 @@ function configureApp(app: NestExpressApplication): void {
   serveAdminApp(app, config.get('ADMIN_DIST_DIR'), logger);
 }
 
-/** Wires a listening server (the API port, or the admin port) to the MCP lanes, Express and WebSocket upgrades. */
-export function attachListener(app: NestExpressApplication, server: Server): void {
+/**
+ * Wires a listening server (the API port, the admin port, or the HTTPS port) to the MCP lanes, Express
+ * and WebSocket upgrades. A plain HTTP one redirects to HTTPS first when FORCE_SSL is on.
+ */
+export function attachListener(app: NestExpressApplication, server: Server, tls = false): void {
   app.get(RawRoutes).install(server, app.getHttpAdapter().getInstance());
   const upgrades = app.get(UpgradeRouter);
   server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
+  if (!tls) app.get(ForceSsl).install(server);
+}
+
+/** Where the app answers: `http://host:port` of the API and admin ports, and `https://…` with SSL_ENABLED. */
+export interface ListenerUrls {
+  api: string;
+  admin: string;
+  https?: string;
+}
+
+/**
+ * Starts every listener: the API on BACKEND_PORT, the same app for the admin UI on FRONTEND_PORT (same
+ * origin for the UI and its API) and, with SSL_ENABLED, over TLS on HTTPS_PORT; then certificate renewal.
+ */
+export async function listen(app: NestExpressApplication): Promise<ListenerUrls> {
+  const config = app.get(AppConfig);
+  const host = config.get('HOST');
+  await app.listen(config.get('BACKEND_PORT'), host);
+  const adminServer = createServer();
+  attachListener(app, adminServer);
+  await listenOn(adminServer, config.get('FRONTEND_PORT'), host);
+  const others: Server[] = [adminServer];
+  const urls: ListenerUrls = { api: urlOf('http', app.getHttpServer(), host), admin: urlOf('http', adminServer, host) };
+
+  if (config.get('SSL_ENABLED')) {
+    const secureServer = app.get(HttpsServers).create();
+    attachListener(app, secureServer, true);
+    await listenOn(secureServer, config.get('HTTPS_PORT'), host);
+    others.push(secureServer);
+    urls.https = urlOf('https', secureServer, host);
+  }
+  app.getHttpServer().on('close', () => others.forEach((server) => server.close()));
+  // Only now: an HTTP-01 challenge of the first order is answered on the plain port, which must be listening.
+  app.get(CertificateManager).start();
+  return urls;
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** With port 0 (tests) the real port is only known once listening. */
+function urlOf(scheme: 'http' | 'https', server: Server, host: string): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export type { INestApplication };

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CertsModule } from './certs/certs.module';
 import { CoreModule } from './core/core.module';
 import { GithubModule } from './github/github.module';
 import { HealthModule } from './health/health.module';
@@ -12,7 +13,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), HealthModule, LiveModule],
+      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), HealthModule, LiveModule, CertsModule],
     };
   }
 }

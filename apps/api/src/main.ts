@@ -1,29 +1,13 @@
-import { createServer, Server } from 'node:http';
-import { attachListener, createApp } from './app.factory';
-import { AppConfig } from './core/config/app-config.service';
+import { createApp, listen } from './app.factory';
 import { InvalidEnvironmentError } from './core/config/env.schema';
 import { AppLogger } from './core/logging/app-logger';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
-  const config = app.get(AppConfig);
-  const logger = app.get(AppLogger);
-  const host = config.get('HOST');
-
-  await app.listen(config.get('BACKEND_PORT'), host);
-  // The admin port is the same app on a second listener: same origin for the UI and its API.
-  const adminServer: Server = createServer();
-  attachListener(app, adminServer);
-  await new Promise<void>((resolve, reject) => {
-    adminServer.once('error', reject);
-    adminServer.listen(config.get('FRONTEND_PORT'), host, resolve);
-  });
-  app.getHttpServer().on('close', () => adminServer.close());
-
-  logger.log(
-    `API on http://${host}:${config.get('BACKEND_PORT')}, admin UI on http://${host}:${config.get('FRONTEND_PORT')}`,
-    'Bootstrap',
-  );
+  const urls = await listen(app);
+  app
+    .get(AppLogger)
+    .log(`API on ${urls.api}, admin UI on ${urls.admin}${urls.https ? `, HTTPS (API, MCP and admin UI) on ${urls.https}` : ''}`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

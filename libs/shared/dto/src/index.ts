@@ -12,3 +12,4 @@ export * from './lib/deployment.dto';
 export * from './lib/deployment-view.interface';
 export * from './lib/group.dto';
 export * from './lib/group-view.interface';
+export * from './lib/cert-status-view.interface';

@@ -44,6 +44,8 @@ describe('validateEnv', () => {
     ['DOMAIN', 'exa mple.com'],
     ['SSL_EMAIL', 'nobody'],
     ['ACME_DIRECTORY_URL', 'ftp://acme'],
+    ['ACME_DNS_RESOLVERS', '1.1.1.1,dns.example.com'],
+    ['ACME_DNS_RESOLVERS', '127.0.0.1:99999'],
     ['PUBLIC_IP', '300.1.1.1'],
     ['DATABASE_URL', 'mysql://db/x'],
     ['REDIS_URL', 'http://localhost:6379'],
@@ -65,6 +67,7 @@ describe('validateEnv', () => {
     ['HOST', '::', '::'],
     ['PRIVATE_IP', '192.168.1.20', '192.168.1.20'],
     ['ENCRYPTION_KEY', 'ab'.repeat(32), 'ab'.repeat(32)],
+    ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
   });
@@ -86,6 +89,7 @@ describe('validateEnv', () => {
     [{ BACKEND_PORT: '9000', FRONTEND_PORT: '9000' }, /^FRONTEND_PORT=9000 is already used by BACKEND_PORT/],
     [{ FORCE_SSL: 'true' }, /FORCE_SSL=true needs SSL_ENABLED=true/],
     [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt' }, /DOMAIN is required/],
+    [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt', DOMAIN: '*.example.com' }, /DOMAIN=\*\.example\.com needs CLOUDFLARE_TOKEN/],
   ])('checks rules across keys: %o', (env, message) => {
     expect(problemsFor(env)).toEqual([expect.stringMatching(message)]);
   });

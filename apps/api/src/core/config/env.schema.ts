@@ -14,6 +14,10 @@ export interface AppEnv {
   SSL_STAGING: boolean;
   ACME_DIRECTORY_URL: string | undefined;
   CLOUDFLARE_TOKEN: string | undefined;
+  /** Cloudflare's v4 API (a local stand-in in tests). */
+  CLOUDFLARE_API_URL: string;
+  /** DNS servers (`ip` or `ip:port`) that must see a DNS-01 record before the CA is asked; empty: the zone's name servers. */
+  ACME_DNS_RESOLVERS: string[];
   ENABLE_UPNP: boolean;
   AUTO_MAP_PORTS: boolean;
   PUBLIC_IP: string | undefined;
@@ -158,6 +162,19 @@ const keyPrefix: Parser<string> = (raw) => {
   return raw;
 };
 
+/** `1.1.1.1`, `127.0.0.1:8053`, `[::1]:53`: what node's DNS resolver accepts as a server. */
+const dnsServerList: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(item) ?? /^([^:]+)(?::(\d+))?$/.exec(item) ?? [item, item];
+      if (isIP(match[1]) === 0) throw new InvalidValue('must be comma-separated IP addresses, each with an optional :port');
+      if (match[2]) port(match[2]);
+      return item;
+    });
+
 const email: Parser<string> = (raw) => {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new InvalidValue('must be an e-mail address');
   return raw;
@@ -199,6 +216,8 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   SSL_STAGING: { default: 'false', parse: boolean },
   ACME_DIRECTORY_URL: { parse: optional(url('https:', 'http:')) },
   CLOUDFLARE_TOKEN: { parse: optional(text) },
+  CLOUDFLARE_API_URL: { default: 'https://api.cloudflare.com/client/v4', parse: url('https:', 'http:') },
+  ACME_DNS_RESOLVERS: { default: '', parse: dnsServerList },
   ENABLE_UPNP: { default: 'false', parse: boolean },
   AUTO_MAP_PORTS: { default: 'false', parse: boolean },
   PUBLIC_IP: { parse: optional(ip) },
@@ -284,6 +303,9 @@ function crossKeyProblems(env: AppEnv): string[] {
   if (env.FORCE_SSL && !env.SSL_ENABLED) problems.push('FORCE_SSL=true needs SSL_ENABLED=true');
   if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && !env.DOMAIN) {
     problems.push('DOMAIN is required when SSL_PROVIDER=letsencrypt');
+  }
+  if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && env.DOMAIN?.startsWith('*.') && !env.CLOUDFLARE_TOKEN) {
+    problems.push(`DOMAIN=${env.DOMAIN} needs CLOUDFLARE_TOKEN: a wildcard can only be validated through DNS-01`);
   }
   return problems;
 }

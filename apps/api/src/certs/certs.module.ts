@@ -1,0 +1,54 @@
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../core/config/app-config.service';
+import { RawRoutes } from '../core/http/raw-routes';
+import { AcmeIssuer } from './acme/acme-issuer';
+import { CloudflareDns } from './acme/cloudflare-dns';
+import { Dns01Solver } from './acme/dns01-solver';
+import { ACME_CHALLENGE_PREFIX, Http01Challenges } from './acme/http01-challenges';
+import { TxtLookup } from './acme/txt-lookup';
+import { CertificateManager } from './certificate-manager.service';
+import { CertsController } from './certs.controller';
+import { CERTS_SETTINGS, CertsSettings, certsSettingsFrom } from './certs-settings';
+import { RenewalClock } from './renewal/renewal-clock';
+import { SelfSignedIssuer } from './self-signed/self-signed-issuer';
+import { CertFiles } from './storage/cert-files';
+import { CertificateStore } from './storage/certificate-store';
+import { ForceSsl } from './tls/force-ssl';
+import { HttpsServers } from './tls/https-servers';
+
+/**
+ * HTTPS: certificates from an ACME directory (HTTP-01 or DNS-01 through Cloudflare) or self-signed,
+ * stored under DATA_DIR/certs, renewed and swapped into the running listener; and FORCE_SSL.
+ * Exports what the app's listeners need: the HTTPS server factory, the redirect, and the manager to start.
+ */
+@Module({
+  controllers: [CertsController],
+  providers: [
+    { provide: CERTS_SETTINGS, inject: [AppConfig], useFactory: certsSettingsFrom },
+    CertificateManager,
+    CertificateStore,
+    CertFiles,
+    AcmeIssuer,
+    Http01Challenges,
+    Dns01Solver,
+    CloudflareDns,
+    TxtLookup,
+    SelfSignedIssuer,
+    RenewalClock,
+    HttpsServers,
+    ForceSsl,
+  ],
+  exports: [CertificateManager, HttpsServers, ForceSsl],
+})
+export class CertsModule implements OnModuleInit {
+  constructor(
+    private readonly rawRoutes: RawRoutes,
+    private readonly http01: Http01Challenges,
+    @Inject(CERTS_SETTINGS) private readonly settings: CertsSettings,
+  ) {}
+
+  /** A raw lane: the CA's request must not meet auth, rate limits or the force-SSL redirect. */
+  onModuleInit(): void {
+    if (this.settings.enabled) this.rawRoutes.register(ACME_CHALLENGE_PREFIX, (request, response) => this.http01.handle(request, response));
+  }
+}
