@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
 
 const FIXTURE_SERVER = join(__dirname, 'fixtures', 'conformance-server.mjs');
 const PROBE_SERVER = join(__dirname, 'fixtures', 'probe-server.mjs');
@@ -13,22 +13,8 @@ describe('groups at /mcp/g/<group>', () => {
   const clients: Client[] = [];
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
-  async function register(name: string, args: string[]): Promise<void> {
-    await running
-      .api()
-      .post('/api/services')
-      .set(...key())
-      .send({ name, process: { command: process.execPath, args }, proxy: { rateLimit: 0 }, start: true })
-      .expect(201);
-    await waitRunning(name);
-  }
-
-  async function waitRunning(name: string): Promise<void> {
-    await eventually(async () => {
-      const view = await running.api().get(`/api/services/${name}`).set(...key());
-      if (view.body.status !== 'running') throw new Error(view.body.status);
-    });
-  }
+  const register = (name: string, args: string[]): Promise<void> => registerService(running, { name, process: { command: process.execPath, args } });
+  const waitRunning = (name: string): Promise<void> => waitForStatus(running, name, 'running');
 
   async function client(path: string): Promise<Client> {
     const connected = await connectClient(running.baseUrl, path, running.env.apiKey, 'streamable');

@@ -1,5 +1,5 @@
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /** Bad input on the data plane: each answered with the right status and a JSON-RPC error, nothing crashes. */
 describe('MCP proxy: bad input and refusals', () => {
@@ -26,22 +26,8 @@ describe('MCP proxy: bad input and refusals', () => {
   beforeAll(async () => {
     running = await startApp();
     url = `${running.baseUrl}/mcp/everything`;
-    await running
-      .api()
-      .post('/api/services')
-      .set('X-API-Key', running.env.apiKey)
-      .send({ name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, start: true })
-      .expect(201);
-    await running
-      .api()
-      .post('/api/services')
-      .set('X-API-Key', running.env.apiKey)
-      .send({ name: 'idle', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } })
-      .expect(201);
-    await eventually(async () => {
-      const view = await running.api().get('/api/services/everything').set('X-API-Key', running.env.apiKey);
-      if (view.body.status !== 'running') throw new Error(view.body.status);
-    });
+    await registerService(running, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, proxy: { rateLimit: 100 } });
+    await registerService(running, { name: 'idle', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, start: false });
   }, 60_000);
 
   afterAll(() => running?.close());

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 const ECHO_SERVER = join(__dirname, 'fixtures', 'http-echo-server.mjs');
 
@@ -13,15 +13,8 @@ describe('MCP proxy: reverse-proxied http services', () => {
   const auth = (): Record<string, string> => ({ authorization: `Bearer ${running.env.apiKey}` });
 
   async function register(name: string, args: string[]): Promise<void> {
-    await running
-      .api()
-      .post('/api/services')
-      .set('X-API-Key', running.env.apiKey)
-      .send({ name, transport: 'http', process: { command: process.execPath, args, healthCheckIntervalSec: 0 }, proxy: { rateLimit: 0 }, start: true })
-      .expect(201);
+    await registerService(running, { name, transport: 'http', process: { command: process.execPath, args, healthCheckIntervalSec: 0 } });
     await eventually(async () => {
-      const view = await running.api().get(`/api/services/${name}`).set('X-API-Key', running.env.apiKey);
-      if (view.body.status !== 'running') throw new Error(view.body.status);
       // Running means spawned; wait until the child's own server answers too.
       const probe = await fetch(`${running.baseUrl}/mcp/${name}/headers`, { headers: auth() });
       if (probe.status === 502 || probe.status === 503) throw new Error(`child not listening yet (${probe.status})`);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectClient, textOf } from './support/mcp-clients';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 const PROBE_SERVER = join(__dirname, 'fixtures', 'probe-server.mjs');
 
@@ -14,17 +14,8 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
   const api = () => running.api();
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
-  async function register(name: string, isolation: 'shared' | 'session', proxy: Record<string, unknown> = {}): Promise<void> {
-    await api()
-      .post('/api/services')
-      .set(...key())
-      .send({ name, process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 }, proxy: { rateLimit: 0, ...proxy }, start: true })
-      .expect(201);
-    await eventually(async () => {
-      const view = await api().get(`/api/services/${name}`).set(...key());
-      if (view.body.status !== 'running') throw new Error(view.body.status);
-    });
-  }
+  const register = (name: string, isolation: 'shared' | 'session', proxy: Record<string, unknown> = {}): Promise<void> =>
+    registerService(running, { name, process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 }, proxy: { rateLimit: 0, ...proxy } });
 
   async function client(service: string): Promise<Client> {
     const connected = await connectClient(running.baseUrl, service, running.env.apiKey, 'streamable');

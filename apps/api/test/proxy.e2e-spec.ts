@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectClient, EVERYTHING_SERVER, textOf, TransportKind } from './support/mcp-clients';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { registerService, RunningApp, startApp } from './support/running-app';
 
 const PROXY_SECRET_KEYS = ['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY'];
 
@@ -8,26 +8,15 @@ describe('MCP proxy with the real server-everything', () => {
   let running: RunningApp;
   const clients: Client[] = [];
 
-  async function register(name: string, extra: Record<string, unknown> = {}): Promise<void> {
-    await running
-      .api()
-      .post('/api/services')
-      .set('X-API-Key', running.env.apiKey)
-      .send({
-        name,
-        process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
-        // Unlimited: the 32-session test alone sends well over the default 100 requests a minute.
-        proxy: { rateLimit: 0 },
-        start: true,
-        environment: { SERVICE_OWN_VAR: 'visible-to-child' },
-        ...extra,
-      })
-      .expect(201);
-    await eventually(async () => {
-      const view = await running.api().get(`/api/services/${name}`).set('X-API-Key', running.env.apiKey);
-      if (view.body.status !== 'running') throw new Error(`status ${view.body.status}`);
+  const register = (name: string, extra: Record<string, unknown> = {}): Promise<void> =>
+    registerService(running, {
+      name,
+      process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+      // Unlimited: the 32-session test alone sends well over the default 100 requests a minute.
+      proxy: { rateLimit: 0 },
+      environment: { SERVICE_OWN_VAR: 'visible-to-child' },
+      ...extra,
     });
-  }
 
   async function client(kind: TransportKind, service = 'everything'): Promise<Client> {
     const connected = await connectClient(running.baseUrl, service, running.env.apiKey, kind);
