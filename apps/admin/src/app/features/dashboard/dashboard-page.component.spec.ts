@@ -67,12 +67,16 @@ describe('DashboardPageComponent', () => {
     httpTesting
       .expectOne('/health')
       .flush(healthView({ version: '1.4.2', uptime: 3_725, services: { running: 2, total: 5 } }));
-    await flushServices([]);
+    await fixture.whenStable();
 
     expect(stat('Status')).toBe('ok');
     expect(stat('Version')).toBe('1.4.2');
     expect(stat('Uptime')).toBe('1 h 2 min');
     expect(stat('Services running')).toBe('2 of 5');
+
+    // Once the services are loaded, the count follows them (and the status channel).
+    await flushServices([]);
+    expect(stat('Services running')).toBe('0 of 0');
     expect(element().textContent).toContain('No services yet.');
   });
 
@@ -127,6 +131,7 @@ describe('DashboardPageComponent', () => {
 
     expect(row('everything').slice(2, 4)).toEqual(['5', '40']);
     expect(row('everything')[5]).toBe('—');
+    expect(stat('Services running')).toBe('0 of 1');
     const events = [...element().querySelectorAll('ol[aria-label="Recent events"] li')].map((item) =>
       words(item).replace(/^\d\d:\d\d:\d\d /, ''),
     );
