@@ -1,16 +1,13 @@
 import type { GroupMemberView, GroupSettingsView } from '@mcp-proxy/shared/dto';
-import { randomUUID } from 'node:crypto';
-import { BeforeInsert, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { RecordEntity } from '../core/database/record.entity';
 
 /** Members are stored by service id; names are looked up when shown, so renaming a service is safe. */
 export type StoredMember = Omit<GroupMemberView, 'serviceName'>;
 
 /** A named set of services served as one MCP endpoint at `/mcp/g/<name>`. */
 @Entity('groups')
-export class GroupEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
+export class GroupEntity extends RecordEntity {
   @Column({ type: 'varchar', length: 63, unique: true })
   name!: string;
 
@@ -32,15 +29,4 @@ export class GroupEntity {
 
   @Column({ type: 'simple-json' })
   settings!: GroupSettingsView;
-
-  @CreateDateColumn()
-  createdAt!: Date;
-
-  @UpdateDateColumn()
-  updatedAt!: Date;
-
-  @BeforeInsert()
-  assignId(): void {
-    this.id ??= randomUUID();
-  }
 }

@@ -1,16 +1,12 @@
 import type { ProcessConfigView, ProxyConfigView, RepositoryView, ServiceTransport } from '@mcp-proxy/shared/dto';
-import { randomUUID } from 'node:crypto';
-import { BeforeInsert, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { RecordEntity } from '../core/database/record.entity';
 
 export type DesiredState = 'running' | 'stopped';
 
 /** A registered MCP server. Runtime state (pid, status) lives with the supervisor, not here. */
 @Entity('services')
-export class ServiceEntity {
-  /** Generated here rather than by the database, so PostgreSQL needs no uuid extension. */
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
+export class ServiceEntity extends RecordEntity {
   @Column({ type: 'varchar', length: 63, unique: true })
   name!: string;
 
@@ -33,15 +29,4 @@ export class ServiceEntity {
   /** What the operator asked for, so running services come back after a restart of the proxy. */
   @Column({ type: 'varchar', length: 16, default: 'stopped' })
   desiredState!: DesiredState;
-
-  @CreateDateColumn()
-  createdAt!: Date;
-
-  @UpdateDateColumn()
-  updatedAt!: Date;
-
-  @BeforeInsert()
-  assignId(): void {
-    this.id ??= randomUUID();
-  }
 }
