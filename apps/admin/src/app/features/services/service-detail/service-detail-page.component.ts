@@ -47,7 +47,8 @@ export class ServiceDetailPageComponent {
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
 
-  private readonly key = signal<string>(inject(ActivatedRoute).snapshot.paramMap.get('name') ?? '');
+  private readonly route = inject(ActivatedRoute);
+  private readonly key = signal<string>(this.route.snapshot.paramMap.get('name') ?? '');
   protected readonly service = signal<ServiceView | null>(null);
   protected readonly loading = signal(false);
   protected readonly loadError = signal<string | null>(null);
@@ -73,6 +74,14 @@ export class ServiceDetailPageComponent {
 
   constructor() {
     this.load();
+    // The router reuses this page when only the name in the URL changes.
+    this.route.paramMap.pipe(takeUntilDestroyed()).subscribe((params) => {
+      const name = params.get('name') ?? '';
+      if (name === this.key()) return;
+      this.key.set(name);
+      this.service.set(null);
+      this.load();
+    });
     // Status changes of this service, as they happen.
     this.live
       .status()

@@ -238,6 +238,10 @@ export class ServiceFormPageComponent {
       .subscribe({
         next: (service) => {
           this.original.set(service);
+          if (service.repository) {
+            // Deployed from a repository: the command comes from the deploy and may stay empty.
+            this.form.controls.process.controls.command.removeValidators(Validators.required);
+          }
           const value = formValueFromService(service);
           this.form.reset({ ...value, environment: [] });
           this.loading.set(false);

@@ -126,6 +126,16 @@ describe('updateBodyFrom', () => {
     expect(updateBodyFrom(original, value, true)).toEqual({ environment: {} });
   });
 
+  it('leaves out a blank command (a service deployed from a repository has none)', () => {
+    const deployed = serviceView({
+      repository: { url: 'https://github.com/user/repo', branch: 'main', entryPoint: 'index.js' },
+      process: { ...serviceView().process, command: null, args: [] },
+    });
+    const value = formValueFromService(deployed);
+    expect(value.process.command).toBe('');
+    expect(updateBodyFrom(deployed, value, false)).toEqual({});
+  });
+
   it('sends a transport change', () => {
     const value = formValueFromService(original);
     value.transport = 'http';

@@ -145,7 +145,6 @@ type ProxyBody = { [K in keyof ProxyConfigDto]: ProxyConfigDto[K] };
 
 function processBody(value: ServiceFormValue['process']): ProcessBody {
   const body: ProcessBody = {
-    command: value.command.trim(),
     args: parseArgs(value.args),
     cwd: value.cwd.trim() || null,
     port: value.port,
@@ -153,6 +152,9 @@ function processBody(value: ServiceFormValue['process']): ProcessBody {
     autoRestart: value.autoRestart,
     memoryLimitMb: value.memoryLimitMb,
   };
+  // A service deployed from a repository may have no command: blank means "none", not "".
+  const command = value.command.trim();
+  if (command) body.command = command;
   // Numbers left empty fall back to the API's defaults instead of being sent as null.
   const numbers = ['maxRestarts', 'restartWindowSec', 'healthCheckIntervalSec', 'maxSessions', 'sessionIdleTimeoutSec'] as const;
   for (const key of numbers) {
@@ -203,7 +205,7 @@ export function updateBodyFrom(
   if (value.transport !== original.transport) body.transport = value.transport;
 
   const process = changedFields(processBody(value.process), {
-    command: original.process.command,
+    command: original.process.command ?? undefined,
     args: original.process.args,
     cwd: original.process.cwd,
     port: original.process.port,
