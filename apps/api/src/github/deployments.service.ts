@@ -64,6 +64,8 @@ export class DeploymentsService {
       log: '',
       error: null,
       attempts: 0,
+      // Set here rather than by the database's default, which SQLite keeps to the second: the history is ordered by it.
+      queuedAt: new Date(this.clock.now()),
       startedAt: null,
       finishedAt: null,
       cloneMs: null,
@@ -88,7 +90,7 @@ export class DeploymentsService {
 
   /** Newest first. */
   async history(serviceId: string): Promise<DeploymentSummaryView[]> {
-    const rows = await this.deployments.find({ where: { serviceId }, order: { queuedAt: 'DESC' }, take: HISTORY_LIMIT });
+    const rows = await this.deployments.find({ where: { serviceId }, order: { queuedAt: 'DESC', id: 'ASC' }, take: HISTORY_LIMIT });
     return rows.map(toSummary);
   }
 

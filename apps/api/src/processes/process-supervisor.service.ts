@@ -204,11 +204,12 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     const record = this.records.get(handle.serviceId);
     const candidate = record ? this.candidates.find(record.id, handle) : undefined;
     if (!record || !candidate?.isRunning) throw new CandidateGoneError(handle.serviceName);
-    await this.services.setDesiredState(record.id, 'running');
     let replaced: SupervisedChild | null = null;
     await this.enqueue(record, async () => {
       if (!candidate.isRunning) throw new CandidateGoneError(record.name);
       await beforeSwap?.();
+      // Only now: a promotion that did not happen must not leave a service wanted "running" with nothing to run.
+      await this.services.setDesiredState(record.id, 'running');
       record.entity = await this.services.entityOf(record.id);
       record.desired = 'running';
       this.candidates.forget(record.id, candidate);
