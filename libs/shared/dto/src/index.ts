@@ -10,6 +10,8 @@ export * from './lib/service-runtime.interface';
 export * from './lib/service-logs-query.dto';
 export * from './lib/deployment.dto';
 export * from './lib/deployment-view.interface';
+export * from './lib/network.dto';
+export * from './lib/network-view.interface';
 export * from './lib/group.dto';
 export * from './lib/group-view.interface';
 export * from './lib/cert-status-view.interface';

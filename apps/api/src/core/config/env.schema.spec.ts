@@ -23,6 +23,10 @@ describe('validateEnv', () => {
       SSL_PROVIDER: 'self-signed',
       ENABLE_UPNP: false,
       AUTO_MAP_PORTS: false,
+      UPNP_TIMEOUT_MS: 3000,
+      UPNP_LEASE_SEC: 3600,
+      PORT_CHECK_URLS: [],
+      NETWORK_TIMEOUT_MS: 5000,
       DATABASE_URL: './data/mcp-proxy.db',
       CLONE_DIRECTORY: './mcp-services',
       LOG_LEVEL: 'info',
@@ -52,6 +56,10 @@ describe('validateEnv', () => {
     ['LOG_LEVEL', 'loud'],
     ['ENABLE_METRICS', '2'],
     ['SESSION_TTL_MINUTES', '0'],
+    ['UPNP_TIMEOUT_MS', '50'],
+    ['UPNP_LEASE_SEC', '-1'],
+    ['PUBLIC_IP_URLS', 'https://ok.example/ip,ftp://whatismyip'],
+    ['PORT_CHECK_URLS', 'not a url'],
   ])('refuses %s=%s with a message naming the key', (key, value) => {
     const problems = problemsFor({ [key]: value });
     expect(problems).toHaveLength(1);
@@ -67,6 +75,10 @@ describe('validateEnv', () => {
     ['HOST', '::', '::'],
     ['PRIVATE_IP', '192.168.1.20', '192.168.1.20'],
     ['ENCRYPTION_KEY', 'ab'.repeat(32), 'ab'.repeat(32)],
+    ['PUBLIC_IP_URLS', 'https://a.example/ip, http://127.0.0.1:9/ip', ['https://a.example/ip', 'http://127.0.0.1:9/ip']],
+    ['PUBLIC_IP_URLS', '', []],
+    ['PORT_CHECK_URLS', 'https://check.example/{host}/{port}', ['https://check.example/{host}/{port}']],
+    ['UPNP_LEASE_SEC', '0', 0],
     ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
@@ -88,6 +100,7 @@ describe('validateEnv', () => {
   it.each([
     [{ BACKEND_PORT: '9000', FRONTEND_PORT: '9000' }, /^FRONTEND_PORT=9000 is already used by BACKEND_PORT/],
     [{ FORCE_SSL: 'true' }, /FORCE_SSL=true needs SSL_ENABLED=true/],
+    [{ AUTO_MAP_PORTS: 'true' }, /^AUTO_MAP_PORTS=true needs ENABLE_UPNP=true$/],
     [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt' }, /DOMAIN is required/],
     [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt', DOMAIN: '*.example.com' }, /DOMAIN=\*\.example\.com needs CLOUDFLARE_TOKEN/],
   ])('checks rules across keys: %o', (env, message) => {

@@ -22,6 +22,16 @@ export interface AppEnv {
   AUTO_MAP_PORTS: boolean;
   PUBLIC_IP: string | undefined;
   PRIVATE_IP: string | undefined;
+  /** Longest an SSDP search for the gateway, or one request to it, may take. */
+  UPNP_TIMEOUT_MS: number;
+  /** Lease asked for each UPnP mapping, renewed at half-time; 0 = permanent. */
+  UPNP_LEASE_SEC: number;
+  /** "What is my IP" endpoints (plain-text or `{"ip"}` answers), tried in order when the gateway cannot tell. */
+  PUBLIC_IP_URLS: string[];
+  /** External reachability checkers, tried in order (see README: Network); none = reachability is `unknown`. */
+  PORT_CHECK_URLS: string[];
+  /** Longest a "what is my IP" lookup or an external port check may take. */
+  NETWORK_TIMEOUT_MS: number;
   DATABASE_URL: string;
   REDIS_URL: string | undefined;
   API_KEY: string | undefined;
@@ -175,6 +185,15 @@ const dnsServerList: Parser<string[]> = (raw) =>
       return item;
     });
 
+const urlList =
+  (...protocols: string[]): Parser<string[]> =>
+  (raw) =>
+    raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '')
+      .map((item) => url(...protocols)(item));
+
 const email: Parser<string> = (raw) => {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new InvalidValue('must be an e-mail address');
   return raw;
@@ -222,6 +241,11 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   AUTO_MAP_PORTS: { default: 'false', parse: boolean },
   PUBLIC_IP: { parse: optional(ip) },
   PRIVATE_IP: { parse: optional(ip) },
+  UPNP_TIMEOUT_MS: { default: '3000', parse: integer(100, 60_000) },
+  UPNP_LEASE_SEC: { default: '3600', parse: integer(0, 604_800) },
+  PUBLIC_IP_URLS: { default: 'https://api.ipify.org,https://ifconfig.me/ip,https://icanhazip.com', parse: urlList('https:', 'http:') },
+  PORT_CHECK_URLS: { default: '', parse: urlList('https:', 'http:') },
+  NETWORK_TIMEOUT_MS: { default: '5000', parse: integer(100, 60_000) },
   DATABASE_URL: { default: './data/mcp-proxy.db', parse: databaseUrl },
   REDIS_URL: { parse: optional(url('redis:', 'rediss:')) },
   API_KEY: { parse: optional(secret(16)) },
@@ -301,6 +325,7 @@ function crossKeyProblems(env: AppEnv): string[] {
     seen.set(value, key);
   }
   if (env.FORCE_SSL && !env.SSL_ENABLED) problems.push('FORCE_SSL=true needs SSL_ENABLED=true');
+  if (env.AUTO_MAP_PORTS && !env.ENABLE_UPNP) problems.push('AUTO_MAP_PORTS=true needs ENABLE_UPNP=true');
   if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && !env.DOMAIN) {
     problems.push('DOMAIN is required when SSL_PROVIDER=letsencrypt');
   }
