@@ -4,6 +4,7 @@ import { CoreModule } from './core/core.module';
 import { GithubModule } from './github/github.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
+import { NetworkModule } from './network/network.module';
 import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
 
@@ -13,7 +14,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), HealthModule, LiveModule, CertsModule],
+      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { DEPLOY_CHANNEL_PREFIX, LiveClientMessage } from '@mcp-proxy/shared/dto';
+import { DEPLOY_CHANNEL_PREFIX, LiveClientMessage, NETWORK_CHANNEL } from '@mcp-proxy/shared/dto';
 
 export const LIVE_PATH = '/ws';
 export const LOGS_CHANNEL_PREFIX = 'logs:';
@@ -20,7 +20,7 @@ export function parseClientMessage(text: string): ParsedClientMessage {
   }
   if (type === 'subscribe' || type === 'unsubscribe') {
     if (typeof channel !== 'string' || !isChannel(channel)) {
-      return { ok: false, error: `unknown channel ${JSON.stringify(channel)}: use "status", "metrics", "logs:<service>" or "deploy:<deploymentId>"` };
+      return { ok: false, error: `unknown channel ${JSON.stringify(channel)}: use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"` };
     }
     return { ok: true, message: { type, channel } };
   }
@@ -31,6 +31,7 @@ function isChannel(channel: string): boolean {
   return (
     channel === 'status' ||
     channel === 'metrics' ||
+    channel === NETWORK_CHANNEL ||
     (channel.startsWith(LOGS_CHANNEL_PREFIX) && channel.length > LOGS_CHANNEL_PREFIX.length) ||
     (channel.startsWith(DEPLOY_CHANNEL_PREFIX) && channel.length > DEPLOY_CHANNEL_PREFIX.length)
   );

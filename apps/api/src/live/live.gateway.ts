@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { DeploymentSummaryView, LiveServerMessage, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
-import { DEPLOY_CHANNEL_PREFIX, LOG_TAIL_DEFAULT } from '@mcp-proxy/shared/dto';
+import type { DeploymentSummaryView, LiveServerMessage, NetworkStatusView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import { DEPLOY_CHANNEL_PREFIX, LOG_TAIL_DEFAULT, NETWORK_CHANNEL } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
@@ -11,6 +11,8 @@ import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { UpgradeRouter } from '../core/http/upgrade-router';
 import { DEPLOY_EVENTS, DeployLogLines } from '../github/deploy-events';
 import { DeploymentsService } from '../github/deployments.service';
+import { NETWORK_EVENTS } from '../network/network-events';
+import { NetworkStatusService } from '../network/network-status.service';
 import { SERVICE_EVENTS, ServiceLogLine } from '../processes/child-handle';
 import { ServiceLogs } from '../processes/logging/service-logs.service';
 import { ServicesService } from '../processes/services.service';
@@ -31,6 +33,7 @@ interface LiveClient {
   alive: boolean;
   status: boolean;
   metrics: boolean;
+  network: boolean;
   /** Log channels by service id, with the name the client used for them. */
   logs: Map<string, string>;
   /** Deployments followed (`deploy:<id>`). */
@@ -40,7 +43,8 @@ interface LiveClient {
 
 /**
  * Live data for the admin UI at `/ws`: `logs:<service>` (backlog, then each line), `status` (a
- * service view at every status change) and `metrics` (process samples). Authenticated with the API
+ * service view at every status change), `metrics` (process samples) and `network` (the network
+ * status at subscription and at every change). Authenticated with the API
  * key or a session token, as `?token=` or as the first message `{"type":"auth","token":…}`.
  */
 @Injectable()
@@ -56,6 +60,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.toDeployFollowers(deployment.id, { type: 'deployment', channel: `${DEPLOY_CHANNEL_PREFIX}${deployment.id}`, deployment });
   private readonly onDeployLog = ({ deploymentId, lines }: DeployLogLines): void =>
     this.toDeployFollowers(deploymentId, { type: 'deploy-log', channel: `${DEPLOY_CHANNEL_PREFIX}${deploymentId}`, lines });
+  private readonly onNetwork = (network: NetworkStatusView): void => this.broadcast('network', { type: 'network', channel: 'network', network });
 
   constructor(
     private readonly upgrades: UpgradeRouter,
@@ -65,6 +70,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     private readonly logs: ServiceLogs,
     private readonly events: EventEmitter2,
     private readonly deployments: DeploymentsService,
+    private readonly network: NetworkStatusService,
   ) {}
 
   onModuleInit(): void {
@@ -74,6 +80,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.events.on(SERVICE_EVENTS.metrics, this.onMetrics);
     this.events.on(DEPLOY_EVENTS.status, this.onDeployStatus);
     this.events.on(DEPLOY_EVENTS.log, this.onDeployLog);
+    this.events.on(NETWORK_EVENTS.changed, this.onNetwork);
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -84,6 +91,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.events.off(SERVICE_EVENTS.metrics, this.onMetrics);
     this.events.off(DEPLOY_EVENTS.status, this.onDeployStatus);
     this.events.off(DEPLOY_EVENTS.log, this.onDeployLog);
+    this.events.off(NETWORK_EVENTS.changed, this.onNetwork);
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     this.server.close();
@@ -103,7 +111,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   }
 
   private accept(socket: WebSocket, address: string, authenticated: boolean): void {
-    const client: LiveClient = { socket, address, authenticated, alive: true, status: false, metrics: false, logs: new Map(), deploys: new Set() };
+    const client: LiveClient = { socket, address, authenticated, alive: true, status: false, metrics: false, network: false, logs: new Map(), deploys: new Set() };
     this.clients.add(client);
     socket.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(client, data, isBinary));
     socket.on('pong', () => (client.alive = true));
@@ -141,6 +149,13 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       client[channel] = true;
       return this.send(client, { type: 'subscribed', channel });
     }
+    if (channel === NETWORK_CHANNEL) {
+      client.network = true;
+      this.send(client, { type: 'subscribed', channel });
+      this.send(client, { type: 'network', channel: 'network', network: this.network.view() });
+      // What was stale (addresses, the public IP) follows as a further message when it changes.
+      return void this.network.refresh();
+    }
     if (channel.startsWith(DEPLOY_CHANNEL_PREFIX)) return this.subscribeDeploy(client, channel);
     let service: ServiceView;
     try {
@@ -166,7 +181,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   private unsubscribe(client: LiveClient, channel: string): void {
     if (channel.startsWith(DEPLOY_CHANNEL_PREFIX)) client.deploys.delete(channel.slice(DEPLOY_CHANNEL_PREFIX.length));
-    if (channel === 'status' || channel === 'metrics') client[channel] = false;
+    if (channel === 'status' || channel === 'metrics' || channel === NETWORK_CHANNEL) client[channel] = false;
     for (const [serviceId, name] of client.logs) if (name === channel) client.logs.delete(serviceId);
     this.send(client, { type: 'unsubscribed', channel });
   }
@@ -182,7 +197,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     for (const client of this.clients) if (client.deploys.has(deploymentId)) this.send(client, message, true);
   }
 
-  private broadcast(channel: 'status' | 'metrics', message: LiveServerMessage): void {
+  private broadcast(channel: 'status' | 'metrics' | 'network', message: LiveServerMessage): void {
     for (const client of this.clients) if (client[channel]) this.send(client, message, true);
   }
 

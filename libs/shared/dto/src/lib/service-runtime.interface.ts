@@ -1,4 +1,5 @@
 import type { DeploymentSummaryView } from './deployment-view.interface';
+import type { NetworkStatusView } from './network-view.interface';
 import type { ServiceStatus } from './service.enums';
 import type { ServiceView } from './service-view.interface';
 
@@ -84,4 +85,6 @@ export type LiveServerMessage =
   | { type: 'deployment'; channel: string; deployment: DeploymentSummaryView }
   /** `deploy:<id>`: build log lines (at subscription: every line so far). */
   | { type: 'deploy-log'; channel: string; lines: string[] }
+  /** `network`: the network status at subscription and at every change. */
+  | { type: 'network'; channel: 'network'; network: NetworkStatusView }
   | { type: 'error'; message: string; channel?: string };
