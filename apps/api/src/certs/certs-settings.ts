@@ -33,7 +33,7 @@ export function certsSettingsFrom(config: AppConfig): CertsSettings {
     provider: config.get('SSL_PROVIDER'),
     domain,
     acmeNames: domain ? acmeNamesFor(domain) : [],
-    selfSignedNames: [...new Set([domain ?? 'localhost', 'localhost', '127.0.0.1', '::1'])],
+    selfSignedNames: [...new Set([...(domain ? acmeNamesFor(domain) : []), 'localhost', '127.0.0.1', '::1'])],
     directoryUrl: config.get('ACME_DIRECTORY_URL') ?? (config.get('SSL_STAGING') ? LETS_ENCRYPT_STAGING : LETS_ENCRYPT_PRODUCTION),
     email: config.get('SSL_EMAIL'),
     challenge: token ? 'dns-01' : 'http-01',

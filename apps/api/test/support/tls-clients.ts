@@ -20,10 +20,13 @@ export interface PeerView {
   altNames: string;
 }
 
-/** One TLS handshake on 127.0.0.1:port with SNI `servername`: what the server presents, and whether a client trusting `ca` accepts it. */
+/**
+ * One TLS handshake on 127.0.0.1:port with SNI `servername`: what the server presents, and whether a
+ * client trusting `ca` (empty: the public roots) accepts it.
+ */
 export function peerCertificate(port: number, servername: string, ca: string): Promise<PeerView> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername, ca, rejectUnauthorized: false }, () => {
+    const socket = connect({ host: '127.0.0.1', port, servername, ...(ca ? { ca } : {}), rejectUnauthorized: false }, () => {
       const peer: PeerCertificate = socket.getPeerCertificate();
       resolve({
         authorized: socket.authorized,

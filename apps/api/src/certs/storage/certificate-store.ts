@@ -25,9 +25,19 @@ interface CertificateFile {
   sealedKey: string;
 }
 
+/** An ACME account: its key, and its URL at the directory once registered. */
+export interface StoredAccount {
+  keyPem: string;
+  url?: string;
+  /** The contact it was registered (or last updated) with. */
+  email?: string;
+}
+
 interface AccountFile {
   version: 1;
   directoryUrl: string;
+  url?: string;
+  email?: string;
   sealedKey: string;
 }
 
@@ -69,20 +79,20 @@ export class CertificateStore {
     await this.files.write(certificateFileName(certificate.source), JSON.stringify(file, null, 2));
   }
 
-  async loadAccountKey(directoryUrl: string): Promise<string | undefined> {
+  async loadAccount(directoryUrl: string): Promise<StoredAccount | undefined> {
     const name = accountFileName(directoryUrl);
     const file = await this.readJson<AccountFile>(name);
     if (!file) return undefined;
     try {
-      return this.box.decrypt(file.sealedKey);
+      return { keyPem: this.box.decrypt(file.sealedKey), url: file.url, email: file.email };
     } catch (error) {
       this.unusable(name, error);
       return undefined;
     }
   }
 
-  async saveAccountKey(directoryUrl: string, keyPem: string): Promise<void> {
-    const file: AccountFile = { version: 1, directoryUrl, sealedKey: this.box.encrypt(keyPem) };
+  async saveAccount(directoryUrl: string, account: StoredAccount): Promise<void> {
+    const file: AccountFile = { version: 1, directoryUrl, url: account.url, email: account.email, sealedKey: this.box.encrypt(account.keyPem) };
     await this.files.write(accountFileName(directoryUrl), JSON.stringify(file, null, 2));
   }
 
