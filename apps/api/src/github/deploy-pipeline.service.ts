@@ -9,6 +9,7 @@ import { ServicesService } from '../processes/services.service';
 import { INHERITED_ENV_KEYS } from '../processes/spawn/child-environment';
 import { GithubApi, GithubApiError } from './api/github-api';
 import { BuildDirectories } from './build/build-directories';
+import { BuildsService, KEPT_BUILDS } from './build/builds.service';
 import { CommandFailedError, DEPLOYMENT_MARKER_ENV } from './build/command-runner';
 import { Manifest, ManifestError, missingRequiredEnv } from './build/manifest';
 import { ManifestReader } from './build/manifest-reader';
@@ -55,9 +56,6 @@ interface Build {
   created: boolean;
 }
 
-/** Finished builds kept per service, the one running included, for rollback. */
-export const KEPT_BUILDS = 3;
-
 /**
  * A deployment from start to finish: clone (shallow, one branch), manifest, required variables,
  * install, build, then the release (start beside the running version, MCP check, swap). Statuses
@@ -74,6 +72,7 @@ export class DeployPipeline {
     private readonly manifests: ManifestReader,
     private readonly builder: PackageBuilder,
     private readonly directories: BuildDirectories,
+    private readonly builds: BuildsService,
     private readonly release: ReleaseService,
     private readonly github: GithubApi,
     private readonly config: AppConfig,
@@ -117,7 +116,8 @@ export class DeployPipeline {
         log,
       );
       const startMs = this.clock.now() - started;
-      await this.prune(service, build.directory, log);
+      const removed = await this.builds.prune(service, build.directory);
+      if (removed > 0) log.step(`removed ${removed} older build${removed === 1 ? '' : 's'} (the last ${KEPT_BUILDS} are kept)`);
       log.step(`deployed ${build.commit.slice(0, 12)} (${build.branch})`);
       await this.deployments.succeed(deploymentId, { startMs });
       return 'succeeded';
@@ -125,13 +125,13 @@ export class DeployPipeline {
       if (error instanceof RetryableDeployError && attempt.number < attempt.of && !attempt.signal.aborted) {
         log.step(`attempt ${attempt.number} of ${attempt.of} failed: ${error.message}; trying again`);
         await log.flush();
-        await this.discard(deployment, work);
+        await this.builds.removeFailed(deployment, work.created ? work.directory : null);
         throw error;
       }
       const message = attempt.signal.aborted ? `interrupted: ${reasonOf(attempt.signal)}` : messageOf(error);
       log.step(`failed: ${message}`);
       if (!isExpected(error)) this.logger.event('error', { deployment: deploymentId, err: error }, 'Deploy failed unexpectedly');
-      await this.discard(deployment, work);
+      await this.builds.removeFailed(deployment, work.created ? work.directory : null);
       await this.deployments.fail(deploymentId, message);
       return 'failed';
     } finally {
@@ -145,19 +145,9 @@ export class DeployPipeline {
     if (!deployment || FINISHED.includes(deployment.status)) return;
     const log = await this.deployments.openLog(deploymentId);
     log.step(`failed: ${reason}`);
-    await this.discardLeftovers(deployment);
+    await this.builds.removeLeftovers(deployment);
     await this.deployments.fail(deploymentId, reason);
     await this.deployments.closeLog(deploymentId);
-  }
-
-  /**
-   * After a restart of the API: the clone of an interrupted deployment, and its build unless a
-   * service runs from it or an earlier deployment made it.
-   */
-  async discardLeftovers(deployment: DeploymentEntity): Promise<void> {
-    const service = await this.services.entityOf(deployment.serviceId).catch(() => null);
-    const build = deployment.directory && !(service && (await this.isGoodBuild(service, deployment.directory)));
-    await this.discard(deployment, build && deployment.directory ? { directory: deployment.directory, created: true } : null);
   }
 
   // ─── Steps ─────────────────────────────────────────────────────────────────────────────────
@@ -196,7 +186,7 @@ export class DeployPipeline {
     const commit = await this.git.headCommit(incoming, this.commandEnv(id));
     const branch = askedBranch ?? (await this.git.currentBranch(incoming, this.commandEnv(id)));
     const directory = this.directories.forCommit(service.name, commit);
-    const created = !(await this.isGoodBuild(service, directory));
+    const created = !(await this.builds.isGood(service, directory));
     if (created) {
       // A leftover of an interrupted or failed deploy of the same commit: never trusted.
       await this.directories.remove(directory);
@@ -322,46 +312,6 @@ export class DeployPipeline {
 
   private allowScripts(deployment: DeploymentEntity, service: ServiceEntity): boolean {
     return deployment.options?.allowScripts ?? service.repository?.allowScripts ?? false;
-  }
-
-  /** A directory a succeeded deployment produced (and still there), or the one the service runs from. */
-  private async isGoodBuild(service: ServiceEntity, directory: string): Promise<boolean> {
-    if (!(await this.directories.exists(directory))) return false;
-    if (service.process.cwd === directory) return true;
-    return (await this.deployments.succeededBuilds(service.id)).some((build) => build.directory === directory);
-  }
-
-  /** What a failed attempt leaves: its clone, and its build unless that build is (or was) good. */
-  private async discard(deployment: DeploymentEntity, build: Pick<Build, 'directory' | 'created'> | null): Promise<void> {
-    try {
-      await this.directories.remove(this.directories.incoming(deployment.serviceName, deployment.id));
-      if (build?.created && build.directory) await this.directories.remove(build.directory);
-    } catch (error) {
-      this.logger.event('warn', { deployment: deployment.id, err: error }, 'Could not remove a failed build');
-    }
-  }
-
-  /**
-   * Keeps the build that now runs and the newest earlier ones, KEPT_BUILDS in all; everything else
-   * under the service's directory goes. A failure here is only logged: the deploy itself worked.
-   */
-  private async prune(service: ServiceEntity, running: string, log: DeployLog): Promise<void> {
-    try {
-      const keep = new Set<string>([running]);
-      for (const build of await this.deployments.succeededBuilds(service.id)) {
-        if (keep.size >= KEPT_BUILDS) break;
-        if (build.directory) keep.add(build.directory);
-      }
-      const removed: string[] = [];
-      for (const directory of await this.directories.list(service.name)) {
-        if (keep.has(directory)) continue;
-        await this.directories.remove(directory);
-        removed.push(directory);
-      }
-      if (removed.length > 0) log.step(`removed ${removed.length} older build${removed.length === 1 ? '' : 's'} (the last ${KEPT_BUILDS} are kept)`);
-    } catch (error) {
-      this.logger.event('warn', { service: service.name, err: error }, 'Could not remove older builds');
-    }
   }
 
   /** git and npm get what a child gets from the host (PATH, HOME, locale) and a marker; never the proxy's settings or secrets. */

@@ -4,6 +4,7 @@ import { Clock } from '../processes/clock';
 import { ProcessesModule } from '../processes/processes.module';
 import { GithubApi } from './api/github-api';
 import { BuildDirectories } from './build/build-directories';
+import { BuildsService } from './build/builds.service';
 import { CommandRunner } from './build/command-runner';
 import { ManifestReader } from './build/manifest-reader';
 import { PackageBuilder } from './build/package-builder';
@@ -27,6 +28,7 @@ import { ReleaseService } from './release/release.service';
     ManifestReader,
     PackageBuilder,
     BuildDirectories,
+    BuildsService,
     GithubApi,
     ReleaseService,
     Clock,
