@@ -154,7 +154,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       this.send(client, { type: 'subscribed', channel });
       this.send(client, { type: 'network', channel: 'network', network: this.network.view() });
       // What was stale (addresses, the public IP) follows as a further message when it changes.
-      return void this.network.refresh();
+      return void this.network.refresh().catch(() => undefined);
     }
     if (channel.startsWith(DEPLOY_CHANNEL_PREFIX)) return this.subscribeDeploy(client, channel);
     let service: ServiceView;

@@ -4,13 +4,14 @@ import type { NetworkSettings } from '../network-settings';
 import { GatewayMapping } from './gateway-mapping';
 import { PortMapper, RETRY_MS } from './port-mapper.service';
 import { GatewayHandle, MappingRequest, UpnpClient } from './upnp-client';
-import { GatewayRefusedError, NoGatewayError } from './upnp-errors';
+import { GatewayAnswerError, GatewayRefusedError, NoGatewayError } from './upnp-errors';
 
 /** A gateway in memory, with the behaviours of real ones that matter here. */
 class FakeGateway extends UpnpClient {
   present = true;
   answering = true;
   permanentOnly = false;
+  outsideAddress: string | null = '203.0.113.7';
   readonly table = new Map<number, GatewayMapping>();
   readonly calls: string[] = [];
 
@@ -21,7 +22,8 @@ class FakeGateway extends UpnpClient {
   }
   override async externalIp(): Promise<string> {
     this.alive();
-    return '203.0.113.7';
+    if (!this.outsideAddress) throw new GatewayAnswerError('the gateway did not tell its external IP address');
+    return this.outsideAddress;
   }
   override async addMapping(_: GatewayHandle, request: MappingRequest): Promise<void> {
     this.alive();
@@ -178,6 +180,19 @@ describe('PortMapper', () => {
     await clock.advance(30_000, mapper);
     expect(mapper.view().state).toBe('ready');
     expect(gateway.table.size).toBe(3);
+  });
+
+  it('reads the external IP again at each pass, and maps even when the gateway will not tell it', async () => {
+    gateway.outsideAddress = null;
+    const mapper = await started();
+    expect(mapper.view()).toMatchObject({ state: 'ready', gateway: { externalIp: null } });
+    expect(mapper.view().reason).toMatch(/would not tell its external IP/);
+    expect(gateway.table.size).toBe(3);
+
+    gateway.outsideAddress = '198.51.100.23';
+    await clock.advance(1800_000, mapper);
+    expect(mapper.gatewayExternalIp()).toBe('198.51.100.23');
+    expect(mapper.view().reason).toBeNull();
   });
 
   it('removes exactly its own mappings on shutdown and stops renewing', async () => {

@@ -6,7 +6,7 @@ import { MAPPING_DESCRIPTION_PREFIX, NETWORK_SETTINGS, NetworkSettings } from '.
 import { withTimeout } from '../with-timeout';
 import { GatewayMapping } from './gateway-mapping';
 import { GatewayHandle, UpnpClient } from './upnp-client';
-import { GatewayRefusedError, UPNP_ERRORS } from './upnp-errors';
+import { GatewayRefusedError, isGatewayAnswer, UPNP_ERRORS } from './upnp-errors';
 
 /** How soon to search again after no gateway answered, or contact with it was lost. */
 export const RETRY_MS = 60_000;
@@ -144,8 +144,11 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The periodic pass: find the gateway if needed, (re)add what we keep mapped, read the table. */
   private async sync(): Promise<void> {
+    const known = this.gateway !== null;
     if (!(await this.ensureGateway())) return this.scheduleRefresh();
-    if (this.wanted.size > 0) await this.addMappings([...this.wanted]);
+    // Providers change the outside address now and then; a gateway found just now was asked already.
+    if (known) await this.readExternalIp();
+    if (this.gateway && this.wanted.size > 0) await this.addMappings([...this.wanted]);
     await this.readTable();
     this.scheduleRefresh();
   }
@@ -161,15 +164,22 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
       return false;
     }
     this.logger.log(`UPnP gateway found at ${this.gateway.location} (our address ${this.gateway.localAddress})`, 'Network');
+    await this.readExternalIp();
+    return this.gateway !== null;
+  }
+
+  /** A gateway that will not tell its external address is still usable for mappings. */
+  private async readExternalIp(): Promise<void> {
+    const gateway = this.gateway;
+    if (!gateway) return;
     try {
-      this.externalIp = await this.upnp.externalIp(this.gateway, this.settings.upnpTimeoutMs);
+      this.externalIp = await this.upnp.externalIp(gateway, this.settings.upnpTimeoutMs);
       this.setState('ready', null);
     } catch (error) {
-      // Still usable for mappings; only the external address is missing.
       this.externalIp = null;
+      if (!isGatewayAnswer(error)) return this.loseGateway(error);
       this.setState('ready', `the gateway would not tell its external IP: ${messageOf(error)}`);
     }
-    return true;
   }
 
   private async addMappings(ports: number[]): Promise<UpnpPortResultView[]> {
@@ -214,7 +224,7 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (error) {
       const message = messageOf(error);
       this.portErrors.set(port, message);
-      if (!(error instanceof GatewayRefusedError)) this.loseGateway(error);
+      if (!isGatewayAnswer(error)) this.loseGateway(error);
       this.logger.warn(`UPnP: mapping port ${port} failed: ${message}`, 'Network');
       return failed(port, message);
     }
@@ -237,7 +247,7 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
       this.mappedByUs.delete(port);
       return { port, protocol: 'TCP', ok: true, error: null };
     } catch (error) {
-      if (!(error instanceof GatewayRefusedError)) this.loseGateway(error);
+      if (!isGatewayAnswer(error)) this.loseGateway(error);
       return failed(port, messageOf(error));
     }
   }
@@ -264,7 +274,7 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
       this.table = await this.upnp.listMappings(this.gateway, this.settings.upnpTimeoutMs);
       this.changed();
     } catch (error) {
-      if (!(error instanceof GatewayRefusedError)) this.loseGateway(error);
+      if (!isGatewayAnswer(error)) this.loseGateway(error);
       else this.setState(this.state, `could not read the gateway's mapping table: ${messageOf(error)}`);
     }
   }

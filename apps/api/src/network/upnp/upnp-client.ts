@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Client, Device } from '@runonflux/nat-upnp';
 import { withTimeout } from '../with-timeout';
 import { GatewayMapping, toGatewayMapping } from './gateway-mapping';
-import { describeGatewayError, GatewayRefusedError, NoGatewayError, UPNP_ERRORS } from './upnp-errors';
+import { describeGatewayError, GatewayAnswerError, GatewayRefusedError, NoGatewayError, UPNP_ERRORS } from './upnp-errors';
 
 /** A gateway found by SSDP. */
 export interface GatewayHandle {
@@ -54,7 +54,7 @@ export class UpnpClient {
     const body = await this.run(gateway, 'GetExternalIPAddress', [], timeoutMs);
     const answer = (body as Record<string, { NewExternalIPAddress?: unknown } | undefined>)['GetExternalIPAddressResponse'];
     const ip = answer?.NewExternalIPAddress;
-    if (ip === undefined || ip === null || String(ip).trim() === '') throw new Error('the gateway did not tell its external IP address');
+    if (ip === undefined || ip === null || String(ip).trim() === '') throw new GatewayAnswerError('the gateway did not tell its external IP address');
     return String(ip).trim();
   }
 
@@ -101,7 +101,7 @@ export class UpnpClient {
         throw error;
       }
       const mapping = toGatewayMapping(body);
-      if (!mapping) throw new Error(`the gateway sent an unreadable port-mapping entry at index ${index}`);
+      if (!mapping) throw new GatewayAnswerError(`the gateway sent an unreadable port-mapping entry at index ${index}`);
       mappings.push(mapping);
     }
     return mappings;

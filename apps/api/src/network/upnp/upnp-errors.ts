@@ -20,6 +20,19 @@ export class GatewayRefusedError extends Error {
   }
 }
 
+/** The gateway answered, but not with what the action should return. */
+export class GatewayAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GatewayAnswerError';
+  }
+}
+
+/** The gateway is there and talking: only this one call did not work. */
+export function isGatewayAnswer(error: unknown): boolean {
+  return error instanceof GatewayRefusedError || error instanceof GatewayAnswerError;
+}
+
 /** UPnP IGD error codes whose meaning a user can act on. */
 export const UPNP_ERRORS = {
   actionNotAuthorized: 606,
@@ -55,7 +68,7 @@ export function upnpFault(error: unknown): { code: number; description: string }
 
 /** One sentence for a failed gateway call that a user can act on, whatever the library threw. */
 export function describeGatewayError(error: unknown, action: string, location: string): Error {
-  if (error instanceof GatewayRefusedError || error instanceof NoGatewayError || error instanceof TimeoutError) return error;
+  if (error instanceof GatewayRefusedError || error instanceof GatewayAnswerError || error instanceof NoGatewayError || error instanceof TimeoutError) return error;
   const fault = upnpFault(error);
   if (fault) return new GatewayRefusedError(action, fault.code, fault.description);
   const message = error instanceof Error ? error.message : String(error);
