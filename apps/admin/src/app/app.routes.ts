@@ -32,9 +32,7 @@ export const appRoutes: Route[] = [
       },
       {
         path: 'deploy',
-        title: title('Deploy'),
-        loadComponent: () =>
-          import('./features/deploy/deploy-page.component').then((m) => m.DeployPageComponent),
+        loadChildren: () => import('./features/deploy/deploy.routes').then((m) => m.DEPLOY_ROUTES),
       },
       {
         path: 'logs',

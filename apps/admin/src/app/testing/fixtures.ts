@@ -1,4 +1,15 @@
-import type { HealthView, LoginView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import type {
+  CertStatusView,
+  DeploymentSummaryView,
+  DeploymentView,
+  GroupMappingView,
+  GroupView,
+  HealthView,
+  LoginView,
+  NetworkStatusView,
+  ServiceMetricsView,
+  ServiceView,
+} from '@mcp-proxy/shared/dto';
 import { TOKEN_STORAGE_KEY } from '../core/auth/auth.tokens';
 
 /** A fixed "now" for tests: 2026-01-01T00:00:00Z. */
@@ -109,5 +120,130 @@ export function metricsView(
             ...proxy,
           },
         }),
+  };
+}
+
+/** A finished, successful deployment of `weather`, without its log. */
+export function deploymentSummary(overrides: Partial<DeploymentSummaryView> = {}): DeploymentSummaryView {
+  return {
+    id: '1e827db0-69ce-42ae-9da9-1a3a2cfaa261',
+    serviceId: 'svc-weather',
+    serviceName: 'weather',
+    status: 'succeeded',
+    trigger: 'api',
+    repositoryUrl: 'https://github.com/acme/weather',
+    branch: 'main',
+    commit: 'b16d52bd13dacab6ca91a21554f10c49101d2709',
+    error: null,
+    attempts: 1,
+    timings: {
+      queuedAt: '2026-01-01T00:00:00.000Z',
+      startedAt: '2026-01-01T00:00:00.500Z',
+      finishedAt: '2026-01-01T00:00:05.000Z',
+      cloneMs: 1_200,
+      installMs: 2_000,
+      buildMs: 300,
+      startMs: 500,
+    },
+    ...overrides,
+  };
+}
+
+export function deploymentView(overrides: Partial<DeploymentView> = {}): DeploymentView {
+  return { ...deploymentSummary(), log: '==> deploying\n==> deployed', ...overrides };
+}
+
+export function groupView(overrides: Partial<GroupView> = {}): GroupView {
+  return {
+    id: 'grp-1',
+    name: 'team',
+    path: '/mcp/g/team',
+    enabled: true,
+    separator: '__',
+    members: [{ serviceId: 'svc-1', serviceName: 'everything', allow: [], deny: [], renames: {} }],
+    allow: [],
+    deny: [],
+    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function groupMapping(overrides: Partial<GroupMappingView> = {}): GroupMappingView {
+  return {
+    group: 'team',
+    tools: [
+      { exposed: 'everything__echo', service: 'everything', original: 'echo' },
+      { exposed: 'everything__get-sum', service: 'everything', original: 'get-sum' },
+    ],
+    prompts: [{ exposed: 'everything__simple-prompt', service: 'everything', original: 'simple-prompt' }],
+    members: [{ serviceId: 'svc-1', serviceName: 'everything', state: 'ok', reason: null }],
+    ...overrides,
+  };
+}
+
+/** UPnP off, the way a fresh install reports it: manual forwarding steps included. */
+export function networkStatus(overrides: Partial<NetworkStatusView> = {}): NetworkStatusView {
+  return {
+    publicIp: '203.0.113.7',
+    publicIpSource: 'http',
+    publicIpReason: null,
+    privateIp: '192.168.1.20',
+    privateIpSource: 'default-route',
+    upnp: {
+      enabled: false,
+      autoMap: false,
+      state: 'disabled',
+      reason: 'UPnP is off (ENABLE_UPNP=false)',
+      gateway: null,
+      mappings: [],
+      leaseSec: 3600,
+      refreshedAt: null,
+      nextRefreshAt: null,
+    },
+    ports: [
+      { name: 'api', port: 8437, protocol: 'TCP', mapped: false, mapError: null, reachable: 'unknown', checkedAt: null },
+      { name: 'admin', port: 3437, protocol: 'TCP', mapped: false, mapError: null, reachable: 'unknown', checkedAt: null },
+      { name: 'https', port: 8443, protocol: 'TCP', mapped: false, mapError: null, reachable: 'unknown', checkedAt: null },
+    ],
+    portForwarding: {
+      reason: 'UPnP is off (ENABLE_UPNP=false): forward the ports on the router by hand, or turn UPnP on.',
+      routerIp: '192.168.1.1',
+      privateIp: '192.168.1.20',
+      publicIp: '203.0.113.7',
+      rules: [
+        { name: 'MCP Reverse Proxy API', externalPort: 8437, internalIp: '192.168.1.20', internalPort: 8437, protocol: 'TCP' },
+        { name: 'MCP Reverse Proxy admin UI', externalPort: 3437, internalIp: '192.168.1.20', internalPort: 3437, protocol: 'TCP' },
+      ],
+      steps: ["Open the router's admin page in a browser (usually http://192.168.1.1) and sign in.", 'Add one rule per port below.'],
+    },
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** TLS on with a Let's Encrypt certificate valid for 90 days from TEST_NOW minus 10 days. */
+export function certStatus(overrides: Partial<CertStatusView> = {}): CertStatusView {
+  return {
+    enabled: true,
+    provider: 'letsencrypt',
+    domain: 'proxy.example.com',
+    altNames: ['proxy.example.com'],
+    serving: 'acme',
+    fallbackReason: null,
+    issuer: "(STAGING) Let's Encrypt",
+    serialNumber: '04a1b2',
+    notBefore: '2025-12-22T00:00:00.000Z',
+    notAfter: '2026-03-22T00:00:00.000Z',
+    renewAt: '2026-02-20T00:00:00.000Z',
+    directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+    challenge: 'http-01',
+    renewing: false,
+    lastRenewedAt: '2025-12-22T00:00:00.000Z',
+    lastError: null,
+    failures: 0,
+    nextCheckAt: '2026-01-02T00:00:00.000Z',
+    ...overrides,
   };
 }

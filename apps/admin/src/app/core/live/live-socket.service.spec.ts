@@ -5,8 +5,8 @@ import type { ServiceLogLineView, ServiceMetricsView } from '@mcp-proxy/shared/d
 import { AuthService } from '../auth/auth.service';
 import { AUTH_CLOCK } from '../auth/auth.tokens';
 import { fakeSocketFactory } from '../../testing/fake-live-socket';
-import { createTestClock, loginView, seedSession, serviceView } from '../../testing/fixtures';
-import { LiveSocketService, LogChannelEvent } from './live-socket.service';
+import { createTestClock, deploymentSummary, loginView, networkStatus, seedSession, serviceView } from '../../testing/fixtures';
+import { DeployChannelEvent, LiveSocketService, LogChannelEvent } from './live-socket.service';
 import { LIVE_RECONNECT_POLICY, LIVE_SOCKET_FACTORY, LIVE_URL, liveUrlFor, reconnectDelay } from './live-socket.tokens';
 
 const POLICY = { initialDelayMs: 1_000, maxDelayMs: 8_000, idleCloseMs: 5_000 };
@@ -106,6 +106,40 @@ describe('LiveSocketService', () => {
     ]);
     expect(metrics.map((view) => view.serviceName)).toEqual(['everything']);
     expect(statuses).toEqual([]);
+  });
+
+  it('follows a deployment: a snapshot marker at each subscription, the deployment, then its log lines', () => {
+    const events: DeployChannelEvent[] = [];
+    live.deployment('d1').subscribe((event) => events.push(event));
+    const socket = sockets.last();
+    socket.accept();
+    expect(socket.sent.at(-1)).toEqual({ type: 'subscribe', channel: 'deploy:d1' });
+
+    const queued = deploymentSummary({ id: 'd1', status: 'queued' });
+    socket.receive({ type: 'subscribed', channel: 'deploy:d1' });
+    socket.receive({ type: 'deployment', channel: 'deploy:d1', deployment: queued });
+    socket.receive({ type: 'deploy-log', channel: 'deploy:d1', lines: ['==> deploying'] });
+    socket.receive({ type: 'deploy-log', channel: 'deploy:d2', lines: ['not mine'] });
+    socket.receive({ type: 'error', channel: 'deploy:d1', message: 'deployment "d1" not found' });
+
+    expect(events).toEqual([
+      { kind: 'snapshot' },
+      { kind: 'deployment', deployment: queued },
+      { kind: 'lines', lines: ['==> deploying'] },
+      { kind: 'error', message: 'deployment "d1" not found' },
+    ]);
+  });
+
+  it('delivers the network status from the network channel', () => {
+    const seen: (string | null)[] = [];
+    live.network().subscribe((view) => seen.push(view.publicIp));
+    const socket = sockets.last();
+    socket.accept();
+    expect(socket.sent.at(-1)).toEqual({ type: 'subscribe', channel: 'network' });
+
+    socket.receive({ type: 'subscribed', channel: 'network' });
+    socket.receive({ type: 'network', channel: 'network', network: networkStatus({ publicIp: '198.51.100.1' }) });
+    expect(seen).toEqual(['198.51.100.1']);
   });
 
   it('subscribes a channel added while connected, and unsubscribes when its last subscriber leaves', () => {

@@ -1,7 +1,9 @@
 import { DestroyRef, Injectable, Signal, inject, signal } from '@angular/core';
 import type {
+  DeploymentSummaryView,
   LiveClientMessage,
   LiveServerMessage,
+  NetworkStatusView,
   ServiceLogLineView,
   ServiceMetricsView,
   ServiceView,
@@ -36,10 +38,23 @@ export type LogChannelEvent =
   | { kind: 'line'; line: ServiceLogLineView }
   | { kind: 'error'; message: string };
 
-/** Messages that belong to one channel. */
+/**
+ * What a `deploy:<id>` channel delivers. `snapshot` starts every (re)subscription: the deployment and
+ * all its log lines follow, so what was shown before is replaced rather than added to.
+ */
+export type DeployChannelEvent =
+  | { kind: 'snapshot' }
+  | { kind: 'deployment'; deployment: DeploymentSummaryView }
+  | { kind: 'lines'; lines: string[] }
+  | { kind: 'error'; message: string };
+
+/**
+ * Messages that belong to one channel. `subscribed` is passed on too: for channels that send a
+ * snapshot at subscription it says that one begins.
+ */
 export type LiveChannelMessage = Extract<
   LiveServerMessage,
-  { type: 'backlog' | 'log' | 'status' | 'metrics' | 'error' }
+  { type: 'subscribed' | 'backlog' | 'log' | 'status' | 'metrics' | 'deployment' | 'deploy-log' | 'network' | 'error' }
 >;
 
 /** Close code the gateway uses for "authentication required or refused". */
@@ -49,7 +64,9 @@ const WEB_SOCKET_OPEN = 1;
 
 export const STATUS_CHANNEL = 'status';
 export const METRICS_CHANNEL = 'metrics';
+export const NETWORK_CHANNEL = 'network';
 export const logsChannel = (service: string): string => `logs:${service}`;
+export const deployChannel = (deploymentId: string): string => `deploy:${deploymentId}`;
 
 /**
  * One WebSocket to the gateway's `/ws`, shared by every page. It connects when the first channel
@@ -149,6 +166,38 @@ export class LiveSocketService {
     );
   }
 
+  /** A deployment as it moves on, and its build log: everything so far at each (re)subscription, then new lines. */
+  deployment(deploymentId: string): Observable<DeployChannelEvent> {
+    return this.channel(deployChannel(deploymentId)).pipe(
+      map((message): DeployChannelEvent | null => {
+        switch (message.type) {
+          case 'subscribed':
+            return { kind: 'snapshot' };
+          case 'deployment':
+            return { kind: 'deployment', deployment: message.deployment };
+          case 'deploy-log':
+            return { kind: 'lines', lines: message.lines };
+          case 'error':
+            return { kind: 'error', message: message.message };
+          default:
+            return null;
+        }
+      }),
+      filter((event): event is DeployChannelEvent => event !== null),
+    );
+  }
+
+  /**
+   * The network status at every change. The gateway sends it at subscription only to the socket that
+   * subscribes, so a page also loads it over REST (a second page on the same channel gets no snapshot).
+   */
+  network(): Observable<NetworkStatusView> {
+    return this.channel(NETWORK_CHANNEL).pipe(
+      filter((message): message is Extract<LiveChannelMessage, { type: 'network' }> => message.type === 'network'),
+      map((message) => message.network),
+    );
+  }
+
   /** Skips the back-off wait: the user asked to try again now. */
   reconnectNow(): void {
     if (!this.reconnectTimer) return;
@@ -203,15 +252,19 @@ export class LiveSocketService {
         for (const channel of this.subscribers.keys()) this.send({ type: 'subscribe', channel });
         this.readySubject.next();
         return;
-      case 'subscribed':
       case 'unsubscribed':
         return;
       case 'status':
         return this.deliver(STATUS_CHANNEL, message);
       case 'metrics':
         return this.deliver(METRICS_CHANNEL, message);
+      case 'network':
+        return this.deliver(NETWORK_CHANNEL, message);
+      case 'subscribed':
       case 'backlog':
       case 'log':
+      case 'deployment':
+      case 'deploy-log':
         return this.deliver(message.channel, message);
       case 'error':
         if (message.channel) this.deliver(message.channel, message);

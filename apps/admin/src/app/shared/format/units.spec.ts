@@ -1,4 +1,4 @@
-import { formatBytes, formatMs, formatPercent, formatRatio, secondsSince } from './units';
+import { formatBytes, formatDuration, formatMs, formatPercent, formatRatio, secondsSince } from './units';
 
 describe('formatBytes', () => {
   it.each([
@@ -33,4 +33,16 @@ describe('secondsSince', () => {
     [null, null],
     ['not a date', null],
   ])('%s → %s', (startedAt, expected) => expect(secondsSince(startedAt, now)).toBe(expected));
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 ms'],
+    [450.4, '450 ms'],
+    [1_234, '1.2 s'],
+    [59_940, '59.9 s'],
+    [185_000, '3 min 5 s'],
+    [null, '—'],
+    [-5, '—'],
+  ])('%s → %s', (ms, expected) => expect(formatDuration(ms)).toBe(expected));
 });

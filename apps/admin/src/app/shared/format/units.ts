@@ -1,3 +1,5 @@
+import { formatUptime } from './format-uptime';
+
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
 /** `123 B`, `1.5 MiB`, `12 GiB`; an em dash when unknown. */
@@ -31,6 +33,14 @@ export function formatMs(ms: number | null | undefined): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 10) return `${Math.round(ms)} ms`;
   return `${ms.toFixed(1)} ms`;
+}
+
+/** A duration for people: `450 ms`, `12.3 s`, `3 min 5 s`; an em dash when unknown. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatUptime(ms / 1000);
 }
 
 /** Seconds since `startedAt` (ISO-8601) at `now`; null when not known. */

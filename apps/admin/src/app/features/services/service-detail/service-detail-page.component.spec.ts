@@ -146,6 +146,26 @@ describe('ServiceDetailPageComponent', () => {
     expect(page().textContent).toContain('admin API key');
   });
 
+  it('shows a Deployments tab for a service deployed from a repository, opened by ?tab=deployments', async () => {
+    expect([...page().querySelectorAll('[role="tab"]')].map((tab) => tab.textContent?.trim())).toEqual(['Overview', 'Connect', 'Try it']);
+
+    await harness.navigateByUrl('/services/weather?tab=deployments');
+    httpTesting.expectOne('/api/services/weather').flush(
+      serviceView({
+        id: 'svc-weather',
+        name: 'weather',
+        repository: { url: 'https://github.com/acme/weather', branch: 'main', entryPoint: null },
+      }),
+    );
+    await harness.fixture.whenStable();
+    httpTesting.expectOne('/api/services/svc-weather/deployments').flush([]);
+    await harness.fixture.whenStable();
+
+    const selected = page().querySelector('[role="tab"][aria-selected="true"]');
+    expect(selected?.textContent?.trim()).toBe('Deployments');
+    expect(page().querySelector('mcp-deployment-history')?.textContent).toContain('No deployments yet.');
+  });
+
   it('deletes only after confirmation, then returns to the list', async () => {
     buttonByText(page(), 'Delete').click();
     await harness.fixture.whenStable();

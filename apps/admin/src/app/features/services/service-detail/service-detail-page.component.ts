@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -9,6 +9,7 @@ import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { filter, map } from 'rxjs';
 import { describeHttpError } from '../../../core/api/api-error';
 import { LiveSocketService } from '../../../core/live/live-socket.service';
+import { DeploymentHistoryComponent } from '../../deploy/deployment-history/deployment-history.component';
 import { formatUptime } from '../../../shared/format/format-uptime';
 import { secondsSince } from '../../../shared/format/units';
 import {
@@ -23,12 +24,18 @@ import { TryItPanelComponent } from '../try-it/try-it-panel.component';
 
 const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
 
+/** The tabs, by the name `?tab=` uses; Deployments only for services deployed from a repository. */
+type DetailTab = 'overview' | 'connect' | 'try-it' | 'deployments';
+const TABS: readonly DetailTab[] = ['overview', 'connect', 'try-it'];
+const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
+
 /** One service: live status, settings, controls, connection snippets and the "Try it" panel. */
 @Component({
   selector: 'mcp-service-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
     RouterLink,
+    DeploymentHistoryComponent,
     MatButtonModule,
     MatProgressBarModule,
     MatTabsModule,
@@ -62,6 +69,11 @@ export class ServiceDetailPageComponent {
     const seconds = secondsSince(service.startedAt, this.now());
     return seconds === null ? null : formatUptime(seconds);
   });
+  protected readonly tabs = computed(() => (this.service()?.repository ? TABS_WITH_DEPLOYMENTS : TABS));
+  private readonly tabParam = toSignal(this.route.queryParamMap.pipe(map((params) => params.get('tab'))), {
+    initialValue: this.route.snapshot.queryParamMap.get('tab'),
+  });
+  protected readonly selectedTab = computed(() => Math.max(0, this.tabs().indexOf((this.tabParam() ?? 'overview') as DetailTab)));
   protected readonly environmentNames = computed(() => Object.keys(this.service()?.environment ?? {}));
   protected readonly canStart = computed(() => {
     const status = this.service()?.status;
@@ -96,6 +108,17 @@ export class ServiceDetailPageComponent {
     });
     const clock = setInterval(() => this.now.set(Date.now()), 1000);
     this.destroyRef.onDestroy(() => clearInterval(clock));
+  }
+
+  /** Keeps the open tab in the URL, so a reload or a shared link opens it again. */
+  protected selectTab(index: number): void {
+    const tab = this.tabs()[index] ?? 'overview';
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: { tab: tab === 'overview' ? null : tab },
+      queryParamsHandling: 'merge',
+      replaceUrl: true,
+    });
   }
 
   protected load(showProgress = true): void {

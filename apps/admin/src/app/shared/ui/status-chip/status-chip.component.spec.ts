@@ -21,3 +21,23 @@ describe('StatusChipComponent', () => {
     expect(chip?.getAttribute('data-tone')).toBe(tone);
   });
 });
+
+describe('StatusChipComponent with a tone of its own', () => {
+  it('shows any state with the tone it is given', async () => {
+    const fixture = TestBed.createComponent(StatusChipComponent);
+    fixture.componentRef.setInput('status', 'succeeded');
+    fixture.componentRef.setInput('tone', 'positive');
+    await fixture.whenStable();
+
+    const chip = (fixture.nativeElement as HTMLElement).querySelector('.chip');
+    expect(chip?.textContent?.trim()).toBe('succeeded');
+    expect(chip?.getAttribute('data-tone')).toBe('positive');
+  });
+
+  it('is neutral for an unknown state without a tone', async () => {
+    const fixture = TestBed.createComponent(StatusChipComponent);
+    fixture.componentRef.setInput('status', 'no-gateway');
+    await fixture.whenStable();
+    expect((fixture.nativeElement as HTMLElement).querySelector('.chip')?.getAttribute('data-tone')).toBe('neutral');
+  });
+});

@@ -2,11 +2,14 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import type { ServiceStatus } from '@mcp-proxy/shared/dto';
 import { STATUS_TONES, StatusTone } from './status-tone';
 
-/** A small coloured label for a service status. Presentational only. */
+/**
+ * A small coloured label for a state. Service statuses get their tone on their own; anything else
+ * (a deployment, a UPnP state, a member's health) passes its `tone`. Presentational only.
+ */
 @Component({
   selector: 'mcp-status-chip',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<span class="chip" [attr.data-tone]="tone()">{{ status() }}</span>`,
+  template: `<span class="chip" [attr.data-tone]="shownTone()">{{ status() }}</span>`,
   styles: `
     .chip {
       display: inline-block;
@@ -14,6 +17,7 @@ import { STATUS_TONES, StatusTone } from './status-tone';
       border-radius: 999px;
       font: var(--mat-sys-label-medium);
       text-transform: capitalize;
+      white-space: nowrap;
       background: var(--mat-sys-surface-container-high);
       color: var(--mat-sys-on-surface-variant);
     }
@@ -32,6 +36,9 @@ import { STATUS_TONES, StatusTone } from './status-tone';
   `,
 })
 export class StatusChipComponent {
-  readonly status = input.required<ServiceStatus>();
-  protected readonly tone = computed<StatusTone>(() => STATUS_TONES[this.status()] ?? 'neutral');
+  readonly status = input.required<string>();
+  readonly tone = input<StatusTone>();
+  protected readonly shownTone = computed<StatusTone>(
+    () => this.tone() ?? STATUS_TONES[this.status() as ServiceStatus] ?? 'neutral',
+  );
 }

@@ -1,0 +1,117 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { authInterceptor } from '../../core/auth/auth.interceptor';
+import { AUTH_CLOCK } from '../../core/auth/auth.tokens';
+import { provideFakeLive } from '../../testing/fake-live-socket';
+import { createTestClock, deploymentSummary, deploymentView, seedSession } from '../../testing/fixtures';
+import { DeploymentPageComponent } from './deployment-page.component';
+
+const ID = '1e827db0-69ce-42ae-9da9-1a3a2cfaa261';
+const NO_TIMES = { startedAt: null, finishedAt: null, cloneMs: null, installMs: null, buildMs: null, startMs: null };
+
+describe('DeploymentPageComponent', () => {
+  let harness: RouterTestingHarness;
+  let httpTesting: HttpTestingController;
+  let live: ReturnType<typeof provideFakeLive>;
+
+  beforeEach(async () => {
+    sessionStorage.clear();
+    seedSession();
+    live = provideFakeLive();
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([{ path: 'deploy/:id', component: DeploymentPageComponent }]),
+        { provide: AUTH_CLOCK, useValue: createTestClock().now },
+        ...live.providers,
+      ],
+    });
+    httpTesting = TestBed.inject(HttpTestingController);
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl(`/deploy/${ID}`);
+  });
+
+  afterEach(() => {
+    httpTesting.verify();
+    sessionStorage.clear();
+  });
+
+  function page(): HTMLElement {
+    return harness.routeNativeElement as HTMLElement;
+  }
+
+  function steps(): string[] {
+    return [...page().querySelectorAll('ol[aria-label="Steps"] li')].map(
+      (item) => `${item.querySelector('.step-label')?.textContent?.trim()}:${item.getAttribute('data-state')}`,
+    );
+  }
+
+  function logText(): string[] {
+    return [...page().querySelectorAll('[role="log"] .line')].map((line) => line.textContent ?? '');
+  }
+
+  it('shows the stored deployment at once, then follows the live channel to the end', async () => {
+    const queued = deploymentSummary({ status: 'queued', commit: null, timings: { ...deploymentSummary().timings, ...NO_TIMES } });
+    httpTesting.expectOne(`/api/deployments/${ID}`).flush(deploymentView({ ...queued, log: '==> deploying' }));
+    await harness.fixture.whenStable();
+    expect(page().querySelector('h1')?.textContent).toContain('Deployment of weather');
+    expect(logText()).toEqual(['==> deploying']);
+    expect(steps()[0]).toBe('Queued:active');
+
+    const socket = live.sockets.last();
+    socket.accept();
+    expect(socket.sent).toContainEqual({ type: 'subscribe', channel: `deploy:${ID}` });
+    const channel = `deploy:${ID}`;
+    socket.receive({ type: 'subscribed', channel });
+    socket.receive({
+      type: 'deployment',
+      channel,
+      deployment: { ...queued, status: 'building', commit: 'b16d52bd13dacab6ca91a21554f10c49101d2709', timings: { ...queued.timings, startedAt: '2026-01-01T00:00:00.500Z', cloneMs: 1200, installMs: 2000 } },
+    });
+    socket.receive({ type: 'deploy-log', channel, lines: ['==> deploying', "Cloning into 'x'...", '==> cloned b16d52bd13da (main)'] });
+    socket.receive({ type: 'deploy-log', channel, lines: ['$ npm run build'] });
+    await harness.fixture.whenStable();
+
+    expect(logText()).toEqual(['==> deploying', "Cloning into 'x'...", '==> cloned b16d52bd13da (main)', '$ npm run build']);
+    expect(steps()).toEqual(['Queued:done', 'Clone:done', 'Install:done', 'Build:active', 'Start and check:pending', 'Serving:pending']);
+    expect(page().querySelector('[role="log"] .line[data-kind="step"]')).not.toBeNull();
+    expect(page().textContent).toContain('b16d52bd13da');
+
+    socket.receive({
+      type: 'deployment',
+      channel,
+      deployment: deploymentSummary({ status: 'failed', error: 'build failed: npm run build exited with code 2', timings: { ...deploymentSummary().timings, buildMs: null, startMs: null } }),
+    });
+    socket.receive({ type: 'deploy-log', channel, lines: ['==> failed: build failed: npm run build exited with code 2'] });
+    await harness.fixture.whenStable();
+
+    expect(page().querySelector('mcp-status-chip')?.textContent?.trim()).toBe('failed');
+    expect(steps()).toEqual(['Queued:done', 'Clone:done', 'Install:done', 'Build:failed', 'Start and check:pending', 'Failed:failed']);
+    expect(page().querySelector('.failure')?.textContent).toContain('build failed: npm run build exited with code 2');
+    expect(page().querySelector('.line[data-kind="failure"]')?.textContent).toContain('==> failed');
+    expect([...page().querySelectorAll('a')].find((a) => a.textContent?.trim() === 'Deploy again')?.getAttribute('href')).toBe(
+      '/deploy?service=weather',
+    );
+  });
+
+  it('says so when the deployment does not exist', async () => {
+    httpTesting
+      .expectOne(`/api/deployments/${ID}`)
+      .flush({ statusCode: 404, message: `Deployment "${ID}" not found` }, { status: 404, statusText: 'Not Found' });
+    await harness.fixture.whenStable();
+    expect(page().querySelector('[role="alert"]')?.textContent).toContain('not found (HTTP 404)');
+    expect(page().querySelector('h1')).toBeNull();
+  });
+
+  it('shows a finished deployment with its outcome and times', async () => {
+    httpTesting.expectOne(`/api/deployments/${ID}`).flush(deploymentView());
+    await harness.fixture.whenStable();
+    expect(steps()).toEqual(['Queued:done', 'Clone:done', 'Install:done', 'Build:done', 'Start and check:done', 'Serving:done']);
+    expect(page().querySelector('[role="status"].success')?.textContent).toContain('weather serves b16d52bd13da now.');
+    expect(page().textContent).toContain('5.0 s');
+  });
+});
