@@ -31,6 +31,10 @@ export const appRoutes: Route[] = [
           import('./features/services/services.routes').then((m) => m.SERVICES_ROUTES),
       },
       {
+        path: 'groups',
+        loadChildren: () => import('./features/groups/groups.routes').then((m) => m.GROUPS_ROUTES),
+      },
+      {
         path: 'deploy',
         loadChildren: () => import('./features/deploy/deploy.routes').then((m) => m.DEPLOY_ROUTES),
       },

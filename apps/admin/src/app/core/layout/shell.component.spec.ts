@@ -49,6 +49,7 @@ describe('ShellComponent', () => {
     expect(links.map((link) => link.textContent?.trim())).toEqual([
       'Dashboard',
       'Services',
+      'Groups',
       'Deploy',
       'Logs',
       'Metrics',

@@ -17,6 +17,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/dashboard', label: 'Dashboard' },
   { path: '/services', label: 'Services' },
+  { path: '/groups', label: 'Groups' },
   { path: '/deploy', label: 'Deploy' },
   { path: '/logs', label: 'Logs' },
   { path: '/charts', label: 'Metrics' },

@@ -28,6 +28,14 @@ describe('endpointsFor', () => {
     ],
   ])('%s', (origin, expected) => expect(endpointsFor(origin, service)).toEqual(expected));
 
+  it('names a group on the WebSocket endpoint with ?group=', () => {
+    expect(endpointsFor('https://proxy.example.com', { name: 'team', proxy: { path: '/mcp/g/team' }, kind: 'group' })).toEqual({
+      streamableHttp: 'https://proxy.example.com/mcp/g/team',
+      legacySse: 'https://proxy.example.com/mcp/g/team/sse',
+      websocket: 'wss://proxy.example.com/mcp/ws?group=team',
+    });
+  });
+
   it('uses a custom proxy path for HTTP and the name for the WebSocket', () => {
     expect(endpointsFor('http://localhost:8437', { name: 'weather', proxy: { path: '/mcp/wx' } })).toEqual({
       streamableHttp: 'http://localhost:8437/mcp/wx',

@@ -3,9 +3,12 @@
 /** The environment variable (or prompt) the snippets read the key from; never the key itself. */
 export const KEY_VARIABLE = 'MCP_PROXY_KEY';
 
+/** A service, or a group of services (served at `/mcp/g/<name>`), as clients reach it. */
 export interface ServiceAddress {
   name: string;
   proxy: { path: string };
+  /** Groups are named `?group=` on the WebSocket endpoint; services `?service=`. Default: a service. */
+  kind?: 'service' | 'group';
 }
 
 export interface ServiceEndpoints {
@@ -34,7 +37,7 @@ export function endpointsFor(origin: string, service: ServiceAddress): ServiceEn
   return {
     streamableHttp: `${base}${service.proxy.path}`,
     legacySse: `${base}${service.proxy.path}/sse`,
-    websocket: `${wsBase}/mcp/ws?service=${encodeURIComponent(service.name)}`,
+    websocket: `${wsBase}/mcp/ws?${service.kind === 'group' ? 'group' : 'service'}=${encodeURIComponent(service.name)}`,
   };
 }
 

@@ -1,11 +1,10 @@
 import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { MatTabsModule } from '@angular/material/tabs';
-import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { CopyBlockComponent } from '../../../shared/ui/copy-block/copy-block.component';
-import { KEY_VARIABLE, clientSnippets, endpointsFor } from './client-snippets';
+import { KEY_VARIABLE, ServiceAddress, clientSnippets, endpointsFor } from './client-snippets';
 
-/** The service's MCP addresses and client configurations to copy. */
+/** The MCP addresses of a service (or a group) and client configurations to copy. */
 @Component({
   selector: 'mcp-service-connect',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -14,7 +13,7 @@ import { KEY_VARIABLE, clientSnippets, endpointsFor } from './client-snippets';
   styleUrl: './service-connect.component.scss',
 })
 export class ServiceConnectComponent {
-  readonly service = input.required<ServiceView>();
+  readonly service = input.required<ServiceAddress>();
 
   private readonly origin = inject(DOCUMENT).defaultView?.location.origin ?? 'http://localhost:8437';
   protected readonly keyVariable = KEY_VARIABLE;
