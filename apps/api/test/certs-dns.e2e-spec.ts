@@ -59,9 +59,8 @@ describe('HTTPS with an ACME certificate (Pebble, DNS-01 through the Cloudflare 
     acme.axios.defaults.httpsAgent = previousAgent;
   });
 
-  it('issues one certificate for the wildcard and its apex; both TXT values live at one name until both are validated', async () => {
-    running = await start(TOKEN);
-    const view = await eventually(
+  const served = (): Promise<CertStatusView> =>
+    eventually(
       async () => {
         const current = await status();
         if (current.serving !== 'acme') throw new Error(`no ACME certificate yet: ${JSON.stringify(current)}`);
@@ -70,6 +69,10 @@ describe('HTTPS with an ACME certificate (Pebble, DNS-01 through the Cloudflare 
       20_000,
       100,
     );
+
+  it('issues one certificate for the wildcard and its apex; both TXT values live at one name until both are validated', async () => {
+    running = await start(TOKEN);
+    const view = await served();
     expect(view).toMatchObject({ challenge: 'dns-01', altNames: [DOMAIN, `dns.${ZONE}`], lastError: null, fallbackReason: null });
 
     for (const name of [`api.dns.${ZONE}`, `dns.${ZONE}`]) {
@@ -101,5 +104,19 @@ describe('HTTPS with an ACME certificate (Pebble, DNS-01 through the Cloudflare 
     const peer = await peerCertificate(running.ports.https, `dns.${ZONE}`, pebble.issuingRoot);
     expect(peer.authorized).toBe(false);
     expect(peer.issuer).toBe(DOMAIN);
+  });
+
+  it('a CA that forgot our account (its data was reset): the next order registers again', async () => {
+    running = await start(TOKEN);
+    const first = await served();
+    await pebble.restart();
+
+    const renewed = await fetch(`http://127.0.0.1:${running.ports.http}/api/certs/renew`, { method: 'POST', headers: { 'X-API-Key': running.env.apiKey } });
+    const view = (await renewed.json()) as CertStatusView;
+    expect(renewed.status).toBe(200);
+    expect(view).toMatchObject({ serving: 'acme', lastError: null });
+    expect(view.serialNumber).not.toBe(first.serialNumber);
+    const peer = await peerCertificate(running.ports.https, `dns.${ZONE}`, pebble.issuingRoot);
+    expect(peer).toMatchObject({ authorized: true, serialNumber: view.serialNumber });
   });
 });

@@ -14,6 +14,8 @@ export interface PebbleCa {
   apiCa: string;
   /** Pebble's ACME root, fetched from its management API: what a TLS client of an issued certificate trusts. */
   issuingRoot: string;
+  /** Pebble again on the same ports with no memory (accounts, orders) and a new root, as a CA reset looks to a client. */
+  restart(): Promise<void>;
   /** `127.0.0.1:PORT` of pebble-challtestsrv's DNS, which answers 127.0.0.1 for every name. */
   dnsServer: string;
   /** `http://127.0.0.1:PORT` of pebble-challtestsrv's management API (set-txt, clear-txt). */
@@ -71,20 +73,26 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleCa> {
       },
     };
     writeFileSync(join(dir, 'pebble.json'), JSON.stringify(config));
-    children.push(
-      spawnLogged('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', dnsServer], { PEBBLE_VA_NOSLEEP: '1' }),
-    );
-
-    await Promise.all([waitForPort(acmePort), waitForPort(managementPort), waitForPort(challengeManagementPort)]);
-    const issuingRoot = await httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, apiCa);
-    return {
+    const startCa = async (): Promise<string> => {
+      children.push(spawnLogged('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', dnsServer], { PEBBLE_VA_NOSLEEP: '1' }));
+      await Promise.all([waitForPort(acmePort), waitForPort(managementPort)]);
+      return httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, apiCa);
+    };
+    const [issuingRoot] = await Promise.all([startCa(), waitForPort(challengeManagementPort)]);
+    const pebble: PebbleCa = {
       directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
       apiCa,
       issuingRoot,
       dnsServer,
       challengeServer: `http://127.0.0.1:${challengeManagementPort}`,
+      restart: async () => {
+        const ca = children.pop() as ChildProcess;
+        await stopChild(ca);
+        pebble.issuingRoot = await startCa();
+      },
       stop,
     };
+    return pebble;
   } catch (error) {
     await stop();
     throw error;
