@@ -6,7 +6,7 @@ import type { CertStatusView } from '@mcp-proxy/shared/dto';
 import { freePort } from './support/built-app';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { PebbleCa, startPebble } from './support/pebble';
-import { eventually } from './support/running-app';
+import { eventually, startApp } from './support/running-app';
 import { ListeningApp, startListeningApp } from './support/tls-app';
 import { peerCertificate, trustingWebSocket } from './support/tls-clients';
 
@@ -150,5 +150,17 @@ describe('without a reachable ACME server, and with the self-signed provider', (
     running = await startListeningApp({ SSL_ENABLED: 'true' }, { env });
     expect((await statusOf(running)).serialNumber).toBe(second.serialNumber);
     expect((await peerCertificate(running.ports.https, 'localhost', '')).serialNumber).toBe(second.serialNumber);
+  });
+
+  it('TLS off: the status says so and a renewal is refused with the setting to change', async () => {
+    const plain = await startApp();
+    try {
+      const view = await plain.api().get('/api/certs/status').set('X-API-Key', plain.env.apiKey).expect(200);
+      expect(view.body).toMatchObject({ enabled: false, provider: 'self-signed', serving: null, serialNumber: null, nextCheckAt: null });
+      const renew = await plain.api().post('/api/certs/renew').set('X-API-Key', plain.env.apiKey).expect(409);
+      expect(renew.body.message).toMatch(/SSL_ENABLED=true/);
+    } finally {
+      await plain.close();
+    }
   });
 });
