@@ -44,6 +44,8 @@ function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.use(assignRequestId, requestLogger(logger), httpMetrics(app.get(MetricsService)));
   app.useBodyParser('json', { limit: '1mb' });
+  // Configuration files are posted as they are (POST /api/config/import).
+  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' });
   app.use(securityHeaders(config.get('SSL_ENABLED')));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());

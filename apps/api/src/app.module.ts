@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CertsModule } from './certs/certs.module';
+import { ConfigFileModule } from './config-file/config-file.module';
 import { CoreModule } from './core/core.module';
 import { GithubModule } from './github/github.module';
 import { HealthModule } from './health/health.module';
@@ -14,7 +15,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule],
+      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule],
     };
   }
 }

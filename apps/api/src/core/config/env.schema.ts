@@ -71,6 +71,8 @@ export interface AppEnv {
   HEALTH_CHECK_TIMEOUT_SEC: number;
   /** Host names (besides IPs, localhost and DOMAIN) that browsers may use to reach the MCP endpoints. */
   ALLOWED_HOSTS: string[];
+  /** A YAML configuration (services, groups) applied at start and whenever it changes. */
+  CONFIG_FILE: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -271,6 +273,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },
   HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
   ALLOWED_HOSTS: { default: '', parse: hostList },
+  CONFIG_FILE: { parse: optional(text) },
 };
 
 /**

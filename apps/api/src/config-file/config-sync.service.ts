@@ -1,0 +1,165 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import type { CreateGroupDto, CreateServiceDto, GroupView, ServiceView, UpdateGroupDto, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import { isDeepStrictEqual } from 'node:util';
+import { stringify } from 'yaml';
+import { hostEnvironment } from '../core/config/host-environment';
+import { GroupsService } from '../groups/groups.service';
+import { ProcessSupervisor } from '../processes/process-supervisor.service';
+import { ServicesService } from '../processes/services.service';
+import { ConfigDocument, ENV_REFERENCE, parseConfigDocument } from './config-document';
+
+export type ChangeKind = 'created' | 'updated' | 'unchanged';
+
+export interface ApplyResult {
+  dryRun: boolean;
+  services: { name: string; change: ChangeKind }[];
+  groups: { name: string; change: ChangeKind }[];
+}
+
+/**
+ * Configuration as code: the services and groups as one YAML document, out (secrets only as
+ * `${env:NAME}` references) and in (applying only the difference: an unchanged service is not
+ * touched, so it is not restarted).
+ */
+@Injectable()
+export class ConfigSyncService {
+  constructor(
+    private readonly services: ServicesService,
+    private readonly groups: GroupsService,
+    private readonly supervisor: ProcessSupervisor,
+  ) {}
+
+  async export(): Promise<string> {
+    const [services, groups] = await Promise.all([this.services.list(), this.groups.list()]);
+    const document = {
+      version: 1,
+      services: await Promise.all(services.map((service) => this.serviceEntry(service))),
+      groups: groups.map(groupEntry),
+    };
+    return `# MCP Reverse Proxy configuration. Secret values are never written: set the \${env:…} variables\n# in the proxy's environment before importing.\n${stringify(document)}`;
+  }
+
+  async apply(text: string, dryRun = false): Promise<ApplyResult> {
+    const document = parseConfigDocument(text);
+    const result: ApplyResult = { dryRun, services: [], groups: [] };
+    for (const wanted of document.services) result.services.push({ name: wanted.name, change: await this.applyService(wanted, dryRun) });
+    for (const wanted of document.groups) result.groups.push({ name: wanted.name, change: await this.applyGroup(wanted, dryRun) });
+    return result;
+  }
+
+  private async serviceEntry(service: ServiceView): Promise<CreateServiceDto> {
+    const entity = await this.services.entityOf(service.id);
+    const { path, ...proxy } = service.proxy;
+    return {
+      name: service.name,
+      transport: service.transport,
+      process: service.process,
+      // The default path follows the name; only a path of its own is written out.
+      proxy: path === `/mcp/${service.name}` ? proxy : { ...proxy, path },
+      ...(service.repository ? { repository: { ...service.repository, entryPoint: service.repository.entryPoint ?? undefined } } : {}),
+      environment: Object.fromEntries(Object.keys(service.environment).map((key) => [key, `\${env:${envName(service.name, key)}}`])),
+      start: entity.desiredState === 'running',
+    } as CreateServiceDto;
+  }
+
+  private async applyService(wanted: CreateServiceDto, dryRun: boolean): Promise<ChangeKind> {
+    const existing = await this.services.get(wanted.name).catch(() => null);
+    const currentEnvironment = existing ? await this.services.environmentOf(existing.id) : {};
+    const environment = this.resolveEnvironment(wanted, currentEnvironment);
+    if (!existing) {
+      if (!dryRun) {
+        await this.services.create({ ...wanted, environment, start: undefined });
+        if (wanted.start) await this.supervisor.start(wanted.name);
+      }
+      return 'created';
+    }
+    const update = serviceDifference(existing, wanted, environment, currentEnvironment);
+    const wantRunning = wanted.start ?? false;
+    const isRunning = (await this.services.entityOf(existing.id)).desiredState === 'running';
+    if (!update && wantRunning === isRunning) return 'unchanged';
+    if (!dryRun) {
+      if (update) await this.services.update(existing.id, update);
+      if (wantRunning && !isRunning) await this.supervisor.start(existing.id);
+      if (!wantRunning && isRunning) await this.supervisor.stop(existing.id);
+    }
+    return 'updated';
+  }
+
+  /**
+   * References are resolved from the proxy's environment. One that is not set keeps the service's
+   * current value (so re-applying an exported file changes nothing); for a new service it is an error.
+   */
+  private resolveEnvironment(wanted: CreateServiceDto, current: Record<string, string>): Record<string, string> {
+    const resolved: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const [key, value] of Object.entries(wanted.environment ?? {})) {
+      const reference = ENV_REFERENCE.exec(value)?.[1];
+      if (!reference) resolved[key] = value;
+      else {
+        const fromHost = hostEnvironment([reference])[reference];
+        if (fromHost !== undefined) resolved[key] = fromHost;
+        else if (current[key] !== undefined) resolved[key] = current[key];
+        else missing.push(`${wanted.name}.environment.${key} refers to \${env:${reference}}, which is not set`);
+      }
+    }
+    if (missing.length > 0) throw new BadRequestException(missing);
+    return resolved;
+  }
+
+  private async applyGroup(wanted: CreateGroupDto, dryRun: boolean): Promise<ChangeKind> {
+    const existing = await this.groups.get(wanted.name).catch(() => null);
+    if (!existing) {
+      if (!dryRun) await this.groups.create(wanted);
+      return 'created';
+    }
+    const current = groupEntry(existing);
+    const next = { ...current, ...stripUndefined(wanted) };
+    if (isDeepStrictEqual(normalizeGroup(current), normalizeGroup(next))) return 'unchanged';
+    if (!dryRun) {
+      const update: UpdateGroupDto = { enabled: wanted.enabled, separator: wanted.separator, members: wanted.members, allow: wanted.allow, deny: wanted.deny, settings: wanted.settings };
+      await this.groups.update(existing.id, update);
+    }
+    return 'updated';
+  }
+}
+
+/** `SERVICE_NAME_KEY`: the variable an exported file refers to for one service's secret. */
+export function envName(service: string, key: string): string {
+  return `${service.replace(/-/g, '_').toUpperCase()}_${key.toUpperCase()}`;
+}
+
+/** The PATCH that turns the existing service into the wanted one, or null when they already agree. */
+function serviceDifference(existing: ServiceView, wanted: CreateServiceDto, environment: Record<string, string>, currentEnvironment: Record<string, string>): UpdateServiceDto | null {
+  const update: UpdateServiceDto = {};
+  if ((wanted.transport ?? 'stdio') !== existing.transport) update.transport = wanted.transport;
+  if (wanted.process && !matches(existing.process, wanted.process)) update.process = wanted.process;
+  if (wanted.proxy && !matches(existing.proxy, wanted.proxy)) update.proxy = wanted.proxy;
+  if (wanted.repository && !matches(existing.repository ?? {}, wanted.repository)) update.repository = wanted.repository;
+  if (!isDeepStrictEqual(environment, currentEnvironment)) update.environment = environment;
+  return Object.keys(update).length > 0 ? update : null;
+}
+
+/** Every setting the file gives has the value the service has (settings the file leaves out keep theirs). */
+function matches(current: object, wanted: object): boolean {
+  return Object.entries(stripUndefined(wanted)).every(([key, value]) => isDeepStrictEqual((current as Record<string, unknown>)[key], value));
+}
+
+function groupEntry(group: GroupView): CreateGroupDto {
+  return {
+    name: group.name,
+    enabled: group.enabled,
+    separator: group.separator,
+    members: group.members.map((member) => ({ service: member.serviceName, allow: member.allow, deny: member.deny, renames: member.renames })),
+    allow: group.allow,
+    deny: group.deny,
+    settings: group.settings,
+  };
+}
+
+function normalizeGroup(group: CreateGroupDto): unknown {
+  return JSON.parse(JSON.stringify({ ...group, members: group.members.map((m) => ({ allow: [], deny: [], renames: {}, ...stripUndefined(m) })) }));
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// mcp-proxy: command-line access to a running proxy.
+//   mcp-proxy config export [file]            write the configuration as YAML (stdout without a file)
+//   mcp-proxy config import <file> [--dry-run] apply a YAML configuration; prints what changed
+// The proxy: MCP_PROXY_URL (default http://127.0.0.1:$BACKEND_PORT or :8437); the key: MCP_PROXY_KEY,
+// else API_KEY, else the key in $DATA_DIR/secrets.json (./data by default).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [area, action, ...rest] = process.argv.slice(2);
+const usage = 'Usage: mcp-proxy config export [file] | mcp-proxy config import <file> [--dry-run]';
+if (area !== 'config' || !['export', 'import'].includes(action)) fail(usage);
+
+const base = process.env.MCP_PROXY_URL ?? `http://127.0.0.1:${process.env.BACKEND_PORT ?? 8437}`;
+const key = process.env.MCP_PROXY_KEY ?? process.env.API_KEY ?? keyFromDataDir();
+if (!key) fail('No API key: set MCP_PROXY_KEY (or run where the data directory with secrets.json is)');
+
+if (action === 'export') {
+  const response = await call('GET', '/api/config/export');
+  const text = await response.text();
+  if (rest[0]) writeFileSync(rest[0], text);
+  else process.stdout.write(text);
+} else {
+  const file = rest.find((arg) => !arg.startsWith('--'));
+  if (!file) fail(usage);
+  const dryRun = rest.includes('--dry-run');
+  const response = await call('POST', `/api/config/import${dryRun ? '?dryRun=true' : ''}`, readFileSync(file, 'utf8'));
+  const result = await response.json();
+  for (const kind of ['services', 'groups']) for (const item of result[kind]) console.log(`${kind.slice(0, -1)} ${item.name}: ${item.change}${dryRun ? ' (dry run)' : ''}`);
+}
+
+async function call(method, path, body) {
+  let response;
+  try {
+    response = await fetch(`${base}${path}`, { method, body, headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/yaml' } : {}) } });
+  } catch (error) {
+    fail(`Cannot reach the proxy at ${base}: ${error.cause?.message ?? error.message}`);
+  }
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    fail(`${response.status}: ${[problem.message ?? response.statusText].flat().join('\n  ')}`);
+  }
+  return response;
+}
+
+function keyFromDataDir() {
+  const file = join(process.env.DATA_DIR ?? './data', 'secrets.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).apiKey : undefined;
+}
+
+function fail(message) {
+  console.error(message);
+  process.exit(1);
+}
