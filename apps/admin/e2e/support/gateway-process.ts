@@ -41,7 +41,8 @@ export function randomApiKey(): string {
   return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
 }
 
-export async function startGateway(): Promise<Gateway> {
+/** Starts the built gateway; `env` adds or overrides settings (e.g. `GITHUB_HOST`). */
+export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
   for (const [file, hint] of [
     [API_MAIN, 'NX_DAEMON=false npx nx build api'],
     [ADMIN_INDEX, 'NX_DAEMON=false npx nx build admin'],
@@ -69,7 +70,10 @@ export async function startGateway(): Promise<Gateway> {
       DATA_DIR: dataDir,
       DATABASE_URL: join(dataDir, 'e2e.db'),
       LOG_DIR: join(dataDir, 'logs'),
+      // Deployed repositories go with the rest of the run, never into the workspace.
+      CLONE_DIRECTORY: join(dataDir, 'clones'),
       API_KEY: apiKey,
+      ...env,
     },
   });
 
