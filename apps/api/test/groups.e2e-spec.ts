@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
 
@@ -98,6 +98,20 @@ describe('groups at /mcp/g/<group>', () => {
     expect(await toolNames(mcp)).toEqual(['everything__echo']);
     expect(textOf(await mcp.callTool({ name: 'everything__echo', arguments: { message: 'filtered' } }))).toBe('Echo: filtered');
     await expect(mcp.callTool({ name: 'probe__echo', arguments: { message: 'x' } })).rejects.toThrow(/Unknown tool/);
+  });
+
+  it('resource subscriptions through a group: updates arrive under the group URI', async () => {
+    const mcp = await client('g/pair');
+    const { resources } = await mcp.listResources();
+    const watched = resources.find((resource) => resource.uri.endsWith(encodeURIComponent('test://watched-resource')));
+    expect(watched?.uri).toBe('mcp-group://fixture/test%3A%2F%2Fwatched-resource');
+    const updates: string[] = [];
+    mcp.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updates.push(notification.params.uri));
+    await mcp.subscribeResource({ uri: watched?.uri as string });
+    await mcp.callTool({ name: 'fixture__test_update_watched_resource', arguments: {} });
+    await eventually(async () => expect(updates).toEqual([watched?.uri]), 5000);
+    const read = await mcp.readResource({ uri: watched?.uri as string });
+    expect(read.contents[0].uri).toBe(watched?.uri);
   });
 
   it('serves the built-in group of all services at /mcp', async () => {

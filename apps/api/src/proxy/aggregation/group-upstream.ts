@@ -100,6 +100,8 @@ export class GroupUpstream implements Upstream {
       for (const key of ['tools', 'prompts', 'resources', 'logging', 'completions']) if (own[key]) capabilities[key] = {};
     }
     for (const key of ['tools', 'prompts', 'resources']) if (capabilities[key]) capabilities[key] = { listChanged: true };
+    const subscribable = this.group.members.some((member) => (this.members.upstreamOf(member.serviceId)?.identity?.capabilities['resources'] as { subscribe?: boolean } | undefined)?.subscribe);
+    if (capabilities['resources'] && subscribable) capabilities['resources'] = { listChanged: true, subscribe: true };
     return { protocolVersion: '', capabilities, serverInfo: { name: `mcp-reverse-proxy/${this.group.name}`, version: this.version } };
   }
 
@@ -117,6 +119,8 @@ export class GroupUpstream implements Upstream {
       case MCP_METHODS.PROMPTS_GET:
         return void this.routeByName('prompts', MCP_METHODS.PROMPTS_LIST, session, entry, request, params, timeoutMs);
       case MCP_METHODS.RESOURCES_READ:
+      case MCP_METHODS.RESOURCES_SUBSCRIBE:
+      case MCP_METHODS.RESOURCES_UNSUBSCRIBE:
         return this.routeByUri(session, entry, request, params, timeoutMs);
       case MCP_METHODS.COMPLETION_COMPLETE:
         return void this.routeCompletion(session, entry, request, params, timeoutMs);

@@ -16,6 +16,7 @@ import {
 } from '@mcp-proxy/mcp/protocol';
 import { randomBytes } from 'node:crypto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
+import { groupUri } from '../aggregation/resource-uris';
 import { ResponseCache } from './response-cache';
 import type { ServerIdentity, Upstream } from './upstream';
 
@@ -38,6 +39,9 @@ export interface CacheSettings {
 
 export interface SharedUpstreamOptions {
   peer: JsonRpcPeer;
+  /** The service, to tell its own sessions from those of groups it belongs to (which see group URIs). */
+  serviceId: string;
+  serviceName: string;
   /** The sessions of this service, for notifications that concern all of them. */
   sessions: () => Iterable<ClientSession>;
   cacheSettings: () => CacheSettings;
@@ -221,7 +225,11 @@ export class SharedUpstream implements Upstream {
     }
     if (method === MCP_METHODS.RESOURCES_UPDATED) {
       const uri = (message.params as { uri?: string } | undefined)?.uri;
-      for (const session of this.options.sessions()) if (uri && session.subscriptions.has(uri)) session.sendUnrelated(message);
+      if (!uri) return;
+      for (const session of this.options.sessions()) {
+        const clientUri = this.clientUri(session, uri);
+        if (session.subscriptions.has(clientUri)) session.sendUnrelated({ ...message, params: { ...message.params, uri: clientUri } });
+      }
       return;
     }
     if (method === MCP_METHODS.LOG_MESSAGE) {
@@ -290,12 +298,17 @@ export class SharedUpstream implements Upstream {
     const uri = (request.params as { uri?: unknown } | undefined)?.uri;
     if (typeof uri !== 'string') return false;
     if (subscribe) {
-      session.subscriptions.add(uri);
+      session.subscriptions.add(this.clientUri(session, uri));
       return false;
     }
-    session.subscriptions.delete(uri);
-    for (const other of this.options.sessions()) if (other.subscriptions.has(uri)) return true;
+    session.subscriptions.delete(this.clientUri(session, uri));
+    for (const other of this.options.sessions()) if (other.subscriptions.has(this.clientUri(other, uri))) return true;
     return false;
+  }
+
+  /** A resource URI as a session knows it: its own for the service's sessions, the group's form for a group's. */
+  private clientUri(session: ClientSession, uri: string): string {
+    return session.serviceId === this.options.serviceId ? uri : groupUri(this.options.serviceName, uri);
   }
 
   private broadcast(message: JsonRpcMessage): void {

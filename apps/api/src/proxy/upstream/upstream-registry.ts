@@ -64,6 +64,8 @@ export class UpstreamRegistry {
     if (!handle.peer) return;
     const upstream = new SharedUpstream({
       peer: handle.peer,
+      serviceId: handle.serviceId,
+      serviceName: handle.serviceName,
       sessions: () => this.sessionsConcerning(handle.serviceId),
       cacheSettings: () => {
         const proxy = this.routes.byId(handle.serviceId)?.proxy;
