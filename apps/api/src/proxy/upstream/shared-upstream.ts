@@ -285,12 +285,11 @@ export class SharedUpstream implements Upstream {
     const token = (request.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
     const byToken = token === undefined ? undefined : this.progress.get(String(token));
     if (byToken) return byToken;
-    let found: { session: ClientSession; entry: InFlight | undefined } | null = null;
-    for (const owner of this.byUpstreamId.values()) {
-      if (found && found.session !== owner.session) return null;
-      found = found ? { session: owner.session, entry: undefined } : { session: owner.session, entry: owner.entry };
-    }
-    return found;
+    // Only callers that could still receive the request count: a client that went away, leaving a call
+    // behind, must not make every later request ambiguous. Among several, tool calls are the ones that
+    // ask for sampling or elicitation.
+    const reachable = [...this.byUpstreamId.values()].filter(({ session, entry }) => !session.closed && ((entry.sink?.streaming && !entry.sink.closed) || (session.standalone !== null && !session.standalone.closed)));
+    return soleOwner(reachable) ?? soleOwner(reachable.filter(({ entry }) => entry.method === MCP_METHODS.TOOLS_CALL));
   }
 
   /** Returns true when an unsubscribe can be answered here because other sessions still want the updates. */
@@ -319,4 +318,10 @@ export class SharedUpstream implements Upstream {
   get inflight(): number {
     return this.byUpstreamId.size;
   }
+}
+
+/** The one session behind these calls (with the call itself when there is exactly one), or null. */
+function soleOwner(owners: Owner[]): { session: ClientSession; entry: InFlight | undefined } | null {
+  if (owners.length === 0 || owners.some((owner) => owner.session !== owners[0].session)) return null;
+  return { session: owners[0].session, entry: owners.length === 1 ? owners[0].entry : undefined };
 }
