@@ -15,6 +15,11 @@ import type { MessageSink } from './sessions/message-sink';
 import { SessionStore } from './sessions/session-store';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
+function capabilitiesOf(request: JsonRpcRequest): Record<string, unknown> {
+  const capabilities = (request.params as { capabilities?: unknown } | undefined)?.capabilities;
+  return capabilities && typeof capabilities === 'object' ? (capabilities as Record<string, unknown>) : {};
+}
+
 function negotiatedVersion(request: JsonRpcRequest): string {
   return negotiateInitializeProtocolVersion((request.params as { protocolVersion?: unknown } | undefined)?.protocolVersion);
 }
@@ -40,6 +45,7 @@ export class McpDispatcher {
    */
   async open(route: ServiceRoute, principal: Principal, transport: SessionTransport, request: JsonRpcRequest): Promise<ClientSession> {
     const session = this.createSession(route, principal, transport, negotiatedVersion(request));
+    session.clientCapabilities = capabilitiesOf(request);
     try {
       await this.prepare(route, session);
     } catch (error) {
@@ -60,7 +66,10 @@ export class McpDispatcher {
    * `session`) a child of its own, spawned now.
    */
   async prepare(route: ServiceRoute, session: ClientSession, request?: JsonRpcRequest): Promise<void> {
-    if (request) session.protocolVersion = negotiatedVersion(request);
+    if (request) {
+      session.protocolVersion = negotiatedVersion(request);
+      session.clientCapabilities = capabilitiesOf(request);
+    }
     if (route.process.isolation === 'session') {
       if (!this.upstreams.of(session)) await this.upstreams.dedicatedFor(route, session);
       return;

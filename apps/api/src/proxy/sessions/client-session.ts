@@ -51,6 +51,8 @@ export class ClientSession {
   readonly subscriptions = new Set<string>();
   closed = false;
   observer: RequestObserver | null = null;
+  /** What the client said it can do in `initialize` (sampling, elicitation, roots). */
+  clientCapabilities: Record<string, unknown> = {};
   /** Streamable HTTP: recent SSE events for `Last-Event-ID` resumption, and the POST streams still open. */
   readonly log = new EventLog();
   readonly postStreams = new Map<string, ResumableSink>();

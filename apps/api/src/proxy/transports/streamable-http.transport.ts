@@ -182,7 +182,7 @@ export class StreamableHttpTransport {
   }
 
   private sinkFor(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, session: ClientSession, message: JsonRpcRequest, headers: Record<string, string>): MessageSink {
-    if (replyMode(route.proxy.responseMode, acceptedReplies(request), message) === 'json') return new JsonReplySink(response, headers, message.id);
+    if (replyMode(route.proxy.responseMode, acceptedReplies(request), message, session.clientCapabilities) === 'json') return new JsonReplySink(response, headers, message.id);
     const sink = new SseSink(session.log.newStreamId(), session.transport === 'stateless' ? null : session.log, message.id);
     sink.attach(response, headers);
     if (session.transport !== 'stateless') {
@@ -207,11 +207,17 @@ export class StreamableHttpTransport {
   }
 }
 
-/** JSON unless the client can only read SSE, the service forces SSE, or the call asked for progress (auto). */
-export function replyMode(configured: ResponseMode, accepts: { json: boolean; sse: boolean }, request: JsonRpcRequest): 'json' | 'sse' {
+/**
+ * JSON unless the client can only read SSE, or the service forces SSE, or (auto) the call may need the
+ * stream: it asked for progress, or it is a tool call from a client that accepts sampling or elicitation
+ * (the server's request must reach this very call, even before the client has opened its GET stream).
+ */
+export function replyMode(configured: ResponseMode, accepts: { json: boolean; sse: boolean }, request: JsonRpcRequest, clientCapabilities: Record<string, unknown> = {}): 'json' | 'sse' {
   if (!accepts.sse) return 'json';
   if (!accepts.json) return 'sse';
   if (configured !== 'auto') return configured;
   const meta = (request.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
-  return meta?.progressToken !== undefined ? 'sse' : 'json';
+  if (meta?.progressToken !== undefined) return 'sse';
+  const mayAskClient = clientCapabilities['sampling'] !== undefined || clientCapabilities['elicitation'] !== undefined;
+  return request.method === MCP_METHODS.TOOLS_CALL && mayAskClient ? 'sse' : 'json';
 }
