@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, watchPage } from './support/browser';
 import { Gateway, WORKSPACE_ROOT, startGateway } from './support/gateway-process';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/admin-shell-gateway.log');
@@ -17,33 +18,15 @@ describe('admin shell in a real browser against the built gateway', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
-  const cspViolations: string[] = [];
+  let watched: ReturnType<typeof watchPage>;
 
   beforeAll(async () => {
     gateway = await startGateway();
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-        cspViolations.push(message.text());
-      }
-    });
+    watched = watchPage(page);
   });
 
   afterAll(async () => {
@@ -124,8 +107,8 @@ describe('admin shell in a real browser against the built gateway', () => {
   });
 
   it('ran without uncaught errors or Content-Security-Policy violations in the page', () => {
-    expect(pageErrors).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
   });
 });
 
