@@ -99,10 +99,14 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   /** A wrong `?token=` is refused before the handshake; no token means the first message must authenticate. */
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.authenticateUpgrade(request, socket, head).catch(() => refuse(socket, 500, 'Internal Server Error'));
+  }
+
+  private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const address = clientAddress(request);
     if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
-    const authenticated = token ? this.auth.verify(token) !== null : false;
+    const authenticated = token ? (await this.auth.verify(token)) !== null : false;
     if (token && !authenticated) {
       this.failures.recordFailure(address);
       return refuse(socket, 401, 'Unauthorized');
@@ -127,7 +131,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
     const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
     if (!client.authenticated) {
-      if (parsed.ok && parsed.message.type === 'auth' && this.auth.verify(parsed.message.token)) {
+      if (parsed.ok && parsed.message.type === 'auth' && (await this.auth.verify(parsed.message.token))) {
         client.authenticated = true;
         clearTimeout(client.authTimer);
         this.send(client, { type: 'ready' });

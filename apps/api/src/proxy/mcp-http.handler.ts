@@ -102,7 +102,7 @@ export class McpHttpHandler {
     if (waitMs > 0) {
       return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } };
     }
-    const principal = this.auth.verify(extractCredential(request.headers) ?? queryToken ?? undefined);
+    const principal = await this.auth.verify(extractCredential(request.headers) ?? queryToken ?? undefined);
     if (!principal) {
       this.failures.recordFailure(address);
       return { ok: false, status: 401, code: INVALID_REQUEST, message: 'A valid API key (X-API-Key or Authorization: Bearer) is required', headers: UNAUTHORIZED_HEADERS };

@@ -16,7 +16,7 @@ export class AuthGuard implements CanActivate {
     private readonly failures: FailedAuthLimiter,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
     const address = clientAddress(request);
     rejectIfBlocked(this.failures, address, response);
 
-    const principal = this.auth.verify(extractCredential(request.headers));
+    const principal = await this.auth.verify(extractCredential(request.headers));
     if (!principal) {
       this.failures.recordFailure(address);
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');

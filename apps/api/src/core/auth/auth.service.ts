@@ -4,7 +4,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LoginView } from '@mcp-proxy/shared/dto';
 import { AppConfig } from '../config/app-config.service';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
-import { Principal } from './principal';
+import { CredentialVerifier, Principal } from './principal';
 
 interface SessionClaims {
   sub: string;
@@ -17,6 +17,7 @@ interface SessionClaims {
 @Injectable()
 export class AuthService {
   private readonly apiKeyDigest: Buffer;
+  private readonly verifiers: CredentialVerifier[] = [];
 
   constructor(
     @Inject(APP_SECRETS) secrets: AppSecrets,
@@ -31,13 +32,29 @@ export class AuthService {
     return timingSafeEqual(digest(candidate), this.apiKeyDigest);
   }
 
-  verify(credential: string | undefined): Principal | null {
+  /** Registered by feature modules at start-up; tried in order after the API key and UI sessions. */
+  addVerifier(verifier: CredentialVerifier): void {
+    this.verifiers.push(verifier);
+  }
+
+  async verify(credential: string | undefined): Promise<Principal | null> {
     if (!credential) return null;
-    if (this.isApiKey(credential)) return { kind: 'admin', id: 'admin' };
+    const builtIn = this.verifyBuiltIn(credential);
+    if (builtIn) return builtIn;
+    for (const verifier of this.verifiers) {
+      const principal = await verifier.verify(credential);
+      if (principal) return principal;
+    }
+    return null;
+  }
+
+  /** The admin key and its UI sessions: no I/O, so the hot path stays synchronous for them. */
+  private verifyBuiltIn(credential: string): Principal | null {
+    if (this.isApiKey(credential)) return { kind: 'admin', id: 'admin', role: 'admin' };
     if (credential.split('.').length !== 3) return null;
     try {
       const claims = this.jwt.verify<SessionClaims>(credential, { algorithms: ['HS256'] });
-      return claims.kind === 'session' && claims.jti ? { kind: 'session', id: `session:${claims.jti}` } : null;
+      return claims.kind === 'session' && claims.jti ? { kind: 'session', id: `session:${claims.jti}`, role: 'admin' } : null;
     } catch {
       return null;
     }
