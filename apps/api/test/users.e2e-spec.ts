@@ -1,6 +1,7 @@
+import type { AuditEventView, AuditPageView } from '@mcp-proxy/shared/dto';
 import { WebSocket } from 'ws';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
 // Each sign-in runs scrypt (~32 MiB, a second or more on a loaded 2-core machine).
@@ -151,6 +152,45 @@ describe('users and roles', () => {
       await createUser({ username: 'ada', role: 'admin' });
       const token = await login('ada');
       await running.api().get('/api/services/everything/environment').set(...bearer(token)).expect(200);
+    });
+  });
+
+  describe('audit log', () => {
+    const audit = async (query: Record<string, string>): Promise<AuditEventView[]> =>
+      ((await running.api().get('/api/audit').query({ limit: '500', ...query }).set(...asAdmin()).expect(200)).body as AuditPageView).items;
+
+    it('records every refused attempt with actor, address, action and target', async () => {
+      const refusedVera = await eventually(async () => {
+        const items = await audit({ actor: 'vera', outcome: 'refused' });
+        if (items.length < 9) throw new Error(`only ${items.length} refusals so far`);
+        return items;
+      });
+      const actions = refusedVera.map((event) => event.action);
+      for (const expected of [
+        'POST /api/services/everything/start',
+        'POST /api/services/everything/stop',
+        'POST /api/github/deploy',
+        'DELETE /api/services/everything',
+        'GET /api/services/everything/environment',
+      ]) {
+        expect(actions).toContain(expected);
+      }
+      const reveal = refusedVera.find((event) => event.action === 'GET /api/services/everything/environment');
+      expect(reveal).toEqual(expect.objectContaining({ actorKind: 'user', target: 'everything', address: expect.stringMatching(/127\.0\.0\.1/) }));
+      expect(reveal?.detail).toEqual(expect.objectContaining({ status: 403, reason: expect.stringContaining('needs the admin role') }));
+
+      const refusedOtto = await audit({ actor: 'otto', outcome: 'refused' });
+      expect(refusedOtto.map((event) => event.action)).toContain('GET /api/services/everything/environment');
+    });
+
+    it('records reveals that were allowed, and sign-ins that worked and failed, under the user name', async () => {
+      const reveals = await audit({ action: 'secret.reveal', outcome: 'ok' });
+      expect(reveals.map((event) => [event.actor, event.target])).toEqual(expect.arrayContaining([['admin', 'everything'], ['ada', 'everything']]));
+      expect(JSON.stringify(reveals)).not.toContain('sk-live-123456');
+
+      const logins = await audit({ actor: 'vera', action: 'auth.login' });
+      expect(logins.map((event) => event.outcome)).toEqual(expect.arrayContaining(['ok', 'refused']));
+      expect(JSON.stringify(await audit({ action: 'auth.login' }))).not.toMatch(/correct horse|not the password/);
     });
   });
 

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CreateServiceDto, ServiceEnvironmentView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import { Audited } from '../audit/audited.decorator';
 import { RequestWithPrincipal, scopeAllowsService } from '../core/auth/principal';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ProcessSupervisor } from './process-supervisor.service';
@@ -42,6 +43,7 @@ export class ServicesController {
   @Get(':id/environment')
   @RequiresRole('admin')
   @ServiceParam('id')
+  @Audited('secret.reveal')
   @ApiOperation({ summary: 'Reveal the environment values in clear (admin only; audited)' })
   async environment(@Param('id') id: string): Promise<ServiceEnvironmentView> {
     return { environment: await this.services.environmentOf(id) };

@@ -1,25 +1,33 @@
-import type { Principal, Role } from './principal';
-
-/** In-process news from the auth core; the audit log records them (the core does not import it). */
+/**
+ * Authentication news (through @nestjs/event-emitter): the audit log listens, so the core need not
+ * know it exists.
+ */
 export const AUTH_EVENTS = {
-  login: 'auth.login',
+  /** A request was turned away (401 no/wrong credential, 403 not allowed); payload: AuthRefusal. */
   refused: 'auth.refused',
+  /** A login attempt, successful or not; payload: AuthLogin. */
+  login: 'auth.login',
 } as const;
 
-export interface LoginAttemptEvent {
-  /** The user name given, or `admin` for the API key. */
-  actor: string;
+export interface AuthRefusal {
+  status: 401 | 403;
+  method: string;
+  /** The path without its query string (which may carry a token). */
+  path: string;
   address: string;
-  method: 'api-key' | 'password';
-  outcome: 'success' | 'failure';
+  reason: string;
+  /** Known for a 403: who was refused. */
+  actor?: { id: string; kind: string; label?: string };
+  /** The service (or other record) the call named, when the route has one. */
+  target?: string;
 }
 
-export interface RefusedRequestEvent {
-  principal: Principal;
+export interface AuthLogin {
+  ok: boolean;
+  /** `apiKey`, `password`, … */
+  method: string;
   address: string;
-  /** `METHOD /path` of the refused call. */
-  action: string;
-  /** The service (or other record) the call was about, when the route names one. */
-  target?: string;
-  reason: string;
+  /** Who logged in, or the user name tried. */
+  actor: string | null;
+  actorKind: string;
 }

@@ -4,7 +4,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { LoginDto, LoginView, PrincipalView } from '@mcp-proxy/shared/dto';
-import { AUTH_EVENTS, LoginAttemptEvent } from './auth-events';
+import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectIfBlocked } from './auth.guard';
 import { AuthService } from './auth.service';
 import { clientAddress } from './credentials';
@@ -31,11 +31,13 @@ export class AuthController {
     rejectIfBlocked(this.failures, address, response);
     const byKey = body.apiKey !== undefined;
     const session = byKey ? this.auth.login(body.apiKey ?? '') : await this.auth.loginWithPassword(body.username ?? '', body.password ?? '');
-    const attempt: LoginAttemptEvent = {
-      actor: byKey ? 'admin' : (body.username ?? ''),
+    const attempt: AuthLogin = {
+      ok: session !== null,
+      method: byKey ? 'apiKey' : 'password',
       address,
-      method: byKey ? 'api-key' : 'password',
-      outcome: session ? 'success' : 'failure',
+      // The name tried is kept even when wrong: repeated guesses at one account should show.
+      actor: byKey ? (session ? 'admin' : null) : (body.username ?? null),
+      actorKind: byKey ? (session ? 'admin' : 'anonymous') : 'user',
     };
     this.events.emit(AUTH_EVENTS.login, attempt);
     if (!session) {

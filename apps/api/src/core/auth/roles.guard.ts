@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, NotFound
 import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request } from 'express';
-import { AUTH_EVENTS, RefusedRequestEvent } from './auth-events';
+import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { clientAddress } from './credentials';
 import { Principal, RequestWithPrincipal, Role, roleAllows, scopeAllowsService } from './principal';
 import { IS_PUBLIC } from './public.decorator';
@@ -45,19 +45,22 @@ export class RolesGuard implements CanActivate {
       throw new ForbiddenException(reason);
     }
     if (service !== undefined && !scopeAllowsService(principal, service)) {
-      this.announce(request, principal, service, 'Service outside the permitted services');
+      // Answered 404 (so nothing is told about services outside the scope), recorded as the refusal it is.
+      this.announce(request, principal, service, 'service outside the permitted services (answered 404)');
       throw new NotFoundException(`Service "${service}" not found`);
     }
     return true;
   }
 
   private announce(request: Request, principal: Principal, target: string | undefined, reason: string): void {
-    const event: RefusedRequestEvent = {
-      principal,
+    const event: AuthRefusal = {
+      status: 403,
+      method: request.method,
+      path: request.path,
       address: clientAddress(request),
-      action: `${request.method} ${request.originalUrl.split('?')[0]}`,
-      target,
       reason,
+      actor: { id: principal.id, kind: principal.kind, label: principal.label },
+      target,
     };
     this.events.emit(AUTH_EVENTS.refused, event);
   }
