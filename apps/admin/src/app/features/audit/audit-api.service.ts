@@ -14,7 +14,14 @@ export class AuditApiService {
   }
 
   /** The file as the API names it; fetched (not linked) so the session token goes with it. */
-  export(params: Record<string, string>, format: AuditExportFormat): Observable<HttpResponse<Blob>> {
-    return this.http.get(apiUrl('audit/export'), { params: { ...params, format }, responseType: 'blob', observe: 'response' });
+  export(
+    params: Record<string, string>,
+    format: AuditExportFormat,
+  ): Observable<HttpResponse<Blob>> {
+    return this.http.get(apiUrl('audit/export'), {
+      params: { ...params, format },
+      responseType: 'blob',
+      observe: 'response',
+    });
   }
 }

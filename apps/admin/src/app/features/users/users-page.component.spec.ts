@@ -1,5 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import type { UserView } from '@mcp-proxy/shared/dto';
@@ -18,11 +21,18 @@ const vera: UserView = {
 };
 
 describe('serviceScopeLabel', () => {
-  const services = [serviceView({ id: 's-1', name: 'alpha' }), serviceView({ id: 's-2', name: 'beta' })];
+  const services = [
+    serviceView({ id: 's-1', name: 'alpha' }),
+    serviceView({ id: 's-2', name: 'beta' }),
+  ];
   it('names the services a user is limited to, by their current names', () => {
-    expect(serviceScopeLabel({ services: null }, services)).toBe('All services');
+    expect(serviceScopeLabel({ services: null }, services)).toBe(
+      'All services',
+    );
     expect(serviceScopeLabel({ services: ['s-2'] }, services)).toBe('beta');
-    expect(serviceScopeLabel({ services: ['s-1', 'gone'] }, services)).toBe('alpha, gone');
+    expect(serviceScopeLabel({ services: ['s-1', 'gone'] }, services)).toBe(
+      'alpha, gone',
+    );
   });
 });
 
@@ -31,12 +41,21 @@ describe('UsersPageComponent', () => {
 
   async function render(): Promise<HTMLElement> {
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        {
+          provide: MATERIAL_ANIMATIONS,
+          useValue: { animationsDisabled: true },
+        },
+      ],
     });
     httpTesting = TestBed.inject(HttpTestingController);
     const fixture = TestBed.createComponent(UsersPageComponent);
     httpTesting.expectOne('/api/users').flush([vera]);
-    httpTesting.expectOne('/api/services').flush([serviceView({ id: 's-1', name: 'alpha' })]);
+    httpTesting
+      .expectOne('/api/services')
+      .flush([serviceView({ id: 's-1', name: 'alpha' })]);
     await fixture.whenStable();
     return fixture.nativeElement as HTMLElement;
   }
@@ -55,10 +74,23 @@ describe('UsersPageComponent', () => {
     typeInto(fieldByLabel(page, 'User name'), 'otto');
     typeInto(fieldByLabel(page, 'Password'), 'long enough password');
     buttonByText(page, 'Create user').click();
-    const request = httpTesting.expectOne({ method: 'POST', url: '/api/users' });
-    expect(request.request.body).toEqual({ username: 'otto', password: 'long enough password', role: 'viewer', services: null });
-    request.flush({ ...vera, id: 'u-2', username: 'otto' }, { status: 201, statusText: 'Created' });
-    httpTesting.expectOne('/api/users').flush([vera, { ...vera, id: 'u-2', username: 'otto' }]);
+    const request = httpTesting.expectOne({
+      method: 'POST',
+      url: '/api/users',
+    });
+    expect(request.request.body).toEqual({
+      username: 'otto',
+      password: 'long enough password',
+      role: 'viewer',
+      services: null,
+    });
+    request.flush(
+      { ...vera, id: 'u-2', username: 'otto' },
+      { status: 201, statusText: 'Created' },
+    );
+    httpTesting
+      .expectOne('/api/users')
+      .flush([vera, { ...vera, id: 'u-2', username: 'otto' }]);
   });
 
   it('does not send a password shorter than the API accepts, and shows the API field errors', async () => {
@@ -72,7 +104,10 @@ describe('UsersPageComponent', () => {
     buttonByText(page, 'Create user').click();
     httpTesting
       .expectOne({ method: 'POST', url: '/api/users' })
-      .flush({ statusCode: 409, message: 'A user named "otto" already exists' }, { status: 409, statusText: 'Conflict' });
+      .flush(
+        { statusCode: 409, message: 'A user named "otto" already exists' },
+        { status: 409, statusText: 'Conflict' },
+      );
     TestBed.tick();
     expect(page.textContent).toContain('A user named "otto" already exists');
   });

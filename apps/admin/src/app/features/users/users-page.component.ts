@@ -1,7 +1,18 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  inject,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  FormControl,
+  FormGroup,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -12,7 +23,10 @@ import { MatTableModule } from '@angular/material/table';
 import type { ServiceView, UserRole, UserView } from '@mcp-proxy/shared/dto';
 import { filter, switchMap } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../core/api/api-error';
-import { ConfirmDialogComponent, ConfirmDialogData } from '../../shared/ui/confirm-dialog/confirm-dialog.component';
+import {
+  ConfirmDialogComponent,
+  ConfirmDialogData,
+} from '../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { ServicesApiService } from '../services/services-api.service';
 import { UsersApiService } from './users-api.service';
 
@@ -28,9 +42,14 @@ export const ROLE_DESCRIPTIONS: Record<UserRole, string> = {
 };
 
 /** Names of the services a user is limited to, or "All services". */
-export function serviceScopeLabel(user: Pick<UserView, 'services'>, services: readonly ServiceView[]): string {
+export function serviceScopeLabel(
+  user: Pick<UserView, 'services'>,
+  services: readonly ServiceView[],
+): string {
   if (!user.services) return 'All services';
-  const names = user.services.map((id) => services.find((service) => service.id === id)?.name ?? id);
+  const names = user.services.map(
+    (id) => services.find((service) => service.id === id)?.name ?? id,
+  );
   return names.length > 0 ? names.join(', ') : 'None';
 }
 
@@ -59,7 +78,13 @@ export class UsersPageComponent {
 
   protected readonly roles = ROLES;
   protected readonly roleDescriptions = ROLE_DESCRIPTIONS;
-  protected readonly columns = ['username', 'role', 'services', 'lastLoginAt', 'actions'] as const;
+  protected readonly columns = [
+    'username',
+    'role',
+    'services',
+    'lastLoginAt',
+    'actions',
+  ] as const;
   protected readonly users = signal<UserView[] | null>(null);
   protected readonly services = signal<ServiceView[]>([]);
   protected readonly loading = signal(false);
@@ -69,8 +94,17 @@ export class UsersPageComponent {
   protected readonly scopeLabel = serviceScopeLabel;
 
   protected readonly form = new FormGroup({
-    username: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.pattern(/^[a-z0-9][a-z0-9._@-]{1,63}$/)] }),
-    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(PASSWORD_MIN)] }),
+    username: new FormControl('', {
+      nonNullable: true,
+      validators: [
+        Validators.required,
+        Validators.pattern(/^[a-z0-9][a-z0-9._@-]{1,63}$/),
+      ],
+    }),
+    password: new FormControl('', {
+      nonNullable: true,
+      validators: [Validators.required, Validators.minLength(PASSWORD_MIN)],
+    }),
     role: new FormControl<UserRole>('viewer', { nonNullable: true }),
     services: new FormControl<string[]>([], { nonNullable: true }),
   });
@@ -80,7 +114,10 @@ export class UsersPageComponent {
     this.servicesApi
       .list()
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({ next: (services) => this.services.set(services), error: () => this.services.set([]) });
+      .subscribe({
+        next: (services) => this.services.set(services),
+        error: () => this.services.set([]),
+      });
   }
 
   protected load(): void {
@@ -110,18 +147,30 @@ export class UsersPageComponent {
     this.saving.set(true);
     this.formErrors.set([]);
     this.api
-      .create({ username, password, role, services: services.length > 0 ? services : null })
+      .create({
+        username,
+        password,
+        role,
+        services: services.length > 0 ? services : null,
+      })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: () => {
           this.saving.set(false);
-          this.form.reset({ username: '', password: '', role: 'viewer', services: [] });
+          this.form.reset({
+            username: '',
+            password: '',
+            role: 'viewer',
+            services: [],
+          });
           this.load();
         },
         error: (error: unknown) => {
           this.saving.set(false);
           const messages = apiErrorMessages(error);
-          this.formErrors.set(messages.length > 0 ? messages : [describeHttpError(error)]);
+          this.formErrors.set(
+            messages.length > 0 ? messages : [describeHttpError(error)],
+          );
         },
       });
   }
@@ -131,13 +180,17 @@ export class UsersPageComponent {
     this.api
       .update(user.id, { role })
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
+      .subscribe({
+        next: () => this.load(),
+        error: (error: unknown) => this.error.set(describeHttpError(error)),
+      });
   }
 
   protected confirmDelete(user: UserView): void {
     const data: ConfirmDialogData = {
       title: `Delete ${user.username}?`,
-      message: 'Their sessions stop working at once. The audit log keeps what they did.',
+      message:
+        'Their sessions stop working at once. The audit log keeps what they did.',
       confirmLabel: 'Delete',
       danger: true,
     };
@@ -149,6 +202,9 @@ export class UsersPageComponent {
         switchMap(() => this.api.remove(user.id)),
         takeUntilDestroyed(this.destroyRef),
       )
-      .subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
+      .subscribe({
+        next: () => this.load(),
+        error: (error: unknown) => this.error.set(describeHttpError(error)),
+      });
   }
 }
