@@ -9,6 +9,7 @@ import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
 import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +17,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule],
+      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, UsersModule],
     };
   }
 }

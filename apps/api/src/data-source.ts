@@ -10,8 +10,9 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
 import { ServiceEntity } from './processes/service.entity';
+import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));
