@@ -8,8 +8,11 @@ import {
   MCP_METHODS,
   negotiateInitializeProtocolVersion,
 } from '@mcp-proxy/mcp/protocol';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AUDIT_EVENT, AuditEvent } from '../core/auth/audit-event';
 import type { Principal } from '../core/auth/principal';
 import type { ServiceRoute } from './routing/route-table';
+import { refusedToolCall, toolPredicateOf } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
 import { SessionStore } from './sessions/session-store';
@@ -37,6 +40,7 @@ export class McpDispatcher {
   constructor(
     private readonly upstreams: UpstreamRegistry,
     private readonly sessions: SessionStore,
+    private readonly events: EventEmitter2,
   ) {}
 
   /**
@@ -58,7 +62,9 @@ export class McpDispatcher {
   /** A session that exists before `initialize` (legacy SSE stream, WebSocket connection). */
   createSession(route: ServiceRoute, principal: Principal, transport: SessionTransport, protocolVersion: string): ClientSession {
     const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
-    return this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
+    const session = this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
+    session.toolAllowList = toolPredicateOf(principal);
+    return session;
   }
 
   /**
@@ -118,6 +124,16 @@ export class McpDispatcher {
       const sink = makeSink();
       if (!sink.send({ jsonrpc: '2.0', id: request.id, result: {} })) session.sendUnrelated({ jsonrpc: '2.0', id: request.id, result: {} });
       return;
+    }
+    if (request.method === MCP_METHODS.TOOLS_CALL && session.toolAllowList) {
+      const refusal = refusedToolCall(request.id, request.params, session.toolAllowList);
+      if (refusal) {
+        const tool = String((request.params as { name?: unknown } | undefined)?.name ?? '');
+        const event: AuditEvent = { action: 'mcp.tool-refused', outcome: 'refused', actor: session.principalId, target: `${route.name}/${tool}`, reason: 'tool not in the allow-list' };
+        this.events.emit(AUDIT_EVENT, event);
+        if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
+        return;
+      }
     }
     const upstream = this.upstreams.of(session) ?? (await this.upstreams.sharedFor(route, START_WAIT_MS));
     const sink = makeSink();

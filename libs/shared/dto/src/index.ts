@@ -15,3 +15,7 @@ export * from './lib/network-view.interface';
 export * from './lib/group.dto';
 export * from './lib/group-view.interface';
 export * from './lib/cert-status-view.interface';
+export * from './lib/client-token.dto';
+export * from './lib/client-token-view.interface';
+export * from './lib/oauth.dto';
+export * from './lib/oauth-view.interface';

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AuthService } from './auth.service';
@@ -32,6 +32,8 @@ export class AuthGuard implements CanActivate {
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');
       throw new UnauthorizedException('A valid API key (X-API-Key or Authorization: Bearer) is required');
     }
+    // Client tokens and OAuth access tokens open the MCP endpoints only, never the management API.
+    if (principal.kind === 'client') throw new ForbiddenException('Client tokens are for the MCP endpoints only');
     request.principal = principal;
     return true;
   }

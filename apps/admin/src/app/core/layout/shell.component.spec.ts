@@ -55,6 +55,7 @@ describe('ShellComponent', () => {
       'Metrics',
       'Network',
       'Certificates',
+      'Access',
       'Settings',
     ]);
     expect(links.map((link) => link.getAttribute('href'))).toEqual(NAV_ITEMS.map((item) => item.path));

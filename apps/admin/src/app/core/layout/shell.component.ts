@@ -23,6 +23,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/charts', label: 'Metrics' },
   { path: '/network', label: 'Network' },
   { path: '/certificates', label: 'Certificates' },
+  { path: '/access', label: 'Access' },
   { path: '/settings', label: 'Settings' },
 ];
 
