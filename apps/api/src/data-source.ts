@@ -6,13 +6,14 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
+import { AuditEventEntity } from './audit/audit-event.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
 import { OAUTH_ENTITIES } from './oauth/oauth.entities';
 import { ServiceEntity } from './processes/service.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, ClientTokenEntity, ...OAUTH_ENTITIES];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, ClientTokenEntity, ...OAUTH_ENTITIES];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

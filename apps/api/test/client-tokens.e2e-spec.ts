@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectClient, EVERYTHING_SERVER, TransportKind, textOf } from './support/mcp-clients';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /** Client tokens (issue 8): minted by the admin, shown once, limited to services and tools on every transport, revocable. */
 describe('client tokens', () => {
@@ -81,21 +81,29 @@ describe('client tokens', () => {
     await running.api().post('/api/client-tokens').set('Authorization', `Bearer ${token}`).send({ label: 'escalate' }).expect(403);
   });
 
-  it('a revoked token is refused with 401 on its next request, and the refusal is audited', async () => {
-    const { id, token } = await mint({ label: 'to revoke' });
+  it('a revoked token is refused with 401 on its next request; minting, revoking and refusals are in the audit log', async () => {
+    const { id, token } = await mint({ label: 'to revoke', tools: ['echo'] });
     await rpc('everything', token, { method: 'tools/list' }).expect(200);
-    const audited: unknown[] = [];
-    const events = running.app.get((await import('@nestjs/event-emitter')).EventEmitter2);
-    events.on('audit.record', (event: unknown) => audited.push(event));
+    await rpc('everything', token, { method: 'tools/call', params: { name: 'get-env', arguments: {} } }).expect(200);
     const revoked = await running.api().post(`/api/client-tokens/${id}/revoke`).set(...admin()).expect(201);
     expect(revoked.body.revokedAt).not.toBeNull();
     await rpc('everything', token, { method: 'tools/list' }).expect(401);
-    expect(audited).toEqual(
+
+    const audit = await eventually(async () => {
+      const page = await running.api().get('/api/audit').query({ limit: 100 }).set(...admin()).expect(200);
+      const items = page.body.items as { action: string; outcome: string; actor: string | null; target: string | null; detail: Record<string, unknown> | null }[];
+      if (!items.some((item) => item.detail?.['status'] === 401 && item.action.includes('/mcp/everything'))) throw new Error('refusal not recorded yet');
+      return items;
+    });
+    expect(audit).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ action: 'client-token.revoked', target: 'to revoke' }),
-        expect.objectContaining({ action: 'mcp.refused', outcome: 'refused', target: 'everything' }),
+        expect.objectContaining({ action: 'client-token.create', outcome: 'ok', actor: 'admin' }),
+        expect.objectContaining({ action: 'client-token.revoke', outcome: 'ok', target: id }),
+        expect.objectContaining({ action: 'tools/call /mcp/everything', outcome: 'refused', detail: expect.objectContaining({ reason: 'tool "get-env" is not in the allow-list' }) }),
+        expect.objectContaining({ action: 'POST /mcp/everything', outcome: 'refused', detail: expect.objectContaining({ status: 401 }) }),
       ]),
     );
+    expect(JSON.stringify(audit)).not.toContain(token);
   });
 
   it('refuses bad input with 400 naming the field', async () => {

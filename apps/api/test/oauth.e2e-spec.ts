@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { OAuthTokensService } from '../src/oauth/oauth-tokens.service';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, TestOAuthProvider, tokenRequest } from './support/oauth-flow';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /**
  * OAuth 2.1 for remote clients (issue 8): the proxy as resource server and authorization server,
@@ -92,6 +92,15 @@ describe('OAuth for MCP services', () => {
     const refused = await mcpPost('remote', refreshed?.access_token ?? '');
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+
+    // The grant and its revocation are in the audit log the portal shows; no token is.
+    const audit = await eventually(async () => {
+      const page = await running.api().get('/api/audit').query({ action: 'oauth.grant' }).set('X-API-Key', running.env.apiKey).expect(200);
+      const actions = (page.body.items as { action: string }[]).map((item) => item.action);
+      expect(actions).toEqual(expect.arrayContaining(['oauth.grant', 'oauth.grant.revoke']));
+      return page;
+    });
+    expect(JSON.stringify(audit.body)).not.toContain(refreshed?.refresh_token ?? '-');
   }, 60_000);
 
   it('publishes metadata for oauth services only, and challenges with resource_metadata', async () => {

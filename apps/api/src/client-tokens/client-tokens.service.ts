@@ -1,9 +1,7 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ClientTokenView, CreateClientTokenDto, CreatedClientTokenView, UpdateClientTokenDto } from '@mcp-proxy/shared/dto';
 import { IsNull, Repository } from 'typeorm';
-import { AUDIT_EVENT, AuditEvent } from '../core/auth/audit-event';
 import { AuthService } from '../core/auth/auth.service';
 import type { CredentialVerifier, Principal } from '../core/auth/principal';
 import { ClientTokenEntity } from './client-token.entity';
@@ -20,14 +18,13 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
   constructor(
     @InjectRepository(ClientTokenEntity) private readonly tokens: Repository<ClientTokenEntity>,
     private readonly auth: AuthService,
-    private readonly events: EventEmitter2,
   ) {}
 
   onModuleInit(): void {
     this.auth.addVerifier(this);
   }
 
-  async create(dto: CreateClientTokenDto, actor: string): Promise<CreatedClientTokenView> {
+  async create(dto: CreateClientTokenDto): Promise<CreatedClientTokenView> {
     const token = newToken(CLIENT_TOKEN_PREFIX);
     const entity = this.tokens.create({
       label: dto.label.trim(),
@@ -39,7 +36,6 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
       revokedAt: null,
     });
     await this.tokens.save(entity);
-    this.audit({ action: 'client-token.created', outcome: 'success', actor, target: entity.label });
     return { ...toView(entity), token };
   }
 
@@ -55,12 +51,11 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
   }
 
   /** Takes effect on the next request: every use looks the token up. */
-  async revoke(id: string, actor: string): Promise<ClientTokenView> {
+  async revoke(id: string): Promise<ClientTokenView> {
     const entity = await this.find(id);
     if (!entity.revokedAt) {
       entity.revokedAt = new Date();
       await this.tokens.save(entity);
-      this.audit({ action: 'client-token.revoked', outcome: 'success', actor, target: entity.label });
     }
     return toView(entity);
   }
@@ -90,10 +85,6 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
     const entity = await this.tokens.findOne({ where: { id } });
     if (!entity) throw new NotFoundException(`Client token ${id} not found`);
     return entity;
-  }
-
-  private audit(event: AuditEvent): void {
-    this.events.emit(AUDIT_EVENT, event);
   }
 }
 

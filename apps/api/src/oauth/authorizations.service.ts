@@ -1,11 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ConsentDecisionView, ConsentRequestView } from '@mcp-proxy/shared/dto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { hashToken, newToken } from '../client-tokens/token-hash';
-import { AUDIT_EVENT, AuditEvent } from '../core/auth/audit-event';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../core/auth/principal';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthError } from './oauth-error';
 import { OAuthTokensService, TokenResponse } from './oauth-tokens.service';
@@ -37,7 +37,7 @@ export class AuthorizationsService {
     private readonly clients: OAuthClientsService,
     private readonly tokens: OAuthTokensService,
     private readonly urls: OAuthUrls,
-    private readonly events: EventEmitter2,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -97,9 +97,9 @@ export class AuthorizationsService {
   }
 
   /** The owner approves: a grant (with the tools chosen) and a one-time code for the client. */
-  async approve(id: string, tools: string[] | undefined, actor: string): Promise<ConsentDecisionView> {
+  async approve(id: string, tools: string[] | undefined, actor: Principal): Promise<ConsentDecisionView> {
     const entity = await this.pending(id);
-    const grant = this.grants.create({ clientId: entity.clientId, serviceId: entity.serviceId, resource: entity.resource, tools: tools ?? null, scope: entity.scope, approvedBy: actor, revokedAt: null });
+    const grant = this.grants.create({ clientId: entity.clientId, serviceId: entity.serviceId, resource: entity.resource, tools: tools ?? null, scope: entity.scope, approvedBy: (actor.label ?? actor.id).slice(0, 100), revokedAt: null });
     await this.grants.save(grant);
     const code = newToken('mcpc_');
     const answered = await this.authorizations.update(
@@ -107,14 +107,14 @@ export class AuthorizationsService {
       { status: 'approved', grantId: grant.id, codeHash: hashToken(code), codeExpiresAt: new Date(Date.now() + CODE_TTL_MS) },
     );
     if (!answered.affected) throw new OAuthError('invalid_request', 'This request was answered already', 409);
-    this.audit({ action: 'oauth.granted', outcome: 'success', actor, target: entity.resource, reason: `client ${entity.clientId}; tools: ${tools ? tools.join(', ') || 'none' : 'all'}` });
+    void this.audit.record({ action: 'oauth.grant', outcome: 'ok', actor, target: grant.id, detail: { client: entity.clientId, resource: entity.resource, tools: tools ?? 'all' } });
     return { redirectTo: redirectWith(entity.redirectUri, { code, state: entity.state, iss: entity.issuer }) };
   }
 
-  async deny(id: string, actor: string): Promise<ConsentDecisionView> {
+  async deny(id: string, actor: Principal): Promise<ConsentDecisionView> {
     const entity = await this.pending(id);
     await this.authorizations.update({ id: entity.id, status: 'pending' }, { status: 'denied' });
-    this.audit({ action: 'oauth.denied', outcome: 'refused', actor, target: entity.resource, reason: `client ${entity.clientId}` });
+    void this.audit.record({ action: 'oauth.deny', outcome: 'refused', actor, target: entity.id, detail: { client: entity.clientId, resource: entity.resource } });
     return { redirectTo: redirectWith(entity.redirectUri, { error: 'access_denied', error_description: 'The owner did not approve this client', state: entity.state, iss: entity.issuer }) };
   }
 
@@ -155,10 +155,6 @@ export class AuthorizationsService {
     const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.authorizations.findOne({ where: { id } }) : null;
     if (!entity) throw new NotFoundException(`Authorization request ${id} not found`);
     return entity;
-  }
-
-  private audit(event: AuditEvent): void {
-    this.events.emit(AUDIT_EVENT, event);
   }
 }
 

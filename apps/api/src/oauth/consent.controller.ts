@@ -28,13 +28,13 @@ export class ConsentController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Approve a client for a service (optionally only some tools); answers where to send the browser' })
   approve(@Param('id', ParseUUIDPipe) id: string, @Body() body: ApproveConsentDto, @Req() request: RequestWithPrincipal): Promise<ConsentDecisionView> {
-    return asHttp(this.authorizations.approve(id, body.tools, actorName(adminActor(request))));
+    return asHttp(this.authorizations.approve(id, body.tools, adminActor(request)));
   }
 
   @Post('authorizations/:id/deny')
   @HttpCode(HttpStatus.OK)
   deny(@Param('id', ParseUUIDPipe) id: string, @Req() request: RequestWithPrincipal): Promise<ConsentDecisionView> {
-    return asHttp(this.authorizations.deny(id, actorName(adminActor(request))));
+    return asHttp(this.authorizations.deny(id, adminActor(request)));
   }
 
   @Get('grants')

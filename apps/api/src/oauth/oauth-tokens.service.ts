@@ -1,11 +1,10 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OAuthGrantView } from '@mcp-proxy/shared/dto';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
 import { hashToken, newToken } from '../client-tokens/token-hash';
-import { AUDIT_EVENT, AuditEvent } from '../core/auth/audit-event';
+import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../core/auth/auth.service';
 import type { CredentialVerifier, Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
@@ -40,7 +39,7 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     private readonly keys: SigningKeysService,
     private readonly config: AppConfig,
     private readonly auth: AuthService,
-    private readonly events: EventEmitter2,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -101,7 +100,7 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
   async revokeGrant(grant: OAuthGrantEntity, reason: string): Promise<void> {
     grant.revokedAt = new Date();
     await this.grants.update({ id: grant.id }, { revokedAt: grant.revokedAt });
-    this.audit({ action: 'oauth.grant-revoked', outcome: 'success', actor: grant.clientId, target: grant.resource, reason });
+    void this.audit.record({ action: 'oauth.grant.revoke', outcome: 'ok', actor: { id: grant.clientId, kind: 'oauth-client' }, target: grant.id, detail: { resource: grant.resource, reason } });
   }
 
   async listGrants(): Promise<OAuthGrantView[]> {
@@ -157,9 +156,5 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
       createdAt: grant.createdAt.toISOString(),
       revokedAt: grant.revokedAt?.toISOString() ?? null,
     }));
-  }
-
-  private audit(event: AuditEvent): void {
-    this.events.emit(AUDIT_EVENT, event);
   }
 }

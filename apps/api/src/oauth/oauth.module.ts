@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { RawRoutes } from '../core/http/raw-routes';
 import { ProcessesModule } from '../processes/processes.module';
 import { AuthorizationsService } from './authorizations.service';
@@ -17,7 +18,7 @@ import { SigningKeysService } from './signing-keys.service';
  * verifier the data plane uses through AuthService.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), ProcessesModule],
+  imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), ProcessesModule, AuditModule],
   controllers: [ConsentController],
   providers: [OAuthUrls, OAuthClientsService, SigningKeysService, OAuthTokensService, AuthorizationsService, OAuthHttpHandler],
 })

@@ -9,7 +9,7 @@ import {
   negotiateInitializeProtocolVersion,
 } from '@mcp-proxy/mcp/protocol';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AUDIT_EVENT, AuditEvent } from '../core/auth/audit-event';
+import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import type { Principal } from '../core/auth/principal';
 import type { ServiceRoute } from './routing/route-table';
 import { refusedToolCall, toolPredicateOf } from './scope/tool-scope';
@@ -129,8 +129,8 @@ export class McpDispatcher {
       const refusal = refusedToolCall(request.id, request.params, session.toolAllowList);
       if (refusal) {
         const tool = String((request.params as { name?: unknown } | undefined)?.name ?? '');
-        const event: AuditEvent = { action: 'mcp.tool-refused', outcome: 'refused', actor: session.principalId, target: `${route.name}/${tool}`, reason: 'tool not in the allow-list' };
-        this.events.emit(AUDIT_EVENT, event);
+        const event: AuthRefusal = { status: 403, method: 'tools/call', path: route.proxy.path, address: 'mcp session', reason: `tool "${tool}" is not in the allow-list`, actor: { id: session.principalId, kind: 'client' } };
+        this.events.emit(AUTH_EVENTS.refused, event);
         if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
         return;
       }

@@ -3,7 +3,7 @@ import { INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND } from '@mcp-proxy/mc
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AUDIT_EVENT, AuditEvent } from '../core/auth/audit-event';
+import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
 import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
@@ -118,13 +118,13 @@ export class McpHttpHandler {
       const known = key ? this.routes.byId(key) : undefined;
       this.failures.recordFailure(address);
       // A bare request is how an OAuth client starts discovery: only a credential that failed is news.
-      if (headerCredential ?? queryToken) this.audit({ action: 'mcp.refused', outcome: 'refused', actor: 'anonymous', target: known?.name ?? key ?? undefined, reason: 'invalid or expired credential', address });
+      if (headerCredential ?? queryToken) this.audit({ status: 401, method: request.method ?? 'GET', path: pathOf(request), address, reason: 'invalid, expired or revoked credential' });
       return this.unauthorized(request, known, !!(headerCredential ?? queryToken));
     }
     const route = key ? await this.routes.resolve(key) : undefined;
     if (!route) return { ok: false, status: 404, code: METHOD_NOT_FOUND, message: `Unknown MCP service "${key ?? ''}"` };
     const refusal = this.checkAccess(request, principal, route, headerCredential === undefined);
-    if (refusal) this.audit({ action: 'mcp.refused', outcome: 'refused', actor: principal.label ?? principal.id, target: route.name, reason: refusal.message, address });
+    if (refusal) this.audit({ status: refusal.status === 401 ? 401 : 403, method: request.method ?? 'GET', path: pathOf(request), address, reason: refusal.message, actor: principal });
     return refusal ?? { ok: true, principal, route };
   }
 
@@ -147,8 +147,9 @@ export class McpHttpHandler {
     return null;
   }
 
-  private audit(event: AuditEvent): void {
-    this.events.emit(AUDIT_EVENT, event);
+  /** Refusals of a presented credential go to the audit log (a bare request is how OAuth discovery starts: not news). */
+  private audit(refusal: AuthRefusal): void {
+    this.events.emit(AUTH_EVENTS.refused, refusal);
   }
 
   /** 401; for an `oauth` service the challenge names its RFC 9728 metadata, so clients can discover the authorization server. */
@@ -160,6 +161,11 @@ export class McpHttpHandler {
     const message = base ? 'A valid access token (Authorization: Bearer) is required' : 'A valid API key (X-API-Key or Authorization: Bearer) is required';
     return { ok: false, status: 401, code: INVALID_REQUEST, message, headers };
   }
+}
+
+/** Without the query, which may carry a token. */
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '').split('?')[0];
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {

@@ -19,3 +19,4 @@ export * from './lib/client-token.dto';
 export * from './lib/client-token-view.interface';
 export * from './lib/oauth.dto';
 export * from './lib/oauth-view.interface';
+export * from './lib/audit.dto';
