@@ -148,7 +148,15 @@ describe('OAuth for MCP services', () => {
     clients.push(client);
     await client.connect(new StreamableHTTPClientTransport(serverUrl('remote'), { requestInit: { headers: { authorization: `Bearer ${access}` } } }));
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
-    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toThrow(/not allowed/);
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'allowed' } }))).toBe('Echo: allowed');
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toThrow(/403|not allowed/);
+
+    // Step-up: over HTTP the refusal is a 403 insufficient_scope challenge, with the JSON-RPC error as body.
+    const refused = await mcpPost('remote', access, { method: 'tools/call', params: { name: 'get-sum', arguments: { a: 1, b: 2 } } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(refused.headers.get('www-authenticate')).toContain(`resource_metadata="${running.baseUrl}/.well-known/oauth-protected-resource/mcp/remote"`);
+    expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'Tool "get-sum" is not allowed for this client' } });
   }, 30_000);
 
   describe('refuses what an attacker would try', () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   errorResponse,
   INVALID_REQUEST,
+  JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcRequest,
   JsonRpcResponse,
@@ -12,7 +13,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import type { Principal } from '../core/auth/principal';
 import type { ServiceRoute } from './routing/route-table';
-import { refusedToolCall, toolPredicateOf } from './scope/tool-scope';
+import { refusedToolCall, ToolPredicate, toolPredicateOf } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
 import { SessionStore } from './sessions/session-store';
@@ -125,15 +126,10 @@ export class McpDispatcher {
       if (!sink.send({ jsonrpc: '2.0', id: request.id, result: {} })) session.sendUnrelated({ jsonrpc: '2.0', id: request.id, result: {} });
       return;
     }
-    if (request.method === MCP_METHODS.TOOLS_CALL && session.toolAllowList) {
-      const refusal = refusedToolCall(request.id, request.params, session.toolAllowList);
-      if (refusal) {
-        const tool = String((request.params as { name?: unknown } | undefined)?.name ?? '');
-        const event: AuthRefusal = { status: 403, method: 'tools/call', path: route.proxy.path, address: 'mcp session', reason: `tool "${tool}" is not in the allow-list`, actor: { id: session.principalId, kind: 'client' } };
-        this.events.emit(AUTH_EVENTS.refused, event);
-        if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
-        return;
-      }
+    const refusal = this.refuseTool(route, session.principalId, session.toolAllowList, request);
+    if (refusal) {
+      if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
+      return;
     }
     const upstream = this.upstreams.of(session) ?? (await this.upstreams.sharedFor(route, START_WAIT_MS));
     const sink = makeSink();
@@ -143,6 +139,21 @@ export class McpDispatcher {
       return;
     }
     upstream.forward(session, entry, request, route.proxy.requestTimeoutSec * 1000);
+  }
+
+  /**
+   * The JSON-RPC error for a `tools/call` outside the caller's allow-list (recorded in the audit log),
+   * or null when the call may go on. Transports that can answer with HTTP use it before a session exists.
+   */
+  refuseTool(route: ServiceRoute, principalId: string, allowed: ToolPredicate | null, request: JsonRpcRequest): JsonRpcMessage | null {
+    if (request.method !== MCP_METHODS.TOOLS_CALL || !allowed) return null;
+    const refusal = refusedToolCall(request.id, request.params, allowed);
+    if (refusal) {
+      const tool = String((request.params as { name?: unknown } | undefined)?.name ?? '');
+      const event: AuthRefusal = { status: 403, method: 'tools/call', path: route.proxy.path, address: 'mcp session', reason: `tool "${tool}" is not in the allow-list`, actor: { id: principalId, kind: 'client' } };
+      this.events.emit(AUTH_EVENTS.refused, event);
+    }
+    return refusal;
   }
 
   notification(session: ClientSession, notification: JsonRpcNotification): void {

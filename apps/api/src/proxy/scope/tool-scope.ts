@@ -1,5 +1,7 @@
 import { errorResponse, INVALID_PARAMS, JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+import type { ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
+import { protectedResourceMetadataUrl } from '../../core/http/public-url';
 import { compileFilter } from '../aggregation/name-filter';
 import type { ServiceRoute } from '../routing/route-table';
 
@@ -42,4 +44,16 @@ export function refusedToolCall(id: JsonRpcId, params: unknown, allowed: ToolPre
   const name = (params as { name?: unknown } | undefined)?.name;
   if (typeof name === 'string' && allowed(name)) return null;
   return errorResponse(id, INVALID_PARAMS, `Tool ${JSON.stringify(typeof name === 'string' ? name : '')} is not allowed for this client`);
+}
+
+/**
+ * 403 with an RFC 6750 `insufficient_scope` challenge (the MCP spec's step-up), and the JSON-RPC
+ * error as body: the client may ask its owner for a new authorization, whose consent can add the tool.
+ */
+export function sendInsufficientScope(response: ServerResponse, refusal: JsonRpcMessage, resource: string): void {
+  const url = new URL(resource);
+  const challenge = `Bearer error="insufficient_scope", scope="mcp", resource_metadata="${protectedResourceMetadataUrl(url.origin, url.pathname)}", error_description="This tool is not in the grant"`;
+  const body = JSON.stringify(refusal);
+  response.writeHead(403, { 'www-authenticate': challenge, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
 }
