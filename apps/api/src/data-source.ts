@@ -8,9 +8,10 @@ import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
+import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
 import { ServiceEntity } from './processes/service.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, ServiceRemoteEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

@@ -9,7 +9,8 @@ export const SERVICE_STATUSES = [
 ] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
-export const SERVICE_TRANSPORTS = ['stdio', 'http'] as const;
+/** `remote`: an MCP server elsewhere, reached over Streamable HTTP or legacy SSE instead of a child process. */
+export const SERVICE_TRANSPORTS = ['stdio', 'http', 'remote'] as const;
 export type ServiceTransport = (typeof SERVICE_TRANSPORTS)[number];
 
 /** `shared`: one child multiplexed for every client; `session`: one child per client session. */
@@ -18,3 +19,7 @@ export type IsolationMode = (typeof ISOLATION_MODES)[number];
 
 export const RESPONSE_MODES = ['auto', 'json', 'sse'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
+/** How a remote MCP server is spoken to: Streamable HTTP (2025-03-26 and later) or HTTP+SSE (2024-11-05). */
+export const REMOTE_PROTOCOLS = ['streamable-http', 'sse'] as const;
+export type RemoteProtocol = (typeof REMOTE_PROTOCOLS)[number];
