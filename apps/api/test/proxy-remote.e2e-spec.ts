@@ -147,8 +147,9 @@ describe('remote MCP servers (transport "remote")', () => {
       transport: 'remote',
       remote: { url: `http://127.0.0.1:${port}/mcp` },
       process: { maxRestarts: 1 },
-      start: true,
-    }).catch(() => undefined);
+      start: false,
+    });
+    await running.api().post('/api/services/nowhere/start').set(...key()).expect(200);
     await waitForStatus(running, 'nowhere', 'crashed', 20_000);
     const view = (await running.api().get('/api/services/nowhere').set(...key()).expect(200)).body;
     expect(view.statusReason).toMatch(/connection refused/);

@@ -73,6 +73,14 @@ export interface AppEnv {
   ALLOWED_HOSTS: string[];
   /** A YAML configuration (services, groups) applied at start and whenever it changes. */
   CONFIG_FILE: string | undefined;
+  /** OTLP/HTTP collector (spans go to `<endpoint>/v1/traces`); unset = tracing off, the SDK not even loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
+  /** `key=value,key=value` sent with every export (a collector's credentials). */
+  OTEL_EXPORTER_OTLP_HEADERS: Record<string, string>;
+  /** `service.name` of the spans. */
+  OTEL_SERVICE_NAME: string;
+  /** How long finished spans wait to be exported in one batch. */
+  OTEL_BSP_SCHEDULE_DELAY: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -224,6 +232,26 @@ const databaseUrl: Parser<string> = (raw) => {
   return raw;
 };
 
+/** `key=value,key=value` (the OTLP exporters' header syntax; values may be percent-encoded). */
+const keyValueList: Parser<Record<string, string>> = (raw) => {
+  const pairs: Record<string, string> = {};
+  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$/.exec(item);
+    if (!match) throw new InvalidValue('must be key=value pairs separated by commas');
+    try {
+      pairs[match[1]] = decodeURIComponent(match[2].trim());
+    } catch {
+      throw new InvalidValue(`has a badly percent-encoded value for ${match[1]}`);
+    }
+  }
+  return pairs;
+};
+
+const serviceName: Parser<string> = (raw) => {
+  if (!/^[\w.-]{1,100}$/.test(raw)) throw new InvalidValue('must be 1-100 letters, digits, dots, dashes or underscores');
+  return raw;
+};
+
 export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   BACKEND_PORT: { default: '8437', parse: port },
   FRONTEND_PORT: { default: '3437', parse: port },
@@ -274,6 +302,10 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
   ALLOWED_HOSTS: { default: '', parse: hostList },
   CONFIG_FILE: { parse: optional(text) },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { parse: optional(url('https:', 'http:')) },
+  OTEL_EXPORTER_OTLP_HEADERS: { default: '', parse: keyValueList },
+  OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },
+  OTEL_BSP_SCHEDULE_DELAY: { default: '5000', parse: integer(10, 60_000) },
 };
 
 /**

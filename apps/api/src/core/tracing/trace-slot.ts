@@ -19,3 +19,6 @@ export function withTraceparent<T>(traceparent: string | null, send: () => T): T
 export function currentTraceparent(): string | null {
   return current;
 }
+
+/** The W3C Trace Context header a client sends, and that the proxy sends on to HTTP upstreams. */
+export const TRACEPARENT_HEADER = 'traceparent';
