@@ -51,5 +51,5 @@ export function remoteView(row: ServiceRemoteEntity, templates: Record<string, s
 
 function isReferenceOnly(value: string): boolean {
   const rest = value.replace(HEADER_REFERENCE, '');
-  return rest !== value && /^[A-Za-z-]*\s*$/.test(rest);
+  return rest !== value && /^([A-Za-z]+\s+)?$/.test(rest);
 }
