@@ -12,6 +12,8 @@ const REMOTE_SECRET = 'remote-token-3f9c1e7a5b';
  * like a child (same endpoints, groups, status), with the remote's credentials kept sealed.
  */
 describe('remote MCP servers (transport "remote")', () => {
+  // Each step waits on real servers and the network: allow for a busy machine.
+  jest.setTimeout(30_000);
   let running: RunningApp;
   let streamable: RemoteEverything;
   let legacy: RemoteEverything;
@@ -55,7 +57,7 @@ describe('remote MCP servers (transport "remote")', () => {
     await Promise.allSettled(clients.map((c) => c.close()));
     await running?.close();
     await Promise.allSettled([streamable?.stop(), legacy?.stop(), front?.close()]);
-  });
+  }, 30_000);
 
   it('shows the remote in the service view with its secret sealed, and refuses unsafe settings naming the field', async () => {
     const view = (await running.api().get('/api/services/far').set(...key()).expect(200)).body;

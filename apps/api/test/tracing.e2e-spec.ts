@@ -13,6 +13,7 @@ const STATUS_ERROR = 2;
 
 /** Tracing: a span per MCP call, exported over OTLP/HTTP to a collector, continuing the client's trace. */
 describe('OpenTelemetry tracing of MCP calls', () => {
+  // Spans are exported in batches and the servers are real: allow for a busy machine.
   jest.setTimeout(30_000);
   let running: RunningApp;
   let collector: OtlpCollector;
@@ -50,7 +51,7 @@ describe('OpenTelemetry tracing of MCP calls', () => {
     await mcp?.close().catch(() => undefined);
     await running?.close();
     await Promise.allSettled([collector?.close(), remote?.stop(), front?.close()]);
-  });
+  }, 30_000);
 
   it('exports a server span per call with method, service, tool, id and outcome, continuing the client trace, with the upstream leg as its child', async () => {
     await mcp.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 2 } });
