@@ -11,10 +11,11 @@ import { ClientTokenEntity } from './client-tokens/client-token.entity';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
 import { OAUTH_ENTITIES } from './oauth/oauth.entities';
+import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
 import { ServiceEntity } from './processes/service.entity';
 import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

@@ -125,6 +125,8 @@ export async function startOurProxy({ main = OUR_MAIN } = {}) {
     ADMIN_DIST_DIR: '',
     LOG_LEVEL: 'warn',
     API_KEY: apiKey,
+    // Tracing on for a run: OTEL_EXPORTER_OTLP_ENDPOINT=… npm run bench (compare with a run without it).
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_'))),
   };
   const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, main], { cwd: ROOT, env });
   const stop = async () => {

@@ -11,8 +11,9 @@ import { HttpPlatformModule } from './http/http.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TracingModule } from './tracing/tracing.module';
 
-/** Platform pieces every feature module relies on: config, logging, crypto, database, events, throttling, metrics, auth. */
+/** Platform pieces every feature module relies on: config, logging, crypto, database, events, throttling, metrics, tracing, auth. */
 @Module({})
 export class CoreModule {
   static async forRoot(): Promise<DynamicModule> {
@@ -31,6 +32,7 @@ export class CoreModule {
           useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.get('API_RATE_LIMIT') }],
         }),
         MetricsModule,
+        TracingModule,
         AuthModule,
       ],
       providers: [

@@ -3,7 +3,8 @@ import type { ChildHandle } from './child-handle';
 import type { ServiceRecord } from './service-record';
 import { ServiceEntity } from './service.entity';
 import type { ChildLauncher } from './spawn/child-launcher';
-import type { ChildOptions, SupervisedChild } from './spawn/supervised-child';
+import type { RunningChild, RunningChildExit } from './spawn/running-child';
+import type { SupervisedChild } from './spawn/supervised-child';
 
 /** What a candidate runs instead of the stored settings (a new build of a deployed repository). */
 export interface CandidateSettings {
@@ -20,11 +21,11 @@ const DRAIN_POLL_MS = 25;
  * so that stopping the service, or the proxy, stops them too.
  */
 export class CandidateChildren {
-  private readonly byService = new Map<string, Set<SupervisedChild>>();
+  private readonly byService = new Map<string, Set<RunningChild>>();
 
   constructor(private readonly launcher: ChildLauncher) {}
 
-  async spawn(record: ServiceRecord, settings: CandidateSettings, onExit: ChildOptions['onExit']): Promise<SupervisedChild> {
+  async spawn(record: ServiceRecord, settings: CandidateSettings, onExit: RunningChildExit): Promise<SupervisedChild> {
     const entity = Object.assign(new ServiceEntity(), record.entity, { process: { ...record.entity.process, ...settings.process } });
     const child = await this.launcher.launch(entity, {
       generation: ++record.generation,
@@ -41,13 +42,13 @@ export class CandidateChildren {
     return child;
   }
 
-  find(serviceId: string, handle: ChildHandle): SupervisedChild | undefined {
+  find(serviceId: string, handle: ChildHandle): RunningChild | undefined {
     for (const child of this.byService.get(serviceId) ?? []) if (child === handle) return child;
     return undefined;
   }
 
   /** No longer the service's business here: promoted to serve, or gone. */
-  forget(serviceId: string, child: SupervisedChild): void {
+  forget(serviceId: string, child: RunningChild): void {
     const set = this.byService.get(serviceId);
     set?.delete(child);
     if (set?.size === 0) this.byService.delete(serviceId);
@@ -57,7 +58,7 @@ export class CandidateChildren {
    * A replaced child gets no new requests; it is stopped once those it has in flight are answered,
    * or after `drainMs`, whichever comes first.
    */
-  async retire(serviceId: string, child: SupervisedChild, drainMs: number, reason: string): Promise<void> {
+  async retire(serviceId: string, child: RunningChild, drainMs: number, reason: string): Promise<void> {
     this.track(serviceId, child);
     const deadline = Date.now() + drainMs;
     while (child.isRunning && (child.peer?.pendingCount ?? 0) > 0 && Date.now() < deadline) {
@@ -75,7 +76,7 @@ export class CandidateChildren {
     for (const set of this.byService.values()) for (const child of set) child.killNow();
   }
 
-  private track(serviceId: string, child: SupervisedChild): void {
+  private track(serviceId: string, child: RunningChild): void {
     const set = this.byService.get(serviceId) ?? new Set();
     set.add(child);
     this.byService.set(serviceId, set);

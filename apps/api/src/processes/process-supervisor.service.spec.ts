@@ -91,6 +91,11 @@ class FakeLauncher {
   failNext: string | null = null;
   private nextPid = 1000;
 
+  /** A shared child: these services are all local processes. */
+  start(service: ServiceEntity, options: LaunchOptions): Promise<SupervisedChild> {
+    return this.launch(service, options);
+  }
+
   async launch(service: ServiceEntity, options: LaunchOptions): Promise<SupervisedChild> {
     if (this.failNext) throw new ServiceLaunchError(this.failNext);
     const fake = new FakeChildProcess(this.nextPid++).spawnSoon();

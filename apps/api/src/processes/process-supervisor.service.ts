@@ -17,7 +17,9 @@ import type { ServiceRuntime } from './service-view.mapper';
 import { ServicesService } from './services.service';
 import { SessionChildren } from './session-children';
 import { ChildLauncher } from './spawn/child-launcher';
-import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
+import type { RemoteConnector } from './remote/remote-link';
+import type { RunningChild } from './spawn/running-child';
+import type { ExitFacts } from './spawn/supervised-child';
 import { CandidateGoneError, ServiceNotRunningError } from './supervisor-errors';
 import { SUPERVISOR_OPTIONS, SupervisorOptions } from './supervisor-options';
 
@@ -93,6 +95,11 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   /** Ends a session child and its process group; resolves when nothing of it is left. Safe to call twice. */
   async stopSessionChild(handle: ChildHandle): Promise<void> {
     await this.sessions.stop(this.records.get(handle.serviceId), handle);
+  }
+
+  /** The data plane's client side for `remote` services (it owns the HTTP transports; the supervisor runs the sessions). */
+  useRemoteConnector(connector: RemoteConnector): void {
+    this.launcher.useRemoteConnector(connector);
   }
 
   /** The data plane's request figures, merged into `GET /api/services/:id/metrics` as `proxy`. */
@@ -204,7 +211,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     const record = this.records.get(handle.serviceId);
     const candidate = record ? this.candidates.find(record.id, handle) : undefined;
     if (!record || !candidate?.isRunning) throw new CandidateGoneError(handle.serviceName);
-    let replaced: SupervisedChild | null = null;
+    let replaced: RunningChild | null = null;
     await this.enqueue(record, async () => {
       if (!candidate.isRunning) throw new CandidateGoneError(record.name);
       await beforeSwap?.();
@@ -232,7 +239,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       this.watch.ensureRunning();
     });
     // Outside the service's queue, so a stop or restart during the drain is not held up by it.
-    const old = replaced as SupervisedChild | null;
+    const old = replaced as RunningChild | null;
     if (old) {
       void this.candidates
         .retire(record.id, old, drainMs, 'replaced by a new deployment')
@@ -302,9 +309,9 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private async launchShared(record: ServiceRecord): Promise<void> {
     const generation = ++record.generation;
     this.setStatus(record, { status: 'starting', pid: null, startedAt: null });
-    let child: SupervisedChild;
+    let child: RunningChild;
     try {
-      child = await this.launcher.launch(record.entity, {
+      child = await this.launcher.start(record.entity, {
         generation,
         log: record.log,
         session: false,
@@ -321,15 +328,15 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     record.child = child;
-    record.log.append('system', `started, pid ${child.pid}${child.port ? `, port ${child.port}` : ''}`);
-    this.setStatus(record, { status: 'running', pid: child.pid, startedAt: new Date(child.startedAt), statusReason: null });
+    record.log.append('system', `started, ${child.description}`);
+    this.setStatus(record, { status: 'running', pid: child.pid || null, startedAt: new Date(child.startedAt), statusReason: null });
     this.events.started(child);
     this.watchHealth(record, child);
     this.watch.ensureRunning();
   }
 
   /** Runs the instant the process exits, so a dead child is never handed out or shown as running. */
-  private onSharedChildExit(record: ServiceRecord, child: SupervisedChild, facts: ExitFacts): void {
+  private onSharedChildExit(record: ServiceRecord, child: RunningChild, facts: ExitFacts): void {
     if (record.child !== child) return;
     record.child = null;
     record.health?.stop();
@@ -415,7 +422,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
 
   // ─── Health and metrics ────────────────────────────────────────────────────────────────────
 
-  private watchHealth(record: ServiceRecord, child: SupervisedChild): void {
+  private watchHealth(record: ServiceRecord, child: RunningChild): void {
     const settings = {
       intervalSec: record.entity.process.healthCheckIntervalSec,
       timeoutMs: this.options.healthTimeoutMs,

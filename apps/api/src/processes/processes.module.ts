@@ -11,6 +11,7 @@ import { ResourceWatch } from './resources/resource-watch';
 import { ServiceControlController } from './service-control.controller';
 import { ServiceEvents } from './service-events';
 import { ServiceRuntimes } from './service-runtimes';
+import { ServiceRemoteEntity } from './remote/service-remote.entity';
 import { ServiceEntity } from './service.entity';
 import { ServicesController } from './services.controller';
 import { ServicesService } from './services.service';
@@ -26,7 +27,7 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
  * for the MCP data plane) and the logs (for the live gateway).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ServiceEntity])],
+  imports: [TypeOrmModule.forFeature([ServiceEntity, ServiceRemoteEntity])],
   controllers: [ServicesController, ServiceControlController],
   providers: [
     ServicesService,

@@ -4,7 +4,7 @@ import type { TreeUsage } from './resources/process-sampler';
 import type { RestartState } from './restart-policy';
 import type { DesiredState, ServiceEntity } from './service.entity';
 import type { ServiceRuntime } from './service-view.mapper';
-import type { SupervisedChild } from './spawn/supervised-child';
+import type { RunningChild } from './spawn/running-child';
 
 /** Everything the supervisor holds for one service it has run. */
 export interface ServiceRecord {
@@ -14,10 +14,10 @@ export interface ServiceRecord {
   entity: ServiceEntity;
   desired: DesiredState;
   runtime: ServiceRuntime;
-  /** The shared child (`shared` isolation), while it runs. */
-  child: SupervisedChild | null;
+  /** The shared child (`shared` isolation), or the connection of a `remote` service, while it runs. */
+  child: RunningChild | null;
   /** `session` isolation: one child per client session. */
-  readonly sessions: Set<SupervisedChild>;
+  readonly sessions: Set<RunningChild>;
   /** Session children being spawned, counted against maxSessions. */
   pendingSessions: number;
   restartState: RestartState;
@@ -34,11 +34,11 @@ export interface ServiceRecord {
   queue: Promise<void>;
 }
 
-export function sessionChildrenOf(record: ServiceRecord): SupervisedChild[] {
+export function sessionChildrenOf(record: ServiceRecord): RunningChild[] {
   return [...record.sessions];
 }
 
-/** Every process the service runs now. */
-export function childrenOf(record: ServiceRecord): SupervisedChild[] {
+/** Every process (or remote connection) the service runs now. */
+export function childrenOf(record: ServiceRecord): RunningChild[] {
   return record.child ? [record.child, ...record.sessions] : [...record.sessions];
 }

@@ -1,4 +1,4 @@
-import { MASKED_VALUE, ServiceView } from '@mcp-proxy/shared/dto';
+import { MASKED_VALUE, RemoteConfigView, ServiceView } from '@mcp-proxy/shared/dto';
 import type { ServiceEntity } from './service.entity';
 
 /** Runtime facts from the supervisor; a service that was never started has none. */
@@ -20,7 +20,12 @@ export const NOT_RUNNING: ServiceRuntime = {
   statusReason: null,
 };
 
-export function toServiceView(entity: ServiceEntity, environmentKeys: string[], runtime: ServiceRuntime = NOT_RUNNING): ServiceView {
+export function toServiceView(
+  entity: ServiceEntity,
+  environmentKeys: string[],
+  runtime: ServiceRuntime = NOT_RUNNING,
+  remote: RemoteConfigView | null = null,
+): ServiceView {
   return {
     id: entity.id,
     name: entity.name,
@@ -34,6 +39,7 @@ export function toServiceView(entity: ServiceEntity, environmentKeys: string[], 
     proxy: entity.proxy,
     process: entity.process,
     repository: entity.repository,
+    remote,
     environment: Object.fromEntries(environmentKeys.map((key) => [key, MASKED_VALUE])),
     createdAt: entity.createdAt.toISOString(),
     updatedAt: entity.updatedAt.toISOString(),

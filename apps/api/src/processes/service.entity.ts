@@ -1,6 +1,7 @@
 import type { ProcessConfigView, ProxyConfigView, RepositoryView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import { Column, Entity } from 'typeorm';
 import { RecordEntity } from '../core/database/record.entity';
+import type { ServiceRemoteEntity } from './remote/service-remote.entity';
 
 export type DesiredState = 'running' | 'stopped';
 
@@ -29,4 +30,7 @@ export class ServiceEntity extends RecordEntity {
   /** What the operator asked for, so running services come back after a restart of the proxy. */
   @Column({ type: 'varchar', length: 16, default: 'stopped' })
   desiredState!: DesiredState;
+
+  /** `remote` services: their row of `service_remotes`, attached by ServicesService when it loads the service (not a column). */
+  remote?: ServiceRemoteEntity | null;
 }

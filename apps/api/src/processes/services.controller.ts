@@ -51,10 +51,10 @@ export class ServicesController {
 
   @Patch(':id')
   @ServiceParam('id')
-  @ApiOperation({ summary: 'Change settings; a running service restarts when its process or environment changed' })
+  @ApiOperation({ summary: 'Change settings; a running service restarts when its process, environment or remote changed' })
   async update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
     const updated = await this.services.update(id, body);
-    const restart = body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.repository !== undefined;
+    const restart = body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.repository !== undefined || body.remote !== undefined;
     return this.supervisor.applySettings(updated.id, { restart });
   }
 

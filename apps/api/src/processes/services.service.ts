@@ -1,8 +1,11 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
-import { QueryFailedError, Repository } from 'typeorm';
+import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, RemoteConfigDto, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import { MASKED_VALUE } from '@mcp-proxy/shared/dto';
+import { In, QueryFailedError, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box.service';
+import { RemoteSettings, remoteView } from './remote/remote-settings';
+import { ServiceRemoteEntity } from './remote/service-remote.entity';
 import { DesiredState, ServiceEntity } from './service.entity';
 import { ServiceEvents } from './service-events';
 import { ServiceRuntimes } from './service-runtimes';
@@ -15,13 +18,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ServicesService {
   constructor(
     @InjectRepository(ServiceEntity) private readonly services: Repository<ServiceEntity>,
+    @InjectRepository(ServiceRemoteEntity) private readonly remotes: Repository<ServiceRemoteEntity>,
     private readonly secretBox: SecretBox,
     private readonly runtimes: ServiceRuntimes,
     private readonly events: ServiceEvents,
   ) {}
 
   async list(): Promise<ServiceView[]> {
-    const entities = await this.services.find({ order: { name: 'ASC' } });
+    const entities = await this.withRemotes(await this.services.find({ order: { name: 'ASC' } }));
     return entities.map((entity) => this.view(entity));
   }
 
@@ -50,7 +54,9 @@ export class ServicesService {
       environmentSealed: this.secretBox.encryptJson(dto.environment ?? {}),
       desiredState: 'stopped',
     });
+    refuseSessionIsolationOfRemote(entity);
     await this.saveUnique(entity);
+    if (dto.remote) entity.remote = await this.saveRemote(entity.id, dto.remote, null);
     this.events.changed(entity.id);
     return this.view(entity);
   }
@@ -69,7 +75,10 @@ export class ServicesService {
       };
     }
     if (dto.environment) entity.environmentSealed = this.secretBox.encryptJson(dto.environment);
+    if (entity.transport === 'remote' && !dto.remote && !entity.remote) throw badRequest('remote is required when transport is "remote"');
+    refuseSessionIsolationOfRemote(entity);
     await this.saveUnique(entity);
+    if (dto.remote) entity.remote = await this.saveRemote(entity.id, dto.remote, entity.remote ?? null);
     this.events.changed(entity.id);
     return this.view(entity);
   }
@@ -78,6 +87,7 @@ export class ServicesService {
     const entity = await this.find(idOrName);
     const { id } = entity;
     await this.services.remove(entity);
+    await this.remotes.delete({ serviceId: id });
     this.events.changed(id);
   }
 
@@ -105,12 +115,43 @@ export class ServicesService {
     return this.secretBox.decryptJson((await this.find(idOrName)).environmentSealed);
   }
 
+  /** A remote service's settings with header values filled in from its environment, for the connection only. */
+  async remoteOf(idOrName: string, environment: Record<string, string>): Promise<RemoteSettings | null> {
+    const remote = (await this.find(idOrName)).remote;
+    if (!remote) return null;
+    return RemoteSettings.resolve(remote, this.secretBox.decryptJson<Record<string, string>>(remote.headersSealed), environment);
+  }
+
   private async find(idOrName: string): Promise<ServiceEntity> {
     const entity = await this.services.findOne({
       where: UUID.test(idOrName) ? [{ id: idOrName }, { name: idOrName }] : { name: idOrName },
     });
     if (!entity) throw new NotFoundException(`Service "${idOrName}" not found`);
+    entity.remote = await this.remotes.findOne({ where: { serviceId: entity.id } });
     return entity;
+  }
+
+  private async withRemotes(entities: ServiceEntity[]): Promise<ServiceEntity[]> {
+    const ids = entities.filter((entity) => entity.transport === 'remote').map((entity) => entity.id);
+    const rows = ids.length > 0 ? await this.remotes.find({ where: { serviceId: In(ids) } }) : [];
+    const byService = new Map(rows.map((row) => [row.serviceId, row]));
+    for (const entity of entities) entity.remote = byService.get(entity.id) ?? null;
+    return entities;
+  }
+
+  /** A header sent back masked (as the view showed it) keeps the value stored before. */
+  private async saveRemote(serviceId: string, dto: RemoteConfigDto, previous: ServiceRemoteEntity | null): Promise<ServiceRemoteEntity> {
+    const before = previous ? this.secretBox.decryptJson<Record<string, string>>(previous.headersSealed) : {};
+    const headers = Object.fromEntries(Object.entries(dto.headers ?? {}).map(([name, value]) => [name, value === MASKED_VALUE ? (before[name] ?? '') : value]));
+    return this.remotes.save(
+      this.remotes.create({
+        serviceId,
+        url: dto.url,
+        protocol: dto.protocol ?? 'streamable-http',
+        allowInsecureHttp: dto.allowInsecureHttp ?? false,
+        headersSealed: this.secretBox.encryptJson(headers),
+      }),
+    );
   }
 
   private async saveUnique(entity: ServiceEntity): Promise<void> {
@@ -129,7 +170,19 @@ export class ServicesService {
 
   private view(entity: ServiceEntity): ServiceView {
     const environment = this.secretBox.decryptJson<Record<string, string>>(entity.environmentSealed);
-    return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id));
+    const remote = entity.remote ? remoteView(entity.remote, this.secretBox.decryptJson<Record<string, string>>(entity.remote.headersSealed)) : null;
+    return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id), remote);
+  }
+}
+
+function badRequest(message: string): BadRequestException {
+  return new BadRequestException({ statusCode: 400, message: [message], error: 'Bad Request' });
+}
+
+/** A remote server is one session shared by every client: there is no process to give each client. */
+function refuseSessionIsolationOfRemote(entity: ServiceEntity): void {
+  if (entity.transport === 'remote' && entity.process.isolation === 'session') {
+    throw badRequest('process.isolation "session" is not available for remote services (use "shared")');
   }
 }
 

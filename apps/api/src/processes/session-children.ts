@@ -4,6 +4,7 @@ import { ResourceWatch } from './resources/resource-watch';
 import { childrenOf, ServiceRecord } from './service-record';
 import { ServiceEvents } from './service-events';
 import { ChildLauncher } from './spawn/child-launcher';
+import type { RunningChild } from './spawn/running-child';
 import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
 import { NotSessionIsolatedError, ServiceNotRunningError, SessionLimitError, SessionUnavailableError } from './supervisor-errors';
 
@@ -57,7 +58,7 @@ export class SessionChildren {
     for (const child of record?.sessions ?? []) if (child === handle) await child.stop({ reason: 'session ended' });
   }
 
-  private onExit(record: ServiceRecord, child: SupervisedChild, facts: ExitFacts): void {
+  private onExit(record: ServiceRecord, child: RunningChild, facts: ExitFacts): void {
     record.sessions.delete(child);
     if (childrenOf(record).length === 0) record.usage = null;
     if (!facts.expected) record.log.append('system', `session child pid ${child.pid} exited (${facts.cause})`, 'warn');

@@ -12,6 +12,11 @@ import {
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import type { Principal } from '../core/auth/principal';
+import type { CallTrace } from '../core/tracing/call-trace';
+import { TracingService } from '../core/tracing/tracing.service';
+import { withTraceparent } from '../core/tracing/trace-slot';
+import type { Upstream } from './upstream/upstream';
+import type { InFlight } from './sessions/client-session';
 import type { ServiceRoute } from './routing/route-table';
 import { refusedToolCall, ToolPredicate, toolPredicateOf } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
@@ -42,6 +47,7 @@ export class McpDispatcher {
     private readonly upstreams: UpstreamRegistry,
     private readonly sessions: SessionStore,
     private readonly events: EventEmitter2,
+    private readonly tracing: TracingService,
   ) {}
 
   /**
@@ -85,17 +91,18 @@ export class McpDispatcher {
   }
 
   /** Answers `initialize`: from the shared child's identity, or by the session's own child. */
-  initialize(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, sink: MessageSink): void {
+  initialize(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, sink: MessageSink, traceparent?: string): void {
     if (route.process.isolation === 'session') {
       // The session's own child answers, with its own capabilities and version.
       const upstream = this.upstreams.of(session);
       const entry = session.begin(request, sink);
-      if (upstream && entry) upstream.forward(session, entry, request, route.proxy.requestTimeoutSec * 1000);
+      if (upstream && entry) this.forward(upstream, session, route, entry, request, traceparent);
       return;
     }
     const identity = this.upstreams.sharedIdentity(route.id);
     const entry = session.begin(request, sink);
     if (!entry) return;
+    this.trace(session, route, entry, request, traceparent);
     if (!identity) {
       return session.finish(entry, errorResponse(request.id, INVALID_REQUEST, 'The MCP server restarted during initialization; try again'));
     }
@@ -115,7 +122,7 @@ export class McpDispatcher {
    * Sends a request on its way; the answer reaches `makeSink()`'s sink. The sink is made only once
    * the service is known to be available, so a transport can still answer with an HTTP error.
    */
-  async request(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, makeSink: () => MessageSink): Promise<void> {
+  async request(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, makeSink: () => MessageSink, traceparent?: string): Promise<void> {
     if (request.method === MCP_METHODS.INITIALIZE) {
       const sink = makeSink();
       sink.send(errorResponse(request.id, INVALID_REQUEST, 'This session is already initialized; start a new session to initialize again'));
@@ -138,7 +145,34 @@ export class McpDispatcher {
       sink.send(errorResponse(request.id, INVALID_REQUEST, `Request id ${JSON.stringify(request.id)} is already in use in this session`));
       return;
     }
-    upstream.forward(session, entry, request, route.proxy.requestTimeoutSec * 1000);
+    this.forward(upstream, session, route, entry, request, traceparent);
+  }
+
+  /** Hands the request to its upstream; traced, the upstream leg's context goes along (an HTTP upstream sends it on). */
+  private forward(upstream: Upstream, session: ClientSession, route: ServiceRoute, entry: InFlight, request: JsonRpcRequest, traceparent?: string): void {
+    const timeoutMs = route.proxy.requestTimeoutSec * 1000;
+    const trace = this.trace(session, route, entry, request, traceparent);
+    if (!trace) return upstream.forward(session, entry, request, timeoutMs);
+    const leg = trace.forwarded(route.kind === 'group' ? 'group' : route.transport);
+    withTraceparent(leg.traceparent, () => upstream.forward(session, entry, request, timeoutMs));
+  }
+
+  /** Starts the call's trace (null when tracing is off); it ends when the session finishes or drops the call. */
+  private trace(session: ClientSession, route: ServiceRoute, entry: InFlight, request: JsonRpcRequest, traceparent?: string): CallTrace | null {
+    if (!this.tracing.enabled) return null;
+    const params = request.params as { name?: unknown; _meta?: { traceparent?: unknown } } | undefined;
+    const fromMeta = params?._meta?.traceparent;
+    const trace = this.tracing.tracer.startCall({
+      method: request.method,
+      service: route.name,
+      tool: request.method === MCP_METHODS.TOOLS_CALL && typeof params?.name === 'string' ? params.name : undefined,
+      requestId: request.id,
+      sessionId: session.id,
+      transport: session.transport,
+      traceparent: traceparent ?? (typeof fromMeta === 'string' ? fromMeta : undefined),
+    });
+    if (trace) entry.trace = trace;
+    return trace;
   }
 
   /**

@@ -17,6 +17,7 @@ import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
+import { connectRemote } from './upstream/remote/connect-remote';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
@@ -67,6 +68,7 @@ export class ProxyModule implements OnModuleInit {
     });
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
+    this.supervisor.useRemoteConnector(connectRemote);
     this.rawRoutes.register('/mcp', (request, response) => this.handler.handle(request, response));
     this.upgrades.registerPrefix('/mcp/', (request, socket, head) => this.handler.upgrade(request, socket, head));
   }

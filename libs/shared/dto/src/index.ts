@@ -6,6 +6,7 @@ export * from './lib/service.enums';
 export * from './lib/service.dto';
 export * from './lib/service-view.interface';
 export * from './lib/environment.validator';
+export * from './lib/remote.validator';
 export * from './lib/service-runtime.interface';
 export * from './lib/service-logs-query.dto';
 export * from './lib/deployment.dto';

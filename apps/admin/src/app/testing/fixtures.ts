@@ -77,6 +77,7 @@ export function serviceView(overrides: Partial<ServiceView> = {}): ServiceView {
       sessionIdleTimeoutSec: 900,
     },
     repository: null,
+    remote: null,
     environment: {},
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',

@@ -83,6 +83,14 @@ export interface AppEnv {
   OAUTH_REFRESH_TOKEN_TTL_DAYS: number;
   /** How often the OAuth signing key is replaced; the old one still verifies tokens until they expire. */
   OAUTH_KEY_ROTATION_DAYS: number;
+  /** OTLP/HTTP collector (spans go to `<endpoint>/v1/traces`); unset = tracing off, the SDK not even loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
+  /** `key=value,key=value` sent with every export (a collector's credentials). */
+  OTEL_EXPORTER_OTLP_HEADERS: Record<string, string>;
+  /** `service.name` of the spans. */
+  OTEL_SERVICE_NAME: string;
+  /** How long finished spans wait to be exported in one batch. */
+  OTEL_BSP_SCHEDULE_DELAY: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -244,6 +252,26 @@ const databaseUrl: Parser<string> = (raw) => {
   return raw;
 };
 
+/** `key=value,key=value` (the OTLP exporters' header syntax; values may be percent-encoded). */
+const keyValueList: Parser<Record<string, string>> = (raw) => {
+  const pairs: Record<string, string> = {};
+  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$/.exec(item);
+    if (!match) throw new InvalidValue('must be key=value pairs separated by commas');
+    try {
+      pairs[match[1]] = decodeURIComponent(match[2].trim());
+    } catch {
+      throw new InvalidValue(`has a badly percent-encoded value for ${match[1]}`);
+    }
+  }
+  return pairs;
+};
+
+const serviceName: Parser<string> = (raw) => {
+  if (!/^[\w.-]{1,100}$/.test(raw)) throw new InvalidValue('must be 1-100 letters, digits, dots, dashes or underscores');
+  return raw;
+};
+
 export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   BACKEND_PORT: { default: '8437', parse: port },
   FRONTEND_PORT: { default: '3437', parse: port },
@@ -299,6 +327,10 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   OAUTH_ACCESS_TOKEN_TTL_SEC: { default: '900', parse: integer(10, 86_400) },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { default: '30', parse: integer(1, 365) },
   OAUTH_KEY_ROTATION_DAYS: { default: '30', parse: integer(1, 365) },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { parse: optional(url('https:', 'http:')) },
+  OTEL_EXPORTER_OTLP_HEADERS: { default: '', parse: keyValueList },
+  OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },
+  OTEL_BSP_SCHEDULE_DELAY: { default: '5000', parse: integer(10, 60_000) },
 };
 
 /**

@@ -12,7 +12,11 @@ import { buildChildEnvironment, INHERITED_ENV_KEYS, variablesHoldingProxySecrets
 import { ChildSpawner, SpawnSpec } from './child-spawner';
 import { PortAllocator } from './port-allocator';
 import { PROXY_SECRETS } from './proxy-secrets';
-import { ChildOptions, SpawnFailedError, SupervisedChild } from './supervised-child';
+import { RemoteChild } from '../remote/remote-child';
+import type { RemoteConnector } from '../remote/remote-link';
+import { RemoteSettingsError } from '../remote/remote-settings';
+import type { RunningChild, RunningChildExit } from './running-child';
+import { SpawnFailedError, SupervisedChild } from './supervised-child';
 
 /** A service that cannot be started as configured: the message says what to fix. */
 export class ServiceLaunchError extends Error {
@@ -27,7 +31,7 @@ export interface LaunchOptions {
   log: ServiceLog;
   /** Session children use string ids with a prefix, so the proxy's own requests never collide with relayed client ids. */
   session: boolean;
-  onExit?: ChildOptions['onExit'];
+  onExit?: RunningChildExit;
   /** Instead of the stored environment: a deployment's candidate runs with the one it will have. */
   environment?: Record<string, string>;
 }
@@ -39,6 +43,7 @@ export const SESSION_REQUEST_ID_PREFIX = 'mcp-proxy:';
 @Injectable()
 export class ChildLauncher {
   private readonly inherited = hostEnvironment(INHERITED_ENV_KEYS);
+  private remoteConnector: RemoteConnector | null = null;
 
   constructor(
     private readonly spawner: ChildSpawner,
@@ -50,7 +55,18 @@ export class ChildLauncher {
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
   ) {}
 
+  /** The MCP data plane plugs in the HTTP client side of `remote` services at start-up. */
+  useRemoteConnector(connector: RemoteConnector): void {
+    this.remoteConnector = connector;
+  }
+
+  /** A service's shared server: its process, or for a `remote` service a session with the remote server. */
+  async start(entity: ServiceEntity, options: LaunchOptions): Promise<RunningChild> {
+    return entity.transport === 'remote' ? this.connectRemote(entity, options) : this.launch(entity, options);
+  }
+
   async launch(entity: ServiceEntity, { generation, log, session, onExit, environment }: LaunchOptions): Promise<SupervisedChild> {
+    if (entity.transport === 'remote') throw new ServiceLaunchError(`"${entity.name}" is a remote MCP server: there is no process to start`);
     const { command, args } = this.commandOf(entity);
     const serviceEnv = environment ?? (await this.services.environmentOf(entity.id));
     const leaking = variablesHoldingProxySecrets(serviceEnv, this.proxySecrets);
@@ -86,6 +102,37 @@ export class ChildLauncher {
       if (error instanceof SpawnFailedError) throw new ServiceLaunchError(error.message);
       throw error;
     }
+  }
+
+  private async connectRemote(entity: ServiceEntity, { generation, log, session, onExit }: LaunchOptions): Promise<RemoteChild> {
+    const connector = this.remoteConnector;
+    if (session) throw new ServiceLaunchError(`"${entity.name}" is a remote MCP server: session isolation needs a process per session`);
+    if (!connector) throw new ServiceLaunchError('remote MCP servers need the MCP proxy, which is not loaded');
+    const environment = await this.services.environmentOf(entity.id);
+    let settings;
+    try {
+      settings = await this.services.remoteOf(entity.id, environment);
+    } catch (error) {
+      if (error instanceof RemoteSettingsError) throw new ServiceLaunchError(error.message);
+      throw error;
+    }
+    if (!settings) throw new ServiceLaunchError(`"${entity.name}" has no remote settings: set remote.url`);
+    const leaking = Object.entries(settings.headers).filter(([, value]) => this.proxySecrets.some((secret) => secret && value.includes(secret)));
+    if (leaking.length > 0) {
+      throw new ServiceLaunchError(`remote.headers.${leaking.map(([name]) => name).join(', remote.headers.')} holds one of the proxy's own secrets; refusing to send it`);
+    }
+    log.setSecrets([...Object.values(environment), ...settings.secretValues, ...this.proxySecrets]);
+    const ready = settings;
+    return new RemoteChild({
+      serviceId: entity.id,
+      serviceName: entity.name,
+      generation,
+      description: `${ready.protocol} ${ready.url.origin}${ready.url.pathname}`,
+      log,
+      now: () => this.clock.now(),
+      onExit,
+      connect: (events) => connector(ready, events),
+    });
   }
 
   private commandOf(entity: ServiceEntity): { command: string; args: string[] } {

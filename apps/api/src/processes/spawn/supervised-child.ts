@@ -141,6 +141,10 @@ export class SupervisedChild implements ChildHandle {
     return !this.hasExited;
   }
 
+  get description(): string {
+    return `pid ${this.pid}${this.port ? `, port ${this.port}` : ''}`;
+  }
+
   /**
    * Stops the child and everything in its process group; resolves once none of it is left.
    * The first request decides the reason; later calls wait for the same end.

@@ -134,10 +134,10 @@ function groupRoute(group: GroupView): ServiceRoute {
   };
 }
 
-/** `/mcp`: every shared stdio service, in name order. */
+/** `/mcp`: every shared stdio or remote service, in name order. */
 function allServicesRoute(services: ServiceView[]): ServiceRoute {
   const members = services
-    .filter((service) => service.transport === 'stdio' && service.process.isolation === 'shared')
+    .filter((service) => (service.transport === 'stdio' || service.transport === 'remote') && service.process.isolation === 'shared')
     .map((service) => ({ serviceId: service.id, serviceName: service.name, allow: [], deny: [], renames: {} }));
   return groupRoute({
     id: ALL_SERVICES_GROUP_ID,

@@ -1,5 +1,6 @@
 import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
 import { filterToolList, ToolPredicate } from '../scope/tool-scope';
+import type { CallTrace } from '../../core/tracing/call-trace';
 import { EventLog } from './event-log';
 import type { MessageSink, ResumableSink } from './message-sink';
 
@@ -22,6 +23,8 @@ export interface InFlight {
   relatedSentAt?: number;
   /** Rewrites the answer before it leaves (a group maps member resource URIs back to its own). */
   transformAnswer?: (answer: JsonRpcMessage) => JsonRpcMessage;
+  /** The call's trace, when tracing is on. */
+  trace?: CallTrace;
 }
 
 /**
@@ -106,6 +109,7 @@ export class ClientSession {
     // Here, after caches and group merging, so every transport and every upstream kind is covered.
     if (this.toolAllowList && entry.method === 'tools/list') response = filterToolList(response, this.toolAllowList);
     this.observer?.(this, entry, response);
+    if (entry.trace) endTrace(entry.trace, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
       setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);
     } else {
@@ -119,6 +123,7 @@ export class ClientSession {
 
   /** Forgets a request without answering it (the client cancelled it). */
   drop(entry: InFlight): void {
+    entry.trace?.end({ outcome: 'cancelled' });
     this.inflight.delete(key(entry.clientId));
     if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
   }
@@ -138,6 +143,12 @@ export class ClientSession {
   pending(): InFlight[] {
     return [...this.inflight.values()];
   }
+}
+
+function endTrace(trace: CallTrace, response: JsonRpcMessage): void {
+  if ('error' in response && response.error) return trace.end({ outcome: 'error', errorCode: response.error.code });
+  const result = 'result' in response ? (response.result as { isError?: unknown } | undefined) : undefined;
+  trace.end({ outcome: 'ok', toolError: result?.isError === true });
 }
 
 export function progressTokenOf(message: { params?: unknown }): string | number | undefined {

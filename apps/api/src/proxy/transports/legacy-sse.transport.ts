@@ -10,7 +10,8 @@ import {
 } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
-import { sendEmpty, sendRpcError } from '../http/http-io';
+import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
+import { headerValue, sendEmpty, sendRpcError } from '../http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';
@@ -54,7 +55,7 @@ export class LegacySseTransport {
       return sendEmpty(response, 202);
     }
     try {
-      await this.handleRequest(session, route, message);
+      await this.handleRequest(session, route, message, headerValue(request, TRACEPARENT_HEADER));
     } catch (error) {
       if (!(error instanceof ServiceUnavailable)) throw error;
       return sendRpcError(response, 503, SERVER_UNAVAILABLE, error.message, message.id, { 'retry-after': '5' });
@@ -62,12 +63,12 @@ export class LegacySseTransport {
     sendEmpty(response, 202);
   }
 
-  private async handleRequest(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest): Promise<void> {
+  private async handleRequest(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest, traceparent: string | undefined): Promise<void> {
     const stream = session.standalone as SseSink;
     if (message.method === MCP_METHODS.INITIALIZE) {
       await this.dispatcher.prepare(route, session, message);
-      return this.dispatcher.initialize(session, route, message, stream);
+      return this.dispatcher.initialize(session, route, message, stream, traceparent);
     }
-    await this.dispatcher.request(session, route, message, () => stream);
+    await this.dispatcher.request(session, route, message, () => stream, traceparent);
   }
 }

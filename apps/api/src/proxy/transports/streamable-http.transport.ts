@@ -22,6 +22,7 @@ import {
 import type { ResponseMode } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
+import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
@@ -120,12 +121,12 @@ export class StreamableHttpTransport {
       return this.unavailable(response, error, message);
     }
     const sink = this.sinkFor(request, response, route, session, message, { [HEADER_MCP_SESSION_ID]: session.id });
-    this.dispatcher.initialize(session, route, message, sink);
+    this.dispatcher.initialize(session, route, message, sink, headerValue(request, TRACEPARENT_HEADER));
   }
 
   private async forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, session: ClientSession, message: JsonRpcRequest): Promise<void> {
     try {
-      await this.dispatcher.request(session, route, message, () => this.sinkFor(request, response, route, session, message, {}));
+      await this.dispatcher.request(session, route, message, () => this.sinkFor(request, response, route, session, message, {}), headerValue(request, TRACEPARENT_HEADER));
     } catch (error) {
       this.unavailable(response, error, message);
     }

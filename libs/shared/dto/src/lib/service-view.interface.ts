@@ -1,4 +1,4 @@
-import { IsolationMode, ResponseMode, ServiceAuthMode, ServiceStatus, ServiceTransport } from './service.enums';
+import { IsolationMode, RemoteProtocol, ResponseMode, ServiceAuthMode, ServiceStatus, ServiceTransport } from './service.enums';
 
 export interface ProcessConfigView {
   command: string | null;
@@ -34,6 +34,14 @@ export interface RepositoryView {
   allowScripts?: boolean;
 }
 
+/** A remote MCP server's settings as shown: header values that hold a literal (not a `${NAME}` reference) are masked. */
+export interface RemoteConfigView {
+  url: string;
+  protocol: RemoteProtocol;
+  headers: Record<string, string>;
+  allowInsecureHttp: boolean;
+}
+
 export interface ServiceView {
   id: string;
   name: string;
@@ -48,6 +56,8 @@ export interface ServiceView {
   proxy: ProxyConfigView;
   process: ProcessConfigView;
   repository: RepositoryView | null;
+  /** `transport: "remote"` only. */
+  remote: RemoteConfigView | null;
   /** Variable names with masked values: a secret value never leaves the server in clear. */
   environment: Record<string, string>;
   createdAt: string;

@@ -19,7 +19,8 @@ import {
 } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
 import { RESERVED_SERVICE_NAMES } from './routes';
-import { ISOLATION_MODES, IsolationMode, RESPONSE_MODES, ResponseMode, SERVICE_AUTH_MODES, SERVICE_TRANSPORTS, ServiceAuthMode, ServiceTransport } from './service.enums';
+import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
+import { ISOLATION_MODES, IsolationMode, REMOTE_PROTOCOLS, RemoteProtocol, RESPONSE_MODES, ResponseMode, SERVICE_AUTH_MODES, SERVICE_TRANSPORTS, ServiceAuthMode, ServiceTransport } from './service.enums';
 
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -158,6 +159,27 @@ export class ProxyConfigDto {
   auth?: ServiceAuthMode;
 }
 
+/** A remote MCP server (`transport: "remote"`): where it is, how to speak to it, what to send with each request. */
+export class RemoteConfigDto {
+  @Validate(RemoteUrlConstraint)
+  url!: string;
+
+  /** Default `streamable-http`; `sse` for servers that only speak the 2024-11-05 HTTP+SSE transport. */
+  @IsOptional()
+  @IsIn(REMOTE_PROTOCOLS)
+  protocol?: RemoteProtocol;
+
+  /** Sent with every request; values may reference the service's environment as `${NAME}`, so secrets stay sealed there. */
+  @IsOptional()
+  @Validate(RemoteHeadersConstraint)
+  headers?: Record<string, string>;
+
+  /** `http://` to a host other than loopback: only with this explicit opt-in. */
+  @IsOptional()
+  @IsBoolean()
+  allowInsecureHttp?: boolean;
+}
+
 export class CreateServiceDto {
   @Matches(SERVICE_NAME_PATTERN, {
     message: 'name must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
@@ -170,7 +192,7 @@ export class CreateServiceDto {
   @IsIn(SERVICE_TRANSPORTS)
   transport?: ServiceTransport;
 
-  @ValidateIf((dto: CreateServiceDto) => !dto.process?.command || dto.repository !== undefined)
+  @ValidateIf((dto: CreateServiceDto) => (!dto.process?.command && dto.transport !== 'remote') || dto.repository !== undefined)
   @ValidateNested()
   @Type(() => RepositoryDto)
   @IsNotEmpty({ message: 'repository or process.command is required' })
@@ -180,6 +202,12 @@ export class CreateServiceDto {
   @ValidateNested()
   @Type(() => ProcessConfigDto)
   process?: ProcessConfigDto;
+
+  @ValidateIf((dto: CreateServiceDto) => dto.transport === 'remote' || dto.remote !== undefined)
+  @ValidateNested()
+  @Type(() => RemoteConfigDto)
+  @IsNotEmpty({ message: 'remote is required when transport is "remote"' })
+  remote?: RemoteConfigDto;
 
   @IsOptional()
   @Validate(ServiceEnvironmentConstraint)
@@ -211,6 +239,12 @@ export class UpdateServiceDto {
   @ValidateNested()
   @Type(() => ProcessConfigDto)
   process?: ProcessConfigDto;
+
+  /** Replaces the remote settings; a header value left as the masked `********` keeps the stored one. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RemoteConfigDto)
+  remote?: RemoteConfigDto;
 
   /** Replaces the whole environment; a value of `null` is not accepted (remove the key instead). */
   @IsOptional()

@@ -9,7 +9,8 @@ export const SERVICE_STATUSES = [
 ] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
-export const SERVICE_TRANSPORTS = ['stdio', 'http'] as const;
+/** `remote`: an MCP server elsewhere, reached over Streamable HTTP or legacy SSE instead of a child process. */
+export const SERVICE_TRANSPORTS = ['stdio', 'http', 'remote'] as const;
 export type ServiceTransport = (typeof SERVICE_TRANSPORTS)[number];
 
 /** `shared`: one child multiplexed for every client; `session`: one child per client session. */
@@ -22,3 +23,6 @@ export type ResponseMode = (typeof RESPONSE_MODES)[number];
 /** How MCP clients authenticate to a service: static keys and client tokens, or OAuth 2.1 (plus the static keys). */
 export const SERVICE_AUTH_MODES = ['apiKey', 'oauth'] as const;
 export type ServiceAuthMode = (typeof SERVICE_AUTH_MODES)[number];
+/** How a remote MCP server is spoken to: Streamable HTTP (2025-03-26 and later) or HTTP+SSE (2024-11-05). */
+export const REMOTE_PROTOCOLS = ['streamable-http', 'sse'] as const;
+export type RemoteProtocol = (typeof REMOTE_PROTOCOLS)[number];

@@ -1,3 +1,4 @@
+import { KeyValuePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
@@ -36,6 +37,7 @@ const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
   selector: 'mcp-service-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    KeyValuePipe,
     RouterLink,
     DeploymentHistoryComponent,
     MatButtonModule,

@@ -19,13 +19,15 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type { IsolationMode, ResponseMode, ServiceAuthMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import type { IsolationMode, RemoteProtocol, ResponseMode, ServiceAuthMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
 import { Observable, map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../../core/api/api-error';
 import { ServicesApiService } from '../services-api.service';
 import {
   ENV_KEY_PATTERN,
   EnvironmentRow,
+  HEADER_LINE_PATTERN,
+  REMOTE_PROTOCOLS,
   ISOLATION_MODES,
   PROXY_PATH_PATTERN,
   RESERVED_NAMES,
@@ -82,6 +84,7 @@ export class ServiceFormPageComponent {
   protected readonly isolationModes = ISOLATION_MODES;
   protected readonly responseModes = RESPONSE_MODES;
   protected readonly authModes = AUTH_MODES;
+  protected readonly remoteProtocols = REMOTE_PROTOCOLS;
 
   protected readonly form = new FormGroup({
     name: text('', Validators.required, Validators.pattern(SERVICE_NAME_PATTERN), notReserved),
@@ -109,6 +112,12 @@ export class ServiceFormPageComponent {
       responseMode: new FormControl<ResponseMode>('auto', { nonNullable: true }),
       auth: new FormControl<ServiceAuthMode>('apiKey', { nonNullable: true }),
     }),
+    remote: new FormGroup({
+      url: text('', Validators.maxLength(2000), Validators.pattern(/^https?:\/\/\S+$/)),
+      protocol: new FormControl<RemoteProtocol>('streamable-http', { nonNullable: true }),
+      headers: text('', headerLines),
+      allowInsecureHttp: new FormControl(false, { nonNullable: true }),
+    }),
     environment: new FormArray<EnvironmentRowGroup>([], uniqueKeys),
     start: new FormControl(false, { nonNullable: true }),
   });
@@ -135,6 +144,7 @@ export class ServiceFormPageComponent {
     { requireSync: true },
   );
   protected readonly isHttp = computed(() => this.formValue().transport === 'http');
+  protected readonly isRemote = computed(() => this.formValue().transport === 'remote');
   protected readonly isSessionIsolation = computed(() => this.formValue().process.isolation === 'session');
   /** Editing a running service in a way that restarts it: say so before the user saves. */
   protected readonly willRestart = computed(() => {
@@ -147,6 +157,9 @@ export class ServiceFormPageComponent {
   protected readonly storedVariableNames = computed(() => Object.keys(this.original()?.environment ?? {}));
 
   constructor() {
+    // A remote server has no command but needs a URL; a process needs a command (unless deployed from a repository).
+    this.form.controls.transport.valueChanges.pipe(takeUntilDestroyed()).subscribe((transport) => this.requireFor(transport));
+    this.requireFor(this.form.controls.transport.value);
     if (this.editing) {
       this.form.controls.name.disable();
       this.load(this.editing);
@@ -198,6 +211,7 @@ export class ServiceFormPageComponent {
     if (errors['min']) return `At least ${(errors['min'] as { min: number }).min}`;
     if (errors['max']) return `At most ${(errors['max'] as { max: number }).max}`;
     if (errors['wholeNumber']) return 'A whole number';
+    if (errors['headerLines']) return `Not a "Name: value" line: ${(errors['headerLines'] as string[])[0]}`;
     if (errors['maxlength']) return 'Too long';
     return 'Invalid value';
   }
@@ -254,6 +268,20 @@ export class ServiceFormPageComponent {
           this.loading.set(false);
         },
       });
+  }
+
+  private requireFor(transport: ServiceTransport): void {
+    const { command } = this.form.controls.process.controls;
+    const { url } = this.form.controls.remote.controls;
+    if (transport === 'remote') {
+      command.removeValidators(Validators.required);
+      url.addValidators(Validators.required);
+    } else {
+      if (!this.original()?.repository) command.addValidators(Validators.required);
+      url.removeValidators(Validators.required);
+    }
+    command.updateValueAndValidity({ emitEvent: false });
+    url.updateValueAndValidity({ emitEvent: false });
   }
 
   private setEnvironmentRows(rows: EnvironmentRow[]): void {
@@ -314,6 +342,14 @@ function notReserved(control: AbstractControl<string>): ValidationErrors | null 
 function wholeNumber(control: AbstractControl<number | null>): ValidationErrors | null {
   const value = control.value;
   return value === null || Number.isInteger(value) ? null : { wholeNumber: true };
+}
+
+function headerLines(control: AbstractControl<string>): ValidationErrors | null {
+  const bad = control.value
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !HEADER_LINE_PATTERN.test(line));
+  return bad.length > 0 ? { headerLines: bad } : null;
 }
 
 function uniqueKeys(control: AbstractControl): ValidationErrors | null {

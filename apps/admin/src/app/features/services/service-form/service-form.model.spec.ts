@@ -184,3 +184,31 @@ describe('placeApiErrors', () => {
     expect(placeApiErrors(['process.commander is odd'], paths).general).toEqual(['process.commander is odd']);
   });
 });
+
+describe('remote services in the form', () => {
+  it('sends the remote settings with the headers parsed from "Name: value" lines, and no command', () => {
+    const value = emptyServiceForm();
+    value.name = 'far';
+    value.transport = 'remote';
+    value.remote = { url: ' https://mcp.example.com/mcp ', protocol: 'sse', headers: 'Authorization: Bearer ${TOKEN}\n\nX-Tenant:  acme ', allowInsecureHttp: false };
+
+    const body = createBodyFrom(value);
+    expect(body.remote).toEqual({ url: 'https://mcp.example.com/mcp', protocol: 'sse', headers: { Authorization: 'Bearer ${TOKEN}', 'X-Tenant': 'acme' }, allowInsecureHttp: false });
+    expect(body.process?.command).toBeUndefined();
+  });
+
+  it('edits a remote service: unchanged settings are not sent, a changed URL is (and restarts it), masked headers go back as shown', () => {
+    const service = serviceView({
+      transport: 'remote',
+      remote: { url: 'https://a.example/mcp', protocol: 'streamable-http', headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' }, allowInsecureHttp: false },
+    });
+    const value = formValueFromService(service);
+    expect(value.remote.headers).toBe('Authorization: Bearer ${TOKEN}\nX-Key: ********');
+    expect(updateBodyFrom(service, value, false).remote).toBeUndefined();
+
+    value.remote.url = 'https://b.example/mcp';
+    const body = updateBodyFrom(service, value, false);
+    expect(body.remote).toEqual({ url: 'https://b.example/mcp', protocol: 'streamable-http', headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' }, allowInsecureHttp: false });
+    expect(updateRestartsService(body)).toBe(true);
+  });
+});

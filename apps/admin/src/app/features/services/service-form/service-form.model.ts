@@ -2,6 +2,8 @@ import type {
   IsolationMode,
   ProcessConfigDto,
   ProxyConfigDto,
+  RemoteConfigDto,
+  RemoteProtocol,
   ResponseMode,
   ServiceAuthMode,
   ServiceTransport,
@@ -11,7 +13,10 @@ import type { CreateServiceBody, UpdateServiceBody } from '../services-api.servi
 
 // Written out rather than imported: the DTO library's barrel also carries class-validator code
 // that must stay out of the browser bundle. The types keep these lists in step with it.
-export const TRANSPORTS: readonly ServiceTransport[] = ['stdio', 'http'];
+export const TRANSPORTS: readonly ServiceTransport[] = ['stdio', 'http', 'remote'];
+export const REMOTE_PROTOCOLS: readonly RemoteProtocol[] = ['streamable-http', 'sse'];
+/** `Name: value`, one header a line. */
+export const HEADER_LINE_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*$/;
 export const ISOLATION_MODES: readonly IsolationMode[] = ['shared', 'session'];
 export const RESPONSE_MODES: readonly ResponseMode[] = ['auto', 'json', 'sse'];
 export const AUTH_MODES: readonly ServiceAuthMode[] = ['apiKey', 'oauth'];
@@ -54,6 +59,14 @@ export interface ServiceFormValue {
     responseMode: ResponseMode;
     auth: ServiceAuthMode;
   };
+  /** `transport: remote` only. */
+  remote: {
+    url: string;
+    protocol: RemoteProtocol;
+    /** `Name: value`, one a line; values may reference the environment as `${NAME}`. */
+    headers: string;
+    allowInsecureHttp: boolean;
+  };
   environment: EnvironmentRow[];
   start: boolean;
 }
@@ -86,6 +99,7 @@ export function emptyServiceForm(): ServiceFormValue {
       responseMode: 'auto',
       auth: 'apiKey',
     },
+    remote: { url: '', protocol: 'streamable-http', headers: '', allowInsecureHttp: false },
     environment: [],
     start: false,
   };
@@ -123,9 +137,34 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       responseMode: proxy.responseMode,
       auth: proxy.auth ?? 'apiKey',
     },
+    remote: {
+      url: service.remote?.url ?? '',
+      protocol: service.remote?.protocol ?? 'streamable-http',
+      // Literal values come back masked; sent back masked, the API keeps the stored value.
+      headers: Object.entries(service.remote?.headers ?? {})
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\n'),
+      allowInsecureHttp: service.remote?.allowInsecureHttp ?? false,
+    },
     environment: Object.keys(service.environment).map((key) => ({ key, value: '' })),
     start: false,
   };
+}
+
+/** `Name: value` lines → header map (blank lines dropped; the first colon splits). */
+export function parseHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    const trimmed = line.trim();
+    const colon = trimmed.indexOf(':');
+    if (colon <= 0) continue;
+    headers[trimmed.slice(0, colon).trim()] = trimmed.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function remoteBody(value: ServiceFormValue['remote']): RemoteConfigDto {
+  return { url: value.url.trim(), protocol: value.protocol, headers: parseHeaders(value.headers), allowInsecureHttp: value.allowInsecureHttp };
 }
 
 /** One argument per line; blank lines are dropped and each line is trimmed. */
@@ -189,6 +228,7 @@ export function createBodyFrom(value: ServiceFormValue): CreateServiceBody {
     process: processBody(value.process),
     proxy: proxyBody(value.proxy),
   };
+  if (value.transport === 'remote') body.remote = remoteBody(value.remote);
   const environment = environmentFromRows(value.environment);
   if (Object.keys(environment).length > 0) body.environment = environment;
   if (value.start) body.start = true;
@@ -228,13 +268,25 @@ export function updateBodyFrom(
   const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', ...original.proxy });
   if (proxy) body.proxy = proxy;
 
+  if (value.transport === 'remote') {
+    const remote = remoteBody(value.remote);
+    const before = original.remote;
+    const same =
+      before !== null &&
+      remote.url === before.url &&
+      remote.protocol === before.protocol &&
+      remote.allowInsecureHttp === before.allowInsecureHttp &&
+      JSON.stringify(remote.headers) === JSON.stringify(before.headers);
+    if (!same) body.remote = remote;
+  }
+
   if (replaceEnvironment) body.environment = environmentFromRows(value.environment);
   return body;
 }
 
 /** True when a PATCH body would restart a running service. */
 export function updateRestartsService(body: UpdateServiceBody): boolean {
-  return body.transport !== undefined || body.process !== undefined || body.environment !== undefined;
+  return body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.remote !== undefined;
 }
 
 function changedFields<T extends object>(next: T, current: Partial<Record<keyof T, unknown>>): Partial<T> | null {
