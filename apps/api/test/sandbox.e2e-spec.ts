@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServiceView } from '@mcp-proxy/shared/dto';
-import { chmodSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
@@ -41,8 +41,6 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
 
   beforeAll(async () => {
     running = await startApp(PROXY_ENV);
-    // Like an install directory (/opt/mcp-proxy): others may pass through, not list. mkdtemp made it 0700.
-    chmodSync(running.env.dir, 0o711);
     await registerService(running, { name: 'everything', process: { command: NODE, args: [EVERYTHING_SERVER] } });
     await registerService(running, { name: 'neighbour', process: { command: NODE, args: [LIMITS_SERVER] } });
     await registerService(running, {

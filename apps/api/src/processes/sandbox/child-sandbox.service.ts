@@ -203,7 +203,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       ['cpu', limits.cpuPercent > 0, `CPU ${limits.cpuPercent}%`],
     ] as const;
     for (const [controller, on, label] of wanted) {
-      if (on && !host.cgroups[controller]) notApplied.push(`${label}: ${why(host, `cgroup ${controller}`)}`);
+      // A process limit without the pids cgroup falls back to RLIMIT_NPROC, reported with the rlimits.
+      if (on && !host.cgroups[controller] && controller !== 'pids') notApplied.push(`${label}: ${why(host, `cgroup ${controller}`)}`);
     }
     if (!wanted.some(([controller, on]) => on && host.cgroups[controller])) return null;
     try {
@@ -236,7 +237,9 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     // every process of the user (so only a user of the service's own) and refuses silently.
     const pidsCgroup = cgroup?.controllers.includes('pids') ?? false;
     if (!pidsCgroup && ownUser) wanted.push(['nproc', limits.maxProcesses, `RLIMIT_NPROC ${limits.maxProcesses}`]);
-    else if (!pidsCgroup && limits.maxProcesses > 0) notApplied.push(`processes ${limits.maxProcesses}: RLIMIT_NPROC needs a user of the service's own`);
+    else if (!pidsCgroup && limits.maxProcesses > 0) {
+      notApplied.push(`processes ${limits.maxProcesses}: no pids cgroup (${why(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`);
+    }
     for (const [key, value, label] of wanted) {
       if (value <= 0) continue;
       if (!host.tools.prlimit) {
