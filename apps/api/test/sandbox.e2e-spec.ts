@@ -48,6 +48,10 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
       process: { command: NODE, args: [LIMITS_SERVER], limits: { memoryMb: 160, maxProcesses: 48 }, restartWindowSec: 60 },
     });
     await registerService(running, {
+      name: 'spinner',
+      process: { command: NODE, args: [LIMITS_SERVER], limits: { cpuSeconds: 2 }, restartWindowSec: 60 },
+    });
+    await registerService(running, {
       name: 'walled',
       process: { command: NODE, args: [LIMITS_SERVER], sandbox: { filesystem: 'bubblewrap' } },
     });
@@ -89,6 +93,7 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     expect(existsSync(running.env.vars['DATABASE_URL'])).toBe(true);
     expect(await call(unruly, 'read-file', { path: running.env.vars['DATABASE_URL'] })).toBe('error EACCES');
     expect(await call(unruly, 'read-file', { path: join(running.env.vars['DATA_DIR'], 'secrets.json') })).toBe('error EACCES');
+    expect(await call(unruly, 'read-file', { path: join(running.env.vars['LOG_DIR'], 'neighbour.log') })).toBe('error EACCES');
     expect(await call(unruly, 'read-file', { path: join(neighbourHome, 'notes.txt') })).toBe('error EACCES');
     expect(await call(unruly, 'write-file', { path: join(neighbourHome, 'planted.txt'), text: 'x' })).toBe('error EACCES');
   });
@@ -141,5 +146,18 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     }, 20_000, 200);
     expect(await call(await client('everything'), 'echo', { message: 'after the hog' })).toContain('after the hog');
     expect(await call(await client('unruly'), 'whoami')).toMatch(/^uid \d+/);
+  }, 60_000);
+
+  it('a server that uses up its CPU time is killed by the limit and restarted with the reason', async () => {
+    const before = await view('spinner');
+    expect(before.sandbox?.applied).toContain('RLIMIT_CPU 2 s');
+    const outcome = await call(await client('spinner'), 'burn', { seconds: 15 }).catch((error: Error) => `failed: ${error.message}`);
+    expect(outcome).toMatch(/failed|exited/);
+    await eventually(async () => {
+      const spinner = await view('spinner');
+      expect(spinner.lastExitReason).toBe('killed by CPU time limit 2 s');
+      expect(spinner.restarts).toBeGreaterThan(before.restarts);
+      expect(spinner.status).toBe('running');
+    }, 20_000, 200);
   }, 60_000);
 });
