@@ -16,3 +16,4 @@ export * from './lib/group.dto';
 export * from './lib/group-view.interface';
 export * from './lib/cert-status-view.interface';
 export * from './lib/service-limits';
+export * from './lib/audit.dto';
