@@ -23,8 +23,9 @@ async function cli(args: string[], url: string, key: string): Promise<{ code: nu
 
 /** Configuration as code: export, import into an empty proxy, and a watched CONFIG_FILE. */
 describe('configuration as code', () => {
-  const comparable = (views: { id?: string; createdAt?: string; updatedAt?: string; pid?: unknown; startedAt?: unknown; status?: unknown; restarts?: unknown; statusReason?: unknown; lastExitCode?: unknown }[]) =>
-    views.map(({ id: _id, createdAt: _c, updatedAt: _u, pid: _p, startedAt: _s, status: _st, restarts: _r, statusReason: _sr, lastExitCode: _l, ...rest }) => rest);
+  const comparable = (views: { id?: string; createdAt?: string; updatedAt?: string; pid?: unknown; startedAt?: unknown; status?: unknown; restarts?: unknown; statusReason?: unknown; lastExitCode?: unknown; lastExitReason?: unknown; sandbox?: unknown }[]) =>
+    // Runtime facts (the sandbox holds the data directory's path) differ between two proxies.
+    views.map(({ id: _id, createdAt: _c, updatedAt: _u, pid: _p, startedAt: _s, status: _st, restarts: _r, statusReason: _sr, lastExitCode: _l, lastExitReason: _le, sandbox: _sb, ...rest }) => rest);
 
   // A new proxy gives the services new ids: members are compared by service name.
   const withoutMemberIds = (groups: unknown[]) =>

@@ -115,11 +115,12 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     return { name, process: { command: NODE, args: [EVERYTHING, 'stdio'], healthCheckIntervalSec: 0 }, start: true, ...extra };
   }
 
+  // Booting the app (migrations, the sandbox probe) takes more than Jest's default 5 s on a busy machine.
   beforeAll(async () => {
     env = makeTestEnv({ ...PROXY_SECRETS, PROCESS_STOP_GRACE_SEC: '2' });
     restoreEnv = applyEnv(env.vars);
     await boot();
-  });
+  }, 30_000);
 
   afterAll(async () => {
     await app?.close();

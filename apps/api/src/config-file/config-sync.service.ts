@@ -141,7 +141,12 @@ function serviceDifference(existing: ServiceView, wanted: CreateServiceDto, envi
 
 /** Every setting the file gives has the value the service has (settings the file leaves out keep theirs). */
 function matches(current: object, wanted: object): boolean {
-  return Object.entries(stripUndefined(wanted)).every(([key, value]) => isDeepStrictEqual((current as Record<string, unknown>)[key], value));
+  return Object.entries(stripUndefined(wanted)).every(([key, value]) => isDeepStrictEqual(plain((current as Record<string, unknown>)[key]), plain(value)));
+}
+
+/** Nested settings (process.limits) arrive as validated DTO instances: compare their data, not their classes. */
+function plain(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
 }
 
 function groupEntry(group: GroupView): CreateGroupDto {

@@ -329,7 +329,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     }
     record.child = child;
     record.log.append('system', `started, ${child.description}`);
-    this.setStatus(record, { status: 'running', pid: child.pid || null, startedAt: new Date(child.startedAt), statusReason: null });
+    this.setStatus(record, { status: 'running', pid: child.pid || null, startedAt: new Date(child.startedAt), statusReason: null, sandbox: child.sandbox });
     this.events.started(child);
     this.watchHealth(record, child);
     this.watch.ensureRunning();
@@ -342,7 +342,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     record.health?.stop();
     record.health = null;
     if (childrenOf(record).length === 0) record.usage = null;
-    record.runtime = { ...record.runtime, pid: null, startedAt: null, lastExitCode: facts.code };
+    record.runtime = { ...record.runtime, pid: null, startedAt: null, lastExitCode: facts.code, ...(facts.expected ? {} : { lastExitReason: facts.cause }) };
     this.runtimes.set(record.id, record.runtime);
     void child.exited.then((exit) => {
       this.events.exited(exit);

@@ -16,6 +16,7 @@ import { ServiceEntity } from './service.entity';
 import { ServicesController } from './services.controller';
 import { ServicesService } from './services.service';
 import { SessionChildren } from './session-children';
+import { ChildSandbox } from './sandbox/child-sandbox.service';
 import { ChildLauncher } from './spawn/child-launcher';
 import { ChildSpawner } from './spawn/child-spawner';
 import { PortAllocator } from './spawn/port-allocator';
@@ -37,6 +38,7 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
     SessionChildren,
     ChildLauncher,
     ChildSpawner,
+    ChildSandbox,
     PortAllocator,
     ProcFs,
     ProcessSampler,

@@ -1,4 +1,4 @@
-import { MASKED_VALUE, RemoteConfigView, ServiceView } from '@mcp-proxy/shared/dto';
+import { MASKED_VALUE, RemoteConfigView, SandboxStatusView, ServiceView } from '@mcp-proxy/shared/dto';
 import type { ServiceEntity } from './service.entity';
 
 /** Runtime facts from the supervisor; a service that was never started has none. */
@@ -9,6 +9,10 @@ export interface ServiceRuntime {
   startedAt: Date | null;
   lastExitCode: number | null;
   statusReason: string | null;
+  /** Why the last child died on its own (a crash, a limit hit); kept after the restart that followed. */
+  lastExitReason?: string | null;
+  /** The sandbox of the last child started. */
+  sandbox?: SandboxStatusView | null;
 }
 
 export const NOT_RUNNING: ServiceRuntime = {
@@ -35,6 +39,8 @@ export function toServiceView(
     startedAt: runtime.startedAt?.toISOString() ?? null,
     lastExitCode: runtime.lastExitCode,
     statusReason: runtime.statusReason,
+    lastExitReason: runtime.lastExitReason ?? null,
+    sandbox: runtime.sandbox ?? null,
     transport: entity.transport,
     proxy: entity.proxy,
     process: entity.process,

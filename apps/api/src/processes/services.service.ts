@@ -1,7 +1,16 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, RemoteConfigDto, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
-import { MASKED_VALUE } from '@mcp-proxy/shared/dto';
+import { EMPTY_LIMITS, MASKED_VALUE } from '@mcp-proxy/shared/dto';
+import type {
+  CreateServiceDto,
+  ProcessConfigView,
+  ProxyConfigView,
+  RemoteConfigDto,
+  ServiceLimitsView,
+  ServiceSandboxSettingsView,
+  ServiceView,
+  UpdateServiceDto,
+} from '@mcp-proxy/shared/dto';
 import { In, QueryFailedError, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box.service';
 import { RemoteSettings, remoteView } from './remote/remote-settings';
@@ -64,7 +73,15 @@ export class ServicesService {
   async update(idOrName: string, dto: UpdateServiceDto): Promise<ServiceView> {
     const entity = await this.find(idOrName);
     if (dto.transport) entity.transport = dto.transport;
-    if (dto.process) entity.process = processConfig({ ...entity.process, ...dto.process });
+    if (dto.process) {
+      entity.process = processConfig({
+        ...entity.process,
+        ...dto.process,
+        // A partial limits (or sandbox) object changes only the keys it names.
+        limits: { ...EMPTY_LIMITS, ...entity.process.limits, ...definedOnly(dto.process.limits) },
+        sandbox: { user: null, filesystem: null, ...entity.process.sandbox, ...definedOnly(dto.process.sandbox) },
+      });
+    }
     if (dto.proxy) entity.proxy = proxyConfig(entity.name, { ...entity.proxy, ...dto.proxy });
     if (dto.repository) {
       entity.repository = {
@@ -187,7 +204,12 @@ function refuseSessionIsolationOfRemote(entity: ServiceEntity): void {
 }
 
 /** Defaults for every setting, applied on create and again on update (so older rows gain new keys). */
-function processConfig(input: Partial<ProcessConfigView> | undefined): ProcessConfigView {
+type ProcessConfigInput = Omit<Partial<ProcessConfigView>, 'limits' | 'sandbox'> & {
+  limits?: { [K in keyof ServiceLimitsView]?: ServiceLimitsView[K] | undefined };
+  sandbox?: { [K in keyof ServiceSandboxSettingsView]?: ServiceSandboxSettingsView[K] | undefined };
+};
+
+function processConfig(input: ProcessConfigInput | undefined): ProcessConfigView {
   return {
     command: input?.command ?? null,
     args: input?.args ?? [],
@@ -201,7 +223,14 @@ function processConfig(input: Partial<ProcessConfigView> | undefined): ProcessCo
     memoryLimitMb: input?.memoryLimitMb ?? null,
     maxSessions: input?.maxSessions ?? 20,
     sessionIdleTimeoutSec: input?.sessionIdleTimeoutSec ?? 900,
+    limits: { ...EMPTY_LIMITS, ...definedOnly(input?.limits) },
+    sandbox: { user: input?.sandbox?.user ?? null, filesystem: input?.sandbox?.filesystem ?? null },
   };
+}
+
+/** Keys given as undefined (absent in the request) must not hide the defaults. */
+function definedOnly<T extends object>(input: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function proxyConfig(name: string, input: Partial<ProxyConfigView> | undefined): ProxyConfigView {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,9 @@ export interface TestEnv {
 
 export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-proxy-test-'));
+  // Like an install directory (/opt/mcp-proxy): other users may pass through, not list. As root, the
+  // proxy runs each MCP server as a user of its own, which must reach its home and clone in here.
+  chmodSync(dir, 0o711);
   const apiKey = `test_${randomBytes(20).toString('hex')}`;
   const vars = {
     DATA_DIR: join(dir, 'data'),

@@ -20,5 +20,6 @@ export * from './lib/client-token.dto';
 export * from './lib/client-token-view.interface';
 export * from './lib/oauth.dto';
 export * from './lib/oauth-view.interface';
+export * from './lib/service-limits';
 export * from './lib/audit.dto';
 export * from './lib/user.dto';

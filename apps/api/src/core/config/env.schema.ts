@@ -91,6 +91,19 @@ export interface AppEnv {
   OTEL_SERVICE_NAME: string;
   /** How long finished spans wait to be exported in one batch. */
   OTEL_BSP_SCHEDULE_DELAY: number;
+  /** Default of a service's `process.sandbox.user`: `auto` runs each child as a user of its own when the proxy is root. */
+  SANDBOX_USER: 'auto' | 'none';
+  /** Default of `process.sandbox.filesystem`: `bubblewrap` hides the proxy's files from children. */
+  SANDBOX_FILESYSTEM: 'bubblewrap' | 'none';
+  /** First uid of the range handed to services' own users (one per service, kept in the data dir). */
+  SANDBOX_UID_BASE: number;
+  /** Defaults of a service's `process.limits` (0 = no limit). */
+  SANDBOX_MEMORY_MB: number;
+  SANDBOX_CPU_PERCENT: number;
+  SANDBOX_MAX_PROCESSES: number;
+  SANDBOX_MAX_OPEN_FILES: number;
+  SANDBOX_CPU_SECONDS: number;
+  SANDBOX_ADDRESS_SPACE_MB: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -331,6 +344,15 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   OTEL_EXPORTER_OTLP_HEADERS: { default: '', parse: keyValueList },
   OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },
   OTEL_BSP_SCHEDULE_DELAY: { default: '5000', parse: integer(10, 60_000) },
+  SANDBOX_USER: { default: 'auto', parse: oneOf(['auto', 'none'] as const) },
+  SANDBOX_FILESYSTEM: { default: 'none', parse: oneOf(['bubblewrap', 'none'] as const) },
+  SANDBOX_UID_BASE: { default: '200000', parse: integer(1000, 2_000_000_000) },
+  SANDBOX_MEMORY_MB: { default: '2048', parse: integer(0, 1_048_576) },
+  SANDBOX_CPU_PERCENT: { default: '0', parse: integer(0, 100_000) },
+  SANDBOX_MAX_PROCESSES: { default: '512', parse: integer(0, 1_000_000) },
+  SANDBOX_MAX_OPEN_FILES: { default: '4096', parse: integer(0, 1_048_576) },
+  SANDBOX_CPU_SECONDS: { default: '0', parse: integer(0, 31_536_000) },
+  SANDBOX_ADDRESS_SPACE_MB: { default: '0', parse: integer(0, 1_048_576) },
 };
 
 /**

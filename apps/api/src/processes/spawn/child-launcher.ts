@@ -9,6 +9,7 @@ import type { ServiceEntity } from '../service.entity';
 import { ServicesService } from '../services.service';
 import { SUPERVISOR_OPTIONS, SupervisorOptions } from '../supervisor-options';
 import { buildChildEnvironment, INHERITED_ENV_KEYS, variablesHoldingProxySecrets } from './child-environment';
+import { ChildSandbox } from '../sandbox/child-sandbox.service';
 import { ChildSpawner, SpawnSpec } from './child-spawner';
 import { PortAllocator } from './port-allocator';
 import { PROXY_SECRETS } from './proxy-secrets';
@@ -47,6 +48,7 @@ export class ChildLauncher {
 
   constructor(
     private readonly spawner: ChildSpawner,
+    private readonly sandbox: ChildSandbox,
     private readonly services: ServicesService,
     private readonly ports: PortAllocator,
     private readonly config: AppConfig,
@@ -83,9 +85,12 @@ export class ChildLauncher {
       env: buildChildEnvironment({ inherited: this.inherited, service: serviceEnv, port }),
     };
     log.setSecrets([...Object.values(serviceEnv), ...this.proxySecrets]);
+    const sandboxed = this.sandbox.prepare({ entity, spec, defaultCwd: !entity.process.cwd && !entity.repository });
+    if (sandboxed.status.notApplied.length > 0) log.append('system', `sandbox: not applied: ${sandboxed.status.notApplied.join('; ')}`, 'warn');
     let counter = 0;
+    let child: SupervisedChild;
     try {
-      return await SupervisedChild.launch((s) => this.spawner.spawn(s), spec, {
+      child = await SupervisedChild.launch((s) => this.spawner.spawn(s), sandboxed.spec, {
         serviceId: entity.id,
         serviceName: entity.name,
         generation,
@@ -97,11 +102,22 @@ export class ChildLauncher {
         graceMs: this.options.stopGraceMs,
         now: () => this.clock.now(),
         onExit,
+        explainExit: sandboxed.explainExit,
+        sandbox: sandboxed.status,
       });
     } catch (error) {
+      sandboxed.release();
       if (error instanceof SpawnFailedError) throw new ServiceLaunchError(error.message);
       throw error;
     }
+    // A limit hit that did not kill the server (a fork refused, a helper OOM-killed) restarts it, with the reason.
+    sandboxed.watch((reason) => {
+      log.append('system', reason, 'error');
+      void child.stop({ expected: false, reason });
+    });
+    // Once nothing of the group is left (the grace period included), the cgroups go.
+    void child.exited.then(() => child.stop()).then(() => sandboxed.release());
+    return child;
   }
 
   private async connectRemote(entity: ServiceEntity, { generation, log, session, onExit }: LaunchOptions): Promise<RemoteChild> {

@@ -1,3 +1,4 @@
+import type { SandboxStatusView } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle } from '../child-handle';
 import type { ExitFacts, StopRequest } from './supervised-child';
 
@@ -10,6 +11,8 @@ export interface RunningChild extends ChildHandle {
   readonly isRunning: boolean;
   /** For the service log: "pid 1234" or "https://mcp.example.com/mcp". */
   readonly description: string;
+  /** The sandbox and limits a local process runs in; remote connections have none. */
+  readonly sandbox?: SandboxStatusView | null;
   stop(request?: StopRequest): Promise<ChildExit>;
   /** Last resort when the proxy itself is exiting and cannot wait. */
   killNow(): void;

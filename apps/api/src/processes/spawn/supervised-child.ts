@@ -1,5 +1,5 @@
 import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
-import type { ServiceTransport } from '@mcp-proxy/shared/dto';
+import type { SandboxStatusView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
 import type { SpawnedProcess, SpawnSpec } from './child-spawner';
 
@@ -30,6 +30,10 @@ export interface ChildOptions {
   now: () => number;
   /** Called the moment the process exits, before `exited` settles (which waits briefly for its last output). */
   onExit?: (child: SupervisedChild, facts: ExitFacts) => void;
+  /** A better cause than the exit code when the sandbox knows one ("killed by memory limit 256 MB"). */
+  explainExit?: (code: number | null, signal: NodeJS.Signals | null) => string | null;
+  /** The sandbox and limits the child runs in. */
+  sandbox?: SandboxStatusView | null;
 }
 
 /** What is known the instant a child exits. */
@@ -85,6 +89,7 @@ export class SupervisedChild implements ChildHandle {
   readonly peer: JsonRpcPeer | null;
   readonly startedAt: number;
   readonly exited: Promise<ChildExit>;
+  readonly sandbox: SandboxStatusView | null;
 
   private resolveExited!: (exit: ChildExit) => void;
   private hasExited = false;
@@ -109,6 +114,7 @@ export class SupervisedChild implements ChildHandle {
     this.pid = pid;
     this.port = options.port;
     this.startedAt = options.now();
+    this.sandbox = options.sandbox ?? null;
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.peer = options.transport === 'stdio' ? new JsonRpcPeer({ send: (text) => this.send(text), nextId: options.nextId }) : null;
     this.wire();
@@ -230,7 +236,7 @@ export class SupervisedChild implements ChildHandle {
     // Decided now: a stop asked for after the child died on its own does not make the death expected.
     const request = this.stopRequest;
     const expected = request ? (request.expected ?? true) : false;
-    const cause = request ? (request.reason ?? 'stopped') : describeExit(code, signal);
+    const cause = request ? (request.reason ?? 'stopped') : (this.options.explainExit?.(code, signal) ?? describeExit(code, signal));
     // Every request in flight fails now: nobody waits for a dead server.
     this.peer?.close({ code: SERVER_UNAVAILABLE, message: `MCP server "${this.serviceName}" exited (${cause})` });
     // Whatever the child started may live on (npx's server after npx died): take the group down too.

@@ -1,3 +1,4 @@
+import type { SandboxStatusView, ServiceLimitsView, ServiceSandboxSettingsView } from './service-limits';
 import { IsolationMode, RemoteProtocol, ResponseMode, ServiceAuthMode, ServiceStatus, ServiceTransport } from './service.enums';
 
 export interface ProcessConfigView {
@@ -13,6 +14,9 @@ export interface ProcessConfigView {
   memoryLimitMb: number | null;
   maxSessions: number;
   sessionIdleTimeoutSec: number;
+  /** Resource limits of the service's children; absent in rows older than sandboxing (all defaults). */
+  limits?: ServiceLimitsView;
+  sandbox?: ServiceSandboxSettingsView;
 }
 
 export interface ProxyConfigView {
@@ -52,6 +56,10 @@ export interface ServiceView {
   lastExitCode: number | null;
   /** Why the service is `crashed` or `failed`, when known. */
   statusReason: string | null;
+  /** Why the last child died on its own ("killed by memory limit 256 MB", "exited with code 1: …"), kept after the restart. */
+  lastExitReason?: string | null;
+  /** The sandbox and limits of the last child started; null before the first start. */
+  sandbox?: SandboxStatusView | null;
   transport: ServiceTransport;
   proxy: ProxyConfigView;
   process: ProcessConfigView;

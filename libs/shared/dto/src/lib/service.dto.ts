@@ -20,6 +20,7 @@ import {
 import { ServiceEnvironmentConstraint } from './environment.validator';
 import { RESERVED_SERVICE_NAMES } from './routes';
 import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
+import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
 import { ISOLATION_MODES, IsolationMode, REMOTE_PROTOCOLS, RemoteProtocol, RESPONSE_MODES, ResponseMode, SERVICE_AUTH_MODES, SERVICE_TRANSPORTS, ServiceAuthMode, ServiceTransport } from './service.enums';
 
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -43,6 +44,55 @@ export class RepositoryDto {
   @IsOptional()
   @IsBoolean()
   allowScripts?: boolean;
+}
+
+/** Every limit: null takes the proxy's default, 0 turns the limit off. */
+export class ServiceLimitsDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_048_576)
+  memoryMb?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  cpuPercent?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  maxProcesses?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_048_576)
+  maxOpenFiles?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
+  cpuSeconds?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_048_576)
+  addressSpaceMb?: number | null;
+}
+
+export class ServiceSandboxDto {
+  @IsOptional()
+  @IsIn(SANDBOX_USER_MODES)
+  user?: SandboxUserMode | null;
+
+  @IsOptional()
+  @IsIn(SANDBOX_FILESYSTEM_MODES)
+  filesystem?: SandboxFilesystemMode | null;
 }
 
 export class ProcessConfigDto {
@@ -116,6 +166,17 @@ export class ProcessConfigDto {
   @Min(10)
   @Max(86_400)
   sessionIdleTimeoutSec?: number;
+
+  /** Resource limits; a key left out keeps its current value. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ServiceLimitsDto)
+  limits?: ServiceLimitsDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ServiceSandboxDto)
+  sandbox?: ServiceSandboxDto;
 }
 
 export class ProxyConfigDto {

@@ -116,6 +116,41 @@ describe('ServiceDetailPageComponent', () => {
     expect(page().textContent).toContain('exited with code 1: boom');
   });
 
+  it('shows the sandbox, the limits in force, what the host could not apply, and the last crash after the restart', async () => {
+    const socket = live.sockets.last();
+    socket.open();
+    socket.receive({ type: 'ready' });
+    httpTesting.expectOne('/api/services/everything').flush(stopped);
+    socket.receive({
+      type: 'status',
+      channel: 'status',
+      service: serviceView({
+        id: 'svc-1',
+        name: 'everything',
+        status: 'running',
+        restarts: 1,
+        lastExitReason: 'killed by memory limit 256 MB',
+        process: { ...stopped.process, limits: { memoryMb: 256, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null } },
+        sandbox: {
+          user: 'mcp-200001',
+          uid: 200001,
+          filesystem: 'none',
+          limits: { memoryMb: 256, cpuPercent: 0, maxProcesses: 512, maxOpenFiles: 4096, cpuSeconds: 0, addressSpaceMb: 0 },
+          applied: ['cgroup memory 256 MB'],
+          notApplied: ['filesystem: bwrap not found (Debian package bubblewrap)'],
+        },
+      }),
+    });
+    await harness.fixture.whenStable();
+
+    expect(definition('runtime', 'Last crash')).toBe('killed by memory limit 256 MB');
+    expect(definition('sandbox', 'Runs as')).toBe('mcp-200001 (its own user)');
+    expect(definition('sandbox', 'Memory')).toBe('256 MB');
+    expect(definition('sandbox', 'Processes')).toBe('512 (default)');
+    expect(definition('sandbox', 'CPU')).toBe('none (default)');
+    expect(page().textContent).toContain('bwrap not found (Debian package bubblewrap)');
+  });
+
   it('reports a failed action and reloads the real state', async () => {
     buttonByText(page(), 'Start').click();
     httpTesting

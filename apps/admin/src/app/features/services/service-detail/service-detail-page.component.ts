@@ -24,6 +24,7 @@ import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.
 import { ServiceConnectComponent } from '../service-connect/service-connect.component';
 import { ServiceAction, ServicesApiService } from '../services-api.service';
 import { TryItPanelComponent } from '../try-it/try-it-panel.component';
+import { limitRows } from '../service-limits.model';
 
 const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
 
@@ -84,6 +85,10 @@ export class ServiceDetailPageComponent {
     initialValue: this.route.snapshot.queryParamMap.get('tab'),
   });
   protected readonly selectedTab = computed(() => Math.max(0, this.tabs().indexOf((this.tabParam() ?? 'overview') as DetailTab)));
+  protected readonly limits = computed(() => {
+    const service = this.service();
+    return service ? limitRows(service) : [];
+  });
   protected readonly environmentNames = computed(() => Object.keys(this.service()?.environment ?? {}));
   protected readonly canStart = computed(() => {
     const status = this.service()?.status;

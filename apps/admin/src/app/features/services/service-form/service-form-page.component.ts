@@ -19,7 +19,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type { IsolationMode, RemoteProtocol, ResponseMode, ServiceAuthMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import type { IsolationMode, RemoteProtocol, ResponseMode, SandboxFilesystemMode, SandboxUserMode, ServiceAuthMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
 import { Observable, map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../../core/api/api-error';
 import { ServicesApiService } from '../services-api.service';
@@ -33,6 +33,8 @@ import {
   RESERVED_NAMES,
   RESPONSE_MODES,
   AUTH_MODES,
+  SANDBOX_FILESYSTEM_CHOICES,
+  SANDBOX_USER_CHOICES,
   SERVICE_NAME_PATTERN,
   ServiceFormValue,
   TRANSPORTS,
@@ -85,6 +87,8 @@ export class ServiceFormPageComponent {
   protected readonly responseModes = RESPONSE_MODES;
   protected readonly authModes = AUTH_MODES;
   protected readonly remoteProtocols = REMOTE_PROTOCOLS;
+  protected readonly sandboxUsers = SANDBOX_USER_CHOICES;
+  protected readonly sandboxFilesystems = SANDBOX_FILESYSTEM_CHOICES;
 
   protected readonly form = new FormGroup({
     name: text('', Validators.required, Validators.pattern(SERVICE_NAME_PATTERN), notReserved),
@@ -102,6 +106,16 @@ export class ServiceFormPageComponent {
       memoryLimitMb: integer(16, 1_048_576),
       maxSessions: integer(1, 1000),
       sessionIdleTimeoutSec: integer(10, 86_400),
+      limits: new FormGroup({
+        memoryMb: integer(0, 1_048_576),
+        cpuPercent: integer(0, 100_000),
+        maxProcesses: integer(0, 1_000_000),
+        maxOpenFiles: integer(0, 1_048_576),
+        cpuSeconds: integer(0, 31_536_000),
+        addressSpaceMb: integer(0, 1_048_576),
+      }),
+      sandboxUser: new FormControl<'default' | SandboxUserMode>('default', { nonNullable: true }),
+      sandboxFilesystem: new FormControl<'default' | SandboxFilesystemMode>('default', { nonNullable: true }),
     }),
     proxy: new FormGroup({
       path: text('', Validators.pattern(PROXY_PATH_PATTERN)),

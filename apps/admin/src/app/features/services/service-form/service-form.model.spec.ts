@@ -41,6 +41,8 @@ describe('createBodyFrom', () => {
         healthCheckIntervalSec: 30,
         maxSessions: 20,
         sessionIdleTimeoutSec: 900,
+        limits: { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
+        sandbox: { user: null, filesystem: null },
       },
       proxy: { cache: true, responseMode: 'auto', auth: 'apiKey', rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
     });
@@ -113,6 +115,36 @@ describe('updateBodyFrom', () => {
       process: { args: ['@modelcontextprotocol/server-everything', 'stdio'], memoryLimitMb: 256 },
     });
     expect(updateRestartsService(body)).toBe(true);
+  });
+
+  it('sends limits and sandbox settings only when one changed; "default" goes as null', () => {
+    const withLimits = serviceView({
+      process: {
+        ...serviceView().process,
+        limits: { memoryMb: 256, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
+        sandbox: { user: 'auto', filesystem: null },
+      },
+    });
+    const unchanged = formValueFromService(withLimits);
+    expect(unchanged.process.sandboxFilesystem).toBe('default');
+    expect(updateBodyFrom(withLimits, unchanged, false)).toEqual({});
+
+    const value = formValueFromService(withLimits);
+    value.process.limits.maxProcesses = 64;
+    value.process.sandboxFilesystem = 'bubblewrap';
+    value.process.sandboxUser = 'default';
+    const body = updateBodyFrom(withLimits, value, false);
+    expect(body).toEqual({
+      process: {
+        limits: { memoryMb: 256, cpuPercent: null, maxProcesses: 64, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
+        sandbox: { user: null, filesystem: 'bubblewrap' },
+      },
+    });
+    expect(updateRestartsService(body)).toBe(true);
+  });
+
+  it('treats a service stored before limits existed as all defaults', () => {
+    expect(updateBodyFrom(original, formValueFromService(original), false)).toEqual({});
   });
 
   it('replaces the environment only when asked, with the values the user entered again', () => {

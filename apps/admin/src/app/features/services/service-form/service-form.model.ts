@@ -6,6 +6,9 @@ import type {
   RemoteProtocol,
   ResponseMode,
   ServiceAuthMode,
+  SandboxFilesystemMode,
+  SandboxUserMode,
+  ServiceLimitsView,
   ServiceTransport,
   ServiceView,
 } from '@mcp-proxy/shared/dto';
@@ -20,6 +23,10 @@ export const HEADER_LINE_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*$/;
 export const ISOLATION_MODES: readonly IsolationMode[] = ['shared', 'session'];
 export const RESPONSE_MODES: readonly ResponseMode[] = ['auto', 'json', 'sse'];
 export const AUTH_MODES: readonly ServiceAuthMode[] = ['apiKey', 'oauth'];
+export const SANDBOX_USER_CHOICES: readonly ('default' | SandboxUserMode)[] = ['default', 'auto', 'none'];
+export const SANDBOX_FILESYSTEM_CHOICES: readonly ('default' | SandboxFilesystemMode)[] = ['default', 'bubblewrap', 'none'];
+/** Empty (null) takes the proxy's default; 0 turns the limit off. */
+export const NO_LIMITS: ServiceLimitsView = { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null };
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const RESERVED_NAMES: readonly string[] = ['ws', 'g', 'sse', 'messages', 'health'];
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -48,6 +55,9 @@ export interface ServiceFormValue {
     memoryLimitMb: number | null;
     maxSessions: number | null;
     sessionIdleTimeoutSec: number | null;
+    limits: ServiceLimitsView;
+    sandboxUser: 'default' | SandboxUserMode;
+    sandboxFilesystem: 'default' | SandboxFilesystemMode;
   };
   proxy: {
     /** Empty: `/mcp/<name>`. */
@@ -89,6 +99,9 @@ export function emptyServiceForm(): ServiceFormValue {
       memoryLimitMb: null,
       maxSessions: 20,
       sessionIdleTimeoutSec: 900,
+      limits: { ...NO_LIMITS },
+      sandboxUser: 'default',
+      sandboxFilesystem: 'default',
     },
     proxy: {
       path: '',
@@ -127,6 +140,9 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       memoryLimitMb: process.memoryLimitMb,
       maxSessions: process.maxSessions,
       sessionIdleTimeoutSec: process.sessionIdleTimeoutSec,
+      limits: { ...NO_LIMITS, ...process.limits },
+      sandboxUser: process.sandbox?.user ?? 'default',
+      sandboxFilesystem: process.sandbox?.filesystem ?? 'default',
     },
     proxy: {
       path: proxy.path,
@@ -195,6 +211,11 @@ function processBody(value: ServiceFormValue['process']): ProcessBody {
     isolation: value.isolation,
     autoRestart: value.autoRestart,
     memoryLimitMb: value.memoryLimitMb,
+    limits: { ...value.limits },
+    sandbox: {
+      user: value.sandboxUser === 'default' ? null : value.sandboxUser,
+      filesystem: value.sandboxFilesystem === 'default' ? null : value.sandboxFilesystem,
+    },
   };
   // A service deployed from a repository may have no command: blank means "none", not "".
   const command = value.command.trim();
@@ -262,6 +283,8 @@ export function updateBodyFrom(
     healthCheckIntervalSec: original.process.healthCheckIntervalSec,
     maxSessions: original.process.maxSessions,
     sessionIdleTimeoutSec: original.process.sessionIdleTimeoutSec,
+    limits: { ...NO_LIMITS, ...original.process.limits },
+    sandbox: { user: null, filesystem: null, ...original.process.sandbox },
   });
   if (process) body.process = process;
 
@@ -304,6 +327,11 @@ function changedFields<T extends object>(next: T, current: Partial<Record<keyof 
 function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, index) => item === b[index]);
+  }
+  // Flat settings objects (limits, sandbox): the same keys with the same values.
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]);
   }
   return a === b;
 }

@@ -1,0 +1,303 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { SandboxFilesystemMode, SandboxStatusView } from '@mcp-proxy/shared/dto';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { AppConfig } from '../../core/config/app-config.service';
+import { hostEnvironment } from '../../core/config/host-environment';
+import { AppLogger } from '../../core/logging/app-logger';
+import type { ServiceEntity } from '../service.entity';
+import type { SpawnSpec } from '../spawn/child-spawner';
+import { ChildCgroup, removeParent, removeStaleParents } from './child-cgroup';
+import { defaultLimitsFrom, EffectiveLimits, effectiveLimits } from './effective-limits';
+import { CGROUP_PARENT_PREFIX, HostCapabilities, probeHost } from './host-capabilities';
+import { SandboxLayers, wrapCommand } from './sandbox-command';
+import { SandboxUsers, ServiceUser } from './sandbox-users';
+import { ServiceDirectories } from './service-directories';
+
+const MIB = 1024 * 1024;
+const BREACH_POLL_MS = 500;
+
+/** A child's sandbox, from before it starts until after it is gone. */
+export interface SandboxedLaunch {
+  /** The command line to spawn: the server wrapped in its layers. */
+  spec: SpawnSpec;
+  status: SandboxStatusView;
+  /** Why the child died when one of its limits explains it ("killed by memory limit 256 MB"); null otherwise. */
+  explainExit(code: number | null, signal: NodeJS.Signals | null): string | null;
+  /** While the child lives, calls `onBreach` once if a limit is hit without killing it (a fork refused, a grandchild OOM-killed). */
+  watch(onBreach: (reason: string) => void): void;
+  /** After the child is gone: stops watching, kills leftovers in its cgroups and removes them. */
+  release(): void;
+}
+
+export interface SandboxRequest {
+  entity: ServiceEntity;
+  /** The unwrapped command, its working directory and environment. */
+  spec: SpawnSpec;
+  /** The working directory is the proxy's default one: with an own user, the service's home is used instead. */
+  defaultCwd: boolean;
+}
+
+/**
+ * Runs every child in the layers this host offers: its own unprivileged user (when the proxy is
+ * root), cgroup caps on memory, processes and CPU, per-process rlimits, and optionally a bubblewrap
+ * filesystem view without the proxy's files. What a service asked for that cannot be applied is
+ * said in its status (and service log), never silently dropped.
+ */
+@Injectable()
+export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
+  private host: HostCapabilities | null = null;
+  private readonly users: SandboxUsers;
+  private readonly directories: ServiceDirectories;
+  private readonly defaults: EffectiveLimits;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {
+    this.users = new SandboxUsers(join(config.dataDir, 'sandbox-users.json'), config.get('SANDBOX_UID_BASE'));
+    this.directories = new ServiceDirectories(resolve(config.get('CLONE_DIRECTORY')));
+    this.defaults = defaultLimitsFrom(config);
+  }
+
+  onModuleInit(): void {
+    this.capabilities();
+  }
+
+  onApplicationShutdown(): void {
+    for (const dir of Object.values(this.host?.cgroups ?? {})) if (dir) removeParent(dir);
+  }
+
+  /** Probed once; logged once. */
+  capabilities(): HostCapabilities {
+    if (!this.host) {
+      const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+      const parentName = `${CGROUP_PARENT_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
+      this.host = probeHost(hostEnvironment(['PATH'])['PATH'] ?? '/usr/bin:/bin', parentName, isRoot);
+      removeStaleParents(this.host.cgroups, CGROUP_PARENT_PREFIX, isAlive);
+      if (this.host.missing.length > 0) {
+        this.logger.event('warn', { missing: this.host.missing }, `Sandboxed children: not available on this host: ${this.host.missing.join('; ')}`);
+      }
+    }
+    return this.host;
+  }
+
+  prepare({ entity, spec, defaultCwd }: SandboxRequest): SandboxedLaunch {
+    const host = this.capabilities();
+    const limits = effectiveLimits(entity.process.limits, this.defaults);
+    const applied: string[] = [];
+    const notApplied: string[] = [];
+
+    const user = this.userFor(entity, host, notApplied);
+    let cwd = spec.cwd;
+    const env = { ...spec.env };
+    if (user) {
+      const home = this.directories.prepare(entity.name, defaultCwd ? null : spec.cwd, user);
+      if (defaultCwd) cwd = home;
+      Object.assign(env, { HOME: home, USER: user.name, LOGNAME: user.name });
+      delete env['TMPDIR'];
+      applied.push(`user ${user.name} (uid ${user.uid}), home ${home}`);
+    }
+
+    const cgroup = this.cgroupFor(entity, limits, host, notApplied);
+    if (cgroup?.controllers.includes('memory')) applied.push(`cgroup memory ${limits.memoryMb} MB`);
+    if (cgroup?.controllers.includes('pids')) applied.push(`cgroup pids ${limits.maxProcesses}`);
+    if (cgroup?.controllers.includes('cpu')) applied.push(`cgroup cpu ${limits.cpuPercent}%`);
+
+    const layers: SandboxLayers = { cgroupProcs: cgroup?.procsFiles ?? [], rlimits: {}, filesystem: null, user: user ? { uid: user.uid, gid: user.gid } : null };
+    this.rlimitsFor(limits, host, user !== null, cgroup, layers, applied, notApplied);
+
+    const filesystem = this.filesystemFor(entity, host, notApplied);
+    if (filesystem === 'bubblewrap') {
+      const writable = [...new Set([cwd, env['HOME'] ?? cwd].filter((dir) => existsSync(dir)))];
+      const hideDirectories = this.hiddenDirectories();
+      // A file inside a hidden directory is gone already; binding over it would only leave an empty placeholder.
+      const hideFiles = this.hiddenFiles().filter((file) => !hideDirectories.some((dir) => isInside(file, dir)));
+      layers.filesystem = { hideDirectories, hideFiles, writable };
+      applied.push('bubblewrap: data dir, logs and other services hidden, own pid namespace');
+    }
+
+    let wrapped: SpawnSpec;
+    try {
+      wrapped = wrapCommand({ ...spec, cwd, env }, layers, host.tools);
+    } catch (error) {
+      cgroup?.remove();
+      throw error;
+    }
+    const start = cgroup?.counters() ?? { oomKills: 0, forksRefused: 0 };
+    let timer: ReturnType<typeof setInterval> | null = null;
+
+    const limitHit = (): string | null => {
+      if (!cgroup) return null;
+      const now = cgroup.counters();
+      if (now.oomKills > start.oomKills) return `killed by memory limit ${limits.memoryMb} MB`;
+      if (now.forksRefused > start.forksRefused) return `process limit ${limits.maxProcesses} reached`;
+      return null;
+    };
+
+    return {
+      spec: wrapped,
+      status: {
+        user: user?.name ?? null,
+        uid: user?.uid ?? null,
+        filesystem: layers.filesystem ? 'bubblewrap' : 'none',
+        limits,
+        applied,
+        notApplied,
+      },
+      explainExit: (code, signal) => {
+        const hit = limitHit();
+        if (hit) return hit;
+        // bwrap reports a signal death of the server as 128 + the signal number.
+        const died = signal ?? (layers.filesystem && code !== null && code > 128 ? signalName(code - 128) : null);
+        if (died === 'SIGXCPU') return `killed by CPU time limit ${limits.cpuSeconds} s`;
+        if (died && layers.filesystem && !signal) return `killed by ${died}`;
+        return null;
+      },
+      watch: (onBreach) => {
+        if (!cgroup || timer) return;
+        timer = setInterval(() => {
+          const hit = limitHit();
+          if (!hit) return;
+          if (timer) clearInterval(timer);
+          onBreach(hit);
+        }, BREACH_POLL_MS);
+        timer.unref();
+      },
+      release: () => {
+        if (timer) clearInterval(timer);
+        timer = null;
+        if (cgroup && !cgroup.remove()) {
+          // Processes still exiting: try once more a little later.
+          setTimeout(() => cgroup.remove(), 2000).unref();
+        }
+      },
+    };
+  }
+
+  private userFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): ServiceUser | null {
+    const mode = entity.process.sandbox?.user ?? this.config.get('SANDBOX_USER');
+    if (mode === 'none') return null;
+    if (!host.root) {
+      notApplied.push('own user: the proxy is not root');
+      return null;
+    }
+    if (!host.tools.setpriv) {
+      notApplied.push('own user: setpriv not found');
+      return null;
+    }
+    const blocked = this.directories.unreachableAncestor();
+    if (blocked) {
+      notApplied.push(`own user: ${blocked} does not let other users through (needs o+x)`);
+      return null;
+    }
+    return this.users.userOf(entity.id);
+  }
+
+  private cgroupFor(entity: ServiceEntity, limits: EffectiveLimits, host: HostCapabilities, notApplied: string[]): ChildCgroup | null {
+    const wanted = [
+      ['memory', limits.memoryMb > 0, `memory ${limits.memoryMb} MB`],
+      ['pids', limits.maxProcesses > 0, `processes ${limits.maxProcesses}`],
+      ['cpu', limits.cpuPercent > 0, `CPU ${limits.cpuPercent}%`],
+    ] as const;
+    for (const [controller, on, label] of wanted) {
+      // A process limit without the pids cgroup falls back to RLIMIT_NPROC, reported with the rlimits.
+      if (on && !host.cgroups[controller] && controller !== 'pids') notApplied.push(`${label}: ${why(host, `cgroup ${controller}`)}`);
+    }
+    if (!wanted.some(([controller, on]) => on && host.cgroups[controller])) return null;
+    try {
+      return ChildCgroup.create(host.cgroups, `${entity.name}-${randomBytes(4).toString('hex')}`, {
+        memoryBytes: limits.memoryMb * MIB,
+        maxTasks: limits.maxProcesses,
+        cpuPercent: limits.cpuPercent,
+      });
+    } catch (error) {
+      notApplied.push(`cgroup limits: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  }
+
+  private rlimitsFor(
+    limits: EffectiveLimits,
+    host: HostCapabilities,
+    ownUser: boolean,
+    cgroup: ChildCgroup | null,
+    layers: SandboxLayers,
+    applied: string[],
+    notApplied: string[],
+  ): void {
+    const wanted: [keyof SandboxLayers['rlimits'], number, string][] = [
+      ['nofile', limits.maxOpenFiles, `RLIMIT_NOFILE ${limits.maxOpenFiles}`],
+      ['cpuSeconds', limits.cpuSeconds, `RLIMIT_CPU ${limits.cpuSeconds} s`],
+      ['addressSpaceBytes', limits.addressSpaceMb * MIB, `RLIMIT_AS ${limits.addressSpaceMb} MB`],
+    ];
+    // The pids cgroup counts the tree and tells when it refused a fork; RLIMIT_NPROC, the fallback, counts
+    // every process of the user (so only a user of the service's own) and refuses silently.
+    const pidsCgroup = cgroup?.controllers.includes('pids') ?? false;
+    if (!pidsCgroup && ownUser) wanted.push(['nproc', limits.maxProcesses, `RLIMIT_NPROC ${limits.maxProcesses}`]);
+    else if (!pidsCgroup && limits.maxProcesses > 0) {
+      notApplied.push(`processes ${limits.maxProcesses}: no pids cgroup (${why(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`);
+    }
+    for (const [key, value, label] of wanted) {
+      if (value <= 0) continue;
+      if (!host.tools.prlimit) {
+        notApplied.push(`${label}: prlimit not found`);
+        continue;
+      }
+      layers.rlimits[key] = value;
+      applied.push(label);
+    }
+  }
+
+  private filesystemFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): SandboxFilesystemMode {
+    const mode = entity.process.sandbox?.filesystem ?? this.config.get('SANDBOX_FILESYSTEM');
+    if (mode === 'none') return 'none';
+    if (!host.bubblewrap) {
+      notApplied.push(`filesystem: ${why(host, 'filesystem sandbox')}`);
+      return 'none';
+    }
+    return 'bubblewrap';
+  }
+
+  /** What no child may see: the proxy's data (keys, database, certificates), its logs, every service's directory. */
+  private hiddenDirectories(): string[] {
+    const dirs = [this.config.dataDir, resolve(this.config.get('LOG_DIR')), resolve(this.config.get('CLONE_DIRECTORY'))];
+    return [...new Set(dirs)].filter((dir) => existsSync(dir));
+  }
+
+  /** The proxy's own files that may live elsewhere: its .env, a SQLite file outside the data dir, the YAML configuration. */
+  private hiddenFiles(): string[] {
+    const files = [resolve('.env'), this.config.get('CONFIG_FILE') ? resolve(this.config.get('CONFIG_FILE') as string) : null];
+    if (!this.config.isPostgres) {
+      const db = resolve(this.config.get('DATABASE_URL'));
+      files.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
+    }
+    return [...new Set(files.filter((file): file is string => file !== null && existsSync(file)))];
+  }
+}
+
+function why(host: HostCapabilities, layer: string): string {
+  const reason = host.missing.find((line) => line.startsWith(layer));
+  return reason ? reason.slice(reason.indexOf(':') + 1).trim() : 'not available on this host';
+}
+
+function signalName(number: number): NodeJS.Signals | null {
+  const entry = Object.entries(constants.signals).find(([, value]) => value === number);
+  return entry ? (entry[0] as NodeJS.Signals) : null;
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
