@@ -67,6 +67,19 @@ export const appRoutes: Route[] = [
           ),
       },
       {
+        path: 'access',
+        title: title('Access'),
+        loadComponent: () =>
+          import('./features/access/access-page.component').then((m) => m.AccessPageComponent),
+      },
+      {
+        // Where /oauth/authorize sends the owner's browser; the login keeps it as the return URL.
+        path: 'consent/:id',
+        title: title('Authorize a client'),
+        loadComponent: () =>
+          import('./features/consent/consent-page.component').then((m) => m.ConsentPageComponent),
+      },
+      {
         path: 'settings',
         title: title('Settings'),
         loadComponent: () =>

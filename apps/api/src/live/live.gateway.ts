@@ -110,7 +110,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     const address = clientAddress(request);
     if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
-    const principal = token ? await this.auth.verify(token) : null;
+    const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;
     if (token && !principal) {
       this.failures.recordFailure(address);
       return refuse(socket, 401, 'Unauthorized');
@@ -136,7 +136,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
     const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
     if (!client.authenticated) {
-      const principal = parsed.ok && parsed.message.type === 'auth' ? await this.auth.verify(parsed.message.token) : null;
+      const principal = parsed.ok && parsed.message.type === 'auth' ? managementPrincipal(await this.auth.verify(parsed.message.token)) : null;
       if (principal) {
         client.authenticated = true;
         client.principal = principal;
@@ -243,4 +243,9 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Client tokens and OAuth access tokens are for the MCP endpoints: live logs and status are management data. */
+function managementPrincipal(principal: Principal | null): Principal | null {
+  return principal && principal.kind !== 'client' ? principal : null;
 }

@@ -19,6 +19,8 @@ export interface Principal {
   scope?: PrincipalScope;
   /** Who to name in the audit log (a user name, a token label); defaults to `id`. */
   label?: string;
+  /** OAuth access tokens: the one resource URL (RFC 8707) the token was issued for. */
+  audience?: string;
 }
 
 export interface RequestWithPrincipal {

@@ -66,6 +66,9 @@ describe('validateEnv', () => {
     ['UPNP_LEASE_SEC', '-1'],
     ['PUBLIC_IP_URLS', 'https://ok.example/ip,ftp://whatismyip'],
     ['PORT_CHECK_URLS', 'not a url'],
+    ['PUBLIC_URL', 'https://mcp.example.com/base'],
+    ['PUBLIC_URL', 'ftp://mcp.example.com'],
+    ['OAUTH_ACCESS_TOKEN_TTL_SEC', '5'],
   ])('refuses %s=%s with a message naming the key', (key, value) => {
     const problems = problemsFor({ [key]: value });
     expect(problems).toHaveLength(1);
@@ -88,6 +91,8 @@ describe('validateEnv', () => {
     ['PORT_CHECK_URLS', 'https://check.example/{host}/{port}', ['https://check.example/{host}/{port}']],
     ['UPNP_LEASE_SEC', '0', 0],
     ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
+    ['PUBLIC_URL', 'https://MCP.example.com/', 'https://mcp.example.com'],
+    ['PUBLIC_URL', 'http://127.0.0.1:8437', 'http://127.0.0.1:8437'],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
   });

@@ -55,6 +55,7 @@ describe('ShellComponent', () => {
       'Metrics',
       'Network',
       'Certificates',
+      'Access',
       'Settings',
       'Users',
       'Audit log',

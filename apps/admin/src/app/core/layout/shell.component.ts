@@ -26,6 +26,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/charts', label: 'Metrics' },
   { path: '/network', label: 'Network' },
   { path: '/certificates', label: 'Certificates' },
+  { path: '/access', label: 'Access' },
   { path: '/settings', label: 'Settings' },
   { path: '/users', label: 'Users', minRole: 'admin' },
   { path: '/audit', label: 'Audit log', minRole: 'admin' },
