@@ -61,7 +61,7 @@ describe('API platform (real app, real SQLite file)', () => {
 
     it('logs in with the key and then works with the session token', async () => {
       const login = await request(http).post('/api/auth/login').send({ apiKey: env.apiKey }).expect(201);
-      expect(login.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String) });
+      expect(login.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String), role: 'admin' });
       expect(new Date(login.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
       await request(http).get('/api/services').set('Authorization', `Bearer ${login.body.token}`).expect(200);
       await request(http).get('/api/services').set('Authorization', `Bearer ${login.body.token}x`).expect(401);
