@@ -32,6 +32,8 @@ export interface TokenResponse {
  */
 @Injectable()
 export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
+  private readonly clientLabels = new Map<string, string>();
+
   constructor(
     @InjectRepository(OAuthGrantEntity) private readonly grants: Repository<OAuthGrantEntity>,
     @InjectRepository(OAuthRefreshTokenEntity) private readonly refreshTokens: Repository<OAuthRefreshTokenEntity>,
@@ -111,15 +113,25 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
   async verify(credential: string, now = new Date()): Promise<Principal | null> {
     const grant = await this.grantOfAccessToken(credential, now, true);
     if (!grant || grant.revokedAt) return null;
-    const client = await this.clients.findOne({ where: { id: grant.clientId } });
     return {
       kind: 'client',
       id: `oauth:${grant.id}`,
       role: 'viewer',
-      label: client ? `${client.name} (OAuth)` : `oauth client ${grant.clientId}`,
+      label: await this.clientLabel(grant.clientId),
       scope: { services: [grant.serviceId], ...(grant.tools ? { tools: grant.tools } : {}) },
       audience: grant.resource,
     };
+  }
+
+  /** Client names never change once registered, so they may be remembered here; grants are read every time. */
+  private async clientLabel(clientId: string): Promise<string> {
+    let label = this.clientLabels.get(clientId);
+    if (!label) {
+      const client = await this.clients.findOne({ where: { id: clientId } });
+      label = client ? `${client.name} (OAuth)` : `oauth client ${clientId}`;
+      if (client) this.clientLabels.set(clientId, label);
+    }
+    return label;
   }
 
   private async grantOfToken(token: string): Promise<OAuthGrantEntity | null> {
