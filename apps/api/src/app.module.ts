@@ -8,6 +8,7 @@ import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
 import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { SettingsModule } from './settings/settings.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +16,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule],
+      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, SettingsModule],
     };
   }
 }

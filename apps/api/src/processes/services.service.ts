@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateServiceDto, ProcessConfigView, ProxyConfigView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
+import { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { SecretBox } from '../core/crypto/secret-box.service';
 import { DesiredState, ServiceEntity } from './service.entity';
 import { ServiceEvents } from './service-events';
@@ -18,6 +19,7 @@ export class ServicesService {
     private readonly secretBox: SecretBox,
     private readonly runtimes: ServiceRuntimes,
     private readonly events: ServiceEvents,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async list(): Promise<ServiceView[]> {
@@ -37,8 +39,8 @@ export class ServicesService {
     const entity = this.services.create({
       name: dto.name,
       transport: dto.transport ?? 'stdio',
-      process: processConfig(dto.process),
-      proxy: proxyConfig(dto.name, dto.proxy),
+      process: processConfig({ ...this.processDefaults(), ...givenFields(dto.process) }),
+      proxy: proxyConfig(dto.name, { ...this.proxyDefaults(), ...givenFields(dto.proxy) }),
       repository: dto.repository
         ? {
             url: dto.repository.url,
@@ -105,6 +107,15 @@ export class ServicesService {
     return this.secretBox.decryptJson((await this.find(idOrName)).environmentSealed);
   }
 
+  /** What a new service gets when its request leaves these out: the live SERVICE_DEFAULT_* settings. */
+  private processDefaults(): Partial<ProcessConfigView> {
+    return { autoRestart: this.settings.get('SERVICE_DEFAULT_AUTO_RESTART'), maxRestarts: this.settings.get('SERVICE_DEFAULT_MAX_RESTARTS') };
+  }
+
+  private proxyDefaults(): Partial<ProxyConfigView> {
+    return { rateLimit: this.settings.get('SERVICE_DEFAULT_RATE_LIMIT'), cache: this.settings.get('SERVICE_DEFAULT_CACHE') };
+  }
+
   private async find(idOrName: string): Promise<ServiceEntity> {
     const entity = await this.services.findOne({
       where: UUID.test(idOrName) ? [{ id: idOrName }, { name: idOrName }] : { name: idOrName },
@@ -131,6 +142,11 @@ export class ServicesService {
     const environment = this.secretBox.decryptJson<Record<string, string>>(entity.environmentSealed);
     return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id));
   }
+}
+
+/** The fields a request actually gave (not undefined or null), so the defaults fill the rest. */
+function givenFields<T extends object>(input: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined && value !== null)) as Partial<T>;
 }
 
 /** Defaults for every setting, applied on create and again on update (so older rows gain new keys). */

@@ -7,6 +7,7 @@ import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
+import { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { headerValue, sendRpcError } from './http/http-io';
 import { OriginPolicy } from './http/origin-policy';
 import { McpEndpoint, parseMcpPath, queryParam } from './routing/mcp-path';
@@ -27,10 +28,11 @@ const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="mcp-proxy"' };
 @Injectable()
 export class McpHttpHandler {
   private readonly logger = new Logger('McpProxy');
-  private readonly origins: OriginPolicy;
+  private origins: OriginPolicy;
 
   constructor(
     config: AppConfig,
+    settings: RuntimeSettings,
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly routes: RouteTable,
@@ -39,7 +41,10 @@ export class McpHttpHandler {
     private readonly websocket: WebSocketTransport,
     private readonly httpServices: HttpServiceTransport,
   ) {
-    this.origins = new OriginPolicy([config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), ...config.get('ALLOWED_HOSTS')]);
+    const fixed = [config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP')];
+    this.origins = new OriginPolicy([...fixed, ...settings.get('ALLOWED_HOSTS')]);
+    // ALLOWED_HOSTS can change at runtime (Settings): the next request is checked against the new list.
+    settings.onChange('ALLOWED_HOSTS', (hosts) => (this.origins = new OriginPolicy([...fixed, ...hosts])));
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {

@@ -15,3 +15,5 @@ export * from './lib/network-view.interface';
 export * from './lib/group.dto';
 export * from './lib/group-view.interface';
 export * from './lib/cert-status-view.interface';
+export * from './lib/settings.dto';
+export * from './lib/settings-view.interface';

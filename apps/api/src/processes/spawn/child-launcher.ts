@@ -68,6 +68,7 @@ export class ChildLauncher {
     };
     log.setSecrets([...Object.values(serviceEnv), ...this.proxySecrets]);
     let counter = 0;
+    const options = this.options;
     try {
       return await SupervisedChild.launch((s) => this.spawner.spawn(s), spec, {
         serviceId: entity.id,
@@ -78,7 +79,10 @@ export class ChildLauncher {
         nextId: session ? () => `${SESSION_REQUEST_ID_PREFIX}${++counter}` : undefined,
         log,
         signaller: this.spawner,
-        graceMs: this.options.stopGraceMs,
+        // Read when the child is stopped: PROCESS_STOP_GRACE_SEC may change at runtime (Settings).
+        get graceMs() {
+          return options.stopGraceMs;
+        },
         now: () => this.clock.now(),
         onExit,
       });

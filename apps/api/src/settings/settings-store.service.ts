@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { InvalidSettingValue } from '../core/config/env.schema';
+import { isRuntimeKey, parseRuntimeValue, RuntimeKey, RuntimeSettings, RuntimeValues } from '../core/config/runtime-settings.service';
+import { RuntimeSettingEntity } from './runtime-setting.entity';
+
+export interface StoredSettings {
+  values: Partial<RuntimeValues>;
+  changedAt: Partial<Record<RuntimeKey, Date>>;
+}
+
+/** The runtime settings table: read all, write several at once, remove. */
+@Injectable()
+export class SettingsStore {
+  private readonly logger = new Logger('Settings');
+
+  constructor(
+    @InjectRepository(RuntimeSettingEntity) private readonly rows: Repository<RuntimeSettingEntity>,
+    private readonly settings: RuntimeSettings,
+  ) {}
+
+  /**
+   * Every stored value still valid for this version. A row that no longer is (a key dropped, a range
+   * narrowed by an upgrade) is skipped with a warning, so the environment's value applies instead of
+   * the server refusing to start.
+   */
+  async load(): Promise<StoredSettings> {
+    const stored: StoredSettings = { values: {}, changedAt: {} };
+    for (const row of await this.rows.find()) {
+      if (!isRuntimeKey(row.key)) {
+        this.logger.warn(`Ignoring stored setting ${row.key}: it cannot be changed at runtime in this version`);
+        continue;
+      }
+      try {
+        assign(stored.values, row.key, parseRuntimeValue(row.key, row.value, this.settings.environmentValue(row.key)));
+        stored.changedAt[row.key] = row.updatedAt;
+      } catch (error) {
+        if (!(error instanceof InvalidSettingValue)) throw error;
+        this.logger.warn(`Ignoring stored setting: ${error.message}`);
+      }
+    }
+    return stored;
+  }
+
+  /** Writes the changed values and removes the reset ones in one transaction: all or nothing. */
+  async write(changed: Partial<RuntimeValues>, reset: RuntimeKey[]): Promise<void> {
+    await this.rows.manager.transaction(async (manager) => {
+      const repository = manager.getRepository(RuntimeSettingEntity);
+      if (reset.length > 0) await repository.delete({ key: In(reset) });
+      const entries = Object.entries(changed).map(([key, value]) => repository.create({ key, value }));
+      if (entries.length > 0) await repository.save(entries);
+    });
+  }
+}
+
+function assign<K extends RuntimeKey>(target: Partial<RuntimeValues>, key: K, value: RuntimeValues[K]): void {
+  target[key] = value;
+}
