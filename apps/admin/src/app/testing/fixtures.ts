@@ -164,7 +164,7 @@ export function groupView(overrides: Partial<GroupView> = {}): GroupView {
     members: [{ serviceId: 'svc-1', serviceName: 'everything', allow: [], deny: [], renames: {} }],
     allow: [],
     deny: [],
-    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto', toolSearch: false },
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
