@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { CertsModule } from './certs/certs.module';
 import { ConfigFileModule } from './config-file/config-file.module';
 import { CoreModule } from './core/core.module';
@@ -9,6 +10,7 @@ import { NetworkModule } from './network/network.module';
 import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { SettingsModule } from './settings/settings.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +18,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, SettingsModule],
+      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, UsersModule, SettingsModule],
     };
   }
 }

@@ -6,12 +6,14 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
+import { AuditEventEntity } from './audit/audit-event.entity';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
 import { ServiceEntity } from './processes/service.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
+import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, RuntimeSettingEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, RuntimeSettingEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

@@ -1,5 +1,5 @@
 import { Route } from '@angular/router';
-import { authGuard, guestGuard } from './core/auth/auth.guard';
+import { authGuard, guestGuard, roleGuard } from './core/auth/auth.guard';
 import { pageTitle as title } from './core/layout/page-title';
 
 export const appRoutes: Route[] = [
@@ -73,6 +73,20 @@ export const appRoutes: Route[] = [
           import('./features/settings/settings-page.component').then(
             (m) => m.SettingsPageComponent,
           ),
+      },
+      {
+        path: 'users',
+        title: title('Users'),
+        canActivate: [roleGuard('admin')],
+        loadComponent: () =>
+          import('./features/users/users-page.component').then((m) => m.UsersPageComponent),
+      },
+      {
+        path: 'audit',
+        title: title('Audit log'),
+        canActivate: [roleGuard('admin')],
+        loadComponent: () =>
+          import('./features/audit/audit-page.component').then((m) => m.AuditPageComponent),
       },
     ],
   },

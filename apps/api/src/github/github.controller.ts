@@ -2,7 +2,9 @@ import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, 
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
 import { Public } from '../core/auth/public.decorator';
+import { RequiresRole } from '../core/auth/roles.decorator';
 import { AppConfig } from '../core/config/app-config.service';
 import { DeployService } from './deploy.service';
 import { EVENT_HEADER, isValidSignature, SIGNATURE_HEADER } from './webhook/webhook-signature';
@@ -18,6 +20,7 @@ export class GithubController {
   ) {}
 
   @Post('deploy')
+  @RequiresRole('operator')
   @ApiSecurity('api-key')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Deploy a repository as a service (created if missing) or redeploy it; follow GET /api/deployments/:id' })
@@ -27,6 +30,7 @@ export class GithubController {
 
   /** No API key (GitHub has none): the HMAC of the raw body with GITHUB_WEBHOOK_SECRET stands in for it. */
   @Public()
+  @Audited('github.webhook')
   @Post('webhook')
   @ApiOperation({ summary: 'GitHub webhook (X-Hub-Signature-256 checked): a push to a deployed branch redeploys the service' })
   async webhook(

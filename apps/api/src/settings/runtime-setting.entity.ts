@@ -11,7 +11,7 @@ export class RuntimeSettingEntity {
 
   /** The typed value as JSON (number, boolean, text or list of text). */
   @Column({ type: 'simple-json' })
-  value!: unknown;
+  value!: string | number | boolean | string[];
 
   @UpdateDateColumn()
   updatedAt!: Date;

@@ -27,6 +27,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   API_RATE_LIMIT: { group: 'security', description: 'REST requests per minute per client address.', input: whole(1, 1_000_000, 'per minute') },
   AUTH_FAILURE_LIMIT: { group: 'security', description: 'Failed authentications per address per 15 minutes before 429.', input: whole(1, 100_000) },
   SESSION_TTL_MINUTES: { group: 'security', description: 'Lifetime of admin UI sessions started from now on.', input: whole(1, 60 * 24 * 30, 'minutes') },
+  AUDIT_RETENTION_DAYS: { group: 'security', description: 'Audit events older than this many days are deleted; 0 keeps them forever.', input: whole(0, 36500, 'days') },
   ALLOWED_HOSTS: { group: 'security', description: 'Host names, besides IPs, localhost and DOMAIN, that browsers may use to reach /mcp.', input: list },
 
   HEALTH_CHECK_TIMEOUT_SEC: { group: 'processes', description: 'Seconds a health ping may take before it counts as a failure (3 in a row restart the server).', input: whole(1, 300, 'seconds') },

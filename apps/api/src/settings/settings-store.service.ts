@@ -43,14 +43,15 @@ export class SettingsStore {
     return stored;
   }
 
-  /** Writes the changed values and removes the reset ones in one transaction: all or nothing. */
+  /**
+   * Writes the changed values with one upsert and removes the reset ones with one delete: each statement is
+   * atomic on its own. No explicit transaction: on SQLite's single connection it races other writers (the
+   * audit log) and fails. Values are all checked before this runs, so nothing is half-applied for a bad one.
+   */
   async write(changed: Partial<RuntimeValues>, reset: RuntimeKey[]): Promise<void> {
-    await this.rows.manager.transaction(async (manager) => {
-      const repository = manager.getRepository(RuntimeSettingEntity);
-      if (reset.length > 0) await repository.delete({ key: In(reset) });
-      const entries = Object.entries(changed).map(([key, value]) => repository.create({ key, value }));
-      if (entries.length > 0) await repository.save(entries);
-    });
+    const entries = Object.entries(changed).map(([key, value]) => ({ key, value: value as RuntimeSettingEntity['value'], updatedAt: new Date() }));
+    if (entries.length > 0) await this.rows.upsert(entries, ['key']);
+    if (reset.length > 0) await this.rows.delete({ key: In(reset) });
   }
 }
 

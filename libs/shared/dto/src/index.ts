@@ -15,5 +15,7 @@ export * from './lib/network-view.interface';
 export * from './lib/group.dto';
 export * from './lib/group-view.interface';
 export * from './lib/cert-status-view.interface';
+export * from './lib/audit.dto';
+export * from './lib/user.dto';
 export * from './lib/settings.dto';
 export * from './lib/settings-view.interface';

@@ -53,3 +53,8 @@ export interface ServiceView {
 }
 
 export const MASKED_VALUE = '********';
+
+/** `GET /api/services/:id/environment` (admin only, audited): the variables in clear. */
+export interface ServiceEnvironmentView {
+  environment: Record<string, string>;
+}
