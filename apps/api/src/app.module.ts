@@ -11,6 +11,7 @@ import { NetworkModule } from './network/network.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, UsersModule, ClientTokensModule, OAuthModule],
+      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, UsersModule, ClientTokensModule, OAuthModule, SettingsModule],
     };
   }
 }

@@ -3,8 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from './auth/auth.module';
-import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
+import { RuntimeSettings } from './config/runtime-settings.service';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
 import { HttpPlatformModule } from './http/http.module';
@@ -28,8 +28,9 @@ export class CoreModule {
         // In-process news between feature modules (service.started, service.log, …): registered once, here.
         EventEmitterModule.forRoot(),
         ThrottlerModule.forRootAsync({
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.get('API_RATE_LIMIT') }],
+          inject: [RuntimeSettings],
+          // A function, so the guard asks for the live value on every request.
+          useFactory: (settings: RuntimeSettings) => [{ ttl: 60_000, limit: () => settings.get('API_RATE_LIMIT') }],
         }),
         MetricsModule,
         TracingModule,

@@ -104,6 +104,7 @@ function settings(input: Partial<GroupSettingsView> | undefined): GroupSettingsV
     requestTimeoutSec: input?.requestTimeoutSec ?? 60,
     memberTimeoutSec: input?.memberTimeoutSec ?? 5,
     responseMode: input?.responseMode ?? 'auto',
+    toolSearch: input?.toolSearch ?? false,
   };
 }
 

@@ -423,10 +423,14 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   // ─── Health and metrics ────────────────────────────────────────────────────────────────────
 
   private watchHealth(record: ServiceRecord, child: RunningChild): void {
+    const options = this.options;
     const settings = {
       intervalSec: record.entity.process.healthCheckIntervalSec,
-      timeoutMs: this.options.healthTimeoutMs,
-      failuresBeforeAction: this.options.healthFailuresBeforeRestart,
+      // A getter: the time-out may change at runtime (Settings) while this child runs.
+      get timeoutMs() {
+        return options.healthTimeoutMs;
+      },
+      failuresBeforeAction: options.healthFailuresBeforeRestart,
     };
     record.health = healthCheckFor(child, settings, (reason) => {
       if (record.child !== child) return;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../core/config/app-config.service';
+import { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { APP_SECRETS } from '../core/config/secrets';
 import { Clock } from './clock';
 import { ServiceLogs } from './logging/service-logs.service';
@@ -45,7 +46,7 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
     ResourceWatch,
     ServiceLogs,
     Clock,
-    { provide: SUPERVISOR_OPTIONS, inject: [AppConfig], useFactory: supervisorOptionsFrom },
+    { provide: SUPERVISOR_OPTIONS, inject: [RuntimeSettings], useFactory: supervisorOptionsFrom },
     { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
   ],
   exports: [ServicesService, ProcessSupervisor, ServiceLogs],

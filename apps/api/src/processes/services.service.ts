@@ -12,6 +12,7 @@ import type {
   UpdateServiceDto,
 } from '@mcp-proxy/shared/dto';
 import { In, QueryFailedError, Repository } from 'typeorm';
+import { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { SecretBox } from '../core/crypto/secret-box.service';
 import { RemoteSettings, remoteView } from './remote/remote-settings';
 import { ServiceRemoteEntity } from './remote/service-remote.entity';
@@ -31,6 +32,7 @@ export class ServicesService {
     private readonly secretBox: SecretBox,
     private readonly runtimes: ServiceRuntimes,
     private readonly events: ServiceEvents,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async list(): Promise<ServiceView[]> {
@@ -50,8 +52,8 @@ export class ServicesService {
     const entity = this.services.create({
       name: dto.name,
       transport: dto.transport ?? 'stdio',
-      process: processConfig(dto.process),
-      proxy: proxyConfig(dto.name, dto.proxy),
+      process: processConfig({ ...this.processDefaults(), ...givenFields(dto.process) }),
+      proxy: proxyConfig(dto.name, { ...this.proxyDefaults(), ...givenFields(dto.proxy) }),
       repository: dto.repository
         ? {
             url: dto.repository.url,
@@ -139,6 +141,15 @@ export class ServicesService {
     return RemoteSettings.resolve(remote, this.secretBox.decryptJson<Record<string, string>>(remote.headersSealed), environment);
   }
 
+  /** What a new service gets when its request leaves these out: the live SERVICE_DEFAULT_* settings. */
+  private processDefaults(): Partial<ProcessConfigView> {
+    return { autoRestart: this.settings.get('SERVICE_DEFAULT_AUTO_RESTART'), maxRestarts: this.settings.get('SERVICE_DEFAULT_MAX_RESTARTS') };
+  }
+
+  private proxyDefaults(): Partial<ProxyConfigView> {
+    return { rateLimit: this.settings.get('SERVICE_DEFAULT_RATE_LIMIT'), cache: this.settings.get('SERVICE_DEFAULT_CACHE') };
+  }
+
   private async find(idOrName: string): Promise<ServiceEntity> {
     const entity = await this.services.findOne({
       where: UUID.test(idOrName) ? [{ id: idOrName }, { name: idOrName }] : { name: idOrName },
@@ -201,6 +212,11 @@ function refuseSessionIsolationOfRemote(entity: ServiceEntity): void {
   if (entity.transport === 'remote' && entity.process.isolation === 'session') {
     throw badRequest('process.isolation "session" is not available for remote services (use "shared")');
   }
+}
+
+/** The fields a request actually gave (not undefined or null), so the defaults fill the rest. */
+function givenFields<T extends object>(input: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined && value !== null)) as Partial<T>;
 }
 
 /** Defaults for every setting, applied on create and again on update (so older rows gain new keys). */

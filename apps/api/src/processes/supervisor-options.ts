@@ -1,4 +1,4 @@
-import type { AppConfig } from '../core/config/app-config.service';
+import type { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { DEFAULT_FAILURES_BEFORE_RESTART } from './health/health-check';
 import { DEFAULT_BACKOFF } from './restart-policy';
 
@@ -16,10 +16,15 @@ export interface SupervisorOptions {
 
 export const SUPERVISOR_OPTIONS = Symbol('SUPERVISOR_OPTIONS');
 
-export function supervisorOptionsFrom(config: AppConfig): SupervisorOptions {
+/** The two timings an administrator may change at runtime are getters, so each stop and probe reads the live value. */
+export function supervisorOptionsFrom(settings: RuntimeSettings): SupervisorOptions {
   return {
-    stopGraceMs: config.get('PROCESS_STOP_GRACE_SEC') * 1000,
-    healthTimeoutMs: config.get('HEALTH_CHECK_TIMEOUT_SEC') * 1000,
+    get stopGraceMs() {
+      return settings.get('PROCESS_STOP_GRACE_SEC') * 1000;
+    },
+    get healthTimeoutMs() {
+      return settings.get('HEALTH_CHECK_TIMEOUT_SEC') * 1000;
+    },
     healthFailuresBeforeRestart: DEFAULT_FAILURES_BEFORE_RESTART,
     sampleIntervalMs: 5000,
     backoff: { ...DEFAULT_BACKOFF },

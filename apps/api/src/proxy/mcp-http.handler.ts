@@ -10,6 +10,7 @@ import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
 import { protectedResourceMetadataUrl, publicBaseUrl } from '../core/http/public-url';
+import { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { headerValue, sendRpcError } from './http/http-io';
 import { OriginPolicy } from './http/origin-policy';
 import { McpEndpoint, parseMcpPath, queryParam } from './routing/mcp-path';
@@ -31,11 +32,12 @@ const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="mcp-proxy"' };
 @Injectable()
 export class McpHttpHandler {
   private readonly logger = new Logger('McpProxy');
-  private readonly origins: OriginPolicy;
+  private origins: OriginPolicy;
   private readonly publicUrl: string | undefined;
 
   constructor(
     config: AppConfig,
+    settings: RuntimeSettings,
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly routes: RouteTable,
@@ -47,7 +49,10 @@ export class McpHttpHandler {
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
     const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
-    this.origins = new OriginPolicy([config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), publicHost, ...config.get('ALLOWED_HOSTS')]);
+    const fixed = [config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), publicHost];
+    this.origins = new OriginPolicy([...fixed, ...settings.get('ALLOWED_HOSTS')]);
+    // ALLOWED_HOSTS can change at runtime (Settings): the next request is checked against the new list.
+    settings.onChange('ALLOWED_HOSTS', (hosts) => (this.origins = new OriginPolicy([...fixed, ...hosts])));
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {

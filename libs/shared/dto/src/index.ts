@@ -23,3 +23,5 @@ export * from './lib/oauth-view.interface';
 export * from './lib/service-limits';
 export * from './lib/audit.dto';
 export * from './lib/user.dto';
+export * from './lib/settings.dto';
+export * from './lib/settings-view.interface';

@@ -9,6 +9,7 @@ import type {
   NetworkStatusView,
   ServiceMetricsView,
   ServiceView,
+  SettingView,
 } from '@mcp-proxy/shared/dto';
 import { TOKEN_STORAGE_KEY } from '../core/auth/auth.tokens';
 
@@ -165,7 +166,7 @@ export function groupView(overrides: Partial<GroupView> = {}): GroupView {
     members: [{ serviceId: 'svc-1', serviceName: 'everything', allow: [], deny: [], renames: {} }],
     allow: [],
     deny: [],
-    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto', toolSearch: false },
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
@@ -248,4 +249,42 @@ export function certStatus(overrides: Partial<CertStatusView> = {}): CertStatusV
     nextCheckAt: '2026-01-02T00:00:00.000Z',
     ...overrides,
   };
+}
+
+export function settingView(overrides: Partial<SettingView> = {}): SettingView {
+  return {
+    key: 'API_RATE_LIMIT',
+    group: 'security',
+    description: 'REST requests per minute per client address.',
+    runtime: true,
+    input: { type: 'integer', min: 1, max: 1_000_000, unit: 'per minute' },
+    value: 600,
+    source: 'default',
+    environmentValue: 600,
+    defaultValue: 600,
+    changedAt: null,
+    ...overrides,
+  };
+}
+
+/** A small but representative list, as GET /api/settings answers. */
+export function settingsList(): SettingView[] {
+  return [
+    settingView({
+      key: 'LOG_LEVEL',
+      group: 'logging',
+      description: 'Level of the server log.',
+      input: { type: 'choice', choices: ['error', 'warn', 'info', 'debug'] },
+      value: 'debug',
+      source: 'runtime',
+      environmentValue: 'info',
+      defaultValue: 'info',
+      changedAt: '2026-01-01T00:00:00.000Z',
+    }),
+    settingView(),
+    settingView({ key: 'ALLOWED_HOSTS', description: 'Extra host names.', input: { type: 'list' }, value: [], environmentValue: [], defaultValue: [] }),
+    settingView({ key: 'SERVICE_DEFAULT_CACHE', group: 'service-defaults', description: 'Cache of new services.', input: { type: 'boolean' }, value: true, environmentValue: true, defaultValue: true }),
+    settingView({ key: 'BACKEND_PORT', group: 'general', description: 'API port.', runtime: false, input: { type: 'integer', min: 1, max: 65535 }, value: 8437, source: 'environment', environmentValue: 8437, defaultValue: 8437 }),
+    settingView({ key: 'DATABASE_URL', group: 'storage', description: 'Database.', runtime: false, input: { type: 'text' }, value: 'postgres://db.example/mcp', source: 'environment', environmentValue: 'postgres://db.example/mcp', defaultValue: './data/mcp-proxy.db' }),
+  ];
 }

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { AppConfig } from '../config/app-config.service';
+import { RuntimeSettings } from '../config/runtime-settings.service';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -22,8 +22,8 @@ import { RolesGuard } from './roles.guard';
     AuthService,
     {
       provide: FailedAuthLimiter,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new FailedAuthLimiter(config.get('AUTH_FAILURE_LIMIT')),
+      inject: [RuntimeSettings],
+      useFactory: (settings: RuntimeSettings) => new FailedAuthLimiter(() => settings.get('AUTH_FAILURE_LIMIT')),
     },
     // In this order: who the caller is, then what their role allows.
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LoginView } from '@mcp-proxy/shared/dto';
-import { AppConfig } from '../config/app-config.service';
+import { RuntimeSettings } from '../config/runtime-settings.service';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { CredentialVerifier, Principal, UserDirectory } from './principal';
 
@@ -24,7 +24,7 @@ export class AuthService {
   constructor(
     @Inject(APP_SECRETS) secrets: AppSecrets,
     private readonly jwt: JwtService,
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
   ) {
     this.apiKeyDigest = digest(secrets.apiKey);
   }
@@ -93,7 +93,7 @@ export class AuthService {
   }
 
   private issue(claims: SessionClaims, who: Pick<LoginView, 'role' | 'username'>): LoginView {
-    const ttlSeconds = this.config.get('SESSION_TTL_MINUTES') * 60;
+    const ttlSeconds = this.settings.get('SESSION_TTL_MINUTES') * 60;
     const token = this.jwt.sign(claims, { algorithm: 'HS256', expiresIn: ttlSeconds });
     return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(), ...who };
   }

@@ -11,8 +11,9 @@ const WINDOW_MS = 15 * 60 * 1000;
 export class FailedAuthLimiter {
   private readonly failures = new Map<string, number[]>();
 
+  /** `limit` is asked at each check, so a changed AUTH_FAILURE_LIMIT applies at once. */
   constructor(
-    private readonly limit: number,
+    private readonly limit: () => number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -21,8 +22,9 @@ export class FailedAuthLimiter {
     // The common case (no failures at all) must cost nothing: this runs on every MCP request.
     if (!this.failures.has(address)) return 0;
     const recent = this.recent(address);
-    if (recent.length < this.limit) return 0;
-    return recent[recent.length - this.limit] + WINDOW_MS - this.now();
+    const limit = this.limit();
+    if (recent.length < limit) return 0;
+    return recent[recent.length - limit] + WINDOW_MS - this.now();
   }
 
   recordFailure(address: string): void {

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config.service';
 import { validateEnv } from './env.schema';
+import { ENV_KEYS_SET, RuntimeSettings } from './runtime-settings.service';
 import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
 
 @Global()
@@ -9,12 +10,20 @@ import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
 export class AppConfigModule {
   /** Validation runs here, when the app module is built, so a bad value stops start-up before anything listens. */
   static async forRoot(): Promise<DynamicModule> {
+    // Seen before validation fills the defaults in (and Nest copies them into process.env).
+    let setInEnvironment: ReadonlySet<string> = new Set();
+    const validate = (source: Record<string, string | undefined>) => {
+      setInEnvironment = new Set(Object.keys(source).filter((key) => (source[key] ?? '').trim() !== ''));
+      return validateEnv(source);
+    };
     return {
       module: AppConfigModule,
       // Awaited here so an invalid environment fails before Nest starts building the app.
-      imports: [await ConfigModule.forRoot({ validate: validateEnv, cache: true, expandVariables: false })],
+      imports: [await ConfigModule.forRoot({ validate, cache: true, expandVariables: false })],
       providers: [
         AppConfig,
+        { provide: ENV_KEYS_SET, useValue: setInEnvironment },
+        RuntimeSettings,
         {
           provide: APP_SECRETS,
           inject: [AppConfig],
@@ -29,7 +38,7 @@ export class AppConfigModule {
           },
         },
       ],
-      exports: [AppConfig, APP_SECRETS],
+      exports: [AppConfig, APP_SECRETS, RuntimeSettings],
     };
   }
 }

@@ -104,6 +104,11 @@ export interface AppEnv {
   SANDBOX_MAX_OPEN_FILES: number;
   SANDBOX_CPU_SECONDS: number;
   SANDBOX_ADDRESS_SPACE_MB: number;
+  /** Defaults given to a new service when its create request leaves them out (see README: Settings). */
+  SERVICE_DEFAULT_RATE_LIMIT: number;
+  SERVICE_DEFAULT_CACHE: boolean;
+  SERVICE_DEFAULT_AUTO_RESTART: boolean;
+  SERVICE_DEFAULT_MAX_RESTARTS: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -353,6 +358,10 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   SANDBOX_MAX_OPEN_FILES: { default: '4096', parse: integer(0, 1_048_576) },
   SANDBOX_CPU_SECONDS: { default: '0', parse: integer(0, 31_536_000) },
   SANDBOX_ADDRESS_SPACE_MB: { default: '0', parse: integer(0, 1_048_576) },
+  SERVICE_DEFAULT_RATE_LIMIT: { default: '100', parse: integer(0, 1_000_000) },
+  SERVICE_DEFAULT_CACHE: { default: 'true', parse: boolean },
+  SERVICE_DEFAULT_AUTO_RESTART: { default: 'true', parse: boolean },
+  SERVICE_DEFAULT_MAX_RESTARTS: { default: '5', parse: integer(0, 1000) },
 };
 
 /**
@@ -390,6 +399,38 @@ export function validateEnv(source: Record<string, string | undefined>): AppEnv 
 }
 
 const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN']);
+
+/** One key's value from its raw text, by the same rules as at start-up; throws `InvalidSettingValue` naming the rule. */
+export function parseEnvValue<K extends keyof AppEnv>(key: K, raw: string): AppEnv[K] {
+  try {
+    return (ENV_SCHEMA[key] as KeySpec<AppEnv[K]>).parse(raw);
+  } catch (error) {
+    if (error instanceof InvalidValue) throw new InvalidSettingValue(key, error.message);
+    throw error;
+  }
+}
+
+/** The built-in default of a key (what applies when the environment does not set it), parsed; undefined when it has none. */
+export function envDefault<K extends keyof AppEnv>(key: K): AppEnv[K] | undefined {
+  const spec = ENV_SCHEMA[key] as KeySpec<AppEnv[K]>;
+  return spec.default === undefined ? undefined : spec.parse(spec.default);
+}
+
+/** A value a key cannot take; the message starts with the key, e.g. `API_RATE_LIMIT must be a whole number from 1 to 1000000`. */
+export class InvalidSettingValue extends Error {
+  constructor(
+    readonly key: string,
+    readonly rule: string,
+  ) {
+    super(`${key} ${rule}`);
+    this.name = 'InvalidSettingValue';
+  }
+}
+
+/** Keys whose values are secrets: never shown, not even masked. */
+export function isSecretEnvKey(key: string): boolean {
+  return SECRET_KEYS.has(key);
+}
 
 /** Error messages must never echo a secret, even an invalid one. */
 function shown(key: string, raw: string): string {

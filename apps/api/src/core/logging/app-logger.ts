@@ -47,6 +47,10 @@ export class AppLogger implements LoggerService {
     this.write('fatal', message, rest);
   }
 
+  setLevel(level: LogLevel): void {
+    this.pino.level = level;
+  }
+
   /** Structured event with fields, for code that has more than a sentence to say. */
   event(level: 'info' | 'warn' | 'error' | 'debug', fields: Record<string, unknown>, message: string): void {
     this.pino[level](fields, message);

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { AppConfig } from '../config/app-config.service';
+import { RuntimeSettings } from '../config/runtime-settings.service';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('observability')
@@ -10,14 +10,14 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   @Get()
   @SkipThrottle()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   render(): Promise<string> {
-    if (!this.config.get('ENABLE_METRICS')) throw new NotFoundException('Metrics are disabled (ENABLE_METRICS=false)');
+    if (!this.settings.get('ENABLE_METRICS')) throw new NotFoundException('Metrics are disabled (ENABLE_METRICS=false)');
     return this.metrics.render();
   }
 }

@@ -90,9 +90,11 @@ export interface HealthSettings {
  * Null when checks are off. `onUnresponsive` gets the sentence to log and to show as the exit reason.
  */
 export function healthCheckFor(child: ChildHandle, settings: HealthSettings, onUnresponsive: (reason: string) => void): HealthCheck | null {
-  const { intervalSec, timeoutMs, failuresBeforeAction } = settings;
+  const { intervalSec, failuresBeforeAction } = settings;
   if (!intervalSec) return null;
-  const probe = child.peer ? pingProbe(child.peer, timeoutMs) : child.port ? tcpProbe(child.port, timeoutMs) : null;
+  // `settings.timeoutMs` is read at each probe: HEALTH_CHECK_TIMEOUT_SEC can change while the child runs.
+  const { peer, port } = child;
+  const probe: Probe | null = peer ? () => pingProbe(peer, settings.timeoutMs)() : port ? () => tcpProbe(port, settings.timeoutMs)() : null;
   if (!probe) return null;
   return new HealthCheck({
     intervalMs: intervalSec * 1000,
@@ -101,7 +103,7 @@ export function healthCheckFor(child: ChildHandle, settings: HealthSettings, onU
     onUnresponsive: (failures) =>
       onUnresponsive(
         child.peer
-          ? `unresponsive: no reply to ping in ${timeoutMs / 1000} s, ${failures} times in a row`
+          ? `unresponsive: no reply to ping in ${settings.timeoutMs / 1000} s, ${failures} times in a row`
           : `unresponsive: port ${child.port} refused connections ${failures} times in a row`,
       ),
   });

@@ -89,6 +89,7 @@ export class ChildLauncher {
     if (sandboxed.status.notApplied.length > 0) log.append('system', `sandbox: not applied: ${sandboxed.status.notApplied.join('; ')}`, 'warn');
     let counter = 0;
     let child: SupervisedChild;
+    const options = this.options;
     try {
       child = await SupervisedChild.launch((s) => this.spawner.spawn(s), sandboxed.spec, {
         serviceId: entity.id,
@@ -99,7 +100,10 @@ export class ChildLauncher {
         nextId: session ? () => `${SESSION_REQUEST_ID_PREFIX}${++counter}` : undefined,
         log,
         signaller: this.spawner,
-        graceMs: this.options.stopGraceMs,
+        // Read when the child is stopped: PROCESS_STOP_GRACE_SEC may change at runtime (Settings).
+        get graceMs() {
+          return options.stopGraceMs;
+        },
         now: () => this.clock.now(),
         onExit,
         explainExit: sandboxed.explainExit,

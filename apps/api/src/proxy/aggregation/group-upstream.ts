@@ -14,6 +14,7 @@ import type { ClientSession, InFlight } from '../sessions/client-session';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
 import { exposedName } from './exposed-names';
 import { groupUri, groupUriTemplate, memberUri } from './resource-uris';
+import { CALL_TOOL, callArguments, SEARCH_TOOLS, searchArguments, searchResult, TOOL_SEARCH_TOOLS, ToolSearch } from './tool-search';
 
 /** What a group needs from a member's shared upstream. */
 export interface MemberUpstream extends Upstream {
@@ -42,6 +43,8 @@ export interface GroupDefinition {
   allows: (exposed: string) => boolean;
   /** Bound on each member's part of a fan-out, so a slow member cannot hold the whole list. */
   memberTimeoutMs: number;
+  /** `tools/list` shows only `search_tools` and `call_tool` (for groups of hundreds of tools). */
+  toolSearch?: boolean;
 }
 
 /** Where a member stands when a list is built without it (shown in the group view). */
@@ -85,6 +88,7 @@ const MAX_PAGES = 20;
 export class GroupUpstream implements Upstream {
   private readonly names: Record<Kind, Map<string, Mapping>> = { tools: new Map(), prompts: new Map(), resourceTemplates: new Map() };
   readonly health = new Map<string, MemberHealth>();
+  private readonly toolSearch = new ToolSearch(() => this.merge(MCP_METHODS.TOOLS_LIST));
 
   constructor(
     private readonly group: GroupDefinition,
@@ -108,6 +112,7 @@ export class GroupUpstream implements Upstream {
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     const list = LISTS[request.method];
     const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
+    if (this.group.toolSearch && this.forwardToolSearch(session, entry, request, timeoutMs)) return;
     if (list) {
       void this.merge(request.method).then((items) => reply({ jsonrpc: '2.0', id: request.id, result: { [list.key]: items } }));
       return;
@@ -146,6 +151,38 @@ export class GroupUpstream implements Upstream {
 
   release(session: ClientSession): void {
     for (const member of this.group.members) this.members.upstreamOf(member.serviceId)?.release(session);
+  }
+
+  /**
+   * With tool search on: `tools/list` answers the two meta-tools, `search_tools` ranks the merged list and
+   * `call_tool` becomes a plain `tools/call` of the named tool (same routing, filters and limits). Calls by
+   * a tool's own exposed name still work. False when the request is not one of these.
+   */
+  private forwardToolSearch(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): boolean {
+    const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
+    if (request.method === MCP_METHODS.TOOLS_LIST) {
+      reply({ jsonrpc: '2.0', id: request.id, result: { tools: TOOL_SEARCH_TOOLS } });
+      return true;
+    }
+    if (request.method !== MCP_METHODS.TOOLS_CALL) return false;
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    if (params['name'] === SEARCH_TOOLS) {
+      const parsed = searchArguments(params['arguments']);
+      if (!parsed.ok) reply(errorResponse(request.id, INVALID_PARAMS, parsed.message));
+      else void this.toolSearch.search(parsed.query, parsed.limit).then((tools) => reply({ jsonrpc: '2.0', id: request.id, result: searchResult(tools) }));
+      return true;
+    }
+    if (params['name'] === CALL_TOOL) {
+      const parsed = callArguments(params['arguments']);
+      if (!parsed.ok) {
+        reply(errorResponse(request.id, INVALID_PARAMS, parsed.message));
+        return true;
+      }
+      const inner = { ...params, name: parsed.name, arguments: parsed.arguments };
+      void this.routeByName('tools', MCP_METHODS.TOOLS_LIST, session, entry, { ...request, params: inner }, inner, timeoutMs);
+      return true;
+    }
+    return false;
   }
 
   /** The exposed name → member and original name, as last listed (for the API). */

@@ -13,6 +13,7 @@ export interface GroupRoute {
   allow: string[];
   deny: string[];
   memberTimeoutMs: number;
+  toolSearch: boolean;
 }
 
 /** What the data plane needs to know about a service, or a group served like one, on every request. */
@@ -130,7 +131,7 @@ function groupRoute(group: GroupView): ServiceRoute {
       responseMode: group.settings.responseMode,
     },
     process: GROUP_PROCESS,
-    group: { separator: group.separator, members: group.members, allow: group.allow, deny: group.deny, memberTimeoutMs: group.settings.memberTimeoutSec * 1000 },
+    group: { separator: group.separator, members: group.members, allow: group.allow, deny: group.deny, memberTimeoutMs: group.settings.memberTimeoutSec * 1000, toolSearch: group.settings.toolSearch ?? false },
   };
 }
 
@@ -148,7 +149,7 @@ function allServicesRoute(services: ServiceView[]): ServiceRoute {
     members,
     allow: [],
     deny: [],
-    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto', toolSearch: false },
     createdAt: '',
     updatedAt: '',
   });

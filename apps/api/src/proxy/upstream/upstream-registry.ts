@@ -170,6 +170,7 @@ export class UpstreamRegistry {
         name: route.name,
         separator: group.separator,
         memberTimeoutMs: group.memberTimeoutMs,
+        toolSearch: group.toolSearch,
         allows: compileFilter({ allow: group.allow, deny: group.deny }),
         members: group.members.map((member) => ({
           serviceId: member.serviceId,

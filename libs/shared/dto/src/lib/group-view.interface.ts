@@ -13,6 +13,8 @@ export interface GroupSettingsView {
   requestTimeoutSec: number;
   memberTimeoutSec: number;
   responseMode: ResponseMode;
+  /** tools/list shows only search_tools and call_tool: for groups of hundreds of tools. */
+  toolSearch: boolean;
 }
 
 export interface GroupView {

@@ -69,6 +69,11 @@ export class GroupSettingsDto {
   @IsOptional()
   @IsIn(RESPONSE_MODES)
   responseMode?: ResponseMode;
+
+  /** tools/list shows only `search_tools` and `call_tool`, which find and run the members' tools. */
+  @IsOptional()
+  @IsBoolean()
+  toolSearch?: boolean;
 }
 
 export class CreateGroupDto {

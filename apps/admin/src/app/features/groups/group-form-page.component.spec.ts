@@ -107,7 +107,7 @@ describe('GroupFormPageComponent', () => {
         ],
         allow: [],
         deny: ['weather__debug'],
-        settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+        settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto', toolSearch: false },
       });
       request.flush(groupView());
       await harness.fixture.whenStable();

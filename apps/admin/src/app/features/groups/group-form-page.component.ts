@@ -97,6 +97,7 @@ export class GroupFormPageComponent {
       requestTimeoutSec: integer(60, 1, 3600),
       memberTimeoutSec: integer(5, 1, 120),
       responseMode: new FormControl<ResponseMode>('auto', { nonNullable: true }),
+      toolSearch: new FormControl(false, { nonNullable: true }),
     }),
   });
   /** The service to add next, outside the form: picking one adds a member. */

@@ -43,7 +43,7 @@ describe('group bodies', () => {
       { ...emptyMember('weather'), deny: 'debug-*' },
     ],
     deny: 'weather__debug',
-    settings: { rateLimit: 30, requestTimeoutSec: null, memberTimeoutSec: 10, responseMode: 'json' as const },
+    settings: { rateLimit: 30, requestTimeoutSec: null, memberTimeoutSec: 10, responseMode: 'json' as const, toolSearch: true },
   };
 
   it('creates with the members in order, lists parsed, the default separator and only the numbers given', () => {
@@ -57,7 +57,7 @@ describe('group bodies', () => {
       ],
       allow: [],
       deny: ['weather__debug'],
-      settings: { rateLimit: 30, memberTimeoutSec: 10, responseMode: 'json' },
+      settings: { rateLimit: 30, memberTimeoutSec: 10, responseMode: 'json', toolSearch: true },
     });
   });
 

@@ -39,6 +39,7 @@ export interface GroupFormValue {
     requestTimeoutSec: number | null;
     memberTimeoutSec: number | null;
     responseMode: ResponseMode;
+    toolSearch: boolean;
   };
 }
 
@@ -51,7 +52,7 @@ export function emptyGroupForm(): GroupFormValue {
     members: [],
     allow: '',
     deny: '',
-    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto' },
+    settings: { rateLimit: 0, requestTimeoutSec: 60, memberTimeoutSec: 5, responseMode: 'auto', toolSearch: false },
   };
 }
 
@@ -76,7 +77,7 @@ export function groupFormFromView(group: GroupView): GroupFormValue {
     })),
     allow: group.allow.join('\n'),
     deny: group.deny.join('\n'),
-    settings: { ...group.settings },
+    settings: { ...group.settings, toolSearch: group.settings.toolSearch ?? false },
   };
 }
 
@@ -111,7 +112,7 @@ function memberBody(member: MemberFormValue): GroupMemberBody {
 }
 
 function settingsBody(settings: GroupFormValue['settings']): NonNullable<CreateGroupBody['settings']> {
-  const body: NonNullable<CreateGroupBody['settings']> = { responseMode: settings.responseMode };
+  const body: NonNullable<CreateGroupBody['settings']> = { responseMode: settings.responseMode, toolSearch: settings.toolSearch };
   // Numbers left empty fall back to the API's defaults instead of being sent as null.
   for (const key of ['rateLimit', 'requestTimeoutSec', 'memberTimeoutSec'] as const) {
     const value = settings[key];
@@ -139,7 +140,7 @@ export function createGroupBody(value: GroupFormValue): CreateGroupBody {
 
 /** Every field path of the form the API's messages may name (`members.0.service: no service "x"`). */
 export function groupFieldPaths(memberCount: number): string[] {
-  const paths = ['name', 'enabled', 'separator', 'allow', 'deny', 'settings.rateLimit', 'settings.requestTimeoutSec', 'settings.memberTimeoutSec', 'settings.responseMode'];
+  const paths = ['name', 'enabled', 'separator', 'allow', 'deny', 'settings.rateLimit', 'settings.requestTimeoutSec', 'settings.memberTimeoutSec', 'settings.responseMode', 'settings.toolSearch'];
   for (let index = 0; index < memberCount; index++) {
     paths.push(`members.${index}.service`, `members.${index}.allow`, `members.${index}.deny`, `members.${index}.renames`);
   }
