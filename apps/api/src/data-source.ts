@@ -9,8 +9,9 @@ import { dataSourceOptions } from './core/database/data-source-options';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
 import { ServiceEntity } from './processes/service.entity';
+import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, PersistedSessionEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));
