@@ -66,6 +66,11 @@ describe('validateEnv', () => {
     ['UPNP_LEASE_SEC', '-1'],
     ['PUBLIC_IP_URLS', 'https://ok.example/ip,ftp://whatismyip'],
     ['PORT_CHECK_URLS', 'not a url'],
+    ['INSTANCE_ID', 'two words'],
+    ['INSTANCE_URL', 'redis://10.0.0.5:8437'],
+    ['LEASE_TTL_SEC', '1'],
+    ['SHUTDOWN_GRACE_SEC', '-1'],
+    ['CLUSTER_KEY_PREFIX', 'two words'],
   ])('refuses %s=%s with a message naming the key', (key, value) => {
     const problems = problemsFor({ [key]: value });
     expect(problems).toHaveLength(1);
@@ -87,6 +92,8 @@ describe('validateEnv', () => {
     ['PUBLIC_IP_URLS', '', []],
     ['PORT_CHECK_URLS', 'https://check.example/{host}/{port}', ['https://check.example/{host}/{port}']],
     ['UPNP_LEASE_SEC', '0', 0],
+    ['INSTANCE_ID', 'proxy-1.eu', 'proxy-1.eu'],
+    ['SHUTDOWN_GRACE_SEC', '0', 0],
     ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
@@ -108,6 +115,8 @@ describe('validateEnv', () => {
   it.each([
     [{ BACKEND_PORT: '9000', FRONTEND_PORT: '9000' }, /^FRONTEND_PORT=9000 is already used by BACKEND_PORT/],
     [{ FORCE_SSL: 'true' }, /FORCE_SSL=true needs SSL_ENABLED=true/],
+    [{ INSTANCE_URL: 'http://10.0.0.5:8437' }, /INSTANCE_URL .* needs REDIS_URL and a postgres:\/\/ DATABASE_URL/],
+    [{ INSTANCE_URL: 'http://10.0.0.5:8437', REDIS_URL: 'redis://127.0.0.1:6379' }, /INSTANCE_URL .* needs REDIS_URL and a postgres/],
     [{ AUTO_MAP_PORTS: 'true' }, /^AUTO_MAP_PORTS=true needs ENABLE_UPNP=true$/],
     [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt' }, /DOMAIN is required/],
     [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt', DOMAIN: '*.example.com' }, /DOMAIN=\*\.example\.com needs CLOUDFLARE_TOKEN/],
