@@ -2,13 +2,20 @@
 // mcp-proxy: command-line access to a running proxy.
 //   mcp-proxy config export [file]            write the configuration as YAML (stdout without a file)
 //   mcp-proxy config import <file> [--dry-run] apply a YAML configuration; prints what changed
+//   mcp-proxy backup [file.tar.gz]             database + data dir (keys, certificates) into an archive
+//   mcp-proxy restore <file.tar.gz> [--force]  put a backup back (the proxy must be stopped)
+// backup/restore run the built API (dist/apps/api/main.js) with the same .env and environment as the proxy.
 // The proxy: MCP_PROXY_URL (default http://127.0.0.1:$BACKEND_PORT or :8437); the key: MCP_PROXY_KEY,
 // else API_KEY, else the key in $DATA_DIR/secrets.json (./data by default).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const [area, action, ...rest] = process.argv.slice(2);
-const usage = 'Usage: mcp-proxy config export [file] | mcp-proxy config import <file> [--dry-run]';
+const usage =
+  'Usage: mcp-proxy config export [file] | mcp-proxy config import <file> [--dry-run] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force]';
+if (area === 'backup' || area === 'restore') runBuiltApi(process.argv.slice(2));
 if (area !== 'config' || !['export', 'import'].includes(action)) fail(usage);
 
 const base = process.env.MCP_PROXY_URL ?? `http://127.0.0.1:${process.env.BACKEND_PORT ?? 8437}`;
@@ -41,6 +48,14 @@ async function call(method, path, body) {
     fail(`${response.status}: ${[problem.message ?? response.statusText].flat().join('\n  ')}`);
   }
   return response;
+}
+
+/** The backup CLI lives in the API bundle (so `node main.js backup` works in the Docker image too). */
+function runBuiltApi(args) {
+  const main = fileURLToPath(new URL('../dist/apps/api/main.js', import.meta.url));
+  if (!existsSync(main)) fail('The API is not built: run `npm run build` (or `npm start` once) first');
+  const result = spawnSync(process.execPath, [main, ...args], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
 }
 
 function keyFromDataDir() {

@@ -6,12 +6,13 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
+import { AuditEventEntity } from './audit/audit-event.entity';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
 import { ServiceEntity } from './processes/service.entity';
 import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, PersistedSessionEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, PersistedSessionEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

@@ -1,5 +1,7 @@
 import { createApp, listen, stopGracefully } from './app.factory';
+import { runBackupCli } from './backup/backup-cli';
 import { InvalidEnvironmentError } from './core/config/env.schema';
+import { loadEnvironment } from './core/config/load-environment';
 import { AppLogger } from './core/logging/app-logger';
 
 async function bootstrap(): Promise<void> {
@@ -26,11 +28,20 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-bootstrap().catch((error: unknown) => {
-  if (error instanceof InvalidEnvironmentError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+/** `node main.js backup|restore …` runs the backup CLI instead of the server. */
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'backup' || command === 'restore') {
+    process.exitCode = await runBackupCli(command, args, loadEnvironment(), (line) => process.stdout.write(`${line}\n`));
+    return;
   }
+  await bootstrap();
+}
+
+main().catch((error: unknown) => {
+  const cli = process.argv[2] === 'backup' || process.argv[2] === 'restore';
+  if (error instanceof InvalidEnvironmentError) process.stderr.write(`${error.message}\n`);
+  else if (cli) process.stderr.write(`Failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  else process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

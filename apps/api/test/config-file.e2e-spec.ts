@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigFileWatcher } from '../src/config-file/config-file-watcher.service';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { eventually, registerService, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, startApp } from './support/running-app';
 import { applyEnv } from './support/test-env';
 
 const PROBE_SERVER = join(__dirname, 'fixtures', 'probe-server.mjs');

@@ -6,7 +6,7 @@ import { hostEnvironment } from '../core/config/host-environment';
 import { GroupsService } from '../groups/groups.service';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { ServicesService } from '../processes/services.service';
-import { ConfigDocument, ENV_REFERENCE, parseConfigDocument } from './config-document';
+import { ENV_REFERENCE, parseConfigDocument } from './config-document';
 
 export type ChangeKind = 'created' | 'updated' | 'unchanged';
 

@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, 
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
 import { Public } from '../core/auth/public.decorator';
 import { AppConfig } from '../core/config/app-config.service';
 import { DeployService } from './deploy.service';
@@ -27,6 +28,7 @@ export class GithubController {
 
   /** No API key (GitHub has none): the HMAC of the raw body with GITHUB_WEBHOOK_SECRET stands in for it. */
   @Public()
+  @Audited('github.webhook')
   @Post('webhook')
   @ApiOperation({ summary: 'GitHub webhook (X-Hub-Signature-256 checked): a push to a deployed branch redeploys the service' })
   async webhook(

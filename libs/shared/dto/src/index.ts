@@ -15,3 +15,4 @@ export * from './lib/network-view.interface';
 export * from './lib/group.dto';
 export * from './lib/group-view.interface';
 export * from './lib/cert-status-view.interface';
+export * from './lib/audit.dto';

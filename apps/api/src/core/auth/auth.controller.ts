@@ -1,8 +1,10 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { LoginDto, LoginView } from '@mcp-proxy/shared/dto';
+import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectIfBlocked } from './auth.guard';
 import { AuthService } from './auth.service';
 import { clientAddress } from './credentials';
@@ -15,6 +17,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
+    private readonly events: EventEmitter2,
   ) {}
 
   @Public()
@@ -26,6 +29,8 @@ export class AuthController {
     const address = clientAddress(request);
     rejectIfBlocked(this.failures, address, response);
     const session = this.auth.login(body.apiKey);
+    const attempt: AuthLogin = { ok: session !== null, method: 'apiKey', address, actor: session ? 'admin' : null, actorKind: session ? 'admin' : 'anonymous' };
+    this.events.emit(AUTH_EVENTS.login, attempt);
     if (!session) {
       this.failures.recordFailure(address);
       throw new UnauthorizedException('Invalid API key');

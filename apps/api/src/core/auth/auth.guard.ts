@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request, Response } from 'express';
+import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { AuthService } from './auth.service';
 import { clientAddress, extractCredential } from './credentials';
 import { FailedAuthLimiter } from './failed-auth-limiter';
@@ -14,6 +16,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
+    private readonly events: EventEmitter2,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,6 +32,8 @@ export class AuthGuard implements CanActivate {
     const principal = await this.auth.verify(extractCredential(request.headers));
     if (!principal) {
       this.failures.recordFailure(address);
+      const refusal: AuthRefusal = { status: 401, method: request.method, path: request.path, address, reason: 'missing or invalid credential' };
+      this.events.emit(AUTH_EVENTS.refused, refusal);
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');
       throw new UnauthorizedException('A valid API key (X-API-Key or Authorization: Bearer) is required');
     }

@@ -61,6 +61,8 @@ export interface AppEnv {
   ADMIN_DIST_DIR: string;
   /** Lifetime of a UI session token, in minutes. */
   SESSION_TTL_MINUTES: number;
+  /** Audit events older than this many days are deleted; 0 keeps them forever. */
+  AUDIT_RETENTION_DAYS: number;
   /** REST requests per minute per client address. */
   API_RATE_LIMIT: number;
   /** Failed authentication attempts per client address per 15 minutes before 429. */
@@ -283,6 +285,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   DATA_DIR: { default: './data', parse: text },
   ADMIN_DIST_DIR: { default: './dist/apps/admin/browser', parse: text },
   SESSION_TTL_MINUTES: { default: '720', parse: integer(1, 60 * 24 * 30) },
+  AUDIT_RETENTION_DAYS: { default: '365', parse: integer(0, 36500) },
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },

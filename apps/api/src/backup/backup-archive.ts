@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Database } from 'sqlite3';
+import { isPostgresUrl } from '../core/database/data-source-options';
+
+const run = promisify(execFile);
+const FORMAT = 1;
+const SQLITE_FILE = 'database.sqlite';
+const POSTGRES_FILE = 'database.pgdump';
+
+/** Where the proxy keeps what a backup must hold. */
+export interface BackupSource {
+  dataDir: string;
+  databaseUrl: string;
+}
+
+export interface BackupManifest {
+  format: number;
+  createdAt: string;
+  database: 'sqlite' | 'postgres';
+  /** Paths under the data directory, besides the database. */
+  files: string[];
+}
+
+/**
+ * Writes a .tar.gz with the database (a consistent snapshot: SQLite's VACUUM INTO, or pg_dump),
+ * and every file of the data directory: keys (secrets.json), certificates, services' own folders.
+ * Safe while the proxy runs. Clones are left out: a redeploy brings them back from git.
+ */
+export async function createBackup(source: BackupSource, archive: string): Promise<BackupManifest> {
+  const stage = mkdtempSync(join(tmpdir(), 'mcp-proxy-backup-'));
+  try {
+    const postgres = isPostgresUrl(source.databaseUrl);
+    if (postgres) await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(stage, POSTGRES_FILE)}`, source.databaseUrl]).catch(toolFailed('pg_dump'));
+    else await snapshotSqlite(resolve(source.databaseUrl), join(stage, SQLITE_FILE));
+
+    const skip = postgres ? new Set<string>() : sqliteFiles(resolve(source.databaseUrl));
+    const files = existsSync(source.dataDir) ? listFiles(source.dataDir).filter((file) => !skip.has(resolve(source.dataDir, file))) : [];
+    for (const file of files) cpSync(join(source.dataDir, file), join(stage, 'files', file), { preserveTimestamps: true });
+
+    const manifest: BackupManifest = { format: FORMAT, createdAt: new Date().toISOString(), database: postgres ? 'postgres' : 'sqlite', files };
+    writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    mkdirSync(dirname(resolve(archive)), { recursive: true });
+    await run('tar', ['-czf', resolve(archive), '-C', stage, '.']).catch(toolFailed('tar'));
+    // It holds the keys: readable by its owner only.
+    chmodSync(resolve(archive), 0o600);
+    return manifest;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+export interface RestoreResult {
+  manifest: BackupManifest;
+  /** Where the data directory that was there before went, if there was one. */
+  previousDataDir: string | null;
+}
+
+/**
+ * Puts a backup back: the current data directory is moved aside (never deleted), the files and
+ * the database restored. The proxy must be stopped; on start it migrates an older schema forward.
+ */
+export async function restoreBackup(target: BackupSource, archive: string): Promise<RestoreResult> {
+  if (!existsSync(archive)) throw new Error(`No backup at ${archive}`);
+  const stage = mkdtempSync(join(tmpdir(), 'mcp-proxy-restore-'));
+  try {
+    await run('tar', ['-xzf', resolve(archive), '-C', stage]).catch(toolFailed('tar'));
+    const manifest = readManifest(stage);
+    const postgres = isPostgresUrl(target.databaseUrl);
+    if ((manifest.database === 'postgres') !== postgres) {
+      throw new Error(`This backup holds a ${manifest.database} database, but DATABASE_URL points at ${postgres ? 'PostgreSQL' : 'a SQLite file'}`);
+    }
+
+    const previousDataDir = moveAside(target.dataDir);
+    mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
+    if (existsSync(join(stage, 'files'))) cpSync(join(stage, 'files'), target.dataDir, { recursive: true, preserveTimestamps: true });
+
+    if (postgres) {
+      await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${target.databaseUrl}`, join(stage, POSTGRES_FILE)]).catch(toolFailed('pg_restore'));
+    } else {
+      const file = resolve(target.databaseUrl);
+      // A database inside the data directory moved aside with it; one elsewhere is kept beside itself.
+      for (const existing of sqliteFiles(file)) if (existsSync(existing)) renameSync(existing, `${existing}.before-restore`);
+      mkdirSync(dirname(file), { recursive: true });
+      cpSync(join(stage, SQLITE_FILE), file);
+    }
+    return { manifest, previousDataDir };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** VACUUM INTO copies a consistent database even while the proxy writes to it. */
+async function snapshotSqlite(databaseFile: string, into: string): Promise<void> {
+  if (!existsSync(databaseFile)) throw new Error(`No SQLite database at ${databaseFile} (check DATABASE_URL)`);
+  const database = await new Promise<Database>((done, failed) => {
+    const opened: Database = new Database(databaseFile, (error) => (error ? failed(error) : done(opened)));
+  });
+  try {
+    await new Promise<void>((done, failed) => database.run('VACUUM INTO ?', [into], (error) => (error ? failed(error) : done())));
+  } finally {
+    await new Promise<void>((done) => database.close(() => done()));
+  }
+}
+
+function sqliteFiles(databaseFile: string): Set<string> {
+  return new Set([databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`, `${databaseFile}-journal`]);
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listFiles(path, base);
+    return entry.isFile() ? [relative(base, path)] : [];
+  });
+}
+
+function readManifest(stage: string): BackupManifest {
+  const file = join(stage, 'manifest.json');
+  if (!existsSync(file)) throw new Error('Not a backup of this proxy: manifest.json is missing');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as BackupManifest;
+  if (manifest.format !== FORMAT) throw new Error(`Backup format ${manifest.format} is not supported by this version (it reads format ${FORMAT})`);
+  return manifest;
+}
+
+function moveAside(dataDir: string): string | null {
+  if (!existsSync(dataDir) || readdirSync(dataDir).length === 0) return null;
+  const aside = join(dirname(resolve(dataDir)), `${basename(resolve(dataDir))}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  renameSync(dataDir, aside);
+  return aside;
+}
+
+function toolFailed(tool: string) {
+  return (error: NodeJS.ErrnoException & { stderr?: string }): never => {
+    if (error.code === 'ENOENT') throw new Error(`${tool} is not installed (it is needed for this backup/restore)`);
+    throw new Error(`${tool} failed: ${(error.stderr ?? error.message).trim()}`);
+  };
+}

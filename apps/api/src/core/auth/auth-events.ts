@@ -1,0 +1,31 @@
+/**
+ * Authentication news (through @nestjs/event-emitter): the audit log listens, so the core need not
+ * know it exists.
+ */
+export const AUTH_EVENTS = {
+  /** A request was turned away (401 no/wrong credential, 403 not allowed); payload: AuthRefusal. */
+  refused: 'auth.refused',
+  /** A login attempt, successful or not; payload: AuthLogin. */
+  login: 'auth.login',
+} as const;
+
+export interface AuthRefusal {
+  status: 401 | 403;
+  method: string;
+  /** The path without its query string (which may carry a token). */
+  path: string;
+  address: string;
+  reason: string;
+  /** Known for a 403: who was refused. */
+  actor?: { id: string; kind: string; label?: string };
+}
+
+export interface AuthLogin {
+  ok: boolean;
+  /** `apiKey`, `password`, … */
+  method: string;
+  address: string;
+  /** Who logged in, or the user name tried. */
+  actor: string | null;
+  actorKind: string;
+}

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ENV_SCHEMA } from '../src/core/config/env.schema';
+
+const ROOT = resolve(__dirname, '../../..');
+const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
+
+/** Keys the image itself sets to its own paths (Dockerfile ENV), which Compose must leave alone. */
+const SET_BY_IMAGE = ['DATA_DIR', 'LOG_DIR', 'CLONE_DIRECTORY', 'ADMIN_DIST_DIR'];
+/** Where Compose's default differs from the product's on purpose. */
+const COMPOSE_DEFAULTS: Record<string, string> = { DATABASE_URL: '/data/mcp-proxy.db', REDIS_URL: 'redis://redis:6379' };
+
+interface ComposeFile {
+  services: Record<string, { environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[]; ports?: string[] }>;
+}
+
+/**
+ * The deployment files as a user would run them. No Docker engine runs here, so the image is not
+ * built; Compose (1.29) validates the file and resolves a `.env` the way `docker compose` does.
+ */
+describe('Docker deployment files', () => {
+  const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as ComposeFile;
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+  it('pass every setting of the product to the proxy, with the product default', () => {
+    const environment = compose.services['proxy'].environment ?? {};
+    for (const [key, spec] of Object.entries(ENV_SCHEMA)) {
+      if (SET_BY_IMAGE.includes(key)) {
+        expect([key, environment[key]]).toEqual([key, undefined]);
+        expect(dockerfile).toMatch(new RegExp(`\\b${key}=/`));
+        continue;
+      }
+      const expected = COMPOSE_DEFAULTS[key] ?? (spec as { default?: string }).default ?? '';
+      expect([key, environment[key]]).toEqual([key, `\${${key}:-${expected}}`]);
+    }
+  });
+
+  it('keep data, certificates, clones and logs in volumes, publish the three ports, and check health', () => {
+    const proxy = compose.services['proxy'];
+    expect(proxy.volumes).toEqual(expect.arrayContaining(['data:/data', 'certs:/data/certs', 'services:/services', 'logs:/logs']));
+    expect(proxy.ports).toHaveLength(3);
+    for (const name of ['proxy', 'redis', 'postgres']) expect([name, compose.services[name].healthcheck]).toEqual([name, expect.anything()]);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/astral-sh\/uv:[\d.]+ \/uv \/uvx /);
+  });
+
+  it('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
+    const project = mkdtempSync(join(tmpdir(), 'compose-'));
+    try {
+      copyFileSync(COMPOSE_FILE, join(project, 'docker-compose.yml'));
+      writeFileSync(join(project, '.env'), 'LOG_LEVEL=debug\nDATABASE_URL=postgres://mcp:mcp@postgres:5432/mcp\n');
+      const resolved = parse(
+        execFileSync('docker-compose', ['--project-directory', project, '-f', join(project, 'docker-compose.yml'), 'config'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } }),
+      ) as ComposeFile;
+      const environment = resolved.services['proxy'].environment ?? {};
+      expect(environment['LOG_LEVEL']).toBe('debug');
+      expect(environment['DATABASE_URL']).toBe('postgres://mcp:mcp@postgres:5432/mcp');
+      expect(environment['BACKEND_PORT']).toBe('8437');
+      expect(environment['REDIS_URL']).toBe('redis://redis:6379');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
