@@ -120,6 +120,17 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     expect(forged.status).toBe(401);
   });
 
+  it('restarts the child on its owner when another instance is asked to', async () => {
+    const before = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+    await api(b.url, env.apiKey, 'POST', '/api/services/everything/restart');
+    await eventually(async () => {
+      const view = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+      if (view.status !== 'running' || view.pid === before.pid) throw new Error(`still ${view.status}, pid ${view.pid}`);
+    }, 20_000);
+    expect(await leaseOwner()).toBe('a');
+    expect((await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).pid).toBeNull();
+  });
+
   it('moves the child to the survivor within the lease time when the owner is killed; the client keeps calling and its session', async () => {
     const transport = new StreamableHTTPClientTransport(new URL(`${b.url}/mcp/everything`), {
       requestInit: { headers: { Authorization: `Bearer ${env.apiKey}` } },

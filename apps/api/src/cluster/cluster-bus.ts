@@ -1,9 +1,10 @@
 import type Redis from 'ioredis';
 
-/** News one instance gives the others: a service was created, changed or deleted. */
+/** News one instance gives the others: a service was created, changed or deleted, or its owner should restart it. */
 export interface ClusterMessage {
   from: string;
   serviceId: string;
+  kind: 'changed' | 'restart';
 }
 
 /**
@@ -35,8 +36,8 @@ export class ClusterBus {
     await this.subscriber.subscribe(this.channel);
   }
 
-  publish(serviceId: string): void {
-    const message: ClusterMessage = { from: this.selfId, serviceId };
+  publish(serviceId: string, kind: ClusterMessage['kind'] = 'changed'): void {
+    const message: ClusterMessage = { from: this.selfId, serviceId, kind };
     void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
   }
 }

@@ -47,11 +47,19 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     const leases = this.leases;
     if (!leases) return;
     // Before the supervisor brings services back at bootstrap: it starts only those it gets the lease of.
-    this.supervisor.usePlacement({ claim: (id) => leases.acquire(id), release: (id) => leases.release(id) });
+    this.supervisor.usePlacement({
+      claim: (id) => leases.acquire(id),
+      release: (id) => leases.release(id),
+      restartElsewhere: (id) => this.askOwnerToRestart(id),
+    });
     this.emitter.on(SERVICE_EVENTS.changed, (change: ServiceChanged) => {
       if (!change.fromInstance) this.bus?.publish(change.serviceId);
     });
-    await this.bus?.listen(({ serviceId, from }) => {
+    await this.bus?.listen(({ serviceId, from, kind }) => {
+      if (kind === 'restart') {
+        if (leases.holds(serviceId)) void this.supervisor.restart(serviceId).catch((error: unknown) => this.logger.warn(`Restart asked by ${from} failed: ${(error as Error).message}`));
+        return;
+      }
       this.emitter.emit(SERVICE_EVENTS.changed, { serviceId, fromInstance: from } satisfies ServiceChanged);
       void this.tick();
     });
@@ -81,6 +89,14 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
       this.adopting.set(serviceId, pending);
     }
     return pending;
+  }
+
+  /** Another live instance holds the lease: it is told to restart the service (over pub/sub). */
+  private async askOwnerToRestart(serviceId: string): Promise<boolean> {
+    const owner = await this.ownerOf(serviceId);
+    if (!owner || owner.id === this.identity.id) return false;
+    this.bus?.publish(serviceId, 'restart');
+    return true;
   }
 
   /** One pass; passes never overlap. */

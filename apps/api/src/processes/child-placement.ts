@@ -7,10 +7,13 @@ export interface ChildPlacement {
   claim(serviceId: string): Promise<boolean>;
   /** This instance no longer runs the service. */
   release(serviceId: string): Promise<void>;
+  /** A restart asked of an instance that does not run the service: true when the owner was asked to do it. */
+  restartElsewhere(serviceId: string): Promise<boolean>;
 }
 
 /** One instance: every service runs here. */
 export const RUN_EVERYTHING_HERE: ChildPlacement = {
   claim: () => Promise.resolve(true),
   release: () => Promise.resolve(),
+  restartElsewhere: () => Promise.resolve(false),
 };

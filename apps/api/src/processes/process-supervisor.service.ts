@@ -146,6 +146,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
 
   async restart(serviceIdOrName: string): Promise<ServiceView> {
     const record = await this.wantRunning(serviceIdOrName);
+    if (!this.isUp(record) && (await this.placement.restartElsewhere(record.id))) return this.services.viewOf(record.entity);
     await this.enqueue(record, async () => {
       if (record.desired !== 'running') return;
       if (childrenOf(record).length > 0) {
