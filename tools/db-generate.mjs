@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { root, typeorm } from './typeorm.mjs';
 
 const name = process.argv[2];
-if (!name || !/^[A-Z][A-Za-z0-9]+$/.test(name)) {
-  console.error('Usage: npm run db:generate -- <MigrationName in PascalCase>');
+// `--index` only rewrites the two index files from the migrations present (after a merge, say).
+const indexOnly = name === '--index';
+if (!indexOnly && (!name || !/^[A-Z][A-Za-z0-9]+$/.test(name))) {
+  console.error('Usage: npm run db:generate -- <MigrationName in PascalCase> | --index');
   process.exit(1);
 }
 const migrationsDir = join(root, 'apps/api/src/core/database/migrations');
@@ -50,6 +52,7 @@ function writeIndex(dialect) {
 // Indexes first, so a migration file deleted by hand is no longer imported.
 writeIndex('sqlite');
 writeIndex('postgres');
+if (indexOnly) process.exit(0);
 
 const sqliteDir = mkdtempSync(join(tmpdir(), 'mcp-proxy-gen-'));
 try {

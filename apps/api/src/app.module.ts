@@ -1,14 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { CertsModule } from './certs/certs.module';
+import { ClientTokensModule } from './client-tokens/client-tokens.module';
 import { ConfigFileModule } from './config-file/config-file.module';
 import { CoreModule } from './core/core.module';
 import { GithubModule } from './github/github.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +19,7 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule],
+      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, UsersModule, ClientTokensModule, OAuthModule],
     };
   }
 }

@@ -7,12 +7,15 @@ import { DataSource } from 'typeorm';
 import { validateEnv } from './core/config/env.schema';
 import { dataSourceOptions } from './core/database/data-source-options';
 import { AuditEventEntity } from './audit/audit-event.entity';
+import { ClientTokenEntity } from './client-tokens/client-token.entity';
 import { DeploymentEntity } from './github/deployment.entity';
 import { GroupEntity } from './groups/group.entity';
+import { OAUTH_ENTITIES } from './oauth/oauth.entities';
 import { ServiceEntity } from './processes/service.entity';
 import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
+import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, PersistedSessionEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, PersistedSessionEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

@@ -1,5 +1,5 @@
 import { Route } from '@angular/router';
-import { authGuard, guestGuard } from './core/auth/auth.guard';
+import { authGuard, guestGuard, roleGuard } from './core/auth/auth.guard';
 import { pageTitle as title } from './core/layout/page-title';
 
 export const appRoutes: Route[] = [
@@ -67,12 +67,39 @@ export const appRoutes: Route[] = [
           ),
       },
       {
+        path: 'access',
+        title: title('Access'),
+        loadComponent: () =>
+          import('./features/access/access-page.component').then((m) => m.AccessPageComponent),
+      },
+      {
+        // Where /oauth/authorize sends the owner's browser; the login keeps it as the return URL.
+        path: 'consent/:id',
+        title: title('Authorize a client'),
+        loadComponent: () =>
+          import('./features/consent/consent-page.component').then((m) => m.ConsentPageComponent),
+      },
+      {
         path: 'settings',
         title: title('Settings'),
         loadComponent: () =>
           import('./features/settings/settings-page.component').then(
             (m) => m.SettingsPageComponent,
           ),
+      },
+      {
+        path: 'users',
+        title: title('Users'),
+        canActivate: [roleGuard('admin')],
+        loadComponent: () =>
+          import('./features/users/users-page.component').then((m) => m.UsersPageComponent),
+      },
+      {
+        path: 'audit',
+        title: title('Audit log'),
+        canActivate: [roleGuard('admin')],
+        loadComponent: () =>
+          import('./features/audit/audit-page.component').then((m) => m.AuditPageComponent),
       },
     ],
   },

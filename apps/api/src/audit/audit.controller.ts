@@ -2,11 +2,14 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuditEventView, AuditExportQueryDto, AuditPageView, AuditQueryDto } from '@mcp-proxy/shared/dto';
 import type { Response } from 'express';
+import { RequiresRole } from '../core/auth/roles.decorator';
 import { auditCsv } from './audit-csv';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
 @ApiSecurity('api-key')
+// Who did what from where is itself sensitive: admins only.
+@RequiresRole('admin')
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

@@ -25,6 +25,7 @@ export class AuthAuditListener {
       action: `${refusal.method} ${refusal.path}`,
       outcome: 'refused',
       actor: refusal.actor ?? null,
+      target: refusal.target ?? null,
       address: refusal.address,
       detail: { status: refusal.status, reason: refusal.reason },
     });

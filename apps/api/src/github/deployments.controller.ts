@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeploymentSummaryView, DeploymentView } from '@mcp-proxy/shared/dto';
+import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ServicesService } from '../processes/services.service';
 import { DeployService } from './deploy.service';
 import { DeploymentsService } from './deployments.service';
@@ -22,6 +23,7 @@ export class DeploymentsController {
   }
 
   @Get('services/:id/deployments')
+  @ServiceParam('id')
   @ApiOperation({ summary: "A service's deployments, newest first (without logs)" })
   async history(@Param('id') id: string): Promise<DeploymentSummaryView[]> {
     const service = await this.services.get(id);
@@ -29,6 +31,8 @@ export class DeploymentsController {
   }
 
   @Post('services/:id/rollback')
+  @RequiresRole('operator')
+  @ServiceParam('id')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Run the build deployed before the current one again (the last 3 builds are kept)' })
   rollback(@Param('id') id: string): Promise<DeployAcceptedView> {

@@ -4,6 +4,7 @@ import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-pr
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited.decorator';
 import { Public } from '../core/auth/public.decorator';
+import { RequiresRole } from '../core/auth/roles.decorator';
 import { AppConfig } from '../core/config/app-config.service';
 import { DeployService } from './deploy.service';
 import { EVENT_HEADER, isValidSignature, SIGNATURE_HEADER } from './webhook/webhook-signature';
@@ -19,6 +20,7 @@ export class GithubController {
   ) {}
 
   @Post('deploy')
+  @RequiresRole('operator')
   @ApiSecurity('api-key')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Deploy a repository as a service (created if missing) or redeploy it; follow GET /api/deployments/:id' })

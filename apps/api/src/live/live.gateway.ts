@@ -8,6 +8,7 @@ import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../core/auth/auth.service';
 import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
+import { Principal, scopeAllowsService } from '../core/auth/principal';
 import { UpgradeRouter } from '../core/http/upgrade-router';
 import { DEPLOY_EVENTS, DeployLogLines } from '../github/deploy-events';
 import { DeploymentsService } from '../github/deployments.service';
@@ -30,6 +31,8 @@ interface LiveClient {
   socket: WebSocket;
   address: string;
   authenticated: boolean;
+  /** Every role may watch (logs are masked); a principal limited to some services sees only theirs. */
+  principal: Principal | null;
   alive: boolean;
   status: boolean;
   metrics: boolean;
@@ -53,9 +56,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private readonly clients = new Set<LiveClient>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private readonly onLog = (line: ServiceLogLine): void => this.deliverLog(line);
-  private readonly onStatus = (view: ServiceView): void => this.broadcast('status', { type: 'status', channel: 'status', service: view });
+  private readonly onStatus = (view: ServiceView): void =>
+    this.broadcast('status', { type: 'status', channel: 'status', service: view }, view.id);
   private readonly onMetrics = (metrics: ServiceMetricsView): void =>
-    this.broadcast('metrics', { type: 'metrics', channel: 'metrics', metrics });
+    this.broadcast('metrics', { type: 'metrics', channel: 'metrics', metrics }, metrics.serviceId);
   private readonly onDeployStatus = (deployment: DeploymentSummaryView): void =>
     this.toDeployFollowers(deployment.id, { type: 'deployment', channel: `${DEPLOY_CHANNEL_PREFIX}${deployment.id}`, deployment });
   private readonly onDeployLog = ({ deploymentId, lines }: DeployLogLines): void =>
@@ -106,16 +110,17 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     const address = clientAddress(request);
     if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
-    const authenticated = token ? (await this.auth.verify(token)) !== null : false;
-    if (token && !authenticated) {
+    const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;
+    if (token && !principal) {
       this.failures.recordFailure(address);
       return refuse(socket, 401, 'Unauthorized');
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, authenticated));
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, principal));
   }
 
-  private accept(socket: WebSocket, address: string, authenticated: boolean): void {
-    const client: LiveClient = { socket, address, authenticated, alive: true, status: false, metrics: false, network: false, logs: new Map(), deploys: new Set() };
+  private accept(socket: WebSocket, address: string, principal: Principal | null): void {
+    const authenticated = principal !== null;
+    const client: LiveClient = { socket, address, authenticated, principal, alive: true, status: false, metrics: false, network: false, logs: new Map(), deploys: new Set() };
     this.clients.add(client);
     socket.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(client, data, isBinary));
     socket.on('pong', () => (client.alive = true));
@@ -131,8 +136,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
     const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
     if (!client.authenticated) {
-      if (parsed.ok && parsed.message.type === 'auth' && (await this.auth.verify(parsed.message.token))) {
+      const principal = parsed.ok && parsed.message.type === 'auth' ? managementPrincipal(await this.auth.verify(parsed.message.token)) : null;
+      if (principal) {
         client.authenticated = true;
+        client.principal = principal;
         clearTimeout(client.authTimer);
         this.send(client, { type: 'ready' });
       } else {
@@ -164,6 +171,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     let service: ServiceView;
     try {
       service = await this.services.get(channel.slice(LOGS_CHANNEL_PREFIX.length));
+      if (!this.mayWatch(client, service.id)) throw new Error('outside the permitted services');
     } catch {
       return this.send(client, { type: 'error', channel, message: `service "${channel.slice(LOGS_CHANNEL_PREFIX.length)}" not found` });
     }
@@ -177,7 +185,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async subscribeDeploy(client: LiveClient, channel: string): Promise<void> {
     const id = channel.slice(DEPLOY_CHANNEL_PREFIX.length);
     const snapshot = /^[0-9a-f-]{36}$/i.test(id) ? await this.deployments.snapshot(id, () => client.deploys.add(id)) : null;
-    if (!snapshot) return this.send(client, { type: 'error', channel, message: `deployment "${id}" not found` });
+    if (!snapshot || !this.mayWatch(client, snapshot.deployment.serviceId)) {
+      client.deploys.delete(id);
+      return this.send(client, { type: 'error', channel, message: `deployment "${id}" not found` });
+    }
     this.send(client, { type: 'subscribed', channel });
     this.send(client, { type: 'deployment', channel, deployment: snapshot.deployment });
     this.send(client, { type: 'deploy-log', channel, lines: snapshot.lines });
@@ -201,8 +212,14 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     for (const client of this.clients) if (client.deploys.has(deploymentId)) this.send(client, message, true);
   }
 
-  private broadcast(channel: 'status' | 'metrics' | 'network', message: LiveServerMessage): void {
-    for (const client of this.clients) if (client[channel]) this.send(client, message, true);
+  private broadcast(channel: 'status' | 'metrics' | 'network', message: LiveServerMessage, serviceId?: string): void {
+    for (const client of this.clients) {
+      if (client[channel] && (serviceId === undefined || this.mayWatch(client, serviceId))) this.send(client, message, true);
+    }
+  }
+
+  private mayWatch(client: LiveClient, serviceId: string): boolean {
+    return client.principal ? scopeAllowsService(client.principal, serviceId) : false;
   }
 
   private send(client: LiveClient, message: LiveServerMessage, droppable = false): void {
@@ -226,4 +243,9 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Client tokens and OAuth access tokens are for the MCP endpoints: live logs and status are management data. */
+function managementPrincipal(principal: Principal | null): Principal | null {
+  return principal && principal.kind !== 'client' ? principal : null;
 }

@@ -1,6 +1,7 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CheckPortsView, NetworkPortsDto, NetworkStatusView, UpnpChangeView } from '@mcp-proxy/shared/dto';
+import { RequiresRole } from '../core/auth/roles.decorator';
 import { NETWORK_SETTINGS, NetworkSettings } from './network-settings';
 import { NetworkStatusService } from './network-status.service';
 import { PortCheckService } from './reachability/port-check.service';
@@ -24,6 +25,7 @@ export class NetworkController {
   }
 
   @Post('check-ports')
+  @RequiresRole('operator')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Per port: listening here, mapped by the gateway, reachable from outside (open, closed or unknown)' })
   checkPorts(@Body() body: NetworkPortsDto): Promise<CheckPortsView> {

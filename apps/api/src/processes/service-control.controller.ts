@@ -1,16 +1,19 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { LOG_TAIL_DEFAULT, ServiceLogsQueryDto, ServiceLogsView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ProcessSupervisor } from './process-supervisor.service';
 
 /** Running services: start, stop, restart, and what they print and use. */
 @ApiTags('services')
 @ApiSecurity('api-key')
+@ServiceParam('id')
 @Controller('services')
 export class ServiceControlController {
   constructor(private readonly supervisor: ProcessSupervisor) {}
 
   @Post(':id/start')
+  @RequiresRole('operator')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Start the service (and keep it running across restarts of the proxy)' })
   start(@Param('id') id: string): Promise<ServiceView> {
@@ -18,6 +21,7 @@ export class ServiceControlController {
   }
 
   @Post(':id/stop')
+  @RequiresRole('operator')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Stop the service and everything it started' })
   stop(@Param('id') id: string): Promise<ServiceView> {
@@ -25,6 +29,7 @@ export class ServiceControlController {
   }
 
   @Post(':id/restart')
+  @RequiresRole('operator')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Stop and start again; the restart counter starts afresh' })
   restart(@Param('id') id: string): Promise<ServiceView> {

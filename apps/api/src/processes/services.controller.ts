@@ -1,6 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CreateServiceDto, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import type { Request } from 'express';
+import { CreateServiceDto, ServiceEnvironmentView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import { Audited } from '../audit/audited.decorator';
+import { RequestWithPrincipal, scopeAllowsService } from '../core/auth/principal';
+import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ProcessSupervisor } from './process-supervisor.service';
 import { ServicesService } from './services.service';
 
@@ -14,9 +18,11 @@ export class ServicesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List services with their state; environment values are masked' })
-  list(): Promise<ServiceView[]> {
-    return this.services.list();
+  @ApiOperation({ summary: 'List services with their state; environment values are masked. A user limited to some services sees those only' })
+  async list(@Req() request: Request & RequestWithPrincipal): Promise<ServiceView[]> {
+    const principal = request.principal;
+    const all = await this.services.list();
+    return principal ? all.filter((service) => scopeAllowsService(principal, service.id)) : all;
   }
 
   @Post()
@@ -27,12 +33,24 @@ export class ServicesController {
   }
 
   @Get(':id')
+  @ServiceParam('id')
   @ApiOperation({ summary: 'One service, by id or name' })
   get(@Param('id') id: string): Promise<ServiceView> {
     return this.services.get(id);
   }
 
+  /** The one route that shows secret values in clear: admins only, and every call is audited. */
+  @Get(':id/environment')
+  @RequiresRole('admin')
+  @ServiceParam('id')
+  @Audited('secret.reveal')
+  @ApiOperation({ summary: 'Reveal the environment values in clear (admin only; audited)' })
+  async environment(@Param('id') id: string): Promise<ServiceEnvironmentView> {
+    return { environment: await this.services.environmentOf(id) };
+  }
+
   @Patch(':id')
+  @ServiceParam('id')
   @ApiOperation({ summary: 'Change settings; a running service restarts when its process or environment changed' })
   async update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
     const updated = await this.services.update(id, body);
@@ -41,6 +59,7 @@ export class ServicesController {
   }
 
   @Delete(':id')
+  @ServiceParam('id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Stop the service and remove it' })
   async remove(@Param('id') id: string): Promise<void> {

@@ -159,5 +159,6 @@ function proxyConfig(name: string, input: Partial<ProxyConfigView> | undefined):
     toolResultTtlSec: input?.toolResultTtlSec ?? 0,
     requestTimeoutSec: input?.requestTimeoutSec ?? 60,
     responseMode: input?.responseMode ?? 'auto',
+    auth: input?.auth ?? 'apiKey',
   };
 }

@@ -2,14 +2,18 @@ import { Injectable } from '@nestjs/common';
 import {
   errorResponse,
   INVALID_REQUEST,
+  JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcRequest,
   JsonRpcResponse,
   MCP_METHODS,
   negotiateInitializeProtocolVersion,
 } from '@mcp-proxy/mcp/protocol';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import type { Principal } from '../core/auth/principal';
 import type { ServiceRoute } from './routing/route-table';
+import { refusedToolCall, ToolPredicate, toolPredicateOf } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
 import { SessionStore, SHARED_SESSION_IDLE_MS } from './sessions/session-store';
@@ -41,6 +45,7 @@ export class McpDispatcher {
   constructor(
     private readonly upstreams: UpstreamRegistry,
     private readonly sessions: SessionStore,
+    private readonly events: EventEmitter2,
   ) {}
 
   /**
@@ -65,7 +70,9 @@ export class McpDispatcher {
   /** A session that exists before `initialize` (legacy SSE stream, WebSocket connection). */
   createSession(route: ServiceRoute, principal: Principal, transport: SessionTransport, protocolVersion: string): ClientSession {
     const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
-    return this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
+    const session = this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
+    session.toolAllowList = toolPredicateOf(principal);
+    return session;
   }
 
   /**
@@ -126,6 +133,11 @@ export class McpDispatcher {
       if (!sink.send({ jsonrpc: '2.0', id: request.id, result: {} })) session.sendUnrelated({ jsonrpc: '2.0', id: request.id, result: {} });
       return;
     }
+    const refusal = this.refuseTool(route, session.principalId, session.toolAllowList, request);
+    if (refusal) {
+      if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
+      return;
+    }
     const upstream = this.upstreams.of(session) ?? (await this.upstreams.sharedFor(route, START_WAIT_MS));
     const sink = makeSink();
     const entry = session.begin(request, sink);
@@ -134,6 +146,21 @@ export class McpDispatcher {
       return;
     }
     upstream.forward(session, entry, request, route.proxy.requestTimeoutSec * 1000);
+  }
+
+  /**
+   * The JSON-RPC error for a `tools/call` outside the caller's allow-list (recorded in the audit log),
+   * or null when the call may go on. Transports that can answer with HTTP use it before a session exists.
+   */
+  refuseTool(route: ServiceRoute, principalId: string, allowed: ToolPredicate | null, request: JsonRpcRequest): JsonRpcMessage | null {
+    if (request.method !== MCP_METHODS.TOOLS_CALL || !allowed) return null;
+    const refusal = refusedToolCall(request.id, request.params, allowed);
+    if (refusal) {
+      const tool = String((request.params as { name?: unknown } | undefined)?.name ?? '');
+      const event: AuthRefusal = { status: 403, method: 'tools/call', path: route.proxy.path, address: 'mcp session', reason: `tool "${tool}" is not in the allow-list`, actor: { id: principalId, kind: 'client' } };
+      this.events.emit(AUTH_EVENTS.refused, event);
+    }
+    return refusal;
   }
 
   notification(session: ClientSession, notification: JsonRpcNotification): void {

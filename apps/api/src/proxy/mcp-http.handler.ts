@@ -4,15 +4,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ClusterRouter } from '../cluster/cluster-router';
 import { DRAINING_HEADER } from '../cluster/instance-identity';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
 import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
 import { GracefulShutdown } from '../core/http/graceful-shutdown';
+import { protectedResourceMetadataUrl, publicBaseUrl } from '../core/http/public-url';
 import { headerValue, sendRpcError } from './http/http-io';
 import { OriginPolicy } from './http/origin-policy';
 import { McpEndpoint, parseMcpPath, queryParam } from './routing/mcp-path';
+import { serviceAllowed } from './scope/tool-scope';
 import { RouteTable, ServiceRoute } from './routing/route-table';
 import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
@@ -32,6 +36,7 @@ export class McpHttpHandler {
   private readonly logger = new Logger('McpProxy');
   private readonly origins: OriginPolicy;
   private calls = 0;
+  private readonly publicUrl: string | undefined;
 
   constructor(
     config: AppConfig,
@@ -44,8 +49,11 @@ export class McpHttpHandler {
     private readonly websocket: WebSocketTransport,
     private readonly httpServices: HttpServiceTransport,
     private readonly cluster: ClusterRouter,
+    private readonly events: EventEmitter2,
   ) {
-    this.origins = new OriginPolicy([config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), ...config.get('ALLOWED_HOSTS')]);
+    this.publicUrl = config.get('PUBLIC_URL');
+    const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
+    this.origins = new OriginPolicy([config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), publicHost, ...config.get('ALLOWED_HOSTS')]);
   }
 
   /** Requests being handled, long-lived GET streams aside (a graceful stop waits for these). */
@@ -128,16 +136,62 @@ export class McpHttpHandler {
     if (waitMs > 0) {
       return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } };
     }
-    const principal = await this.auth.verify(extractCredential(request.headers) ?? queryToken ?? undefined);
-    if (!principal) {
-      this.failures.recordFailure(address);
-      return { ok: false, status: 401, code: INVALID_REQUEST, message: 'A valid API key (X-API-Key or Authorization: Bearer) is required', headers: UNAUTHORIZED_HEADERS };
-    }
+    const headerCredential = extractCredential(request.headers);
+    const principal = await this.auth.verify(headerCredential ?? queryToken ?? undefined);
     const key = endpoint.service;
+    if (!principal) {
+      // No reload of the route table for strangers: a lookup of what is already known.
+      const known = key ? this.routes.byId(key) : undefined;
+      this.failures.recordFailure(address);
+      // A bare request is how an OAuth client starts discovery: only a credential that failed is news.
+      if (headerCredential ?? queryToken) this.audit({ status: 401, method: request.method ?? 'GET', path: pathOf(request), address, reason: 'invalid, expired or revoked credential' });
+      return this.unauthorized(request, known, !!(headerCredential ?? queryToken));
+    }
     const route = key ? await this.routes.resolve(key) : undefined;
     if (!route) return { ok: false, status: 404, code: METHOD_NOT_FOUND, message: `Unknown MCP service "${key ?? ''}"` };
-    return { ok: true, principal, route };
+    const refusal = this.checkAccess(request, principal, route, headerCredential === undefined);
+    if (refusal) this.audit({ status: refusal.status === 401 ? 401 : 403, method: request.method ?? 'GET', path: pathOf(request), address, reason: refusal.message, actor: principal });
+    return refusal ?? { ok: true, principal, route };
   }
+
+  /** Audience, transport of the token, services and tools: what a valid credential may still not do. */
+  private checkAccess(request: IncomingMessage, principal: Principal, route: ServiceRoute, fromQuery: boolean): Extract<Gate, { ok: false }> | null {
+    const oauth = route.proxy.auth === 'oauth';
+    if (principal.audience !== undefined || (oauth && fromQuery)) {
+      // OAuth 2.1: bearer tokens only in the header; RFC 8707: only for the resource they were issued for.
+      const base = publicBaseUrl(this.publicUrl, request, (host) => this.origins.allows(undefined, host));
+      const expected = base ? `${base}${route.proxy.path}` : null;
+      if (!oauth || fromQuery || principal.audience !== expected) return this.unauthorized(request, route, true);
+    }
+    if (!serviceAllowed(principal, route)) {
+      return { ok: false, status: 403, code: INVALID_REQUEST, message: `This credential is not allowed to use "${route.name}"` };
+    }
+    if (principal.scope?.tools && route.transport === 'http') {
+      // A reverse-proxied server's replies are not read, so a tool allow-list could not hold there.
+      return { ok: false, status: 403, code: INVALID_REQUEST, message: `"${route.name}" is reverse-proxied: a credential limited to some tools cannot use it` };
+    }
+    return null;
+  }
+
+  /** Refusals of a presented credential go to the audit log (a bare request is how OAuth discovery starts: not news). */
+  private audit(refusal: AuthRefusal): void {
+    this.events.emit(AUTH_EVENTS.refused, refusal);
+  }
+
+  /** 401; for an `oauth` service the challenge names its RFC 9728 metadata, so clients can discover the authorization server. */
+  private unauthorized(request: IncomingMessage, route: ServiceRoute | undefined, presented: boolean): Extract<Gate, { ok: false }> {
+    const base = route?.proxy.auth === 'oauth' ? publicBaseUrl(this.publicUrl, request, (host) => this.origins.allows(undefined, host)) : null;
+    const headers = base && route
+      ? { 'www-authenticate': `Bearer resource_metadata="${protectedResourceMetadataUrl(base, route.proxy.path)}"${presented ? ', error="invalid_token"' : ''}` }
+      : UNAUTHORIZED_HEADERS;
+    const message = base ? 'A valid access token (Authorization: Bearer) is required' : 'A valid API key (X-API-Key or Authorization: Bearer) is required';
+    return { ok: false, status: 401, code: INVALID_REQUEST, message, headers };
+  }
+}
+
+/** Without the query, which may carry a token. */
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '').split('?')[0];
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {

@@ -30,6 +30,7 @@ export function loginView(overrides: Partial<LoginView> = {}): LoginView {
   return {
     token: 'header.payload.signature',
     expiresAt: new Date(TEST_NOW + 60 * 60 * 1000).toISOString(),
+    role: 'admin',
     ...overrides,
   };
 }

@@ -18,6 +18,8 @@ export interface AuthRefusal {
   reason: string;
   /** Known for a 403: who was refused. */
   actor?: { id: string; kind: string; label?: string };
+  /** The service (or other record) the call named, when the route has one. */
+  target?: string;
 }
 
 export interface AuthLogin {

@@ -7,6 +7,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { FailedAuthLimiter } from './failed-auth-limiter';
+import { RolesGuard } from './roles.guard';
 
 @Global()
 @Module({
@@ -24,7 +25,9 @@ import { FailedAuthLimiter } from './failed-auth-limiter';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => new FailedAuthLimiter(config.get('AUTH_FAILURE_LIMIT')),
     },
+    // In this order: who the caller is, then what their role allows.
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [AuthService, FailedAuthLimiter],
 })

@@ -19,6 +19,8 @@ export interface Principal {
   scope?: PrincipalScope;
   /** Who to name in the audit log (a user name, a token label); defaults to `id`. */
   label?: string;
+  /** OAuth access tokens: the one resource URL (RFC 8707) the token was issued for. */
+  audience?: string;
 }
 
 export interface RequestWithPrincipal {
@@ -32,4 +34,27 @@ export interface RequestWithPrincipal {
  */
 export interface CredentialVerifier {
   verify(credential: string): Promise<Principal | null> | Principal | null;
+}
+
+/** Ordered from least to most powerful: a role may do everything the roles before it may. */
+export const ROLE_ORDER: readonly Role[] = ['viewer', 'operator', 'admin'];
+
+export function roleAllows(held: Role, required: Role): boolean {
+  return ROLE_ORDER.indexOf(held) >= ROLE_ORDER.indexOf(required);
+}
+
+/** Whether a principal limited to some services may touch this one (given by id and by name). */
+export function scopeAllowsService(principal: Principal, ...keys: string[]): boolean {
+  const allowed = principal.scope?.services;
+  return !allowed || keys.some((key) => allowed.includes(key));
+}
+
+/**
+ * Named users with passwords, provided by the users module at start-up (`AuthService.useUserDirectory`)
+ * so the core does not depend on it. `principalFor` runs on every request carrying a user session,
+ * so a deleted user or a changed role takes effect at once.
+ */
+export interface UserDirectory {
+  authenticate(username: string, password: string): Promise<{ userId: string; username: string; role: Role } | null>;
+  principalFor(userId: string): Promise<Principal | null>;
 }

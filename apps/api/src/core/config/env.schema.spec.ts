@@ -71,6 +71,9 @@ describe('validateEnv', () => {
     ['LEASE_TTL_SEC', '1'],
     ['SHUTDOWN_GRACE_SEC', '-1'],
     ['CLUSTER_KEY_PREFIX', 'two words'],
+    ['PUBLIC_URL', 'https://mcp.example.com/base'],
+    ['PUBLIC_URL', 'ftp://mcp.example.com'],
+    ['OAUTH_ACCESS_TOKEN_TTL_SEC', '5'],
   ])('refuses %s=%s with a message naming the key', (key, value) => {
     const problems = problemsFor({ [key]: value });
     expect(problems).toHaveLength(1);
@@ -95,6 +98,8 @@ describe('validateEnv', () => {
     ['INSTANCE_ID', 'proxy-1.eu', 'proxy-1.eu'],
     ['SHUTDOWN_GRACE_SEC', '0', 0],
     ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
+    ['PUBLIC_URL', 'https://MCP.example.com/', 'https://mcp.example.com'],
+    ['PUBLIC_URL', 'http://127.0.0.1:8437', 'http://127.0.0.1:8437'],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
   });

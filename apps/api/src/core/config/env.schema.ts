@@ -85,6 +85,14 @@ export interface AppEnv {
   ALLOWED_HOSTS: string[];
   /** A YAML configuration (services, groups) applied at start and whenever it changes. */
   CONFIG_FILE: string | undefined;
+  /** Origin clients use to reach the proxy (`https://mcp.example.com`): the OAuth issuer and resource URLs. */
+  PUBLIC_URL: string | undefined;
+  /** Lifetime of an OAuth access token. */
+  OAUTH_ACCESS_TOKEN_TTL_SEC: number;
+  /** Lifetime of an OAuth refresh token (each use rotates it). */
+  OAUTH_REFRESH_TOKEN_TTL_DAYS: number;
+  /** How often the OAuth signing key is replaced; the old one still verifies tokens until they expire. */
+  OAUTH_KEY_ROTATION_DAYS: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -233,6 +241,16 @@ const encryptionKey: Parser<string> = (raw) => {
   return raw;
 };
 
+/** `https://host[:port]` with no path: a base that resource and issuer URLs are built on. */
+const origin: Parser<string> = (raw) => {
+  url('https:', 'http:')(raw);
+  const parsed = new URL(raw);
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
+    throw new InvalidValue('must be an origin like https://mcp.example.com (no path, query or credentials)');
+  }
+  return parsed.origin;
+};
+
 /** PostgreSQL URL, or a SQLite file path. */
 const databaseUrl: Parser<string> = (raw) => {
   if (/^postgres(ql)?:\/\//.test(raw)) return url('postgres:', 'postgresql:')(raw);
@@ -297,6 +315,10 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
   ALLOWED_HOSTS: { default: '', parse: hostList },
   CONFIG_FILE: { parse: optional(text) },
+  PUBLIC_URL: { parse: optional(origin) },
+  OAUTH_ACCESS_TOKEN_TTL_SEC: { default: '900', parse: integer(10, 86_400) },
+  OAUTH_REFRESH_TOKEN_TTL_DAYS: { default: '30', parse: integer(1, 365) },
+  OAUTH_KEY_ROTATION_DAYS: { default: '30', parse: integer(1, 365) },
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
+import { filterToolList, ToolPredicate } from '../scope/tool-scope';
 import { EventLog } from './event-log';
 import type { MessageSink, ResumableSink } from './message-sink';
 
@@ -60,6 +61,8 @@ export class ClientSession {
   /** Streamable HTTP: recent SSE events for `Last-Event-ID` resumption, and the POST streams still open. */
   readonly log = new EventLog();
   readonly postStreams = new Map<string, ResumableSink>();
+  /** The owner's tool allow-list (client tokens, OAuth grants); null: every tool. */
+  toolAllowList: ToolPredicate | null = null;
 
   constructor(
     readonly id: string,
@@ -104,6 +107,8 @@ export class ClientSession {
     if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
     this.lastActivity = Date.now();
     if (entry.transformAnswer) response = entry.transformAnswer(response);
+    // Here, after caches and group merging, so every transport and every upstream kind is covered.
+    if (this.toolAllowList && entry.method === 'tools/list') response = filterToolList(response, this.toolAllowList);
     this.observer?.(this, entry, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
       setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);

@@ -27,6 +27,7 @@ import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
+import { sendInsufficientScope, toolPredicateOf } from '../scope/tool-scope';
 import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
@@ -50,6 +51,11 @@ export class StreamableHttpTransport {
     const message = await readRpcMessage(request, response);
     if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
 
+    if (principal.audience && isRequest(message)) {
+      // OAuth step-up (MCP authorization, scope challenge): a tool outside the grant is a 403 the client can act on.
+      const refusal = this.dispatcher.refuseTool(route, principal.id, toolPredicateOf(principal), message);
+      if (refusal) return sendInsufficientScope(response, refusal, principal.audience);
+    }
     const sessionId = headerValue(request, HEADER_MCP_SESSION_ID);
     if (isRequest(message) && message.method === MCP_METHODS.INITIALIZE) return this.initialize(request, response, route, principal, message);
     if (!sessionId) return this.sessionless(request, response, route, principal, message);
@@ -146,6 +152,7 @@ export class StreamableHttpTransport {
     if (message.method === MCP_METHODS.SERVER_DISCOVER) return this.discover(response, route, message);
 
     const session = this.sessions.ephemeral(route.id, principal.id, version);
+    session.toolAllowList = toolPredicateOf(principal);
     await this.forward(request, response, route, session, message);
     if (stateless) {
       response.once('close', () => {

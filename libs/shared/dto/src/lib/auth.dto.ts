@@ -1,11 +1,29 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 
+export const USER_ROLES = ['admin', 'operator', 'viewer'] as const;
+/** `admin` everything, `operator` start/stop/deploy/logs but no secrets, `viewer` read only. */
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Either the admin API key, or a named user's `username` and `password`. */
 export class LoginDto {
   /** The admin API key printed on first start (or set as `API_KEY`). */
+  @ValidateIf((body: LoginDto) => body.username === undefined)
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
-  apiKey!: string;
+  apiKey?: string;
+
+  @ValidateIf((body: LoginDto) => body.apiKey === undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  username?: string;
+
+  @ValidateIf((body: LoginDto) => body.apiKey === undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  password?: string;
 }
 
 export interface LoginView {
@@ -13,4 +31,17 @@ export interface LoginView {
   token: string;
   /** ISO-8601 time after which the token is refused. */
   expiresAt: string;
+  role: UserRole;
+  /** The signed-in user; absent for the API key holder. */
+  username?: string;
+}
+
+/** `GET /api/auth/me`: who the current credential belongs to and what it may do. */
+export interface PrincipalView {
+  kind: 'admin' | 'session' | 'user' | 'client';
+  /** A user name, a token label, or `admin`. */
+  name: string;
+  role: UserRole;
+  /** Services this principal is limited to (ids), or null for all. */
+  services: string[] | null;
 }

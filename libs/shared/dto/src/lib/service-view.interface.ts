@@ -1,4 +1,4 @@
-import { IsolationMode, ResponseMode, ServiceStatus, ServiceTransport } from './service.enums';
+import { IsolationMode, ResponseMode, ServiceAuthMode, ServiceStatus, ServiceTransport } from './service.enums';
 
 export interface ProcessConfigView {
   command: string | null;
@@ -22,6 +22,8 @@ export interface ProxyConfigView {
   toolResultTtlSec: number;
   requestTimeoutSec: number;
   responseMode: ResponseMode;
+  /** Absent on rows stored before auth modes existed: `apiKey`. */
+  auth?: ServiceAuthMode;
 }
 
 export interface RepositoryView {
@@ -53,3 +55,8 @@ export interface ServiceView {
 }
 
 export const MASKED_VALUE = '********';
+
+/** `GET /api/services/:id/environment` (admin only, audited): the variables in clear. */
+export interface ServiceEnvironmentView {
+  environment: Record<string, string>;
+}

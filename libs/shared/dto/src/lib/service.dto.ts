@@ -19,7 +19,7 @@ import {
 } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
 import { RESERVED_SERVICE_NAMES } from './routes';
-import { ISOLATION_MODES, IsolationMode, RESPONSE_MODES, ResponseMode, SERVICE_TRANSPORTS, ServiceTransport } from './service.enums';
+import { ISOLATION_MODES, IsolationMode, RESPONSE_MODES, ResponseMode, SERVICE_AUTH_MODES, SERVICE_TRANSPORTS, ServiceAuthMode, ServiceTransport } from './service.enums';
 
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -151,6 +151,11 @@ export class ProxyConfigDto {
   @IsOptional()
   @IsIn(RESPONSE_MODES)
   responseMode?: ResponseMode;
+
+  /** `apiKey` (default): static keys and client tokens, no OAuth metadata published; `oauth`: also OAuth 2.1 access tokens. */
+  @IsOptional()
+  @IsIn(SERVICE_AUTH_MODES)
+  auth?: ServiceAuthMode;
 }
 
 export class CreateServiceDto {

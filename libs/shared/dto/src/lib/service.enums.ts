@@ -18,3 +18,7 @@ export type IsolationMode = (typeof ISOLATION_MODES)[number];
 
 export const RESPONSE_MODES = ['auto', 'json', 'sse'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
+/** How MCP clients authenticate to a service: static keys and client tokens, or OAuth 2.1 (plus the static keys). */
+export const SERVICE_AUTH_MODES = ['apiKey', 'oauth'] as const;
+export type ServiceAuthMode = (typeof SERVICE_AUTH_MODES)[number];

@@ -22,8 +22,11 @@ export function describeHttpError(error: unknown): string {
     const message = Array.isArray(error.error.message)
       ? error.error.message.join('; ')
       : error.error.message;
+    // A 403 is about the signed-in role, not the input: say so plainly.
+    if (error.status === 403) return `Not allowed: ${message}`;
     return `${message} (HTTP ${error.status})`;
   }
+  if (error.status === 403) return 'Not allowed: your role cannot do this.';
   return `Request failed (HTTP ${error.status}${error.statusText ? ` ${error.statusText}` : ''})`;
 }
 

@@ -1,3 +1,4 @@
+import type { UserRole } from '@mcp-proxy/shared/dto';
 import { inject } from '@angular/core';
 import { CanActivateFn, Router } from '@angular/router';
 import { AuthService } from './auth.service';
@@ -15,3 +16,8 @@ export const authGuard: CanActivateFn = (_route, state) => {
 /** Keeps signed-in users away from the login screen. */
 export const guestGuard: CanActivateFn = () =>
   inject(AuthService).isAuthenticated() ? inject(Router).createUrlTree(['/dashboard']) : true;
+
+/** Pages for a role and above (Users, Audit log): others land on the dashboard. */
+export function roleGuard(required: UserRole): CanActivateFn {
+  return () => inject(AuthService).allows(required) || inject(Router).createUrlTree(['/dashboard']);
+}

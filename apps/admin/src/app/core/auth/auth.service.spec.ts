@@ -54,7 +54,35 @@ describe('AuthService', () => {
     expect(JSON.parse(sessionStorage.getItem(TOKEN_STORAGE_KEY) ?? 'null')).toEqual({
       token: view.token,
       expiresAt: view.expiresAt,
+      role: 'admin',
     });
+    expect(auth.displayName()).toBe('API key');
+  });
+
+  it('signs a user in with name and password, and knows their role from then on', () => {
+    const auth = TestBed.inject(AuthService);
+    const http = TestBed.inject(HttpTestingController);
+    auth.loginWithPassword('vera', 'correct horse battery').subscribe();
+
+    const request = http.expectOne('/api/auth/login');
+    expect(request.request.body).toEqual({ username: 'vera', password: 'correct horse battery' });
+    request.flush(loginView({ role: 'viewer', username: 'vera' }), { status: 201, statusText: 'Created' });
+
+    expect(auth.role()).toBe('viewer');
+    expect(auth.displayName()).toBe('vera');
+    expect(auth.allows('viewer')).toBe(true);
+    expect(auth.allows('operator')).toBe(false);
+    expect(auth.allows('admin')).toBe(false);
+    auth.logout();
+    expect(auth.role()).toBeNull();
+    expect(auth.allows('viewer')).toBe(false);
+  });
+
+  it('treats a session stored before roles existed as the API key holder (admin)', () => {
+    sessionStorage.setItem(TOKEN_STORAGE_KEY, JSON.stringify({ token: 'a.b.c', expiresAt: new Date(TEST_NOW + 60_000).toISOString() }));
+    const auth = TestBed.inject(AuthService);
+    expect(auth.role()).toBe('admin');
+    expect(auth.allows('admin')).toBe(true);
   });
 
   it('stores nothing when the key is refused', () => {

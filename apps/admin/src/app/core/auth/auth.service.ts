@@ -1,15 +1,20 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { LoginDto, LoginView } from '@mcp-proxy/shared/dto';
+import type { LoginDto, LoginView, UserRole } from '@mcp-proxy/shared/dto';
 import { Observable, tap } from 'rxjs';
 import { LOGIN_URL } from '../api/api-paths';
 import { AUTH_CLOCK, SESSION_STORAGE, TOKEN_STORAGE_KEY } from './auth.tokens';
+import { roleAllows } from './roles';
 
 /** What is kept in sessionStorage under `mcp-proxy.token`. */
 export interface StoredSession {
   token: string;
   /** ISO-8601, as returned by the API. */
   expiresAt: string;
+  /** Absent in sessions stored before users existed: those came from the API key, so `admin`. */
+  role?: UserRole;
+  /** The signed-in user; absent for the API key holder. */
+  username?: string;
 }
 
 @Injectable({ providedIn: 'root' })
@@ -26,10 +31,34 @@ export class AuthService {
     return session ? new Date(session.expiresAt) : null;
   });
 
+  /** The role of the session; the API enforces it, the portal only hides what it would refuse. */
+  readonly role = computed<UserRole | null>(() => {
+    const session = this.session();
+    return session ? (session.role ?? 'admin') : null;
+  });
+
+  /** Who is signed in, for the toolbar: a user name, or "API key". */
+  readonly displayName = computed(() => {
+    const session = this.session();
+    return session ? (session.username ?? 'API key') : null;
+  });
+
   /** Exchanges the admin API key for a UI session token and keeps it for this tab. */
   login(apiKey: string): Observable<LoginView> {
     const body: LoginDto = { apiKey };
     return this.http.post<LoginView>(LOGIN_URL, body).pipe(tap((view) => this.store(view)));
+  }
+
+  /** Signs a named user in with their password. */
+  loginWithPassword(username: string, password: string): Observable<LoginView> {
+    const body: LoginDto = { username, password };
+    return this.http.post<LoginView>(LOGIN_URL, body).pipe(tap((view) => this.store(view)));
+  }
+
+  /** Whether the current session's role reaches `required`. */
+  allows(required: UserRole): boolean {
+    const role = this.role();
+    return role !== null && roleAllows(role, required);
   }
 
   /** Forgets the session token. */
@@ -55,7 +84,7 @@ export class AuthService {
   }
 
   private store(view: LoginView): void {
-    const session: StoredSession = { token: view.token, expiresAt: view.expiresAt };
+    const session: StoredSession = { token: view.token, expiresAt: view.expiresAt, role: view.role, username: view.username };
     this.session.set(session);
     try {
       this.storage?.setItem(TOKEN_STORAGE_KEY, JSON.stringify(session));

@@ -6,7 +6,7 @@ import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { AuthService } from '../auth/auth.service';
 import { AUTH_CLOCK, TOKEN_STORAGE_KEY } from '../auth/auth.tokens';
-import { createTestClock, seedSession } from '../../testing/fixtures';
+import { createTestClock, loginView, seedSession } from '../../testing/fixtures';
 import { NAV_ITEMS, ShellComponent } from './shell.component';
 
 @Component({ template: '<p class="page">page</p>' })
@@ -55,7 +55,10 @@ describe('ShellComponent', () => {
       'Metrics',
       'Network',
       'Certificates',
+      'Access',
       'Settings',
+      'Users',
+      'Audit log',
     ]);
     expect(links.map((link) => link.getAttribute('href'))).toEqual(NAV_ITEMS.map((item) => item.path));
   });
@@ -79,5 +82,30 @@ describe('ShellComponent', () => {
     expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
     expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
     expect(TestBed.inject(Router).url).toBe('/login');
+  });
+});
+
+describe('ShellComponent for a viewer', () => {
+  it('shows who is signed in with their role, and no Users or Audit log', async () => {
+    sessionStorage.clear();
+    seedSession(loginView({ role: 'viewer', username: 'vera' }));
+    const clock = createTestClock();
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([{ path: '', component: ShellComponent, children: [{ path: 'services', component: BlankPage }] }]),
+        { provide: AUTH_CLOCK, useValue: () => clock.now() },
+      ],
+    });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/services');
+    const root = harness.fixture.nativeElement as HTMLElement;
+    expect(root.querySelector('[data-testid="signed-in-as"]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('vera viewer');
+    const labels = [...root.querySelectorAll('nav[aria-label="Main"] a')].map((link) => link.textContent?.trim());
+    expect(labels).not.toContain('Users');
+    expect(labels).not.toContain('Audit log');
+    expect(labels).toContain('Services');
+    sessionStorage.clear();
   });
 });

@@ -1,17 +1,20 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatListModule } from '@angular/material/list';
 import { MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import type { UserRole } from '@mcp-proxy/shared/dto';
 import { map } from 'rxjs';
 import { AuthService } from '../auth/auth.service';
 
 export interface NavItem {
   readonly path: string;
   readonly label: string;
+  /** Shown only to this role and above; absent: everyone. */
+  readonly minRole?: UserRole;
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -23,7 +26,10 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/charts', label: 'Metrics' },
   { path: '/network', label: 'Network' },
   { path: '/certificates', label: 'Certificates' },
+  { path: '/access', label: 'Access' },
   { path: '/settings', label: 'Settings' },
+  { path: '/users', label: 'Users', minRole: 'admin' },
+  { path: '/audit', label: 'Audit log', minRole: 'admin' },
 ];
 
 /** The signed-in frame: toolbar, side navigation and the routed page. */
@@ -46,7 +52,9 @@ export class ShellComponent {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
 
-  protected readonly navItems = NAV_ITEMS;
+  protected readonly navItems = computed(() => NAV_ITEMS.filter((item) => !item.minRole || this.auth.allows(item.minRole)));
+  protected readonly who = this.auth.displayName;
+  protected readonly role = this.auth.role;
   protected readonly compact = toSignal(
     inject(BreakpointObserver)
       .observe('(max-width: 799.98px)')

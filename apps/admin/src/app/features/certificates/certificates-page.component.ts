@@ -6,6 +6,7 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type { CertStatusView } from '@mcp-proxy/shared/dto';
 import { filter } from 'rxjs';
+import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { describeHttpError } from '../../core/api/api-error';
 import {
   ConfirmDialogComponent,
@@ -22,7 +23,7 @@ const RENEWING_POLL_MS = 5_000;
 @Component({
   selector: 'mcp-certificates-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MatProgressBarModule, StatusChipComponent],
+  imports: [IfRoleDirective, DatePipe, MatButtonModule, MatProgressBarModule, StatusChipComponent],
   templateUrl: './certificates-page.component.html',
   styleUrl: './certificates-page.component.scss',
 })

@@ -7,6 +7,7 @@ import { MatTabsModule } from '@angular/material/tabs';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import type { GroupMappingView, GroupMemberView, GroupView } from '@mcp-proxy/shared/dto';
 import { debounceTime, filter, map } from 'rxjs';
+import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { describeHttpError } from '../../core/api/api-error';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import {
@@ -44,6 +45,7 @@ export interface MemberRow {
   selector: 'mcp-group-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    IfRoleDirective,
     RouterLink,
     MatButtonModule,
     MatProgressBarModule,

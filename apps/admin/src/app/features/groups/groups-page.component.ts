@@ -6,6 +6,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import type { GroupView } from '@mcp-proxy/shared/dto';
+import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { describeHttpError } from '../../core/api/api-error';
 import { CopyBlockComponent } from '../../shared/ui/copy-block/copy-block.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
@@ -15,7 +16,7 @@ import { GroupsApiService } from './groups-api.service';
 @Component({
   selector: 'mcp-groups-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, MatProgressBarModule, MatTableModule, RouterLink, CopyBlockComponent, StatusChipComponent],
+  imports: [IfRoleDirective, MatButtonModule, MatProgressBarModule, MatTableModule, RouterLink, CopyBlockComponent, StatusChipComponent],
   templateUrl: './groups-page.component.html',
   styleUrl: './groups-page.component.scss',
 })

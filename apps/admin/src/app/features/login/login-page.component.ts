@@ -30,24 +30,39 @@ export class LoginPageComponent {
   private readonly route = inject(ActivatedRoute);
   private readonly destroyRef = inject(DestroyRef);
 
+  /** The API key (the operator who installed the gateway) or a named user's password. */
+  protected readonly mode = signal<'apiKey' | 'password'>('apiKey');
   protected readonly form = new FormGroup({
     apiKey: new FormControl('', { nonNullable: true, validators: [notBlank] }),
+  });
+  protected readonly userForm = new FormGroup({
+    username: new FormControl('', { nonNullable: true, validators: [notBlank] }),
+    password: new FormControl('', { nonNullable: true, validators: [notBlank] }),
   });
   protected readonly submitting = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly revealKey = signal(false);
 
+  protected switchMode(mode: 'apiKey' | 'password'): void {
+    this.mode.set(mode);
+    this.error.set(null);
+  }
+
   protected submit(): void {
     if (this.submitting()) return;
-    if (this.form.invalid) {
-      this.form.markAllAsTouched();
+    const byKey = this.mode() === 'apiKey';
+    const form = byKey ? this.form : this.userForm;
+    if (form.invalid) {
+      form.markAllAsTouched();
       return;
     }
-    const apiKey = this.form.controls.apiKey.value.trim();
+    const { username, password } = this.userForm.getRawValue();
+    const signIn = byKey
+      ? this.auth.login(this.form.controls.apiKey.value.trim())
+      : this.auth.loginWithPassword(username.trim(), password);
     this.submitting.set(true);
     this.error.set(null);
-    this.auth
-      .login(apiKey)
+    signIn
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: () => {
@@ -56,7 +71,7 @@ export class LoginPageComponent {
         },
         error: (error: unknown) => {
           this.submitting.set(false);
-          this.error.set(loginErrorMessage(error));
+          this.error.set(loginErrorMessage(error, byKey));
         },
       });
   }
@@ -67,9 +82,9 @@ function notBlank(control: AbstractControl<string>): ValidationErrors | null {
   return control.value.trim() ? null : { required: true };
 }
 
-function loginErrorMessage(error: unknown): string {
+function loginErrorMessage(error: unknown, byKey: boolean): string {
   if (error instanceof HttpErrorResponse) {
-    if (error.status === HttpStatusCode.Unauthorized) return 'Invalid API key';
+    if (error.status === HttpStatusCode.Unauthorized) return byKey ? 'Invalid API key' : 'Invalid user name or password';
     if (error.status === HttpStatusCode.TooManyRequests) {
       return 'Too many sign-in attempts. Wait a minute, then try again.';
     }

@@ -6,6 +6,8 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type { CheckPortsView, NetworkPortName, NetworkStatusView, UpnpPortResultView } from '@mcp-proxy/shared/dto';
+import { AuthService } from '../../core/auth/auth.service';
+import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { describeHttpError } from '../../core/api/api-error';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indicator.component';
@@ -33,6 +35,7 @@ type UpnpAction = 'map' | 'unmap';
   selector: 'mcp-network-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    IfRoleDirective,
     DatePipe,
     MatButtonModule,
     MatFormFieldModule,
@@ -48,6 +51,9 @@ export class NetworkPageComponent {
   private readonly api = inject(NetworkApiService);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
+  private readonly auth = inject(AuthService);
+  /** Mapping ports changes the router: admins only (the API enforces it). */
+  protected readonly mayMap = computed(() => this.auth.allows('admin'));
 
   protected readonly status = signal<NetworkStatusView | null>(null);
   protected readonly loading = signal(false);

@@ -3,6 +3,7 @@ import { Injectable, inject } from '@angular/core';
 import type {
   CreateServiceDto,
   ServiceLogsView,
+  ServiceEnvironmentView,
   ServiceMetricsView,
   ServiceView,
   UpdateServiceDto,
@@ -50,6 +51,11 @@ export class ServicesApiService {
   logs(key: string, tail?: number): Observable<ServiceLogsView> {
     const params = tail === undefined ? undefined : new HttpParams().set('tail', tail);
     return this.http.get<ServiceLogsView>(`${serviceUrl(key)}/logs`, { params });
+  }
+
+  /** The environment in clear: admins only, and audited. */
+  environment(key: string): Observable<ServiceEnvironmentView> {
+    return this.http.get<ServiceEnvironmentView>(`${serviceUrl(key)}/environment`);
   }
 
   metrics(key: string): Observable<ServiceMetricsView> {

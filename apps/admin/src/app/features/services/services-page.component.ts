@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { AuthService } from '../../core/auth/auth.service';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -30,6 +31,9 @@ export class ServicesPageComponent {
   private readonly api = inject(ServicesApiService);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
+  /** Creating services is for admins; the API refuses others anyway. */
+  protected readonly canCreate = (): boolean => this.auth.allows('admin');
+  private readonly auth = inject(AuthService);
 
   protected readonly columns = ['name', 'status', 'transport', 'pid', 'restarts'] as const;
   protected readonly services = signal<ServiceView[] | null>(null);

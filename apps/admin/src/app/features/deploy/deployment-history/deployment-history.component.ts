@@ -8,6 +8,7 @@ import { MatTableModule } from '@angular/material/table';
 import { Router, RouterLink } from '@angular/router';
 import type { DeploymentSummaryView, ServiceView } from '@mcp-proxy/shared/dto';
 import { EMPTY, distinctUntilChanged, filter, map, merge, switchMap } from 'rxjs';
+import { IfRoleDirective } from '../../../core/auth/if-role.directive';
 import { describeHttpError } from '../../../core/api/api-error';
 import { LiveSocketService } from '../../../core/live/live-socket.service';
 import { formatDuration } from '../../../shared/format/units';
@@ -27,7 +28,7 @@ import { DEPLOYMENT_TONES, isFinished, shortCommit, stepSummary, totalDuration }
 @Component({
   selector: 'mcp-deployment-history',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, RouterLink, MatButtonModule, MatProgressBarModule, MatTableModule, StatusChipComponent],
+  imports: [IfRoleDirective, DatePipe, RouterLink, MatButtonModule, MatProgressBarModule, MatTableModule, StatusChipComponent],
   templateUrl: './deployment-history.component.html',
   styleUrl: './deployment-history.component.scss',
 })

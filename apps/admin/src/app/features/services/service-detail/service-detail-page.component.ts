@@ -8,6 +8,8 @@ import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { filter, map } from 'rxjs';
 import { describeHttpError } from '../../../core/api/api-error';
+import { AuthService } from '../../../core/auth/auth.service';
+import { roleHint } from '../../../core/auth/roles';
 import { LiveSocketService } from '../../../core/live/live-socket.service';
 import { DeploymentHistoryComponent } from '../../deploy/deployment-history/deployment-history.component';
 import { formatUptime } from '../../../shared/format/format-uptime';
@@ -53,6 +55,12 @@ export class ServiceDetailPageComponent {
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
+  private readonly auth = inject(AuthService);
+  /** Start/stop/restart need operator; edit, delete and revealing values need admin. The API enforces both. */
+  protected readonly mayOperate = computed(() => this.auth.allows('operator'));
+  protected readonly mayAdminister = computed(() => this.auth.allows('admin'));
+  protected readonly operateHint = roleHint('operator');
+  protected readonly revealed = signal<Record<string, string> | null>(null);
 
   private readonly route = inject(ActivatedRoute);
   private readonly key = signal<string>(this.route.snapshot.paramMap.get('name') ?? '');
@@ -136,6 +144,19 @@ export class ServiceDetailPageComponent {
           this.loadError.set(describeHttpError(error));
           this.loading.set(false);
         },
+      });
+  }
+
+  /** Admins only; every reveal is in the audit log. */
+  protected revealValues(): void {
+    const service = this.service();
+    if (!service) return;
+    this.api
+      .environment(service.name)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (view) => this.revealed.set(view.environment),
+        error: (error: unknown) => this.actionError.set(describeHttpError(error)),
       });
   }
 

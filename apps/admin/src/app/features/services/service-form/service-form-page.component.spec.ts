@@ -72,7 +72,7 @@ describe('ServiceFormPageComponent', () => {
         name: 'everything',
         transport: 'stdio',
         process: { command: '/usr/bin/node', args: ['/srv/server-everything/dist/index.js', 'stdio'], cwd: null },
-        proxy: { rateLimit: 30, cache: true, responseMode: 'auto' },
+        proxy: { rateLimit: 30, cache: true, responseMode: 'auto', auth: 'apiKey' },
         environment: { API_TOKEN: 's3cret' },
       });
       expect(request.request.body).not.toHaveProperty('start');

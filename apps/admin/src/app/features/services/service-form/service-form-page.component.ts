@@ -19,7 +19,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type { IsolationMode, ResponseMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import type { IsolationMode, ResponseMode, ServiceAuthMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
 import { Observable, map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../../core/api/api-error';
 import { ServicesApiService } from '../services-api.service';
@@ -30,6 +30,7 @@ import {
   PROXY_PATH_PATTERN,
   RESERVED_NAMES,
   RESPONSE_MODES,
+  AUTH_MODES,
   SERVICE_NAME_PATTERN,
   ServiceFormValue,
   TRANSPORTS,
@@ -80,6 +81,7 @@ export class ServiceFormPageComponent {
   protected readonly transports = TRANSPORTS;
   protected readonly isolationModes = ISOLATION_MODES;
   protected readonly responseModes = RESPONSE_MODES;
+  protected readonly authModes = AUTH_MODES;
 
   protected readonly form = new FormGroup({
     name: text('', Validators.required, Validators.pattern(SERVICE_NAME_PATTERN), notReserved),
@@ -105,6 +107,7 @@ export class ServiceFormPageComponent {
       toolResultTtlSec: integer(0, 86_400),
       requestTimeoutSec: integer(1, 3600),
       responseMode: new FormControl<ResponseMode>('auto', { nonNullable: true }),
+      auth: new FormControl<ServiceAuthMode>('apiKey', { nonNullable: true }),
     }),
     environment: new FormArray<EnvironmentRowGroup>([], uniqueKeys),
     start: new FormControl(false, { nonNullable: true }),

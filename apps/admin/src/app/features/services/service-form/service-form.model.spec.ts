@@ -42,7 +42,7 @@ describe('createBodyFrom', () => {
         maxSessions: 20,
         sessionIdleTimeoutSec: 900,
       },
-      proxy: { cache: true, responseMode: 'auto', rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
+      proxy: { cache: true, responseMode: 'auto', auth: 'apiKey', rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
     });
   });
 
@@ -94,6 +94,13 @@ describe('updateBodyFrom', () => {
     const body = updateBodyFrom(original, value, false);
     expect(body).toEqual({ proxy: { rateLimit: 30, cache: true } });
     expect(updateRestartsService(body)).toBe(false);
+  });
+
+  it('reads a service stored before auth modes as apiKey, and sends a switch to OAuth', () => {
+    const value = formValueFromService(original);
+    expect(value.proxy.auth).toBe('apiKey');
+    value.proxy.auth = 'oauth';
+    expect(updateBodyFrom(original, value, false)).toEqual({ proxy: { auth: 'oauth' } });
   });
 
   it('sends only the changed process fields, compares args as lists, and flags the restart', () => {

@@ -3,6 +3,7 @@ import type {
   ProcessConfigDto,
   ProxyConfigDto,
   ResponseMode,
+  ServiceAuthMode,
   ServiceTransport,
   ServiceView,
 } from '@mcp-proxy/shared/dto';
@@ -13,6 +14,7 @@ import type { CreateServiceBody, UpdateServiceBody } from '../services-api.servi
 export const TRANSPORTS: readonly ServiceTransport[] = ['stdio', 'http'];
 export const ISOLATION_MODES: readonly IsolationMode[] = ['shared', 'session'];
 export const RESPONSE_MODES: readonly ResponseMode[] = ['auto', 'json', 'sse'];
+export const AUTH_MODES: readonly ServiceAuthMode[] = ['apiKey', 'oauth'];
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const RESERVED_NAMES: readonly string[] = ['ws', 'g', 'sse', 'messages', 'health'];
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -50,6 +52,7 @@ export interface ServiceFormValue {
     toolResultTtlSec: number | null;
     requestTimeoutSec: number | null;
     responseMode: ResponseMode;
+    auth: ServiceAuthMode;
   };
   environment: EnvironmentRow[];
   start: boolean;
@@ -81,6 +84,7 @@ export function emptyServiceForm(): ServiceFormValue {
       toolResultTtlSec: 0,
       requestTimeoutSec: 60,
       responseMode: 'auto',
+      auth: 'apiKey',
     },
     environment: [],
     start: false,
@@ -117,6 +121,7 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       toolResultTtlSec: proxy.toolResultTtlSec,
       requestTimeoutSec: proxy.requestTimeoutSec,
       responseMode: proxy.responseMode,
+      auth: proxy.auth ?? 'apiKey',
     },
     environment: Object.keys(service.environment).map((key) => ({ key, value: '' })),
     start: false,
@@ -165,7 +170,7 @@ function processBody(value: ServiceFormValue['process']): ProcessBody {
 }
 
 function proxyBody(value: ServiceFormValue['proxy']): ProxyBody {
-  const body: ProxyBody = { cache: value.cache, responseMode: value.responseMode };
+  const body: ProxyBody = { cache: value.cache, responseMode: value.responseMode, auth: value.auth };
   const path = value.path.trim();
   if (path) body.path = path;
   const numbers = ['rateLimit', 'toolResultTtlSec', 'requestTimeoutSec'] as const;
@@ -220,7 +225,7 @@ export function updateBodyFrom(
   });
   if (process) body.process = process;
 
-  const proxy = changedFields(proxyBody(value.proxy), { ...original.proxy });
+  const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', ...original.proxy });
   if (proxy) body.proxy = proxy;
 
   if (replaceEnvironment) body.environment = environmentFromRows(value.environment);

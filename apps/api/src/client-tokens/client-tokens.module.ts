@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientTokenEntity } from './client-token.entity';
+import { ClientTokensController } from './client-tokens.controller';
+import { ClientTokensService } from './client-tokens.service';
+
+/** Per-client tokens for the MCP endpoints (issue 8), limited to services and tools; plugged into auth as a verifier. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ClientTokenEntity])],
+  controllers: [ClientTokensController],
+  providers: [ClientTokensService],
+})
+export class ClientTokensModule {}

@@ -1,0 +1,102 @@
+import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { ClientTokenView, CreateClientTokenDto, CreatedClientTokenView, UpdateClientTokenDto } from '@mcp-proxy/shared/dto';
+import { IsNull, Repository } from 'typeorm';
+import { AuthService } from '../core/auth/auth.service';
+import type { CredentialVerifier, Principal } from '../core/auth/principal';
+import { ClientTokenEntity } from './client-token.entity';
+import { hashToken, newToken } from './token-hash';
+
+export const CLIENT_TOKEN_PREFIX = 'mcpt_';
+
+/** Writing "last used" on every request would turn reads into writes; once a minute is enough to show. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Mints, lists, relabels and revokes client tokens, and turns a presented one into a principal. */
+@Injectable()
+export class ClientTokensService implements CredentialVerifier, OnModuleInit {
+  constructor(
+    @InjectRepository(ClientTokenEntity) private readonly tokens: Repository<ClientTokenEntity>,
+    private readonly auth: AuthService,
+  ) {}
+
+  onModuleInit(): void {
+    this.auth.addVerifier(this);
+  }
+
+  async create(dto: CreateClientTokenDto): Promise<CreatedClientTokenView> {
+    const token = newToken(CLIENT_TOKEN_PREFIX);
+    const entity = this.tokens.create({
+      label: dto.label.trim(),
+      tokenHash: hashToken(token),
+      prefix: token.slice(0, CLIENT_TOKEN_PREFIX.length + 6),
+      services: dto.services ?? null,
+      tools: dto.tools ?? null,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await this.tokens.save(entity);
+    return { ...toView(entity), token };
+  }
+
+  async list(): Promise<ClientTokenView[]> {
+    return (await this.tokens.find({ order: { createdAt: 'DESC' } })).map(toView);
+  }
+
+  async update(id: string, dto: UpdateClientTokenDto): Promise<ClientTokenView> {
+    const entity = await this.find(id);
+    if (dto.label !== undefined) entity.label = dto.label.trim();
+    await this.tokens.save(entity);
+    return toView(entity);
+  }
+
+  /** Takes effect on the next request: every use looks the token up. */
+  async revoke(id: string): Promise<ClientTokenView> {
+    const entity = await this.find(id);
+    if (!entity.revokedAt) {
+      entity.revokedAt = new Date();
+      await this.tokens.save(entity);
+    }
+    return toView(entity);
+  }
+
+  async verify(credential: string): Promise<Principal | null> {
+    if (!credential.startsWith(CLIENT_TOKEN_PREFIX)) return null;
+    const entity = await this.tokens.findOne({ where: { tokenHash: hashToken(credential), revokedAt: IsNull() } });
+    if (!entity) return null;
+    this.touch(entity);
+    return {
+      kind: 'client',
+      id: `client-token:${entity.id}`,
+      role: 'viewer',
+      label: entity.label,
+      scope: { ...(entity.services ? { services: entity.services } : {}), ...(entity.tools ? { tools: entity.tools } : {}) },
+    };
+  }
+
+  private touch(entity: ClientTokenEntity): void {
+    const now = new Date();
+    if (entity.lastUsedAt && now.getTime() - entity.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+    // Not awaited: the request does not wait for bookkeeping, and a failure here must not refuse it.
+    this.tokens.update({ id: entity.id }, { lastUsedAt: now }).catch(() => undefined);
+  }
+
+  private async find(id: string): Promise<ClientTokenEntity> {
+    const entity = await this.tokens.findOne({ where: { id } });
+    if (!entity) throw new NotFoundException(`Client token ${id} not found`);
+    return entity;
+  }
+}
+
+function toView(entity: ClientTokenEntity): ClientTokenView {
+  return {
+    id: entity.id,
+    label: entity.label,
+    prefix: entity.prefix,
+    services: entity.services,
+    tools: entity.tools,
+    createdAt: entity.createdAt.toISOString(),
+    lastUsedAt: entity.lastUsedAt?.toISOString() ?? null,
+    revokedAt: entity.revokedAt?.toISOString() ?? null,
+  };
+}

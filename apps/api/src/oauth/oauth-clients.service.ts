@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { OAuthError } from './oauth-error';
+import { OAuthClientEntity } from './oauth.entities';
+
+const MAX_REDIRECT_URIS = 10;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** RFC 7591 registration metadata as the client sends it (only what we read). */
+export interface ClientRegistration {
+  redirect_uris?: unknown;
+  client_name?: unknown;
+  token_endpoint_auth_method?: unknown;
+  grant_types?: unknown;
+  response_types?: unknown;
+}
+
+/** Dynamic client registration (RFC 7591) of public clients, and look-up by client_id. */
+@Injectable()
+export class OAuthClientsService {
+  constructor(@InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>) {}
+
+  async register(metadata: ClientRegistration): Promise<Record<string, unknown>> {
+    const redirectUris = validRedirectUris(metadata.redirect_uris);
+    const method = metadata.token_endpoint_auth_method;
+    // Public clients only (PKCE protects the code): a client asking for a secret is told "none".
+    if (method !== undefined && typeof method !== 'string') throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method must be a string');
+    const grantTypes = metadata.grant_types ?? ['authorization_code', 'refresh_token'];
+    if (!Array.isArray(grantTypes) || grantTypes.some((type) => type !== 'authorization_code' && type !== 'refresh_token')) {
+      throw new OAuthError('invalid_client_metadata', 'grant_types may only hold authorization_code and refresh_token');
+    }
+    const name = typeof metadata.client_name === 'string' && metadata.client_name.trim() ? metadata.client_name.trim().slice(0, 200) : 'Unnamed client';
+    const entity = this.clients.create({ name, redirectUris });
+    await this.clients.save(entity);
+    return {
+      client_id: entity.id,
+      client_id_issued_at: Math.floor(entity.createdAt.getTime() / 1000),
+      client_name: name,
+      redirect_uris: redirectUris,
+      token_endpoint_auth_method: 'none',
+      grant_types: grantTypes,
+      response_types: ['code'],
+    };
+  }
+
+  async find(clientId: string | null | undefined): Promise<OAuthClientEntity | null> {
+    if (!clientId || !UUID.test(clientId)) return null;
+    return this.clients.findOne({ where: { id: clientId } });
+  }
+}
+
+/**
+ * HTTPS redirect URIs, http on a loopback host or a private-use scheme (native and CLI clients, RFC 8252); no fragments.
+ * Stored as given and compared exactly.
+ */
+function validRedirectUris(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_REDIRECT_URIS) {
+    throw new OAuthError('invalid_redirect_uri', `redirect_uris must list 1 to ${MAX_REDIRECT_URIS} URIs`);
+  }
+  return value.map((uri: unknown) => {
+    if (typeof uri !== 'string' || uri.length > 2000) throw new OAuthError('invalid_redirect_uri', 'each redirect URI must be a string of at most 2000 characters');
+    let parsed: URL;
+    try {
+      parsed = new URL(uri);
+    } catch {
+      throw new OAuthError('invalid_redirect_uri', `${uri} is not an absolute URI`);
+    }
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+    if (parsed.hash) throw new OAuthError('invalid_redirect_uri', `${uri} must not have a fragment`);
+    // RFC 8252 §7.1: a native app's private-use scheme is a reversed domain name (com.example.app:).
+    const privateUse = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+:$/i.test(parsed.protocol);
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback) && !privateUse) {
+      throw new OAuthError('invalid_redirect_uri', `${uri} must be https, http on localhost, or an app's reversed-domain scheme`);
+    }
+    return uri;
+  });
+}

@@ -1,0 +1,36 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { RawRoutes } from '../core/http/raw-routes';
+import { ProcessesModule } from '../processes/processes.module';
+import { AuthorizationsService } from './authorizations.service';
+import { ConsentController } from './consent.controller';
+import { AUTHORIZATION_SERVER_METADATA_PATH, OAUTH_PATH, OAuthHttpHandler, PROTECTED_RESOURCE_METADATA_PATH } from './oauth-http.handler';
+import { OAuthClientsService } from './oauth-clients.service';
+import { OAuthTokensService } from './oauth-tokens.service';
+import { OAuthUrls } from './oauth-urls.service';
+import { OAUTH_ENTITIES } from './oauth.entities';
+import { SigningKeysService } from './signing-keys.service';
+
+/**
+ * OAuth 2.1 for `oauth` services (issue 8): the authorization server (metadata, registration,
+ * authorize, token, revoke, keys), the consent API of the admin portal, and the access-token
+ * verifier the data plane uses through AuthService.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), ProcessesModule, AuditModule],
+  controllers: [ConsentController],
+  providers: [OAuthUrls, OAuthClientsService, SigningKeysService, OAuthTokensService, AuthorizationsService, OAuthHttpHandler],
+})
+export class OAuthModule implements OnModuleInit {
+  constructor(
+    private readonly handler: OAuthHttpHandler,
+    private readonly rawRoutes: RawRoutes,
+  ) {}
+
+  onModuleInit(): void {
+    for (const prefix of [AUTHORIZATION_SERVER_METADATA_PATH, PROTECTED_RESOURCE_METADATA_PATH, OAUTH_PATH]) {
+      this.rawRoutes.register(prefix, (request, response) => this.handler.handle(request, response));
+    }
+  }
+}

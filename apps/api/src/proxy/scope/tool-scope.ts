@@ -1,0 +1,59 @@
+import { errorResponse, INVALID_PARAMS, JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+import type { ServerResponse } from 'node:http';
+import type { Principal } from '../../core/auth/principal';
+import { protectedResourceMetadataUrl } from '../../core/http/public-url';
+import { compileFilter } from '../aggregation/name-filter';
+import type { ServiceRoute } from '../routing/route-table';
+
+/** Which tool names a client may see and call; `*` and `?` work as in group filters. */
+export type ToolPredicate = (name: string) => boolean;
+
+/** The principal's tool allow-list as a predicate, or null when it may use every tool. */
+export function toolPredicateOf(principal: Principal): ToolPredicate | null {
+  const tools = principal.scope?.tools;
+  if (!tools) return null;
+  // An empty list means "no tools", not "all": compileFilter reads an empty allow-list as all.
+  return tools.length === 0 ? () => false : compileFilter({ allow: tools });
+}
+
+/**
+ * Whether a principal limited to some services may use this route. Services are named by id or
+ * name; a group by `g/<name>` (`g/all` for `/mcp`), so a token for one service does not reach
+ * that service's tools through a group.
+ */
+export function serviceAllowed(principal: Principal, route: ServiceRoute): boolean {
+  const services = principal.scope?.services;
+  if (!services) return true;
+  const names = route.kind === 'group' ? [`g/${route.name}`, route.id] : [route.name, route.id];
+  return names.some((name) => services.includes(name));
+}
+
+/** A `tools/list` answer with only the tools the predicate lets through. */
+export function filterToolList(answer: JsonRpcMessage, allowed: ToolPredicate): JsonRpcMessage {
+  const result = (answer as JsonRpcResponse & { result?: { tools?: unknown } }).result;
+  if (!result || !Array.isArray(result.tools)) return answer;
+  const tools = result.tools.filter((tool: unknown) => {
+    const name = (tool as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && allowed(name);
+  });
+  return { ...answer, result: { ...result, tools } } as JsonRpcMessage;
+}
+
+/** The error for a `tools/call` outside the allow-list, or null when the call may go on. */
+export function refusedToolCall(id: JsonRpcId, params: unknown, allowed: ToolPredicate): JsonRpcMessage | null {
+  const name = (params as { name?: unknown } | undefined)?.name;
+  if (typeof name === 'string' && allowed(name)) return null;
+  return errorResponse(id, INVALID_PARAMS, `Tool ${JSON.stringify(typeof name === 'string' ? name : '')} is not allowed for this client`);
+}
+
+/**
+ * 403 with an RFC 6750 `insufficient_scope` challenge (the MCP spec's step-up), and the JSON-RPC
+ * error as body: the client may ask its owner for a new authorization, whose consent can add the tool.
+ */
+export function sendInsufficientScope(response: ServerResponse, refusal: JsonRpcMessage, resource: string): void {
+  const url = new URL(resource);
+  const challenge = `Bearer error="insufficient_scope", scope="mcp", resource_metadata="${protectedResourceMetadataUrl(url.origin, url.pathname)}", error_description="This tool is not in the grant"`;
+  const body = JSON.stringify(refusal);
+  response.writeHead(403, { 'www-authenticate': challenge, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}

@@ -1,0 +1,26 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthService } from '../core/auth/auth.service';
+import { ProcessesModule } from '../processes/processes.module';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+/** Named users with passwords and roles (issue 11); the auth core asks them through `UserDirectory`. */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity]), ProcessesModule],
+  controllers: [UsersController],
+  providers: [UsersService, { provide: PasswordHasher, useFactory: () => new PasswordHasher() }],
+  exports: [UsersService],
+})
+export class UsersModule implements OnModuleInit {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  onModuleInit(): void {
+    this.auth.useUserDirectory(this.users);
+  }
+}

@@ -1,0 +1,114 @@
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { RunningApp } from './running-app';
+
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+/**
+ * An OAuth client as an MCP host keeps one: in memory, with the browser step left to the test
+ * (`redirectToAuthorization` only records where the browser would go).
+ */
+export class TestOAuthProvider implements OAuthClientProvider {
+  authorizationUrl: URL | null = null;
+  readonly stateValue = randomBytes(12).toString('base64url');
+  private information: OAuthClientInformationMixed | undefined;
+  private stored: OAuthTokens | undefined;
+  private verifier = '';
+
+  get redirectUrl(): string {
+    return REDIRECT_URI;
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: 'e2e OAuth client', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+  }
+
+  state(): string {
+    return this.stateValue;
+  }
+
+  clientInformation(): OAuthClientInformationMixed | undefined {
+    return this.information;
+  }
+
+  saveClientInformation(information: OAuthClientInformationMixed): void {
+    this.information = information;
+  }
+
+  tokens(): OAuthTokens | undefined {
+    return this.stored;
+  }
+
+  saveTokens(tokens: OAuthTokens): void {
+    this.stored = tokens;
+  }
+
+  redirectToAuthorization(url: URL): void {
+    this.authorizationUrl = url;
+  }
+
+  saveCodeVerifier(verifier: string): void {
+    this.verifier = verifier;
+  }
+
+  codeVerifier(): string {
+    return this.verifier;
+  }
+
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    if (scope === 'all' || scope === 'tokens') this.stored = undefined;
+    if (scope === 'all' || scope === 'client') this.information = undefined;
+  }
+}
+
+/**
+ * The browser's part: opens the authorization URL (which sends it to the portal's consent page),
+ * lets the owner approve through the consent API the portal uses, and reads where the browser is sent back to.
+ */
+export async function approveInBrowser(running: RunningApp, authorizationUrl: URL | string, tools?: string[]): Promise<URL> {
+  const consent = await fetch(authorizationUrl, { redirect: 'manual' });
+  if (consent.status !== 302) throw new Error(`authorize answered ${consent.status}: ${await consent.text()}`);
+  const location = new URL(consent.headers.get('location') ?? '');
+  const match = /^\/consent\/([0-9a-f-]{36})$/.exec(location.pathname);
+  if (!match) return location; // an error sent straight back to the client
+  const approved = await running
+    .api()
+    .post(`/api/oauth/authorizations/${match[1]}/approve`)
+    .set('X-API-Key', running.env.apiKey)
+    .send(tools ? { tools } : {});
+  if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${JSON.stringify(approved.body)}`);
+  return new URL(approved.body.redirectTo);
+}
+
+export interface Pkce {
+  verifier: string;
+  challenge: string;
+}
+
+export function pkce(): Pkce {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** Registers a public client by hand (RFC 7591), for the security tests that bend the rules. */
+export async function registerClient(baseUrl: string, redirectUris: string[] = [REDIRECT_URI]): Promise<string> {
+  const response = await fetch(`${baseUrl}/oauth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_name: 'manual client', redirect_uris: redirectUris }),
+  });
+  if (response.status !== 201) throw new Error(`register answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { client_id: string }).client_id;
+}
+
+export function authorizeUrl(baseUrl: string, params: Record<string, string | undefined>): string {
+  const url = new URL(`${baseUrl}/oauth/authorize`);
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+export async function tokenRequest(baseUrl: string, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}

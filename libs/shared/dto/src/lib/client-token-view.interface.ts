@@ -1,0 +1,18 @@
+/** A client token as listed: never the token itself, only its first characters to recognise it. */
+export interface ClientTokenView {
+  id: string;
+  label: string;
+  prefix: string;
+  /** Null: every service. */
+  services: string[] | null;
+  /** Null: every tool. */
+  tools: string[] | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The answer to creating a token: the only time the token is shown. */
+export interface CreatedClientTokenView extends ClientTokenView {
+  token: string;
+}
