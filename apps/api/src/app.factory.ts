@@ -10,6 +10,7 @@ import { ForceSsl } from './certs/tls/force-ssl';
 import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
 import { createValidationPipe } from './core/http/validation';
+import { GracefulShutdown } from './core/http/graceful-shutdown';
 import { assignRequestId } from './core/http/request-id';
 import { RawRoutes } from './core/http/raw-routes';
 import { UpgradeRouter } from './core/http/upgrade-router';
@@ -49,7 +50,8 @@ function configureApp(app: NestExpressApplication): void {
   app.use(securityHeaders(config.get('SSL_ENABLED')));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // SIGTERM and SIGINT drain first (main.ts: stopGracefully); other signals close at once.
+  app.enableShutdownHooks(['SIGHUP', 'SIGQUIT', 'SIGUSR2']);
   attachListener(app, app.getHttpServer());
   setUpOpenApi(app);
   serveAdminApp(app, config.get('ADMIN_DIST_DIR'), logger);
@@ -61,6 +63,7 @@ function configureApp(app: NestExpressApplication): void {
  */
 export function attachListener(app: NestExpressApplication, server: Server, tls = false): void {
   app.get(RawRoutes).install(server, app.getHttpAdapter().getInstance());
+  app.get(GracefulShutdown).track(server);
   const upgrades = app.get(UpgradeRouter);
   server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   if (!tls) app.get(ForceSsl).install(server);
@@ -98,6 +101,16 @@ export async function listen(app: NestExpressApplication): Promise<ListenerUrls>
   // Only now: an HTTP-01 challenge of the first order is answered on the plain port, which must be listening.
   app.get(CertificateManager).start();
   return urls;
+}
+
+/**
+ * A graceful stop (SIGTERM): listeners stop accepting, calls in progress are answered (at most
+ * SHUTDOWN_GRACE_SEC), streams are told to reconnect, then the app closes: children stop, sessions
+ * of shared services stay persisted for the next start, cluster leases are given up.
+ */
+export async function stopGracefully(app: NestExpressApplication): Promise<void> {
+  await app.get(GracefulShutdown).drain(app.get(AppConfig).get('SHUTDOWN_GRACE_SEC') * 1000);
+  await app.close();
 }
 
 function listenOn(server: Server, port: number, host: string): Promise<void> {

@@ -13,10 +13,11 @@ import { GroupEntity } from './groups/group.entity';
 import { OAUTH_ENTITIES } from './oauth/oauth.entities';
 import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
 import { ServiceEntity } from './processes/service.entity';
+import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

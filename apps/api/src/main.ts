@@ -1,4 +1,4 @@
-import { createApp, listen } from './app.factory';
+import { createApp, listen, stopGracefully } from './app.factory';
 import { runBackupCli } from './backup/backup-cli';
 import { InvalidEnvironmentError } from './core/config/env.schema';
 import { loadEnvironment } from './core/config/load-environment';
@@ -10,6 +10,22 @@ async function bootstrap(): Promise<void> {
   app
     .get(AppLogger)
     .log(`API on ${urls.api}, admin UI on ${urls.admin}${urls.https ? `, HTTPS (API, MCP and admin UI) on ${urls.https}` : ''}`, 'Bootstrap');
+  let stopping = false;
+  const stop = (signal: string): void => {
+    // A second signal while draining stops at once.
+    if (stopping) process.exit(1);
+    stopping = true;
+    app.get(AppLogger).log(`${signal}: finishing calls in progress, then stopping`, 'Bootstrap');
+    stopGracefully(app).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 /** `node main.js backup|restore …` runs the backup CLI instead of the server. */

@@ -3,6 +3,7 @@ import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStat
 import { AppLogger } from '../core/logging/app-logger';
 import { CandidateChildren, CandidateSettings } from './candidate-children';
 import type { ChildHandle } from './child-handle';
+import { ChildPlacement, RUN_EVERYTHING_HERE } from './child-placement';
 import { Clock } from './clock';
 import { healthCheckFor } from './health/health-check';
 import { ServiceLogs } from './logging/service-logs.service';
@@ -36,6 +37,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private readonly idsByName = new Map<string, string>();
   private shuttingDown = false;
   private proxyMetrics: ((serviceId: string) => ProxyMetricsView | undefined) | null = null;
+  private placement: ChildPlacement = RUN_EVERYTHING_HERE;
   /** Deployments' candidates and the children they replace while those drain. */
   private readonly candidates: CandidateChildren;
   /** If the proxy dies without a shutdown, its children must not outlive it. */
@@ -107,6 +109,27 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     this.proxyMetrics = provider;
   }
 
+  /** Several instances: a lease decides which one runs each service (set before the app bootstraps). */
+  usePlacement(placement: ChildPlacement): void {
+    this.placement = placement;
+  }
+
+  /**
+   * Another instance runs the service now (this one lost its lease): its children stop here, the
+   * desired state stays as it is.
+   */
+  async relinquish(serviceId: string): Promise<void> {
+    const record = this.records.get(serviceId);
+    if (record) await this.enqueue(record, () => this.halt(record, 'another instance runs it now'));
+    else await this.placement.release(serviceId);
+  }
+
+  /** Whether this instance runs the service's children now (started here and not stopped since). */
+  runsHere(serviceId: string): boolean {
+    const record = this.records.get(serviceId);
+    return record !== undefined && this.isUp(record);
+  }
+
   // ─── Management API ────────────────────────────────────────────────────────────────────────
 
   async start(serviceIdOrName: string): Promise<ServiceView> {
@@ -130,6 +153,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
 
   async restart(serviceIdOrName: string): Promise<ServiceView> {
     const record = await this.wantRunning(serviceIdOrName);
+    if (!this.isUp(record) && (await this.placement.restartElsewhere(record.id))) return this.services.viewOf(record.entity);
     await this.enqueue(record, async () => {
       if (record.desired !== 'running') return;
       if (childrenOf(record).length > 0) {
@@ -298,6 +322,10 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     record.restartState = FRESH_RESTART_STATE;
     record.runtime = { ...record.runtime, restarts: 0 };
     record.entity = await this.services.entityOf(record.id);
+    if (!(await this.placement.claim(record.id))) {
+      this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: 'runs on another instance' });
+      return;
+    }
     if (record.entity.process.isolation === 'session') {
       record.log.append('system', `accepting sessions (up to ${record.entity.process.maxSessions} children)`);
       this.setStatus(record, { status: 'running', pid: null, startedAt: new Date(this.clock.now()), statusReason: null });
@@ -408,6 +436,8 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     if (record.runtime.status !== 'stopped' || record.runtime.statusReason) {
       this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: null });
     }
+    // Only once nothing of it runs here: another instance may start it the moment the lease is free.
+    await this.placement.release(record.id);
   }
 
   private async stopChildren(record: ServiceRecord, reason: string): Promise<void> {

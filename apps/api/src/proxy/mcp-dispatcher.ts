@@ -21,12 +21,17 @@ import type { ServiceRoute } from './routing/route-table';
 import { refusedToolCall, ToolPredicate, toolPredicateOf } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
-import { SessionStore } from './sessions/session-store';
+import { SessionStore, SHARED_SESSION_IDLE_MS } from './sessions/session-store';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
 function capabilitiesOf(request: JsonRpcRequest): Record<string, unknown> {
   const capabilities = (request.params as { capabilities?: unknown } | undefined)?.capabilities;
   return capabilities && typeof capabilities === 'object' ? (capabilities as Record<string, unknown>) : {};
+}
+
+function clientInfoOf(request: JsonRpcRequest): Record<string, unknown> | null {
+  const info = (request.params as { clientInfo?: unknown } | undefined)?.clientInfo;
+  return info && typeof info === 'object' ? (info as Record<string, unknown>) : null;
 }
 
 function negotiatedVersion(request: JsonRpcRequest): string {
@@ -35,7 +40,6 @@ function negotiatedVersion(request: JsonRpcRequest): string {
 
 /** How long a request waits for a service that is starting or restarting before it is told so. */
 const START_WAIT_MS = 15_000;
-const SHARED_SESSION_IDLE_MS = 30 * 60 * 1000;
 
 /**
  * What every transport does with a client's messages once it has a session: the same rules for
@@ -57,12 +61,15 @@ export class McpDispatcher {
   async open(route: ServiceRoute, principal: Principal, transport: SessionTransport, request: JsonRpcRequest): Promise<ClientSession> {
     const session = this.createSession(route, principal, transport, negotiatedVersion(request));
     session.clientCapabilities = capabilitiesOf(request);
+    session.clientInfo = clientInfoOf(request);
     try {
       await this.prepare(route, session);
     } catch (error) {
       this.sessions.close(session);
       throw error;
     }
+    // A shared server's session holds nothing but what was negotiated: it can be re-created anywhere.
+    if (route.process.isolation !== 'session') this.sessions.persist(session);
     return session;
   }
 

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND } from '@mcp-proxy/mcp/protocol';
+import { INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ClusterRouter } from '../cluster/cluster-router';
+import { DRAINING_HEADER } from '../cluster/instance-identity';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
@@ -9,6 +11,7 @@ import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
+import { GracefulShutdown } from '../core/http/graceful-shutdown';
 import { protectedResourceMetadataUrl, publicBaseUrl } from '../core/http/public-url';
 import { RuntimeSettings } from '../core/config/runtime-settings.service';
 import { headerValue, sendRpcError } from './http/http-io';
@@ -33,11 +36,13 @@ const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="mcp-proxy"' };
 export class McpHttpHandler {
   private readonly logger = new Logger('McpProxy');
   private origins: OriginPolicy;
+  private calls = 0;
   private readonly publicUrl: string | undefined;
 
   constructor(
     config: AppConfig,
     settings: RuntimeSettings,
+    private readonly shutdown: GracefulShutdown,
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly routes: RouteTable,
@@ -45,6 +50,7 @@ export class McpHttpHandler {
     private readonly legacy: LegacySseTransport,
     private readonly websocket: WebSocketTransport,
     private readonly httpServices: HttpServiceTransport,
+    private readonly cluster: ClusterRouter,
     private readonly events: EventEmitter2,
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
@@ -55,7 +61,19 @@ export class McpHttpHandler {
     settings.onChange('ALLOWED_HOSTS', (hosts) => (this.origins = new OriginPolicy([...fixed, ...hosts])));
   }
 
+  /** Requests being handled, long-lived GET streams aside (a graceful stop waits for these). */
+  get callsInProgress(): number {
+    return this.calls;
+  }
+
   handle(request: IncomingMessage, response: ServerResponse): void {
+    if (this.shutdown.draining) {
+      return sendRpcError(response, 503, SERVER_UNAVAILABLE, 'The proxy is restarting; retry in a moment', null, { 'retry-after': '1', connection: 'close', [DRAINING_HEADER]: '1' });
+    }
+    if (request.method !== 'GET') {
+      this.calls++;
+      response.once('close', () => this.calls--);
+    }
     this.route(request, response).catch((error: unknown) => {
       this.logger.error({ err: error, path: request.url?.split('?')[0] }, 'MCP request failed');
       sendRpcError(response, 500, INTERNAL_ERROR, 'Internal proxy error');
@@ -69,9 +87,12 @@ export class McpHttpHandler {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const endpoint = parseMcpPath(request.url ?? '');
     if (!endpoint) return rejectUpgrade(socket, 404, 'Not Found');
+    if (this.shutdown.draining) return rejectUpgrade(socket, 503, 'Service Unavailable', { 'retry-after': '1' });
     this.gate(request, endpoint, queryParam((request.url ?? '').split('?')[1] ?? '', 'token'))
-      .then((gate) => {
+      .then(async (gate) => {
         if (!gate.ok) return rejectUpgrade(socket, gate.status, gate.message, gate.headers);
+        const owner = this.cluster.enabled && gate.route.kind === 'service' ? await this.cluster.ownerElsewhere(gate.route.id, request) : null;
+        if (owner) return this.cluster.upgrade(request, socket, head, owner);
         if (endpoint.kind === 'websocket') return this.websocket.upgrade(request, socket, head, gate.route, gate.principal);
         if (gate.route.transport === 'http') return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
         rejectUpgrade(socket, 404, 'Not Found');
@@ -86,6 +107,11 @@ export class McpHttpHandler {
     const gate = await this.gate(request, endpoint, null);
     if (!gate.ok) return sendRpcError(response, gate.status, gate.code, gate.message, null, gate.headers);
     const { principal, route } = gate;
+    // Several instances: the one that runs the service's child answers (credentials are checked there again).
+    if (this.cluster.enabled && route.kind === 'service') {
+      const owner = await this.cluster.ownerElsewhere(route.id, request);
+      if (owner) return this.cluster.forward(request, response, route.id, owner);
+    }
     const method = request.method ?? 'GET';
     if (route.transport === 'http') return this.httpServices.forward(request, response, route, endpoint.base, endpoint.rest);
 

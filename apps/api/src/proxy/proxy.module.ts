@@ -1,5 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
+import { ClusterModule } from '../cluster/cluster.module';
 import { AppConfig } from '../core/config/app-config.service';
 import { RawRoutes } from '../core/http/raw-routes';
 import { UpgradeRouter } from '../core/http/upgrade-router';
@@ -11,7 +13,11 @@ import { McpDispatcher } from './mcp-dispatcher';
 import { ProxyMetrics } from './metrics/proxy-metrics';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { McpHttpHandler } from './mcp-http.handler';
+import { ProxyDrainer } from './proxy-drainer';
+import { GracefulShutdown } from '../core/http/graceful-shutdown';
 import { RouteTable } from './routing/route-table';
+import { PersistedSessionEntity } from './sessions/persisted-session.entity';
+import { SessionPersistence } from './sessions/session-persistence';
 import { SessionStore } from './sessions/session-store';
 import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
@@ -22,11 +28,12 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
-  imports: [ProcessesModule, GroupsModule],
+  imports: [ProcessesModule, GroupsModule, ClusterModule, TypeOrmModule.forFeature([PersistedSessionEntity])],
   controllers: [GroupMappingController],
   providers: [
     RouteTable,
     SessionStore,
+    SessionPersistence,
     UpstreamRegistry,
     McpDispatcher,
     RateLimiter,
@@ -47,6 +54,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     WebSocketTransport,
     HttpServiceTransport,
     McpHttpHandler,
+    ProxyDrainer,
   ],
 })
 export class ProxyModule implements OnModuleInit {
@@ -59,6 +67,8 @@ export class ProxyModule implements OnModuleInit {
     private readonly upstreams: UpstreamRegistry,
     private readonly routes: RouteTable,
     private readonly supervisor: ProcessSupervisor,
+    private readonly shutdown: GracefulShutdown,
+    private readonly drainer: ProxyDrainer,
   ) {}
 
   onModuleInit(): void {
@@ -69,6 +79,7 @@ export class ProxyModule implements OnModuleInit {
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
     this.supervisor.useRemoteConnector(connectRemote);
+    this.shutdown.register(this.drainer);
     this.rawRoutes.register('/mcp', (request, response) => this.handler.handle(request, response));
     this.upgrades.registerPrefix('/mcp/', (request, socket, head) => this.handler.upgrade(request, socket, head));
   }

@@ -69,6 +69,16 @@ export interface AppEnv {
   AUTH_FAILURE_LIMIT: number;
   /** How long a stopped MCP server's process group gets after SIGTERM before SIGKILL. */
   PROCESS_STOP_GRACE_SEC: number;
+  /** After SIGTERM, how long calls in progress get to finish before the proxy stops anyway. */
+  SHUTDOWN_GRACE_SEC: number;
+  /** This instance's name in a cluster (lease owner); default: host name and process id. */
+  INSTANCE_ID: string | undefined;
+  /** How other instances reach this one (`http://10.0.0.5:8437`); needed with REDIS_URL + PostgreSQL. */
+  INSTANCE_URL: string | undefined;
+  /** A child's lease: another instance takes the child over this long after its owner stopped renewing. */
+  LEASE_TTL_SEC: number;
+  /** Redis key prefix of the cluster's leases and messages (several clusters, or test runs, can share one Redis). */
+  CLUSTER_KEY_PREFIX: string;
   /** How long a health `ping` (or HTTP probe) may take before it counts as a failure. */
   HEALTH_CHECK_TIMEOUT_SEC: number;
   /** Host names (besides IPs, localhost and DOMAIN) that browsers may use to reach the MCP endpoints. */
@@ -170,6 +180,11 @@ const url =
     if (!protocols.includes(parsed.protocol)) throw new InvalidValue(`must be a URL (${protocols.join(' or ')})`);
     return raw;
   };
+
+const instanceId: Parser<string> = (raw) => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(raw)) throw new InvalidValue('must be 1-63 letters, digits, ".", "_" or "-"');
+  return raw;
+};
 
 const ip: Parser<string> = (raw) => {
   if (isIP(raw) === 0) throw new InvalidValue('must be an IPv4 or IPv6 address');
@@ -338,6 +353,11 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },
+  SHUTDOWN_GRACE_SEC: { default: '10', parse: integer(0, 600) },
+  INSTANCE_ID: { parse: optional(instanceId) },
+  INSTANCE_URL: { parse: optional(url('http:', 'https:')) },
+  LEASE_TTL_SEC: { default: '15', parse: integer(2, 300) },
+  CLUSTER_KEY_PREFIX: { default: 'mcp-proxy', parse: keyPrefix },
   HEALTH_CHECK_TIMEOUT_SEC: { default: '10', parse: integer(1, 300) },
   ALLOWED_HOSTS: { default: '', parse: hostList },
   CONFIG_FILE: { parse: optional(text) },
@@ -398,7 +418,8 @@ export function validateEnv(source: Record<string, string | undefined>): AppEnv 
   return env as unknown as AppEnv;
 }
 
-const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN']);
+// OTEL_EXPORTER_OTLP_HEADERS carries a collector's credentials.
+const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 /** One key's value from its raw text, by the same rules as at start-up; throws `InvalidSettingValue` naming the rule. */
 export function parseEnvValue<K extends keyof AppEnv>(key: K, raw: string): AppEnv[K] {
@@ -448,6 +469,9 @@ function crossKeyProblems(env: AppEnv): string[] {
     seen.set(value, key);
   }
   if (env.FORCE_SSL && !env.SSL_ENABLED) problems.push('FORCE_SSL=true needs SSL_ENABLED=true');
+  if (env.INSTANCE_URL && !(env.REDIS_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL))) {
+    problems.push('INSTANCE_URL (several instances) needs REDIS_URL and a postgres:// DATABASE_URL shared by every instance');
+  }
   if (env.AUTO_MAP_PORTS && !env.ENABLE_UPNP) problems.push('AUTO_MAP_PORTS=true needs ENABLE_UPNP=true');
   if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && !env.DOMAIN) {
     problems.push('DOMAIN is required when SSL_PROVIDER=letsencrypt');

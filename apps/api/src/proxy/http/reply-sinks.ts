@@ -98,6 +98,12 @@ export class SseSink implements MessageSink {
     return true;
   }
 
+  /** Ends the stream after telling the client when to reconnect (the proxy is restarting). */
+  reconnect(retryMs: number): void {
+    this.live?.write(`retry: ${retryMs}\n\n`);
+    this.end();
+  }
+
   end(): void {
     this.finished = true;
     const live = this.live;

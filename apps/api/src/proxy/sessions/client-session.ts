@@ -57,6 +57,10 @@ export class ClientSession {
   observer: RequestObserver | null = null;
   /** What the client said it can do in `initialize` (sampling, elicitation, roots). */
   clientCapabilities: Record<string, unknown> = {};
+  /** The client's `clientInfo` from `initialize`, kept with a persisted session. */
+  clientInfo: Record<string, unknown> | null = null;
+  /** Persisted: it outlives a restart of the proxy, and another instance can take it over. */
+  durable = false;
   /** Streamable HTTP: recent SSE events for `Last-Event-ID` resumption, and the POST streams still open. */
   readonly log = new EventLog();
   readonly postStreams = new Map<string, ResumableSink>();

@@ -11,6 +11,8 @@ export interface MessageSink {
   /** Streams can carry notifications and server requests; a JSON reply carries only its response. */
   readonly streaming: boolean;
   readonly closed: boolean;
+  /** Graceful shutdown: ends the stream in a way that makes the client reconnect (SSE `retry:`, WebSocket 1012). */
+  reconnect?(retryMs: number): void;
 }
 
 /** An SSE stream that a client can pick up again with `Last-Event-ID` on a new GET. */

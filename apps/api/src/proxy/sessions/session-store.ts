@@ -1,10 +1,14 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { ClientSession, RequestObserver, SessionTransport } from './client-session';
+import { SessionPersistence } from './session-persistence';
 
 type CloseHook = (session: ClientSession) => void;
 
 const REAP_INTERVAL_MS = 30_000;
+
+/** How long a session of a `shared` service lives unused (here, and as a persisted row). */
+export const SHARED_SESSION_IDLE_MS = 30 * 60 * 1000;
 
 /**
  * Live client sessions. A session is found only by its id together with the principal that
@@ -15,8 +19,15 @@ export class SessionStore implements OnModuleDestroy {
   private readonly sessions = new Map<string, ClientSession>();
   private readonly closeHooks = new Set<CloseHook>();
   private readonly idleLimits = new Map<string, number>();
+  private readonly reviving = new Map<string, Promise<ClientSession | undefined>>();
   private readonly reaper = setInterval(() => this.reapIdle(), REAP_INTERVAL_MS).unref();
+  private lastReap = Date.now();
   private observer: RequestObserver | null = null;
+
+  // Typed without `| null`: a union would hide the class from Nest's injector.
+  constructor(@Optional() private readonly persistence?: SessionPersistence) {
+    this.persistence?.purgeIdle(SHARED_SESSION_IDLE_MS);
+  }
 
   /** Every session, stored or throw-away, reports its answered requests here. */
   observe(observer: RequestObserver): void {
@@ -31,11 +42,14 @@ export class SessionStore implements OnModuleDestroy {
   }
 
   create(serviceId: string, principalId: string, transport: SessionTransport, protocolVersion: string, idleLimitMs: number): ClientSession {
-    const session = new ClientSession(randomBytes(18).toString('base64url'), serviceId, principalId, transport, protocolVersion);
-    session.observer = this.observer;
-    this.sessions.set(session.id, session);
-    this.idleLimits.set(session.id, idleLimitMs);
-    return session;
+    return this.add(new ClientSession(randomBytes(18).toString('base64url'), serviceId, principalId, transport, protocolVersion), idleLimitMs);
+  }
+
+  /** Keeps a copy of the session in the database, so a restart (or another instance) can bring it back. */
+  persist(session: ClientSession): void {
+    if (!this.persistence || session.closed) return;
+    session.durable = true;
+    this.persistence.save(session);
   }
 
   find(id: string, principalId: string): ClientSession | undefined {
@@ -43,6 +57,22 @@ export class SessionStore implements OnModuleDestroy {
     if (!session || session.principalId !== principalId) return undefined;
     session.lastActivity = Date.now();
     return session;
+  }
+
+  /**
+   * A session this process does not hold but the database does (the proxy restarted, or the instance
+   * that served it is gone): re-created with the same id and what the client negotiated. Only for its
+   * owner and its service; concurrent requests for one id share one lookup.
+   */
+  async revive(id: string, principalId: string, serviceId: string): Promise<ClientSession | undefined> {
+    if (!this.persistence) return undefined;
+    let pending = this.reviving.get(id);
+    if (!pending) {
+      pending = this.load(id).finally(() => this.reviving.delete(id));
+      this.reviving.set(id, pending);
+    }
+    const session = await pending;
+    return session && session.principalId === principalId && session.serviceId === serviceId ? this.find(id, principalId) : undefined;
   }
 
   /** Every session of one service (for notifications that concern them all). */
@@ -60,14 +90,21 @@ export class SessionStore implements OnModuleDestroy {
     return this.sessions.size;
   }
 
+  /** Every live session (for a graceful shutdown that tells their streams to reconnect). */
+  all(): ClientSession[] {
+    return [...this.sessions.values()];
+  }
+
   onClose(hook: CloseHook): void {
     this.closeHooks.add(hook);
   }
 
-  close(session: ClientSession): void {
+  /** Ends a session; `forget: false` (shutdown) keeps its persisted copy so it comes back. */
+  close(session: ClientSession, { forget = true }: { forget?: boolean } = {}): void {
     if (!this.sessions.delete(session.id)) return;
     this.idleLimits.delete(session.id);
     session.closed = true;
+    if (forget && session.durable) this.persistence?.forget(session.id);
     for (const hook of this.closeHooks) hook(session);
   }
 
@@ -77,7 +114,8 @@ export class SessionStore implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.reaper);
-    for (const session of [...this.sessions.values()]) this.close(session);
+    this.touchUsed(Date.now());
+    for (const session of [...this.sessions.values()]) this.close(session, { forget: false });
   }
 
   /** Ends sessions nobody has used for their idle limit; an open stream or a pending call counts as use. */
@@ -87,5 +125,35 @@ export class SessionStore implements OnModuleDestroy {
       if (busy) session.lastActivity = now;
       else if (now - session.lastActivity > (this.idleLimits.get(session.id) ?? Infinity)) this.close(session);
     }
+    this.touchUsed(now);
+    this.persistence?.purgeIdle(SHARED_SESSION_IDLE_MS, now);
+  }
+
+  /** Persisted sessions used since the last pass get their `lastSeenAt` moved, in one write. */
+  private touchUsed(now: number): void {
+    const used = [...this.sessions.values()].filter((session) => session.durable && session.lastActivity >= this.lastReap).map((session) => session.id);
+    this.lastReap = now;
+    this.persistence?.touch(used, now);
+  }
+
+  private add(session: ClientSession, idleLimitMs: number): ClientSession {
+    session.observer = this.observer;
+    this.sessions.set(session.id, session);
+    this.idleLimits.set(session.id, idleLimitMs);
+    return session;
+  }
+
+  private async load(id: string): Promise<ClientSession | undefined> {
+    const live = this.sessions.get(id);
+    if (live) return live;
+    const row = await (this.persistence as SessionPersistence).load(id).catch(() => null);
+    if (!row) return undefined;
+    const already = this.sessions.get(id);
+    if (already) return already;
+    const session = new ClientSession(row.id, row.serviceId, row.principalId, 'streamable-http', row.protocolVersion);
+    session.clientCapabilities = row.clientCapabilities ?? {};
+    session.clientInfo = row.clientInfo;
+    session.durable = true;
+    return this.add(session, SHARED_SESSION_IDLE_MS);
   }
 }

@@ -61,7 +61,7 @@ export class StreamableHttpTransport {
     if (isRequest(message) && message.method === MCP_METHODS.INITIALIZE) return this.initialize(request, response, route, principal, message);
     if (!sessionId) return this.sessionless(request, response, route, principal, message);
 
-    const session = this.findSession(sessionId, route, principal);
+    const session = await this.findSession(sessionId, route, principal);
     if (!session) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found; initialize a new session', 'id' in message ? (message.id ?? null) : null);
     const version = headerValue(request, HEADER_MCP_PROTOCOL_VERSION);
     if (version !== undefined && !isSupportedProtocolVersion(version)) {
@@ -75,7 +75,7 @@ export class StreamableHttpTransport {
   }
 
   /** Opens the session's stream for server messages, or resumes a stream with Last-Event-ID. */
-  get(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): void {
+  async get(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<void> {
     const sessionId = headerValue(request, HEADER_MCP_SESSION_ID);
     if (!sessionId) {
       const version = headerValue(request, HEADER_MCP_PROTOCOL_VERSION);
@@ -83,7 +83,7 @@ export class StreamableHttpTransport {
       return sendRpcError(response, 400, INVALID_REQUEST, 'Mcp-Session-Id header required; initialize first with a POST');
     }
     if (!acceptedReplies(request).sse) return sendRpcError(response, 406, INVALID_REQUEST, 'Accept must include text/event-stream');
-    const session = this.findSession(sessionId, route, principal);
+    const session = await this.findSession(sessionId, route, principal);
     if (!session) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found; initialize a new session');
     const headers = { [HEADER_MCP_SESSION_ID]: session.id };
 
@@ -104,10 +104,10 @@ export class StreamableHttpTransport {
     standalone.attach(response, headers, replay?.events ?? []);
   }
 
-  delete(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): void {
+  async delete(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<void> {
     const sessionId = headerValue(request, HEADER_MCP_SESSION_ID);
     if (!sessionId) return sendRpcError(response, 400, INVALID_REQUEST, 'Mcp-Session-Id header required');
-    const session = this.findSession(sessionId, route, principal);
+    const session = await this.findSession(sessionId, route, principal);
     if (!session) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
     this.sessions.close(session);
     sendEmpty(response, 200);
@@ -200,9 +200,12 @@ export class StreamableHttpTransport {
     return sink;
   }
 
-  private findSession(sessionId: string, route: ServiceRoute, principal: Principal): ClientSession | undefined {
+  /** A live session, or (shared services) one persisted before a restart or by another instance, re-created. */
+  private async findSession(sessionId: string, route: ServiceRoute, principal: Principal): Promise<ClientSession | undefined> {
     const session = this.sessions.find(sessionId, principal.id);
-    return session && session.serviceId === route.id ? session : undefined;
+    if (session) return session.serviceId === route.id ? session : undefined;
+    if (route.process.isolation === 'session') return undefined;
+    return this.sessions.revive(sessionId, principal.id, route.id);
   }
 
   private unavailable(response: ServerResponse, error: unknown, message: JsonRpcRequest): void {

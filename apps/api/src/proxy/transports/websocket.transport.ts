@@ -39,6 +39,11 @@ class WebSocketSink implements MessageSink {
     this.socket.send(JSON.stringify(message));
     return true;
   }
+
+  /** 1012 "service restart": the client may reconnect in a moment. */
+  reconnect(): void {
+    this.socket.close(1012, 'Proxy restarting; reconnect');
+  }
 }
 
 /**

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AppConfig } from '../core/config/app-config.service';
+import { ProcessSupervisor } from '../processes/process-supervisor.service';
+import { ClusterCoordinator } from './cluster-coordinator.service';
+import { FORWARDED_BY_HEADER, InstanceIdentity } from './instance-identity';
+import type { LeaseOwner } from './lease-store';
+import { forwardOnce, forwardUpgrade, readWholeBody } from './owner-forwarder';
+
+const MAX_FORWARDED_BODY = 1024 * 1024;
+const OWNER_POLL_MS = 200;
+/** Beyond the lease time: how long the new owner may take to start the service. */
+const TAKEOVER_START_MS = 20_000;
+
+/**
+ * The data plane's question in a cluster: does this request belong to another instance (the holder
+ * of the service's lease)? If so it is passed there whole; when that owner is down, the request waits
+ * for the lease to move (here or elsewhere) and goes to the new owner, so only calls that had reached
+ * the dead owner fail.
+ */
+@Injectable()
+export class ClusterRouter {
+  private readonly leaseMs: number;
+
+  constructor(
+    config: AppConfig,
+    private readonly identity: InstanceIdentity,
+    private readonly coordinator: ClusterCoordinator,
+    private readonly supervisor: ProcessSupervisor,
+  ) {
+    this.leaseMs = config.get('LEASE_TTL_SEC') * 1000;
+  }
+
+  get enabled(): boolean {
+    return this.coordinator.enabled;
+  }
+
+  /** The owner to forward to, or null to handle the request here (owner, forwarded already, or nobody runs it). */
+  async ownerElsewhere(serviceId: string, request: IncomingMessage): Promise<LeaseOwner | null> {
+    if (request.headers[FORWARDED_BY_HEADER] !== undefined) return null;
+    if (this.coordinator.holds(serviceId)) return null;
+    const owner = await this.coordinator.ownerOf(serviceId);
+    if (owner) return owner.id === this.identity.id ? null : owner;
+    // Nobody runs it: a wanted service is taken over here, now (its owner died and the lease ran out).
+    await this.coordinator.adopt(serviceId);
+    return null;
+  }
+
+  async forward(request: IncomingMessage, response: ServerResponse, serviceId: string, owner: LeaseOwner): Promise<void> {
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await readWholeBody(request, MAX_FORWARDED_BODY);
+    const deadline = Date.now() + this.leaseMs + TAKEOVER_START_MS;
+    let target: LeaseOwner | null = owner;
+    while (target) {
+      if ((await forwardOnce(request, response, target.url, body, this.identity.id)) === 'done') return;
+      target = await this.nextOwner(serviceId, target.id, deadline);
+    }
+    const message = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'No instance runs this service right now; try again shortly' } });
+    response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message), 'retry-after': '1' });
+    response.end(message);
+  }
+
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, owner: LeaseOwner): void {
+    forwardUpgrade(request, socket, head, owner.url, this.identity.id);
+  }
+
+  /** Waits until someone other than the dead owner holds the lease (taking it here when it is free). */
+  private async nextOwner(serviceId: string, deadId: string, deadline: number): Promise<LeaseOwner | null> {
+    while (Date.now() < deadline) {
+      const owner = await this.coordinator.ownerOf(serviceId);
+      if (owner && owner.id !== deadId) {
+        if (owner.id !== this.identity.id || this.supervisor.runsHere(serviceId)) return owner;
+      } else if (!owner && (await this.coordinator.adopt(serviceId))) {
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, OWNER_POLL_MS));
+    }
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AppConfig } from '../core/config/app-config.service';
+import { ProcessSupervisor } from '../processes/process-supervisor.service';
+import { ProcessesModule } from '../processes/processes.module';
+import { ServicesService } from '../processes/services.service';
+import { ClusterBus } from './cluster-bus';
+import { ClusterCoordinator } from './cluster-coordinator.service';
+import { ClusterRouter } from './cluster-router';
+import { InstanceIdentity } from './instance-identity';
+import { LeaseStore } from './lease-store';
+
+async function coordinatorFactory(
+  config: AppConfig,
+  identity: InstanceIdentity,
+  supervisor: ProcessSupervisor,
+  services: ServicesService,
+  emitter: EventEmitter2,
+): Promise<ClusterCoordinator> {
+  const redisUrl = config.get('REDIS_URL');
+  const ttlMs = config.get('LEASE_TTL_SEC') * 1000;
+  if (!identity.clustered || !identity.url || !redisUrl) return new ClusterCoordinator(identity, null, null, [], ttlMs, supervisor, services, emitter);
+  // Loaded only in cluster mode, like the rate limiter's client.
+  const { default: Redis } = await import('ioredis');
+  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  const prefix = config.get('CLUSTER_KEY_PREFIX');
+  const leases = new LeaseStore(commands, prefix, { id: identity.id, url: identity.url }, ttlMs);
+  const bus = new ClusterBus(commands, subscriber, prefix, identity.id);
+  return new ClusterCoordinator(identity, leases, bus, [commands, subscriber], Math.max(500, Math.floor(ttlMs / 3)), supervisor, services, emitter);
+}
+
+/**
+ * Several instances behind a load balancer (INSTANCE_URL with REDIS_URL and PostgreSQL): leases decide
+ * which instance runs each service, requests are forwarded to it. Without INSTANCE_URL it does nothing.
+ */
+@Module({
+  imports: [ProcessesModule],
+  providers: [
+    { provide: InstanceIdentity, inject: [AppConfig], useFactory: InstanceIdentity.fromConfig },
+    { provide: ClusterCoordinator, inject: [AppConfig, InstanceIdentity, ProcessSupervisor, ServicesService, EventEmitter2], useFactory: coordinatorFactory },
+    ClusterRouter,
+  ],
+  exports: [ClusterRouter],
+})
+export class ClusterModule {}

@@ -1,0 +1,79 @@
+import type Redis from 'ioredis';
+
+/** Who holds a lease: the instance's id and the address to forward its requests to. */
+export interface LeaseOwner {
+  id: string;
+  url: string;
+}
+
+/** Extends the lease only if it is still ours (value unchanged). */
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/** Deletes the lease only if it is still ours. */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * One lease per service in Redis (`<prefix>:lease:<serviceId>` = `<instance id> <url>`, with a TTL):
+ * the instance holding it runs the service's children. Taken with SET NX, renewed and released only
+ * by its holder, so an owner that dies loses it when the TTL runs out and another one takes it.
+ */
+export class LeaseStore {
+  private readonly mine: string;
+  private readonly held = new Set<string>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly self: LeaseOwner,
+    private readonly ttlMs: number,
+  ) {
+    this.mine = `${self.id} ${self.url}`;
+  }
+
+  /** Takes the lease if it is free (or already ours, then renewed). */
+  async acquire(serviceId: string): Promise<boolean> {
+    const key = this.key(serviceId);
+    const taken = await this.redis.set(key, this.mine, 'PX', this.ttlMs, 'NX');
+    if (taken === 'OK' || (await this.redis.eval(RENEW, 1, key, this.mine, this.ttlMs)) === 1) {
+      this.held.add(serviceId);
+      return true;
+    }
+    this.held.delete(serviceId);
+    return false;
+  }
+
+  /** Renews every lease held; returns those that were lost (expired and taken, or deleted). */
+  async renewAll(): Promise<string[]> {
+    const ids = [...this.held];
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.eval(RENEW, 1, this.key(id), this.mine, this.ttlMs);
+    const results = (await pipeline.exec()) ?? [];
+    const lost = ids.filter((_, index) => results[index]?.[1] !== 1);
+    lost.forEach((id) => this.held.delete(id));
+    return lost;
+  }
+
+  async release(serviceId: string): Promise<void> {
+    this.held.delete(serviceId);
+    await this.redis.eval(RELEASE, 1, this.key(serviceId), this.mine);
+  }
+
+  async ownerOf(serviceId: string): Promise<LeaseOwner | null> {
+    const value = await this.redis.get(this.key(serviceId));
+    if (!value) return null;
+    const space = value.indexOf(' ');
+    return { id: value.slice(0, space), url: value.slice(space + 1) };
+  }
+
+  holds(serviceId: string): boolean {
+    return this.held.has(serviceId);
+  }
+
+  heldIds(): string[] {
+    return [...this.held];
+  }
+
+  private key(serviceId: string): string {
+    return `${this.prefix}:lease:${serviceId}`;
+  }
+}

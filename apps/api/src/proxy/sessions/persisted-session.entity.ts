@@ -1,0 +1,37 @@
+import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
+
+/** Epoch milliseconds: PostgreSQL hands a bigint back as a string. */
+const epochMs: ValueTransformer = { to: (value: number) => value, from: (value: string | number | null) => (value === null ? null : Number(value)) };
+
+/**
+ * What it takes to bring a Streamable HTTP session of a `shared` service back after a restart (or on
+ * another instance of a cluster): the client keeps its `Mcp-Session-Id` and never re-initializes.
+ */
+@Entity('mcp_sessions')
+export class PersistedSessionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  serviceId!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  principalId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  protocolVersion!: string;
+
+  @Column({ type: 'simple-json' })
+  clientCapabilities!: Record<string, unknown>;
+
+  @Column({ type: 'simple-json', nullable: true })
+  clientInfo!: Record<string, unknown> | null;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  createdAt!: number;
+
+  /** Epoch ms of the last use seen (refreshed in batches); old rows are purged by it. */
+  @Index()
+  @Column({ type: 'bigint', transformer: epochMs })
+  lastSeenAt!: number;
+}

@@ -1,0 +1,80 @@
+import { DataSource } from 'typeorm';
+import { SQLITE_MIGRATIONS } from '../../core/database/migrations/sqlite';
+import { PersistedSessionEntity } from './persisted-session.entity';
+import { SessionPersistence } from './session-persistence';
+import { SessionStore, SHARED_SESSION_IDLE_MS } from './session-store';
+
+/** Two stores on one migrated SQLite database stand for the proxy before and after a restart. */
+describe('persisted sessions', () => {
+  let database: DataSource;
+  let persistence: SessionPersistence;
+  const stores: SessionStore[] = [];
+  const newStore = (): SessionStore => {
+    const store = new SessionStore(persistence);
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    database = await new DataSource({ type: 'sqlite', database: ':memory:', entities: [PersistedSessionEntity], migrations: SQLITE_MIGRATIONS }).initialize();
+    await database.runMigrations();
+    persistence = new SessionPersistence(database.getRepository(PersistedSessionEntity));
+  });
+
+  afterEach(async () => {
+    stores.splice(0).forEach((store) => store.onModuleDestroy());
+    await persistence.flush();
+    await database.destroy();
+  });
+
+  it('re-creates a persisted session with the same id and what the client negotiated, for its owner and service only', async () => {
+    const before = newStore();
+    const session = before.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);
+    session.clientCapabilities = { sampling: {} };
+    session.clientInfo = { name: 'client', version: '1.0' };
+    before.persist(session);
+    before.onModuleDestroy();
+    await persistence.flush();
+
+    const after = newStore();
+    expect(await after.revive(session.id, 'mallory', 'svc-1')).toBeUndefined();
+    expect(await after.revive(session.id, 'alice', 'svc-2')).toBeUndefined();
+    const [first, second] = await Promise.all([after.revive(session.id, 'alice', 'svc-1'), after.revive(session.id, 'alice', 'svc-1')]);
+    expect(first).toBe(second);
+    expect(first).toMatchObject({ id: session.id, serviceId: 'svc-1', principalId: 'alice', protocolVersion: '2025-06-18', transport: 'streamable-http', durable: true });
+    expect(first?.clientCapabilities).toEqual({ sampling: {} });
+    expect(first?.clientInfo).toEqual({ name: 'client', version: '1.0' });
+    expect(await after.revive('never-issued', 'alice', 'svc-1')).toBeUndefined();
+  });
+
+  it('forgets a session closed by its client, but keeps one closed by a shutdown', async () => {
+    const store = newStore();
+    const deleted = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);
+    const kept = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);
+    store.persist(deleted);
+    store.persist(kept);
+    await persistence.flush();
+    store.close(deleted);
+    store.onModuleDestroy();
+    await persistence.flush();
+    expect((await database.getRepository(PersistedSessionEntity).find()).map((row) => row.id)).toEqual([kept.id]);
+  });
+
+  it('purges rows nobody used for the idle limit (a client gone while the proxy was down), and keeps used ones fresh', async () => {
+    const previous = newStore();
+    const abandoned = previous.create('svc-1', 'alice', 'streamable-http', '2025-06-18', SHARED_SESSION_IDLE_MS);
+    previous.persist(abandoned);
+    previous.onModuleDestroy();
+    const store = newStore();
+    const used = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', SHARED_SESSION_IDLE_MS);
+    store.persist(used);
+    await persistence.flush();
+
+    const later = Date.now() + SHARED_SESSION_IDLE_MS + 1000;
+    used.lastActivity = later;
+    store.reapIdle(later);
+    await persistence.flush();
+    const rows = await database.getRepository(PersistedSessionEntity).find();
+    expect(rows.map((row) => [row.id, row.lastSeenAt])).toEqual([[used.id, later]]);
+  });
+});

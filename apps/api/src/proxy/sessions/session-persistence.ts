@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThan, Repository } from 'typeorm';
+import type { ClientSession } from './client-session';
+import { PersistedSessionEntity } from './persisted-session.entity';
+
+/**
+ * Durable copies of the sessions that can be re-created (Streamable HTTP, `shared` services), in the
+ * database every instance shares. Writes never hold up a request: they run in the background and
+ * `flush()` waits for them before the proxy stops.
+ */
+@Injectable()
+export class SessionPersistence {
+  private readonly logger = new Logger('SessionPersistence');
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(@InjectRepository(PersistedSessionEntity) private readonly rows: Repository<PersistedSessionEntity>) {}
+
+  save(session: ClientSession): void {
+    const now = Date.now();
+    this.track(
+      this.rows.save({
+        id: session.id,
+        serviceId: session.serviceId,
+        principalId: session.principalId,
+        protocolVersion: session.protocolVersion,
+        clientCapabilities: session.clientCapabilities,
+        clientInfo: session.clientInfo,
+        createdAt: now,
+        lastSeenAt: now,
+      }),
+      'save',
+    );
+  }
+
+  forget(id: string): void {
+    this.track(this.rows.delete({ id }), 'delete');
+  }
+
+  forgetService(serviceId: string): void {
+    this.track(this.rows.delete({ serviceId }), 'delete');
+  }
+
+  /** Marks sessions as used now, so the purge keeps them. */
+  touch(ids: string[], now = Date.now()): void {
+    if (ids.length > 0) this.track(this.rows.update({ id: In(ids) }, { lastSeenAt: now }), 'touch');
+  }
+
+  load(id: string): Promise<PersistedSessionEntity | null> {
+    return this.rows.findOneBy({ id });
+  }
+
+  /** Sessions nobody used for `idleMs` (a client that went away while the proxy was down) are dropped. */
+  purgeIdle(idleMs: number, now = Date.now()): void {
+    this.track(this.rows.delete({ lastSeenAt: LessThan(now - idleMs) }), 'purge');
+  }
+
+  /** Waits for the writes in progress (before shutdown: a session created a moment ago must survive it). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private track(work: Promise<unknown>, what: string): void {
+    const tracked = work.catch((error: unknown) => this.logger.warn(`Could not ${what} a persisted session: ${(error as Error).message}`));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+}

@@ -1,0 +1,166 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { freePort, RunningApp, startBuiltApi, waitForOk } from './support/built-app';
+import { api, keepCalling, successesAfter } from './support/keep-calling';
+import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
+import { createTemporaryDatabase } from './support/postgres';
+import { eventually } from './support/running-app';
+import { makeTestEnv, TestEnv } from './support/test-env';
+
+jest.setTimeout(180_000);
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const LEASE_TTL_SEC = 3;
+
+interface Instance {
+  id: string;
+  url: string;
+  app: RunningApp;
+}
+
+interface ServiceStatusView {
+  id: string;
+  status: string;
+  pid: number | null;
+}
+
+/**
+ * Two built proxies on one PostgreSQL and one Redis, as two hosts behind a load balancer would run:
+ * one of them runs the child, the other forwards to it; when the owner is killed (SIGKILL) the child
+ * moves to the survivor within the lease time and a client calling through the survivor keeps its session.
+ */
+describe('several instances on PostgreSQL + Redis (built bundles)', () => {
+  let env: TestEnv;
+  let database: { url: string; drop: () => Promise<void> };
+  let redis: Redis;
+  const prefix = `mcp-proxy-test-${process.pid}-${Date.now()}`;
+  const instances: Instance[] = [];
+  let a: Instance;
+  let b: Instance;
+  let serviceId = '';
+
+  async function startInstance(id: string): Promise<Instance> {
+    const [backend, frontend] = [await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${backend}`;
+    const app = startBuiltApi({
+      ...env.vars,
+      DATA_DIR: join(env.dir, id, 'data'),
+      LOG_DIR: join(env.dir, id, 'logs'),
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      CLUSTER_KEY_PREFIX: prefix,
+      DEPLOY_QUEUE_PREFIX: prefix,
+      INSTANCE_ID: id,
+      INSTANCE_URL: url,
+      LEASE_TTL_SEC: String(LEASE_TTL_SEC),
+      BACKEND_PORT: String(backend),
+      FRONTEND_PORT: String(frontend),
+      HOST: '127.0.0.1',
+    });
+    await waitForOk(`${url}/health`, 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${app.output()}`);
+    });
+    const instance = { id, url, app };
+    instances.push(instance);
+    return instance;
+  }
+
+  const leaseOwner = async (): Promise<string | null> => (await redis.get(`${prefix}:lease:${serviceId}`))?.split(' ')[0] ?? null;
+
+  beforeAll(async () => {
+    // Every instance shares the secrets through the environment: the same key works everywhere.
+    env = makeTestEnv({ JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex') });
+    database = await createTemporaryDatabase();
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    // One after the other: the first one runs the migrations.
+    a = await startInstance('a');
+    b = await startInstance('b');
+    const created = await api<ServiceStatusView>(a.url, env.apiKey, 'POST', '/api/services', {
+      name: 'everything',
+      process: { command: process.execPath, args: [EVERYTHING_SERVER] },
+      proxy: { rateLimit: 0 },
+      start: true,
+    });
+    serviceId = created.id;
+    await eventually(async () => {
+      const view = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+      if (view.status !== 'running') throw new Error(view.status);
+    }, 30_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((instance) => instance.app.stop()));
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    await database?.drop();
+    env.cleanup();
+  });
+
+  it('runs the child on exactly one instance; the other forwards every transport to it', async () => {
+    expect(await leaseOwner()).toBe('a');
+    const viewOnB = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
+    expect(viewOnB.pid).toBeNull();
+
+    for (const kind of ['streamable', 'sse', 'websocket'] as const) {
+      const client = await connectClient(b.url, 'everything', env.apiKey, kind);
+      const result = await client.callTool({ name: 'echo', arguments: { message: `via b over ${kind}` } });
+      expect(textOf(result)).toContain(`via b over ${kind}`);
+      await client.close();
+    }
+    // A forwarded request is not forwarded again, even with a bad key: the owner checks credentials too.
+    const forged = await fetch(`${b.url}/mcp/everything`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong-key-wrong-key', 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('restarts the child on its owner when another instance is asked to', async () => {
+    const before = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+    await api(b.url, env.apiKey, 'POST', '/api/services/everything/restart');
+    await eventually(async () => {
+      const view = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+      if (view.status !== 'running' || view.pid === before.pid) throw new Error(`still ${view.status}, pid ${view.pid}`);
+    }, 20_000);
+    expect(await leaseOwner()).toBe('a');
+    expect((await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).pid).toBeNull();
+  });
+
+  it('moves the child to the survivor within the lease time when the owner is killed; the client keeps calling and its session', async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(`${b.url}/mcp/everything`), {
+      requestInit: { headers: { Authorization: `Bearer ${env.apiKey}` } },
+    });
+    const client = new Client({ name: 'cluster-e2e', version: '1.0.0' });
+    await client.connect(transport);
+    const sessionId = transport.sessionId;
+    const caller = keepCalling(client);
+    await successesAfter(caller.records, 0, 5, 20_000);
+
+    const killedAt = Date.now();
+    a.app.child.kill('SIGKILL');
+    await a.app.exited;
+
+    const movedAfterMs = await eventually(async () => {
+      if ((await leaseOwner()) !== 'b') throw new Error('the lease is not on b yet');
+      return Date.now() - killedAt;
+    }, 30_000);
+    await successesAfter(caller.records, killedAt, 10, 40_000);
+    await caller.stop();
+
+    expect(movedAfterMs).toBeLessThan((LEASE_TTL_SEC + 2) * 1000);
+    const view = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
+    expect(view.status).toBe('running');
+    expect(view.pid).toBeGreaterThan(0);
+    // At most the call in flight at the kill failed; every later call succeeded, on the same session.
+    const failed = caller.records.filter((record) => !record.ok);
+    expect(failed.length).toBeLessThanOrEqual(1);
+    for (const record of failed) expect(record.startedAt).toBeLessThanOrEqual(killedAt);
+    expect(transport.sessionId).toBe(sessionId);
+    await client.close();
+  });
+});
