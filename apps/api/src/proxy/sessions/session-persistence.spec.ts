@@ -47,6 +47,16 @@ describe('persisted sessions', () => {
     expect(await after.revive('never-issued', 'alice', 'svc-1')).toBeUndefined();
   });
 
+  it('a session closed right after it was created cannot be revived, even before the writes landed', async () => {
+    const store = newStore();
+    const session = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);
+    store.persist(session);
+    store.close(session);
+    expect(await store.revive(session.id, 'alice', 'svc-1')).toBeUndefined();
+    await persistence.flush();
+    expect(await database.getRepository(PersistedSessionEntity).count()).toBe(0);
+  });
+
   it('forgets a session closed by its client, but keeps one closed by a shutdown', async () => {
     const store = newStore();
     const deleted = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);

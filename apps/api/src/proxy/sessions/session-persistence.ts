@@ -13,12 +13,14 @@ import { PersistedSessionEntity } from './persisted-session.entity';
 export class SessionPersistence {
   private readonly logger = new Logger('SessionPersistence');
   private readonly pending = new Set<Promise<unknown>>();
+  /** The last write per session id: writes of one id run in order, and a read waits for them. */
+  private readonly lastWrite = new Map<string, Promise<unknown>>();
 
   constructor(@InjectRepository(PersistedSessionEntity) private readonly rows: Repository<PersistedSessionEntity>) {}
 
   save(session: ClientSession): void {
     const now = Date.now();
-    this.track(
+    this.trackFor(session.id, () =>
       this.rows.save({
         id: session.id,
         serviceId: session.serviceId,
@@ -29,12 +31,12 @@ export class SessionPersistence {
         createdAt: now,
         lastSeenAt: now,
       }),
-      'save',
     );
   }
 
+  /** Ordered after the session's own save, so a DELETE right after initialize cannot be undone by it. */
   forget(id: string): void {
-    this.track(this.rows.delete({ id }), 'delete');
+    this.trackFor(id, () => this.rows.delete({ id }));
   }
 
   forgetService(serviceId: string): void {
@@ -46,7 +48,8 @@ export class SessionPersistence {
     if (ids.length > 0) this.track(this.rows.update({ id: In(ids) }, { lastSeenAt: now }), 'touch');
   }
 
-  load(id: string): Promise<PersistedSessionEntity | null> {
+  async load(id: string): Promise<PersistedSessionEntity | null> {
+    await this.lastWrite.get(id);
     return this.rows.findOneBy({ id });
   }
 
@@ -60,9 +63,19 @@ export class SessionPersistence {
     await Promise.allSettled([...this.pending]);
   }
 
-  private track(work: Promise<unknown>, what: string): void {
+  private trackFor(id: string, write: () => Promise<unknown>): void {
+    const previous = this.lastWrite.get(id) ?? Promise.resolve();
+    const next = this.track(previous.then(write), 'write');
+    this.lastWrite.set(id, next);
+    void next.finally(() => {
+      if (this.lastWrite.get(id) === next) this.lastWrite.delete(id);
+    });
+  }
+
+  private track(work: Promise<unknown>, what: string): Promise<unknown> {
     const tracked = work.catch((error: unknown) => this.logger.warn(`Could not ${what} a persisted session: ${(error as Error).message}`));
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
+    return tracked;
   }
 }
