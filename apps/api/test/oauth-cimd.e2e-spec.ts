@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
+import { createTemporaryDatabase } from './support/postgres';
 import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, tokenRequest } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -18,8 +19,9 @@ interface Served {
  * the URL of its metadata document, served by a real HTTP server on loopback, authorized end to end;
  * then the documents and URLs the authorization server must refuse.
  */
-describe('OAuth client ID metadata documents', () => {
+describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documents (%s)', (dialect) => {
   let running: RunningApp;
+  let dropDatabase: (() => Promise<void>) | undefined;
   let host: Server;
   let hostUrl: string;
   const documents = new Map<string, Served>();
@@ -53,7 +55,9 @@ describe('OAuth client ID metadata documents', () => {
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-    running = await startApp({ OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: 'true' });
+    const database = dialect === 'postgres' ? await createTemporaryDatabase() : undefined;
+    dropDatabase = database?.drop;
+    running = await startApp({ OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: 'true', ...(database ? { DATABASE_URL: database.url } : {}) });
     await registerService(running, { name: 'remote', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, proxy: { rateLimit: 0, auth: 'oauth' } });
   }, 60_000);
 
@@ -61,6 +65,7 @@ describe('OAuth client ID metadata documents', () => {
     await Promise.allSettled(clients.map((client) => client.close()));
     await running?.close();
     await new Promise((resolve) => host?.close(resolve));
+    await dropDatabase?.();
   });
 
   it('advertises client_id_metadata_document_supported in the authorization server metadata', async () => {
