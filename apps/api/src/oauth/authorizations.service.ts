@@ -46,8 +46,8 @@ export class AuthorizationsService {
    * to the client's redirect URI, with its state.
    */
   async start(params: AuthorizeParams, issuer: string): Promise<AuthorizeOutcome> {
-    const client = await this.clients.find(params.client_id);
-    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id: register the client first');
+    const client = await this.clients.resolve(params.client_id);
+    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id: register the client first, or use a client metadata document URL');
     if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) {
       throw new OAuthError('invalid_request', 'redirect_uri is missing or not one this client registered');
     }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.service';
+import { documentUrl, fetchDocument, isDocumentClientId, storedIdFor } from './client-metadata-document';
 import { OAuthError } from './oauth-error';
 import { OAuthClientEntity } from './oauth.entities';
 
@@ -16,10 +18,19 @@ export interface ClientRegistration {
   response_types?: unknown;
 }
 
-/** Dynamic client registration (RFC 7591) of public clients, and look-up by client_id. */
+/**
+ * Dynamic client registration (RFC 7591) of public clients, client ID metadata documents (a URL as
+ * client_id, fetched and checked here), and look-up by client_id.
+ */
 @Injectable()
 export class OAuthClientsService {
-  constructor(@InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>) {}
+  /** When each document client was last fetched and until when it may be used without fetching again. */
+  private readonly fresh = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>,
+    private readonly config: AppConfig,
+  ) {}
 
   async register(metadata: ClientRegistration): Promise<Record<string, unknown>> {
     const redirectUris = validRedirectUris(metadata.redirect_uris);
@@ -48,6 +59,57 @@ export class OAuthClientsService {
     if (!clientId || !UUID.test(clientId)) return null;
     return this.clients.findOne({ where: { id: clientId } });
   }
+
+  /** The id codes, grants and tokens carry for a client_id as the client sends it (a URL maps to its stored id). */
+  storedId(clientId: string | null): string | null {
+    return isDocumentClientId(clientId) ? storedIdFor(clientId) : clientId;
+  }
+
+  /**
+   * The client an authorization request names: a registered one, or the one its metadata document
+   * describes (fetched again once its cache lifetime is over; a document that no longer validates
+   * refuses the request). Throws `invalid_client` with the reason for a refused document.
+   */
+  async resolve(clientId: string | null): Promise<OAuthClientEntity | null> {
+    if (!isDocumentClientId(clientId)) return this.find(clientId);
+    const allowLoopback = this.config.get('OAUTH_CIMD_ALLOW_HTTP_LOOPBACK');
+    const url = documentUrl(clientId, allowLoopback);
+    const id = storedIdFor(clientId);
+    if ((this.fresh.get(id) ?? 0) > Date.now()) {
+      const cached = await this.find(id);
+      if (cached) return cached;
+    }
+    const { body, cacheMs } = await fetchDocument(url, allowLoopback);
+    const client = documentClient(clientId, url, body);
+    // Upsert: two instances (or requests) fetching the same document at once both succeed.
+    await this.clients.upsert({ id, ...client }, ['id']);
+    this.fresh.set(id, Date.now() + cacheMs);
+    return this.find(id);
+  }
+}
+
+/** The document's rules: it names itself exactly, is a public client, and lists its redirect URIs. */
+function documentClient(clientId: string, url: URL, body: Record<string, unknown>): { name: string; redirectUris: string[] } {
+  const refuse = (why: string): never => {
+    throw new OAuthError('invalid_client', `Client metadata document ${clientId} refused: ${why}`);
+  };
+  if (body['client_id'] !== clientId) refuse('its client_id is not exactly its URL');
+  const method = body['token_endpoint_auth_method'];
+  if (method !== undefined && method !== 'none') refuse('only public clients (token_endpoint_auth_method "none") are accepted');
+  if ('client_secret' in body || 'client_secret_expires_at' in body) refuse('a document must not hold a client secret');
+  const grantTypes = body['grant_types'];
+  if (grantTypes !== undefined && (!Array.isArray(grantTypes) || grantTypes.some((type) => type !== 'authorization_code' && type !== 'refresh_token'))) {
+    refuse('grant_types may only hold authorization_code and refresh_token');
+  }
+  let redirectUris: string[] = [];
+  try {
+    redirectUris = validRedirectUris(body['redirect_uris']);
+  } catch (error) {
+    refuse(error instanceof OAuthError ? error.description : 'bad redirect_uris');
+  }
+  const given = typeof body['client_name'] === 'string' && body['client_name'].trim() ? body['client_name'].trim().slice(0, 120) : 'Unnamed client';
+  // The consent screen shows the host that vouches for the name, so a document cannot pose as another product.
+  return { name: `${given} (${url.host})`.slice(0, 200), redirectUris };
 }
 
 /**

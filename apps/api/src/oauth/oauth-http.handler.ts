@@ -88,7 +88,8 @@ export class OAuthHttpHandler {
     const form = await readForm(request);
     rejectClientSecret(request, form);
     const grantType = form.get('grant_type');
-    const field = (name: string): string | null => form.get(name);
+    // A metadata document client sends its URL; what it was issued carries the id stored for it.
+    const field = (name: string): string | null => (name === 'client_id' ? this.clients.storedId(form.get(name)) : form.get(name));
     let answer;
     if (grantType === 'authorization_code') {
       answer = await this.authorizations.exchange({ code: field('code'), client_id: field('client_id'), redirect_uri: field('redirect_uri'), code_verifier: field('code_verifier'), resource: field('resource') });
@@ -106,7 +107,7 @@ export class OAuthHttpHandler {
     const form = await readForm(request);
     const token = form.get('token');
     if (!token) throw new OAuthError('invalid_request', 'token is required');
-    await this.tokens.revokeToken(token, form.get('client_id'));
+    await this.tokens.revokeToken(token, this.clients.storedId(form.get('client_id')));
     sendJson(response, 200, {}, PUBLIC_HEADERS);
   }
 
@@ -137,6 +138,7 @@ function serverMetadata(issuer: string): Record<string, unknown> {
     token_endpoint_auth_methods_supported: ['none'],
     revocation_endpoint_auth_methods_supported: ['none'],
     authorization_response_iss_parameter_supported: true,
+    client_id_metadata_document_supported: true,
   };
 }
 

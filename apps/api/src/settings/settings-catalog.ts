@@ -36,6 +36,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   OAUTH_ACCESS_TOKEN_TTL_SEC: { group: 'security', description: 'Lifetime of an OAuth access token.', input: whole(10, 86_400, 'seconds') },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { group: 'security', description: 'Lifetime of an OAuth refresh token (rotated on each use).', input: whole(1, 365, 'days') },
   OAUTH_KEY_ROTATION_DAYS: { group: 'security', description: 'How often the OAuth signing key is replaced.', input: whole(1, 365, 'days') },
+  OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: { group: 'security', description: 'Accept http:// loopback URLs as OAuth client metadata documents (tests and development only).', input: flag },
 
   HEALTH_CHECK_TIMEOUT_SEC: { group: 'processes', description: 'Seconds a health ping may take before it counts as a failure (3 in a row restart the server).', input: whole(1, 300, 'seconds') },
   PROCESS_STOP_GRACE_SEC: { group: 'processes', description: "Seconds after SIGTERM before a stopping MCP server's process group gets SIGKILL.", input: whole(1, 300, 'seconds') },

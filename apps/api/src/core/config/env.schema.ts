@@ -93,6 +93,8 @@ export interface AppEnv {
   OAUTH_REFRESH_TOKEN_TTL_DAYS: number;
   /** How often the OAuth signing key is replaced; the old one still verifies tokens until they expire. */
   OAUTH_KEY_ROTATION_DAYS: number;
+  /** Let OAuth client_id metadata documents come from http:// on a loopback address (tests and local development only). */
+  OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: boolean;
   /** OTLP/HTTP collector (spans go to `<endpoint>/v1/traces`); unset = tracing off, the SDK not even loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
   /** `key=value,key=value` sent with every export (a collector's credentials). */
@@ -365,6 +367,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   OAUTH_ACCESS_TOKEN_TTL_SEC: { default: '900', parse: integer(10, 86_400) },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { default: '30', parse: integer(1, 365) },
   OAUTH_KEY_ROTATION_DAYS: { default: '30', parse: integer(1, 365) },
+  OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: { default: 'false', parse: boolean },
   OTEL_EXPORTER_OTLP_ENDPOINT: { parse: optional(url('https:', 'http:')) },
   OTEL_EXPORTER_OTLP_HEADERS: { default: '', parse: keyValueList },
   OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },
