@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, RunningApp, startBuiltApi, waitForOk } from './support/built-app';
 import { api, keepCalling, successesAfter } from './support/keep-calling';
@@ -9,6 +10,7 @@ import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients'
 import { createTemporaryDatabase } from './support/postgres';
 import { eventually } from './support/running-app';
 import { makeTestEnv, TestEnv } from './support/test-env';
+import { WebSocket } from 'ws';
 
 jest.setTimeout(180_000);
 
@@ -25,6 +27,17 @@ interface ServiceStatusView {
   id: string;
   status: string;
   pid: number | null;
+  instance: string | null;
+}
+
+/** Whether `pid` descends from the process `ancestor` (read from /proc: the child may sit under a sandbox wrapper). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let current = pid, hops = 0; current > 1 && hops < 10; hops++) {
+    if (current === ancestor) return true;
+    const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
+    current = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return false;
 }
 
 /**
@@ -102,8 +115,9 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
 
   it('runs the child on exactly one instance; the other forwards every transport to it', async () => {
     expect(await leaseOwner()).toBe('a');
-    const viewOnB = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
-    expect(viewOnB.pid).toBeNull();
+    const viewOnA = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+    expect(viewOnA.instance).toBe('a');
+    expect(descendsFrom(viewOnA.pid ?? 0, a.app.child.pid ?? -1)).toBe(true);
 
     for (const kind of ['streamable', 'sse', 'websocket'] as const) {
       const client = await connectClient(b.url, 'everything', env.apiKey, kind);
@@ -120,15 +134,45 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('restarts the child on its owner when another instance is asked to', async () => {
+  it("shows the owner's runtime state on every instance: the service list, the service, /health", async () => {
+    const onA = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
+    const onB = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
+    expect(onB).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' });
+    const listed = await api<ServiceStatusView[]>(b.url, env.apiKey, 'GET', '/api/services');
+    expect(listed.find((view) => view.id === serviceId)).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' });
+    const health = (await (await fetch(`${b.url}/health`)).json()) as { services: { running: number } };
+    expect(health.services.running).toBe(1);
+  });
+
+  it("restarts the child on its owner when another instance is asked to; that instance's live /ws shows the new state", async () => {
     const before = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
-    await api(b.url, env.apiKey, 'POST', '/api/services/everything/restart');
+    const socket = new WebSocket(`${b.url.replace('http', 'ws')}/ws?token=${env.apiKey}`);
+    const statuses: ServiceStatusView[] = [];
+    let subscribed = false;
+    socket.on('message', (raw) => {
+      const message = JSON.parse(String(raw)) as { type: string; service?: ServiceStatusView };
+      if (message.type === 'subscribed') subscribed = true;
+      if (message.type === 'status' && message.service?.id === serviceId) statuses.push(message.service);
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'subscribe', channel: 'status' }));
     await eventually(async () => {
+      if (!subscribed) throw new Error('not subscribed yet');
+    }, 5_000);
+
+    await api(b.url, env.apiKey, 'POST', '/api/services/everything/restart');
+    const after = await eventually(async () => {
       const view = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
       if (view.status !== 'running' || view.pid === before.pid) throw new Error(`still ${view.status}, pid ${view.pid}`);
+      return view;
     }, 20_000);
     expect(await leaseOwner()).toBe('a');
-    expect((await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).pid).toBeNull();
+    await eventually(async () => {
+      if (!statuses.some((view) => view.status === 'running' && view.pid === after.pid)) throw new Error(`b's /ws sent ${JSON.stringify(statuses)}`);
+    }, 5_000);
+    expect(statuses.find((view) => view.pid === after.pid)?.instance).toBe('a');
+    socket.close();
+    expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: after.pid, instance: 'a' });
   });
 
   it('moves the child to the survivor within the lease time when the owner is killed; the client keeps calling and its session', async () => {
@@ -155,7 +199,8 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     expect(movedAfterMs).toBeLessThan((LEASE_TTL_SEC + 2) * 1000);
     const view = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
     expect(view.status).toBe('running');
-    expect(view.pid).toBeGreaterThan(0);
+    expect(view.instance).toBe('b');
+    expect(descendsFrom(view.pid ?? 0, b.app.child.pid ?? -1)).toBe(true);
     // At most the call in flight at the kill failed; every later call succeeded, on the same session.
     const failed = caller.records.filter((record) => !record.ok);
     expect(failed.length).toBeLessThanOrEqual(1);

@@ -1,10 +1,15 @@
 import type Redis from 'ioredis';
+import type { PublishedRuntime } from './cluster-status';
 
-/** News one instance gives the others: a service was created, changed or deleted, or its owner should restart it. */
+/**
+ * News one instance gives the others: a service was created, changed or deleted, its owner should
+ * restart it, or its runtime state changed on its owner (`status`, with the new facts).
+ */
 export interface ClusterMessage {
   from: string;
   serviceId: string;
-  kind: 'changed' | 'restart';
+  kind: 'changed' | 'restart' | 'status';
+  runtime?: PublishedRuntime;
 }
 
 /**
@@ -36,8 +41,8 @@ export class ClusterBus {
     await this.subscriber.subscribe(this.channel);
   }
 
-  publish(serviceId: string, kind: ClusterMessage['kind'] = 'changed'): void {
-    const message: ClusterMessage = { from: this.selfId, serviceId, kind };
+  publish(serviceId: string, kind: ClusterMessage['kind'] = 'changed', runtime?: PublishedRuntime): void {
+    const message: ClusterMessage = { from: this.selfId, serviceId, kind, ...(runtime ? { runtime } : {}) };
     void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
   }
 }

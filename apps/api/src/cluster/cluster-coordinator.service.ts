@@ -7,6 +7,7 @@ import { ServicesService } from '../processes/services.service';
 import { ClusterBus } from './cluster-bus';
 import { InstanceIdentity } from './instance-identity';
 import { LeaseOwner, LeaseStore } from './lease-store';
+import { RemoteRuntimeState } from './remote-runtime-state';
 
 /** A change that came from another instance: not published again. */
 interface ServiceChanged {
@@ -37,6 +38,7 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     private readonly supervisor: ProcessSupervisor,
     private readonly services: ServicesService,
     private readonly emitter: EventEmitter2,
+    private readonly remoteState: RemoteRuntimeState | null = null,
   ) {}
 
   get enabled(): boolean {
@@ -52,10 +54,15 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
       release: (id) => leases.release(id),
       restartElsewhere: (id) => this.askOwnerToRestart(id),
     });
+    this.remoteState?.start();
     this.emitter.on(SERVICE_EVENTS.changed, (change: ServiceChanged) => {
       if (!change.fromInstance) this.bus?.publish(change.serviceId);
     });
-    await this.bus?.listen(({ serviceId, from, kind }) => {
+    await this.bus?.listen(({ serviceId, from, kind, runtime }) => {
+      if (kind === 'status') {
+        this.remoteState?.received(serviceId, runtime);
+        return;
+      }
       if (kind === 'restart') {
         if (leases.holds(serviceId)) void this.supervisor.restart(serviceId).catch((error: unknown) => this.logger.warn(`Restart asked by ${from} failed: ${(error as Error).message}`));
         return;
@@ -131,6 +138,7 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
       // A service held here is the supervisor's (restarts, a park after crashes); only orphans are taken.
       if (!leases.holds(entity.id)) await this.adopt(entity.id);
     }
+    await this.remoteState?.refresh(leases.heldIds(), [...wantedIds]);
   }
 
   private async takeOver(serviceId: string): Promise<boolean> {

@@ -3,12 +3,15 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppConfig } from '../core/config/app-config.service';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { ProcessesModule } from '../processes/processes.module';
+import { ServiceRuntimes } from '../processes/service-runtimes';
 import { ServicesService } from '../processes/services.service';
 import { ClusterBus } from './cluster-bus';
 import { ClusterCoordinator } from './cluster-coordinator.service';
 import { ClusterRouter } from './cluster-router';
+import { ClusterStatus } from './cluster-status';
 import { InstanceIdentity } from './instance-identity';
 import { LeaseStore } from './lease-store';
+import { RemoteRuntimeState } from './remote-runtime-state';
 
 async function coordinatorFactory(
   config: AppConfig,
@@ -16,6 +19,7 @@ async function coordinatorFactory(
   supervisor: ProcessSupervisor,
   services: ServicesService,
   emitter: EventEmitter2,
+  runtimes: ServiceRuntimes,
 ): Promise<ClusterCoordinator> {
   const redisUrl = config.get('REDIS_URL');
   const ttlMs = config.get('LEASE_TTL_SEC') * 1000;
@@ -27,7 +31,9 @@ async function coordinatorFactory(
   const prefix = config.get('CLUSTER_KEY_PREFIX');
   const leases = new LeaseStore(commands, prefix, { id: identity.id, url: identity.url }, ttlMs);
   const bus = new ClusterBus(commands, subscriber, prefix, identity.id);
-  return new ClusterCoordinator(identity, leases, bus, [commands, subscriber], Math.max(500, Math.floor(ttlMs / 3)), supervisor, services, emitter);
+  const remoteState = new RemoteRuntimeState(identity.id, new ClusterStatus(commands, prefix, ttlMs), bus, runtimes, services, emitter, (id) => leases.holds(id));
+  const tickMs = Math.max(500, Math.floor(ttlMs / 3));
+  return new ClusterCoordinator(identity, leases, bus, [commands, subscriber], tickMs, supervisor, services, emitter, remoteState);
 }
 
 /**
@@ -38,7 +44,7 @@ async function coordinatorFactory(
   imports: [ProcessesModule],
   providers: [
     { provide: InstanceIdentity, inject: [AppConfig], useFactory: InstanceIdentity.fromConfig },
-    { provide: ClusterCoordinator, inject: [AppConfig, InstanceIdentity, ProcessSupervisor, ServicesService, EventEmitter2], useFactory: coordinatorFactory },
+    { provide: ClusterCoordinator, inject: [AppConfig, InstanceIdentity, ProcessSupervisor, ServicesService, EventEmitter2, ServiceRuntimes], useFactory: coordinatorFactory },
     ClusterRouter,
   ],
   exports: [ClusterRouter],

@@ -493,7 +493,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       name: entity.name,
       entity,
       desired: entity.desiredState,
-      runtime: this.runtimes.get(entity.id),
+      runtime: this.runtimes.local(entity.id),
       child: null,
       sessions: new Set(),
       pendingSessions: 0,

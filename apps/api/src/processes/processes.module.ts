@@ -49,6 +49,6 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
     { provide: SUPERVISOR_OPTIONS, inject: [RuntimeSettings], useFactory: supervisorOptionsFrom },
     { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
   ],
-  exports: [ServicesService, ProcessSupervisor, ServiceLogs],
+  exports: [ServicesService, ProcessSupervisor, ServiceLogs, ServiceRuntimes],
 })
 export class ProcessesModule {}

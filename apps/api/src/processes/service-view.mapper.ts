@@ -13,6 +13,8 @@ export interface ServiceRuntime {
   lastExitReason?: string | null;
   /** The sandbox of the last child started. */
   sandbox?: SandboxStatusView | null;
+  /** Several instances: the one whose children these facts describe. */
+  instance?: string | null;
 }
 
 export const NOT_RUNNING: ServiceRuntime = {
@@ -41,6 +43,7 @@ export function toServiceView(
     statusReason: runtime.statusReason,
     lastExitReason: runtime.lastExitReason ?? null,
     sandbox: runtime.sandbox ?? null,
+    instance: runtime.instance ?? null,
     transport: entity.transport,
     proxy: entity.proxy,
     process: entity.process,

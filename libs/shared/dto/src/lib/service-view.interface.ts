@@ -60,6 +60,8 @@ export interface ServiceView {
   lastExitReason?: string | null;
   /** The sandbox and limits of the last child started; null before the first start. */
   sandbox?: SandboxStatusView | null;
+  /** Several instances: the one that runs the service's children (null when it runs nowhere or the proxy runs alone). */
+  instance?: string | null;
   transport: ServiceTransport;
   proxy: ProxyConfigView;
   process: ProcessConfigView;

@@ -94,6 +94,7 @@ describe('ServiceDetailPageComponent', () => {
     await harness.fixture.whenStable();
     expect(definition('runtime', 'Status')).toBe('running');
     expect(definition('runtime', 'PID')).toBe('4242');
+    expect(definition('runtime', 'Instance')).toBeUndefined();
     expect(buttonByText(page(), 'Start').disabled).toBe(true);
     expect(buttonByText(page(), 'Stop').disabled).toBe(false);
   });
@@ -114,6 +115,18 @@ describe('ServiceDetailPageComponent', () => {
     expect(page().querySelector('mcp-status-chip')?.textContent?.trim()).toBe('crashed');
     expect(definition('runtime', 'Restarts')).toBe('5');
     expect(page().textContent).toContain('exited with code 1: boom');
+  });
+
+  it('names the instance that runs the service when several instances share the work', async () => {
+    const socket = live.sockets.last();
+    socket.open();
+    socket.receive({ type: 'ready' });
+    httpTesting.expectOne('/api/services/everything').flush(stopped);
+    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'svc-1', name: 'everything', status: 'running', pid: 4242, instance: 'proxy-a' }) });
+    await harness.fixture.whenStable();
+
+    expect(definition('runtime', 'PID')).toBe('4242');
+    expect(definition('runtime', 'Instance')).toBe('proxy-a');
   });
 
   it('shows the sandbox, the limits in force, what the host could not apply, and the last crash after the restart', async () => {

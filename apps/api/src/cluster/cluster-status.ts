@@ -1,0 +1,73 @@
+import type Redis from 'ioredis';
+import type { ServiceRuntime } from '../processes/service-view.mapper';
+
+/** A service's runtime facts as its owner publishes them (JSON: dates as ISO strings). */
+export interface PublishedRuntime {
+  status: ServiceRuntime['status'];
+  pid: number | null;
+  restarts: number;
+  startedAt: string | null;
+  lastExitCode: number | null;
+  statusReason: string | null;
+  lastExitReason: string | null;
+  instance: string | null;
+}
+
+export function toPublished(runtime: ServiceRuntime, instance: string | null): PublishedRuntime {
+  return {
+    status: runtime.status,
+    pid: runtime.pid,
+    restarts: runtime.restarts,
+    startedAt: runtime.startedAt?.toISOString() ?? null,
+    lastExitCode: runtime.lastExitCode,
+    statusReason: runtime.statusReason,
+    lastExitReason: runtime.lastExitReason ?? null,
+    // A stopped service runs nowhere: no instance to name.
+    instance: runtime.status === 'stopped' ? null : instance,
+  };
+}
+
+export function fromPublished(published: PublishedRuntime): ServiceRuntime {
+  return { ...published, startedAt: published.startedAt ? new Date(published.startedAt) : null };
+}
+
+/** Parses what another instance wrote; null for anything that is not a published runtime. */
+export function parsePublished(raw: string | null | undefined): PublishedRuntime | null {
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as PublishedRuntime;
+    return typeof value?.status === 'string' && typeof value.restarts === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The owner's view of each service it runs, in Redis (`<prefix>:state:<serviceId>`), for the other
+ * instances to show. It expires with the lease time, and the owner rewrites it each time it renews
+ * its leases, so the facts of an owner that died disappear with its lease.
+ */
+export class ClusterStatus {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  async write(serviceId: string, runtime: PublishedRuntime): Promise<void> {
+    await this.redis.set(this.key(serviceId), JSON.stringify(runtime), 'PX', this.ttlMs);
+  }
+
+  /** The published facts of each service asked for; a service nobody publishes for maps to null. */
+  async read(serviceIds: string[]): Promise<Map<string, PublishedRuntime | null>> {
+    const found = new Map<string, PublishedRuntime | null>();
+    if (serviceIds.length === 0) return found;
+    const values = await this.redis.mget(serviceIds.map((id) => this.key(id)));
+    serviceIds.forEach((id, index) => found.set(id, parsePublished(values[index])));
+    return found;
+  }
+
+  private key(serviceId: string): string {
+    return `${this.prefix}:state:${serviceId}`;
+  }
+}
