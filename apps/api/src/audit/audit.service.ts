@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { AuditEventView, AuditOutcome, AuditPageView, AuditQueryDto } from '@mcp-proxy/shared/dto';
 import { Brackets, LessThan, Repository, SelectQueryBuilder } from 'typeorm';
@@ -26,8 +26,10 @@ const DEFAULT_PAGE = 50;
 
 /** The audit log in the database (shared by every instance): record, query, prune. */
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
+  private readonly pending = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
 
@@ -36,6 +38,20 @@ export class AuditService {
    * not take the API down, but it is logged.
    */
   async record(entry: AuditEntry): Promise<void> {
+    // After shutdown the database is gone: the events of the last requests were flushed just before.
+    if (this.closed) return;
+    const write = this.write(entry);
+    this.pending.add(write);
+    await write.finally(() => this.pending.delete(write));
+  }
+
+  /** Lets the writes of the last requests land before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    this.closed = true;
+  }
+
+  private async write(entry: AuditEntry): Promise<void> {
     try {
       await this.events.save(
         this.events.create({
