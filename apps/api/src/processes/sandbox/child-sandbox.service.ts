@@ -115,7 +115,7 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       const hideDirectories = this.hiddenDirectories();
       // A file inside a hidden directory is gone already; binding over it would only leave an empty placeholder.
       const hideFiles = this.hiddenFiles().filter((file) => !hideDirectories.some((dir) => isInside(file, dir)));
-      layers.filesystem = { hideDirectories, hideFiles, writable };
+      layers.filesystem = { readable: commandRootsInTmp(spec), hideDirectories, hideFiles, writable };
       applied.push('bubblewrap: data dir, logs and other services hidden, own pid namespace');
     }
 
@@ -300,4 +300,15 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * bubblewrap gives the server a private /tmp; a program or script that lives under the host's /tmp
+ * (a proxy installed there, say) would vanish with it. Its top directory under /tmp is kept, read-only.
+ */
+function commandRootsInTmp(spec: SpawnSpec): string[] {
+  const roots = [spec.command, ...spec.args]
+    .filter((part) => part.startsWith('/tmp/') && existsSync(part))
+    .map((part) => `/tmp/${part.split('/')[2]}`);
+  return [...new Set(roots)];
 }

@@ -15,7 +15,7 @@ describe('wrapCommand', () => {
       {
         cgroupProcs: ['/cg/memory/x/cgroup.procs', '/cg/pids/x/cgroup.procs'],
         rlimits: { nofile: 1024 },
-        filesystem: { hideDirectories: [], hideFiles: [], writable: [] },
+        filesystem: { readable: [], hideDirectories: [], hideFiles: [], writable: [] },
         user: { uid: 200001, gid: 200001 },
       },
       TOOLS,
@@ -68,6 +68,7 @@ describe('prlimitArgs', () => {
 describe('bubblewrapArgs', () => {
   const args = bubblewrapArgs(
     {
+      readable: ['/tmp/proxy'],
       hideDirectories: ['/srv/clones', '/srv/data'],
       hideFiles: ['/srv/.env'],
       writable: ['/srv/clones/.homes/svc'],
@@ -79,6 +80,11 @@ describe('bubblewrapArgs', () => {
     expect(args).not.toContain('--new-session');
     expect(args).toContain('--unshare-pid');
     expect(args).toContain('--die-with-parent');
+  });
+
+  it('keeps a command root under /tmp, read-only, over the private /tmp and before any hide', () => {
+    const joined = args.join(' ');
+    expect(joined).toContain('--tmpfs /tmp --ro-bind /tmp/proxy /tmp/proxy --tmpfs /srv/data');
   });
 
   it('hides before it binds, and lets the service user through the directories it creates on the way', () => {

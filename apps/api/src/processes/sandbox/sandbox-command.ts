@@ -17,6 +17,8 @@ export interface RlimitSettings {
 }
 
 export interface FilesystemView {
+  /** Host directories under /tmp that the command needs (its program or script lives there): seen read-only despite the private /tmp. */
+  readable: string[];
   /** Directories and files replaced by an empty tmpfs (or /dev/null for files). */
   hideDirectories: string[];
   hideFiles: string[];
@@ -91,6 +93,8 @@ export function bubblewrapArgs(view: FilesystemView, cwd: string): string[] {
   const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
   // Outer paths first, so that a hidden directory inside another hidden one is not mounted over twice.
   const tmpfsRoots = ['/tmp', ...view.hideDirectories];
+  // Before the hides, so that a hidden directory inside one of them stays hidden.
+  for (const dir of view.readable) args.push('--ro-bind', dir, dir);
   for (const dir of [...view.hideDirectories].sort((a, b) => a.length - b.length)) args.push('--tmpfs', dir);
   for (const file of view.hideFiles) args.push('--ro-bind', '/dev/null', file);
   for (const dir of view.writable) {
