@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, watchPage } from './support/browser';
-import { Gateway, WORKSPACE_ROOT, startGateway } from './support/gateway-process';
+import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/admin-shell-gateway.log');
 
@@ -33,10 +32,7 @@ describe('admin shell in a real browser against the built gateway', () => {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (gateway) {
-      // The gateway's own log, kept for diagnosing a failed run.
-      mkdirSync(dirname(GATEWAY_LOG), { recursive: true });
-      writeFileSync(GATEWAY_LOG, gateway.output());
-      await gateway.stop();
+      await stopGatewayKeepingLog(gateway, GATEWAY_LOG);
     }
   });
 

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn, watchPage } from './support/browser';
-import { Gateway, WORKSPACE_ROOT, startGateway } from './support/gateway-process';
+import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
 import { LocalGitServer, LocalRepository, startGitServer } from './support/git-server';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/deploy-gateway.log');
@@ -55,9 +55,7 @@ describe('deploying from a git repository in a real browser', () => {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (gateway) {
-      mkdirSync(dirname(GATEWAY_LOG), { recursive: true });
-      writeFileSync(GATEWAY_LOG, gateway.output());
-      await gateway.stop();
+      await stopGatewayKeepingLog(gateway, GATEWAY_LOG);
     }
     await git?.close();
   });

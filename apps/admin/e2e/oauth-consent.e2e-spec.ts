@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, watchPage } from './support/browser';
-import { Gateway, WORKSPACE_ROOT, startGateway } from './support/gateway-process';
+import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/oauth-consent-gateway.log');
 const SERVER_EVERYTHING = join(WORKSPACE_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -39,9 +38,7 @@ describe('OAuth consent screen in a real browser', () => {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (gateway) {
-      mkdirSync(dirname(GATEWAY_LOG), { recursive: true });
-      writeFileSync(GATEWAY_LOG, gateway.output());
-      await gateway.stop();
+      await stopGatewayKeepingLog(gateway, GATEWAY_LOG);
     }
   });
 

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn, watchPage } from './support/browser';
-import { Gateway, WORKSPACE_ROOT, startGateway } from './support/gateway-process';
+import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/users-roles-gateway.log');
 const SCREENSHOTS = join(WORKSPACE_ROOT, 'tmp/screenshots');
@@ -43,9 +43,7 @@ describe('users and roles, in a real browser', () => {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (gateway) {
-      mkdirSync(dirname(GATEWAY_LOG), { recursive: true });
-      writeFileSync(GATEWAY_LOG, gateway.output());
-      await gateway.stop();
+      await stopGatewayKeepingLog(gateway, GATEWAY_LOG);
     }
   });
 

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 const API_MAIN = join(WORKSPACE_ROOT, 'dist/apps/api/main.js');
@@ -150,4 +150,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: the group is already gone.
   }
+}
+
+/** Stops the gateway and keeps its own log in `logFile`, for diagnosing a failed run. */
+export async function stopGatewayKeepingLog(gateway: Gateway, logFile: string): Promise<void> {
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, gateway.output());
+  await gateway.stop();
 }
