@@ -18,7 +18,7 @@ import { withTraceparent } from '../core/tracing/trace-slot';
 import type { Upstream } from './upstream/upstream';
 import type { InFlight } from './sessions/client-session';
 import type { ServiceRoute } from './routing/route-table';
-import { refusedToolCall, ToolPredicate, toolPredicateOf } from './scope/tool-scope';
+import { refusedToolCall, ToolPredicate } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
 import { SessionStore, SHARED_SESSION_IDLE_MS } from './sessions/session-store';
@@ -77,7 +77,7 @@ export class McpDispatcher {
   createSession(route: ServiceRoute, principal: Principal, transport: SessionTransport, protocolVersion: string): ClientSession {
     const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
     const session = this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
-    session.toolAllowList = toolPredicateOf(principal);
+    session.limitTo(principal.scope);
     return session;
   }
 

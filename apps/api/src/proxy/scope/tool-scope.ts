@@ -1,6 +1,6 @@
 import { errorResponse, INVALID_PARAMS, JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
-import type { Principal } from '../../core/auth/principal';
+import type { Principal, PrincipalScope } from '../../core/auth/principal';
 import { protectedResourceMetadataUrl } from '../../core/http/public-url';
 import { compileFilter } from '../aggregation/name-filter';
 import type { ServiceRoute } from '../routing/route-table';
@@ -10,10 +10,21 @@ export type ToolPredicate = (name: string) => boolean;
 
 /** The principal's tool allow-list as a predicate, or null when it may use every tool. */
 export function toolPredicateOf(principal: Principal): ToolPredicate | null {
-  const tools = principal.scope?.tools;
+  return toolPredicateOfScope(principal.scope);
+}
+
+/** The same for a scope kept apart from its principal (a persisted session's). */
+export function toolPredicateOfScope(scope: PrincipalScope | undefined): ToolPredicate | null {
+  const tools = scope?.tools;
   if (!tools) return null;
   // An empty list means "no tools", not "all": compileFilter reads an empty allow-list as all.
   return tools.length === 0 ? () => false : compileFilter({ allow: tools });
+}
+
+/** Both lists must let a tool through (null: no list); null when neither limits. */
+export function bothToolPredicates(first: ToolPredicate | null, second: ToolPredicate | null): ToolPredicate | null {
+  if (!first || !second) return first ?? second;
+  return (name) => first(name) && second(name);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
-import { filterToolList, ToolPredicate } from '../scope/tool-scope';
+import type { PrincipalScope } from '../../core/auth/principal';
+import { filterToolList, ToolPredicate, toolPredicateOfScope } from '../scope/tool-scope';
 import type { CallTrace } from '../../core/tracing/call-trace';
 import { EventLog } from './event-log';
 import type { MessageSink, ResumableSink } from './message-sink';
@@ -66,6 +67,8 @@ export class ClientSession {
   readonly postStreams = new Map<string, ResumableSink>();
   /** The owner's tool allow-list (client tokens, OAuth grants); null: every tool. */
   toolAllowList: ToolPredicate | null = null;
+  /** The owner's limits as the session was opened with them: kept with a persisted session, so a revived one has them too. */
+  scope: PrincipalScope = {};
 
   constructor(
     readonly id: string,
@@ -74,6 +77,12 @@ export class ClientSession {
     readonly transport: SessionTransport,
     public protocolVersion: string,
   ) {}
+
+  /** Binds the session to its owner's limits (at open, or as persisted when it is brought back). */
+  limitTo(scope: PrincipalScope | undefined): void {
+    this.scope = { ...(scope?.services ? { services: [...scope.services] } : {}), ...(scope?.tools ? { tools: [...scope.tools] } : {}) };
+    this.toolAllowList = toolPredicateOfScope(this.scope);
+  }
 
   get inflightCount(): number {
     return this.inflight.size;

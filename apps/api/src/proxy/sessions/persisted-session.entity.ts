@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
+import type { PrincipalScope } from '../../core/auth/principal';
 
 /** Epoch milliseconds: PostgreSQL hands a bigint back as a string. */
 const epochMs: ValueTransformer = { to: (value: number) => value, from: (value: string | number | null) => (value === null ? null : Number(value)) };
@@ -26,6 +27,10 @@ export class PersistedSessionEntity {
 
   @Column({ type: 'simple-json', nullable: true })
   clientInfo!: Record<string, unknown> | null;
+
+  /** The owner's service and tool limits at open (null: a row written before they were kept). */
+  @Column({ type: 'simple-json', nullable: true })
+  scope!: PrincipalScope | null;
 
   @Column({ type: 'bigint', transformer: epochMs })
   createdAt!: number;

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import type { Principal } from '../../core/auth/principal';
 import { SQLITE_MIGRATIONS } from '../../core/database/migrations/sqlite';
 import { PersistedSessionEntity } from './persisted-session.entity';
 import { SessionPersistence } from './session-persistence';
@@ -9,6 +10,7 @@ describe('persisted sessions', () => {
   let database: DataSource;
   let persistence: SessionPersistence;
   const stores: SessionStore[] = [];
+  const owner = (id: string, tools?: string[]): Principal => ({ kind: 'client', id, role: 'viewer', scope: tools ? { tools } : {} });
   const newStore = (): SessionStore => {
     const store = new SessionStore(persistence);
     stores.push(store);
@@ -37,14 +39,31 @@ describe('persisted sessions', () => {
     await persistence.flush();
 
     const after = newStore();
-    expect(await after.revive(session.id, 'mallory', 'svc-1')).toBeUndefined();
-    expect(await after.revive(session.id, 'alice', 'svc-2')).toBeUndefined();
-    const [first, second] = await Promise.all([after.revive(session.id, 'alice', 'svc-1'), after.revive(session.id, 'alice', 'svc-1')]);
+    expect(await after.revive(session.id, owner('mallory'), 'svc-1')).toBeUndefined();
+    expect(await after.revive(session.id, owner('alice'), 'svc-2')).toBeUndefined();
+    const [first, second] = await Promise.all([after.revive(session.id, owner('alice'), 'svc-1'), after.revive(session.id, owner('alice'), 'svc-1')]);
     expect(first).toBe(second);
     expect(first).toMatchObject({ id: session.id, serviceId: 'svc-1', principalId: 'alice', protocolVersion: '2025-06-18', transport: 'streamable-http', durable: true });
     expect(first?.clientCapabilities).toEqual({ sampling: {} });
     expect(first?.clientInfo).toEqual({ name: 'client', version: '1.0' });
-    expect(await after.revive('never-issued', 'alice', 'svc-1')).toBeUndefined();
+    expect(await after.revive('never-issued', owner('alice'), 'svc-1')).toBeUndefined();
+  });
+
+  it("brings a session back with the tool limits it was opened with, narrowed by the owner's current ones", async () => {
+    const before = newStore();
+    const session = before.create('svc-1', 'client-token:1', 'streamable-http', '2025-06-18', 1000);
+    session.limitTo({ services: ['svc-1'], tools: ['echo', 'get-*'] });
+    before.persist(session);
+    before.onModuleDestroy();
+    await persistence.flush();
+
+    // The owner presents no list now: the one the session was opened with still holds.
+    const revived = await newStore().revive(session.id, owner('client-token:1'), 'svc-1');
+    expect(revived?.scope).toEqual({ services: ['svc-1'], tools: ['echo', 'get-*'] });
+    expect(['echo', 'get-sum', 'get-env', 'delete-all'].filter((name) => revived?.toolAllowList?.(name))).toEqual(['echo', 'get-sum', 'get-env']);
+
+    const narrowed = await newStore().revive(session.id, owner('client-token:1', ['get-sum', 'delete-all']), 'svc-1');
+    expect(['echo', 'get-sum', 'get-env', 'delete-all'].filter((name) => narrowed?.toolAllowList?.(name))).toEqual(['get-sum']);
   });
 
   it('a session closed right after it was created cannot be revived, even before the writes landed', async () => {
@@ -52,7 +71,7 @@ describe('persisted sessions', () => {
     const session = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);
     store.persist(session);
     store.close(session);
-    expect(await store.revive(session.id, 'alice', 'svc-1')).toBeUndefined();
+    expect(await store.revive(session.id, owner('alice'), 'svc-1')).toBeUndefined();
     await persistence.flush();
     expect(await database.getRepository(PersistedSessionEntity).count()).toBe(0);
   });

@@ -28,6 +28,7 @@ export class SessionPersistence {
         protocolVersion: session.protocolVersion,
         clientCapabilities: session.clientCapabilities,
         clientInfo: session.clientInfo,
+        scope: session.scope,
         createdAt: now,
         lastSeenAt: now,
       }),

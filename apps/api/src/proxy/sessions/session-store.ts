@@ -1,5 +1,7 @@
 import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { Principal } from '../../core/auth/principal';
+import { bothToolPredicates, toolPredicateOf } from '../scope/tool-scope';
 import { ClientSession, RequestObserver, SessionTransport } from './client-session';
 import { SessionPersistence } from './session-persistence';
 
@@ -61,10 +63,12 @@ export class SessionStore implements OnModuleDestroy {
 
   /**
    * A session this process does not hold but the database does (the proxy restarted, or the instance
-   * that served it is gone): re-created with the same id and what the client negotiated. Only for its
-   * owner and its service; concurrent requests for one id share one lookup.
+   * that served it is gone): re-created with the same id, what the client negotiated and the limits it
+   * was opened with. Only for its owner (whose credential was just verified again) and its service; the
+   * owner's current tool list applies on top, so limits can only narrow. Concurrent requests for one id
+   * share one lookup.
    */
-  async revive(id: string, principalId: string, serviceId: string): Promise<ClientSession | undefined> {
+  async revive(id: string, principal: Principal, serviceId: string): Promise<ClientSession | undefined> {
     if (!this.persistence) return undefined;
     let pending = this.reviving.get(id);
     if (!pending) {
@@ -72,7 +76,9 @@ export class SessionStore implements OnModuleDestroy {
       this.reviving.set(id, pending);
     }
     const session = await pending;
-    return session && session.principalId === principalId && session.serviceId === serviceId ? this.find(id, principalId) : undefined;
+    if (!session || session.principalId !== principal.id || session.serviceId !== serviceId) return undefined;
+    session.toolAllowList = bothToolPredicates(session.toolAllowList, toolPredicateOf(principal));
+    return this.find(id, principal.id);
   }
 
   /** Every session of one service (for notifications that concern them all). */
@@ -151,6 +157,8 @@ export class SessionStore implements OnModuleDestroy {
     const already = this.sessions.get(id);
     if (already) return already;
     const session = new ClientSession(row.id, row.serviceId, row.principalId, 'streamable-http', row.protocolVersion);
+    // A row from before limits were kept has none of its own: the owner's current ones (applied by revive) hold.
+    session.limitTo(row.scope ?? undefined);
     session.clientCapabilities = row.clientCapabilities ?? {};
     session.clientInfo = row.clientInfo;
     session.durable = true;

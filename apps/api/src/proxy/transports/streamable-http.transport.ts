@@ -153,7 +153,7 @@ export class StreamableHttpTransport {
     if (message.method === MCP_METHODS.SERVER_DISCOVER) return this.discover(response, route, message);
 
     const session = this.sessions.ephemeral(route.id, principal.id, version);
-    session.toolAllowList = toolPredicateOf(principal);
+    session.limitTo(principal.scope);
     await this.forward(request, response, route, session, message);
     if (stateless) {
       response.once('close', () => {
@@ -205,7 +205,7 @@ export class StreamableHttpTransport {
     const session = this.sessions.find(sessionId, principal.id);
     if (session) return session.serviceId === route.id ? session : undefined;
     if (route.process.isolation === 'session') return undefined;
-    return this.sessions.revive(sessionId, principal.id, route.id);
+    return this.sessions.revive(sessionId, principal, route.id);
   }
 
   private unavailable(response: ServerResponse, error: unknown, message: JsonRpcRequest): void {
