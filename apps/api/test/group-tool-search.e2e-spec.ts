@@ -74,6 +74,29 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
     await expect(client.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_999' } })).rejects.toThrow(/Unknown tool: ops__tool_999/);
   });
 
+  it("applies a client token's tool allow-list to what search_tools finds and what call_tool runs", async () => {
+    const mint = async (tools: string[]): Promise<string> =>
+      (await running.api().post('/api/client-tokens').set('X-API-Key', running.env.apiKey).send({ label: `docs ${tools.length}`, services: ['g/big'], tools }).expect(201)).body.token;
+    // A list naming the meta-tools too, and one naming only the tools: both reach only docs tools.
+    for (const token of [await mint(['search_tools', 'call_tool', 'docs__*']), await mint(['docs__*'])]) {
+      const limited = await connectClient(running.baseUrl, 'g/big', token, 'streamable');
+      try {
+        expect((await limited.listTools()).tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool']);
+        const outside = foundTools(await limited.callTool({ name: 'search_tools', arguments: { query: codeWord('ops', 42), limit: 50 } }));
+        expect(outside.map((tool) => tool.name)).toEqual([]);
+        const mixed = foundTools(await limited.callTool({ name: 'search_tools', arguments: { query: 'archive invoices docs ops crm', limit: 50 } }));
+        expect(mixed.length).toBeGreaterThan(0);
+        expect(mixed.filter((tool) => !tool.name.startsWith('docs__'))).toEqual([]);
+
+        await expect(limited.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_42', arguments: { value: 'sneaked' } } })).rejects.toThrow(/not allowed/);
+        await expect(limited.callTool({ name: 'ops__tool_42', arguments: { value: 'direct' } })).rejects.toThrow(/not allowed/);
+        expect(textOf(await limited.callTool({ name: 'call_tool', arguments: { name: 'docs__tool_4', arguments: { value: 'allowed' } } }))).toBe('docs tool 4 ran with allowed');
+      } finally {
+        await limited.close();
+      }
+    }
+  });
+
   it('searches 300 tools quickly (measured through the proxy)', async () => {
     const timings: number[] = [];
     for (let index = 0; index < 30; index++) {

@@ -18,6 +18,7 @@ import { withTraceparent } from '../core/tracing/trace-slot';
 import type { Upstream } from './upstream/upstream';
 import type { InFlight } from './sessions/client-session';
 import type { ServiceRoute } from './routing/route-table';
+import { toolToCheck } from './aggregation/tool-search';
 import { refusedToolCall, ToolPredicate } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
@@ -188,9 +189,12 @@ export class McpDispatcher {
    */
   refuseTool(route: ServiceRoute, principalId: string, allowed: ToolPredicate | null, request: JsonRpcRequest): JsonRpcMessage | null {
     if (request.method !== MCP_METHODS.TOOLS_CALL || !allowed) return null;
-    const refusal = refusedToolCall(request.id, request.params, allowed);
+    // Tool search: `call_tool` is checked by the tool it runs, exactly like a direct call of that tool.
+    const called = toolToCheck(request.params, route.group?.toolSearch === true);
+    if (!called) return null;
+    const refusal = refusedToolCall(request.id, called, allowed);
     if (refusal) {
-      const tool = String((request.params as { name?: unknown } | undefined)?.name ?? '');
+      const tool = typeof called.name === 'string' ? called.name : '';
       const event: AuthRefusal = { status: 403, method: 'tools/call', path: route.proxy.path, address: 'mcp session', reason: `tool "${tool}" is not in the allow-list`, actor: { id: principalId, kind: 'client' } };
       this.events.emit(AUTH_EVENTS.refused, event);
     }

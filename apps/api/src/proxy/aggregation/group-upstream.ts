@@ -10,6 +10,7 @@ import {
   METHOD_NOT_FOUND,
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
+import { refusedToolCall } from '../scope/tool-scope';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
 import { exposedName } from './exposed-names';
@@ -161,6 +162,8 @@ export class GroupUpstream implements Upstream {
   private forwardToolSearch(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): boolean {
     const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
     if (request.method === MCP_METHODS.TOOLS_LIST) {
+      // Shown to every caller: what they find and run through them is limited to the caller's own list.
+      entry.listedForCaller = true;
       reply({ jsonrpc: '2.0', id: request.id, result: { tools: TOOL_SEARCH_TOOLS } });
       return true;
     }
@@ -169,7 +172,7 @@ export class GroupUpstream implements Upstream {
     if (params['name'] === SEARCH_TOOLS) {
       const parsed = searchArguments(params['arguments']);
       if (!parsed.ok) reply(errorResponse(request.id, INVALID_PARAMS, parsed.message));
-      else void this.toolSearch.search(parsed.query, parsed.limit).then((tools) => reply({ jsonrpc: '2.0', id: request.id, result: searchResult(tools) }));
+      else void this.toolSearch.search(parsed.query, parsed.limit, session.toolAllowList ?? undefined).then((tools) => reply({ jsonrpc: '2.0', id: request.id, result: searchResult(tools) }));
       return true;
     }
     if (params['name'] === CALL_TOOL) {
@@ -257,6 +260,9 @@ export class GroupUpstream implements Upstream {
   private async routeByName(kind: Kind, listMethod: string, session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): Promise<void> {
     const exposed = params['name'];
     if (typeof exposed !== 'string') return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'params.name is required'));
+    // The dispatcher checked the caller's list already; this holds for every way a group reaches a tool (call_tool too).
+    const refusal = kind === 'tools' && session.toolAllowList ? refusedToolCall(request.id, { name: exposed }, session.toolAllowList) : null;
+    if (refusal) return session.finish(entry, refusal);
     // A client may call without listing first (or after a change): learn the names on demand.
     if (!this.names[kind].has(exposed)) await this.merge(listMethod);
     const target = this.names[kind].get(exposed);

@@ -62,8 +62,11 @@ export class ToolSearchIndex {
     return this.documents.length;
   }
 
-  /** The best `limit` tools for the query, best first; ties keep the list order. Tools matching no word are left out. */
-  search(query: string, limit: number): ToolHit[] {
+  /**
+   * The best `limit` tools for the query, best first; ties keep the list order. Tools matching no word,
+   * and tools `allowed` refuses (the caller's allow-list), are left out before the limit is applied.
+   */
+  search(query: string, limit: number, allowed: (name: string) => boolean = () => true): ToolHit[] {
     const scores = new Map<Document, number>();
     const count = this.documents.length;
     for (const term of new Set(tokenize(query))) {
@@ -78,7 +81,7 @@ export class ToolSearchIndex {
       }
     }
     return this.documents
-      .filter((document) => scores.has(document))
+      .filter((document) => scores.has(document) && allowed(document.tool.name))
       .map((document) => ({ tool: document.tool, score: scores.get(document) ?? 0 }))
       .sort((a, b) => b.score - a.score)
       .slice(0, Math.max(0, limit));

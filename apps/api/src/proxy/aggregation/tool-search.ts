@@ -47,6 +47,20 @@ export function searchArguments(args: unknown): SearchArguments {
   return { ok: true, query, limit: limit ?? DEFAULT_LIMIT };
 }
 
+/**
+ * The tool a `tools/call` will run, for the caller's allow-list: on a group with tool search, `call_tool`
+ * runs the tool it names and `search_tools` runs none (its results are filtered by the list instead, so
+ * it needs no entry of its own). Null when no tool of the list is involved; a malformed `call_tool`
+ * gets its own argument error later.
+ */
+export function toolToCheck(params: unknown, toolSearch: boolean): { name: unknown } | null {
+  const { name, arguments: args } = (params ?? {}) as { name?: unknown; arguments?: unknown };
+  if (!toolSearch || (name !== SEARCH_TOOLS && name !== CALL_TOOL)) return { name };
+  if (name === SEARCH_TOOLS) return null;
+  const inner = (args as { name?: unknown } | null | undefined)?.name;
+  return typeof inner === 'string' && inner !== SEARCH_TOOLS && inner !== CALL_TOOL ? { name: inner } : null;
+}
+
 export type CallArguments = { ok: true; name: string; arguments: Record<string, unknown> } | { ok: false; message: string };
 
 export function callArguments(args: unknown): CallArguments {
@@ -69,14 +83,15 @@ export class ToolSearch {
 
   constructor(private readonly listTools: () => Promise<unknown[]>) {}
 
-  async search(query: string, limit: number): Promise<SearchableTool[]> {
+  /** `allowed`: the caller's tool allow-list, so a search finds only what the caller could call. */
+  async search(query: string, limit: number, allowed?: (name: string) => boolean): Promise<SearchableTool[]> {
     const tools = (await this.listTools()) as SearchableTool[];
     const fingerprint = JSON.stringify(tools.map((tool) => [tool.name, tool.description ?? '', tool.inputSchema ?? null]));
     if (fingerprint !== this.fingerprint) {
       this.index = new ToolSearchIndex(tools);
       this.fingerprint = fingerprint;
     }
-    return this.index.search(query, limit).map(({ tool }) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
+    return this.index.search(query, limit, allowed).map(({ tool }) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
   }
 }
 

@@ -26,6 +26,8 @@ export interface InFlight {
   transformAnswer?: (answer: JsonRpcMessage) => JsonRpcMessage;
   /** The call's trace, when tracing is on. */
   trace?: CallTrace;
+  /** A `tools/list` answer the proxy made for this caller (tool search's meta-tools): not filtered by the allow-list again. */
+  listedForCaller?: boolean;
 }
 
 /**
@@ -120,7 +122,7 @@ export class ClientSession {
     this.lastActivity = Date.now();
     if (entry.transformAnswer) response = entry.transformAnswer(response);
     // Here, after caches and group merging, so every transport and every upstream kind is covered.
-    if (this.toolAllowList && entry.method === 'tools/list') response = filterToolList(response, this.toolAllowList);
+    if (this.toolAllowList && entry.method === 'tools/list' && !entry.listedForCaller) response = filterToolList(response, this.toolAllowList);
     this.observer?.(this, entry, response);
     if (entry.trace) endTrace(entry.trace, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
