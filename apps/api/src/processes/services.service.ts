@@ -186,6 +186,8 @@ export class ServicesService {
     const others = await this.services.find({ select: { id: true, name: true, proxy: true } });
     const pathOwner = others.find((other) => other.id !== entity.id && other.proxy.path === entity.proxy.path);
     if (pathOwner) throw new ConflictException(`proxy.path ${entity.proxy.path} is already used by "${pathOwner.name}"`);
+    const clash = routeKeyClash(entity, others);
+    if (clash) throw new ConflictException(clash);
     try {
       await this.services.save(entity);
     } catch (error) {
@@ -201,6 +203,34 @@ export class ServicesService {
     const remote = entity.remote ? remoteView(entity.remote, this.secretBox.decryptJson<Record<string, string>>(entity.remote.headersSealed)) : null;
     return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id), remote);
   }
+}
+
+/**
+ * A client reaches a service at /mcp/<id>, /mcp/<name> and /mcp/<path word>: none of these may be another
+ * service's, or one route would shadow the other. The message names the field to change.
+ */
+function routeKeyClash(entity: ServiceEntity, all: Pick<ServiceEntity, 'id' | 'name' | 'proxy'>[]): string | null {
+  const own: [string, string][] = [
+    ['name', entity.name],
+    ['proxy.path', pathWord(entity.proxy.path)],
+  ];
+  for (const other of all) {
+    if (other.id === entity.id) continue;
+    const theirs: [string, string][] = [
+      ['id', other.id],
+      ['name', other.name],
+      ['proxy.path', pathWord(other.proxy.path)],
+    ];
+    for (const [field, key] of own) {
+      const taken = theirs.find(([, value]) => value === key);
+      if (taken) return `${field} "${key}" is already the ${taken[0]} of "${other.name}": /mcp/${key} would reach both`;
+    }
+  }
+  return null;
+}
+
+function pathWord(path: string): string {
+  return path.slice('/mcp/'.length);
 }
 
 function badRequest(message: string): BadRequestException {

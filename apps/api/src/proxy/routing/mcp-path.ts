@@ -11,6 +11,8 @@ export type McpEndpoint =
   | { kind: 'websocket'; service: string | null };
 
 export const ALL_SERVICES_GROUP = 'g/all';
+/** The built-in group of every service at `/mcp`: its id, a word no service may take. */
+export const ALL_SERVICES_GROUP_ID = 'all';
 
 /**
  * Parses `/mcp/<service>`, `/mcp/<service>/sse`, `/mcp/<service>/messages?sessionId=…`,

@@ -1,10 +1,11 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { RESERVED_SERVICE_NAMES } from '@mcp-proxy/shared/dto';
 import type { GroupMemberView, GroupView, ProcessConfigView, ProxyConfigView, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
 import { GROUP_CHANGED, GroupsService } from '../../groups/groups.service';
 import { SERVICE_EVENTS } from '../../processes/child-handle';
 import { ServicesService } from '../../processes/services.service';
-import { ALL_SERVICES_GROUP } from './mcp-path';
+import { ALL_SERVICES_GROUP, ALL_SERVICES_GROUP_ID } from './mcp-path';
 
 /** What a group route adds: who its members are and what of them it shows. */
 export interface GroupRoute {
@@ -27,8 +28,6 @@ export interface ServiceRoute {
   group?: GroupRoute;
 }
 
-/** The built-in group of every service at `/mcp`. */
-export const ALL_SERVICES_GROUP_ID = 'all';
 
 /**
  * Service id, name and proxy path (and `g/<group>`) → route, rebuilt from the registries whenever they
@@ -36,7 +35,10 @@ export const ALL_SERVICES_GROUP_ID = 'all';
  */
 @Injectable()
 export class RouteTable implements OnModuleInit {
+  private readonly logger = new Logger('RouteTable');
   private routes = new Map<string, ServiceRoute>();
+  /** Collisions already reported, so a reload does not repeat them. */
+  private reported = new Set<string>();
   private rebuilding: Promise<void> | null = null;
   private dirty = false;
 
@@ -92,27 +94,45 @@ export class RouteTable implements OnModuleInit {
     return this.rebuilding;
   }
 
+  /**
+   * The built-in route first, then services and groups: a key is never overwritten. A row that would take
+   * a reserved word or another route's key (written before the API refused that, or by hand) loses that key,
+   * with an error in the log; the rest of the table, and start-up, go on.
+   */
   private async load(): Promise<void> {
     const [services, groups] = await Promise.all([this.services.list(), this.groups.list()]);
     const next = new Map<string, ServiceRoute>();
+    const collisions: string[] = [];
+    const add = (key: string, route: ServiceRoute): void => {
+      const holder = next.get(key) ?? (route.kind === 'service' && isReservedWord(key) ? 'reserved' : undefined);
+      if (holder === undefined || holder === route) return void next.set(key, route);
+      const by = holder === 'reserved' ? 'a word the router reserves' : `${holder.kind} "${holder.name}"`;
+      collisions.push(`${route.kind} "${route.name}" (${route.id}) cannot be reached as /mcp/${key}: that is already ${by}`);
+    };
+    const all = allServicesRoute(services);
+    add(all.id, all);
+    add(ALL_SERVICES_GROUP, all);
     for (const view of services) {
       const route: ServiceRoute = { id: view.id, name: view.name, kind: 'service', transport: view.transport, proxy: view.proxy, process: view.process };
-      next.set(view.id, route);
-      next.set(view.name, route);
-      next.set(view.proxy.path.slice('/mcp/'.length), route);
+      add(view.id, route);
+      add(view.name, route);
+      add(view.proxy.path.slice('/mcp/'.length), route);
     }
     for (const group of groups) {
       if (!group.enabled) continue;
       const route = groupRoute(group);
-      next.set(group.id, route);
-      next.set(`g/${group.name}`, route);
-      next.set(`g/${group.id}`, route);
+      add(group.id, route);
+      add(`g/${group.name}`, route);
+      add(`g/${group.id}`, route);
     }
-    const all = allServicesRoute(services);
-    next.set(all.id, all);
-    next.set(ALL_SERVICES_GROUP, all);
     this.routes = next;
+    for (const collision of collisions) if (!this.reported.has(collision)) this.logger.error(`Route collision: ${collision}; rename it or change its proxy.path`);
+    this.reported = new Set(collisions);
   }
+}
+
+function isReservedWord(key: string): boolean {
+  return (RESERVED_SERVICE_NAMES as readonly string[]).includes(key);
 }
 
 /** A group is served with the settings of a shared service: one session per client, the group's limits. */

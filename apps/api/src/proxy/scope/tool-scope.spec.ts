@@ -24,6 +24,8 @@ describe('tool scope', () => {
     [['everything'], route('service', 'other'), false],
     [['everything'], route('group', 'pair'), false],
     [['g/pair'], route('group', 'pair'), true],
+    [['all'], { ...route('group', 'all'), id: 'all' }, false],
+    [['g/all'], { ...route('group', 'all'), id: 'all' }, true],
   ])('services %j and route %j: %s', (services, target, allowed) => {
     expect(serviceAllowed(client(services ? { services } : {}), target)).toBe(allowed);
   });

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Principal, PrincipalScope } from '../../core/auth/principal';
 import { protectedResourceMetadataUrl } from '../../core/http/public-url';
 import { compileFilter } from '../aggregation/name-filter';
+import { ALL_SERVICES_GROUP_ID } from '../routing/mcp-path';
 import type { ServiceRoute } from '../routing/route-table';
 
 /** Which tool names a client may see and call; `*` and `?` work as in group filters. */
@@ -35,7 +36,8 @@ export function bothToolPredicates(first: ToolPredicate | null, second: ToolPred
 export function serviceAllowed(principal: Principal, route: ServiceRoute): boolean {
   const services = principal.scope?.services;
   if (!services) return true;
-  const names = route.kind === 'group' ? [`g/${route.name}`, route.id] : [route.name, route.id];
+  // The built-in group's id is the word `all`, which is not a service: it is granted as `g/all` only.
+  const names = route.kind === 'group' ? [`g/${route.name}`, ...(route.id === ALL_SERVICES_GROUP_ID ? [] : [route.id])] : [route.name, route.id];
   return names.some((name) => services.includes(name));
 }
 

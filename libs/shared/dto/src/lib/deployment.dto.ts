@@ -1,6 +1,6 @@
 import { IsBoolean, IsNotIn, IsOptional, IsString, Matches, MaxLength, Validate } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
-import { RESERVED_SERVICE_NAMES } from './routes';
+import { RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TEXT } from './routes';
 import { SERVICE_NAME_PATTERN } from './service.dto';
 
 /**
@@ -27,7 +27,7 @@ export class DeployRequestDto {
   @Matches(SERVICE_NAME_PATTERN, {
     message: 'serviceName must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
   })
-  @IsNotIn([...RESERVED_SERVICE_NAMES], { message: 'serviceName must not be a reserved word (ws, g, sse, messages, health)' })
+  @IsNotIn([...RESERVED_SERVICE_NAMES], { message: `serviceName must not be a reserved word (${RESERVED_SERVICE_NAMES_TEXT})` })
   serviceName?: string;
 
   /** Variables for the server; merged over an existing service's when the deploy succeeds. */

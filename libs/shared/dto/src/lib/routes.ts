@@ -6,5 +6,15 @@ export const HEALTH_PATH = '/health';
 export const METRICS_PATH = '/metrics';
 export const MCP_PATH_PREFIX = '/mcp';
 
-/** Path words a service name may not take, since they are routes of the proxy itself. */
-export const RESERVED_SERVICE_NAMES = ['ws', 'g', 'sse', 'messages', 'health'] as const;
+/**
+ * Path words a service may not take as its name or its `proxy.path` word, since the router gives them a
+ * meaning: `/mcp/all` is the built-in group of every service, `/mcp/ws` MCP over WebSocket, `/mcp/g/…`
+ * the groups, `…/sse` and `…/messages` the legacy SSE transport.
+ */
+export const RESERVED_SERVICE_NAMES = ['all', 'ws', 'g', 'sse', 'messages', 'health'] as const;
+
+/** The `proxy.path` values those words would make. */
+export const RESERVED_PROXY_PATHS: readonly string[] = RESERVED_SERVICE_NAMES.map((word) => `${MCP_PATH_PREFIX}/${word}`);
+
+/** For validation messages: "all, ws, g, …". */
+export const RESERVED_SERVICE_NAMES_TEXT = RESERVED_SERVICE_NAMES.join(', ');

@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
-import { RESERVED_SERVICE_NAMES } from './routes';
+import { RESERVED_PROXY_PATHS, RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TEXT } from './routes';
 import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
 import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
 import { ISOLATION_MODES, IsolationMode, REMOTE_PROTOCOLS, RemoteProtocol, RESPONSE_MODES, ResponseMode, SERVICE_AUTH_MODES, SERVICE_TRANSPORTS, ServiceAuthMode, ServiceTransport } from './service.enums';
@@ -182,6 +182,7 @@ export class ProcessConfigDto {
 export class ProxyConfigDto {
   @IsOptional()
   @Matches(/^\/mcp\/[a-z0-9][a-z0-9-]{0,62}$/, { message: 'path must look like /mcp/<name>' })
+  @IsNotIn([...RESERVED_PROXY_PATHS], { message: `path must not use a reserved word (/mcp/<word> for ${RESERVED_SERVICE_NAMES_TEXT})` })
   path?: string;
 
   /** Requests per minute per client; 0 = unlimited. */
@@ -245,7 +246,7 @@ export class CreateServiceDto {
   @Matches(SERVICE_NAME_PATTERN, {
     message: 'name must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
   })
-  @IsNotIn([...RESERVED_SERVICE_NAMES], { message: 'name must not be a reserved word (ws, g, sse, messages, health)' })
+  @IsNotIn([...RESERVED_SERVICE_NAMES], { message: `name must not be a reserved word (${RESERVED_SERVICE_NAMES_TEXT})` })
   @IsString()
   name!: string;
 

@@ -28,7 +28,7 @@ export const SANDBOX_FILESYSTEM_CHOICES: readonly ('default' | SandboxFilesystem
 /** Empty (null) takes the proxy's default; 0 turns the limit off. */
 export const NO_LIMITS: ServiceLimitsView = { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null };
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const RESERVED_NAMES: readonly string[] = ['ws', 'g', 'sse', 'messages', 'health'];
+export const RESERVED_NAMES: readonly string[] = ['all', 'ws', 'g', 'sse', 'messages', 'health'];
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 export const PROXY_PATH_PATTERN = /^\/mcp\/[a-z0-9][a-z0-9-]{0,62}$/;
 
