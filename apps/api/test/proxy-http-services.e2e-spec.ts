@@ -71,6 +71,25 @@ describe('MCP proxy: reverse-proxied http services', () => {
     socket.close();
   });
 
+  it('never hands the child a credential from the URL: ?token= on a WebSocket upgrade or a request stays with the proxy', async () => {
+    const key = encodeURIComponent(running.env.apiKey);
+    const socket = new WebSocket(`${running.baseUrl.replace('http', 'ws')}/mcp/web/echo?token=${key}&keep=1`);
+    const seen = await new Promise<{ url: string; headers: Record<string, string> }>((resolve, reject) => {
+      socket.once('open', () => socket.send('request'));
+      socket.once('message', (data) => resolve(JSON.parse(data.toString())));
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+    });
+    socket.close();
+    expect(seen.url).toBe('/echo?keep=1');
+    expect(JSON.stringify(seen)).not.toContain(running.env.apiKey);
+
+    const response = await fetch(`${running.baseUrl}/mcp/web/headers?a=1&token=${key}&b=%20two`, { headers: auth() });
+    const plain = (await response.json()) as { url: string };
+    expect(plain.url).toBe('/headers?a=1&b=%20two');
+    expect(JSON.stringify(plain)).not.toContain(running.env.apiKey);
+  });
+
   it('serves a Streamable HTTP MCP child at /mcp/<service> to the SDK client', async () => {
     const mcp = await connectClient(running.baseUrl, 'everything-http', running.env.apiKey, 'streamable');
     clients.push(mcp);

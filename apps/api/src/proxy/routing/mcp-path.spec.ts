@@ -1,4 +1,4 @@
-import { parseMcpPath } from './mcp-path';
+import { parseMcpPath, withoutQueryParam } from './mcp-path';
 
 describe('parseMcpPath', () => {
   it.each([
@@ -25,5 +25,17 @@ describe('parseMcpPath', () => {
 
   it.each(['/api/services', '/mcp/%E0%A4%A', '/mcp/g', '/mcp/g/'])('%s is not an MCP endpoint', (url) => {
     expect(parseMcpPath(url)).toBeNull();
+  });
+
+  it.each([
+    ['/echo?token=abc&keep=1', '/echo?keep=1'],
+    ['/echo?keep=1&token=abc', '/echo?keep=1'],
+    ['/echo?token=abc', '/echo'],
+    ['/echo?to%6Ben=abc&b=%20x+y', '/echo?b=%20x+y'],
+    ['/echo?token', '/echo'],
+    ['/echo?tokens=1&token=2&token=3', '/echo?tokens=1'],
+    ['/echo', '/echo'],
+  ])('withoutQueryParam(%s, token) → %s', (url, expected) => {
+    expect(withoutQueryParam(url, 'token')).toBe(expected);
   });
 });

@@ -55,6 +55,17 @@ export function queryParam(query: string, name: string): string | null {
   return null;
 }
 
+/** The URL without every `name=` pair of its query, the rest byte for byte as it came (no re-encoding). */
+export function withoutQueryParam(url: string, name: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const kept = url
+    .slice(queryStart + 1)
+    .split('&')
+    .filter((pair) => safeDecode(pair.split('=')[0]) !== name);
+  return kept.length === 0 ? url.slice(0, queryStart) : `${url.slice(0, queryStart)}?${kept.join('&')}`;
+}
+
 function safeDecode(text: string): string | null {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));

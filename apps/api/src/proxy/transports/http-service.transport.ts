@@ -5,11 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ProcessSupervisor } from '../../processes/process-supervisor.service';
 import { sendRpcError } from '../http/http-io';
+import { withoutQueryParam } from '../routing/mcp-path';
 import type { ServiceRoute } from '../routing/route-table';
 import { SseEndpointRewriter } from './endpoint-rewriter';
 
 /** Our credentials and hop-by-hop headers never travel to the child (RFC 9110 §7.6.1). */
 const STRIPPED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization', 'keep-alive', 'te', 'trailer', 'proxy-connection'];
+/** The query parameter a WebSocket client may carry our credential in: it is ours, on every request, never the child's. */
+const CREDENTIAL_QUERY_PARAM = 'token';
 
 /**
  * `http` services: the child is an HTTP MCP server on 127.0.0.1, reverse-proxied with http-proxy.
@@ -80,6 +83,6 @@ export class HttpServiceTransport implements OnModuleDestroy {
 }
 
 function upstreamPath(rest: string): string {
-  if (rest === '' || rest.startsWith('?')) return `/mcp${rest}`;
-  return rest;
+  const path = rest === '' || rest.startsWith('?') ? `/mcp${rest}` : rest;
+  return withoutQueryParam(path, CREDENTIAL_QUERY_PARAM);
 }
