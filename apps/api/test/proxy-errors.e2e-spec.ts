@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
@@ -80,6 +81,29 @@ describe('MCP proxy: bad input and refusals', () => {
   it('a bad Origin (DNS rebinding) → 403', async () => {
     const response = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { ...key(), origin: 'http://evil.example' });
     expect(response.status).toBe(403);
+  });
+
+  it('an IP-literal Origin or Host is allowed only for loopback and configured addresses', async () => {
+    const ping = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
+    for (const origin of ['http://127.0.0.1:3437', 'http://127.8.9.10', 'http://[::1]:3437', 'http://localhost:4200']) {
+      expect({ origin, status: (await post(ping, { ...key(), origin })).status }).toEqual({ origin, status: 200 });
+    }
+    // A page on some other address (a LAN device, an attacker's server by IP) is not one of ours.
+    for (const origin of ['http://203.0.113.7', 'http://192.0.2.1:8080', 'http://[2001:db8::1]']) {
+      expect({ origin, status: (await post(ping, { ...key(), origin })).status }).toEqual({ origin, status: 403 });
+    }
+    const foreignHost = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(url, { method: 'POST', headers: { ...key(), host: '203.0.113.7:8437' } }, (response) => resolve(response.statusCode ?? 0));
+      request.on('error', reject);
+      request.end(ping);
+    });
+    expect(foreignHost).toBe(403);
+
+    // Once configured (ALLOWED_HOSTS takes IP addresses too), that address is ours.
+    await running.api().patch('/api/settings').set('X-API-Key', running.env.apiKey).send({ ALLOWED_HOSTS: ['203.0.113.7'] }).expect(200);
+    expect((await post(ping, { ...key(), origin: 'http://203.0.113.7' })).status).toBe(200);
+    await running.api().delete('/api/settings/ALLOWED_HOSTS').set('X-API-Key', running.env.apiKey).expect(200);
+    expect((await post(ping, { ...key(), origin: 'http://203.0.113.7' })).status).toBe(403);
   });
 
   it('an unknown service → 404, a stopped one → 503 naming its status', async () => {

@@ -81,7 +81,7 @@ export interface AppEnv {
   CLUSTER_KEY_PREFIX: string;
   /** How long a health `ping` (or HTTP probe) may take before it counts as a failure. */
   HEALTH_CHECK_TIMEOUT_SEC: number;
-  /** Host names (besides IPs, localhost and DOMAIN) that browsers may use to reach the MCP endpoints. */
+  /** Host names or IP addresses (besides loopback, this machine's own addresses, localhost and DOMAIN) that clients may use to reach the MCP endpoints. */
   ALLOWED_HOSTS: string[];
   /** A YAML configuration (services, groups) applied at start and whenever it changes. */
   CONFIG_FILE: string | undefined;
@@ -205,12 +205,13 @@ const bindAddress: Parser<string> = (raw) => {
   return raw;
 };
 
+/** Host names or IP addresses (a client may reach us by an address we cannot see on our own interfaces). */
 const hostList: Parser<string[]> = (raw) =>
   raw
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
-    .map((item) => hostname(item));
+    .map((item) => (isIP(item.replace(/^\[|\]$/g, '')) !== 0 ? item.replace(/^\[|\]$/g, '') : hostname(item)));
 
 /** `github.com`, `ghe.example.com`, `127.0.0.1:8080`: what a URL's `host` holds. */
 const hostAndPort: Parser<string> = (raw) => {
