@@ -1,5 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { freePort } from './support/built-app';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { RecordingFront, RemoteEverything, startRecordingFront, startRemoteEverything } from './support/remote-mcp';
@@ -142,6 +144,29 @@ describe('remote MCP servers (transport "remote")', () => {
     expect(textOf(await direct.callTool({ name: 'echo', arguments: { message: 'reconnected' } }))).toBe('Echo: reconnected');
   }, 60_000);
 
+  it('follows a redirect on the same origin, and never sends the credential headers to another origin', async () => {
+    // A remote that moved: `/here` → `/mcp` on its own origin, `/moved` → another origin (a recording front).
+    const elsewhere = await startRecordingFront(streamable.port);
+    const mover = await startRedirector(streamable.port, `${elsewhere.url}/mcp`);
+    try {
+      const headers = { Authorization: 'Bearer ${REMOTE_TOKEN}', 'X-Api-Key': '${REMOTE_TOKEN}' };
+      const environment = { REMOTE_TOKEN: REMOTE_SECRET };
+      await registerService(running, { name: 'moved-here', transport: 'remote', remote: { url: `${mover.url}/here`, headers }, environment });
+      const same = await client('moved-here');
+      expect(textOf(await same.callTool({ name: 'echo', arguments: { message: 'followed' } }))).toBe('Echo: followed');
+
+      await registerService(running, { name: 'moved-away', transport: 'remote', remote: { url: `${mover.url}/moved`, headers }, environment, process: { maxRestarts: 1 }, start: false });
+      await running.api().post('/api/services/moved-away/start').set(...key()).expect(200);
+      await waitForStatus(running, 'moved-away', 'crashed', 20_000);
+      const view = (await running.api().get('/api/services/moved-away').set(...key()).expect(200)).body;
+      expect(view.statusReason).toMatch(/redirect.*another origin/i);
+      expect(JSON.stringify(view)).not.toContain(REMOTE_SECRET);
+      expect(elsewhere.seen.filter((seen) => JSON.stringify(seen.headers).includes(REMOTE_SECRET))).toEqual([]);
+    } finally {
+      await Promise.allSettled([elsewhere.close(), mover.close()]);
+    }
+  });
+
   it('parks a remote that stays unreachable as crashed, with the reason', async () => {
     const port = await freePort();
     await registerService(running, {
@@ -160,6 +185,28 @@ describe('remote MCP servers (transport "remote")', () => {
     expect(JSON.stringify(answer.body)).toMatch(/crashed/);
   }, 30_000);
 });
+
+/** `/here` → 308 to `/mcp` on the same origin, `/moved` → 307 to `away`; anything else is passed on to the remote. */
+async function startRedirector(targetPort: number, away: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/here') return void res.writeHead(308, { location: '/mcp' }).end();
+    if (req.url === '/moved') return void res.writeHead(307, { location: away }).end();
+    const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 async function connectWithSampling(baseUrl: string, path: string, apiKey: string): Promise<Client> {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');

@@ -1,7 +1,7 @@
 import { CONTENT_TYPE_JSON, CONTENT_TYPE_SSE, errorResponse, JsonRpcId, JsonRpcMessage, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
 import type { RemoteLink, RemoteLinkEvents } from '../../../processes/remote/remote-link';
 import type { RemoteSettings } from '../../../processes/remote/remote-settings';
-import { describeHttpError, isAbort, messagesIn, networkCause, outgoingHeaders, readSse } from './remote-http';
+import { describeHttpError, isAbort, messagesIn, networkCause, outgoingHeaders, readSse, remoteFetch } from './remote-http';
 
 /** Messages written before the remote named its endpoint wait, up to this many. */
 const MAX_QUEUED = 1000;
@@ -47,7 +47,7 @@ export class LegacySseLink implements RemoteLink {
 
   private async listen(): Promise<void> {
     try {
-      const response = await fetch(this.settings.url, {
+      const response = await remoteFetch(this.settings.url, {
         method: 'GET',
         headers: outgoingHeaders(this.settings.headers, { accept: CONTENT_TYPE_SSE }),
         signal: this.aborter.signal,
@@ -82,7 +82,7 @@ export class LegacySseLink implements RemoteLink {
     const message = JSON.parse(text) as JsonRpcMessage;
     const requestId = 'method' in message && 'id' in message ? (message.id as JsonRpcId) : undefined;
     try {
-      const response = await fetch(endpoint, { method: 'POST', headers, body: text, signal: this.aborter.signal });
+      const response = await remoteFetch(endpoint, { method: 'POST', headers, body: text, signal: this.aborter.signal });
       if (response.ok) {
         await response.body?.cancel();
         return;

@@ -13,7 +13,7 @@ import {
 } from '@mcp-proxy/mcp/protocol';
 import type { RemoteLink, RemoteLinkEvents } from '../../../processes/remote/remote-link';
 import type { RemoteSettings } from '../../../processes/remote/remote-settings';
-import { describeHttpError, isAbort, messagesIn, networkCause, outgoingHeaders, readSse } from './remote-http';
+import { describeHttpError, isAbort, messagesIn, networkCause, outgoingHeaders, readSse, remoteFetch } from './remote-http';
 
 const ACCEPT_BOTH = `${CONTENT_TYPE_JSON}, ${CONTENT_TYPE_SSE}`;
 const DEFAULT_STREAM_RETRY_MS = 1000;
@@ -52,7 +52,7 @@ export class StreamableHttpLink implements RemoteLink {
     const sessionId = this.sessionId;
     this.aborter.abort();
     if (!sessionId) return;
-    await fetch(this.settings.url, {
+    await remoteFetch(this.settings.url, {
       method: 'DELETE',
       headers: this.headers({}),
       signal: AbortSignal.timeout(DELETE_TIMEOUT_MS),
@@ -78,7 +78,7 @@ export class StreamableHttpLink implements RemoteLink {
     const isInitialize = 'method' in message && message.method === MCP_METHODS.INITIALIZE;
     let response: Response;
     try {
-      response = await fetch(this.settings.url, { method: 'POST', headers, body: text, signal: this.aborter.signal });
+      response = await remoteFetch(this.settings.url, { method: 'POST', headers, body: text, signal: this.aborter.signal });
     } catch (error) {
       if (!isAbort(error)) this.lose(`cannot reach ${this.settings.url.origin}: ${networkCause(error)}`);
       return;
@@ -153,7 +153,7 @@ export class StreamableHttpLink implements RemoteLink {
     let retryMs = DEFAULT_STREAM_RETRY_MS;
     let lastSeen = lastEventId;
     try {
-      const response = await fetch(this.settings.url, {
+      const response = await remoteFetch(this.settings.url, {
         method: 'GET',
         headers: this.headers({ accept: CONTENT_TYPE_SSE, ...(lastSeen ? { [HEADER_LAST_EVENT_ID]: lastSeen } : {}) }),
         signal: this.aborter.signal,
