@@ -31,7 +31,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   AUTH_FAILURE_LIMIT: { group: 'security', description: 'Failed authentications per address per 15 minutes before 429.', input: whole(1, 100_000) },
   SESSION_TTL_MINUTES: { group: 'security', description: 'Lifetime of admin UI sessions started from now on.', input: whole(1, 60 * 24 * 30, 'minutes') },
   AUDIT_RETENTION_DAYS: { group: 'security', description: 'Audit events older than this many days are deleted; 0 keeps them forever.', input: whole(0, 36500, 'days') },
-  ALLOWED_HOSTS: { group: 'security', description: 'Host names, besides IPs, localhost and DOMAIN, that browsers may use to reach /mcp.', input: list },
+  ALLOWED_HOSTS: { group: 'security', description: 'Host names or IP addresses, besides localhost, loopback, this machine\'s own addresses and DOMAIN, that clients may use to reach /mcp.', input: list },
   PUBLIC_URL: { group: 'security', description: 'Origin remote clients use; the OAuth issuer and resource URLs (default: an allowed Host).', input: text },
   OAUTH_ACCESS_TOKEN_TTL_SEC: { group: 'security', description: 'Lifetime of an OAuth access token.', input: whole(10, 86_400, 'seconds') },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { group: 'security', description: 'Lifetime of an OAuth refresh token (rotated on each use).', input: whole(1, 365, 'days') },

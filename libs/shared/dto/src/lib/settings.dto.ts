@@ -17,7 +17,7 @@ export class UpdateSettingsDto {
   /** Lifetime of UI session tokens issued from now on, in minutes. */
   SESSION_TTL_MINUTES?: number | null;
 
-  /** Host names (besides IPs, localhost and DOMAIN) that browsers may use to reach the MCP endpoints. */
+  /** Host names or IP addresses (besides localhost, loopback, this machine's own addresses and DOMAIN) that clients may use to reach the MCP endpoints. */
   ALLOWED_HOSTS?: string[] | null;
 
   /** Prometheus text at GET /metrics. */
