@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../core/auth/principal';
-import { bothToolPredicates, toolPredicateOf } from '../scope/tool-scope';
+import { bothToolPredicates, toolPredicateOf, toolPredicateOfScope } from '../scope/tool-scope';
 import { ClientSession, RequestObserver, SessionTransport } from './client-session';
 import { SessionPersistence } from './session-persistence';
 
@@ -77,7 +77,7 @@ export class SessionStore implements OnModuleDestroy {
     }
     const session = await pending;
     if (!session || session.principalId !== principal.id || session.serviceId !== serviceId) return undefined;
-    session.toolAllowList = bothToolPredicates(session.toolAllowList, toolPredicateOf(principal));
+    session.toolAllowList = bothToolPredicates(toolPredicateOfScope(session.scope), toolPredicateOf(principal));
     return this.find(id, principal.id);
   }
 
