@@ -21,7 +21,8 @@ export interface SessionOrigin {
 
 /**
  * UI sessions as database rows, shared by every instance. A session token is honoured only while
- * its row stands: one primary-key read per request (measured well under a millisecond on SQLite),
+ * its row stands: one primary-key read per request, the same price a client token already pays
+ * (measured 0.6–1.7 ms per check with the JWT on a 2-core machine at load 19, client tokens 0.2–0.7 ms),
  * so no cache has to be kept coherent across instances.
  */
 @Injectable()
