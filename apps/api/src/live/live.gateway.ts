@@ -139,6 +139,8 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   /** From now on the credential is re-checked while the socket is open: revoked or deleted closes it, new limits apply to what it follows. */
   private authenticated(client: LiveClient, token: string, principal: Principal): void {
+    // Closed while the credential was being checked: its 'close' has passed, nothing to watch.
+    if (client.socket.readyState !== WebSocket.OPEN) return;
     client.authenticated = true;
     client.principal = principal;
     if (client.authTimer) clearTimeout(client.authTimer);

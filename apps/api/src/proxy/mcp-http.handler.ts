@@ -101,9 +101,9 @@ export class McpHttpHandler {
         if (!gate.ok) return rejectUpgrade(socket, gate.status, gate.message, gate.headers);
         const owner = this.cluster.enabled && gate.route.kind === 'service' ? await this.cluster.ownerElsewhere(gate.route.id, request) : null;
         if (endpoint.kind === 'websocket' && !owner) {
-          return this.websocket.upgrade(request, socket, head, gate.route, gate.principal, (ws) => this.endOnRevocation(gate, ws, () => closeRevoked(ws)));
+          return this.websocket.upgrade(request, socket, head, gate.route, gate.principal, (ws) => this.endOnRevocation(gate, ws, ws.readyState !== ws.OPEN, () => closeRevoked(ws)));
         }
-        this.endOnRevocation(gate, socket, () => socket.destroy());
+        this.endOnRevocation(gate, socket, socket.destroyed, () => socket.destroy());
         if (owner) return this.cluster.upgrade(request, socket, head, owner);
         if (endpoint.kind !== 'websocket' && gate.route.transport === 'http') return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
         rejectUpgrade(socket, 404, 'Not Found');
@@ -119,7 +119,7 @@ export class McpHttpHandler {
     if (!gate.ok) return sendRpcError(response, gate.status, gate.code, gate.message, null, gate.headers);
     const { principal, route } = gate;
     // A SSE stream ends; a call still waiting is dropped (its answer is no longer this credential's to get).
-    this.endOnRevocation(gate, response, () => (response.headersSent ? response.end() : response.destroy()));
+    this.endOnRevocation(gate, response, request.socket.destroyed, () => (response.headersSent ? response.end() : response.destroy()));
     // Several instances: the one that runs the service's child answers (credentials are checked there again).
     if (this.cluster.enabled && route.kind === 'service') {
       const owner = await this.cluster.ownerElsewhere(route.id, request);
@@ -178,7 +178,9 @@ export class McpHttpHandler {
    * ends it, with every MCP session its principal holds here; the client reconnects with what it may now do.
    * WebSockets of `/mcp/ws` are closed by their transport, with a close code that says why.
    */
-  private endOnRevocation(gate: Extract<Gate, { ok: true }>, connection: { once(event: 'close', listener: () => void): unknown }, end: () => void): void {
+  private endOnRevocation(gate: Extract<Gate, { ok: true }>, connection: { once(event: 'close', listener: () => void): unknown }, alreadyClosed: boolean, end: () => void): void {
+    // Gone while its credential was being checked: its 'close' has passed, nothing to watch.
+    if (alreadyClosed) return;
     const stop = this.watch.watch(gate.credential, gate.principal, () => {
       this.sessions.closeAllOfPrincipal(gate.principal.id);
       end();
