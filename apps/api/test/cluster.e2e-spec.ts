@@ -175,6 +175,30 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: after.pid, instance: 'a' });
   });
 
+  it('a revocation made through one instance reaches the streams the other one holds, within seconds', async () => {
+    const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
+      Promise.race([promise, new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what}: not within 15 s`)), 15_000))]);
+
+    // A client token's WebSocket opened through b (held on the owner a), revoked through b.
+    const minted = await api<{ id: string; token: string }>(b.url, env.apiKey, 'POST', '/api/client-tokens', { label: 'cross-instance' });
+    const client = await connectClient(b.url, 'everything', minted.token, 'websocket');
+    const closed = new Promise<void>((resolve) => (client.onclose = () => resolve()));
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await api(b.url, env.apiKey, 'POST', `/api/client-tokens/${minted.id}/revoke`);
+    await within(closed, 'the revoked token’s WebSocket closed');
+
+    // A UI session whose live connection is on b, ended through a: only b's own re-check can notice.
+    const login = await fetch(`${b.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: env.apiKey }) });
+    const { token } = (await login.json()) as { token: string };
+    const socket = new WebSocket(`${b.url.replace(/^http/, 'ws')}/ws?token=${token}`);
+    const socketClosed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => (socket.once('message', () => resolve()), socket.once('error', reject)));
+    const sessions = await api<{ id: string; current: boolean }[]>(a.url, env.apiKey, 'GET', '/api/auth/sessions');
+    const ended = await Promise.all(sessions.map((session) => fetch(`${a.url}/api/auth/sessions/${session.id}`, { method: 'DELETE', headers: { 'x-api-key': env.apiKey } })));
+    expect(ended.map((response) => response.status)).toContain(204);
+    expect(await within(socketClosed, 'the ended session’s live connection on the other instance closed')).toBe(4401);
+  });
+
   it('moves the child to the survivor within the lease time when the owner is killed; the client keeps calling and its session', async () => {
     const transport = new StreamableHTTPClientTransport(new URL(`${b.url}/mcp/everything`), {
       requestInit: { headers: { Authorization: `Bearer ${env.apiKey}` } },

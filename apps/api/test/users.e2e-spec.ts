@@ -97,11 +97,13 @@ describe('users and roles', () => {
       await running.api().post('/api/users/me/password').set(...asAdmin()).send({ currentPassword: PASSWORD, newPassword: PASSWORD }).expect(403);
     });
 
-    it('a deleted user is signed out at once, and a changed role applies to the next request', async () => {
+    it('a changed role signs the user out (the next sign-in has the new role), and a deleted user is signed out at once', async () => {
       const { id } = await createUser({ username: 'temp', role: 'viewer' });
-      const token = await login('temp');
-      await running.api().post('/api/services/other/start').set(...bearer(token)).expect(403);
+      const before = await login('temp');
+      await running.api().post('/api/services/other/start').set(...bearer(before)).expect(403);
       await running.api().patch(`/api/users/${id}`).set(...asAdmin()).send({ role: 'operator' }).expect(200);
+      await running.api().get('/api/services').set(...bearer(before)).expect(401);
+      const token = await login('temp');
       await running.api().post('/api/services/other/stop').set(...bearer(token)).expect(200);
       await running.api().delete(`/api/users/${id}`).set(...asAdmin()).expect(204);
       await running.api().get('/api/services').set(...bearer(token)).expect(401);

@@ -88,6 +88,14 @@ export const appRoutes: Route[] = [
           ),
       },
       {
+        path: 'account',
+        title: title('Account'),
+        loadComponent: () =>
+          import('./features/account/account-page.component').then(
+            (m) => m.AccountPageComponent,
+          ),
+      },
+      {
         path: 'users',
         title: title('Users'),
         canActivate: [roleGuard('admin')],

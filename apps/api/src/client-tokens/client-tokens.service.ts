@@ -1,7 +1,9 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ClientTokenView, CreateClientTokenDto, CreatedClientTokenView, UpdateClientTokenDto } from '@mcp-proxy/shared/dto';
 import { IsNull, Repository } from 'typeorm';
+import { AUTH_EVENTS } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
 import type { CredentialVerifier, Principal } from '../core/auth/principal';
 import { ClientTokenEntity } from './client-token.entity';
@@ -18,6 +20,7 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
   constructor(
     @InjectRepository(ClientTokenEntity) private readonly tokens: Repository<ClientTokenEntity>,
     private readonly auth: AuthService,
+    private readonly events: EventEmitter2,
   ) {}
 
   onModuleInit(): void {
@@ -50,12 +53,13 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
     return toView(entity);
   }
 
-  /** Takes effect on the next request: every use looks the token up. */
+  /** Takes effect on the next request (every use looks the token up) and on its open streams within seconds. */
   async revoke(id: string): Promise<ClientTokenView> {
     const entity = await this.find(id);
     if (!entity.revokedAt) {
       entity.revokedAt = new Date();
       await this.tokens.save(entity);
+      this.events.emit(AUTH_EVENTS.changed);
     }
     return toView(entity);
   }

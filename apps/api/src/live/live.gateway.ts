@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../core/auth/auth.service';
+import { CredentialWatch } from '../core/auth/credential-watch';
 import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { Principal, scopeAllowsService } from '../core/auth/principal';
@@ -39,9 +40,11 @@ interface LiveClient {
   network: boolean;
   /** Log channels by service id, with the name the client used for them. */
   logs: Map<string, string>;
-  /** Deployments followed (`deploy:<id>`). */
-  deploys: Set<string>;
+  /** Deployments followed (`deploy:<id>`), with the service each belongs to. */
+  deploys: Map<string, string>;
   authTimer?: ReturnType<typeof setTimeout>;
+  /** Ends the re-checks of the client's credential. */
+  unwatch?: () => void;
 }
 
 /**
@@ -75,6 +78,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     private readonly events: EventEmitter2,
     private readonly deployments: DeploymentsService,
     private readonly network: NetworkStatusService,
+    private readonly watch: CredentialWatch,
   ) {}
 
   onModuleInit(): void {
@@ -115,33 +119,61 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       this.failures.recordFailure(address);
       return refuse(socket, 401, 'Unauthorized');
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, principal));
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, token && principal ? { token, principal } : null));
   }
 
-  private accept(socket: WebSocket, address: string, principal: Principal | null): void {
-    const authenticated = principal !== null;
-    const client: LiveClient = { socket, address, authenticated, principal, alive: true, status: false, metrics: false, network: false, logs: new Map(), deploys: new Set() };
+  private accept(socket: WebSocket, address: string, credential: { token: string; principal: Principal } | null): void {
+    const client: LiveClient = { socket, address, authenticated: false, principal: null, alive: true, status: false, metrics: false, network: false, logs: new Map(), deploys: new Map() };
     this.clients.add(client);
     socket.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(client, data, isBinary));
     socket.on('pong', () => (client.alive = true));
     socket.on('error', () => socket.terminate());
     socket.on('close', () => {
       if (client.authTimer) clearTimeout(client.authTimer);
+      client.unwatch?.();
       this.clients.delete(client);
     });
-    if (authenticated) this.send(client, { type: 'ready' });
+    if (credential) this.authenticated(client, credential.token, credential.principal);
     else client.authTimer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, 'authentication required'), AUTH_TIMEOUT_MS);
+  }
+
+  /** From now on the credential is re-checked while the socket is open: revoked or deleted closes it, new limits apply to what it follows. */
+  private authenticated(client: LiveClient, token: string, principal: Principal): void {
+    // Closed while the credential was being checked: its 'close' has passed, nothing to watch.
+    if (client.socket.readyState !== WebSocket.OPEN) return;
+    client.authenticated = true;
+    client.principal = principal;
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.unwatch = this.watch.watch(token, principal, (next) => {
+      const allowed = managementPrincipal(next);
+      if (allowed) return this.narrow(client, allowed);
+      client.socket.close(CLOSE_UNAUTHORIZED, 'the credential was revoked, expired or deleted');
+    });
+    this.send(client, { type: 'ready' });
+  }
+
+  /** The principal's limits changed: what it may no longer watch is unsubscribed (status and metrics are filtered per message). */
+  private narrow(client: LiveClient, principal: Principal): void {
+    client.principal = principal;
+    for (const [serviceId, channel] of [...client.logs]) {
+      if (this.mayWatch(client, serviceId)) continue;
+      client.logs.delete(serviceId);
+      this.send(client, { type: 'unsubscribed', channel });
+    }
+    for (const [deploymentId, serviceId] of [...client.deploys]) {
+      if (this.mayWatch(client, serviceId)) continue;
+      client.deploys.delete(deploymentId);
+      this.send(client, { type: 'unsubscribed', channel: `${DEPLOY_CHANNEL_PREFIX}${deploymentId}` });
+    }
   }
 
   private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
     const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
     if (!client.authenticated) {
-      const principal = parsed.ok && parsed.message.type === 'auth' ? managementPrincipal(await this.auth.verify(parsed.message.token)) : null;
-      if (principal) {
-        client.authenticated = true;
-        client.principal = principal;
-        clearTimeout(client.authTimer);
-        this.send(client, { type: 'ready' });
+      const token = parsed.ok && parsed.message.type === 'auth' ? parsed.message.token : null;
+      const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;
+      if (token && principal) {
+        this.authenticated(client, token, principal);
       } else {
         this.failures.recordFailure(client.address);
         client.socket.close(CLOSE_UNAUTHORIZED, 'a valid API key or session token is required');
@@ -184,11 +216,14 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   /** The deployment as it is, every log line so far, then each change and line as it happens. */
   private async subscribeDeploy(client: LiveClient, channel: string): Promise<void> {
     const id = channel.slice(DEPLOY_CHANNEL_PREFIX.length);
-    const snapshot = /^[0-9a-f-]{36}$/i.test(id) ? await this.deployments.snapshot(id, () => client.deploys.add(id)) : null;
+    let serviceId = '';
+    const snapshot = /^[0-9a-f-]{36}$/i.test(id) ? await this.deployments.snapshot(id, () => client.deploys.set(id, serviceId)) : null;
     if (!snapshot || !this.mayWatch(client, snapshot.deployment.serviceId)) {
       client.deploys.delete(id);
       return this.send(client, { type: 'error', channel, message: `deployment "${id}" not found` });
     }
+    serviceId = snapshot.deployment.serviceId;
+    client.deploys.set(id, serviceId);
     this.send(client, { type: 'subscribed', channel });
     this.send(client, { type: 'deployment', channel, deployment: snapshot.deployment });
     this.send(client, { type: 'deploy-log', channel, lines: snapshot.lines });

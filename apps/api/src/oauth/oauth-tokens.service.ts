@@ -1,10 +1,12 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OAuthGrantView } from '@mcp-proxy/shared/dto';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
 import { hashToken, newToken } from '../client-tokens/token-hash';
 import { AuditService } from '../audit/audit.service';
+import { AUTH_EVENTS } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
 import type { CredentialVerifier, Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
@@ -42,6 +44,7 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     private readonly config: AppConfig,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
   ) {}
 
   onModuleInit(): void {
@@ -102,6 +105,7 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
   async revokeGrant(grant: OAuthGrantEntity, reason: string): Promise<void> {
     grant.revokedAt = new Date();
     await this.grants.update({ id: grant.id }, { revokedAt: grant.revokedAt });
+    this.events.emit(AUTH_EVENTS.changed);
     void this.audit.record({ action: 'oauth.grant.revoke', outcome: 'ok', actor: { id: grant.clientId, kind: 'oauth-client' }, target: grant.id, detail: { resource: grant.resource, reason } });
   }
 

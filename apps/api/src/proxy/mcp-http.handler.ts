@@ -2,11 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
 import { ClusterRouter } from '../cluster/cluster-router';
 import { DRAINING_HEADER } from '../cluster/instance-identity';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
+import { CredentialWatch } from '../core/auth/credential-watch';
 import { clientAddress, extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
@@ -19,12 +21,16 @@ import { OriginPolicy } from './http/origin-policy';
 import { McpEndpoint, parseMcpPath, queryParam } from './routing/mcp-path';
 import { serviceAllowed } from './scope/tool-scope';
 import { RouteTable, ServiceRoute } from './routing/route-table';
+import { SessionStore } from './sessions/session-store';
 import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
 
-type Gate = { ok: true; principal: Principal; route: ServiceRoute } | { ok: false; status: number; code: number; message: string; headers?: Record<string, string> };
+type Gate = { ok: true; principal: Principal; route: ServiceRoute; credential: string } | { ok: false; status: number; code: number; message: string; headers?: Record<string, string> };
+
+/** WebSocket close code for a credential that ended while the connection was open (application range, as on the live gateway). */
+export const CLOSE_CREDENTIAL_ENDED = 4401;
 
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="mcp-proxy"' };
 
@@ -52,6 +58,8 @@ export class McpHttpHandler {
     private readonly httpServices: HttpServiceTransport,
     private readonly cluster: ClusterRouter,
     private readonly events: EventEmitter2,
+    private readonly watch: CredentialWatch,
+    private readonly sessions: SessionStore,
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
     const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
@@ -92,9 +100,12 @@ export class McpHttpHandler {
       .then(async (gate) => {
         if (!gate.ok) return rejectUpgrade(socket, gate.status, gate.message, gate.headers);
         const owner = this.cluster.enabled && gate.route.kind === 'service' ? await this.cluster.ownerElsewhere(gate.route.id, request) : null;
+        if (endpoint.kind === 'websocket' && !owner) {
+          return this.websocket.upgrade(request, socket, head, gate.route, gate.principal, (ws) => this.endOnRevocation(gate, ws, ws.readyState !== ws.OPEN, () => closeRevoked(ws)));
+        }
+        this.endOnRevocation(gate, socket, socket.destroyed, () => socket.destroy());
         if (owner) return this.cluster.upgrade(request, socket, head, owner);
-        if (endpoint.kind === 'websocket') return this.websocket.upgrade(request, socket, head, gate.route, gate.principal);
-        if (gate.route.transport === 'http') return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
+        if (endpoint.kind !== 'websocket' && gate.route.transport === 'http') return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
         rejectUpgrade(socket, 404, 'Not Found');
       })
       .catch(() => rejectUpgrade(socket, 500, 'Internal proxy error'));
@@ -107,6 +118,8 @@ export class McpHttpHandler {
     const gate = await this.gate(request, endpoint, null);
     if (!gate.ok) return sendRpcError(response, gate.status, gate.code, gate.message, null, gate.headers);
     const { principal, route } = gate;
+    // A SSE stream ends; a call still waiting is dropped (its answer is no longer this credential's to get).
+    this.endOnRevocation(gate, response, request.socket.destroyed, () => (response.headersSent ? response.end() : response.destroy()));
     // Several instances: the one that runs the service's child answers (credentials are checked there again).
     if (this.cluster.enabled && route.kind === 'service') {
       const owner = await this.cluster.ownerElsewhere(route.id, request);
@@ -142,9 +155,10 @@ export class McpHttpHandler {
       return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } };
     }
     const headerCredential = extractCredential(request.headers);
-    const principal = await this.auth.verify(headerCredential ?? queryToken ?? undefined);
+    const credential = headerCredential ?? queryToken ?? undefined;
+    const principal = await this.auth.verify(credential);
     const key = endpoint.service;
-    if (!principal) {
+    if (!principal || credential === undefined) {
       // No reload of the route table for strangers: a lookup of what is already known.
       const known = key ? this.routes.byId(key) : undefined;
       this.failures.recordFailure(address);
@@ -156,7 +170,22 @@ export class McpHttpHandler {
     if (!route) return { ok: false, status: 404, code: METHOD_NOT_FOUND, message: `Unknown MCP service "${key ?? ''}"` };
     const refusal = this.checkAccess(request, principal, route, headerCredential === undefined);
     if (refusal) this.audit({ status: refusal.status === 401 ? 401 : 403, method: request.method ?? 'GET', path: pathOf(request), address, reason: refusal.message, actor: principal });
-    return refusal ?? { ok: true, principal, route };
+    return refusal ?? { ok: true, principal, route, credential };
+  }
+
+  /**
+   * For as long as the connection is open: a credential revoked, expired or changed (role, limits)
+   * ends it, with every MCP session its principal holds here; the client reconnects with what it may now do.
+   * WebSockets of `/mcp/ws` are closed by their transport, with a close code that says why.
+   */
+  private endOnRevocation(gate: Extract<Gate, { ok: true }>, connection: { once(event: 'close', listener: () => void): unknown }, alreadyClosed: boolean, end: () => void): void {
+    // Gone while its credential was being checked: its 'close' has passed, nothing to watch.
+    if (alreadyClosed) return;
+    const stop = this.watch.watch(gate.credential, gate.principal, () => {
+      this.sessions.closeAllOfPrincipal(gate.principal.id);
+      end();
+    });
+    connection.once('close', stop);
   }
 
   /** Audience, transport of the token, services and tools: what a valid credential may still not do. */
@@ -197,6 +226,12 @@ export class McpHttpHandler {
 /** Without the query, which may carry a token. */
 function pathOf(request: IncomingMessage): string {
   return (request.url ?? '').split('?')[0];
+}
+
+/** 4401 (application range, as on the live gateway): the credential was revoked, expired or changed; a stuck peer is cut after a moment. */
+function closeRevoked(ws: WebSocket): void {
+  ws.close(CLOSE_CREDENTIAL_ENDED, 'credential revoked, expired or changed');
+  setTimeout(() => ws.terminate(), 2000).unref();
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {

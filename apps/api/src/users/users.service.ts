@@ -1,8 +1,12 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { ChangePasswordDto, CreateUserDto, UpdateUserDto, UserView } from '@mcp-proxy/shared/dto';
+import type { ChangePasswordDto, CreateUserDto, EndedSessionsView, SessionView, UpdateUserDto, UserView } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
+import { AUTH_EVENTS } from '../core/auth/auth-events';
 import type { Principal, Role, UserDirectory } from '../core/auth/principal';
+import { toSessionView } from '../core/auth/session-view';
+import { UiSessionsService } from '../core/auth/ui-sessions.service';
 import { ServicesService } from '../processes/services.service';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
@@ -14,6 +18,8 @@ export class UsersService implements UserDirectory {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
     private readonly services: ServicesService,
+    private readonly sessions: UiSessionsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async list(): Promise<UserView[]> {
@@ -36,26 +42,45 @@ export class UsersService implements UserDirectory {
     return toUserView(entity);
   }
 
+  /** A new role or a password reset ends the user's sessions; new service limits apply to them at once (and to their open streams within seconds). */
   async update(id: string, dto: UpdateUserDto): Promise<UserView> {
     const entity = await this.find(id);
+    const roleChanged = dto.role !== undefined && dto.role !== entity.role;
     if (dto.role !== undefined) entity.role = dto.role;
     if (dto.services !== undefined) entity.services = await this.serviceIds(dto.services);
     if (dto.password !== undefined) entity.passwordHash = await this.hasher.hash(dto.password);
     await this.users.save(entity);
+    if (roleChanged || dto.password !== undefined) await this.sessions.endAllOf(entity.id);
+    else this.events.emit(AUTH_EVENTS.changed);
     return toUserView(entity);
   }
 
   async remove(id: string): Promise<void> {
-    await this.users.remove(await this.find(id));
+    const entity = await this.find(id);
+    const userId = entity.id;
+    await this.users.remove(entity);
+    await this.sessions.endAllOf(userId);
   }
 
-  async changeOwnPassword(id: string, dto: ChangePasswordDto): Promise<void> {
+  /** The session that changed the password stays; every other session of the user ends. */
+  async changeOwnPassword(id: string, dto: ChangePasswordDto, currentSessionId?: string): Promise<void> {
     const entity = await this.find(id);
     if (!(await this.hasher.verify(dto.currentPassword, entity.passwordHash))) {
       throw new UnauthorizedException('currentPassword is wrong');
     }
     entity.passwordHash = await this.hasher.hash(dto.newPassword);
     await this.users.save(entity);
+    await this.sessions.endAllOf(entity.id, currentSessionId);
+  }
+
+  async sessionsOf(id: string): Promise<SessionView[]> {
+    const entity = await this.find(id);
+    return (await this.sessions.listOf(entity.id)).map((row) => toSessionView(row, entity.username, undefined));
+  }
+
+  async endSessionsOf(id: string): Promise<EndedSessionsView> {
+    const entity = await this.find(id);
+    return { ended: await this.sessions.endAllOf(entity.id) };
   }
 
   async authenticate(username: string, password: string): Promise<{ userId: string; username: string; role: Role } | null> {

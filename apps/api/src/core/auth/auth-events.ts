@@ -7,6 +7,11 @@ export const AUTH_EVENTS = {
   refused: 'auth.refused',
   /** A login attempt, successful or not; payload: AuthLogin. */
   login: 'auth.login',
+  /**
+   * A credential was revoked or a principal changed here (a token or grant revoked, a user changed or
+   * deleted, a UI session ended): open streams re-check their credentials now instead of at the next pass.
+   */
+  changed: 'auth.changed',
 } as const;
 
 export interface AuthRefusal {

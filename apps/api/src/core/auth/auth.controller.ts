@@ -1,16 +1,19 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { LoginDto, LoginView, PrincipalView } from '@mcp-proxy/shared/dto';
+import { LoginDto, LoginView, PrincipalView, SessionView } from '@mcp-proxy/shared/dto';
 import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectIfBlocked } from './auth.guard';
 import { AuthService } from './auth.service';
 import { clientAddress } from './credentials';
 import { FailedAuthLimiter } from './failed-auth-limiter';
-import { RequestWithPrincipal } from './principal';
+import { Principal, RequestWithPrincipal } from './principal';
 import { Public } from './public.decorator';
+import { RequiresRole } from './roles.decorator';
+import { ADMIN_SUBJECT, UiSessionsService } from './ui-sessions.service';
+import { toSessionView } from './session-view';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -19,6 +22,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly events: EventEmitter2,
+    private readonly sessions: UiSessionsService,
   ) {}
 
   @Public()
@@ -30,7 +34,8 @@ export class AuthController {
     const address = clientAddress(request);
     rejectIfBlocked(this.failures, address, response);
     const byKey = body.apiKey !== undefined;
-    const session = byKey ? this.auth.login(body.apiKey ?? '') : await this.auth.loginWithPassword(body.username ?? '', body.password ?? '');
+    const origin = { address, userAgent: request.get('user-agent') ?? null };
+    const session = byKey ? await this.auth.login(body.apiKey ?? '', origin) : await this.auth.loginWithPassword(body.username ?? '', body.password ?? '', origin);
     const attempt: AuthLogin = {
       ok: session !== null,
       method: byKey ? 'apiKey' : 'password',
@@ -55,4 +60,45 @@ export class AuthController {
     if (!principal) throw new UnauthorizedException();
     return { kind: principal.kind, name: principal.label ?? principal.id, role: principal.role, services: principal.scope?.services ?? null };
   }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequiresRole('viewer')
+  @ApiSecurity('api-key')
+  @ApiOperation({ summary: 'End the session of the token that asks (nothing to end for the API key itself)' })
+  async logout(@Req() request: Request & RequestWithPrincipal): Promise<void> {
+    await this.auth.logout(signedIn(request));
+  }
+
+  @Get('sessions')
+  @ApiSecurity('api-key')
+  @ApiOperation({ summary: 'Your own UI sessions (the API key: its own), with where and when they were used; the current one is marked' })
+  async list(@Req() request: Request & RequestWithPrincipal): Promise<SessionView[]> {
+    const principal = signedIn(request);
+    const rows = await this.sessions.listOf(subjectOf(principal));
+    return rows.map((row) => toSessionView(row, principal.label ?? ADMIN_SUBJECT, principal.sessionId));
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequiresRole('viewer')
+  @ApiSecurity('api-key')
+  @ApiOperation({ summary: 'End one of your sessions (admins: anyone’s); its token is refused from then on, its open streams close' })
+  async end(@Req() request: Request & RequestWithPrincipal, @Param('id') id: string): Promise<void> {
+    const principal = signedIn(request);
+    const row = await this.sessions.find(id);
+    // Someone else's session is "not found" to a non-admin, exactly like an unknown id.
+    if (!row || (principal.role !== 'admin' && row.subject !== subjectOf(principal))) throw new NotFoundException(`Session ${id} not found`);
+    await this.sessions.end(row.id);
+  }
+}
+
+function signedIn(request: RequestWithPrincipal): Principal {
+  if (!request.principal) throw new UnauthorizedException();
+  return request.principal;
+}
+
+/** Whose sessions a principal owns: the API key and its sessions own the key's, a user their own. */
+function subjectOf(principal: Principal): string {
+  return principal.kind === 'user' ? principal.id.slice('user:'.length) : ADMIN_SUBJECT;
 }

@@ -1,17 +1,22 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { RuntimeSettings } from '../config/runtime-settings.service';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { CredentialWatch } from './credential-watch';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RolesGuard } from './roles.guard';
+import { UiSessionEntity } from './ui-session.entity';
+import { UiSessionsService } from './ui-sessions.service';
 
 @Global()
 @Module({
   imports: [
+    TypeOrmModule.forFeature([UiSessionEntity]),
     JwtModule.registerAsync({
       inject: [APP_SECRETS],
       useFactory: (secrets: AppSecrets) => ({ secret: secrets.jwtSecret }),
@@ -20,6 +25,8 @@ import { RolesGuard } from './roles.guard';
   controllers: [AuthController],
   providers: [
     AuthService,
+    UiSessionsService,
+    CredentialWatch,
     {
       provide: FailedAuthLimiter,
       inject: [RuntimeSettings],
@@ -29,6 +36,6 @@ import { RolesGuard } from './roles.guard';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, FailedAuthLimiter],
+  exports: [AuthService, UiSessionsService, CredentialWatch, FailedAuthLimiter],
 })
 export class AuthModule {}

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LoginView } from '@mcp-proxy/shared/dto';
 import { RuntimeSettings } from '../config/runtime-settings.service';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { CredentialVerifier, Principal, UserDirectory } from './principal';
+import { ADMIN_SUBJECT, SessionOrigin, UiSessionsService } from './ui-sessions.service';
 
 interface SessionClaims {
   /** `admin` for the key holder, the user's id for a named user. */
   sub: string;
   kind: 'session' | 'user';
-  /** One id per login: MCP sessions opened with this token belong to it alone. */
+  /** One id per login (the session's row): MCP sessions opened with this token belong to it alone. */
   jti: string;
 }
 
@@ -25,6 +26,7 @@ export class AuthService {
     @Inject(APP_SECRETS) secrets: AppSecrets,
     private readonly jwt: JwtService,
     private readonly settings: RuntimeSettings,
+    private readonly sessions: UiSessionsService,
   ) {
     this.apiKeyDigest = digest(secrets.apiKey);
   }
@@ -46,10 +48,9 @@ export class AuthService {
 
   async verify(credential: string | undefined): Promise<Principal | null> {
     if (!credential) return null;
-    const builtIn = this.verifyBuiltIn(credential);
-    if (builtIn) return builtIn;
-    const userId = this.userSessionOf(credential);
-    if (userId) return this.users ? this.users.principalFor(userId) : null;
+    if (this.isApiKey(credential)) return { kind: 'admin', id: 'admin', role: 'admin' };
+    const claims = this.sessionClaims(credential);
+    if (claims) return this.sessionPrincipal(claims);
     for (const verifier of this.verifiers) {
       const principal = await verifier.verify(credential);
       if (principal) return principal;
@@ -57,16 +58,16 @@ export class AuthService {
     return null;
   }
 
-  /** The admin key and its UI sessions: no I/O, so the hot path stays synchronous for them. */
-  private verifyBuiltIn(credential: string): Principal | null {
-    if (this.isApiKey(credential)) return { kind: 'admin', id: 'admin', role: 'admin' };
-    const claims = this.sessionClaims(credential);
-    return claims?.kind === 'session' ? { kind: 'session', id: `session:${claims.jti}`, role: 'admin' } : null;
-  }
-
-  private userSessionOf(credential: string): string | null {
-    const claims = this.sessionClaims(credential);
-    return claims?.kind === 'user' ? claims.sub : null;
+  /**
+   * A signed session token is honoured while its row stands (not ended by logout, an admin, a
+   * password or role change, nor opened with another API key); a user's role and limits are read now.
+   */
+  private async sessionPrincipal(claims: SessionClaims): Promise<Principal | null> {
+    const subject = claims.kind === 'session' ? ADMIN_SUBJECT : claims.sub;
+    if (!(await this.sessions.isOpen(claims.jti, subject))) return null;
+    if (claims.kind === 'session') return { kind: 'session', id: `session:${claims.jti}`, role: 'admin', sessionId: claims.jti };
+    const principal = this.users ? await this.users.principalFor(claims.sub) : null;
+    return principal ? { ...principal, sessionId: claims.jti } : null;
   }
 
   private sessionClaims(credential: string): SessionClaims | null {
@@ -80,22 +81,29 @@ export class AuthService {
   }
 
   /** A UI session token for the holder of the API key, or null when the key is wrong. */
-  login(apiKey: string): LoginView | null {
+  async login(apiKey: string, origin: SessionOrigin): Promise<LoginView | null> {
     if (!this.isApiKey(apiKey)) return null;
-    return this.issue({ sub: 'admin', kind: 'session', jti: randomUUID() }, { role: 'admin' });
+    return this.issue('session', ADMIN_SUBJECT, origin, { role: 'admin' });
   }
 
   /** A UI session token for a named user, or null when the name or password is wrong (or no users exist). */
-  async loginWithPassword(username: string, password: string): Promise<LoginView | null> {
+  async loginWithPassword(username: string, password: string, origin: SessionOrigin): Promise<LoginView | null> {
     const user = this.users ? await this.users.authenticate(username, password) : null;
     if (!user) return null;
-    return this.issue({ sub: user.userId, kind: 'user', jti: randomUUID() }, { role: user.role, username: user.username });
+    return this.issue('user', user.userId, origin, { role: user.role, username: user.username });
   }
 
-  private issue(claims: SessionClaims, who: Pick<LoginView, 'role' | 'username'>): LoginView {
+  /** Ends the session a credential belongs to (logout); false when it is not a session token. */
+  async logout(principal: Principal): Promise<boolean> {
+    return principal.sessionId ? this.sessions.end(principal.sessionId) : false;
+  }
+
+  private async issue(kind: SessionClaims['kind'], subject: string, origin: SessionOrigin, who: Pick<LoginView, 'role' | 'username'>): Promise<LoginView> {
     const ttlSeconds = this.settings.get('SESSION_TTL_MINUTES') * 60;
-    const token = this.jwt.sign(claims, { algorithm: 'HS256', expiresIn: ttlSeconds });
-    return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(), ...who };
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    const jti = await this.sessions.open(subject, origin, expiresAt);
+    const token = this.jwt.sign({ sub: subject, kind, jti } satisfies SessionClaims, { algorithm: 'HS256', expiresIn: ttlSeconds });
+    return { token, expiresAt: expiresAt.toISOString(), ...who };
   }
 }
 

@@ -21,6 +21,8 @@ export interface Principal {
   label?: string;
   /** OAuth access tokens: the one resource URL (RFC 8707) the token was issued for. */
   audience?: string;
+  /** UI session tokens: the session's id (what logout ends, what the session list marks as current). */
+  sessionId?: string;
 }
 
 export interface RequestWithPrincipal {

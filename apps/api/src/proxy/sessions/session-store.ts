@@ -114,6 +114,11 @@ export class SessionStore implements OnModuleDestroy {
     for (const hook of this.closeHooks) hook(session);
   }
 
+  /** Every session a principal holds here: its credential was revoked or changed. */
+  closeAllOfPrincipal(principalId: string): void {
+    for (const session of [...this.sessions.values()]) if (session.principalId === principalId) this.close(session);
+  }
+
   closeAllOf(serviceId: string): void {
     for (const session of [...this.ofService(serviceId)]) this.close(session);
   }

@@ -64,8 +64,12 @@ export class WebSocketTransport implements OnModuleDestroy {
     private readonly rateLimiter: RateLimiter,
   ) {}
 
-  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, route: ServiceRoute, principal: Principal): void {
-    this.server.handleUpgrade(request, socket, head, (ws) => this.connect(ws, route, principal));
+  /** `opened` is told the connection once it is a WebSocket (the handler watches its credential from then on). */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, route: ServiceRoute, principal: Principal, opened: (ws: WebSocket) => void): void {
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      this.connect(ws, route, principal);
+      opened(ws);
+    });
   }
 
   onModuleDestroy(): void {

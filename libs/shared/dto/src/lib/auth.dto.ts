@@ -45,3 +45,24 @@ export interface PrincipalView {
   /** Services this principal is limited to (ids), or null for all. */
   services: string[] | null;
 }
+
+/** `GET /api/auth/sessions`, `GET /api/users/:id/sessions`: one UI sign-in that still stands. */
+export interface SessionView {
+  id: string;
+  /** The user's name, or `admin` for a session of the API key. */
+  user: string;
+  createdAt: string;
+  /** Moved at most once a minute. */
+  lastUsedAt: string;
+  expiresAt: string;
+  /** The address the sign-in came from (the socket's, or the client's behind a trusted proxy). */
+  address: string | null;
+  userAgent: string | null;
+  /** The session of the credential that asked. */
+  current: boolean;
+}
+
+/** `DELETE /api/users/:id/sessions`: how many sessions were ended. */
+export interface EndedSessionsView {
+  ended: number;
+}

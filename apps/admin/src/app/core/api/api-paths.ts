@@ -11,6 +11,7 @@ export const API_BASE = '/api';
 export const HEALTH_URL = '/health';
 export const METRICS_URL = '/metrics';
 export const LOGIN_URL = `${API_BASE}/auth/login`;
+export const LOGOUT_URL = `${API_BASE}/auth/logout`;
 
 /** Builds `/api/<path>` from a path with or without a leading slash. */
 export function apiUrl(path: string): string {

@@ -2,7 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { LoginDto, LoginView, UserRole } from '@mcp-proxy/shared/dto';
 import { Observable, tap } from 'rxjs';
-import { LOGIN_URL } from '../api/api-paths';
+import { LOGIN_URL, LOGOUT_URL } from '../api/api-paths';
 import { AUTH_CLOCK, SESSION_STORAGE, TOKEN_STORAGE_KEY } from './auth.tokens';
 import { roleAllows } from './roles';
 
@@ -59,6 +59,15 @@ export class AuthService {
   allows(required: UserRole): boolean {
     const role = this.role();
     return role !== null && roleAllows(role, required);
+  }
+
+  /** Ends the session on the server too (so its token is refused from then on), then forgets it here. */
+  signOut(): void {
+    if (this.token()) {
+      // Sent before the token is forgotten, so the interceptor still signs it; a failure changes nothing here.
+      this.http.post<void>(LOGOUT_URL, null).subscribe({ error: () => undefined });
+    }
+    this.logout();
   }
 
   /** Forgets the session token. */

@@ -1,5 +1,5 @@
 import { provideHttpClient } from '@angular/common/http';
-import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
@@ -57,6 +57,7 @@ describe('ShellComponent', () => {
       'Certificates',
       'Access',
       'Settings',
+      'Account',
       'Users',
       'Audit log',
     ]);
@@ -72,11 +73,14 @@ describe('ShellComponent', () => {
     expect(root().querySelector('main .page')).not.toBeNull();
   });
 
-  it('logs out and returns to /login', async () => {
+  it('logs out (ending the session on the server too) and returns to /login', async () => {
     const logout = [...root().querySelectorAll('button')].find(
       (button) => button.textContent?.trim() === 'Log out',
     );
     logout?.click();
+    TestBed.inject(HttpTestingController)
+      .expectOne({ method: 'POST', url: '/api/auth/logout' })
+      .flush(null, { status: 204, statusText: 'No Content' });
     await harness.fixture.whenStable();
 
     expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);

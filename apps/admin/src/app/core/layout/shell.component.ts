@@ -28,6 +28,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/certificates', label: 'Certificates' },
   { path: '/access', label: 'Access' },
   { path: '/settings', label: 'Settings' },
+  { path: '/account', label: 'Account' },
   { path: '/users', label: 'Users', minRole: 'admin' },
   { path: '/audit', label: 'Audit log', minRole: 'admin' },
 ];
@@ -63,7 +64,7 @@ export class ShellComponent {
   );
 
   protected logout(): void {
-    this.auth.logout();
+    this.auth.signOut();
     void this.router.navigate(['/login']);
   }
 }

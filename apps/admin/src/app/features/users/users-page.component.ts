@@ -27,6 +27,7 @@ import {
   ConfirmDialogComponent,
   ConfirmDialogData,
 } from '../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { SessionsPanelComponent } from '../account/sessions-panel.component';
 import { ServicesApiService } from '../services/services-api.service';
 import { UsersApiService } from './users-api.service';
 
@@ -66,6 +67,7 @@ export function serviceScopeLabel(
     MatProgressBarModule,
     MatSelectModule,
     MatTableModule,
+    SessionsPanelComponent,
   ],
   templateUrl: './users-page.component.html',
   styleUrl: './users-page.component.scss',
@@ -91,6 +93,8 @@ export class UsersPageComponent {
   protected readonly error = signal<string | null>(null);
   protected readonly formErrors = signal<string[]>([]);
   protected readonly saving = signal(false);
+  /** The user whose sessions are shown below the table. */
+  protected readonly sessionsOf = signal<UserView | null>(null);
   protected readonly scopeLabel = serviceScopeLabel;
 
   protected readonly form = new FormGroup({
@@ -186,11 +190,14 @@ export class UsersPageComponent {
       });
   }
 
+  protected showSessions(user: UserView): void {
+    this.sessionsOf.set(user);
+  }
+
   protected confirmDelete(user: UserView): void {
     const data: ConfirmDialogData = {
       title: `Delete ${user.username}?`,
-      message:
-        'Their sessions stop working at once. The audit log keeps what they did.',
+      message: 'Their sessions end at once. The audit log keeps what they did.',
       confirmLabel: 'Delete',
       danger: true,
     };
