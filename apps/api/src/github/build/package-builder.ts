@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CommandRunner } from './command-runner';
+import type { Confiner } from './build-sandbox';
+import { CommandRunner, CommandSpec } from './command-runner';
 
 export interface BuildStep {
   directory: string;
@@ -9,6 +10,8 @@ export interface BuildStep {
   timeoutMs: number;
   onLine: (line: string) => void;
   signal?: AbortSignal;
+  /** Puts each command into the service's sandbox; without it, commands run as they are. */
+  confine?: Confiner;
 }
 
 interface PackageJson {
@@ -39,7 +42,7 @@ export class PackageBuilder {
     const command = locked ? 'ci' : 'install';
     const args = [command, ...NPM_FLAGS, ...(allowScripts ? [] : ['--ignore-scripts'])];
     step.onLine(`$ npm ${args.join(' ')}`);
-    await this.runner.run({ command: 'npm', args, cwd: step.directory, env: step.env, timeoutMs: step.timeoutMs, onLine: step.onLine, signal: step.signal });
+    await this.run(step, { command: 'npm', args, cwd: step.directory, env: step.env, timeoutMs: step.timeoutMs, onLine: step.onLine, signal: step.signal });
     return locked ? 'npm ci' : 'npm install';
   }
 
@@ -48,7 +51,7 @@ export class PackageBuilder {
     const pkg = await readPackageJson(step.directory);
     if (typeof pkg?.scripts?.['build'] !== 'string') return false;
     step.onLine('$ npm run build');
-    await this.runner.run({
+    await this.run(step, {
       command: 'npm',
       args: ['run', 'build'],
       cwd: step.directory,
@@ -58,6 +61,19 @@ export class PackageBuilder {
       signal: step.signal,
     });
     return true;
+  }
+
+  private async run(step: BuildStep, spec: CommandSpec): Promise<void> {
+    if (!step.confine) {
+      await this.runner.run(spec);
+      return;
+    }
+    const confined = step.confine(spec);
+    try {
+      await this.runner.run(confined.spec);
+    } finally {
+      confined.release();
+    }
   }
 }
 
