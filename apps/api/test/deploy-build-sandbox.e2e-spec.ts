@@ -238,6 +238,18 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
     });
   });
 
+  it('a manifest that links out of the repository is refused, and what it points at is never read as the proxy', async () => {
+    const sly = git.repo('acme/sly', 'mcp-json');
+    // Read by the proxy itself, its environment would reach the log through the JSON parse error.
+    sly.commit({ 'mcp.json': { linkTo: '/proc/self/environ' } });
+    const done = await deployed({ repositoryUrl: sly.url });
+    expect(done.status).toBe('failed');
+    expect(done.error).toBe(
+      'mcp.json is a link to outside the repository: not read',
+    );
+    expect(done.log).not.toMatch(/not valid JSON/);
+  });
+
   it('the proxy secrets a build or a server prints are masked in the deploy log, its error, the live channel and the service log', async () => {
     const loud = git.repo('acme/loud', 'mcp-json');
     const values = proxySecrets();

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Confiner } from './build-sandbox';
 import { CommandRunner, CommandSpec } from './command-runner';
+import { ManifestError } from './manifest';
+import { readRepositoryFile, RepositoryFileError } from './repository-file';
 
 export interface BuildStep {
   directory: string;
@@ -81,12 +83,20 @@ function hasDependencies(pkg: PackageJson): boolean {
   return [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies].some((section) => section && Object.keys(section).length > 0);
 }
 
+/** Read again after the install ran the repository's code, which may have turned it into a link: only inside the repository. */
 async function readPackageJson(directory: string): Promise<PackageJson | null> {
+  let text: string | null;
   try {
-    return JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as PackageJson;
+    text = await readRepositoryFile(directory, 'package.json');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof RepositoryFileError) throw new ManifestError(error.message);
     throw error;
+  }
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as PackageJson;
+  } catch (error) {
+    throw new ManifestError(`package.json is not valid JSON: ${(error as Error).message}`);
   }
 }
 
