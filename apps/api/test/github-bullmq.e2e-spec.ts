@@ -7,7 +7,7 @@ import { freePort } from './support/built-app';
 import { finished } from './support/deployments';
 import { GitFixtures } from './support/git-fixtures';
 import { connectClient } from './support/mcp-clients';
-import { RunningApp, startApp } from './support/running-app';
+import { eventually, RunningApp, startApp } from './support/running-app';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -93,8 +93,12 @@ describe('GitHub deploys through BullMQ on Redis', () => {
     expect(done.error).toMatch(new RegExp(`^git clone of http://127.0.0.1:${port}/acme/offline.git failed: .*(Connection refused|Failed to connect)`));
     expect(done.log).toContain('==> attempt 2 of 3');
     expect(done.log).toContain('==> attempt 3 of 3');
-    const job = await queue.getJob(accepted.deploymentId);
-    expect(await job?.getState()).toBe('failed');
+    // The deployment is recorded failed a moment before BullMQ moves the job (the worker returns after the log is stored).
+    const job = await eventually(async () => {
+      const found = await queue.getJob(accepted.deploymentId);
+      expect(await found?.getState()).toBe('failed');
+      return found;
+    }, 10_000);
     expect(job?.attemptsMade).toBe(3);
   });
 

@@ -37,6 +37,14 @@ describe('DeployLog', () => {
     expect(stored).toEqual(['==> attempt 1\n==> attempt 2']);
   });
 
+  it("masks the proxy's own secrets from the first line on, whatever the deployment's secrets are set to", () => {
+    const log = new DeployLog('d-1', '', { persist: async () => undefined, announce: () => undefined }, ['proxy-jwt-secret']);
+    expect(log.line('jwt proxy-jwt-secret')).toEqual(['jwt ********']);
+    log.setSecrets(['service-value']);
+    expect(log.line('proxy-jwt-secret and service-value')).toEqual(['******** and ********']);
+    expect(log.masked('build failed:\nproxy-jwt-secret')).toBe('build failed:\n********');
+  });
+
   it('cuts a very long line', () => {
     const { log } = logWith();
     const [line] = log.line('x'.repeat(20_000));

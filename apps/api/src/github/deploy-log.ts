@@ -28,7 +28,7 @@ export class DeployLog {
   private readonly lines: string[];
   private chars: number;
   private truncated = false;
-  private masker = new SecretMasker([]);
+  private masker: SecretMasker;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> = Promise.resolve();
 
@@ -36,13 +36,22 @@ export class DeployLog {
     readonly deploymentId: string,
     previous: string,
     private readonly sink: DeployLogSink,
+    /** The proxy's own secret values: masked in every line, whatever else is set later. */
+    private readonly alwaysMasked: readonly string[] = [],
   ) {
     this.lines = previous === '' ? [] : previous.split('\n');
     this.chars = previous.length;
+    this.masker = new SecretMasker(alwaysMasked);
   }
 
+  /** The deployment's own secrets (the service's values, the request's), masked besides the proxy's. */
   setSecrets(values: Iterable<string>): void {
-    this.masker = new SecretMasker(values);
+    this.masker = new SecretMasker([...this.alwaysMasked, ...values]);
+  }
+
+  /** Text about the deploy kept outside the log (its error), masked the same way. */
+  masked(text: string): string {
+    return this.mask(text);
   }
 
   /** Masks and stores the text (split into lines); returns the lines as stored. */

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import type { BuildSandboxView } from '@mcp-proxy/shared/dto';
 import { join } from 'node:path';
 import { AppConfig } from '../core/config/app-config.service';
 import { hostEnvironment } from '../core/config/host-environment';
@@ -9,6 +10,7 @@ import { ServicesService } from '../processes/services.service';
 import { INHERITED_ENV_KEYS } from '../processes/spawn/child-environment';
 import { GithubApi, GithubApiError } from './api/github-api';
 import { BuildDirectories } from './build/build-directories';
+import { BuildSandbox, describeBuildSandbox } from './build/build-sandbox';
 import { BuildsService, KEPT_BUILDS } from './build/builds.service';
 import { CommandFailedError, DEPLOYMENT_MARKER_ENV } from './build/command-runner';
 import { Manifest, ManifestError, missingRequiredEnv } from './build/manifest';
@@ -71,6 +73,7 @@ export class DeployPipeline {
     private readonly git: GitClient,
     private readonly manifests: ManifestReader,
     private readonly builder: PackageBuilder,
+    private readonly buildSandbox: BuildSandbox,
     private readonly directories: BuildDirectories,
     private readonly builds: BuildsService,
     private readonly release: ReleaseService,
@@ -132,7 +135,8 @@ export class DeployPipeline {
       log.step(`failed: ${message}`);
       if (!isExpected(error)) this.logger.event('error', { deployment: deploymentId, err: error }, 'Deploy failed unexpectedly');
       await this.builds.removeFailed(deployment, work.created ? work.directory : null);
-      await this.deployments.fail(deploymentId, message);
+      // The reason may end with the build's last lines: masked like the log they came from.
+      await this.deployments.fail(deploymentId, log.masked(message));
       return 'failed';
     } finally {
       await this.deployments.closeLog(deploymentId);
@@ -204,18 +208,29 @@ export class DeployPipeline {
     const environment = await this.environmentFor(deployment, service, manifest);
 
     if (created) {
-      const step = { directory, env: { ...this.commandEnv(id), CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false' }, timeoutMs: this.stepTimeoutMs, onLine: (line: string) => log.line(line), signal: attempt.signal };
-      await this.deployments.advance(id, 'installing');
-      started = this.clock.now();
-      const installed = await this.failOnCommand(() => this.builder.install(step, { allowScripts: this.allowScripts(deployment, service) }), 'install');
-      if (installed === 'nothing to install') log.step('no dependencies to install');
-      await this.deployments.record(id, { installMs: this.clock.now() - started });
+      // Told (and recorded) when the first command starts: what confines the repository's own code.
+      const confinement: { view: BuildSandboxView | null } = { view: null };
+      const confine = this.buildSandbox.confinerFor(service, (view) => {
+        confinement.view = view;
+        log.step(describeBuildSandbox(view));
+      });
+      const env = { ...this.commandEnv(id), CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false' };
+      const step = { directory, env, timeoutMs: this.stepTimeoutMs, onLine: (line: string) => log.line(line), signal: attempt.signal, confine };
+      try {
+        await this.deployments.advance(id, 'installing');
+        started = this.clock.now();
+        const installed = await this.failOnCommand(() => this.builder.install(step, { allowScripts: this.allowScripts(deployment, service) }), 'install');
+        if (installed === 'nothing to install') log.step('no dependencies to install');
+        await this.deployments.record(id, { installMs: this.clock.now() - started });
 
-      await this.deployments.advance(id, 'building');
-      started = this.clock.now();
-      const built = await this.failOnCommand(() => this.builder.build(step), 'build');
-      if (!built) log.step('no build script');
-      await this.deployments.record(id, { buildMs: this.clock.now() - started });
+        await this.deployments.advance(id, 'building');
+        started = this.clock.now();
+        const built = await this.failOnCommand(() => this.builder.build(step), 'build');
+        if (!built) log.step('no build script');
+        await this.deployments.record(id, { buildMs: this.clock.now() - started });
+      } finally {
+        if (confinement.view) await this.deployments.record(id, { buildSandbox: confinement.view });
+      }
     }
     await this.requireEntryPoint(directory, entryPoint);
     return { directory, commit, branch, manifest, entryPoint, environment, created };

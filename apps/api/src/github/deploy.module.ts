@@ -4,6 +4,7 @@ import { Clock } from '../processes/clock';
 import { ProcessesModule } from '../processes/processes.module';
 import { GithubApi } from './api/github-api';
 import { BuildDirectories } from './build/build-directories';
+import { BuildSandbox } from './build/build-sandbox';
 import { BuildsService } from './build/builds.service';
 import { CommandRunner } from './build/command-runner';
 import { ManifestReader } from './build/manifest-reader';
@@ -27,6 +28,7 @@ import { ReleaseService } from './release/release.service';
     GitClient,
     ManifestReader,
     PackageBuilder,
+    BuildSandbox,
     BuildDirectories,
     BuildsService,
     GithubApi,

@@ -1,4 +1,4 @@
-import type { DeploymentStatus, DeploymentTrigger } from '@mcp-proxy/shared/dto';
+import type { BuildSandboxView, DeploymentStatus, DeploymentTrigger } from '@mcp-proxy/shared/dto';
 import { randomUUID } from 'node:crypto';
 import { BeforeInsert, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -61,6 +61,10 @@ export class DeploymentEntity {
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** How install and build were confined (null until they ran): shown so nobody mistakes an unconfined build for a safe one. */
+  @Column({ type: 'simple-json', nullable: true })
+  buildSandbox!: BuildSandboxView | null;
 
   @CreateDateColumn()
   queuedAt!: Date;

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
@@ -11,6 +11,7 @@ import {
 import { In, IsNull, Not, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box.service';
 import { Clock } from '../processes/clock';
+import { PROXY_SECRETS } from '../processes/spawn/proxy-secrets';
 import { DEPLOY_EVENTS, DeployLogLines } from './deploy-events';
 import { DeployLog } from './deploy-log';
 import { DeploymentEntity, DeploymentRequestOptions } from './deployment.entity';
@@ -30,7 +31,7 @@ export interface NewDeployment {
 
 /** Fields that change as a deployment runs (status has its own, forward-only, path). */
 export type DeploymentProgress = Partial<
-  Pick<DeploymentEntity, 'branch' | 'commit' | 'directory' | 'attempts' | 'startedAt' | 'cloneMs' | 'installMs' | 'buildMs' | 'startMs'>
+  Pick<DeploymentEntity, 'branch' | 'commit' | 'directory' | 'attempts' | 'startedAt' | 'cloneMs' | 'installMs' | 'buildMs' | 'startMs' | 'buildSandbox'>
 >;
 
 export const FINISHED: readonly DeploymentStatus[] = ['succeeded', 'failed'];
@@ -47,6 +48,7 @@ export class DeploymentsService {
     private readonly secretBox: SecretBox,
     private readonly events: EventEmitter2,
     private readonly clock: Clock,
+    @Inject(PROXY_SECRETS) private readonly proxySecrets: string[],
   ) {}
 
   async create(input: NewDeployment): Promise<DeploymentEntity> {
@@ -64,6 +66,7 @@ export class DeploymentsService {
       log: '',
       error: null,
       attempts: 0,
+      buildSandbox: null,
       // Set here rather than by the database's default, which SQLite keeps to the second: the history is ordered by it.
       queuedAt: new Date(this.clock.now()),
       startedAt: null,
@@ -151,7 +154,7 @@ export class DeploymentsService {
     const log = new DeployLog(id, entity?.log ?? '', {
       persist: async (text) => void (await this.deployments.update({ id }, { log: text })),
       announce: (lines) => this.events.emit(DEPLOY_EVENTS.log, { deploymentId: id, lines } satisfies DeployLogLines),
-    });
+    }, this.proxySecrets);
     this.logs.set(id, log);
     return log;
   }
@@ -214,5 +217,6 @@ export function toSummary(entity: DeploymentEntity): DeploymentSummaryView {
       buildMs: entity.buildMs,
       startMs: entity.startMs,
     },
+    buildSandbox: entity.buildSandbox ?? null,
   };
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited.decorator';
+import type { RequestWithPrincipal } from '../core/auth/principal';
 import { Public } from '../core/auth/public.decorator';
 import { RequiresRole } from '../core/auth/roles.decorator';
 import { AppConfig } from '../core/config/app-config.service';
@@ -23,9 +24,15 @@ export class GithubController {
   @RequiresRole('operator')
   @ApiSecurity('api-key')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Deploy a repository as a service (created if missing) or redeploy it; follow GET /api/deployments/:id' })
-  deploy(@Body() body: DeployRequestDto): Promise<DeployAcceptedView> {
-    return this.deploys.deploy(body);
+  @ApiOperation({
+    summary:
+      "Deploy a repository as a service (created if missing) or redeploy it; follow GET /api/deployments/:id. Within the caller's service limits; " +
+      'another repository for an existing service needs an admin and "replace": true (audited as deploy.replace)',
+  })
+  deploy(@Body() body: DeployRequestDto, @Req() request: Request & RequestWithPrincipal): Promise<DeployAcceptedView> {
+    // The global guards ran: a missing principal is a wiring bug, so refuse.
+    if (!request.principal) throw new ForbiddenException('No authenticated principal');
+    return this.deploys.deploy(body, request.principal);
   }
 
   /** No API key (GitHub has none): the HMAC of the raw body with GITHUB_WEBHOOK_SECRET stands in for it. */

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConditionalModule } from '@nestjs/config';
+import { AuditModule } from '../audit/audit.module';
 import { redisConfigured } from '../core/config/env.schema';
 import { DeployModule } from './deploy.module';
 import { DeployRecovery } from './deploy-recovery.service';
@@ -22,6 +23,7 @@ export class GithubModule {
       module: GithubModule,
       imports: [
         DeployModule,
+        AuditModule,
         await ConditionalModule.registerWhen(BullDeployQueueModule, (env) => redisConfigured(env), { debug: false }),
         await ConditionalModule.registerWhen(InProcessDeployQueueModule, (env) => !redisConfigured(env), { debug: false }),
       ],

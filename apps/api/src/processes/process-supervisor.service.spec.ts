@@ -140,7 +140,7 @@ describe('ProcessSupervisor (fake processes)', () => {
     const logger = { event: jest.fn() } as unknown as AppLogger;
     const clock = new Clock();
     const events = new ServiceEvents(emitter, logger);
-    const logs = new ServiceLogs({ get: () => dir } as unknown as AppConfig, events, logger, clock);
+    const logs = new ServiceLogs({ get: () => dir } as unknown as AppConfig, events, logger, clock, []);
     const watch = new ResourceWatch({ sample: async () => new Map() } as unknown as ProcessSampler, clock, OPTIONS);
     const sessions = new SessionChildren(launcher as unknown as ChildLauncher, events, watch);
     supervisor = new ProcessSupervisor(

@@ -26,7 +26,8 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
 
 /**
  * The service registry and the supervisor that runs it. Exports the registry, the supervisor (handles
- * for the MCP data plane) and the logs (for the live gateway).
+ * for the MCP data plane), the logs (for the live gateway), and the sandbox and the proxy's secret
+ * values for the deploy pipeline (builds run confined; their logs mask those values).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([ServiceEntity, ServiceRemoteEntity])],
@@ -49,6 +50,6 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
     { provide: SUPERVISOR_OPTIONS, inject: [RuntimeSettings], useFactory: supervisorOptionsFrom },
     { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
   ],
-  exports: [ServicesService, ProcessSupervisor, ServiceLogs, ServiceRuntimes],
+  exports: [ServicesService, ProcessSupervisor, ServiceLogs, ServiceRuntimes, ChildSandbox, PROXY_SECRETS],
 })
 export class ProcessesModule {}

@@ -6,6 +6,7 @@ import { Audited } from '../audit/audited.decorator';
 import { RequestWithPrincipal, scopeAllowsService } from '../core/auth/principal';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ProcessSupervisor } from './process-supervisor.service';
+import { ChildSandbox } from './sandbox/child-sandbox.service';
 import { ServicesService } from './services.service';
 
 @ApiTags('services')
@@ -15,6 +16,7 @@ export class ServicesController {
   constructor(
     private readonly services: ServicesService,
     private readonly supervisor: ProcessSupervisor,
+    private readonly sandbox: ChildSandbox,
   ) {}
 
   @Get()
@@ -61,9 +63,12 @@ export class ServicesController {
   @Delete(':id')
   @ServiceParam('id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Stop the service and remove it' })
+  @ApiOperation({ summary: 'Stop the service and remove it, with its home directory, its clone and every build' })
   async remove(@Param('id') id: string): Promise<void> {
+    const { name } = await this.services.get(id);
     await this.supervisor.discard(id);
     await this.services.remove(id);
+    // Once its children are gone: a new service of the same name must not inherit a file of this one.
+    this.sandbox.removeFilesOf(name);
   }
 }

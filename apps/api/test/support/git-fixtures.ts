@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GithubApiStub, startGithubApiStub } from './github-api-stub';
@@ -28,13 +28,16 @@ export class FixtureRepo {
     private readonly work: string,
   ) {}
 
-  /** Commits the files (null deletes one) on the branch (created from the current one if new) and pushes; returns the commit. */
-  commit(files: Record<string, string | null>, { branch = 'main', message = 'change' }: { branch?: string; message?: string } = {}): string {
+  /** Commits the files (null deletes one, `{ linkTo }` makes a symbolic link) on the branch (created from the current one if new) and pushes; returns the commit. */
+  commit(files: Record<string, string | null | { linkTo: string }>, { branch = 'main', message = 'change' }: { branch?: string; message?: string } = {}): string {
     git(this.work, ['checkout', '-q', '-B', branch]);
     for (const [file, content] of Object.entries(files)) {
       const target = join(this.work, file);
       if (content === null) rmSync(target, { force: true });
-      else {
+      else if (typeof content === 'object') {
+        rmSync(target, { force: true });
+        symlinkSync(content.linkTo, target);
+      } else {
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, content);
       }

@@ -148,6 +148,7 @@ export function deploymentSummary(overrides: Partial<DeploymentSummaryView> = {}
       buildMs: 300,
       startMs: 500,
     },
+    buildSandbox: { isolated: true, applied: ['user mcp-200000 (uid 200000), home /srv/clones/.homes/weather'], notApplied: [] },
     ...overrides,
   };
 }

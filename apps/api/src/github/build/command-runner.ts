@@ -13,6 +13,8 @@ export interface CommandSpec {
   onLine: (line: string) => void;
   /** Aborting kills the command's whole process group. */
   signal?: AbortSignal;
+  /** How messages name the command (the command line itself by default): a sandboxed one by what it runs, not by its wrappers. */
+  label?: string;
 }
 
 export type CommandFailure = 'exited' | 'timed-out' | 'stopped' | 'not-started';
@@ -53,7 +55,7 @@ export class CommandRunner implements OnApplicationShutdown {
   }
 
   run(spec: CommandSpec): Promise<string[]> {
-    const shown = [spec.command, ...spec.args].join(' ');
+    const shown = spec.label ?? [spec.command, ...spec.args].join(' ');
     return new Promise((resolve, reject) => {
       if (spec.signal?.aborted) return reject(new CommandFailedError(`${shown}: not started (${reasonOf(spec.signal)})`, 'stopped', null, []));
       const child = spawn(spec.command, [...spec.args], {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Manifest, ManifestError, manifestFrom } from './manifest';
+import { readRepositoryFile, RepositoryFileError } from './repository-file';
 
 /** Reads a checked-out repository's manifest files from disk. */
 @Injectable()
@@ -14,13 +13,14 @@ export class ManifestReader {
 
 /** Parsed JSON, or null when the file does not exist. */
 async function readJson(directory: string, file: string): Promise<unknown> {
-  let text: string;
+  let text: string | null;
   try {
-    text = await readFile(join(directory, file), 'utf8');
+    text = await readRepositoryFile(directory, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof RepositoryFileError) throw new ManifestError(error.message);
     throw error;
   }
+  if (text === null) return null;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CommandRunner } from './command-runner';
+import type { Confiner } from './build-sandbox';
+import { CommandRunner, CommandSpec } from './command-runner';
+import { ManifestError } from './manifest';
+import { readRepositoryFile, RepositoryFileError } from './repository-file';
 
 export interface BuildStep {
   directory: string;
@@ -9,6 +12,8 @@ export interface BuildStep {
   timeoutMs: number;
   onLine: (line: string) => void;
   signal?: AbortSignal;
+  /** Puts each command into the service's sandbox; without it, commands run as they are. */
+  confine?: Confiner;
 }
 
 interface PackageJson {
@@ -39,7 +44,7 @@ export class PackageBuilder {
     const command = locked ? 'ci' : 'install';
     const args = [command, ...NPM_FLAGS, ...(allowScripts ? [] : ['--ignore-scripts'])];
     step.onLine(`$ npm ${args.join(' ')}`);
-    await this.runner.run({ command: 'npm', args, cwd: step.directory, env: step.env, timeoutMs: step.timeoutMs, onLine: step.onLine, signal: step.signal });
+    await this.run(step, { command: 'npm', args, cwd: step.directory, env: step.env, timeoutMs: step.timeoutMs, onLine: step.onLine, signal: step.signal });
     return locked ? 'npm ci' : 'npm install';
   }
 
@@ -48,7 +53,7 @@ export class PackageBuilder {
     const pkg = await readPackageJson(step.directory);
     if (typeof pkg?.scripts?.['build'] !== 'string') return false;
     step.onLine('$ npm run build');
-    await this.runner.run({
+    await this.run(step, {
       command: 'npm',
       args: ['run', 'build'],
       cwd: step.directory,
@@ -59,18 +64,39 @@ export class PackageBuilder {
     });
     return true;
   }
+
+  private async run(step: BuildStep, spec: CommandSpec): Promise<void> {
+    if (!step.confine) {
+      await this.runner.run(spec);
+      return;
+    }
+    const confined = step.confine(spec);
+    try {
+      await this.runner.run(confined.spec);
+    } finally {
+      confined.release();
+    }
+  }
 }
 
 function hasDependencies(pkg: PackageJson): boolean {
   return [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies].some((section) => section && Object.keys(section).length > 0);
 }
 
+/** Read again after the install ran the repository's code, which may have turned it into a link: only inside the repository. */
 async function readPackageJson(directory: string): Promise<PackageJson | null> {
+  let text: string | null;
   try {
-    return JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as PackageJson;
+    text = await readRepositoryFile(directory, 'package.json');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof RepositoryFileError) throw new ManifestError(error.message);
     throw error;
+  }
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as PackageJson;
+  } catch (error) {
+    throw new ManifestError(`package.json is not valid JSON: ${(error as Error).message}`);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ServiceLogOptions {
   /** Every stored line, for the live event. */
   onLine: (line: ServiceLogLine) => void;
   now: () => number;
+  /** The proxy's own secret values: masked in every line, before and whatever the service's secrets are. */
+  alwaysMasked?: readonly string[];
 }
 
 export const DEFAULT_LOG_CAPACITY = 5000;
@@ -20,7 +22,7 @@ export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024;
 /** One service's log: masks, truncates, keeps a tail in memory, appends to the file, announces each line. */
 export class ServiceLog {
   private readonly lines: RingBuffer<ServiceLogLine>;
-  private masker = new SecretMasker([]);
+  private masker: SecretMasker;
 
   constructor(
     readonly serviceId: string,
@@ -28,11 +30,12 @@ export class ServiceLog {
     private readonly options: ServiceLogOptions,
   ) {
     this.lines = new RingBuffer(options.capacity);
+    this.masker = new SecretMasker(options.alwaysMasked ?? []);
   }
 
-  /** The values to hide from now on: the service's secrets, refreshed at every start. */
+  /** The values to hide from now on besides the proxy's own: the service's secrets, refreshed at every start. */
   setSecrets(values: Iterable<string>): void {
-    this.masker = new SecretMasker(values);
+    this.masker = new SecretMasker([...(this.options.alwaysMasked ?? []), ...values]);
   }
 
   /** Stores one line and returns it as stored (masked, truncated). */

@@ -1,10 +1,11 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { AppConfig } from '../../core/config/app-config.service';
 import { AppLogger } from '../../core/logging/app-logger';
 import type { ServiceLogLine } from '../child-handle';
 import { Clock } from '../clock';
 import { ServiceEvents } from '../service-events';
+import { PROXY_SECRETS } from '../spawn/proxy-secrets';
 import { RotatingLogFile } from './rotating-log-file';
 import { DEFAULT_LOG_CAPACITY, DEFAULT_MAX_LINE_LENGTH, ServiceLog } from './service-log';
 
@@ -19,6 +20,7 @@ export class ServiceLogs implements OnApplicationShutdown {
     private readonly events: ServiceEvents,
     private readonly logger: AppLogger,
     private readonly clock: Clock,
+    @Inject(PROXY_SECRETS) private readonly proxySecrets: string[],
   ) {
     this.directory = resolve(config.get('LOG_DIR'));
   }
@@ -36,6 +38,7 @@ export class ServiceLogs implements OnApplicationShutdown {
       file,
       now: () => this.clock.now(),
       onLine: (line) => this.events.log(line),
+      alwaysMasked: this.proxySecrets,
     });
     this.logs.set(serviceId, log);
     return log;

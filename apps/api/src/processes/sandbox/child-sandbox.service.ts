@@ -177,6 +177,11 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /** A deleted service's home, clone and builds go with it, so a new service of the same name starts from nothing. */
+  removeFilesOf(serviceName: string): void {
+    this.directories.remove(serviceName);
+  }
+
   private userFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): ServiceUser | null {
     const mode = entity.process.sandbox?.user ?? this.config.get('SANDBOX_USER');
     if (mode === 'none') return null;

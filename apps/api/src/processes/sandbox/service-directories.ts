@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** Where services' own home directories live inside CLONE_DIRECTORY (service names never start with a dot). */
@@ -16,9 +16,15 @@ export class ServiceDirectories {
     return join(this.cloneRoot, HOMES_DIRECTORY, serviceName);
   }
 
-  /** Creates the home; with a user, hands it (and the service's clone, if `cwd` is in it) to that user. */
+  /**
+   * Creates the home; with a user, hands it (and the service's clone, if `cwd` is in it) to that user.
+   * A home another service's user owns (left by a deleted service of the same name) is emptied first:
+   * nothing of an old service is ever handed to a new one.
+   */
   prepare(serviceName: string, cwd: string | null, user: { uid: number; gid: number } | null): string {
     const home = this.homeOf(serviceName);
+    const owner = ownerOf(home);
+    if (user && owner !== null && owner !== user.uid && owner !== 0) rmSync(home, { recursive: true, force: true });
     mkdirSync(home, { recursive: true, mode: 0o700 });
     if (!user) return home;
     chmodSync(this.cloneRoot, 0o711);
@@ -32,6 +38,13 @@ export class ServiceDirectories {
       chmodSync(clone, 0o700);
     }
     return home;
+  }
+
+  /** Everything a deleted service had on disk: its home and its clone with every build. */
+  remove(serviceName: string): void {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(serviceName)) throw new Error(`refusing to remove the files of "${serviceName}": not a service name`);
+    rmSync(this.homeOf(serviceName), { recursive: true, force: true });
+    rmSync(join(this.cloneRoot, serviceName), { recursive: true, force: true });
   }
 
   /** The first directory above CLONE_DIRECTORY that does not let other users through (a service's user could not reach its home), or null. */
@@ -55,6 +68,14 @@ export class ServiceDirectories {
     const rel = relative(this.cloneRoot, resolve(cwd));
     if (rel === '' || rel.startsWith('..') || rel.startsWith(HOMES_DIRECTORY)) return null;
     return join(this.cloneRoot, rel.split(sep)[0]);
+  }
+}
+
+function ownerOf(path: string): number | null {
+  try {
+    return lstatSync(path).uid;
+  } catch {
+    return null;
   }
 }
 

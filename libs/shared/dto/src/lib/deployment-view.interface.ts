@@ -18,6 +18,21 @@ export interface DeploymentTimingsView {
   startMs: number | null;
 }
 
+/**
+ * How the install and build steps of a deployment were confined: the same layers the service's server
+ * gets (its own user, bubblewrap, cgroup and rlimit caps). Null until those steps ran, or when none ran
+ * (a rollback, a commit built already).
+ */
+export interface BuildSandboxView {
+  /**
+   * False when the steps ran with the proxy's own user and no filesystem sandbox: the repository's
+   * scripts could read the proxy's keys and data. The portal shows this on the deployment.
+   */
+  isolated: boolean;
+  applied: string[];
+  notApplied: string[];
+}
+
 /** A deployment without its log: the history list and the live status messages. */
 export interface DeploymentSummaryView {
   id: string;
@@ -33,6 +48,7 @@ export interface DeploymentSummaryView {
   error: string | null;
   attempts: number;
   timings: DeploymentTimingsView;
+  buildSandbox: BuildSandboxView | null;
 }
 
 /** `GET /api/deployments/:id`: the summary and the whole build log (tokens and secret values masked). */

@@ -45,4 +45,13 @@ export class DeployRequestDto {
   @MaxLength(300)
   @Matches(/^(?!\/)(?!.*\.\.)[\w./-]+$/, { message: 'entryPoint must be a relative path inside the repository' })
   entryPoint?: string;
+
+  /**
+   * Confirms that an existing service is to run another repository's code (or, for a service that
+   * was not deployed, code from a repository at all): admins only, audited as `deploy.replace`.
+   * Not needed to redeploy the repository the service runs.
+   */
+  @IsOptional()
+  @IsBoolean()
+  replace?: boolean;
 }

@@ -50,7 +50,7 @@ describe('deployBodyFrom', () => {
     });
   });
 
-  it('sends branch, name, entry point, install scripts and variables when given', () => {
+  it('sends branch, name, entry point, install scripts, the replace confirmation and variables when given', () => {
     expect(
       deployBodyFrom({
         repositoryUrl: 'https://github.com/acme/weather',
@@ -58,6 +58,7 @@ describe('deployBodyFrom', () => {
         serviceName: 'weather-beta',
         entryPoint: 'dist/server.js',
         allowScripts: true,
+        replace: true,
         environment: [
           { key: 'API_KEY', value: 's3cret' },
           { key: ' ', value: 'ignored' },
@@ -69,6 +70,7 @@ describe('deployBodyFrom', () => {
       serviceName: 'weather-beta',
       entryPoint: 'dist/server.js',
       allowScripts: true,
+      replace: true,
       environment: { API_KEY: 's3cret' },
     });
   });
@@ -87,6 +89,7 @@ describe('deployFormFromService', () => {
       serviceName: 'weather',
       entryPoint: '',
       allowScripts: true,
+      replace: false,
       environment: [],
     });
   });

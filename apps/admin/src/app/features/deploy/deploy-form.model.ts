@@ -19,11 +19,13 @@ export interface DeployFormValue {
   /** Empty: from the manifest. */
   entryPoint: string;
   allowScripts: boolean;
+  /** An existing service is to run this repository instead of its own (admins only; the API refuses it otherwise). */
+  replace: boolean;
   environment: EnvironmentRow[];
 }
 
 export function emptyDeployForm(): DeployFormValue {
-  return { repositoryUrl: '', branch: '', serviceName: '', entryPoint: '', allowScripts: false, environment: [] };
+  return { repositoryUrl: '', branch: '', serviceName: '', entryPoint: '', allowScripts: false, replace: false, environment: [] };
 }
 
 /** A redeploy of `service`: its repository, branch, name and options, no variables (they are kept). */
@@ -35,6 +37,7 @@ export function deployFormFromService(service: ServiceView): DeployFormValue {
     serviceName: service.name,
     entryPoint: repository?.entryPoint ?? '',
     allowScripts: repository?.allowScripts ?? false,
+    replace: false,
     environment: [],
   };
 }
@@ -69,6 +72,7 @@ export function deployBodyFrom(value: DeployFormValue): DeployRequestBody {
   const entryPoint = value.entryPoint.trim();
   if (entryPoint) body.entryPoint = entryPoint;
   if (value.allowScripts) body.allowScripts = true;
+  if (value.replace) body.replace = true;
   const environment = environmentFromRows(value.environment);
   if (Object.keys(environment).length > 0) body.environment = environment;
   return body;

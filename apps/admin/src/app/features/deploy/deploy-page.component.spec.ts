@@ -84,6 +84,23 @@ describe('DeployPageComponent', () => {
     expect(TestBed.inject(Router).url).toBe('/deploy/dep-1');
   });
 
+  it("sends the replace confirmation when the box to replace a service's repository is ticked", async () => {
+    await open('/deploy');
+    typeInto(fieldByLabel(page(), 'Repository URL'), 'https://github.com/other/forecast');
+    typeInto(fieldByLabel(page(), 'Service name'), 'weather');
+    const replace = [...page().querySelectorAll('mat-checkbox')].find((box) => box.textContent?.includes("Replace the service's repository"));
+    replace?.querySelector<HTMLInputElement>('input')?.click();
+    await harness.fixture.whenStable();
+    // An existing service's name: the form offers a redeploy.
+    buttonByText(page(), 'Redeploy').click();
+    await harness.fixture.whenStable();
+
+    const request = httpTesting.expectOne({ method: 'POST', url: '/api/github/deploy' });
+    expect(request.request.body).toEqual({ repositoryUrl: 'https://github.com/other/forecast', serviceName: 'weather', replace: true });
+    request.flush({ deploymentId: 'dep-2', serviceId: 'svc-weather' }, { status: 202, statusText: 'Accepted' });
+    await harness.fixture.whenStable();
+  });
+
   it('checks the URL before sending, and shows what the API refused next to its field', async () => {
     await open('/deploy');
     buttonByText(page(), 'Deploy').click();

@@ -47,7 +47,7 @@ const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> =>
   new FormControl(value, { nonNullable: true, validators });
 
 /** Paths of the form's fields, as the API names them in its 400 messages. */
-const FIELD_PATHS = ['repositoryUrl', 'branch', 'serviceName', 'entryPoint', 'allowScripts'] as const;
+const FIELD_PATHS = ['repositoryUrl', 'branch', 'serviceName', 'entryPoint', 'allowScripts', 'replace'] as const;
 
 /**
  * Deploy a git repository as a service (or redeploy one: `?service=<name>` fills the form in), and
@@ -85,6 +85,7 @@ export class DeployPageComponent {
     serviceName: text('', Validators.pattern(SERVICE_NAME_PATTERN), notReserved),
     entryPoint: text('', Validators.maxLength(300), Validators.pattern(ENTRY_POINT_PATTERN)),
     allowScripts: new FormControl(false, { nonNullable: true }),
+    replace: new FormControl(false, { nonNullable: true }),
     environment: new FormArray<VariableRow>([], uniqueKeys),
   });
 

@@ -113,5 +113,18 @@ describe('DeploymentPageComponent', () => {
     expect(steps()).toEqual(['Queued:done', 'Clone:done', 'Install:done', 'Build:done', 'Start and check:done', 'Serving:done']);
     expect(page().querySelector('[role="status"].success')?.textContent).toContain('weather serves b16d52bd13da now.');
     expect(page().textContent).toContain('5.0 s');
+    expect(page().querySelector('.build-sandbox')?.textContent).toContain('user mcp-200000 (uid 200000)');
+    expect(page().querySelector('.error-banner')).toBeNull();
+  });
+
+  it("warns plainly when the build ran with the proxy's own rights", async () => {
+    httpTesting
+      .expectOne(`/api/deployments/${ID}`)
+      .flush(deploymentView({ buildSandbox: { isolated: false, applied: [], notApplied: ['own user: the proxy is not root', 'filesystem: bwrap not found'] } }));
+    await harness.fixture.whenStable();
+    const warning = page().querySelector('.error-banner[role="alert"]')?.textContent ?? '';
+    expect(warning).toContain("ran with the proxy's own user and could read its keys and data");
+    expect(warning).toContain('own user: the proxy is not root; filesystem: bwrap not found');
+    expect(page().querySelector('.build-sandbox')?.textContent).toContain('Not sandboxed');
   });
 });
