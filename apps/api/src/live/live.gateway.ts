@@ -108,13 +108,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const address = clientAddress(request);
-    if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
-    const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;
-    if (token && !principal) {
-      this.failures.recordFailure(address);
-      return refuse(socket, 401, 'Unauthorized');
-    }
+    const verdict = await this.failures.verify(address, token ?? undefined, async (credential) => managementPrincipal(await this.auth.verify(credential)));
+    const principal = verdict.principal;
+    if (token && !principal) return verdict.status === 429 ? refuse(socket, 429, 'Too Many Requests') : refuse(socket, 401, 'Unauthorized');
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, principal));
   }
 
@@ -136,14 +133,16 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
     const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
     if (!client.authenticated) {
-      const principal = parsed.ok && parsed.message.type === 'auth' ? managementPrincipal(await this.auth.verify(parsed.message.token)) : null;
+      const token = parsed.ok && parsed.message.type === 'auth' ? parsed.message.token : undefined;
+      // Only a token that was presented and wrong counts as a failure; anything else is merely refused.
+      const verdict = await this.failures.verify(client.address, token, async (credential) => managementPrincipal(await this.auth.verify(credential)));
+      const principal = verdict.principal;
       if (principal) {
         client.authenticated = true;
         client.principal = principal;
         clearTimeout(client.authTimer);
         this.send(client, { type: 'ready' });
       } else {
-        this.failures.recordFailure(client.address);
         client.socket.close(CLOSE_UNAUTHORIZED, 'a valid API key or session token is required');
       }
       return;
