@@ -143,7 +143,14 @@ export class FailedAuthLimiter {
         status: 429,
         retryAfterMs: reservation.retryAfterMs,
       };
-    const principal = await check(credential);
+    let principal: T | null;
+    try {
+      principal = await check(credential);
+    } catch (error) {
+      // Not evaluated (a database error, say): not a failure of the client's.
+      reservation.attempt.release();
+      throw error;
+    }
     if (!principal) return { principal: null, status: 401, retryAfterMs: 0 };
     reservation.attempt.release();
     return { principal };
