@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { WebSocket } from 'ws';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
+import {
+  approveInBrowser,
+  authorizeUrl,
+  pkce,
+  REDIRECT_URI,
+  registerClient,
+  tokenRequest,
+} from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
 /**
@@ -33,6 +41,7 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
   let running: RunningApp;
   let port: number;
   let clientToken: string;
+  let oauthToken: string;
 
   /** One HTTP request from the given source address. */
   function call(
@@ -149,7 +158,46 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
       .set('X-API-Key', running.env.apiKey)
       .send({ username: 'vera', password: PASSWORD, role: 'viewer' })
       .expect(201);
-  }, 60_000);
+    oauthToken = await oauthAccessToken('remote');
+  }, 90_000);
+
+  /** An OAuth access token for an `oauth` service, obtained the way a remote client does (PKCE). */
+  async function oauthAccessToken(service: string): Promise<string> {
+    await registerService(running, {
+      name: service,
+      process: {
+        command: process.execPath,
+        args: [EVERYTHING_SERVER, 'stdio'],
+      },
+      proxy: { rateLimit: 0, auth: 'oauth' },
+    });
+    const resource = `${running.baseUrl}/mcp/${service}`;
+    const clientId = await registerClient(running.baseUrl);
+    const { verifier, challenge } = pkce();
+    const back = await approveInBrowser(
+      running,
+      authorizeUrl(running.baseUrl, {
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        resource,
+        state: 's',
+      }),
+    );
+    const tokens = await tokenRequest(running.baseUrl, {
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') ?? '',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+      resource,
+    });
+    if (tokens.status !== 200)
+      throw new Error(`token: ${JSON.stringify(tokens.body)}`);
+    return String(tokens.body['access_token']);
+  }
 
   afterAll(() => running?.close());
 
@@ -163,6 +211,18 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
         call(from, 'POST', '/mcp/everything', {}, INITIALIZE),
       ),
     ).toEqual(Array(4 * LIMIT).fill(401));
+    // OAuth discovery starts with a bare request to the service, answered with where its metadata is.
+    const discovery = await Promise.all(
+      Array.from({ length: 4 * LIMIT }, () =>
+        call(from, 'POST', '/mcp/remote', {}, INITIALIZE),
+      ),
+    );
+    expect(discovery.map((answer) => answer.status)).toEqual(
+      Array(4 * LIMIT).fill(401),
+    );
+    expect(discovery[0].headers['www-authenticate']).toContain(
+      'resource_metadata=',
+    );
     expect(await statuses(4 * LIMIT, () => webSocket(from))).toEqual(
       Array(4 * LIMIT).fill(401),
     );
@@ -264,6 +324,17 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
         'serverInfo',
       );
     }
+    expect(
+      (
+        await call(
+          guesser,
+          'POST',
+          '/mcp/remote',
+          bearer(oauthToken),
+          INITIALIZE,
+        )
+      ).status,
+    ).toBe(200);
     // Another client elsewhere is not refused for the guesser's failures.
     expect(
       (
