@@ -116,17 +116,19 @@ describe('Oversized request bodies', () => {
         pump();
       });
       const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           closed,
-          new Promise((_, reject) =>
-            setTimeout(
+          new Promise((_, reject) => {
+            timer = setTimeout(
               () => reject(new Error(`still connected after ${sent} bytes`)),
               60_000,
-            ),
-          ),
+            );
+          }),
         ]);
       } finally {
+        clearTimeout(timer);
         socket.destroy();
       }
       expect(received).toMatch(/^HTTP\/1\.1 413/);
