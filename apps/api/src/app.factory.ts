@@ -10,6 +10,7 @@ import { ForceSsl } from './certs/tls/force-ssl';
 import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
 import { createValidationPipe } from './core/http/validation';
+import { API_BODY_LIMIT_BYTES, refuseOversizedBodies } from './core/http/body-size-limit';
 import { GracefulShutdown } from './core/http/graceful-shutdown';
 import { assignRequestId } from './core/http/request-id';
 import { RawRoutes } from './core/http/raw-routes';
@@ -44,9 +45,10 @@ function configureApp(app: NestExpressApplication): void {
   app.flushLogs();
   app.disable('x-powered-by');
   app.use(assignRequestId, requestLogger(logger), httpMetrics(app.get(MetricsService)));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(refuseOversizedBodies(API_BODY_LIMIT_BYTES));
+  app.useBodyParser('json', { limit: API_BODY_LIMIT_BYTES });
   // Configuration files are posted as they are (POST /api/config/import).
-  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' });
+  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: API_BODY_LIMIT_BYTES });
   app.use(securityHeaders(config.get('SSL_ENABLED')));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());

@@ -170,15 +170,16 @@ describe('API platform (real app, real SQLite file)', () => {
       await request(http).get('/api/docs').expect(200);
     });
 
-    it('throttles failed authentication per client: 429 with Retry-After, even for the right key', async () => {
+    it('throttles failed authentication per client: 429 with Retry-After for further guesses, never for the right (strong) key', async () => {
       let response = await request(http).get('/api/services').set('X-API-Key', 'wrong');
       for (let i = 0; i < 12 && response.status !== 429; i++) {
         response = await request(http).get('/api/services').set('X-API-Key', 'wrong');
       }
       expect(response.status).toBe(429);
       expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
-      await request(http).get('/api/services').set(...key()).expect(429);
-      await request(http).post('/api/auth/login').send({ apiKey: env.apiKey }).expect(429);
+      await request(http).post('/api/auth/login').send({ apiKey: 'wrong' }).expect(429);
+      await request(http).get('/api/services').set(...key()).expect(200);
+      await request(http).post('/api/auth/login').send({ apiKey: env.apiKey }).expect(201);
       await request(http).get('/health').expect(200);
     });
   });

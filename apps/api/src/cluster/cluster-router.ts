@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppConfig } from '../core/config/app-config.service';
+import { BodyTooLargeError, readBody } from '../core/http/bounded-body';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { ClusterCoordinator } from './cluster-coordinator.service';
 import { FORWARDED_BY_HEADER, InstanceIdentity } from './instance-identity';
 import type { LeaseOwner } from './lease-store';
-import { forwardOnce, forwardUpgrade, readWholeBody } from './owner-forwarder';
+import { forwardOnce, forwardUpgrade } from './owner-forwarder';
 
 const MAX_FORWARDED_BODY = 1024 * 1024;
 const OWNER_POLL_MS = 200;
@@ -48,16 +49,21 @@ export class ClusterRouter {
   }
 
   async forward(request: IncomingMessage, response: ServerResponse, serviceId: string, owner: LeaseOwner): Promise<void> {
-    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await readWholeBody(request, MAX_FORWARDED_BODY);
+    let body: Buffer | null;
+    try {
+      // Kept whole so it can be sent again if the first owner is gone.
+      body = request.method === 'GET' || request.method === 'HEAD' ? null : await readBody(request, MAX_FORWARDED_BODY);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      return reply(response, 413, `Message larger than ${MAX_FORWARDED_BODY} bytes`);
+    }
     const deadline = Date.now() + this.leaseMs + TAKEOVER_START_MS;
     let target: LeaseOwner | null = owner;
     while (target) {
       if ((await forwardOnce(request, response, target.url, body, this.identity.id)) === 'done') return;
       target = await this.nextOwner(serviceId, target.id, deadline);
     }
-    const message = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'No instance runs this service right now; try again shortly' } });
-    response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message), 'retry-after': '1' });
-    response.end(message);
+    reply(response, 503, 'No instance runs this service right now; try again shortly', { 'retry-after': '1' });
   }
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, owner: LeaseOwner): void {
@@ -77,4 +83,11 @@ export class ClusterRouter {
     }
     return null;
   }
+}
+
+/** A JSON-RPC error body, as MCP clients expect on the data plane. */
+function reply(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const message = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: text } });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) });
+  response.end(message);
 }

@@ -1,7 +1,8 @@
 import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DRAINING_HEADER, FORWARDED_BY_HEADER } from './instance-identity';
-import { forwardOnce, readWholeBody } from './owner-forwarder';
+import { readBody } from '../core/http/bounded-body';
+import { forwardOnce } from './owner-forwarder';
 
 /** Two loopback servers: the "owner", and a front that forwards each request to it with forwardOnce. */
 describe('forwardOnce', () => {
@@ -16,7 +17,7 @@ describe('forwardOnce', () => {
   const front = async (ownerUrl: string, outcomes: string[]): Promise<string> =>
     listen((request, response) => {
       void (async () => {
-        const body = request.method === 'POST' ? await readWholeBody(request, 1024) : null;
+        const body = request.method === 'POST' ? await readBody(request, 1024) : null;
         const outcome = await forwardOnce(request, response, ownerUrl, body, 'front-1');
         outcomes.push(outcome);
         if (outcome === 'refused') response.writeHead(599).end();
@@ -29,7 +30,7 @@ describe('forwardOnce', () => {
 
   it('passes method, path, body and headers, marks the request as forwarded, and returns the answer', async () => {
     const owner = await listen((request, response) => {
-      void readWholeBody(request, 1024).then((body) => {
+      void readBody(request, 1024).then((body) => {
         response.writeHead(201, { 'content-type': 'application/json', 'mcp-session-id': 's1' });
         response.end(JSON.stringify({ path: request.url, body: body.toString(), by: request.headers[FORWARDED_BY_HEADER], key: request.headers['x-api-key'] }));
       });

@@ -105,22 +105,3 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
   socket.once('close', () => upstream.destroy());
   upstream.once('close', () => socket.destroy());
 }
-
-/** Reads a request body (bounded) so it can be sent again if the first owner is gone. */
-export function readWholeBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.destroy();
-        reject(new Error(`Request body over ${limit} bytes`));
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    request.once('end', () => resolve(Buffer.concat(chunks, size)));
-    request.once('error', reject);
-  });
-}

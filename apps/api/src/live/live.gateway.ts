@@ -112,13 +112,10 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const address = clientAddress(request);
-    if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
-    const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;
-    if (token && !principal) {
-      this.failures.recordFailure(address);
-      return refuse(socket, 401, 'Unauthorized');
-    }
+    const verdict = await this.failures.verify(address, token ?? undefined, async (credential) => managementPrincipal(await this.auth.verify(credential)));
+    const principal = verdict.principal;
+    if (token && !principal) return verdict.status === 429 ? refuse(socket, 429, 'Too Many Requests') : refuse(socket, 401, 'Unauthorized');
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, token && principal ? { token, principal } : null));
   }
 
@@ -170,12 +167,13 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async onMessage(client: LiveClient, data: RawData, isBinary: boolean): Promise<void> {
     const parsed = isBinary ? { ok: false as const, error: 'messages must be text' } : parseClientMessage(data.toString());
     if (!client.authenticated) {
-      const token = parsed.ok && parsed.message.type === 'auth' ? parsed.message.token : null;
-      const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;
+      const token = parsed.ok && parsed.message.type === 'auth' ? parsed.message.token : undefined;
+      // Only a token that was presented and wrong counts as a failure; anything else is merely refused.
+      const verdict = await this.failures.verify(client.address, token, async (credential) => managementPrincipal(await this.auth.verify(credential)));
+      const principal = verdict.principal;
       if (token && principal) {
         this.authenticated(client, token, principal);
       } else {
-        this.failures.recordFailure(client.address);
         client.socket.close(CLOSE_UNAUTHORIZED, 'a valid API key or session token is required');
       }
       return;

@@ -150,19 +150,18 @@ export class McpHttpHandler {
       return { ok: false, status: 403, code: INVALID_REQUEST, message: 'Origin or Host not allowed (set DOMAIN or ALLOWED_HOSTS)' };
     }
     const address = clientAddress(request);
-    const waitMs = this.failures.retryAfterMs(address);
-    if (waitMs > 0) {
-      return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } };
-    }
     const headerCredential = extractCredential(request.headers);
     const credential = headerCredential ?? queryToken ?? undefined;
-    const principal = await this.auth.verify(credential);
+    const verdict = await this.failures.verify(address, credential, (presented) => this.auth.verify(presented));
+    const principal = verdict.principal;
     const key = endpoint.service;
     if (!principal || credential === undefined) {
+      if (verdict.principal === null && verdict.status === 429) {
+        return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) } };
+      }
       // No reload of the route table for strangers: a lookup of what is already known.
       const known = key ? this.routes.byId(key) : undefined;
-      this.failures.recordFailure(address);
-      // A bare request is how an OAuth client starts discovery: only a credential that failed is news.
+      // A bare request is how an OAuth client starts discovery: only a credential that failed is news (and counted).
       if (headerCredential ?? queryToken) this.audit({ status: 401, method: request.method ?? 'GET', path: pathOf(request), address, reason: 'invalid, expired or revoked credential' });
       return this.unauthorized(request, known, !!(headerCredential ?? queryToken));
     }

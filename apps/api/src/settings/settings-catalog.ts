@@ -28,7 +28,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   OTEL_BSP_SCHEDULE_DELAY: { group: 'logging', description: 'How long finished spans wait to be exported in one batch.', input: whole(10, 60_000, 'ms') },
 
   API_RATE_LIMIT: { group: 'security', description: 'REST requests per minute per client address.', input: whole(1, 1_000_000, 'per minute') },
-  AUTH_FAILURE_LIMIT: { group: 'security', description: 'Failed authentications per address per 15 minutes before 429.', input: whole(1, 100_000) },
+  AUTH_FAILURE_LIMIT: { group: 'security', description: 'Wrong credentials per address (and kind of credential) per 15 minutes before 429; five times as many per user name for password logins. Requests without a credential are not counted.', input: whole(1, 100_000) },
   SESSION_TTL_MINUTES: { group: 'security', description: 'Lifetime of admin UI sessions started from now on.', input: whole(1, 60 * 24 * 30, 'minutes') },
   AUDIT_RETENTION_DAYS: { group: 'security', description: 'Audit events older than this many days are deleted; 0 keeps them forever.', input: whole(0, 36500, 'days') },
   ALLOWED_HOSTS: { group: 'security', description: 'Host names or IP addresses, besides localhost, loopback, this machine\'s own addresses and DOMAIN, that clients may use to reach /mcp.', input: list },

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { HashingSlots } from './hashing-slots';
 
 /**
  * scrypt from node:crypto (no native add-on to build). Parameters follow OWASP's
@@ -15,11 +16,14 @@ interface ScryptParameters {
 }
 
 export class PasswordHasher {
-  constructor(private readonly parameters: ScryptParameters = DEFAULT_PARAMETERS) {}
+  constructor(
+    private readonly parameters: ScryptParameters = DEFAULT_PARAMETERS,
+    private readonly slots = new HashingSlots(),
+  ) {}
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_LENGTH);
-    const key = await derive(password, salt, this.parameters, KEY_LENGTH);
+    const key = await this.slots.run(() => derive(password, salt, this.parameters, KEY_LENGTH));
     const { N, r, p } = this.parameters;
     return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
   }
@@ -28,13 +32,13 @@ export class PasswordHasher {
   async verify(password: string, stored: string): Promise<boolean> {
     const parsed = parse(stored);
     if (!parsed) return false;
-    const key = await derive(password, parsed.salt, parsed.parameters, parsed.key.length);
+    const key = await this.slots.run(() => derive(password, parsed.salt, parsed.parameters, parsed.key.length));
     return timingSafeEqual(key, parsed.key);
   }
 
   /** Spends the time of a real check, so an unknown user name is not told apart by timing. */
   async burn(password: string): Promise<void> {
-    await derive(password, Buffer.alloc(SALT_LENGTH), this.parameters, KEY_LENGTH);
+    await this.slots.run(() => derive(password, Buffer.alloc(SALT_LENGTH), this.parameters, KEY_LENGTH));
   }
 }
 

@@ -1,18 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { LoginDto, LoginView, PrincipalView, SessionView } from '@mcp-proxy/shared/dto';
 import { AUTH_EVENTS, AuthLogin } from './auth-events';
-import { rejectIfBlocked } from './auth.guard';
+import { rejectTooMany } from './auth.guard';
 import { AuthService } from './auth.service';
 import { clientAddress } from './credentials';
-import { FailedAuthLimiter } from './failed-auth-limiter';
+import { AuthBucket, FailedAuthLimiter } from './failed-auth-limiter';
 import { Principal, RequestWithPrincipal } from './principal';
 import { Public } from './public.decorator';
 import { RequiresRole } from './roles.decorator';
-import { ADMIN_SUBJECT, UiSessionsService } from './ui-sessions.service';
+import { ADMIN_SUBJECT, SessionOrigin, UiSessionsService } from './ui-sessions.service';
 import { toSessionView } from './session-view';
 
 @ApiTags('auth')
@@ -32,10 +32,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange the admin API key, or a user name and password, for a UI session token' })
   async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginView> {
     const address = clientAddress(request);
-    rejectIfBlocked(this.failures, address, response);
     const byKey = body.apiKey !== undefined;
-    const origin = { address, userAgent: request.get('user-agent') ?? null };
-    const session = byKey ? await this.auth.login(body.apiKey ?? '', origin) : await this.auth.loginWithPassword(body.username ?? '', body.password ?? '', origin);
+    const origin: SessionOrigin = { address, userAgent: request.get('user-agent') ?? null };
+    const session = byKey ? await this.loginWithKey(address, body.apiKey ?? '', origin, response) : await this.loginWithPassword(address, body.username ?? '', body.password ?? '', origin, response);
     const attempt: AuthLogin = {
       ok: session !== null,
       method: byKey ? 'apiKey' : 'password',
@@ -45,10 +44,34 @@ export class AuthController {
       actorKind: byKey ? (session ? 'admin' : 'anonymous') : 'user',
     };
     this.events.emit(AUTH_EVENTS.login, attempt);
-    if (!session) {
-      this.failures.recordFailure(address);
-      throw new UnauthorizedException(byKey ? 'Invalid API key' : 'Invalid user name or password');
+    if (!session) throw new UnauthorizedException(byKey ? 'Invalid API key' : 'Invalid user name or password');
+    return session;
+  }
+
+  /** The key is counted like a key on any other route: a strong one is always checked. */
+  private async loginWithKey(address: string, apiKey: string, origin: SessionOrigin, response: Response): Promise<LoginView | null> {
+    const verdict = await this.failures.verify(address, apiKey, (key) => this.auth.login(key, origin));
+    if (!verdict.principal && verdict.status === 429) rejectTooMany(verdict.retryAfterMs, response);
+    return verdict.principal;
+  }
+
+  /**
+   * Passwords are guessable by nature: refused up front while the address (or, with a wider budget, the
+   * account) has failed too often. The attempt is counted before the slow hash, so guesses sent at once
+   * cannot all be evaluated; it is taken back when the password was right or could not be checked.
+   */
+  private async loginWithPassword(address: string, username: string, password: string, origin: SessionOrigin, response: Response): Promise<LoginView | null> {
+    const reservation = this.failures.reserve([AuthBucket.passwordLogin(address), AuthBucket.account(username)]);
+    if (!reservation.ok) rejectTooMany(reservation.retryAfterMs, response);
+    let session: LoginView | null;
+    try {
+      session = await this.auth.loginWithPassword(username, password, origin);
+    } catch (error) {
+      reservation.attempt.release();
+      if (error instanceof ServiceUnavailableException) response.setHeader('Retry-After', '1');
+      throw error;
     }
+    if (session) reservation.attempt.release();
     return session;
   }
 

@@ -27,11 +27,10 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
     const response = context.switchToHttp().getResponse<Response>();
     const address = clientAddress(request);
-    rejectIfBlocked(this.failures, address, response);
-
-    const principal = await this.auth.verify(extractCredential(request.headers));
+    const verdict = await this.failures.verify(address, extractCredential(request.headers), (credential) => this.auth.verify(credential));
+    const principal = verdict.principal;
     if (!principal) {
-      this.failures.recordFailure(address);
+      if (verdict.status === 429) rejectTooMany(verdict.retryAfterMs, response);
       const refusal: AuthRefusal = { status: 401, method: request.method, path: request.path, address, reason: 'missing or invalid credential' };
       this.events.emit(AUTH_EVENTS.refused, refusal);
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');
@@ -49,9 +48,7 @@ export class AuthGuard implements CanActivate {
 }
 
 /** 429 with Retry-After for an address that failed too often; used by login as well. */
-export function rejectIfBlocked(failures: FailedAuthLimiter, address: string, response: Response): void {
-  const waitMs = failures.retryAfterMs(address);
-  if (waitMs <= 0) return;
-  response.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+export function rejectTooMany(waitMs: number, response: Response): never {
+  response.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
   throw new HttpException('Too many failed authentication attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);
 }

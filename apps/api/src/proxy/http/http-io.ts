@@ -1,32 +1,8 @@
 import { errorResponse, JsonRpcId } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export class BodyTooLargeError extends Error {}
-
-/** Reads the whole body up to `limit` bytes; a larger one is refused before it is buffered. */
-export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (declared > limit) {
-    request.resume();
-    return Promise.reject(new BodyTooLargeError());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    request.once('error', reject);
-  });
-}
+/** The data plane's callers import the one bounded body reader from here. */
+export { BodyTooLargeError, readBody } from '../../core/http/bounded-body';
 
 /** An HTTP error whose body is a JSON-RPC error, so MCP clients can show its message. */
 export function sendRpcError(

@@ -15,7 +15,8 @@ export async function readRpcMessage(request: IncomingMessage, response: ServerR
     body = await readBody(request, MAX_BODY_BYTES);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
-    sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`, null, { connection: 'close' });
+    // Not `Connection: close`: the rest of the body is being drained so the client can read this.
+    sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`);
     return null;
   }
   const parsed = parseMessage(body.toString('utf8'));

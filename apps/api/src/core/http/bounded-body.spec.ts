@@ -1,0 +1,72 @@
+import { Agent, createServer, request as httpRequest, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BodyTooLargeError, readBody } from './bounded-body';
+
+/** A loopback server that reads each body with a 1 KiB limit and answers 200 with its size, or 413. */
+describe('readBody', () => {
+  let server: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      readBody(request, 1024).then(
+        (body) => response.end(String(body.length)),
+        (error: unknown) => {
+          response.statusCode = error instanceof BodyTooLargeError ? 413 : 500;
+          response.end();
+        },
+      );
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', resolve),
+    );
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  /** Sends the body in pieces without a length, on one kept-alive connection shared by the calls. */
+  function post(
+    agent: Agent,
+    pieces: Buffer[],
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', agent },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body }),
+          );
+        },
+      );
+      request.on('error', reject);
+      for (const piece of pieces) request.write(piece);
+      request.end();
+    });
+  }
+
+  it('returns a body within the limit; refuses a larger one with 413 and keeps the connection usable', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await post(agent, [Buffer.alloc(600), Buffer.alloc(400)])).toEqual(
+        { status: 200, body: '1000' },
+      );
+      expect(
+        (
+          await post(
+            agent,
+            Array.from({ length: 64 }, () => Buffer.alloc(64 * 1024)),
+          )
+        ).status,
+      ).toBe(413);
+      expect(await post(agent, [Buffer.alloc(10)])).toEqual({
+        status: 200,
+        body: '10',
+      });
+    } finally {
+      agent.destroy();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * The one bounded body reader (the MCP data plane, OAuth, cluster forwarding, and the REST API's
+ * refusal of declared-oversized bodies), and what happens to a body that is refused. The client is
+ * usually still sending when the 413 goes out: closing the connection then makes the kernel answer
+ * its data with a reset, and the client sees EPIPE or ECONNRESET instead of the 413. So the rest is
+ * read and thrown away, up to a bound in bytes and in time; past either bound the connection is cut.
+ */
+
+export class BodyTooLargeError extends Error {}
+
+/** How much of a refused body is read and discarded so the client gets its 413. */
+export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+/** How long a refused body may take to arrive before the connection is cut. */
+export const DRAIN_LIMIT_MS = 10_000;
+
+/** Reads the whole body up to `limit` bytes; a larger one is refused (and drained) before it is buffered. */
+export function readBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) {
+    drainRefusedBody(request);
+    return Promise.reject(
+      new BodyTooLargeError(`Request body over ${limit} bytes`),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        drainRefusedBody(request, size);
+        reject(new BodyTooLargeError(`Request body over ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
+    );
+    request.once('error', reject);
+  });
+}
+
+/**
+ * Discards the rest of a refused body so the response reaches the client, and keeps the connection
+ * usable afterwards; cuts it once `DRAIN_LIMIT_BYTES` or `DRAIN_LIMIT_MS` is exceeded. Send the 413
+ * without `Connection: close`: Node closes such a connection as soon as the response is written.
+ */
+export function drainRefusedBody(
+  request: IncomingMessage,
+  alreadyRead = 0,
+): void {
+  if (request.complete) return;
+  let drained = alreadyRead;
+  const cut = (): void => {
+    cleanUp();
+    request.socket.destroy();
+  };
+  const timer = setTimeout(cut, DRAIN_LIMIT_MS);
+  timer.unref();
+  const onData = (chunk: Buffer): void => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) cut();
+  };
+  const cleanUp = (): void => {
+    clearTimeout(timer);
+    request.off('data', onData);
+    request.off('end', cleanUp);
+    request.off('close', cleanUp);
+  };
+  request.on('data', onData);
+  request.once('end', cleanUp);
+  request.once('close', cleanUp);
+  request.resume();
+}
