@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config.service';
-import { validateEnv } from './env.schema';
+import { validateEnv, withSecretFiles } from './env.schema';
 import { ENV_KEYS_SET, RuntimeSettings } from './runtime-settings.service';
 import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
 
@@ -12,14 +12,24 @@ export class AppConfigModule {
   static async forRoot(): Promise<DynamicModule> {
     // Seen before validation fills the defaults in (and Nest copies them into process.env).
     let setInEnvironment: ReadonlySet<string> = new Set();
-    const validate = (source: Record<string, string | undefined>) => {
-      setInEnvironment = new Set(Object.keys(source).filter((key) => (source[key] ?? '').trim() !== ''));
-      return validateEnv(source);
+    const validate = (input: Record<string, string | undefined>) => {
+      // A key given as <KEY>_FILE counts as set in the environment.
+      const { source } = withSecretFiles(input);
+      setInEnvironment = new Set(
+        Object.keys(source).filter((key) => (source[key] ?? '').trim() !== ''),
+      );
+      return validateEnv(input);
     };
     return {
       module: AppConfigModule,
       // Awaited here so an invalid environment fails before Nest starts building the app.
-      imports: [await ConfigModule.forRoot({ validate, cache: true, expandVariables: false })],
+      imports: [
+        await ConfigModule.forRoot({
+          validate,
+          cache: true,
+          expandVariables: false,
+        }),
+      ],
       providers: [
         AppConfig,
         { provide: ENV_KEYS_SET, useValue: setInEnvironment },
@@ -28,12 +38,16 @@ export class AppConfigModule {
           provide: APP_SECRETS,
           inject: [AppConfig],
           useFactory: (config: AppConfig): AppSecrets => {
-            const { secrets, generatedApiKey } = loadOrCreateSecrets(config.dataDir, {
-              API_KEY: config.get('API_KEY'),
-              JWT_SECRET: config.get('JWT_SECRET'),
-              ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
-            });
-            if (generatedApiKey) announceApiKey(generatedApiKey, config.dataDir);
+            const { secrets, generatedApiKey } = loadOrCreateSecrets(
+              config.dataDir,
+              {
+                API_KEY: config.get('API_KEY'),
+                JWT_SECRET: config.get('JWT_SECRET'),
+                ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
+              },
+            );
+            if (generatedApiKey)
+              announceApiKey(generatedApiKey, config.dataDir);
             return secrets;
           },
         },
