@@ -21,3 +21,14 @@ export function credentialFiles(
     (env[`${key}${FILE_SUFFIX}`] ?? '').trim(),
   ).filter((path) => path !== '');
 }
+
+/** The proxy's environment without any credential setting, for tools it runs itself (pg_dump, tar): they keep PATH, locale and PG* settings. */
+export function environmentWithoutCredentials(
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && !CREDENTIAL_KEYS.includes(key))
+      copy[key] = value;
+  return copy;
+}
