@@ -24,19 +24,16 @@ import { setUpOpenApi } from './openapi';
 
 /** Builds the fully configured app without listening, so tests exercise exactly what production runs. */
 export async function createApp(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(
-    await AppModule.forRoot(),
-    {
-      bufferLogs: true,
-      // Errors reach main's handler (which prints a clean message) instead of Nest exiting on its own.
-      abortOnError: false,
-      // Registered below, after the request id, so even a malformed body gets an id in its error.
-      bodyParser: false,
-      // The JSON parser keeps the bytes as received (req.rawBody): the GitHub webhook's HMAC is over them.
-      rawBody: true,
-    },
-  );
-  // Validated and held by the config now; gone from the environment before any child, deploy step or tool is spawned (init starts them).
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+    bufferLogs: true,
+    // Errors reach main's handler (which prints a clean message) instead of Nest exiting on its own.
+    abortOnError: false,
+    // Registered below, after the request id, so even a malformed body gets an id in its error.
+    bodyParser: false,
+    // The JSON parser keeps the bytes as received (req.rawBody): the GitHub webhook's HMAC is over them.
+    rawBody: true,
+  });
+  // Validated and held by the config now: out of the environment before init starts any child, deploy step or tool.
   scrubCredentialsFromEnvironment();
   configureApp(app);
   await app.init();
@@ -49,17 +46,10 @@ function configureApp(app: NestExpressApplication): void {
   app.useLogger(logger);
   app.flushLogs();
   app.disable('x-powered-by');
-  app.use(
-    assignRequestId,
-    requestLogger(logger),
-    httpMetrics(app.get(MetricsService)),
-  );
+  app.use(assignRequestId, requestLogger(logger), httpMetrics(app.get(MetricsService)));
   app.useBodyParser('json', { limit: '1mb' });
   // Configuration files are posted as they are (POST /api/config/import).
-  app.useBodyParser('text', {
-    type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
-    limit: '1mb',
-  });
+  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' });
   app.use(securityHeaders(config.get('SSL_ENABLED')));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
@@ -74,17 +64,11 @@ function configureApp(app: NestExpressApplication): void {
  * Wires a listening server (the API port, the admin port, or the HTTPS port) to the MCP lanes, Express
  * and WebSocket upgrades. A plain HTTP one redirects to HTTPS first when FORCE_SSL is on.
  */
-export function attachListener(
-  app: NestExpressApplication,
-  server: Server,
-  tls = false,
-): void {
+export function attachListener(app: NestExpressApplication, server: Server, tls = false): void {
   app.get(RawRoutes).install(server, app.getHttpAdapter().getInstance());
   app.get(GracefulShutdown).track(server);
   const upgrades = app.get(UpgradeRouter);
-  server.on('upgrade', (request, socket, head) =>
-    upgrades.handle(request, socket, head),
-  );
+  server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   if (!tls) app.get(ForceSsl).install(server);
 }
 
@@ -99,9 +83,7 @@ export interface ListenerUrls {
  * Starts every listener: the API on BACKEND_PORT, the same app for the admin UI on FRONTEND_PORT (same
  * origin for the UI and its API) and, with SSL_ENABLED, over TLS on HTTPS_PORT; then certificate renewal.
  */
-export async function listen(
-  app: NestExpressApplication,
-): Promise<ListenerUrls> {
+export async function listen(app: NestExpressApplication): Promise<ListenerUrls> {
   const config = app.get(AppConfig);
   const host = config.get('HOST');
   await app.listen(config.get('BACKEND_PORT'), host);
@@ -109,10 +91,7 @@ export async function listen(
   attachListener(app, adminServer);
   await listenOn(adminServer, config.get('FRONTEND_PORT'), host);
   const others: Server[] = [adminServer];
-  const urls: ListenerUrls = {
-    api: urlOf('http', app.getHttpServer(), host),
-    admin: urlOf('http', adminServer, host),
-  };
+  const urls: ListenerUrls = { api: urlOf('http', app.getHttpServer(), host), admin: urlOf('http', adminServer, host) };
 
   if (config.get('SSL_ENABLED')) {
     const secureServer = app.get(HttpsServers).create();
@@ -121,9 +100,7 @@ export async function listen(
     others.push(secureServer);
     urls.https = urlOf('https', secureServer, host);
   }
-  app
-    .getHttpServer()
-    .on('close', () => others.forEach((server) => server.close()));
+  app.getHttpServer().on('close', () => others.forEach((server) => server.close()));
   // Only now: an HTTP-01 challenge of the first order is answered on the plain port, which must be listening.
   app.get(CertificateManager).start();
   return urls;
@@ -134,12 +111,8 @@ export async function listen(
  * SHUTDOWN_GRACE_SEC), streams are told to reconnect, then the app closes: children stop, sessions
  * of shared services stay persisted for the next start, cluster leases are given up.
  */
-export async function stopGracefully(
-  app: NestExpressApplication,
-): Promise<void> {
-  await app
-    .get(GracefulShutdown)
-    .drain(app.get(AppConfig).get('SHUTDOWN_GRACE_SEC') * 1000);
+export async function stopGracefully(app: NestExpressApplication): Promise<void> {
+  await app.get(GracefulShutdown).drain(app.get(AppConfig).get('SHUTDOWN_GRACE_SEC') * 1000);
   await app.close();
 }
 

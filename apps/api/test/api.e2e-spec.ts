@@ -50,60 +50,27 @@ describe('API platform (real app, real SQLite file)', () => {
     });
 
     it('accepts the key as X-API-Key or Authorization: Bearer', async () => {
-      await request(http)
-        .get('/api/services')
-        .set(...key())
-        .expect(200, []);
-      await request(http)
-        .get('/api/services')
-        .set('Authorization', `Bearer ${env.apiKey}`)
-        .expect(200, []);
+      await request(http).get('/api/services').set(...key()).expect(200, []);
+      await request(http).get('/api/services').set('Authorization', `Bearer ${env.apiKey}`).expect(200, []);
     });
 
     it('refuses a wrong key of the same length', async () => {
-      const wrong =
-        env.apiKey.slice(0, -1) + (env.apiKey.endsWith('a') ? 'b' : 'a');
-      await request(http)
-        .get('/api/services')
-        .set('X-API-Key', wrong)
-        .expect(401);
+      const wrong = env.apiKey.slice(0, -1) + (env.apiKey.endsWith('a') ? 'b' : 'a');
+      await request(http).get('/api/services').set('X-API-Key', wrong).expect(401);
     });
 
     it('logs in with the key and then works with the session token', async () => {
-      const login = await request(http)
-        .post('/api/auth/login')
-        .send({ apiKey: env.apiKey })
-        .expect(201);
-      expect(login.body).toEqual({
-        token: expect.any(String),
-        expiresAt: expect.any(String),
-        role: 'admin',
-      });
-      expect(new Date(login.body.expiresAt).getTime()).toBeGreaterThan(
-        Date.now(),
-      );
-      await request(http)
-        .get('/api/services')
-        .set('Authorization', `Bearer ${login.body.token}`)
-        .expect(200);
-      await request(http)
-        .get('/api/services')
-        .set('Authorization', `Bearer ${login.body.token}x`)
-        .expect(401);
+      const login = await request(http).post('/api/auth/login').send({ apiKey: env.apiKey }).expect(201);
+      expect(login.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String), role: 'admin' });
+      expect(new Date(login.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+      await request(http).get('/api/services').set('Authorization', `Bearer ${login.body.token}`).expect(200);
+      await request(http).get('/api/services').set('Authorization', `Bearer ${login.body.token}x`).expect(401);
     });
 
     it('refuses a login with a wrong key, and a login without one names the field', async () => {
-      await request(http)
-        .post('/api/auth/login')
-        .send({ apiKey: 'nope' })
-        .expect(401);
-      const response = await request(http)
-        .post('/api/auth/login')
-        .send({})
-        .expect(400);
-      expect(response.body.message).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^apiKey /)]),
-      );
+      await request(http).post('/api/auth/login').send({ apiKey: 'nope' }).expect(401);
+      const response = await request(http).post('/api/auth/login').send({}).expect(400);
+      expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^apiKey /)]));
     });
   });
 
@@ -114,10 +81,7 @@ describe('API platform (real app, real SQLite file)', () => {
         .set(...key())
         .send({
           name: 'everything',
-          process: {
-            command: 'npx',
-            args: ['-y', '@modelcontextprotocol/server-everything'],
-          },
+          process: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] },
           environment: { UPSTREAM_TOKEN: 'hunter2-very-secret' },
         })
         .expect(201);
@@ -127,44 +91,24 @@ describe('API platform (real app, real SQLite file)', () => {
         transport: 'stdio',
         pid: null,
         proxy: { path: '/mcp/everything', rateLimit: 100, cache: true },
-        process: {
-          command: 'npx',
-          autoRestart: true,
-          maxRestarts: 5,
-          isolation: 'shared',
-        },
+        process: { command: 'npx', autoRestart: true, maxRestarts: 5, isolation: 'shared' },
         environment: { UPSTREAM_TOKEN: '********' },
       });
       expect(JSON.stringify(created.body)).not.toContain('hunter2');
-      expect(
-        readFileSync(env.vars.DATABASE_URL).toString('latin1'),
-      ).not.toContain('hunter2');
+      expect(readFileSync(env.vars.DATABASE_URL).toString('latin1')).not.toContain('hunter2');
 
-      const byName = await request(http)
-        .get('/api/services/everything')
-        .set(...key())
-        .expect(200);
-      const byId = await request(http)
-        .get(`/api/services/${created.body.id}`)
-        .set(...key())
-        .expect(200);
+      const byName = await request(http).get('/api/services/everything').set(...key()).expect(200);
+      const byId = await request(http).get(`/api/services/${created.body.id}`).set(...key()).expect(200);
       expect(byName.body).toEqual(byId.body);
     });
 
     it('answers 409 for a taken name and 400 naming each bad field', async () => {
-      const taken = await request(http)
-        .post('/api/services')
-        .set(...key())
-        .send({ name: 'everything', process: { command: 'x' } });
+      const taken = await request(http).post('/api/services').set(...key()).send({ name: 'everything', process: { command: 'x' } });
       expect(taken.status).toBe(409);
       const bad = await request(http)
         .post('/api/services')
         .set(...key())
-        .send({
-          name: 'Not Valid',
-          process: { command: 'x', maxRestarts: -1 },
-          environment: { NODE_OPTIONS: '--require /tmp/x.js' },
-        })
+        .send({ name: 'Not Valid', process: { command: 'x', maxRestarts: -1 }, environment: { NODE_OPTIONS: '--require /tmp/x.js' } })
         .expect(400);
       expect(bad.body.statusCode).toBe(400);
       expect(bad.body.message).toEqual([
@@ -192,23 +136,14 @@ describe('API platform (real app, real SQLite file)', () => {
       'BASH_ENV',
       'ENV',
       'LD_BIND_NOW',
-    ])(
-      'refuses %s in a service environment with a 400 naming it',
-      async (variable) => {
-        const refused = await request(http)
-          .post('/api/services')
-          .set(...key())
-          .send({
-            name: 'loader-trick',
-            process: { command: 'x' },
-            environment: { [variable]: '/tmp/x' },
-          })
-          .expect(400);
-        expect(refused.body.message).toEqual([
-          `environment.${variable} is not allowed: it changes how the child loads code`,
-        ]);
-      },
-    );
+    ])('refuses %s in a service environment with a 400 naming it', async (variable) => {
+      const refused = await request(http)
+        .post('/api/services')
+        .set(...key())
+        .send({ name: 'loader-trick', process: { command: 'x' }, environment: { [variable]: '/tmp/x' } })
+        .expect(400);
+      expect(refused.body.message).toEqual([`environment.${variable} is not allowed: it changes how the child loads code`]);
+    });
 
     it('updates and deletes, then answers 404', async () => {
       const updated = await request(http)
@@ -216,21 +151,10 @@ describe('API platform (real app, real SQLite file)', () => {
         .set(...key())
         .send({ proxy: { rateLimit: 0 }, environment: { OTHER: 'x' } })
         .expect(200);
-      expect(updated.body.proxy).toMatchObject({
-        path: '/mcp/everything',
-        rateLimit: 0,
-        cache: true,
-        requestTimeoutSec: 60,
-      });
+      expect(updated.body.proxy).toMatchObject({ path: '/mcp/everything', rateLimit: 0, cache: true, requestTimeoutSec: 60 });
       expect(updated.body.environment).toEqual({ OTHER: '********' });
-      await request(http)
-        .delete('/api/services/everything')
-        .set(...key())
-        .expect(204);
-      const missing = await request(http)
-        .get('/api/services/everything')
-        .set(...key())
-        .expect(404);
+      await request(http).delete('/api/services/everything').set(...key()).expect(204);
+      const missing = await request(http).get('/api/services/everything').set(...key()).expect(404);
       expect(missing.body.message).toContain('everything');
     });
 
@@ -241,24 +165,15 @@ describe('API platform (real app, real SQLite file)', () => {
         .set('Content-Type', 'application/json')
         .send('{"name": ')
         .expect(400);
-      expect(response.body).toMatchObject({
-        statusCode: 400,
-        error: 'Bad Request',
-        requestId: expect.any(String),
-      });
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', requestId: expect.any(String) });
     });
   });
 
   describe('platform', () => {
     it('sends security headers, a request id, and no X-Powered-By or HSTS on plain HTTP', async () => {
-      const response = await request(http)
-        .get('/health')
-        .set('X-Request-Id', 'trace-123')
-        .expect(200);
+      const response = await request(http).get('/health').set('X-Request-Id', 'trace-123').expect(200);
       expect(response.headers['x-request-id']).toBe('trace-123');
-      expect(response.headers['content-security-policy']).toContain(
-        "default-src 'self'",
-      );
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['x-powered-by']).toBeUndefined();
       expect(response.headers['strict-transport-security']).toBeUndefined();
@@ -266,63 +181,31 @@ describe('API platform (real app, real SQLite file)', () => {
 
     it('serves Prometheus metrics to the key holder only', async () => {
       await request(http).get('/metrics').expect(401);
-      const response = await request(http)
-        .get('/metrics')
-        .set(...key())
-        .expect(200);
+      const response = await request(http).get('/metrics').set(...key()).expect(200);
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
-      expect(response.text).toContain(
-        'mcp_proxy_process_resident_memory_bytes',
-      );
-      expect(response.text).toMatch(
-        /mcp_proxy_http_request_duration_seconds_count\{method="GET",route="\/api\/services",status="200"\} \d+/,
-      );
+      expect(response.text).toContain('mcp_proxy_process_resident_memory_bytes');
+      expect(response.text).toMatch(/mcp_proxy_http_request_duration_seconds_count\{method="GET",route="\/api\/services",status="200"\} \d+/);
     });
 
     it('publishes OpenAPI generated from the shared DTOs', async () => {
       const response = await request(http).get('/api/docs-json').expect(200);
       expect(response.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(response.body.paths)).toEqual(
-        expect.arrayContaining([
-          '/api/services',
-          '/api/services/{id}',
-          '/api/auth/login',
-          '/health',
-        ]),
-      );
+      expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/api/services', '/api/services/{id}', '/api/auth/login', '/health']));
       const schema = response.body.components.schemas.CreateServiceDto;
       expect(schema.required).toEqual(expect.arrayContaining(['name']));
-      expect(Object.keys(schema.properties)).toEqual(
-        expect.arrayContaining([
-          'name',
-          'transport',
-          'process',
-          'environment',
-          'proxy',
-        ]),
-      );
+      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'transport', 'process', 'environment', 'proxy']));
       await request(http).get('/api/docs').expect(200);
     });
 
     it('throttles failed authentication per client: 429 with Retry-After, even for the right key', async () => {
-      let response = await request(http)
-        .get('/api/services')
-        .set('X-API-Key', 'wrong');
+      let response = await request(http).get('/api/services').set('X-API-Key', 'wrong');
       for (let i = 0; i < 12 && response.status !== 429; i++) {
-        response = await request(http)
-          .get('/api/services')
-          .set('X-API-Key', 'wrong');
+        response = await request(http).get('/api/services').set('X-API-Key', 'wrong');
       }
       expect(response.status).toBe(429);
       expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
-      await request(http)
-        .get('/api/services')
-        .set(...key())
-        .expect(429);
-      await request(http)
-        .post('/api/auth/login')
-        .send({ apiKey: env.apiKey })
-        .expect(429);
+      await request(http).get('/api/services').set(...key()).expect(429);
+      await request(http).post('/api/auth/login').send({ apiKey: env.apiKey }).expect(429);
       await request(http).get('/health').expect(200);
     });
   });

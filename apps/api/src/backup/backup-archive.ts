@@ -1,18 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import {
-  closeSync,
-  cpSync,
-  existsSync,
-  fchmodSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, cpSync, existsSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,56 +31,24 @@ export interface BackupManifest {
  * and every file of the data directory: keys (secrets.json), certificates, services' own folders.
  * Safe while the proxy runs. Clones are left out: a redeploy brings them back from git.
  */
-export async function createBackup(
-  source: BackupSource,
-  archive: string,
-): Promise<BackupManifest> {
+export async function createBackup(source: BackupSource, archive: string): Promise<BackupManifest> {
   const stage = mkdtempSync(join(tmpdir(), 'mcp-proxy-backup-'));
   try {
     const postgres = isPostgresUrl(source.databaseUrl);
     if (postgres) {
       const { url, env } = postgresConnection(source.databaseUrl);
-      await run(
-        'pg_dump',
-        [
-          '--format=custom',
-          '--no-owner',
-          `--file=${join(stage, POSTGRES_FILE)}`,
-          url,
-        ],
-        { env },
-      ).catch(toolFailed('pg_dump'));
-    } else
-      await snapshotSqlite(
-        resolve(source.databaseUrl),
-        join(stage, SQLITE_FILE),
-      );
+      await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(stage, POSTGRES_FILE)}`, url], { env }).catch(toolFailed('pg_dump'));
+    }
+    else await snapshotSqlite(resolve(source.databaseUrl), join(stage, SQLITE_FILE));
 
-    const skip = postgres
-      ? new Set<string>()
-      : sqliteFiles(resolve(source.databaseUrl));
-    const files = existsSync(source.dataDir)
-      ? listFiles(source.dataDir).filter(
-          (file) => !skip.has(resolve(source.dataDir, file)),
-        )
-      : [];
-    for (const file of files)
-      cpSync(join(source.dataDir, file), join(stage, 'files', file), {
-        preserveTimestamps: true,
-      });
+    const skip = postgres ? new Set<string>() : sqliteFiles(resolve(source.databaseUrl));
+    const files = existsSync(source.dataDir) ? listFiles(source.dataDir).filter((file) => !skip.has(resolve(source.dataDir, file))) : [];
+    for (const file of files) cpSync(join(source.dataDir, file), join(stage, 'files', file), { preserveTimestamps: true });
 
-    const manifest: BackupManifest = {
-      format: FORMAT,
-      createdAt: new Date().toISOString(),
-      database: postgres ? 'postgres' : 'sqlite',
-      files,
-    };
-    writeFileSync(
-      join(stage, 'manifest.json'),
-      JSON.stringify(manifest, null, 2),
-    );
+    const manifest: BackupManifest = { format: FORMAT, createdAt: new Date().toISOString(), database: postgres ? 'postgres' : 'sqlite', files };
+    writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
     mkdirSync(dirname(resolve(archive)), { recursive: true });
-    // It holds the keys: readable by its owner only from the moment it exists (and an older file of that name is narrowed before it is overwritten).
+    // It holds the keys: readable by its owner only from the moment it exists (an older file of that name is narrowed before it is overwritten).
     const fd = openSync(resolve(archive), 'w', 0o600);
     try {
       fchmodSync(fd, 0o600);
@@ -117,52 +72,28 @@ export interface RestoreResult {
  * Puts a backup back: the current data directory is moved aside (never deleted), the files and
  * the database restored. The proxy must be stopped; on start it migrates an older schema forward.
  */
-export async function restoreBackup(
-  target: BackupSource,
-  archive: string,
-): Promise<RestoreResult> {
+export async function restoreBackup(target: BackupSource, archive: string): Promise<RestoreResult> {
   if (!existsSync(archive)) throw new Error(`No backup at ${archive}`);
   const stage = mkdtempSync(join(tmpdir(), 'mcp-proxy-restore-'));
   try {
-    await run('tar', ['-xzf', resolve(archive), '-C', stage]).catch(
-      toolFailed('tar'),
-    );
+    await run('tar', ['-xzf', resolve(archive), '-C', stage]).catch(toolFailed('tar'));
     const manifest = readManifest(stage);
     const postgres = isPostgresUrl(target.databaseUrl);
     if ((manifest.database === 'postgres') !== postgres) {
-      throw new Error(
-        `This backup holds a ${manifest.database} database, but DATABASE_URL points at ${postgres ? 'PostgreSQL' : 'a SQLite file'}`,
-      );
+      throw new Error(`This backup holds a ${manifest.database} database, but DATABASE_URL points at ${postgres ? 'PostgreSQL' : 'a SQLite file'}`);
     }
 
     const previousDataDir = moveAside(target.dataDir);
     mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
-    if (existsSync(join(stage, 'files')))
-      cpSync(join(stage, 'files'), target.dataDir, {
-        recursive: true,
-        preserveTimestamps: true,
-      });
+    if (existsSync(join(stage, 'files'))) cpSync(join(stage, 'files'), target.dataDir, { recursive: true, preserveTimestamps: true });
 
     if (postgres) {
       const { url, env } = postgresConnection(target.databaseUrl);
-      await run(
-        'pg_restore',
-        [
-          '--clean',
-          '--if-exists',
-          '--no-owner',
-          '--single-transaction',
-          `--dbname=${url}`,
-          join(stage, POSTGRES_FILE),
-        ],
-        { env },
-      ).catch(toolFailed('pg_restore'));
+      await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${url}`, join(stage, POSTGRES_FILE)], { env }).catch(toolFailed('pg_restore'));
     } else {
       const file = resolve(target.databaseUrl);
       // A database inside the data directory moved aside with it; one elsewhere is kept beside itself.
-      for (const existing of sqliteFiles(file))
-        if (existsSync(existing))
-          renameSync(existing, `${existing}.before-restore`);
+      for (const existing of sqliteFiles(file)) if (existsSync(existing)) renameSync(existing, `${existing}.before-restore`);
       mkdirSync(dirname(file), { recursive: true });
       cpSync(join(stage, SQLITE_FILE), file);
     }
@@ -176,14 +107,9 @@ export async function restoreBackup(
  * The database URL without its password, and the environment that carries it instead (PGPASSWORD): a
  * command line is readable by every user in /proc, a process's environment only by its own user.
  */
-export function postgresConnection(databaseUrl: string): {
-  url: string;
-  env: Record<string, string>;
-} {
+export function postgresConnection(databaseUrl: string): { url: string; env: Record<string, string> } {
   const url = new URL(databaseUrl);
-  const password = url.password
-    ? decodeURIComponent(url.password)
-    : (url.searchParams.get('password') ?? '');
+  const password = url.password ? decodeURIComponent(url.password) : (url.searchParams.get('password') ?? '');
   url.password = '';
   url.searchParams.delete('password');
   const env = environmentWithoutCredentials();
@@ -194,53 +120,29 @@ export function postgresConnection(databaseUrl: string): {
 /** `tar -cz` of the stage written straight into the open archive, so that tar never creates the file with its own mode. */
 async function tarInto(fd: number, stage: string): Promise<void> {
   await new Promise<void>((done, failed) => {
-    const tar = spawn('tar', ['-czf', '-', '-C', stage, '.'], {
-      stdio: ['ignore', fd, 'pipe'],
-      env: environmentWithoutCredentials(),
-    });
+    const tar = spawn('tar', ['-czf', '-', '-C', stage, '.'], { stdio: ['ignore', fd, 'pipe'], env: environmentWithoutCredentials() });
     let stderr = '';
     tar.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     tar.once('error', (error: NodeJS.ErrnoException) => failed(error));
-    tar.once('close', (code) =>
-      code === 0
-        ? done()
-        : failed(Object.assign(new Error(`exit code ${code}`), { stderr })),
-    );
+    tar.once('close', (code) => (code === 0 ? done() : failed(Object.assign(new Error(`exit code ${code}`), { stderr }))));
   }).catch(toolFailed('tar'));
 }
 
 /** VACUUM INTO copies a consistent database even while the proxy writes to it. */
-async function snapshotSqlite(
-  databaseFile: string,
-  into: string,
-): Promise<void> {
-  if (!existsSync(databaseFile))
-    throw new Error(
-      `No SQLite database at ${databaseFile} (check DATABASE_URL)`,
-    );
+async function snapshotSqlite(databaseFile: string, into: string): Promise<void> {
+  if (!existsSync(databaseFile)) throw new Error(`No SQLite database at ${databaseFile} (check DATABASE_URL)`);
   const database = await new Promise<Database>((done, failed) => {
-    const opened: Database = new Database(databaseFile, (error) =>
-      error ? failed(error) : done(opened),
-    );
+    const opened: Database = new Database(databaseFile, (error) => (error ? failed(error) : done(opened)));
   });
   try {
-    await new Promise<void>((done, failed) =>
-      database.run('VACUUM INTO ?', [into], (error) =>
-        error ? failed(error) : done(),
-      ),
-    );
+    await new Promise<void>((done, failed) => database.run('VACUUM INTO ?', [into], (error) => (error ? failed(error) : done())));
   } finally {
     await new Promise<void>((done) => database.close(() => done()));
   }
 }
 
 function sqliteFiles(databaseFile: string): Set<string> {
-  return new Set([
-    databaseFile,
-    `${databaseFile}-wal`,
-    `${databaseFile}-shm`,
-    `${databaseFile}-journal`,
-  ]);
+  return new Set([databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`, `${databaseFile}-journal`]);
 }
 
 function listFiles(dir: string, base = dir): string[] {
@@ -253,34 +155,22 @@ function listFiles(dir: string, base = dir): string[] {
 
 function readManifest(stage: string): BackupManifest {
   const file = join(stage, 'manifest.json');
-  if (!existsSync(file))
-    throw new Error('Not a backup of this proxy: manifest.json is missing');
+  if (!existsSync(file)) throw new Error('Not a backup of this proxy: manifest.json is missing');
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as BackupManifest;
-  if (manifest.format !== FORMAT)
-    throw new Error(
-      `Backup format ${manifest.format} is not supported by this version (it reads format ${FORMAT})`,
-    );
+  if (manifest.format !== FORMAT) throw new Error(`Backup format ${manifest.format} is not supported by this version (it reads format ${FORMAT})`);
   return manifest;
 }
 
 function moveAside(dataDir: string): string | null {
   if (!existsSync(dataDir) || readdirSync(dataDir).length === 0) return null;
-  const aside = join(
-    dirname(resolve(dataDir)),
-    `${basename(resolve(dataDir))}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-  );
+  const aside = join(dirname(resolve(dataDir)), `${basename(resolve(dataDir))}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   renameSync(dataDir, aside);
   return aside;
 }
 
 function toolFailed(tool: string) {
   return (error: NodeJS.ErrnoException & { stderr?: string }): never => {
-    if (error.code === 'ENOENT')
-      throw new Error(
-        `${tool} is not installed (it is needed for this backup/restore)`,
-      );
-    throw new Error(
-      `${tool} failed: ${(error.stderr ?? error.message).trim()}`,
-    );
+    if (error.code === 'ENOENT') throw new Error(`${tool} is not installed (it is needed for this backup/restore)`);
+    throw new Error(`${tool} failed: ${(error.stderr ?? error.message).trim()}`);
   };
 }

@@ -20,10 +20,7 @@ export class HealthController {
   @Public()
   @SkipThrottle()
   @Get()
-  @ApiOperation({
-    summary:
-      "Liveness, a service count and how MCP servers are kept from the proxy's secrets; no auth, nothing secret",
-  })
+  @ApiOperation({ summary: "Liveness, a service count and how MCP servers are kept from the proxy's secrets; no auth, nothing secret" })
   async health(): Promise<HealthView> {
     const total = await this.services.count();
     return {

@@ -22,10 +22,7 @@ import { ChildLauncher } from './spawn/child-launcher';
 import { ChildSpawner } from './spawn/child-spawner';
 import { PortAllocator } from './spawn/port-allocator';
 import { PROXY_SECRETS, proxySecretValues } from './spawn/proxy-secrets';
-import {
-  SUPERVISOR_OPTIONS,
-  supervisorOptionsFrom,
-} from './supervisor-options';
+import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options';
 
 /**
  * The service registry and the supervisor that runs it. Exports the registry, the supervisor (handles
@@ -49,23 +46,9 @@ import {
     ResourceWatch,
     ServiceLogs,
     Clock,
-    {
-      provide: SUPERVISOR_OPTIONS,
-      inject: [RuntimeSettings],
-      useFactory: supervisorOptionsFrom,
-    },
-    {
-      provide: PROXY_SECRETS,
-      inject: [AppConfig, APP_SECRETS],
-      useFactory: proxySecretValues,
-    },
+    { provide: SUPERVISOR_OPTIONS, inject: [RuntimeSettings], useFactory: supervisorOptionsFrom },
+    { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
   ],
-  exports: [
-    ServicesService,
-    ProcessSupervisor,
-    ServiceLogs,
-    ServiceRuntimes,
-    ChildSandbox,
-  ],
+  exports: [ServicesService, ProcessSupervisor, ServiceLogs, ServiceRuntimes, ChildSandbox],
 })
 export class ProcessesModule {}

@@ -7,10 +7,7 @@ export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
 export const BUILT_API = join(WORKSPACE_ROOT, 'dist', 'apps', 'api', 'main.js');
 
 export function requireBuiltApi(): void {
-  if (!existsSync(BUILT_API))
-    throw new Error(
-      `${BUILT_API} is missing: run "npx nx build api" first (npm test does)`,
-    );
+  if (!existsSync(BUILT_API)) throw new Error(`${BUILT_API} is missing: run "npx nx build api" first (npm test does)`);
 }
 
 export async function freePort(): Promise<number> {
@@ -19,9 +16,7 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address ? address.port : 0),
-      );
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
 }
@@ -38,39 +33,21 @@ export interface RunningApp {
  * `runAs`: through setpriv as that unprivileged uid and gid, as a non-root install runs (setpriv execs
  * node, so the pid is the proxy's).
  */
-export function startBuiltApi(
-  vars: Record<string, string>,
-  cwd = WORKSPACE_ROOT,
-  runAs?: { uid: number; gid: number },
-): RunningApp {
+export function startBuiltApi(vars: Record<string, string>, cwd = WORKSPACE_ROOT, runAs?: { uid: number; gid: number }): RunningApp {
   requireBuiltApi();
   const argv = runAs
-    ? [
-        '/usr/bin/setpriv',
-        `--reuid=${runAs.uid}`,
-        `--regid=${runAs.gid}`,
-        '--clear-groups',
-        '--',
-        process.execPath,
-        BUILT_API,
-      ]
+    ? ['/usr/bin/setpriv', `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', '--', process.execPath, BUILT_API]
     : [process.execPath, BUILT_API];
   const child = spawn(argv[0], argv.slice(1), {
     cwd,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? '',
-      ...vars,
-    },
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     output: () => output,
@@ -78,10 +55,7 @@ export function startBuiltApi(
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       process.kill(-(child.pid as number), 'SIGTERM');
-      const timer = setTimeout(
-        () => child.pid && process.kill(-child.pid, 'SIGKILL'),
-        5000,
-      );
+      const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     },
@@ -89,10 +63,7 @@ export function startBuiltApi(
 }
 
 /** Polls until the URL answers 200, or fails after `timeoutMs`. */
-export async function waitForOk(
-  url: string,
-  timeoutMs = 20_000,
-): Promise<number> {
+export async function waitForOk(url: string, timeoutMs = 20_000): Promise<number> {
   const started = Date.now();
   for (;;) {
     try {
@@ -101,8 +72,7 @@ export async function waitForOk(
     } catch {
       // not listening yet
     }
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

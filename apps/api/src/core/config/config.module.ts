@@ -15,21 +15,13 @@ export class AppConfigModule {
     const validate = (input: Record<string, string | undefined>) => {
       // A key given as <KEY>_FILE counts as set in the environment.
       const { source } = withSecretFiles(input);
-      setInEnvironment = new Set(
-        Object.keys(source).filter((key) => (source[key] ?? '').trim() !== ''),
-      );
+      setInEnvironment = new Set(Object.keys(source).filter((key) => (source[key] ?? '').trim() !== ''));
       return validateEnv(input);
     };
     return {
       module: AppConfigModule,
       // Awaited here so an invalid environment fails before Nest starts building the app.
-      imports: [
-        await ConfigModule.forRoot({
-          validate,
-          cache: true,
-          expandVariables: false,
-        }),
-      ],
+      imports: [await ConfigModule.forRoot({ validate, cache: true, expandVariables: false })],
       providers: [
         AppConfig,
         { provide: ENV_KEYS_SET, useValue: setInEnvironment },
@@ -38,16 +30,12 @@ export class AppConfigModule {
           provide: APP_SECRETS,
           inject: [AppConfig],
           useFactory: (config: AppConfig): AppSecrets => {
-            const { secrets, generatedApiKey } = loadOrCreateSecrets(
-              config.dataDir,
-              {
-                API_KEY: config.get('API_KEY'),
-                JWT_SECRET: config.get('JWT_SECRET'),
-                ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
-              },
-            );
-            if (generatedApiKey)
-              announceApiKey(generatedApiKey, config.dataDir);
+            const { secrets, generatedApiKey } = loadOrCreateSecrets(config.dataDir, {
+              API_KEY: config.get('API_KEY'),
+              JWT_SECRET: config.get('JWT_SECRET'),
+              ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
+            });
+            if (generatedApiKey) announceApiKey(generatedApiKey, config.dataDir);
             return secrets;
           },
         },

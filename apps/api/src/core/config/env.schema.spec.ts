@@ -83,11 +83,7 @@ describe('validateEnv', () => {
   it.each([
     ['SSL_ENABLED', 'TRUE', true],
     ['SSL_ENABLED', '0', false],
-    [
-      'DATABASE_URL',
-      'postgres://u:p@127.0.0.1:5432/db',
-      'postgres://u:p@127.0.0.1:5432/db',
-    ],
+    ['DATABASE_URL', 'postgres://u:p@127.0.0.1:5432/db', 'postgres://u:p@127.0.0.1:5432/db'],
     ['DATABASE_URL', '/var/lib/mcp/proxy.db', '/var/lib/mcp/proxy.db'],
     ['REDIS_URL', 'redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
     ['HOST', '::', '::'],
@@ -95,25 +91,13 @@ describe('validateEnv', () => {
     ['ENCRYPTION_KEY', 'ab'.repeat(32), 'ab'.repeat(32)],
     ['GITHUB_HOST', 'GHE.example.com:8443', 'ghe.example.com:8443'],
     ['GITHUB_HOST', '127.0.0.1:9418', '127.0.0.1:9418'],
-    [
-      'PUBLIC_IP_URLS',
-      'https://a.example/ip, http://127.0.0.1:9/ip',
-      ['https://a.example/ip', 'http://127.0.0.1:9/ip'],
-    ],
+    ['PUBLIC_IP_URLS', 'https://a.example/ip, http://127.0.0.1:9/ip', ['https://a.example/ip', 'http://127.0.0.1:9/ip']],
     ['PUBLIC_IP_URLS', '', []],
-    [
-      'PORT_CHECK_URLS',
-      'https://check.example/{host}/{port}',
-      ['https://check.example/{host}/{port}'],
-    ],
+    ['PORT_CHECK_URLS', 'https://check.example/{host}/{port}', ['https://check.example/{host}/{port}']],
     ['UPNP_LEASE_SEC', '0', 0],
     ['INSTANCE_ID', 'proxy-1.eu', 'proxy-1.eu'],
     ['SHUTDOWN_GRACE_SEC', '0', 0],
-    [
-      'ACME_DNS_RESOLVERS',
-      '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1',
-      ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1'],
-    ],
+    ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
     ['PUBLIC_URL', 'https://MCP.example.com/', 'https://mcp.example.com'],
     ['PUBLIC_URL', 'http://127.0.0.1:8437', 'http://127.0.0.1:8437'],
   ])('accepts %s=%s', (key, value, expected) => {
@@ -134,38 +118,13 @@ describe('validateEnv', () => {
   });
 
   it.each([
-    [
-      { BACKEND_PORT: '9000', FRONTEND_PORT: '9000' },
-      /^FRONTEND_PORT=9000 is already used by BACKEND_PORT/,
-    ],
+    [{ BACKEND_PORT: '9000', FRONTEND_PORT: '9000' }, /^FRONTEND_PORT=9000 is already used by BACKEND_PORT/],
     [{ FORCE_SSL: 'true' }, /FORCE_SSL=true needs SSL_ENABLED=true/],
-    [
-      { INSTANCE_URL: 'http://10.0.0.5:8437' },
-      /INSTANCE_URL .* needs REDIS_URL and a postgres:\/\/ DATABASE_URL/,
-    ],
-    [
-      {
-        INSTANCE_URL: 'http://10.0.0.5:8437',
-        REDIS_URL: 'redis://127.0.0.1:6379',
-      },
-      /INSTANCE_URL .* needs REDIS_URL and a postgres/,
-    ],
-    [
-      { AUTO_MAP_PORTS: 'true' },
-      /^AUTO_MAP_PORTS=true needs ENABLE_UPNP=true$/,
-    ],
-    [
-      { SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt' },
-      /DOMAIN is required/,
-    ],
-    [
-      {
-        SSL_ENABLED: 'true',
-        SSL_PROVIDER: 'letsencrypt',
-        DOMAIN: '*.example.com',
-      },
-      /DOMAIN=\*\.example\.com needs CLOUDFLARE_TOKEN/,
-    ],
+    [{ INSTANCE_URL: 'http://10.0.0.5:8437' }, /INSTANCE_URL .* needs REDIS_URL and a postgres:\/\/ DATABASE_URL/],
+    [{ INSTANCE_URL: 'http://10.0.0.5:8437', REDIS_URL: 'redis://127.0.0.1:6379' }, /INSTANCE_URL .* needs REDIS_URL and a postgres/],
+    [{ AUTO_MAP_PORTS: 'true' }, /^AUTO_MAP_PORTS=true needs ENABLE_UPNP=true$/],
+    [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt' }, /DOMAIN is required/],
+    [{ SSL_ENABLED: 'true', SSL_PROVIDER: 'letsencrypt', DOMAIN: '*.example.com' }, /DOMAIN=\*\.example\.com needs CLOUDFLARE_TOKEN/],
   ])('checks rules across keys: %o', (env, message) => {
     expect(problemsFor(env)).toEqual([expect.stringMatching(message)]);
   });

@@ -127,15 +127,7 @@ export interface AppEnv {
   SERVICE_DEFAULT_MAX_RESTARTS: number;
 }
 
-export const LOG_LEVELS = [
-  'fatal',
-  'error',
-  'warn',
-  'info',
-  'debug',
-  'trace',
-  'silent',
-] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 type Parser<T> = (raw: string) => T;
@@ -149,8 +141,7 @@ class InvalidValue extends Error {}
 
 const port: Parser<number> = (raw) => {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 1 || value > 65535)
-    throw new InvalidValue('must be a port number from 1 to 65535');
+  if (!/^\d+$/.test(raw) || value < 1 || value > 65535) throw new InvalidValue('must be a port number from 1 to 65535');
   return value;
 };
 
@@ -171,8 +162,7 @@ const optional =
 const oneOf =
   <T extends string>(choices: readonly T[]): Parser<T> =>
   (raw) => {
-    if (!(choices as readonly string[]).includes(raw))
-      throw new InvalidValue(`must be one of ${choices.join(', ')}`);
+    if (!(choices as readonly string[]).includes(raw)) throw new InvalidValue(`must be one of ${choices.join(', ')}`);
     return raw as T;
   };
 
@@ -180,8 +170,7 @@ const integer =
   (min: number, max: number): Parser<number> =>
   (raw) => {
     const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max)
-      throw new InvalidValue(`must be a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(raw) || value < min || value > max) throw new InvalidValue(`must be a whole number from ${min} to ${max}`);
     return value;
   };
 
@@ -194,39 +183,29 @@ const url =
     } catch {
       throw new InvalidValue(`must be a URL (${protocols.join(' or ')})`);
     }
-    if (!protocols.includes(parsed.protocol))
-      throw new InvalidValue(`must be a URL (${protocols.join(' or ')})`);
+    if (!protocols.includes(parsed.protocol)) throw new InvalidValue(`must be a URL (${protocols.join(' or ')})`);
     return raw;
   };
 
 const instanceId: Parser<string> = (raw) => {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(raw))
-    throw new InvalidValue('must be 1-63 letters, digits, ".", "_" or "-"');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(raw)) throw new InvalidValue('must be 1-63 letters, digits, ".", "_" or "-"');
   return raw;
 };
 
 const ip: Parser<string> = (raw) => {
-  if (isIP(raw) === 0)
-    throw new InvalidValue('must be an IPv4 or IPv6 address');
+  if (isIP(raw) === 0) throw new InvalidValue('must be an IPv4 or IPv6 address');
   return raw;
 };
 
 const hostname: Parser<string> = (raw) => {
-  if (
-    !/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(
-      raw,
-    )
-  ) {
+  if (!/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(raw)) {
     throw new InvalidValue('must be a domain name');
   }
   return raw;
 };
 
 const bindAddress: Parser<string> = (raw) => {
-  if (isIP(raw) === 0 && raw !== 'localhost')
-    throw new InvalidValue(
-      'must be an IP address to bind to (0.0.0.0, 127.0.0.1, ::)',
-    );
+  if (isIP(raw) === 0 && raw !== 'localhost') throw new InvalidValue('must be an IP address to bind to (0.0.0.0, 127.0.0.1, ::)');
   return raw;
 };
 
@@ -240,11 +219,7 @@ const hostList: Parser<string[]> = (raw) =>
 /** `github.com`, `ghe.example.com`, `127.0.0.1:8080`: what a URL's `host` holds. */
 const hostAndPort: Parser<string> = (raw) => {
   const match = /^(.+?)(?::(\d{1,5}))?$/.exec(raw.trim().toLowerCase());
-  if (
-    !match ||
-    (isIP(match[1]) === 0 &&
-      !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(match[1]))
-  ) {
+  if (!match || (isIP(match[1]) === 0 && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(match[1]))) {
     throw new InvalidValue('must be a host name, optionally with :port');
   }
   if (match[2]) port(match[2]);
@@ -252,10 +227,7 @@ const hostAndPort: Parser<string> = (raw) => {
 };
 
 const keyPrefix: Parser<string> = (raw) => {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw))
-    throw new InvalidValue(
-      'must be 1-64 letters, digits, dots, dashes or underscores',
-    );
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new InvalidValue('must be 1-64 letters, digits, dots, dashes or underscores');
   return raw;
 };
 
@@ -266,12 +238,8 @@ const dnsServerList: Parser<string[]> = (raw) =>
     .map((item) => item.trim())
     .filter((item) => item !== '')
     .map((item) => {
-      const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(item) ??
-        /^([^:]+)(?::(\d+))?$/.exec(item) ?? [item, item];
-      if (isIP(match[1]) === 0)
-        throw new InvalidValue(
-          'must be comma-separated IP addresses, each with an optional :port',
-        );
+      const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(item) ?? /^([^:]+)(?::(\d+))?$/.exec(item) ?? [item, item];
+      if (isIP(match[1]) === 0) throw new InvalidValue('must be comma-separated IP addresses, each with an optional :port');
       if (match[2]) port(match[2]);
       return item;
     });
@@ -286,27 +254,22 @@ const urlList =
       .map((item) => url(...protocols)(item));
 
 const email: Parser<string> = (raw) => {
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw))
-    throw new InvalidValue('must be an e-mail address');
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new InvalidValue('must be an e-mail address');
   return raw;
 };
 
 const secret =
   (minLength: number): Parser<string> =>
   (raw) => {
-    if (raw.length < minLength)
-      throw new InvalidValue(`must be at least ${minLength} characters`);
+    if (raw.length < minLength) throw new InvalidValue(`must be at least ${minLength} characters`);
     return raw;
   };
 
 /** 32 bytes as 64 hex digits or base64: the AES-256-GCM key for secrets at rest. */
 const encryptionKey: Parser<string> = (raw) => {
   const isHex = /^[0-9a-f]{64}$/i.test(raw);
-  const isBase64 =
-    /^[A-Za-z0-9+/]{43}=?$/.test(raw) &&
-    Buffer.from(raw, 'base64').length === 32;
-  if (!isHex && !isBase64)
-    throw new InvalidValue('must be 32 bytes as 64 hex digits or base64');
+  const isBase64 = /^[A-Za-z0-9+/]{43}=?$/.test(raw) && Buffer.from(raw, 'base64').length === 32;
+  if (!isHex && !isBase64) throw new InvalidValue('must be 32 bytes as 64 hex digits or base64');
   return raw;
 };
 
@@ -314,25 +277,16 @@ const encryptionKey: Parser<string> = (raw) => {
 const origin: Parser<string> = (raw) => {
   url('https:', 'http:')(raw);
   const parsed = new URL(raw);
-  if (
-    (parsed.pathname !== '/' && parsed.pathname !== '') ||
-    parsed.search ||
-    parsed.hash ||
-    parsed.username
-  ) {
-    throw new InvalidValue(
-      'must be an origin like https://mcp.example.com (no path, query or credentials)',
-    );
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
+    throw new InvalidValue('must be an origin like https://mcp.example.com (no path, query or credentials)');
   }
   return parsed.origin;
 };
 
 /** PostgreSQL URL, or a SQLite file path. */
 const databaseUrl: Parser<string> = (raw) => {
-  if (/^postgres(ql)?:\/\//.test(raw))
-    return url('postgres:', 'postgresql:')(raw);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
-    throw new InvalidValue('must be a postgres:// URL or a SQLite file path');
+  if (/^postgres(ql)?:\/\//.test(raw)) return url('postgres:', 'postgresql:')(raw);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw new InvalidValue('must be a postgres:// URL or a SQLite file path');
   if (raw.trim() === '') throw new InvalidValue('must not be empty');
   return raw;
 };
@@ -340,29 +294,20 @@ const databaseUrl: Parser<string> = (raw) => {
 /** `key=value,key=value` (the OTLP exporters' header syntax; values may be percent-encoded). */
 const keyValueList: Parser<Record<string, string>> = (raw) => {
   const pairs: Record<string, string> = {};
-  for (const item of raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
+  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
     const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$/.exec(item);
-    if (!match)
-      throw new InvalidValue('must be key=value pairs separated by commas');
+    if (!match) throw new InvalidValue('must be key=value pairs separated by commas');
     try {
       pairs[match[1]] = decodeURIComponent(match[2].trim());
     } catch {
-      throw new InvalidValue(
-        `has a badly percent-encoded value for ${match[1]}`,
-      );
+      throw new InvalidValue(`has a badly percent-encoded value for ${match[1]}`);
     }
   }
   return pairs;
 };
 
 const serviceName: Parser<string> = (raw) => {
-  if (!/^[\w.-]{1,100}$/.test(raw))
-    throw new InvalidValue(
-      'must be 1-100 letters, digits, dots, dashes or underscores',
-    );
+  if (!/^[\w.-]{1,100}$/.test(raw)) throw new InvalidValue('must be 1-100 letters, digits, dots, dashes or underscores');
   return raw;
 };
 
@@ -373,19 +318,13 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   HOST: { default: '0.0.0.0', parse: bindAddress },
   SSL_ENABLED: { default: 'false', parse: boolean },
   FORCE_SSL: { default: 'false', parse: boolean },
-  SSL_PROVIDER: {
-    default: 'self-signed',
-    parse: oneOf(['self-signed', 'letsencrypt'] as const),
-  },
+  SSL_PROVIDER: { default: 'self-signed', parse: oneOf(['self-signed', 'letsencrypt'] as const) },
   DOMAIN: { parse: optional(hostname) },
   SSL_EMAIL: { parse: optional(email) },
   SSL_STAGING: { default: 'false', parse: boolean },
   ACME_DIRECTORY_URL: { parse: optional(url('https:', 'http:')) },
   CLOUDFLARE_TOKEN: { parse: optional(text) },
-  CLOUDFLARE_API_URL: {
-    default: 'https://api.cloudflare.com/client/v4',
-    parse: url('https:', 'http:'),
-  },
+  CLOUDFLARE_API_URL: { default: 'https://api.cloudflare.com/client/v4', parse: url('https:', 'http:') },
   ACME_DNS_RESOLVERS: { default: '', parse: dnsServerList },
   ENABLE_UPNP: { default: 'false', parse: boolean },
   AUTO_MAP_PORTS: { default: 'false', parse: boolean },
@@ -393,11 +332,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   PRIVATE_IP: { parse: optional(ip) },
   UPNP_TIMEOUT_MS: { default: '3000', parse: integer(100, 60_000) },
   UPNP_LEASE_SEC: { default: '3600', parse: integer(0, 604_800) },
-  PUBLIC_IP_URLS: {
-    default:
-      'https://api.ipify.org,https://ifconfig.me/ip,https://icanhazip.com',
-    parse: urlList('https:', 'http:'),
-  },
+  PUBLIC_IP_URLS: { default: 'https://api.ipify.org,https://ifconfig.me/ip,https://icanhazip.com', parse: urlList('https:', 'http:') },
   PORT_CHECK_URLS: { default: '', parse: urlList('https:', 'http:') },
   NETWORK_TIMEOUT_MS: { default: '5000', parse: integer(100, 60_000) },
   DATABASE_URL: { default: './data/mcp-proxy.db', parse: databaseUrl },
@@ -407,10 +342,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   ENCRYPTION_KEY: { parse: optional(encryptionKey) },
   GITHUB_TOKEN: { parse: optional(text) },
   GITHUB_WEBHOOK_SECRET: { parse: optional(text) },
-  GITHUB_API_URL: {
-    default: 'https://api.github.com',
-    parse: url('https:', 'http:'),
-  },
+  GITHUB_API_URL: { default: 'https://api.github.com', parse: url('https:', 'http:') },
   GITHUB_HOST: { default: 'github.com', parse: hostAndPort },
   CLONE_DIRECTORY: { default: './mcp-services', parse: text },
   DEPLOY_QUEUE_PREFIX: { default: 'mcp-proxy', parse: keyPrefix },
@@ -445,10 +377,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },
   OTEL_BSP_SCHEDULE_DELAY: { default: '5000', parse: integer(10, 60_000) },
   SANDBOX_USER: { default: 'auto', parse: oneOf(['auto', 'none'] as const) },
-  SANDBOX_FILESYSTEM: {
-    default: 'auto',
-    parse: oneOf(['auto', 'bubblewrap', 'none'] as const),
-  },
+  SANDBOX_FILESYSTEM: { default: 'auto', parse: oneOf(['auto', 'bubblewrap', 'none'] as const) },
   SANDBOX_UID_BASE: { default: '200000', parse: integer(1000, 2_000_000_000) },
   SANDBOX_MEMORY_MB: { default: '2048', parse: integer(0, 1_048_576) },
   SANDBOX_CPU_PERCENT: { default: '0', parse: integer(0, 100_000) },
@@ -466,70 +395,45 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
  * Whether a Redis is configured, from the raw environment: module wiring needs to know before the
  * validated configuration exists (the deploy queue is BullMQ with Redis, in-process without).
  */
-export function redisConfigured(
-  source: Record<string, string | undefined>,
-): boolean {
-  return (
-    (source['REDIS_URL'] ?? '').trim() !== '' ||
-    (source['REDIS_URL_FILE'] ?? '').trim() !== ''
-  );
+export function redisConfigured(source: Record<string, string | undefined>): boolean {
+  return (source['REDIS_URL'] ?? '').trim() !== '' || (source['REDIS_URL_FILE'] ?? '').trim() !== '';
 }
 
 /** Thrown when the environment holds a value the product cannot run with; names every bad key. */
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: string[]) {
-    super(
-      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
-    );
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'InvalidEnvironmentError';
   }
 }
 
-/** Parse and check every key; cross-key rules come last. A secret given as `<KEY>_FILE` is read here first. */
+/** Parse and check every key; cross-key rules come last. A credential given as `<KEY>_FILE` is read here first. */
 export function validateEnv(input: Record<string, string | undefined>): AppEnv {
   const { source, problems } = withSecretFiles(input);
   const env: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(ENV_SCHEMA) as [
-    keyof AppEnv,
-    KeySpec<unknown>,
-  ][]) {
+  for (const [key, spec] of Object.entries(ENV_SCHEMA) as [keyof AppEnv, KeySpec<unknown>][]) {
     const raw = source[key] ?? spec.default ?? '';
     try {
       env[key] = spec.parse(raw);
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;
-      problems.push(
-        `${key}=${JSON.stringify(shown(key, raw))} ${error.message}`,
-      );
+      problems.push(`${key}=${JSON.stringify(shown(key, raw))} ${error.message}`);
     }
   }
-  if (problems.length === 0)
-    problems.push(...crossKeyProblems(env as unknown as AppEnv));
+  if (problems.length === 0) problems.push(...crossKeyProblems(env as unknown as AppEnv));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env as unknown as AppEnv;
 }
 
 // OTEL_EXPORTER_OTLP_HEADERS carries a collector's credentials.
-const SECRET_KEYS = new Set<string>([
-  'API_KEY',
-  'JWT_SECRET',
-  'ENCRYPTION_KEY',
-  'GITHUB_TOKEN',
-  'GITHUB_WEBHOOK_SECRET',
-  'CLOUDFLARE_TOKEN',
-  'OTEL_EXPORTER_OTLP_HEADERS',
-]);
+const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 /**
  * Settings that carry credentials (the secrets, and the URLs that may hold a password). Each may be given
  * as `<KEY>_FILE`, a file holding the value (the Docker-secrets convention), and none is left in the
- * process environment once read (see `scrubCredentialsFromEnvironment`).
+ * process environment once the app is built (see scrub-environment.ts).
  */
-export const CREDENTIAL_KEYS: readonly string[] = [
-  ...SECRET_KEYS,
-  'DATABASE_URL',
-  'REDIS_URL',
-];
+export const CREDENTIAL_KEYS: readonly string[] = [...SECRET_KEYS, 'DATABASE_URL', 'REDIS_URL'];
 
 /** Suffix of the variable naming a file that holds a credential setting's value. */
 export const FILE_SUFFIX = '_FILE';
@@ -539,10 +443,7 @@ export const FILE_SUFFIX = '_FILE';
  * editors add one). The file wins over a plain `<KEY>`, which docker-compose.yml always sets (to its
  * default). A file that cannot be read is a problem naming the variable; its content is never shown.
  */
-export function withSecretFiles(input: Record<string, string | undefined>): {
-  source: Record<string, string | undefined>;
-  problems: string[];
-} {
+export function withSecretFiles(input: Record<string, string | undefined>): { source: Record<string, string | undefined>; problems: string[] } {
   const source = { ...input };
   const problems: string[] = [];
   for (const key of CREDENTIAL_KEYS) {
@@ -551,32 +452,24 @@ export function withSecretFiles(input: Record<string, string | undefined>): {
     try {
       source[key] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      problems.push(
-        `${key}${FILE_SUFFIX}=${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
+      problems.push(`${key}${FILE_SUFFIX}=${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
   return { source, problems };
 }
 
 /** One key's value from its raw text, by the same rules as at start-up; throws `InvalidSettingValue` naming the rule. */
-export function parseEnvValue<K extends keyof AppEnv>(
-  key: K,
-  raw: string,
-): AppEnv[K] {
+export function parseEnvValue<K extends keyof AppEnv>(key: K, raw: string): AppEnv[K] {
   try {
     return (ENV_SCHEMA[key] as KeySpec<AppEnv[K]>).parse(raw);
   } catch (error) {
-    if (error instanceof InvalidValue)
-      throw new InvalidSettingValue(key, error.message);
+    if (error instanceof InvalidValue) throw new InvalidSettingValue(key, error.message);
     throw error;
   }
 }
 
 /** The built-in default of a key (what applies when the environment does not set it), parsed; undefined when it has none. */
-export function envDefault<K extends keyof AppEnv>(
-  key: K,
-): AppEnv[K] | undefined {
+export function envDefault<K extends keyof AppEnv>(key: K): AppEnv[K] | undefined {
   const spec = ENV_SCHEMA[key] as KeySpec<AppEnv[K]>;
   return spec.default === undefined ? undefined : spec.parse(spec.default);
 }
@@ -604,11 +497,7 @@ function shown(key: string, raw: string): string {
 
 function crossKeyProblems(env: AppEnv): string[] {
   const problems: string[] = [];
-  const ports = {
-    BACKEND_PORT: env.BACKEND_PORT,
-    FRONTEND_PORT: env.FRONTEND_PORT,
-    HTTPS_PORT: env.HTTPS_PORT,
-  };
+  const ports = { BACKEND_PORT: env.BACKEND_PORT, FRONTEND_PORT: env.FRONTEND_PORT, HTTPS_PORT: env.HTTPS_PORT };
   const seen = new Map<number, string>();
   for (const [key, value] of Object.entries(ports)) {
     if (key === 'HTTPS_PORT' && !env.SSL_ENABLED) continue;
@@ -616,30 +505,16 @@ function crossKeyProblems(env: AppEnv): string[] {
     if (other) problems.push(`${key}=${value} is already used by ${other}`);
     seen.set(value, key);
   }
-  if (env.FORCE_SSL && !env.SSL_ENABLED)
-    problems.push('FORCE_SSL=true needs SSL_ENABLED=true');
-  if (
-    env.INSTANCE_URL &&
-    !(env.REDIS_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL))
-  ) {
-    problems.push(
-      'INSTANCE_URL (several instances) needs REDIS_URL and a postgres:// DATABASE_URL shared by every instance',
-    );
+  if (env.FORCE_SSL && !env.SSL_ENABLED) problems.push('FORCE_SSL=true needs SSL_ENABLED=true');
+  if (env.INSTANCE_URL && !(env.REDIS_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL))) {
+    problems.push('INSTANCE_URL (several instances) needs REDIS_URL and a postgres:// DATABASE_URL shared by every instance');
   }
-  if (env.AUTO_MAP_PORTS && !env.ENABLE_UPNP)
-    problems.push('AUTO_MAP_PORTS=true needs ENABLE_UPNP=true');
+  if (env.AUTO_MAP_PORTS && !env.ENABLE_UPNP) problems.push('AUTO_MAP_PORTS=true needs ENABLE_UPNP=true');
   if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && !env.DOMAIN) {
     problems.push('DOMAIN is required when SSL_PROVIDER=letsencrypt');
   }
-  if (
-    env.SSL_ENABLED &&
-    env.SSL_PROVIDER === 'letsencrypt' &&
-    env.DOMAIN?.startsWith('*.') &&
-    !env.CLOUDFLARE_TOKEN
-  ) {
-    problems.push(
-      `DOMAIN=${env.DOMAIN} needs CLOUDFLARE_TOKEN: a wildcard can only be validated through DNS-01`,
-    );
+  if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && env.DOMAIN?.startsWith('*.') && !env.CLOUDFLARE_TOKEN) {
+    problems.push(`DOMAIN=${env.DOMAIN} needs CLOUDFLARE_TOKEN: a wildcard can only be validated through DNS-01`);
   }
   return problems;
 }

@@ -7,8 +7,6 @@ import { AppEnv, validateEnv } from './env.schema';
  * directory under the real environment, as ConfigModule reads them for the server.
  */
 export function loadEnvironment(envFile = '.env'): AppEnv {
-  const fromFile = existsSync(envFile)
-    ? parseEnv(readFileSync(envFile, 'utf8'))
-    : {};
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
   return validateEnv({ ...fromFile, ...process.env });
 }

@@ -5,9 +5,7 @@ import { parseRuntimeValue, RuntimeSettings } from './runtime-settings.service';
 
 function settingsFor(raw: Record<string, string>): RuntimeSettings {
   const env = validateEnv(raw);
-  const config = new AppConfig({
-    get: (key: keyof AppEnv) => env[key],
-  } as unknown as ConfigService<AppEnv, true>);
+  const config = new AppConfig({ get: (key: keyof AppEnv) => env[key] } as unknown as ConfigService<AppEnv, true>);
   return new RuntimeSettings(config, new Set(Object.keys(raw)));
 }
 
@@ -31,25 +29,13 @@ describe('RuntimeSettings', () => {
   it('tells listeners of exactly the keys whose live value changed', () => {
     const settings = settingsFor({});
     const heard: unknown[] = [];
-    const stop = settings.onChange('ALLOWED_HOSTS', (hosts) =>
-      heard.push(hosts),
-    );
+    const stop = settings.onChange('ALLOWED_HOSTS', (hosts) => heard.push(hosts));
     settings.onChange('API_RATE_LIMIT', (limit) => heard.push(limit));
 
-    expect(settings.replaceOverrides({ ALLOWED_HOSTS: ['a.example'] })).toEqual(
-      ['ALLOWED_HOSTS'],
-    );
+    expect(settings.replaceOverrides({ ALLOWED_HOSTS: ['a.example'] })).toEqual(['ALLOWED_HOSTS']);
     // The same value again, or an override equal to the environment's value: no news.
-    expect(
-      settings.replaceOverrides({
-        ALLOWED_HOSTS: ['a.example'],
-        API_RATE_LIMIT: 600,
-      }),
-    ).toEqual([]);
-    expect(settings.replaceOverrides({ API_RATE_LIMIT: 7 })).toEqual([
-      'API_RATE_LIMIT',
-      'ALLOWED_HOSTS',
-    ]);
+    expect(settings.replaceOverrides({ ALLOWED_HOSTS: ['a.example'], API_RATE_LIMIT: 600 })).toEqual([]);
+    expect(settings.replaceOverrides({ API_RATE_LIMIT: 7 })).toEqual(['API_RATE_LIMIT', 'ALLOWED_HOSTS']);
     stop();
     settings.replaceOverrides({ ALLOWED_HOSTS: ['b.example'] });
     expect(heard).toEqual([['a.example'], 7, [], 600]);
@@ -63,69 +49,24 @@ describe('parseRuntimeValue', () => {
     ['API_RATE_LIMIT', 1_000_000, 600, 1_000_000],
     ['SERVICE_DEFAULT_RATE_LIMIT', 0, 100, 0],
     ['ENABLE_METRICS', false, true, false],
-    [
-      'ALLOWED_HOSTS',
-      ['a.example', ' b.example '],
-      [],
-      ['a.example', 'b.example'],
-    ],
+    ['ALLOWED_HOSTS', ['a.example', ' b.example '], [], ['a.example', 'b.example']],
     ['ALLOWED_HOSTS', [], ['x.example'], []],
   ] as const)('accepts %s = %j', (key, input, sample, expected) => {
     expect(parseRuntimeValue(key, input, sample as never)).toEqual(expected);
   });
 
   it.each([
-    [
-      'LOG_LEVEL',
-      'loud',
-      'info',
-      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-    ],
+    ['LOG_LEVEL', 'loud', 'info', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     ['LOG_LEVEL', 3, 'info', 'LOG_LEVEL must be text'],
-    [
-      'API_RATE_LIMIT',
-      0,
-      600,
-      'API_RATE_LIMIT must be a whole number from 1 to 1000000',
-    ],
-    [
-      'API_RATE_LIMIT',
-      2.5,
-      600,
-      'API_RATE_LIMIT must be a whole number from 1 to 1000000',
-    ],
+    ['API_RATE_LIMIT', 0, 600, 'API_RATE_LIMIT must be a whole number from 1 to 1000000'],
+    ['API_RATE_LIMIT', 2.5, 600, 'API_RATE_LIMIT must be a whole number from 1 to 1000000'],
     ['API_RATE_LIMIT', '10', 600, 'API_RATE_LIMIT must be a number'],
-    [
-      'SESSION_TTL_MINUTES',
-      -1,
-      720,
-      'SESSION_TTL_MINUTES must be a whole number from 1 to 43200',
-    ],
+    ['SESSION_TTL_MINUTES', -1, 720, 'SESSION_TTL_MINUTES must be a whole number from 1 to 43200'],
     ['ENABLE_METRICS', 'true', true, 'ENABLE_METRICS must be true or false'],
-    [
-      'ALLOWED_HOSTS',
-      'a.example',
-      [],
-      'ALLOWED_HOSTS must be a list of text values',
-    ],
-    [
-      'ALLOWED_HOSTS',
-      ['a.example', 'bad host'],
-      [],
-      'ALLOWED_HOSTS must be a domain name',
-    ],
-    [
-      'HEALTH_CHECK_TIMEOUT_SEC',
-      301,
-      10,
-      'HEALTH_CHECK_TIMEOUT_SEC must be a whole number from 1 to 300',
-    ],
-  ] as const)(
-    'refuses %s = %j with a message naming the key',
-    (key, input, sample, message) => {
-      expect(() => parseRuntimeValue(key, input, sample as never)).toThrow(
-        new InvalidSettingValue(key, message.slice(key.length + 1)),
-      );
-    },
-  );
+    ['ALLOWED_HOSTS', 'a.example', [], 'ALLOWED_HOSTS must be a list of text values'],
+    ['ALLOWED_HOSTS', ['a.example', 'bad host'], [], 'ALLOWED_HOSTS must be a domain name'],
+    ['HEALTH_CHECK_TIMEOUT_SEC', 301, 10, 'HEALTH_CHECK_TIMEOUT_SEC must be a whole number from 1 to 300'],
+  ] as const)('refuses %s = %j with a message naming the key', (key, input, sample, message) => {
+    expect(() => parseRuntimeValue(key, input, sample as never)).toThrow(new InvalidSettingValue(key, message.slice(key.length + 1)));
+  });
 });

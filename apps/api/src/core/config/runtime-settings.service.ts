@@ -44,17 +44,14 @@ export class RuntimeSettings {
 
   constructor(
     private readonly config: AppConfig,
-    @Inject(ENV_KEYS_SET)
-    private readonly setInEnvironment: ReadonlySet<string>,
+    @Inject(ENV_KEYS_SET) private readonly setInEnvironment: ReadonlySet<string>,
   ) {
     // One listener per consumer and key; a few dozen at most.
     this.changes.setMaxListeners(100);
   }
 
   get<K extends RuntimeKey>(key: K): RuntimeValues[K] {
-    return key in this.overrides
-      ? (this.overrides[key] as RuntimeValues[K])
-      : this.config.get(key);
+    return key in this.overrides ? (this.overrides[key] as RuntimeValues[K]) : this.config.get(key);
   }
 
   /** The value the environment (or the built-in default) gives: what a reset returns to. */
@@ -71,10 +68,7 @@ export class RuntimeSettings {
   }
 
   /** Calls `listener` with the new value each time the live value of `key` changes; returns the unsubscribe. */
-  onChange<K extends RuntimeKey>(
-    key: K,
-    listener: (value: RuntimeValues[K]) => void,
-  ): () => void {
+  onChange<K extends RuntimeKey>(key: K, listener: (value: RuntimeValues[K]) => void): () => void {
     this.changes.on(key, listener);
     return () => this.changes.off(key, listener);
   }
@@ -84,13 +78,9 @@ export class RuntimeSettings {
    * environment), then tells the listeners of each key whose live value changed. Returns those keys.
    */
   replaceOverrides(next: Partial<RuntimeValues>): RuntimeKey[] {
-    const before = Object.fromEntries(
-      RUNTIME_KEYS.map((key) => [key, this.get(key)]),
-    );
+    const before = Object.fromEntries(RUNTIME_KEYS.map((key) => [key, this.get(key)]));
     this.overrides = { ...next };
-    const changed = RUNTIME_KEYS.filter(
-      (key) => !sameValue(before[key], this.get(key)),
-    );
+    const changed = RUNTIME_KEYS.filter((key) => !sameValue(before[key], this.get(key)));
     for (const key of changed) this.changes.emit(key, this.get(key));
     return changed;
   }
@@ -101,25 +91,14 @@ export class RuntimeSettings {
  * text, list of text), then the environment's own rule applies (ranges, choices, host names), so a value
  * is accepted at runtime exactly when it would be accepted at start-up. Throws `InvalidSettingValue`.
  */
-export function parseRuntimeValue<K extends RuntimeKey>(
-  key: K,
-  input: unknown,
-  sample: RuntimeValues[K],
-): RuntimeValues[K] {
+export function parseRuntimeValue<K extends RuntimeKey>(key: K, input: unknown, sample: RuntimeValues[K]): RuntimeValues[K] {
   if (Array.isArray(sample)) {
-    if (
-      !Array.isArray(input) ||
-      !input.every((item) => typeof item === 'string')
-    )
-      throw new InvalidSettingValue(key, 'must be a list of text values');
+    if (!Array.isArray(input) || !input.every((item) => typeof item === 'string')) throw new InvalidSettingValue(key, 'must be a list of text values');
     return parseEnvValue(key, input.join(','));
   }
-  if (typeof sample === 'number' && typeof input !== 'number')
-    throw new InvalidSettingValue(key, 'must be a number');
-  if (typeof sample === 'boolean' && typeof input !== 'boolean')
-    throw new InvalidSettingValue(key, 'must be true or false');
-  if (typeof sample === 'string' && typeof input !== 'string')
-    throw new InvalidSettingValue(key, 'must be text');
+  if (typeof sample === 'number' && typeof input !== 'number') throw new InvalidSettingValue(key, 'must be a number');
+  if (typeof sample === 'boolean' && typeof input !== 'boolean') throw new InvalidSettingValue(key, 'must be true or false');
+  if (typeof sample === 'string' && typeof input !== 'string') throw new InvalidSettingValue(key, 'must be text');
   return parseEnvValue(key, String(input));
 }
 

@@ -5,9 +5,7 @@ import { loadOrCreateSecrets, SECRETS_FILE } from './secrets';
 
 describe('loadOrCreateSecrets', () => {
   let dir: string;
-  beforeEach(
-    () => (dir = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'data')),
-  );
+  beforeEach(() => (dir = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'data')));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('generates the three secrets on first start, stores them with mode 0600 and reports the new key once', () => {
@@ -24,10 +22,7 @@ describe('loadOrCreateSecrets', () => {
 
   it('prefers values from the environment and does not write them to disk', () => {
     const apiKey = 'k'.repeat(32);
-    const { secrets, generatedApiKey } = loadOrCreateSecrets(dir, {
-      API_KEY: apiKey,
-      ENCRYPTION_KEY: '11'.repeat(32),
-    });
+    const { secrets, generatedApiKey } = loadOrCreateSecrets(dir, { API_KEY: apiKey, ENCRYPTION_KEY: '11'.repeat(32) });
     expect(secrets.apiKey).toBe(apiKey);
     expect(secrets.encryptionKey.toString('hex')).toBe('11'.repeat(32));
     expect(generatedApiKey).toBeUndefined();

@@ -1,12 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The proxy's own secrets. Never logged, never sent to a child process. */
@@ -42,35 +35,25 @@ export function loadOrCreateSecrets(
   fromEnv: { API_KEY?: string; JWT_SECRET?: string; ENCRYPTION_KEY?: string },
 ): SecretsResult {
   const file = join(dataDir, SECRETS_FILE);
-  const stored: StoredSecrets = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets)
-    : {};
+  const stored: StoredSecrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets) : {};
   const next: StoredSecrets = { ...stored };
   let generatedApiKey: string | undefined;
 
   if (!fromEnv.API_KEY && !stored.apiKey) {
-    next.apiKey =
-      generatedApiKey = `mcp_${randomBytes(24).toString('base64url')}`;
+    next.apiKey = generatedApiKey = `mcp_${randomBytes(24).toString('base64url')}`;
   }
-  if (!fromEnv.JWT_SECRET && !stored.jwtSecret)
-    next.jwtSecret = randomBytes(48).toString('base64url');
-  if (!fromEnv.ENCRYPTION_KEY && !stored.encryptionKey)
-    next.encryptionKey = randomBytes(32).toString('hex');
+  if (!fromEnv.JWT_SECRET && !stored.jwtSecret) next.jwtSecret = randomBytes(48).toString('base64url');
+  if (!fromEnv.ENCRYPTION_KEY && !stored.encryptionKey) next.encryptionKey = randomBytes(32).toString('hex');
 
-  if (JSON.stringify(next) !== JSON.stringify(stored))
-    writePrivateFile(dataDir, file, JSON.stringify(next, null, 2));
+  if (JSON.stringify(next) !== JSON.stringify(stored)) writePrivateFile(dataDir, file, JSON.stringify(next, null, 2));
   else if (existsSync(file)) chmodSync(file, 0o600);
 
-  const encryptionKey =
-    fromEnv.ENCRYPTION_KEY ?? (next.encryptionKey as string);
+  const encryptionKey = fromEnv.ENCRYPTION_KEY ?? (next.encryptionKey as string);
   return {
     secrets: {
       apiKey: fromEnv.API_KEY ?? (next.apiKey as string),
       jwtSecret: fromEnv.JWT_SECRET ?? (next.jwtSecret as string),
-      encryptionKey: Buffer.from(
-        encryptionKey,
-        /^[0-9a-f]{64}$/i.test(encryptionKey) ? 'hex' : 'base64',
-      ),
+      encryptionKey: Buffer.from(encryptionKey, /^[0-9a-f]{64}$/i.test(encryptionKey) ? 'hex' : 'base64'),
     },
     generatedApiKey,
   };

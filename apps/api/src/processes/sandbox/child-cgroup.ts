@@ -1,11 +1,4 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmdirSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The cgroup v1 controllers the proxy uses, each with the directory it may create children in. */
@@ -35,30 +28,18 @@ const CPU_PERIOD_US = 100_000;
  * why it died, removed after it is gone. Only the controllers that have a limit to enforce are used.
  */
 export class ChildCgroup {
-  private constructor(
-    private readonly dirs: Partial<Record<keyof CgroupRoots, string>>,
-  ) {}
+  private constructor(private readonly dirs: Partial<Record<keyof CgroupRoots, string>>) {}
 
   /** Throws when a directory cannot be created or a limit written (the caller reports it). */
-  static create(
-    roots: CgroupRoots,
-    name: string,
-    limits: CgroupLimits,
-  ): ChildCgroup {
+  static create(roots: CgroupRoots, name: string, limits: CgroupLimits): ChildCgroup {
     const dirs: Partial<Record<keyof CgroupRoots, string>> = {};
     const cgroup = new ChildCgroup(dirs);
     try {
       if (roots.memory && limits.memoryBytes > 0) {
         dirs.memory = make(roots.memory, name);
-        writeFileSync(
-          join(dirs.memory, 'memory.limit_in_bytes'),
-          String(limits.memoryBytes),
-        );
+        writeFileSync(join(dirs.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
         // No swap either: a capped tree must not page its way past the limit.
-        tryWrite(
-          join(dirs.memory, 'memory.memsw.limit_in_bytes'),
-          String(limits.memoryBytes),
-        );
+        tryWrite(join(dirs.memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
         tryWrite(join(dirs.memory, 'memory.swappiness'), '0');
       }
       if (roots.pids && limits.maxTasks > 0) {
@@ -67,19 +48,8 @@ export class ChildCgroup {
       }
       if (roots.cpu && limits.cpuPercent > 0) {
         dirs.cpu = make(roots.cpu, name);
-        writeFileSync(
-          join(dirs.cpu, 'cpu.cfs_period_us'),
-          String(CPU_PERIOD_US),
-        );
-        writeFileSync(
-          join(dirs.cpu, 'cpu.cfs_quota_us'),
-          String(
-            Math.max(
-              1000,
-              Math.round((CPU_PERIOD_US * limits.cpuPercent) / 100),
-            ),
-          ),
-        );
+        writeFileSync(join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+        writeFileSync(join(dirs.cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round((CPU_PERIOD_US * limits.cpuPercent) / 100))));
       }
     } catch (error) {
       cgroup.remove();
@@ -99,15 +69,8 @@ export class ChildCgroup {
 
   counters(): CgroupCounters {
     return {
-      oomKills: this.dirs.memory
-        ? keyedNumber(
-            readOr(join(this.dirs.memory, 'memory.oom_control')),
-            'oom_kill',
-          )
-        : 0,
-      forksRefused: this.dirs.pids
-        ? keyedNumber(readOr(join(this.dirs.pids, 'pids.events')), 'max')
-        : 0,
+      oomKills: this.dirs.memory ? keyedNumber(readOr(join(this.dirs.memory, 'memory.oom_control')), 'oom_kill') : 0,
+      forksRefused: this.dirs.pids ? keyedNumber(readOr(join(this.dirs.pids, 'pids.events')), 'max') : 0,
     };
   }
 
@@ -115,8 +78,7 @@ export class ChildCgroup {
   members(): number[] {
     const pids = new Set<number>();
     for (const dir of Object.values(this.dirs)) {
-      for (const line of readOr(join(dir, 'cgroup.procs')).split('\n'))
-        if (/^\d+$/.test(line)) pids.add(Number(line));
+      for (const line of readOr(join(dir, 'cgroup.procs')).split('\n')) if (/^\d+$/.test(line)) pids.add(Number(line));
     }
     return [...pids];
   }
@@ -149,20 +111,13 @@ export function removeParent(dir: string): void {
 }
 
 /** Removes what proxies that are no longer running (a crash) left behind: `<prefix><pid>-…` beside `root`. */
-export function removeStaleParents(
-  roots: CgroupRoots,
-  prefix: string,
-  isAlive: (pid: number) => boolean,
-): void {
+export function removeStaleParents(roots: CgroupRoots, prefix: string, isAlive: (pid: number) => boolean): void {
   for (const root of Object.values(roots)) {
     if (!root) continue;
     const parent = join(root, '..');
     for (const entry of safeReaddir(parent)) {
-      const match = /^(\d+)-/.exec(
-        entry.startsWith(prefix) ? entry.slice(prefix.length) : '',
-      );
-      if (match && !isAlive(Number(match[1])))
-        removeParent(join(parent, entry));
+      const match = /^(\d+)-/.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
+      if (match && !isAlive(Number(match[1]))) removeParent(join(parent, entry));
     }
   }
 }

@@ -61,12 +61,8 @@ export function childIsolation(facts: IsolationFacts): ChildIsolationView {
     };
   }
   const why = [
-    facts.root
-      ? 'own users are switched off (SANDBOX_USER=none)'
-      : 'the proxy is not root, so servers cannot get users of their own',
-    facts.filesystemSetting === 'none'
-      ? 'bubblewrap is switched off (SANDBOX_FILESYSTEM=none)'
-      : `bubblewrap cannot run here (${facts.bubblewrapMissing})`,
+    facts.root ? 'own users are switched off (SANDBOX_USER=none)' : 'the proxy is not root, so servers cannot get users of their own',
+    facts.filesystemSetting === 'none' ? 'bubblewrap is switched off (SANDBOX_FILESYSTEM=none)' : `bubblewrap cannot run here (${facts.bubblewrapMissing})`,
   ];
   return {
     isolation: 'none',

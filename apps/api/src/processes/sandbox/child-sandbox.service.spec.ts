@@ -11,12 +11,7 @@ import type { HostCapabilities } from './host-capabilities';
 /** A host without root, cgroups or bubblewrap, but with prlimit: what a proxy run by a normal user gets. */
 const UNPRIVILEGED_HOST: HostCapabilities = {
   root: false,
-  tools: {
-    sh: '/bin/sh',
-    prlimit: '/usr/bin/prlimit',
-    setpriv: '/usr/bin/setpriv',
-    bwrap: null,
-  },
+  tools: { sh: '/bin/sh', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv', bwrap: null },
   cgroups: { memory: null, pids: null, cpu: null },
   bubblewrap: false,
   missing: [
@@ -62,59 +57,28 @@ describe('ChildSandbox on a host that offers little', () => {
       SANDBOX_CPU_SECONDS: 0,
       SANDBOX_ADDRESS_SPACE_MB: 0,
     };
-    const config = {
-      get: (key: keyof AppEnv) => env[key],
-      dataDir: env.DATA_DIR,
-      isPostgres: false,
-    } as unknown as AppConfig;
+    const config = { get: (key: keyof AppEnv) => env[key], dataDir: env.DATA_DIR, isPostgres: false } as unknown as AppConfig;
     sandbox = new SandboxOnFakeHost(config, UNPRIVILEGED_HOST);
   });
 
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function entity(
-    process: Partial<ServiceEntity['process']> = {},
-  ): ServiceEntity {
+  function entity(process: Partial<ServiceEntity['process']> = {}): ServiceEntity {
     return Object.assign(new ServiceEntity(), {
       id: 'svc-1',
       name: 'weather',
-      process: {
-        command: 'node',
-        args: ['server.js'],
-        cwd: null,
-        isolation: 'shared',
-        ...process,
-      },
+      process: { command: 'node', args: ['server.js'], cwd: null, isolation: 'shared', ...process },
     });
   }
 
-  const spec = {
-    command: 'node',
-    args: ['server.js'],
-    cwd: '/srv/weather',
-    env: { PATH: '/usr/bin', HOME: '/home/proxy' },
-  };
+  const spec = { command: 'node', args: ['server.js'], cwd: '/srv/weather', env: { PATH: '/usr/bin', HOME: '/home/proxy' } };
 
   it('applies the rlimits it can, runs as the proxy user, and names every layer it could not apply', () => {
-    const launch = sandbox.prepare({
-      entity: entity({ sandbox: { user: null, filesystem: 'bubblewrap' } }),
-      spec,
-      defaultCwd: false,
-    });
+    const launch = sandbox.prepare({ entity: entity({ sandbox: { user: null, filesystem: 'bubblewrap' } }), spec, defaultCwd: false });
     expect(launch.spec.command).toBe('/usr/bin/prlimit');
-    expect(launch.spec.args).toEqual([
-      '--nofile=4096:4096',
-      '--',
-      'node',
-      'server.js',
-    ]);
+    expect(launch.spec.args).toEqual(['--nofile=4096:4096', '--', 'node', 'server.js']);
     expect(launch.spec.env).toEqual(spec.env);
-    expect(launch.status).toMatchObject({
-      user: null,
-      uid: null,
-      filesystem: 'none',
-      applied: ['RLIMIT_NOFILE 4096'],
-    });
+    expect(launch.status).toMatchObject({ user: null, uid: null, filesystem: 'none', applied: ['RLIMIT_NOFILE 4096'] });
     expect(launch.status.notApplied).toEqual([
       'own user: the proxy is not root',
       'memory 2048 MB: controller not mounted',
@@ -129,56 +93,19 @@ describe('ChildSandbox on a host that offers little', () => {
     const launch = sandbox.prepare({
       entity: entity({
         sandbox: { user: 'none', filesystem: 'none' },
-        limits: {
-          memoryMb: 0,
-          cpuPercent: null,
-          maxProcesses: 0,
-          maxOpenFiles: 256,
-          cpuSeconds: 30,
-          addressSpaceMb: null,
-        },
+        limits: { memoryMb: 0, cpuPercent: null, maxProcesses: 0, maxOpenFiles: 256, cpuSeconds: 30, addressSpaceMb: null },
       }),
       spec,
       defaultCwd: false,
     });
-    expect(launch.spec.args).toEqual([
-      '--nofile=256:256',
-      '--cpu=30:35',
-      '--',
-      'node',
-      'server.js',
-    ]);
-    expect(launch.status.notApplied).toEqual([
-      "isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)",
-    ]);
-    expect(launch.status.limits).toEqual({
-      memoryMb: 0,
-      cpuPercent: 0,
-      maxProcesses: 0,
-      maxOpenFiles: 256,
-      cpuSeconds: 30,
-      addressSpaceMb: 0,
-    });
+    expect(launch.spec.args).toEqual(['--nofile=256:256', '--cpu=30:35', '--', 'node', 'server.js']);
+    expect(launch.status.notApplied).toEqual(["isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)"]);
+    expect(launch.status.limits).toEqual({ memoryMb: 0, cpuPercent: 0, maxProcesses: 0, maxOpenFiles: 256, cpuSeconds: 30, addressSpaceMb: 0 });
   });
 
   it('explains a death by SIGXCPU as the CPU time limit, and leaves other exits to the supervisor', () => {
-    const launch = sandbox.prepare({
-      entity: entity({
-        limits: {
-          memoryMb: null,
-          cpuPercent: null,
-          maxProcesses: null,
-          maxOpenFiles: null,
-          cpuSeconds: 5,
-          addressSpaceMb: null,
-        },
-      }),
-      spec,
-      defaultCwd: false,
-    });
-    expect(launch.explainExit(null, 'SIGXCPU')).toBe(
-      'killed by CPU time limit 5 s',
-    );
+    const launch = sandbox.prepare({ entity: entity({ limits: { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: 5, addressSpaceMb: null } }), spec, defaultCwd: false });
+    expect(launch.explainExit(null, 'SIGXCPU')).toBe('killed by CPU time limit 5 s');
     expect(launch.explainExit(1, null)).toBeNull();
     expect(launch.explainExit(null, 'SIGKILL')).toBeNull();
   });

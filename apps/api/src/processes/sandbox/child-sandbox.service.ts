@@ -1,13 +1,5 @@
-import {
-  Injectable,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
-import type {
-  ChildIsolationView,
-  SandboxFilesystemMode,
-  SandboxStatusView,
-} from '@mcp-proxy/shared/dto';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ChildIsolationView, SandboxFilesystemMode, SandboxStatusView } from '@mcp-proxy/shared/dto';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -19,21 +11,9 @@ import { AppLogger } from '../../core/logging/app-logger';
 import type { ServiceEntity } from '../service.entity';
 import type { SpawnSpec } from '../spawn/child-spawner';
 import { ChildCgroup, removeParent, removeStaleParents } from './child-cgroup';
-import {
-  defaultLimitsFrom,
-  EffectiveLimits,
-  effectiveLimits,
-} from './effective-limits';
-import {
-  CGROUP_PARENT_PREFIX,
-  HostCapabilities,
-  probeHost,
-} from './host-capabilities';
-import {
-  childIsolation,
-  PROXY_HOME_CREDENTIALS,
-  worldReadable,
-} from './child-isolation';
+import { defaultLimitsFrom, EffectiveLimits, effectiveLimits } from './effective-limits';
+import { childIsolation, PROXY_HOME_CREDENTIALS, worldReadable } from './child-isolation';
+import { CGROUP_PARENT_PREFIX, HostCapabilities, probeHost } from './host-capabilities';
 import { SandboxLayers, wrapCommand } from './sandbox-command';
 import { SandboxUsers, ServiceUser } from './sandbox-users';
 import { ServiceDirectories } from './service-directories';
@@ -47,10 +27,7 @@ export interface SandboxedLaunch {
   spec: SpawnSpec;
   status: SandboxStatusView;
   /** Why the child died when one of its limits explains it ("killed by memory limit 256 MB"); null otherwise. */
-  explainExit(
-    code: number | null,
-    signal: NodeJS.Signals | null,
-  ): string | null;
+  explainExit(code: number | null, signal: NodeJS.Signals | null): string | null;
   /** While the child lives, calls `onBreach` once if a limit is hit without killing it (a fork refused, a grandchild OOM-killed). */
   watch(onBreach: (reason: string) => void): void;
   /** After the child is gone: stops watching, kills leftovers in its cgroups and removes them. */
@@ -82,38 +59,23 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
   ) {
-    this.users = new SandboxUsers(
-      join(config.dataDir, 'sandbox-users.json'),
-      config.get('SANDBOX_UID_BASE'),
-    );
-    this.directories = new ServiceDirectories(
-      resolve(config.get('CLONE_DIRECTORY')),
-    );
+    this.users = new SandboxUsers(join(config.dataDir, 'sandbox-users.json'), config.get('SANDBOX_UID_BASE'));
+    this.directories = new ServiceDirectories(resolve(config.get('CLONE_DIRECTORY')));
     this.defaults = defaultLimitsFrom(config);
   }
 
   onModuleInit(): void {
     this.capabilities();
     const isolation = this.isolation();
-    this.logger.event(
-      isolation.proxySecretsProtected ? 'info' : 'warn',
-      { isolation: isolation.isolation },
-      isolation.summary,
-    );
+    this.logger.event(isolation.proxySecretsProtected ? 'info' : 'warn', { isolation: isolation.isolation }, isolation.summary);
   }
 
   /** What a child started with the defaults can reach of the proxy's secrets on this host (for /health, the log and the portal). */
   isolation(): ChildIsolationView {
     const host = this.capabilities();
-    const ownUsers =
-      this.config.get('SANDBOX_USER') === 'auto' &&
-      host.root &&
-      host.tools.setpriv !== null &&
-      this.directories.unreachableAncestor() === null;
+    const ownUsers = this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null && this.directories.unreachableAncestor() === null;
     const filesystem = this.config.get('SANDBOX_FILESYSTEM');
-    const bubblewrap =
-      host.bubblewrap &&
-      (filesystem === 'bubblewrap' || (filesystem === 'auto' && !ownUsers));
+    const bubblewrap = host.bubblewrap && (filesystem === 'bubblewrap' || (filesystem === 'auto' && !ownUsers));
     return childIsolation({
       ownUsers,
       bubblewrap,
@@ -121,37 +83,23 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       filesystemSetting: filesystem,
       root: host.root,
       // Hidden under bubblewrap; with own users only their mode protects them.
-      exposedFiles: bubblewrap
-        ? []
-        : credentialFiles()
-            .map((file) => resolve(file))
-            .filter(worldReadable),
+      exposedFiles: bubblewrap ? [] : credentialFiles().map((file) => resolve(file)).filter(worldReadable),
     });
   }
 
   onApplicationShutdown(): void {
-    for (const dir of Object.values(this.host?.cgroups ?? {}))
-      if (dir) removeParent(dir);
+    for (const dir of Object.values(this.host?.cgroups ?? {})) if (dir) removeParent(dir);
   }
 
   /** Probed once; logged once. */
   capabilities(): HostCapabilities {
     if (!this.host) {
-      const isRoot =
-        typeof process.getuid === 'function' && process.getuid() === 0;
+      const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
       const parentName = `${CGROUP_PARENT_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
-      this.host = probeHost(
-        hostEnvironment(['PATH'])['PATH'] ?? '/usr/bin:/bin',
-        parentName,
-        isRoot,
-      );
+      this.host = probeHost(hostEnvironment(['PATH'])['PATH'] ?? '/usr/bin:/bin', parentName, isRoot);
       removeStaleParents(this.host.cgroups, CGROUP_PARENT_PREFIX, isAlive);
       if (this.host.missing.length > 0) {
-        this.logger.event(
-          'warn',
-          { missing: this.host.missing },
-          `Sandboxed children: not available on this host: ${this.host.missing.join('; ')}`,
-        );
+        this.logger.event('warn', { missing: this.host.missing }, `Sandboxed children: not available on this host: ${this.host.missing.join('; ')}`);
       }
     }
     return this.host;
@@ -164,20 +112,13 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const notApplied: string[] = [];
 
     const user = this.userFor(entity, host, notApplied);
-    const filesystem = this.filesystemFor(
-      entity,
-      host,
-      user !== null,
-      notApplied,
-    );
+    // Decided now (it picks the home), reported after the other layers, in the order they wrap the server.
+    const filesystemNotes: string[] = [];
+    const filesystem = this.filesystemFor(entity, host, user !== null, filesystemNotes);
     let cwd = spec.cwd;
     const env = { ...spec.env };
     if (user) {
-      const home = this.directories.prepare(
-        entity.name,
-        defaultCwd ? null : spec.cwd,
-        user,
-      );
+      const home = this.directories.prepare(entity.name, defaultCwd ? null : spec.cwd, user);
       if (defaultCwd) cwd = home;
       Object.assign(env, { HOME: home, USER: user.name, LOGNAME: user.name });
       delete env['TMPDIR'];
@@ -188,60 +129,27 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       if (defaultCwd) cwd = home;
       env['HOME'] = home;
       delete env['TMPDIR'];
-    } else {
-      notApplied.push(
-        "isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)",
-      );
     }
 
     const cgroup = this.cgroupFor(entity, limits, host, notApplied);
-    if (cgroup?.controllers.includes('memory'))
-      applied.push(`cgroup memory ${limits.memoryMb} MB`);
-    if (cgroup?.controllers.includes('pids'))
-      applied.push(`cgroup pids ${limits.maxProcesses}`);
-    if (cgroup?.controllers.includes('cpu'))
-      applied.push(`cgroup cpu ${limits.cpuPercent}%`);
+    if (cgroup?.controllers.includes('memory')) applied.push(`cgroup memory ${limits.memoryMb} MB`);
+    if (cgroup?.controllers.includes('pids')) applied.push(`cgroup pids ${limits.maxProcesses}`);
+    if (cgroup?.controllers.includes('cpu')) applied.push(`cgroup cpu ${limits.cpuPercent}%`);
 
-    const layers: SandboxLayers = {
-      cgroupProcs: cgroup?.procsFiles ?? [],
-      rlimits: {},
-      filesystem: null,
-      user: user ? { uid: user.uid, gid: user.gid } : null,
-    };
-    this.rlimitsFor(
-      limits,
-      host,
-      user !== null,
-      cgroup,
-      layers,
-      applied,
-      notApplied,
-    );
+    const layers: SandboxLayers = { cgroupProcs: cgroup?.procsFiles ?? [], rlimits: {}, filesystem: null, user: user ? { uid: user.uid, gid: user.gid } : null };
+    this.rlimitsFor(limits, host, user !== null, cgroup, layers, applied, notApplied);
 
     notApplied.push(...filesystemNotes);
     if (!user && filesystem !== 'bubblewrap') {
-      notApplied.push(
-        "isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)",
-      );
+      notApplied.push("isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)");
     }
     if (filesystem === 'bubblewrap') {
-      const writable = [
-        ...new Set([cwd, env['HOME'] ?? cwd].filter((dir) => existsSync(dir))),
-      ];
+      const writable = [...new Set([cwd, env['HOME'] ?? cwd].filter((dir) => existsSync(dir)))];
       const hideDirectories = this.hiddenDirectories(user === null);
       // A file inside a hidden directory is gone already; binding over it would only leave an empty placeholder.
-      const hideFiles = this.hiddenFiles(user === null).filter(
-        (file) => !hideDirectories.some((dir) => isInside(file, dir)),
-      );
-      layers.filesystem = {
-        readable: commandRootsInTmp(spec),
-        hideDirectories,
-        hideFiles,
-        writable,
-      };
-      applied.push(
-        'bubblewrap: data dir, logs and other services hidden, own pid namespace',
-      );
+      const hideFiles = this.hiddenFiles(user === null).filter((file) => !hideDirectories.some((dir) => isInside(file, dir)));
+      layers.filesystem = { readable: commandRootsInTmp(spec), hideDirectories, hideFiles, writable };
+      applied.push(`bubblewrap: data dir, logs${user ? '' : ", secret files, the proxy's home credentials"} and other services hidden, own pid namespace`);
     }
 
     let wrapped: SpawnSpec;
@@ -257,10 +165,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const limitHit = (): string | null => {
       if (!cgroup) return null;
       const now = cgroup.counters();
-      if (now.oomKills > start.oomKills)
-        return `killed by memory limit ${limits.memoryMb} MB`;
-      if (now.forksRefused > start.forksRefused)
-        return `process limit ${limits.maxProcesses} reached`;
+      if (now.oomKills > start.oomKills) return `killed by memory limit ${limits.memoryMb} MB`;
+      if (now.forksRefused > start.forksRefused) return `process limit ${limits.maxProcesses} reached`;
       return null;
     };
 
@@ -278,13 +184,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
         const hit = limitHit();
         if (hit) return hit;
         // bwrap reports a signal death of the server as 128 + the signal number.
-        const died =
-          signal ??
-          (layers.filesystem && code !== null && code > 128
-            ? signalName(code - 128)
-            : null);
-        if (died === 'SIGXCPU')
-          return `killed by CPU time limit ${limits.cpuSeconds} s`;
+        const died = signal ?? (layers.filesystem && code !== null && code > 128 ? signalName(code - 128) : null);
+        if (died === 'SIGXCPU') return `killed by CPU time limit ${limits.cpuSeconds} s`;
         if (died && layers.filesystem && !signal) return `killed by ${died}`;
         return null;
       },
@@ -309,13 +210,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  private userFor(
-    entity: ServiceEntity,
-    host: HostCapabilities,
-    notApplied: string[],
-  ): ServiceUser | null {
-    const mode =
-      entity.process.sandbox?.user ?? this.config.get('SANDBOX_USER');
+  private userFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): ServiceUser | null {
+    const mode = entity.process.sandbox?.user ?? this.config.get('SANDBOX_USER');
     if (mode === 'none') return null;
     if (!host.root) {
       notApplied.push('own user: the proxy is not root');
@@ -327,20 +223,13 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     }
     const blocked = this.directories.unreachableAncestor();
     if (blocked) {
-      notApplied.push(
-        `own user: ${blocked} does not let other users through (needs o+x)`,
-      );
+      notApplied.push(`own user: ${blocked} does not let other users through (needs o+x)`);
       return null;
     }
     return this.users.userOf(entity.id);
   }
 
-  private cgroupFor(
-    entity: ServiceEntity,
-    limits: EffectiveLimits,
-    host: HostCapabilities,
-    notApplied: string[],
-  ): ChildCgroup | null {
+  private cgroupFor(entity: ServiceEntity, limits: EffectiveLimits, host: HostCapabilities, notApplied: string[]): ChildCgroup | null {
     const wanted = [
       ['memory', limits.memoryMb > 0, `memory ${limits.memoryMb} MB`],
       ['pids', limits.maxProcesses > 0, `processes ${limits.maxProcesses}`],
@@ -348,25 +237,17 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     ] as const;
     for (const [controller, on, label] of wanted) {
       // A process limit without the pids cgroup falls back to RLIMIT_NPROC, reported with the rlimits.
-      if (on && !host.cgroups[controller] && controller !== 'pids')
-        notApplied.push(`${label}: ${why(host, `cgroup ${controller}`)}`);
+      if (on && !host.cgroups[controller] && controller !== 'pids') notApplied.push(`${label}: ${why(host, `cgroup ${controller}`)}`);
     }
-    if (!wanted.some(([controller, on]) => on && host.cgroups[controller]))
-      return null;
+    if (!wanted.some(([controller, on]) => on && host.cgroups[controller])) return null;
     try {
-      return ChildCgroup.create(
-        host.cgroups,
-        `${entity.name}-${randomBytes(4).toString('hex')}`,
-        {
-          memoryBytes: limits.memoryMb * MIB,
-          maxTasks: limits.maxProcesses,
-          cpuPercent: limits.cpuPercent,
-        },
-      );
+      return ChildCgroup.create(host.cgroups, `${entity.name}-${randomBytes(4).toString('hex')}`, {
+        memoryBytes: limits.memoryMb * MIB,
+        maxTasks: limits.maxProcesses,
+        cpuPercent: limits.cpuPercent,
+      });
     } catch (error) {
-      notApplied.push(
-        `cgroup limits: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      notApplied.push(`cgroup limits: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     }
   }
@@ -383,25 +264,14 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const wanted: [keyof SandboxLayers['rlimits'], number, string][] = [
       ['nofile', limits.maxOpenFiles, `RLIMIT_NOFILE ${limits.maxOpenFiles}`],
       ['cpuSeconds', limits.cpuSeconds, `RLIMIT_CPU ${limits.cpuSeconds} s`],
-      [
-        'addressSpaceBytes',
-        limits.addressSpaceMb * MIB,
-        `RLIMIT_AS ${limits.addressSpaceMb} MB`,
-      ],
+      ['addressSpaceBytes', limits.addressSpaceMb * MIB, `RLIMIT_AS ${limits.addressSpaceMb} MB`],
     ];
     // The pids cgroup counts the tree and tells when it refused a fork; RLIMIT_NPROC, the fallback, counts
     // every process of the user (so only a user of the service's own) and refuses silently.
     const pidsCgroup = cgroup?.controllers.includes('pids') ?? false;
-    if (!pidsCgroup && ownUser)
-      wanted.push([
-        'nproc',
-        limits.maxProcesses,
-        `RLIMIT_NPROC ${limits.maxProcesses}`,
-      ]);
+    if (!pidsCgroup && ownUser) wanted.push(['nproc', limits.maxProcesses, `RLIMIT_NPROC ${limits.maxProcesses}`]);
     else if (!pidsCgroup && limits.maxProcesses > 0) {
-      notApplied.push(
-        `processes ${limits.maxProcesses}: no pids cgroup (${why(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`,
-      );
+      notApplied.push(`processes ${limits.maxProcesses}: no pids cgroup (${why(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`);
     }
     for (const [key, value, label] of wanted) {
       if (value <= 0) continue;
@@ -415,15 +285,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** `auto` (the default): bubblewrap exactly when the child would otherwise share the proxy's uid. */
-  private filesystemFor(
-    entity: ServiceEntity,
-    host: HostCapabilities,
-    ownUser: boolean,
-    notApplied: string[],
-  ): SandboxFilesystemMode {
-    const mode =
-      entity.process.sandbox?.filesystem ??
-      this.config.get('SANDBOX_FILESYSTEM');
+  private filesystemFor(entity: ServiceEntity, host: HostCapabilities, ownUser: boolean, notApplied: string[]): SandboxFilesystemMode {
+    const mode = entity.process.sandbox?.filesystem ?? this.config.get('SANDBOX_FILESYSTEM');
     if (mode === 'none' || (mode === 'auto' && ownUser)) return 'none';
     if (!host.bubblewrap) {
       notApplied.push(`filesystem: ${why(host, 'filesystem sandbox')}`);
@@ -434,67 +297,39 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * What no child may see: the proxy's data (keys, database, certificates), its logs, every service's
-   * directory; as the proxy's own user, also the credentials kept in the proxy's home (ssh keys, cloud and registry logins).
+   * directory; to a child of the proxy's own uid, also the credentials kept in the proxy's home.
    */
   private hiddenDirectories(sameUser: boolean): string[] {
-    const dirs = [
-      this.config.dataDir,
-      resolve(this.config.get('LOG_DIR')),
-      resolve(this.config.get('CLONE_DIRECTORY')),
-    ];
+    const dirs = [this.config.dataDir, resolve(this.config.get('LOG_DIR')), resolve(this.config.get('CLONE_DIRECTORY'))];
     if (sameUser) dirs.push(...this.proxyHomeCredentials());
-    return [...new Set(dirs)].filter(
-      (dir) => existsSync(dir) && statSync(dir).isDirectory(),
-    );
+    return [...new Set(dirs)].filter((dir) => existsSync(dir) && statSync(dir).isDirectory());
   }
 
   /** The proxy's own files that may live elsewhere: its .env, a SQLite file outside the data dir, the YAML configuration, the files its secrets came from. */
   private hiddenFiles(sameUser: boolean): string[] {
-    const files = [
-      resolve('.env'),
-      this.config.get('CONFIG_FILE')
-        ? resolve(this.config.get('CONFIG_FILE') as string)
-        : null,
-      ...credentialFiles().map((file) => resolve(file)),
-    ];
-    if (sameUser)
-      files.push(
-        ...this.proxyHomeCredentials().filter(
-          (path) => existsSync(path) && !statSync(path).isDirectory(),
-        ),
-      );
+    const files = [resolve('.env'), this.config.get('CONFIG_FILE') ? resolve(this.config.get('CONFIG_FILE') as string) : null, ...credentialFiles().map((file) => resolve(file))];
+    if (sameUser) files.push(...this.proxyHomeCredentials().filter((path) => existsSync(path) && !statSync(path).isDirectory()));
     if (!this.config.isPostgres) {
       const db = resolve(this.config.get('DATABASE_URL'));
       files.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
     }
-    return [
-      ...new Set(
-        files.filter(
-          (file): file is string => file !== null && existsSync(file),
-        ),
-      ),
-    ];
+    return [...new Set(files.filter((file): file is string => file !== null && existsSync(file)))];
   }
 
+  /** ssh keys, cloud and registry logins in the proxy's home (not the home itself: the server's program may live there). */
   private proxyHomeCredentials(): string[] {
     const home = hostEnvironment(['HOME'])['HOME'];
-    return home && home !== '/'
-      ? PROXY_HOME_CREDENTIALS.map((entry) => join(home, entry))
-      : [];
+    return home && home !== '/' ? PROXY_HOME_CREDENTIALS.map((entry) => join(home, entry)) : [];
   }
 }
 
 function why(host: HostCapabilities, layer: string): string {
   const reason = host.missing.find((line) => line.startsWith(layer));
-  return reason
-    ? reason.slice(reason.indexOf(':') + 1).trim()
-    : 'not available on this host';
+  return reason ? reason.slice(reason.indexOf(':') + 1).trim() : 'not available on this host';
 }
 
 function signalName(number: number): NodeJS.Signals | null {
-  const entry = Object.entries(constants.signals).find(
-    ([, value]) => value === number,
-  );
+  const entry = Object.entries(constants.signals).find(([, value]) => value === number);
   return entry ? (entry[0] as NodeJS.Signals) : null;
 }
 

@@ -17,10 +17,7 @@ export function defaultLimitsFrom(config: AppConfig): EffectiveLimits {
 }
 
 /** A service's own value wins; null (or a row older than limits) takes the default. */
-export function effectiveLimits(
-  service: Partial<ServiceLimitsView> | undefined,
-  defaults: EffectiveLimits,
-): EffectiveLimits {
+export function effectiveLimits(service: Partial<ServiceLimitsView> | undefined, defaults: EffectiveLimits): EffectiveLimits {
   const limits = { ...defaults };
   for (const key of LIMIT_KEYS) {
     const value = service?.[key];

@@ -1,29 +1,8 @@
-import {
-  bubblewrapArgs,
-  prlimitArgs,
-  SandboxLayers,
-  SandboxTools,
-  wrapCommand,
-} from './sandbox-command';
+import { bubblewrapArgs, prlimitArgs, SandboxLayers, SandboxTools, wrapCommand } from './sandbox-command';
 
-const TOOLS: SandboxTools = {
-  sh: '/bin/sh',
-  prlimit: '/usr/bin/prlimit',
-  setpriv: '/usr/bin/setpriv',
-  bwrap: '/usr/bin/bwrap',
-};
-const SPEC = {
-  command: 'node',
-  args: ['server.js', '--flag'],
-  cwd: '/srv/clones/.homes/svc',
-  env: { PATH: '/usr/bin' },
-};
-const NONE: SandboxLayers = {
-  cgroupProcs: [],
-  rlimits: {},
-  filesystem: null,
-  user: null,
-};
+const TOOLS: SandboxTools = { sh: '/bin/sh', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv', bwrap: '/usr/bin/bwrap' };
+const SPEC = { command: 'node', args: ['server.js', '--flag'], cwd: '/srv/clones/.homes/svc', env: { PATH: '/usr/bin' } };
+const NONE: SandboxLayers = { cgroupProcs: [], rlimits: {}, filesystem: null, user: null };
 
 describe('wrapCommand', () => {
   it('leaves the command alone when no layer applies', () => {
@@ -36,12 +15,7 @@ describe('wrapCommand', () => {
       {
         cgroupProcs: ['/cg/memory/x/cgroup.procs', '/cg/pids/x/cgroup.procs'],
         rlimits: { nofile: 1024 },
-        filesystem: {
-          readable: [],
-          hideDirectories: [],
-          hideFiles: [],
-          writable: [],
-        },
+        filesystem: { readable: [], hideDirectories: [], hideFiles: [], writable: [] },
         user: { uid: 200001, gid: 200001 },
       },
       TOOLS,
@@ -49,15 +23,8 @@ describe('wrapCommand', () => {
     const argv = [wrapped.command, ...wrapped.args];
     const at = (program: string): number => argv.indexOf(program);
     expect(wrapped.command).toBe('/bin/sh');
-    expect(argv.slice(3, 7)).toEqual([
-      'mcp-sandbox',
-      '2',
-      '/cg/memory/x/cgroup.procs',
-      '/cg/pids/x/cgroup.procs',
-    ]);
-    expect(at('/usr/bin/prlimit')).toBeGreaterThan(
-      at('/cg/pids/x/cgroup.procs'),
-    );
+    expect(argv.slice(3, 7)).toEqual(['mcp-sandbox', '2', '/cg/memory/x/cgroup.procs', '/cg/pids/x/cgroup.procs']);
+    expect(at('/usr/bin/prlimit')).toBeGreaterThan(at('/cg/pids/x/cgroup.procs'));
     expect(at('/usr/bin/bwrap')).toBeGreaterThan(at('/usr/bin/prlimit'));
     expect(at('/usr/bin/setpriv')).toBeGreaterThan(at('/usr/bin/bwrap'));
     expect(argv.slice(at('/usr/bin/setpriv'))).toEqual([
@@ -77,28 +44,11 @@ describe('wrapCommand', () => {
   });
 
   it.each([
-    [
-      'setpriv',
-      { ...NONE, user: { uid: 1, gid: 1 } },
-      { ...TOOLS, setpriv: null },
-    ],
-    [
-      'bwrap',
-      {
-        ...NONE,
-        filesystem: { hideDirectories: [], hideFiles: [], writable: [] },
-      },
-      { ...TOOLS, bwrap: null },
-    ],
-    [
-      'prlimit',
-      { ...NONE, rlimits: { nofile: 10 } },
-      { ...TOOLS, prlimit: null },
-    ],
+    ['setpriv', { ...NONE, user: { uid: 1, gid: 1 } }, { ...TOOLS, setpriv: null }],
+    ['bwrap', { ...NONE, filesystem: { hideDirectories: [], hideFiles: [], writable: [] } }, { ...TOOLS, bwrap: null }],
+    ['prlimit', { ...NONE, rlimits: { nofile: 10 } }, { ...TOOLS, prlimit: null }],
   ])('refuses a layer whose tool is missing (%s)', (tool, layers, tools) => {
-    expect(() => wrapCommand(SPEC, layers as SandboxLayers, tools)).toThrow(
-      tool,
-    );
+    expect(() => wrapCommand(SPEC, layers as SandboxLayers, tools)).toThrow(tool);
   });
 });
 
@@ -134,22 +84,14 @@ describe('bubblewrapArgs', () => {
 
   it('keeps a command root under /tmp, read-only, over the private /tmp and before any hide', () => {
     const joined = args.join(' ');
-    expect(joined).toContain(
-      '--tmpfs /tmp --ro-bind /tmp/proxy /tmp/proxy --tmpfs /srv/data',
-    );
+    expect(joined).toContain('--tmpfs /tmp --ro-bind /tmp/proxy /tmp/proxy --tmpfs /srv/data');
   });
 
   it('hides before it binds, and lets the service user through the directories it creates on the way', () => {
     const joined = args.join(' ');
-    expect(joined).toContain(
-      '--tmpfs /srv/data --tmpfs /srv/clones --ro-bind /dev/null /srv/.env',
-    );
-    expect(joined).toContain(
-      '--perms 0711 --dir /srv/clones/.homes --bind /srv/clones/.homes/svc /srv/clones/.homes/svc',
-    );
-    expect(joined.indexOf('--tmpfs /srv/clones')).toBeLessThan(
-      joined.indexOf('--bind'),
-    );
+    expect(joined).toContain('--tmpfs /srv/data --tmpfs /srv/clones --ro-bind /dev/null /srv/.env');
+    expect(joined).toContain('--perms 0711 --dir /srv/clones/.homes --bind /srv/clones/.homes/svc /srv/clones/.homes/svc');
+    expect(joined.indexOf('--tmpfs /srv/clones')).toBeLessThan(joined.indexOf('--bind'));
     expect(args.slice(-2)).toEqual(['--chdir', '/srv/clones/.homes/svc']);
   });
 });

@@ -35,8 +35,7 @@ export interface SandboxLayers {
 }
 
 /** Puts the pid of the shell into each cgroup given, then runs the rest of the command line in its place (without the PWD the shell exported). */
-const JOIN_CGROUPS =
-  'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
+const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
 
 /** Grace between the soft CPU-time limit (SIGXCPU, which a process may catch) and the hard one (SIGKILL). */
 const CPU_HARD_GRACE_SEC = 5;
@@ -47,57 +46,28 @@ const CPU_HARD_GRACE_SEC = 5;
  * to the service's user, then exec the server. Each wrapper execs the next, so the pid the
  * supervisor holds stays the group leader; no string is ever interpreted by a shell but our own.
  */
-export function wrapCommand(
-  spec: SpawnSpec,
-  layers: SandboxLayers,
-  tools: SandboxTools,
-): SpawnSpec {
+export function wrapCommand(spec: SpawnSpec, layers: SandboxLayers, tools: SandboxTools): SpawnSpec {
   let argv = [spec.command, ...spec.args];
 
   if (layers.user) {
-    if (!tools.setpriv)
-      throw new Error('setpriv is needed to run as another user');
+    if (!tools.setpriv) throw new Error('setpriv is needed to run as another user');
     const { uid, gid } = layers.user;
-    argv = [
-      tools.setpriv,
-      `--reuid=${uid}`,
-      `--regid=${gid}`,
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--no-new-privs',
-      '--',
-      ...argv,
-    ];
+    argv = [tools.setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', '--', ...argv];
   }
 
   if (layers.filesystem) {
-    if (!tools.bwrap)
-      throw new Error('bwrap is needed for the filesystem sandbox');
-    argv = [
-      tools.bwrap,
-      ...bubblewrapArgs(layers.filesystem, spec.cwd),
-      '--',
-      ...argv,
-    ];
+    if (!tools.bwrap) throw new Error('bwrap is needed for the filesystem sandbox');
+    argv = [tools.bwrap, ...bubblewrapArgs(layers.filesystem, spec.cwd), '--', ...argv];
   }
 
   const limits = prlimitArgs(layers.rlimits);
   if (limits.length > 0) {
-    if (!tools.prlimit)
-      throw new Error('prlimit is needed for per-process limits');
+    if (!tools.prlimit) throw new Error('prlimit is needed for per-process limits');
     argv = [tools.prlimit, ...limits, '--', ...argv];
   }
 
   if (layers.cgroupProcs.length > 0) {
-    argv = [
-      tools.sh,
-      '-c',
-      JOIN_CGROUPS,
-      'mcp-sandbox',
-      String(layers.cgroupProcs.length),
-      ...layers.cgroupProcs,
-      ...argv,
-    ];
+    argv = [tools.sh, '-c', JOIN_CGROUPS, 'mcp-sandbox', String(layers.cgroupProcs.length), ...layers.cgroupProcs, ...argv];
   }
 
   const [command, ...args] = argv;
@@ -108,12 +78,8 @@ export function prlimitArgs(rlimits: RlimitSettings): string[] {
   const args: string[] = [];
   if (rlimits.nofile) args.push(`--nofile=${rlimits.nofile}:${rlimits.nofile}`);
   if (rlimits.nproc) args.push(`--nproc=${rlimits.nproc}:${rlimits.nproc}`);
-  if (rlimits.cpuSeconds)
-    args.push(
-      `--cpu=${rlimits.cpuSeconds}:${rlimits.cpuSeconds + CPU_HARD_GRACE_SEC}`,
-    );
-  if (rlimits.addressSpaceBytes)
-    args.push(`--as=${rlimits.addressSpaceBytes}:${rlimits.addressSpaceBytes}`);
+  if (rlimits.cpuSeconds) args.push(`--cpu=${rlimits.cpuSeconds}:${rlimits.cpuSeconds + CPU_HARD_GRACE_SEC}`);
+  if (rlimits.addressSpaceBytes) args.push(`--as=${rlimits.addressSpaceBytes}:${rlimits.addressSpaceBytes}`);
   return args;
 }
 
@@ -124,36 +90,16 @@ export function prlimitArgs(rlimits: RlimitSettings): string[] {
  * must still reach the server.
  */
 export function bubblewrapArgs(view: FilesystemView, cwd: string): string[] {
-  const args = [
-    '--die-with-parent',
-    '--unshare-pid',
-    '--unshare-ipc',
-    '--ro-bind',
-    '/',
-    '/',
-    '--dev',
-    '/dev',
-    '--proc',
-    '/proc',
-    '--tmpfs',
-    '/tmp',
-  ];
+  const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
   // Outer paths first, so that a hidden directory inside another hidden one is not mounted over twice.
   const tmpfsRoots = ['/tmp', ...view.hideDirectories];
   // Before the hides, so that a hidden directory inside one of them stays hidden.
   for (const dir of view.readable) args.push('--ro-bind', dir, dir);
-  for (const dir of [...view.hideDirectories].sort(
-    (a, b) => a.length - b.length,
-  ))
-    args.push('--tmpfs', dir);
+  for (const dir of [...view.hideDirectories].sort((a, b) => a.length - b.length)) args.push('--tmpfs', dir);
   for (const file of view.hideFiles) args.push('--ro-bind', '/dev/null', file);
   for (const dir of view.writable) {
     // bwrap would create the missing directories above a bind inside an empty tmpfs as 0700 root: let the service's user through.
-    for (const between of directoriesBetween(
-      deepestContaining(tmpfsRoots, dir),
-      dir,
-    ))
-      args.push('--perms', '0711', '--dir', between);
+    for (const between of directoriesBetween(deepestContaining(tmpfsRoots, dir), dir)) args.push('--perms', '0711', '--dir', between);
     args.push('--bind', dir, dir);
   }
   args.push('--chdir', cwd);
@@ -162,16 +108,12 @@ export function bubblewrapArgs(view: FilesystemView, cwd: string): string[] {
 
 function deepestContaining(roots: string[], path: string): string | null {
   const containing = roots.filter((root) => path.startsWith(`${root}/`));
-  return containing.length === 0
-    ? null
-    : containing.reduce((a, b) => (b.length > a.length ? b : a));
+  return containing.length === 0 ? null : containing.reduce((a, b) => (b.length > a.length ? b : a));
 }
 
 /** `/a`, `/a/b/c` → [`/a/b`]: the directories strictly between, outermost first. */
 function directoriesBetween(top: string | null, path: string): string[] {
   if (!top) return [];
   const parts = path.slice(top.length + 1).split('/');
-  return parts
-    .slice(0, -1)
-    .map((_, index) => `${top}/${parts.slice(0, index + 1).join('/')}`);
+  return parts.slice(0, -1).map((_, index) => `${top}/${parts.slice(0, index + 1).join('/')}`);
 }

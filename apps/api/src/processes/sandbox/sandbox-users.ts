@@ -1,10 +1,4 @@
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A service's own unprivileged user: a uid (and a group of the same number) no other service gets. */
@@ -32,8 +26,7 @@ export class SandboxUsers {
     let uid = table[serviceId];
     if (uid === undefined) {
       const used = Object.values(table);
-      uid =
-        used.length === 0 ? this.base : Math.max(this.base - 1, ...used) + 1;
+      uid = used.length === 0 ? this.base : Math.max(this.base - 1, ...used) + 1;
       table[serviceId] = uid;
       this.save(table);
     }
@@ -42,9 +35,7 @@ export class SandboxUsers {
 
   private load(): Record<string, number> {
     if (this.table) return this.table;
-    this.table = existsSync(this.file)
-      ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>)
-      : {};
+    this.table = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>) : {};
     return this.table;
   }
 

@@ -1,12 +1,4 @@
-import {
-  chmodSync,
-  chownSync,
-  lchownSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  statSync,
-} from 'node:fs';
+import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** Where services' own home directories live inside CLONE_DIRECTORY (service names never start with a dot). */
@@ -25,11 +17,7 @@ export class ServiceDirectories {
   }
 
   /** Creates the home; with a user, hands it (and the service's clone, if `cwd` is in it) to that user. */
-  prepare(
-    serviceName: string,
-    cwd: string | null,
-    user: { uid: number; gid: number } | null,
-  ): string {
+  prepare(serviceName: string, cwd: string | null, user: { uid: number; gid: number } | null): string {
     const home = this.homeOf(serviceName);
     mkdirSync(home, { recursive: true, mode: 0o700 });
     if (!user) return home;
@@ -65,8 +53,7 @@ export class ServiceDirectories {
   /** CLONE_DIRECTORY/<service> when `cwd` is inside it. */
   private serviceRootOf(cwd: string): string | null {
     const rel = relative(this.cloneRoot, resolve(cwd));
-    if (rel === '' || rel.startsWith('..') || rel.startsWith(HOMES_DIRECTORY))
-      return null;
+    if (rel === '' || rel.startsWith('..') || rel.startsWith(HOMES_DIRECTORY)) return null;
     return join(this.cloneRoot, rel.split(sep)[0]);
   }
 }
@@ -80,8 +67,7 @@ function ownTree(dir: string, user: { uid: number; gid: number }): void {
     if (stat.isSymbolicLink()) return lchownSync(path, user.uid, user.gid);
     chownSync(path, user.uid, user.gid);
     // Symbolic links are not followed: a build must not hand the service files outside its clone.
-    if (stat.isDirectory())
-      for (const entry of readdirSync(path)) walk(join(path, entry));
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
   };
   walk(dir);
 }

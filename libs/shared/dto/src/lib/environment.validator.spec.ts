@@ -1,7 +1,4 @@
-import {
-  environmentProblems,
-  isForbiddenEnvKey,
-} from './environment.validator';
+import { environmentProblems, isForbiddenEnvKey } from './environment.validator';
 
 describe('forbidden service environment keys', () => {
   it.each([
@@ -37,13 +34,7 @@ describe('forbidden service environment keys', () => {
     ['DIGIT_COUNT', false],
   ])('%s forbidden: %p', (key, forbidden) => {
     expect(isForbiddenEnvKey(key)).toBe(forbidden);
-    expect(environmentProblems({ [key]: 'x' })).toEqual(
-      forbidden
-        ? [
-            `environment.${key} is not allowed: it changes how the child loads code`,
-          ]
-        : [],
-    );
+    expect(environmentProblems({ [key]: 'x' })).toEqual(forbidden ? [`environment.${key} is not allowed: it changes how the child loads code`] : []);
   });
 });
 
@@ -56,27 +47,11 @@ describe('environmentProblems', () => {
     [['A=1'], ['environment must be an object of string values']],
     ['A=1', ['environment must be an object of string values']],
     [{ '1BAD': 'x' }, ['environment.1BAD is not a valid variable name']],
-    [
-      { 'WITH-DASH': 'x' },
-      ['environment.WITH-DASH is not a valid variable name'],
-    ],
+    [{ 'WITH-DASH': 'x' }, ['environment.WITH-DASH is not a valid variable name']],
     [{ NUM: 5 }, ['environment.NUM must be a string']],
-    [
-      { NODE_OPTIONS: '--require x' },
-      [
-        'environment.NODE_OPTIONS is not allowed: it changes how the child loads code',
-      ],
-    ],
-    [
-      { ld_preload: '/x.so' },
-      [
-        'environment.ld_preload is not allowed: it changes how the child loads code',
-      ],
-    ],
-    [
-      { BIG: 'x'.repeat(32 * 1024 + 1) },
-      ['environment.BIG is longer than 32768 characters'],
-    ],
+    [{ NODE_OPTIONS: '--require x' }, ['environment.NODE_OPTIONS is not allowed: it changes how the child loads code']],
+    [{ ld_preload: '/x.so' }, ['environment.ld_preload is not allowed: it changes how the child loads code']],
+    [{ BIG: 'x'.repeat(32 * 1024 + 1) }, ['environment.BIG is longer than 32768 characters']],
   ])('%p → %p', (value, expected) => {
     expect(environmentProblems(value)).toEqual(expected);
   });

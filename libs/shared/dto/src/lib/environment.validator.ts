@@ -1,8 +1,4 @@
-import {
-  ValidationArguments,
-  ValidatorConstraint,
-  ValidatorConstraintInterface,
-} from 'class-validator';
+import { ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 
 const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_VALUE_LENGTH = 32 * 1024;
@@ -35,21 +31,12 @@ export const FORBIDDEN_ENV_KEYS: readonly string[] = [
 ];
 
 /** Whole families refused by prefix: the dynamic loader's, npm's configuration, git's (hooks, ssh command, config files), exported bash functions. */
-export const FORBIDDEN_ENV_PREFIXES: readonly string[] = [
-  'LD_',
-  'DYLD_',
-  'NPM_CONFIG_',
-  'GIT_',
-  'BASH_FUNC_',
-];
+export const FORBIDDEN_ENV_PREFIXES: readonly string[] = ['LD_', 'DYLD_', 'NPM_CONFIG_', 'GIT_', 'BASH_FUNC_'];
 
-/** Whether a service may not set this variable (case-insensitive, as Windows and some runtimes read them). */
+/** Whether a service may not set this variable (case-insensitive: several runtimes read either case). */
 export function isForbiddenEnvKey(key: string): boolean {
   const upper = key.toUpperCase();
-  return (
-    FORBIDDEN_ENV_KEYS.includes(upper) ||
-    FORBIDDEN_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix))
-  );
+  return FORBIDDEN_ENV_KEYS.includes(upper) || FORBIDDEN_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix));
 }
 
 /** Why a service environment is refused, or null when it is acceptable. */
@@ -60,26 +47,17 @@ export function environmentProblems(value: unknown): string[] {
   }
   const problems: string[] = [];
   for (const [key, item] of Object.entries(value)) {
-    if (!ENV_KEY_PATTERN.test(key))
-      problems.push(`environment.${key} is not a valid variable name`);
+    if (!ENV_KEY_PATTERN.test(key)) problems.push(`environment.${key} is not a valid variable name`);
     else if (isForbiddenEnvKey(key)) {
-      problems.push(
-        `environment.${key} is not allowed: it changes how the child loads code`,
-      );
-    } else if (typeof item !== 'string')
-      problems.push(`environment.${key} must be a string`);
-    else if (item.length > MAX_VALUE_LENGTH)
-      problems.push(
-        `environment.${key} is longer than ${MAX_VALUE_LENGTH} characters`,
-      );
+      problems.push(`environment.${key} is not allowed: it changes how the child loads code`);
+    } else if (typeof item !== 'string') problems.push(`environment.${key} must be a string`);
+    else if (item.length > MAX_VALUE_LENGTH) problems.push(`environment.${key} is longer than ${MAX_VALUE_LENGTH} characters`);
   }
   return problems;
 }
 
 @ValidatorConstraint({ name: 'serviceEnvironment' })
-export class ServiceEnvironmentConstraint
-  implements ValidatorConstraintInterface
-{
+export class ServiceEnvironmentConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return environmentProblems(value).length === 0;
   }
