@@ -32,6 +32,8 @@ describe('API platform (real app, real SQLite file)', () => {
         version: expect.stringMatching(/^\d+\.\d+\.\d+/),
         uptime: expect.any(Number),
         services: { running: 0, total: 0 },
+        // How MCP servers are kept from the proxy's secrets here (as root: users of their own).
+        children: { isolation: expect.stringMatching(/^(own-users|bubblewrap|none)$/), proxySecretsProtected: expect.any(Boolean), summary: expect.any(String) },
       });
       expect(JSON.stringify(response.body)).not.toContain(env.apiKey);
     });
