@@ -27,7 +27,7 @@ interface Install {
  * would hide the files for the wrong reason), the API key from a file (`API_KEY_FILE`), the JWT secret
  * and a GitHub token in the environment, the encryption key generated into secrets.json.
  */
-async function install(extra: Record<string, string> = {}): Promise<Install> {
+async function install(extra: Record<string, string> = {}, asRoot = false): Promise<Install> {
   const dir = mkdtempSync(join('/var/tmp', 'mcp-child-secrets-'));
   chmodSync(dir, 0o711);
   const secretsDir = join(dir, 'run-secrets');
@@ -56,10 +56,10 @@ async function install(extra: Record<string, string> = {}): Promise<Install> {
     GITHUB_TOKEN: secrets.GITHUB_TOKEN,
     ...extra,
   };
-  if (isRoot) {
+  if (isRoot && !asRoot) {
     for (const path of [dir, secretsDir, join(secretsDir, 'api_key')]) chownSync(path, PROXY_UID, PROXY_UID);
   }
-  const app = startBuiltApi(vars, WORKSPACE_ROOT, isRoot ? { uid: PROXY_UID, gid: PROXY_UID } : undefined);
+  const app = startBuiltApi(vars, WORKSPACE_ROOT, isRoot && !asRoot ? { uid: PROXY_UID, gid: PROXY_UID } : undefined);
   const baseUrl = `http://127.0.0.1:${backend}`;
   await waitForOk(`${baseUrl}/health`, 60_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${app.output()}`);
@@ -176,5 +176,22 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
     });
     expect(view.children.summary).toMatch(/run with the proxy's own rights and can read its secrets/);
     expect(proxy.app.output()).toMatch(/run with the proxy's own rights and can read its secrets/);
+  }, 120_000);
+
+  (isRoot ? it : it.skip)('as root (the Docker image), each server has a user of its own and reads none of it either', async () => {
+    const proxy = await install({}, true);
+    installs.push(proxy);
+    await register(proxy, 'curious');
+    const child = await connectClient(proxy.baseUrl, 'curious', proxy.apiKey, 'streamable');
+    clients.push(child);
+
+    const seen = await whatTheChildSees(proxy, child);
+    expect(seen.whoami).toMatch(/^uid [1-9]\d* /);
+    expect(seen.secretsJson).toBe('error EACCES');
+    expect(seen.database).toBe('error EACCES');
+    expect(seen.apiKeyFile).toBe('error EACCES');
+    expect(seen.proxyEnviron).toBe('error EACCES');
+    expect(leaked(seen, [...Object.values(proxy.secrets), await encryptionKey(proxy)])).toEqual([]);
+    expect((await health(proxy)).children).toMatchObject({ isolation: 'own-users', proxySecretsProtected: true });
   }, 120_000);
 });

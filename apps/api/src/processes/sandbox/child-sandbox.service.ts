@@ -82,8 +82,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       bubblewrapMissing: why(host, 'filesystem sandbox'),
       filesystemSetting: filesystem,
       root: host.root,
-      // Hidden under bubblewrap; with own users only their mode protects them.
-      exposedFiles: bubblewrap ? [] : credentialFiles().map((file) => resolve(file)).filter(worldReadable),
+      // Hidden under bubblewrap; with own users only their mode protects them (the .env too, which usually holds secrets).
+      exposedFiles: bubblewrap ? [] : [...credentialFiles(), '.env'].map((file) => resolve(file)).filter(worldReadable),
     });
   }
 
