@@ -176,6 +176,8 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
     });
     expect(view.children.summary).toMatch(/run with the proxy's own rights and can read its secrets/);
     expect(proxy.app.output()).toMatch(/run with the proxy's own rights and can read its secrets/);
+    const service = (await (await fetch(`${proxy.baseUrl}/api/services/curious`, { headers: { 'x-api-key': proxy.apiKey } })).json()) as { sandbox: { notApplied: string[] } };
+    expect(service.sandbox.notApplied).toContain("isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)");
   }, 120_000);
 
   (isRoot ? it : it.skip)('as root (the Docker image), each server has a user of its own and reads none of it either', async () => {
