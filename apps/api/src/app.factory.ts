@@ -9,6 +9,7 @@ import { CertificateManager } from './certs/certificate-manager.service';
 import { ForceSsl } from './certs/tls/force-ssl';
 import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
+import { scrubCredentialsFromEnvironment } from './core/config/scrub-environment';
 import { createValidationPipe } from './core/http/validation';
 import { API_BODY_LIMIT_BYTES, refuseOversizedBodies } from './core/http/body-size-limit';
 import { GracefulShutdown } from './core/http/graceful-shutdown';
@@ -33,6 +34,8 @@ export async function createApp(): Promise<NestExpressApplication> {
     // The JSON parser keeps the bytes as received (req.rawBody): the GitHub webhook's HMAC is over them.
     rawBody: true,
   });
+  // Validated and held by the config now: out of the environment before init starts any child, deploy step or tool.
+  scrubCredentialsFromEnvironment();
   configureApp(app);
   await app.init();
   return app;

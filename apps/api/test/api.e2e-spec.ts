@@ -32,6 +32,8 @@ describe('API platform (real app, real SQLite file)', () => {
         version: expect.stringMatching(/^\d+\.\d+\.\d+/),
         uptime: expect.any(Number),
         services: { running: 0, total: 0 },
+        // How MCP servers are kept from the proxy's secrets here (as root: users of their own).
+        children: { isolation: expect.stringMatching(/^(own-users|bubblewrap|none)$/), proxySecretsProtected: expect.any(Boolean), summary: expect.any(String) },
       });
       expect(JSON.stringify(response.body)).not.toContain(env.apiKey);
     });
@@ -116,6 +118,33 @@ describe('API platform (real app, real SQLite file)', () => {
         expect.stringMatching(/^process\.maxRestarts /),
         expect.stringMatching(/^environment\.NODE_OPTIONS is not allowed/),
       ]);
+    });
+
+    it.each([
+      'JAVA_TOOL_OPTIONS',
+      'JDK_JAVA_OPTIONS',
+      'npm_config_registry',
+      'NPM_CONFIG_USERCONFIG',
+      'GIT_SSH_COMMAND',
+      'GIT_CONFIG_GLOBAL',
+      'PATH',
+      'PYTHONPATH',
+      'PYTHONSTARTUP',
+      'PYTHONHOME',
+      'PERL5OPT',
+      'PERL5LIB',
+      'RUBYOPT',
+      'RUBYLIB',
+      'BASH_ENV',
+      'ENV',
+      'LD_BIND_NOW',
+    ])('refuses %s in a service environment with a 400 naming it', async (variable) => {
+      const refused = await request(http)
+        .post('/api/services')
+        .set(...key())
+        .send({ name: 'loader-trick', process: { command: 'x' }, environment: { [variable]: '/tmp/x' } })
+        .expect(400);
+      expect(refused.body.message).toEqual([`environment.${variable} is not allowed: it changes how the child loads code`]);
     });
 
     it('updates and deletes, then answers 404', async () => {

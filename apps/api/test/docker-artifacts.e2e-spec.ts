@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ENV_SCHEMA } from '../src/core/config/env.schema';
+import { CREDENTIAL_KEYS, ENV_SCHEMA } from '../src/core/config/env.schema';
 
 const ROOT = resolve(__dirname, '../../..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -14,7 +14,10 @@ const SET_BY_IMAGE = ['DATA_DIR', 'LOG_DIR', 'CLONE_DIRECTORY', 'ADMIN_DIST_DIR'
 const COMPOSE_DEFAULTS: Record<string, string> = { DATABASE_URL: '/data/mcp-proxy.db', REDIS_URL: 'redis://redis:6379' };
 
 interface ComposeFile {
-  services: Record<string, { environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[]; ports?: string[] }>;
+  services: Record<
+    string,
+    { environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[]; ports?: string[]; cap_drop?: string[]; cap_add?: string[]; security_opt?: string[] }
+  >;
 }
 
 /**
@@ -43,8 +46,17 @@ describe('Docker deployment files', () => {
     expect(proxy.volumes).toEqual(expect.arrayContaining(['data:/data', 'certs:/data/certs', 'services:/services', 'logs:/logs']));
     expect(proxy.ports).toHaveLength(3);
     for (const name of ['proxy', 'redis', 'postgres']) expect([name, compose.services[name].healthcheck]).toEqual([name, expect.anything()]);
-    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^USER root$/m);
     expect(dockerfile).toMatch(/astral-sh\/uv:[\d.]+ \/uv \/uvx /);
+  });
+
+  it('run the proxy as root with only the capabilities that give each MCP server a user of its own, and take secrets from files', () => {
+    const proxy = compose.services['proxy'];
+    expect(proxy.cap_drop).toEqual(['ALL']);
+    expect([...(proxy.cap_add ?? [])].sort()).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']);
+    expect(proxy.security_opt).toEqual(['no-new-privileges:true']);
+    expect(dockerfile).toMatch(/chmod 700 \/data \/logs/);
+    for (const key of CREDENTIAL_KEYS) expect([key, proxy.environment?.[`${key}_FILE`]]).toEqual([key, `\${${key}_FILE:-}`]);
   });
 
   it('validate with Compose, which takes a .env beside the file into the proxy environment', () => {

@@ -93,6 +93,8 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
   const key = (): [string, string] => ['X-API-Key', env.apiKey];
 
   async function boot(): Promise<void> {
+    // The app takes its credentials out of the environment at start-up: a restart gets them again, as from a service manager.
+    applyEnv(env.vars);
     app = await createApp();
     await app.listen(0, '127.0.0.1');
     http = app.getHttpServer();

@@ -47,5 +47,6 @@ describe('start-up of the built API', () => {
     } finally {
       await second.stop();
     }
-  });
+    // Two full starts (migrations, the sandbox probe) on a shared, loaded machine.
+  }, 60_000);
 });

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, cpSync, existsSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Database } from 'sqlite3';
+import { environmentWithoutCredentials } from '../core/config/scrub-environment';
 import { isPostgresUrl } from '../core/database/data-source-options';
 
 const run = promisify(execFile);
@@ -34,7 +35,10 @@ export async function createBackup(source: BackupSource, archive: string): Promi
   const stage = mkdtempSync(join(tmpdir(), 'mcp-proxy-backup-'));
   try {
     const postgres = isPostgresUrl(source.databaseUrl);
-    if (postgres) await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(stage, POSTGRES_FILE)}`, source.databaseUrl]).catch(toolFailed('pg_dump'));
+    if (postgres) {
+      const { url, env } = postgresConnection(source.databaseUrl);
+      await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(stage, POSTGRES_FILE)}`, url], { env }).catch(toolFailed('pg_dump'));
+    }
     else await snapshotSqlite(resolve(source.databaseUrl), join(stage, SQLITE_FILE));
 
     const skip = postgres ? new Set<string>() : sqliteFiles(resolve(source.databaseUrl));
@@ -44,9 +48,14 @@ export async function createBackup(source: BackupSource, archive: string): Promi
     const manifest: BackupManifest = { format: FORMAT, createdAt: new Date().toISOString(), database: postgres ? 'postgres' : 'sqlite', files };
     writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
     mkdirSync(dirname(resolve(archive)), { recursive: true });
-    await run('tar', ['-czf', resolve(archive), '-C', stage, '.']).catch(toolFailed('tar'));
-    // It holds the keys: readable by its owner only.
-    chmodSync(resolve(archive), 0o600);
+    // It holds the keys: readable by its owner only from the moment it exists (an older file of that name is narrowed before it is overwritten).
+    const fd = openSync(resolve(archive), 'w', 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+      await tarInto(fd, stage);
+    } finally {
+      closeSync(fd);
+    }
     return manifest;
   } finally {
     rmSync(stage, { recursive: true, force: true });
@@ -79,7 +88,8 @@ export async function restoreBackup(target: BackupSource, archive: string): Prom
     if (existsSync(join(stage, 'files'))) cpSync(join(stage, 'files'), target.dataDir, { recursive: true, preserveTimestamps: true });
 
     if (postgres) {
-      await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${target.databaseUrl}`, join(stage, POSTGRES_FILE)]).catch(toolFailed('pg_restore'));
+      const { url, env } = postgresConnection(target.databaseUrl);
+      await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${url}`, join(stage, POSTGRES_FILE)], { env }).catch(toolFailed('pg_restore'));
     } else {
       const file = resolve(target.databaseUrl);
       // A database inside the data directory moved aside with it; one elsewhere is kept beside itself.
@@ -91,6 +101,31 @@ export async function restoreBackup(target: BackupSource, archive: string): Prom
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * The database URL without its password, and the environment that carries it instead (PGPASSWORD): a
+ * command line is readable by every user in /proc, a process's environment only by its own user.
+ */
+export function postgresConnection(databaseUrl: string): { url: string; env: Record<string, string> } {
+  const url = new URL(databaseUrl);
+  const password = url.password ? decodeURIComponent(url.password) : (url.searchParams.get('password') ?? '');
+  url.password = '';
+  url.searchParams.delete('password');
+  const env = environmentWithoutCredentials();
+  if (password) env['PGPASSWORD'] = password;
+  return { url: url.toString(), env };
+}
+
+/** `tar -cz` of the stage written straight into the open archive, so that tar never creates the file with its own mode. */
+async function tarInto(fd: number, stage: string): Promise<void> {
+  await new Promise<void>((done, failed) => {
+    const tar = spawn('tar', ['-czf', '-', '-C', stage, '.'], { stdio: ['ignore', fd, 'pipe'], env: environmentWithoutCredentials() });
+    let stderr = '';
+    tar.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    tar.once('error', (error: NodeJS.ErrnoException) => failed(error));
+    tar.once('close', (code) => (code === 0 ? done() : failed(Object.assign(new Error(`exit code ${code}`), { stderr }))));
+  }).catch(toolFailed('tar'));
 }
 
 /** VACUUM INTO copies a consistent database even while the proxy writes to it. */

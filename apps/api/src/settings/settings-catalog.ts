@@ -43,7 +43,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   CLONE_DIRECTORY: { group: 'processes', description: 'Where deployed repositories are cloned.', input: text },
   SHUTDOWN_GRACE_SEC: { group: 'processes', description: 'On SIGTERM, how long calls in progress may take to finish before the proxy stops.', input: whole(0, 600, 'seconds') },
   SANDBOX_USER: { group: 'processes', description: 'Default sandbox user: auto runs each server as a user of its own when the proxy is root.', input: { type: 'choice', choices: ['auto', 'none'] } },
-  SANDBOX_FILESYSTEM: { group: 'processes', description: "Default filesystem sandbox: bubblewrap hides the proxy's files from servers.", input: { type: 'choice', choices: ['bubblewrap', 'none'] } },
+  SANDBOX_FILESYSTEM: { group: 'processes', description: "Default filesystem sandbox: bubblewrap hides the proxy's files and processes from servers; auto uses it whenever servers would run as the proxy's own user.", input: { type: 'choice', choices: ['auto', 'bubblewrap', 'none'] } },
   SANDBOX_UID_BASE: { group: 'processes', description: "First uid of the range given to services' own users.", input: whole(1000, 2_000_000_000) },
   SANDBOX_MEMORY_MB: { group: 'processes', description: 'Default memory cap of a server (cgroup); 0 = none.', input: whole(0, 1_048_576, 'MB') },
   SANDBOX_CPU_PERCENT: { group: 'processes', description: 'Default CPU cap of a server, in percent of one core; 0 = none.', input: whole(0, 100_000, '%') },

@@ -28,10 +28,17 @@ export interface RunningApp {
   stop: () => Promise<void>;
 }
 
-/** Starts the production bundle as a user would, with only the given environment (no inherited secrets). */
-export function startBuiltApi(vars: Record<string, string>, cwd = WORKSPACE_ROOT): RunningApp {
+/**
+ * Starts the production bundle as a user would, with only the given environment (no inherited secrets).
+ * `runAs`: through setpriv as that unprivileged uid and gid, as a non-root install runs (setpriv execs
+ * node, so the pid is the proxy's).
+ */
+export function startBuiltApi(vars: Record<string, string>, cwd = WORKSPACE_ROOT, runAs?: { uid: number; gid: number }): RunningApp {
   requireBuiltApi();
-  const child = spawn(process.execPath, [BUILT_API], {
+  const argv = runAs
+    ? ['/usr/bin/setpriv', `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', '--', process.execPath, BUILT_API]
+    : [process.execPath, BUILT_API];
+  const child = spawn(argv[0], argv.slice(1), {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -47,6 +47,7 @@ export function healthView(overrides: Partial<HealthView> = {}): HealthView {
     version: '0.1.0',
     uptime: 125,
     services: { running: 1, total: 3 },
+    children: { isolation: 'own-users', proxySecretsProtected: true, summary: 'MCP servers run as users of their own.' },
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config.service';
-import { validateEnv } from './env.schema';
+import { validateEnv, withSecretFiles } from './env.schema';
 import { ENV_KEYS_SET, RuntimeSettings } from './runtime-settings.service';
 import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
 
@@ -12,9 +12,11 @@ export class AppConfigModule {
   static async forRoot(): Promise<DynamicModule> {
     // Seen before validation fills the defaults in (and Nest copies them into process.env).
     let setInEnvironment: ReadonlySet<string> = new Set();
-    const validate = (source: Record<string, string | undefined>) => {
+    const validate = (input: Record<string, string | undefined>) => {
+      // A key given as <KEY>_FILE counts as set in the environment.
+      const { source } = withSecretFiles(input);
       setInEnvironment = new Set(Object.keys(source).filter((key) => (source[key] ?? '').trim() !== ''));
-      return validateEnv(source);
+      return validateEnv(input);
     };
     return {
       module: AppConfigModule,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
 /** The validated, typed environment. Every key of the public contract, plus a few of our own. */
@@ -105,8 +106,11 @@ export interface AppEnv {
   OTEL_BSP_SCHEDULE_DELAY: number;
   /** Default of a service's `process.sandbox.user`: `auto` runs each child as a user of its own when the proxy is root. */
   SANDBOX_USER: 'auto' | 'none';
-  /** Default of `process.sandbox.filesystem`: `bubblewrap` hides the proxy's files from children. */
-  SANDBOX_FILESYSTEM: 'bubblewrap' | 'none';
+  /**
+   * Default of `process.sandbox.filesystem`: `bubblewrap` hides the proxy's files and processes from children;
+   * `auto` uses it whenever a child would otherwise run as the proxy's own user (not root, or SANDBOX_USER=none).
+   */
+  SANDBOX_FILESYSTEM: 'auto' | 'bubblewrap' | 'none';
   /** First uid of the range handed to services' own users (one per service, kept in the data dir). */
   SANDBOX_UID_BASE: number;
   /** Defaults of a service's `process.limits` (0 = no limit). */
@@ -374,7 +378,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },
   OTEL_BSP_SCHEDULE_DELAY: { default: '5000', parse: integer(10, 60_000) },
   SANDBOX_USER: { default: 'auto', parse: oneOf(['auto', 'none'] as const) },
-  SANDBOX_FILESYSTEM: { default: 'none', parse: oneOf(['bubblewrap', 'none'] as const) },
+  SANDBOX_FILESYSTEM: { default: 'auto', parse: oneOf(['auto', 'bubblewrap', 'none'] as const) },
   SANDBOX_UID_BASE: { default: '200000', parse: integer(1000, 2_000_000_000) },
   SANDBOX_MEMORY_MB: { default: '2048', parse: integer(0, 1_048_576) },
   SANDBOX_CPU_PERCENT: { default: '0', parse: integer(0, 100_000) },
@@ -393,7 +397,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
  * validated configuration exists (the deploy queue is BullMQ with Redis, in-process without).
  */
 export function redisConfigured(source: Record<string, string | undefined>): boolean {
-  return (source['REDIS_URL'] ?? '').trim() !== '';
+  return (source['REDIS_URL'] ?? '').trim() !== '' || (source['REDIS_URL_FILE'] ?? '').trim() !== '';
 }
 
 /** Thrown when the environment holds a value the product cannot run with; names every bad key. */
@@ -404,9 +408,9 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
-/** Parse and check every key; cross-key rules come last. */
-export function validateEnv(source: Record<string, string | undefined>): AppEnv {
-  const problems: string[] = [];
+/** Parse and check every key; cross-key rules come last. A credential given as `<KEY>_FILE` is read here first. */
+export function validateEnv(input: Record<string, string | undefined>): AppEnv {
+  const { source, problems } = withSecretFiles(input);
   const env: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(ENV_SCHEMA) as [keyof AppEnv, KeySpec<unknown>][]) {
     const raw = source[key] ?? spec.default ?? '';
@@ -424,6 +428,36 @@ export function validateEnv(source: Record<string, string | undefined>): AppEnv 
 
 // OTEL_EXPORTER_OTLP_HEADERS carries a collector's credentials.
 const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
+
+/**
+ * Settings that carry credentials (the secrets, and the URLs that may hold a password). Each may be given
+ * as `<KEY>_FILE`, a file holding the value (the Docker-secrets convention), and none is left in the
+ * process environment once the app is built (see scrub-environment.ts).
+ */
+export const CREDENTIAL_KEYS: readonly string[] = [...SECRET_KEYS, 'DATABASE_URL', 'REDIS_URL'];
+
+/** Suffix of the variable naming a file that holds a credential setting's value. */
+export const FILE_SUFFIX = '_FILE';
+
+/**
+ * The source with every `<KEY>_FILE` read into `<KEY>` (one trailing newline dropped, as `echo` and most
+ * editors add one). The file wins over a plain `<KEY>`, which docker-compose.yml always sets (to its
+ * default). A file that cannot be read is a problem naming the variable; its content is never shown.
+ */
+export function withSecretFiles(input: Record<string, string | undefined>): { source: Record<string, string | undefined>; problems: string[] } {
+  const source = { ...input };
+  const problems: string[] = [];
+  for (const key of CREDENTIAL_KEYS) {
+    const path = (input[`${key}${FILE_SUFFIX}`] ?? '').trim();
+    if (path === '') continue;
+    try {
+      source[key] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`${key}${FILE_SUFFIX}=${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  return { source, problems };
+}
 
 /** One key's value from its raw text, by the same rules as at start-up; throws `InvalidSettingValue` naming the rule. */
 export function parseEnvValue<K extends keyof AppEnv>(key: K, raw: string): AppEnv[K] {

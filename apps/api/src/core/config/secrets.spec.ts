@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSecrets, SECRETS_FILE } from './secrets';
@@ -18,6 +18,12 @@ describe('loadOrCreateSecrets', () => {
     const second = loadOrCreateSecrets(dir, {});
     expect(second.generatedApiKey).toBeUndefined();
     expect(second.secrets).toEqual(first.secrets);
+  });
+
+  it('keeps other users out of the data dir, whatever mode it was created with', () => {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    loadOrCreateSecrets(dir, {});
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('prefers values from the environment and does not write them to disk', () => {

@@ -47,6 +47,8 @@ export function loadOrCreateSecrets(
 
   if (JSON.stringify(next) !== JSON.stringify(stored)) writePrivateFile(dataDir, file, JSON.stringify(next, null, 2));
   else if (existsSync(file)) chmodSync(file, 0o600);
+  // The database, certificates and services' folders in here are created with the usual umask (0644): the directory keeps other users out.
+  if (existsSync(dataDir)) chmodSync(dataDir, 0o700);
 
   const encryptionKey = fromEnv.ENCRYPTION_KEY ?? (next.encryptionKey as string);
   return {

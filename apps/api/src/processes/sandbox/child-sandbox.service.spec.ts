@@ -84,11 +84,12 @@ describe('ChildSandbox on a host that offers little', () => {
       'memory 2048 MB: controller not mounted',
       "processes 512: no pids cgroup (controller not mounted) and RLIMIT_NPROC needs a user of the service's own",
       'filesystem: bwrap not found (Debian package bubblewrap)',
+      "isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)",
     ]);
     launch.release();
   });
 
-  it('takes the service limits over the defaults, and says nothing about what the service turned off', () => {
+  it('takes the service limits over the defaults, and of what the service turned off says only that it can read the secrets', () => {
     const launch = sandbox.prepare({
       entity: entity({
         sandbox: { user: 'none', filesystem: 'none' },
@@ -98,7 +99,7 @@ describe('ChildSandbox on a host that offers little', () => {
       defaultCwd: false,
     });
     expect(launch.spec.args).toEqual(['--nofile=256:256', '--cpu=30:35', '--', 'node', 'server.js']);
-    expect(launch.status.notApplied).toEqual([]);
+    expect(launch.status.notApplied).toEqual(["isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)"]);
     expect(launch.status.limits).toEqual({ memoryMb: 0, cpuPercent: 0, maxProcesses: 0, maxOpenFiles: 256, cpuSeconds: 30, addressSpaceMb: 0 });
   });
 

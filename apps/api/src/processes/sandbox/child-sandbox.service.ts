@@ -1,16 +1,18 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { SandboxFilesystemMode, SandboxStatusView } from '@mcp-proxy/shared/dto';
+import type { ChildIsolationView, SandboxFilesystemMode, SandboxStatusView } from '@mcp-proxy/shared/dto';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AppConfig } from '../../core/config/app-config.service';
 import { hostEnvironment } from '../../core/config/host-environment';
+import { credentialFiles } from '../../core/config/scrub-environment';
 import { AppLogger } from '../../core/logging/app-logger';
 import type { ServiceEntity } from '../service.entity';
 import type { SpawnSpec } from '../spawn/child-spawner';
 import { ChildCgroup, removeParent, removeStaleParents } from './child-cgroup';
 import { defaultLimitsFrom, EffectiveLimits, effectiveLimits } from './effective-limits';
+import { childIsolation, PROXY_HOME_CREDENTIALS, worldReadable } from './child-isolation';
 import { CGROUP_PARENT_PREFIX, HostCapabilities, probeHost } from './host-capabilities';
 import { SandboxLayers, wrapCommand } from './sandbox-command';
 import { SandboxUsers, ServiceUser } from './sandbox-users';
@@ -64,6 +66,25 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.capabilities();
+    const isolation = this.isolation();
+    this.logger.event(isolation.proxySecretsProtected ? 'info' : 'warn', { isolation: isolation.isolation }, isolation.summary);
+  }
+
+  /** What a child started with the defaults can reach of the proxy's secrets on this host (for /health, the log and the portal). */
+  isolation(): ChildIsolationView {
+    const host = this.capabilities();
+    const ownUsers = this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null && this.directories.unreachableAncestor() === null;
+    const filesystem = this.config.get('SANDBOX_FILESYSTEM');
+    const bubblewrap = host.bubblewrap && (filesystem === 'bubblewrap' || (filesystem === 'auto' && !ownUsers));
+    return childIsolation({
+      ownUsers,
+      bubblewrap,
+      bubblewrapMissing: why(host, 'filesystem sandbox'),
+      filesystemSetting: filesystem,
+      root: host.root,
+      // Hidden under bubblewrap; with own users only their mode protects them (the .env too, which usually holds secrets).
+      exposedFiles: bubblewrap ? [] : [...credentialFiles(), '.env'].map((file) => resolve(file)).filter(worldReadable),
+    });
   }
 
   onApplicationShutdown(): void {
@@ -91,6 +112,9 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const notApplied: string[] = [];
 
     const user = this.userFor(entity, host, notApplied);
+    // Decided now (it picks the home), reported after the other layers, in the order they wrap the server.
+    const filesystemNotes: string[] = [];
+    const filesystem = this.filesystemFor(entity, host, user !== null, filesystemNotes);
     let cwd = spec.cwd;
     const env = { ...spec.env };
     if (user) {
@@ -99,6 +123,12 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       Object.assign(env, { HOME: home, USER: user.name, LOGNAME: user.name });
       delete env['TMPDIR'];
       applied.push(`user ${user.name} (uid ${user.uid}), home ${home}`);
+    } else if (filesystem === 'bubblewrap') {
+      // As the proxy's user, the server still gets a home of its own: the proxy's home and working directory stay read-only to it.
+      const home = this.directories.prepare(entity.name, null, null);
+      if (defaultCwd) cwd = home;
+      env['HOME'] = home;
+      delete env['TMPDIR'];
     }
 
     const cgroup = this.cgroupFor(entity, limits, host, notApplied);
@@ -109,14 +139,17 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const layers: SandboxLayers = { cgroupProcs: cgroup?.procsFiles ?? [], rlimits: {}, filesystem: null, user: user ? { uid: user.uid, gid: user.gid } : null };
     this.rlimitsFor(limits, host, user !== null, cgroup, layers, applied, notApplied);
 
-    const filesystem = this.filesystemFor(entity, host, notApplied);
+    notApplied.push(...filesystemNotes);
+    if (!user && filesystem !== 'bubblewrap') {
+      notApplied.push("isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)");
+    }
     if (filesystem === 'bubblewrap') {
       const writable = [...new Set([cwd, env['HOME'] ?? cwd].filter((dir) => existsSync(dir)))];
-      const hideDirectories = this.hiddenDirectories();
+      const hideDirectories = this.hiddenDirectories(user === null);
       // A file inside a hidden directory is gone already; binding over it would only leave an empty placeholder.
-      const hideFiles = this.hiddenFiles().filter((file) => !hideDirectories.some((dir) => isInside(file, dir)));
+      const hideFiles = this.hiddenFiles(user === null).filter((file) => !hideDirectories.some((dir) => isInside(file, dir)));
       layers.filesystem = { readable: commandRootsInTmp(spec), hideDirectories, hideFiles, writable };
-      applied.push('bubblewrap: data dir, logs and other services hidden, own pid namespace');
+      applied.push(`bubblewrap: data dir, logs${user ? '' : ", secret files, the proxy's home credentials"} and other services hidden, own pid namespace`);
     }
 
     let wrapped: SpawnSpec;
@@ -256,9 +289,10 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private filesystemFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): SandboxFilesystemMode {
+  /** `auto` (the default): bubblewrap exactly when the child would otherwise share the proxy's uid. */
+  private filesystemFor(entity: ServiceEntity, host: HostCapabilities, ownUser: boolean, notApplied: string[]): SandboxFilesystemMode {
     const mode = entity.process.sandbox?.filesystem ?? this.config.get('SANDBOX_FILESYSTEM');
-    if (mode === 'none') return 'none';
+    if (mode === 'none' || (mode === 'auto' && ownUser)) return 'none';
     if (!host.bubblewrap) {
       notApplied.push(`filesystem: ${why(host, 'filesystem sandbox')}`);
       return 'none';
@@ -266,20 +300,31 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     return 'bubblewrap';
   }
 
-  /** What no child may see: the proxy's data (keys, database, certificates), its logs, every service's directory. */
-  private hiddenDirectories(): string[] {
+  /**
+   * What no child may see: the proxy's data (keys, database, certificates), its logs, every service's
+   * directory; to a child of the proxy's own uid, also the credentials kept in the proxy's home.
+   */
+  private hiddenDirectories(sameUser: boolean): string[] {
     const dirs = [this.config.dataDir, resolve(this.config.get('LOG_DIR')), resolve(this.config.get('CLONE_DIRECTORY'))];
-    return [...new Set(dirs)].filter((dir) => existsSync(dir));
+    if (sameUser) dirs.push(...this.proxyHomeCredentials());
+    return [...new Set(dirs)].filter((dir) => existsSync(dir) && statSync(dir).isDirectory());
   }
 
-  /** The proxy's own files that may live elsewhere: its .env, a SQLite file outside the data dir, the YAML configuration. */
-  private hiddenFiles(): string[] {
-    const files = [resolve('.env'), this.config.get('CONFIG_FILE') ? resolve(this.config.get('CONFIG_FILE') as string) : null];
+  /** The proxy's own files that may live elsewhere: its .env, a SQLite file outside the data dir, the YAML configuration, the files its secrets came from. */
+  private hiddenFiles(sameUser: boolean): string[] {
+    const files = [resolve('.env'), this.config.get('CONFIG_FILE') ? resolve(this.config.get('CONFIG_FILE') as string) : null, ...credentialFiles().map((file) => resolve(file))];
+    if (sameUser) files.push(...this.proxyHomeCredentials().filter((path) => existsSync(path) && !statSync(path).isDirectory()));
     if (!this.config.isPostgres) {
       const db = resolve(this.config.get('DATABASE_URL'));
       files.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
     }
     return [...new Set(files.filter((file): file is string => file !== null && existsSync(file)))];
+  }
+
+  /** ssh keys, cloud and registry logins in the proxy's home (not the home itself: the server's program may live there). */
+  private proxyHomeCredentials(): string[] {
+    const home = hostEnvironment(['HOME'])['HOME'];
+    return home && home !== '/' ? PROXY_HOME_CREDENTIALS.map((entry) => join(home, entry)) : [];
   }
 }
 

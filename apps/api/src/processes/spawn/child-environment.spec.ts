@@ -20,8 +20,12 @@ describe('buildChildEnvironment', () => {
   });
 
   it.each([
-    ['the service overrides an inherited value', { TZ: 'Europe/Paris', PATH: '/opt/bin' }, { TZ: 'Europe/Paris', PATH: '/opt/bin' }],
-    ['code-loading variables are dropped even from old rows', { NODE_OPTIONS: '--require /tmp/x.js', ld_preload: '/x.so' }, {}],
+    ['the service overrides an inherited value', { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8' }, { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8' }],
+    [
+      'code-loading variables are dropped even from old rows',
+      { NODE_OPTIONS: '--require /tmp/x.js', ld_preload: '/x.so', PATH: '/opt/bin', npm_config_registry: 'http://evil', GIT_SSH_COMMAND: 'x' },
+      {},
+    ],
     ['a service may name a variable like one of the proxy secrets: its own value goes through', { API_KEY: 'service-own-key' }, { API_KEY: 'service-own-key' }],
   ])('%s', (_title, service, expected) => {
     const env = buildChildEnvironment({ inherited: {}, service });

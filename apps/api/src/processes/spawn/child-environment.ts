@@ -1,4 +1,4 @@
-import { FORBIDDEN_ENV_KEYS } from '@mcp-proxy/shared/dto';
+import { isForbiddenEnvKey } from '@mcp-proxy/shared/dto';
 
 /**
  * What a child inherits from the proxy's environment: enough to find programs, a home for caches
@@ -23,7 +23,7 @@ export function buildChildEnvironment({ inherited, service, port }: ChildEnviron
   env['NO_COLOR'] = '1';
   for (const [key, value] of Object.entries(service)) {
     // Refused when the service was saved; checked again here for rows written before the rule existed.
-    if (!FORBIDDEN_ENV_KEYS.includes(key.toUpperCase())) env[key] = value;
+    if (!isForbiddenEnvKey(key)) env[key] = value;
   }
   if (port) env['PORT'] = String(port);
   return env;

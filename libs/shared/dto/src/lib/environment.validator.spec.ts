@@ -1,4 +1,42 @@
-import { environmentProblems } from './environment.validator';
+import { environmentProblems, isForbiddenEnvKey } from './environment.validator';
+
+describe('forbidden service environment keys', () => {
+  it.each([
+    ['NODE_OPTIONS', true],
+    ['JAVA_TOOL_OPTIONS', true],
+    ['_JAVA_OPTIONS', true],
+    ['JDK_JAVA_OPTIONS', true],
+    ['npm_config_registry', true],
+    ['NPM_CONFIG_GLOBALCONFIG', true],
+    ['GIT_SSH_COMMAND', true],
+    ['git_config_global', true],
+    ['GIT_EXEC_PATH', true],
+    ['PATH', true],
+    ['path', true],
+    ['PYTHONPATH', true],
+    ['PYTHONSTARTUP', true],
+    ['PYTHONHOME', true],
+    ['PERL5OPT', true],
+    ['PERL5LIB', true],
+    ['RUBYOPT', true],
+    ['RUBYLIB', true],
+    ['BASH_ENV', true],
+    ['ENV', true],
+    ['LD_PRELOAD', true],
+    ['LD_BIND_NOW', true],
+    ['DYLD_FRAMEWORK_PATH', true],
+    ['GITHUB_TOKEN', false],
+    ['NPM_TOKEN', false],
+    ['PATHNAME', false],
+    ['ENVIRONMENT', false],
+    ['MY_PATH', false],
+    ['JAVA_HOME', false],
+    ['DIGIT_COUNT', false],
+  ])('%s forbidden: %p', (key, forbidden) => {
+    expect(isForbiddenEnvKey(key)).toBe(forbidden);
+    expect(environmentProblems({ [key]: 'x' })).toEqual(forbidden ? [`environment.${key} is not allowed: it changes how the child loads code`] : []);
+  });
+});
 
 describe('environmentProblems', () => {
   it.each([

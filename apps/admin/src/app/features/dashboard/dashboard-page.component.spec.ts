@@ -90,6 +90,22 @@ describe('DashboardPageComponent', () => {
     expect(element().querySelector('table')).toBeNull();
   });
 
+  it("says how MCP servers are kept from the proxy's secrets, and warns plainly when they are not", async () => {
+    httpTesting.expectOne('/health').flush(healthView());
+    await flushServices([]);
+    expect(stat('Server isolation')).toBe('Own users');
+    expect(element().querySelector('.isolation-warning')).toBeNull();
+
+    fixture.componentRef.instance['load']();
+    const summary = "MCP servers run with the proxy's own rights and can read its secrets (data dir, database, secret files, its environment).";
+    httpTesting.expectOne('/health').flush(healthView({ children: { isolation: 'none', proxySecretsProtected: false, summary } }));
+    await flushServices([]);
+    expect(stat('Server isolation')).toBe('None');
+    const warning = element().querySelector('.isolation-warning');
+    expect(warning?.getAttribute('role')).toBe('alert');
+    expect(warning?.textContent).toContain(summary);
+  });
+
   it('lists every service with its light, uptime, restarts, requests/min, error rate, RSS and CPU, and totals', async () => {
     httpTesting.expectOne('/health').flush(healthView());
     await flushServices();

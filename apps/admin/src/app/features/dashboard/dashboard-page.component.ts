@@ -3,7 +3,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { HealthView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import type { ChildIsolationLevel, HealthView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
 import { DatePipe } from '@angular/common';
 import { catchError, forkJoin, map, of, switchMap } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
@@ -55,6 +55,7 @@ export class DashboardPageComponent {
   });
   protected readonly totals = computed(() => dashboardTotals(this.rows() ?? []));
   protected readonly formatUptime = formatUptime;
+  protected readonly isolationLabels: Record<ChildIsolationLevel, string> = { 'own-users': 'Own users', bubblewrap: 'Bubblewrap', none: 'None' };
   protected readonly formatBytes = formatBytes;
   protected readonly formatPercent = formatPercent;
   protected readonly formatRatio = formatRatio;
