@@ -9,6 +9,7 @@ import { CertificateManager } from './certs/certificate-manager.service';
 import { ForceSsl } from './certs/tls/force-ssl';
 import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
+import { BodylessWriteInterceptor } from './core/http/bodyless-write.interceptor';
 import { createValidationPipe } from './core/http/validation';
 import { GracefulShutdown } from './core/http/graceful-shutdown';
 import { assignRequestId } from './core/http/request-id';
@@ -50,6 +51,7 @@ function configureApp(app: NestExpressApplication): void {
   app.use(securityHeaders(config.get('SSL_ENABLED')));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new BodylessWriteInterceptor());
   // SIGTERM and SIGINT drain first (main.ts: stopGracefully); other signals close at once.
   app.enableShutdownHooks(['SIGHUP', 'SIGQUIT', 'SIGUSR2']);
   attachListener(app, app.getHttpServer());

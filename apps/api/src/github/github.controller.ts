@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBody, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
@@ -34,14 +34,15 @@ export class GithubController {
   @Post('webhook')
   @ApiOperation({ summary: 'GitHub webhook (X-Hub-Signature-256 checked): a push to a deployed branch redeploys the service' })
   async webhook(
-    @Req() request: RawBodyRequest<Request>,
+    @Req() request: Request,
+    @RawBody() rawBody: Buffer | undefined,
     @Res({ passthrough: true }) response: Response,
     @Headers(EVENT_HEADER) event: string | undefined,
     @Headers(SIGNATURE_HEADER) signature: string | undefined,
   ): Promise<WebhookResultView> {
     const secret = this.config.get('GITHUB_WEBHOOK_SECRET');
     if (!secret) throw new UnauthorizedException('Webhooks are off: set GITHUB_WEBHOOK_SECRET (the secret of the GitHub webhook)');
-    if (!isValidSignature(request.rawBody, signature, secret)) {
+    if (!isValidSignature(rawBody, signature, secret)) {
       throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match the body (check the webhook secret)');
     }
     const result = await this.webhooks.handle(event, request.body);
