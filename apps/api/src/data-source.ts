@@ -9,6 +9,7 @@ import { dataSourceOptions } from './core/database/data-source-options';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
 import { DeploymentEntity } from './github/deployment.entity';
+import { WebhookDeliveryEntity } from './github/webhook/webhook-delivery.entity';
 import { GroupEntity } from './groups/group.entity';
 import { OAUTH_ENTITIES } from './oauth/oauth.entities';
 import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
@@ -17,7 +18,7 @@ import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entit
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity, WebhookDeliveryEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

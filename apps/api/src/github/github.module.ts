@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConditionalModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { redisConfigured } from '../core/config/env.schema';
 import { DeployModule } from './deploy.module';
 import { DeployRecovery } from './deploy-recovery.service';
@@ -8,6 +9,8 @@ import { DeploymentsController } from './deployments.controller';
 import { GithubController } from './github.controller';
 import { BullDeployQueueModule } from './queue/bull-deploy-queue.module';
 import { InProcessDeployQueueModule } from './queue/in-process-deploy-queue.module';
+import { WebhookDeliveries } from './webhook/webhook-deliveries.service';
+import { WebhookDeliveryEntity } from './webhook/webhook-delivery.entity';
 import { WebhookService } from './webhook/webhook.service';
 
 /**
@@ -22,11 +25,12 @@ export class GithubModule {
       module: GithubModule,
       imports: [
         DeployModule,
+        TypeOrmModule.forFeature([WebhookDeliveryEntity]),
         await ConditionalModule.registerWhen(BullDeployQueueModule, (env) => redisConfigured(env), { debug: false }),
         await ConditionalModule.registerWhen(InProcessDeployQueueModule, (env) => !redisConfigured(env), { debug: false }),
       ],
       controllers: [GithubController, DeploymentsController],
-      providers: [DeployService, WebhookService, DeployRecovery],
+      providers: [DeployService, WebhookService, WebhookDeliveries, DeployRecovery],
       exports: [DeployModule],
     };
   }
