@@ -35,6 +35,9 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationS
 
   /** True the first time this id is seen; false for a delivery already received. */
   async claim(id: string, event: string): Promise<boolean> {
+    // Looked up first so an ordinary replay is not a failed insert (and an error in the log); the
+    // insert still decides between requests racing on the same id.
+    if (await this.deliveries.exists({ where: { id } })) return false;
     try {
       await this.deliveries.insert({ id, event: event.slice(0, 50), receivedAt: new Date(this.clock.now()) });
       return true;
