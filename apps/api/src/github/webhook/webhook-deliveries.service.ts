@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { Clock } from '../../processes/clock';
@@ -14,12 +19,15 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
  * idempotent, so every instance may run it.
  */
 @Injectable()
-export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDeliveries
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger('Webhook');
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
+    @InjectRepository(WebhookDeliveryEntity)
+    private readonly deliveries: Repository<WebhookDeliveryEntity>,
     private readonly clock: Clock,
   ) {}
 
@@ -39,7 +47,11 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationS
     // insert still decides between requests racing on the same id.
     if (await this.deliveries.exists({ where: { id } })) return false;
     try {
-      await this.deliveries.insert({ id, event: event.slice(0, 50), receivedAt: new Date(this.clock.now()) });
+      await this.deliveries.insert({
+        id,
+        event: event.slice(0, 50),
+        receivedAt: new Date(this.clock.now()),
+      });
       return true;
     } catch (error) {
       if (await this.deliveries.exists({ where: { id } })) return false;
@@ -54,10 +66,14 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationS
 
   async sweep(): Promise<number> {
     try {
-      const result = await this.deliveries.delete({ receivedAt: LessThan(new Date(this.clock.now() - DELIVERY_MEMORY_MS)) });
+      const result = await this.deliveries.delete({
+        receivedAt: LessThan(new Date(this.clock.now() - DELIVERY_MEMORY_MS)),
+      });
       return result.affected ?? 0;
     } catch (error) {
-      this.logger.warn(`Could not sweep old webhook deliveries: ${String(error)}`);
+      this.logger.warn(
+        `Could not sweep old webhook deliveries: ${String(error)}`,
+      );
       return 0;
     }
   }
