@@ -10,6 +10,7 @@ import { ForceSsl } from './certs/tls/force-ssl';
 import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
 import { scrubCredentialsFromEnvironment } from './core/config/scrub-environment';
+import { BodylessWriteInterceptor } from './core/http/bodyless-write.interceptor';
 import { createValidationPipe } from './core/http/validation';
 import { API_BODY_LIMIT_BYTES, refuseOversizedBodies } from './core/http/body-size-limit';
 import { GracefulShutdown } from './core/http/graceful-shutdown';
@@ -55,6 +56,7 @@ function configureApp(app: NestExpressApplication): void {
   app.use(securityHeaders(config.get('SSL_ENABLED')));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new BodylessWriteInterceptor());
   // SIGTERM and SIGINT drain first (main.ts: stopGracefully); other signals close at once.
   app.enableShutdownHooks(['SIGHUP', 'SIGQUIT', 'SIGUSR2']);
   attachListener(app, app.getHttpServer());

@@ -10,6 +10,7 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { UiSessionEntity } from './core/auth/ui-session.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
 import { DeploymentEntity } from './github/deployment.entity';
+import { WebhookDeliveryEntity } from './github/webhook/webhook-delivery.entity';
 import { GroupEntity } from './groups/group.entity';
 import { OAUTH_ENTITIES } from './oauth/oauth.entities';
 import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
@@ -18,7 +19,7 @@ import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entit
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity, UiSessionEntity];
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity, UiSessionEntity, WebhookDeliveryEntity];
 
 // The CLI runs outside Nest, so it validates the environment itself.
 export default new DataSource(dataSourceOptions(validateEnv(process.env).DATABASE_URL, ENTITIES));

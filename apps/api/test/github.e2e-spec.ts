@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { DeployAcceptedView, DeploymentSummaryView, DeploymentView, ServiceView } from '@mcp-proxy/shared/dto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -54,7 +55,7 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
 
   function webhook(event: string, payload: unknown, signature?: string) {
     const body = JSON.stringify(payload);
-    const request = api().post('/api/github/webhook').set('Content-Type', 'application/json').set('X-GitHub-Event', event);
+    const request = api().post('/api/github/webhook').set('Content-Type', 'application/json').set('X-GitHub-Event', event).set('X-GitHub-Delivery', randomUUID());
     return request.set('X-Hub-Signature-256', signature ?? signatureOf(body, WEBHOOK_SECRET)).send(body);
   }
 

@@ -1,9 +1,7 @@
 import { CreateGroupDto, CreateServiceDto } from '@mcp-proxy/shared/dto';
 import { BadRequestException } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { parse } from 'yaml';
-import { fieldMessages } from '../core/http/validation';
+import { validatePlain } from '../core/http/validation';
 
 /** The whole configuration as a file: services (secrets only as `${env:NAME}` references) and groups. */
 export interface ConfigDocument {
@@ -30,6 +28,9 @@ export function parseConfigDocument(text: string): ConfigDocument {
   const problems: string[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequestException(['The file must be a mapping with services and groups']);
   if (document.version !== undefined && document.version !== 1) problems.push('version must be 1');
+  for (const key of Object.keys(raw)) {
+    if (!['version', 'services', 'groups'].includes(key)) problems.push(`${key}: property ${key} should not exist`);
+  }
   const services = checkList(document.services, 'services', CreateServiceDto, problems);
   const groups = checkList(document.groups, 'groups', CreateGroupDto, problems);
   const seen = new Set<string>();
@@ -48,9 +49,8 @@ function checkList<T extends object>(value: unknown, key: string, type: new () =
     return [];
   }
   return value.map((item, index) => {
-    const instance = plainToInstance(type, item);
-    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-    problems.push(...fieldMessages(errors, `${key}[${index}]`));
-    return instance;
+    const checked = validatePlain(type, item, `${key}[${index}]`);
+    problems.push(...checked.problems);
+    return checked.instance;
   });
 }

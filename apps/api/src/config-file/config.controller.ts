@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, ParseBoolPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, HttpStatus, ParseBoolPipe, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApplyResult, ConfigSyncService } from './config-sync.service';
 
 @ApiTags('configuration')
@@ -19,8 +19,25 @@ export class ConfigController {
   @Post('import')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Apply a configuration file: creates and updates only what differs (dryRun=true to preview)' })
+  @ApiBody({
+    required: true,
+    description: 'The YAML itself (Content-Type: application/yaml), or this JSON object',
+    schema: { type: 'object', properties: { yaml: { type: 'string' } }, required: ['yaml'], additionalProperties: false },
+  })
   import(@Body() body: unknown, @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun = false): Promise<ApplyResult> {
-    const text = typeof body === 'string' ? body : ((body as { yaml?: unknown } | null)?.yaml ?? '');
-    return this.sync.apply(String(text), dryRun);
+    return this.sync.apply(typeof body === 'string' ? body : yamlOf(body), dryRun);
   }
+}
+
+/** `{"yaml": "…"}`: the one field, a string; anything beside it is refused rather than ignored. */
+function yamlOf(body: unknown): string {
+  if (body === undefined) return '';
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestException(['the body must be YAML text or {"yaml": "…"}']);
+  const problems = Object.keys(body)
+    .filter((key) => key !== 'yaml')
+    .map((key) => `${key}: property ${key} should not exist`);
+  const yaml = (body as { yaml?: unknown }).yaml ?? '';
+  if (typeof yaml !== 'string') problems.push('yaml must be a string');
+  if (problems.length > 0) throw new BadRequestException(problems);
+  return String(yaml);
 }

@@ -35,6 +35,6 @@ import { ReleaseService } from './release/release.service';
     ReleaseService,
     Clock,
   ],
-  exports: [DeploymentsService, DeployPipeline, BuildDirectories, CommandRunner, ProcessesModule],
+  exports: [DeploymentsService, DeployPipeline, BuildDirectories, CommandRunner, Clock, ProcessesModule],
 })
 export class DeployModule {}

@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Post, RawBody, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
@@ -8,7 +8,7 @@ import { Public } from '../core/auth/public.decorator';
 import { RequiresRole } from '../core/auth/roles.decorator';
 import { AppConfig } from '../core/config/app-config.service';
 import { DeployService } from './deploy.service';
-import { EVENT_HEADER, isValidSignature, SIGNATURE_HEADER } from './webhook/webhook-signature';
+import { DELIVERY_HEADER, EVENT_HEADER, isValidSignature, SIGNATURE_HEADER } from './webhook/webhook-signature';
 import { WebhookService } from './webhook/webhook.service';
 
 @ApiTags('github')
@@ -41,17 +41,21 @@ export class GithubController {
   @Post('webhook')
   @ApiOperation({ summary: 'GitHub webhook (X-Hub-Signature-256 checked): a push to a deployed branch redeploys the service' })
   async webhook(
-    @Req() request: RawBodyRequest<Request>,
+    @Req() request: Request,
+    @RawBody() rawBody: Buffer | undefined,
     @Res({ passthrough: true }) response: Response,
     @Headers(EVENT_HEADER) event: string | undefined,
     @Headers(SIGNATURE_HEADER) signature: string | undefined,
+    @Headers(DELIVERY_HEADER) delivery: string | undefined,
   ): Promise<WebhookResultView> {
     const secret = this.config.get('GITHUB_WEBHOOK_SECRET');
     if (!secret) throw new UnauthorizedException('Webhooks are off: set GITHUB_WEBHOOK_SECRET (the secret of the GitHub webhook)');
-    if (!isValidSignature(request.rawBody, signature, secret)) {
+    if (!isValidSignature(rawBody, signature, secret)) {
       throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match the body (check the webhook secret)');
     }
-    const result = await this.webhooks.handle(event, request.body);
+    // Checked after the signature: an unsigned request learns nothing from it.
+    if (!delivery || !/^[A-Za-z0-9-]{1,100}$/.test(delivery)) throw new BadRequestException(['X-GitHub-Delivery must be the delivery id GitHub sends (letters, digits and dashes)']);
+    const result = await this.webhooks.handleOnce(delivery, event, request.body);
     response.status(result.result === 'pong' ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;
   }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConditionalModule } from '@nestjs/config';
 import { AuditModule } from '../audit/audit.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { redisConfigured } from '../core/config/env.schema';
 import { DeployModule } from './deploy.module';
 import { DeployRecovery } from './deploy-recovery.service';
@@ -9,6 +10,8 @@ import { DeploymentsController } from './deployments.controller';
 import { GithubController } from './github.controller';
 import { BullDeployQueueModule } from './queue/bull-deploy-queue.module';
 import { InProcessDeployQueueModule } from './queue/in-process-deploy-queue.module';
+import { WebhookDeliveries } from './webhook/webhook-deliveries.service';
+import { WebhookDeliveryEntity } from './webhook/webhook-delivery.entity';
 import { WebhookService } from './webhook/webhook.service';
 
 /**
@@ -24,11 +27,12 @@ export class GithubModule {
       imports: [
         DeployModule,
         AuditModule,
+        TypeOrmModule.forFeature([WebhookDeliveryEntity]),
         await ConditionalModule.registerWhen(BullDeployQueueModule, (env) => redisConfigured(env), { debug: false }),
         await ConditionalModule.registerWhen(InProcessDeployQueueModule, (env) => !redisConfigured(env), { debug: false }),
       ],
       controllers: [GithubController, DeploymentsController],
-      providers: [DeployService, WebhookService, DeployRecovery],
+      providers: [DeployService, WebhookService, WebhookDeliveries, DeployRecovery],
       exports: [DeployModule],
     };
   }

@@ -6,6 +6,7 @@ import { IsNull, Repository } from 'typeorm';
 import { hashToken, newToken } from '../client-tokens/token-hash';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../core/auth/principal';
+import { isDocumentClientId } from './client-metadata-document';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthError } from './oauth-error';
 import { OAuthTokensService, TokenResponse } from './oauth-tokens.service';
@@ -46,6 +47,11 @@ export class AuthorizationsService {
    * to the client's redirect URI, with its state.
    */
   async start(params: AuthorizeParams, issuer: string): Promise<AuthorizeOutcome> {
+    // A metadata document is fetched only for a request aimed at one of our OAuth servers: no one
+    // makes the proxy fetch arbitrary URLs. Answered here, since the client is not verified yet.
+    if (isDocumentClientId(params.client_id) && !(params.resource && (await this.urls.serviceForResource(params.resource, issuer)))) {
+      throw new OAuthError('invalid_target', 'resource (RFC 8707) must name an MCP server here that accepts OAuth before a client metadata document is fetched');
+    }
     const client = await this.clients.resolve(params.client_id);
     if (!client) throw new OAuthError('invalid_client', 'Unknown client_id: register the client first, or use a client metadata document URL');
     if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) {

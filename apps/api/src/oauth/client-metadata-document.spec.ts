@@ -1,4 +1,6 @@
-import { cacheLifetime, documentUrl, isDocumentClientId, storedIdFor } from './client-metadata-document';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cacheLifetime, documentUrl, fetchDocument, isDocumentClientId, MAX_CONCURRENT_FETCHES, storedIdFor } from './client-metadata-document';
 
 describe('client ID metadata document rules', () => {
   it('accepts https URLs with a path, and http on loopback only when allowed', () => {
@@ -30,5 +32,29 @@ describe('client ID metadata document rules', () => {
     expect(cacheLifetime('public, max-age=600')).toBe(600_000);
     expect(cacheLifetime('max-age=99999999')).toBe(24 * 60 * 60_000);
     expect(cacheLifetime('no-store')).toBe(60_000);
+  });
+
+  it('refuses a fetch at once while MAX_CONCURRENT_FETCHES are in flight', async () => {
+    let answer = false;
+    let seen = 0;
+    const silent = createServer((request, response) => {
+      seen++;
+      if (answer) response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/client.json`);
+    try {
+      const held = Array.from({ length: MAX_CONCURRENT_FETCHES }, () => fetchDocument(url, true).catch((error: unknown) => error));
+      await expect(fetchDocument(url, true)).rejects.toMatchObject({ error: 'temporarily_unavailable', status: 503 });
+      while (seen < MAX_CONCURRENT_FETCHES) await new Promise((resolve) => setTimeout(resolve, 10));
+      silent.closeAllConnections();
+      await Promise.all(held);
+      answer = true;
+      // Slots are given back: the next fetch is tried again (and refused for its own reason: a 404).
+      await expect(fetchDocument(url, true)).rejects.toMatchObject({ error: 'invalid_client', description: expect.stringContaining('HTTP 404') });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -7,7 +7,11 @@ import { OAuthError } from './oauth-error';
 
 /** draft-ietf-oauth-client-id-metadata-document: documents are small; 5 KB is the suggested ceiling. */
 export const DOCUMENT_MAX_BYTES = 5 * 1024;
-const FETCH_TIMEOUT_MS = 5_000;
+/** The whole fetch — connect, headers and body — ends by then: a server dripping a byte a second is cut off. */
+export const FETCH_DEADLINE_MS = 5_000;
+/** Fetches in flight at once in this process; past it a request is refused at once rather than queued. */
+export const MAX_CONCURRENT_FETCHES = 8;
+let inFlight = 0;
 const CACHE_MIN_MS = 60_000;
 const CACHE_MAX_MS = 24 * 60 * 60 * 1000;
 const CACHE_DEFAULT_MS = 5 * 60 * 1000;
@@ -73,14 +77,41 @@ export function documentUrl(clientId: string, allowHttpLoopback: boolean): URL {
 }
 
 /**
- * GETs the document with a time and size limit, following no redirect, and connecting only to
- * public addresses (checked on the resolved address, so DNS cannot point it inward).
+ * GETs the document within a total deadline and a size limit, following no redirect, connecting
+ * only to public addresses (checked on the resolved address, so DNS cannot point it inward), and
+ * never more than MAX_CONCURRENT_FETCHES at once.
  */
-export function fetchDocument(url: URL, allowLoopback: boolean): Promise<FetchedDocument> {
+export async function fetchDocument(url: URL, allowLoopback: boolean): Promise<FetchedDocument> {
+  if (inFlight >= MAX_CONCURRENT_FETCHES) {
+    throw new OAuthError('temporarily_unavailable', 'Too many client metadata documents are being fetched right now; try again in a few seconds', 503);
+  }
+  inFlight++;
+  try {
+    return await fetchWithin(url, allowLoopback, FETCH_DEADLINE_MS);
+  } finally {
+    inFlight--;
+  }
+}
+
+function fetchWithin(url: URL, allowLoopback: boolean, deadlineMs: number): Promise<FetchedDocument> {
   const fail = (why: string): OAuthError => new OAuthError('invalid_client', `Client metadata document ${url.href} refused: ${why}`);
-  return new Promise((resolve, reject) => {
+  return new Promise((succeed, failWith) => {
+    // Rejected before the socket is destroyed, so the deadline's reason is the one reported.
+    const deadline = setTimeout(() => {
+      const error = fail(`the whole document did not arrive within ${deadlineMs} ms`);
+      reject(error);
+      request.destroy(error);
+    }, deadlineMs);
+    const resolve = (document: FetchedDocument): void => {
+      clearTimeout(deadline);
+      succeed(document);
+    };
+    const reject = (error: OAuthError): void => {
+      clearTimeout(deadline);
+      failWith(error);
+    };
     const client = url.protocol === 'https:' ? https : http;
-    const request = client.get(url, { timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json' }, lookup: guardedLookup(allowLoopback), agent: false }, (response) => {
+    const request = client.get(url, { timeout: deadlineMs, headers: { accept: 'application/json' }, lookup: guardedLookup(allowLoopback), agent: false }, (response) => {
       const status = response.statusCode ?? 0;
       if (status !== 200) {
         response.resume();
@@ -111,7 +142,7 @@ export function fetchDocument(url: URL, allowLoopback: boolean): Promise<Fetched
       });
       response.on('error', () => reject(fail('the connection broke')));
     });
-    request.on('timeout', () => request.destroy(fail(`no answer within ${FETCH_TIMEOUT_MS} ms`)));
+    request.on('timeout', () => request.destroy(fail(`no answer within ${deadlineMs} ms`)));
     request.on('error', (error) => reject(error instanceof OAuthError ? error : fail(error.message)));
   });
 }

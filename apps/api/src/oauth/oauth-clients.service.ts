@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.service';
 import { documentUrl, fetchDocument, isDocumentClientId, storedIdFor } from './client-metadata-document';
 import { OAuthError } from './oauth-error';
+import { OAuthUrls } from './oauth-urls.service';
 import { OAuthClientEntity } from './oauth.entities';
 
 const MAX_REDIRECT_URIS = 10;
@@ -30,7 +31,15 @@ export class OAuthClientsService {
   constructor(
     @InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>,
     private readonly config: AppConfig,
+    private readonly urls: OAuthUrls,
   ) {}
+
+  /** OAUTH_DYNAMIC_REGISTRATION: `auto` opens registration only while some service uses OAuth. */
+  async registrationOpen(): Promise<boolean> {
+    const mode = this.config.get('OAUTH_DYNAMIC_REGISTRATION');
+    if (mode !== 'auto') return mode === 'true';
+    return this.urls.anyOAuthService();
+  }
 
   async register(metadata: ClientRegistration): Promise<Record<string, unknown>> {
     const redirectUris = validRedirectUris(metadata.redirect_uris);

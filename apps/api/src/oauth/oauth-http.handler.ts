@@ -1,6 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clientAddress } from '../core/auth/credentials';
+import { AppConfig } from '../core/config/app-config.service';
 import { BodyTooLargeError, readBody, sendJson } from '../proxy/http/http-io';
+import { RateLimiter } from '../proxy/limits/rate-limiter';
 import { AuthorizationsService, AuthorizeParams } from './authorizations.service';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthError } from './oauth-error';
@@ -11,6 +14,8 @@ import { SigningKeysService } from './signing-keys.service';
 export const AUTHORIZATION_SERVER_METADATA_PATH = '/.well-known/oauth-authorization-server';
 export const PROTECTED_RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 export const OAUTH_PATH = '/oauth';
+/** A RateLimiter of its own (in this process) for the anonymous OAuth endpoints. */
+export const OAUTH_RATE_LIMITER = Symbol('OAUTH_RATE_LIMITER');
 
 const BODY_LIMIT = 64 * 1024;
 /** Nothing here carries cookies, so any origin may call it (browser-based MCP clients do). */
@@ -31,6 +36,8 @@ export class OAuthHttpHandler {
     private readonly authorizations: AuthorizationsService,
     private readonly tokens: OAuthTokensService,
     private readonly keys: SigningKeysService,
+    private readonly config: AppConfig,
+    @Inject(OAUTH_RATE_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
   handle(request: IncomingMessage, response: ServerResponse): void {
@@ -50,14 +57,40 @@ export class OAuthHttpHandler {
     if (!issuer) throw new OAuthError('invalid_request', 'Unknown Host: set PUBLIC_URL (or DOMAIN / ALLOWED_HOSTS)', 400);
     const path = url.pathname;
 
-    if (path === AUTHORIZATION_SERVER_METADATA_PATH && method === 'GET') return sendJson(response, 200, serverMetadata(issuer), PUBLIC_HEADERS);
+    if (path === AUTHORIZATION_SERVER_METADATA_PATH && method === 'GET') return sendJson(response, 200, serverMetadata(issuer, await this.clients.registrationOpen()), PUBLIC_HEADERS);
     if (path.startsWith(`${PROTECTED_RESOURCE_METADATA_PATH}/`) && method === 'GET') return this.resourceMetadata(response, issuer, path.slice(PROTECTED_RESOURCE_METADATA_PATH.length));
     if (path === `${OAUTH_PATH}/jwks` && method === 'GET') return sendJson(response, 200, await this.keys.jwks(), PUBLIC_HEADERS);
-    if (path === `${OAUTH_PATH}/authorize` && method === 'GET') return this.authorize(response, issuer, url.searchParams);
-    if (path === `${OAUTH_PATH}/register` && method === 'POST') return sendJson(response, 201, await this.clients.register(await readJson(request)), PUBLIC_HEADERS);
+    if (path === `${OAUTH_PATH}/authorize` && method === 'GET') {
+      if (await this.limited('authorize', request, response)) return;
+      return this.authorize(response, issuer, url.searchParams);
+    }
+    if (path === `${OAUTH_PATH}/register` && method === 'POST') {
+      if (await this.limited('register', request, response)) return;
+      if (!(await this.clients.registrationOpen())) {
+        throw new OAuthError('access_denied', 'Dynamic client registration is off here (OAUTH_DYNAMIC_REGISTRATION; with auto it opens once a service uses proxy.auth oauth)', 403);
+      }
+      return sendJson(response, 201, await this.clients.register(await readJson(request)), PUBLIC_HEADERS);
+    }
     if (path === `${OAUTH_PATH}/token` && method === 'POST') return this.token(request, response, issuer);
     if (path === `${OAUTH_PATH}/revoke` && method === 'POST') return this.revoke(request, response);
     sendJson(response, 404, { error: 'not_found', error_description: `No OAuth endpoint at ${method} ${path}` }, PUBLIC_HEADERS);
+  }
+
+  /**
+   * Anonymous endpoints that write or fetch (registration, authorize) have a budget per client
+   * address and minute; past it: 429 with Retry-After, and the request is not looked at.
+   */
+  private async limited(endpoint: string, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const limit = this.config.get('OAUTH_RATE_LIMIT');
+    const decision = await this.limiter.take(`oauth-${endpoint}`, clientAddress(request), limit);
+    if (decision.allowed) return false;
+    sendJson(
+      response,
+      429,
+      { error: 'too_many_requests', error_description: `More than ${limit} ${endpoint} requests a minute from this address; retry in ${decision.retryAfterSec} s` },
+      { ...PUBLIC_HEADERS, 'retry-after': String(decision.retryAfterSec) },
+    );
+    return true;
   }
 
   /** RFC 9728, for `oauth` services only: an `apiKey` service publishes nothing (clients would switch to OAuth). */
@@ -122,13 +155,13 @@ export class OAuthHttpHandler {
   }
 }
 
-/** RFC 8414 metadata of our authorization server. */
-function serverMetadata(issuer: string): Record<string, unknown> {
+/** RFC 8414 metadata of our authorization server; no registration_endpoint while registration is off. */
+function serverMetadata(issuer: string, registration: boolean): Record<string, unknown> {
   return {
     issuer,
     authorization_endpoint: `${issuer}${OAUTH_PATH}/authorize`,
     token_endpoint: `${issuer}${OAUTH_PATH}/token`,
-    registration_endpoint: `${issuer}${OAUTH_PATH}/register`,
+    ...(registration ? { registration_endpoint: `${issuer}${OAUTH_PATH}/register` } : {}),
     revocation_endpoint: `${issuer}${OAUTH_PATH}/revoke`,
     jwks_uri: `${issuer}${OAUTH_PATH}/jwks`,
     scopes_supported: SCOPES,

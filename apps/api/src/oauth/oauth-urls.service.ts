@@ -37,6 +37,10 @@ export class OAuthUrls {
     return services.find((service) => service.proxy.path === path && service.proxy.auth === 'oauth') ?? null;
   }
 
+  async anyOAuthService(): Promise<boolean> {
+    return (await this.services.list()).some((service) => service.proxy.auth === 'oauth');
+  }
+
   async serviceById(id: string): Promise<ServiceView | null> {
     return (await this.services.list()).find((service) => service.id === id) ?? null;
   }

@@ -5,7 +5,9 @@ import { RawRoutes } from '../core/http/raw-routes';
 import { ProcessesModule } from '../processes/processes.module';
 import { AuthorizationsService } from './authorizations.service';
 import { ConsentController } from './consent.controller';
-import { AUTHORIZATION_SERVER_METADATA_PATH, OAUTH_PATH, OAuthHttpHandler, PROTECTED_RESOURCE_METADATA_PATH } from './oauth-http.handler';
+import { RateLimiter } from '../proxy/limits/rate-limiter';
+import { AUTHORIZATION_SERVER_METADATA_PATH, OAUTH_PATH, OAUTH_RATE_LIMITER, OAuthHttpHandler, PROTECTED_RESOURCE_METADATA_PATH } from './oauth-http.handler';
+import { OAuthSweeper } from './oauth-sweeper.service';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthTokensService } from './oauth-tokens.service';
 import { OAuthUrls } from './oauth-urls.service';
@@ -13,14 +15,24 @@ import { OAUTH_ENTITIES } from './oauth.entities';
 import { SigningKeysService } from './signing-keys.service';
 
 /**
- * OAuth 2.1 for `oauth` services (issue 8): the authorization server (metadata, registration,
+ * OAuth 2.1 for `oauth` services: the authorization server (metadata, registration,
  * authorize, token, revoke, keys), the consent API of the admin portal, and the access-token
  * verifier the data plane uses through AuthService.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), ProcessesModule, AuditModule],
   controllers: [ConsentController],
-  providers: [OAuthUrls, OAuthClientsService, SigningKeysService, OAuthTokensService, AuthorizationsService, OAuthHttpHandler],
+  providers: [
+    OAuthUrls,
+    OAuthClientsService,
+    SigningKeysService,
+    OAuthTokensService,
+    AuthorizationsService,
+    OAuthHttpHandler,
+    OAuthSweeper,
+    // Counted in this process: the budget is per address and instance, enough to stop a flood.
+    { provide: OAUTH_RATE_LIMITER, useFactory: () => new RateLimiter() },
+  ],
 })
 export class OAuthModule implements OnModuleInit {
   constructor(

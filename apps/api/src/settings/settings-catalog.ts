@@ -37,6 +37,8 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { group: 'security', description: 'Lifetime of an OAuth refresh token (rotated on each use).', input: whole(1, 365, 'days') },
   OAUTH_KEY_ROTATION_DAYS: { group: 'security', description: 'How often the OAuth signing key is replaced.', input: whole(1, 365, 'days') },
   OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: { group: 'security', description: 'Accept http:// loopback URLs as OAuth client metadata documents (tests and development only).', input: flag },
+  OAUTH_DYNAMIC_REGISTRATION: { group: 'security', description: 'Anonymous OAuth client registration: auto opens it only while a service uses OAuth.', input: { type: 'choice', choices: ['auto', 'true', 'false'] } },
+  OAUTH_RATE_LIMIT: { group: 'security', description: 'Requests per minute per client address to OAuth registration and to authorize (each); 0 = unlimited.', input: whole(0, 100_000, 'per minute') },
 
   HEALTH_CHECK_TIMEOUT_SEC: { group: 'processes', description: 'Seconds a health ping may take before it counts as a failure (3 in a row restart the server).', input: whole(1, 300, 'seconds') },
   PROCESS_STOP_GRACE_SEC: { group: 'processes', description: "Seconds after SIGTERM before a stopping MCP server's process group gets SIGKILL.", input: whole(1, 300, 'seconds') },

@@ -96,6 +96,10 @@ export interface AppEnv {
   OAUTH_KEY_ROTATION_DAYS: number;
   /** Let OAuth client_id metadata documents come from http:// on a loopback address (tests and local development only). */
   OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: boolean;
+  /** Anonymous client registration (RFC 7591): `auto` opens it only while some service uses `proxy.auth: oauth`. */
+  OAUTH_DYNAMIC_REGISTRATION: 'auto' | 'true' | 'false';
+  /** Requests per minute per client address to /oauth/register and to /oauth/authorize (each); 0 = unlimited. */
+  OAUTH_RATE_LIMIT: number;
   /** OTLP/HTTP collector (spans go to `<endpoint>/v1/traces`); unset = tracing off, the SDK not even loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
   /** `key=value,key=value` sent with every export (a collector's credentials). */
@@ -373,6 +377,8 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { default: '30', parse: integer(1, 365) },
   OAUTH_KEY_ROTATION_DAYS: { default: '30', parse: integer(1, 365) },
   OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: { default: 'false', parse: boolean },
+  OAUTH_DYNAMIC_REGISTRATION: { default: 'auto', parse: oneOf(['auto', 'true', 'false'] as const) },
+  OAUTH_RATE_LIMIT: { default: '20', parse: integer(0, 100_000) },
   OTEL_EXPORTER_OTLP_ENDPOINT: { parse: optional(url('https:', 'http:')) },
   OTEL_EXPORTER_OTLP_HEADERS: { default: '', parse: keyValueList },
   OTEL_SERVICE_NAME: { default: 'mcp-reverse-proxy', parse: serviceName },

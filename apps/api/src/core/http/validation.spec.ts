@@ -25,6 +25,9 @@ describe('validation pipe', () => {
     [{ name: 'ok', process: { command: 'x' }, environment: { LD_PRELOAD: '/x.so' } }, [expect.stringMatching(/^environment.LD_PRELOAD is not allowed/)]],
     [{ name: 'ok', process: { command: 'x' }, environment: { A: 1 } }, ['environment.A must be a string']],
     [{ name: 'ok', process: { command: 'x' }, surprise: true }, ['surprise: property surprise should not exist']],
+    [JSON.parse('{"name":"ok","process":{"command":"x"},"constructor":{"prototype":{"admin":true}}}'), ['constructor: property constructor should not exist']],
+    [JSON.parse('{"name":"ok","process":{"command":"x","__proto__":{"admin":true}}}'), ['process.__proto__: property __proto__ should not exist']],
+    [JSON.parse('{"name":"ok","process":{"command":"x"},"environment":{"prototype":"x"}}'), ['environment.prototype: property prototype should not exist']],
   ])('%o is refused naming the field', async (body, expected) => {
     expect(await messagesFor(body)).toEqual(expected);
   });

@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 export const EVENT_HEADER = 'x-github-event';
+/** GitHub's id of one delivery (a GUID), the same when GitHub redelivers it. */
+export const DELIVERY_HEADER = 'x-github-delivery';
 
 /**
  * GitHub's `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body with the

@@ -218,7 +218,8 @@ export class GroupUpstream implements Upstream {
     if (!list.kind) return copy;
     const original = String(item['name']);
     if (!member.allows(original)) return null;
-    const rename = member.renames[original];
+    // Own keys only: a tool named "constructor" must not pick up Object.prototype's.
+    const rename = Object.prototype.hasOwnProperty.call(member.renames, original) ? member.renames[original] : undefined;
     const exposed = exposedName(member.serviceName, rename?.name ?? original, this.group.separator);
     if (!this.group.allows(exposed)) return null;
     this.names[list.kind].set(exposed, { member, original });

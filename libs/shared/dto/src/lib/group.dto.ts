@@ -13,9 +13,39 @@ import {
   Max,
   MaxLength,
   Min,
+  Validate,
   ValidateNested,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 import { RESPONSE_MODES, ResponseMode } from './service.enums';
+
+const RENAME_FIELDS = ['name', 'description'];
+
+/** Why a renames map is refused: its keys are free (tool names), each value only `{ name?, description? }` of strings. */
+export function groupRenameProblems(value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([tool, rename]): string[] => {
+    if (rename === null || typeof rename !== 'object' || Array.isArray(rename)) return [`renames.${tool} must be an object with name and/or description`];
+    return Object.entries(rename).flatMap(([field, text]) => {
+      if (!RENAME_FIELDS.includes(field)) return [`renames.${tool}.${field}: property ${field} should not exist`];
+      if (typeof text !== 'string' || text.length > 2000) return [`renames.${tool}.${field} must be a string of at most 2000 characters`];
+      return [];
+    });
+  });
+}
+
+@ValidatorConstraint({ name: 'groupRenames' })
+export class GroupRenamesConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return groupRenameProblems(value).length === 0;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return groupRenameProblems(args.value).join('; ');
+  }
+}
 
 export const GROUP_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -42,6 +72,7 @@ export class GroupMemberDto {
   /** By the member's own name: another name (still prefixed) and/or another description. */
   @IsOptional()
   @IsObject()
+  @Validate(GroupRenamesConstraint)
   renames?: Record<string, { name?: string; description?: string }>;
 }
 
