@@ -49,6 +49,20 @@ export function scopeAllowsService(principal: Principal, ...keys: string[]): boo
   return !allowed || keys.some((key) => allowed.includes(key));
 }
 
+/** Whether the principal may see this service, known by id and name (lists are filtered with it). */
+export function scopeShowsService(principal: Principal | undefined, service: { id: string; name: string }): boolean {
+  return !principal || scopeAllowsService(principal, service.id, service.name);
+}
+
+/**
+ * Whether the principal may see a group. A group's view, mapping and tools name every member, so
+ * a principal limited to some services sees a group only when all its members are among them;
+ * hiding just the foreign members would still show a group they cannot use.
+ */
+export function scopeShowsGroup(principal: Principal | undefined, members: readonly { serviceId: string; serviceName: string }[]): boolean {
+  return members.every((member) => scopeShowsService(principal, { id: member.serviceId, name: member.serviceName }));
+}
+
 /**
  * Named users with passwords, provided by the users module at start-up (`AuthService.useUserDirectory`)
  * so the core does not depend on it. `principalFor` runs on every request carrying a user session,
