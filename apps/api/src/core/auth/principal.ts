@@ -21,6 +21,8 @@ export interface Principal {
   label?: string;
   /** OAuth access tokens: the one resource URL (RFC 8707) the token was issued for. */
   audience?: string;
+  /** Client tokens with a limit of their own: work per minute over all services. */
+  rateLimit?: number;
 }
 
 export interface RequestWithPrincipal {

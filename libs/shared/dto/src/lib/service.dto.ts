@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
+import { ToolLimitsConstraint } from './tool-limits.validator';
 import { RESERVED_SERVICE_NAMES } from './routes';
 import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
 import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
@@ -184,12 +185,20 @@ export class ProxyConfigDto {
   @Matches(/^\/mcp\/[a-z0-9][a-z0-9-]{0,62}$/, { message: 'path must look like /mcp/<name>' })
   path?: string;
 
-  /** Requests per minute per client; 0 = unlimited. */
+  /**
+   * Work (tools/call, resources/read, prompts/get, completion/complete) per minute per client; 0 =
+   * unlimited. Everything else (initialize, notifications, ping, lists) has ten times this ceiling.
+   */
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
   rateLimit?: number;
+
+  /** Tool name or glob → `tools/call`s per minute per client, on top of `rateLimit`; `{}` for none. */
+  @IsOptional()
+  @Validate(ToolLimitsConstraint)
+  toolLimits?: Record<string, number>;
 
   @IsOptional()
   @IsBoolean()
