@@ -132,13 +132,15 @@ describe('MCP proxy: bad input and refusals', () => {
 
   it('over the rate limit → 429 with Retry-After and a JSON-RPC error', async () => {
     await running.api().patch('/api/services/everything').set('X-API-Key', running.env.apiKey).send({ proxy: { rateLimit: 3 } }).expect(200);
-    const call = (): Promise<{ status: number; body: { error?: { code: number } } }> => post('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    // The limit counts work (tools/call and the like); ping is housekeeping with a ceiling ten times higher.
+    const work = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"x"}}}';
+    const call = (): Promise<{ status: number; body: { error?: { code: number } } }> => post(work);
     await eventually(async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await call()).status);
       if (!statuses.includes(429)) throw new Error(`no 429 in ${statuses}`);
     });
-    const limited = await fetch(url, { method: 'POST', headers: key(), body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    const limited = await fetch(url, { method: 'POST', headers: key(), body: work });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await limited.json()).error.code).toBe(-31002);

@@ -20,6 +20,10 @@ export class ClientTokenEntity extends RecordEntity {
   @Column({ type: 'simple-json', nullable: true })
   tools!: string[] | null;
 
+  /** Work per minute over all services; null: none of its own. */
+  @Column({ type: 'integer', nullable: true })
+  rateLimit!: number | null;
+
   @Column({ type: Date, nullable: true })
   lastUsedAt!: Date | null;
 

@@ -35,6 +35,7 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
       prefix: token.slice(0, CLIENT_TOKEN_PREFIX.length + 6),
       services: dto.services ?? null,
       tools: dto.tools ?? null,
+      rateLimit: dto.rateLimit || null,
       lastUsedAt: null,
       revokedAt: null,
     });
@@ -49,6 +50,7 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
   async update(id: string, dto: UpdateClientTokenDto): Promise<ClientTokenView> {
     const entity = await this.find(id);
     if (dto.label !== undefined) entity.label = dto.label.trim();
+    if (dto.rateLimit !== undefined) entity.rateLimit = dto.rateLimit || null;
     await this.tokens.save(entity);
     return toView(entity);
   }
@@ -74,6 +76,7 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
       id: `client-token:${entity.id}`,
       role: 'viewer',
       label: entity.label,
+      ...(entity.rateLimit ? { rateLimit: entity.rateLimit } : {}),
       scope: { ...(entity.services ? { services: entity.services } : {}), ...(entity.tools ? { tools: entity.tools } : {}) },
     };
   }
@@ -99,6 +102,7 @@ function toView(entity: ClientTokenEntity): ClientTokenView {
     prefix: entity.prefix,
     services: entity.services,
     tools: entity.tools,
+    rateLimit: entity.rateLimit,
     createdAt: entity.createdAt.toISOString(),
     lastUsedAt: entity.lastUsedAt?.toISOString() ?? null,
     revokedAt: entity.revokedAt?.toISOString() ?? null,

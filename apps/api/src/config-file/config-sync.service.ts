@@ -2,6 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import type { CreateGroupDto, CreateServiceDto, GroupView, ServiceView, UpdateGroupDto, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
+import { Principal, scopeShowsGroup, scopeShowsService } from '../core/auth/principal';
 import { hostEnvironment } from '../core/config/host-environment';
 import { GroupsService } from '../groups/groups.service';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
@@ -29,12 +30,13 @@ export class ConfigSyncService {
     private readonly supervisor: ProcessSupervisor,
   ) {}
 
-  async export(): Promise<string> {
+  /** Everything, or for a principal limited to some services only those and the groups made of them alone. */
+  async export(principal?: Principal): Promise<string> {
     const [services, groups] = await Promise.all([this.services.list(), this.groups.list()]);
     const document = {
       version: 1,
-      services: await Promise.all(services.map((service) => this.serviceEntry(service))),
-      groups: groups.map(groupEntry),
+      services: await Promise.all(services.filter((service) => scopeShowsService(principal, service)).map((service) => this.serviceEntry(service))),
+      groups: groups.filter((group) => scopeShowsGroup(principal, group.members)).map(groupEntry),
     };
     return `# MCP Reverse Proxy configuration. Secret values are never written: set the \${env:…} variables\n# in the proxy's environment before importing.\n${stringify(document)}`;
   }

@@ -1,5 +1,6 @@
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, HttpStatus, ParseBoolPipe, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, HttpStatus, ParseBoolPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequestWithPrincipal } from '../core/auth/principal';
 import { ApplyResult, ConfigSyncService } from './config-sync.service';
 
 @ApiTags('configuration')
@@ -10,9 +11,9 @@ export class ConfigController {
 
   @Get('export')
   @Header('Content-Type', 'application/yaml; charset=utf-8')
-  @ApiOperation({ summary: 'Services and groups as YAML; secrets appear only as ${env:NAME} references' })
-  export(): Promise<string> {
-    return this.sync.export();
+  @ApiOperation({ summary: 'Services and groups as YAML; secrets appear only as ${env:NAME} references. A limited user gets their services only' })
+  export(@Req() request: RequestWithPrincipal): Promise<string> {
+    return this.sync.export(request.principal);
   }
 
   /** The YAML as the raw body (`Content-Type: application/yaml` or `text/plain`), or `{"yaml": "…"}`. */

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeploymentSummaryView, DeploymentView } from '@mcp-proxy/shared/dto';
+import { RequestWithPrincipal, scopeShowsService } from '../core/auth/principal';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ServicesService } from '../processes/services.service';
 import { DeployService } from './deploy.service';
@@ -18,8 +19,11 @@ export class DeploymentsController {
 
   @Get('deployments/:id')
   @ApiOperation({ summary: 'A deployment: status, commit, timings and the whole build log (secrets masked)' })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeploymentView> {
-    return this.deployments.view(id);
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: RequestWithPrincipal): Promise<DeploymentView> {
+    const deployment = await this.deployments.view(id);
+    // A deployment of a service outside the caller's limits (or, for a limited caller, of one since deleted) is answered as absent.
+    if (!scopeShowsService(request.principal, { id: deployment.serviceId, name: deployment.serviceName })) throw new NotFoundException(`Deployment "${id}" not found`);
+    return deployment;
   }
 
   @Get('services/:id/deployments')

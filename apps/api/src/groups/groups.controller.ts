@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CreateGroupDto, GroupView, UpdateGroupDto } from '@mcp-proxy/shared/dto';
+import { RequestWithPrincipal, scopeShowsGroup } from '../core/auth/principal';
 import { GroupsService } from './groups.service';
 
 @ApiTags('groups')
@@ -10,8 +11,9 @@ export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Get()
-  list(): Promise<GroupView[]> {
-    return this.groups.list();
+  @ApiOperation({ summary: 'List groups; a user limited to some services sees only the groups made of those alone' })
+  async list(@Req() request: RequestWithPrincipal): Promise<GroupView[]> {
+    return (await this.groups.list()).filter((group) => scopeShowsGroup(request.principal, group.members));
   }
 
   @Post()
@@ -21,8 +23,11 @@ export class GroupsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string): Promise<GroupView> {
-    return this.groups.get(id);
+  async get(@Param('id') id: string, @Req() request: RequestWithPrincipal): Promise<GroupView> {
+    const group = await this.groups.get(id);
+    // Answered as if absent, like a service outside the limits.
+    if (!scopeShowsGroup(request.principal, group.members)) throw new NotFoundException(`Group "${id}" not found`);
+    return group;
   }
 
   @Patch(':id')

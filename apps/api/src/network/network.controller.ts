@@ -1,6 +1,7 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CheckPortsView, NetworkPortsDto, NetworkStatusView, UpnpChangeView } from '@mcp-proxy/shared/dto';
+import { RequestWithPrincipal } from '../core/auth/principal';
 import { RequiresRole } from '../core/auth/roles.decorator';
 import { NETWORK_SETTINGS, NetworkSettings } from './network-settings';
 import { NetworkStatusService } from './network-status.service';
@@ -28,7 +29,9 @@ export class NetworkController {
   @RequiresRole('operator')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Per port: listening here, mapped by the gateway, reachable from outside (open, closed or unknown)' })
-  checkPorts(@Body() body: NetworkPortsDto): Promise<CheckPortsView> {
+  checkPorts(@Body() body: NetworkPortsDto, @Req() request: RequestWithPrincipal): Promise<CheckPortsView> {
+    // A user limited to some services may not probe other ports (an http service's among them): the proxy's own only.
+    if (request.principal?.scope?.services && body.ports) this.onlyOurs(body.ports);
     return this.portCheck.check(body.ports);
   }
 
@@ -53,8 +56,11 @@ export class NetworkController {
     if (!this.settings.upnpEnabled) {
       throw new ConflictException('UPnP is off: set ENABLE_UPNP=true, or forward the ports by hand (GET /api/network/status shows how)');
     }
+    return requested ? this.onlyOurs(requested) : this.settings.ports.map(({ port }) => port);
+  }
+
+  private onlyOurs(requested: number[]): number[] {
     const ours = this.settings.ports.map(({ port }) => port);
-    if (!requested) return ours;
     const foreign = requested.filter((port) => !ours.includes(port));
     if (foreign.length > 0) throw new BadRequestException([`ports must be among the proxy's own (${ours.join(', ')}); not ${foreign.join(', ')}`]);
     return requested;

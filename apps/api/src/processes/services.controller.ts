@@ -3,7 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CreateServiceDto, ServiceEnvironmentView, ServiceView, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { Audited } from '../audit/audited.decorator';
-import { RequestWithPrincipal, scopeAllowsService } from '../core/auth/principal';
+import { RequestWithPrincipal, scopeShowsService } from '../core/auth/principal';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ProcessSupervisor } from './process-supervisor.service';
 import { ChildSandbox } from './sandbox/child-sandbox.service';
@@ -22,9 +22,7 @@ export class ServicesController {
   @Get()
   @ApiOperation({ summary: 'List services with their state; environment values are masked. A user limited to some services sees those only' })
   async list(@Req() request: Request & RequestWithPrincipal): Promise<ServiceView[]> {
-    const principal = request.principal;
-    const all = await this.services.list();
-    return principal ? all.filter((service) => scopeAllowsService(principal, service.id)) : all;
+    return (await this.services.list()).filter((service) => scopeShowsService(request.principal, service));
   }
 
   @Post()

@@ -283,6 +283,7 @@ function proxyConfig(name: string, input: Partial<ProxyConfigView> | undefined):
   return {
     path: input?.path ?? `/mcp/${name}`,
     rateLimit: input?.rateLimit ?? 100,
+    toolLimits: input?.toolLimits ?? {},
     cache: input?.cache ?? true,
     toolResultTtlSec: input?.toolResultTtlSec ?? 0,
     requestTimeoutSec: input?.requestTimeoutSec ?? 60,

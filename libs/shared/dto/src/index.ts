@@ -7,6 +7,7 @@ export * from './lib/service.dto';
 export * from './lib/service-view.interface';
 export * from './lib/environment.validator';
 export * from './lib/remote.validator';
+export * from './lib/tool-limits.validator';
 export * from './lib/service-runtime.interface';
 export * from './lib/service-logs-query.dto';
 export * from './lib/deployment.dto';

@@ -23,6 +23,8 @@ export interface Principal {
   audience?: string;
   /** UI session tokens: the session's id (what logout ends, what the session list marks as current). */
   sessionId?: string;
+  /** Client tokens with a limit of their own: work per minute over all services. */
+  rateLimit?: number;
 }
 
 export interface RequestWithPrincipal {
@@ -49,6 +51,20 @@ export function roleAllows(held: Role, required: Role): boolean {
 export function scopeAllowsService(principal: Principal, ...keys: string[]): boolean {
   const allowed = principal.scope?.services;
   return !allowed || keys.some((key) => allowed.includes(key));
+}
+
+/** Whether the principal may see this service, known by id and name (lists are filtered with it). */
+export function scopeShowsService(principal: Principal | undefined, service: { id: string; name: string }): boolean {
+  return !principal || scopeAllowsService(principal, service.id, service.name);
+}
+
+/**
+ * Whether the principal may see a group. A group's view, mapping and tools name every member, so
+ * a principal limited to some services sees a group only when all its members are among them;
+ * hiding just the foreign members would still show a group they cannot use.
+ */
+export function scopeShowsGroup(principal: Principal | undefined, members: readonly { serviceId: string; serviceName: string }[]): boolean {
+  return members.every((member) => scopeShowsService(principal, { id: member.serviceId, name: member.serviceName }));
 }
 
 /**

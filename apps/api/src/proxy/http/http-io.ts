@@ -12,12 +12,13 @@ export function sendRpcError(
   message: string,
   id: JsonRpcId | null = null,
   headers: Record<string, string> = {},
+  data?: unknown,
 ): void {
   if (response.headersSent) {
     response.end();
     return;
   }
-  const body = JSON.stringify(errorResponse(id, code, message));
+  const body = JSON.stringify(errorResponse(id, code, message, data));
   response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

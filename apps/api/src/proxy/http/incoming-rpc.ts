@@ -2,6 +2,7 @@ import { INVALID_REQUEST, JsonRpcId, JsonRpcMessage, parseMessage, RATE_LIMITED 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import type { RateLimiter } from '../limits/rate-limiter';
+import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import type { ServiceRoute } from '../routing/route-table';
 import { BodyTooLargeError, readBody, sendRpcError } from './http-io';
 
@@ -31,13 +32,14 @@ export async function readRpcMessage(request: IncomingMessage, response: ServerR
   return parsed.message;
 }
 
-/** Counts the message against the client's budget for the service; false once 429 has been answered. */
-export async function withinRateLimit(limiter: RateLimiter, route: ServiceRoute, principal: Principal, message: JsonRpcMessage, response: ServerResponse): Promise<boolean> {
-  const decision = await limiter.take(route.id, principal.id, route.proxy.rateLimit);
-  if (decision.allowed) return true;
-  const id: JsonRpcId | null = 'id' in message ? (message.id ?? null) : null;
-  sendRpcError(response, 429, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, id, {
-    'retry-after': String(decision.retryAfterSec),
-  });
+/**
+ * Counts the message (null: a DELETE, housekeeping too) against the client's budgets; false once
+ * 429 has been answered, with Retry-After and the limit named in the JSON-RPC error's data.
+ */
+export async function withinRateLimit(limiter: RateLimiter, route: ServiceRoute, principal: Principal, message: JsonRpcMessage | null, response: ServerResponse): Promise<boolean> {
+  const refusal = await takeBudgets(limiter, route, principal, message);
+  if (!refusal) return true;
+  const id: JsonRpcId | null = message && 'id' in message ? (message.id ?? null) : null;
+  sendRpcError(response, 429, RATE_LIMITED, refusalMessage(refusal), id, { 'retry-after': String(refusal.retryAfter) }, refusal);
   return false;
 }

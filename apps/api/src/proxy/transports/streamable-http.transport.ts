@@ -107,6 +107,7 @@ export class StreamableHttpTransport {
   async delete(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<void> {
     const sessionId = headerValue(request, HEADER_MCP_SESSION_ID);
     if (!sessionId) return sendRpcError(response, 400, INVALID_REQUEST, 'Mcp-Session-Id header required');
+    if (!(await withinRateLimit(this.rateLimiter, route, principal, null, response))) return;
     const session = await this.findSession(sessionId, route, principal);
     if (!session) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
     this.sessions.close(session);

@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../../core/auth/principal';
 import { RateLimiter } from '../limits/rate-limiter';
+import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import { McpDispatcher } from '../mcp-dispatcher';
 import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
@@ -100,9 +101,9 @@ export class WebSocketTransport implements OnModuleDestroy {
     if (!parsed.ok) return void sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
     if (parsed.kind === 'batch') return void sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
     const message = parsed.message;
-    const decision = await this.rateLimiter.take(route.id, principal.id, route.proxy.rateLimit);
-    if (!decision.allowed) {
-      if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, `Rate limit of ${route.proxy.rateLimit} requests per minute exceeded`, { retryAfterSec: decision.retryAfterSec }));
+    const refusal = await takeBudgets(this.rateLimiter, route, principal, message);
+    if (refusal) {
+      if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, refusalMessage(refusal), refusal));
       return;
     }
     if (isNotification(message)) return this.dispatcher.notification(session, message);

@@ -7,6 +7,8 @@ export interface ClientTokenView {
   services: string[] | null;
   /** Null: every tool. */
   tools: string[] | null;
+  /** Work per minute over all services; null: none of its own (the services' limits still apply). */
+  rateLimit: number | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;

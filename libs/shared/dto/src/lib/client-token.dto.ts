@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /** A per-client token for the MCP endpoints; `services`/`tools` absent = all, empty list = none. */
 export class CreateClientTokenDto {
@@ -22,6 +22,13 @@ export class CreateClientTokenDto {
   @IsString({ each: true })
   @IsArray()
   tools?: string[];
+
+  /** Work (tools/call, resources/read, prompts/get, completion/complete) per minute over all services; absent or 0: none of its own. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  rateLimit?: number;
 }
 
 export class UpdateClientTokenDto {
@@ -30,4 +37,11 @@ export class UpdateClientTokenDto {
   @IsNotEmpty()
   @IsString()
   label?: string;
+
+  /** As at creation; 0 removes the token's own limit. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  rateLimit?: number;
 }

@@ -21,7 +21,10 @@ export interface ProcessConfigView {
 
 export interface ProxyConfigView {
   path: string;
+  /** Work per minute per client (tools/call, resources/read, prompts/get, completion/complete); housekeeping gets ten times this. */
   rateLimit: number;
+  /** Tool name or glob → calls per minute per client; absent on rows stored before tool limits existed (none). */
+  toolLimits?: Record<string, number>;
   cache: boolean;
   toolResultTtlSec: number;
   requestTimeoutSec: number;

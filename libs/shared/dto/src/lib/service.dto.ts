@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
+import { ToolLimitsConstraint } from './tool-limits.validator';
 import { RESERVED_PROXY_PATHS, RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TEXT } from './routes';
 import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
 import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
@@ -185,12 +186,20 @@ export class ProxyConfigDto {
   @IsNotIn([...RESERVED_PROXY_PATHS], { message: `path must not use a reserved word (/mcp/<word> for ${RESERVED_SERVICE_NAMES_TEXT})` })
   path?: string;
 
-  /** Requests per minute per client; 0 = unlimited. */
+  /**
+   * Work (tools/call, resources/read, prompts/get, completion/complete) per minute per client; 0 =
+   * unlimited. Everything else (initialize, notifications, ping, lists) has ten times this ceiling.
+   */
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
   rateLimit?: number;
+
+  /** Tool name or glob → `tools/call`s per minute per client, on top of `rateLimit`; `{}` for none. */
+  @IsOptional()
+  @Validate(ToolLimitsConstraint)
+  toolLimits?: Record<string, number>;
 
   @IsOptional()
   @IsBoolean()

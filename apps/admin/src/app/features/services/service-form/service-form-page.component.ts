@@ -120,6 +120,7 @@ export class ServiceFormPageComponent {
     proxy: new FormGroup({
       path: text('', Validators.pattern(PROXY_PATH_PATTERN)),
       rateLimit: integer(0, 1_000_000),
+      toolLimits: text('', toolLimitLines),
       cache: new FormControl(true, { nonNullable: true }),
       toolResultTtlSec: integer(0, 86_400),
       requestTimeoutSec: integer(1, 3600),
@@ -225,6 +226,7 @@ export class ServiceFormPageComponent {
     if (errors['min']) return `At least ${(errors['min'] as { min: number }).min}`;
     if (errors['max']) return `At most ${(errors['max'] as { max: number }).max}`;
     if (errors['wholeNumber']) return 'A whole number';
+    if (errors['toolLimitLines']) return `Not a "tool: calls per minute" line: ${(errors['toolLimitLines'] as string[])[0]}`;
     if (errors['headerLines']) return `Not a "Name: value" line: ${(errors['headerLines'] as string[])[0]}`;
     if (errors['maxlength']) return 'Too long';
     return 'Invalid value';
@@ -364,6 +366,14 @@ function headerLines(control: AbstractControl<string>): ValidationErrors | null 
     .map((line) => line.trim())
     .filter((line) => line && !HEADER_LINE_PATTERN.test(line));
   return bad.length > 0 ? { headerLines: bad } : null;
+}
+
+function toolLimitLines(control: AbstractControl<string>): ValidationErrors | null {
+  const bad = control.value
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !/^[^:]+:\s*[1-9]\d{0,6}$/.test(line));
+  return bad.length > 0 ? { toolLimitLines: bad } : null;
 }
 
 function uniqueKeys(control: AbstractControl): ValidationErrors | null {

@@ -44,7 +44,7 @@ describe('createBodyFrom', () => {
         limits: { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
         sandbox: { user: null, filesystem: null },
       },
-      proxy: { cache: true, responseMode: 'auto', auth: 'apiKey', rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
+      proxy: { cache: true, responseMode: 'auto', auth: 'apiKey', toolLimits: {}, rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
     });
   });
 
@@ -87,6 +87,17 @@ describe('updateBodyFrom', () => {
     const body = updateBodyFrom(original, value, false);
     expect(body).toEqual({});
     expect(updateRestartsService(body)).toBe(false);
+  });
+
+  it('edits tool limits as "tool: calls per minute" lines, and sends them only when they changed', () => {
+    const limited = { ...original, proxy: { ...original.proxy, toolLimits: { 'write_*': 10 } } };
+    const value = formValueFromService(limited);
+    expect(value.proxy.toolLimits).toBe('write_*: 10');
+    expect(updateBodyFrom(limited, value, false)).toEqual({});
+    value.proxy.toolLimits = 'write_*: 10\n\n  echo : 3 ';
+    expect(updateBodyFrom(limited, value, false)).toEqual({ proxy: { toolLimits: { 'write_*': 10, echo: 3 } } });
+    value.proxy.toolLimits = '';
+    expect(updateBodyFrom(limited, value, false)).toEqual({ proxy: { toolLimits: {} } });
   });
 
   it('sends only the changed proxy fields (no restart)', () => {

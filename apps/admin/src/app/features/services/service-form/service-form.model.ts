@@ -63,6 +63,8 @@ export interface ServiceFormValue {
     /** Empty: `/mcp/<name>`. */
     path: string;
     rateLimit: number | null;
+    /** `tool-or-glob: calls per minute`, one a line. */
+    toolLimits: string;
     cache: boolean;
     toolResultTtlSec: number | null;
     requestTimeoutSec: number | null;
@@ -106,6 +108,7 @@ export function emptyServiceForm(): ServiceFormValue {
     proxy: {
       path: '',
       rateLimit: 100,
+      toolLimits: '',
       cache: true,
       toolResultTtlSec: 0,
       requestTimeoutSec: 60,
@@ -147,6 +150,9 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
     proxy: {
       path: proxy.path,
       rateLimit: proxy.rateLimit,
+      toolLimits: Object.entries(proxy.toolLimits ?? {})
+        .map(([pattern, perMinute]) => `${pattern}: ${perMinute}`)
+        .join('\n'),
       cache: proxy.cache,
       toolResultTtlSec: proxy.toolResultTtlSec,
       requestTimeoutSec: proxy.requestTimeoutSec,
@@ -177,6 +183,18 @@ export function parseHeaders(text: string): Record<string, string> {
     headers[trimmed.slice(0, colon).trim()] = trimmed.slice(colon + 1).trim();
   }
   return headers;
+}
+
+/** `tool-or-glob: n` lines → tool limits (blank lines dropped; the last colon splits, as a glob has none). */
+export function parseToolLimits(text: string): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    const trimmed = line.trim();
+    const colon = trimmed.lastIndexOf(':');
+    if (colon <= 0) continue;
+    limits[trimmed.slice(0, colon).trim()] = Number(trimmed.slice(colon + 1).trim());
+  }
+  return limits;
 }
 
 function remoteBody(value: ServiceFormValue['remote']): RemoteConfigDto {
@@ -230,7 +248,7 @@ function processBody(value: ServiceFormValue['process']): ProcessBody {
 }
 
 function proxyBody(value: ServiceFormValue['proxy']): ProxyBody {
-  const body: ProxyBody = { cache: value.cache, responseMode: value.responseMode, auth: value.auth };
+  const body: ProxyBody = { cache: value.cache, responseMode: value.responseMode, auth: value.auth, toolLimits: parseToolLimits(value.toolLimits) };
   const path = value.path.trim();
   if (path) body.path = path;
   const numbers = ['rateLimit', 'toolResultTtlSec', 'requestTimeoutSec'] as const;
@@ -288,7 +306,7 @@ export function updateBodyFrom(
   });
   if (process) body.process = process;
 
-  const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', ...original.proxy });
+  const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', toolLimits: {}, ...original.proxy });
   if (proxy) body.proxy = proxy;
 
   if (value.transport === 'remote') {
