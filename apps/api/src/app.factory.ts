@@ -9,6 +9,7 @@ import { CertificateManager } from './certs/certificate-manager.service';
 import { ForceSsl } from './certs/tls/force-ssl';
 import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
+import { ClientOrigin } from './core/http/client-origin.service';
 import { createValidationPipe } from './core/http/validation';
 import { GracefulShutdown } from './core/http/graceful-shutdown';
 import { assignRequestId } from './core/http/request-id';
@@ -43,7 +44,7 @@ function configureApp(app: NestExpressApplication): void {
   app.useLogger(logger);
   app.flushLogs();
   app.disable('x-powered-by');
-  app.use(assignRequestId, requestLogger(logger), httpMetrics(app.get(MetricsService)));
+  app.use(assignRequestId, requestLogger(logger, app.get(ClientOrigin)), httpMetrics(app.get(MetricsService)));
   app.useBodyParser('json', { limit: '1mb' });
   // Configuration files are posted as they are (POST /api/config/import).
   app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' });

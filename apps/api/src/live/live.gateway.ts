@@ -6,9 +6,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../core/auth/auth.service';
-import { clientAddress, extractCredential } from '../core/auth/credentials';
+import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { Principal, scopeAllowsService } from '../core/auth/principal';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { UpgradeRouter } from '../core/http/upgrade-router';
 import { DEPLOY_EVENTS, DeployLogLines } from '../github/deploy-events';
 import { DeploymentsService } from '../github/deployments.service';
@@ -75,6 +76,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     private readonly events: EventEmitter2,
     private readonly deployments: DeploymentsService,
     private readonly network: NetworkStatusService,
+    private readonly client: ClientOrigin,
   ) {}
 
   onModuleInit(): void {
@@ -107,7 +109,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   }
 
   private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     if (this.failures.retryAfterMs(address) > 0) return refuse(socket, 429, 'Too Many Requests');
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
     const principal = token ? managementPrincipal(await this.auth.verify(token)) : null;

@@ -7,10 +7,11 @@ import { DRAINING_HEADER } from '../cluster/instance-identity';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
-import { clientAddress, extractCredential } from '../core/auth/credentials';
+import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { GracefulShutdown } from '../core/http/graceful-shutdown';
 import { protectedResourceMetadataUrl, publicBaseUrl } from '../core/http/public-url';
 import { RuntimeSettings } from '../core/config/runtime-settings.service';
@@ -52,6 +53,7 @@ export class McpHttpHandler {
     private readonly httpServices: HttpServiceTransport,
     private readonly cluster: ClusterRouter,
     private readonly events: EventEmitter2,
+    private readonly client: ClientOrigin,
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
     const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
@@ -133,10 +135,10 @@ export class McpHttpHandler {
   }
 
   private async gate(request: IncomingMessage, endpoint: McpEndpoint, queryToken: string | null): Promise<Gate> {
-    if (!this.origins.allows(headerValue(request, 'origin'), headerValue(request, 'host'))) {
+    if (!this.origins.allows(headerValue(request, 'origin'), this.client.host(request))) {
       return { ok: false, status: 403, code: INVALID_REQUEST, message: 'Origin or Host not allowed (set DOMAIN or ALLOWED_HOSTS)' };
     }
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     const waitMs = this.failures.retryAfterMs(address);
     if (waitMs > 0) {
       return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } };
@@ -164,7 +166,7 @@ export class McpHttpHandler {
     const oauth = route.proxy.auth === 'oauth';
     if (principal.audience !== undefined || (oauth && fromQuery)) {
       // OAuth 2.1: bearer tokens only in the header; RFC 8707: only for the resource they were issued for.
-      const base = publicBaseUrl(this.publicUrl, request, (host) => this.origins.allows(undefined, host));
+      const base = publicBaseUrl(this.publicUrl, request, this.client, (host) => this.origins.allows(undefined, host));
       const expected = base ? `${base}${route.proxy.path}` : null;
       if (!oauth || fromQuery || principal.audience !== expected) return this.unauthorized(request, route, true);
     }
@@ -185,7 +187,7 @@ export class McpHttpHandler {
 
   /** 401; for an `oauth` service the challenge names its RFC 9728 metadata, so clients can discover the authorization server. */
   private unauthorized(request: IncomingMessage, route: ServiceRoute | undefined, presented: boolean): Extract<Gate, { ok: false }> {
-    const base = route?.proxy.auth === 'oauth' ? publicBaseUrl(this.publicUrl, request, (host) => this.origins.allows(undefined, host)) : null;
+    const base = route?.proxy.auth === 'oauth' ? publicBaseUrl(this.publicUrl, request, this.client, (host) => this.origins.allows(undefined, host)) : null;
     const headers = base && route
       ? { 'www-authenticate': `Bearer resource_metadata="${protectedResourceMetadataUrl(base, route.proxy.path)}"${presented ? ', error="invalid_token"' : ''}` }
       : UNAUTHORIZED_HEADERS;

@@ -7,7 +7,7 @@ import { LoginDto, LoginView, PrincipalView } from '@mcp-proxy/shared/dto';
 import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectIfBlocked } from './auth.guard';
 import { AuthService } from './auth.service';
-import { clientAddress } from './credentials';
+import { ClientOrigin } from '../http/client-origin.service';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RequestWithPrincipal } from './principal';
 import { Public } from './public.decorator';
@@ -19,6 +19,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly events: EventEmitter2,
+    private readonly client: ClientOrigin,
   ) {}
 
   @Public()
@@ -27,7 +28,7 @@ export class AuthController {
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Exchange the admin API key, or a user name and password, for a UI session token' })
   async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginView> {
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     rejectIfBlocked(this.failures, address, response);
     const byKey = body.apiKey !== undefined;
     const session = byKey ? this.auth.login(body.apiKey ?? '') : await this.auth.loginWithPassword(body.username ?? '', body.password ?? '');
