@@ -9,7 +9,7 @@ import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { ReverseProxy, ReverseProxyKind, startReverseProxy, unavailableReason } from './support/reverse-proxy-servers';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 import { fetchThrough, loopbackLookup, trustingWebSocket } from './support/tls-clients';
 
 /**
@@ -155,10 +155,13 @@ describe.each<[string, ReverseProxyKind]>([
     const rightKey = await neighbour(endpoint(), { method: 'POST', headers: { ...MCP_HEADERS, ...bearer() }, body: INITIALIZE });
     expect(rightKey.status).toBe(200);
 
-    const page = (await running.api().get('/api/audit').query({ outcome: 'refused', limit: 100 }).set('X-API-Key', running.env.apiKey).expect(200)).body as AuditPageView;
-    const addresses = page.items.map((item) => item.address);
-    expect(addresses.filter((address) => address === '127.0.0.10')).toHaveLength(FAILURE_LIMIT);
-    expect(addresses).toContain('127.0.0.11');
+    // Audit records are written after the answer: wait (bounded) for them.
+    await eventually(async () => {
+      const page = (await running.api().get('/api/audit').query({ outcome: 'refused', limit: 100 }).set('X-API-Key', running.env.apiKey).expect(200)).body as AuditPageView;
+      const addresses = page.items.map((item) => item.address);
+      expect(addresses.filter((address) => address === '127.0.0.10')).toHaveLength(FAILURE_LIMIT);
+      expect(addresses).toContain('127.0.0.11');
+    });
   });
 
   it('straight to the app, a client that is not a trusted proxy cannot pick its address, scheme or host', async () => {
@@ -169,5 +172,15 @@ describe.each<[string, ReverseProxyKind]>([
 
     const metadata = await direct(appPort, '127.0.0.21', '/.well-known/oauth-protected-resource/mcp/remote', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'mcp.example.com' });
     expect(JSON.parse(metadata.text)).toMatchObject({ resource: `http://127.0.0.1:${appPort}/mcp/remote` });
+  });
+
+  it('the REST rate limit counts each client behind the proxy on its own (last: it throttles this app)', async () => {
+    await running.api().patch('/api/settings').set('X-API-Key', running.env.apiKey).send({ API_RATE_LIMIT: 5 }).expect(200);
+    const busy = clientFetch(proxy, '127.0.0.30');
+    const list = (fetch: FetchLike): Promise<Response> => fetch(`${proxy.publicOrigin}/api/services`, { headers: bearer() });
+    const statuses: number[] = [];
+    for (let call = 0; call < 6; call++) statuses.push((await list(busy)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect((await list(clientFetch(proxy, '127.0.0.31'))).status).toBe(200);
   });
 });
