@@ -7,6 +7,7 @@ import type { AuditPageView } from '@mcp-proxy/shared/dto';
 import { request as httpRequest } from 'node:http';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { ReverseProxy, ReverseProxyKind, startReverseProxy, unavailableReason } from './support/reverse-proxy-servers';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
@@ -20,6 +21,7 @@ import { fetchThrough, loopbackLookup, trustingWebSocket } from './support/tls-c
  */
 
 const FAILURE_LIMIT = 3;
+const ECHO_SERVER = join(__dirname, 'fixtures', 'http-echo-server.mjs');
 const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'rp-e2e', version: '1' } } });
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
@@ -72,6 +74,9 @@ describe.each<[string, ReverseProxyKind]>([
     await registerService(running, { name: 'everything', process: everything });
     // OAuth metadata is published for `oauth` services whether or not they run.
     await registerService(running, { name: 'remote', process: everything, proxy: { rateLimit: 0, auth: 'oauth' }, start: false });
+    // An `http` service: the child is an HTTP server of its own, which shows the headers it was sent.
+    await registerService(running, { name: 'web', transport: 'http', process: { command: process.execPath, args: [ECHO_SERVER], healthCheckIntervalSec: 0 } });
+    await eventually(async () => expect((await running.api().get('/mcp/web/headers').set('X-API-Key', running.env.apiKey)).status).toBe(200));
     proxy = await startReverseProxy(kind, appPort);
     (globalThis as { WebSocket?: unknown }).WebSocket = trustingWebSocket(proxy.certificate);
   }, 60_000);
@@ -172,6 +177,17 @@ describe.each<[string, ReverseProxyKind]>([
 
     const metadata = await direct(appPort, '127.0.0.21', '/.well-known/oauth-protected-resource/mcp/remote', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'mcp.example.com' });
     expect(JSON.parse(metadata.text)).toMatchObject({ resource: `http://127.0.0.1:${appPort}/mcp/remote` });
+  });
+
+  it('a reverse-proxied http service is told the client, scheme and host the user used, never a forged chain', async () => {
+    const through = await clientFetch(proxy, '127.0.0.40')(`${proxy.publicOrigin}/mcp/web/headers`, { headers: bearer() });
+    const behindProxy = ((await through.json()) as { headers: Record<string, string> }).headers;
+    expect(behindProxy).toMatchObject({ 'x-forwarded-for': '127.0.0.40', 'x-forwarded-proto': 'https', 'x-forwarded-host': `mcp.example.com:${proxy.port}` });
+
+    const forged = { ...bearer(), 'X-Forwarded-For': '203.0.113.1', 'X-Forwarded-Proto': 'https', Forwarded: 'for=203.0.113.1' };
+    const straight = JSON.parse((await direct(appPort, '127.0.0.41', '/mcp/web/headers', forged)).text) as { headers: Record<string, string> };
+    expect(straight.headers).toMatchObject({ 'x-forwarded-for': '127.0.0.41', 'x-forwarded-proto': 'http' });
+    expect(straight.headers['forwarded']).toBeUndefined();
   });
 
   it('the REST rate limit counts each client behind the proxy on its own (last: it throttles this app)', async () => {
