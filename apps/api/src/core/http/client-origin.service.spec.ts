@@ -54,6 +54,10 @@ describe('ClientOrigin', () => {
     ['fd00::/8', true],
     ['10.0.0.0/33', false],
     ['proxy.local', false],
+    ['constructor', false],
+    ['1', false],
+    ['127.1', false],
+    ['10.0.0.0/8/8', false],
     ['', false],
   ])('TRUSTED_PROXIES entry %j valid: %s', (entry, valid) => {
     expect(isTrustedProxyEntry(entry)).toBe(valid);

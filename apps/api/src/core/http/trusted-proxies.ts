@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 
 /**
  * Which socket peers may speak for the client (TRUSTED_PROXIES), and what the forwarded headers say
@@ -9,25 +10,28 @@ import ipaddr from 'ipaddr.js';
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Named ranges accepted in TRUSTED_PROXIES besides literal addresses and CIDRs. */
-const NAMED: Record<string, string[]> = {
-  loopback: ['127.0.0.0/8', '::1/128'],
-};
+const NAMED = new Map<string, string[]>([['loopback', ['127.0.0.0/8', '::1/128']]]);
 
 /** True when `entry` is something TRUSTED_PROXIES accepts: an IP, a CIDR or `loopback`. */
 export function isTrustedProxyEntry(entry: string): boolean {
-  return entry.toLowerCase() in NAMED || ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry);
+  if (NAMED.has(entry.toLowerCase())) return true;
+  // Node's strict literal check first: ipaddr.js alone would also take `1` or `0x7f.1` as addresses.
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || isIP(address) === 0) return false;
+  return bits === undefined || ipaddr.isValidCIDR(entry);
 }
 
 /** The plain form of an address: IPv4-mapped IPv6 (`::ffff:127.0.0.1`, as a dual-stack socket reports it) becomes IPv4. */
 function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   const bare = address.trim().replace(/^\[(.*)\]$/, '$1');
-  return ipaddr.isValid(bare) ? ipaddr.process(bare) : null;
+  return isIP(bare) !== 0 ? ipaddr.process(bare) : null;
 }
 
 function toRange(entry: string): Range[] {
-  const named = NAMED[entry.toLowerCase()];
+  const named = NAMED.get(entry.toLowerCase());
   if (named) return named.map((cidr) => ipaddr.parseCIDR(cidr));
-  if (ipaddr.isValidCIDR(entry)) return [ipaddr.parseCIDR(entry)];
+  if (!isTrustedProxyEntry(entry)) return [];
+  if (entry.includes('/')) return [ipaddr.parseCIDR(entry)];
   const address = parseAddress(entry);
   return address ? [[address, address.kind() === 'ipv4' ? 32 : 128]] : [];
 }
