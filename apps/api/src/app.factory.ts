@@ -11,6 +11,7 @@ import { HttpsServers } from './certs/tls/https-servers';
 import { AppConfig } from './core/config/app-config.service';
 import { scrubCredentialsFromEnvironment } from './core/config/scrub-environment';
 import { BodylessWriteInterceptor } from './core/http/bodyless-write.interceptor';
+import { ClientOrigin } from './core/http/client-origin.service';
 import { createValidationPipe } from './core/http/validation';
 import { API_BODY_LIMIT_BYTES, refuseOversizedBodies } from './core/http/body-size-limit';
 import { GracefulShutdown } from './core/http/graceful-shutdown';
@@ -48,7 +49,7 @@ function configureApp(app: NestExpressApplication): void {
   app.useLogger(logger);
   app.flushLogs();
   app.disable('x-powered-by');
-  app.use(assignRequestId, requestLogger(logger), httpMetrics(app.get(MetricsService)));
+  app.use(assignRequestId, requestLogger(logger, app.get(ClientOrigin)), httpMetrics(app.get(MetricsService)));
   app.use(refuseOversizedBodies(API_BODY_LIMIT_BYTES));
   app.useBodyParser('json', { limit: API_BODY_LIMIT_BYTES });
   // Configuration files are posted as they are (POST /api/config/import).

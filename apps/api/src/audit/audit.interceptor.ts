@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { AuditOutcome } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
-import { clientAddress } from '../core/auth/credentials';
 import { IS_PUBLIC } from '../core/auth/public.decorator';
 import type { RequestWithPrincipal } from '../core/auth/principal';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { AuditService } from './audit.service';
 import { AUDITED_ACTION } from './audited.decorator';
 
@@ -21,6 +21,7 @@ export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditService,
+    private readonly client: ClientOrigin,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -38,7 +39,7 @@ export class AuditInterceptor implements NestInterceptor {
         outcome,
         actor: request.principal ?? null,
         target: targetOf(request),
-        address: clientAddress(request),
+        address: this.client.address(request),
         detail: { status, ...fieldsSent(request) },
       });
     return next.handle().pipe(

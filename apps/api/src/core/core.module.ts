@@ -2,11 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type { IncomingMessage } from 'node:http';
 import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { RuntimeSettings } from './config/runtime-settings.service';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
+import { ClientOrigin } from './http/client-origin.service';
 import { HttpPlatformModule } from './http/http.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { LoggingModule } from './logging/logging.module';
@@ -28,9 +30,13 @@ export class CoreModule {
         // In-process news between feature modules (service.started, service.log, …): registered once, here.
         EventEmitterModule.forRoot(),
         ThrottlerModule.forRootAsync({
-          inject: [RuntimeSettings],
-          // A function, so the guard asks for the live value on every request.
-          useFactory: (settings: RuntimeSettings) => [{ ttl: 60_000, limit: () => settings.get('API_RATE_LIMIT') }],
+          inject: [RuntimeSettings, ClientOrigin],
+          useFactory: (settings: RuntimeSettings, client: ClientOrigin) => ({
+            // A function, so the guard asks for the live value on every request.
+            throttlers: [{ ttl: 60_000, limit: () => settings.get('API_RATE_LIMIT') }],
+            // Per client, as TRUSTED_PROXIES says who that is (Express's own req.ip knows nothing of it).
+            getTracker: (request) => client.address(request as IncomingMessage),
+          }),
         }),
         MetricsModule,
         TracingModule,

@@ -7,9 +7,10 @@ import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../core/auth/auth.service';
 import { CredentialWatch } from '../core/auth/credential-watch';
-import { clientAddress, extractCredential } from '../core/auth/credentials';
+import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { Principal, scopeAllowsService } from '../core/auth/principal';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { UpgradeRouter } from '../core/http/upgrade-router';
 import { DEPLOY_EVENTS, DeployLogLines } from '../github/deploy-events';
 import { DeploymentsService } from '../github/deployments.service';
@@ -79,6 +80,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     private readonly deployments: DeploymentsService,
     private readonly network: NetworkStatusService,
     private readonly watch: CredentialWatch,
+    private readonly client: ClientOrigin,
   ) {}
 
   onModuleInit(): void {
@@ -111,7 +113,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   }
 
   private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
     const verdict = await this.failures.verify(address, token ?? undefined, async (credential) => managementPrincipal(await this.auth.verify(credential)));
     const principal = verdict.principal;

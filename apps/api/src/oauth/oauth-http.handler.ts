@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientAddress } from '../core/auth/credentials';
 import { AppConfig } from '../core/config/app-config.service';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { BodyTooLargeError, readBody, sendJson } from '../proxy/http/http-io';
 import { RateLimiter } from '../proxy/limits/rate-limiter';
 import { AuthorizationsService, AuthorizeParams } from './authorizations.service';
@@ -38,6 +38,7 @@ export class OAuthHttpHandler {
     private readonly keys: SigningKeysService,
     private readonly config: AppConfig,
     @Inject(OAUTH_RATE_LIMITER) private readonly limiter: RateLimiter,
+    private readonly client: ClientOrigin,
   ) {}
 
   handle(request: IncomingMessage, response: ServerResponse): void {
@@ -82,7 +83,7 @@ export class OAuthHttpHandler {
    */
   private async limited(endpoint: string, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     const limit = this.config.get('OAUTH_RATE_LIMIT');
-    const decision = await this.limiter.take(`oauth-${endpoint}`, clientAddress(request), limit);
+    const decision = await this.limiter.take(`oauth-${endpoint}`, this.client.address(request), limit);
     if (decision.allowed) return false;
     sendJson(
       response,

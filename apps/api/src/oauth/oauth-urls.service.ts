@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ServiceView } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../core/config/app-config.service';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { publicBaseUrl } from '../core/http/public-url';
 import { ServicesService } from '../processes/services.service';
 import { OriginPolicy } from '../proxy/http/origin-policy';
@@ -15,6 +16,7 @@ export class OAuthUrls {
   constructor(
     config: AppConfig,
     private readonly services: ServicesService,
+    private readonly client: ClientOrigin,
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
     const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
@@ -23,7 +25,7 @@ export class OAuthUrls {
 
   /** The issuer: our public origin (see PUBLIC_URL). */
   issuer(request: IncomingMessage): string | null {
-    return publicBaseUrl(this.publicUrl, request, (host) => this.hosts.allows(undefined, host));
+    return publicBaseUrl(this.publicUrl, request, this.client, (host) => this.hosts.allows(undefined, host));
   }
 
   /** The `oauth` service whose resource URL (`<issuer><proxy.path>`) this is, or null. */

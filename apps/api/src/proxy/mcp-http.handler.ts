@@ -9,10 +9,11 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
 import { CredentialWatch } from '../core/auth/credential-watch';
-import { clientAddress, extractCredential } from '../core/auth/credentials';
+import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config.service';
+import { ClientOrigin } from '../core/http/client-origin.service';
 import { GracefulShutdown } from '../core/http/graceful-shutdown';
 import { protectedResourceMetadataUrl, publicBaseUrl } from '../core/http/public-url';
 import { RuntimeSettings } from '../core/config/runtime-settings.service';
@@ -60,6 +61,7 @@ export class McpHttpHandler {
     private readonly events: EventEmitter2,
     private readonly watch: CredentialWatch,
     private readonly sessions: SessionStore,
+    private readonly client: ClientOrigin,
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
     const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
@@ -146,10 +148,10 @@ export class McpHttpHandler {
   }
 
   private async gate(request: IncomingMessage, endpoint: McpEndpoint, queryToken: string | null): Promise<Gate> {
-    if (!this.origins.allows(headerValue(request, 'origin'), headerValue(request, 'host'))) {
+    if (!this.origins.allows(headerValue(request, 'origin'), this.client.host(request))) {
       return { ok: false, status: 403, code: INVALID_REQUEST, message: 'Origin or Host not allowed (set DOMAIN or ALLOWED_HOSTS)' };
     }
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     const headerCredential = extractCredential(request.headers);
     const credential = headerCredential ?? queryToken ?? undefined;
     const verdict = await this.failures.verify(address, credential, (presented) => this.auth.verify(presented));
@@ -192,7 +194,7 @@ export class McpHttpHandler {
     const oauth = route.proxy.auth === 'oauth';
     if (principal.audience !== undefined || (oauth && fromQuery)) {
       // OAuth 2.1: bearer tokens only in the header; RFC 8707: only for the resource they were issued for.
-      const base = publicBaseUrl(this.publicUrl, request, (host) => this.origins.allows(undefined, host));
+      const base = publicBaseUrl(this.publicUrl, request, this.client, (host) => this.origins.allows(undefined, host));
       const expected = base ? `${base}${route.proxy.path}` : null;
       if (!oauth || fromQuery || principal.audience !== expected) return this.unauthorized(request, route, true);
     }
@@ -213,7 +215,7 @@ export class McpHttpHandler {
 
   /** 401; for an `oauth` service the challenge names its RFC 9728 metadata, so clients can discover the authorization server. */
   private unauthorized(request: IncomingMessage, route: ServiceRoute | undefined, presented: boolean): Extract<Gate, { ok: false }> {
-    const base = route?.proxy.auth === 'oauth' ? publicBaseUrl(this.publicUrl, request, (host) => this.origins.allows(undefined, host)) : null;
+    const base = route?.proxy.auth === 'oauth' ? publicBaseUrl(this.publicUrl, request, this.client, (host) => this.origins.allows(undefined, host)) : null;
     const headers = base && route
       ? { 'www-authenticate': `Bearer resource_metadata="${protectedResourceMetadataUrl(base, route.proxy.path)}"${presented ? ', error="invalid_token"' : ''}` }
       : UNAUTHORIZED_HEADERS;

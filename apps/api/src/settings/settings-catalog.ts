@@ -33,6 +33,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   AUDIT_RETENTION_DAYS: { group: 'security', description: 'Audit events older than this many days are deleted; 0 keeps them forever.', input: whole(0, 36500, 'days') },
   ALLOWED_HOSTS: { group: 'security', description: 'Host names or IP addresses, besides localhost, loopback, this machine\'s own addresses and DOMAIN, that clients may use to reach /mcp.', input: list },
   PUBLIC_URL: { group: 'security', description: 'Origin remote clients use; the OAuth issuer and resource URLs (default: an allowed Host).', input: text },
+  TRUSTED_PROXIES: { group: 'security', description: 'Reverse proxies (IPs, CIDRs, loopback) whose X-Forwarded-For/-Proto/-Host are believed; empty: none.', input: list },
   OAUTH_ACCESS_TOKEN_TTL_SEC: { group: 'security', description: 'Lifetime of an OAuth access token.', input: whole(10, 86_400, 'seconds') },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { group: 'security', description: 'Lifetime of an OAuth refresh token (rotated on each use).', input: whole(1, 365, 'days') },
   OAUTH_KEY_ROTATION_DAYS: { group: 'security', description: 'How often the OAuth signing key is replaced.', input: whole(1, 365, 'days') },

@@ -1,4 +1,7 @@
-import { exemptFromForceSsl, httpsLocation } from './force-ssl';
+import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ClientOrigin } from '../../core/http/client-origin.service';
+import type { CertsSettings } from '../certs-settings';
+import { exemptFromForceSsl, ForceSsl, httpsLocation } from './force-ssl';
 
 describe('httpsLocation', () => {
   it.each([
@@ -29,5 +32,39 @@ describe('exemptFromForceSsl', () => {
     ['/mcp/everything', false],
   ])('%s → %s', (url, exempt) => {
     expect(exemptFromForceSsl(url)).toBe(exempt);
+  });
+});
+
+describe('ForceSsl behind a reverse proxy', () => {
+  const settings = { enabled: true, forceSsl: true, httpsPort: 8443, domain: 'proxy.example.com' } as CertsSettings;
+
+  /** What the plain listener answers: the redirect's Location, or null when the app's own listener ran. */
+  function answer(peer: string, headers: IncomingHttpHeaders): string | null {
+    const server = new Server();
+    let reachedApp = false;
+    server.on('request', () => (reachedApp = true));
+    new ForceSsl(settings, new ClientOrigin(['loopback'])).install(server);
+    let location: string | null = null;
+    const response = { writeHead: (_status: number, head: Record<string, string>) => (location = head['Location']), end: () => undefined } as unknown as ServerResponse;
+    server.emit('request', { url: '/api/services', method: 'GET', headers, socket: { remoteAddress: peer } } as unknown as IncomingMessage, response);
+    return reachedApp ? null : location;
+  }
+
+  it.each<[string, string, IncomingHttpHeaders, string | null]>([
+    ['a trusted proxy that ended TLS: served, not redirected', '127.0.0.1', { host: 'mcp.example.com', 'x-forwarded-proto': 'https' }, null],
+    [
+      'a trusted proxy on plain http: redirected to the host it forwarded',
+      '127.0.0.1',
+      { host: '127.0.0.1:8437', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'mcp.example.com' },
+      'https://mcp.example.com:8443/api/services',
+    ],
+    [
+      'anyone else claiming https: still redirected, to its own Host',
+      '198.51.100.7',
+      { host: 'proxy.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' },
+      'https://proxy.example.com:8443/api/services',
+    ],
+  ])('%s', (_case, peer, headers, expected) => {
+    expect(answer(peer, headers)).toBe(expected);
   });
 });

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HEALTH_PATH } from '@mcp-proxy/shared/dto';
+import { ClientOrigin } from '../../core/http/client-origin.service';
 import { ACME_CHALLENGE_PREFIX } from '../acme/http01-challenges';
 import { CERTS_SETTINGS, CertsSettings } from '../certs-settings';
 
@@ -46,10 +47,16 @@ function interpose<Args extends unknown[]>(server: Server, event: 'request' | 'u
   });
 }
 
-/** FORCE_SSL: a plain HTTP listener answers 308 to the HTTPS port, except for ACME challenges and /health. */
+/**
+ * FORCE_SSL: a plain HTTP listener answers 308 to the HTTPS port, except for ACME challenges and /health,
+ * and except for requests a trusted reverse proxy says arrived over https (it terminated TLS).
+ */
 @Injectable()
 export class ForceSsl {
-  constructor(@Inject(CERTS_SETTINGS) private readonly settings: CertsSettings) {}
+  constructor(
+    @Inject(CERTS_SETTINGS) private readonly settings: CertsSettings,
+    private readonly client: ClientOrigin,
+  ) {}
 
   /** Call after the server's own listeners are attached; does nothing unless FORCE_SSL is on. */
   install(server: Server): void {
@@ -60,7 +67,7 @@ export class ForceSsl {
 
   private redirect(request: IncomingMessage, response: ServerResponse): boolean {
     const url = request.url ?? '/';
-    if (exemptFromForceSsl(url)) return false;
+    if (exemptFromForceSsl(url) || this.client.protocol(request) === 'https') return false;
     const location = this.location(request);
     const body = `Redirecting to ${location}\n`;
     // 308 keeps the method and body: a POST of an MCP client is repeated as a POST.
@@ -71,12 +78,12 @@ export class ForceSsl {
 
   /** A WebSocket over plain HTTP gets the same answer; clients that follow redirects reconnect over wss. */
   private redirectUpgrade(request: IncomingMessage, socket: Duplex): boolean {
-    if (exemptFromForceSsl(request.url ?? '/')) return false;
+    if (exemptFromForceSsl(request.url ?? '/') || this.client.protocol(request) === 'https') return false;
     socket.end(`HTTP/1.1 308 Permanent Redirect\r\nLocation: ${this.location(request)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     return true;
   }
 
   private location(request: IncomingMessage): string {
-    return httpsLocation(request.headers.host, request.url ?? '/', this.settings.httpsPort, this.settings.domain?.replace(/^\*\./, '') ?? 'localhost');
+    return httpsLocation(this.client.host(request), request.url ?? '/', this.settings.httpsPort, this.settings.domain?.replace(/^\*\./, '') ?? 'localhost');
   }
 }

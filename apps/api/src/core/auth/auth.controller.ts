@@ -7,7 +7,7 @@ import { LoginDto, LoginView, PrincipalView, SessionView } from '@mcp-proxy/shar
 import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectTooMany } from './auth.guard';
 import { AuthService } from './auth.service';
-import { clientAddress } from './credentials';
+import { ClientOrigin } from '../http/client-origin.service';
 import { AuthBucket, FailedAuthLimiter } from './failed-auth-limiter';
 import { Principal, RequestWithPrincipal } from './principal';
 import { Public } from './public.decorator';
@@ -23,6 +23,7 @@ export class AuthController {
     private readonly failures: FailedAuthLimiter,
     private readonly events: EventEmitter2,
     private readonly sessions: UiSessionsService,
+    private readonly client: ClientOrigin,
   ) {}
 
   @Public()
@@ -31,7 +32,7 @@ export class AuthController {
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Exchange the admin API key, or a user name and password, for a UI session token' })
   async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginView> {
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     const byKey = body.apiKey !== undefined;
     const origin: SessionOrigin = { address, userAgent: request.get('user-agent') ?? null };
     const session = byKey ? await this.loginWithKey(address, body.apiKey ?? '', origin, response) : await this.loginWithPassword(address, body.username ?? '', body.password ?? '', origin, response);

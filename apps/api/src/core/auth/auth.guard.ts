@@ -4,7 +4,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request, Response } from 'express';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { AuthService } from './auth.service';
-import { clientAddress, extractCredential } from './credentials';
+import { ClientOrigin } from '../http/client-origin.service';
+import { extractCredential } from './credentials';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RequestWithPrincipal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
@@ -17,6 +18,7 @@ export class AuthGuard implements CanActivate {
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly events: EventEmitter2,
+    private readonly client: ClientOrigin,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,7 +28,7 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
     const response = context.switchToHttp().getResponse<Response>();
-    const address = clientAddress(request);
+    const address = this.client.address(request);
     const verdict = await this.failures.verify(address, extractCredential(request.headers), (credential) => this.auth.verify(credential));
     const principal = verdict.principal;
     if (!principal) {

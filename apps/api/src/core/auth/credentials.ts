@@ -10,8 +10,3 @@ export function extractCredential(headers: IncomingHttpHeaders): string | undefi
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   return match?.[1];
 }
-
-/** Address used to count failed attempts; the socket's own, since forwarded headers can be forged. */
-export function clientAddress(request: { socket?: { remoteAddress?: string } }): string {
-  return request.socket?.remoteAddress ?? 'unknown';
-}

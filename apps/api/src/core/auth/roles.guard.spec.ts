@@ -1,6 +1,7 @@
 import { ExecutionContext, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ClientOrigin } from '../http/client-origin.service';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { Principal, Role } from './principal';
 import { IS_PUBLIC } from './public.decorator';
@@ -15,7 +16,7 @@ const limited: Principal = { kind: 'user', id: 'user:3', role: 'operator', label
 function contextFor(method: string, principal: Principal | undefined, metadata: Record<string, unknown>, params: Record<string, string> = {}): ExecutionContext {
   const handler = (): void => undefined;
   for (const [key, value] of Object.entries(metadata)) Reflect.defineMetadata(key, value, handler);
-  const request = { method, path: '/api/services/x', params, principal, socket: { remoteAddress: '127.0.0.1' } };
+  const request = { method, path: '/api/services/x', params, principal, headers: {}, socket: { remoteAddress: '127.0.0.1' } };
   return {
     getType: () => 'http',
     getHandler: () => handler,
@@ -33,7 +34,7 @@ describe('RolesGuard', () => {
     events = new EventEmitter2();
     refusals = [];
     events.on(AUTH_EVENTS.refused, (refusal: AuthRefusal) => refusals.push(refusal));
-    guard = new RolesGuard(new Reflector(), events);
+    guard = new RolesGuard(new Reflector(), events, new ClientOrigin([]));
   });
 
   it.each<[string, Role | undefined, Role]>([

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request } from 'express';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
-import { clientAddress } from './credentials';
+import { ClientOrigin } from '../http/client-origin.service';
 import { Principal, RequestWithPrincipal, Role, roleAllows, scopeAllowsService } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLE, SERVICE_PARAM } from './roles.decorator';
@@ -24,6 +24,7 @@ export class RolesGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly events: EventEmitter2,
+    private readonly client: ClientOrigin,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -57,7 +58,7 @@ export class RolesGuard implements CanActivate {
       status: 403,
       method: request.method,
       path: request.path,
-      address: clientAddress(request),
+      address: this.client.address(request),
       reason,
       actor: { id: principal.id, kind: principal.kind, label: principal.label },
       target,

@@ -74,6 +74,9 @@ describe('validateEnv', () => {
     ['PUBLIC_URL', 'https://mcp.example.com/base'],
     ['PUBLIC_URL', 'ftp://mcp.example.com'],
     ['OAUTH_ACCESS_TOKEN_TTL_SEC', '5'],
+    ['TRUSTED_PROXIES', 'loopback, my-proxy.local'],
+    ['TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['TRUSTED_PROXIES', '*'],
   ])('refuses %s=%s with a message naming the key', (key, value) => {
     const problems = problemsFor({ [key]: value });
     expect(problems).toHaveLength(1);
@@ -100,6 +103,8 @@ describe('validateEnv', () => {
     ['ACME_DNS_RESOLVERS', '1.1.1.1, 127.0.0.1:8053,[::1]:53,::1', ['1.1.1.1', '127.0.0.1:8053', '[::1]:53', '::1']],
     ['PUBLIC_URL', 'https://MCP.example.com/', 'https://mcp.example.com'],
     ['PUBLIC_URL', 'http://127.0.0.1:8437', 'http://127.0.0.1:8437'],
+    ['TRUSTED_PROXIES', '', []],
+    ['TRUSTED_PROXIES', 'loopback, 10.0.0.0/8,192.168.1.5, fd00::/8', ['loopback', '10.0.0.0/8', '192.168.1.5', 'fd00::/8']],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
   });

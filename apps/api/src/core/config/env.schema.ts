@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isTrustedProxyEntry } from '../http/trusted-proxies';
 
 /** The validated, typed environment. Every key of the public contract, plus a few of our own. */
 export interface AppEnv {
@@ -88,6 +89,8 @@ export interface AppEnv {
   CONFIG_FILE: string | undefined;
   /** Origin clients use to reach the proxy (`https://mcp.example.com`): the OAuth issuer and resource URLs. */
   PUBLIC_URL: string | undefined;
+  /** Reverse proxies (IPs, CIDRs, `loopback`) whose X-Forwarded-For/-Proto/-Host are believed; empty: none. */
+  TRUSTED_PROXIES: string[];
   /** Lifetime of an OAuth access token. */
   OAUTH_ACCESS_TOKEN_TTL_SEC: number;
   /** Lifetime of an OAuth refresh token (each use rotates it). */
@@ -220,6 +223,16 @@ const hostList: Parser<string[]> = (raw) =>
     .map((item) => item.trim())
     .filter((item) => item !== '')
     .map((item) => (isIP(item.replace(/^\[|\]$/g, '')) !== 0 ? item.replace(/^\[|\]$/g, '') : hostname(item)));
+
+const trustedProxyList: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      if (!isTrustedProxyEntry(item)) throw new InvalidValue('must be comma-separated IP addresses, CIDR ranges (10.0.0.0/8) or "loopback"');
+      return item;
+    });
 
 /** `github.com`, `ghe.example.com`, `127.0.0.1:8080`: what a URL's `host` holds. */
 const hostAndPort: Parser<string> = (raw) => {
@@ -373,6 +386,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   ALLOWED_HOSTS: { default: '', parse: hostList },
   CONFIG_FILE: { parse: optional(text) },
   PUBLIC_URL: { parse: optional(origin) },
+  TRUSTED_PROXIES: { default: '', parse: trustedProxyList },
   OAUTH_ACCESS_TOKEN_TTL_SEC: { default: '900', parse: integer(10, 86_400) },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { default: '30', parse: integer(1, 365) },
   OAUTH_KEY_ROTATION_DAYS: { default: '30', parse: integer(1, 365) },

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { ClientOrigin } from './client-origin.service';
 import { protectedResourceMetadataUrl, publicBaseUrl } from './public-url';
 
-const request = (host: string | undefined, encrypted = false): IncomingMessage => ({ headers: host === undefined ? {} : { host }, socket: { encrypted } }) as unknown as IncomingMessage;
+const request = (host: string | undefined, encrypted = false): IncomingMessage => ({ headers: host === undefined ? {} : { host }, socket: { encrypted, remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
 const known = (host: string): boolean => /^(127\.0\.0\.1|localhost|mcp\.example\.com)(:\d+)?$/i.test(host);
 
 describe('public URL', () => {
@@ -13,7 +14,7 @@ describe('public URL', () => {
     [undefined, request('mcp.example.com/x'), null],
     [undefined, request(undefined), null],
   ])('PUBLIC_URL %s, Host of %j → %s', (configured, incoming, expected) => {
-    expect(publicBaseUrl(configured, incoming, known)).toBe(expected);
+    expect(publicBaseUrl(configured, incoming, new ClientOrigin([]), known)).toBe(expected);
   });
 
   it('puts the well-known segment between origin and path (RFC 9728)', () => {

@@ -1,13 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AppLogger } from '../logging/app-logger';
 import type { RequestWithPrincipal } from '../auth/principal';
+import type { ClientOrigin } from './client-origin.service';
 import { requestIdOf } from './request-id';
 
 /**
  * One log line per finished request: id, method, path (never the query string, which may carry
- * a token), status, duration and who asked. Headers and bodies are never logged.
+ * a token), status, duration, who asked and from which address (the client's, behind a trusted
+ * reverse proxy). Headers and bodies are never logged.
  */
-export function requestLogger(logger: AppLogger) {
+export function requestLogger(logger: AppLogger, client: ClientOrigin) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     response.on('finish', () => {
@@ -24,6 +26,7 @@ export function requestLogger(logger: AppLogger) {
           status,
           ms: Math.round(ms * 10) / 10,
           principal: (request as Request & RequestWithPrincipal).principal?.kind,
+          address: client.address(request),
         },
         'request',
       );

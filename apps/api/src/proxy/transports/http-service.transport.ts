@@ -1,8 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
 import httpProxy from 'http-proxy';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ClientOrigin } from '../../core/http/client-origin.service';
 import { ProcessSupervisor } from '../../processes/process-supervisor.service';
 import { sendRpcError } from '../http/http-io';
 import { withoutQueryParam } from '../routing/mcp-path';
@@ -13,6 +14,8 @@ import { SseEndpointRewriter } from './endpoint-rewriter';
 const STRIPPED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization', 'keep-alive', 'te', 'trailer', 'proxy-connection'];
 /** The query parameter a WebSocket client may carry our credential in: it is ours, on every request, never the child's. */
 const CREDENTIAL_QUERY_PARAM = 'token';
+/** Forwarding headers the client may have written; the child gets ours instead (see `forwardedTo`). */
+const CLIENT_FORWARDING_HEADERS = ['forwarded', 'x-forwarded-port', 'x-real-ip'];
 
 /**
  * `http` services: the child is an HTTP MCP server on 127.0.0.1, reverse-proxied with http-proxy.
@@ -21,17 +24,17 @@ const CREDENTIAL_QUERY_PARAM = 'token';
  */
 @Injectable()
 export class HttpServiceTransport implements OnModuleDestroy {
-  private readonly proxy = httpProxy.createProxyServer({ xfwd: true, changeOrigin: true, selfHandleResponse: true, ws: true });
+  // X-Forwarded-* are set by `forwardedTo`, from what ClientOrigin believes, not appended to the client's own.
+  private readonly proxy = httpProxy.createProxyServer({ xfwd: false, changeOrigin: true, selfHandleResponse: true, ws: true });
   /** The prefix each proxied request came in under, to rewrite paths the child announces. */
   private readonly prefixes = new WeakMap<IncomingMessage, string>();
 
-  constructor(private readonly supervisor: ProcessSupervisor) {
-    this.proxy.on('proxyReq', (proxyRequest) => {
-      for (const header of STRIPPED_HEADERS) proxyRequest.removeHeader(header);
-    });
-    this.proxy.on('proxyReqWs', (proxyRequest) => {
-      for (const header of STRIPPED_HEADERS) proxyRequest.removeHeader(header);
-    });
+  constructor(
+    private readonly supervisor: ProcessSupervisor,
+    private readonly client: ClientOrigin,
+  ) {
+    this.proxy.on('proxyReq', (proxyRequest, request) => this.forwardedTo(proxyRequest, request));
+    this.proxy.on('proxyReqWs', (proxyRequest, request) => this.forwardedTo(proxyRequest, request));
     this.proxy.on('proxyRes', (upstream, request, response) => this.relay(upstream, request, response as ServerResponse));
     this.proxy.on('error', (error, _request, target) => {
       if ('writeHead' in target) sendRpcError(target as ServerResponse, 502, SERVER_UNAVAILABLE, `The MCP server did not answer: ${error.message}`);
@@ -62,6 +65,19 @@ export class HttpServiceTransport implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.proxy.close();
+  }
+
+  /**
+   * Without our credentials, and with one X-Forwarded-For/-Proto/-Host each: the client as we see it
+   * (behind a trusted reverse proxy, the one it named), never a chain the client could have forged.
+   */
+  private forwardedTo(proxyRequest: ClientRequest, request: IncomingMessage): void {
+    for (const header of [...STRIPPED_HEADERS, ...CLIENT_FORWARDING_HEADERS]) proxyRequest.removeHeader(header);
+    proxyRequest.setHeader('x-forwarded-for', this.client.address(request));
+    proxyRequest.setHeader('x-forwarded-proto', this.client.protocol(request));
+    const host = this.client.host(request);
+    if (host) proxyRequest.setHeader('x-forwarded-host', host);
+    else proxyRequest.removeHeader('x-forwarded-host');
   }
 
   private portOf(route: ServiceRoute): number | null {
