@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ENV_SCHEMA } from '../src/core/config/env.schema';
+import { itWithCommands } from './support/prerequisites';
 
 const ROOT = resolve(__dirname, '../../..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -47,7 +48,7 @@ describe('Docker deployment files', () => {
     expect(dockerfile).toMatch(/astral-sh\/uv:[\d.]+ \/uv \/uvx /);
   });
 
-  it('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
+  itWithCommands(['docker-compose'], 'validating docker-compose.yml with Compose')('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
     const project = mkdtempSync(join(tmpdir(), 'compose-'));
     try {
       copyFileSync(COMPOSE_FILE, join(project, 'docker-compose.yml'));
