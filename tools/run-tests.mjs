@@ -2,9 +2,12 @@
 // `npm test`: builds, lints and runs every test suite, then prints one line `N passed, M failed`
 // for the whole run, summed from each runner's JSON report (so a run that ran nothing cannot pass).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import testReport from './test-report.cjs';
+
+const { readReport } = testReport;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reports = join(root, 'tmp', 'test-reports');
@@ -13,7 +16,8 @@ mkdirSync(reports, { recursive: true });
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 const nx = (...args) => [process.execPath, 'node_modules/nx/dist/bin/nx.js', ...args, '--outputStyle=static'];
-const jest = (config, report) => [process.execPath, 'node_modules/jest/bin/jest.js', '-c', config, '--ci', '--json', `--outputFile=${report}`];
+// Counts come from our own reporter: Jest's `--json` crashes on a circular error object and loses them all.
+const jest = (config) => [process.execPath, 'node_modules/jest/bin/jest.js', '-c', config, '--ci', '--reporters=default', `--reporters=${join(root, 'tools', 'jest-summary-reporter.cjs')}`];
 
 /** Checks that are not test runners count as one test each. */
 const checks = [
@@ -23,11 +27,11 @@ const checks = [
 
 /** Test runners, each writing a Jest-format JSON report. */
 const suites = [
-  { name: 'libs/shared/dto', report: 'shared-dto.json', command: (r) => jest('libs/shared/dto/jest.config.cts', r) },
-  { name: 'libs/mcp/protocol', report: 'mcp-protocol.json', command: (r) => jest('libs/mcp/protocol/jest.config.cts', r) },
-  { name: 'api (unit + e2e)', report: 'api.json', command: (r) => [...jest('apps/api/jest.config.cts', r), '--runInBand'] },
+  { name: 'libs/shared/dto', report: 'shared-dto.json', command: () => jest('libs/shared/dto/jest.config.cts') },
+  { name: 'libs/mcp/protocol', report: 'mcp-protocol.json', command: () => jest('libs/mcp/protocol/jest.config.cts') },
+  { name: 'api (unit + e2e)', report: 'api.json', command: () => [...jest('apps/api/jest.config.cts'), '--runInBand'] },
   { name: 'admin (unit)', report: 'admin-unit.json', command: () => nx('test', 'admin', '--configuration=ci') },
-  { name: 'admin (browser e2e)', report: 'admin-e2e.json', command: (r) => [...jest('apps/admin/e2e/jest.config.cts', r), '--runInBand'] },
+  { name: 'admin (browser e2e)', report: 'admin-e2e.json', command: () => [...jest('apps/admin/e2e/jest.config.cts'), '--runInBand'] },
 ];
 
 let passed = 0;
@@ -42,41 +46,28 @@ for (const check of checks) {
 
 for (const suite of suites) {
   const report = join(reports, suite.report);
-  const exitedOk = run(suite.name, suite.command(report));
-  const counts = readReport(report);
+  const exitedOk = run(suite.name, suite.command(), { JEST_SUMMARY_FILE: report });
+  const counts = readReport(report, root);
   if (!counts) {
     failed++;
     lines.push(`FAIL ${suite.name}: no report written (the runner crashed or ran nothing)`);
     continue;
   }
-  // A suite that failed to load has no failing test but must still count as a failure.
-  const suiteErrors = counts.brokenSuites > 0 && counts.failed === 0 ? counts.brokenSuites : 0;
-  const runnerError = !exitedOk && counts.failed === 0 && suiteErrors === 0 ? 1 : 0;
+  // A runner that failed without any failing test or broken suite to show for it still counts once.
+  const runnerError = !exitedOk && counts.failed + counts.brokenSuites === 0 ? 1 : 0;
+  const suiteFailed = counts.failed + counts.brokenSuites + runnerError;
   passed += counts.passed;
-  failed += counts.failed + suiteErrors + runnerError;
-  lines.push(`${counts.failed + suiteErrors + runnerError ? 'FAIL' : 'ok  '} ${suite.name}: ${counts.passed} passed, ${counts.failed + suiteErrors + runnerError} failed`);
+  failed += suiteFailed;
+  lines.push(`${suiteFailed ? 'FAIL' : 'ok  '} ${suite.name}: ${counts.passed} passed, ${suiteFailed} failed`);
+  for (const name of counts.failedNames) lines.push(`       ✗ ${name}`);
 }
 
 console.log(`\n${lines.join('\n')}\n`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
 
-function run(name, [command, ...args]) {
+function run(name, [command, ...args], extraEnv = {}) {
   console.log(`\n=== ${name} ===`);
-  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit', timeout: 20 * 60 * 1000 });
+  const result = spawnSync(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit', timeout: 40 * 60 * 1000 });
   return result.status === 0;
-}
-
-function readReport(file) {
-  if (!existsSync(file)) return null;
-  const report = JSON.parse(readFileSync(file, 'utf8'));
-  return {
-    passed: report.numPassedTests ?? 0,
-    failed: report.numFailedTests ?? 0,
-    brokenSuites: (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report),
-  };
-}
-
-function countSuitesWithFailedTests(report) {
-  return (report.testResults ?? []).filter((suite) => (suite.assertionResults ?? []).some((test) => test.status === 'failed')).length;
 }

@@ -1,20 +1,33 @@
 #!/usr/bin/env node
-// `npm start`: builds the API and the admin app (Nx cache makes this instant when nothing changed),
-// then runs the production bundle in this process's place, passing signals through.
-import { spawn, spawnSync } from 'node:child_process';
+// `npm start`: builds the API and the admin app (Nx cache makes this instant when nothing changed), then runs
+// the production bundle as a child. Stopping: one SIGINT/SIGTERM to the terminal's group, to npm, to this
+// launcher or to the API each give one graceful stop (the API treats copies within a second as one), and
+// nothing outlives its parent: this launcher stops the API when npm goes away, the API stops when this
+// launcher goes away (its IPC channel closes).
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { API_NODE_FLAGS } from './api-node-flags.mjs';
+import { runFilteredBuild } from './build-output.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 
-const build = spawnSync(
+const built = await runFilteredBuild(
+  spawn,
   process.execPath,
   ['node_modules/nx/dist/bin/nx.js', 'run-many', '-t', 'build', '-p', 'api', 'admin', '--outputStyle=static'],
-  { cwd: root, stdio: 'inherit', env: nxEnv },
+  { cwd: root, env: nxEnv },
 );
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (built !== 0) process.exit(built);
 
-const api = spawn(process.execPath, [...API_NODE_FLAGS, 'dist/apps/api/main.js'], { cwd: root, stdio: 'inherit' });
+const api = spawn(process.execPath, [...API_NODE_FLAGS, 'dist/apps/api/main.js'], { cwd: root, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => api.kill(signal));
 api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+// npm passes SIGINT/SIGTERM on, but a parent that dies another way would leave us serving as an orphan.
+const parent = process.ppid;
+const watchParent = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watchParent);
+  api.kill('SIGTERM');
+}, 500);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CREDENTIAL_KEYS, ENV_SCHEMA } from '../src/core/config/env.schema';
+import { itWithCommands } from './support/prerequisites';
 
 const ROOT = resolve(__dirname, '../../..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -60,6 +61,7 @@ describe('Docker deployment files', () => {
   });
 
   it('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
+import { itWithCommands } from './support/prerequisites';
     const project = mkdtempSync(join(tmpdir(), 'compose-'));
     try {
       copyFileSync(COMPOSE_FILE, join(project, 'docker-compose.yml'));

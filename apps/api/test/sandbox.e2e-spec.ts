@@ -3,6 +3,7 @@ import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
+import { itWithCommands } from './support/prerequisites';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 const LIMITS_SERVER = join(__dirname, 'fixtures', 'limits-server.mjs');
@@ -98,7 +99,7 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     expect(await call(unruly, 'write-file', { path: join(neighbourHome, 'planted.txt'), text: 'x' })).toBe('error EACCES');
   });
 
-  it('with bubblewrap, the proxy files are not even there and the proxy processes are out of sight', async () => {
+  itWithCommands(['bwrap'], 'the bubblewrap filesystem sandbox')('with bubblewrap, the proxy files are not even there and the proxy processes are out of sight', async () => {
     const walled = await client('walled');
     expect((await view('walled')).sandbox).toMatchObject({ filesystem: 'bubblewrap' });
     expect(await call(walled, 'read-file', { path: running.env.vars['DATABASE_URL'] })).toBe('error ENOENT');

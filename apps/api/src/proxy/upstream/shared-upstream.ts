@@ -267,6 +267,12 @@ export class SharedUpstream implements Upstream {
       return;
     }
     const owner = this.ownerOf(request);
+    if (!owner && request.method === MCP_METHODS.ROOTS_LIST) {
+      // The proxy declared roots when it initialized the server itself; with no client behind the request
+      // (servers ask right after initialize), the proxy's own answer is that it shares no roots.
+      this.peer.write({ jsonrpc: '2.0', id: request.id, result: { roots: [] } });
+      return;
+    }
     if (!owner) {
       this.peer.write(
         errorResponse(request.id, INTERNAL_ERROR, `The proxy cannot tell which client ${request.method} is meant for (no single client has a request in flight)`),
