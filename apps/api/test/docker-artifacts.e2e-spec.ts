@@ -60,8 +60,7 @@ describe('Docker deployment files', () => {
     for (const key of CREDENTIAL_KEYS) expect([key, proxy.environment?.[`${key}_FILE`]]).toEqual([key, `\${${key}_FILE:-}`]);
   });
 
-  it('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
-import { itWithCommands } from './support/prerequisites';
+  itWithCommands(['docker-compose'], 'validating docker-compose.yml with Compose')('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
     const project = mkdtempSync(join(tmpdir(), 'compose-'));
     try {
       copyFileSync(COMPOSE_FILE, join(project, 'docker-compose.yml'));
