@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Post, RawBody, RawBodyRequest, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Post, RawBody, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
