@@ -11,7 +11,7 @@ import { makeTestEnv, TestEnv } from './support/test-env';
  */
 const RECORDER = join(__dirname, 'fixtures', 'signal-recorder-server.mjs');
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 interface Started {
   npm: ChildProcess;
@@ -66,7 +66,7 @@ async function startWithNpm(): Promise<Started> {
   npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${env.vars['BACKEND_PORT']}`;
-  await waitForOk(`${base}/health`, 90_000);
+  await waitForOk(`${base}/health`, 240_000);
   const created = await fetch(`${base}/api/services`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': env.apiKey },
