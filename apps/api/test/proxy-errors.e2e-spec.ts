@@ -147,6 +147,31 @@ describe('MCP proxy: bad input and refusals', () => {
     await running.api().patch('/api/services/everything').set('X-API-Key', running.env.apiKey).send({ proxy: { rateLimit: 0 } }).expect(200);
   });
 
+  it('a burst of credential-less requests (OAuth discovery, scanners) locks nobody out', async () => {
+    const bare = { 'content-type': 'application/json' };
+    for (let i = 0; i < 40; i++) expect((await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', bare)).status).toBe(401);
+    expect((await post('{"jsonrpc":"2.0","id":2,"method":"tools/list"}')).status).toBe(200);
+  });
+
+  it('a JSON-RPC frame carrying __proto__ and constructor keys is passed as data, and pollutes nothing', async () => {
+    const frame = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"p"},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
+    const answer = await post(frame);
+    expect(answer.status).toBe(200);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('an oversized body sent in chunks gets its 413, not a reset connection', async () => {
+    const chunk = 'x'.repeat(1024 * 1024);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 12; i++) controller.enqueue(new TextEncoder().encode(chunk));
+        controller.close();
+      },
+    });
+    const response = await fetch(url, { method: 'POST', headers: key(), body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+  });
+
   it('still serves after all of that', async () => {
     const ok = await post('{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"message":"alive"}}}');
     expect(ok.status).toBe(200);
