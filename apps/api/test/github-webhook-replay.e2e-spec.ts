@@ -59,6 +59,8 @@ describe('GitHub webhook replays', () => {
     ).body as DeploymentSummaryView[];
 
   async function start(): Promise<void> {
+    // The app takes its credentials out of the process environment once read: a restart sets them again, as a new process would have them.
+    applyEnv(env.vars);
     app = await createApp();
     await app.listen(0, '127.0.0.1');
   }

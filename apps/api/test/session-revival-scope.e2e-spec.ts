@@ -20,6 +20,8 @@ describe('a revived session keeps its client token limits', () => {
   let baseUrl = '';
 
   async function start(): Promise<void> {
+    // The app takes its credentials out of the process environment once read: a restart sets them again, as a new process would have them.
+    applyEnv(env.vars);
     const started = await createApp();
     await started.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(started.getHttpServer().address() as AddressInfo).port}`;

@@ -112,7 +112,8 @@ describe('server settings changed at runtime (GET/PATCH/DELETE /api/settings)', 
         const reply = await fetch(`${running.baseUrl}/mcp/defaults`, {
           method: 'POST',
           headers: { 'X-API-Key': running.env.apiKey, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'ping' }),
+          // The limit counts work: tool calls, not housekeeping such as ping.
+          body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x' } } }),
         });
         statuses.push(reply.status);
       }

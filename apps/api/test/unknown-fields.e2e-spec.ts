@@ -89,6 +89,7 @@ const BODYLESS = [
   'post /api/client-tokens/{id}/revoke',
   'post /api/oauth/authorizations/{id}/deny',
   'post /api/oauth/grants/{id}/revoke',
+  'post /api/auth/logout',
 ];
 
 /** GitHub's own payload, authenticated by its HMAC signature and read for a few known fields only. */
