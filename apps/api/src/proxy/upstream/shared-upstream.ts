@@ -267,9 +267,10 @@ export class SharedUpstream implements Upstream {
       return;
     }
     const owner = this.ownerOf(request);
-    if (!owner && request.method === MCP_METHODS.ROOTS_LIST) {
-      // The proxy declared roots when it initialized the server itself; with no client behind the request
-      // (servers ask right after initialize), the proxy's own answer is that it shares no roots.
+    if (request.method === MCP_METHODS.ROOTS_LIST && !owner?.session.clientCapabilities['roots']) {
+      // The proxy declared roots when it initialized the server itself. Servers ask right after initialize,
+      // when no client is behind the request, or while a client that has no roots happens to be calling:
+      // the proxy's own answer then is that it shares no roots (rather than an error the server logs).
       this.peer.write({ jsonrpc: '2.0', id: request.id, result: { roots: [] } });
       return;
     }
