@@ -33,7 +33,7 @@ describe('client tokens', () => {
   afterAll(async () => {
     await Promise.allSettled(clients.map((client) => client.close()));
     await running?.close();
-  });
+  }, 30_000);
 
   it('shows the token once, lists only its prefix, and keeps only a hash', async () => {
     const { id, token } = await mint({ label: 'cursor on laptop' });

@@ -9,6 +9,7 @@ import { api, keepCalling, successesAfter } from './support/keep-calling';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { createTemporaryDatabase } from './support/postgres';
 import { eventually } from './support/running-app';
+import { eventually } from './support/running-app';
 import { makeTestEnv, TestEnv } from './support/test-env';
 import { WebSocket } from 'ws';
 
@@ -136,8 +137,8 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
 
   it("shows the owner's runtime state on every instance: the service list, the service, /health", async () => {
     const onA = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
-    const onB = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
-    expect(onB).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' });
+    // The owner publishes its state through Redis: on a loaded machine it may land a moment after the start.
+    await eventually(async () => expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' }), 10_000);
     const listed = await api<ServiceStatusView[]>(b.url, env.apiKey, 'GET', '/api/services');
     expect(listed.find((view) => view.id === serviceId)).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' });
     const health = (await (await fetch(`${b.url}/health`)).json()) as { services: { running: number } };

@@ -15,14 +15,14 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
     env = makeTestEnv({ DATABASE_URL: database.url });
     restoreEnv = applyEnv(env.vars);
     app = await createApp();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await app?.close();
     restoreEnv();
     env.cleanup();
     await database.drop();
-  });
+  }, 30_000);
 
   it('runs its migrations on start and keeps services there', async () => {
     const http = app.getHttpServer();

@@ -73,14 +73,19 @@ async function startWithNpm(): Promise<Started> {
     body: JSON.stringify({ name: 'recorder', start: true, process: { command: process.execPath, args: [RECORDER, record] } }),
   });
   expect(created.status).toBe(201);
+  // The server's own answer: it is up, with its signal handlers in place (a signal during its start-up
+  // would end it before it could record anything).
   let serverPid = 0;
-  const pidOf = async (): Promise<void> => {
-    const view = (await (await fetch(`${base}/api/services/recorder`, { headers: { 'x-api-key': env.apiKey } })).json()) as { pid?: number; status: string };
-    if (view.status === 'running' && view.pid) serverPid = view.pid;
-  };
-  for (let i = 0; i < 200 && !serverPid; i++) {
-    await pidOf();
-    if (!serverPid) await new Promise((resolve) => setTimeout(resolve, 100));
+  const deadline = Date.now() + 60_000;
+  while (!serverPid && Date.now() < deadline) {
+    const reply = await fetch(`${base}/mcp/recorder`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-api-key': env.apiKey },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'pid', arguments: {} } }),
+    }).catch(() => null);
+    const body = reply?.ok ? ((await reply.json()) as { result?: { content?: { text?: string }[] } }) : null;
+    serverPid = Number(body?.result?.content?.[0]?.text ?? 0);
+    if (!serverPid) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const npmPid = npm.pid as number;
   const [launcher] = childrenOf(npmPid);
