@@ -9,7 +9,6 @@ import { api, keepCalling, successesAfter } from './support/keep-calling';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { createTemporaryDatabase } from './support/postgres';
 import { eventually } from './support/running-app';
-import { eventually } from './support/running-app';
 import { makeTestEnv, TestEnv } from './support/test-env';
 import { WebSocket } from 'ws';
 
