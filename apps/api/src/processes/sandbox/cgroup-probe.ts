@@ -121,7 +121,7 @@ function probeV2(mount: string, ownPath: string, parentName: string, roots: Cgro
     for (const controller of controllers) missing.push(`cgroup ${controller}: cgroup v2: ${why}`);
   };
   if (!writable(base)) {
-    fail(CGROUP_CONTROLLERS, `the proxy's cgroup ${ownPath} is not delegated to it (run it as root or under a systemd unit with Delegate=yes, as deploy/mcp-proxy.service does)`);
+    fail(CGROUP_CONTROLLERS, `the proxy's cgroup ${ownPath} is not delegated to it (run it under a systemd unit with Delegate=yes, as deploy/mcp-proxy.service does; a container's /sys/fs/cgroup is read-only unless privileged)`);
     return;
   }
   const available = words(readOr(join(base, 'cgroup.controllers')));
