@@ -133,13 +133,18 @@ function probeV2(mount: string, ownPath: string, parentName: string, roots: Cgro
   if (usable.length === 0) return;
   try {
     moveIntoLeaf(base);
-    const enabled = enable(base, usable);
+    let enabled = enable(base, usable);
+    // Refused (EBUSY) when a process was forked into the cgroup meanwhile: move it too and ask once more.
+    if (enabled.length < usable.length) {
+      moveIntoLeaf(base);
+      enabled = enable(base, usable);
+    }
     const parent = join(base, parentName);
     mkdirSync(parent, { recursive: true });
     const enabledBelow = enable(parent, enabled);
     for (const controller of usable) {
       if (enabledBelow.includes(controller)) roots[controller] = parent;
-      else fail([controller], `cannot enable the controller in ${join(ownPath, parentName)}/cgroup.subtree_control`);
+      else fail([controller], `cannot enable the controller for child cgroups under ${ownPath} (cgroup.subtree_control refused it)`);
     }
   } catch (error) {
     fail(usable, `cannot prepare child cgroups under ${ownPath} (${errorCode(error)})`);

@@ -164,4 +164,22 @@ describe('ChildSandbox on a cgroup v2 host (a tree laid out like cgroupfs)', () 
   it('reports in /health which limits are enforced here', () => {
     expect(sandbox.isolation().limits).toEqual({ cgroup: 'v2', memory: true, pids: true, cpu: true, perProcess: true, reason: null });
   });
+
+  it('where its cgroup is not delegated, says so in the service view and in /health instead of limiting nothing silently', () => {
+    const missing: string[] = [];
+    const probe = probeCgroups({ mounts: `cgroup2 ${root} cgroup2 rw 0 0`, selfCgroup: '0::/user.slice/user-1000.slice/session-2.scope' }, 'mcp-proxy-4123-abcdef', missing);
+    const undelegated = new SandboxOnFakeHost(fakeConfig(dir), {
+      ...UNPRIVILEGED_HOST,
+      cgroups: probe.roots,
+      cgroupLayout: probe.layout,
+      cgroupVersion: probe.version,
+      missing: UNPRIVILEGED_HOST.missing.filter((line) => !line.startsWith('cgroup ')).concat(missing),
+    });
+    const why = "cgroup v2: the proxy's cgroup /user.slice/user-1000.slice/session-2.scope is not delegated to it";
+
+    const launch = undelegated.prepare({ entity: entity({ sandbox: { user: 'none', filesystem: 'none' } }), spec, defaultCwd: false });
+    expect(launch.status.notApplied).toContainEqual(expect.stringContaining(`memory 2048 MB: ${why}`));
+    expect(launch.status.applied).not.toContainEqual(expect.stringMatching(/^cgroup/));
+    expect(undelegated.isolation().limits).toMatchObject({ cgroup: 'v2', memory: false, pids: false, cpu: false, perProcess: true, reason: expect.stringContaining(`memory, pids, cpu: ${why}`) });
+  });
 });
