@@ -33,7 +33,13 @@ describe('API platform (real app, real SQLite file)', () => {
         uptime: expect.any(Number),
         services: { running: 0, total: 0 },
         // How MCP servers are kept from the proxy's secrets here (as root: users of their own).
-        children: { isolation: expect.stringMatching(/^(own-users|bubblewrap|none)$/), proxySecretsProtected: expect.any(Boolean), summary: expect.any(String) },
+        children: {
+          isolation: expect.stringMatching(/^(own-users|bubblewrap|none)$/),
+          proxySecretsProtected: expect.any(Boolean),
+          summary: expect.any(String),
+          // Which resource limits this host enforces, and why not the others.
+          limits: expect.objectContaining({ cgroup: expect.stringMatching(/^(v1|v2|hybrid|none)$/), memory: expect.any(Boolean), pids: expect.any(Boolean), cpu: expect.any(Boolean) }),
+        },
       });
       expect(JSON.stringify(response.body)).not.toContain(env.apiKey);
     });

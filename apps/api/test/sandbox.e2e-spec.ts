@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ServiceView } from '@mcp-proxy/shared/dto';
+import type { HealthView, ServiceView } from '@mcp-proxy/shared/dto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
@@ -148,6 +148,12 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     expect(await call(await client('everything'), 'echo', { message: 'after the hog' })).toContain('after the hog');
     expect(await call(await client('unruly'), 'whoami')).toMatch(/^uid \d+/);
   }, 60_000);
+
+  it('says in /health which limits this host enforces: memory, processes and CPU in cgroups, the rlimits through prlimit', async () => {
+    const health = (await running.api().get('/health').expect(200)).body as HealthView;
+    expect(health.children.limits).toEqual({ cgroup: expect.stringMatching(/^(v1|hybrid|v2)$/), memory: true, pids: true, cpu: true, perProcess: true, reason: null });
+    expect((await view('unruly')).sandbox?.applied).toEqual(expect.arrayContaining(['cgroup memory 160 MB', 'cgroup pids 48']));
+  });
 
   it('a server that uses up its CPU time is killed by the limit and restarted with the reason', async () => {
     const before = await view('spinner');

@@ -47,7 +47,12 @@ export function healthView(overrides: Partial<HealthView> = {}): HealthView {
     version: '0.1.0',
     uptime: 125,
     services: { running: 1, total: 3 },
-    children: { isolation: 'own-users', proxySecretsProtected: true, summary: 'MCP servers run as users of their own.' },
+    children: {
+      isolation: 'own-users',
+      proxySecretsProtected: true,
+      summary: 'MCP servers run as users of their own.',
+      limits: { cgroup: 'v2', memory: true, pids: true, cpu: true, perProcess: true, reason: null },
+    },
     ...overrides,
   };
 }

@@ -13,7 +13,7 @@ import type { SpawnSpec } from '../spawn/child-spawner';
 import { ChildCgroup, removeParent, removeStaleParents } from './child-cgroup';
 import { defaultLimitsFrom, EffectiveLimits, effectiveLimits } from './effective-limits';
 import { childIsolation, PROXY_HOME_CREDENTIALS, worldReadable } from './child-isolation';
-import { CGROUP_PARENT_PREFIX, HostCapabilities, probeHost } from './host-capabilities';
+import { CGROUP_PARENT_PREFIX, HostCapabilities, hostLimits, probeHost } from './host-capabilities';
 import { SandboxLayers, wrapCommand } from './sandbox-command';
 import { SandboxUsers, ServiceUser } from './sandbox-users';
 import { ServiceDirectories } from './service-directories';
@@ -76,7 +76,7 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const ownUsers = this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null && this.directories.unreachableAncestor() === null;
     const filesystem = this.config.get('SANDBOX_FILESYSTEM');
     const bubblewrap = host.bubblewrap && (filesystem === 'bubblewrap' || (filesystem === 'auto' && !ownUsers));
-    return childIsolation({
+    const account = childIsolation({
       ownUsers,
       bubblewrap,
       bubblewrapMissing: why(host, 'filesystem sandbox'),
@@ -85,10 +85,12 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       // Hidden under bubblewrap; with own users only their mode protects them (the .env too, which usually holds secrets).
       exposedFiles: bubblewrap ? [] : [...credentialFiles(), '.env'].map((file) => resolve(file)).filter(worldReadable),
     });
+    return { ...account, limits: hostLimits(host) };
   }
 
   onApplicationShutdown(): void {
-    for (const dir of Object.values(this.host?.cgroups ?? {})) if (dir) removeParent(dir);
+    // Under cgroup v2 every controller shares one directory.
+    for (const dir of new Set(Object.values(this.host?.cgroups ?? {}))) if (dir) removeParent(dir);
   }
 
   /** Probed once; logged once. */
@@ -246,11 +248,12 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     }
     if (!wanted.some(([controller, on]) => on && host.cgroups[controller])) return null;
     try {
-      return ChildCgroup.create(host.cgroups, `${entity.name}-${randomBytes(4).toString('hex')}`, {
-        memoryBytes: limits.memoryMb * MIB,
-        maxTasks: limits.maxProcesses,
-        cpuPercent: limits.cpuPercent,
-      });
+      return ChildCgroup.create(
+        host.cgroups,
+        `${entity.name}-${randomBytes(4).toString('hex')}`,
+        { memoryBytes: limits.memoryMb * MIB, maxTasks: limits.maxProcesses, cpuPercent: limits.cpuPercent },
+        host.cgroupVersion ?? 1,
+      );
     } catch (error) {
       notApplied.push(`cgroup limits: ${error instanceof Error ? error.message : String(error)}`);
       return null;

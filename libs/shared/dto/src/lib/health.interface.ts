@@ -1,3 +1,5 @@
+import type { HostLimitsView } from './service-limits';
+
 /**
  * How the children are kept away from the proxy's secrets by default, as `/health` and the portal report it:
  * `own-users` (the proxy is root and runs each server as a user of its own), `bubblewrap` (same uid, but a
@@ -12,6 +14,8 @@ export interface ChildIsolationView {
   proxySecretsProtected: boolean;
   /** One sentence for the operator: what a child can reach and, when unprotected, what would fix it. */
   summary: string;
+  /** Which resource limits are enforced on this host and which are not. */
+  limits: HostLimitsView;
 }
 
 export interface HealthView {

@@ -56,3 +56,20 @@ export interface SandboxStatusView {
   /** What was asked for but could not be applied here, and why. */
   notApplied: string[];
 }
+
+/**
+ * Which resource limits this host lets the proxy enforce on its children (`/health` → `children.limits`):
+ * the cgroup caps on a child's whole tree, and the per-process rlimits. A limit that is false is
+ * configured in vain here; `reason` says why in plain words.
+ */
+export interface HostLimitsView {
+  /** `v1`, `v2` (unified only), `hybrid` (v1 controllers beside an empty v2 mount: v1 is used) or `none`. */
+  cgroup: 'v1' | 'v2' | 'hybrid' | 'none';
+  memory: boolean;
+  pids: boolean;
+  cpu: boolean;
+  /** RLIMIT_NOFILE, RLIMIT_CPU, RLIMIT_AS (through prlimit). */
+  perProcess: boolean;
+  /** Why the false ones are not enforced; null when every limit is. */
+  reason: string | null;
+}

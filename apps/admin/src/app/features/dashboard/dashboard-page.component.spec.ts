@@ -98,12 +98,26 @@ describe('DashboardPageComponent', () => {
 
     fixture.componentRef.instance['load']();
     const summary = "MCP servers run with the proxy's own rights and can read its secrets (data dir, database, secret files, its environment).";
-    httpTesting.expectOne('/health').flush(healthView({ children: { isolation: 'none', proxySecretsProtected: false, summary } }));
+    httpTesting.expectOne('/health').flush(healthView({ children: { ...healthView().children, isolation: 'none', proxySecretsProtected: false, summary } }));
     await flushServices([]);
     expect(stat('Server isolation')).toBe('None');
     const warning = element().querySelector('.isolation-warning');
     expect(warning?.getAttribute('role')).toBe('alert');
     expect(warning?.textContent).toContain(summary);
+  });
+
+  it('says which resource limits hold on this host, and why the others do not', async () => {
+    httpTesting.expectOne('/health').flush(healthView());
+    await flushServices([]);
+    expect(stat('Resource limits')).toBe('All enforced');
+
+    fixture.componentRef.instance['load']();
+    const reason = "memory, pids, cpu: cgroup v2: the proxy's cgroup /user.slice/user-1000.slice/session-2.scope is not delegated to it";
+    const limits = { cgroup: 'v2' as const, memory: false, pids: false, cpu: false, perProcess: true, reason };
+    httpTesting.expectOne('/health').flush(healthView({ children: { ...healthView().children, limits } }));
+    await flushServices([]);
+    expect(stat('Resource limits')).toBe('Per-process limits');
+    expect(element().querySelector('.host-limits-detail')?.textContent).toContain(`Not enforced on this host: memory, processes, CPU — ${reason}`);
   });
 
   it('lists every service with its light, uptime, restarts, requests/min, error rate, RSS and CPU, and totals', async () => {

@@ -21,6 +21,7 @@ import {
   eventFor,
 } from './dashboard-model';
 import { HealthApiService } from './health-api.service';
+import { hostLimitsSummary } from './host-limits';
 
 /** Gateway health, every service at a glance with live figures, and what happened recently. */
 @Component({
@@ -56,6 +57,11 @@ export class DashboardPageComponent {
   protected readonly totals = computed(() => dashboardTotals(this.rows() ?? []));
   protected readonly formatUptime = formatUptime;
   protected readonly isolationLabels: Record<ChildIsolationLevel, string> = { 'own-users': 'Own users', bubblewrap: 'Bubblewrap', none: 'None' };
+  /** Which resource limits hold on this host (a limit configured in vain is said, not hidden). */
+  protected readonly hostLimits = computed(() => {
+    const limits = this.health()?.children.limits;
+    return limits ? hostLimitsSummary(limits) : null;
+  });
   protected readonly formatBytes = formatBytes;
   protected readonly formatPercent = formatPercent;
   protected readonly formatRatio = formatRatio;
