@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { WebSocket } from 'ws';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import {
-  approveInBrowser,
-  authorizeUrl,
-  pkce,
-  REDIRECT_URI,
-  registerClient,
-  tokenRequest,
-} from './support/oauth-flow';
+import { grantAccess } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
 /**
@@ -171,32 +164,7 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
       },
       proxy: { rateLimit: 0, auth: 'oauth' },
     });
-    const resource = `${running.baseUrl}/mcp/${service}`;
-    const clientId = await registerClient(running.baseUrl);
-    const { verifier, challenge } = pkce();
-    const back = await approveInBrowser(
-      running,
-      authorizeUrl(running.baseUrl, {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        resource,
-        state: 's',
-      }),
-    );
-    const tokens = await tokenRequest(running.baseUrl, {
-      grant_type: 'authorization_code',
-      code: back.searchParams.get('code') ?? '',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-      resource,
-    });
-    if (tokens.status !== 200)
-      throw new Error(`token: ${JSON.stringify(tokens.body)}`);
-    return String(tokens.body['access_token']);
+    return (await grantAccess(running, `${running.baseUrl}/mcp/${service}`)).access;
   }
 
   afterAll(() => running?.close());

@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocket } from 'ws';
 import { connectClient, EVERYTHING_SERVER } from './support/mcp-clients';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
+import { grantAccess } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
@@ -166,31 +166,7 @@ describe('revocation reaches open streams', () => {
 
   describe('OAuth access tokens', () => {
     async function grant(): Promise<{ clientId: string; access: string }> {
-      const resource = `${running.baseUrl}/mcp/everything`;
-      const clientId = await registerClient(running.baseUrl);
-      const { verifier, challenge } = pkce();
-      const back = await approveInBrowser(
-        running,
-        authorizeUrl(running.baseUrl, {
-          response_type: 'code',
-          client_id: clientId,
-          redirect_uri: REDIRECT_URI,
-          code_challenge: challenge,
-          code_challenge_method: 'S256',
-          resource,
-          state: 's',
-        }),
-      );
-      const tokens = await tokenRequest(running.baseUrl, {
-        grant_type: 'authorization_code',
-        code: back.searchParams.get('code') ?? '',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: verifier,
-        resource,
-      });
-      if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
-      return { clientId, access: String(tokens.body['access_token']) };
+      return grantAccess(running, `${running.baseUrl}/mcp/everything`);
     }
 
     /** An MCP WebSocket with the access token in the header (OAuth tokens are never accepted in the URL); resolves once initialized. */

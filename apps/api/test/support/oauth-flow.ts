@@ -112,3 +112,16 @@ export async function tokenRequest(baseUrl: string, form: Record<string, string>
   const response = await fetch(`${baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+
+/** The whole authorization code flow a remote client runs (registration, PKCE, consent in the portal, token) for `resource`. */
+export async function grantAccess(running: RunningApp, resource: string): Promise<{ clientId: string; access: string; refresh: string }> {
+  const clientId = await registerClient(running.baseUrl);
+  const { verifier, challenge } = pkce();
+  const back = await approveInBrowser(
+    running,
+    authorizeUrl(running.baseUrl, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256', resource, state: 's' }),
+  );
+  const tokens = await tokenRequest(running.baseUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier, resource });
+  if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
+  return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };
+}
