@@ -24,7 +24,7 @@ export async function runBackupCli(command: 'backup' | 'restore', args: string[]
     print(USAGE);
     return 2;
   }
-  if (!args.includes('--force') && (await answers(env.BACKEND_PORT))) {
+  if (!args.includes('--force') && (await proxyAnswers(env.BACKEND_PORT))) {
     print(`A proxy answers on port ${env.BACKEND_PORT}: stop it before restoring (or pass --force if that is another program).`);
     return 1;
   }
@@ -35,7 +35,8 @@ export async function runBackupCli(command: 'backup' | 'restore', args: string[]
   return 0;
 }
 
-async function answers(port: number): Promise<boolean> {
+/** Whether a proxy answers on this machine's port: backup tools that rewrite its data refuse while one runs. */
+export async function proxyAnswers(port: number): Promise<boolean> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
     return response.ok;

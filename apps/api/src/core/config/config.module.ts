@@ -34,6 +34,7 @@ export class AppConfigModule {
               API_KEY: config.get('API_KEY'),
               JWT_SECRET: config.get('JWT_SECRET'),
               ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
+              ENCRYPTION_KEY_PREVIOUS: config.get('ENCRYPTION_KEY_PREVIOUS'),
             });
             if (generatedApiKey) announceApiKey(generatedApiKey, config.dataDir);
             return secrets;

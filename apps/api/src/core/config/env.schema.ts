@@ -39,6 +39,8 @@ export interface AppEnv {
   API_KEY: string | undefined;
   JWT_SECRET: string | undefined;
   ENCRYPTION_KEY: string | undefined;
+  /** The key before a rotation: values sealed with it still open (several instances switch one by one); `rotate-key` reseals them. */
+  ENCRYPTION_KEY_PREVIOUS: string | undefined;
   GITHUB_TOKEN: string | undefined;
   GITHUB_WEBHOOK_SECRET: string | undefined;
   /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3). */
@@ -358,6 +360,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   API_KEY: { parse: optional(secret(16)) },
   JWT_SECRET: { parse: optional(secret(32)) },
   ENCRYPTION_KEY: { parse: optional(encryptionKey) },
+  ENCRYPTION_KEY_PREVIOUS: { parse: optional(encryptionKey) },
   GITHUB_TOKEN: { parse: optional(text) },
   GITHUB_WEBHOOK_SECRET: { parse: optional(text) },
   GITHUB_API_URL: { default: 'https://api.github.com', parse: url('https:', 'http:') },
@@ -447,7 +450,7 @@ export function validateEnv(input: Record<string, string | undefined>): AppEnv {
 }
 
 // OTEL_EXPORTER_OTLP_HEADERS carries a collector's credentials.
-const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
+const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 /**
  * Settings that carry credentials (the secrets, and the URLs that may hold a password). Each may be given
