@@ -49,7 +49,7 @@ export function loadOrCreateSecrets(
 
   if (JSON.stringify(next) !== JSON.stringify(stored)) writePrivateFile(dataDir, file, JSON.stringify(next, null, 2));
   else if (existsSync(file)) chmodSync(file, 0o600);
-  // The database, certificates and services' folders in here are created with the usual umask (0644): the directory keeps other users out.
+  // Everything in here is private too (the database 0600, certificates and logs 0700); the sandbox opens the directory to 0711 (passage, no listing) when it runs servers as users of their own with their folders in here.
   if (existsSync(dataDir)) chmodSync(dataDir, 0o700);
 
   const encryptionKey = fromEnv.ENCRYPTION_KEY ?? (next.encryptionKey as string);
