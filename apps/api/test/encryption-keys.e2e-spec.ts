@@ -14,6 +14,7 @@ import { applyEnv, makeTestEnv, TestEnv } from './support/test-env';
 jest.setTimeout(180_000);
 
 const run = promisify(execFile);
+const REMOTE = { url: 'http://127.0.0.1:9/mcp', headers: { 'X-Tenant': 'acme' } };
 
 /**
  * Stored secrets are sealed with ENCRYPTION_KEY. Starting with another key (secrets.json lost, a typo, a
@@ -75,6 +76,7 @@ describe('encryption keys', () => {
     await withApp({}, async (api) => {
       await api().post('/api/services').set('X-API-Key', env.apiKey).send({ name: 'keeper', ...service, environment: { SECRET_TOKEN: 'tok-123' } }).expect(201);
       await waitFor(api, 'keeper', 'running');
+      await api().post('/api/services').set('X-API-Key', env.apiKey).send({ name: 'remote-one', transport: 'remote', remote: REMOTE, start: false }).expect(201);
     });
     const firstKey = storedKey();
     const sealedBefore = await sealedRow('keeper');
@@ -89,7 +91,11 @@ describe('encryption keys', () => {
       // Other services are fine.
       await api().post('/api/services').set('X-API-Key', env.apiKey).send({ name: 'newcomer', ...service, environment: { OTHER: 'x' } }).expect(201);
       await waitFor(api, 'newcomer', 'running');
-      expect((await api().get('/api/services').set('X-API-Key', env.apiKey).expect(200)).body.map((s: { name: string }) => s.name)).toEqual(['keeper', 'newcomer']);
+      expect((await api().get('/api/services').set('X-API-Key', env.apiKey).expect(200)).body.map((s: { name: string }) => s.name)).toEqual(['keeper', 'newcomer', 'remote-one']);
+      // A header sent back masked cannot keep a value nobody can open: the user is asked to enter it again.
+      const masked = await api().patch('/api/services/remote-one').set('X-API-Key', env.apiKey).send({ remote: { ...REMOTE, headers: { 'X-Tenant': '********' } } });
+      expect(masked.status).toBe(400);
+      expect(JSON.stringify(masked.body)).toContain('remote.headers.X-Tenant: the stored value was sealed with another ENCRYPTION_KEY');
     });
     expect(await sealedRow('keeper')).toBe(sealedBefore);
     const secondKey = storedKey();
@@ -100,11 +106,13 @@ describe('encryption keys', () => {
       await waitFor(api, 'keeper', 'running');
       await waitFor(api, 'newcomer', 'running');
       expect((await revealed(api, 'keeper')).environment).toEqual({ SECRET_TOKEN: 'tok-123' });
+      expect((await view(api, 'remote-one')).remote.headers).toEqual({ 'X-Tenant': '********' });
     });
 
     // Finishing it: reseal from the previous key to the current one (kept in secrets.json), then start with the current key alone.
     const finished = await rotateKey({ ENCRYPTION_KEY_PREVIOUS: firstKey });
-    expect(finished).toMatch(/Resealed 1 values with the new key \(1 were sealed with it already\)/);
+    // keeper's environment, remote-one's environment and headers; newcomer's was sealed with the current key.
+    expect(finished).toMatch(/Resealed 3 values with the new key \(1 were sealed with it already\)/);
     expect(storedKey()).toBe(secondKey);
     expect(await sealedRow('keeper')).not.toBe(sealedBefore);
     await withApp({}, async (api) => {
@@ -114,7 +122,7 @@ describe('encryption keys', () => {
 
     // On purpose: a new key is generated and written where the key lives; everything opens with it.
     const rotated = await rotateKey({});
-    expect(rotated).toMatch(/Resealed 2 values with the new key/);
+    expect(rotated).toMatch(/Resealed 4 values with the new key/);
     const thirdKey = storedKey();
     expect(thirdKey).not.toBe(secondKey);
     expect(rotated).not.toContain(thirdKey);
@@ -122,6 +130,7 @@ describe('encryption keys', () => {
       await waitFor(api, 'keeper', 'running');
       await waitFor(api, 'newcomer', 'running');
       expect((await revealed(api, 'newcomer')).environment).toEqual({ OTHER: 'x' });
+      expect((await view(api, 'remote-one')).remote.headers).toEqual({ 'X-Tenant': '********' });
     });
     expect(existsSync(secretsFile())).toBe(true);
   });

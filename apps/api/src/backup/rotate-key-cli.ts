@@ -99,11 +99,17 @@ async function resealDatabase(databaseUrl: string, from: SecretBox, to: SecretBo
   try {
     await source.transaction(async (manager) => {
       for (const { entity, column, label } of SEALED_COLUMNS) {
+        const metadata = source.getMetadata(entity);
         for (const row of await manager.find(entity)) {
           const sealed = row[column] as string | null;
           if (!sealed) continue;
           const next = reseal(sealed, from, to, tally, () => label(row));
-          if (next !== sealed) await manager.update(entity, { id: row['id'] }, { [column]: next });
+          // By primary key, whatever its column (service_remotes' is serviceId); updatedAt stays: no setting changed.
+          if (next === sealed) continue;
+          const keepUpdatedAt = metadata.updateDateColumn ? { [metadata.updateDateColumn.propertyName]: () => `"${metadata.updateDateColumn?.databaseName}"` } : {};
+          const id = metadata.getEntityIdMap(row);
+          if (!id) throw new Error(`${label(row)}: the row has no primary key`);
+          await manager.createQueryBuilder().update(entity).set({ [column]: next, ...keepUpdatedAt }).where(id).execute();
         }
       }
     });
