@@ -6,9 +6,12 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { Database } from 'sqlite3';
 import { createApp } from '../src/app.factory';
+import { runRotateKeyCli } from '../src/backup/rotate-key-cli';
+import { validateEnv } from '../src/core/config/env.schema';
 import { BUILT_API, freePort, requireBuiltApi, WORKSPACE_ROOT } from './support/built-app';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
 import { eventually } from './support/running-app';
+import { createTemporaryDatabase } from './support/postgres';
 import { applyEnv, makeTestEnv, TestEnv } from './support/test-env';
 
 jest.setTimeout(180_000);
@@ -155,5 +158,40 @@ describe('encryption keys', () => {
       const refused = await rotateKey({ ENCRYPTION_KEY: newKey, BACKEND_PORT: String(port) }).catch((error: { code: number; stdout: string }) => error);
       expect(refused).toMatchObject({ code: 1, stdout: expect.stringContaining('stop it before rotating the key') });
     });
+  });
+});
+
+describe('rotate-key on PostgreSQL', () => {
+  it('reseals services and remote headers in a PostgreSQL database', async () => {
+    const database = await createTemporaryDatabase();
+    const env = makeTestEnv({ DATABASE_URL: database.url, BACKEND_PORT: String(await freePort()), ENCRYPTION_KEY: '12'.repeat(32) });
+    const start = async (extra: Record<string, string>) => {
+      const restore = applyEnv({ ...env.vars, ...extra });
+      const app = await createApp();
+      return { api: () => request(app.getHttpServer()), close: async () => (await app.close(), restore()) };
+    };
+    try {
+      const first = await start({});
+      await first.api().post('/api/services').set('X-API-Key', env.apiKey).send({ name: 'pg-keeper', process: { command: 'node' }, environment: { SECRET_TOKEN: 'pg-123' } }).expect(201);
+      await first.api().post('/api/services').set('X-API-Key', env.apiKey).send({ name: 'pg-remote', transport: 'remote', remote: REMOTE, start: false }).expect(201);
+      await first.close();
+
+      const lines: string[] = [];
+      const code = await runRotateKeyCli(['--new-key=' + '34'.repeat(32)], validateEnv({ ...env.vars }), (line) => lines.push(line));
+      expect(code).toBe(0);
+      // pg-keeper's environment, pg-remote's environment and headers.
+      expect(lines.join('\n')).toMatch(/Resealed 3 values with the new key/);
+
+      const after = await start({ ENCRYPTION_KEY: '34'.repeat(32) });
+      try {
+        expect((await after.api().get('/api/services/pg-keeper/environment').set('X-API-Key', env.apiKey).expect(200)).body.environment).toEqual({ SECRET_TOKEN: 'pg-123' });
+        expect((await after.api().get('/api/services/pg-remote').set('X-API-Key', env.apiKey).expect(200)).body.remote.headers).toEqual({ 'X-Tenant': '********' });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      env.cleanup();
+      await database.drop();
+    }
   });
 });
