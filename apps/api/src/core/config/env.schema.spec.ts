@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidEnvironmentError, validateEnv } from './env.schema';
 
 function problemsFor(env: Record<string, string>): string[] {
@@ -11,6 +14,11 @@ function problemsFor(env: Record<string, string>): string[] {
 }
 
 describe('validateEnv', () => {
+  // In an empty working directory: an older install's ./data/mcp-proxy.db or ./logs there would be used instead (see state-paths.spec.ts).
+  const previous = process.cwd();
+  beforeAll(() => process.chdir(mkdtempSync(join(tmpdir(), 'env-schema-'))));
+  afterAll(() => process.chdir(previous));
+
   it('fills every default from the contract when nothing is set', () => {
     const env = validateEnv({});
     expect(env).toMatchObject({
