@@ -4,7 +4,11 @@
 //   mcp-proxy config import <file> [--dry-run] apply a YAML configuration; prints what changed
 //   mcp-proxy backup [file.tar.gz]             database + data dir (keys, certificates) into an archive
 //   mcp-proxy restore <file.tar.gz> [--force]  put a backup back (the proxy must be stopped)
-// backup/restore run the built API (dist/apps/api/main.js) with the same .env and environment as the proxy.
+//   mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]
+//                                              reseal every stored secret from the old encryption key to a new one
+//                                              (old: --old-key, else ENCRYPTION_KEY_PREVIOUS, else the current key;
+//                                              new: --new-key, else the current key when the old one was given, else generated)
+// backup/restore/rotate-key run the built API (dist/apps/api/main.js) with the same .env and environment as the proxy.
 // The proxy: MCP_PROXY_URL (default http://127.0.0.1:$BACKEND_PORT or :8437); the key: MCP_PROXY_KEY,
 // else API_KEY, else the key in $DATA_DIR/secrets.json (./data by default).
 import { spawnSync } from 'node:child_process';
@@ -14,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 const [area, action, ...rest] = process.argv.slice(2);
 const usage =
-  'Usage: mcp-proxy config export [file] | mcp-proxy config import <file> [--dry-run] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force]';
-if (area === 'backup' || area === 'restore') runBuiltApi(process.argv.slice(2));
+  'Usage: mcp-proxy config export [file] | mcp-proxy config import <file> [--dry-run] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force] | mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]';
+if (area === 'backup' || area === 'restore' || area === 'rotate-key') runBuiltApi(process.argv.slice(2));
 if (area !== 'config' || !['export', 'import'].includes(action)) fail(usage);
 
 const base = process.env.MCP_PROXY_URL ?? `http://127.0.0.1:${process.env.BACKEND_PORT ?? 8437}`;
@@ -50,7 +54,7 @@ async function call(method, path, body) {
   return response;
 }
 
-/** The backup CLI lives in the API bundle (so `node main.js backup` works in the Docker image too). */
+/** The backup and key commands live in the API bundle (so `node main.js backup` works in the Docker image too). */
 function runBuiltApi(args) {
   const main = fileURLToPath(new URL('../dist/apps/api/main.js', import.meta.url));
   if (!existsSync(main)) fail('The API is not built: run `npm run build` (or `npm start` once) first');

@@ -1,5 +1,6 @@
 import { createApp, listen, stopGracefully } from './app.factory';
 import { runBackupCli } from './backup/backup-cli';
+import { runRotateKeyCli } from './backup/rotate-key-cli';
 import { InvalidEnvironmentError } from './core/config/env.schema';
 import { loadEnvironment } from './core/config/load-environment';
 import { AppLogger } from './core/logging/app-logger';
@@ -49,18 +50,25 @@ function stopOnSignals(app: Awaited<ReturnType<typeof createApp>>): void {
   if (process.send) process.on('disconnect', () => stop('the launcher (npm start) went away'));
 }
 
-/** `node main.js backup|restore …` runs the backup CLI instead of the server. */
+const CLI_COMMANDS = ['backup', 'restore', 'rotate-key'];
+
+/** `node main.js backup|restore|rotate-key …` runs that command instead of the server. */
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
   if (command === 'backup' || command === 'restore') {
-    process.exitCode = await runBackupCli(command, args, loadEnvironment(), (line) => process.stdout.write(`${line}\n`));
+    process.exitCode = await runBackupCli(command, args, loadEnvironment(), print);
+    return;
+  }
+  if (command === 'rotate-key') {
+    process.exitCode = await runRotateKeyCli(args, loadEnvironment(), print);
     return;
   }
   await bootstrap();
 }
 
 main().catch((error: unknown) => {
-  const cli = process.argv[2] === 'backup' || process.argv[2] === 'restore';
+  const cli = CLI_COMMANDS.includes(process.argv[2] ?? '');
   if (error instanceof InvalidEnvironmentError) process.stderr.write(`${error.message}\n`);
   else if (cli) process.stderr.write(`Failed: ${error instanceof Error ? error.message : String(error)}\n`);
   else process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ENTITIES } from '../src/data-source';
+import { ENTITIES } from '../src/entities';
 import { dataSourceOptions } from '../src/core/database/data-source-options';
 import { createTemporaryDatabase } from './support/postgres';
 

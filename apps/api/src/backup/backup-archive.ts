@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, cpSync, existsSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,8 @@ const POSTGRES_FILE = 'database.pgdump';
 export interface BackupSource {
   dataDir: string;
   databaseUrl: string;
+  /** Directories inside the data directory that are not part of a backup (logs, clones, backups) and stay in place on restore. */
+  keep?: string[];
 }
 
 export interface BackupManifest {
@@ -29,7 +31,8 @@ export interface BackupManifest {
 /**
  * Writes a .tar.gz with the database (a consistent snapshot: SQLite's VACUUM INTO, or pg_dump),
  * and every file of the data directory: keys (secrets.json), certificates, services' own folders.
- * Safe while the proxy runs. Clones are left out: a redeploy brings them back from git.
+ * Safe while the proxy runs. The `keep` directories (logs, clones, earlier backups) are left out: a redeploy
+ * brings clones back from git.
  */
 export async function createBackup(source: BackupSource, archive: string): Promise<BackupManifest> {
   const stage = mkdtempSync(join(tmpdir(), 'mcp-proxy-backup-'));
@@ -42,12 +45,15 @@ export async function createBackup(source: BackupSource, archive: string): Promi
     else await snapshotSqlite(resolve(source.databaseUrl), join(stage, SQLITE_FILE));
 
     const skip = postgres ? new Set<string>() : sqliteFiles(resolve(source.databaseUrl));
-    const files = existsSync(source.dataDir) ? listFiles(source.dataDir).filter((file) => !skip.has(resolve(source.dataDir, file))) : [];
+    const kept = (source.keep ?? []).map((dir) => resolve(dir));
+    const files = existsSync(source.dataDir)
+      ? listFiles(source.dataDir).filter((file) => !skip.has(resolve(source.dataDir, file)) && !kept.some((dir) => resolve(source.dataDir, file).startsWith(`${dir}/`)))
+      : [];
     for (const file of files) cpSync(join(source.dataDir, file), join(stage, 'files', file), { preserveTimestamps: true });
 
     const manifest: BackupManifest = { format: FORMAT, createdAt: new Date().toISOString(), database: postgres ? 'postgres' : 'sqlite', files };
     writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    mkdirSync(dirname(resolve(archive)), { recursive: true });
+    mkdirSync(dirname(resolve(archive)), { recursive: true, mode: 0o700 });
     // It holds the keys: readable by its owner only from the moment it exists (an older file of that name is narrowed before it is overwritten).
     const fd = openSync(resolve(archive), 'w', 0o600);
     try {
@@ -85,6 +91,15 @@ export async function restoreBackup(target: BackupSource, archive: string): Prom
 
     const previousDataDir = moveAside(target.dataDir);
     mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
+    // Logs, clones and other backups are not in the archive: they come back from beside.
+    if (previousDataDir) {
+      for (const dir of target.keep ?? []) {
+        const aside = join(previousDataDir, relative(resolve(target.dataDir), resolve(dir)));
+        if (!existsSync(aside)) continue;
+        mkdirSync(dirname(resolve(dir)), { recursive: true, mode: 0o700 });
+        renameSync(aside, resolve(dir));
+      }
+    }
     if (existsSync(join(stage, 'files'))) cpSync(join(stage, 'files'), target.dataDir, { recursive: true, preserveTimestamps: true });
 
     if (postgres) {
@@ -96,6 +111,7 @@ export async function restoreBackup(target: BackupSource, archive: string): Prom
       for (const existing of sqliteFiles(file)) if (existsSync(existing)) renameSync(existing, `${existing}.before-restore`);
       mkdirSync(dirname(file), { recursive: true });
       cpSync(join(stage, SQLITE_FILE), file);
+      chmodSync(file, 0o600);
     }
     return { manifest, previousDataDir };
   } finally {

@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.service';
-import { SecretBox } from '../core/crypto/secret-box.service';
+import { SealedValueError, SecretBox } from '../core/crypto/secret-box.service';
+import { AppLogger } from '../core/logging/app-logger';
 import { OAuthSigningKeyEntity } from './oauth.entities';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -29,6 +30,7 @@ export class SigningKeysService {
     @InjectRepository(OAuthSigningKeyEntity) private readonly keys: Repository<OAuthSigningKeyEntity>,
     private readonly box: SecretBox,
     private readonly config: AppConfig,
+    private readonly logger: AppLogger,
   ) {}
 
   /** The key to sign with now: the newest one still within its rotation period, made when there is none. */
@@ -65,7 +67,15 @@ export class SigningKeysService {
 
   private async loadOrCreate(now: Date, rotationMs: number): Promise<SigningKey> {
     const fresh = await this.keys.findOne({ where: { createdAt: MoreThan(new Date(now.getTime() - rotationMs)) }, order: { createdAt: 'DESC' } });
-    if (fresh) return this.unseal(fresh);
+    if (fresh) {
+      try {
+        return this.unseal(fresh);
+      } catch (error) {
+        if (!(error instanceof SealedValueError)) throw error;
+        // Only the private half is sealed: tokens it signed still verify (the public half is plain), a new key signs from now on.
+        this.logger.warn(`The OAuth signing key ${fresh.id} cannot be opened (${error.message}): a new one signs from now on`, 'OAuth');
+      }
+    }
     // Two instances may both make one at the turn of a period: harmless, each token names its own key.
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;

@@ -79,6 +79,9 @@ class FakeRegistry {
   async listDesiredRunning(): Promise<ServiceEntity[]> {
     return [...this.entities.values()].filter((service) => service.desiredState === 'running');
   }
+  async unreadableSecrets(): Promise<string | null> {
+    return null;
+  }
   viewOf(service: ServiceEntity): ServiceView {
     return toServiceView(service, [], this.runtimes.get(service.id));
   }

@@ -322,6 +322,13 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     record.restartState = FRESH_RESTART_STATE;
     record.runtime = { ...record.runtime, restarts: 0 };
     record.entity = await this.services.entityOf(record.id);
+    // Checked for every kind (a session-isolated service would otherwise look running and fail each session).
+    const unreadable = await this.services.unreadableSecrets(record.id);
+    if (unreadable) {
+      record.log.append('system', `cannot start: ${unreadable}`, 'error');
+      this.setStatus(record, { status: 'failed', pid: null, startedAt: null, statusReason: unreadable });
+      return;
+    }
     if (!(await this.placement.claim(record.id))) {
       this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: 'runs on another instance' });
       return;

@@ -13,7 +13,7 @@ import type {
 } from '@mcp-proxy/shared/dto';
 import { In, QueryFailedError, Repository } from 'typeorm';
 import { RuntimeSettings } from '../core/config/runtime-settings.service';
-import { SecretBox } from '../core/crypto/secret-box.service';
+import { SealedValueError, SecretBox } from '../core/crypto/secret-box.service';
 import { RemoteSettings, remoteView } from './remote/remote-settings';
 import { ServiceRemoteEntity } from './remote/service-remote.entity';
 import { DesiredState, ServiceEntity } from './service.entity';
@@ -129,16 +129,30 @@ export class ServicesService {
     return this.view(entity);
   }
 
-  /** Decrypted environment, for the supervisor only: never returned by the API. */
+  /** Decrypted environment, for the supervisor only: never returned by the API. Throws UnreadableSecretsError when the key cannot open it. */
   async environmentOf(idOrName: string): Promise<Record<string, string>> {
-    return this.secretBox.decryptJson((await this.find(idOrName)).environmentSealed);
+    const entity = await this.find(idOrName);
+    return this.open(entity.environmentSealed, `the environment of "${entity.name}"`, 're-enter its environment variables');
   }
 
   /** A remote service's settings with header values filled in from its environment, for the connection only. */
   async remoteOf(idOrName: string, environment: Record<string, string>): Promise<RemoteSettings | null> {
-    const remote = (await this.find(idOrName)).remote;
-    if (!remote) return null;
-    return RemoteSettings.resolve(remote, this.secretBox.decryptJson<Record<string, string>>(remote.headersSealed), environment);
+    const entity = await this.find(idOrName);
+    if (!entity.remote) return null;
+    return RemoteSettings.resolve(entity.remote, this.open(entity.remote.headersSealed, `the remote headers of "${entity.name}"`, 're-enter its remote headers'), environment);
+  }
+
+  /** Why the service's stored secrets cannot be opened (and what to do), or null when they open: checked before it starts. */
+  async unreadableSecrets(idOrName: string): Promise<string | null> {
+    const entity = await this.find(idOrName);
+    try {
+      this.open(entity.environmentSealed, `its environment`, 're-enter the variables');
+      if (entity.remote) this.open(entity.remote.headersSealed, `its remote headers`, 're-enter the headers');
+      return null;
+    } catch (error) {
+      if (error instanceof UnreadableSecretsError) return error.message;
+      throw error;
+    }
   }
 
   /** What a new service gets when its request leaves these out: the live SERVICE_DEFAULT_* settings. */
@@ -169,8 +183,12 @@ export class ServicesService {
 
   /** A header sent back masked (as the view showed it) keeps the value stored before. */
   private async saveRemote(serviceId: string, dto: RemoteConfigDto, previous: ServiceRemoteEntity | null): Promise<ServiceRemoteEntity> {
-    const before = previous ? this.secretBox.decryptJson<Record<string, string>>(previous.headersSealed) : {};
-    const headers = Object.fromEntries(Object.entries(dto.headers ?? {}).map(([name, value]) => [name, value === MASKED_VALUE ? (before[name] ?? '') : value]));
+    const before = previous ? this.openOrNull(previous.headersSealed) : {};
+    const masked = Object.entries(dto.headers ?? {}).filter(([, value]) => value === MASKED_VALUE).map(([name]) => `remote.headers.${name}`);
+    if (before === null && masked.length > 0) {
+      throw badRequest(`${masked.join(', ')}: the stored value was sealed with another ENCRYPTION_KEY and cannot be kept; enter it again`);
+    }
+    const headers = Object.fromEntries(Object.entries(dto.headers ?? {}).map(([name, value]) => [name, value === MASKED_VALUE ? (before?.[name] ?? '') : value]));
     return this.remotes.save(
       this.remotes.create({
         serviceId,
@@ -198,10 +216,45 @@ export class ServicesService {
     }
   }
 
+  /** A service whose secrets cannot be opened is still listed (its variable names unknown until they open again). */
   private view(entity: ServiceEntity): ServiceView {
-    const environment = this.secretBox.decryptJson<Record<string, string>>(entity.environmentSealed);
-    const remote = entity.remote ? remoteView(entity.remote, this.secretBox.decryptJson<Record<string, string>>(entity.remote.headersSealed)) : null;
+    const environment = this.openOrNull(entity.environmentSealed) ?? {};
+    const remote = entity.remote ? remoteView(entity.remote, this.openOrNull(entity.remote.headersSealed) ?? {}) : null;
     return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id), remote);
+  }
+
+  private open(sealed: string, what: string, fix: string): Record<string, string> {
+    try {
+      return this.secretBox.decryptJson<Record<string, string>>(sealed);
+    } catch (error) {
+      if (error instanceof SealedValueError) throw new UnreadableSecretsError(what, error, fix);
+      throw error;
+    }
+  }
+
+  private openOrNull(sealed: string): Record<string, string> | null {
+    try {
+      return this.secretBox.decryptJson<Record<string, string>>(sealed);
+    } catch (error) {
+      if (error instanceof SealedValueError) return null;
+      throw error;
+    }
+  }
+}
+
+/**
+ * A service's sealed secrets that this proxy's keys cannot open. The message names the cause and the fix;
+ * the stored value stays as it is, so the right key (or the user entering the values again) brings it back.
+ * A 409 when it reaches a client (revealing the environment).
+ */
+export class UnreadableSecretsError extends ConflictException {
+  constructor(what: string, cause: SealedValueError, fix: string) {
+    super(
+      cause.reason === 'other-key'
+        ? `${what} was sealed with another ENCRYPTION_KEY: set ENCRYPTION_KEY_PREVIOUS to the old key (then run \`npm run mcp-proxy -- rotate-key\`), or ${fix}`
+        : `${what} cannot be read (${cause.message}): ${fix}`,
+    );
+    this.name = 'UnreadableSecretsError';
   }
 }
 

@@ -1,13 +1,28 @@
-import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config.service';
 import { validateEnv, withSecretFiles } from './env.schema';
 import { ENV_KEYS_SET, RuntimeSettings } from './runtime-settings.service';
 import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
+import { defaultStatePath, StatePathKey, UNDER_DATA_DIR } from './state-paths';
 
 @Global()
 @Module({})
-export class AppConfigModule {
+export class AppConfigModule implements OnModuleInit {
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(ENV_KEYS_SET) private readonly setInEnvironment: ReadonlySet<string>,
+  ) {}
+
+  /** An older install's database, logs or clones found at their former default places: say once how to move them. */
+  onModuleInit(): void {
+    for (const key of Object.keys(UNDER_DATA_DIR) as StatePathKey[]) {
+      if (this.setInEnvironment.has(key)) continue;
+      const { notice } = defaultStatePath(key, this.config.get('DATA_DIR'));
+      if (notice) new Logger('Config').warn(notice);
+    }
+  }
+
   /** Validation runs here, when the app module is built, so a bad value stops start-up before anything listens. */
   static async forRoot(): Promise<DynamicModule> {
     // Seen before validation fills the defaults in (and Nest copies them into process.env).
@@ -34,6 +49,7 @@ export class AppConfigModule {
               API_KEY: config.get('API_KEY'),
               JWT_SECRET: config.get('JWT_SECRET'),
               ENCRYPTION_KEY: config.get('ENCRYPTION_KEY'),
+              ENCRYPTION_KEY_PREVIOUS: config.get('ENCRYPTION_KEY_PREVIOUS'),
             });
             if (generatedApiKey) announceApiKey(generatedApiKey, config.dataDir);
             return secrets;

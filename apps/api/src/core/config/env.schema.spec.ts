@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidEnvironmentError, validateEnv } from './env.schema';
 
 function problemsFor(env: Record<string, string>): string[] {
@@ -11,6 +14,11 @@ function problemsFor(env: Record<string, string>): string[] {
 }
 
 describe('validateEnv', () => {
+  // In an empty working directory: an older install's ./data/mcp-proxy.db or ./logs there would be used instead (see state-paths.spec.ts).
+  const previous = process.cwd();
+  beforeAll(() => process.chdir(mkdtempSync(join(tmpdir(), 'env-schema-'))));
+  afterAll(() => process.chdir(previous));
+
   it('fills every default from the contract when nothing is set', () => {
     const env = validateEnv({});
     expect(env).toMatchObject({
@@ -28,9 +36,9 @@ describe('validateEnv', () => {
       PORT_CHECK_URLS: [],
       NETWORK_TIMEOUT_MS: 5000,
       DATABASE_URL: './data/mcp-proxy.db',
-      CLONE_DIRECTORY: './mcp-services',
+      CLONE_DIRECTORY: './data/clones',
       LOG_LEVEL: 'info',
-      LOG_DIR: './logs',
+      LOG_DIR: './data/logs',
       ENABLE_METRICS: true,
     });
     expect(env.REDIS_URL).toBeUndefined();
@@ -107,6 +115,19 @@ describe('validateEnv', () => {
     ['TRUSTED_PROXIES', 'loopback, 10.0.0.0/8,192.168.1.5, fd00::/8', ['loopback', '10.0.0.0/8', '192.168.1.5', 'fd00::/8']],
   ])('accepts %s=%s', (key, value, expected) => {
     expect(validateEnv({ [key]: value })[key as 'HOST']).toEqual(expected);
+  });
+
+  it('puts the database, logs and clones under DATA_DIR unless they are set', () => {
+    expect(validateEnv({ DATA_DIR: '/srv/mcp-state-that-does-not-exist' })).toMatchObject({
+      DATABASE_URL: '/srv/mcp-state-that-does-not-exist/mcp-proxy.db',
+      LOG_DIR: '/srv/mcp-state-that-does-not-exist/logs',
+      CLONE_DIRECTORY: '/srv/mcp-state-that-does-not-exist/clones',
+    });
+    expect(validateEnv({ DATA_DIR: '/srv/a/', DATABASE_URL: 'postgres://u@db/x', LOG_DIR: '/var/log/mcp', CLONE_DIRECTORY: '' })).toMatchObject({
+      DATABASE_URL: 'postgres://u@db/x',
+      LOG_DIR: '/var/log/mcp',
+      CLONE_DIRECTORY: '/srv/a/clones',
+    });
   });
 
   it('reports every bad key at once', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isTrustedProxyEntry } from '../http/trusted-proxies';
+import { defaultStatePath, stateDefault, UNDER_DATA_DIR } from './state-paths';
 
 /** The validated, typed environment. Every key of the public contract, plus a few of our own. */
 export interface AppEnv {
@@ -39,6 +40,8 @@ export interface AppEnv {
   API_KEY: string | undefined;
   JWT_SECRET: string | undefined;
   ENCRYPTION_KEY: string | undefined;
+  /** The key before a rotation: values sealed with it still open (several instances switch one by one); `rotate-key` reseals them. */
+  ENCRYPTION_KEY_PREVIOUS: string | undefined;
   GITHUB_TOKEN: string | undefined;
   GITHUB_WEBHOOK_SECRET: string | undefined;
   /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3). */
@@ -57,7 +60,7 @@ export interface AppEnv {
   LOG_LEVEL: LogLevel;
   LOG_DIR: string;
   ENABLE_METRICS: boolean;
-  /** Keys, certificates and the SQLite file live here. */
+  /** All the proxy's state: keys, certificates, backups, and (unless set apart) the SQLite file, logs and clones. */
   DATA_DIR: string;
   /** Built admin app served on FRONTEND_PORT (and the API port); empty string disables it. */
   ADMIN_DIST_DIR: string;
@@ -329,6 +332,8 @@ const serviceName: Parser<string> = (raw) => {
   return raw;
 };
 
+const DEFAULT_DATA_DIR = './data';
+
 export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   BACKEND_PORT: { default: '8437', parse: port },
   FRONTEND_PORT: { default: '3437', parse: port },
@@ -353,24 +358,26 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   PUBLIC_IP_URLS: { default: 'https://api.ipify.org,https://ifconfig.me/ip,https://icanhazip.com', parse: urlList('https:', 'http:') },
   PORT_CHECK_URLS: { default: '', parse: urlList('https:', 'http:') },
   NETWORK_TIMEOUT_MS: { default: '5000', parse: integer(100, 60_000) },
-  DATABASE_URL: { default: './data/mcp-proxy.db', parse: databaseUrl },
+  // These three follow DATA_DIR when unset (see validateEnv); the defaults shown are with DATA_DIR's default.
+  DATABASE_URL: { default: stateDefault('DATABASE_URL', DEFAULT_DATA_DIR), parse: databaseUrl },
   REDIS_URL: { parse: optional(url('redis:', 'rediss:')) },
   API_KEY: { parse: optional(secret(16)) },
   JWT_SECRET: { parse: optional(secret(32)) },
   ENCRYPTION_KEY: { parse: optional(encryptionKey) },
+  ENCRYPTION_KEY_PREVIOUS: { parse: optional(encryptionKey) },
   GITHUB_TOKEN: { parse: optional(text) },
   GITHUB_WEBHOOK_SECRET: { parse: optional(text) },
   GITHUB_API_URL: { default: 'https://api.github.com', parse: url('https:', 'http:') },
   GITHUB_HOST: { default: 'github.com', parse: hostAndPort },
-  CLONE_DIRECTORY: { default: './mcp-services', parse: text },
+  CLONE_DIRECTORY: { default: stateDefault('CLONE_DIRECTORY', DEFAULT_DATA_DIR), parse: text },
   DEPLOY_QUEUE_PREFIX: { default: 'mcp-proxy', parse: keyPrefix },
   DEPLOY_ATTEMPTS: { default: '3', parse: integer(1, 10) },
   DEPLOY_BACKOFF_MS: { default: '5000', parse: integer(0, 600_000) },
   DEPLOY_STEP_TIMEOUT_SEC: { default: '600', parse: integer(5, 86_400) },
   LOG_LEVEL: { default: 'info', parse: oneOf(LOG_LEVELS) },
-  LOG_DIR: { default: './logs', parse: text },
+  LOG_DIR: { default: stateDefault('LOG_DIR', DEFAULT_DATA_DIR), parse: text },
   ENABLE_METRICS: { default: 'true', parse: boolean },
-  DATA_DIR: { default: './data', parse: text },
+  DATA_DIR: { default: DEFAULT_DATA_DIR, parse: text },
   ADMIN_DIST_DIR: { default: './dist/apps/admin/browser', parse: text },
   SESSION_TTL_MINUTES: { default: '720', parse: integer(1, 60 * 24 * 30) },
   AUDIT_RETENTION_DAYS: { default: '365', parse: integer(0, 36500) },
@@ -432,6 +439,11 @@ export class InvalidEnvironmentError extends Error {
 export function validateEnv(input: Record<string, string | undefined>): AppEnv {
   const { source, problems } = withSecretFiles(input);
   const env: Record<string, unknown> = {};
+  // The database, logs and clones go under DATA_DIR when not set (or where an older install already has them).
+  const dataDir = (source['DATA_DIR'] ?? '').trim() || DEFAULT_DATA_DIR;
+  for (const key of Object.keys(UNDER_DATA_DIR) as (keyof typeof UNDER_DATA_DIR)[]) {
+    if ((source[key] ?? '').trim() === '') source[key] = defaultStatePath(key, dataDir).path;
+  }
   for (const [key, spec] of Object.entries(ENV_SCHEMA) as [keyof AppEnv, KeySpec<unknown>][]) {
     const raw = source[key] ?? spec.default ?? '';
     try {
@@ -447,7 +459,7 @@ export function validateEnv(input: Record<string, string | undefined>): AppEnv {
 }
 
 // OTEL_EXPORTER_OTLP_HEADERS carries a collector's credentials.
-const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
+const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 /**
  * Settings that carry credentials (the secrets, and the URLs that may hold a password). Each may be given

@@ -8,6 +8,8 @@ export interface AppSecrets {
   jwtSecret: string;
   /** 32-byte AES-256-GCM key for secrets at rest. */
   encryptionKey: Buffer;
+  /** The key before a rotation (ENCRYPTION_KEY_PREVIOUS): still opens old values, never seals new ones. */
+  previousEncryptionKey?: Buffer;
 }
 
 export const APP_SECRETS = Symbol('APP_SECRETS');
@@ -32,7 +34,7 @@ export const SECRETS_FILE = 'secrets.json';
  */
 export function loadOrCreateSecrets(
   dataDir: string,
-  fromEnv: { API_KEY?: string; JWT_SECRET?: string; ENCRYPTION_KEY?: string },
+  fromEnv: { API_KEY?: string; JWT_SECRET?: string; ENCRYPTION_KEY?: string; ENCRYPTION_KEY_PREVIOUS?: string },
 ): SecretsResult {
   const file = join(dataDir, SECRETS_FILE);
   const stored: StoredSecrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets) : {};
@@ -47,7 +49,7 @@ export function loadOrCreateSecrets(
 
   if (JSON.stringify(next) !== JSON.stringify(stored)) writePrivateFile(dataDir, file, JSON.stringify(next, null, 2));
   else if (existsSync(file)) chmodSync(file, 0o600);
-  // The database, certificates and services' folders in here are created with the usual umask (0644): the directory keeps other users out.
+  // Everything in here is private too (the database 0600, certificates and logs 0700); the sandbox opens the directory to 0711 (passage, no listing) when it runs servers as users of their own with their folders in here.
   if (existsSync(dataDir)) chmodSync(dataDir, 0o700);
 
   const encryptionKey = fromEnv.ENCRYPTION_KEY ?? (next.encryptionKey as string);
@@ -55,10 +57,29 @@ export function loadOrCreateSecrets(
     secrets: {
       apiKey: fromEnv.API_KEY ?? (next.apiKey as string),
       jwtSecret: fromEnv.JWT_SECRET ?? (next.jwtSecret as string),
-      encryptionKey: Buffer.from(encryptionKey, /^[0-9a-f]{64}$/i.test(encryptionKey) ? 'hex' : 'base64'),
+      encryptionKey: encryptionKeyBytes(encryptionKey),
+      ...(fromEnv.ENCRYPTION_KEY_PREVIOUS ? { previousEncryptionKey: encryptionKeyBytes(fromEnv.ENCRYPTION_KEY_PREVIOUS) } : {}),
     },
     generatedApiKey,
   };
+}
+
+/** A key as ENCRYPTION_KEY takes it: 64 hex digits or base64 of 32 bytes. */
+export function encryptionKeyBytes(text: string): Buffer {
+  return Buffer.from(text, /^[0-9a-f]{64}$/i.test(text) ? 'hex' : 'base64');
+}
+
+/** The encryption key kept in `<dataDir>/secrets.json`, if there is one (the rotate-key command replaces it). */
+export function storedEncryptionKey(dataDir: string): string | undefined {
+  const file = join(dataDir, SECRETS_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets).encryptionKey : undefined;
+}
+
+/** Replaces the encryption key in `<dataDir>/secrets.json`, keeping the other secrets. */
+export function storeEncryptionKey(dataDir: string, encryptionKey: string): void {
+  const file = join(dataDir, SECRETS_FILE);
+  const stored: StoredSecrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets) : {};
+  writePrivateFile(dataDir, file, JSON.stringify({ ...stored, encryptionKey }, null, 2));
 }
 
 /** Written to a temporary file first so a crash mid-write cannot lose the keys. */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres';
@@ -20,6 +20,18 @@ export function dataSourceOptions(databaseUrl: string, entities: EntityList = []
     return { ...common, type: 'postgres', url: databaseUrl, migrations: POSTGRES_MIGRATIONS, logging: ['error'] };
   }
   const file = resolve(databaseUrl);
-  mkdirSync(dirname(file), { recursive: true });
+  privateSqliteFile(file);
   return { ...common, type: 'sqlite', database: file, migrations: SQLITE_MIGRATIONS, logging: ['error'] };
+}
+
+/**
+ * The SQLite file holds every service's configuration and the sealed secrets: readable by the proxy's user
+ * only. Created here (mode 0600, in a 0700 directory when that is new) before SQLite opens it, since SQLite
+ * would use the umask; its -wal, -shm and -journal files take the main file's mode. An existing file is
+ * narrowed too.
+ */
+function privateSqliteFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(path)) chmodSync(path, 0o600);
 }

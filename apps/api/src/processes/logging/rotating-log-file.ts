@@ -47,7 +47,8 @@ export class RotatingLogFile {
   }
 
   private open(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    // Servers' output may hold secrets they print: LOG_DIR is the proxy's user's alone.
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     // Opened synchronously so a rotation in the same tick renames the file this stream really writes to.
     const fd = openSync(this.path, 'a', 0o600);
     this.size = fstatSync(fd).size;

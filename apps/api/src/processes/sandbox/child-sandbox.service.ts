@@ -65,7 +65,8 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.capabilities();
+    const host = this.capabilities();
+    if (this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null) this.directories.letThroughFrom(this.config.dataDir);
     const isolation = this.isolation();
     this.logger.event(isolation.proxySecretsProtected ? 'info' : 'warn', { isolation: isolation.isolation }, isolation.summary);
   }

@@ -47,6 +47,23 @@ export class ServiceDirectories {
     rmSync(join(this.cloneRoot, serviceName), { recursive: true, force: true });
   }
 
+  /**
+   * When CLONE_DIRECTORY lies inside `top` (its default, under DATA_DIR, which is 0700), the directories
+   * from `top` down to it get 0711: the services' users may pass through to their homes, nobody may list
+   * them, and everything else in there stays private by its own mode (0600 files, 0700 folders).
+   */
+  letThroughFrom(top: string): void {
+    const rel = relative(resolve(top), dirname(this.cloneRoot));
+    if (rel.startsWith('..') || resolve(rel) === rel) return;
+    let current = resolve(top);
+    for (const part of ['', ...rel.split(sep).filter(Boolean)]) {
+      current = part === '' ? current : join(current, part);
+      if (!statSync(current, { throwIfNoEntry: false })?.isDirectory()) return;
+      const mode = statSync(current).mode & 0o777;
+      if ((mode & 0o001) === 0) chmodSync(current, (mode & 0o700) | 0o011);
+    }
+  }
+
   /** The first directory above CLONE_DIRECTORY that does not let other users through (a service's user could not reach its home), or null. */
   unreachableAncestor(): string | null {
     mkdirSync(this.cloneRoot, { recursive: true, mode: 0o711 });

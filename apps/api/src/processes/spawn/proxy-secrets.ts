@@ -12,6 +12,8 @@ export function proxySecretValues(config: AppConfig, secrets: AppSecrets): strin
     secrets.encryptionKey.toString('hex'),
     secrets.encryptionKey.toString('base64'),
     config.get('ENCRYPTION_KEY'),
+    secrets.previousEncryptionKey?.toString('hex'),
+    secrets.previousEncryptionKey?.toString('base64'),
     config.get('GITHUB_TOKEN'),
     config.get('GITHUB_WEBHOOK_SECRET'),
     config.get('CLOUDFLARE_TOKEN'),

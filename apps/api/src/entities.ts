@@ -1,0 +1,19 @@
+/**
+ * Every entity of the schema, for the code that opens the database without Nest's modules: the TypeORM CLI
+ * (data-source.ts), the rotate-key command and the migration tests.
+ */
+import { AuditEventEntity } from './audit/audit-event.entity';
+import { UiSessionEntity } from './core/auth/ui-session.entity';
+import { ClientTokenEntity } from './client-tokens/client-token.entity';
+import { DeploymentEntity } from './github/deployment.entity';
+import { WebhookDeliveryEntity } from './github/webhook/webhook-delivery.entity';
+import { GroupEntity } from './groups/group.entity';
+import { OAUTH_ENTITIES } from './oauth/oauth.entities';
+import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
+import { ServiceEntity } from './processes/service.entity';
+import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
+import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
+import { UserEntity } from './users/user.entity';
+
+export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity, UiSessionEntity, WebhookDeliveryEntity];
+
