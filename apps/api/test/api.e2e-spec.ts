@@ -34,6 +34,8 @@ describe('API platform (real app, real SQLite file)', () => {
         services: { running: 0, total: 0 },
         // How MCP servers are kept from the proxy's secrets here (as root: users of their own).
         children: { isolation: expect.stringMatching(/^(own-users|bubblewrap|none)$/), proxySecretsProtected: expect.any(Boolean), summary: expect.any(String) },
+        // Counts only: names and reasons are for a caller with a valid credential.
+        problemCounts: { service: 0, certificate: 0, upnp: 0, deploy: 0 },
       });
       expect(JSON.stringify(response.body)).not.toContain(env.apiKey);
     });

@@ -48,6 +48,8 @@ export function healthView(overrides: Partial<HealthView> = {}): HealthView {
     uptime: 125,
     services: { running: 1, total: 3 },
     children: { isolation: 'own-users', proxySecretsProtected: true, summary: 'MCP servers run as users of their own.' },
+    problemCounts: { service: 0, certificate: 0, upnp: 0, deploy: 0 },
+    problems: [],
     ...overrides,
   };
 }
