@@ -51,6 +51,13 @@ describe('startupWarnings', () => {
     expect(startupWarnings(facts({ host: bare, ownUsers: false, limits: NO_LIMITS }))).toEqual([]);
   });
 
+  it('explains each controller by a line about cgroups as a whole', () => {
+    const v2Only = host({ cgroups: { memory: null, pids: null, cpu: null }, missing: ['cgroups: only cgroup v2 is mounted, which this version does not manage yet'] });
+    expect(startupWarnings(facts({ host: v2Only, ownUsers: true }))).toEqual([
+      'Limits set for MCP servers that this host cannot enforce (0 switches one off): memory 2048 MB (SANDBOX_MEMORY_MB): only cgroup v2 is mounted, which this version does not manage yet',
+    ]);
+  });
+
   it('takes RLIMIT_NPROC for the process limit where servers have users of their own', () => {
     const noPids = host({ cgroups: { memory: '/m', pids: null, cpu: null }, missing: ['cgroup pids: controller not mounted'] });
     expect(startupWarnings(facts({ host: noPids, ownUsers: true }))).toEqual([]);

@@ -43,6 +43,7 @@ export function startupWarnings({ host, filesystemSetting, ownUsers, limits }: S
 
 /** The host's own words for a missing layer ("bwrap not found (Debian package bubblewrap)"). */
 export function reasonFor(host: HostCapabilities, layer: string): string {
-  const reason = host.missing.find((line) => line.startsWith(layer));
+  // A line about cgroups as a whole ("cgroups: only cgroup v2 is mounted…") explains each controller.
+  const reason = host.missing.find((line) => line.startsWith(layer)) ?? (layer.startsWith('cgroup ') ? host.missing.find((line) => line.startsWith('cgroups:')) : undefined);
   return reason ? reason.slice(reason.indexOf(':') + 1).trim() : 'not available on this host';
 }
