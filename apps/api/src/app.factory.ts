@@ -17,6 +17,7 @@ import { API_BODY_LIMIT_BYTES, refuseOversizedBodies } from './core/http/body-si
 import { GracefulShutdown } from './core/http/graceful-shutdown';
 import { assignRequestId } from './core/http/request-id';
 import { RawRoutes } from './core/http/raw-routes';
+import { Readiness } from './core/http/readiness';
 import { UpgradeRouter } from './core/http/upgrade-router';
 import { requestLogger } from './core/http/request-logger';
 import { securityHeaders } from './core/http/security-headers';
@@ -55,7 +56,7 @@ function configureApp(app: NestExpressApplication): void {
   // Configuration files are posted as they are (POST /api/config/import).
   app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: API_BODY_LIMIT_BYTES });
   app.use(securityHeaders(config.get('SSL_ENABLED')));
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new BodylessWriteInterceptor());
   // SIGTERM and SIGINT drain first (main.ts: stopGracefully); other signals close at once.
@@ -72,6 +73,8 @@ function configureApp(app: NestExpressApplication): void {
 export function attachListener(app: NestExpressApplication, server: Server, tls = false): void {
   app.get(RawRoutes).install(server, app.getHttpAdapter().getInstance());
   app.get(GracefulShutdown).track(server);
+  // A listener answers only after init, which restored the children wanted running: from its first connection on, the app is ready.
+  server.once('listening', () => app.get(Readiness).markListening());
   const upgrades = app.get(UpgradeRouter);
   server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   if (!tls) app.get(ForceSsl).install(server);

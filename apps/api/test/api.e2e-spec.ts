@@ -40,6 +40,8 @@ describe('API platform (real app, real SQLite file)', () => {
           // Which resource limits this host enforces, and why not the others.
           limits: expect.objectContaining({ cgroup: expect.stringMatching(/^(v1|v2|hybrid|none)$/), memory: expect.any(Boolean), pids: expect.any(Boolean), cpu: expect.any(Boolean) }),
         },
+        // Counts only: names and reasons are for a caller with a valid credential.
+        problemCounts: { service: 0, certificate: 0, upnp: 0, deploy: 0 },
       });
       expect(JSON.stringify(response.body)).not.toContain(env.apiKey);
     });

@@ -11,7 +11,7 @@ const TOKEN = 'ghp_fixtureToken0123456789abcdef';
 const FOREIGN = 'zeta-foreign-svc';
 const MINE = 'mine-svc';
 /** Routes that answer without a credential; every other GET of the OpenAPI document must answer 401. */
-const PUBLIC_GETS = new Set(['/health']);
+const PUBLIC_GETS = new Set(['/health', '/health/ready']);
 // Sign-ins run scrypt and a deploy runs git and npm: slow on a loaded machine.
 jest.setTimeout(120_000);
 

@@ -69,6 +69,11 @@ export class NetworkStatusService implements OnModuleInit, OnModuleDestroy {
     return this.view();
   }
 
+  /** Port mappings we held that the gateway dropped or can no longer be asked about (for /health), by port name. */
+  lostMappings(): { name: string; reason: string }[] {
+    return this.mapper.lostMappings().map(({ port, reason }) => ({ name: `${this.settings.ports.find((entry) => entry.port === port)?.name ?? 'port'} ${port}`, reason }));
+  }
+
   /** What is known now, without waiting for anything. */
   view(): NetworkStatusView {
     const upnp = this.mapper.view();

@@ -53,6 +53,8 @@ export function healthView(overrides: Partial<HealthView> = {}): HealthView {
       summary: 'MCP servers run as users of their own.',
       limits: { cgroup: 'v2', memory: true, pids: true, cpu: true, perProcess: true, reason: null },
     },
+    problemCounts: { service: 0, certificate: 0, upnp: 0, deploy: 0 },
+    problems: [],
     ...overrides,
   };
 }

@@ -25,6 +25,7 @@ describe('exemptFromForceSsl', () => {
     ['/health?probe=1', true],
     ['/.well-known/acme-challenge/abc_DEF-1', true],
     ['/healthz', false],
+    ['/health/ready', true],
     ['/health/x', false],
     ['/.well-known/acme-challenge', false],
     ['/.well-known/security.txt', false],

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HEALTH_PATH } from '@mcp-proxy/shared/dto';
+import { HEALTH_PATH, READY_PATH } from '@mcp-proxy/shared/dto';
 import { ClientOrigin } from '../../core/http/client-origin.service';
 import { ACME_CHALLENGE_PREFIX } from '../acme/http01-challenges';
 import { CERTS_SETTINGS, CertsSettings } from '../certs-settings';
@@ -10,7 +10,7 @@ import { CERTS_SETTINGS, CertsSettings } from '../certs-settings';
 /** Paths the plain port keeps answering under FORCE_SSL: the CA validates over HTTP, and probes check liveness. */
 export function exemptFromForceSsl(url: string): boolean {
   const path = url.split('?')[0];
-  return path === HEALTH_PATH || path.startsWith(`${ACME_CHALLENGE_PREFIX}/`);
+  return path === HEALTH_PATH || path === READY_PATH || path.startsWith(`${ACME_CHALLENGE_PREFIX}/`);
 }
 
 /**
@@ -48,7 +48,7 @@ function interpose<Args extends unknown[]>(server: Server, event: 'request' | 'u
 }
 
 /**
- * FORCE_SSL: a plain HTTP listener answers 308 to the HTTPS port, except for ACME challenges and /health,
+ * FORCE_SSL: a plain HTTP listener answers 308 to the HTTPS port, except for ACME challenges, /health and /health/ready,
  * and except for requests a trusted reverse proxy says arrived over https (it terminated TLS).
  */
 @Injectable()

@@ -8,7 +8,7 @@ import { ClientOrigin } from '../http/client-origin.service';
 import { extractCredential } from './credentials';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RequestWithPrincipal } from './principal';
-import { IS_PUBLIC } from './public.decorator';
+import { IDENTIFIES_CALLER, IS_PUBLIC } from './public.decorator';
 
 /** Global: every route needs the API key or a session token unless marked @Public(). */
 @Injectable()
@@ -23,10 +23,14 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
-
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
     const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
+    if (isPublic) {
+      if (this.reflector.getAllAndOverride<boolean>(IDENTIFIES_CALLER, targets)) await this.identify(request);
+      return true;
+    }
+
     const response = context.switchToHttp().getResponse<Response>();
     const address = this.client.address(request);
     const verdict = await this.failures.verify(address, extractCredential(request.headers), (credential) => this.auth.verify(credential));
@@ -46,6 +50,15 @@ export class AuthGuard implements CanActivate {
     }
     request.principal = principal;
     return true;
+  }
+
+  /** A public route that answers more to a known caller: a valid management credential sets the principal; anything else stays anonymous. */
+  private async identify(request: Request & RequestWithPrincipal): Promise<void> {
+    const credential = extractCredential(request.headers);
+    if (!credential) return;
+    // Through the limiter like every other check, so a public route is no way round the failure count.
+    const verdict = await this.failures.verify(this.client.address(request), credential, (presented) => this.auth.verify(presented));
+    if (verdict.principal && verdict.principal.kind !== 'client') request.principal = verdict.principal;
   }
 }
 

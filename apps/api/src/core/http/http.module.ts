@@ -2,8 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { ClientOrigin, clientOriginProvider } from './client-origin.service';
 import { GracefulShutdown } from './graceful-shutdown';
 import { RawRoutes } from './raw-routes';
+import { Readiness } from './readiness';
 import { UpgradeRouter } from './upgrade-router';
 
 @Global()
-@Module({ providers: [UpgradeRouter, RawRoutes, GracefulShutdown, clientOriginProvider], exports: [UpgradeRouter, RawRoutes, GracefulShutdown, ClientOrigin] })
+@Module({ providers: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, clientOriginProvider], exports: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, ClientOrigin] })
 export class HttpPlatformModule {}

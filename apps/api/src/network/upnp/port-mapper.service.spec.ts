@@ -182,6 +182,26 @@ describe('PortMapper', () => {
     expect(gateway.table.size).toBe(3);
   });
 
+  it('counts held mappings as lost while the gateway is gone or has dropped them, and not once they are back', async () => {
+    const mapper = await started({ leaseSec: 60 });
+    expect(mapper.lostMappings()).toEqual([]);
+    gateway.answering = false;
+    await clock.advance(30_000, mapper);
+    expect(mapper.lostMappings()).toEqual([8437, 3437, 8443].map((port) => ({ port, reason: expect.stringMatching(/lost contact with the UPnP gateway/) })));
+
+    gateway.answering = true;
+    await clock.advance(30_000, mapper);
+    expect(mapper.lostMappings()).toEqual([]);
+
+    // A router that forgot one mapping and refuses it now: lost, with the refusal as the reason.
+    gateway.table.delete(8443);
+    gateway.table.set(8443, { externalPort: 8443, internalPort: 8443, internalClient: '192.168.1.99', protocol: 'TCP', description: 'other device', leaseSec: 0, enabled: true });
+    await clock.advance(30_000, mapper);
+    expect(mapper.lostMappings()).toEqual([{ port: 8443, reason: expect.stringMatching(/ConflictInMappingEntry|718/) }]);
+    await mapper.unmap([8443]);
+    expect(mapper.lostMappings()).toEqual([]);
+  });
+
   it('reads the external IP again at each pass, and maps even when the gateway will not tell it', async () => {
     gateway.outsideAddress = null;
     const mapper = await started();

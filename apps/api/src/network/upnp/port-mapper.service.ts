@@ -33,6 +33,8 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
   /** Ports the gateway accepted from us and that we have not removed. */
   private readonly mappedByUs = new Set<number>();
   private readonly portErrors = new Map<number, string>();
+  /** Ports we had mapped and still want, which the gateway no longer forwards to us: why. */
+  private readonly lost = new Map<number, string>();
   private leaseSec: number;
   private refreshedAt: number | null = null;
   private nextRefreshAt: number | null = null;
@@ -95,6 +97,11 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
     return this.portErrors.get(port) ?? null;
   }
 
+  /** Mappings we held and still want that are gone (the gateway dropped them, or stopped answering): for /health. */
+  lostMappings(): { port: number; reason: string }[] {
+    return [...this.lost].map(([port, reason]) => ({ port, reason }));
+  }
+
   view(): UpnpView {
     return {
       enabled: this.settings.upnpEnabled,
@@ -124,7 +131,10 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
   /** Removes our mappings of the ports; a port the router forwards to another device is left alone. */
   unmap(ports: number[]): Promise<UpnpPortResultView[]> {
     return this.enqueue(async () => {
-      for (const port of ports) this.wanted.delete(port);
+      for (const port of ports) {
+        this.wanted.delete(port);
+        this.lost.delete(port);
+      }
       if (!(await this.ensureGateway())) return ports.map((port) => failed(port, this.reason ?? 'no UPnP gateway'));
       await this.readTable();
       const results: UpnpPortResultView[] = [];
@@ -220,6 +230,7 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
       }
       this.mappedByUs.add(port);
       this.portErrors.delete(port);
+      this.lost.delete(port);
       return { port, protocol: 'TCP', ok: true, error: null };
     } catch (error) {
       const message = messageOf(error);
@@ -272,6 +283,10 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.gateway) return;
     try {
       this.table = await this.upnp.listMappings(this.gateway, this.settings.upnpTimeoutMs);
+      for (const port of this.heldPorts()) {
+        if (this.isMapped(port)) this.lost.delete(port);
+        else this.lost.set(port, this.portErrors.get(port) ?? 'the gateway no longer forwards it');
+      }
       this.changed();
     } catch (error) {
       if (!isGatewayAnswer(error)) this.loseGateway(error);
@@ -284,7 +299,13 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
     this.gateway = null;
     this.externalIp = null;
     this.table = [];
+    for (const port of this.heldPorts()) this.lost.set(port, `lost contact with the UPnP gateway: ${messageOf(error)}`);
     this.setState('error', `lost contact with the UPnP gateway: ${messageOf(error)}`);
+  }
+
+  /** Ports the gateway accepted from us that we still want mapped. */
+  private heldPorts(): number[] {
+    return [...this.mappedByUs].filter((port) => this.wanted.has(port));
   }
 
   /** Half the lease, so a slow or failed renewal still has time before the gateway drops the mapping. */

@@ -2,6 +2,7 @@ import { childIsolation, IsolationFacts } from './child-isolation';
 
 const base: IsolationFacts = {
   ownUsers: false,
+  ownUsersMissing: 'the proxy is not root',
   bubblewrap: false,
   bubblewrapMissing: 'bwrap not found',
   filesystemSetting: 'auto',
@@ -22,7 +23,8 @@ describe('childIsolation', () => {
     ['not root, bubblewrap', { bubblewrap: true }, 'bubblewrap', true, /bubblewrap/],
     ['not root, no bubblewrap', {}, 'none', false, /not root.*bubblewrap cannot run here \(bwrap not found\)/],
     ['not root, bubblewrap switched off', { filesystemSetting: 'none' }, 'none', false, /SANDBOX_FILESYSTEM=none/],
-    ['root with own users switched off and no bubblewrap', { root: true }, 'none', false, /SANDBOX_USER=none/],
+    ['root with own users switched off and no bubblewrap', { root: true, ownUsersMissing: 'SANDBOX_USER=none' }, 'none', false, /SANDBOX_USER=none/],
+    ['root without setpriv and no bubblewrap', { root: true, ownUsersMissing: 'setpriv (util-linux) not found' }, 'none', false, /users of their own \(setpriv \(util-linux\) not found\) and bubblewrap cannot run here/],
   ])('%s', (_, facts, isolation, protectedSecrets, summary) => {
     const view = childIsolation({ ...base, ...facts });
     expect(view).toMatchObject({

@@ -25,6 +25,8 @@ export const PROXY_HOME_CREDENTIALS: readonly string[] = [
 export interface IsolationFacts {
   /** Children get users of their own by default (root, setpriv, SANDBOX_USER=auto, CLONE_DIRECTORY reachable). */
   ownUsers: boolean;
+  /** Why they do not, in plain words, when they do not ("the proxy is not root"). */
+  ownUsersMissing: string;
   /** Children run in bubblewrap by default. */
   bubblewrap: boolean;
   /** Why bubblewrap cannot run here, when it cannot. */
@@ -61,13 +63,14 @@ export function childIsolation(facts: IsolationFacts): Omit<ChildIsolationView, 
     };
   }
   const why = [
-    facts.root ? 'own users are switched off (SANDBOX_USER=none)' : 'the proxy is not root, so servers cannot get users of their own',
+    `servers cannot get users of their own (${facts.ownUsersMissing})`,
     facts.filesystemSetting === 'none' ? 'bubblewrap is switched off (SANDBOX_FILESYSTEM=none)' : `bubblewrap cannot run here (${facts.bubblewrapMissing})`,
   ];
+  const fix = facts.root ? 'Install bubblewrap and leave SANDBOX_FILESYSTEM at auto, or remove what keeps servers from users of their own' : 'Run the proxy as root, or install bubblewrap and leave SANDBOX_FILESYSTEM at auto';
   return {
     isolation: 'none',
     proxySecretsProtected: false,
-    summary: `MCP servers run with the proxy's own rights and can read its secrets (data dir, database, secret files, its environment): ${why.join(' and ')}. Run the proxy as root, or install bubblewrap and leave SANDBOX_FILESYSTEM at auto.`,
+    summary: `MCP servers run with the proxy's own rights and can read its secrets (data dir, database, secret files, its environment): ${why.join(' and ')}. ${fix}.`,
   };
 }
 

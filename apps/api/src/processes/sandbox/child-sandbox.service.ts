@@ -17,6 +17,7 @@ import { CGROUP_PARENT_PREFIX, HostCapabilities, hostLimits, probeHost } from '.
 import { SandboxLayers, wrapCommand } from './sandbox-command';
 import { SandboxUsers, ServiceUser } from './sandbox-users';
 import { ServiceDirectories } from './service-directories';
+import { reasonFor, startupWarnings } from './startup-warnings';
 
 const MIB = 1024 * 1024;
 const BREACH_POLL_MS = 500;
@@ -64,9 +65,16 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     this.defaults = defaultLimitsFrom(config);
   }
 
+  /**
+   * Once at start-up: a warning for what the configuration asks for and this host cannot give, then one
+   * line saying what isolation the children get (a warning when they can read the proxy's secrets).
+   */
   onModuleInit(): void {
     const host = this.capabilities();
     if (this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null) this.directories.letThroughFrom(this.config.dataDir);
+    const filesystemSetting = this.config.get('SANDBOX_FILESYSTEM');
+    const ownUsers = this.ownUsersMissing(host) === null;
+    for (const warning of startupWarnings({ host, filesystemSetting, ownUsers, limits: this.defaults })) this.logger.event('warn', { sandbox: 'host' }, warning);
     const isolation = this.isolation();
     this.logger.event(isolation.proxySecretsProtected ? 'info' : 'warn', { isolation: isolation.isolation }, isolation.summary);
   }
@@ -74,13 +82,15 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
   /** What a child started with the defaults can reach of the proxy's secrets on this host (for /health, the log and the portal). */
   isolation(): ChildIsolationView {
     const host = this.capabilities();
-    const ownUsers = this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null && this.directories.unreachableAncestor() === null;
+    const ownUsersMissing = this.ownUsersMissing(host);
+    const ownUsers = ownUsersMissing === null;
     const filesystem = this.config.get('SANDBOX_FILESYSTEM');
     const bubblewrap = host.bubblewrap && (filesystem === 'bubblewrap' || (filesystem === 'auto' && !ownUsers));
     const account = childIsolation({
       ownUsers,
+      ownUsersMissing: ownUsersMissing ?? '',
       bubblewrap,
-      bubblewrapMissing: why(host, 'filesystem sandbox'),
+      bubblewrapMissing: reasonFor(host, 'filesystem sandbox'),
       filesystemSetting: filesystem,
       root: host.root,
       // Hidden under bubblewrap; with own users only their mode protects them (the .env too, which usually holds secrets).
@@ -89,21 +99,27 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     return { ...account, limits: hostLimits(host) };
   }
 
+  /** Why children do not get users of their own by default; null when they do. */
+  private ownUsersMissing(host: HostCapabilities): string | null {
+    if (this.config.get('SANDBOX_USER') === 'none') return 'SANDBOX_USER=none';
+    if (!host.root) return 'the proxy is not root';
+    if (!host.tools.setpriv) return 'setpriv (util-linux) not found';
+    const blocked = this.directories.unreachableAncestor();
+    return blocked ? `${blocked} does not let other users through (needs o+x)` : null;
+  }
+
   onApplicationShutdown(): void {
     // Under cgroup v2 every controller shares one directory.
     for (const dir of new Set(Object.values(this.host?.cgroups ?? {}))) if (dir) removeParent(dir);
   }
 
-  /** Probed once; logged once. */
+  /** Probed once. What is missing is logged at start-up only where the configuration asks for it (onModuleInit). */
   capabilities(): HostCapabilities {
     if (!this.host) {
       const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
       const parentName = `${CGROUP_PARENT_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
       this.host = probeHost(hostEnvironment(['PATH'])['PATH'] ?? '/usr/bin:/bin', parentName, isRoot);
       removeStaleParents(this.host.cgroups, CGROUP_PARENT_PREFIX, isAlive);
-      if (this.host.missing.length > 0) {
-        this.logger.event('warn', { missing: this.host.missing }, `Sandboxed children: not available on this host: ${this.host.missing.join('; ')}`);
-      }
     }
     return this.host;
   }
@@ -245,7 +261,7 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     ] as const;
     for (const [controller, on, label] of wanted) {
       // A process limit without the pids cgroup falls back to RLIMIT_NPROC, reported with the rlimits.
-      if (on && !host.cgroups[controller] && controller !== 'pids') notApplied.push(`${label}: ${why(host, `cgroup ${controller}`)}`);
+      if (on && !host.cgroups[controller] && controller !== 'pids') notApplied.push(`${label}: ${reasonFor(host, `cgroup ${controller}`)}`);
     }
     if (!wanted.some(([controller, on]) => on && host.cgroups[controller])) return null;
     try {
@@ -280,7 +296,7 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const pidsCgroup = cgroup?.controllers.includes('pids') ?? false;
     if (!pidsCgroup && ownUser) wanted.push(['nproc', limits.maxProcesses, `RLIMIT_NPROC ${limits.maxProcesses}`]);
     else if (!pidsCgroup && limits.maxProcesses > 0) {
-      notApplied.push(`processes ${limits.maxProcesses}: no pids cgroup (${why(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`);
+      notApplied.push(`processes ${limits.maxProcesses}: no pids cgroup (${reasonFor(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`);
     }
     for (const [key, value, label] of wanted) {
       if (value <= 0) continue;
@@ -298,7 +314,7 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const mode = entity.process.sandbox?.filesystem ?? this.config.get('SANDBOX_FILESYSTEM');
     if (mode === 'none' || (mode === 'auto' && ownUser)) return 'none';
     if (!host.bubblewrap) {
-      notApplied.push(`filesystem: ${why(host, 'filesystem sandbox')}`);
+      notApplied.push(`filesystem: ${reasonFor(host, 'filesystem sandbox')}`);
       return 'none';
     }
     return 'bubblewrap';
@@ -330,11 +346,6 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const home = hostEnvironment(['HOME'])['HOME'];
     return home && home !== '/' ? PROXY_HOME_CREDENTIALS.map((entry) => join(home, entry)) : [];
   }
-}
-
-function why(host: HostCapabilities, layer: string): string {
-  const reason = host.missing.find((line) => line.startsWith(layer));
-  return reason ? reason.slice(reason.indexOf(':') + 1).trim() : 'not available on this host';
 }
 
 function signalName(number: number): NodeJS.Signals | null {

@@ -3,6 +3,8 @@ export const API_PREFIX = 'api';
 export const API_KEY_HEADER = 'x-api-key';
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const HEALTH_PATH = '/health';
+/** For load balancers: 200 while this instance takes traffic, 503 while it starts or drains. */
+export const READY_PATH = '/health/ready';
 export const METRICS_PATH = '/metrics';
 export const MCP_PATH_PREFIX = '/mcp';
 

@@ -6,7 +6,8 @@ import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { AuthService } from '../auth/auth.service';
 import { AUTH_CLOCK, TOKEN_STORAGE_KEY } from '../auth/auth.tokens';
-import { createTestClock, loginView, seedSession } from '../../testing/fixtures';
+import { GatewayHealthService } from '../health/gateway-health.service';
+import { createTestClock, healthView, loginView, seedSession } from '../../testing/fixtures';
 import { NAV_ITEMS, ShellComponent } from './shell.component';
 
 @Component({ template: '<p class="page">page</p>' })
@@ -71,6 +72,29 @@ describe('ShellComponent', () => {
 
   it('renders the routed page inside the shell', () => {
     expect(root().querySelector('main .page')).not.toBeNull();
+  });
+
+  it('shows the gateway status in the header, the same state as the dashboard, with the reasons as its title', async () => {
+    const httpTesting = TestBed.inject(HttpTestingController);
+    httpTesting.expectOne('/health').flush(healthView());
+    await harness.fixture.whenStable();
+    const chip = (): HTMLElement | null => root().querySelector('[data-testid="gateway-health"]');
+    expect(chip()?.textContent?.trim()).toBe('Status: OK');
+    expect(chip()?.classList.contains('degraded')).toBe(false);
+
+    TestBed.inject(GatewayHealthService).refresh();
+    httpTesting.expectOne('/health').flush(
+      healthView({
+        status: 'degraded',
+        problemCounts: { service: 1, certificate: 1, upnp: 0, deploy: 0 },
+        problems: [{ kind: 'service', name: 'everything', status: 'crashed', reason: 'gave up after 5 restarts' }],
+      }),
+    );
+    await harness.fixture.whenStable();
+    expect(chip()?.textContent?.trim()).toBe('Status: Degraded (2)');
+    expect(chip()?.classList.contains('degraded')).toBe(true);
+    expect(chip()?.getAttribute('title')).toBe('Service everything crashed: gave up after 5 restarts');
+    expect(chip()?.getAttribute('href')).toBe('/dashboard');
   });
 
   it('logs out (ending the session on the server too) and returns to /login', async () => {

@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatListModule } from '@angular/material/list';
@@ -9,6 +9,11 @@ import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/rou
 import type { UserRole } from '@mcp-proxy/shared/dto';
 import { map } from 'rxjs';
 import { AuthService } from '../auth/auth.service';
+import { GatewayHealthService } from '../health/gateway-health.service';
+import { healthSummary } from '../health/health-summary';
+
+/** How often the header asks /health again (the dashboard also asks when a service crashes or recovers). */
+export const HEALTH_POLL_MS = 30_000;
 
 export interface NavItem {
   readonly path: string;
@@ -54,6 +59,15 @@ export class ShellComponent {
   private readonly router = inject(Router);
 
   protected readonly navItems = computed(() => NAV_ITEMS.filter((item) => !item.minRole || this.auth.allows(item.minRole)));
+  private readonly gateway = inject(GatewayHealthService);
+  /** The same state the dashboard shows: ok or degraded, with the reasons this user may see. */
+  protected readonly health = computed(() => {
+    const view = this.gateway.health();
+    if (!view) return null;
+    const summary = healthSummary(view);
+    const count = summary.reasons.length + summary.hidden;
+    return { ...summary, text: summary.degraded ? `Degraded (${count})` : 'OK', title: summary.reasons.join('\n') || null };
+  });
   protected readonly who = this.auth.displayName;
   protected readonly role = this.auth.role;
   protected readonly compact = toSignal(
@@ -62,6 +76,12 @@ export class ShellComponent {
       .pipe(map((state) => state.matches)),
     { initialValue: false },
   );
+
+  constructor() {
+    this.gateway.refresh();
+    const timer = setInterval(() => this.gateway.refresh(), HEALTH_POLL_MS);
+    inject(DestroyRef).onDestroy(() => clearInterval(timer));
+  }
 
   protected logout(): void {
     this.auth.signOut();

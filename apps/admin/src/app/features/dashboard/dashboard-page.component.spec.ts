@@ -69,7 +69,8 @@ describe('DashboardPageComponent', () => {
       .flush(healthView({ version: '1.4.2', uptime: 3_725, services: { running: 2, total: 5 } }));
     await fixture.whenStable();
 
-    expect(stat('Status')).toBe('ok');
+    expect(stat('Status')).toBe('OK');
+    expect(element().querySelector('.health-problems')).toBeNull();
     expect(stat('Version')).toBe('1.4.2');
     expect(stat('Uptime')).toBe('1 h 2 min');
     expect(stat('Services running')).toBe('2 of 5');
@@ -157,7 +158,10 @@ describe('DashboardPageComponent', () => {
       channel: 'status',
       service: serviceView({ id: 'a', name: 'everything', status: 'crashed', restarts: 5, statusReason: 'boom' }),
     });
+    // A crash can change the gateway's health: asked again at once.
+    httpTesting.expectOne('/health').flush(healthView({ status: 'degraded', problemCounts: { service: 1, certificate: 0, upnp: 0, deploy: 0 }, problems: [{ kind: 'service', name: 'everything', status: 'crashed', reason: 'gave up after 5 restarts' }] }));
     await fixture.whenStable();
+    expect(stat('Status')).toBe('Degraded');
 
     expect(row('everything').slice(2, 4)).toEqual(['5', '40']);
     expect(row('everything')[5]).toBe('—');
@@ -170,6 +174,29 @@ describe('DashboardPageComponent', () => {
       'everything restarting (automatic restart 1): exited with code 1',
     ]);
     expect(element().querySelector('li[data-kind="crashed"]')).not.toBeNull();
+  });
+
+  it('says Degraded with the reasons it may see, and counts the problems of services outside them', async () => {
+    httpTesting.expectOne('/health').flush(
+      healthView({
+        status: 'degraded',
+        problemCounts: { service: 2, certificate: 0, upnp: 1, deploy: 0 },
+        problems: [
+          { kind: 'service', name: 'everything', status: 'crashed', reason: 'gave up after 5 restarts within 60 s: exited with code 1' },
+          { kind: 'upnp', name: 'https 8443', status: 'lease-lost', reason: 'lost contact with the UPnP gateway' },
+        ],
+      }),
+    );
+    await flushServices([]);
+
+    expect(stat('Status')).toBe('Degraded');
+    const banner = element().querySelector('.health-problems');
+    expect(banner?.getAttribute('role')).toBe('alert');
+    expect([...(banner?.querySelectorAll('li') ?? [])].map((item) => item.textContent?.trim())).toEqual([
+      'Service everything crashed: gave up after 5 restarts within 60 s: exited with code 1',
+      'UPnP mapping https 8443 lost: lost contact with the UPnP gateway',
+      '1 problem with services outside the ones you may see',
+    ]);
   });
 
   it('still lists a service whose metrics failed, and says so', async () => {

@@ -3,10 +3,12 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { ChildIsolationLevel, HealthView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
+import type { ChildIsolationLevel, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
 import { DatePipe } from '@angular/common';
 import { catchError, forkJoin, map, of, switchMap } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
+import { GatewayHealthService } from '../../core/health/gateway-health.service';
+import { healthSummary } from '../../core/health/health-summary';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { formatUptime } from '../../shared/format/format-uptime';
 import { formatBytes, formatPercent, formatRatio, secondsSince } from '../../shared/format/units';
@@ -20,7 +22,6 @@ import {
   dashboardTotals,
   eventFor,
 } from './dashboard-model';
-import { HealthApiService } from './health-api.service';
 import { hostLimitsSummary } from './host-limits';
 
 /** Gateway health, every service at a glance with live figures, and what happened recently. */
@@ -32,14 +33,19 @@ import { hostLimitsSummary } from './host-limits';
   styleUrl: './dashboard-page.component.scss',
 })
 export class DashboardPageComponent {
-  private readonly healthApi = inject(HealthApiService);
+  private readonly gateway = inject(GatewayHealthService);
   private readonly servicesApi = inject(ServicesApiService);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
 
-  protected readonly health = signal<HealthView | null>(null);
-  protected readonly loading = signal(false);
-  protected readonly error = signal<string | null>(null);
+  /** Shared with the header, so both show the same state. */
+  protected readonly health = this.gateway.health;
+  protected readonly loading = this.gateway.loading;
+  protected readonly error = this.gateway.error;
+  protected readonly summary = computed(() => {
+    const health = this.health();
+    return health ? healthSummary(health) : null;
+  });
   protected readonly rows = signal<DashboardRow[] | null>(null);
   protected readonly servicesError = signal<string | null>(null);
   /** Services whose metrics could not be fetched (they show — until the live channel brings some). */
@@ -48,11 +54,10 @@ export class DashboardPageComponent {
   private nextEventId = 1;
   private readonly now = signal(Date.now());
 
-  private healthLoadedAt = Date.now();
   /** The gateway's uptime, counting on from when /health answered. */
   protected readonly gatewayUptime = computed(() => {
     const health = this.health();
-    return health ? health.uptime + Math.max(0, (this.now() - this.healthLoadedAt) / 1000) : null;
+    return health ? health.uptime + Math.max(0, (this.now() - this.gateway.loadedAt) / 1000) : null;
   });
   protected readonly totals = computed(() => dashboardTotals(this.rows() ?? []));
   protected readonly formatUptime = formatUptime;
@@ -84,22 +89,7 @@ export class DashboardPageComponent {
   }
 
   protected load(): void {
-    this.loading.set(true);
-    this.error.set(null);
-    this.healthApi
-      .get()
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: (health) => {
-          this.healthLoadedAt = Date.now();
-          this.health.set(health);
-          this.loading.set(false);
-        },
-        error: (error: unknown) => {
-          this.error.set(describeHttpError(error));
-          this.loading.set(false);
-        },
-      });
+    this.gateway.refresh();
     this.loadServices();
   }
 
@@ -144,6 +134,7 @@ export class DashboardPageComponent {
     if (!rows) return;
     const index = rows.findIndex((row) => row.service.id === view.id);
     const previous = index >= 0 ? rows[index]?.service : undefined;
+    if (previous?.status !== view.status) this.gateway.noteServiceStatus(view.status);
     const event = eventFor(previous, view);
     if (event) {
       const entry: DashboardEvent = { ...event, id: this.nextEventId++, at: new Date().toISOString() };

@@ -1,0 +1,21 @@
+import { GracefulShutdown } from './graceful-shutdown';
+import { Readiness } from './readiness';
+
+describe('Readiness', () => {
+  it('is starting until a listener opens, ready while it serves, draining once a graceful stop began', async () => {
+    const shutdown = new GracefulShutdown();
+    const readiness = new Readiness(shutdown);
+    expect(readiness.state).toBe('starting');
+    readiness.markListening();
+    expect(readiness.state).toBe('ready');
+    await shutdown.drain(10);
+    expect(readiness.state).toBe('draining');
+  });
+
+  it('is draining when a stop begins before the app ever listened', async () => {
+    const shutdown = new GracefulShutdown();
+    const readiness = new Readiness(shutdown);
+    await shutdown.drain(10);
+    expect(readiness.state).toBe('draining');
+  });
+});
