@@ -106,8 +106,10 @@ export class ConfigSyncService {
       return 'created';
     }
     const update = serviceDifference(existing, wanted, environment, currentEnvironment, remote, currentHeaders);
-    const wantRunning = wanted.start ?? false;
     const isRunning = (await this.services.entityOf(existing.id)).desiredState === 'running';
+    // A repository service with no build yet (its deploy queued, running or failed) has nothing to start: its deploy starts it.
+    const nothingToRun = existing.repository !== null && !existing.process.command;
+    const wantRunning = nothingToRun ? isRunning : (wanted.start ?? false);
     if (!update && wantRunning === isRunning) return 'unchanged';
     if (!dryRun) {
       if (update) await this.services.update(existing.id, update);
