@@ -16,7 +16,7 @@ type View = Record<string, unknown> & { name: string };
 
 /**
  * Export → import on an empty proxy, for a proxy holding one service of every kind: every service
- * and group view comes back the same (ids, times, status and the build's path aside), a tool call
+ * and group view and every setting changed at runtime comes back the same (ids, times, status and the build's path aside), a tool call
  * works through a re-created group, and the file also applies through CONFIG_FILE. Without
  * `?secrets=true` no secret value is written (the importing proxy takes them from its environment);
  * with it (admins only, audited) the sealed values travel and the import needs nothing else.
@@ -37,6 +37,10 @@ describe('configuration round trip: one service of every kind', () => {
   });
   const services = async (app: RunningApp) => ((await app.api().get('/api/services').set('X-API-Key', app.env.apiKey).expect(200)).body as View[]).map(comparableService);
   const groups = async (app: RunningApp) => ((await app.api().get('/api/groups').set('X-API-Key', app.env.apiKey).expect(200)).body as View[]).map(comparableGroup);
+  const runtimeSettings = async (app: RunningApp) =>
+    ((await app.api().get('/api/settings').set('X-API-Key', app.env.apiKey).expect(200)).body as { key: string; value: unknown; source: string }[])
+      .filter((setting) => setting.source === 'runtime')
+      .map(({ key, value }) => ({ key, value }));
   const revealed = async (app: RunningApp, name: string) => (await app.api().get(`/api/services/${name}/environment`).set('X-API-Key', app.env.apiKey).expect(200)).body;
 
   async function sayThroughGroup(app: RunningApp): Promise<string> {
@@ -54,6 +58,7 @@ describe('configuration round trip: one service of every kind', () => {
   let secretExport: string;
   let expectedServices: View[];
   let expectedGroups: View[];
+  let expectedSettings: { key: string; value: unknown }[];
   const secrets: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -96,11 +101,14 @@ describe('configuration round trip: one service of every kind', () => {
     }).expect(201);
     await source.api().post('/api/groups').set(...key()).send({ name: 'finder', members: [{ service: 'everything' }, { service: 'weather' }], settings: { toolSearch: true, memberTimeoutSec: 5 }, enabled: false }).expect(201);
     expect(await sayThroughGroup(source)).toBe('Echo: round trip');
+    await source.api().patch('/api/settings').set(...key()).send({ API_RATE_LIMIT: 5000, SERVICE_DEFAULT_MAX_RESTARTS: 7 }).expect(200);
 
     plainExport = (await source.api().get('/api/config/export').set(...key()).expect(200)).text;
     secretExport = (await source.api().get('/api/config/export?secrets=true').set(...key()).expect(200)).text;
     expectedServices = await services(source);
     expectedGroups = await groups(source);
+    expectedSettings = await runtimeSettings(source);
+    expect(expectedSettings).toEqual([{ key: 'API_RATE_LIMIT', value: 5000 }, { key: 'SERVICE_DEFAULT_MAX_RESTARTS', value: 7 }]);
     for (const name of ['everything', 'upstream', 'weather']) secrets[name] = await revealed(source, name);
   }, 120_000);
 
@@ -120,6 +128,7 @@ describe('configuration round trip: one service of every kind', () => {
     const deployed = document.services.find((service: { name: string }) => service.name === 'weather');
     expect(deployed.repository).toMatchObject({ url: weather.url, branch: 'main' });
     expect(deployed.process.cwd).toBeUndefined();
+    expect(document.settings).toEqual({ API_RATE_LIMIT: 5000, SERVICE_DEFAULT_MAX_RESTARTS: 7 });
   });
 
   it('plain export → an empty proxy with the secrets in its environment → the same services, groups and a working group', async () => {
@@ -133,11 +142,12 @@ describe('configuration round trip: one service of every kind', () => {
       await waitForStatus(target, 'everything', 'running');
       expect(await services(target)).toEqual(expectedServices);
       expect(await groups(target)).toEqual(expectedGroups);
+      expect(await runtimeSettings(target)).toEqual(expectedSettings);
       for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
       expect(await sayThroughGroup(target)).toBe('Echo: round trip');
 
       const again = await target.api().post('/api/config/import').set('X-API-Key', target.env.apiKey).set('Content-Type', 'application/yaml').send(plainExport).expect(200);
-      expect([...again.body.services, ...again.body.groups].filter((item: { change: string }) => item.change !== 'unchanged')).toEqual([]);
+      expect([...again.body.services, ...again.body.groups, ...again.body.settings].filter((item: { change: string }) => item.change !== 'unchanged')).toEqual([]);
     } finally {
       restoreEnv();
       await target.close();
@@ -154,6 +164,7 @@ describe('configuration round trip: one service of every kind', () => {
       await waitForStatus(target, 'everything', 'running');
       expect(await services(target)).toEqual(expectedServices);
       expect(await groups(target)).toEqual(expectedGroups);
+      expect(await runtimeSettings(target)).toEqual(expectedSettings);
       for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
       expect(await sayThroughGroup(target)).toBe('Echo: round trip');
     } finally {

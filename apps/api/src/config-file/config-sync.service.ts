@@ -7,6 +7,7 @@ import { Principal, scopeShowsGroup, scopeShowsService } from '../core/auth/prin
 import { hostEnvironment } from '../core/config/host-environment';
 import { DeployService } from '../github/deploy.service';
 import { GroupsService } from '../groups/groups.service';
+import { SettingsService } from '../settings/settings.service';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { ServicesService } from '../processes/services.service';
 import { ENV_REFERENCE, parseConfigDocument } from './config-document';
@@ -17,6 +18,8 @@ export interface ApplyResult {
   dryRun: boolean;
   services: { name: string; change: ChangeKind }[];
   groups: { name: string; change: ChangeKind }[];
+  /** Runtime settings, by key. */
+  settings: { name: string; change: ChangeKind }[];
 }
 
 /** `secrets: true` writes the sealed values (environment, literal remote headers) in clear: admins only, audited by the caller. */
@@ -40,25 +43,46 @@ export class ConfigSyncService {
     private readonly groups: GroupsService,
     private readonly supervisor: ProcessSupervisor,
     private readonly deploys: DeployService,
+    private readonly settings: SettingsService,
   ) {}
 
   /** Everything, or for a principal limited to some services only those and the groups made of them alone. */
   async export(principal?: Principal, options: ExportOptions = {}): Promise<string> {
     const [services, groups] = await Promise.all([this.services.list(), this.groups.list()]);
+    // Server settings concern every service: only for a caller not limited to some.
+    const settings = principal?.scope?.services ? {} : await this.runtimeSettings();
     const document = {
       version: 1,
       services: await Promise.all(services.filter((service) => scopeShowsService(principal, service)).map((service) => this.serviceEntry(service, options.secrets === true))),
       groups: groups.filter((group) => scopeShowsGroup(principal, group.members)).map(groupEntry),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
     };
     return `${options.secrets ? SECRETS_HEADER : EXPORT_HEADER}${stringify(document)}`;
   }
 
   async apply(text: string, dryRun = false): Promise<ApplyResult> {
     const document = parseConfigDocument(text);
-    const result: ApplyResult = { dryRun, services: [], groups: [] };
+    // Checked before anything changes: a bad setting refuses the whole file.
+    this.settings.check(document.settings);
+    const result: ApplyResult = { dryRun, services: [], groups: [], settings: [] };
     for (const wanted of document.services) result.services.push({ name: wanted.name, change: await this.applyService(wanted, dryRun) });
     for (const wanted of document.groups) result.groups.push({ name: wanted.name, change: await this.applyGroup(wanted, dryRun) });
+    result.settings = await this.applySettings(document.settings, dryRun);
     return result;
+  }
+
+  /** The settings changed at runtime (the environment's own values stay the environment's). */
+  private async runtimeSettings(): Promise<Record<string, unknown>> {
+    return Object.fromEntries((await this.settings.list()).filter((setting) => setting.runtime && setting.source === 'runtime').map((setting) => [setting.key, setting.value]));
+  }
+
+  /** Only the settings whose value differs are written; settings the file leaves out keep theirs. */
+  private async applySettings(wanted: Record<string, unknown>, dryRun: boolean): Promise<{ name: string; change: ChangeKind }[]> {
+    const current = new Map((await this.settings.list()).map((setting) => [setting.key, setting.value]));
+    const changes = Object.entries(wanted).map(([name, value]) => ({ name, value, change: (isDeepStrictEqual(current.get(name), value) ? 'unchanged' : 'updated') as ChangeKind }));
+    const patch = Object.fromEntries(changes.filter((item) => item.change === 'updated').map((item) => [item.name, item.value]));
+    if (!dryRun && Object.keys(patch).length > 0) await this.settings.update(patch);
+    return changes.map(({ name, change }) => ({ name, change }));
   }
 
   private async serviceEntry(service: ServiceView, secrets: boolean): Promise<CreateServiceDto> {
