@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // mcp-proxy: command-line access to a running proxy.
-//   mcp-proxy config export [file]            write the configuration as YAML (stdout without a file)
+//   mcp-proxy config export [file] [--secrets] write the configuration as YAML (stdout without a file);
+//                                              --secrets: with the secret values in clear (admin key, audited; file mode 0600)
 //   mcp-proxy config import <file> [--dry-run] apply a YAML configuration; prints what changed
 //   mcp-proxy backup [file.tar.gz]             database + data dir (keys, certificates) into an archive
 //   mcp-proxy restore <file.tar.gz> [--force]  put a backup back (the proxy must be stopped)
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const [area, action, ...rest] = process.argv.slice(2);
 const usage =
-  'Usage: mcp-proxy config export [file] | mcp-proxy config import <file> [--dry-run] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force] | mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]';
+  'Usage: mcp-proxy config export [file] [--secrets] | mcp-proxy config import <file> [--dry-run] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force] | mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]';
 if (area === 'backup' || area === 'restore' || area === 'rotate-key') runBuiltApi(process.argv.slice(2));
 if (area !== 'config' || !['export', 'import'].includes(action)) fail(usage);
 
@@ -27,9 +28,12 @@ const key = process.env.MCP_PROXY_KEY ?? process.env.API_KEY ?? keyFromDataDir()
 if (!key) fail('No API key: set MCP_PROXY_KEY (or run where the data directory with secrets.json is)');
 
 if (action === 'export') {
-  const response = await call('GET', '/api/config/export');
+  const secrets = rest.includes('--secrets');
+  const file = rest.find((arg) => !arg.startsWith('--'));
+  const response = await call('GET', `/api/config/export${secrets ? '?secrets=true' : ''}`);
   const text = await response.text();
-  if (rest[0]) writeFileSync(rest[0], text);
+  // A file holding secrets is readable by its owner only, like the proxy's own secrets.json.
+  if (file) writeFileSync(file, text, { mode: secrets ? 0o600 : 0o644 });
   else process.stdout.write(text);
 } else {
   const file = rest.find((arg) => !arg.startsWith('--'));
@@ -37,7 +41,7 @@ if (action === 'export') {
   const dryRun = rest.includes('--dry-run');
   const response = await call('POST', `/api/config/import${dryRun ? '?dryRun=true' : ''}`, readFileSync(file, 'utf8'));
   const result = await response.json();
-  for (const kind of ['services', 'groups']) for (const item of result[kind]) console.log(`${kind.slice(0, -1)} ${item.name}: ${item.change}${dryRun ? ' (dry run)' : ''}`);
+  for (const kind of ['services', 'groups', 'settings']) for (const item of result[kind] ?? []) console.log(`${kind.slice(0, -1)} ${item.name}: ${item.change}${dryRun ? ' (dry run)' : ''}`);
 }
 
 async function call(method, path, body) {

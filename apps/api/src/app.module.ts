@@ -18,9 +18,12 @@ import { UsersModule } from './users/users.module';
 export class AppModule {
   /** Built on demand (not at import) so the environment is read when the app starts, also in tests. */
   static async forRoot(): Promise<DynamicModule> {
+    const core = await CoreModule.forRoot();
+    // After the core (its queue choice waits for the validated environment); one instance, shared with the configuration import that deploys what it creates.
+    const github = await GithubModule.forRoot();
     return {
       module: AppModule,
-      imports: [await CoreModule.forRoot(), AuditModule, ProcessesModule, ProxyModule, await GithubModule.forRoot(), NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule, UsersModule, ClientTokensModule, OAuthModule, SettingsModule],
+      imports: [core, AuditModule, ProcessesModule, ProxyModule, github, NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule.forRoot(github), UsersModule, ClientTokensModule, OAuthModule, SettingsModule],
     };
   }
 }

@@ -112,8 +112,9 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
     const mcp = await connectClient(baseUrl, 'weather', env.apiKey, 'streamable');
     expect(textOf(await mcp.callTool({ name: 'version', arguments: {} }))).toBe('1');
     await mcp.close();
-    // The new service exists as registered, never started, with nothing to run.
-    expect(await service('fresh')).toMatchObject({ status: 'stopped', process: { command: null, cwd: null } });
+    // The new service exists as registered, with nothing to run, and says why (the status survives the restart).
+    expect(await service('fresh')).toMatchObject({ status: 'failed', process: { command: null, cwd: null } });
+    expect((await service('fresh')).statusReason).toMatch(/^deploy failed: interrupted by a restart of the API — nothing runs until a deploy succeeds/);
     // Nothing of the interrupted builds is left: no directory, no process.
     expect(existsSync(join(env.vars['CLONE_DIRECTORY'], 'weather', slowCommit))).toBe(false);
     expect(readdirSync(join(env.vars['CLONE_DIRECTORY'], 'weather'))).toEqual([weather.head()]);

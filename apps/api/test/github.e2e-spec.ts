@@ -158,7 +158,9 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
     );
     expect(done.timings.installMs).toBeNull();
     const view = await service('forecast');
-    expect(view).toMatchObject({ status: 'stopped', process: { command: null, cwd: null } });
+    // Nothing to run, and the service says why rather than looking ready to start.
+    expect(view).toMatchObject({ status: 'failed', process: { command: null, cwd: null } });
+    expect(view.statusReason).toMatch(/^deploy failed: missing required environment variable WEATHER_API_KEY/);
     // Nothing of the failed build is left on disk.
     expect(readdirSync(join(running.env.vars['CLONE_DIRECTORY'], 'forecast'))).toEqual([]);
   });
@@ -172,7 +174,7 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
     expect(done.error).toContain('error TS2322');
     expect(done.log).toContain('error TS2322');
     expect(done.timings.buildMs).toBeNull();
-    expect(await service('broken-build')).toMatchObject({ status: 'stopped', process: { command: null } });
+    expect(await service('broken-build')).toMatchObject({ status: 'failed', statusReason: expect.stringContaining('error TS2322'), process: { command: null } });
   });
 
   it('deploys a private repository with GITHUB_TOKEN, which never shows in the log, the URL or the service', async () => {

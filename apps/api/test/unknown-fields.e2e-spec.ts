@@ -85,6 +85,7 @@ const BODYLESS = [
   'post /api/services/{id}/stop',
   'post /api/services/{id}/restart',
   'post /api/services/{id}/rollback',
+  'post /api/services/{id}/redeploy',
   'post /api/certs/renew',
   'post /api/client-tokens/{id}/revoke',
   'post /api/oauth/authorizations/{id}/deny',

@@ -59,7 +59,7 @@ export class ConfigFileWatcher implements OnApplicationBootstrap, OnApplicationS
     try {
       const result = await this.sync.apply(text);
       this.lastText = text;
-      const changed = [...result.services, ...result.groups].filter((item) => item.change !== 'unchanged');
+      const changed = [...result.services, ...result.groups, ...result.settings].filter((item) => item.change !== 'unchanged');
       this.logger.event('info', { context: 'ConfigFile', path, changed }, `configuration file applied (${changed.length} change${changed.length === 1 ? '' : 's'})`);
     } catch (error) {
       const response = (error as { getResponse?: () => unknown }).getResponse?.();

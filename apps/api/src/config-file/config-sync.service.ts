@@ -1,10 +1,13 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import type { CreateGroupDto, CreateServiceDto, GroupView, ServiceView, UpdateGroupDto, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import { MASKED_VALUE } from '@mcp-proxy/shared/dto';
+import type { CreateGroupDto, CreateServiceDto, GroupView, RemoteConfigDto, ServiceView, UpdateGroupDto, UpdateServiceDto } from '@mcp-proxy/shared/dto';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { Principal, scopeShowsGroup, scopeShowsService } from '../core/auth/principal';
 import { hostEnvironment } from '../core/config/host-environment';
+import { DeployService } from '../github/deploy.service';
 import { GroupsService } from '../groups/groups.service';
+import { SettingsService } from '../settings/settings.service';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import { ServicesService } from '../processes/services.service';
 import { ENV_REFERENCE, parseConfigDocument } from './config-document';
@@ -15,12 +18,23 @@ export interface ApplyResult {
   dryRun: boolean;
   services: { name: string; change: ChangeKind }[];
   groups: { name: string; change: ChangeKind }[];
+  /** Runtime settings, by key. */
+  settings: { name: string; change: ChangeKind }[];
 }
 
+/** `secrets: true` writes the sealed values (environment, literal remote headers) in clear: admins only, audited by the caller. */
+export interface ExportOptions {
+  secrets?: boolean;
+}
+
+const EXPORT_HEADER = `# MCP Reverse Proxy configuration. Secret values are never written: set the \${env:…} variables\n# in the proxy's environment before importing.\n`;
+const SECRETS_HEADER = `# MCP Reverse Proxy configuration WITH SECRET VALUES IN CLEAR (exported with secrets=true).\n# Keep this file as safe as the proxy's own data folder.\n`;
+
 /**
- * Configuration as code: the services and groups as one YAML document, out (secrets only as
- * `${env:NAME}` references) and in (applying only the difference: an unchanged service is not
- * touched, so it is not restarted).
+ * Configuration as code: the services (every kind: commands, HTTP children, remotes, deployed
+ * repositories) and groups as one YAML document, out (secrets as `${env:NAME}` references, or in
+ * clear on an admin's request) and in (applying only the difference: an unchanged service is not
+ * touched, so it is not restarted; a new repository service is deployed).
  */
 @Injectable()
 export class ConfigSyncService {
@@ -28,56 +42,98 @@ export class ConfigSyncService {
     private readonly services: ServicesService,
     private readonly groups: GroupsService,
     private readonly supervisor: ProcessSupervisor,
+    private readonly deploys: DeployService,
+    private readonly settings: SettingsService,
   ) {}
 
   /** Everything, or for a principal limited to some services only those and the groups made of them alone. */
-  async export(principal?: Principal): Promise<string> {
+  async export(principal?: Principal, options: ExportOptions = {}): Promise<string> {
     const [services, groups] = await Promise.all([this.services.list(), this.groups.list()]);
+    // Server settings concern every service: only for a caller not limited to some.
+    const settings = principal?.scope?.services ? {} : await this.runtimeSettings();
     const document = {
       version: 1,
-      services: await Promise.all(services.filter((service) => scopeShowsService(principal, service)).map((service) => this.serviceEntry(service))),
+      services: await Promise.all(services.filter((service) => scopeShowsService(principal, service)).map((service) => this.serviceEntry(service, options.secrets === true))),
       groups: groups.filter((group) => scopeShowsGroup(principal, group.members)).map(groupEntry),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
     };
-    return `# MCP Reverse Proxy configuration. Secret values are never written: set the \${env:…} variables\n# in the proxy's environment before importing.\n${stringify(document)}`;
+    return `${options.secrets ? SECRETS_HEADER : EXPORT_HEADER}${stringify(document)}`;
   }
 
   async apply(text: string, dryRun = false): Promise<ApplyResult> {
     const document = parseConfigDocument(text);
-    const result: ApplyResult = { dryRun, services: [], groups: [] };
+    // Checked before anything changes: a bad setting refuses the whole file.
+    this.settings.check(document.settings);
+    const result: ApplyResult = { dryRun, services: [], groups: [], settings: [] };
     for (const wanted of document.services) result.services.push({ name: wanted.name, change: await this.applyService(wanted, dryRun) });
     for (const wanted of document.groups) result.groups.push({ name: wanted.name, change: await this.applyGroup(wanted, dryRun) });
+    result.settings = await this.applySettings(document.settings, dryRun);
     return result;
   }
 
-  private async serviceEntry(service: ServiceView): Promise<CreateServiceDto> {
+  /** The settings changed at runtime (the environment's own values stay the environment's). */
+  private async runtimeSettings(): Promise<Record<string, unknown>> {
+    return Object.fromEntries((await this.settings.list()).filter((setting) => setting.runtime && setting.source === 'runtime').map((setting) => [setting.key, setting.value]));
+  }
+
+  /** Only the settings whose value differs are written; settings the file leaves out keep theirs. */
+  private async applySettings(wanted: Record<string, unknown>, dryRun: boolean): Promise<{ name: string; change: ChangeKind }[]> {
+    const current = new Map((await this.settings.list()).map((setting) => [setting.key, setting.value]));
+    const changes = Object.entries(wanted).map(([name, value]) => ({ name, value, change: (isDeepStrictEqual(current.get(name), value) ? 'unchanged' : 'updated') as ChangeKind }));
+    const patch = Object.fromEntries(changes.filter((item) => item.change === 'updated').map((item) => [item.name, item.value]));
+    if (!dryRun && Object.keys(patch).length > 0) await this.settings.update(patch);
+    return changes.map(({ name, change }) => ({ name, change }));
+  }
+
+  private async serviceEntry(service: ServiceView, secrets: boolean): Promise<CreateServiceDto> {
     const entity = await this.services.entityOf(service.id);
     const { path, ...proxy } = service.proxy;
+    const { command, args, cwd, ...settings } = service.process;
+    const environment = secrets ? await this.services.environmentOf(service.id) : Object.fromEntries(Object.keys(service.environment).map((key) => [key, `\${env:${envName(service.name, key)}}`]));
     return {
       name: service.name,
       transport: service.transport,
-      process: service.process,
+      // A deployed service's command and build folder belong to this proxy's build: the importing proxy deploys its own.
+      process: service.repository ? settings : { command: command ?? undefined, args, cwd, ...settings },
       // The default path follows the name; only a path of its own is written out.
       proxy: path === `/mcp/${service.name}` ? proxy : { ...proxy, path },
       ...(service.repository ? { repository: { ...service.repository, entryPoint: service.repository.entryPoint ?? undefined } } : {}),
-      environment: Object.fromEntries(Object.keys(service.environment).map((key) => [key, `\${env:${envName(service.name, key)}}`])),
+      ...(service.remote ? { remote: await this.remoteEntry(service, secrets) } : {}),
+      environment,
       start: entity.desiredState === 'running',
     } as CreateServiceDto;
+  }
+
+  /** `${NAME}` references to the service's own environment are written as they are; a literal value as `${env:…}`, or in clear. */
+  private async remoteEntry(service: ServiceView, secrets: boolean): Promise<RemoteConfigDto | undefined> {
+    if (!service.remote) return undefined;
+    const stored = await this.services.remoteHeadersOf(service.id);
+    const headers = Object.fromEntries(
+      Object.entries(service.remote.headers).map(([name, shown]) => [name, shown !== MASKED_VALUE ? shown : secrets ? (stored[name] ?? '') : `\${env:${envName(service.name, `header-${name}`)}}`]),
+    );
+    return { url: service.remote.url, protocol: service.remote.protocol, allowInsecureHttp: service.remote.allowInsecureHttp, headers };
   }
 
   private async applyService(wanted: CreateServiceDto, dryRun: boolean): Promise<ChangeKind> {
     const existing = await this.services.get(wanted.name).catch(() => null);
     const currentEnvironment = existing ? await this.services.environmentOf(existing.id) : {};
+    const currentHeaders = existing ? await this.services.remoteHeadersOf(existing.id) : {};
     const environment = this.resolveEnvironment(wanted, currentEnvironment);
+    const remote = wanted.remote ? this.resolveRemote(wanted.name, wanted.remote, currentHeaders) : undefined;
     if (!existing) {
       if (!dryRun) {
-        await this.services.create({ ...wanted, environment, start: undefined });
-        if (wanted.start) await this.supervisor.start(wanted.name);
+        const created = await this.services.create({ ...wanted, remote, environment, start: undefined });
+        // A repository service gets its code the way it got it on the exporting proxy: by a deploy, which starts it.
+        if (wanted.repository && wanted.start && !wanted.process?.command) await this.deploys.redeploy(await this.services.entityOf(created.id), 'api');
+        else if (wanted.start) await this.supervisor.start(wanted.name);
       }
       return 'created';
     }
-    const update = serviceDifference(existing, wanted, environment, currentEnvironment);
-    const wantRunning = wanted.start ?? false;
+    const update = serviceDifference(existing, wanted, environment, currentEnvironment, remote, currentHeaders);
     const isRunning = (await this.services.entityOf(existing.id)).desiredState === 'running';
+    // A repository service with no build yet (its deploy queued, running or failed) has nothing to start: its deploy starts it.
+    const nothingToRun = existing.repository !== null && !existing.process.command;
+    const wantRunning = nothingToRun ? isRunning : (wanted.start ?? false);
     if (!update && wantRunning === isRunning) return 'unchanged';
     if (!dryRun) {
       if (update) await this.services.update(existing.id, update);
@@ -85,6 +141,27 @@ export class ConfigSyncService {
       if (!wantRunning && isRunning) await this.supervisor.stop(existing.id);
     }
     return 'updated';
+  }
+
+  /**
+   * Header values given as `${env:NAME}` come from the proxy's environment; one that is not set keeps
+   * the stored value (the masked value tells the registry so); for a new header it is an error.
+   */
+  private resolveRemote(service: string, wanted: RemoteConfigDto, current: Record<string, string>): RemoteConfigDto {
+    const headers: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const [name, value] of Object.entries(wanted.headers ?? {})) {
+      const reference = ENV_REFERENCE.exec(value)?.[1];
+      if (!reference) headers[name] = value;
+      else {
+        const fromHost = hostEnvironment([reference])[reference];
+        if (fromHost !== undefined) headers[name] = fromHost;
+        else if (current[name] !== undefined) headers[name] = MASKED_VALUE;
+        else missing.push(`${service}.remote.headers.${name} refers to \${env:${reference}}, which is not set`);
+      }
+    }
+    if (missing.length > 0) throw new BadRequestException(missing);
+    return { ...wanted, headers };
   }
 
   /**
@@ -125,20 +202,39 @@ export class ConfigSyncService {
   }
 }
 
-/** `SERVICE_NAME_KEY`: the variable an exported file refers to for one service's secret. */
+/** `SERVICE_NAME_KEY`: the variable an exported file refers to for one service's secret (header names: `SERVICE_HEADER_X_TEAM`). */
 export function envName(service: string, key: string): string {
-  return `${service.replace(/-/g, '_').toUpperCase()}_${key.toUpperCase()}`;
+  return `${service.replace(/-/g, '_').toUpperCase()}_${key.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()}`;
 }
 
 /** The PATCH that turns the existing service into the wanted one, or null when they already agree. */
-function serviceDifference(existing: ServiceView, wanted: CreateServiceDto, environment: Record<string, string>, currentEnvironment: Record<string, string>): UpdateServiceDto | null {
+function serviceDifference(
+  existing: ServiceView,
+  wanted: CreateServiceDto,
+  environment: Record<string, string>,
+  currentEnvironment: Record<string, string>,
+  remote: RemoteConfigDto | undefined,
+  currentHeaders: Record<string, string>,
+): UpdateServiceDto | null {
   const update: UpdateServiceDto = {};
+  if (remote && !sameRemote(existing, remote, currentHeaders)) update.remote = remote;
   if ((wanted.transport ?? 'stdio') !== existing.transport) update.transport = wanted.transport;
   if (wanted.process && !matches(existing.process, wanted.process)) update.process = wanted.process;
   if (wanted.proxy && !matches(existing.proxy, wanted.proxy)) update.proxy = wanted.proxy;
   if (wanted.repository && !matches(existing.repository ?? {}, wanted.repository)) update.repository = wanted.repository;
   if (!isDeepStrictEqual(environment, currentEnvironment)) update.environment = environment;
   return Object.keys(update).length > 0 ? update : null;
+}
+
+/** The masked value stands for "keep the stored one": equal by definition. */
+function sameRemote(existing: ServiceView, wanted: RemoteConfigDto, currentHeaders: Record<string, string>): boolean {
+  if (!existing.remote) return false;
+  const { headers = {}, ...rest } = wanted;
+  const { headers: _shown, ...current } = existing.remote;
+  if (!matches(current, rest)) return false;
+  const names = Object.keys(headers);
+  if (!isDeepStrictEqual(names.sort(), Object.keys(currentHeaders).sort())) return false;
+  return names.every((name) => headers[name] === MASKED_VALUE || headers[name] === currentHeaders[name]);
 }
 
 /** Every setting the file gives has the value the service has (settings the file leaves out keep theirs). */

@@ -5,6 +5,7 @@ import { AppConfig } from '../core/config/app-config.service';
 import { hostEnvironment } from '../core/config/host-environment';
 import { AppLogger } from '../core/logging/app-logger';
 import { Clock } from '../processes/clock';
+import { ProcessSupervisor } from '../processes/process-supervisor.service';
 import type { ServiceEntity } from '../processes/service.entity';
 import { ServicesService } from '../processes/services.service';
 import { INHERITED_ENV_KEYS } from '../processes/spawn/child-environment';
@@ -77,6 +78,7 @@ export class DeployPipeline {
     private readonly directories: BuildDirectories,
     private readonly builds: BuildsService,
     private readonly release: ReleaseService,
+    private readonly supervisor: ProcessSupervisor,
     private readonly github: GithubApi,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -136,6 +138,8 @@ export class DeployPipeline {
       if (!isExpected(error)) this.logger.event('error', { deployment: deploymentId, err: error }, 'Deploy failed unexpectedly');
       await this.builds.removeFailed(deployment, work.created ? work.directory : null);
       // The reason may end with the build's last lines: masked like the log they came from.
+      // Before the deployment reads as finished: whoever sees it failed also sees the service say so.
+      await this.reportNothingToRun(deployment.serviceId, log.masked(message));
       await this.deployments.fail(deploymentId, log.masked(message));
       return 'failed';
     } finally {
@@ -150,8 +154,20 @@ export class DeployPipeline {
     const log = await this.deployments.openLog(deploymentId);
     log.step(`failed: ${reason}`);
     await this.builds.removeLeftovers(deployment);
+    await this.reportNothingToRun(deployment.serviceId, reason);
     await this.deployments.fail(deploymentId, reason);
     await this.deployments.closeLog(deploymentId);
+  }
+
+  /**
+   * After a failed deploy of a service that has never run a build (its first deploy): the service is
+   * `failed` with the reason, so nobody mistakes it for one ready to start; a retry of the deploy
+   * (POST /api/services/:id/redeploy) is what brings it up. A service that runs an earlier build keeps it.
+   */
+  async reportNothingToRun(serviceId: string, reason: string): Promise<void> {
+    const service = await this.services.entityOf(serviceId).catch(() => null);
+    if (!service || service.process.command) return;
+    await this.supervisor.markNotDeployed(service.id, notDeployedReason(reason));
   }
 
   // ─── Steps ─────────────────────────────────────────────────────────────────────────────────
@@ -357,4 +373,10 @@ function messageOf(error: unknown): string {
 function reasonOf(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'stopped';
+}
+
+/** What the service view says after its first deploy failed: the deploy's reason (cut to a readable length) and what to do. */
+export function notDeployedReason(reason: string): string {
+  const cut = reason.length > 1000 ? `${reason.slice(0, 1000)}…` : reason;
+  return `deploy failed: ${cut} — nothing runs until a deploy succeeds: fix it, then retry the deploy`;
 }

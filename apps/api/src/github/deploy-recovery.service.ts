@@ -9,7 +9,9 @@ import { DeployQueue } from './queue/deploy-queue';
 /**
  * At start-up, no deployment stays "in progress" from a previous run of the API: one that was running
  * when it stopped is failed ("interrupted by a restart"), its leftover processes killed and files
- * removed, unless it had already put its build in service; queued ones go back to the queue.
+ * removed, unless it had already put its build in service; queued ones go back to the queue. A
+ * service whose only deploys failed is shown `failed` with the last reason again (statuses live in
+ * memory: without this it would come back as a `stopped` service with nothing to run).
  */
 @Injectable()
 export class DeployRecovery implements OnApplicationBootstrap {
@@ -44,5 +46,10 @@ export class DeployRecovery implements OnApplicationBootstrap {
     await this.queue.requeue(
       unfinished.filter((deployment) => deployment.status === 'queued').map((deployment) => ({ deploymentId: deployment.id, serviceId: deployment.serviceId })),
     );
+    for (const service of await this.services.list()) {
+      if (!service.repository || service.process.command) continue;
+      const [last] = await this.deployments.history(service.id);
+      if (last?.status === 'failed') await this.pipeline.reportNothingToRun(service.id, last.error ?? 'no reason recorded');
+    }
   }
 }

@@ -83,10 +83,10 @@ export class DeployService {
     void this.audit.record({ action: 'deploy.replace', outcome: 'ok', actor: caller, target: existing.name, detail: { from: current, to: request.repositoryUrl } });
   }
 
-  /** The service's repository and branch again (a push to it). */
-  async redeploy(service: ServiceEntity): Promise<DeployAcceptedView> {
+  /** The service's repository and branch again: a push to it (`webhook`), an imported configuration or a retry (`api`). */
+  async redeploy(service: ServiceEntity, trigger: 'api' | 'webhook' = 'webhook'): Promise<DeployAcceptedView> {
     if (!service.repository) throw new ConflictException(`"${service.name}" is not deployed from a repository`);
-    return this.enqueue({ service, trigger: 'webhook', repositoryUrl: service.repository.url, branch: service.repository.branch });
+    return this.enqueue({ service, trigger, repositoryUrl: service.repository.url, branch: service.repository.branch });
   }
 
   /**

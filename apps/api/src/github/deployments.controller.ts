@@ -34,6 +34,16 @@ export class DeploymentsController {
     return this.deployments.history(service.id);
   }
 
+  /** "Retry deploy": the service's repository and branch again, e.g. after a failed first deploy was fixed. */
+  @Post('services/:id/redeploy')
+  @RequiresRole('operator')
+  @ServiceParam('id')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: "Deploy the service's repository and branch again (a retry after a failed deploy); 409 when it is not deployed from a repository" })
+  async redeploy(@Param('id') id: string): Promise<DeployAcceptedView> {
+    return this.deploys.redeploy(await this.services.entityOf(id), 'api');
+  }
+
   @Post('services/:id/rollback')
   @RequiresRole('operator')
   @ServiceParam('id')

@@ -33,7 +33,7 @@ export class GithubModule {
       ],
       controllers: [GithubController, DeploymentsController],
       providers: [DeployService, WebhookService, WebhookDeliveries, DeployRecovery],
-      exports: [DeployModule],
+      exports: [DeployModule, DeployService],
     };
   }
 }

@@ -179,6 +179,19 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     return restart && running ? this.restart(entity.id) : this.services.viewOf(entity);
   }
 
+  /**
+   * A service with nothing to run whose deploy failed: shown `failed` with the deploy's reason rather
+   * than `stopped` (which looks ready to start). Changes nothing that runs; the next deploy or start
+   * replaces the status.
+   */
+  async markNotDeployed(serviceIdOrName: string, reason: string): Promise<void> {
+    const record = this.recordOf(await this.services.entityOf(serviceIdOrName));
+    await this.enqueue(record, async () => {
+      if (this.isUp(record) || record.entity.process.command) return;
+      this.setStatus(record, { status: 'failed', pid: null, startedAt: null, statusReason: reason });
+    });
+  }
+
   /** Before a service is deleted: stop everything it runs and forget it. */
   async discard(serviceIdOrName: string): Promise<void> {
     const entity = await this.services.entityOf(serviceIdOrName);

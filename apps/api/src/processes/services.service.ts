@@ -155,6 +155,12 @@ export class ServicesService {
     }
   }
 
+  /** A remote service's header values as stored (literals and `${NAME}` templates), for the configuration export only. */
+  async remoteHeadersOf(idOrName: string): Promise<Record<string, string>> {
+    const remote = (await this.find(idOrName)).remote;
+    return remote ? this.secretBox.decryptJson<Record<string, string>>(remote.headersSealed) : {};
+  }
+
   /** What a new service gets when its request leaves these out: the live SERVICE_DEFAULT_* settings. */
   private processDefaults(): Partial<ProcessConfigView> {
     return { autoRestart: this.settings.get('SERVICE_DEFAULT_AUTO_RESTART'), maxRestarts: this.settings.get('SERVICE_DEFAULT_MAX_RESTARTS') };

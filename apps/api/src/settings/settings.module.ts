@@ -14,5 +14,6 @@ import { SettingsService } from './settings.service';
   imports: [TypeOrmModule.forFeature([RuntimeSettingEntity])],
   controllers: [SettingsController],
   providers: [SettingsStore, SettingsService, SettingsRefresh],
+  exports: [SettingsService],
 })
 export class SettingsModule {}

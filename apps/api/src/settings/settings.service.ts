@@ -25,6 +25,18 @@ export class SettingsService {
 
   /** Every value is checked before anything is written; a 400 lists each bad field and changes nothing. */
   async update(body: Record<string, unknown>): Promise<SettingView[]> {
+    const { changed, reset } = this.parse(body);
+    await this.store.write(changed, reset);
+    await this.refresh();
+    return this.list();
+  }
+
+  /** Throws the 400 that `update` would, writing nothing (a configuration import checks its settings before it changes anything). */
+  check(body: Record<string, unknown>): void {
+    this.parse(body);
+  }
+
+  private parse(body: Record<string, unknown>): { changed: Partial<RuntimeValues>; reset: RuntimeKey[] } {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestException(['the body must be an object of settings']);
     const changed: Partial<RuntimeValues> = {};
     const reset: RuntimeKey[] = [];
@@ -47,9 +59,7 @@ export class SettingsService {
       }
     }
     if (problems.length > 0) throw new BadRequestException(problems);
-    await this.store.write(changed, reset);
-    await this.refresh();
-    return this.list();
+    return { changed, reset };
   }
 
   async reset(key: string): Promise<SettingView[]> {

@@ -17,7 +17,7 @@ describe('validation pipe', () => {
   it.each([
     [{ name: 'ok', process: { command: 5 } }, ['process.command must be a string']],
     [{ name: 'ok', process: { command: 'x', args: 'a b' } }, ['process.args must be an array']],
-    [{ name: 'ok', repository: { url: 'http://x' } }, ['repository.url must be an https:// URL']],
+    [{ name: 'ok', repository: { url: 'ftp://x/y' } }, ['repository.url must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)']],
     [{ name: 'ok' }, ['repository or process.command is required']],
     [{ name: 'Bad', process: { command: 'x' } }, [expect.stringMatching(/^name must be 1-63 lowercase/)]],
     [{ name: 'health', process: { command: 'x' } }, [expect.stringMatching(/^name must not be a reserved word/)]],

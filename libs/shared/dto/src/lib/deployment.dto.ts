@@ -1,13 +1,8 @@
 import { IsBoolean, IsNotIn, IsOptional, IsString, Matches, MaxLength, Validate } from 'class-validator';
 import { ServiceEnvironmentConstraint } from './environment.validator';
 import { RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TEXT } from './routes';
-import { SERVICE_NAME_PATTERN } from './service.dto';
+import { REPOSITORY_URL_PATTERN, SERVICE_NAME_PATTERN } from './service.dto';
 
-/**
- * A repository URL to clone: http(s), no credentials in it (the token comes from GITHUB_TOKEN, so it
- * is never stored or shown), no spaces.
- */
-export const REPOSITORY_URL_PATTERN = /^https?:\/\/[^\s/@]+\/[^\s@]+$/;
 export const BRANCH_PATTERN = /^(?!-)[\w./-]{1,200}$/;
 
 /** `POST /api/github/deploy`: deploy a repository as a new service, or redeploy an existing one. */

@@ -26,9 +26,16 @@ import { ISOLATION_MODES, IsolationMode, REMOTE_PROTOCOLS, RemoteProtocol, RESPO
 
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/**
+ * A repository URL to clone: http(s), no credentials in it (the token comes from GITHUB_TOKEN, so it
+ * is never stored or shown), no spaces. The same rule for a deploy and for a service's `repository`,
+ * so whatever a deploy stored can be exported and imported again.
+ */
+export const REPOSITORY_URL_PATTERN = /^https?:\/\/[^\s/@]+\/[^\s@]+$/;
+
 export class RepositoryDto {
   @MaxLength(500)
-  @Matches(/^https:\/\/\S+$/, { message: 'url must be an https:// URL' })
+  @Matches(REPOSITORY_URL_PATTERN, { message: 'url must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)' })
   @IsString()
   url!: string;
 

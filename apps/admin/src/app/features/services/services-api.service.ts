@@ -2,6 +2,7 @@ import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
   CreateServiceDto,
+  DeployAcceptedView,
   ServiceLogsView,
   ServiceEnvironmentView,
   ServiceMetricsView,
@@ -46,6 +47,11 @@ export class ServicesApiService {
   /** Start, stop or restart; answers with the view once the process has started (or stopped). */
   control(key: string, action: ServiceAction): Observable<ServiceView> {
     return this.http.post<ServiceView>(`${serviceUrl(key)}/${action}`, null);
+  }
+
+  /** "Retry deploy": the service's repository and branch again (operators); the deploy runs in the background. */
+  redeploy(key: string): Observable<DeployAcceptedView> {
+    return this.http.post<DeployAcceptedView>(`${serviceUrl(key)}/redeploy`, null);
   }
 
   logs(key: string, tail?: number): Observable<ServiceLogsView> {

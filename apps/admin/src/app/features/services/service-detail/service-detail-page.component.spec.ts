@@ -214,6 +214,33 @@ describe('ServiceDetailPageComponent', () => {
     expect(page().querySelector('mcp-deployment-history')?.textContent).toContain('No deployments yet.');
   });
 
+  it('offers "Retry deploy" (not Start) when the first deploy failed and nothing runs, and follows the new deploy', async () => {
+    expect(page().textContent).not.toContain('Retry deploy');
+    await harness.navigateByUrl('/services/broken');
+    const notDeployed = serviceView({
+      id: 'svc-broken',
+      name: 'broken',
+      status: 'failed',
+      pid: null,
+      startedAt: null,
+      statusReason: 'deploy failed: build failed: npm run build exited with code 2 — nothing runs until a deploy succeeds: fix it, then retry the deploy',
+      repository: { url: 'http://127.0.0.1:4000/acme/broken.git', branch: 'main', entryPoint: null },
+    });
+    httpTesting.expectOne('/api/services/broken').flush({ ...notDeployed, process: { ...notDeployed.process, command: null, args: [] } });
+    await harness.fixture.whenStable();
+
+    expect(page().textContent).toContain('build failed: npm run build exited with code 2');
+    expect(buttonByText(page(), 'Start').disabled).toBe(true);
+    buttonByText(page(), 'Retry deploy').click();
+    await harness.fixture.whenStable();
+    expect(buttonByText(page(), 'Deploying…').disabled).toBe(true);
+    httpTesting.expectOne({ method: 'POST', url: '/api/services/svc-broken/redeploy' }).flush({ deploymentId: 'dep-2', serviceId: 'svc-broken' });
+    await harness.fixture.whenStable();
+    httpTesting.expectOne('/api/services/svc-broken/deployments').flush([]);
+    await harness.fixture.whenStable();
+    expect(page().querySelector('[role="tab"][aria-selected="true"]')?.textContent?.trim()).toBe('Deployments');
+  });
+
   it('deletes only after confirmation, then returns to the list', async () => {
     buttonByText(page(), 'Delete').click();
     await harness.fixture.whenStable();

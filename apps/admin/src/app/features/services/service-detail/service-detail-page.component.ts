@@ -71,7 +71,7 @@ export class ServiceDetailPageComponent {
   protected readonly loading = signal(false);
   protected readonly loadError = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
-  protected readonly pending = signal<ServiceAction | 'delete' | null>(null);
+  protected readonly pending = signal<ServiceAction | 'delete' | 'redeploy' | null>(null);
   private readonly now = signal(Date.now());
 
   protected readonly uptime = computed(() => {
@@ -92,7 +92,12 @@ export class ServiceDetailPageComponent {
   protected readonly environmentNames = computed(() => Object.keys(this.service()?.environment ?? {}));
   protected readonly canStart = computed(() => {
     const status = this.service()?.status;
-    return status === 'stopped' || status === 'crashed' || status === 'failed';
+    return (status === 'stopped' || status === 'crashed' || status === 'failed') && !this.notDeployed();
+  });
+  /** A repository service whose deploy failed before any build ran: nothing to start, only the deploy to retry. */
+  protected readonly notDeployed = computed(() => {
+    const service = this.service();
+    return service !== null && service.repository !== null && !service.process.command && service.status === 'failed';
   });
   protected readonly canStop = computed(() => {
     const status = this.service()?.status;
@@ -184,6 +189,27 @@ export class ServiceDetailPageComponent {
           this.actionError.set(`Could not ${ACTION_LABELS[action]} ${service.name}: ${describeHttpError(error)}`);
           this.pending.set(null);
           this.load(false);
+        },
+      });
+  }
+
+  /** Deploys the repository again; the Deployments tab follows it, and the live status shows the outcome. */
+  protected retryDeploy(): void {
+    const service = this.service();
+    if (!service || this.pending()) return;
+    this.pending.set('redeploy');
+    this.actionError.set(null);
+    this.api
+      .redeploy(service.id)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: () => {
+          this.pending.set(null);
+          this.selectTab(this.tabs().indexOf('deployments'));
+        },
+        error: (error: unknown) => {
+          this.actionError.set(`Could not deploy ${service.name} again: ${describeHttpError(error)}`);
+          this.pending.set(null);
         },
       });
   }
