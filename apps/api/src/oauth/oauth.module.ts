@@ -5,7 +5,8 @@ import { RawRoutes } from '../core/http/raw-routes';
 import { ProcessesModule } from '../processes/processes.module';
 import { AuthorizationsService } from './authorizations.service';
 import { ConsentController } from './consent.controller';
-import { RateLimiter } from '../proxy/limits/rate-limiter';
+import { AppConfig } from '../core/config/app-config.service';
+import { RateLimiter, sharedRateLimitRedis } from '../proxy/limits/rate-limiter';
 import { AUTHORIZATION_SERVER_METADATA_PATH, OAUTH_PATH, OAUTH_RATE_LIMITER, OAuthHttpHandler, PROTECTED_RESOURCE_METADATA_PATH } from './oauth-http.handler';
 import { OAuthSweeper } from './oauth-sweeper.service';
 import { OAuthClientsService } from './oauth-clients.service';
@@ -30,8 +31,8 @@ import { SigningKeysService } from './signing-keys.service';
     AuthorizationsService,
     OAuthHttpHandler,
     OAuthSweeper,
-    // Counted in this process: the budget is per address and instance, enough to stop a flood.
-    { provide: OAUTH_RATE_LIMITER, useFactory: () => new RateLimiter() },
+    // Shared through Redis when configured, like the MCP limits: one budget per address for every instance.
+    { provide: OAUTH_RATE_LIMITER, inject: [AppConfig], useFactory: async (config: AppConfig) => new RateLimiter(await sharedRateLimitRedis(config)) },
   ],
 })
 export class OAuthModule implements OnModuleInit {

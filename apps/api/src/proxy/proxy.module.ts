@@ -1,6 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type Redis from 'ioredis';
 import { ClusterModule } from '../cluster/cluster.module';
 import { AppConfig } from '../core/config/app-config.service';
 import { RawRoutes } from '../core/http/raw-routes';
@@ -8,7 +7,7 @@ import { UpgradeRouter } from '../core/http/upgrade-router';
 import { GroupsModule } from '../groups/groups.module';
 import { ProcessesModule } from '../processes/processes.module';
 import { GroupMappingController } from './aggregation/group-mapping.controller';
-import { RATE_LIMIT_REDIS, RateLimiter } from './limits/rate-limiter';
+import { RATE_LIMIT_REDIS, RateLimiter, sharedRateLimitRedis } from './limits/rate-limiter';
 import { McpDispatcher } from './mcp-dispatcher';
 import { ProxyMetrics } from './metrics/proxy-metrics';
 import { ProcessSupervisor } from '../processes/process-supervisor.service';
@@ -38,17 +37,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     McpDispatcher,
     RateLimiter,
     ProxyMetrics,
-    {
-      provide: RATE_LIMIT_REDIS,
-      inject: [AppConfig],
-      // Loaded only when configured: without Redis the client library would be dead weight in memory.
-      useFactory: async (config: AppConfig): Promise<Redis | null> => {
-        const url = config.get('REDIS_URL');
-        if (!url) return null;
-        const { default: RedisClient } = await import('ioredis');
-        return new RedisClient(url, { maxRetriesPerRequest: 2 });
-      },
-    },
+    { provide: RATE_LIMIT_REDIS, inject: [AppConfig], useFactory: sharedRateLimitRedis },
     StreamableHttpTransport,
     LegacySseTransport,
     WebSocketTransport,

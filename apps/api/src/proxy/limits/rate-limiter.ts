@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import type Redis from 'ioredis';
+import type { AppConfig } from '../../core/config/app-config.service';
 
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 
@@ -10,6 +11,14 @@ export interface RateDecision {
 }
 
 const WINDOW_MS = 60_000;
+
+/** The Redis connection of a rate limiter shared by every instance; loaded only when configured (the client library is dead weight otherwise). */
+export async function sharedRateLimitRedis(config: AppConfig): Promise<Redis | null> {
+  const url = config.get('REDIS_URL');
+  if (!url) return null;
+  const { default: RedisClient } = await import('ioredis');
+  return new RedisClient(url, { maxRetriesPerRequest: 2 });
+}
 const ALLOWED: RateDecision = { allowed: true, retryAfterSec: 0 };
 
 /**
