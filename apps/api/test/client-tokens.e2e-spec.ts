@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { connectClient, EVERYTHING_SERVER, TransportKind, textOf } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
-/** Client tokens (issue 8): minted by the admin, shown once, limited to services and tools on every transport, revocable. */
+/** Client tokens: minted by the admin, shown once, limited to services and tools on every transport, revocable. */
 describe('client tokens', () => {
   let running: RunningApp;
   const clients: Client[] = [];
