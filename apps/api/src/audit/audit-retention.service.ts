@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.service';
+import { PeriodicCleanup } from '../core/database/periodic-cleanup';
 import { AuditService } from './audit.service';
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -7,9 +8,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Deletes events past AUDIT_RETENTION_DAYS, hourly. Idempotent, so every instance may run it. */
 @Injectable()
-export class AuditRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditRetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
-  private timer?: NodeJS.Timeout;
+  private readonly cleanup = new PeriodicCleanup(PRUNE_EVERY_MS, () => this.prune());
 
   constructor(
     private readonly audit: AuditService,
@@ -18,13 +19,11 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     if (this.config.get('AUDIT_RETENTION_DAYS') === 0) return;
-    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
-    this.timer.unref();
-    void this.prune();
+    this.cleanup.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cleanup.stop();
   }
 
   async prune(): Promise<void> {

@@ -1,11 +1,7 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
+import { PeriodicCleanup } from '../core/database/periodic-cleanup';
 import {
   OAuthAuthorizationEntity,
   OAuthClientEntity,
@@ -33,11 +29,9 @@ export interface SweepCounts {
  * rows already dead, so instances sharing one database may all run it.
  */
 @Injectable()
-export class OAuthSweeper
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class OAuthSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OAuth');
-  private timer?: NodeJS.Timeout;
+  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () => this.sweepQuietly());
 
   constructor(
     @InjectRepository(OAuthClientEntity)
@@ -51,13 +45,11 @@ export class OAuthSweeper
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepQuietly(), SWEEP_EVERY_MS);
-    this.timer.unref();
-    void this.sweepQuietly();
+    this.cleanup.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cleanup.stop();
   }
 
   async sweep(now = new Date()): Promise<SweepCounts> {

@@ -1,11 +1,7 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
+import { PeriodicCleanup } from '../../core/database/periodic-cleanup';
 import { Clock } from '../../processes/clock';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
@@ -19,11 +15,9 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
  * idempotent, so every instance may run it.
  */
 @Injectable()
-export class WebhookDeliveries
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class WebhookDeliveries implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhook');
-  private timer?: NodeJS.Timeout;
+  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () => this.sweep());
 
   constructor(
     @InjectRepository(WebhookDeliveryEntity)
@@ -32,13 +26,11 @@ export class WebhookDeliveries
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
-    this.timer.unref();
-    void this.sweep();
+    this.cleanup.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cleanup.stop();
   }
 
   /** True the first time this id is seen; false for a delivery already received. */
