@@ -143,46 +143,15 @@ export class ConfigSyncService {
     return 'updated';
   }
 
-  /**
-   * Header values given as `${env:NAME}` come from the proxy's environment; one that is not set keeps
-   * the stored value (the masked value tells the registry so); for a new header it is an error.
-   */
+  /** Header values given as `${env:NAME}`; one not set keeps the stored value (the masked value tells the registry so). */
   private resolveRemote(service: string, wanted: RemoteConfigDto, current: Record<string, string>): RemoteConfigDto {
-    const headers: Record<string, string> = {};
-    const missing: string[] = [];
-    for (const [name, value] of Object.entries(wanted.headers ?? {})) {
-      const reference = ENV_REFERENCE.exec(value)?.[1];
-      if (!reference) headers[name] = value;
-      else {
-        const fromHost = hostEnvironment([reference])[reference];
-        if (fromHost !== undefined) headers[name] = fromHost;
-        else if (current[name] !== undefined) headers[name] = MASKED_VALUE;
-        else missing.push(`${service}.remote.headers.${name} refers to \${env:${reference}}, which is not set`);
-      }
-    }
-    if (missing.length > 0) throw new BadRequestException(missing);
+    const headers = resolveReferences(wanted.headers ?? {}, current, () => MASKED_VALUE, (name) => `${service}.remote.headers.${name}`);
     return { ...wanted, headers };
   }
 
-  /**
-   * References are resolved from the proxy's environment. One that is not set keeps the service's
-   * current value (so re-applying an exported file changes nothing); for a new service it is an error.
-   */
+  /** Variables given as `${env:NAME}`; one not set keeps the service's current value (re-applying an exported file changes nothing). */
   private resolveEnvironment(wanted: CreateServiceDto, current: Record<string, string>): Record<string, string> {
-    const resolved: Record<string, string> = {};
-    const missing: string[] = [];
-    for (const [key, value] of Object.entries(wanted.environment ?? {})) {
-      const reference = ENV_REFERENCE.exec(value)?.[1];
-      if (!reference) resolved[key] = value;
-      else {
-        const fromHost = hostEnvironment([reference])[reference];
-        if (fromHost !== undefined) resolved[key] = fromHost;
-        else if (current[key] !== undefined) resolved[key] = current[key];
-        else missing.push(`${wanted.name}.environment.${key} refers to \${env:${reference}}, which is not set`);
-      }
-    }
-    if (missing.length > 0) throw new BadRequestException(missing);
-    return resolved;
+    return resolveReferences(wanted.environment ?? {}, current, (key) => current[key], (key) => `${wanted.name}.environment.${key}`);
   }
 
   private async applyGroup(wanted: CreateGroupDto, dryRun: boolean): Promise<ChangeKind> {
@@ -265,4 +234,30 @@ function normalizeGroup(group: CreateGroupDto): unknown {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
+/**
+ * Values written as `${env:NAME}` are taken from the proxy's environment. A reference that is not set keeps
+ * what the service already has (`kept`); for a value it does not have yet it is a 400 naming the field.
+ */
+function resolveReferences(
+  values: Record<string, string>,
+  current: Record<string, string>,
+  kept: (key: string) => string,
+  field: (key: string) => string,
+): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const reference = ENV_REFERENCE.exec(value)?.[1];
+    if (!reference) resolved[key] = value;
+    else {
+      const fromHost = hostEnvironment([reference])[reference];
+      if (fromHost !== undefined) resolved[key] = fromHost;
+      else if (current[key] !== undefined) resolved[key] = kept(key);
+      else missing.push(`${field(key)} refers to \${env:${reference}}, which is not set`);
+    }
+  }
+  if (missing.length > 0) throw new BadRequestException(missing);
+  return resolved;
 }
