@@ -154,6 +154,22 @@ describe('configuration round trip: one service of every kind', () => {
     }
   }, 120_000);
 
+  it('plain export → an empty proxy missing one referenced variable: 400 naming the field, and nothing of the file applied', async () => {
+    // Every variable but the one a later service (upstream's header) refers to: the services before it must not be created either.
+    const restoreEnv = applyEnv({ EVERYTHING_UPSTREAM_TOKEN: 'token-value-123', UPSTREAM_REMOTE_TOKEN: 'remote-token-value', WEATHER_SERVER_NAME: 'weather-name' });
+    const target = await startApp(gitEnv());
+    try {
+      const refused = await target.api().post('/api/config/import').set('X-API-Key', target.env.apiKey).set('Content-Type', 'application/yaml').send(plainExport);
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toEqual(['upstream.remote.headers.X-Team refers to ${env:UPSTREAM_HEADER_X_TEAM}, which is not set']);
+      expect((await target.api().get('/api/services').set('X-API-Key', target.env.apiKey).expect(200)).body).toEqual([]);
+      expect((await target.api().get('/api/groups').set('X-API-Key', target.env.apiKey).expect(200)).body).toEqual([]);
+    } finally {
+      restoreEnv();
+      await target.close();
+    }
+  }, 60_000);
+
   it('?secrets=true export through CONFIG_FILE on an empty proxy with nothing in its environment → the same, secrets included', async () => {
     const file = join(source.env.dir, 'exported.yaml');
     writeFileSync(file, secretExport);

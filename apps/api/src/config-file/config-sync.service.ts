@@ -61,6 +61,8 @@ export class ConfigSyncService {
   }
 
   async apply(text: string, dryRun = false): Promise<ApplyResult> {
+    // A dry run first: a file that fails on its third service must not leave the first two behind.
+    if (!dryRun) await this.apply(text, true);
     const document = parseConfigDocument(text);
     // Checked before anything changes: a bad setting refuses the whole file.
     this.settings.check(document.settings);
