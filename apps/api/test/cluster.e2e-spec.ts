@@ -102,6 +102,13 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
       const view = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
       if (view.status !== 'running') throw new Error(view.status);
     }, 30_000);
+    // Both instances hear of the new service; whichever takes the lease runs it. From here on `a` is the owner.
+    const owner = await eventually(async () => {
+      const id = await leaseOwner();
+      if (!id) throw new Error('no lease yet');
+      return id;
+    }, 10_000);
+    if (owner === b.id) [a, b] = [b, a];
   });
 
   afterAll(async () => {
@@ -114,9 +121,9 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
   });
 
   it('runs the child on exactly one instance; the other forwards every transport to it', async () => {
-    expect(await leaseOwner()).toBe('a');
+    expect(await leaseOwner()).toBe(a.id);
     const viewOnA = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
-    expect(viewOnA.instance).toBe('a');
+    expect(viewOnA.instance).toBe(a.id);
     expect(descendsFrom(viewOnA.pid ?? 0, a.app.child.pid ?? -1)).toBe(true);
 
     for (const kind of ['streamable', 'sse', 'websocket'] as const) {
@@ -137,9 +144,9 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
   it("shows the owner's runtime state on every instance: the service list, the service, /health", async () => {
     const onA = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
     // The owner publishes its state through Redis: on a loaded machine it may land a moment after the start.
-    await eventually(async () => expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' }), 10_000);
+    await eventually(async () => expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: onA.pid, instance: a.id }), 10_000);
     const listed = await api<ServiceStatusView[]>(b.url, env.apiKey, 'GET', '/api/services');
-    expect(listed.find((view) => view.id === serviceId)).toMatchObject({ status: 'running', pid: onA.pid, instance: 'a' });
+    expect(listed.find((view) => view.id === serviceId)).toMatchObject({ status: 'running', pid: onA.pid, instance: a.id });
     const health = (await (await fetch(`${b.url}/health`)).json()) as { services: { running: number } };
     expect(health.services.running).toBe(1);
   });
@@ -166,13 +173,13 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
       if (view.status !== 'running' || view.pid === before.pid) throw new Error(`still ${view.status}, pid ${view.pid}`);
       return view;
     }, 20_000);
-    expect(await leaseOwner()).toBe('a');
+    expect(await leaseOwner()).toBe(a.id);
     await eventually(async () => {
       if (!statuses.some((view) => view.status === 'running' && view.pid === after.pid)) throw new Error(`b's /ws sent ${JSON.stringify(statuses)}`);
     }, 5_000);
-    expect(statuses.find((view) => view.pid === after.pid)?.instance).toBe('a');
+    expect(statuses.find((view) => view.pid === after.pid)?.instance).toBe(a.id);
     socket.close();
-    expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: after.pid, instance: 'a' });
+    expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: after.pid, instance: a.id });
   });
 
   it('a revocation made through one instance reaches the streams the other one holds, within seconds', async () => {
@@ -214,7 +221,7 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     await a.app.exited;
 
     const movedAfterMs = await eventually(async () => {
-      if ((await leaseOwner()) !== 'b') throw new Error('the lease is not on b yet');
+      if ((await leaseOwner()) !== b.id) throw new Error(`the lease is not on ${b.id} yet`);
       return Date.now() - killedAt;
     }, 30_000);
     await successesAfter(caller.records, killedAt, 10, 40_000);
@@ -223,7 +230,7 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     expect(movedAfterMs).toBeLessThan((LEASE_TTL_SEC + 2) * 1000);
     const view = await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything');
     expect(view.status).toBe('running');
-    expect(view.instance).toBe('b');
+    expect(view.instance).toBe(b.id);
     expect(descendsFrom(view.pid ?? 0, b.app.child.pid ?? -1)).toBe(true);
     // At most the call in flight at the kill failed; every later call succeeded, on the same session.
     const failed = caller.records.filter((record) => !record.ok);
