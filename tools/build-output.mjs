@@ -11,7 +11,9 @@ export function createBuildOutputFilter() {
     const task = TASK_LINE.exec(line.trim());
     if (task) {
       replaying = Boolean(task[2] && /cache/.test(task[2]));
-      return replaying ? `✔ ${task[1]} (unchanged, from the build cache)` : line;
+      return replaying
+        ? `✔ ${task[1]} (unchanged, from the build cache)`
+        : line;
     }
     if (NX_BANNER.test(line)) replaying = false;
     return replaying ? null : line;
@@ -21,7 +23,10 @@ export function createBuildOutputFilter() {
 /** Runs `command` with `args`, printing its output through the filter; resolves to its exit code. */
 export async function runFilteredBuild(spawn, command, args, options) {
   const filter = createBuildOutputFilter();
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    ...options,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const pipe = (stream, out) => {
     let rest = '';
     stream.setEncoding('utf8');
@@ -37,5 +42,7 @@ export async function runFilteredBuild(spawn, command, args, options) {
   };
   pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve(code ?? 1)),
+  );
 }

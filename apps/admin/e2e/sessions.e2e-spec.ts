@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn, watchPage } from './support/browser';
-import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
+import {
+  Gateway,
+  WORKSPACE_ROOT,
+  startGateway,
+  stopGatewayKeepingLog,
+} from './support/gateway-process';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/sessions-gateway.log');
 const USER = 'sid';
@@ -26,11 +31,17 @@ describe('sessions, in a real browser', () => {
       headers: { 'Content-Type': 'application/json', 'User-Agent': userAgent },
       body: JSON.stringify({ username: USER, password: PASSWORD }),
     });
-    if (response.status !== 201) throw new Error(`login: HTTP ${response.status}`);
+    if (response.status !== 201)
+      throw new Error(`login: HTTP ${response.status}`);
     return ((await response.json()) as { token: string }).token;
   }
 
-  const status = async (token: string): Promise<number> => (await fetch(`${gateway.backendUrl}/api/auth/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
+  const status = async (token: string): Promise<number> =>
+    (
+      await fetch(`${gateway.backendUrl}/api/auth/me`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).status;
 
   async function newPage(context: BrowserContext): Promise<Page> {
     const page = await context.newPage();
@@ -42,13 +53,27 @@ describe('sessions, in a real browser', () => {
     gateway = await startGateway();
     const created = await fetch(`${gateway.backendUrl}/api/users`, {
       method: 'POST',
-      headers: { 'X-API-Key': gateway.apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: USER, password: PASSWORD, role: 'viewer' }),
+      headers: {
+        'X-API-Key': gateway.apiKey,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        username: USER,
+        password: PASSWORD,
+        role: 'viewer',
+      }),
     });
-    if (created.status !== 201) throw new Error(`creating ${USER}: HTTP ${created.status} ${await created.text()}`);
+    if (created.status !== 201)
+      throw new Error(
+        `creating ${USER}: HTTP ${created.status} ${await created.text()}`,
+      );
     browser = await launchChromium();
-    userContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    userContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+    });
+    adminContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+    });
     userContext.setDefaultTimeout(15_000);
     adminContext.setDefaultTimeout(15_000);
   });
@@ -72,10 +97,15 @@ describe('sessions, in a real browser', () => {
 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Sessions' }).waitFor();
-    const phoneRow = page.locator('tr[data-session]').filter({ hasText: 'PhoneBrowser/1.0' });
+    const phoneRow = page
+      .locator('tr[data-session]')
+      .filter({ hasText: 'PhoneBrowser/1.0' });
     await phoneRow.waitFor();
     expect(await page.locator('tr[data-session]').count()).toBe(2);
-    await page.locator('tr[data-session]').filter({ hasText: 'This session' }).waitFor();
+    await page
+      .locator('tr[data-session]')
+      .filter({ hasText: 'This session' })
+      .waitFor();
 
     await phoneRow.getByRole('button', { name: 'End' }).click();
     await page.getByText('Session ended.').waitFor();
@@ -90,14 +120,24 @@ describe('sessions, in a real browser', () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('button', { name: `Sessions of ${USER}` }).click();
     await page.getByRole('heading', { name: `Sessions of ${USER}` }).waitFor();
-    await page.locator('tr[data-session]').filter({ hasText: 'LaptopBrowser/2.0' }).waitFor();
+    await page
+      .locator('tr[data-session]')
+      .filter({ hasText: 'LaptopBrowser/2.0' })
+      .waitFor();
 
     await page.getByRole('button', { name: 'End all' }).click();
     await page.getByText('No open sessions.').waitFor();
     expect(await status(laptop)).toBe(401);
     // The user's own browser session (from the first test) ended with them.
     const userPage = userContext.pages()[0];
-    const token = await userPage.evaluate(() => (JSON.parse(sessionStorage.getItem('mcp-proxy.token') ?? '{}') as { token?: string }).token ?? '');
+    const token = await userPage.evaluate(
+      () =>
+        (
+          JSON.parse(sessionStorage.getItem('mcp-proxy.token') ?? '{}') as {
+            token?: string;
+          }
+        ).token ?? '',
+    );
     expect(await status(token)).toBe(401);
   });
 

@@ -15,5 +15,17 @@ import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entit
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserEntity } from './users/user.entity';
 
-export const ENTITIES = [ServiceEntity, DeploymentEntity, GroupEntity, AuditEventEntity, UserEntity, ClientTokenEntity, ...OAUTH_ENTITIES, ServiceRemoteEntity, RuntimeSettingEntity, PersistedSessionEntity, UiSessionEntity, WebhookDeliveryEntity];
-
+export const ENTITIES = [
+  ServiceEntity,
+  DeploymentEntity,
+  GroupEntity,
+  AuditEventEntity,
+  UserEntity,
+  ClientTokenEntity,
+  ...OAUTH_ENTITIES,
+  ServiceRemoteEntity,
+  RuntimeSettingEntity,
+  PersistedSessionEntity,
+  UiSessionEntity,
+  WebhookDeliveryEntity,
+];

@@ -164,7 +164,8 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
       },
       proxy: { rateLimit: 0, auth: 'oauth' },
     });
-    return (await grantAccess(running, `${running.baseUrl}/mcp/${service}`)).access;
+    return (await grantAccess(running, `${running.baseUrl}/mcp/${service}`))
+      .access;
   }
 
   afterAll(() => running?.close());

@@ -287,14 +287,19 @@ describe('OAuth limits on several instances', () => {
   }, 30_000);
 
   it('share one registration budget per address through Redis', async () => {
-    const shared = { REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379', OAUTH_RATE_LIMIT: '4', OAUTH_DYNAMIC_REGISTRATION: 'true' };
+    const shared = {
+      REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      OAUTH_RATE_LIMIT: '4',
+      OAUTH_DYNAMIC_REGISTRATION: 'true',
+    };
     apps.push(await startApp(shared), await startApp(shared));
     const [a, b] = apps;
     // An address of its own, so no other test's registrations share the minute's budget.
     const from = `127.0.${100 + Math.floor(Math.random() * 100)}.${2 + Math.floor(Math.random() * 200)}`;
     await awayFromMinuteEdge();
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await register((i % 2 ? b : a).baseUrl, from)).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await register((i % 2 ? b : a).baseUrl, from)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
   }, 60_000);
 });

@@ -1,6 +1,11 @@
 import { DataSource } from 'typeorm';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { eventually, registerService, RunningApp, startApp } from './support/running-app';
+import {
+  eventually,
+  registerService,
+  RunningApp,
+  startApp,
+} from './support/running-app';
 
 jest.setTimeout(90_000);
 
@@ -11,7 +16,10 @@ jest.setTimeout(90_000);
 describe('reserved route names and route collisions', () => {
   let running: RunningApp;
   const admin = (): [string, string] => ['X-API-Key', running.env.apiKey];
-  const stdio = { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] };
+  const stdio = {
+    command: process.execPath,
+    args: [EVERYTHING_SERVER, 'stdio'],
+  };
 
   async function tokenFor(services: string[]): Promise<string> {
     return (
@@ -24,14 +32,26 @@ describe('reserved route names and route collisions', () => {
     ).body.token;
   }
 
-  async function toolsList(path: string, token: string): Promise<{ status: number; tools: string[] }> {
+  async function toolsList(
+    path: string,
+    token: string,
+  ): Promise<{ status: number; tools: string[] }> {
     const response = await fetch(`${running.baseUrl}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
-    const body = (await response.json()) as { result?: { tools?: { name: string }[] } };
-    return { status: response.status, tools: (body.result?.tools ?? []).map((tool) => tool.name) };
+    const body = (await response.json()) as {
+      result?: { tools?: { name: string }[] };
+    };
+    return {
+      status: response.status,
+      tools: (body.result?.tools ?? []).map((tool) => tool.name),
+    };
   }
 
   beforeAll(async () => {
@@ -41,32 +61,44 @@ describe('reserved route names and route collisions', () => {
 
   afterAll(() => running?.close());
 
-  it.each(['all', 'ws', 'g', 'sse', 'messages'])('refuses a service named %s with a 400 naming the field', async (name) => {
-    const response = await running
-      .api()
-      .post('/api/services')
-      .set(...admin())
-      .send({ name, process: stdio, start: false })
-      .expect(400);
-    expect(JSON.stringify(response.body.message)).toMatch(/^\["name must not be a reserved word/);
-  });
+  it.each(['all', 'ws', 'g', 'sse', 'messages'])(
+    'refuses a service named %s with a 400 naming the field',
+    async (name) => {
+      const response = await running
+        .api()
+        .post('/api/services')
+        .set(...admin())
+        .send({ name, process: stdio, start: false })
+        .expect(400);
+      expect(JSON.stringify(response.body.message)).toMatch(
+        /^\["name must not be a reserved word/,
+      );
+    },
+  );
 
-  it.each(['/mcp/all', '/mcp/ws', '/mcp/g', '/mcp/sse'])('refuses proxy.path %s on create and update with a 400 naming the field', async (path) => {
-    const created = await running
-      .api()
-      .post('/api/services')
-      .set(...admin())
-      .send({ name: 'pathy', process: stdio, proxy: { path }, start: false })
-      .expect(400);
-    expect(created.body.message).toEqual([expect.stringMatching(/^proxy\.path must not use a reserved word/)]);
-    const updated = await running
-      .api()
-      .patch('/api/services/everything')
-      .set(...admin())
-      .send({ proxy: { path } })
-      .expect(400);
-    expect(updated.body.message).toEqual([expect.stringMatching(/^proxy\.path must not use a reserved word/)]);
-  });
+  it.each(['/mcp/all', '/mcp/ws', '/mcp/g', '/mcp/sse'])(
+    'refuses proxy.path %s on create and update with a 400 naming the field',
+    async (path) => {
+      const created = await running
+        .api()
+        .post('/api/services')
+        .set(...admin())
+        .send({ name: 'pathy', process: stdio, proxy: { path }, start: false })
+        .expect(400);
+      expect(created.body.message).toEqual([
+        expect.stringMatching(/^proxy\.path must not use a reserved word/),
+      ]);
+      const updated = await running
+        .api()
+        .patch('/api/services/everything')
+        .set(...admin())
+        .send({ proxy: { path } })
+        .expect(400);
+      expect(updated.body.message).toEqual([
+        expect.stringMatching(/^proxy\.path must not use a reserved word/),
+      ]);
+    },
+  );
 
   it('refuses a reserved name in a config import, changing nothing', async () => {
     const yaml = `services:\n  - name: all\n    process:\n      command: ${process.execPath}\n`;
@@ -77,7 +109,9 @@ describe('reserved route names and route collisions', () => {
       .set('Content-Type', 'application/yaml')
       .send(yaml)
       .expect(400);
-    expect(response.body.message).toEqual([expect.stringMatching(/^services\[0\]\.name must not be a reserved word/)]);
+    expect(response.body.message).toEqual([
+      expect.stringMatching(/^services\[0\]\.name must not be a reserved word/),
+    ]);
     expect(
       (
         await running
@@ -93,7 +127,12 @@ describe('reserved route names and route collisions', () => {
       .api()
       .post('/api/services')
       .set(...admin())
-      .send({ name: 'alpha', process: stdio, proxy: { path: '/mcp/beta' }, start: false })
+      .send({
+        name: 'alpha',
+        process: stdio,
+        proxy: { path: '/mcp/beta' },
+        start: false,
+      })
       .expect(201);
     const byName = await running
       .api()
@@ -124,7 +163,9 @@ describe('reserved route names and route collisions', () => {
         .set(...admin())
         .expect(200)
     ).body.id as string;
-    await running.app.get(DataSource).query(`UPDATE services SET name = 'all' WHERE id = '${legacyId}'`);
+    await running.app
+      .get(DataSource)
+      .query(`UPDATE services SET name = 'all' WHERE id = '${legacyId}'`);
     await running
       .api()
       .post('/api/services')
@@ -137,7 +178,8 @@ describe('reserved route names and route collisions', () => {
     // The admin still gets the built-in group at /mcp/all (exposed names), and the service by its id.
     const builtIn = await eventually(async () => {
       const listed = await toolsList('/mcp/all', running.env.apiKey);
-      if (!listed.tools.includes('everything__echo')) throw new Error(`not merged yet: ${listed.tools.join(',')}`);
+      if (!listed.tools.includes('everything__echo'))
+        throw new Error(`not merged yet: ${listed.tools.join(',')}`);
       return listed;
     });
     expect(builtIn.status).toBe(200);

@@ -36,11 +36,16 @@ describe('a revived session keeps its client token limits', () => {
       const view = await api()
         .get('/api/services/everything')
         .set(...admin());
-      if (view.body.status !== 'running') throw new Error(`everything is ${view.body.status}`);
+      if (view.body.status !== 'running')
+        throw new Error(`everything is ${view.body.status}`);
     }, 30_000);
   }
 
-  async function rpc(token: string, sessionId: string | null, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function rpc(
+    token: string,
+    sessionId: string | null,
+    body: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       'content-type': 'application/json',
@@ -57,7 +62,11 @@ describe('a revived session keeps its client token limits', () => {
       body: JSON.stringify({ jsonrpc: '2.0', ...body }),
     });
     const text = await response.text();
-    const json = text.startsWith('{') ? JSON.parse(text) : text.includes('data: ') ? JSON.parse(text.slice(text.indexOf('data: ') + 6).split('\n')[0]) : {};
+    const json = text.startsWith('{')
+      ? JSON.parse(text)
+      : text.includes('data: ')
+        ? JSON.parse(text.slice(text.indexOf('data: ') + 6).split('\n')[0])
+        : {};
     return { status: response.status, body: json };
   }
 
@@ -84,11 +93,18 @@ describe('a revived session keeps its client token limits', () => {
     await response.text();
     const sessionId = response.headers.get('mcp-session-id') as string;
     expect(sessionId).toBeTruthy();
-    expect((await rpc(token, sessionId, { method: 'notifications/initialized' })).status).toBe(202);
+    expect(
+      (await rpc(token, sessionId, { method: 'notifications/initialized' }))
+        .status,
+    ).toBe(202);
     return sessionId;
   }
 
-  const toolNames = (body: Record<string, unknown>): string[] => ((body['result'] as { tools?: { name: string }[] } | undefined)?.tools ?? []).map((tool) => tool.name);
+  const toolNames = (body: Record<string, unknown>): string[] =>
+    (
+      (body['result'] as { tools?: { name: string }[] } | undefined)?.tools ??
+      []
+    ).map((tool) => tool.name);
 
   async function restart(): Promise<void> {
     await app?.close();
@@ -131,7 +147,11 @@ describe('a revived session keeps its client token limits', () => {
       .expect(201);
     const token = minted.body.token as string;
     const sessionId = await openSession(token);
-    expect(toolNames((await rpc(token, sessionId, { id: 2, method: 'tools/list' })).body)).toEqual(['echo']);
+    expect(
+      toolNames(
+        (await rpc(token, sessionId, { id: 2, method: 'tools/list' })).body,
+      ),
+    ).toEqual(['echo']);
 
     await restart();
 

@@ -1,7 +1,12 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireBuiltApi, waitForOk, WORKSPACE_ROOT } from './support/built-app';
+import {
+  freePort,
+  requireBuiltApi,
+  waitForOk,
+  WORKSPACE_ROOT,
+} from './support/built-app';
 import { makeTestEnv, TestEnv } from './support/test-env';
 
 /**
@@ -24,7 +29,10 @@ interface Started {
 
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -39,7 +47,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(
+  check: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -48,7 +60,11 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 async function startWithNpm(): Promise<Started> {
-  const env = makeTestEnv({ LOG_LEVEL: 'info', BACKEND_PORT: String(await freePort()), FRONTEND_PORT: String(await freePort()) });
+  const env = makeTestEnv({
+    LOG_LEVEL: 'info',
+    BACKEND_PORT: String(await freePort()),
+    FRONTEND_PORT: String(await freePort()),
+  });
   // As root the MCP server runs as a user of its own: give it a folder it may write to.
   const shared = join(env.dir, 'shared');
   mkdirSync(shared, { mode: 0o777 });
@@ -57,20 +73,30 @@ async function startWithNpm(): Promise<Started> {
   // Its own process group, like a terminal's foreground job.
   const npm = spawn('npm', ['start', '--silent'], {
     cwd: WORKSPACE_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env.vars },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '',
+      ...env.vars,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let output = '';
   npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    npm.once('exit', () => resolve()),
+  );
   const base = `http://127.0.0.1:${env.vars['BACKEND_PORT']}`;
   await waitForOk(`${base}/health`, 240_000);
   const created = await fetch(`${base}/api/services`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': env.apiKey },
-    body: JSON.stringify({ name: 'recorder', start: true, process: { command: process.execPath, args: [RECORDER, record] } }),
+    body: JSON.stringify({
+      name: 'recorder',
+      start: true,
+      process: { command: process.execPath, args: [RECORDER, record] },
+    }),
   });
   expect(created.status).toBe(201);
   // The server's own answer: it is up, with its signal handlers in place (a signal during its start-up
@@ -80,21 +106,40 @@ async function startWithNpm(): Promise<Started> {
   while (!serverPid && Date.now() < deadline) {
     const reply = await fetch(`${base}/mcp/recorder`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-api-key': env.apiKey },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'pid', arguments: {} } }),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-api-key': env.apiKey,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'pid', arguments: {} },
+      }),
     }).catch(() => null);
-    const body = reply?.ok ? ((await reply.json()) as { result?: { content?: { text?: string }[] } }) : null;
+    const body = reply?.ok
+      ? ((await reply.json()) as { result?: { content?: { text?: string }[] } })
+      : null;
     serverPid = Number(body?.result?.content?.[0]?.text ?? 0);
     if (!serverPid) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const npmPid = npm.pid as number;
   const [launcher] = childrenOf(npmPid);
   const [api] = childrenOf(launcher);
-  return { npm, output: () => output, exited, env, record, pids: { npm: npmPid, launcher, api, server: serverPid } };
+  return {
+    npm,
+    output: () => output,
+    exited,
+    env,
+    record,
+    pids: { npm: npmPid, launcher, api, server: serverPid },
+  };
 }
 
 function forceCleanup(started: Started): void {
-  for (const pid of Object.values(started.pids)) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of Object.values(started.pids))
+    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
   started.env.cleanup();
 }
 
@@ -102,35 +147,62 @@ describe('stopping npm start', () => {
   beforeAll(() => requireBuiltApi());
 
   const ways: Array<[string, NodeJS.Signals, (started: Started) => number]> = [
-    ['Ctrl-C in a terminal (SIGINT to the whole group)', 'SIGINT', (started) => -started.pids.npm],
+    [
+      'Ctrl-C in a terminal (SIGINT to the whole group)',
+      'SIGINT',
+      (started) => -started.pids.npm,
+    ],
     ['SIGINT to npm', 'SIGINT', (started) => started.pids.npm],
-    ['SIGTERM to npm (systemctl stop, kill)', 'SIGTERM', (started) => started.pids.npm],
+    [
+      'SIGTERM to npm (systemctl stop, kill)',
+      'SIGTERM',
+      (started) => started.pids.npm,
+    ],
     ['SIGTERM to the launcher', 'SIGTERM', (started) => started.pids.launcher],
     ['SIGINT to the launcher', 'SIGINT', (started) => started.pids.launcher],
     ['SIGTERM to the API', 'SIGTERM', (started) => started.pids.api],
   ];
 
-  it.each(ways)('%s stops gracefully once, with the MCP server sent SIGTERM, and leaves nothing running', async (_way, signal, target) => {
-    const started = await startWithNpm();
-    try {
-      expect(Object.values(started.pids).every((pid) => pid > 0 && alive(pid))).toBe(true);
-      process.kill(target(started), signal);
-      await until(() => Object.values(started.pids).every((pid) => !alive(pid)), 60_000, 'every process to end');
-      expect(readFileSync(started.record, 'utf8')).toBe(`SIGTERM ${started.pids.server}\n`);
-      expect(started.output()).toMatch(/"msg":"stopped"/);
-      expect(started.output()).not.toMatch(/stopping at once/);
-      expect(started.output().match(/finishing calls in progress/g)).toHaveLength(1);
-    } finally {
-      forceCleanup(started);
-    }
-  });
+  it.each(ways)(
+    '%s stops gracefully once, with the MCP server sent SIGTERM, and leaves nothing running',
+    async (_way, signal, target) => {
+      const started = await startWithNpm();
+      try {
+        expect(
+          Object.values(started.pids).every((pid) => pid > 0 && alive(pid)),
+        ).toBe(true);
+        process.kill(target(started), signal);
+        await until(
+          () => Object.values(started.pids).every((pid) => !alive(pid)),
+          60_000,
+          'every process to end',
+        );
+        expect(readFileSync(started.record, 'utf8')).toBe(
+          `SIGTERM ${started.pids.server}\n`,
+        );
+        expect(started.output()).toMatch(/"msg":"stopped"/);
+        expect(started.output()).not.toMatch(/stopping at once/);
+        expect(
+          started.output().match(/finishing calls in progress/g),
+        ).toHaveLength(1);
+      } finally {
+        forceCleanup(started);
+      }
+    },
+  );
 
   it('the API stops gracefully when its launcher is killed outright, so it does not serve as an orphan', async () => {
     const started = await startWithNpm();
     try {
       process.kill(started.pids.launcher, 'SIGKILL');
-      await until(() => !alive(started.pids.api) && !alive(started.pids.server), 60_000, 'the API and its server to end');
-      expect(existsSync(started.record) && readFileSync(started.record, 'utf8')).toBe(`SIGTERM ${started.pids.server}\n`);
+      await until(
+        () => !alive(started.pids.api) && !alive(started.pids.server),
+        60_000,
+        'the API and its server to end',
+      );
+      expect(
+        existsSync(started.record) && readFileSync(started.record, 'utf8'),
+      ).toBe(`SIGTERM ${started.pids.server}\n`);
     } finally {
       forceCleanup(started);
     }
@@ -143,8 +215,17 @@ describe('stopping npm start', () => {
       const base = `http://127.0.0.1:${started.env.vars['BACKEND_PORT']}`;
       void fetch(`${base}/mcp/recorder`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-api-key': started.env.apiKey },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'sleep', arguments: { ms: 60_000 } } }),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'x-api-key': started.env.apiKey,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'sleep', arguments: { ms: 60_000 } },
+        }),
       }).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 500));
       process.kill(started.pids.api, 'SIGTERM');
@@ -152,7 +233,11 @@ describe('stopping npm start', () => {
       expect(alive(started.pids.api)).toBe(true);
       const forcedAt = Date.now();
       process.kill(started.pids.api, 'SIGTERM');
-      await until(() => !alive(started.pids.api) && !alive(started.pids.server), 30_000, 'the API and its server to end');
+      await until(
+        () => !alive(started.pids.api) && !alive(started.pids.server),
+        30_000,
+        'the API and its server to end',
+      );
       expect(Date.now() - forcedAt).toBeLessThan(8_000);
       expect(started.output()).toMatch(/SIGTERM again: stopping at once/);
     } finally {

@@ -13,7 +13,11 @@ const FIXTURES = join(__dirname, 'fixtures', 'test-summary');
 
 /** Runs a snippet of ES module code with the workspace's tools importable; returns its stdout as JSON. */
 function runModule(code: string): unknown {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', code],
+    { cwd: WORKSPACE_ROOT, encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout);
 }
@@ -27,16 +31,39 @@ describe('the test summary', () => {
     const report = join(dir, 'report.json');
     const jest = spawnSync(
       process.execPath,
-      [join(WORKSPACE_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', JSON.stringify({ rootDir: FIXTURES, testMatch: ['**/*.fixture.js'], testEnvironment: 'node' }), '--ci', '--reporters=default', `--reporters=${join(WORKSPACE_ROOT, 'tools', 'jest-summary-reporter.cjs')}`],
-      { cwd: FIXTURES, env: { ...process.env, JEST_SUMMARY_FILE: report }, encoding: 'utf8' },
+      [
+        join(WORKSPACE_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '--config',
+        JSON.stringify({
+          rootDir: FIXTURES,
+          testMatch: ['**/*.fixture.js'],
+          testEnvironment: 'node',
+        }),
+        '--ci',
+        '--reporters=default',
+        `--reporters=${join(WORKSPACE_ROOT, 'tools', 'jest-summary-reporter.cjs')}`,
+      ],
+      {
+        cwd: FIXTURES,
+        env: { ...process.env, JEST_SUMMARY_FILE: report },
+        encoding: 'utf8',
+      },
     );
     expect(jest.status).toBe(1);
-    const counts = runModule(`import r from './tools/test-report.cjs'; console.log(JSON.stringify(r.readReport(${JSON.stringify(report)}, ${JSON.stringify(FIXTURES)})));`);
+    const counts = runModule(
+      `import r from './tools/test-report.cjs'; console.log(JSON.stringify(r.readReport(${JSON.stringify(report)}, ${JSON.stringify(FIXTURES)})));`,
+    );
     expect(counts).toEqual({
       passed: 1,
       failed: 2,
       brokenSuites: 1,
-      failedNames: expect.arrayContaining(['fails with a circular error', 'fails plainly', expect.stringMatching(/^broken\.fixture\.js: Cannot find module '\.\/no-such-module'/)]),
+      failedNames: expect.arrayContaining([
+        'fails with a circular error',
+        'fails plainly',
+        expect.stringMatching(
+          /^broken\.fixture\.js: Cannot find module '\.\/no-such-module'/,
+        ),
+      ]),
     });
     expect((counts as { failedNames: string[] }).failedNames).toHaveLength(3);
   }, 60_000);

@@ -11,7 +11,11 @@ import { ChildSandbox } from '../processes/sandbox/child-sandbox.service';
 import { ServiceRuntimes } from '../processes/service-runtimes';
 import { ServicesService } from '../processes/services.service';
 import { APP_VERSION } from '../version';
-import { healthProblems, problemCounts, problemsVisibleTo } from './health-problems';
+import {
+  healthProblems,
+  problemCounts,
+  problemsVisibleTo,
+} from './health-problems';
 
 /**
  * `GET /health`: liveness plus the truth about what the gateway should be doing and is not. Gathers the
@@ -33,17 +37,37 @@ export class HealthService {
   ) {}
 
   async view(principal: Principal | undefined): Promise<HealthView> {
-    const [total, wanted, unfinished] = await Promise.all([this.services.count(), this.services.listDesiredRunning(), this.deployments.unfinished()]);
+    const [total, wanted, unfinished] = await Promise.all([
+      this.services.count(),
+      this.services.listDesiredRunning(),
+      this.deployments.unfinished(),
+    ]);
     const certificate = this.certificates.status();
     const problems = healthProblems({
       services: wanted.map((entity) => {
         // Whichever instance runs it: the runtimes hold the owner's facts in a cluster.
         const runtime = this.runtimes.get(entity.id);
-        return { id: entity.id, name: entity.name, status: runtime.status, statusReason: runtime.statusReason, lastExitReason: runtime.lastExitReason ?? null };
+        return {
+          id: entity.id,
+          name: entity.name,
+          status: runtime.status,
+          statusReason: runtime.statusReason,
+          lastExitReason: runtime.lastExitReason ?? null,
+        };
       }),
-      certificate: { enabled: certificate.enabled, domain: certificate.domain, failures: certificate.failures, lastError: certificate.lastError },
+      certificate: {
+        enabled: certificate.enabled,
+        domain: certificate.domain,
+        failures: certificate.failures,
+        lastError: certificate.lastError,
+      },
       lostMappings: this.network.lostMappings(),
-      deployments: unfinished.map((deployment) => ({ serviceId: deployment.serviceId, serviceName: deployment.serviceName, status: deployment.status, startedAt: deployment.startedAt })),
+      deployments: unfinished.map((deployment) => ({
+        serviceId: deployment.serviceId,
+        serviceName: deployment.serviceName,
+        status: deployment.status,
+        startedAt: deployment.startedAt,
+      })),
       now: this.clock.now(),
       deployStepTimeoutMs: this.config.get('DEPLOY_STEP_TIMEOUT_SEC') * 1000,
       deployAttempts: this.config.get('DEPLOY_ATTEMPTS'),

@@ -1,4 +1,9 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { PeriodicCleanup } from '../core/database/periodic-cleanup';
@@ -29,9 +34,13 @@ export interface SweepCounts {
  * rows already dead, so instances sharing one database may all run it.
  */
 @Injectable()
-export class OAuthSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class OAuthSweeper
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('OAuth');
-  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () => this.sweepQuietly());
+  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () =>
+    this.sweepQuietly(),
+  );
 
   constructor(
     @InjectRepository(OAuthClientEntity)

@@ -6,7 +6,11 @@ import { spawnSync } from 'node:child_process';
 
 /** Whether `command` is on PATH. */
 export function hasCommand(command: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], {
+      stdio: 'ignore',
+    }).status === 0
+  );
 }
 
 /** `it` when every command is present; otherwise `it.skip`, after saying which one is missing and why it matters. */

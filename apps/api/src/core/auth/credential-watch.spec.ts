@@ -4,10 +4,18 @@ import type { AuthService } from './auth.service';
 import { CredentialWatch } from './credential-watch';
 import type { Principal } from './principal';
 
-const viewer = (services?: string[]): Principal => ({ kind: 'user', id: 'user:u1', role: 'viewer', ...(services ? { scope: { services } } : {}) });
+const viewer = (services?: string[]): Principal => ({
+  kind: 'user',
+  id: 'user:u1',
+  role: 'viewer',
+  ...(services ? { scope: { services } } : {}),
+});
 
 /** A stand-in for AuthService.verify: what each credential stands for now, and how often it was asked. */
-function fakeAuth(answers: Map<string, Principal | null | Error>): { auth: AuthService; calls: string[] } {
+function fakeAuth(answers: Map<string, Principal | null | Error>): {
+  auth: AuthService;
+  calls: string[];
+} {
   const calls: string[] = [];
   const verify = async (credential: string): Promise<Principal | null> => {
     calls.push(credential);
@@ -20,7 +28,9 @@ function fakeAuth(answers: Map<string, Principal | null | Error>): { auth: AuthS
 
 describe('CredentialWatch', () => {
   it('verifies each credential once per pass, however many streams hold it, and tells nothing when nothing changed', async () => {
-    const answers = new Map<string, Principal | null | Error>([['t1', viewer()]]);
+    const answers = new Map<string, Principal | null | Error>([
+      ['t1', viewer()],
+    ]);
     const { auth, calls } = fakeAuth(answers);
     const watch = new CredentialWatch(auth, new EventEmitter2());
     const told: (Principal | null)[] = [];
@@ -35,19 +45,30 @@ describe('CredentialWatch', () => {
     ['revoked', null],
     ['limits changed', viewer(['s1'])],
     ['role changed', { ...viewer(), role: 'operator' } as Principal],
-  ])('tells every stream once when the credential is %s', async (_case, now) => {
-    const answers = new Map<string, Principal | null | Error>([['t1', now]]);
-    const watch = new CredentialWatch(fakeAuth(answers).auth, new EventEmitter2());
-    const told: (Principal | null)[] = [];
-    watch.watch('t1', viewer(), (next) => told.push(next));
-    await watch.recheck();
-    await watch.recheck();
-    expect(told).toEqual([now]);
-  });
+  ])(
+    'tells every stream once when the credential is %s',
+    async (_case, now) => {
+      const answers = new Map<string, Principal | null | Error>([['t1', now]]);
+      const watch = new CredentialWatch(
+        fakeAuth(answers).auth,
+        new EventEmitter2(),
+      );
+      const told: (Principal | null)[] = [];
+      watch.watch('t1', viewer(), (next) => told.push(next));
+      await watch.recheck();
+      await watch.recheck();
+      expect(told).toEqual([now]);
+    },
+  );
 
   it('keeps streams open while the credential cannot be checked (a database hiccup), and forgets a stream that closed', async () => {
-    const answers = new Map<string, Principal | null | Error>([['t1', new Error('database down')]]);
-    const watch = new CredentialWatch(fakeAuth(answers).auth, new EventEmitter2());
+    const answers = new Map<string, Principal | null | Error>([
+      ['t1', new Error('database down')],
+    ]);
+    const watch = new CredentialWatch(
+      fakeAuth(answers).auth,
+      new EventEmitter2(),
+    );
     const told: (Principal | null)[] = [];
     const stop = watch.watch('t1', viewer(), (next) => told.push(next));
     await watch.recheck();
@@ -60,12 +81,16 @@ describe('CredentialWatch', () => {
   });
 
   it('re-checks at once when this instance reports a change, without waiting for the timer', async () => {
-    const answers = new Map<string, Principal | null | Error>([['t1', viewer()]]);
+    const answers = new Map<string, Principal | null | Error>([
+      ['t1', viewer()],
+    ]);
     const events = new EventEmitter2();
     const watch = new CredentialWatch(fakeAuth(answers).auth, events);
     watch.onModuleInit();
     try {
-      const closed = new Promise<Principal | null>((resolve) => watch.watch('t1', viewer(), resolve));
+      const closed = new Promise<Principal | null>((resolve) =>
+        watch.watch('t1', viewer(), resolve),
+      );
       answers.set('t1', null);
       events.emit(AUTH_EVENTS.changed);
       await expect(closed).resolves.toBeNull();

@@ -8,14 +8,26 @@ import { relative, resolve } from 'node:path';
  * keeps using it (with a notice saying how to move it) rather than starting afresh with an empty database.
  */
 // Not `services`: DATA_DIR/services/<name> is the working directory of a service without a repository (kept in backups).
-export const UNDER_DATA_DIR = { DATABASE_URL: 'mcp-proxy.db', LOG_DIR: 'logs', CLONE_DIRECTORY: 'clones' } as const;
+export const UNDER_DATA_DIR = {
+  DATABASE_URL: 'mcp-proxy.db',
+  LOG_DIR: 'logs',
+  CLONE_DIRECTORY: 'clones',
+} as const;
 
 export type StatePathKey = keyof typeof UNDER_DATA_DIR;
 
 /** Where they were when their defaults did not follow DATA_DIR, relative to the working directory. */
-const FORMER_DEFAULTS: Record<StatePathKey, string> = { DATABASE_URL: './data/mcp-proxy.db', LOG_DIR: './logs', CLONE_DIRECTORY: './mcp-services' };
+const FORMER_DEFAULTS: Record<StatePathKey, string> = {
+  DATABASE_URL: './data/mcp-proxy.db',
+  LOG_DIR: './logs',
+  CLONE_DIRECTORY: './mcp-services',
+};
 
-const WHAT: Record<StatePathKey, string> = { DATABASE_URL: 'SQLite database', LOG_DIR: 'log directory', CLONE_DIRECTORY: 'directory of deployed services' };
+const WHAT: Record<StatePathKey, string> = {
+  DATABASE_URL: 'SQLite database',
+  LOG_DIR: 'log directory',
+  CLONE_DIRECTORY: 'directory of deployed services',
+};
 
 /** The default of a state path for this DATA_DIR: `<DATA_DIR>/<name>`, written as DATA_DIR is (relative stays relative). */
 export function stateDefault(key: StatePathKey, dataDir: string): string {
@@ -26,11 +38,20 @@ export function stateDefault(key: StatePathKey, dataDir: string): string {
  * The path to use when the setting is not given: the one under DATA_DIR, unless only the former default
  * exists. The notice, when the former one is used, says how to move it.
  */
-export function defaultStatePath(key: StatePathKey, dataDir: string): { path: string; notice: string | null } {
+export function defaultStatePath(
+  key: StatePathKey,
+  dataDir: string,
+): { path: string; notice: string | null } {
   const path = stateDefault(key, dataDir);
   const former = FORMER_DEFAULTS[key];
-  if (resolve(path) === resolve(former) || existsSync(path) || !existsSync(former)) return { path, notice: null };
-  const files = key === 'DATABASE_URL' ? ' (with its -wal and -shm files, if any)' : '';
+  if (
+    resolve(path) === resolve(former) ||
+    existsSync(path) ||
+    !existsSync(former)
+  )
+    return { path, notice: null };
+  const files =
+    key === 'DATABASE_URL' ? ' (with its -wal and -shm files, if any)' : '';
   return {
     path: former,
     notice: `Using the existing ${WHAT[key]} at ${resolve(former)}: the default is now ${resolve(path)}. Move it there${files} while the proxy is stopped, or set ${key}=${resolve(former)} to keep it where it is.`,

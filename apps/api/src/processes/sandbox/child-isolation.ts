@@ -38,7 +38,9 @@ export interface IsolationFacts {
 }
 
 /** The honest one-line account of what a default child can reach of the proxy's secrets. */
-export function childIsolation(facts: IsolationFacts): Omit<ChildIsolationView, 'limits'> {
+export function childIsolation(
+  facts: IsolationFacts,
+): Omit<ChildIsolationView, 'limits'> {
   if (facts.ownUsers && facts.exposedFiles.length > 0) {
     return {
       isolation: 'own-users',
@@ -64,9 +66,13 @@ export function childIsolation(facts: IsolationFacts): Omit<ChildIsolationView, 
   }
   const why = [
     `servers cannot get users of their own (${facts.ownUsersMissing})`,
-    facts.filesystemSetting === 'none' ? 'bubblewrap is switched off (SANDBOX_FILESYSTEM=none)' : `bubblewrap cannot run here (${facts.bubblewrapMissing})`,
+    facts.filesystemSetting === 'none'
+      ? 'bubblewrap is switched off (SANDBOX_FILESYSTEM=none)'
+      : `bubblewrap cannot run here (${facts.bubblewrapMissing})`,
   ];
-  const fix = facts.root ? 'Install bubblewrap and leave SANDBOX_FILESYSTEM at auto, or remove what keeps servers from users of their own' : 'Run the proxy as root, or install bubblewrap and leave SANDBOX_FILESYSTEM at auto';
+  const fix = facts.root
+    ? 'Install bubblewrap and leave SANDBOX_FILESYSTEM at auto, or remove what keeps servers from users of their own'
+    : 'Run the proxy as root, or install bubblewrap and leave SANDBOX_FILESYSTEM at auto';
   return {
     isolation: 'none',
     proxySecretsProtected: false,

@@ -5,19 +5,32 @@
  * `toolLimits` and the client token's own limit; everything else (housekeeping) has a separate
  * ceiling of ten times the service's limit, enough for any honest client, still a bound for a flood.
  */
-import { isRequest, JsonRpcMessage, MCP_METHODS } from '@mcp-proxy/mcp/protocol';
+import {
+  isRequest,
+  JsonRpcMessage,
+  MCP_METHODS,
+} from '@mcp-proxy/mcp/protocol';
 import type { Principal } from '../../core/auth/principal';
 import { compileFilter } from '../aggregation/name-filter';
 import type { ServiceRoute } from '../routing/route-table';
 import type { RateLimiter } from './rate-limiter';
 
 /** The methods that make a server do work; each costs one from the work budgets. */
-export const WORK_METHODS: ReadonlySet<string> = new Set([MCP_METHODS.TOOLS_CALL, MCP_METHODS.RESOURCES_READ, MCP_METHODS.PROMPTS_GET, MCP_METHODS.COMPLETION_COMPLETE]);
+export const WORK_METHODS: ReadonlySet<string> = new Set([
+  MCP_METHODS.TOOLS_CALL,
+  MCP_METHODS.RESOURCES_READ,
+  MCP_METHODS.PROMPTS_GET,
+  MCP_METHODS.COMPLETION_COMPLETE,
+]);
 
 /** Housekeeping (initialize, notifications, ping, lists, DELETE) may run this many times the service's limit. */
 export const HOUSEKEEPING_FACTOR = 10;
 
-export type RateLimitName = 'service' | 'housekeeping' | 'tool' | 'client-token';
+export type RateLimitName =
+  | 'service'
+  | 'housekeeping'
+  | 'tool'
+  | 'client-token';
 
 interface Budget {
   name: RateLimitName;
@@ -37,20 +50,43 @@ export interface RateRefusal {
 }
 
 /** The budgets of one message (null: a request without a message, such as DELETE). */
-export function budgetsFor(route: ServiceRoute, principal: Principal, message: JsonRpcMessage | null): Budget[] {
+export function budgetsFor(
+  route: ServiceRoute,
+  principal: Principal,
+  message: JsonRpcMessage | null,
+): Budget[] {
   const limit = route.proxy.rateLimit;
   const method = message && isRequest(message) ? message.method : null;
   if (method === null || !WORK_METHODS.has(method)) {
-    return [{ name: 'housekeeping', scope: `housekeeping:${route.id}`, perMinute: limit * HOUSEKEEPING_FACTOR }];
+    return [
+      {
+        name: 'housekeeping',
+        scope: `housekeeping:${route.id}`,
+        perMinute: limit * HOUSEKEEPING_FACTOR,
+      },
+    ];
   }
   const budgets: Budget[] = [];
-  if (principal.rateLimit) budgets.push({ name: 'client-token', scope: 'client-token', perMinute: principal.rateLimit });
+  if (principal.rateLimit)
+    budgets.push({
+      name: 'client-token',
+      scope: 'client-token',
+      perMinute: principal.rateLimit,
+    });
   budgets.push({ name: 'service', scope: route.id, perMinute: limit });
   if (method === MCP_METHODS.TOOLS_CALL && message && isRequest(message)) {
     const tool = (message.params as { name?: unknown } | undefined)?.name;
     if (typeof tool === 'string') {
-      for (const [pattern, perMinute] of Object.entries(route.proxy.toolLimits ?? {})) {
-        if (compileFilter({ allow: [pattern] })(tool)) budgets.push({ name: 'tool', scope: `tool:${route.id}:${pattern}`, perMinute, pattern });
+      for (const [pattern, perMinute] of Object.entries(
+        route.proxy.toolLimits ?? {},
+      )) {
+        if (compileFilter({ allow: [pattern] })(tool))
+          budgets.push({
+            name: 'tool',
+            scope: `tool:${route.id}:${pattern}`,
+            perMinute,
+            pattern,
+          });
       }
     }
   }
@@ -58,11 +94,25 @@ export function budgetsFor(route: ServiceRoute, principal: Principal, message: J
 }
 
 /** Takes one from each budget in turn; the first one exhausted refuses the message (the rest are not charged). */
-export async function takeBudgets(limiter: RateLimiter, route: ServiceRoute, principal: Principal, message: JsonRpcMessage | null): Promise<RateRefusal | null> {
+export async function takeBudgets(
+  limiter: RateLimiter,
+  route: ServiceRoute,
+  principal: Principal,
+  message: JsonRpcMessage | null,
+): Promise<RateRefusal | null> {
   for (const budget of budgetsFor(route, principal, message)) {
-    const decision = await limiter.take(budget.scope, principal.id, budget.perMinute);
+    const decision = await limiter.take(
+      budget.scope,
+      principal.id,
+      budget.perMinute,
+    );
     if (!decision.allowed) {
-      return { limit: budget.name, perMinute: budget.perMinute, retryAfter: decision.retryAfterSec, ...(budget.pattern !== undefined ? { pattern: budget.pattern } : {}) };
+      return {
+        limit: budget.name,
+        perMinute: budget.perMinute,
+        retryAfter: decision.retryAfterSec,
+        ...(budget.pattern !== undefined ? { pattern: budget.pattern } : {}),
+      };
     }
   }
   return null;

@@ -3,7 +3,12 @@ import { healthSummary } from './health-summary';
 
 describe('healthSummary', () => {
   it('says OK with no reasons when nothing is wrong', () => {
-    expect(healthSummary(healthView())).toEqual({ label: 'OK', degraded: false, reasons: [], hidden: 0 });
+    expect(healthSummary(healthView())).toEqual({
+      label: 'OK',
+      degraded: false,
+      reasons: [],
+      hidden: 0,
+    });
   });
 
   it('says Degraded with one line per problem, and counts those the user may not see', () => {
@@ -12,8 +17,18 @@ describe('healthSummary', () => {
         status: 'degraded',
         problemCounts: { service: 2, certificate: 1, upnp: 0, deploy: 0 },
         problems: [
-          { kind: 'service', name: 'everything', status: 'crashed', reason: 'gave up after 5 restarts within 60 s: exited with code 1' },
-          { kind: 'certificate', name: 'mcp.example.org', status: 'renewal-failed', reason: '1 failed attempt: rate limited' },
+          {
+            kind: 'service',
+            name: 'everything',
+            status: 'crashed',
+            reason: 'gave up after 5 restarts within 60 s: exited with code 1',
+          },
+          {
+            kind: 'certificate',
+            name: 'mcp.example.org',
+            status: 'renewal-failed',
+            reason: '1 failed attempt: rate limited',
+          },
         ],
       }),
     );

@@ -10,17 +10,34 @@ export interface HealthSummary {
   hidden: number;
 }
 
-const KIND_LABELS: Record<HealthProblemKind, string> = { service: 'Service', certificate: 'Certificate', upnp: 'UPnP mapping', deploy: 'Deployment of' };
-const STATUS_WORDS: Record<string, string> = { crashed: 'crashed', failed: 'failed', 'renewal-failed': 'renewal failed', 'lease-lost': 'lost', stuck: 'is stuck' };
+const KIND_LABELS: Record<HealthProblemKind, string> = {
+  service: 'Service',
+  certificate: 'Certificate',
+  upnp: 'UPnP mapping',
+  deploy: 'Deployment of',
+};
+const STATUS_WORDS: Record<string, string> = {
+  crashed: 'crashed',
+  failed: 'failed',
+  'renewal-failed': 'renewal failed',
+  'lease-lost': 'lost',
+  stuck: 'is stuck',
+};
 
 export function healthSummary(health: HealthView): HealthSummary {
   const degraded = health.status === 'degraded';
   const problems = health.problems ?? [];
-  const counted = Object.values(health.problemCounts ?? {}).reduce((sum, count) => sum + count, 0);
+  const counted = Object.values(health.problemCounts ?? {}).reduce(
+    (sum, count) => sum + count,
+    0,
+  );
   return {
     label: degraded ? 'Degraded' : 'OK',
     degraded,
-    reasons: problems.map((problem) => `${KIND_LABELS[problem.kind]} ${problem.name} ${STATUS_WORDS[problem.status] ?? problem.status}: ${problem.reason}`),
+    reasons: problems.map(
+      (problem) =>
+        `${KIND_LABELS[problem.kind]} ${problem.name} ${STATUS_WORDS[problem.status] ?? problem.status}: ${problem.reason}`,
+    ),
     hidden: Math.max(0, counted - problems.length),
   };
 }

@@ -10,19 +10,33 @@ interface Seen {
   body: string;
 }
 
-async function listen(handle: (request: IncomingMessage, body: string) => [number, Record<string, string>]): Promise<{ url: string; seen: Seen[]; server: Server }> {
+async function listen(
+  handle: (
+    request: IncomingMessage,
+    body: string,
+  ) => [number, Record<string, string>],
+): Promise<{ url: string; seen: Seen[]; server: Server }> {
   const seen: Seen[] = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      seen.push({ method: request.method ?? '', path: request.url ?? '', secret: request.headers['x-secret'] as string | undefined, body });
+      seen.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        secret: request.headers['x-secret'] as string | undefined,
+        body,
+      });
       const [status, headers] = handle(request, body);
       response.writeHead(status, headers).end(status === 200 ? 'ok' : '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    server,
+  };
 }
 
 /** Redirects towards a remote: followed on its own origin, refused anywhere else (the configured headers carry credentials). */
@@ -37,7 +51,11 @@ describe('remoteFetch', () => {
       return [200, {}];
     });
     servers.push(remote.server);
-    const response = await remoteFetch(new URL(`${remote.url}/a`), { method: 'POST', headers: { 'x-secret': 's3' }, body: '{"x":1}' });
+    const response = await remoteFetch(new URL(`${remote.url}/a`), {
+      method: 'POST',
+      headers: { 'x-secret': 's3' },
+      body: '{"x":1}',
+    });
     expect(await response.text()).toBe('ok');
     expect(remote.seen).toEqual([
       { method: 'POST', path: '/a', secret: 's3', body: '{"x":1}' },
@@ -48,16 +66,31 @@ describe('remoteFetch', () => {
 
   it('refuses a redirect to another origin before sending anything there', async () => {
     const elsewhere = await listen(() => [200, {}]);
-    const remote = await listen(() => [307, { location: `${elsewhere.url}/mcp` }]);
+    const remote = await listen(() => [
+      307,
+      { location: `${elsewhere.url}/mcp` },
+    ]);
     servers.push(elsewhere.server, remote.server);
-    await expect(remoteFetch(new URL(`${remote.url}/mcp`), { method: 'POST', headers: { 'x-secret': 's3' }, body: '{}' })).rejects.toThrow(CrossOriginRedirect);
-    await expect(remoteFetch(new URL(`${remote.url}/mcp`), { method: 'GET' })).rejects.toThrow(/another origin \(http:\/\/127\.0\.0\.1:\d+\).*remote\.url/);
+    await expect(
+      remoteFetch(new URL(`${remote.url}/mcp`), {
+        method: 'POST',
+        headers: { 'x-secret': 's3' },
+        body: '{}',
+      }),
+    ).rejects.toThrow(CrossOriginRedirect);
+    await expect(
+      remoteFetch(new URL(`${remote.url}/mcp`), { method: 'GET' }),
+    ).rejects.toThrow(
+      /another origin \(http:\/\/127\.0\.0\.1:\d+\).*remote\.url/,
+    );
     expect(elsewhere.seen).toEqual([]);
   });
 
   it('gives up on a redirect loop', async () => {
     const remote = await listen(() => [302, { location: '/again' }]);
     servers.push(remote.server);
-    await expect(remoteFetch(new URL(`${remote.url}/start`), { method: 'GET' })).rejects.toThrow(/redirected more than 5 times/);
+    await expect(
+      remoteFetch(new URL(`${remote.url}/start`), { method: 'GET' }),
+    ).rejects.toThrow(/redirected more than 5 times/);
   });
 });
