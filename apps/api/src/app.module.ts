@@ -4,13 +4,13 @@ import { CertsModule } from './certs/certs.module';
 import { ClientTokensModule } from './client-tokens/client-tokens.module';
 import { ConfigFileModule } from './config-file/config-file.module';
 import { CoreModule } from './core/core.module';
-import { GithubModule } from './github/github.module';
+import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
 import { OAuthModule } from './oauth/oauth.module';
-import { ProcessesModule } from './processes/processes.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
@@ -20,10 +20,10 @@ export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     const core = await CoreModule.forRoot();
     // After the core (its queue choice waits for the validated environment); one instance, shared with the configuration import that deploys what it creates.
-    const github = await GithubModule.forRoot();
+    const github = await DeployModule.forRoot();
     return {
       module: AppModule,
-      imports: [core, AuditModule, ProcessesModule, ProxyModule, github, NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule.forRoot(github), UsersModule, ClientTokensModule, OAuthModule, SettingsModule],
+      imports: [core, AuditModule, ServicesModule, ProxyModule, github, NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule.forRoot(github), UsersModule, ClientTokensModule, OAuthModule, SettingsModule],
     };
   }
 }

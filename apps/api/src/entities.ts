@@ -5,12 +5,12 @@
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { UiSessionEntity } from './core/auth/ui-session.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
-import { DeploymentEntity } from './github/deployment.entity';
-import { WebhookDeliveryEntity } from './github/webhook/webhook-delivery.entity';
+import { DeploymentEntity } from './deploy/deployment.entity';
+import { WebhookDeliveryEntity } from './deploy/webhook/webhook-delivery.entity';
 import { GroupEntity } from './groups/group.entity';
 import { OAUTH_ENTITIES } from './oauth/oauth.entities';
-import { ServiceRemoteEntity } from './processes/remote/service-remote.entity';
-import { ServiceEntity } from './processes/service.entity';
+import { ServiceRemoteEntity } from './services/service-remote.entity';
+import { ServiceEntity } from './services/service.entity';
 import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserEntity } from './users/user.entity';

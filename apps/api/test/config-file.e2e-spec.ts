@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigFileWatcher } from '../src/config-file/config-file-watcher.service';
+import { ConfigFileWatcher } from '../src/config-file/config-file-watcher';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
 import { eventually, registerService, startApp } from './support/running-app';
 import { applyEnv } from './support/test-env';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigFileWatcher } from '../src/config-file/config-file-watcher.service';
+import { ConfigFileWatcher } from '../src/config-file/config-file-watcher';
 import { finished } from './support/deployments';
 import { FixtureRepo, GitFixtures } from './support/git-fixtures';
 import {

@@ -1,5 +1,5 @@
-import type { AppConfig } from '../src/core/config/app-config.service';
-import { GithubApi, GithubApiError } from '../src/github/api/github-api';
+import type { AppConfig } from '../src/core/config/app-config';
+import { GithubApi, GithubApiError } from '../src/deploy/api/github-api';
 import { GitFixtures } from './support/git-fixtures';
 
 const TOKEN = 'ghp_validFixtureToken000000000000000';

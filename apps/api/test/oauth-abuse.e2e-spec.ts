@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
-import { OAuthSweeper } from '../src/oauth/oauth-sweeper.service';
+import { OAuthSweeper } from '../src/oauth/oauth-sweeper';
 import {
   OAuthAuthorizationEntity,
   OAuthClientEntity,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WebhookDeliveries } from '../src/github/webhook/webhook-deliveries.service';
+import { WebhookDeliveries } from '../src/deploy/webhook/webhook-deliveries';
 import { createTemporaryDatabase } from './support/postgres';
 import { RunningApp, startApp } from './support/running-app';
 

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
 import { IS_PUBLIC } from '../core/auth/public.decorator';
 import type { RequestWithPrincipal } from '../core/auth/principal';
-import { ClientOrigin } from '../core/http/client-origin.service';
+import { ClientOrigin } from '../core/http/client-origin';
 import { AuditService } from './audit.service';
 import { AUDITED_ACTION } from './audited.decorator';
 

@@ -25,13 +25,13 @@ import {
   storedEncryptionKey,
   storeEncryptionKey,
 } from '../core/config/secrets';
-import { SealedValueError, SecretBox } from '../core/crypto/secret-box.service';
+import { SealedValueError, SecretBox } from '../core/crypto/secret-box';
 import { dataSourceOptions } from '../core/database/data-source-options';
 import { ENTITIES } from '../entities';
-import { DeploymentEntity } from '../github/deployment.entity';
+import { DeploymentEntity } from '../deploy/deployment.entity';
 import { OAuthSigningKeyEntity } from '../oauth/oauth.entities';
-import { ServiceRemoteEntity } from '../processes/remote/service-remote.entity';
-import { ServiceEntity } from '../processes/service.entity';
+import { ServiceRemoteEntity } from '../services/service-remote.entity';
+import { ServiceEntity } from '../services/service.entity';
 import { proxyAnswers } from './backup-cli';
 
 export const ROTATE_KEY_USAGE =

@@ -1,5 +1,5 @@
 import type { AcmeChallengeType, CertProvider } from '@mcp-proxy/shared/dto';
-import type { AppConfig } from '../core/config/app-config.service';
+import type { AppConfig } from '../core/config/app-config';
 
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';

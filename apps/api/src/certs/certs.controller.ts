@@ -1,7 +1,7 @@
 import { BadGatewayException, ConflictException, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { CertStatusView } from '@mcp-proxy/shared/dto';
-import { CertificateManager } from './certificate-manager.service';
+import { CertificateManager } from './certificate-manager';
 
 /** The HTTPS certificate: what is served, when it renews, what went wrong. */
 @ApiTags('certificates')

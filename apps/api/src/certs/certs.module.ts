@@ -1,15 +1,14 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { RawRoutes } from '../core/http/raw-routes';
 import { AcmeIssuer } from './acme/acme-issuer';
 import { CloudflareDns } from './acme/cloudflare-dns';
 import { Dns01Solver } from './acme/dns01-solver';
 import { ACME_CHALLENGE_PREFIX, Http01Challenges } from './acme/http01-challenges';
 import { TxtLookup } from './acme/txt-lookup';
-import { CertificateManager } from './certificate-manager.service';
+import { CertificateManager } from './certificate-manager';
 import { CertsController } from './certs.controller';
 import { CERTS_SETTINGS, CertsSettings, certsSettingsFrom } from './certs-settings';
-import { RenewalClock } from './renewal/renewal-clock';
 import { SelfSignedIssuer } from './self-signed/self-signed-issuer';
 import { CertFiles } from './storage/cert-files';
 import { CertificateStore } from './storage/certificate-store';
@@ -34,7 +33,6 @@ import { HttpsServers } from './tls/https-servers';
     CloudflareDns,
     TxtLookup,
     SelfSignedIssuer,
-    RenewalClock,
     HttpsServers,
     ForceSsl,
   ],

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { BodyTooLargeError, readBody } from '../core/http/bounded-body';
-import { ProcessSupervisor } from '../processes/process-supervisor.service';
-import { ClusterCoordinator } from './cluster-coordinator.service';
+import { ProcessSupervisor } from '../supervisor/process-supervisor';
+import { ClusterCoordinator } from './cluster-coordinator';
 import { FORWARDED_BY_HEADER, InstanceIdentity } from './instance-identity';
 import type { LeaseOwner } from './lease-store';
 import { forwardOnce, forwardUpgrade } from './owner-forwarder';

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { ServiceRuntime } from '../processes/service-view.mapper';
+import type { ServiceRuntime } from '../services/service-view.mapper';
 
 /** A service's runtime facts as its owner publishes them (JSON: dates as ISO strings). */
 export interface PublishedRuntime {

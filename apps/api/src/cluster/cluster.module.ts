@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AppConfig } from '../core/config/app-config.service';
-import { ProcessSupervisor } from '../processes/process-supervisor.service';
-import { ProcessesModule } from '../processes/processes.module';
-import { ServiceRuntimes } from '../processes/service-runtimes';
-import { ServicesService } from '../processes/services.service';
+import { AppConfig } from '../core/config/app-config';
+import { ProcessSupervisor } from '../supervisor/process-supervisor';
+import { SupervisorModule } from '../supervisor/supervisor.module';
+import { ServiceRuntimes } from '../services/service-runtimes';
+import { ServicesService } from '../services/services.service';
 import { ClusterBus } from './cluster-bus';
-import { ClusterCoordinator } from './cluster-coordinator.service';
+import { ClusterCoordinator } from './cluster-coordinator';
 import { ClusterRouter } from './cluster-router';
 import { ClusterStatus } from './cluster-status';
 import { InstanceIdentity } from './instance-identity';
@@ -41,7 +41,7 @@ async function coordinatorFactory(
  * which instance runs each service, requests are forwarded to it. Without INSTANCE_URL it does nothing.
  */
 @Module({
-  imports: [ProcessesModule],
+  imports: [SupervisorModule],
   providers: [
     { provide: InstanceIdentity, inject: [AppConfig], useFactory: InstanceIdentity.fromConfig },
     { provide: ClusterCoordinator, inject: [AppConfig, InstanceIdentity, ProcessSupervisor, ServicesService, EventEmitter2, ServiceRuntimes], useFactory: coordinatorFactory },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 
 /** Marks a request one instance passed to another: the receiver handles it itself, never forwards it again. */
 export const FORWARDED_BY_HEADER = 'x-mcp-proxy-forwarded-by';

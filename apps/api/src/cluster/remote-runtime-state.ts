@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ServiceView } from '@mcp-proxy/shared/dto';
-import { SERVICE_EVENTS } from '../processes/child-handle';
-import { ServiceRuntimes } from '../processes/service-runtimes';
-import { ServicesService } from '../processes/services.service';
+import { SERVICE_EVENTS } from '../supervisor/child-handle';
+import { ServiceRuntimes } from '../services/service-runtimes';
+import { ServicesService } from '../services/services.service';
 import { ClusterBus } from './cluster-bus';
 import { ClusterStatus, fromPublished, PublishedRuntime, toPublished } from './cluster-status';
 

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { GroupsModule } from '../groups/groups.module';
-import { ProcessesModule } from '../processes/processes.module';
+import { SupervisorModule } from '../supervisor/supervisor.module';
 import { SettingsModule } from '../settings/settings.module';
-import { ConfigFileWatcher } from './config-file-watcher.service';
+import { ConfigFileWatcher } from './config-file-watcher';
 import { ConfigSyncService } from './config-sync.service';
 import { ConfigController } from './config.controller';
 
@@ -17,7 +17,7 @@ export class ConfigFileModule {
   static forRoot(github: DynamicModule): DynamicModule {
     return {
       module: ConfigFileModule,
-      imports: [ProcessesModule, GroupsModule, AuditModule, SettingsModule, github],
+      imports: [SupervisorModule, GroupsModule, AuditModule, SettingsModule, github],
       controllers: [ConfigController],
       providers: [ConfigSyncService, ConfigFileWatcher],
     };

@@ -5,11 +5,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { Principal, scopeShowsGroup, scopeShowsService } from '../core/auth/principal';
 import { hostEnvironment } from '../core/config/host-environment';
-import { DeployService } from '../github/deploy.service';
+import { DeployService } from '../deploy/deploy.service';
 import { GroupsService } from '../groups/groups.service';
 import { SettingsService } from '../settings/settings.service';
-import { ProcessSupervisor } from '../processes/process-supervisor.service';
-import { ServicesService } from '../processes/services.service';
+import { ProcessSupervisor } from '../supervisor/process-supervisor';
+import { ServicesService } from '../services/services.service';
 import { ENV_REFERENCE, parseConfigDocument } from './config-document';
 
 export type ChangeKind = 'created' | 'updated' | 'unchanged';

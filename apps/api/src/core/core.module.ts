@@ -5,14 +5,15 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { IncomingMessage } from 'node:http';
 import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
-import { RuntimeSettings } from './config/runtime-settings.service';
+import { RuntimeSettings } from './config/runtime-settings';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
-import { ClientOrigin } from './http/client-origin.service';
+import { ClientOrigin } from './http/client-origin';
 import { HttpPlatformModule } from './http/http.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TimeModule } from './time/time.module';
 import { TracingModule } from './tracing/tracing.module';
 
 /** Platform pieces every feature module relies on: config, logging, crypto, database, events, throttling, metrics, tracing, auth. */
@@ -23,6 +24,7 @@ export class CoreModule {
       module: CoreModule,
       imports: [
         await AppConfigModule.forRoot(),
+        TimeModule,
         LoggingModule,
         HttpPlatformModule,
         CryptoModule,

@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateGroupDto, GroupMemberDto, GroupSettingsView, GroupView, UpdateGroupDto } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
-import { ServicesService } from '../processes/services.service';
+import { ServicesService } from '../services/services.service';
 import { GroupEntity, StoredMember } from './group.entity';
 
 export const GROUP_CHANGED = 'group.changed';

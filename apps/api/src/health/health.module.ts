@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CertsModule } from '../certs/certs.module';
-import { DeployModule } from '../github/deploy.module';
+import { DeployPipelineModule } from '../deploy/deploy-pipeline.module';
 import { NetworkModule } from '../network/network.module';
-import { ProcessesModule } from '../processes/processes.module';
+import { SupervisorModule } from '../supervisor/supervisor.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ imports: [ProcessesModule, CertsModule, NetworkModule, DeployModule], controllers: [HealthController], providers: [HealthService] })
+@Module({ imports: [SupervisorModule, CertsModule, NetworkModule, DeployPipelineModule], controllers: [HealthController], providers: [HealthService] })
 export class HealthModule {}

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { HealthView } from '@mcp-proxy/shared/dto';
-import { CertificateManager } from '../certs/certificate-manager.service';
-import { AppConfig } from '../core/config/app-config.service';
+import { CertificateManager } from '../certs/certificate-manager';
+import { AppConfig } from '../core/config/app-config';
 import type { Principal } from '../core/auth/principal';
-import { DeploymentsService } from '../github/deployments.service';
+import { DeploymentsService } from '../deploy/deployments.service';
 import { NetworkStatusService } from '../network/network-status.service';
-import { Clock } from '../processes/clock';
-import { ProcessSupervisor } from '../processes/process-supervisor.service';
-import { ChildSandbox } from '../processes/sandbox/child-sandbox.service';
-import { ServiceRuntimes } from '../processes/service-runtimes';
-import { ServicesService } from '../processes/services.service';
+import { Clock } from '../core/time/clock';
+import { ProcessSupervisor } from '../supervisor/process-supervisor';
+import { ChildSandbox } from '../supervisor/sandbox/child-sandbox';
+import { ServiceRuntimes } from '../services/service-runtimes';
+import { ServicesService } from '../services/services.service';
 import { APP_VERSION } from '../version';
 import {
   healthProblems,

@@ -10,15 +10,15 @@ import { CredentialWatch } from '../core/auth/credential-watch';
 import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { Principal, scopeAllowsService } from '../core/auth/principal';
-import { ClientOrigin } from '../core/http/client-origin.service';
+import { ClientOrigin } from '../core/http/client-origin';
 import { UpgradeRouter } from '../core/http/upgrade-router';
-import { DEPLOY_EVENTS, DeployLogLines } from '../github/deploy-events';
-import { DeploymentsService } from '../github/deployments.service';
+import { DEPLOY_EVENTS, DeployLogLines } from '../deploy/deploy-events';
+import { DeploymentsService } from '../deploy/deployments.service';
 import { NETWORK_EVENTS } from '../network/network-events';
 import { NetworkStatusService } from '../network/network-status.service';
-import { SERVICE_EVENTS, ServiceLogLine } from '../processes/child-handle';
-import { ServiceLogs } from '../processes/logging/service-logs.service';
-import { ServicesService } from '../processes/services.service';
+import { SERVICE_EVENTS, ServiceLogLine } from '../supervisor/child-handle';
+import { ServiceLogs } from '../supervisor/logging/service-logs';
+import { ServicesService } from '../services/services.service';
 import { LIVE_PATH, LOGS_CHANNEL_PREFIX, parseClientMessage } from './live-messages';
 
 /** A client that does not authenticate within this time is disconnected. */

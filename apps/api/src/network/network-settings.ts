@@ -1,5 +1,5 @@
 import type { NetworkPortName } from '@mcp-proxy/shared/dto';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 
 export const NETWORK_SETTINGS = Symbol('NETWORK_SETTINGS');
 

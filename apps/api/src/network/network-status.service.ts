@@ -1,14 +1,14 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { NetworkPortView, NetworkStatusView, PortReachability, UpnpView } from '@mcp-proxy/shared/dto';
-import { NetworkClock } from './clock';
+import { Clock } from '../core/time/clock';
 import { isNonPublicIpv4, pickPrivateIp } from './ip/default-route';
 import { HostNetwork } from './ip/host-network';
 import { LookupResult, PublicIpLookup } from './ip/public-ip-lookup';
 import { NETWORK_EVENTS } from './network-events';
 import { NETWORK_SETTINGS, NetworkSettings } from './network-settings';
 import { portForwardingInstructions } from './port-forwarding';
-import { PortMapper } from './upnp/port-mapper.service';
+import { PortMapper } from './upnp/port-mapper';
 import { delay } from './with-timeout';
 
 /** `GET /api/network/status` answers within this, whatever the gateway or the lookups are doing. */
@@ -51,7 +51,7 @@ export class NetworkStatusService implements OnModuleInit, OnModuleDestroy {
     private readonly mapper: PortMapper,
     private readonly host: HostNetwork,
     private readonly lookup: PublicIpLookup,
-    private readonly clock: NetworkClock,
+    private readonly clock: Clock,
     private readonly events: EventEmitter2,
   ) {}
 

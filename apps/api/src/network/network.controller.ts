@@ -6,7 +6,7 @@ import { RequiresRole } from '../core/auth/roles.decorator';
 import { NETWORK_SETTINGS, NetworkSettings } from './network-settings';
 import { NetworkStatusService } from './network-status.service';
 import { PortCheckService } from './reachability/port-check.service';
-import { PortMapper } from './upnp/port-mapper.service';
+import { PortMapper } from './upnp/port-mapper';
 
 @ApiTags('network')
 @ApiSecurity('api-key')

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../core/config/app-config.service';
-import { NetworkClock } from './clock';
+import { AppConfig } from '../core/config/app-config';
 import { HostNetwork } from './ip/host-network';
 import { HttpFetcher } from './ip/http-fetcher';
 import { PublicIpLookup } from './ip/public-ip-lookup';
@@ -10,7 +9,7 @@ import { NetworkStatusService } from './network-status.service';
 import { ExternalPortChecker } from './reachability/external-port-checker';
 import { LocalPortProbe } from './reachability/local-port-probe';
 import { PortCheckService } from './reachability/port-check.service';
-import { PortMapper } from './upnp/port-mapper.service';
+import { PortMapper } from './upnp/port-mapper';
 import { UpnpClient } from './upnp/upnp-client';
 
 /**
@@ -21,7 +20,6 @@ import { UpnpClient } from './upnp/upnp-client';
   controllers: [NetworkController],
   providers: [
     { provide: NETWORK_SETTINGS, inject: [AppConfig], useFactory: networkSettingsFrom },
-    NetworkClock,
     UpnpClient,
     PortMapper,
     HostNetwork,

@@ -10,7 +10,7 @@ import { isDocumentClientId } from './client-metadata-document';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthError } from './oauth-error';
 import { OAuthTokensService, TokenResponse } from './oauth-tokens.service';
-import { OAuthUrls } from './oauth-urls.service';
+import { OAuthUrls } from './oauth-urls';
 import { OAuthAuthorizationEntity, OAuthGrantEntity } from './oauth.entities';
 
 /** How long the owner has to answer the consent screen. */

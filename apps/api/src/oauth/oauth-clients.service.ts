@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { documentUrl, fetchDocument, isDocumentClientId, storedIdFor } from './client-metadata-document';
 import { OAuthError } from './oauth-error';
-import { OAuthUrls } from './oauth-urls.service';
+import { OAuthUrls } from './oauth-urls';
 import { OAuthClientEntity } from './oauth.entities';
 
 const MAX_REDIRECT_URIS = 10;

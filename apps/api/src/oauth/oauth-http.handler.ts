@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppConfig } from '../core/config/app-config.service';
-import { ClientOrigin } from '../core/http/client-origin.service';
-import { BodyTooLargeError, readBody, sendJson } from '../proxy/http/http-io';
+import { AppConfig } from '../core/config/app-config';
+import { ClientOrigin } from '../core/http/client-origin';
+import { BodyTooLargeError, readBody, sendJson } from '../core/http/http-io';
 import { RateLimiter } from '../proxy/limits/rate-limiter';
 import { AuthorizationsService, AuthorizeParams } from './authorizations.service';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthError } from './oauth-error';
 import { OAuthTokensService } from './oauth-tokens.service';
-import { OAuthUrls } from './oauth-urls.service';
+import { OAuthUrls } from './oauth-urls';
 import { SigningKeysService } from './signing-keys.service';
 
 export const AUTHORIZATION_SERVER_METADATA_PATH = '/.well-known/oauth-authorization-server';

@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { AUTH_EVENTS } from '../core/auth/auth-events';
 import { AuthService } from '../core/auth/auth.service';
 import type { CredentialVerifier, Principal } from '../core/auth/principal';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { peekHeader, signJwt, verifyJwt } from './jwt-es256';
 import { OAuthError } from './oauth-error';
 import { OAuthClientEntity, OAuthGrantEntity, OAuthRefreshTokenEntity } from './oauth.entities';

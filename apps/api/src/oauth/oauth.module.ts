@@ -2,16 +2,16 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { RawRoutes } from '../core/http/raw-routes';
-import { ProcessesModule } from '../processes/processes.module';
+import { SupervisorModule } from '../supervisor/supervisor.module';
 import { AuthorizationsService } from './authorizations.service';
 import { ConsentController } from './consent.controller';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { RateLimiter, sharedRateLimitRedis } from '../proxy/limits/rate-limiter';
 import { AUTHORIZATION_SERVER_METADATA_PATH, OAUTH_PATH, OAUTH_RATE_LIMITER, OAuthHttpHandler, PROTECTED_RESOURCE_METADATA_PATH } from './oauth-http.handler';
-import { OAuthSweeper } from './oauth-sweeper.service';
+import { OAuthSweeper } from './oauth-sweeper';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthTokensService } from './oauth-tokens.service';
-import { OAuthUrls } from './oauth-urls.service';
+import { OAuthUrls } from './oauth-urls';
 import { OAUTH_ENTITIES } from './oauth.entities';
 import { SigningKeysService } from './signing-keys.service';
 
@@ -21,7 +21,7 @@ import { SigningKeysService } from './signing-keys.service';
  * verifier the data plane uses through AuthService.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), ProcessesModule, AuditModule],
+  imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), SupervisorModule, AuditModule],
   controllers: [ConsentController],
   providers: [
     OAuthUrls,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
-import type { AppConfig } from '../core/config/app-config.service';
-import { SecretBox } from '../core/crypto/secret-box.service';
+import type { AppConfig } from '../core/config/app-config';
+import { SecretBox } from '../core/crypto/secret-box';
 import type { AppLogger } from '../core/logging/app-logger';
 import { OAuthSigningKeyEntity } from './oauth.entities';
 import { SigningKeysService } from './signing-keys.service';

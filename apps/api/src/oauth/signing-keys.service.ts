@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
-import { AppConfig } from '../core/config/app-config.service';
-import { SealedValueError, SecretBox } from '../core/crypto/secret-box.service';
+import { AppConfig } from '../core/config/app-config';
+import { SealedValueError, SecretBox } from '../core/crypto/secret-box';
 import { AppLogger } from '../core/logging/app-logger';
 import { OAuthSigningKeyEntity } from './oauth.entities';
 

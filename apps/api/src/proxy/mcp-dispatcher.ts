@@ -18,7 +18,7 @@ import { withTraceparent } from '../core/tracing/trace-slot';
 import type { Upstream } from './upstream/upstream';
 import type { InFlight } from './sessions/client-session';
 import type { ServiceRoute } from './routing/route-table';
-import { toolToCheck } from './aggregation/tool-search';
+import { toolToCheck } from './groups/tool-search';
 import { refusedToolCall, ToolPredicate } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';

@@ -1,16 +1,16 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterModule } from '../cluster/cluster.module';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { RawRoutes } from '../core/http/raw-routes';
 import { UpgradeRouter } from '../core/http/upgrade-router';
 import { GroupsModule } from '../groups/groups.module';
-import { ProcessesModule } from '../processes/processes.module';
-import { GroupMappingController } from './aggregation/group-mapping.controller';
+import { SupervisorModule } from '../supervisor/supervisor.module';
+import { GroupMappingController } from './groups/group-mapping.controller';
 import { RATE_LIMIT_REDIS, RateLimiter, sharedRateLimitRedis } from './limits/rate-limiter';
 import { McpDispatcher } from './mcp-dispatcher';
 import { ProxyMetrics } from './metrics/proxy-metrics';
-import { ProcessSupervisor } from '../processes/process-supervisor.service';
+import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { McpHttpHandler } from './mcp-http.handler';
 import { ProxyDrainer } from './proxy-drainer';
 import { GracefulShutdown } from '../core/http/graceful-shutdown';
@@ -27,7 +27,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
-  imports: [ProcessesModule, GroupsModule, ClusterModule, TypeOrmModule.forFeature([PersistedSessionEntity])],
+  imports: [SupervisorModule, GroupsModule, ClusterModule, TypeOrmModule.forFeature([PersistedSessionEntity])],
   controllers: [GroupMappingController],
   providers: [
     RouteTable,

@@ -1,5 +1,5 @@
 import { ENV_SCHEMA, isSecretEnvKey, parseEnvValue } from '../core/config/env.schema';
-import { RUNTIME_KEYS } from '../core/config/runtime-settings.service';
+import { RUNTIME_KEYS } from '../core/config/runtime-settings';
 import { SETTINGS_CATALOG, withoutCredentials } from './settings-catalog';
 
 describe('the settings catalog', () => {

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RuntimeSettingEntity } from './runtime-setting.entity';
 import { SettingsController } from './settings.controller';
-import { SettingsRefresh } from './settings-refresh.service';
-import { SettingsStore } from './settings-store.service';
+import { SettingsRefresh } from './settings-refresh';
+import { SettingsStore } from './settings-store';
 import { SettingsService } from './settings.service';
 
 /**

@@ -1,10 +1,10 @@
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { SettingSource, SettingValue, SettingView } from '@mcp-proxy/shared/dto';
-import { AppConfig } from '../core/config/app-config.service';
+import { AppConfig } from '../core/config/app-config';
 import { type AppEnv, ENV_SCHEMA, envDefault, InvalidSettingValue } from '../core/config/env.schema';
-import { isRuntimeKey, parseRuntimeValue, RuntimeKey, RuntimeSettings, RuntimeValues } from '../core/config/runtime-settings.service';
+import { isRuntimeKey, parseRuntimeValue, RuntimeKey, RuntimeSettings, RuntimeValues } from '../core/config/runtime-settings';
 import { CatalogEntry, SETTINGS_CATALOG, URL_KEYS_WITH_CREDENTIALS, withoutCredentials } from './settings-catalog';
-import { SettingsStore, StoredSettings } from './settings-store.service';
+import { SettingsStore, StoredSettings } from './settings-store';
 
 /** Lists the server settings and changes the runtime ones: validate all, store all, then apply. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthService } from '../core/auth/auth.service';
-import { ProcessesModule } from '../processes/processes.module';
+import { SupervisorModule } from '../supervisor/supervisor.module';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
@@ -9,7 +9,7 @@ import { UsersService } from './users.service';
 
 /** Named users with passwords and roles (issue 11); the auth core asks them through `UserDirectory`. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity]), ProcessesModule],
+  imports: [TypeOrmModule.forFeature([UserEntity]), SupervisorModule],
   controllers: [UsersController],
   providers: [UsersService, { provide: PasswordHasher, useFactory: () => new PasswordHasher() }],
   exports: [UsersService],

@@ -7,7 +7,7 @@ import { AUTH_EVENTS } from '../core/auth/auth-events';
 import type { Principal, Role, UserDirectory } from '../core/auth/principal';
 import { toSessionView } from '../core/auth/session-view';
 import { UiSessionsService } from '../core/auth/ui-sessions.service';
-import { ServicesService } from '../processes/services.service';
+import { ServicesService } from '../services/services.service';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 

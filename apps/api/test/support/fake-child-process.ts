@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import type { SpawnedProcess } from '../../src/processes/spawn/child-spawner';
-import type { GroupSignaller } from '../../src/processes/spawn/supervised-child';
+import type { SpawnedProcess } from '../../src/supervisor/spawn/child-spawner';
+import type { GroupSignaller } from '../../src/supervisor/spawn/supervised-child';
 
 /** A child process in memory: the test writes its stdout/stderr and decides when and how it exits. */
 export class FakeChildProcess extends EventEmitter implements SpawnedProcess {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppConfig } from '../../core/config/app-config.service';
+import { AppConfig } from '../../core/config/app-config';
 
 /** `DATA_DIR/certs`: the file system seam of the certs module. Files are written whole (temp + rename) and private. */
 @Injectable()

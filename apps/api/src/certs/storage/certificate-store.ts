@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CertSource } from '@mcp-proxy/shared/dto';
 import { createHash } from 'node:crypto';
-import { SecretBox } from '../../core/crypto/secret-box.service';
+import { SecretBox } from '../../core/crypto/secret-box';
 import { AppLogger } from '../../core/logging/app-logger';
 import { CertificateBundle, checkBundle } from '../certificate-bundle';
 import { CertFiles } from './cert-files';

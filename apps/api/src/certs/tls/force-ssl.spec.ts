@@ -1,5 +1,5 @@
 import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ClientOrigin } from '../../core/http/client-origin.service';
+import { ClientOrigin } from '../../core/http/client-origin';
 import type { CertsSettings } from '../certs-settings';
 import { exemptFromForceSsl, ForceSsl, httpsLocation } from './force-ssl';
 

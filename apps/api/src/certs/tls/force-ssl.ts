@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HEALTH_PATH, READY_PATH } from '@mcp-proxy/shared/dto';
-import { ClientOrigin } from '../../core/http/client-origin.service';
+import { ClientOrigin } from '../../core/http/client-origin';
 import { ACME_CHALLENGE_PREFIX } from '../acme/http01-challenges';
 import { CERTS_SETTINGS, CertsSettings } from '../certs-settings';
 

@@ -7,7 +7,7 @@ import { LoginDto, LoginView, PrincipalView, SessionView } from '@mcp-proxy/shar
 import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectTooMany } from './auth.guard';
 import { AuthService } from './auth.service';
-import { ClientOrigin } from '../http/client-origin.service';
+import { ClientOrigin } from '../http/client-origin';
 import { AuthBucket, FailedAuthLimiter } from './failed-auth-limiter';
 import { Principal, RequestWithPrincipal } from './principal';
 import { Public } from './public.decorator';

@@ -4,7 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request, Response } from 'express';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { AuthService } from './auth.service';
-import { ClientOrigin } from '../http/client-origin.service';
+import { ClientOrigin } from '../http/client-origin';
 import { extractCredential } from './credentials';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RequestWithPrincipal } from './principal';

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RuntimeSettings } from '../config/runtime-settings.service';
+import { RuntimeSettings } from '../config/runtime-settings';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';

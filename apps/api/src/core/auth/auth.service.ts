@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LoginView } from '@mcp-proxy/shared/dto';
-import { RuntimeSettings } from '../config/runtime-settings.service';
+import { RuntimeSettings } from '../config/runtime-settings';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { CredentialVerifier, Principal, UserDirectory } from './principal';
 import { ADMIN_SUBJECT, SessionOrigin, UiSessionsService } from './ui-sessions.service';

@@ -1,7 +1,7 @@
 import { ExecutionContext, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ClientOrigin } from '../http/client-origin.service';
+import { ClientOrigin } from '../http/client-origin';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { Principal, Role } from './principal';
 import { IS_PUBLIC } from './public.decorator';

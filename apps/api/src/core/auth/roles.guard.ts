@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request } from 'express';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
-import { ClientOrigin } from '../http/client-origin.service';
+import { ClientOrigin } from '../http/client-origin';
 import { Principal, RequestWithPrincipal, Role, roleAllows, scopeAllowsService } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLE, SERVICE_PARAM } from './roles.decorator';

@@ -1,8 +1,8 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { AppConfig } from './app-config.service';
+import { AppConfig } from './app-config';
 import { validateEnv, withSecretFiles } from './env.schema';
-import { ENV_KEYS_SET, RuntimeSettings } from './runtime-settings.service';
+import { ENV_KEYS_SET, RuntimeSettings } from './runtime-settings';
 import { APP_SECRETS, AppSecrets, loadOrCreateSecrets } from './secrets';
 import { defaultStatePath, StatePathKey, UNDER_DATA_DIR } from './state-paths';
 

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { SecretBox } from './secret-box.service';
+import { SecretBox } from './secret-box';
 
 @Global()
 @Module({ providers: [SecretBox], exports: [SecretBox] })

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config.service';
+import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 
 /** Pending migrations run on start; the schema is never synchronized from entities. */

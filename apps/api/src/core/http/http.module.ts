@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ClientOrigin, clientOriginProvider } from './client-origin.service';
+import { ClientOrigin, clientOriginProvider } from './client-origin';
 import { GracefulShutdown } from './graceful-shutdown';
 import { RawRoutes } from './raw-routes';
 import { Readiness } from './readiness';

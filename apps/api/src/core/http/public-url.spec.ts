@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ClientOrigin } from './client-origin.service';
+import { ClientOrigin } from './client-origin';
 import { protectedResourceMetadataUrl, publicBaseUrl } from './public-url';
 
 const request = (host: string | undefined, encrypted = false): IncomingMessage => ({ headers: host === undefined ? {} : { host }, socket: { encrypted, remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;

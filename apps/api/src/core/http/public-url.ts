@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ClientOrigin } from './client-origin.service';
+import type { ClientOrigin } from './client-origin';
 
 /**
  * The origin clients use to reach us: `PUBLIC_URL` when set, else the scheme and host the client

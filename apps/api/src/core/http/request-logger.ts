@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AppLogger } from '../logging/app-logger';
 import type { RequestWithPrincipal } from '../auth/principal';
-import type { ClientOrigin } from './client-origin.service';
+import type { ClientOrigin } from './client-origin';
 import { requestIdOf } from './request-id';
 
 /**

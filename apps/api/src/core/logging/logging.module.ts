@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { RuntimeSettings } from '../config/runtime-settings.service';
+import { RuntimeSettings } from '../config/runtime-settings';
 import { AppLogger } from './app-logger';
 
 /** The level follows LOG_LEVEL live: a change in Settings applies to the next line. */

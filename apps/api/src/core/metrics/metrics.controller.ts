@@ -1,7 +1,7 @@
 import { Controller, Get, Header, NotFoundException, Req } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { RuntimeSettings } from '../config/runtime-settings.service';
+import { RuntimeSettings } from '../config/runtime-settings';
 import { RequestWithPrincipal, scopeAllowsService } from '../auth/principal';
 import { MetricsService } from './metrics.service';
 import { samplesOfServices } from './service-samples';

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.service';
+import { AppConfig } from '../config/app-config';
 import { AppLogger } from '../logging/app-logger';
 import { APP_VERSION } from '../../version';
 import { McpTracer, NO_TRACING } from './call-trace';

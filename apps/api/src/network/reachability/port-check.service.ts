@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CheckPortsView, PortCheckView, PortReachability } from '@mcp-proxy/shared/dto';
-import { NetworkClock } from '../clock';
+import { Clock } from '../../core/time/clock';
 import { NETWORK_SETTINGS, NetworkSettings } from '../network-settings';
 import { NetworkStatusService, PortCheckRecord } from '../network-status.service';
-import { PortMapper } from '../upnp/port-mapper.service';
+import { PortMapper } from '../upnp/port-mapper';
 import { delay } from '../with-timeout';
 import { ExternalPortChecker } from './external-port-checker';
 import { LocalPortProbe } from './local-port-probe';
@@ -23,7 +23,7 @@ export class PortCheckService {
     private readonly mapper: PortMapper,
     private readonly probe: LocalPortProbe,
     private readonly checker: ExternalPortChecker,
-    private readonly clock: NetworkClock,
+    private readonly clock: Clock,
   ) {}
 
   async check(ports?: number[]): Promise<CheckPortsView> {

@@ -4,7 +4,7 @@ import type { Principal } from '../../core/auth/principal';
 import type { RateLimiter } from '../limits/rate-limiter';
 import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import type { ServiceRoute } from '../routing/route-table';
-import { BodyTooLargeError, readBody, sendRpcError } from './http-io';
+import { BodyTooLargeError, readBody, sendRpcError } from '../../core/http/http-io';
 
 /** The largest message a client may POST (a 1 MiB payload fits with room to spare). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { AppConfig } from '../../core/config/app-config.service';
+import type { AppConfig } from '../../core/config/app-config';
 
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 

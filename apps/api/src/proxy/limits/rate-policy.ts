@@ -11,7 +11,7 @@ import {
   MCP_METHODS,
 } from '@mcp-proxy/mcp/protocol';
 import type { Principal } from '../../core/auth/principal';
-import { compileFilter } from '../aggregation/name-filter';
+import { compileFilter } from '../groups/name-filter';
 import type { ServiceRoute } from '../routing/route-table';
 import type { RateLimiter } from './rate-limiter';
 

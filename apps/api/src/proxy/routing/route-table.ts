@@ -3,8 +3,8 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { RESERVED_SERVICE_NAMES } from '@mcp-proxy/shared/dto';
 import type { GroupMemberView, GroupView, ProcessConfigView, ProxyConfigView, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
 import { GROUP_CHANGED, GroupsService } from '../../groups/groups.service';
-import { SERVICE_EVENTS } from '../../processes/child-handle';
-import { ServicesService } from '../../processes/services.service';
+import { SERVICE_EVENTS } from '../../supervisor/child-handle';
+import { ServicesService } from '../../services/services.service';
 import { ALL_SERVICES_GROUP, ALL_SERVICES_GROUP_ID } from './mcp-path';
 
 /** What a group route adds: who its members are and what of them it shows. */

@@ -2,7 +2,7 @@ import { errorResponse, INVALID_PARAMS, JsonRpcId, JsonRpcMessage, JsonRpcRespon
 import type { ServerResponse } from 'node:http';
 import type { Principal, PrincipalScope } from '../../core/auth/principal';
 import { protectedResourceMetadataUrl } from '../../core/http/public-url';
-import { compileFilter } from '../aggregation/name-filter';
+import { compileFilter } from '../groups/name-filter';
 import { ALL_SERVICES_GROUP_ID } from '../routing/mcp-path';
 import type { ServiceRoute } from '../routing/route-table';
 

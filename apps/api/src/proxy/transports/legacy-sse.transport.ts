@@ -11,7 +11,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
-import { headerValue, sendEmpty, sendRpcError } from '../http/http-io';
+import { headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';

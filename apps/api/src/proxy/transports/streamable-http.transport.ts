@@ -23,7 +23,7 @@ import type { ResponseMode } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
-import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../http/http-io';
+import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';

@@ -16,7 +16,7 @@ import {
 } from '@mcp-proxy/mcp/protocol';
 import { randomBytes } from 'node:crypto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
-import { groupUri } from '../aggregation/resource-uris';
+import { groupUri } from '../groups/resource-uris';
 import { ResponseCache } from './response-cache';
 import type { ServerIdentity, Upstream } from './upstream';
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { ServiceStatus } from '@mcp-proxy/shared/dto';
-import { ChildExit, ChildHandle, SERVICE_EVENTS } from '../../processes/child-handle';
-import { ProcessSupervisor } from '../../processes/process-supervisor.service';
-import { SessionUnavailableError } from '../../processes/supervisor-errors';
+import { ChildExit, ChildHandle, SERVICE_EVENTS } from '../../supervisor/child-handle';
+import { ProcessSupervisor } from '../../supervisor/process-supervisor';
+import { SessionUnavailableError } from '../../supervisor/supervisor-errors';
 import { APP_VERSION } from '../../version';
 import { GROUP_CHANGED } from '../../groups/groups.service';
-import { GroupUpstream } from '../aggregation/group-upstream';
-import { compileFilter } from '../aggregation/name-filter';
+import { GroupUpstream } from '../groups/group-upstream';
+import { compileFilter } from '../groups/name-filter';
 import type { ClientSession } from '../sessions/client-session';
 import { SessionStore } from '../sessions/session-store';
 import { ProxyMetrics } from '../metrics/proxy-metrics';

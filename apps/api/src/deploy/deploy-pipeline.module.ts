@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SupervisorModule } from '../supervisor/supervisor.module';
+import { GithubApi } from './api/github-api';
+import { BuildDirectories } from './build/build-directories';
+import { BuildSandbox } from './build/build-sandbox';
+import { BuildsService } from './build/builds.service';
+import { CommandRunner } from './build/command-runner';
+import { ManifestReader } from './build/manifest-reader';
+import { PackageBuilder } from './build/package-builder';
+import { DeployPipeline } from './deploy-pipeline';
+import { DeploymentEntity } from './deployment.entity';
+import { DeploymentsService } from './deployments.service';
+import { GitClient } from './git/git-client';
+import { ReleaseService } from './release/release.service';
+
+/**
+ * The deploy pipeline and the seams it works through (git, npm, the file system, GitHub's API, the
+ * supervisor), and the deployments table. Shared by both queues and the GitHub module's endpoints.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([DeploymentEntity]), SupervisorModule],
+  providers: [
+    DeploymentsService,
+    DeployPipeline,
+    CommandRunner,
+    GitClient,
+    ManifestReader,
+    PackageBuilder,
+    BuildSandbox,
+    BuildDirectories,
+    BuildsService,
+    GithubApi,
+    ReleaseService,
+  ],
+  exports: [DeploymentsService, DeployPipeline, BuildDirectories, CommandRunner, SupervisorModule],
+})
+export class DeployPipelineModule {}
