@@ -11,9 +11,7 @@ export function createBuildOutputFilter() {
     const task = TASK_LINE.exec(line.trim());
     if (task) {
       replaying = Boolean(task[2] && /cache/.test(task[2]));
-      return replaying
-        ? `✔ ${task[1]} (unchanged, from the build cache)`
-        : line;
+      return replaying ? `✔ ${task[1]} (unchanged, from the build cache)` : line;
     }
     if (NX_BANNER.test(line)) replaying = false;
     return replaying ? null : line;
@@ -42,7 +40,5 @@ export async function runFilteredBuild(spawn, command, args, options) {
   };
   pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve(code ?? 1)),
-  );
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
 }

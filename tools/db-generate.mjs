@@ -49,10 +49,20 @@ function writeIndex(dialect) {
   );
 }
 
+/** Generated files follow the project's Prettier settings like the rest (`npm test` checks them). */
+function format() {
+  execFileSync(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--write', '--log-level', 'warn', migrationsDir], {
+    stdio: 'inherit',
+  });
+}
+
 // Indexes first, so a migration file deleted by hand is no longer imported.
 writeIndex('sqlite');
 writeIndex('postgres');
-if (indexOnly) process.exit(0);
+if (indexOnly) {
+  format();
+  process.exit(0);
+}
 
 const sqliteDir = mkdtempSync(join(tmpdir(), 'mcp-proxy-gen-'));
 try {
@@ -71,3 +81,4 @@ try {
 } finally {
   psql(`DROP DATABASE IF EXISTS ${database}`);
 }
+format();

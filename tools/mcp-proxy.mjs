@@ -41,13 +41,18 @@ if (action === 'export') {
   const dryRun = rest.includes('--dry-run');
   const response = await call('POST', `/api/config/import${dryRun ? '?dryRun=true' : ''}`, readFileSync(file, 'utf8'));
   const result = await response.json();
-  for (const kind of ['services', 'groups', 'settings']) for (const item of result[kind] ?? []) console.log(`${kind.slice(0, -1)} ${item.name}: ${item.change}${dryRun ? ' (dry run)' : ''}`);
+  for (const kind of ['services', 'groups', 'settings'])
+    for (const item of result[kind] ?? []) console.log(`${kind.slice(0, -1)} ${item.name}: ${item.change}${dryRun ? ' (dry run)' : ''}`);
 }
 
 async function call(method, path, body) {
   let response;
   try {
-    response = await fetch(`${base}${path}`, { method, body, headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/yaml' } : {}) } });
+    response = await fetch(`${base}${path}`, {
+      method,
+      body,
+      headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/yaml' } : {}) },
+    });
   } catch (error) {
     fail(`Cannot reach the proxy at ${base}: ${error.cause?.message ?? error.message}`);
   }

@@ -17,12 +17,24 @@ mkdirSync(reports, { recursive: true });
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 const nx = (...args) => [process.execPath, 'node_modules/nx/dist/bin/nx.js', ...args, '--outputStyle=static'];
 // Counts come from our own reporter: Jest's `--json` crashes on a circular error object and loses them all.
-const jest = (config) => [process.execPath, 'node_modules/jest/bin/jest.js', '-c', config, '--ci', '--reporters=default', `--reporters=${join(root, 'tools', 'jest-summary-reporter.cjs')}`];
+const jest = (config) => [
+  process.execPath,
+  'node_modules/jest/bin/jest.js',
+  '-c',
+  config,
+  '--ci',
+  '--reporters=default',
+  `--reporters=${join(root, 'tools', 'jest-summary-reporter.cjs')}`,
+];
 
 /** Checks that are not test runners count as one test each. */
 const checks = [
   { name: 'build api + admin', command: nx('run-many', '-t', 'build', '-p', 'api', 'admin') },
   { name: 'lint (module boundaries included)', command: nx('run-many', '-t', 'lint') },
+  {
+    name: 'format (Prettier)',
+    command: [process.execPath, 'node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.'],
+  },
 ];
 
 /** Test runners, each writing a Jest-format JSON report. */

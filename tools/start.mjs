@@ -20,7 +20,10 @@ const built = await runFilteredBuild(
 );
 if (built !== 0) process.exit(built);
 
-const api = spawn(process.execPath, [...API_NODE_FLAGS, 'dist/apps/api/main.js'], { cwd: root, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+const api = spawn(process.execPath, [...API_NODE_FLAGS, 'dist/apps/api/main.js'], {
+  cwd: root,
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => api.kill(signal));
 api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 

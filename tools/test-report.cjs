@@ -17,7 +17,10 @@ function readReport(file, root) {
     const message = suite.failureMessage || suite.message;
     // A suite that did not load (or crashed) has no failing test of its own: name the suite and its first line.
     if (!failing(suite) && (suite.status === 'failed' || message)) {
-      const firstLine = String(message || 'suite failed').split('\n').find((line) => line.trim()) ?? '';
+      const firstLine =
+        String(message || 'suite failed')
+          .split('\n')
+          .find((line) => line.trim()) ?? '';
       failedNames.push(`${relative(root, suite.name ?? '')}: ${firstLine.trim()}`);
     }
   }

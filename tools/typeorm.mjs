@@ -9,7 +9,16 @@ export const root = fileURLToPath(new URL('..', import.meta.url));
 export function typeorm(args, env = {}) {
   execFileSync(
     process.execPath,
-    ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'node_modules/typeorm/cli.js', ...args, '-d', 'apps/api/src/data-source.ts'],
+    [
+      '-r',
+      'ts-node/register',
+      '-r',
+      'tsconfig-paths/register',
+      'node_modules/typeorm/cli.js',
+      ...args,
+      '-d',
+      'apps/api/src/data-source.ts',
+    ],
     {
       cwd: root,
       stdio: 'inherit',

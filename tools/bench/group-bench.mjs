@@ -26,15 +26,23 @@ try {
   for (const name of names) await proxy.api('PATCH', `/api/services/${name}`, { proxy: { cache: false } });
   rows.push(['tools/list, direct (uncached)', await measure(() => direct.call('tools/list', {}))]);
   rows.push([`tools/list, group of ${MEMBERS} (uncached)`, await measure(() => group.call('tools/list', {}))]);
-  rows.push(['tools/call echo, direct', await measure((i) => direct.call('tools/call', { name: 'echo', arguments: { message: `d${i}` } }))]);
-  rows.push([`tools/call echo, group of ${MEMBERS}`, await measure((i) => group.call('tools/call', { name: 'm7__echo', arguments: { message: `g${i}` } }))]);
+  rows.push([
+    'tools/call echo, direct',
+    await measure((i) => direct.call('tools/call', { name: 'echo', arguments: { message: `d${i}` } })),
+  ]);
+  rows.push([
+    `tools/call echo, group of ${MEMBERS}`,
+    await measure((i) => group.call('tools/call', { name: 'm7__echo', arguments: { message: `g${i}` } })),
+  ]);
 
   const base = { list: rows[0][1].p50, uncached: rows[2][1].p50, call: rows[4][1].p50 };
   console.log(`Group cost, ${MEMBERS} server-everything members, ${N} calls each at C=1 (lean keep-alive client), Node ${process.version}`);
   console.log('call                                          calls/s   p50 ms   p99 ms   p50 vs direct');
   rows.forEach(([label, r], index) => {
     const reference = index < 2 ? base.list : index < 4 ? base.uncached : base.call;
-    console.log(`${label.padEnd(44)} ${String(Math.round(r.rate)).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}   ${(r.p50 / reference).toFixed(2)}×`);
+    console.log(
+      `${label.padEnd(44)} ${String(Math.round(r.rate)).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}   ${(r.p50 / reference).toFixed(2)}×`,
+    );
   });
 } finally {
   await proxy.stop();
@@ -62,7 +70,19 @@ async function session(url) {
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${proxy.apiKey}`, ...(sessionId ? { 'mcp-session-id': sessionId } : {}) } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            authorization: `Bearer ${proxy.apiKey}`,
+            ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+          },
+        },
         (res) => {
           const chunks = [];
           res.on('data', (chunk) => chunks.push(chunk));
@@ -78,7 +98,11 @@ async function session(url) {
     if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
     return { reply, headers: response.headers };
   };
-  const init = await call('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'group-bench', version: '1' } });
+  const init = await call('initialize', {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'group-bench', version: '1' },
+  });
   sessionId = init.headers['mcp-session-id'];
   await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
   return { call };

@@ -78,7 +78,9 @@ console.log('data dir   | median ms | min ms | max ms | idle RSS MB (median)');
 for (const [label, list] of Object.entries(results)) {
   const ms = list.map((r) => r.coldMs);
   console.log(
-    `${label.padEnd(10)} | ${median(ms).toFixed(0).padStart(9)} | ${Math.min(...ms).toFixed(0).padStart(6)} | ${Math.max(...ms)
+    `${label.padEnd(10)} | ${median(ms).toFixed(0).padStart(9)} | ${Math.min(...ms)
+      .toFixed(0)
+      .padStart(6)} | ${Math.max(...ms)
       .toFixed(0)
       .padStart(6)} | ${median(list.map((r) => r.rssMb)).toFixed(1)}`,
   );

@@ -71,9 +71,7 @@ describe('admin shell in a real browser against the built gateway', () => {
     await page.getByRole('region', { name: 'Uptime' }).waitFor();
 
     // The global stylesheet really applied (it is not left waiting on a CSP-blocked onload handler).
-    const headerDisplay = await page.evaluate(
-      () => getComputedStyle(document.querySelector('.page-header') as Element).display,
-    );
+    const headerDisplay = await page.evaluate(() => getComputedStyle(document.querySelector('.page-header') as Element).display);
     expect(headerDisplay).toBe('flex');
 
     const stored = await sessionToken(page);

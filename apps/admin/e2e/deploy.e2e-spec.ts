@@ -67,10 +67,16 @@ describe('deploying from a git repository in a real browser', () => {
   async function expectDeploymentDone(commit: string, trigger: string): Promise<void> {
     await page.waitForURL(/\/deploy\/[0-9a-f-]{36}$/);
     await page.locator('h1 + mcp-status-chip .chip', { hasText: 'succeeded' }).waitFor();
-    await page.getByRole('status').filter({ hasText: `serves ${commit.slice(0, 12)} now` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `serves ${commit.slice(0, 12)} now` })
+      .waitFor();
     const facts = page.locator('dl.facts');
     expect((await facts.locator('dt:has-text("Trigger") + dd').textContent())?.trim()).toBe(trigger);
-    await page.getByRole('log', { name: 'Build log' }).getByText(/==> MCP check passed/).waitFor();
+    await page
+      .getByRole('log', { name: 'Build log' })
+      .getByText(/==> MCP check passed/)
+      .waitFor();
   }
 
   it('deploys a repository from the form and follows it to the end', async () => {
@@ -87,9 +93,12 @@ describe('deploying from a git repository in a real browser', () => {
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
 
     await expectDeploymentDone(firstCommit, 'api');
-    const steps = await page.getByRole('list', { name: 'Steps' }).locator('li').evaluateAll((items) =>
-      items.map((item) => `${item.querySelector('.step-label')?.textContent?.trim()}:${item.getAttribute('data-state')}`),
-    );
+    const steps = await page
+      .getByRole('list', { name: 'Steps' })
+      .locator('li')
+      .evaluateAll((items) =>
+        items.map((item) => `${item.querySelector('.step-label')?.textContent?.trim()}:${item.getAttribute('data-state')}`),
+      );
     expect(steps).toEqual(['Queued:done', 'Clone:done', 'Install:done', 'Build:done', 'Start and check:done', 'Serving:done']);
     expect(await page.content()).not.toContain(SECRET_VALUE);
     await screenshot('deployment');

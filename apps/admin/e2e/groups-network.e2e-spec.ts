@@ -103,8 +103,17 @@ describe('groups and network in a real browser', () => {
 
     const response = await fetch(`${gateway.backendUrl}/mcp/g/${GROUP}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${gateway.apiKey}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'everything__echo', arguments: { message: 'via the group' } } }),
+      headers: {
+        Authorization: `Bearer ${gateway.apiKey}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'everything__echo', arguments: { message: 'via the group' } },
+      }),
     });
     expect(response.status).toBe(200);
     expect(JSON.stringify(await response.json())).toContain('Echo: via the group');
@@ -125,7 +134,10 @@ describe('groups and network in a real browser', () => {
     const manual = page.getByRole('region', { name: 'Forward the ports by hand' });
     await manual.getByText('UPnP is off (ENABLE_UPNP=false)').waitFor();
     const backendPort = new URL(gateway.backendUrl).port;
-    await manual.getByRole('table', { name: 'Port forwarding rules' }).locator('td', { hasText: new RegExp(`^${backendPort}$`) }).waitFor();
+    await manual
+      .getByRole('table', { name: 'Port forwarding rules' })
+      .locator('td', { hasText: new RegExp(`^${backendPort}$`) })
+      .waitFor();
     expect(await manual.locator('ol li').count()).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Map all ports', exact: true }).isDisabled()).toBe(true);
     await screenshot('network');

@@ -21,7 +21,11 @@ describe('OAuth consent screen in a real browser', () => {
   let watched: ReturnType<typeof watchPage>;
 
   const admin = (path: string, body: unknown) =>
-    fetch(`${gateway.backendUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': gateway.apiKey }, body: JSON.stringify(body) });
+    fetch(`${gateway.backendUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': gateway.apiKey },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     gateway = await startGateway();
@@ -30,7 +34,12 @@ describe('OAuth consent screen in a real browser', () => {
     context.setDefaultTimeout(20_000);
     page = await context.newPage();
     watched = watchPage(page);
-    const created = await admin('/api/services', { name: 'remote', process: { command: process.execPath, args: [SERVER_EVERYTHING, 'stdio'] }, proxy: { rateLimit: 0, auth: 'oauth' }, start: true });
+    const created = await admin('/api/services', {
+      name: 'remote',
+      process: { command: process.execPath, args: [SERVER_EVERYTHING, 'stdio'] },
+      proxy: { rateLimit: 0, auth: 'oauth' },
+      start: true,
+    });
     expect(created.status).toBe(201);
   }, 60_000);
 
@@ -52,7 +61,15 @@ describe('OAuth consent screen in a real browser', () => {
     const verifier = randomBytes(32).toString('base64url');
     const resource = `${gateway.backendUrl}/mcp/remote`;
     const authorize = new URL(`${gateway.backendUrl}/oauth/authorize`);
-    for (const [name, value] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', resource, state: 'browser-state' })) {
+    for (const [name, value] of Object.entries({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      resource,
+      state: 'browser-state',
+    })) {
       authorize.searchParams.set(name, value);
     }
     // The client's own page, where the browser lands at the end (nothing listens on port 9).
@@ -80,7 +97,13 @@ describe('OAuth consent screen in a real browser', () => {
     const token = await fetch(`${gateway.backendUrl}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: back?.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: back?.searchParams.get('code') ?? '',
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+      }),
     });
     expect(token.status).toBe(200);
     const { access_token: accessToken } = (await token.json()) as { access_token: string };

@@ -64,7 +64,9 @@ describe('a service from creation to deletion, in a real browser', () => {
   }
 
   async function expectStatus(expected: string, scope: Page | ReturnType<Page['locator']> = page): Promise<void> {
-    await statusChip(scope).filter({ hasText: new RegExp(`^\\s*${expected}\\s*$`) }).waitFor();
+    await statusChip(scope)
+      .filter({ hasText: new RegExp(`^\\s*${expected}\\s*$`) })
+      .waitFor();
   }
 
   it('signs in', async () => {
@@ -172,7 +174,10 @@ describe('a service from creation to deletion, in a real browser', () => {
   it('charts the service on the metrics page', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Metrics' }).click();
     await page.waitForURL(/\/charts/);
-    await page.getByRole('status').filter({ hasText: /\d+ samples?/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /\d+ samples?/ })
+      .waitFor();
     expect(await page.locator('mcp-metrics-chart canvas').count()).toBe(5);
     await page.getByText(/now \d+(\.\d)? MiB/).waitFor();
     await screenshot('metrics');

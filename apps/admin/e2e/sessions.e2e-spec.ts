@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn, watchPage } from './support/browser';
-import {
-  Gateway,
-  WORKSPACE_ROOT,
-  startGateway,
-  stopGatewayKeepingLog,
-} from './support/gateway-process';
+import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/sessions-gateway.log');
 const USER = 'sid';
@@ -31,8 +26,7 @@ describe('sessions, in a real browser', () => {
       headers: { 'Content-Type': 'application/json', 'User-Agent': userAgent },
       body: JSON.stringify({ username: USER, password: PASSWORD }),
     });
-    if (response.status !== 201)
-      throw new Error(`login: HTTP ${response.status}`);
+    if (response.status !== 201) throw new Error(`login: HTTP ${response.status}`);
     return ((await response.json()) as { token: string }).token;
   }
 
@@ -63,10 +57,7 @@ describe('sessions, in a real browser', () => {
         role: 'viewer',
       }),
     });
-    if (created.status !== 201)
-      throw new Error(
-        `creating ${USER}: HTTP ${created.status} ${await created.text()}`,
-      );
+    if (created.status !== 201) throw new Error(`creating ${USER}: HTTP ${created.status} ${await created.text()}`);
     browser = await launchChromium();
     userContext = await browser.newContext({
       viewport: { width: 1280, height: 900 },
@@ -97,15 +88,10 @@ describe('sessions, in a real browser', () => {
 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Sessions' }).waitFor();
-    const phoneRow = page
-      .locator('tr[data-session]')
-      .filter({ hasText: 'PhoneBrowser/1.0' });
+    const phoneRow = page.locator('tr[data-session]').filter({ hasText: 'PhoneBrowser/1.0' });
     await phoneRow.waitFor();
     expect(await page.locator('tr[data-session]').count()).toBe(2);
-    await page
-      .locator('tr[data-session]')
-      .filter({ hasText: 'This session' })
-      .waitFor();
+    await page.locator('tr[data-session]').filter({ hasText: 'This session' }).waitFor();
 
     await phoneRow.getByRole('button', { name: 'End' }).click();
     await page.getByText('Session ended.').waitFor();
@@ -120,10 +106,7 @@ describe('sessions, in a real browser', () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('button', { name: `Sessions of ${USER}` }).click();
     await page.getByRole('heading', { name: `Sessions of ${USER}` }).waitFor();
-    await page
-      .locator('tr[data-session]')
-      .filter({ hasText: 'LaptopBrowser/2.0' })
-      .waitFor();
+    await page.locator('tr[data-session]').filter({ hasText: 'LaptopBrowser/2.0' }).waitFor();
 
     await page.getByRole('button', { name: 'End all' }).click();
     await page.getByText('No open sessions.').waitFor();

@@ -28,7 +28,11 @@ describe('users and roles, in a real browser', () => {
     const created = await fetch(`${gateway.backendUrl}/api/services`, {
       method: 'POST',
       headers: { 'X-API-Key': gateway.apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: SERVICE, process: { command: process.execPath, args: [SERVER_EVERYTHING, 'stdio'] }, environment: { TOKEN: 'e2e-secret' } }),
+      body: JSON.stringify({
+        name: SERVICE,
+        process: { command: process.execPath, args: [SERVER_EVERYTHING, 'stdio'] },
+        environment: { TOKEN: 'e2e-secret' },
+      }),
     });
     if (created.status !== 201) throw new Error(`creating ${SERVICE}: HTTP ${created.status} ${await created.text()}`);
     browser = await launchChromium();
@@ -94,7 +98,9 @@ describe('users and roles, in a real browser', () => {
   });
 
   it('the API refuses the viewer a direct start and a reveal (403)', async () => {
-    const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('mcp-proxy.token') ?? '{}') as { token?: string }).token ?? '');
+    const token = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('mcp-proxy.token') ?? '{}') as { token?: string }).token ?? '',
+    );
     expect(token).not.toBe('');
     const headers = { Authorization: `Bearer ${token}` };
     const start = await fetch(`${gateway.backendUrl}/api/services/${SERVICE}/start`, { method: 'POST', headers });

@@ -23,7 +23,22 @@ export class AppModule {
     const github = await DeployModule.forRoot();
     return {
       module: AppModule,
-      imports: [core, AuditModule, ServicesModule, ProxyModule, github, NetworkModule, HealthModule, LiveModule, CertsModule, ConfigFileModule.forRoot(github), UsersModule, ClientTokensModule, OAuthModule, SettingsModule],
+      imports: [
+        core,
+        AuditModule,
+        ServicesModule,
+        ProxyModule,
+        github,
+        NetworkModule,
+        HealthModule,
+        LiveModule,
+        CertsModule,
+        ConfigFileModule.forRoot(github),
+        UsersModule,
+        ClientTokensModule,
+        OAuthModule,
+        SettingsModule,
+      ],
     };
   }
 }

@@ -13,7 +13,10 @@ async function bootstrap(): Promise<void> {
   const urls = await listen(app);
   app
     .get(AppLogger)
-    .log(`API on ${urls.api}, admin UI on ${urls.admin}${urls.https ? `, HTTPS (API, MCP and admin UI) on ${urls.https}` : ''}`, 'Bootstrap');
+    .log(
+      `API on ${urls.api}, admin UI on ${urls.admin}${urls.https ? `, HTTPS (API, MCP and admin UI) on ${urls.https}` : ''}`,
+      'Bootstrap',
+    );
   stopOnSignals(app);
 }
 

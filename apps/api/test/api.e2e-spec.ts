@@ -38,7 +38,12 @@ describe('API platform (real app, real SQLite file)', () => {
           proxySecretsProtected: expect.any(Boolean),
           summary: expect.any(String),
           // Which resource limits this host enforces, and why not the others.
-          limits: expect.objectContaining({ cgroup: expect.stringMatching(/^(v1|v2|hybrid|none)$/), memory: expect.any(Boolean), pids: expect.any(Boolean), cpu: expect.any(Boolean) }),
+          limits: expect.objectContaining({
+            cgroup: expect.stringMatching(/^(v1|v2|hybrid|none)$/),
+            memory: expect.any(Boolean),
+            pids: expect.any(Boolean),
+            cpu: expect.any(Boolean),
+          }),
         },
         // Counts only: names and reasons are for a caller with a valid credential.
         problemCounts: { service: 0, certificate: 0, upnp: 0, deploy: 0 },
@@ -60,7 +65,10 @@ describe('API platform (real app, real SQLite file)', () => {
     });
 
     it('accepts the key as X-API-Key or Authorization: Bearer', async () => {
-      await request(http).get('/api/services').set(...key()).expect(200, []);
+      await request(http)
+        .get('/api/services')
+        .set(...key())
+        .expect(200, []);
       await request(http).get('/api/services').set('Authorization', `Bearer ${env.apiKey}`).expect(200, []);
     });
 
@@ -107,13 +115,22 @@ describe('API platform (real app, real SQLite file)', () => {
       expect(JSON.stringify(created.body)).not.toContain('hunter2');
       expect(readFileSync(env.vars.DATABASE_URL).toString('latin1')).not.toContain('hunter2');
 
-      const byName = await request(http).get('/api/services/everything').set(...key()).expect(200);
-      const byId = await request(http).get(`/api/services/${created.body.id}`).set(...key()).expect(200);
+      const byName = await request(http)
+        .get('/api/services/everything')
+        .set(...key())
+        .expect(200);
+      const byId = await request(http)
+        .get(`/api/services/${created.body.id}`)
+        .set(...key())
+        .expect(200);
       expect(byName.body).toEqual(byId.body);
     });
 
     it('answers 409 for a taken name and 400 naming each bad field', async () => {
-      const taken = await request(http).post('/api/services').set(...key()).send({ name: 'everything', process: { command: 'x' } });
+      const taken = await request(http)
+        .post('/api/services')
+        .set(...key())
+        .send({ name: 'everything', process: { command: 'x' } });
       expect(taken.status).toBe(409);
       const bad = await request(http)
         .post('/api/services')
@@ -163,8 +180,14 @@ describe('API platform (real app, real SQLite file)', () => {
         .expect(200);
       expect(updated.body.proxy).toMatchObject({ path: '/mcp/everything', rateLimit: 0, cache: true, requestTimeoutSec: 60 });
       expect(updated.body.environment).toEqual({ OTHER: '********' });
-      await request(http).delete('/api/services/everything').set(...key()).expect(204);
-      const missing = await request(http).get('/api/services/everything').set(...key()).expect(404);
+      await request(http)
+        .delete('/api/services/everything')
+        .set(...key())
+        .expect(204);
+      const missing = await request(http)
+        .get('/api/services/everything')
+        .set(...key())
+        .expect(404);
       expect(missing.body.message).toContain('everything');
     });
 
@@ -191,16 +214,23 @@ describe('API platform (real app, real SQLite file)', () => {
 
     it('serves Prometheus metrics to the key holder only', async () => {
       await request(http).get('/metrics').expect(401);
-      const response = await request(http).get('/metrics').set(...key()).expect(200);
+      const response = await request(http)
+        .get('/metrics')
+        .set(...key())
+        .expect(200);
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
       expect(response.text).toContain('mcp_proxy_process_resident_memory_bytes');
-      expect(response.text).toMatch(/mcp_proxy_http_request_duration_seconds_count\{method="GET",route="\/api\/services",status="200"\} \d+/);
+      expect(response.text).toMatch(
+        /mcp_proxy_http_request_duration_seconds_count\{method="GET",route="\/api\/services",status="200"\} \d+/,
+      );
     });
 
     it('publishes OpenAPI generated from the shared DTOs', async () => {
       const response = await request(http).get('/api/docs-json').expect(200);
       expect(response.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/api/services', '/api/services/{id}', '/api/auth/login', '/health']));
+      expect(Object.keys(response.body.paths)).toEqual(
+        expect.arrayContaining(['/api/services', '/api/services/{id}', '/api/auth/login', '/health']),
+      );
       const schema = response.body.components.schemas.CreateServiceDto;
       expect(schema.required).toEqual(expect.arrayContaining(['name']));
       expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'transport', 'process', 'environment', 'proxy']));
@@ -215,7 +245,10 @@ describe('API platform (real app, real SQLite file)', () => {
       expect(response.status).toBe(429);
       expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
       await request(http).post('/api/auth/login').send({ apiKey: 'wrong' }).expect(429);
-      await request(http).get('/api/services').set(...key()).expect(200);
+      await request(http)
+        .get('/api/services')
+        .set(...key())
+        .expect(200);
       await request(http).post('/api/auth/login').send({ apiKey: env.apiKey }).expect(201);
       await request(http).get('/health').expect(200);
     });

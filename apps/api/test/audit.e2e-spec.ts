@@ -64,7 +64,10 @@ describe.each([
       ['auth.login', 'refused', null, null],
     ]);
     expect(items.every((event) => event.address === '127.0.0.1' || event.address === '::ffff:127.0.0.1')).toBe(true);
-    expect(items.find((event) => event.action === 'POST /api/services')?.detail).toEqual({ status: 201, fields: ['name', 'process', 'environment'] });
+    expect(items.find((event) => event.action === 'POST /api/services')?.detail).toEqual({
+      status: 201,
+      fields: ['name', 'process', 'environment'],
+    });
     expect(items[0].detail).toEqual({ status: 404 });
   });
 
@@ -93,8 +96,17 @@ describe.each([
       ['admin', 'admin', 'auth.login', 'ok'],
     ]);
 
-    const json = await running.api().get('/api/audit/export').query({ format: 'json', outcome: 'ok' }).set('X-API-Key', running.env.apiKey).expect(200);
-    expect((json.body as AuditEventView[]).map((event) => event.action).slice(0, 3)).toEqual(['auth.login', 'POST /api/services', 'DELETE /api/services/:id']);
+    const json = await running
+      .api()
+      .get('/api/audit/export')
+      .query({ format: 'json', outcome: 'ok' })
+      .set('X-API-Key', running.env.apiKey)
+      .expect(200);
+    expect((json.body as AuditEventView[]).map((event) => event.action).slice(0, 3)).toEqual([
+      'auth.login',
+      'POST /api/services',
+      'DELETE /api/services/:id',
+    ]);
   });
 
   it('never keeps a secret value sent in a body', async () => {
@@ -104,7 +116,12 @@ describe.each([
   });
 
   it('answers a bad filter with a 400 naming it', async () => {
-    const response = await running.api().get('/api/audit').query({ outcome: 'maybe', since: 'yesterday' }).set('X-API-Key', running.env.apiKey).expect(400);
+    const response = await running
+      .api()
+      .get('/api/audit')
+      .query({ outcome: 'maybe', since: 'yesterday' })
+      .set('X-API-Key', running.env.apiKey)
+      .expect(400);
     const messages = (response.body.message as string[]).join(' ');
     expect(messages).toContain('outcome');
     expect(messages).toContain('since');

@@ -37,13 +37,7 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
   let oauthToken: string;
 
   /** One HTTP request from the given source address. */
-  function call(
-    from: string,
-    method: string,
-    path: string,
-    headers: Record<string, string> = {},
-    body?: string,
-  ): Promise<Answer> {
+  function call(from: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         {
@@ -70,25 +64,16 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
           );
         },
       );
-      req.setTimeout(60_000, () =>
-        req.destroy(new Error(`${method} ${path} timed out`)),
-      );
+      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', reject);
       req.end(body);
     });
   }
 
   /** A WebSocket to /mcp/ws: 101 and the answer to `initialize`, or the refusal's status. */
-  function webSocket(
-    from: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; reply?: string }> {
+  function webSocket(from: string, headers: Record<string, string> = {}): Promise<{ status: number; reply?: string }> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(
-        `ws://127.0.0.1:${port}/mcp/ws?service=everything`,
-        'mcp',
-        { localAddress: from, headers },
-      );
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/mcp/ws?service=everything`, 'mcp', { localAddress: from, headers });
       const timer = setTimeout(() => {
         socket.terminate();
         reject(new Error('WebSocket timed out'));
@@ -115,10 +100,7 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
   const bearer = (credential: string): Record<string, string> => ({
     authorization: `Bearer ${credential}`,
   });
-  const statuses = async (
-    times: number,
-    attempt: () => Promise<{ status: number }>,
-  ): Promise<number[]> => {
+  const statuses = async (times: number, attempt: () => Promise<{ status: number }>): Promise<number[]> => {
     const seen: number[] = [];
     for (let i = 0; i < times; i++) seen.push((await attempt()).status);
     return seen;
@@ -138,12 +120,7 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
       },
     });
     clientToken = (
-      await running
-        .api()
-        .post('/api/client-tokens')
-        .set('X-API-Key', running.env.apiKey)
-        .send({ label: 'claude' })
-        .expect(201)
+      await running.api().post('/api/client-tokens').set('X-API-Key', running.env.apiKey).send({ label: 'claude' }).expect(201)
     ).body.token;
     await running
       .api()
@@ -164,37 +141,20 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
       },
       proxy: { rateLimit: 0, auth: 'oauth' },
     });
-    return (await grantAccess(running, `${running.baseUrl}/mcp/${service}`))
-      .access;
+    return (await grantAccess(running, `${running.baseUrl}/mcp/${service}`)).access;
   }
 
   afterAll(() => running?.close());
 
   it('requests without a credential get 401 and lock nobody out: REST, login, Streamable HTTP and WebSocket', async () => {
     const from = '127.0.0.11';
-    expect(
-      await statuses(4 * LIMIT, () => call(from, 'GET', '/api/services')),
-    ).toEqual(Array(4 * LIMIT).fill(401));
-    expect(
-      await statuses(4 * LIMIT, () =>
-        call(from, 'POST', '/mcp/everything', {}, INITIALIZE),
-      ),
-    ).toEqual(Array(4 * LIMIT).fill(401));
+    expect(await statuses(4 * LIMIT, () => call(from, 'GET', '/api/services'))).toEqual(Array(4 * LIMIT).fill(401));
+    expect(await statuses(4 * LIMIT, () => call(from, 'POST', '/mcp/everything', {}, INITIALIZE))).toEqual(Array(4 * LIMIT).fill(401));
     // OAuth discovery starts with a bare request to the service, answered with where its metadata is.
-    const discovery = await Promise.all(
-      Array.from({ length: 4 * LIMIT }, () =>
-        call(from, 'POST', '/mcp/remote', {}, INITIALIZE),
-      ),
-    );
-    expect(discovery.map((answer) => answer.status)).toEqual(
-      Array(4 * LIMIT).fill(401),
-    );
-    expect(discovery[0].headers['www-authenticate']).toContain(
-      'resource_metadata=',
-    );
-    expect(await statuses(4 * LIMIT, () => webSocket(from))).toEqual(
-      Array(4 * LIMIT).fill(401),
-    );
+    const discovery = await Promise.all(Array.from({ length: 4 * LIMIT }, () => call(from, 'POST', '/mcp/remote', {}, INITIALIZE)));
+    expect(discovery.map((answer) => answer.status)).toEqual(Array(4 * LIMIT).fill(401));
+    expect(discovery[0].headers['www-authenticate']).toContain('resource_metadata=');
+    expect(await statuses(4 * LIMIT, () => webSocket(from))).toEqual(Array(4 * LIMIT).fill(401));
 
     expect(
       (
@@ -203,56 +163,20 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
         })
       ).status,
     ).toBe(200);
-    expect(
-      (
-        await call(
-          from,
-          'POST',
-          '/api/auth/login',
-          {},
-          JSON.stringify({ apiKey: running.env.apiKey }),
-        )
-      ).status,
-    ).toBe(201);
-    expect(
-      (
-        await call(
-          from,
-          'POST',
-          '/api/auth/login',
-          {},
-          JSON.stringify({ username: 'vera', password: PASSWORD }),
-        )
-      ).status,
-    ).toBe(201);
-    const initialized = await call(
-      from,
-      'POST',
-      '/mcp/everything',
-      bearer(running.env.apiKey),
-      INITIALIZE,
-    );
+    expect((await call(from, 'POST', '/api/auth/login', {}, JSON.stringify({ apiKey: running.env.apiKey }))).status).toBe(201);
+    expect((await call(from, 'POST', '/api/auth/login', {}, JSON.stringify({ username: 'vera', password: PASSWORD }))).status).toBe(201);
+    const initialized = await call(from, 'POST', '/mcp/everything', bearer(running.env.apiKey), INITIALIZE);
     expect(initialized.status).toBe(200);
     expect(initialized.body).toContain('serverInfo');
-    expect((await webSocket(from, bearer(running.env.apiKey))).reply).toContain(
-      'serverInfo',
-    );
+    expect((await webSocket(from, bearer(running.env.apiKey))).reply).toContain('serverInfo');
   }, 120_000);
 
   it('after guesses from an address, its short guesses get 429, yet strong right credentials still pass; other addresses are not affected', async () => {
     const guesser = '127.0.0.12';
-    const guesses = await statuses(LIMIT + 3, () =>
-      call(guesser, 'GET', '/api/services', { 'x-api-key': 'guess' }),
-    );
+    const guesses = await statuses(LIMIT + 3, () => call(guesser, 'GET', '/api/services', { 'x-api-key': 'guess' }));
     expect(guesses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(401));
     expect(guesses.slice(LIMIT)).toEqual([429, 429, 429]);
-    const refused = await call(
-      guesser,
-      'POST',
-      '/mcp/everything',
-      bearer('guess'),
-      INITIALIZE,
-    );
+    const refused = await call(guesser, 'POST', '/mcp/everything', bearer('guess'), INITIALIZE);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect((await webSocket(guesser, bearer('guess'))).status).toBe(429);
@@ -265,45 +189,15 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
         })
       ).status,
     ).toBe(200);
-    const login = await call(
-      guesser,
-      'POST',
-      '/api/auth/login',
-      {},
-      JSON.stringify({ apiKey: running.env.apiKey }),
-    );
+    const login = await call(guesser, 'POST', '/api/auth/login', {}, JSON.stringify({ apiKey: running.env.apiKey }));
     expect(login.status).toBe(201);
     const session = (JSON.parse(login.body) as { token: string }).token;
-    expect(
-      (await call(guesser, 'GET', '/api/services', bearer(session))).status,
-    ).toBe(200);
+    expect((await call(guesser, 'GET', '/api/services', bearer(session))).status).toBe(200);
     for (const credential of [running.env.apiKey, session, clientToken]) {
-      expect(
-        (
-          await call(
-            guesser,
-            'POST',
-            '/mcp/everything',
-            bearer(credential),
-            INITIALIZE,
-          )
-        ).status,
-      ).toBe(200);
-      expect((await webSocket(guesser, bearer(credential))).reply).toContain(
-        'serverInfo',
-      );
+      expect((await call(guesser, 'POST', '/mcp/everything', bearer(credential), INITIALIZE)).status).toBe(200);
+      expect((await webSocket(guesser, bearer(credential))).reply).toContain('serverInfo');
     }
-    expect(
-      (
-        await call(
-          guesser,
-          'POST',
-          '/mcp/remote',
-          bearer(oauthToken),
-          INITIALIZE,
-        )
-      ).status,
-    ).toBe(200);
+    expect((await call(guesser, 'POST', '/mcp/remote', bearer(oauthToken), INITIALIZE)).status).toBe(200);
     // Another client elsewhere is not refused for the guesser's failures.
     expect(
       (
@@ -317,75 +211,32 @@ describe('Failed-authentication throttle (several clients on loopback addresses)
   it('wrong strong credentials are counted too (429 past the limit), but the right one from that address is not refused', async () => {
     const guesser = '127.0.0.14';
     const wrong = (): string => `mcpt_${randomBytes(32).toString('base64url')}`;
-    const seen = await statuses(LIMIT + 2, () =>
-      call(guesser, 'POST', '/mcp/everything', bearer(wrong()), INITIALIZE),
-    );
+    const seen = await statuses(LIMIT + 2, () => call(guesser, 'POST', '/mcp/everything', bearer(wrong()), INITIALIZE));
     expect(seen).toEqual([...Array(LIMIT).fill(401), 429, 429]);
-    expect(
-      (
-        await call(
-          guesser,
-          'POST',
-          '/mcp/everything',
-          bearer(clientToken),
-          INITIALIZE,
-        )
-      ).status,
-    ).toBe(200);
+    expect((await call(guesser, 'POST', '/mcp/everything', bearer(clientToken), INITIALIZE)).status).toBe(200);
   }, 120_000);
 
   it('100 password guesses sent at once: at most the limit are evaluated, the address stays locked, another address still logs in', async () => {
     const guesser = '127.0.0.21';
     const burst = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        call(
-          guesser,
-          'POST',
-          '/api/auth/login',
-          {},
-          JSON.stringify({ username: 'vera', password: `guess-${i}` }),
-        ),
+        call(guesser, 'POST', '/api/auth/login', {}, JSON.stringify({ username: 'vera', password: `guess-${i}` })),
       ),
     );
-    const count = (status: number): number =>
-      burst.filter((answer) => answer.status === status).length;
+    const count = (status: number): number => burst.filter((answer) => answer.status === status).length;
     expect(count(201)).toBe(0);
     expect(count(401)).toBeGreaterThan(0);
     expect(count(401)).toBeLessThanOrEqual(LIMIT);
     expect(count(401) + count(429) + count(503)).toBe(100);
     expect(count(429)).toBeGreaterThanOrEqual(100 - LIMIT - count(503));
 
-    const locked = await call(
-      guesser,
-      'POST',
-      '/api/auth/login',
-      {},
-      JSON.stringify({ username: 'vera', password: PASSWORD }),
-    );
+    const locked = await call(guesser, 'POST', '/api/auth/login', {}, JSON.stringify({ username: 'vera', password: PASSWORD }));
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     // A password lock-out does not stop that address's key holders.
-    expect(
-      (
-        await call(
-          guesser,
-          'POST',
-          '/api/auth/login',
-          {},
-          JSON.stringify({ apiKey: running.env.apiKey }),
-        )
-      ).status,
-    ).toBe(201);
-    expect(
-      (
-        await call(
-          '127.0.0.22',
-          'POST',
-          '/api/auth/login',
-          {},
-          JSON.stringify({ username: 'vera', password: PASSWORD }),
-        )
-      ).status,
-    ).toBe(201);
+    expect((await call(guesser, 'POST', '/api/auth/login', {}, JSON.stringify({ apiKey: running.env.apiKey }))).status).toBe(201);
+    expect((await call('127.0.0.22', 'POST', '/api/auth/login', {}, JSON.stringify({ username: 'vera', password: PASSWORD }))).status).toBe(
+      201,
+    );
   }, 180_000);
 });

@@ -1,19 +1,9 @@
-import {
-  chmodSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DataSource } from 'typeorm';
 import { createBackup } from '../src/backup/backup-archive';
-import {
-  createTemporaryDatabase,
-  POSTGRES_ADMIN_URL,
-} from './support/postgres';
+import { createTemporaryDatabase, POSTGRES_ADMIN_URL } from './support/postgres';
 
 jest.setTimeout(60_000);
 
@@ -50,10 +40,7 @@ describe('backup secrets', () => {
       join(bin, 'pg_dump'),
       `#!/bin/sh\ntr '\\0' ' ' < /proc/$$/cmdline >> ${join(dir, 'pg_dump.cmdline')}\nexec /usr/bin/pg_dump "$@"\n`,
     );
-    writeFileSync(
-      join(bin, 'tar'),
-      `#!/bin/sh\n/bin/tar "$@"\nstatus=$?\nsleep 1\nexit $status\n`,
-    );
+    writeFileSync(join(bin, 'tar'), `#!/bin/sh\n/bin/tar "$@"\nstatus=$?\nsleep 1\nexit $status\n`);
     chmodSync(join(bin, 'pg_dump'), 0o755);
     chmodSync(join(bin, 'tar'), 0o755);
     originalPath = process.env['PATH'];
@@ -85,10 +72,7 @@ describe('backup secrets', () => {
       }
     }, 5);
     try {
-      await createBackup(
-        { dataDir: join(dir, 'data'), databaseUrl: url.toString() },
-        archive,
-      );
+      await createBackup({ dataDir: join(dir, 'data'), databaseUrl: url.toString() }, archive);
     } finally {
       clearInterval(watcher);
     }

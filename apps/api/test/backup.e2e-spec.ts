@@ -71,7 +71,11 @@ describe.each([
         if (audit.body.total !== 1) throw new Error('the audit event is not written yet');
       });
       await createBackup({ dataDir: env.vars['DATA_DIR'], databaseUrl: env.vars['DATABASE_URL'] }, archive);
-      await request(http).post('/api/services').set('X-API-Key', key).send({ name: 'after-backup', process: { command: 'node' } }).expect(201);
+      await request(http)
+        .post('/api/services')
+        .set('X-API-Key', key)
+        .send({ name: 'after-backup', process: { command: 'node' } })
+        .expect(201);
       return key;
     });
     expect(statSync(archive).mode & 0o777).toBe(0o600);
@@ -102,11 +106,17 @@ describe.each([
 
   it('refuses a backup of the other database kind, and a file that is not a backup', async () => {
     const archive = join(env.dir, 'backups', 'proxy.tar.gz');
-    const otherKind = env.vars['DATABASE_URL'].startsWith('postgres') ? join(env.dir, 'other.db') : 'postgres://postgres@127.0.0.1:5432/none';
-    await expect(restoreBackup({ dataDir: join(env.dir, 'elsewhere'), databaseUrl: otherKind }, archive)).rejects.toThrow(/This backup holds a (sqlite|postgres) database/);
+    const otherKind = env.vars['DATABASE_URL'].startsWith('postgres')
+      ? join(env.dir, 'other.db')
+      : 'postgres://postgres@127.0.0.1:5432/none';
+    await expect(restoreBackup({ dataDir: join(env.dir, 'elsewhere'), databaseUrl: otherKind }, archive)).rejects.toThrow(
+      /This backup holds a (sqlite|postgres) database/,
+    );
     const notABackup = join(env.dir, 'not-a-backup.tar.gz');
     await run('tar', ['-czf', notABackup, '-C', env.dir, 'backups']);
-    await expect(restoreBackup({ dataDir: join(env.dir, 'elsewhere'), databaseUrl: env.vars['DATABASE_URL'] }, notABackup)).rejects.toThrow('manifest.json is missing');
+    await expect(restoreBackup({ dataDir: join(env.dir, 'elsewhere'), databaseUrl: env.vars['DATABASE_URL'] }, notABackup)).rejects.toThrow(
+      'manifest.json is missing',
+    );
   });
 });
 
@@ -124,7 +134,9 @@ describe('backup CLI (node main.js backup|restore)', () => {
       const archive = join(env.dir, 'cli-backup.tar.gz');
       const backup = await run(process.execPath, [BUILT_API, 'backup', archive], { cwd: WORKSPACE_ROOT, env: cliEnv });
       expect(backup.stdout).toContain(`Backup written to ${archive}: the sqlite database`);
-      const refused = await run(process.execPath, [BUILT_API, 'restore', archive], { cwd: WORKSPACE_ROOT, env: cliEnv }).catch((error: { code: number; stdout: string }) => error);
+      const refused = await run(process.execPath, [BUILT_API, 'restore', archive], { cwd: WORKSPACE_ROOT, env: cliEnv }).catch(
+        (error: { code: number; stdout: string }) => error,
+      );
       expect(refused).toMatchObject({ code: 1, stdout: expect.stringContaining('stop it before restoring') });
     } finally {
       await proxy.stop();

@@ -30,10 +30,7 @@ describe('Oversized request bodies', () => {
   }
 
   /** 30 POSTs in a row with Node's fetch: each one's status, or the network error's code. */
-  async function postMany(
-    path: string,
-    chunked: boolean,
-  ): Promise<Array<number | string>> {
+  async function postMany(path: string, chunked: boolean): Promise<Array<number | string>> {
     const outcomes: Array<number | string> = [];
     for (let i = 0; i < 30; i++) {
       try {
@@ -48,8 +45,7 @@ describe('Oversized request bodies', () => {
         await response.arrayBuffer();
         outcomes.push(response.status);
       } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } })
-          .cause;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         outcomes.push(cause?.code ?? cause?.message ?? String(error));
       }
     }
@@ -97,13 +93,8 @@ describe('Oversized request bodies', () => {
       let received = '';
       let sent = 0;
       const chunk = Buffer.alloc(64 * 1024, 'x');
-      const closed = new Promise<void>((resolve) =>
-        socket.once('close', () => resolve()),
-      );
-      socket.on(
-        'data',
-        (data: Buffer) => (received += data.toString('latin1')),
-      );
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
       socket.on('error', () => undefined);
       socket.once('connect', () => {
         socket.write(
@@ -121,10 +112,7 @@ describe('Oversized request bodies', () => {
         await Promise.race([
           closed,
           new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`still connected after ${sent} bytes`)),
-              60_000,
-            );
+            timer = setTimeout(() => reject(new Error(`still connected after ${sent} bytes`)), 60_000);
           }),
         ]);
       } finally {

@@ -24,7 +24,9 @@ describe('HTTPS with an ACME certificate (Pebble, DNS-01 through the Cloudflare 
   const previousAgent = acme.axios.defaults.httpsAgent;
 
   const status = async (): Promise<CertStatusView> => {
-    const response = await fetch(`http://127.0.0.1:${running?.ports.http}/api/certs/status`, { headers: { 'X-API-Key': running?.env.apiKey ?? '' } });
+    const response = await fetch(`http://127.0.0.1:${running?.ports.http}/api/certs/status`, {
+      headers: { 'X-API-Key': running?.env.apiKey ?? '' },
+    });
     return (await response.json()) as CertStatusView;
   };
 
@@ -111,7 +113,10 @@ describe('HTTPS with an ACME certificate (Pebble, DNS-01 through the Cloudflare 
     const first = await served();
     await pebble.restart();
 
-    const renewed = await fetch(`http://127.0.0.1:${running.ports.http}/api/certs/renew`, { method: 'POST', headers: { 'X-API-Key': running.env.apiKey } });
+    const renewed = await fetch(`http://127.0.0.1:${running.ports.http}/api/certs/renew`, {
+      method: 'POST',
+      headers: { 'X-API-Key': running.env.apiKey },
+    });
     const view = (await renewed.json()) as CertStatusView;
     expect(renewed.status).toBe(200);
     expect(view).toMatchObject({ serving: 'acme', lastError: null });

@@ -139,7 +139,10 @@ describe('without a reachable ACME server, and with the self-signed provider', (
     });
     expect(Date.parse(first.notAfter as string) - Date.parse(first.notBefore as string)).toBeGreaterThan(364 * 86_400_000);
 
-    const renewed = await fetch(`http://127.0.0.1:${running.ports.http}/api/certs/renew`, { method: 'POST', headers: { 'X-API-Key': running.env.apiKey } });
+    const renewed = await fetch(`http://127.0.0.1:${running.ports.http}/api/certs/renew`, {
+      method: 'POST',
+      headers: { 'X-API-Key': running.env.apiKey },
+    });
     expect(renewed.status).toBe(200);
     const second = (await renewed.json()) as CertStatusView;
     expect(second.serialNumber).not.toBe(first.serialNumber);

@@ -36,7 +36,10 @@ describe('HTTPS with an ACME certificate (Pebble, HTTP-01)', () => {
 
   const httpsUrl = (path: string): string => `https://${DOMAIN}:${running.ports.https}${path}`;
   const api = (path: string, init: RequestInit = {}) =>
-    httpsFetch(httpsUrl(path), { ...init, headers: { 'X-API-Key': running.env.apiKey, 'Content-Type': 'application/json', ...init.headers } });
+    httpsFetch(httpsUrl(path), {
+      ...init,
+      headers: { 'X-API-Key': running.env.apiKey, 'Content-Type': 'application/json', ...init.headers },
+    });
   const status = async (): Promise<CertStatusView> => (await api('/api/certs/status')).json() as Promise<CertStatusView>;
 
   beforeAll(async () => {
@@ -154,14 +157,21 @@ describe('HTTPS with an ACME certificate (Pebble, HTTP-01)', () => {
     expect((await plainRequest(running.ports.http, 'GET', '/.well-known/acme-challenge/x', DOMAIN)).status).toBe(404);
 
     const upgrade = await rawUpgrade(running.ports.http, '/mcp/ws?service=everything');
-    expect(upgrade).toMatch(new RegExp(`^HTTP/1.1 308 .*\\r\\nLocation: https://127.0.0.1:${running.ports.https}/mcp/ws\\?service=everything`, 's'));
+    expect(upgrade).toMatch(
+      new RegExp(`^HTTP/1.1 308 .*\\r\\nLocation: https://127.0.0.1:${running.ports.https}/mcp/ws\\?service=everything`, 's'),
+    );
   });
 
   describe('the MCP data plane over TLS', () => {
     beforeAll(async () => {
       const created = await api('/api/services', {
         method: 'POST',
-        body: JSON.stringify({ name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, proxy: { rateLimit: 0 }, start: true }),
+        body: JSON.stringify({
+          name: 'everything',
+          process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+          proxy: { rateLimit: 0 },
+          start: true,
+        }),
       });
       expect(created.status).toBe(201);
       await eventually(async () => expect((await (await api('/api/services/everything')).json()).status).toBe('running'));
@@ -252,7 +262,12 @@ describe('HTTPS with an ACME certificate (Pebble, HTTP-01)', () => {
   }
 });
 
-function plainRequest(port: number, method: string, path: string, host: string): Promise<{ status: number; location?: string; hsts?: string }> {
+function plainRequest(
+  port: number,
+  method: string,
+  path: string,
+  host: string,
+): Promise<{ status: number; location?: string; hsts?: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers: { Host: host } }, (incoming) => {
       incoming.resume();

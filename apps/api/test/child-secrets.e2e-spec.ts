@@ -1,22 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { HealthView } from '@mcp-proxy/shared/dto';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  freePort,
-  RunningApp,
-  startBuiltApi,
-  waitForOk,
-  WORKSPACE_ROOT,
-} from './support/built-app';
+import { freePort, RunningApp, startBuiltApi, waitForOk, WORKSPACE_ROOT } from './support/built-app';
 import { connectClient, textOf } from './support/mcp-clients';
 import { eventually } from './support/running-app';
 
@@ -40,10 +27,7 @@ interface Install {
  * would hide the files for the wrong reason), the API key from a file (`API_KEY_FILE`), the JWT secret
  * and a GitHub token in the environment, the encryption key generated into secrets.json.
  */
-async function install(
-  extra: Record<string, string> = {},
-  asRoot = false,
-): Promise<Install> {
+async function install(extra: Record<string, string> = {}, asRoot = false): Promise<Install> {
   const dir = mkdtempSync(join('/var/tmp', 'mcp-child-secrets-'));
   chmodSync(dir, 0o711);
   const secretsDir = join(dir, 'run-secrets');
@@ -73,14 +57,9 @@ async function install(
     ...extra,
   };
   if (isRoot && !asRoot) {
-    for (const path of [dir, secretsDir, join(secretsDir, 'api_key')])
-      chownSync(path, PROXY_UID, PROXY_UID);
+    for (const path of [dir, secretsDir, join(secretsDir, 'api_key')]) chownSync(path, PROXY_UID, PROXY_UID);
   }
-  const app = startBuiltApi(
-    vars,
-    WORKSPACE_ROOT,
-    isRoot && !asRoot ? { uid: PROXY_UID, gid: PROXY_UID } : undefined,
-  );
+  const app = startBuiltApi(vars, WORKSPACE_ROOT, isRoot && !asRoot ? { uid: PROXY_UID, gid: PROXY_UID } : undefined);
   const baseUrl = `http://127.0.0.1:${backend}`;
   await waitForOk(`${baseUrl}/health`, 60_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${app.output()}`);
@@ -99,18 +78,14 @@ async function register(proxy: Install, name: string): Promise<void> {
       start: true,
     }),
   });
-  if (response.status !== 201)
-    throw new Error(
-      `creating ${name}: ${response.status} ${await response.text()}\n${proxy.app.output()}`,
-    );
+  if (response.status !== 201) throw new Error(`creating ${name}: ${response.status} ${await response.text()}\n${proxy.app.output()}`);
   await eventually(async () => {
     const view = (await (
       await fetch(`${proxy.baseUrl}/api/services/${name}`, {
         headers: { 'x-api-key': proxy.apiKey },
       })
     ).json()) as { status: string };
-    if (view.status !== 'running')
-      throw new Error(`${name} is ${view.status}\n${proxy.app.output()}`);
+    if (view.status !== 'running') throw new Error(`${name} is ${view.status}\n${proxy.app.output()}`);
   }, 30_000);
 }
 
@@ -119,14 +94,9 @@ async function health(proxy: Install): Promise<HealthView> {
 }
 
 /** Everything a child tries to read to get at the proxy's keys: its environment, the files, the proxy's initial environment block. */
-async function whatTheChildSees(
-  proxy: Install,
-  child: Client,
-): Promise<Record<string, string>> {
-  const call = async (
-    name: string,
-    args: Record<string, unknown> = {},
-  ): Promise<string> => textOf(await child.callTool({ name, arguments: args }));
+async function whatTheChildSees(proxy: Install, child: Client): Promise<Record<string, string>> {
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<string> =>
+    textOf(await child.callTool({ name, arguments: args }));
   const pid = String(proxy.app.child.pid);
   return {
     whoami: await call('whoami'),
@@ -144,20 +114,14 @@ async function whatTheChildSees(
 
 function leaked(seen: Record<string, string>, secrets: string[]): string[] {
   return Object.entries(seen).flatMap(([where, text]) =>
-    secrets
-      .filter((secret) => text.includes(secret))
-      .map((secret) => `${where}: ${secret.slice(0, 8)}…`),
+    secrets.filter((secret) => text.includes(secret)).map((secret) => `${where}: ${secret.slice(0, 8)}…`),
   );
 }
 
 async function encryptionKey(proxy: Install): Promise<string> {
   // The proxy user's own view (the test reads as root or as that user): the generated key at rest.
   const { readFileSync } = await import('node:fs');
-  return (
-    JSON.parse(
-      readFileSync(join(proxy.vars['DATA_DIR'], 'secrets.json'), 'utf8'),
-    ) as { encryptionKey: string }
-  ).encryptionKey;
+  return (JSON.parse(readFileSync(join(proxy.vars['DATA_DIR'], 'secrets.json'), 'utf8')) as { encryptionKey: string }).encryptionKey;
 }
 
 describe("children of a non-root proxy and the proxy's secrets", () => {
@@ -165,9 +129,7 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
   const clients: Client[] = [];
 
   afterAll(async () => {
-    await Promise.all(
-      clients.map((client) => client.close().catch(() => undefined)),
-    );
+    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     for (const proxy of installs) {
       await proxy.app.stop();
       rmSync(proxy.dir, { recursive: true, force: true });
@@ -178,31 +140,17 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
     const proxy = await install();
     installs.push(proxy);
     await register(proxy, 'curious');
-    const child = await connectClient(
-      proxy.baseUrl,
-      'curious',
-      proxy.apiKey,
-      'streamable',
-    );
+    const child = await connectClient(proxy.baseUrl, 'curious', proxy.apiKey, 'streamable');
     clients.push(child);
 
     const seen = await whatTheChildSees(proxy, child);
-    expect(seen.whoami).toMatch(
-      new RegExp(`^uid ${isRoot ? PROXY_UID : process.getuid?.()} `),
-    );
+    expect(seen.whoami).toMatch(new RegExp(`^uid ${isRoot ? PROXY_UID : process.getuid?.()} `));
     expect(seen.secretsJson).toMatch(/^error E/);
     expect(seen.database).toMatch(/^error E/);
     expect(seen.apiKeyFile).toMatch(/^error E/);
     expect(seen.proxyEnviron).toMatch(/^error E/);
-    expect(seen.processes.split(' ').map(Number)).not.toContain(
-      proxy.app.child.pid,
-    );
-    expect(
-      leaked(seen, [
-        ...Object.values(proxy.secrets),
-        await encryptionKey(proxy),
-      ]),
-    ).toEqual([]);
+    expect(seen.processes.split(' ').map(Number)).not.toContain(proxy.app.child.pid);
+    expect(leaked(seen, [...Object.values(proxy.secrets), await encryptionKey(proxy)])).toEqual([]);
 
     const view = await health(proxy);
     expect(view.children).toMatchObject({
@@ -216,12 +164,7 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
     const proxy = await install({ SANDBOX_FILESYSTEM: 'none' });
     installs.push(proxy);
     await register(proxy, 'curious');
-    const child = await connectClient(
-      proxy.baseUrl,
-      'curious',
-      proxy.apiKey,
-      'streamable',
-    );
+    const child = await connectClient(proxy.baseUrl, 'curious', proxy.apiKey, 'streamable');
     clients.push(child);
 
     // What /health must own up to, measured: same uid, same /proc, same files.
@@ -234,12 +177,8 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
       isolation: 'none',
       proxySecretsProtected: false,
     });
-    expect(view.children.summary).toMatch(
-      /run with the proxy's own rights and can read its secrets/,
-    );
-    expect(proxy.app.output()).toMatch(
-      /run with the proxy's own rights and can read its secrets/,
-    );
+    expect(view.children.summary).toMatch(/run with the proxy's own rights and can read its secrets/);
+    expect(proxy.app.output()).toMatch(/run with the proxy's own rights and can read its secrets/);
     const service = (await (
       await fetch(`${proxy.baseUrl}/api/services/curious`, {
         headers: { 'x-api-key': proxy.apiKey },
@@ -256,12 +195,7 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
       const proxy = await install({}, true);
       installs.push(proxy);
       await register(proxy, 'curious');
-      const child = await connectClient(
-        proxy.baseUrl,
-        'curious',
-        proxy.apiKey,
-        'streamable',
-      );
+      const child = await connectClient(proxy.baseUrl, 'curious', proxy.apiKey, 'streamable');
       clients.push(child);
 
       const seen = await whatTheChildSees(proxy, child);
@@ -270,12 +204,7 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
       expect(seen.database).toBe('error EACCES');
       expect(seen.apiKeyFile).toBe('error EACCES');
       expect(seen.proxyEnviron).toBe('error EACCES');
-      expect(
-        leaked(seen, [
-          ...Object.values(proxy.secrets),
-          await encryptionKey(proxy),
-        ]),
-      ).toEqual([]);
+      expect(leaked(seen, [...Object.values(proxy.secrets), await encryptionKey(proxy)])).toEqual([]);
       expect((await health(proxy)).children).toMatchObject({
         isolation: 'own-users',
         proxySecretsProtected: true,

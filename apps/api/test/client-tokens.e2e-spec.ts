@@ -10,7 +10,12 @@ describe('client tokens', () => {
   const admin = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
   async function mint(body: Record<string, unknown>): Promise<{ id: string; token: string }> {
-    const created = await running.api().post('/api/client-tokens').set(...admin()).send(body).expect(201);
+    const created = await running
+      .api()
+      .post('/api/client-tokens')
+      .set(...admin())
+      .send(body)
+      .expect(201);
     return created.body as { id: string; token: string };
   }
 
@@ -21,13 +26,23 @@ describe('client tokens', () => {
   }
 
   const rpc = (service: string, token: string, body: Record<string, unknown>) =>
-    running.api().post(`/mcp/${service}`).set('Authorization', `Bearer ${token}`).set('Accept', 'application/json, text/event-stream').send({ jsonrpc: '2.0', id: 1, ...body });
+    running
+      .api()
+      .post(`/mcp/${service}`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Accept', 'application/json, text/event-stream')
+      .send({ jsonrpc: '2.0', id: 1, ...body });
 
   beforeAll(async () => {
     running = await startApp();
     await registerService(running, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } });
     await registerService(running, { name: 'other', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } });
-    await running.api().post('/api/groups').set(...admin()).send({ name: 'pair', members: [{ service: 'everything' }, { service: 'other' }] }).expect(201);
+    await running
+      .api()
+      .post('/api/groups')
+      .set(...admin())
+      .send({ name: 'pair', members: [{ service: 'everything' }, { service: 'other' }] })
+      .expect(201);
   }, 60_000);
 
   afterAll(async () => {
@@ -38,13 +53,22 @@ describe('client tokens', () => {
   it('shows the token once, lists only its prefix, and keeps only a hash', async () => {
     const { id, token } = await mint({ label: 'cursor on laptop' });
     expect(token).toMatch(/^mcpt_[A-Za-z0-9_-]{43}$/);
-    const listed = await running.api().get('/api/client-tokens').set(...admin()).expect(200);
+    const listed = await running
+      .api()
+      .get('/api/client-tokens')
+      .set(...admin())
+      .expect(200);
     const view = listed.body.find((item: { id: string }) => item.id === id);
     expect(view).toMatchObject({ label: 'cursor on laptop', services: null, tools: null, revokedAt: null });
     expect(token.startsWith(view.prefix)).toBe(true);
     expect(JSON.stringify(listed.body)).not.toContain(token);
 
-    const relabelled = await running.api().patch(`/api/client-tokens/${id}`).set(...admin()).send({ label: 'cursor (work)' }).expect(200);
+    const relabelled = await running
+      .api()
+      .patch(`/api/client-tokens/${id}`)
+      .set(...admin())
+      .send({ label: 'cursor (work)' })
+      .expect(200);
     expect(relabelled.body.label).toBe('cursor (work)');
   });
 
@@ -93,21 +117,41 @@ describe('client tokens', () => {
     const { id, token } = await mint({ label: 'to revoke', tools: ['echo'] });
     await rpc('everything', token, { method: 'tools/list' }).expect(200);
     await rpc('everything', token, { method: 'tools/call', params: { name: 'get-env', arguments: {} } }).expect(200);
-    const revoked = await running.api().post(`/api/client-tokens/${id}/revoke`).set(...admin()).expect(201);
+    const revoked = await running
+      .api()
+      .post(`/api/client-tokens/${id}/revoke`)
+      .set(...admin())
+      .expect(201);
     expect(revoked.body.revokedAt).not.toBeNull();
     await rpc('everything', token, { method: 'tools/list' }).expect(401);
 
     const audit = await eventually(async () => {
-      const page = await running.api().get('/api/audit').query({ limit: 100 }).set(...admin()).expect(200);
-      const items = page.body.items as { action: string; outcome: string; actor: string | null; target: string | null; detail: Record<string, unknown> | null }[];
-      if (!items.some((item) => item.detail?.['status'] === 401 && item.action.includes('/mcp/everything'))) throw new Error('refusal not recorded yet');
+      const page = await running
+        .api()
+        .get('/api/audit')
+        .query({ limit: 100 })
+        .set(...admin())
+        .expect(200);
+      const items = page.body.items as {
+        action: string;
+        outcome: string;
+        actor: string | null;
+        target: string | null;
+        detail: Record<string, unknown> | null;
+      }[];
+      if (!items.some((item) => item.detail?.['status'] === 401 && item.action.includes('/mcp/everything')))
+        throw new Error('refusal not recorded yet');
       return items;
     });
     expect(audit).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ action: 'client-token.create', outcome: 'ok', actor: 'admin' }),
         expect.objectContaining({ action: 'client-token.revoke', outcome: 'ok', target: id }),
-        expect.objectContaining({ action: 'tools/call /mcp/everything', outcome: 'refused', detail: expect.objectContaining({ reason: 'tool "get-env" is not in the allow-list' }) }),
+        expect.objectContaining({
+          action: 'tools/call /mcp/everything',
+          outcome: 'refused',
+          detail: expect.objectContaining({ reason: 'tool "get-env" is not in the allow-list' }),
+        }),
         expect.objectContaining({ action: 'POST /mcp/everything', outcome: 'refused', detail: expect.objectContaining({ status: 401 }) }),
       ]),
     );
@@ -115,7 +159,12 @@ describe('client tokens', () => {
   });
 
   it('refuses bad input with 400 naming the field', async () => {
-    const response = await running.api().post('/api/client-tokens').set(...admin()).send({ label: '', tools: 'echo' }).expect(400);
+    const response = await running
+      .api()
+      .post('/api/client-tokens')
+      .set(...admin())
+      .send({ label: '', tools: 'echo' })
+      .expect(400);
     expect(JSON.stringify(response.body.message)).toMatch(/label/);
     expect(JSON.stringify(response.body.message)).toMatch(/tools/);
   });

@@ -144,7 +144,15 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
   it("shows the owner's runtime state on every instance: the service list, the service, /health", async () => {
     const onA = await api<ServiceStatusView>(a.url, env.apiKey, 'GET', '/api/services/everything');
     // The owner publishes its state through Redis: on a loaded machine it may land a moment after the start.
-    await eventually(async () => expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: onA.pid, instance: a.id }), 10_000);
+    await eventually(
+      async () =>
+        expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({
+          status: 'running',
+          pid: onA.pid,
+          instance: a.id,
+        }),
+      10_000,
+    );
     const listed = await api<ServiceStatusView[]>(b.url, env.apiKey, 'GET', '/api/services');
     expect(listed.find((view) => view.id === serviceId)).toMatchObject({ status: 'running', pid: onA.pid, instance: a.id });
     const health = (await (await fetch(`${b.url}/health`)).json()) as { services: { running: number } };
@@ -175,16 +183,24 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     }, 20_000);
     expect(await leaseOwner()).toBe(a.id);
     await eventually(async () => {
-      if (!statuses.some((view) => view.status === 'running' && view.pid === after.pid)) throw new Error(`b's /ws sent ${JSON.stringify(statuses)}`);
+      if (!statuses.some((view) => view.status === 'running' && view.pid === after.pid))
+        throw new Error(`b's /ws sent ${JSON.stringify(statuses)}`);
     }, 5_000);
     expect(statuses.find((view) => view.pid === after.pid)?.instance).toBe(a.id);
     socket.close();
-    expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({ status: 'running', pid: after.pid, instance: a.id });
+    expect(await api<ServiceStatusView>(b.url, env.apiKey, 'GET', '/api/services/everything')).toMatchObject({
+      status: 'running',
+      pid: after.pid,
+      instance: a.id,
+    });
   });
 
   it('a revocation made through one instance reaches the streams the other one holds, within seconds', async () => {
     const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
-      Promise.race([promise, new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what}: not within 15 s`)), 15_000))]);
+      Promise.race([
+        promise,
+        new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what}: not within 15 s`)), 15_000)),
+      ]);
 
     // A client token's WebSocket opened through b (held on the owner a), revoked through b.
     const minted = await api<{ id: string; token: string }>(b.url, env.apiKey, 'POST', '/api/client-tokens', { label: 'cross-instance' });
@@ -195,13 +211,21 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     await within(closed, 'the revoked token’s WebSocket closed');
 
     // A UI session whose live connection is on b, ended through a: only b's own re-check can notice.
-    const login = await fetch(`${b.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: env.apiKey }) });
+    const login = await fetch(`${b.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: env.apiKey }),
+    });
     const { token } = (await login.json()) as { token: string };
     const socket = new WebSocket(`${b.url.replace(/^http/, 'ws')}/ws?token=${token}`);
     const socketClosed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => (socket.once('message', () => resolve()), socket.once('error', reject)));
     const sessions = await api<{ id: string; current: boolean }[]>(a.url, env.apiKey, 'GET', '/api/auth/sessions');
-    const ended = await Promise.all(sessions.map((session) => fetch(`${a.url}/api/auth/sessions/${session.id}`, { method: 'DELETE', headers: { 'x-api-key': env.apiKey } })));
+    const ended = await Promise.all(
+      sessions.map((session) =>
+        fetch(`${a.url}/api/auth/sessions/${session.id}`, { method: 'DELETE', headers: { 'x-api-key': env.apiKey } }),
+      ),
+    );
     expect(ended.map((response) => response.status)).toContain(204);
     expect(await within(socketClosed, 'the ended session’s live connection on the other instance closed')).toBe(4401);
   });

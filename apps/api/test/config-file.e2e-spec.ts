@@ -14,7 +14,9 @@ const CLI = join(__dirname, '..', '..', '..', 'tools', 'mcp-proxy.mjs');
 /** Runs the CLI without blocking: the proxy it talks to lives in this very process. */
 async function cli(args: string[], url: string, key: string): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', MCP_PROXY_URL: url, MCP_PROXY_KEY: key } });
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', MCP_PROXY_URL: url, MCP_PROXY_KEY: key },
+    });
     return { code: 0, stdout };
   } catch (error) {
     return { code: (error as { code?: number }).code ?? 1, stdout: (error as { stdout?: string }).stdout ?? '' };
@@ -23,13 +25,45 @@ async function cli(args: string[], url: string, key: string): Promise<{ code: nu
 
 /** Configuration as code: export, import into an empty proxy, and a watched CONFIG_FILE. */
 describe('configuration as code', () => {
-  const comparable = (views: { id?: string; createdAt?: string; updatedAt?: string; pid?: unknown; startedAt?: unknown; status?: unknown; restarts?: unknown; statusReason?: unknown; lastExitCode?: unknown; lastExitReason?: unknown; sandbox?: unknown }[]) =>
+  const comparable = (
+    views: {
+      id?: string;
+      createdAt?: string;
+      updatedAt?: string;
+      pid?: unknown;
+      startedAt?: unknown;
+      status?: unknown;
+      restarts?: unknown;
+      statusReason?: unknown;
+      lastExitCode?: unknown;
+      lastExitReason?: unknown;
+      sandbox?: unknown;
+    }[],
+  ) =>
     // Runtime facts (the sandbox holds the data directory's path) differ between two proxies.
-    views.map(({ id: _id, createdAt: _c, updatedAt: _u, pid: _p, startedAt: _s, status: _st, restarts: _r, statusReason: _sr, lastExitCode: _l, lastExitReason: _le, sandbox: _sb, ...rest }) => rest);
+    views.map(
+      ({
+        id: _id,
+        createdAt: _c,
+        updatedAt: _u,
+        pid: _p,
+        startedAt: _s,
+        status: _st,
+        restarts: _r,
+        statusReason: _sr,
+        lastExitCode: _l,
+        lastExitReason: _le,
+        sandbox: _sb,
+        ...rest
+      }) => rest,
+    );
 
   // A new proxy gives the services new ids: members are compared by service name.
   const withoutMemberIds = (groups: unknown[]) =>
-    (groups as { members: { serviceId?: string }[] }[]).map((group) => ({ ...group, members: group.members.map(({ serviceId: _id, ...member }) => member) }));
+    (groups as { members: { serviceId?: string }[] }[]).map((group) => ({
+      ...group,
+      members: group.members.map(({ serviceId: _id, ...member }) => member),
+    }));
 
   it('export → a new, empty proxy → import gives the same services, groups and filters; secrets never written', async () => {
     const source = await startApp();
@@ -37,16 +71,39 @@ describe('configuration as code', () => {
     let services: unknown;
     let groups: unknown;
     try {
-      await registerService(source, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, environment: { UPSTREAM_TOKEN: 'token-value-123' } });
-      await registerService(source, { name: 'probe', process: { command: process.execPath, args: [PROBE_SERVER], maxRestarts: 3 }, proxy: { rateLimit: 50, toolResultTtlSec: 30 }, start: false });
-      await source.api().post('/api/groups').set('X-API-Key', source.env.apiKey).send({ name: 'pair', members: [{ service: 'everything', deny: ['get-env'] }, { service: 'probe', renames: { whoami: { name: 'pid' } } }], allow: ['*__*'] }).expect(201);
+      await registerService(source, {
+        name: 'everything',
+        process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+        environment: { UPSTREAM_TOKEN: 'token-value-123' },
+      });
+      await registerService(source, {
+        name: 'probe',
+        process: { command: process.execPath, args: [PROBE_SERVER], maxRestarts: 3 },
+        proxy: { rateLimit: 50, toolResultTtlSec: 30 },
+        start: false,
+      });
+      await source
+        .api()
+        .post('/api/groups')
+        .set('X-API-Key', source.env.apiKey)
+        .send({
+          name: 'pair',
+          members: [
+            { service: 'everything', deny: ['get-env'] },
+            { service: 'probe', renames: { whoami: { name: 'pid' } } },
+          ],
+          allow: ['*__*'],
+        })
+        .expect(201);
 
       const exportRun = await cli(['config', 'export'], source.baseUrl, source.env.apiKey);
       expect(exportRun.code).toBe(0);
       exported = exportRun.stdout;
       expect(exported).not.toContain('token-value-123');
       const document = parse(exported);
-      expect(document.services.find((s: { name: string }) => s.name === 'everything').environment).toEqual({ UPSTREAM_TOKEN: '${env:EVERYTHING_UPSTREAM_TOKEN}' });
+      expect(document.services.find((s: { name: string }) => s.name === 'everything').environment).toEqual({
+        UPSTREAM_TOKEN: '${env:EVERYTHING_UPSTREAM_TOKEN}',
+      });
       services = comparable((await source.api().get('/api/services').set('X-API-Key', source.env.apiKey)).body);
       groups = withoutMemberIds(comparable((await source.api().get('/api/groups').set('X-API-Key', source.env.apiKey)).body));
     } finally {
@@ -62,13 +119,34 @@ describe('configuration as code', () => {
       expect(dry.stdout).toContain('service everything: created (dry run)');
       expect((await target.api().get('/api/services').set('X-API-Key', target.env.apiKey)).body).toEqual([]);
 
-      const applied = await target.api().post('/api/config/import').set('X-API-Key', target.env.apiKey).set('Content-Type', 'application/yaml').send(exported).expect(200);
-      expect(applied.body.services).toEqual([{ name: 'everything', change: 'created' }, { name: 'probe', change: 'created' }]);
+      const applied = await target
+        .api()
+        .post('/api/config/import')
+        .set('X-API-Key', target.env.apiKey)
+        .set('Content-Type', 'application/yaml')
+        .send(exported)
+        .expect(200);
+      expect(applied.body.services).toEqual([
+        { name: 'everything', change: 'created' },
+        { name: 'probe', change: 'created' },
+      ]);
       expect(comparable((await target.api().get('/api/services').set('X-API-Key', target.env.apiKey)).body)).toEqual(services);
-      expect(withoutMemberIds(comparable((await target.api().get('/api/groups').set('X-API-Key', target.env.apiKey)).body))).toEqual(groups);
+      expect(withoutMemberIds(comparable((await target.api().get('/api/groups').set('X-API-Key', target.env.apiKey)).body))).toEqual(
+        groups,
+      );
 
-      const again = await target.api().post('/api/config/import').set('X-API-Key', target.env.apiKey).set('Content-Type', 'application/yaml').send(exported).expect(200);
-      expect([...again.body.services, ...again.body.groups].map((item: { change: string }) => item.change)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+      const again = await target
+        .api()
+        .post('/api/config/import')
+        .set('X-API-Key', target.env.apiKey)
+        .set('Content-Type', 'application/yaml')
+        .send(exported)
+        .expect(200);
+      expect([...again.body.services, ...again.body.groups].map((item: { change: string }) => item.change)).toEqual([
+        'unchanged',
+        'unchanged',
+        'unchanged',
+      ]);
     } finally {
       restoreEnv();
       await target.close();
@@ -79,9 +157,24 @@ describe('configuration as code', () => {
     const running = await startApp();
     try {
       const bad = 'services:\n  - name: Bad Name\n    process: { command: node }\n  - name: ok\n';
-      const response = await running.api().post('/api/config/import').set('X-API-Key', running.env.apiKey).set('Content-Type', 'application/yaml').send(bad).expect(400);
-      expect(response.body.message).toEqual([expect.stringMatching(/^services\[0\]\.name must be/), 'services[1].repository or process.command is required']);
-      const unreadable = await running.api().post('/api/config/import').set('X-API-Key', running.env.apiKey).set('Content-Type', 'application/yaml').send('services: [ {').expect(400);
+      const response = await running
+        .api()
+        .post('/api/config/import')
+        .set('X-API-Key', running.env.apiKey)
+        .set('Content-Type', 'application/yaml')
+        .send(bad)
+        .expect(400);
+      expect(response.body.message).toEqual([
+        expect.stringMatching(/^services\[0\]\.name must be/),
+        'services[1].repository or process.command is required',
+      ]);
+      const unreadable = await running
+        .api()
+        .post('/api/config/import')
+        .set('X-API-Key', running.env.apiKey)
+        .set('Content-Type', 'application/yaml')
+        .send('services: [ {')
+        .expect(400);
       expect(unreadable.body.message[0]).toMatch(/not valid YAML/);
       expect((await running.api().get('/api/services').set('X-API-Key', running.env.apiKey)).body).toEqual([]);
     } finally {

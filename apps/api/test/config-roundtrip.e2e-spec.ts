@@ -4,18 +4,8 @@ import { parse } from 'yaml';
 import { ConfigFileWatcher } from '../src/config-file/config-file-watcher';
 import { finished } from './support/deployments';
 import { FixtureRepo, GitFixtures } from './support/git-fixtures';
-import {
-  connectClient,
-  EVERYTHING_SERVER,
-  textOf,
-} from './support/mcp-clients';
-import {
-  eventually,
-  registerService,
-  RunningApp,
-  startApp,
-  waitForStatus,
-} from './support/running-app';
+import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
+import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
 import { applyEnv } from './support/test-env';
 
 const PROBE_SERVER = join(__dirname, 'fixtures', 'probe-server.mjs');
@@ -60,70 +50,32 @@ describe('configuration round trip: one service of every kind', () => {
     ...rest,
     process: {
       ...(rest['process'] as object),
-      cwd: rest['repository']
-        ? 'build'
-        : (rest['process'] as { cwd: unknown }).cwd,
+      cwd: rest['repository'] ? 'build' : (rest['process'] as { cwd: unknown }).cwd,
     },
   });
-  const comparableGroup = ({
-    id: _i,
-    createdAt: _c,
-    updatedAt: _u,
-    ...rest
-  }: View) => ({
+  const comparableGroup = ({ id: _i, createdAt: _c, updatedAt: _u, ...rest }: View) => ({
     ...rest,
-    members: (rest['members'] as { serviceId?: string }[]).map(
-      ({ serviceId: _id, ...member }) => member,
-    ),
+    members: (rest['members'] as { serviceId?: string }[]).map(({ serviceId: _id, ...member }) => member),
   });
   const services = async (app: RunningApp) =>
-    (
-      (
-        await app
-          .api()
-          .get('/api/services')
-          .set('X-API-Key', app.env.apiKey)
-          .expect(200)
-      ).body as View[]
-    ).map(comparableService);
+    ((await app.api().get('/api/services').set('X-API-Key', app.env.apiKey).expect(200)).body as View[]).map(comparableService);
   const groups = async (app: RunningApp) =>
-    (
-      (
-        await app
-          .api()
-          .get('/api/groups')
-          .set('X-API-Key', app.env.apiKey)
-          .expect(200)
-      ).body as View[]
-    ).map(comparableGroup);
+    ((await app.api().get('/api/groups').set('X-API-Key', app.env.apiKey).expect(200)).body as View[]).map(comparableGroup);
   const runtimeSettings = async (app: RunningApp) =>
     (
-      (
-        await app
-          .api()
-          .get('/api/settings')
-          .set('X-API-Key', app.env.apiKey)
-          .expect(200)
-      ).body as { key: string; value: unknown; source: string }[]
+      (await app.api().get('/api/settings').set('X-API-Key', app.env.apiKey).expect(200)).body as {
+        key: string;
+        value: unknown;
+        source: string;
+      }[]
     )
       .filter((setting) => setting.source === 'runtime')
       .map(({ key, value }) => ({ key, value }));
   const revealed = async (app: RunningApp, name: string) =>
-    (
-      await app
-        .api()
-        .get(`/api/services/${name}/environment`)
-        .set('X-API-Key', app.env.apiKey)
-        .expect(200)
-    ).body;
+    (await app.api().get(`/api/services/${name}/environment`).set('X-API-Key', app.env.apiKey).expect(200)).body;
 
   async function sayThroughGroup(app: RunningApp): Promise<string> {
-    const mcp = await connectClient(
-      app.baseUrl,
-      'g/pair',
-      app.env.apiKey,
-      'streamable',
-    );
+    const mcp = await connectClient(app.baseUrl, 'g/pair', app.env.apiKey, 'streamable');
     try {
       return textOf(
         await mcp.callTool({
@@ -283,8 +235,7 @@ describe('configuration round trip: one service of every kind', () => {
       { key: 'API_RATE_LIMIT', value: 5000 },
       { key: 'SERVICE_DEFAULT_MAX_RESTARTS', value: 7 },
     ]);
-    for (const name of ['everything', 'upstream', 'weather'])
-      secrets[name] = await revealed(source, name);
+    for (const name of ['everything', 'upstream', 'weather']) secrets[name] = await revealed(source, name);
   }, 120_000);
 
   afterAll(async () => {
@@ -293,21 +244,17 @@ describe('configuration round trip: one service of every kind', () => {
   });
 
   it('the plain export names every kind of service and writes no secret value', () => {
-    for (const secret of [
-      'token-value-123',
-      'remote-token-value',
-      'literal-team-secret',
-      'weather-name',
-      TOKEN,
-    ])
+    for (const secret of ['token-value-123', 'remote-token-value', 'literal-team-secret', 'weather-name', TOKEN])
       expect(plainExport).not.toContain(secret);
     const document = parse(plainExport);
-    expect(
-      document.services.map((service: { name: string }) => service.name).sort(),
-    ).toEqual(['everything', 'sessions', 'upstream', 'weather', 'web']);
-    const upstream = document.services.find(
-      (service: { name: string }) => service.name === 'upstream',
-    );
+    expect(document.services.map((service: { name: string }) => service.name).sort()).toEqual([
+      'everything',
+      'sessions',
+      'upstream',
+      'weather',
+      'web',
+    ]);
+    const upstream = document.services.find((service: { name: string }) => service.name === 'upstream');
     expect(upstream.remote).toEqual({
       url: 'http://127.0.0.1:9/mcp',
       protocol: 'sse',
@@ -321,9 +268,7 @@ describe('configuration round trip: one service of every kind', () => {
       REMOTE_TOKEN: '${env:UPSTREAM_REMOTE_TOKEN}',
     });
     // The repository's own http:// URL (as the deploy pipeline accepts it), and no path of this proxy's build.
-    const deployed = document.services.find(
-      (service: { name: string }) => service.name === 'weather',
-    );
+    const deployed = document.services.find((service: { name: string }) => service.name === 'weather');
     expect(deployed.repository).toMatchObject({
       url: weather.url,
       branch: 'main',
@@ -351,18 +296,13 @@ describe('configuration round trip: one service of every kind', () => {
         .set('Content-Type', 'application/yaml')
         .send(plainExport);
       expect(applied.status).toBe(200);
-      expect(
-        [...applied.body.services, ...applied.body.groups].every(
-          (item: { change: string }) => item.change === 'created',
-        ),
-      ).toBe(true);
+      expect([...applied.body.services, ...applied.body.groups].every((item: { change: string }) => item.change === 'created')).toBe(true);
       await waitForStatus(target, 'weather', 'running', 60_000);
       await waitForStatus(target, 'everything', 'running');
       expect(await services(target)).toEqual(expectedServices);
       expect(await groups(target)).toEqual(expectedGroups);
       expect(await runtimeSettings(target)).toEqual(expectedSettings);
-      for (const name of ['everything', 'upstream', 'weather'])
-        expect(await revealed(target, name)).toEqual(secrets[name]);
+      for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
       expect(await sayThroughGroup(target)).toBe('Echo: round trip');
 
       const again = await target
@@ -373,11 +313,9 @@ describe('configuration round trip: one service of every kind', () => {
         .send(plainExport)
         .expect(200);
       expect(
-        [
-          ...again.body.services,
-          ...again.body.groups,
-          ...again.body.settings,
-        ].filter((item: { change: string }) => item.change !== 'unchanged'),
+        [...again.body.services, ...again.body.groups, ...again.body.settings].filter(
+          (item: { change: string }) => item.change !== 'unchanged',
+        ),
       ).toEqual([]);
     } finally {
       restoreEnv();
@@ -401,27 +339,9 @@ describe('configuration round trip: one service of every kind', () => {
         .set('Content-Type', 'application/yaml')
         .send(plainExport);
       expect(refused.status).toBe(400);
-      expect(refused.body.message).toEqual([
-        'upstream.remote.headers.X-Team refers to ${env:UPSTREAM_HEADER_X_TEAM}, which is not set',
-      ]);
-      expect(
-        (
-          await target
-            .api()
-            .get('/api/services')
-            .set('X-API-Key', target.env.apiKey)
-            .expect(200)
-        ).body,
-      ).toEqual([]);
-      expect(
-        (
-          await target
-            .api()
-            .get('/api/groups')
-            .set('X-API-Key', target.env.apiKey)
-            .expect(200)
-        ).body,
-      ).toEqual([]);
+      expect(refused.body.message).toEqual(['upstream.remote.headers.X-Team refers to ${env:UPSTREAM_HEADER_X_TEAM}, which is not set']);
+      expect((await target.api().get('/api/services').set('X-API-Key', target.env.apiKey).expect(200)).body).toEqual([]);
+      expect((await target.api().get('/api/groups').set('X-API-Key', target.env.apiKey).expect(200)).body).toEqual([]);
     } finally {
       restoreEnv();
       await target.close();
@@ -439,8 +359,7 @@ describe('configuration round trip: one service of every kind', () => {
       expect(await services(target)).toEqual(expectedServices);
       expect(await groups(target)).toEqual(expectedGroups);
       expect(await runtimeSettings(target)).toEqual(expectedSettings);
-      for (const name of ['everything', 'upstream', 'weather'])
-        expect(await revealed(target, name)).toEqual(secrets[name]);
+      for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
       expect(await sayThroughGroup(target)).toBe('Echo: round trip');
     } finally {
       await target.close();
@@ -462,15 +381,8 @@ describe('configuration round trip: one service of every kind', () => {
         services: ['everything'],
       })
       .expect(201);
-    const login = await source
-      .api()
-      .post('/api/auth/login')
-      .send({ username: 'viewer-one', password: 'a-long-password-1' })
-      .expect(201);
-    const viewer = (): [string, string] => [
-      'Authorization',
-      `Bearer ${login.body.token}`,
-    ];
+    const login = await source.api().post('/api/auth/login').send({ username: 'viewer-one', password: 'a-long-password-1' }).expect(201);
+    const viewer = (): [string, string] => ['Authorization', `Bearer ${login.body.token}`];
     const refused = await source
       .api()
       .get('/api/config/export?secrets=true')
@@ -484,9 +396,7 @@ describe('configuration round trip: one service of every kind', () => {
         .set(...viewer())
         .expect(200)
     ).text;
-    expect(
-      parse(limited).services.map((service: { name: string }) => service.name),
-    ).toEqual(['everything']);
+    expect(parse(limited).services.map((service: { name: string }) => service.name)).toEqual(['everything']);
     await source.api().get('/api/config/export?secrets=true').expect(401);
     await source.api().get('/api/config/export').expect(401);
     const audit = await eventually(async () => {
@@ -497,13 +407,7 @@ describe('configuration round trip: one service of every kind', () => {
           .set(...key())
           .expect(200)
       ).body.items as { action: string; outcome: string }[];
-      if (
-        !list.some(
-          (event) =>
-            event.action === 'config.export.secrets' && event.outcome === 'ok',
-        )
-      )
-        throw new Error('not audited yet');
+      if (!list.some((event) => event.action === 'config.export.secrets' && event.outcome === 'ok')) throw new Error('not audited yet');
       return list;
     });
     expect(audit.some((event) => event.outcome === 'refused')).toBe(true);

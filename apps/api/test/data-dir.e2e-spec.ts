@@ -1,23 +1,9 @@
 import { execFile } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  BUILT_API,
-  freePort,
-  requireBuiltApi,
-  startBuiltApi,
-  waitForOk,
-} from './support/built-app';
+import { BUILT_API, freePort, requireBuiltApi, startBuiltApi, waitForOk } from './support/built-app';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
 import { eventually } from './support/running-app';
 
@@ -46,10 +32,7 @@ describe('DATA_DIR holds all the state', () => {
     rmSync(join(state, '..'), { recursive: true, force: true });
   });
 
-  async function withProxy(
-    vars: Record<string, string>,
-    use: (base: string, output: () => string) => Promise<void>,
-  ): Promise<void> {
+  async function withProxy(vars: Record<string, string>, use: (base: string, output: () => string) => Promise<void>): Promise<void> {
     const port = await freePort();
     const proxy = startBuiltApi(
       {
@@ -91,11 +74,8 @@ describe('DATA_DIR holds all the state', () => {
     });
     expect(created.status).toBe(201);
     await eventually(async () => {
-      const view = (await (
-        await api(base, `/api/services/${name}`)
-      ).json()) as { status: string };
-      if (view.status !== 'running')
-        throw new Error(`${name} is ${view.status}`);
+      const view = (await (await api(base, `/api/services/${name}`)).json()) as { status: string };
+      if (view.status !== 'running') throw new Error(`${name} is ${view.status}`);
     }, 30_000);
   }
 
@@ -111,8 +91,7 @@ describe('DATA_DIR holds all the state', () => {
     expect(mode(state) & 0o066).toBe(0);
     expect(mode(join(state, 'mcp-proxy.db'))).toBe(0o600);
     for (const extra of ['-wal', '-shm', '-journal'])
-      if (existsSync(join(state, `mcp-proxy.db${extra}`)))
-        expect(mode(join(state, `mcp-proxy.db${extra}`))).toBe(0o600);
+      if (existsSync(join(state, `mcp-proxy.db${extra}`))) expect(mode(join(state, `mcp-proxy.db${extra}`))).toBe(0o600);
     expect(mode(join(state, 'secrets.json'))).toBe(0o600);
     expect(mode(join(state, 'logs'))).toBe(0o700);
     expect(mode(join(state, 'logs', 'everything.log'))).toBe(0o600);
@@ -139,37 +118,26 @@ describe('DATA_DIR holds all the state', () => {
     expect(existsSync(join(cwd, 'logs', 'kept-service.log'))).toBe(true);
 
     await withProxy({ DATA_DIR: state }, async (base, output) => {
-      const names = (
-        (await (await api(base, '/api/services')).json()) as { name: string }[]
-      ).map((service) => service.name);
+      const names = ((await (await api(base, '/api/services')).json()) as { name: string }[]).map((service) => service.name);
       expect(names).toEqual(['kept-service']);
       await eventually(async () => {
-        const view = (await (
-          await api(base, '/api/services/kept-service')
-        ).json()) as { status: string };
-        if (view.status !== 'running')
-          throw new Error(`kept-service is ${view.status}`);
+        const view = (await (await api(base, '/api/services/kept-service')).json()) as { status: string };
+        if (view.status !== 'running') throw new Error(`kept-service is ${view.status}`);
       }, 30_000);
       expect(output()).toContain(
         `Using the existing SQLite database at ${join(cwd, 'data', 'mcp-proxy.db')}: the default is now ${join(state, 'mcp-proxy.db')}`,
       );
-      expect(output()).toContain(
-        `Using the existing log directory at ${join(cwd, 'logs')}`,
-      );
+      expect(output()).toContain(`Using the existing log directory at ${join(cwd, 'logs')}`);
     });
     expect(existsSync(join(state, 'mcp-proxy.db'))).toBe(false);
 
     // Moved as the notice says: the new place is used, without a notice.
     mkdirSync(state, { recursive: true });
-    for (const file of readdirSync(join(cwd, 'data')).filter((name) =>
-      name.startsWith('mcp-proxy.db'),
-    )) {
+    for (const file of readdirSync(join(cwd, 'data')).filter((name) => name.startsWith('mcp-proxy.db'))) {
       renameSync(join(cwd, 'data', file), join(state, file));
     }
     await withProxy({ DATA_DIR: state }, async (base, output) => {
-      const names = (
-        (await (await api(base, '/api/services')).json()) as { name: string }[]
-      ).map((service) => service.name);
+      const names = ((await (await api(base, '/api/services')).json()) as { name: string }[]).map((service) => service.name);
       expect(names).toEqual(['kept-service']);
       expect(output()).not.toContain('Using the existing SQLite database');
     });

@@ -1,8 +1,4 @@
-import type {
-  DeployAcceptedView,
-  DeploymentView,
-  ServiceLogsView,
-} from '@mcp-proxy/shared/dto';
+import type { DeployAcceptedView, DeploymentView, ServiceLogsView } from '@mcp-proxy/shared/dto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -16,8 +12,7 @@ const isRoot = process.getuid?.() === 0;
 const PROXY = {
   GITHUB_TOKEN: 'ghp_buildSandboxToken0123456789abc',
   GITHUB_WEBHOOK_SECRET: 'proxy-webhook-secret-0123456789',
-  OTEL_EXPORTER_OTLP_HEADERS:
-    'authorization=Bearer otlp-collector-credential-0123',
+  OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer otlp-collector-credential-0123',
 };
 
 /** What a build step tried to read, and what it got (`seen`) or the error code it got (`refused`). */
@@ -32,11 +27,7 @@ interface Seen {
 }
 
 /** A build script that snoops on the proxy and writes down what it saw, in the build directory. */
-function snoopScript(
-  dataDir: string,
-  proxyPid: number,
-  otherClone: string,
-): string {
+function snoopScript(dataDir: string, proxyPid: number, otherClone: string): string {
   return `import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 const attempt = (read) => { try { return { seen: read() }; } catch (error) { return { refused: error.code ?? String(error) }; } };
 const seen = {
@@ -85,27 +76,22 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
     ).body as DeploymentView;
   }
 
-  async function deployed(
-    body: Record<string, unknown>,
-  ): Promise<DeploymentView> {
+  async function deployed(body: Record<string, unknown>): Promise<DeploymentView> {
     const response = await running
       .api()
       .post('/api/github/deploy')
       .set(...asAdmin())
       .send(body);
     expect(response.status).toBe(202);
-    return finished(
-      deployment,
-      (response.body as DeployAcceptedView).deploymentId,
-      60_000,
-    );
+    return finished(deployment, (response.body as DeployAcceptedView).deploymentId, 60_000);
   }
 
   /** Every secret value of the proxy: from its environment, and those it generated into secrets.json. */
   function proxySecrets(): string[] {
-    const stored = JSON.parse(
-      readFileSync(join(running.env.vars['DATA_DIR'], 'secrets.json'), 'utf8'),
-    ) as { jwtSecret: string; encryptionKey: string };
+    const stored = JSON.parse(readFileSync(join(running.env.vars['DATA_DIR'], 'secrets.json'), 'utf8')) as {
+      jwtSecret: string;
+      encryptionKey: string;
+    };
     return [
       running.env.apiKey,
       PROXY.GITHUB_TOKEN,
@@ -117,17 +103,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
   }
 
   function seenBy(done: DeploymentView, service: string): Seen {
-    return JSON.parse(
-      readFileSync(
-        join(
-          running.env.vars['CLONE_DIRECTORY'],
-          service,
-          done.commit ?? 'none',
-          'seen.json',
-        ),
-        'utf8',
-      ),
-    ) as Seen;
+    return JSON.parse(readFileSync(join(running.env.vars['CLONE_DIRECTORY'], service, done.commit ?? 'none', 'seen.json'), 'utf8')) as Seen;
   }
 
   beforeAll(async () => {
@@ -141,9 +117,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
     });
     // Another deployed service, whose clone the snooping build must not see.
     const neighbour = git.repo('acme/neighbour', 'mcp-json');
-    expect((await deployed({ repositoryUrl: neighbour.url })).status).toBe(
-      'succeeded',
-    );
+    expect((await deployed({ repositoryUrl: neighbour.url })).status).toBe('succeeded');
   }, 90_000);
 
   afterAll(async () => {
@@ -155,11 +129,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
     let snoop: FixtureRepo;
 
     function commitSnoop(version: string): void {
-      const script = snoopScript(
-        running.env.vars['DATA_DIR'],
-        process.pid,
-        join(running.env.vars['CLONE_DIRECTORY'], 'neighbour'),
-      );
+      const script = snoopScript(running.env.vars['DATA_DIR'], process.pid, join(running.env.vars['CLONE_DIRECTORY'], 'neighbour'));
       snoop.commit({
         'package.json': packageJson('node snoop.mjs'),
         'snoop.mjs': script,
@@ -182,23 +152,12 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
       expect(seen.dataDir).toEqual({ refused: 'EACCES' });
       expect(seen.proxyEnviron).toEqual({ refused: 'EACCES' });
       expect(seen.otherClone).toEqual({ refused: 'EACCES' });
-      for (const key of [
-        ...Object.keys(PROXY),
-        'API_KEY',
-        'JWT_SECRET',
-        'DATA_DIR',
-        'DATABASE_URL',
-      ])
-        expect(seen.env).not.toContain(key);
+      for (const key of [...Object.keys(PROXY), 'API_KEY', 'JWT_SECRET', 'DATA_DIR', 'DATABASE_URL']) expect(seen.env).not.toContain(key);
       expect(done.buildSandbox).toMatchObject({
         isolated: true,
-        applied: expect.arrayContaining([
-          expect.stringMatching(/^user mcp-\d+ \(uid \d+\)/),
-        ]),
+        applied: expect.arrayContaining([expect.stringMatching(/^user mcp-\d+ \(uid \d+\)/)]),
       });
-      expect(done.log).toMatch(
-        /==> install and build run in the service's sandbox: user mcp-\d+/,
-      );
+      expect(done.log).toMatch(/==> install and build run in the service's sandbox: user mcp-\d+/);
     });
 
     it('with bubblewrap, the proxy files and processes are not even there', async () => {
@@ -216,9 +175,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
       expect(seen.dataDir).toEqual({ refused: 'EMPTY' });
       expect(seen.proxyEnviron).toEqual({ refused: 'ENOENT' });
       expect(seen.otherClone).toEqual({ refused: 'ENOENT' });
-      expect(done.buildSandbox?.applied).toEqual(
-        expect.arrayContaining([expect.stringContaining('bubblewrap')]),
-      );
+      expect(done.buildSandbox?.applied).toEqual(expect.arrayContaining([expect.stringContaining('bubblewrap')]));
     });
 
     it('where the service may not be sandboxed, the deployment says plainly that the build ran with the proxy rights', async () => {
@@ -232,9 +189,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
       const done = await deployed({ repositoryUrl: snoop.url });
       expect(done.status).toBe('succeeded');
       expect(done.buildSandbox).toMatchObject({ isolated: false });
-      expect(done.log).toContain(
-        "==> NOT SANDBOXED: install and build run with the proxy's own user and can read its keys and data",
-      );
+      expect(done.log).toContain("==> NOT SANDBOXED: install and build run with the proxy's own user and can read its keys and data");
     });
   });
 
@@ -244,9 +199,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
     sly.commit({ 'mcp.json': { linkTo: '/proc/self/environ' } });
     const done = await deployed({ repositoryUrl: sly.url });
     expect(done.status).toBe('failed');
-    expect(done.error).toBe(
-      'mcp.json is a link to outside the repository: not read',
-    );
+    expect(done.error).toBe('mcp.json is a link to outside the repository: not read');
     expect(done.log).not.toMatch(/not valid JSON/);
   });
 
@@ -259,21 +212,16 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
       'shout.mjs': shout,
     });
 
-    const socket = new WebSocket(
-      `${running.baseUrl.replace(/^http/, 'ws')}/ws?token=${running.env.apiKey}`,
-    );
+    const socket = new WebSocket(`${running.baseUrl.replace(/^http/, 'ws')}/ws?token=${running.env.apiKey}`);
     const lines: string[] = [];
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as {
         type: string;
         lines?: string[];
       };
-      if (message.type === 'deploy-log' && message.lines)
-        lines.push(...message.lines);
+      if (message.type === 'deploy-log' && message.lines) lines.push(...message.lines);
     });
-    await new Promise((resolve, reject) =>
-      socket.once('message', resolve).once('error', reject),
-    );
+    await new Promise((resolve, reject) => socket.once('message', resolve).once('error', reject));
     try {
       const response = await running
         .api()
@@ -290,10 +238,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
       const done = await finished(deployment, deploymentId, 60_000);
       expect(done.status).toBe('failed');
       expect(done.log).toContain('secret 0: ********');
-      await eventually(
-        async () => expect(lines.join('\n')).toContain('secret 5: ********'),
-        10_000,
-      );
+      await eventually(async () => expect(lines.join('\n')).toContain('secret 5: ********'), 10_000);
       for (const value of values) {
         expect(done.log).not.toContain(value);
         expect(done.error).not.toContain(value);
@@ -309,9 +254,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
       'package.json': packageJson('node -e 0'),
       VERSION: `v-${jwtSecret}\n`,
     });
-    expect((await deployed({ repositoryUrl: loud.url })).status).toBe(
-      'succeeded',
-    );
+    expect((await deployed({ repositoryUrl: loud.url })).status).toBe('succeeded');
     const logs = (
       await running
         .api()

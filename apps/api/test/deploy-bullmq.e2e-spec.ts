@@ -28,17 +28,39 @@ describe('GitHub deploys through BullMQ on Redis', () => {
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
   async function deploy(body: Record<string, unknown>): Promise<DeployAcceptedView> {
-    return (await running.api().post('/api/github/deploy').set(...key()).send(body).expect(202)).body as DeployAcceptedView;
+    return (
+      await running
+        .api()
+        .post('/api/github/deploy')
+        .set(...key())
+        .send(body)
+        .expect(202)
+    ).body as DeployAcceptedView;
   }
 
   async function deployment(id: string): Promise<DeploymentView> {
-    return (await running.api().get(`/api/deployments/${id}`).set(...key()).expect(200)).body as DeploymentView;
+    return (
+      await running
+        .api()
+        .get(`/api/deployments/${id}`)
+        .set(...key())
+        .expect(200)
+    ).body as DeploymentView;
   }
 
   beforeAll(async () => {
     git = await GitFixtures.start('unused-token');
-    running = await startApp({ REDIS_URL, DEPLOY_QUEUE_PREFIX: prefix, DEPLOY_ATTEMPTS: '3', DEPLOY_BACKOFF_MS: '100', PROCESS_STOP_GRACE_SEC: '2' });
-    queue = new Queue('deploys', { connection: { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) }, prefix });
+    running = await startApp({
+      REDIS_URL,
+      DEPLOY_QUEUE_PREFIX: prefix,
+      DEPLOY_ATTEMPTS: '3',
+      DEPLOY_BACKOFF_MS: '100',
+      PROCESS_STOP_GRACE_SEC: '2',
+    });
+    queue = new Queue('deploys', {
+      connection: { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) },
+      prefix,
+    });
   });
 
   afterAll(async () => {
@@ -90,7 +112,9 @@ describe('GitHub deploys through BullMQ on Redis', () => {
     const accepted = await deploy({ repositoryUrl: `http://127.0.0.1:${port}/acme/offline.git`, serviceName: 'offline' });
     const done = await finished(deployment, accepted.deploymentId);
     expect(done).toMatchObject({ status: 'failed', attempts: 3 });
-    expect(done.error).toMatch(new RegExp(`^git clone of http://127.0.0.1:${port}/acme/offline.git failed: .*(Connection refused|Failed to connect)`));
+    expect(done.error).toMatch(
+      new RegExp(`^git clone of http://127.0.0.1:${port}/acme/offline.git failed: .*(Connection refused|Failed to connect)`),
+    );
     expect(done.log).toContain('==> attempt 2 of 3');
     expect(done.log).toContain('==> attempt 3 of 3');
     // The deployment is recorded failed a moment before BullMQ moves the job (the worker returns after the log is stored).

@@ -19,7 +19,8 @@ function processesOf(deploymentId: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`MCP_PROXY_DEPLOYMENT=${deploymentId}`)) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`MCP_PROXY_DEPLOYMENT=${deploymentId}`))
+        pids.push(Number(entry));
     } catch {
       // gone, or not ours
     }
@@ -62,7 +63,12 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
   beforeAll(async () => {
     git = await GitFixtures.start('unused-token');
     const port = await freePort();
-    env = makeTestEnv({ HOST: '127.0.0.1', BACKEND_PORT: String(port), FRONTEND_PORT: String(await freePort()), PROCESS_STOP_GRACE_SEC: '2' });
+    env = makeTestEnv({
+      HOST: '127.0.0.1',
+      BACKEND_PORT: String(port),
+      FRONTEND_PORT: String(await freePort()),
+      PROCESS_STOP_GRACE_SEC: '2',
+    });
     baseUrl = `http://127.0.0.1:${port}`;
   });
 
@@ -82,8 +88,15 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
     const v1Dir = join(env.vars['CLONE_DIRECTORY'], 'weather', weather.head());
 
     // A redeploy of the running service and the first deploy of a new one, both stuck in their build.
-    const slowCommit = weather.commit({ VERSION: '2\n', 'package.json': JSON.stringify({ name: 'weather-mcp', version: '2.0.0', scripts: SLEEPING_BUILD }) }, { branch: 'slow' });
-    const redeploy = await call<DeployAcceptedView>('POST', '/api/github/deploy', { repositoryUrl: weather.url, serviceName: 'weather', branch: 'slow' });
+    const slowCommit = weather.commit(
+      { VERSION: '2\n', 'package.json': JSON.stringify({ name: 'weather-mcp', version: '2.0.0', scripts: SLEEPING_BUILD }) },
+      { branch: 'slow' },
+    );
+    const redeploy = await call<DeployAcceptedView>('POST', '/api/github/deploy', {
+      repositoryUrl: weather.url,
+      serviceName: 'weather',
+      branch: 'slow',
+    });
     const fresh = git.repo('acme/fresh', 'mcp-json');
     fresh.commit({ 'package.json': JSON.stringify({ name: 'fresh', version: '1.0.0', scripts: SLEEPING_BUILD }) });
     const firstDeploy = await call<DeployAcceptedView>('POST', '/api/github/deploy', { repositoryUrl: fresh.url });
@@ -99,7 +112,11 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
 
     const [interrupted, interruptedFirst] = [await deployment(redeploy.deploymentId), await deployment(firstDeploy.deploymentId)];
     for (const done of [interrupted, interruptedFirst]) {
-      expect(done).toMatchObject({ status: 'failed', error: 'interrupted by a restart of the API', timings: { finishedAt: expect.any(String) } });
+      expect(done).toMatchObject({
+        status: 'failed',
+        error: 'interrupted by a restart of the API',
+        timings: { finishedAt: expect.any(String) },
+      });
       expect(done.log).toContain('==> failed: interrupted by a restart of the API');
     }
     // The redeployed service came back on the version it ran, from the same build.
@@ -108,21 +125,33 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
       if (view.status !== 'running') throw new Error(view.status);
       return view;
     });
-    expect(weatherView).toMatchObject({ repository: { branch: 'main' }, process: { command: 'node', args: ['src/server.mjs'], cwd: v1Dir } });
+    expect(weatherView).toMatchObject({
+      repository: { branch: 'main' },
+      process: { command: 'node', args: ['src/server.mjs'], cwd: v1Dir },
+    });
     const mcp = await connectClient(baseUrl, 'weather', env.apiKey, 'streamable');
     expect(textOf(await mcp.callTool({ name: 'version', arguments: {} }))).toBe('1');
     await mcp.close();
     // The new service exists as registered, with nothing to run, and says why (the status survives the restart).
     expect(await service('fresh')).toMatchObject({ status: 'failed', process: { command: null, cwd: null } });
-    expect((await service('fresh')).statusReason).toMatch(/^deploy failed: interrupted by a restart of the API — nothing runs until a deploy succeeds/);
+    expect((await service('fresh')).statusReason).toMatch(
+      /^deploy failed: interrupted by a restart of the API — nothing runs until a deploy succeeds/,
+    );
     // Nothing of the interrupted builds is left: no directory, no process.
     expect(existsSync(join(env.vars['CLONE_DIRECTORY'], 'weather', slowCommit))).toBe(false);
     expect(readdirSync(join(env.vars['CLONE_DIRECTORY'], 'weather'))).toEqual([weather.head()]);
     expect(readdirSync(join(env.vars['CLONE_DIRECTORY'], 'fresh'))).toEqual([]);
-    await eventually(async () => expect([...processesOf(redeploy.deploymentId), ...processesOf(firstDeploy.deploymentId)]).toEqual([]), 5000);
+    await eventually(
+      async () => expect([...processesOf(redeploy.deploymentId), ...processesOf(firstDeploy.deploymentId)]).toEqual([]),
+      5000,
+    );
 
     // And the service deploys normally afterwards.
-    const again = await call<DeployAcceptedView>('POST', '/api/github/deploy', { repositoryUrl: weather.url, serviceName: 'weather', branch: 'main' });
+    const again = await call<DeployAcceptedView>('POST', '/api/github/deploy', {
+      repositoryUrl: weather.url,
+      serviceName: 'weather',
+      branch: 'main',
+    });
     expect((await finished(deployment, again.deploymentId)).status).toBe('succeeded');
   });
 });

@@ -1,8 +1,4 @@
-import type {
-  DeployAcceptedView,
-  DeploymentView,
-  ServiceView,
-} from '@mcp-proxy/shared/dto';
+import type { DeployAcceptedView, DeploymentView, ServiceView } from '@mcp-proxy/shared/dto';
 import { finished } from './support/deployments';
 import { GitFixtures } from './support/git-fixtures';
 import { connectClient } from './support/mcp-clients';
@@ -38,22 +34,14 @@ describe('a failed first deploy, then a retry', () => {
         .expect(200)
     ).body;
 
-  async function login(
-    username: string,
-    role: 'viewer' | 'operator',
-    services: string[],
-  ): Promise<[string, string]> {
+  async function login(username: string, role: 'viewer' | 'operator', services: string[]): Promise<[string, string]> {
     await running
       .api()
       .post('/api/users')
       .set(...key())
       .send({ username, password: PASSWORD, role, services })
       .expect(201);
-    const response = await running
-      .api()
-      .post('/api/auth/login')
-      .send({ username, password: PASSWORD })
-      .expect(201);
+    const response = await running.api().post('/api/auth/login').send({ username, password: PASSWORD }).expect(201);
     return ['Authorization', `Bearer ${response.body.token}`];
   }
 
@@ -92,9 +80,7 @@ describe('a failed first deploy, then a retry', () => {
       pid: null,
       process: { command: null },
     });
-    expect(view.statusReason).toMatch(
-      /^deploy failed: build failed: npm run build exited with code 2/,
-    );
+    expect(view.statusReason).toMatch(/^deploy failed: build failed: npm run build exited with code 2/);
     expect(view.statusReason).toContain('retry the deploy');
     const listed = (
       await running
@@ -176,12 +162,7 @@ describe('a failed first deploy, then a retry', () => {
       statusReason: null,
       process: { command: 'node', args: ['src/server.mjs'] },
     });
-    const mcp = await connectClient(
-      running.baseUrl,
-      'broken-build',
-      running.env.apiKey,
-      'streamable',
-    );
+    const mcp = await connectClient(running.baseUrl, 'broken-build', running.env.apiKey, 'streamable');
     try {
       expect((await mcp.listTools()).tools.length).toBeGreaterThan(0);
     } finally {
@@ -204,8 +185,6 @@ describe('a failed first deploy, then a retry', () => {
       .post('/api/services/plain/redeploy')
       .set(...key())
       .expect(409);
-    expect(response.body.message).toBe(
-      '"plain" is not deployed from a repository',
-    );
+    expect(response.body.message).toBe('"plain" is not deployed from a repository');
   });
 });

@@ -1,9 +1,4 @@
-import type {
-  AuditPageView,
-  DeployAcceptedView,
-  DeploymentView,
-  ServiceView,
-} from '@mcp-proxy/shared/dto';
+import type { AuditPageView, DeployAcceptedView, DeploymentView, ServiceView } from '@mcp-proxy/shared/dto';
 import { finished } from './support/deployments';
 import { FixtureRepo, GitFixtures } from './support/git-fixtures';
 import { registerService, RunningApp, startApp } from './support/running-app';
@@ -28,10 +23,7 @@ describe('deploys obey role and service limits', () => {
   let viewer: string;
 
   const asAdmin = (): [string, string] => ['X-API-Key', running.env.apiKey];
-  const bearer = (token: string): [string, string] => [
-    'Authorization',
-    `Bearer ${token}`,
-  ];
+  const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
   const deploy = (auth: [string, string], body: Record<string, unknown>) =>
     running
       .api()
@@ -59,11 +51,7 @@ describe('deploys obey role and service limits', () => {
     ).body as ServiceView;
   }
 
-  async function user(
-    username: string,
-    role: string,
-    services?: string[],
-  ): Promise<string> {
+  async function user(username: string, role: string, services?: string[]): Promise<string> {
     await running
       .api()
       .post('/api/users')
@@ -75,11 +63,7 @@ describe('deploys obey role and service limits', () => {
         ...(services ? { services } : {}),
       })
       .expect(201);
-    const login = await running
-      .api()
-      .post('/api/auth/login')
-      .send({ username, password: PASSWORD })
-      .expect(201);
+    const login = await running.api().post('/api/auth/login').send({ username, password: PASSWORD }).expect(201);
     return (login.body as { token: string }).token;
   }
 
@@ -99,9 +83,7 @@ describe('deploys obey role and service limits', () => {
         environment: { WEATHER_API_KEY: 'weather-secret-value' },
       }).expect(202)
     ).body as DeployAcceptedView;
-    expect((await finished(deployment, first.deploymentId)).status).toBe(
-      'succeeded',
-    );
+    expect((await finished(deployment, first.deploymentId)).status).toBe('succeeded');
     await registerService(running, {
       name: 'plain',
       process: {
@@ -126,14 +108,7 @@ describe('deploys obey role and service limits', () => {
       serviceName: 'weather',
     });
     expect(redeploy.status).toBe(202);
-    expect(
-      (
-        await finished(
-          deployment,
-          (redeploy.body as DeployAcceptedView).deploymentId,
-        )
-      ).status,
-    ).toBe('succeeded');
+    expect((await finished(deployment, (redeploy.body as DeployAcceptedView).deploymentId)).status).toBe('succeeded');
 
     const outside = await deploy(bearer(limited), {
       repositoryUrl: intruder.url,
@@ -177,14 +152,7 @@ describe('deploys obey role and service limits', () => {
         })
       ).status,
     ).toBe(403);
-    expect(
-      (
-        await running
-          .api()
-          .post('/api/github/deploy')
-          .send({ repositoryUrl: weather.url })
-      ).status,
-    ).toBe(401);
+    expect((await running.api().post('/api/github/deploy').send({ repositoryUrl: weather.url })).status).toBe(401);
   });
 
   it('an admin replaces a repository only with "replace": true, and the replacement is audited as its own action', async () => {
@@ -193,9 +161,7 @@ describe('deploys obey role and service limits', () => {
       serviceName: 'weather',
     });
     expect(unasked.status).toBe(409);
-    expect((unasked.body as { message: string }).message).toContain(
-      '"replace": true',
-    );
+    expect((unasked.body as { message: string }).message).toContain('"replace": true');
     expect((await service('weather')).repository?.url).toBe(weather.url);
 
     const replaced = await deploy(asAdmin(), {
@@ -204,10 +170,7 @@ describe('deploys obey role and service limits', () => {
       replace: true,
     });
     expect(replaced.status).toBe(202);
-    const done = await finished(
-      deployment,
-      (replaced.body as DeployAcceptedView).deploymentId,
-    );
+    const done = await finished(deployment, (replaced.body as DeployAcceptedView).deploymentId);
     expect(done.status).toBe('succeeded');
     expect((await service('weather')).repository?.url).toBe(intruder.url);
 

@@ -1,17 +1,9 @@
-import type {
-  DeployAcceptedView,
-  DeploymentSummaryView,
-  DeploymentView,
-  WebhookResultView,
-} from '@mcp-proxy/shared/dto';
+import type { DeployAcceptedView, DeploymentSummaryView, DeploymentView, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { DataSource } from 'typeorm';
-import {
-  DELIVERY_MEMORY_MS,
-  WebhookDeliveries,
-} from '../src/deploy/webhook/webhook-deliveries';
+import { DELIVERY_MEMORY_MS, WebhookDeliveries } from '../src/deploy/webhook/webhook-deliveries';
 import { WebhookDeliveryEntity } from '../src/deploy/webhook/webhook-delivery.entity';
 import { signatureOf } from '../src/deploy/webhook/webhook-signature';
 import { finished } from './support/deployments';
@@ -94,19 +86,14 @@ describe('GitHub webhook replays', () => {
       .send(delivery.body);
   }
 
-  async function deliveredAndDeployed(
-    delivery: Delivery,
-    commit: string,
-  ): Promise<void> {
+  async function deliveredAndDeployed(delivery: Delivery, commit: string): Promise<void> {
     const response = await send(delivery).expect(202);
     const result = response.body as WebhookResultView;
     expect(result).toMatchObject({
       result: 'queued',
       deploymentIds: [expect.any(String)],
     });
-    expect(
-      await finished(deployment, (result.deploymentIds ?? [])[0]),
-    ).toMatchObject({ status: 'succeeded', commit });
+    expect(await finished(deployment, (result.deploymentIds ?? [])[0])).toMatchObject({ status: 'succeeded', commit });
   }
 
   beforeAll(async () => {
@@ -127,9 +114,7 @@ describe('GitHub webhook replays', () => {
         .send({ repositoryUrl: weather.url })
         .expect(202)
     ).body as DeployAcceptedView;
-    expect((await finished(deployment, first.deploymentId)).status).toBe(
-      'succeeded',
-    );
+    expect((await finished(deployment, first.deploymentId)).status).toBe('succeeded');
   }, 60_000);
 
   afterAll(async () => {
@@ -172,9 +157,7 @@ describe('GitHub webhook replays', () => {
     expect((await history()).length).toBe(deployments);
 
     // A new delivery of the head that already runs changes nothing either.
-    const sameHead = await send(
-      pushOf('7d3f0c2e-0003-11ef-8a9b-0242ac120002', third),
-    );
+    const sameHead = await send(pushOf('7d3f0c2e-0003-11ef-8a9b-0242ac120002', third));
     expect(sameHead.status).toBeLessThan(300);
     expect(sameHead.body).toEqual({
       result: 'ignored',
@@ -184,20 +167,11 @@ describe('GitHub webhook replays', () => {
   });
 
   it('forgets deliveries past their memory window, and only those', async () => {
-    const deliveries = (app as NestExpressApplication)
-      .get(DataSource)
-      .getRepository(WebhookDeliveryEntity);
+    const deliveries = (app as NestExpressApplication).get(DataSource).getRepository(WebhookDeliveryEntity);
     const old = new Date(Date.now() - DELIVERY_MEMORY_MS - 60_000);
-    await deliveries.update(
-      { id: '7d3f0c2e-0001-11ef-8a9b-0242ac120002' },
-      { receivedAt: old },
-    );
-    expect(
-      await (app as NestExpressApplication).get(WebhookDeliveries).sweep(),
-    ).toBe(1);
-    expect(
-      (await deliveries.find({ order: { id: 'ASC' } })).map((row) => row.id),
-    ).toEqual([
+    await deliveries.update({ id: '7d3f0c2e-0001-11ef-8a9b-0242ac120002' }, { receivedAt: old });
+    expect(await (app as NestExpressApplication).get(WebhookDeliveries).sweep()).toBe(1);
+    expect((await deliveries.find({ order: { id: 'ASC' } })).map((row) => row.id)).toEqual([
       '7d3f0c2e-0002-11ef-8a9b-0242ac120002',
       '7d3f0c2e-0003-11ef-8a9b-0242ac120002',
     ]);
@@ -212,8 +186,6 @@ describe('GitHub webhook replays', () => {
       .set('X-Hub-Signature-256', delivery.signature)
       .send(delivery.body);
     expect(response.status).toBe(400);
-    expect(JSON.stringify(response.body.message)).toContain(
-      'X-GitHub-Delivery',
-    );
+    expect(JSON.stringify(response.body.message)).toContain('X-GitHub-Delivery');
   });
 });

@@ -30,17 +30,30 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
   const api = () => running.api();
 
   async function deploy(body: Record<string, unknown>): Promise<DeployAcceptedView> {
-    const response = await api().post('/api/github/deploy').set(...key()).send(body);
+    const response = await api()
+      .post('/api/github/deploy')
+      .set(...key())
+      .send(body);
     expect(response.status).toBe(202);
     return response.body as DeployAcceptedView;
   }
 
   async function deployment(id: string): Promise<DeploymentView> {
-    return (await api().get(`/api/deployments/${id}`).set(...key()).expect(200)).body as DeploymentView;
+    return (
+      await api()
+        .get(`/api/deployments/${id}`)
+        .set(...key())
+        .expect(200)
+    ).body as DeploymentView;
   }
 
   async function service(name: string): Promise<ServiceView> {
-    return (await api().get(`/api/services/${name}`).set(...key()).expect(200)).body as ServiceView;
+    return (
+      await api()
+        .get(`/api/services/${name}`)
+        .set(...key())
+        .expect(200)
+    ).body as ServiceView;
   }
 
   async function client(name: string): Promise<Client> {
@@ -55,7 +68,11 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
 
   function webhook(event: string, payload: unknown, signature?: string) {
     const body = JSON.stringify(payload);
-    const request = api().post('/api/github/webhook').set('Content-Type', 'application/json').set('X-GitHub-Event', event).set('X-GitHub-Delivery', randomUUID());
+    const request = api()
+      .post('/api/github/webhook')
+      .set('Content-Type', 'application/json')
+      .set('X-GitHub-Event', event)
+      .set('X-GitHub-Delivery', randomUUID());
     return request.set('X-Hub-Signature-256', signature ?? signatureOf(body, WEBHOOK_SECRET)).send(body);
   }
 
@@ -98,7 +115,16 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
     expect(accepted).toEqual({ deploymentId: expect.any(String), serviceId: expect.any(String) });
 
     const done = await finished(deployment, accepted.deploymentId);
-    expect(done).toMatchObject({ id: accepted.deploymentId, serviceId: accepted.serviceId, serviceName: 'weather', status: 'succeeded', commit: weather.head(), branch: 'main', error: null, trigger: 'api' });
+    expect(done).toMatchObject({
+      id: accepted.deploymentId,
+      serviceId: accepted.serviceId,
+      serviceName: 'weather',
+      status: 'succeeded',
+      commit: weather.head(),
+      branch: 'main',
+      error: null,
+      trigger: 'api',
+    });
     const mcp = await client('weather');
     const tools = await mcp.listTools();
     const firstListMs = performance.now() - started;
@@ -174,7 +200,11 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
     expect(done.error).toContain('error TS2322');
     expect(done.log).toContain('error TS2322');
     expect(done.timings.buildMs).toBeNull();
-    expect(await service('broken-build')).toMatchObject({ status: 'failed', statusReason: expect.stringContaining('error TS2322'), process: { command: null } });
+    expect(await service('broken-build')).toMatchObject({
+      status: 'failed',
+      statusReason: expect.stringContaining('error TS2322'),
+      process: { command: null },
+    });
   });
 
   it('deploys a private repository with GITHUB_TOKEN, which never shows in the log, the URL or the service', async () => {
@@ -216,42 +246,77 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
       'repositoryUrl must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)',
       'serviceName must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
     ]);
-    await api().get('/api/deployments/5a7c1f3e-0000-4000-8000-000000000000').set(...key()).expect(404);
+    await api()
+      .get('/api/deployments/5a7c1f3e-0000-4000-8000-000000000000')
+      .set(...key())
+      .expect(404);
     await api().post('/api/github/deploy').send({ repositoryUrl: weather.url }).expect(401);
   });
 
   it('a failed MCP check leaves the running version serving, and the deployment failed with the reason', async () => {
     const mcp = await client('weather');
-    const crashing = weather.commit({ VERSION: '1-crashing\n', 'mcp.json': JSON.stringify({ name: 'weather', entryPoint: 'src/server.mjs', defaultEnv: { CRASH_ON_START: '1-crashing' } }) }, { branch: 'crashing' });
-    const done = await finished(deployment, (await deploy({ repositoryUrl: weather.url, serviceName: 'weather', branch: 'crashing' })).deploymentId);
+    const crashing = weather.commit(
+      {
+        VERSION: '1-crashing\n',
+        'mcp.json': JSON.stringify({ name: 'weather', entryPoint: 'src/server.mjs', defaultEnv: { CRASH_ON_START: '1-crashing' } }),
+      },
+      { branch: 'crashing' },
+    );
+    const done = await finished(
+      deployment,
+      (await deploy({ repositoryUrl: weather.url, serviceName: 'weather', branch: 'crashing' })).deploymentId,
+    );
     expect(done).toMatchObject({ status: 'failed', commit: crashing });
     // The server's own words (with the variable's value masked: the service's variables are secrets).
-    expect(done.error).toBe('the new version failed its MCP check: it exited during the check (exited with code 3: refusing to start version ********: CRASH_ON_START)');
+    expect(done.error).toBe(
+      'the new version failed its MCP check: it exited during the check (exited with code 3: refusing to start version ********: CRASH_ON_START)',
+    );
     expect(await versionOf(mcp)).toBe('1');
     const view = await service('weather');
-    expect(view).toMatchObject({ status: 'running', repository: { branch: 'main' }, process: { cwd: join(running.env.vars['CLONE_DIRECTORY'], 'weather', weather.head()) } });
+    expect(view).toMatchObject({
+      status: 'running',
+      repository: { branch: 'main' },
+      process: { cwd: join(running.env.vars['CLONE_DIRECTORY'], 'weather', weather.head()) },
+    });
     expect(existsSync(join(running.env.vars['CLONE_DIRECTORY'], 'weather', crashing))).toBe(false);
   });
 
   it('a webhook with a bad or missing signature is refused with 401 and changes nothing', async () => {
-    const before = (await api().get('/api/services/weather/deployments').set(...key()).expect(200)).body as DeploymentSummaryView[];
+    const before = (
+      await api()
+        .get('/api/services/weather/deployments')
+        .set(...key())
+        .expect(200)
+    ).body as DeploymentSummaryView[];
     const push = pushOf(weather, 'main', weather.head());
     await webhook('push', push, signatureOf(JSON.stringify(push), 'not-the-secret')).expect(401);
     await webhook('push', push, 'sha256=').expect(401);
     await api().post('/api/github/webhook').set('X-GitHub-Event', 'push').send(push).expect(401);
-    const after = (await api().get('/api/services/weather/deployments').set(...key()).expect(200)).body as DeploymentSummaryView[];
+    const after = (
+      await api()
+        .get('/api/services/weather/deployments')
+        .set(...key())
+        .expect(200)
+    ).body as DeploymentSummaryView[];
     expect(after).toEqual(before);
   });
 
   it('answers ping with 200 and ignores other events and pushes to branches nobody deploys with 202', async () => {
     expect((await webhook('ping', { zen: 'Design for failure.', hook_id: 1 }).expect(200)).body).toEqual({ result: 'pong' });
-    expect((await webhook('issues', { action: 'opened' }).expect(202)).body).toEqual({ result: 'ignored', reason: '"issues" events are not acted on' });
+    expect((await webhook('issues', { action: 'opened' }).expect(202)).body).toEqual({
+      result: 'ignored',
+      reason: '"issues" events are not acted on',
+    });
     const elsewhere = pushOf(weather, 'feature-x', weather.head());
     expect((await webhook('push', elsewhere).expect(202)).body).toMatchObject({ result: 'ignored' });
   });
 
   it('a signed push redeploys to the new commit while a client keeps calling: no call fails during the swap', async () => {
-    await api().patch('/api/services/weather').set(...key()).send({ proxy: { rateLimit: 0 } }).expect(200);
+    await api()
+      .patch('/api/services/weather')
+      .set(...key())
+      .send({ proxy: { rateLimit: 0 } })
+      .expect(200);
     const mcp = await client('weather');
     const seen: string[] = [];
     const failures: unknown[] = [];
@@ -280,7 +345,10 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
       expect(done).toMatchObject({ status: 'succeeded', trigger: 'webhook', commit });
       await eventually(async () => expect(seen[seen.length - 1]).toBe('2'), 5000);
       // The replaced child finished what it had in flight, then went away.
-      await eventually(async () => expect((await service('weather')).process.cwd).toBe(join(running.env.vars['CLONE_DIRECTORY'], 'weather', commit)), 5000);
+      await eventually(
+        async () => expect((await service('weather')).process.cwd).toBe(join(running.env.vars['CLONE_DIRECTORY'], 'weather', commit)),
+        5000,
+      );
 
       // Live progress on /ws: every status in order, then the log lines.
       const messages = await live.until(deploymentId, 'succeeded');
@@ -299,7 +367,10 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
   it('rolls back to the previous build, and keeps no more than the last 3 builds', async () => {
     const mcp = await client('weather');
     const current = weather.head();
-    const rollback = await api().post('/api/services/weather/rollback').set(...key()).expect(202);
+    const rollback = await api()
+      .post('/api/services/weather/rollback')
+      .set(...key())
+      .expect(202);
     const done = await finished(deployment, rollback.body.deploymentId);
     expect(done).toMatchObject({ status: 'succeeded', trigger: 'rollback' });
     expect(done.timings.cloneMs).toBeNull();
@@ -315,7 +386,12 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
     expect(await versionOf(mcp)).toBe('4');
     expect(readdirSync(join(running.env.vars['CLONE_DIRECTORY'], 'weather')).sort()).toHaveLength(3);
 
-    const history = (await api().get('/api/services/weather/deployments').set(...key()).expect(200)).body as DeploymentSummaryView[];
+    const history = (
+      await api()
+        .get('/api/services/weather/deployments')
+        .set(...key())
+        .expect(200)
+    ).body as DeploymentSummaryView[];
     expect(history[0]).toMatchObject({ id: fourth.id, status: 'succeeded' });
     expect(history.map((item) => item.trigger)).toContain('rollback');
     expect(history[0]).not.toHaveProperty('log');
@@ -330,7 +406,8 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
       const id = typeof message.channel === 'string' ? message.channel.replace(/^deploy:/, '') : '';
       const entry = byDeployment.get(id);
       if (!entry) return;
-      if (message.type === 'deployment' && entry.statuses[entry.statuses.length - 1] !== message.deployment.status) entry.statuses.push(message.deployment.status);
+      if (message.type === 'deployment' && entry.statuses[entry.statuses.length - 1] !== message.deployment.status)
+        entry.statuses.push(message.deployment.status);
       if (message.type === 'deploy-log') entry.lines.push(...message.lines);
     });
     await new Promise((resolve, reject) => {

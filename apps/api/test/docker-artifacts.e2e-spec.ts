@@ -17,7 +17,15 @@ const COMPOSE_DEFAULTS: Record<string, string> = { DATABASE_URL: '/data/mcp-prox
 interface ComposeFile {
   services: Record<
     string,
-    { environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[]; ports?: string[]; cap_drop?: string[]; cap_add?: string[]; security_opt?: string[] }
+    {
+      environment?: Record<string, string>;
+      healthcheck?: unknown;
+      volumes?: string[];
+      ports?: string[];
+      cap_drop?: string[];
+      cap_add?: string[];
+      security_opt?: string[];
+    }
   >;
 }
 
@@ -46,7 +54,8 @@ describe('Docker deployment files', () => {
     const proxy = compose.services['proxy'];
     expect(proxy.volumes).toEqual(expect.arrayContaining(['data:/data', 'certs:/data/certs', 'services:/services', 'logs:/logs']));
     expect(proxy.ports).toHaveLength(3);
-    for (const name of ['proxy', 'redis', 'postgres']) expect([name, compose.services[name].healthcheck]).toEqual([name, expect.anything()]);
+    for (const name of ['proxy', 'redis', 'postgres'])
+      expect([name, compose.services[name].healthcheck]).toEqual([name, expect.anything()]);
     expect(dockerfile).toMatch(/^USER root$/m);
     expect(dockerfile).toMatch(/astral-sh\/uv:[\d.]+ \/uv \/uvx /);
   });
@@ -60,21 +69,27 @@ describe('Docker deployment files', () => {
     for (const key of CREDENTIAL_KEYS) expect([key, proxy.environment?.[`${key}_FILE`]]).toEqual([key, `\${${key}_FILE:-}`]);
   });
 
-  itWithCommands(['docker-compose'], 'validating docker-compose.yml with Compose')('validate with Compose, which takes a .env beside the file into the proxy environment', () => {
-    const project = mkdtempSync(join(tmpdir(), 'compose-'));
-    try {
-      copyFileSync(COMPOSE_FILE, join(project, 'docker-compose.yml'));
-      writeFileSync(join(project, '.env'), 'LOG_LEVEL=debug\nDATABASE_URL=postgres://mcp:mcp@postgres:5432/mcp\n');
-      const resolved = parse(
-        execFileSync('docker-compose', ['--project-directory', project, '-f', join(project, 'docker-compose.yml'), 'config'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } }),
-      ) as ComposeFile;
-      const environment = resolved.services['proxy'].environment ?? {};
-      expect(environment['LOG_LEVEL']).toBe('debug');
-      expect(environment['DATABASE_URL']).toBe('postgres://mcp:mcp@postgres:5432/mcp');
-      expect(environment['BACKEND_PORT']).toBe('8437');
-      expect(environment['REDIS_URL']).toBe('redis://redis:6379');
-    } finally {
-      rmSync(project, { recursive: true, force: true });
-    }
-  });
+  itWithCommands(['docker-compose'], 'validating docker-compose.yml with Compose')(
+    'validate with Compose, which takes a .env beside the file into the proxy environment',
+    () => {
+      const project = mkdtempSync(join(tmpdir(), 'compose-'));
+      try {
+        copyFileSync(COMPOSE_FILE, join(project, 'docker-compose.yml'));
+        writeFileSync(join(project, '.env'), 'LOG_LEVEL=debug\nDATABASE_URL=postgres://mcp:mcp@postgres:5432/mcp\n');
+        const resolved = parse(
+          execFileSync('docker-compose', ['--project-directory', project, '-f', join(project, 'docker-compose.yml'), 'config'], {
+            encoding: 'utf8',
+            env: { PATH: process.env['PATH'] ?? '' },
+          }),
+        ) as ComposeFile;
+        const environment = resolved.services['proxy'].environment ?? {};
+        expect(environment['LOG_LEVEL']).toBe('debug');
+        expect(environment['DATABASE_URL']).toBe('postgres://mcp:mcp@postgres:5432/mcp');
+        expect(environment['BACKEND_PORT']).toBe('8437');
+        expect(environment['REDIS_URL']).toBe('redis://redis:6379');
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -8,12 +8,7 @@ import { Database } from 'sqlite3';
 import { createApp } from '../src/app.factory';
 import { runRotateKeyCli } from '../src/backup/rotate-key-cli';
 import { validateEnv } from '../src/core/config/env.schema';
-import {
-  BUILT_API,
-  freePort,
-  requireBuiltApi,
-  WORKSPACE_ROOT,
-} from './support/built-app';
+import { BUILT_API, freePort, requireBuiltApi, WORKSPACE_ROOT } from './support/built-app';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
 import { eventually } from './support/running-app';
 import { createTemporaryDatabase } from './support/postgres';
@@ -55,10 +50,7 @@ describe('encryption keys', () => {
 
   async function withApp<T>(
     extra: Record<string, string>,
-    use: (
-      api: () => ReturnType<typeof request>,
-      app: NestExpressApplication,
-    ) => Promise<T>,
+    use: (api: () => ReturnType<typeof request>, app: NestExpressApplication) => Promise<T>,
   ): Promise<T> {
     const restore = applyEnv({ ...env.vars, ...extra });
     const app = await createApp();
@@ -72,65 +64,32 @@ describe('encryption keys', () => {
   }
 
   const view = async (api: () => ReturnType<typeof request>, name: string) =>
-    (
-      await api()
-        .get(`/api/services/${name}`)
-        .set('X-API-Key', env.apiKey)
-        .expect(200)
-    ).body;
-  const waitFor = (
-    api: () => ReturnType<typeof request>,
-    name: string,
-    status: string,
-  ) =>
+    (await api().get(`/api/services/${name}`).set('X-API-Key', env.apiKey).expect(200)).body;
+  const waitFor = (api: () => ReturnType<typeof request>, name: string, status: string) =>
     eventually(async () => {
       const body = await view(api, name);
-      if (body.status !== status)
-        throw new Error(
-          `${name} is ${body.status} (${body.statusReason}), waiting for ${status}`,
-        );
+      if (body.status !== status) throw new Error(`${name} is ${body.status} (${body.statusReason}), waiting for ${status}`);
       return body;
     }, 30_000);
-  const revealed = async (
-    api: () => ReturnType<typeof request>,
-    name: string,
-  ) =>
-    (
-      await api()
-        .get(`/api/services/${name}/environment`)
-        .set('X-API-Key', env.apiKey)
-    ).body;
+  const revealed = async (api: () => ReturnType<typeof request>, name: string) =>
+    (await api().get(`/api/services/${name}/environment`).set('X-API-Key', env.apiKey)).body;
 
   function sealedRow(name: string): Promise<string> {
     return new Promise((done, failed) => {
-      const db = new Database(
-        env.vars['DATABASE_URL'],
-        (error) => error && failed(error),
-      );
-      db.get(
-        'SELECT "environmentSealed" AS sealed FROM services WHERE name = ?',
-        [name],
-        (error, row: { sealed: string } | undefined) => {
-          db.close();
-          if (error || !row) failed(error ?? new Error(`no row for ${name}`));
-          else done(row.sealed);
-        },
-      );
+      const db = new Database(env.vars['DATABASE_URL'], (error) => error && failed(error));
+      db.get('SELECT "environmentSealed" AS sealed FROM services WHERE name = ?', [name], (error, row: { sealed: string } | undefined) => {
+        db.close();
+        if (error || !row) failed(error ?? new Error(`no row for ${name}`));
+        else done(row.sealed);
+      });
     });
   }
 
-  async function rotateKey(
-    extra: Record<string, string>,
-    args: string[] = [],
-  ): Promise<string> {
-    const { stdout } = await run(
-      process.execPath,
-      [BUILT_API, 'rotate-key', ...args],
-      {
-        cwd: WORKSPACE_ROOT,
-        env: { PATH: process.env['PATH'] ?? '', ...env.vars, ...extra },
-      },
-    );
+  async function rotateKey(extra: Record<string, string>, args: string[] = []): Promise<string> {
+    const { stdout } = await run(process.execPath, [BUILT_API, 'rotate-key', ...args], {
+      cwd: WORKSPACE_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', ...env.vars, ...extra },
+    });
     return stdout;
   }
 
@@ -172,9 +131,7 @@ describe('encryption keys', () => {
       expect(failed.statusReason).toMatch(
         /sealed with another ENCRYPTION_KEY: set ENCRYPTION_KEY_PREVIOUS to the old key .*or re-enter the variables/,
       );
-      expect((await revealed(api, 'keeper')).message).toMatch(
-        /sealed with another ENCRYPTION_KEY/,
-      );
+      expect((await revealed(api, 'keeper')).message).toMatch(/sealed with another ENCRYPTION_KEY/);
       // Other services are fine.
       await api()
         .post('/api/services')
@@ -182,23 +139,16 @@ describe('encryption keys', () => {
         .send({ name: 'newcomer', ...service, environment: { OTHER: 'x' } })
         .expect(201);
       await waitFor(api, 'newcomer', 'running');
-      expect(
-        (
-          await api()
-            .get('/api/services')
-            .set('X-API-Key', env.apiKey)
-            .expect(200)
-        ).body.map((s: { name: string }) => s.name),
-      ).toEqual(['keeper', 'newcomer', 'remote-one']);
+      expect((await api().get('/api/services').set('X-API-Key', env.apiKey).expect(200)).body.map((s: { name: string }) => s.name)).toEqual(
+        ['keeper', 'newcomer', 'remote-one'],
+      );
       // A header sent back masked cannot keep a value nobody can open: the user is asked to enter it again.
       const masked = await api()
         .patch('/api/services/remote-one')
         .set('X-API-Key', env.apiKey)
         .send({ remote: { ...REMOTE, headers: { 'X-Tenant': '********' } } });
       expect(masked.status).toBe(400);
-      expect(JSON.stringify(masked.body)).toContain(
-        'remote.headers.X-Tenant: the stored value was sealed with another ENCRYPTION_KEY',
-      );
+      expect(JSON.stringify(masked.body)).toContain('remote.headers.X-Tenant: the stored value was sealed with another ENCRYPTION_KEY');
     });
     expect(await sealedRow('keeper')).toBe(sealedBefore);
     const secondKey = storedKey();
@@ -219,9 +169,7 @@ describe('encryption keys', () => {
     // Finishing it: reseal from the previous key to the current one (kept in secrets.json), then start with the current key alone.
     const finished = await rotateKey({ ENCRYPTION_KEY_PREVIOUS: firstKey });
     // keeper's environment, remote-one's environment and headers; newcomer's was sealed with the current key.
-    expect(finished).toMatch(
-      /Resealed 3 values with the new key \(1 were sealed with it already\)/,
-    );
+    expect(finished).toMatch(/Resealed 3 values with the new key \(1 were sealed with it already\)/);
     expect(storedKey()).toBe(secondKey);
     expect(await sealedRow('keeper')).not.toBe(sealedBefore);
     await withApp({}, async (api) => {
@@ -253,9 +201,7 @@ describe('encryption keys', () => {
   it('rotate-key with the key in the environment prints what to set, and refuses while a proxy answers', async () => {
     const current = storedKey();
     const newKey = 'cd'.repeat(32);
-    const printed = await rotateKey({ ENCRYPTION_KEY: current }, [
-      `--new-key=${newKey}`,
-    ]);
+    const printed = await rotateKey({ ENCRYPTION_KEY: current }, [`--new-key=${newKey}`]);
     expect(printed).toContain(`Set ENCRYPTION_KEY=${newKey}`);
     // The key in the environment wins: secrets.json is left alone.
     expect(storedKey()).toBe(current);
@@ -266,9 +212,7 @@ describe('encryption keys', () => {
       });
     });
 
-    const bad = await rotateKey({ ENCRYPTION_KEY: newKey }, [
-      '--new-key=short',
-    ]).catch((error: { code: number; stdout: string }) => error);
+    const bad = await rotateKey({ ENCRYPTION_KEY: newKey }, ['--new-key=short']).catch((error: { code: number; stdout: string }) => error);
     expect(bad).toMatchObject({
       code: 2,
       stdout: expect.stringContaining('--new-key must be'),
@@ -330,11 +274,7 @@ describe('rotate-key on PostgreSQL', () => {
       await first.close();
 
       const lines: string[] = [];
-      const code = await runRotateKeyCli(
-        ['--new-key=' + '34'.repeat(32)],
-        validateEnv({ ...env.vars }),
-        (line) => lines.push(line),
-      );
+      const code = await runRotateKeyCli(['--new-key=' + '34'.repeat(32)], validateEnv({ ...env.vars }), (line) => lines.push(line));
       expect(code).toBe(0);
       // pg-keeper's environment, pg-remote's environment and headers.
       expect(lines.join('\n')).toMatch(/Resealed 3 values with the new key/);
@@ -342,23 +282,11 @@ describe('rotate-key on PostgreSQL', () => {
       const after = await start({ ENCRYPTION_KEY: '34'.repeat(32) });
       try {
         expect(
-          (
-            await after
-              .api()
-              .get('/api/services/pg-keeper/environment')
-              .set('X-API-Key', env.apiKey)
-              .expect(200)
-          ).body.environment,
+          (await after.api().get('/api/services/pg-keeper/environment').set('X-API-Key', env.apiKey).expect(200)).body.environment,
         ).toEqual({ SECRET_TOKEN: 'pg-123' });
-        expect(
-          (
-            await after
-              .api()
-              .get('/api/services/pg-remote')
-              .set('X-API-Key', env.apiKey)
-              .expect(200)
-          ).body.remote.headers,
-        ).toEqual({ 'X-Tenant': '********' });
+        expect((await after.api().get('/api/services/pg-remote').set('X-API-Key', env.apiKey).expect(200)).body.remote.headers).toEqual({
+          'X-Tenant': '********',
+        });
       } finally {
         await after.close();
       }

@@ -35,7 +35,11 @@ describe('GithubApi (Octokit at GITHUB_API_URL)', () => {
     expect(await api.repository('acme', 'private-tools')).toEqual({ fullName: 'acme/private-tools', defaultBranch: 'main', private: true });
     const head = await api.branchHead('acme', 'private-tools', 'next');
     expect(head).toMatch(/^[0-9a-f]{40}$/);
-    expect(git.api.requests.at(-1)).toEqual({ method: 'GET', path: '/repos/acme/private-tools/branches/next', authorization: `token ${TOKEN}` });
+    expect(git.api.requests.at(-1)).toEqual({
+      method: 'GET',
+      path: '/repos/acme/private-tools/branches/next',
+      authorization: `token ${TOKEN}`,
+    });
   });
 
   it('reads a public repository without a token', async () => {
@@ -44,8 +48,20 @@ describe('GithubApi (Octokit at GITHUB_API_URL)', () => {
   });
 
   it.each([
-    ['an unknown repository, with a token', TOKEN, 'acme', 'nope', 'repository acme/nope not found on GitHub (or GITHUB_TOKEN cannot see it)'],
-    ['a private repository, without a token', undefined, 'acme', 'private-tools', 'repository acme/private-tools not found on GitHub (a private repository needs GITHUB_TOKEN)'],
+    [
+      'an unknown repository, with a token',
+      TOKEN,
+      'acme',
+      'nope',
+      'repository acme/nope not found on GitHub (or GITHUB_TOKEN cannot see it)',
+    ],
+    [
+      'a private repository, without a token',
+      undefined,
+      'acme',
+      'private-tools',
+      'repository acme/private-tools not found on GitHub (a private repository needs GITHUB_TOKEN)',
+    ],
   ])('says so for %s (404)', async (_case, token, owner, repo, message) => {
     const error = await failure(apiWith(token).repository(owner, repo));
     expect(error).toMatchObject({ status: 404, fatal: true, message });
@@ -64,7 +80,9 @@ describe('GithubApi (Octokit at GITHUB_API_URL)', () => {
   });
 
   it('treats an unreachable API as passing trouble, not as a verdict', async () => {
-    const unreachable = new GithubApi({ get: (key: string) => ({ GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: TOKEN })[key] } as unknown as AppConfig);
+    const unreachable = new GithubApi({
+      get: (key: string) => ({ GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: TOKEN })[key],
+    } as unknown as AppConfig);
     const error = await failure(unreachable.repository('acme', 'public-tools'));
     expect(error).toMatchObject({ fatal: false });
     expect(error.message).toMatch(/^GitHub API unavailable: /);

@@ -64,7 +64,9 @@ describe('graceful restart of one instance (built bundle, SIGTERM)', () => {
     const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/mcp/ws?service=everything&token=${env.apiKey}`, 'mcp');
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const wsClosed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-    const legacy = await fetch(`${baseUrl}/mcp/everything/sse`, { headers: { Authorization: `Bearer ${env.apiKey}`, accept: 'text/event-stream' } });
+    const legacy = await fetch(`${baseUrl}/mcp/everything/sse`, {
+      headers: { Authorization: `Bearer ${env.apiKey}`, accept: 'text/event-stream' },
+    });
     const legacyText = legacy.text();
 
     const caller = keepCalling(client);
@@ -73,11 +75,10 @@ describe('graceful restart of one instance (built bundle, SIGTERM)', () => {
     // A slow call that is surely accepted (its first progress came) when the signal goes.
     let progressed: () => void = () => undefined;
     const firstProgress = new Promise<void>((resolve) => (progressed = resolve));
-    const slow = client.callTool(
-      { name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 3 } },
-      undefined,
-      { timeout: 30_000, onprogress: () => progressed() },
-    );
+    const slow = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 3 } }, undefined, {
+      timeout: 30_000,
+      onprogress: () => progressed(),
+    });
     await firstProgress;
 
     const firstPid = app?.child.pid;
@@ -120,7 +121,12 @@ describe('graceful restart of one instance (built bundle, SIGTERM)', () => {
     app = await start();
     const response = await fetch(`${baseUrl}/mcp/everything`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${env.apiKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId },
+      headers: {
+        Authorization: `Bearer ${env.apiKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(response.status).toBe(404);

@@ -28,7 +28,8 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
 
   beforeAll(async () => {
     running = await startApp();
-    for (const domain of DOMAINS) await registerService(running, { name: domain, process: { command: process.execPath, args: [MANY_TOOLS, domain, '100'] } });
+    for (const domain of DOMAINS)
+      await registerService(running, { name: domain, process: { command: process.execPath, args: [MANY_TOOLS, domain, '100'] } });
     await running
       .api()
       .post('/api/groups')
@@ -61,7 +62,12 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
     const tools = foundTools(await client.callTool({ name: 'search_tools', arguments: { query: 'archive invoices docs', limit: 3 } }));
     expect(tools).toHaveLength(3);
     // Tools 4 and 74 of docs archive invoices: both words and the domain match.
-    expect(tools.slice(0, 2).map((tool) => tool.name).sort()).toEqual(['docs__tool_4', 'docs__tool_74']);
+    expect(
+      tools
+        .slice(0, 2)
+        .map((tool) => tool.name)
+        .sort(),
+    ).toEqual(['docs__tool_4', 'docs__tool_74']);
   });
 
   it('runs the found tool with call_tool, through the member', async () => {
@@ -71,12 +77,21 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
 
   it('answers bad arguments with a JSON-RPC error that says what is missing', async () => {
     await expect(client.callTool({ name: 'search_tools', arguments: {} })).rejects.toThrow(/search_tools needs arguments.query/);
-    await expect(client.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_999' } })).rejects.toThrow(/Unknown tool: ops__tool_999/);
+    await expect(client.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_999' } })).rejects.toThrow(
+      /Unknown tool: ops__tool_999/,
+    );
   });
 
   it("applies a client token's tool allow-list to what search_tools finds and what call_tool runs", async () => {
     const mint = async (tools: string[]): Promise<string> =>
-      (await running.api().post('/api/client-tokens').set('X-API-Key', running.env.apiKey).send({ label: `docs ${tools.length}`, services: ['g/big'], tools }).expect(201)).body.token;
+      (
+        await running
+          .api()
+          .post('/api/client-tokens')
+          .set('X-API-Key', running.env.apiKey)
+          .send({ label: `docs ${tools.length}`, services: ['g/big'], tools })
+          .expect(201)
+      ).body.token;
     // A list naming the meta-tools too, and one naming only the tools: both reach only docs tools.
     for (const token of [await mint(['search_tools', 'call_tool', 'docs__*']), await mint(['docs__*'])]) {
       const limited = await connectClient(running.baseUrl, 'g/big', token, 'streamable');
@@ -84,13 +99,19 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
         expect((await limited.listTools()).tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool']);
         const outside = foundTools(await limited.callTool({ name: 'search_tools', arguments: { query: codeWord('ops', 42), limit: 50 } }));
         expect(outside.map((tool) => tool.name)).toEqual([]);
-        const mixed = foundTools(await limited.callTool({ name: 'search_tools', arguments: { query: 'archive invoices docs ops crm', limit: 50 } }));
+        const mixed = foundTools(
+          await limited.callTool({ name: 'search_tools', arguments: { query: 'archive invoices docs ops crm', limit: 50 } }),
+        );
         expect(mixed.length).toBeGreaterThan(0);
         expect(mixed.filter((tool) => !tool.name.startsWith('docs__'))).toEqual([]);
 
-        await expect(limited.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_42', arguments: { value: 'sneaked' } } })).rejects.toThrow(/not allowed/);
+        await expect(
+          limited.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_42', arguments: { value: 'sneaked' } } }),
+        ).rejects.toThrow(/not allowed/);
         await expect(limited.callTool({ name: 'ops__tool_42', arguments: { value: 'direct' } })).rejects.toThrow(/not allowed/);
-        expect(textOf(await limited.callTool({ name: 'call_tool', arguments: { name: 'docs__tool_4', arguments: { value: 'allowed' } } }))).toBe('docs tool 4 ran with allowed');
+        expect(
+          textOf(await limited.callTool({ name: 'call_tool', arguments: { name: 'docs__tool_4', arguments: { value: 'allowed' } } })),
+        ).toBe('docs tool 4 ran with allowed');
       } finally {
         await limited.close();
       }
@@ -109,12 +130,19 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
     timings.sort((a, b) => a - b);
     const median = timings[Math.floor(timings.length / 2)];
     const p95 = timings[Math.floor(timings.length * 0.95)];
-    process.stdout.write(`search_tools over 300 tools, round trip through the proxy: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms\n`);
+    process.stdout.write(
+      `search_tools over 300 tools, round trip through the proxy: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms\n`,
+    );
     expect(median).toBeLessThan(500);
   });
 
   it('lists all 300 tools again when tool search is turned off', async () => {
-    await running.api().patch('/api/groups/big').set('X-API-Key', running.env.apiKey).send({ settings: { toolSearch: false } }).expect(200);
+    await running
+      .api()
+      .patch('/api/groups/big')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ settings: { toolSearch: false } })
+      .expect(200);
     const fresh = await connectClient(running.baseUrl, 'g/big', running.env.apiKey, 'streamable');
     try {
       const names = (await fresh.listTools()).tools.map((tool) => tool.name);

@@ -13,7 +13,8 @@ describe('groups at /mcp/g/<group>', () => {
   const clients: Client[] = [];
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
-  const register = (name: string, args: string[]): Promise<void> => registerService(running, { name, process: { command: process.execPath, args } });
+  const register = (name: string, args: string[]): Promise<void> =>
+    registerService(running, { name, process: { command: process.execPath, args } });
   const waitRunning = (name: string): Promise<void> => waitForStatus(running, name, 'running');
 
   async function client(path: string): Promise<Client> {
@@ -50,7 +51,11 @@ describe('groups at /mcp/g/<group>', () => {
     expect(textOf(await mcp.callTool({ name: 'everything__echo', arguments: { message: 'to everything' } }))).toBe('Echo: to everything');
     expect(textOf(await mcp.callTool({ name: 'probe__echo', arguments: { message: 'to probe' } }))).toMatch(/^probe \d+ echo: to probe$/);
 
-    const mapping = await running.api().get('/api/groups/pair/tools').set(...key()).expect(200);
+    const mapping = await running
+      .api()
+      .get('/api/groups/pair/tools')
+      .set(...key())
+      .expect(200);
     expect(mapping.body.tools).toEqual(expect.arrayContaining([{ exposed: 'probe__echo', service: 'probe', original: 'echo' }]));
   });
 
@@ -72,10 +77,14 @@ describe('groups at /mcp/g/<group>', () => {
     const mcp = await client('g/pair');
     const pid = Number(textOf(await mcp.callTool({ name: 'probe__whoami', arguments: {} })));
     process.kill(pid, 'SIGKILL');
-    await eventually(async () => {
-      const names = await toolNames(mcp);
-      if (names.includes('probe__whoami')) throw new Error('probe still listed');
-    }, 5000, 20).catch(() => undefined); // it may already be back: a quick restart is fine too
+    await eventually(
+      async () => {
+        const names = await toolNames(mcp);
+        if (names.includes('probe__whoami')) throw new Error('probe still listed');
+      },
+      5000,
+      20,
+    ).catch(() => undefined); // it may already be back: a quick restart is fine too
     expect(textOf(await mcp.callTool({ name: 'everything__echo', arguments: { message: 'still here' } }))).toBe('Echo: still here');
     await waitRunning('probe');
     await eventually(async () => expect(await toolNames(mcp)).toContain('probe__whoami'));
@@ -85,15 +94,27 @@ describe('groups at /mcp/g/<group>', () => {
   it('a call to a member that is down fails alone with a clear JSON-RPC error', async () => {
     const mcp = await client('g/pair');
     await toolNames(mcp);
-    await running.api().post('/api/services/probe/stop').set(...key()).expect((response) => expect(response.status).toBeLessThan(300));
+    await running
+      .api()
+      .post('/api/services/probe/stop')
+      .set(...key())
+      .expect((response) => expect(response.status).toBeLessThan(300));
     await expect(mcp.callTool({ name: 'probe__whoami', arguments: {} })).rejects.toThrow(/probe.*stopped|Unknown tool/);
     expect(textOf(await mcp.callTool({ name: 'everything__echo', arguments: { message: 'ok' } }))).toBe('Echo: ok');
-    await running.api().post('/api/services/probe/start').set(...key());
+    await running
+      .api()
+      .post('/api/services/probe/start')
+      .set(...key());
     await waitRunning('probe');
   });
 
   it('a group filter that allows only everything__echo leaves exactly that tool, listed and callable', async () => {
-    await running.api().post('/api/groups').set(...key()).send({ name: 'only-echo', members: [{ service: 'everything' }, { service: 'probe' }], allow: ['everything__echo'] }).expect(201);
+    await running
+      .api()
+      .post('/api/groups')
+      .set(...key())
+      .send({ name: 'only-echo', members: [{ service: 'everything' }, { service: 'probe' }], allow: ['everything__echo'] })
+      .expect(201);
     const mcp = await client('g/only-echo');
     expect(await toolNames(mcp)).toEqual(['everything__echo']);
     expect(textOf(await mcp.callTool({ name: 'everything__echo', arguments: { message: 'filtered' } }))).toBe('Echo: filtered');
@@ -126,7 +147,12 @@ describe('groups at /mcp/g/<group>', () => {
   });
 
   it('refuses a group naming an unknown service, naming the member', async () => {
-    const response = await running.api().post('/api/groups').set(...key()).send({ name: 'bad', members: [{ service: 'nope' }] }).expect(400);
+    const response = await running
+      .api()
+      .post('/api/groups')
+      .set(...key())
+      .send({ name: 'bad', members: [{ service: 'nope' }] })
+      .expect(400);
     expect(response.body.message).toEqual(['members.0.service: no service "nope"']);
   });
 });

@@ -1,12 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connect, Socket } from 'node:net';
-import {
-  freePort,
-  RunningApp,
-  startBuiltApi,
-  waitForOk,
-} from './support/built-app';
+import { freePort, RunningApp, startBuiltApi, waitForOk } from './support/built-app';
 import { api } from './support/keep-calling';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
 import { eventually } from './support/running-app';
@@ -35,11 +30,9 @@ describe('/health/ready during a graceful stop (built bundle, SIGTERM)', () => {
       SHUTDOWN_GRACE_SEC: '15',
     };
     app = startBuiltApi(vars);
-    await waitForOk(`http://127.0.0.1:${port}/health/ready`, 30_000).catch(
-      (error: unknown) => {
-        throw new Error(`${String(error)}\n${app?.output()}`);
-      },
-    );
+    await waitForOk(`http://127.0.0.1:${port}/health/ready`, 30_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${app?.output()}`);
+    });
     await api(`http://127.0.0.1:${port}`, env.apiKey, 'POST', '/api/services', {
       name: 'everything',
       process: { command: process.execPath, args: [EVERYTHING_SERVER] },
@@ -47,12 +40,7 @@ describe('/health/ready during a graceful stop (built bundle, SIGTERM)', () => {
       start: true,
     });
     await eventually(async () => {
-      const view = await api<{ status: string }>(
-        `http://127.0.0.1:${port}`,
-        env.apiKey,
-        'GET',
-        '/api/services/everything',
-      );
+      const view = await api<{ status: string }>(`http://127.0.0.1:${port}`, env.apiKey, 'GET', '/api/services/everything');
       if (view.status !== 'running') throw new Error(view.status);
     }, 30_000);
   });
@@ -67,12 +55,9 @@ describe('/health/ready during a graceful stop (built bundle, SIGTERM)', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, state: 'ready' });
 
-    const transport = new StreamableHTTPClientTransport(
-      new URL(`http://127.0.0.1:${port}/mcp/everything`),
-      {
-        requestInit: { headers: { Authorization: `Bearer ${env.apiKey}` } },
-      },
-    );
+    const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp/everything`), {
+      requestInit: { headers: { Authorization: `Bearer ${env.apiKey}` } },
+    });
     const client = new Client({ name: 'ready-e2e', version: '1.0.0' });
     await client.connect(transport);
     const sessionId = transport.sessionId as string;
@@ -81,12 +66,8 @@ describe('/health/ready during a graceful stop (built bundle, SIGTERM)', () => {
     const socket: Socket = connect(port, '127.0.0.1');
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    const closed = new Promise<void>((resolve) =>
-      socket.once('close', () => resolve()),
-    );
-    await new Promise<void>((resolve) =>
-      socket.once('connect', () => resolve()),
-    );
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const call = JSON.stringify({
       jsonrpc: '2.0',
       id: 7,
@@ -113,8 +94,7 @@ describe('/health/ready during a graceful stop (built bundle, SIGTERM)', () => {
     );
     // Accepted: its first progress notification is on the wire.
     await eventually(async () => {
-      if (!received.includes('notifications/progress'))
-        throw new Error('no progress yet');
+      if (!received.includes('notifications/progress')) throw new Error('no progress yet');
     }, 20_000);
 
     process.kill(app?.child.pid as number, 'SIGTERM');
@@ -130,19 +110,13 @@ describe('/health/ready during a graceful stop (built bundle, SIGTERM)', () => {
       10_000,
       20,
     );
-    socket.write(
-      `GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
-    );
+    socket.write(`GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
     await closed;
 
-    const statuses = [...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map(
-      (match) => Number(match[1]),
-    );
+    const statuses = [...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((match) => Number(match[1]));
     expect(statuses).toEqual([200, 503]);
     expect(received).toMatch(/completed/i);
-    expect(received.slice(received.lastIndexOf('HTTP/1.1 503'))).toContain(
-      '"state":"draining"',
-    );
+    expect(received.slice(received.lastIndexOf('HTTP/1.1 503'))).toContain('"state":"draining"');
     expect(await app?.exited).toBe(0);
     await client.close().catch(() => undefined);
   });

@@ -1,12 +1,6 @@
 import type { HealthView } from '@mcp-proxy/shared/dto';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import {
-  eventually,
-  registerService,
-  RunningApp,
-  startApp,
-  waitForStatus,
-} from './support/running-app';
+import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
 const MINE = 'mine-svc';
@@ -29,20 +23,13 @@ describe('/health with a crashing service', () => {
   let scopedToCrashingToken = '';
   let crashingId = '';
 
-  const health = async (
-    credential?: [string, string],
-  ): Promise<{ body: HealthView; text: string }> => {
+  const health = async (credential?: [string, string]): Promise<{ body: HealthView; text: string }> => {
     const call = running.api().get('/health');
-    const response = await (credential ? call.set(...credential) : call).expect(
-      200,
-    );
+    const response = await (credential ? call.set(...credential) : call).expect(200);
     return { body: response.body as HealthView, text: response.text };
   };
   const asAdmin = (): [string, string] => ['X-API-Key', running.env.apiKey];
-  const bearer = (token: string): [string, string] => [
-    'Authorization',
-    `Bearer ${token}`,
-  ];
+  const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
   async function login(username: string, services: string[]): Promise<string> {
     await running
@@ -51,11 +38,7 @@ describe('/health with a crashing service', () => {
       .set(...asAdmin())
       .send({ username, password: PASSWORD, role: 'viewer', services })
       .expect(201);
-    const response = await running
-      .api()
-      .post('/api/auth/login')
-      .send({ username, password: PASSWORD })
-      .expect(201);
+    const response = await running.api().post('/api/auth/login').send({ username, password: PASSWORD }).expect(201);
     return (response.body as { token: string }).token;
   }
 
@@ -132,9 +115,7 @@ describe('/health with a crashing service', () => {
         reason: expect.stringContaining('exited with code 3'),
       },
     ]);
-    expect(admin.body.problems?.[0]?.reason).toContain(
-      'gave up after 1 restart',
-    );
+    expect(admin.body.problems?.[0]?.reason).toContain('gave up after 1 restart');
     expect(admin.text).not.toContain(STDERR_MARK);
 
     const anonymous = await health();
@@ -147,10 +128,7 @@ describe('/health with a crashing service', () => {
     expect(anonymous.text).not.toContain(crashingId);
 
     // A wrong credential is answered as anonymous, not refused: /health stays 200 for a load balancer with a stale key.
-    const wrong = await health([
-      'X-API-Key',
-      'not-the-key-but-long-enough-0123456789abcdef',
-    ]);
+    const wrong = await health(['X-API-Key', 'not-the-key-but-long-enough-0123456789abcdef']);
     expect(wrong.body.problems).toBeUndefined();
 
     const limited = await health(bearer(limitedToken));
@@ -180,8 +158,7 @@ describe('/health with a crashing service', () => {
       .expect(200);
     const after = await eventually(async () => {
       const current = await health(asAdmin());
-      if (current.body.status !== 'ok')
-        throw new Error(JSON.stringify(current.body.problems));
+      if (current.body.status !== 'ok') throw new Error(JSON.stringify(current.body.problems));
       return current.body;
     });
     expect(after).toMatchObject({

@@ -34,16 +34,9 @@ describe('a limited user sees only their services, on every read', () => {
   let operatorToken = '';
   let getRoutes: string[] = [];
   const asAdmin = (): [string, string] => ['X-API-Key', running.env.apiKey];
-  const bearer = (token: string): [string, string] => [
-    'Authorization',
-    `Bearer ${token}`,
-  ];
+  const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
-  async function admin(
-    method: 'post' | 'get',
-    path: string,
-    body?: object,
-  ): Promise<Record<string, unknown>> {
+  async function admin(method: 'post' | 'get', path: string, body?: object): Promise<Record<string, unknown>> {
     const request =
       method === 'post'
         ? running
@@ -56,10 +49,7 @@ describe('a limited user sees only their services, on every read', () => {
             .get(path)
             .set(...asAdmin());
     const response = await request;
-    if (response.status >= 300)
-      throw new Error(
-        `${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`,
-      );
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body as Record<string, unknown>;
   }
 
@@ -70,11 +60,7 @@ describe('a limited user sees only their services, on every read', () => {
       role: username.startsWith('op') ? 'operator' : 'viewer',
       services: [MINE],
     });
-    const response = await running
-      .api()
-      .post('/api/auth/login')
-      .send({ username, password: PASSWORD })
-      .expect(201);
+    const response = await running.api().post('/api/auth/login').send({ username, password: PASSWORD }).expect(201);
     return (response.body as { token: string }).token;
   }
 
@@ -135,19 +121,13 @@ describe('a limited user sees only their services, on every read', () => {
       members: [{ service: MINE }],
     });
     // A call through the proxy puts the foreign service into the request metrics.
-    const client = await connectClient(
-      running.baseUrl,
-      FOREIGN,
-      running.env.apiKey,
-      'streamable',
-    );
+    const client = await connectClient(running.baseUrl, FOREIGN, running.env.apiKey, 'streamable');
     await client.listTools();
     await client.close();
 
     viewerToken = await login('lim-viewer');
     operatorToken = await login('op-limited');
-    const document = (await running.api().get('/api/docs-json').expect(200))
-      .body as OpenApiDocument;
+    const document = (await running.api().get('/api/docs-json').expect(200)).body as OpenApiDocument;
     getRoutes = Object.entries(document.paths)
       .filter(([, operations]) => operations.get !== undefined)
       .map(([path]) => path);
@@ -159,18 +139,8 @@ describe('a limited user sees only their services, on every read', () => {
   });
 
   it('walks every GET route with the foreign service, its deployment and its groups as parameters: nothing of it comes back', async () => {
-    const foreignGroupId = String(
-      ((await admin('get', '/api/groups/only-foreign')) as { id: string }).id,
-    );
-    const parameters = [
-      FOREIGN,
-      foreignId,
-      deploymentId,
-      'only-foreign',
-      foreignGroupId,
-      'mixed-group',
-      'all',
-    ];
+    const foreignGroupId = String(((await admin('get', '/api/groups/only-foreign')) as { id: string }).id);
+    const parameters = [FOREIGN, foreignId, deploymentId, 'only-foreign', foreignGroupId, 'mixed-group', 'all'];
     expect(getRoutes.length).toBeGreaterThan(15);
     const found: string[] = [];
     for (const route of getRoutes) {
@@ -183,16 +153,10 @@ describe('a limited user sees only their services, on every read', () => {
             .get(path)
             .set(...bearer(token));
           const leaked = leaks(response.text ?? '', value);
-          if (leaked.length > 0)
-            found.push(
-              `${path} (${response.status}) shows ${leaked.join(', ')}`,
-            );
+          if (leaked.length > 0) found.push(`${path} (${response.status}) shows ${leaked.join(', ')}`);
           if (templated && ![400, 403, 404].includes(response.status))
-            found.push(
-              `${path} answered ${response.status}, expected 404/403/400`,
-            );
-          if (!templated && ![200, 403, 404].includes(response.status))
-            found.push(`${path} answered ${response.status}`);
+            found.push(`${path} answered ${response.status}, expected 404/403/400`);
+          if (!templated && ![200, 403, 404].includes(response.status)) found.push(`${path} answered ${response.status}`);
         }
       }
     }
@@ -235,11 +199,7 @@ describe('a limited user sees only their services, on every read', () => {
         .set(...asAdmin())
         .expect(200)
     ).body as { name: string }[];
-    expect(all.map((group) => group.name)).toEqual([
-      'mixed-group',
-      'only-foreign',
-      'only-mine',
-    ]);
+    expect(all.map((group) => group.name)).toEqual(['mixed-group', 'only-foreign', 'only-mine']);
     await running
       .api()
       .get(`/api/deployments/${deploymentId}`)
@@ -253,10 +213,8 @@ describe('a limited user sees only their services, on every read', () => {
       const path = route.replace(/\{[^}]+\}/g, encodeURIComponent(foreignId));
       const response = await running.api().get(path);
       const expected = PUBLIC_GETS.has(route) ? 200 : 401;
-      if (response.status !== expected)
-        open.push(`${path} answered ${response.status}, expected ${expected}`);
-      if (leaks(response.text ?? '', foreignId).length > 0)
-        open.push(`${path} shows the foreign service`);
+      if (response.status !== expected) open.push(`${path} answered ${response.status}, expected ${expected}`);
+      if (leaks(response.text ?? '', foreignId).length > 0) open.push(`${path} shows the foreign service`);
     }
     expect(open).toEqual([]);
   });
@@ -285,22 +243,14 @@ describe('a limited user sees only their services, on every read', () => {
       .set(...bearer(operatorToken))
       .send({ ports: [6379] });
     expect(probe.status).toBe(400);
-    expect(JSON.stringify(probe.body)).toMatch(
-      /ports must be among the proxy's own/,
-    );
+    expect(JSON.stringify(probe.body)).toMatch(/ports must be among the proxy's own/);
   });
 
   it('on the live gateway, a foreign deployment is "not found" to a limited user', async () => {
-    const socket = new WebSocket(
-      `${running.baseUrl.replace('http', 'ws')}/ws?token=${viewerToken}`,
-    );
+    const socket = new WebSocket(`${running.baseUrl.replace('http', 'ws')}/ws?token=${viewerToken}`);
     const inbox: Record<string, unknown>[] = [];
-    socket.on('message', (data) =>
-      inbox.push(JSON.parse(data.toString()) as Record<string, unknown>),
-    );
-    const waitFor = async (
-      match: (message: Record<string, unknown>) => boolean,
-    ): Promise<Record<string, unknown>> => {
+    socket.on('message', (data) => inbox.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    const waitFor = async (match: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
         const hit = inbox.find(match);
@@ -317,25 +267,12 @@ describe('a limited user sees only their services, on every read', () => {
           channel: `deploy:${deploymentId}`,
         }),
       );
-      expect(
-        await waitFor(
-          (message) => message['channel'] === `deploy:${deploymentId}`,
-        ),
-      ).toEqual(expect.objectContaining({ type: 'error' }));
-      socket.send(
-        JSON.stringify({ type: 'subscribe', channel: `logs:${FOREIGN}` }),
+      expect(await waitFor((message) => message['channel'] === `deploy:${deploymentId}`)).toEqual(
+        expect.objectContaining({ type: 'error' }),
       );
-      expect(
-        await waitFor((message) => message['channel'] === `logs:${FOREIGN}`),
-      ).toEqual(expect.objectContaining({ type: 'error' }));
-      expect(
-        leaks(
-          JSON.stringify(
-            inbox.filter((message) => message['type'] !== 'error'),
-          ),
-          '',
-        ),
-      ).toEqual([]);
+      socket.send(JSON.stringify({ type: 'subscribe', channel: `logs:${FOREIGN}` }));
+      expect(await waitFor((message) => message['channel'] === `logs:${FOREIGN}`)).toEqual(expect.objectContaining({ type: 'error' }));
+      expect(leaks(JSON.stringify(inbox.filter((message) => message['type'] !== 'error')), '')).toEqual([]);
     } finally {
       socket.close();
     }

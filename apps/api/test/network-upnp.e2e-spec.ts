@@ -104,13 +104,41 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
     // Read through our own listing: the library's would have reported them disabled.
     const ours = current.upnp.mappings.filter((mapping) => mapping.ours).sort((a, b) => a.externalPort - b.externalPort);
     expect(ours).toEqual([
-      expect.objectContaining({ externalPort: 3437, internalClient: LAN_IP, internalPort: 3437, protocol: 'TCP', enabled: true, description: 'MCP Reverse Proxy admin UI' }),
-      expect.objectContaining({ externalPort: 8437, internalClient: LAN_IP, internalPort: 8437, protocol: 'TCP', enabled: true, description: 'MCP Reverse Proxy API' }),
-      expect.objectContaining({ externalPort: 8443, internalClient: LAN_IP, internalPort: 8443, protocol: 'TCP', enabled: true, description: 'MCP Reverse Proxy HTTPS' }),
+      expect.objectContaining({
+        externalPort: 3437,
+        internalClient: LAN_IP,
+        internalPort: 3437,
+        protocol: 'TCP',
+        enabled: true,
+        description: 'MCP Reverse Proxy admin UI',
+      }),
+      expect.objectContaining({
+        externalPort: 8437,
+        internalClient: LAN_IP,
+        internalPort: 8437,
+        protocol: 'TCP',
+        enabled: true,
+        description: 'MCP Reverse Proxy API',
+      }),
+      expect.objectContaining({
+        externalPort: 8443,
+        internalClient: LAN_IP,
+        internalPort: 8443,
+        protocol: 'TCP',
+        enabled: true,
+        description: 'MCP Reverse Proxy HTTPS',
+      }),
     ]);
 
     const seen = (await lab.listMappings()).sort((a, b) => a.externalPort - b.externalPort);
-    expect(seen.map(({ externalPort, internalClient, internalPort, description }) => ({ externalPort, internalClient, internalPort, description }))).toEqual([
+    expect(
+      seen.map(({ externalPort, internalClient, internalPort, description }) => ({
+        externalPort,
+        internalClient,
+        internalPort,
+        description,
+      })),
+    ).toEqual([
       { externalPort: 3437, internalClient: LAN_IP, internalPort: 3437, description: 'MCP Reverse Proxy admin UI' },
       { externalPort: 8437, internalClient: LAN_IP, internalPort: 8437, description: 'MCP Reverse Proxy API' },
       { externalPort: 8443, internalClient: LAN_IP, internalPort: 8443, description: 'MCP Reverse Proxy HTTPS' },
@@ -136,7 +164,12 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
     const response = await api.call<CheckPortsView>('POST', '/api/network/check-ports', {});
     expect(response.status).toBe(200);
     const check = response.body;
-    expect(check).toMatchObject({ publicIp: WAN_IP, privateIp: LAN_IP, checker: `http://${INTERNET_IP}:${INTERNET_PORT}`, portForwarding: null });
+    expect(check).toMatchObject({
+      publicIp: WAN_IP,
+      privateIp: LAN_IP,
+      checker: `http://${INTERNET_IP}:${INTERNET_PORT}`,
+      portForwarding: null,
+    });
     const byName = Object.fromEntries(check.ports.map((port) => [port.name, port]));
     // The stub in the WAN namespace really connects to 11.11.11.2:<port>, which miniupnpd forwards to us.
     expect(byName['api']).toMatchObject({ port: 8437, listening: true, mapped: true, reachable: 'open' });
@@ -182,7 +215,9 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
       expect(unmapped.body.results).toEqual([{ port: 8443, protocol: 'TCP', ok: true, error: null }]);
       expect((await lab.listMappings()).map((line) => line.externalPort).sort()).toEqual([3437, 8437]);
 
-      const pushed = await next((message) => message.type === 'network' && message.network.ports.some((port) => port.port === 8443 && !port.mapped));
+      const pushed = await next(
+        (message) => message.type === 'network' && message.network.ports.some((port) => port.port === 8443 && !port.mapped),
+      );
       expect(pushed.type === 'network' && pushed.network.portForwarding?.reason).toMatch(/Ports 8443 are not mapped/);
     } finally {
       socket.close();
@@ -193,11 +228,19 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
     await lab.mapForAnotherDevice(ANOTHER_DEVICE, 8443);
 
     const unmap = await api.call<UpnpChangeView>('POST', '/api/network/upnp/unmap', { ports: [8443] });
-    expect(unmap.body.results[0]).toMatchObject({ port: 8443, ok: false, error: expect.stringMatching(/another device \(10\.99\.0\.77\); left alone/) });
+    expect(unmap.body.results[0]).toMatchObject({
+      port: 8443,
+      ok: false,
+      error: expect.stringMatching(/another device \(10\.99\.0\.77\); left alone/),
+    });
 
     const map = await api.call<UpnpChangeView>('POST', '/api/network/upnp/map', { ports: [8443] });
     expect(map.status).toBe(200);
-    expect(map.body.results[0]).toMatchObject({ port: 8443, ok: false, error: expect.stringMatching(/refused AddPortMapping: 718 ConflictInMappingEntry/) });
+    expect(map.body.results[0]).toMatchObject({
+      port: 8443,
+      ok: false,
+      error: expect.stringMatching(/refused AddPortMapping: 718 ConflictInMappingEntry/),
+    });
     expect(map.body.upnp.state).toBe('ready');
 
     const current = await status();
@@ -206,7 +249,9 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
       reason: expect.stringMatching(/did not map every port/),
       privateIp: LAN_IP,
       routerIp: GATEWAY_LAN_IP,
-      rules: expect.arrayContaining([{ name: 'MCP Reverse Proxy HTTPS', externalPort: 8443, internalIp: LAN_IP, internalPort: 8443, protocol: 'TCP' }]),
+      rules: expect.arrayContaining([
+        { name: 'MCP Reverse Proxy HTTPS', externalPort: 8443, internalIp: LAN_IP, internalPort: 8443, protocol: 'TCP' },
+      ]),
     });
     expect((await lab.listMappings()).find((line) => line.externalPort === 8443)?.internalClient).toBe(ANOTHER_DEVICE);
   });
@@ -218,7 +263,11 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
     expect(current.upnp).toMatchObject({ enabled: true, state: 'no-gateway', gateway: null, mappings: [] });
     expect(current.upnp.reason).toMatch(/no UPnP gateway answered an SSDP search within 2000 ms/);
     expect(current).toMatchObject({ privateIp: ISO_IP, publicIp: null });
-    expect(current.portForwarding).toMatchObject({ reason: expect.stringMatching(/UPnP did not work/), routerIp: ISO_ROUTER_IP, privateIp: ISO_IP });
+    expect(current.portForwarding).toMatchObject({
+      reason: expect.stringMatching(/UPnP did not work/),
+      routerIp: ISO_ROUTER_IP,
+      privateIp: ISO_IP,
+    });
     expect(current.portForwarding?.rules.map((rule) => rule.externalPort)).toEqual([8437, 3437, 8443]);
 
     const foreign = await isolated.call<{ message: string[] }>('POST', '/api/network/upnp/map', { ports: [9999] });
@@ -241,6 +290,6 @@ describeLab('UPnP port mapping against a real miniupnpd (network namespaces)', (
   it('removes its own mappings on shutdown, and only those', async () => {
     expect((await lab.listMappings()).filter((line) => line.internalClient === LAN_IP)).toHaveLength(2);
     await api.stop();
-    expect((await lab.listMappings())).toEqual([expect.objectContaining({ externalPort: 8443, internalClient: ANOTHER_DEVICE })]);
+    expect(await lab.listMappings()).toEqual([expect.objectContaining({ externalPort: 8443, internalClient: ANOTHER_DEVICE })]);
   });
 });

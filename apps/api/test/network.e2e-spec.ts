@@ -66,7 +66,13 @@ interface App {
 /** The real app, listening on BACKEND_PORT itself so "listening locally" can be seen. */
 async function startOnOwnPort(vars: Record<string, string>): Promise<App> {
   const [backendPort, frontendPort, httpsPort] = [await freePort(), await freePort(), await freePort()];
-  const env = makeTestEnv({ BACKEND_PORT: String(backendPort), FRONTEND_PORT: String(frontendPort), HTTPS_PORT: String(httpsPort), HOST: '127.0.0.1', ...vars });
+  const env = makeTestEnv({
+    BACKEND_PORT: String(backendPort),
+    FRONTEND_PORT: String(frontendPort),
+    HTTPS_PORT: String(httpsPort),
+    HOST: '127.0.0.1',
+    ...vars,
+  });
   const restore = applyEnv(env.vars);
   const app = await createApp();
   await app.listen(backendPort, '127.0.0.1');
@@ -99,7 +105,10 @@ describe('network status and port checks (UPnP off)', () => {
   describe('with detection', () => {
     let target: App;
     beforeAll(async () => {
-      target = await startOnOwnPort({ PUBLIC_IP_URLS: `${await deadUrl('/ip')},${stub.url}/ip`, PORT_CHECK_URLS: `${stub.url}/check?h={host}&p={port}` });
+      target = await startOnOwnPort({
+        PUBLIC_IP_URLS: `${await deadUrl('/ip')},${stub.url}/ip`,
+        PORT_CHECK_URLS: `${stub.url}/check?h={host}&p={port}`,
+      });
     });
     afterAll(() => target.close());
 
@@ -119,7 +128,13 @@ describe('network status and port checks (UPnP off)', () => {
       // UPnP is off: the manual steps, one TCP rule per port to this machine.
       expect(status.portForwarding?.reason).toMatch(/UPnP is off \(ENABLE_UPNP=false\)/);
       expect(status.portForwarding?.rules).toEqual(
-        status.ports.map((port) => ({ name: expect.stringMatching(/^MCP Reverse Proxy /), externalPort: port.port, internalIp: status.privateIp, internalPort: port.port, protocol: 'TCP' })),
+        status.ports.map((port) => ({
+          name: expect.stringMatching(/^MCP Reverse Proxy /),
+          externalPort: port.port,
+          internalIp: status.privateIp,
+          internalPort: port.port,
+          protocol: 'TCP',
+        })),
       );
       expect(status.portForwarding?.steps.join('\n')).toMatch(/port forwarding/i);
 
@@ -144,8 +159,18 @@ describe('network status and port checks (UPnP off)', () => {
     it('refuses map and unmap while UPnP is off, and bad bodies with a 400 naming the field', async () => {
       const map = await asAdmin(target, api(target).post('/api/network/upnp/map').send({})).expect(409);
       expect(map.body.message).toMatch(/UPnP is off: set ENABLE_UPNP=true/);
-      await asAdmin(target, api(target).post('/api/network/upnp/unmap').send({ ports: [target.backendPort] })).expect(409);
-      const bad = await asAdmin(target, api(target).post('/api/network/check-ports').send({ ports: [0, 'x'] })).expect(400);
+      await asAdmin(
+        target,
+        api(target)
+          .post('/api/network/upnp/unmap')
+          .send({ ports: [target.backendPort] }),
+      ).expect(409);
+      const bad = await asAdmin(
+        target,
+        api(target)
+          .post('/api/network/check-ports')
+          .send({ ports: [0, 'x'] }),
+      ).expect(400);
       expect(bad.body.message.join(' ')).toMatch(/ports/);
       await api(target).get('/api/network/status').expect(401);
     });
@@ -166,16 +191,34 @@ describe('network status and port checks (UPnP off)', () => {
     it('takes PUBLIC_IP and PRIVATE_IP as given, without asking anyone', async () => {
       const asked = stub.asked.length;
       const response = await asAdmin(target, api(target).get('/api/network/status')).expect(200);
-      expect(response.body).toMatchObject({ publicIp: '127.0.0.1', publicIpSource: 'override', privateIp: '192.168.50.10', privateIpSource: 'override' });
+      expect(response.body).toMatchObject({
+        publicIp: '127.0.0.1',
+        publicIpSource: 'override',
+        privateIp: '192.168.50.10',
+        privateIpSource: 'override',
+      });
       expect(stub.asked.length).toBe(asked);
     });
 
     it('reports open for a listening port and closed for one that is not, from the first checker that answers', async () => {
-      const response = await asAdmin(target, api(target).post('/api/network/check-ports').send({ ports: [target.backendPort, target.frontendPort] })).expect(200);
+      const response = await asAdmin(
+        target,
+        api(target)
+          .post('/api/network/check-ports')
+          .send({ ports: [target.backendPort, target.frontendPort] }),
+      ).expect(200);
       const check = response.body as CheckPortsView;
       expect(check.checker).toBe(stub.url);
       expect(check.ports).toEqual([
-        { port: target.backendPort, name: 'api', protocol: 'TCP', listening: true, mapped: false, reachable: 'open', detail: `${stub.url} connected to 127.0.0.1:${target.backendPort}` },
+        {
+          port: target.backendPort,
+          name: 'api',
+          protocol: 'TCP',
+          listening: true,
+          mapped: false,
+          reachable: 'open',
+          detail: `${stub.url} connected to 127.0.0.1:${target.backendPort}`,
+        },
         expect.objectContaining({ port: target.frontendPort, name: 'admin', listening: false, reachable: 'closed' }),
       ]);
       const status = (await asAdmin(target, api(target).get('/api/network/status')).expect(200)).body as NetworkStatusView;
@@ -192,10 +235,17 @@ describe('network status and port checks (UPnP off)', () => {
     afterAll(() => target.close());
 
     it('says unknown, not closed, with what each checker did', async () => {
-      const response = await asAdmin(target, api(target).post('/api/network/check-ports').send({ ports: [target.backendPort] })).expect(200);
+      const response = await asAdmin(
+        target,
+        api(target)
+          .post('/api/network/check-ports')
+          .send({ ports: [target.backendPort] }),
+      ).expect(200);
       const [port] = (response.body as CheckPortsView).ports;
       expect(port).toMatchObject({ listening: true, reachable: 'unknown' });
-      expect(port.detail).toMatch(/^no external checker answered \(http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; http:\/\/127\.0\.0\.1:\d+: HTTP 500\)$/);
+      expect(port.detail).toMatch(
+        /^no external checker answered \(http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; http:\/\/127\.0\.0\.1:\d+: HTTP 500\)$/,
+      );
       expect((response.body as CheckPortsView).checker).toBeNull();
     });
   });

@@ -3,20 +3,9 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { OAuthSweeper } from '../src/oauth/oauth-sweeper';
-import {
-  OAuthAuthorizationEntity,
-  OAuthClientEntity,
-  OAuthRefreshTokenEntity,
-} from '../src/oauth/oauth.entities';
+import { OAuthAuthorizationEntity, OAuthClientEntity, OAuthRefreshTokenEntity } from '../src/oauth/oauth.entities';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import {
-  approveInBrowser,
-  authorizeUrl,
-  pkce,
-  REDIRECT_URI,
-  registerClient,
-  tokenRequest,
-} from './support/oauth-flow';
+import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -35,24 +24,11 @@ interface Answer {
 }
 
 /** POST /oauth/register from a chosen loopback address (each address is a different client to the limiter). */
-function register(
-  baseUrl: string,
-  localAddress = '127.0.0.1',
-): Promise<Answer> {
-  return call(
-    'POST',
-    `${baseUrl}/oauth/register`,
-    localAddress,
-    JSON.stringify({ client_name: 'burst', redirect_uris: [REDIRECT_URI] }),
-  );
+function register(baseUrl: string, localAddress = '127.0.0.1'): Promise<Answer> {
+  return call('POST', `${baseUrl}/oauth/register`, localAddress, JSON.stringify({ client_name: 'burst', redirect_uris: [REDIRECT_URI] }));
 }
 
-function call(
-  method: string,
-  target: string,
-  localAddress: string,
-  payload?: string,
-): Promise<Answer> {
+function call(method: string, target: string, localAddress: string, payload?: string): Promise<Answer> {
   const url = new URL(target);
   return new Promise((resolve, reject) => {
     const sent = httpRequest(
@@ -84,18 +60,11 @@ function call(
 /** The limiter counts per wall-clock minute: a burst is started well inside one. */
 async function awayFromMinuteEdge(): Promise<void> {
   const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 50_000)
-    await new Promise((resolve) =>
-      setTimeout(resolve, 60_000 - intoMinute + 100),
-    );
+  if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
 }
 
-async function metadataOf(
-  running: RunningApp,
-): Promise<Record<string, unknown>> {
-  return (await (
-    await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)
-  ).json()) as Record<string, unknown>;
+async function metadataOf(running: RunningApp): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
 }
 
 describe('OAuth registration is off while no service uses OAuth', () => {
@@ -108,25 +77,16 @@ describe('OAuth registration is off while no service uses OAuth', () => {
   afterAll(async () => running?.close());
 
   it('refuses and does not advertise registration until an oauth service exists (OAUTH_DYNAMIC_REGISTRATION=auto)', async () => {
-    expect(await metadataOf(running)).not.toHaveProperty(
-      'registration_endpoint',
-    );
+    expect(await metadataOf(running)).not.toHaveProperty('registration_endpoint');
     const refused = await register(running.baseUrl);
     expect(refused).toMatchObject({
       status: 403,
       body: {
         error: 'access_denied',
-        error_description: expect.stringContaining(
-          'OAUTH_DYNAMIC_REGISTRATION',
-        ),
+        error_description: expect.stringContaining('OAUTH_DYNAMIC_REGISTRATION'),
       },
     });
-    expect(
-      await running.app
-        .get(DataSource)
-        .getRepository(OAuthClientEntity)
-        .count(),
-    ).toBe(0);
+    expect(await running.app.get(DataSource).getRepository(OAuthClientEntity).count()).toBe(0);
 
     await registerService(running, OAUTH_SERVICE);
     expect(await metadataOf(running)).toMatchObject({
@@ -149,9 +109,7 @@ describe('OAuth under abuse', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write(' ');
       const timer = setInterval(() => response.write(' '), 1000);
-      dripClosed = new Promise((resolve) =>
-        response.on('close', () => resolve()),
-      );
+      dripClosed = new Promise((resolve) => response.on('close', () => resolve()));
       response.on('close', () => clearInterval(timer));
     });
     await new Promise<void>((resolve) => drip.listen(0, '127.0.0.1', resolve));
@@ -171,13 +129,9 @@ describe('OAuth under abuse', () => {
 
   it('answers a registration burst past the limit with 429 and Retry-After, per address, writing nothing for those', async () => {
     await awayFromMinuteEdge();
-    const clients = running.app
-      .get(DataSource)
-      .getRepository(OAuthClientEntity);
+    const clients = running.app.get(DataSource).getRepository(OAuthClientEntity);
     const before = await clients.count();
-    const answers = await Promise.all(
-      Array.from({ length: 30 }, () => register(running.baseUrl, '127.0.0.5')),
-    );
+    const answers = await Promise.all(Array.from({ length: 30 }, () => register(running.baseUrl, '127.0.0.5')));
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([...Array(20).fill(201), ...Array(10).fill(429)]);
     const limited = answers.find((answer) => answer.status === 429);
@@ -200,11 +154,7 @@ describe('OAuth under abuse', () => {
       code_challenge_method: 'S256',
       resource: resource(),
     });
-    const statuses = await Promise.all(
-      Array.from({ length: 25 }, () =>
-        call('GET', url, '127.0.0.7').then((answer) => answer.status),
-      ),
-    );
+    const statuses = await Promise.all(Array.from({ length: 25 }, () => call('GET', url, '127.0.0.7').then((answer) => answer.status)));
     expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
 
@@ -226,9 +176,7 @@ describe('OAuth under abuse', () => {
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual({
       error: 'invalid_client',
-      error_description: expect.stringContaining(
-        'did not arrive within 5000 ms',
-      ),
+      error_description: expect.stringContaining('did not arrive within 5000 ms'),
     });
     expect(elapsed).toBeGreaterThanOrEqual(4500);
     expect(elapsed).toBeLessThan(15_000);
@@ -241,16 +189,10 @@ describe('OAuth under abuse', () => {
       fetched++;
       response.writeHead(404).end();
     });
-    await new Promise<void>((resolve) =>
-      counting.listen(0, '127.0.0.1', resolve),
-    );
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
     try {
       const clientId = `http://127.0.0.1:${(counting.address() as AddressInfo).port}/client.json`;
-      for (const target of [
-        'https://elsewhere.example/mcp',
-        `${running.baseUrl}/mcp/not-a-service`,
-        undefined,
-      ]) {
+      for (const target of ['https://elsewhere.example/mcp', `${running.baseUrl}/mcp/not-a-service`, undefined]) {
         const answer = await fetch(
           authorizeUrl(running.baseUrl, {
             response_type: 'code',
@@ -298,8 +240,7 @@ describe('OAuth limits on several instances', () => {
     const from = `127.0.${100 + Math.floor(Math.random() * 100)}.${2 + Math.floor(Math.random() * 200)}`;
     await awayFromMinuteEdge();
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++)
-      statuses.push((await register((i % 2 ? b : a).baseUrl, from)).status);
+    for (let i = 0; i < 6; i++) statuses.push((await register((i % 2 ? b : a).baseUrl, from)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
   }, 60_000);
 });
@@ -328,10 +269,7 @@ describe('OAuth sweep on PostgreSQL', () => {
  * Registers a client that completes the flow, one that never comes back and one whose consent is
  * never answered, ages everything two days, sweeps, and checks what is left and still works.
  */
-async function sweepKeepsOnlyLiveGrants(
-  running: RunningApp,
-  resource: string,
-): Promise<void> {
+async function sweepKeepsOnlyLiveGrants(running: RunningApp, resource: string): Promise<void> {
   const database = running.app.get(DataSource);
   const clients = database.getRepository(OAuthClientEntity);
   const authorizations = database.getRepository(OAuthAuthorizationEntity);
@@ -390,28 +328,15 @@ async function sweepKeepsOnlyLiveGrants(
 
   // Two days on: every client is past its grace period, every request and code past its expiry.
   const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
-  await clients
-    .createQueryBuilder()
-    .update()
-    .set({ createdAt: twoDaysAgo })
-    .execute();
-  await authorizations
-    .createQueryBuilder()
-    .update()
-    .set({ expiresAt: twoDaysAgo })
-    .execute();
-  await authorizations.update(
-    { clientId: live },
-    { codeExpiresAt: twoDaysAgo },
-  );
+  await clients.createQueryBuilder().update().set({ createdAt: twoDaysAgo }).execute();
+  await authorizations.createQueryBuilder().update().set({ expiresAt: twoDaysAgo }).execute();
+  await authorizations.update({ clientId: live }, { codeExpiresAt: twoDaysAgo });
 
   const counts = await running.app.get(OAuthSweeper).sweep();
   expect(counts).toEqual({ authorizations: 2, refreshTokens: 1, clients: 2 });
   expect((await clients.find()).map((client) => client.id)).toEqual([live]);
   expect(await authorizations.count()).toBe(0);
-  expect(
-    (await refreshTokens.find()).map((token) => token.tokenHash),
-  ).not.toContain('f'.repeat(64));
+  expect((await refreshTokens.find()).map((token) => token.tokenHash)).not.toContain('f'.repeat(64));
   expect([abandoned, unanswered].every((id) => id !== live)).toBe(true);
 
   // The live grant still works: its access token calls the server, its refresh token refreshes.

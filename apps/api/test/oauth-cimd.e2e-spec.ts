@@ -30,15 +30,34 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
 
   const resource = (): string => `${running.baseUrl}/mcp/remote`;
   const documentFor = (url: string, extra: Record<string, unknown> = {}): string =>
-    JSON.stringify({ client_id: url, client_name: 'Metadata client', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], ...extra });
+    JSON.stringify({
+      client_id: url,
+      client_name: 'Metadata client',
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      ...extra,
+    });
   const serve = (path: string, served: Served): string => {
     documents.set(path, served);
     return `${hostUrl}${path}`;
   };
   const authorize = (clientId: string, overrides: Record<string, string> = {}): string =>
-    authorizeUrl(running.baseUrl, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: pkce().challenge, code_challenge_method: 'S256', resource: resource(), state: 'st', ...overrides });
+    authorizeUrl(running.baseUrl, {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+      resource: resource(),
+      state: 'st',
+      ...overrides,
+    });
   /** The authorization server's answer to a request it must refuse itself (never redirecting). */
-  const refusal = async (clientId: string, overrides: Record<string, string> = {}): Promise<{ status: number; location: string | null; body: Record<string, string> }> => {
+  const refusal = async (
+    clientId: string,
+    overrides: Record<string, string> = {},
+  ): Promise<{ status: number; location: string | null; body: Record<string, string> }> => {
     const answer = await fetch(authorize(clientId, overrides), { redirect: 'manual' });
     return { status: answer.status, location: answer.headers.get('location'), body: (await answer.json()) as Record<string, string> };
   };
@@ -58,7 +77,11 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
     const database = dialect === 'postgres' ? await createTemporaryDatabase() : undefined;
     dropDatabase = database?.drop;
     running = await startApp({ OAUTH_CIMD_ALLOW_HTTP_LOOPBACK: 'true', ...(database ? { DATABASE_URL: database.url } : {}) });
-    await registerService(running, { name: 'remote', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, proxy: { rateLimit: 0, auth: 'oauth' } });
+    await registerService(running, {
+      name: 'remote',
+      process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+      proxy: { rateLimit: 0, auth: 'oauth' },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -88,49 +111,93 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
     // The document was cached (max-age=120): two authorizations, one fetch.
     expect(fetches.get('/clients/good.json')).toBe(1);
 
-    const tokens = await tokenRequest(running.baseUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier, resource: resource() });
+    const tokens = await tokenRequest(running.baseUrl, {
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') ?? '',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+      resource: resource(),
+    });
     expect(tokens.status).toBe(200);
     const claims = JSON.parse(Buffer.from(String(tokens.body['access_token']).split('.')[1], 'base64url').toString());
     expect(claims.aud).toBe(resource());
 
     const client = new Client({ name: 'cimd-e2e', version: '1.0.0' });
     clients.push(client);
-    await client.connect(new StreamableHTTPClientTransport(new URL(resource()), { requestInit: { headers: { authorization: `Bearer ${tokens.body['access_token']}` } } }));
-    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'via metadata document' } }))).toBe('Echo: via metadata document');
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(resource()), {
+        requestInit: { headers: { authorization: `Bearer ${tokens.body['access_token']}` } },
+      }),
+    );
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'via metadata document' } }))).toBe(
+      'Echo: via metadata document',
+    );
 
     // Refresh with the URL as client_id works; another client_id does not.
     const stranger = serve('/clients/stranger.json', { body: (url) => documentFor(url) });
-    expect(await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: String(tokens.body['refresh_token']), client_id: stranger })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(
+      await tokenRequest(running.baseUrl, {
+        grant_type: 'refresh_token',
+        refresh_token: String(tokens.body['refresh_token']),
+        client_id: stranger,
+      }),
+    ).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   }, 60_000);
 
   it('refresh with the document URL as client_id rotates the tokens', async () => {
     const clientId = serve('/clients/refresh.json', { body: (url) => documentFor(url) });
     const { verifier, challenge } = pkce();
     const back = await approveInBrowser(running, authorize(clientId, { code_challenge: challenge }));
-    const tokens = await tokenRequest(running.baseUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    const tokens = await tokenRequest(running.baseUrl, {
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') ?? '',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
     expect(tokens.status).toBe(200);
-    const rotated = await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: String(tokens.body['refresh_token']), client_id: clientId });
+    const rotated = await tokenRequest(running.baseUrl, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.body['refresh_token']),
+      client_id: clientId,
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body['refresh_token']).not.toBe(tokens.body['refresh_token']);
   }, 30_000);
 
   it('refuses a document that names another client_id, a redirect_uri it does not list, or a confidential client', async () => {
     const impostor = serve('/clients/impostor.json', { body: () => documentFor('https://trusted.example/client.json') });
-    expect(await refusal(impostor)).toMatchObject({ status: 400, location: null, body: { error: 'invalid_client', error_description: expect.stringContaining('client_id is not exactly its URL') } });
+    expect(await refusal(impostor)).toMatchObject({
+      status: 400,
+      location: null,
+      body: { error: 'invalid_client', error_description: expect.stringContaining('client_id is not exactly its URL') },
+    });
 
     const listed = serve('/clients/listed.json', { body: (url) => documentFor(url) });
-    expect(await refusal(listed, { redirect_uri: 'https://evil.example/callback' })).toMatchObject({ status: 400, location: null, body: { error: 'invalid_request' } });
+    expect(await refusal(listed, { redirect_uri: 'https://evil.example/callback' })).toMatchObject({
+      status: 400,
+      location: null,
+      body: { error: 'invalid_request' },
+    });
 
-    const confidential = serve('/clients/confidential.json', { body: (url) => documentFor(url, { token_endpoint_auth_method: 'client_secret_basic' }) });
+    const confidential = serve('/clients/confidential.json', {
+      body: (url) => documentFor(url, { token_endpoint_auth_method: 'client_secret_basic' }),
+    });
     expect((await refusal(confidential)).body.error_description).toContain('only public clients');
-    const badRedirects = serve('/clients/bad-redirects.json', { body: (url) => documentFor(url, { redirect_uris: ['http://evil.example/cb'] }) });
+    const badRedirects = serve('/clients/bad-redirects.json', {
+      body: (url) => documentFor(url, { redirect_uris: ['http://evil.example/cb'] }),
+    });
     expect((await refusal(badRedirects)).body.error).toBe('invalid_client');
   });
 
   it('refuses a document that is too large, not JSON, an error, or a redirect', async () => {
     const large = serve('/clients/large.json', { body: (url) => documentFor(url, { padding: 'x'.repeat(6 * 1024) }) });
     expect((await refusal(large)).body.error_description).toContain('larger than 5120 bytes');
-    const chunked = serve('/clients/chunked.json', { body: (url) => documentFor(url, { padding: 'x'.repeat(6 * 1024) }), headers: { 'transfer-encoding': 'chunked' } });
+    const chunked = serve('/clients/chunked.json', {
+      body: (url) => documentFor(url, { padding: 'x'.repeat(6 * 1024) }),
+      headers: { 'transfer-encoding': 'chunked' },
+    });
     expect((await refusal(chunked)).body.error_description).toContain('larger than 5120 bytes');
     const html = serve('/clients/html.json', { body: '<html>hello</html>' });
     expect((await refusal(html)).body.error_description).toContain('not JSON');
@@ -143,9 +210,23 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
   });
 
   it('refuses URLs that are not allowed: http off loopback, private addresses, no path, a fragment', async () => {
-    for (const url of ['http://example.com/client.json', 'https://10.0.0.5/client.json', 'https://169.254.169.254/latest/meta-data', 'https://[fd00::1]/client.json', 'https://example.com/', 'https://example.com/client.json#x', 'https://user:pw@example.com/c.json', 'ftp://example.com/c.json']) {
+    for (const url of [
+      'http://example.com/client.json',
+      'https://10.0.0.5/client.json',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[fd00::1]/client.json',
+      'https://example.com/',
+      'https://example.com/client.json#x',
+      'https://user:pw@example.com/c.json',
+      'ftp://example.com/c.json',
+    ]) {
       const answer = await refusal(url);
-      expect({ url, status: answer.status, location: answer.location, error: answer.body.error }).toEqual({ url, status: 400, location: null, error: 'invalid_client' });
+      expect({ url, status: answer.status, location: answer.location, error: answer.body.error }).toEqual({
+        url,
+        status: 400,
+        location: null,
+        error: 'invalid_client',
+      });
     }
   });
 });

@@ -30,7 +30,11 @@ describe('OAuth across instances', () => {
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     };
     first = await startApp(shared);
-    await registerService(first, { name: 'shared', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, proxy: { rateLimit: 0, auth: 'oauth' } });
+    await registerService(first, {
+      name: 'shared',
+      process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+      proxy: { rateLimit: 0, auth: 'oauth' },
+    });
     second = await startApp(shared);
   }, 90_000);
 
@@ -51,19 +55,45 @@ describe('OAuth across instances', () => {
     const resource = `${PUBLIC_URL}/mcp/shared`;
     const back = await approveInBrowser(
       first,
-      authorizeUrl(first.baseUrl, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256', resource, state: 'st' }),
+      authorizeUrl(first.baseUrl, {
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        resource,
+        state: 'st',
+      }),
     );
     expect(back.searchParams.get('iss')).toBe(PUBLIC_URL);
-    const tokens = await tokenRequest(second.baseUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    const tokens = await tokenRequest(second.baseUrl, {
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') ?? '',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
     expect(tokens.status).toBe(200);
     const access = String(tokens.body['access_token']);
     expect((await mcpPost(second, access)).status).toBe(200);
     expect((await mcpPost(first, access)).status).toBe(200);
 
     // A refresh on the first instance rotates the token the second one issued.
-    const refreshed = await tokenRequest(first.baseUrl, { grant_type: 'refresh_token', refresh_token: String(tokens.body['refresh_token']), client_id: clientId });
+    const refreshed = await tokenRequest(first.baseUrl, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.body['refresh_token']),
+      client_id: clientId,
+    });
     expect(refreshed.status).toBe(200);
-    expect((await tokenRequest(second.baseUrl, { grant_type: 'refresh_token', refresh_token: String(tokens.body['refresh_token']), client_id: clientId })).body).toMatchObject({ error: 'invalid_grant' });
+    expect(
+      (
+        await tokenRequest(second.baseUrl, {
+          grant_type: 'refresh_token',
+          refresh_token: String(tokens.body['refresh_token']),
+          client_id: clientId,
+        })
+      ).body,
+    ).toMatchObject({ error: 'invalid_grant' });
 
     // That replay revoked the family, on both instances.
     expect((await mcpPost(first, String(refreshed.body['access_token']))).status).toBe(401);

@@ -19,7 +19,11 @@ describe('OAuth for MCP services', () => {
   const mcpPost = (service: string, token: string | null, body: Record<string, unknown> = { method: 'tools/list' }, path = '') =>
     fetch(`${serverUrl(service)}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...body }),
     });
 
@@ -29,11 +33,26 @@ describe('OAuth for MCP services', () => {
     const { verifier, challenge } = pkce();
     const back = await approveInBrowser(
       running,
-      authorizeUrl(running.baseUrl, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256', resource: serverUrl(service).href, state: 's' }),
+      authorizeUrl(running.baseUrl, {
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        resource: serverUrl(service).href,
+        state: 's',
+      }),
       tools,
     );
     const code = back.searchParams.get('code') ?? '';
-    const tokens = await tokenRequest(running.baseUrl, { grant_type: 'authorization_code', code, client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier, resource: serverUrl(service).href });
+    const tokens = await tokenRequest(running.baseUrl, {
+      grant_type: 'authorization_code',
+      code,
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+      resource: serverUrl(service).href,
+    });
     if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
     return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };
   }
@@ -109,9 +128,17 @@ describe('OAuth for MCP services', () => {
     const prm = `${running.baseUrl}/.well-known/oauth-protected-resource/mcp/remote`;
     expect(challenge.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${prm}"`);
     const metadata = await (await fetch(prm)).json();
-    expect(metadata).toMatchObject({ resource: serverUrl('remote').href, authorization_servers: [running.baseUrl], bearer_methods_supported: ['header'] });
+    expect(metadata).toMatchObject({
+      resource: serverUrl('remote').href,
+      authorization_servers: [running.baseUrl],
+      bearer_methods_supported: ['header'],
+    });
     const server = await (await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).json();
-    expect(server).toMatchObject({ issuer: running.baseUrl, code_challenge_methods_supported: ['S256'], grant_types_supported: ['authorization_code', 'refresh_token'] });
+    expect(server).toMatchObject({
+      issuer: running.baseUrl,
+      code_challenge_methods_supported: ['S256'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+    });
     const jwks = await (await fetch(server.jwks_uri)).json();
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(JSON.stringify(jwks)).not.toMatch(/"d":/);
@@ -139,14 +166,18 @@ describe('OAuth for MCP services', () => {
     const [header, claims, signature] = access.split('.');
     const forged = JSON.parse(Buffer.from(claims, 'base64url').toString());
     forged.aud = serverUrl('second').href;
-    expect((await mcpPost('second', `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`)).status).toBe(401);
+    expect((await mcpPost('second', `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`)).status).toBe(
+      401,
+    );
   }, 30_000);
 
   it('a grant restricted to echo sees only echo and gets a JSON-RPC error for other tools', async () => {
     const { access } = await manualGrant('remote', ['echo']);
     const client = new Client({ name: 'scoped', version: '1.0.0' });
     clients.push(client);
-    await client.connect(new StreamableHTTPClientTransport(serverUrl('remote'), { requestInit: { headers: { authorization: `Bearer ${access}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(serverUrl('remote'), { requestInit: { headers: { authorization: `Bearer ${access}` } } }),
+    );
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
     expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'allowed' } }))).toBe('Echo: allowed');
     await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toThrow(/403|not allowed/);
@@ -155,8 +186,14 @@ describe('OAuth for MCP services', () => {
     const refused = await mcpPost('remote', access, { method: 'tools/call', params: { name: 'get-sum', arguments: { a: 1, b: 2 } } });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
-    expect(refused.headers.get('www-authenticate')).toContain(`resource_metadata="${running.baseUrl}/.well-known/oauth-protected-resource/mcp/remote"`);
-    expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'Tool "get-sum" is not allowed for this client' } });
+    expect(refused.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${running.baseUrl}/.well-known/oauth-protected-resource/mcp/remote"`,
+    );
+    expect(await refused.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: -32602, message: 'Tool "get-sum" is not allowed for this client' },
+    });
   }, 30_000);
 
   describe('refuses what an attacker would try', () => {
@@ -180,13 +217,21 @@ describe('OAuth for MCP services', () => {
       const noPkce = await approveInBrowser(running, authorizeUrl(running.baseUrl, base({})));
       expect(noPkce.searchParams.get('error')).toBe('invalid_request');
       expect(noPkce.searchParams.get('state')).toBe('xyz');
-      const plain = await approveInBrowser(running, authorizeUrl(running.baseUrl, base({ code_challenge: pkce().challenge, code_challenge_method: 'plain' })));
+      const plain = await approveInBrowser(
+        running,
+        authorizeUrl(running.baseUrl, base({ code_challenge: pkce().challenge, code_challenge_method: 'plain' })),
+      );
       expect(plain.searchParams.get('error')).toBe('invalid_request');
 
       for (const verifier of [pkce().verifier, undefined]) {
         const { challenge } = pkce();
         const back = await approveInBrowser(running, authorizeUrl(running.baseUrl, base({ code_challenge: challenge })));
-        const form: Record<string, string> = { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI };
+        const form: Record<string, string> = {
+          grant_type: 'authorization_code',
+          code: back.searchParams.get('code') ?? '',
+          client_id: clientId,
+          redirect_uri: REDIRECT_URI,
+        };
         if (verifier) form['code_verifier'] = verifier;
         const answer = await tokenRequest(running.baseUrl, form);
         expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
@@ -194,22 +239,42 @@ describe('OAuth for MCP services', () => {
     });
 
     it('a redirect URI not registered exactly is answered with 400, never redirected to', async () => {
-      for (const redirect of ['http://127.0.0.1:9/callback/', 'http://127.0.0.1:9/callback?x=1', 'https://evil.example/callback', undefined]) {
-        const answer = await fetch(authorizeUrl(running.baseUrl, base({ code_challenge: pkce().challenge, redirect_uri: redirect })), { redirect: 'manual' });
+      for (const redirect of [
+        'http://127.0.0.1:9/callback/',
+        'http://127.0.0.1:9/callback?x=1',
+        'https://evil.example/callback',
+        undefined,
+      ]) {
+        const answer = await fetch(authorizeUrl(running.baseUrl, base({ code_challenge: pkce().challenge, redirect_uri: redirect })), {
+          redirect: 'manual',
+        });
         expect(answer.status).toBe(400);
         expect(answer.headers.get('location')).toBeNull();
       }
-      const unknownClient = await fetch(authorizeUrl(running.baseUrl, base({ code_challenge: pkce().challenge, client_id: '00000000-0000-4000-8000-000000000000' })), { redirect: 'manual' });
+      const unknownClient = await fetch(
+        authorizeUrl(running.baseUrl, base({ code_challenge: pkce().challenge, client_id: '00000000-0000-4000-8000-000000000000' })),
+        { redirect: 'manual' },
+      );
       expect(unknownClient.status).toBe(400);
       expect(
-        await fetch(`${running.baseUrl}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: ['http://evil.example/cb'] }) }).then((r) => r.status),
+        await fetch(`${running.baseUrl}/oauth/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: ['http://evil.example/cb'] }),
+        }).then((r) => r.status),
       ).toBe(400);
     });
 
     it('a code used twice is refused, and what the first use got is revoked', async () => {
       const { verifier, challenge } = pkce();
       const back = await approveInBrowser(running, authorizeUrl(running.baseUrl, base({ code_challenge: challenge })));
-      const form = { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+      const form = {
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code') ?? '',
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+      };
       const first = await tokenRequest(running.baseUrl, form);
       expect(first.status).toBe(200);
       expect((await mcpPost('remote', String(first.body['access_token']))).status).toBe(200);
@@ -221,9 +286,18 @@ describe('OAuth for MCP services', () => {
       const { clientId: owner, access, refresh } = await manualGrant('remote');
       const rotated = await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner });
       expect(rotated.status).toBe(200);
-      expect(await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      expect(await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner })).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_grant' },
+      });
       // The thief's replay took the legitimate client's new tokens down with it.
-      expect(await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: String(rotated.body['refresh_token']), client_id: owner })).toMatchObject({ status: 400 });
+      expect(
+        await tokenRequest(running.baseUrl, {
+          grant_type: 'refresh_token',
+          refresh_token: String(rotated.body['refresh_token']),
+          client_id: owner,
+        }),
+      ).toMatchObject({ status: 400 });
       expect((await mcpPost('remote', String(rotated.body['access_token']))).status).toBe(401);
       expect((await mcpPost('remote', access)).status).toBe(401);
     }, 30_000);

@@ -33,6 +33,9 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
       .expect(201);
     const list = await request(http).get('/api/services').set('X-API-Key', env.apiKey).expect(200);
     expect(list.body).toEqual([expect.objectContaining({ name: 'pg-service', environment: { TOKEN: '********' } })]);
-    await request(http).get('/health').expect(200).expect((response) => expect(response.body.services.total).toBe(1));
+    await request(http)
+      .get('/health')
+      .expect(200)
+      .expect((response) => expect(response.body.services.total).toBe(1));
   });
 });

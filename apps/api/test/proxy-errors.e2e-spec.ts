@@ -8,7 +8,11 @@ describe('MCP proxy: bad input and refusals', () => {
   let url: string;
   const key = (): Record<string, string> => ({ authorization: `Bearer ${running.env.apiKey}`, 'content-type': 'application/json' });
 
-  async function post(body: string, headers: Record<string, string> = key(), path = '/mcp/everything'): Promise<{ status: number; body: { error?: { code: number; message: string }; id?: unknown } }> {
+  async function post(
+    body: string,
+    headers: Record<string, string> = key(),
+    path = '/mcp/everything',
+  ): Promise<{ status: number; body: { error?: { code: number; message: string }; id?: unknown } }> {
     const response = await fetch(`${running.baseUrl}${path}`, { method: 'POST', headers, body });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : {} };
@@ -18,7 +22,12 @@ describe('MCP proxy: bad input and refusals', () => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { ...headers, accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
     });
     expect(response.status).toBe(200);
     return response.headers.get('mcp-session-id') as string;
@@ -27,8 +36,16 @@ describe('MCP proxy: bad input and refusals', () => {
   beforeAll(async () => {
     running = await startApp();
     url = `${running.baseUrl}/mcp/everything`;
-    await registerService(running, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, proxy: { rateLimit: 100 } });
-    await registerService(running, { name: 'idle', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, start: false });
+    await registerService(running, {
+      name: 'everything',
+      process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+      proxy: { rateLimit: 100 },
+    });
+    await registerService(running, {
+      name: 'idle',
+      process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+      start: false,
+    });
   }, 60_000);
 
   afterAll(() => running?.close());
@@ -47,16 +64,28 @@ describe('MCP proxy: bad input and refusals', () => {
   });
 
   it('a 10 MB body → 413', async () => {
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x'.repeat(10 * 1024 * 1024) } } });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { message: 'x'.repeat(10 * 1024 * 1024) } },
+    });
     expect((await post(big)).status).toBe(413);
   });
 
   it('a missing or wrong key → 401 with WWW-Authenticate and a JSON-RPC error body', async () => {
-    const missing = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    const missing = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect((await missing.json()).error.message).toMatch(/API key/);
-    const wrong = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { authorization: 'Bearer not-the-key', 'content-type': 'application/json' });
+    const wrong = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', {
+      authorization: 'Bearer not-the-key',
+      'content-type': 'application/json',
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -93,14 +122,21 @@ describe('MCP proxy: bad input and refusals', () => {
       expect({ origin, status: (await post(ping, { ...key(), origin })).status }).toEqual({ origin, status: 403 });
     }
     const foreignHost = await new Promise<number>((resolve, reject) => {
-      const request = httpRequest(url, { method: 'POST', headers: { ...key(), host: '203.0.113.7:8437' } }, (response) => resolve(response.statusCode ?? 0));
+      const request = httpRequest(url, { method: 'POST', headers: { ...key(), host: '203.0.113.7:8437' } }, (response) =>
+        resolve(response.statusCode ?? 0),
+      );
       request.on('error', reject);
       request.end(ping);
     });
     expect(foreignHost).toBe(403);
 
     // Once configured (ALLOWED_HOSTS takes IP addresses too), that address is ours.
-    await running.api().patch('/api/settings').set('X-API-Key', running.env.apiKey).send({ ALLOWED_HOSTS: ['203.0.113.7'] }).expect(200);
+    await running
+      .api()
+      .patch('/api/settings')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ ALLOWED_HOSTS: ['203.0.113.7'] })
+      .expect(200);
     expect((await post(ping, { ...key(), origin: 'http://203.0.113.7' })).status).toBe(200);
     await running.api().delete('/api/settings/ALLOWED_HOSTS').set('X-API-Key', running.env.apiKey).expect(200);
     expect((await post(ping, { ...key(), origin: 'http://203.0.113.7' })).status).toBe(403);
@@ -115,7 +151,9 @@ describe('MCP proxy: bad input and refusals', () => {
 
   it('GET without a session → 400; GET on a stateless (2026-07-28) request → 405', async () => {
     expect((await fetch(url, { headers: { ...key(), accept: 'text/event-stream' } })).status).toBe(400);
-    expect((await fetch(url, { headers: { ...key(), accept: 'text/event-stream', 'mcp-protocol-version': '2026-07-28' } })).status).toBe(405);
+    expect((await fetch(url, { headers: { ...key(), accept: 'text/event-stream', 'mcp-protocol-version': '2026-07-28' } })).status).toBe(
+      405,
+    );
   });
 
   it('stateless 2026-07-28 POST: missing Mcp-Method header → 400 -32020; a correct one is served', async () => {
@@ -126,12 +164,22 @@ describe('MCP proxy: bad input and refusals', () => {
     const served = await post(body, { ...base, 'mcp-method': 'tools/list' });
     expect(served.status).toBe(200);
     expect((served.body as { result?: { tools?: unknown[] } }).result?.tools?.length).toBeGreaterThan(0);
-    const discover = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'server/discover', params: { _meta: meta } }), { ...base, 'mcp-method': 'server/discover' });
-    expect(discover.body).toMatchObject({ result: { supportedVersions: expect.arrayContaining(['2026-07-28']), capabilities: expect.any(Object) } });
+    const discover = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'server/discover', params: { _meta: meta } }), {
+      ...base,
+      'mcp-method': 'server/discover',
+    });
+    expect(discover.body).toMatchObject({
+      result: { supportedVersions: expect.arrayContaining(['2026-07-28']), capabilities: expect.any(Object) },
+    });
   });
 
   it('over the rate limit → 429 with Retry-After and a JSON-RPC error', async () => {
-    await running.api().patch('/api/services/everything').set('X-API-Key', running.env.apiKey).send({ proxy: { rateLimit: 3 } }).expect(200);
+    await running
+      .api()
+      .patch('/api/services/everything')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ proxy: { rateLimit: 3 } })
+      .expect(200);
     // The limit counts work (tools/call and the like); ping is housekeeping with a ceiling ten times higher.
     const work = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"x"}}}';
     const call = (): Promise<{ status: number; body: { error?: { code: number } } }> => post(work);
@@ -144,7 +192,12 @@ describe('MCP proxy: bad input and refusals', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await limited.json()).error.code).toBe(-31002);
-    await running.api().patch('/api/services/everything').set('X-API-Key', running.env.apiKey).send({ proxy: { rateLimit: 0 } }).expect(200);
+    await running
+      .api()
+      .patch('/api/services/everything')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ proxy: { rateLimit: 0 } })
+      .expect(200);
   });
 
   it('a burst of credential-less requests (OAuth discovery, scanners) locks nobody out', async () => {
@@ -154,7 +207,8 @@ describe('MCP proxy: bad input and refusals', () => {
   });
 
   it('a JSON-RPC frame carrying __proto__ and constructor keys is passed as data, and pollutes nothing', async () => {
-    const frame = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"p"},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
+    const frame =
+      '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"p"},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
     const answer = await post(frame);
     expect(answer.status).toBe(200);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

@@ -34,7 +34,9 @@ describe('MCP proxy: reverse-proxied http services', () => {
   });
 
   it('forwards to the child without our credentials, with X-Forwarded-* set', async () => {
-    const response = await fetch(`${running.baseUrl}/mcp/web/headers?x=1`, { headers: { ...auth(), 'x-api-key': running.env.apiKey, cookie: 'a=b' } });
+    const response = await fetch(`${running.baseUrl}/mcp/web/headers?x=1`, {
+      headers: { ...auth(), 'x-api-key': running.env.apiKey, cookie: 'a=b' },
+    });
     expect(response.status).toBe(200);
     const seen = (await response.json()) as { url: string; headers: Record<string, string> };
     expect(seen.url).toBe('/headers?x=1');

@@ -15,7 +15,11 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
   const register = (name: string, isolation: 'shared' | 'session', proxy: Record<string, unknown> = {}): Promise<void> =>
-    registerService(running, { name, process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 }, proxy: { rateLimit: 0, ...proxy } });
+    registerService(running, {
+      name,
+      process: { command: process.execPath, args: [PROBE_SERVER], isolation, maxSessions: 3 },
+      proxy: { rateLimit: 0, ...proxy },
+    });
 
   async function client(service: string): Promise<Client> {
     const connected = await connectClient(running.baseUrl, service, running.env.apiKey, 'streamable');
@@ -24,7 +28,10 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
   }
 
   async function logText(service: string): Promise<string> {
-    const logs = await api().get(`/api/services/${service}/logs?tail=500`).set(...key()).expect(200);
+    const logs = await api()
+      .get(`/api/services/${service}/logs?tail=500`)
+      .set(...key())
+      .expect(200);
     return (logs.body.lines as { text: string }[]).map((line) => line.text).join('\n');
   }
 
@@ -52,7 +59,11 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
   });
 
   it('2026-07-28 stateless: closing the stream cancels the call in the child', async () => {
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, progressToken: 'p-1' };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+      progressToken: 'p-1',
+    };
     const abort = new AbortController();
     const response = await fetch(`${running.baseUrl}/mcp/probe`, {
       method: 'POST',
@@ -65,7 +76,12 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
         'mcp-method': 'tools/call',
         'mcp-name': 'wait',
       },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 'stateless-1', method: 'tools/call', params: { name: 'wait', arguments: { ms: 30_000 }, _meta: meta } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'stateless-1',
+        method: 'tools/call',
+        params: { name: 'wait', arguments: { ms: 30_000 }, _meta: meta },
+      }),
     });
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const before = (await logText('probe')).match(/cancelled/g)?.length ?? 0;
@@ -89,7 +105,10 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
 
     const answer = await eventually(async () => textOf(await mcp.callTool({ name: 'whoami', arguments: {} })), 15_000, 200);
     expect(Number(answer)).not.toBe(pid);
-    const view = await api().get('/api/services/probe').set(...key()).expect(200);
+    const view = await api()
+      .get('/api/services/probe')
+      .set(...key())
+      .expect(200);
     expect(view.body).toMatchObject({ status: 'running', restarts: 1 });
   });
 
@@ -113,7 +132,10 @@ describe('MCP proxy: cancellation, crashes and isolation modes', () => {
     const [a, b] = [await client('isolated'), await client('isolated')];
     const [pidA, pidB] = await Promise.all([a, b].map(async (c) => Number(textOf(await c.callTool({ name: 'whoami', arguments: {} })))));
     expect(pidA).not.toBe(pidB);
-    const metrics = await api().get('/api/services/isolated/metrics').set(...key()).expect(200);
+    const metrics = await api()
+      .get('/api/services/isolated/metrics')
+      .set(...key())
+      .expect(200);
     expect(metrics.body.process.sessions).toEqual({ active: 2, max: 3 });
 
     // Ending the session (DELETE) ends its child; closing the connection alone leaves it to idle reaping.

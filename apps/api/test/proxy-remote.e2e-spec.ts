@@ -46,7 +46,11 @@ describe('remote MCP servers (transport "remote")', () => {
       environment: { REMOTE_TOKEN: REMOTE_SECRET },
       process: { healthCheckIntervalSec: 1 },
     });
-    await registerService(running, { name: 'far-sse', transport: 'remote', remote: { url: `http://127.0.0.1:${legacy.port}/sse`, protocol: 'sse' } });
+    await registerService(running, {
+      name: 'far-sse',
+      transport: 'remote',
+      remote: { url: `http://127.0.0.1:${legacy.port}/sse`, protocol: 'sse' },
+    });
     await running
       .api()
       .post('/api/groups')
@@ -62,22 +66,61 @@ describe('remote MCP servers (transport "remote")', () => {
   }, 30_000);
 
   it('shows the remote in the service view with its secret sealed, and refuses unsafe settings naming the field', async () => {
-    const view = (await running.api().get('/api/services/far').set(...key()).expect(200)).body;
-    expect(view).toMatchObject({ transport: 'remote', status: 'running', pid: null, remote: { url: `${front.url}/mcp`, protocol: 'streamable-http' } });
+    const view = (
+      await running
+        .api()
+        .get('/api/services/far')
+        .set(...key())
+        .expect(200)
+    ).body;
+    expect(view).toMatchObject({
+      transport: 'remote',
+      status: 'running',
+      pid: null,
+      remote: { url: `${front.url}/mcp`, protocol: 'streamable-http' },
+    });
     expect(view.remote.headers).toEqual({ Authorization: 'Bearer ${REMOTE_TOKEN}', 'X-Tenant': '********' });
-    const all = JSON.stringify((await running.api().get('/api/services').set(...key()).expect(200)).body);
+    const all = JSON.stringify(
+      (
+        await running
+          .api()
+          .get('/api/services')
+          .set(...key())
+          .expect(200)
+      ).body,
+    );
     expect(all).not.toContain(REMOTE_SECRET);
     expect(all).not.toContain('acme');
 
-    const insecure = await running.api().post('/api/services').set(...key()).send({ name: 'plain', transport: 'remote', remote: { url: 'http://mcp.example.com/mcp' } });
+    const insecure = await running
+      .api()
+      .post('/api/services')
+      .set(...key())
+      .send({ name: 'plain', transport: 'remote', remote: { url: 'http://mcp.example.com/mcp' } });
     expect(insecure.status).toBe(400);
     expect(insecure.body.message.join(' ')).toMatch(/remote\.url must be https/);
-    const optedIn = await running.api().post('/api/services').set(...key()).send({ name: 'plain', transport: 'remote', remote: { url: 'http://mcp.example.com/mcp', allowInsecureHttp: true } });
+    const optedIn = await running
+      .api()
+      .post('/api/services')
+      .set(...key())
+      .send({ name: 'plain', transport: 'remote', remote: { url: 'http://mcp.example.com/mcp', allowInsecureHttp: true } });
     expect(optedIn.status).toBe(201);
-    const missing = await running.api().post('/api/services').set(...key()).send({ name: 'nothing', transport: 'remote' });
+    const missing = await running
+      .api()
+      .post('/api/services')
+      .set(...key())
+      .send({ name: 'nothing', transport: 'remote' });
     expect(missing.status).toBe(400);
     expect(missing.body.message.join(' ')).toMatch(/remote is required/);
-    const reserved = await running.api().post('/api/services').set(...key()).send({ name: 'bad-header', transport: 'remote', remote: { url: 'https://mcp.example.com/mcp', headers: { 'Mcp-Session-Id': 'x' } } });
+    const reserved = await running
+      .api()
+      .post('/api/services')
+      .set(...key())
+      .send({
+        name: 'bad-header',
+        transport: 'remote',
+        remote: { url: 'https://mcp.example.com/mcp', headers: { 'Mcp-Session-Id': 'x' } },
+      });
     expect(reserved.status).toBe(400);
     expect(reserved.body.message.join(' ')).toMatch(/remote\.headers\.Mcp-Session-Id is set by the proxy/);
   });
@@ -89,10 +132,16 @@ describe('remote MCP servers (transport "remote")', () => {
     expect(textOf(await mcp.callTool({ name: 'echo', arguments: { message: 'over there' } }))).toBe('Echo: over there');
 
     const progress: number[] = [];
-    await mcp.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    await mcp.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
     expect(progress).toEqual([1, 2, 3]);
 
-    mcp.setRequestHandler(CreateMessageRequestSchema, async () => ({ model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled far away' } }));
+    mcp.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      model: 'test-model',
+      role: 'assistant',
+      content: { type: 'text', text: 'sampled far away' },
+    }));
     const sampled = await mcp.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 10 } });
     expect(JSON.stringify(sampled)).toContain('sampled far away');
 
@@ -124,7 +173,13 @@ describe('remote MCP servers (transport "remote")', () => {
     const port = streamable.port;
     await streamable.stop();
     await eventually(async () => {
-      const status = (await running.api().get('/api/services/far').set(...key()).expect(200)).body.status;
+      const status = (
+        await running
+          .api()
+          .get('/api/services/far')
+          .set(...key())
+          .expect(200)
+      ).body.status;
       if (status !== 'restarting' && status !== 'crashed') throw new Error(`far is ${status}`);
     }, 10_000);
     const failed = await mcp.callTool({ name: 'far__echo', arguments: { message: 'gone?' } }).then(
@@ -137,9 +192,13 @@ describe('remote MCP servers (transport "remote")', () => {
 
     streamable = await startRemoteEverything('streamableHttp', port);
     await waitForStatus(running, 'far', 'running', 20_000);
-    await eventually(async () => {
-      expect(textOf(await mcp.callTool({ name: 'far__echo', arguments: { message: 'back' } }))).toBe('Echo: back');
-    }, 10_000, 200);
+    await eventually(
+      async () => {
+        expect(textOf(await mcp.callTool({ name: 'far__echo', arguments: { message: 'back' } }))).toBe('Echo: back');
+      },
+      10_000,
+      200,
+    );
     const direct = await client('far');
     expect(textOf(await direct.callTool({ name: 'echo', arguments: { message: 'reconnected' } }))).toBe('Echo: reconnected');
   }, 60_000);
@@ -151,14 +210,36 @@ describe('remote MCP servers (transport "remote")', () => {
     try {
       const headers = { Authorization: 'Bearer ${REMOTE_TOKEN}', 'X-Api-Key': '${REMOTE_TOKEN}' };
       const environment = { REMOTE_TOKEN: REMOTE_SECRET };
-      await registerService(running, { name: 'moved-here', transport: 'remote', remote: { url: `${mover.url}/here`, headers }, environment });
+      await registerService(running, {
+        name: 'moved-here',
+        transport: 'remote',
+        remote: { url: `${mover.url}/here`, headers },
+        environment,
+      });
       const same = await client('moved-here');
       expect(textOf(await same.callTool({ name: 'echo', arguments: { message: 'followed' } }))).toBe('Echo: followed');
 
-      await registerService(running, { name: 'moved-away', transport: 'remote', remote: { url: `${mover.url}/moved`, headers }, environment, process: { maxRestarts: 1 }, start: false });
-      await running.api().post('/api/services/moved-away/start').set(...key()).expect(200);
+      await registerService(running, {
+        name: 'moved-away',
+        transport: 'remote',
+        remote: { url: `${mover.url}/moved`, headers },
+        environment,
+        process: { maxRestarts: 1 },
+        start: false,
+      });
+      await running
+        .api()
+        .post('/api/services/moved-away/start')
+        .set(...key())
+        .expect(200);
       await waitForStatus(running, 'moved-away', 'crashed', 20_000);
-      const view = (await running.api().get('/api/services/moved-away').set(...key()).expect(200)).body;
+      const view = (
+        await running
+          .api()
+          .get('/api/services/moved-away')
+          .set(...key())
+          .expect(200)
+      ).body;
       expect(view.statusReason).toMatch(/redirect.*another origin/i);
       expect(JSON.stringify(view)).not.toContain(REMOTE_SECRET);
       expect(elsewhere.seen.filter((seen) => JSON.stringify(seen.headers).includes(REMOTE_SECRET))).toEqual([]);
@@ -176,11 +257,31 @@ describe('remote MCP servers (transport "remote")', () => {
       process: { maxRestarts: 1 },
       start: false,
     });
-    await running.api().post('/api/services/nowhere/start').set(...key()).expect(200);
+    await running
+      .api()
+      .post('/api/services/nowhere/start')
+      .set(...key())
+      .expect(200);
     await waitForStatus(running, 'nowhere', 'crashed', 20_000);
-    const view = (await running.api().get('/api/services/nowhere').set(...key()).expect(200)).body;
+    const view = (
+      await running
+        .api()
+        .get('/api/services/nowhere')
+        .set(...key())
+        .expect(200)
+    ).body;
     expect(view.statusReason).toMatch(/connection refused/);
-    const answer = await running.api().post('/mcp/nowhere').set('Authorization', `Bearer ${running.env.apiKey}`).set('Accept', 'application/json, text/event-stream').send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } } });
+    const answer = await running
+      .api()
+      .post('/mcp/nowhere')
+      .set('Authorization', `Bearer ${running.env.apiKey}`)
+      .set('Accept', 'application/json, text/event-stream')
+      .send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
+      });
     expect(answer.status).toBe(503);
     expect(JSON.stringify(answer.body)).toMatch(/crashed/);
   }, 30_000);
@@ -191,10 +292,13 @@ async function startRedirector(targetPort: number, away: string): Promise<{ url:
   const server = createServer((req, res) => {
     if (req.url === '/here') return void res.writeHead(308, { location: '/mcp' }).end();
     if (req.url === '/moved') return void res.writeHead(307, { location: away }).end();
-    const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
   });
@@ -212,6 +316,10 @@ async function connectWithSampling(baseUrl: string, path: string, apiKey: string
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   const client = new Client({ name: 'proxy-e2e', version: '1.0.0' }, { capabilities: { sampling: {} } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp/${path}`), { requestInit: { headers: { Authorization: `Bearer ${apiKey}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp/${path}`), {
+      requestInit: { headers: { Authorization: `Bearer ${apiKey}` } },
+    }),
+  );
   return client;
 }

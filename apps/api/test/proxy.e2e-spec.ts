@@ -81,7 +81,9 @@ describe('MCP proxy with the real server-everything', () => {
     const sessions = await Promise.all(Array.from({ length: 32 }, () => client('streamable')));
     const replies = await Promise.all(
       sessions.map(async (session, index) => {
-        const answers = await Promise.all([0, 1, 2].map((n) => session.callTool({ name: 'echo', arguments: { message: `session-${index}-call-${n}` } })));
+        const answers = await Promise.all(
+          [0, 1, 2].map((n) => session.callTool({ name: 'echo', arguments: { message: `session-${index}-call-${n}` } })),
+        );
         return answers.map(textOf);
       }),
     );

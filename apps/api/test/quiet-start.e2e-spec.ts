@@ -1,8 +1,4 @@
-import {
-  connectClient,
-  EVERYTHING_SERVER,
-  textOf,
-} from './support/mcp-clients';
+import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
 /**
@@ -24,29 +20,16 @@ describe('a shared server started by the proxy', () => {
   afterAll(async () => running?.close(), 30_000);
 
   it('gets an empty roots list from the proxy, so its log holds no error about roots', async () => {
-    const client = await connectClient(
-      running.baseUrl,
-      'everything',
-      running.env.apiKey,
-      'streamable',
-    );
+    const client = await connectClient(running.baseUrl, 'everything', running.env.apiKey, 'streamable');
     try {
       // The server kept the proxy's answer from its start-up request; the tool shows it without asking again.
-      const roots = textOf(
-        await client.callTool({ name: 'get-roots-list', arguments: {} }),
-      );
+      const roots = textOf(await client.callTool({ name: 'get-roots-list', arguments: {} }));
       expect(roots).toMatch(/no roots|0 root/i);
     } finally {
       await client.close();
     }
-    const logs = await running
-      .api()
-      .get('/api/services/everything/logs?tail=500')
-      .set('X-API-Key', running.env.apiKey)
-      .expect(200);
-    const text = (logs.body.lines as { text: string }[])
-      .map((line) => line.text)
-      .join('\n');
+    const logs = await running.api().get('/api/services/everything/logs?tail=500').set('X-API-Key', running.env.apiKey).expect(200);
+    const text = (logs.body.lines as { text: string }[]).map((line) => line.text).join('\n');
     expect(text).not.toMatch(/Failed to request roots/);
   }, 60_000);
 });

@@ -34,14 +34,23 @@ describe('rate limits shared through Redis', () => {
 
   it('shares the tool, client-token and housekeeping budgets too, and names the one exhausted', async () => {
     const [a, b] = [instance(), instance()];
-    const route = { id: `svc-${randomUUID()}`, name: 'files', kind: 'service', proxy: { rateLimit: 100, toolLimits: { 'write_*': 2 } } } as unknown as ServiceRoute;
+    const route = {
+      id: `svc-${randomUUID()}`,
+      name: 'files',
+      kind: 'service',
+      proxy: { rateLimit: 100, toolLimits: { 'write_*': 2 } },
+    } as unknown as ServiceRoute;
     const client = { kind: 'client' as const, id: `client-${randomUUID()}`, role: 'viewer' as const, rateLimit: 3 };
     const call = (name: string): JsonRpcMessage => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name } }) as JsonRpcMessage;
     expect(await takeBudgets(a, route, client, call('write_file'))).toBeNull();
     expect(await takeBudgets(b, route, client, call('write_file'))).toBeNull();
-    expect(await takeBudgets(a, route, client, call('write_file'))).toEqual(expect.objectContaining({ limit: 'tool', pattern: 'write_*', perMinute: 2 }));
+    expect(await takeBudgets(a, route, client, call('write_file'))).toEqual(
+      expect.objectContaining({ limit: 'tool', pattern: 'write_*', perMinute: 2 }),
+    );
     // The refused call still spent the token's third request, so the token is exhausted on the other instance too.
-    expect(await takeBudgets(b, route, client, call('read_file'))).toEqual(expect.objectContaining({ limit: 'client-token', perMinute: 3 }));
+    expect(await takeBudgets(b, route, client, call('read_file'))).toEqual(
+      expect.objectContaining({ limit: 'client-token', perMinute: 3 }),
+    );
     // Housekeeping is counted apart: a ping goes through.
     expect(await takeBudgets(b, route, client, { jsonrpc: '2.0', id: 2, method: 'ping' } as JsonRpcMessage)).toBeNull();
     a.onModuleDestroy();

@@ -38,12 +38,7 @@ describe('rate limits that count work', () => {
     authorization: `Bearer ${running.env.apiKey}`,
   });
 
-  async function rpc(
-    service: string,
-    method: string,
-    params: Record<string, unknown> = {},
-    headers = adminKey(),
-  ): Promise<RpcAnswer> {
+  async function rpc(service: string, method: string, params: Record<string, unknown> = {}, headers = adminKey()): Promise<RpcAnswer> {
     const response = await fetch(`${running.baseUrl}/mcp/${service}`, {
       method: 'POST',
       headers: {
@@ -60,22 +55,13 @@ describe('rate limits that count work', () => {
     };
   }
 
-  const echo = (
-    service: string,
-    headers?: Record<string, string>,
-  ): Promise<RpcAnswer> =>
-    rpc(
-      service,
-      'tools/call',
-      { name: 'echo', arguments: { message: 'hi' } },
-      headers,
-    );
+  const echo = (service: string, headers?: Record<string, string>): Promise<RpcAnswer> =>
+    rpc(service, 'tools/call', { name: 'echo', arguments: { message: 'hi' } }, headers);
 
   /** The limits count in one-minute windows: a check that must not straddle two starts early in one. */
   async function freshWindow(): Promise<void> {
     const left = 60_000 - (Date.now() % 60_000);
-    if (left < 20_000)
-      await new Promise((resolve) => setTimeout(resolve, left + 50));
+    if (left < 20_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
   }
 
   beforeAll(async () => {
@@ -110,12 +96,7 @@ describe('rate limits that count work', () => {
     await freshWindow();
     // Each connection: initialize, notifications/initialized, tools/list, ping, DELETE — far more than 3 messages.
     for (let i = 0; i < 4; i++) {
-      const client = await connectClient(
-        running.baseUrl,
-        'chatty',
-        running.env.apiKey,
-        'streamable',
-      );
+      const client = await connectClient(running.baseUrl, 'chatty', running.env.apiKey, 'streamable');
       await client.listTools();
       await client.ping();
       await client.close();
@@ -138,8 +119,7 @@ describe('rate limits that count work', () => {
   it('housekeeping has its own ceiling, ten times the limit of work', async () => {
     await freshWindow();
     const statuses: number[] = [];
-    for (let i = 0; i < 30; i++)
-      statuses.push((await rpc('pinged', 'ping')).status);
+    for (let i = 0; i < 30; i++) statuses.push((await rpc('pinged', 'ping')).status);
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
     const refused = await rpc('pinged', 'ping');
     expect(refused.status).toBe(429);
@@ -193,26 +173,17 @@ describe('rate limits that count work', () => {
 
   it('over a WebSocket the refusal is a JSON-RPC error naming the limit and the seconds to wait', async () => {
     await freshWindow();
-    const socket = new WebSocket(
-      `${running.baseUrl.replace('http', 'ws')}/mcp/ws?service=tooled&token=${running.env.apiKey}`,
-    );
+    const socket = new WebSocket(`${running.baseUrl.replace('http', 'ws')}/mcp/ws?service=tooled&token=${running.env.apiKey}`);
     const answers = new Map<number, Record<string, unknown>>();
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { id?: number };
       if (typeof message.id === 'number') answers.set(message.id, message);
     });
-    await new Promise((resolve, reject) =>
-      socket.once('open', resolve).once('error', reject),
-    );
-    const send = async (
-      id: number,
-      method: string,
-      params: Record<string, unknown>,
-    ): Promise<Record<string, unknown>> => {
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const send = async (id: number, method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> => {
       socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
       const deadline = Date.now() + 10_000;
-      while (!answers.has(id) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      while (!answers.has(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       const answer = answers.get(id);
       if (!answer) throw new Error(`no answer to ${id}`);
       return answer;
@@ -231,9 +202,7 @@ describe('rate limits that count work', () => {
             arguments: { message: 'x' },
           }),
         );
-      const refused = results.find(
-        (answer) => answer['error'] !== undefined,
-      ) as
+      const refused = results.find((answer) => answer['error'] !== undefined) as
         | {
             error: {
               code: number;
@@ -253,48 +222,20 @@ describe('rate limits that count work', () => {
 
   it('refuses a bad tool limit or token limit with 400 naming the field', async () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      [
-        '/api/services/metered',
-        { proxy: { toolLimits: { 'ec*': -1 } } },
-        /proxy\.toolLimits/,
-      ],
-      [
-        '/api/services/metered',
-        { proxy: { toolLimits: { 'ec*': 'ten' } } },
-        /proxy\.toolLimits/,
-      ],
-      [
-        '/api/services/metered',
-        { proxy: { toolLimits: ['ec*'] } },
-        /proxy\.toolLimits/,
-      ],
-      [
-        '/api/services/metered',
-        { proxy: { toolLimits: { '': 3 } } },
-        /proxy\.toolLimits/,
-      ],
+      ['/api/services/metered', { proxy: { toolLimits: { 'ec*': -1 } } }, /proxy\.toolLimits/],
+      ['/api/services/metered', { proxy: { toolLimits: { 'ec*': 'ten' } } }, /proxy\.toolLimits/],
+      ['/api/services/metered', { proxy: { toolLimits: ['ec*'] } }, /proxy\.toolLimits/],
+      ['/api/services/metered', { proxy: { toolLimits: { '': 3 } } }, /proxy\.toolLimits/],
     ];
     for (const [path, body, message] of cases) {
-      const response = await running
-        .api()
-        .patch(path)
-        .set('X-API-Key', running.env.apiKey)
-        .send(body);
+      const response = await running.api().patch(path).set('X-API-Key', running.env.apiKey).send(body);
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
       expect(JSON.stringify(response.body)).toMatch(message);
     }
-    const token = await running
-      .api()
-      .post('/api/client-tokens')
-      .set('X-API-Key', running.env.apiKey)
-      .send({ label: 'x', rateLimit: -5 });
+    const token = await running.api().post('/api/client-tokens').set('X-API-Key', running.env.apiKey).send({ label: 'x', rateLimit: -5 });
     expect(token.status).toBe(400);
     expect(JSON.stringify(token.body)).toMatch(/rateLimit/);
-    const kept = await running
-      .api()
-      .get('/api/services/tooled')
-      .set('X-API-Key', running.env.apiKey)
-      .expect(200);
+    const kept = await running.api().get('/api/services/tooled').set('X-API-Key', running.env.apiKey).expect(200);
     expect(kept.body.proxy.toolLimits).toEqual({ 'ec*': 2 });
   });
 });

@@ -1,11 +1,6 @@
 import { DataSource } from 'typeorm';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import {
-  eventually,
-  registerService,
-  RunningApp,
-  startApp,
-} from './support/running-app';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 jest.setTimeout(90_000);
 
@@ -32,10 +27,7 @@ describe('reserved route names and route collisions', () => {
     ).body.token;
   }
 
-  async function toolsList(
-    path: string,
-    token: string,
-  ): Promise<{ status: number; tools: string[] }> {
+  async function toolsList(path: string, token: string): Promise<{ status: number; tools: string[] }> {
     const response = await fetch(`${running.baseUrl}${path}`, {
       method: 'POST',
       headers: {
@@ -61,20 +53,15 @@ describe('reserved route names and route collisions', () => {
 
   afterAll(() => running?.close());
 
-  it.each(['all', 'ws', 'g', 'sse', 'messages'])(
-    'refuses a service named %s with a 400 naming the field',
-    async (name) => {
-      const response = await running
-        .api()
-        .post('/api/services')
-        .set(...admin())
-        .send({ name, process: stdio, start: false })
-        .expect(400);
-      expect(JSON.stringify(response.body.message)).toMatch(
-        /^\["name must not be a reserved word/,
-      );
-    },
-  );
+  it.each(['all', 'ws', 'g', 'sse', 'messages'])('refuses a service named %s with a 400 naming the field', async (name) => {
+    const response = await running
+      .api()
+      .post('/api/services')
+      .set(...admin())
+      .send({ name, process: stdio, start: false })
+      .expect(400);
+    expect(JSON.stringify(response.body.message)).toMatch(/^\["name must not be a reserved word/);
+  });
 
   it.each(['/mcp/all', '/mcp/ws', '/mcp/g', '/mcp/sse'])(
     'refuses proxy.path %s on create and update with a 400 naming the field',
@@ -85,18 +72,14 @@ describe('reserved route names and route collisions', () => {
         .set(...admin())
         .send({ name: 'pathy', process: stdio, proxy: { path }, start: false })
         .expect(400);
-      expect(created.body.message).toEqual([
-        expect.stringMatching(/^proxy\.path must not use a reserved word/),
-      ]);
+      expect(created.body.message).toEqual([expect.stringMatching(/^proxy\.path must not use a reserved word/)]);
       const updated = await running
         .api()
         .patch('/api/services/everything')
         .set(...admin())
         .send({ proxy: { path } })
         .expect(400);
-      expect(updated.body.message).toEqual([
-        expect.stringMatching(/^proxy\.path must not use a reserved word/),
-      ]);
+      expect(updated.body.message).toEqual([expect.stringMatching(/^proxy\.path must not use a reserved word/)]);
     },
   );
 
@@ -109,9 +92,7 @@ describe('reserved route names and route collisions', () => {
       .set('Content-Type', 'application/yaml')
       .send(yaml)
       .expect(400);
-    expect(response.body.message).toEqual([
-      expect.stringMatching(/^services\[0\]\.name must not be a reserved word/),
-    ]);
+    expect(response.body.message).toEqual([expect.stringMatching(/^services\[0\]\.name must not be a reserved word/)]);
     expect(
       (
         await running
@@ -163,9 +144,7 @@ describe('reserved route names and route collisions', () => {
         .set(...admin())
         .expect(200)
     ).body.id as string;
-    await running.app
-      .get(DataSource)
-      .query(`UPDATE services SET name = 'all' WHERE id = '${legacyId}'`);
+    await running.app.get(DataSource).query(`UPDATE services SET name = 'all' WHERE id = '${legacyId}'`);
     await running
       .api()
       .post('/api/services')
@@ -178,8 +157,7 @@ describe('reserved route names and route collisions', () => {
     // The admin still gets the built-in group at /mcp/all (exposed names), and the service by its id.
     const builtIn = await eventually(async () => {
       const listed = await toolsList('/mcp/all', running.env.apiKey);
-      if (!listed.tools.includes('everything__echo'))
-        throw new Error(`not merged yet: ${listed.tools.join(',')}`);
+      if (!listed.tools.includes('everything__echo')) throw new Error(`not merged yet: ${listed.tools.join(',')}`);
       return listed;
     });
     expect(builtIn.status).toBe(200);

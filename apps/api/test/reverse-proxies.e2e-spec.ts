@@ -9,23 +9,9 @@ import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
-import {
-  ReverseProxy,
-  ReverseProxyKind,
-  startReverseProxy,
-  unavailableReason,
-} from './support/reverse-proxy-servers';
-import {
-  eventually,
-  registerService,
-  RunningApp,
-  startApp,
-} from './support/running-app';
-import {
-  fetchThrough,
-  loopbackLookup,
-  trustingWebSocket,
-} from './support/tls-clients';
+import { ReverseProxy, ReverseProxyKind, startReverseProxy, unavailableReason } from './support/reverse-proxy-servers';
+import { eventually, registerService, RunningApp, startApp } from './support/running-app';
+import { fetchThrough, loopbackLookup, trustingWebSocket } from './support/tls-clients';
 
 /**
  * The proxy behind nginx and Caddy, run from deploy/ as users are told to: every MCP transport
@@ -84,9 +70,7 @@ function direct(
       (incoming) => {
         let text = '';
         incoming.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        incoming.on('end', () =>
-          resolve({ status: incoming.statusCode ?? 0, text }),
-        );
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text }));
       },
     );
     outgoing.once('error', reject);
@@ -146,19 +130,10 @@ describe.each<[string, ReverseProxyKind]>([
       },
     });
     await eventually(async () =>
-      expect(
-        (
-          await running
-            .api()
-            .get('/mcp/web/headers')
-            .set('X-API-Key', running.env.apiKey)
-        ).status,
-      ).toBe(200),
+      expect((await running.api().get('/mcp/web/headers').set('X-API-Key', running.env.apiKey)).status).toBe(200),
     );
     proxy = await startReverseProxy(kind, appPort);
-    (globalThis as { WebSocket?: unknown }).WebSocket = trustingWebSocket(
-      proxy.certificate,
-    );
+    (globalThis as { WebSocket?: unknown }).WebSocket = trustingWebSocket(proxy.certificate);
   }, 60_000);
 
   afterAll(async () => {
@@ -204,23 +179,20 @@ describe.each<[string, ReverseProxyKind]>([
     clients.push(client);
     const fetch = clientFetch(proxy, '127.0.0.2');
     await client.connect(
-      new SSEClientTransport(
-        new URL(`${proxy.publicOrigin}/mcp/everything/sse`),
-        {
-          requestInit: { headers: bearer() },
-          eventSourceInit: {
-            fetch: (url, init) =>
-              fetch(url, {
-                ...init,
-                headers: {
-                  ...(init?.headers as Record<string, string>),
-                  ...bearer(),
-                },
-              }),
-          },
-          fetch,
+      new SSEClientTransport(new URL(`${proxy.publicOrigin}/mcp/everything/sse`), {
+        requestInit: { headers: bearer() },
+        eventSourceInit: {
+          fetch: (url, init) =>
+            fetch(url, {
+              ...init,
+              headers: {
+                ...(init?.headers as Record<string, string>),
+                ...bearer(),
+              },
+            }),
         },
-      ),
+        fetch,
+      }),
     );
     expect(
       textOf(
@@ -245,9 +217,7 @@ describe.each<[string, ReverseProxyKind]>([
   it('WebSocket: the upgrade passes through and MCP works over wss://', async () => {
     const client = new Client({ name: 'rp-e2e', version: '1.0.0' });
     clients.push(client);
-    const url = new URL(
-      `${proxy.publicOrigin.replace(/^https/, 'wss')}/mcp/ws`,
-    );
+    const url = new URL(`${proxy.publicOrigin.replace(/^https/, 'wss')}/mcp/ws`);
     url.searchParams.set('service', 'everything');
     url.searchParams.set('token', running.env.apiKey);
     await client.connect(new WebSocketClientTransport(url));
@@ -270,9 +240,7 @@ describe.each<[string, ReverseProxyKind]>([
       resource: `${origin}/mcp/remote`,
       authorization_servers: [origin],
     });
-    const server = await (
-      await fetch(`${origin}/.well-known/oauth-authorization-server`)
-    ).json();
+    const server = await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json();
     expect(server).toMatchObject({
       issuer: origin,
       authorization_endpoint: `${origin}/oauth/authorize`,
@@ -284,9 +252,7 @@ describe.each<[string, ReverseProxyKind]>([
       body: INITIALIZE,
     });
     expect(challenge.status).toBe(401);
-    expect(challenge.headers.get('www-authenticate')).toContain(
-      `resource_metadata="${metadataUrl}"`,
-    );
+    expect(challenge.headers.get('www-authenticate')).toContain(`resource_metadata="${metadataUrl}"`);
   });
 
   it('failed authentications are counted per client behind the proxy, and audited with its address', async () => {
@@ -299,8 +265,7 @@ describe.each<[string, ReverseProxyKind]>([
         body: INITIALIZE,
       });
 
-    for (let attempt = 0; attempt < FAILURE_LIMIT; attempt++)
-      expect((await guess(guesser)).status).toBe(401);
+    for (let attempt = 0; attempt < FAILURE_LIMIT; attempt++) expect((await guess(guesser)).status).toBe(401);
     expect((await guess(guesser)).status).toBe(429);
 
     // Somebody else behind the same reverse proxy is not locked out by the guesser.
@@ -315,17 +280,10 @@ describe.each<[string, ReverseProxyKind]>([
     // Audit records are written after the answer: wait (bounded) for them.
     await eventually(async () => {
       const page = (
-        await running
-          .api()
-          .get('/api/audit')
-          .query({ outcome: 'refused', limit: 100 })
-          .set('X-API-Key', running.env.apiKey)
-          .expect(200)
+        await running.api().get('/api/audit').query({ outcome: 'refused', limit: 100 }).set('X-API-Key', running.env.apiKey).expect(200)
       ).body as AuditPageView;
       const addresses = page.items.map((item) => item.address);
-      expect(
-        addresses.filter((address) => address === '127.0.0.10'),
-      ).toHaveLength(FAILURE_LIMIT);
+      expect(addresses.filter((address) => address === '127.0.0.10')).toHaveLength(FAILURE_LIMIT);
       expect(addresses).toContain('127.0.0.11');
     });
   });
@@ -344,29 +302,21 @@ describe.each<[string, ReverseProxyKind]>([
         INITIALIZE,
       );
     // A new forged address on every try changes nothing: the socket's address is the one counted.
-    for (let attempt = 0; attempt < FAILURE_LIMIT; attempt++)
-      expect((await guess(attempt)).status).toBe(401);
+    for (let attempt = 0; attempt < FAILURE_LIMIT; attempt++) expect((await guess(attempt)).status).toBe(401);
     expect((await guess(99)).status).toBe(429);
 
-    const metadata = await direct(
-      appPort,
-      '127.0.0.21',
-      '/.well-known/oauth-protected-resource/mcp/remote',
-      { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'mcp.example.com' },
-    );
+    const metadata = await direct(appPort, '127.0.0.21', '/.well-known/oauth-protected-resource/mcp/remote', {
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Host': 'mcp.example.com',
+    });
     expect(JSON.parse(metadata.text)).toMatchObject({
       resource: `http://127.0.0.1:${appPort}/mcp/remote`,
     });
   });
 
   it('a reverse-proxied http service is told the client, scheme and host the user used, never a forged chain', async () => {
-    const through = await clientFetch(proxy, '127.0.0.40')(
-      `${proxy.publicOrigin}/mcp/web/headers`,
-      { headers: bearer() },
-    );
-    const behindProxy = (
-      (await through.json()) as { headers: Record<string, string> }
-    ).headers;
+    const through = await clientFetch(proxy, '127.0.0.40')(`${proxy.publicOrigin}/mcp/web/headers`, { headers: bearer() });
+    const behindProxy = ((await through.json()) as { headers: Record<string, string> }).headers;
     expect(behindProxy).toMatchObject({
       'x-forwarded-for': '127.0.0.40',
       'x-forwarded-proto': 'https',
@@ -379,9 +329,9 @@ describe.each<[string, ReverseProxyKind]>([
       'X-Forwarded-Proto': 'https',
       Forwarded: 'for=203.0.113.1',
     };
-    const straight = JSON.parse(
-      (await direct(appPort, '127.0.0.41', '/mcp/web/headers', forged)).text,
-    ) as { headers: Record<string, string> };
+    const straight = JSON.parse((await direct(appPort, '127.0.0.41', '/mcp/web/headers', forged)).text) as {
+      headers: Record<string, string>;
+    };
     expect(straight.headers).toMatchObject({
       'x-forwarded-for': '127.0.0.41',
       'x-forwarded-proto': 'http',
@@ -390,18 +340,11 @@ describe.each<[string, ReverseProxyKind]>([
   });
 
   it('the REST rate limit counts each client behind the proxy on its own (last: it throttles this app)', async () => {
-    await running
-      .api()
-      .patch('/api/settings')
-      .set('X-API-Key', running.env.apiKey)
-      .send({ API_RATE_LIMIT: 5 })
-      .expect(200);
+    await running.api().patch('/api/settings').set('X-API-Key', running.env.apiKey).send({ API_RATE_LIMIT: 5 }).expect(200);
     const busy = clientFetch(proxy, '127.0.0.30');
-    const list = (fetch: FetchLike): Promise<Response> =>
-      fetch(`${proxy.publicOrigin}/api/services`, { headers: bearer() });
+    const list = (fetch: FetchLike): Promise<Response> => fetch(`${proxy.publicOrigin}/api/services`, { headers: bearer() });
     const statuses: number[] = [];
-    for (let call = 0; call < 6; call++)
-      statuses.push((await list(busy)).status);
+    for (let call = 0; call < 6; call++) statuses.push((await list(busy)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     expect((await list(clientFetch(proxy, '127.0.0.31'))).status).toBe(200);
   });

@@ -12,10 +12,7 @@ jest.setTimeout(90_000);
 /** Rejects when the promise has not settled within the bound, naming what did not happen. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${what}: not within ${ms} ms`)),
-      ms,
-    );
+    const timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
     promise.then(
       (value) => (clearTimeout(timer), resolve(value)),
       (error: unknown) => (clearTimeout(timer), reject(error)),
@@ -42,9 +39,7 @@ describe('revocation reaches open streams', () => {
   const asAdmin = (): [string, string] => ['X-API-Key', running.env.apiKey];
   const wsBase = (): string => running.baseUrl.replace(/^http/, 'ws');
 
-  async function mintToken(
-    label: string,
-  ): Promise<{ id: string; token: string }> {
+  async function mintToken(label: string): Promise<{ id: string; token: string }> {
     const created = await running
       .api()
       .post('/api/client-tokens')
@@ -125,26 +120,15 @@ describe('revocation reaches open streams', () => {
     it('a revoked token loses its open MCP WebSocket within seconds, and the next connection is refused', async () => {
       const { id, token } = await mintToken('ws holder');
       // `other` takes the API key and client tokens (an `oauth` service refuses a token in the URL, as the SDK's WebSocket sends it).
-      const client = await connectClient(
-        running.baseUrl,
-        'other',
-        token,
-        'websocket',
-      );
+      const client = await connectClient(running.baseUrl, 'other', token, 'websocket');
       clients.push(client);
       const closed = closedPromise(client);
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
 
       await revokeToken(id);
-      await within(
-        closed,
-        WITHIN_MS,
-        'the WebSocket of a revoked token closed',
-      );
+      await within(closed, WITHIN_MS, 'the WebSocket of a revoked token closed');
       await expect(client.listTools()).rejects.toThrow();
-      await expect(
-        connectClient(running.baseUrl, 'other', token, 'websocket'),
-      ).rejects.toThrow();
+      await expect(connectClient(running.baseUrl, 'other', token, 'websocket')).rejects.toThrow();
     });
 
     it('a revoked token loses its open legacy SSE stream within seconds', async () => {
@@ -186,25 +170,15 @@ describe('revocation reaches open streams', () => {
     }
 
     /** An MCP WebSocket with the access token in the header (OAuth tokens are never accepted in the URL); resolves once initialized. */
-    async function openSocket(
-      access: string,
-    ): Promise<{ socket: WebSocket; closed: Promise<number> }> {
-      const socket = new WebSocket(
-        `${wsBase()}/mcp/ws?service=everything`,
-        'mcp',
-        { headers: { authorization: `Bearer ${access}` } },
-      );
+    async function openSocket(access: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+      const socket = new WebSocket(`${wsBase()}/mcp/ws?service=everything`, 'mcp', { headers: { authorization: `Bearer ${access}` } });
       sockets.push(socket);
-      const closed = new Promise<number>((resolve) =>
-        socket.on('close', (code) => resolve(code)),
-      );
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {
         socket.once('open', () => resolve());
         socket.once('error', reject);
       });
-      const answered = new Promise<void>((resolve) =>
-        socket.once('message', () => resolve()),
-      );
+      const answered = new Promise<void>((resolve) => socket.once('message', () => resolve()));
       socket.send(
         JSON.stringify({
           jsonrpc: '2.0',
@@ -225,11 +199,7 @@ describe('revocation reaches open streams', () => {
       const { access } = await grant();
       const { closed } = await openSocket(access);
       // The token lives 10 s; the socket must not outlive it by more than the re-check bound.
-      await within(
-        closed,
-        10_000 + WITHIN_MS,
-        'the WebSocket of an expired access token closed',
-      );
+      await within(closed, 10_000 + WITHIN_MS, 'the WebSocket of an expired access token closed');
     });
 
     it('a grant revoked while its WebSocket is open closes it within seconds', async () => {
@@ -247,28 +217,18 @@ describe('revocation reaches open streams', () => {
   });
 
   describe('the live gateway (/ws)', () => {
-    async function createUser(
-      username: string,
-      services: string[],
-    ): Promise<string> {
+    async function createUser(username: string, services: string[]): Promise<string> {
       const response = await running
         .api()
         .post('/api/users')
         .set(...asAdmin())
         .send({ username, password: PASSWORD, role: 'viewer', services });
-      if (response.status !== 201)
-        throw new Error(
-          `creating user: ${response.status} ${JSON.stringify(response.body)}`,
-        );
+      if (response.status !== 201) throw new Error(`creating user: ${response.status} ${JSON.stringify(response.body)}`);
       return (response.body as { id: string }).id;
     }
 
     async function login(username: string): Promise<string> {
-      const response = await running
-        .api()
-        .post('/api/auth/login')
-        .send({ username, password: PASSWORD })
-        .expect(201);
+      const response = await running.api().post('/api/auth/login').send({ username, password: PASSWORD }).expect(201);
       return (response.body as { token: string }).token;
     }
 
@@ -277,16 +237,9 @@ describe('revocation reaches open streams', () => {
       const socket = new WebSocket(`${wsBase()}/ws?token=${token}`);
       sockets.push(socket);
       const inbox: Record<string, unknown>[] = [];
-      const closed = new Promise<number>((resolve) =>
-        socket.on('close', (code) => resolve(code)),
-      );
-      socket.on('message', (data) =>
-        inbox.push(JSON.parse(data.toString()) as Record<string, unknown>),
-      );
-      const waitFor = async (
-        match: (message: Record<string, unknown>) => boolean,
-        ms = 10_000,
-      ): Promise<Record<string, unknown>> => {
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      socket.on('message', (data) => inbox.push(JSON.parse(data.toString()) as Record<string, unknown>));
+      const waitFor = async (match: (message: Record<string, unknown>) => boolean, ms = 10_000): Promise<Record<string, unknown>> => {
         const deadline = Date.now() + ms;
         while (Date.now() < deadline) {
           const found = inbox.find(match);
@@ -297,14 +250,10 @@ describe('revocation reaches open streams', () => {
       };
       const subscribe = async (channel: string): Promise<void> => {
         socket.send(JSON.stringify({ type: 'subscribe', channel }));
-        await waitFor(
-          (message) =>
-            message['type'] === 'subscribed' && message['channel'] === channel,
-        );
+        await waitFor((message) => message['type'] === 'subscribed' && message['channel'] === channel);
       };
       const statusOf = (name: string) => (message: Record<string, unknown>) =>
-        message['type'] === 'status' &&
-        (message['service'] as { name?: string }).name === name;
+        message['type'] === 'status' && (message['service'] as { name?: string }).name === name;
       return { socket, inbox, closed, waitFor, subscribe, statusOf };
     }
 
@@ -327,12 +276,7 @@ describe('revocation reaches open streams', () => {
         .set(...asAdmin())
         .send({ services: ['everything'] })
         .expect(200);
-      await client.waitFor(
-        (message) =>
-          message['type'] === 'unsubscribed' &&
-          message['channel'] === 'logs:other',
-        WITHIN_MS,
-      );
+      await client.waitFor((message) => message['type'] === 'unsubscribed' && message['channel'] === 'logs:other', WITHIN_MS);
       client.inbox.length = 0;
       await running
         .api()
@@ -346,14 +290,10 @@ describe('revocation reaches open streams', () => {
         .expect(200);
       await client.waitFor(client.statusOf('everything'));
       await client.waitFor(
-        (message) =>
-          client.statusOf('everything')(message) &&
-          (message['service'] as { status?: string }).status === 'running',
+        (message) => client.statusOf('everything')(message) && (message['service'] as { status?: string }).status === 'running',
       );
       expect(client.inbox.filter(client.statusOf('other'))).toEqual([]);
-      expect(
-        client.inbox.filter((message) => message['channel'] === 'logs:other'),
-      ).toEqual([]);
+      expect(client.inbox.filter((message) => message['channel'] === 'logs:other')).toEqual([]);
     });
 
     it('a deleted user loses their live connection within seconds', async () => {
@@ -368,13 +308,7 @@ describe('revocation reaches open streams', () => {
         .delete(`/api/users/${id}`)
         .set(...asAdmin())
         .expect(204);
-      expect(
-        await within(
-          client.closed,
-          WITHIN_MS,
-          'the live connection of a deleted user closed',
-        ),
-      ).toBe(4401);
+      expect(await within(client.closed, WITHIN_MS, 'the live connection of a deleted user closed')).toBe(4401);
     });
   });
 });

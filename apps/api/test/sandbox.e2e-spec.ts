@@ -78,7 +78,14 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     const env = JSON.parse(await call(await client('everything'), 'get-env')) as Record<string, string>;
     const unexpected = Object.keys(env).filter((key) => !CHILD_BASE_KEYS.includes(key));
     expect(unexpected).toEqual([]);
-    for (const value of [PROXY_ENV.JWT_SECRET, PROXY_ENV.GITHUB_TOKEN, PROXY_ENV.REDIS_URL, running.env.apiKey, running.env.vars['DATA_DIR'], running.env.vars['LOG_DIR']]) {
+    for (const value of [
+      PROXY_ENV.JWT_SECRET,
+      PROXY_ENV.GITHUB_TOKEN,
+      PROXY_ENV.REDIS_URL,
+      running.env.apiKey,
+      running.env.vars['DATA_DIR'],
+      running.env.vars['LOG_DIR'],
+    ]) {
       expect(Object.values(env).some((seen) => seen.includes(value))).toBe(false);
     }
     expect(env['HOME']).toBe(join(running.env.vars['CLONE_DIRECTORY'], '.homes', 'everything'));
@@ -99,35 +106,44 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     expect(await call(unruly, 'write-file', { path: join(neighbourHome, 'planted.txt'), text: 'x' })).toBe('error EACCES');
   });
 
-  itWithCommands(['bwrap'], 'the bubblewrap filesystem sandbox')('with bubblewrap, the proxy files are not even there and the proxy processes are out of sight', async () => {
-    const walled = await client('walled');
-    expect((await view('walled')).sandbox).toMatchObject({ filesystem: 'bubblewrap' });
-    expect(await call(walled, 'read-file', { path: running.env.vars['DATABASE_URL'] })).toBe('error ENOENT');
-    expect(await call(walled, 'read-file', { path: join(running.env.vars['DATA_DIR'], 'secrets.json') })).toBe('error ENOENT');
-    const pids = (await call(walled, 'list-processes')).split(' ').map(Number);
-    expect(pids).not.toContain(process.pid);
-    expect(pids.length).toBeLessThan(10);
-    const home = join(running.env.vars['CLONE_DIRECTORY'], '.homes', 'walled');
-    expect(await call(walled, 'write-file', { path: join(home, 'own.txt'), text: 'mine' })).toBe('written');
-    expect(await call(walled, 'write-file', { path: '/usr/planted', text: 'x' })).toMatch(/^error E(ROFS|ACCES)$/);
-  });
+  itWithCommands(['bwrap'], 'the bubblewrap filesystem sandbox')(
+    'with bubblewrap, the proxy files are not even there and the proxy processes are out of sight',
+    async () => {
+      const walled = await client('walled');
+      expect((await view('walled')).sandbox).toMatchObject({ filesystem: 'bubblewrap' });
+      expect(await call(walled, 'read-file', { path: running.env.vars['DATABASE_URL'] })).toBe('error ENOENT');
+      expect(await call(walled, 'read-file', { path: join(running.env.vars['DATA_DIR'], 'secrets.json') })).toBe('error ENOENT');
+      const pids = (await call(walled, 'list-processes')).split(' ').map(Number);
+      expect(pids).not.toContain(process.pid);
+      expect(pids.length).toBeLessThan(10);
+      const home = join(running.env.vars['CLONE_DIRECTORY'], '.homes', 'walled');
+      expect(await call(walled, 'write-file', { path: join(home, 'own.txt'), text: 'mine' })).toBe('written');
+      expect(await call(walled, 'write-file', { path: '/usr/planted', text: 'x' })).toMatch(/^error E(ROFS|ACCES)$/);
+    },
+  );
 
   it('a fork bomb is stopped by the process limit and restarted with the reason, while other services keep answering', async () => {
     const everything = await client('everything');
     const before = await view('unruly');
     const bomb = call(await client('unruly'), 'fork-bomb', { max: 400, seconds: 20 }).catch((error: Error) => error.message);
     const answers: string[] = [];
-    await eventually(async () => {
-      answers.push(await call(everything, 'echo', { message: `still here ${answers.length}` }));
-      const unruly = await view('unruly');
-      expect(unruly.restarts).toBeGreaterThan(before.restarts);
-      expect(unruly.lastExitReason).toBe('process limit 48 reached');
-    }, 20_000, 200);
+    await eventually(
+      async () => {
+        answers.push(await call(everything, 'echo', { message: `still here ${answers.length}` }));
+        const unruly = await view('unruly');
+        expect(unruly.restarts).toBeGreaterThan(before.restarts);
+        expect(unruly.lastExitReason).toBe('process limit 48 reached');
+      },
+      20_000,
+      200,
+    );
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.at(-1)).toMatch(/still here/);
     await bomb;
     await eventually(async () => expect((await view('unruly')).status).toBe('running'), 15_000);
-    const lines = (await running.api().get('/api/services/unruly/logs?tail=50').set('X-API-Key', running.env.apiKey)).body.lines as { text: string }[];
+    const lines = (await running.api().get('/api/services/unruly/logs?tail=50').set('X-API-Key', running.env.apiKey)).body.lines as {
+      text: string;
+    }[];
     expect(lines.some((line) => line.text.includes('process limit 48 reached'))).toBe(true);
   }, 60_000);
 
@@ -139,19 +155,30 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
       (error: Error) => `failed: ${error.message}`,
     );
     expect(outcome).toMatch(/failed|exited/);
-    await eventually(async () => {
-      const unruly = await view('unruly');
-      expect(unruly.restarts).toBeGreaterThan(before.restarts);
-      expect(unruly.lastExitReason).toBe('killed by memory limit 160 MB');
-      expect(unruly.status).toBe('running');
-    }, 20_000, 200);
+    await eventually(
+      async () => {
+        const unruly = await view('unruly');
+        expect(unruly.restarts).toBeGreaterThan(before.restarts);
+        expect(unruly.lastExitReason).toBe('killed by memory limit 160 MB');
+        expect(unruly.status).toBe('running');
+      },
+      20_000,
+      200,
+    );
     expect(await call(await client('everything'), 'echo', { message: 'after the hog' })).toContain('after the hog');
     expect(await call(await client('unruly'), 'whoami')).toMatch(/^uid \d+/);
   }, 60_000);
 
   it('says in /health which limits this host enforces: memory, processes and CPU in cgroups, the rlimits through prlimit', async () => {
     const health = (await running.api().get('/health').expect(200)).body as HealthView;
-    expect(health.children.limits).toEqual({ cgroup: expect.stringMatching(/^(v1|hybrid|v2)$/), memory: true, pids: true, cpu: true, perProcess: true, reason: null });
+    expect(health.children.limits).toEqual({
+      cgroup: expect.stringMatching(/^(v1|hybrid|v2)$/),
+      memory: true,
+      pids: true,
+      cpu: true,
+      perProcess: true,
+      reason: null,
+    });
     expect((await view('unruly')).sandbox?.applied).toEqual(expect.arrayContaining(['cgroup memory 160 MB', 'cgroup pids 48']));
   });
 
@@ -160,11 +187,15 @@ const CHILD_BASE_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'L
     expect(before.sandbox?.applied).toContain('RLIMIT_CPU 2 s');
     const outcome = await call(await client('spinner'), 'burn', { seconds: 15 }).catch((error: Error) => `failed: ${error.message}`);
     expect(outcome).toMatch(/failed|exited/);
-    await eventually(async () => {
-      const spinner = await view('spinner');
-      expect(spinner.lastExitReason).toBe('killed by CPU time limit 2 s');
-      expect(spinner.restarts).toBeGreaterThan(before.restarts);
-      expect(spinner.status).toBe('running');
-    }, 20_000, 200);
+    await eventually(
+      async () => {
+        const spinner = await view('spinner');
+        expect(spinner.lastExitReason).toBe('killed by CPU time limit 2 s');
+        expect(spinner.restarts).toBeGreaterThan(before.restarts);
+        expect(spinner.status).toBe('running');
+      },
+      20_000,
+      200,
+    );
   }, 60_000);
 });

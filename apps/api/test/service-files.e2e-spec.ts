@@ -1,11 +1,5 @@
 import type { ServiceView } from '@mcp-proxy/shared/dto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -49,15 +43,9 @@ describe('deleting a service removes its files; a new one of the same name inher
     ).body as ServiceView;
     // What the old service left: files in its home and a build of its clone.
     mkdirSync(homeOf('keeper'), { recursive: true });
-    writeFileSync(
-      join(homeOf('keeper'), 'private-notes.txt'),
-      'the old service kept this',
-    );
+    writeFileSync(join(homeOf('keeper'), 'private-notes.txt'), 'the old service kept this');
     mkdirSync(join(clones(), 'keeper', '0123abcd'), { recursive: true });
-    writeFileSync(
-      join(clones(), 'keeper', '0123abcd', 'server.js'),
-      '// an old build',
-    );
+    writeFileSync(join(clones(), 'keeper', '0123abcd', 'server.js'), '// an old build');
 
     await running
       .api()
@@ -86,9 +74,7 @@ describe('deleting a service removes its files; a new one of the same name inher
       expect(statSync(homeOf('keeper')).uid).toBe(fresh.sandbox?.uid);
       expect(fresh.sandbox?.uid).not.toBe(old.sandbox?.uid);
     } else {
-      expect(existsSync(join(homeOf('keeper'), 'private-notes.txt'))).toBe(
-        false,
-      );
+      expect(existsSync(join(homeOf('keeper'), 'private-notes.txt'))).toBe(false);
     }
   });
 
@@ -97,10 +83,7 @@ describe('deleting a service removes its files; a new one of the same name inher
     async () => {
       const leftover = homeOf('orphan');
       mkdirSync(leftover, { recursive: true });
-      writeFileSync(
-        join(leftover, 'credentials.json'),
-        '{"token":"of a deleted service"}',
-      );
+      writeFileSync(join(leftover, 'credentials.json'), '{"token":"of a deleted service"}');
       // Owned by some earlier service's uid, as a real leftover would be.
       const { chownSync } = await import('node:fs');
       chownSync(leftover, 123_456, 123_456);

@@ -36,8 +36,7 @@ describe('a revived session keeps its client token limits', () => {
       const view = await api()
         .get('/api/services/everything')
         .set(...admin());
-      if (view.body.status !== 'running')
-        throw new Error(`everything is ${view.body.status}`);
+      if (view.body.status !== 'running') throw new Error(`everything is ${view.body.status}`);
     }, 30_000);
   }
 
@@ -93,18 +92,12 @@ describe('a revived session keeps its client token limits', () => {
     await response.text();
     const sessionId = response.headers.get('mcp-session-id') as string;
     expect(sessionId).toBeTruthy();
-    expect(
-      (await rpc(token, sessionId, { method: 'notifications/initialized' }))
-        .status,
-    ).toBe(202);
+    expect((await rpc(token, sessionId, { method: 'notifications/initialized' })).status).toBe(202);
     return sessionId;
   }
 
   const toolNames = (body: Record<string, unknown>): string[] =>
-    (
-      (body['result'] as { tools?: { name: string }[] } | undefined)?.tools ??
-      []
-    ).map((tool) => tool.name);
+    ((body['result'] as { tools?: { name: string }[] } | undefined)?.tools ?? []).map((tool) => tool.name);
 
   async function restart(): Promise<void> {
     await app?.close();
@@ -147,11 +140,7 @@ describe('a revived session keeps its client token limits', () => {
       .expect(201);
     const token = minted.body.token as string;
     const sessionId = await openSession(token);
-    expect(
-      toolNames(
-        (await rpc(token, sessionId, { id: 2, method: 'tools/list' })).body,
-      ),
-    ).toEqual(['echo']);
+    expect(toolNames((await rpc(token, sessionId, { id: 2, method: 'tools/list' })).body)).toEqual(['echo']);
 
     await restart();
 

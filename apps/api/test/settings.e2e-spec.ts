@@ -55,19 +55,34 @@ describe('server settings changed at runtime (GET/PATCH/DELETE /api/settings)', 
     it('lists every setting with its value, source and default, and never a secret', async () => {
       const response = await running.api().get('/api/settings').set('X-API-Key', running.env.apiKey).expect(200);
       const body = response.body as Setting[];
-      expect(settingOf(body, 'LOG_LEVEL')).toMatchObject({ runtime: true, value: 'warn', source: 'environment', environmentValue: 'warn', defaultValue: 'info', changedAt: null });
-      expect(settingOf(body, 'SERVICE_DEFAULT_RATE_LIMIT')).toMatchObject({ runtime: true, value: 100, source: 'default', defaultValue: 100 });
+      expect(settingOf(body, 'LOG_LEVEL')).toMatchObject({
+        runtime: true,
+        value: 'warn',
+        source: 'environment',
+        environmentValue: 'warn',
+        defaultValue: 'info',
+        changedAt: null,
+      });
+      expect(settingOf(body, 'SERVICE_DEFAULT_RATE_LIMIT')).toMatchObject({
+        runtime: true,
+        value: 100,
+        source: 'default',
+        defaultValue: 100,
+      });
       expect(settingOf(body, 'BACKEND_PORT')).toMatchObject({ runtime: false, defaultValue: 8437 });
       expect(settingOf(body, 'DATABASE_URL')).toMatchObject({ runtime: false, source: 'environment' });
       for (const key of SECRET_KEYS) expect(body.map((item) => item.key)).not.toContain(key);
-      for (const value of [running.env.apiKey, secrets.GITHUB_TOKEN, secrets.GITHUB_WEBHOOK_SECRET]) expect(response.text).not.toContain(value);
+      for (const value of [running.env.apiKey, secrets.GITHUB_TOKEN, secrets.GITHUB_WEBHOOK_SECRET])
+        expect(response.text).not.toContain(value);
     });
 
     it('documents the endpoints and the PATCH body in OpenAPI', async () => {
       const docs = await running.api().get('/api/docs-json').set('X-API-Key', running.env.apiKey).expect(200);
       expect(Object.keys(docs.body.paths['/api/settings'])).toEqual(expect.arrayContaining(['get', 'patch']));
       expect(docs.body.paths['/api/settings/{key}']).toHaveProperty('delete');
-      expect(Object.keys(docs.body.components.schemas.UpdateSettingsDto.properties)).toEqual(expect.arrayContaining(['LOG_LEVEL', 'API_RATE_LIMIT', 'ALLOWED_HOSTS', 'SERVICE_DEFAULT_RATE_LIMIT']));
+      expect(Object.keys(docs.body.components.schemas.UpdateSettingsDto.properties)).toEqual(
+        expect.arrayContaining(['LOG_LEVEL', 'API_RATE_LIMIT', 'ALLOWED_HOSTS', 'SERVICE_DEFAULT_RATE_LIMIT']),
+      );
     });
 
     it('refuses a bad value with a 400 naming the field, and applies nothing of that request', async () => {
@@ -95,7 +110,12 @@ describe('server settings changed at runtime (GET/PATCH/DELETE /api/settings)', 
 
     it('gives a new service the changed default rate limit, and the proxy enforces it', async () => {
       const body = await patch(running, { SERVICE_DEFAULT_RATE_LIMIT: 3, SERVICE_DEFAULT_MAX_RESTARTS: 2 }).expect(200);
-      expect(settingOf(body.body, 'SERVICE_DEFAULT_RATE_LIMIT')).toMatchObject({ value: 3, source: 'runtime', environmentValue: 100, changedAt: expect.any(String) });
+      expect(settingOf(body.body, 'SERVICE_DEFAULT_RATE_LIMIT')).toMatchObject({
+        value: 3,
+        source: 'runtime',
+        environmentValue: 100,
+        changedAt: expect.any(String),
+      });
 
       const created = await running
         .api()
@@ -147,7 +167,11 @@ describe('server settings changed at runtime (GET/PATCH/DELETE /api/settings)', 
 
     it('null in a PATCH resets a setting like DELETE does', async () => {
       await patch(running, { SESSION_TTL_MINUTES: 5 }).expect(200);
-      const login = await running.api().post('/api/auth/login').send({ apiKey: running.env.apiKey }).expect((r) => expect(r.status).toBeLessThan(300));
+      const login = await running
+        .api()
+        .post('/api/auth/login')
+        .send({ apiKey: running.env.apiKey })
+        .expect((r) => expect(r.status).toBeLessThan(300));
       const minutes = (Date.parse(login.body.expiresAt) - Date.now()) / 60_000;
       expect(minutes).toBeGreaterThan(4);
       expect(minutes).toBeLessThanOrEqual(5);
@@ -223,7 +247,11 @@ describe('server settings changed at runtime (GET/PATCH/DELETE /api/settings)', 
     const port = await freePort();
     const api = startBuiltApi({ ...env.vars, BACKEND_PORT: String(port), FRONTEND_PORT: String(await freePort()) });
     const base = `http://127.0.0.1:${port}`;
-    const requestLines = () => api.output().split('\n').filter((line) => line.includes('"msg":"request"') && line.includes('"path":"/health"'));
+    const requestLines = () =>
+      api
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request"') && line.includes('"path":"/health"'));
     try {
       await waitForOk(`${base}/health`);
       await fetch(`${base}/health`);

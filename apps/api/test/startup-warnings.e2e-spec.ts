@@ -10,16 +10,8 @@ jest.setTimeout(60_000);
 
 const TOOLS = ['sh', 'prlimit', 'setpriv'];
 const isRoot = process.getuid?.() === 0;
-if (!isRoot)
-  console.warn(
-    'skipped (not root): the start-up log as root, where MCP servers get users of their own',
-  );
-const asRoot = isRoot
-  ? itWithCommands(
-      TOOLS,
-      'the start-up log of a host with every sandbox tool but bwrap',
-    )
-  : it.skip;
+if (!isRoot) console.warn('skipped (not root): the start-up log as root, where MCP servers get users of their own');
+const asRoot = isRoot ? itWithCommands(TOOLS, 'the start-up log of a host with every sandbox tool but bwrap') : it.skip;
 
 interface LogLine {
   level: string;
@@ -72,40 +64,28 @@ describe('start-up warnings about the host (built bundle, as root)', () => {
       .map((line) => JSON.parse(line) as LogLine);
   }
 
-  asRoot(
-    'default settings without bwrap: no bwrap warning, exactly one line about isolation',
-    async () => {
-      const lines = await startUpLog({});
-      expect(
-        lines.filter((line) => /bwrap|bubblewrap/i.test(line.msg)),
-      ).toEqual([]);
-      expect(lines.filter((line) => line.level === 'warn')).toEqual([]);
-      const isolation = lines.filter((line) => line.isolation !== undefined);
-      expect(isolation).toEqual([
-        expect.objectContaining({
-          level: 'info',
-          isolation: 'own-users',
-          msg: expect.stringMatching(/users of their own/),
-        }),
-      ]);
-    },
-  );
+  asRoot('default settings without bwrap: no bwrap warning, exactly one line about isolation', async () => {
+    const lines = await startUpLog({});
+    expect(lines.filter((line) => /bwrap|bubblewrap/i.test(line.msg))).toEqual([]);
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([]);
+    const isolation = lines.filter((line) => line.isolation !== undefined);
+    expect(isolation).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        isolation: 'own-users',
+        msg: expect.stringMatching(/users of their own/),
+      }),
+    ]);
+  });
 
-  asRoot(
-    'SANDBOX_FILESYSTEM=bubblewrap without bwrap: a warning naming the setting and bwrap',
-    async () => {
-      const lines = await startUpLog({ SANDBOX_FILESYSTEM: 'bubblewrap' });
-      const warnings = lines.filter((line) => line.level === 'warn');
-      expect(warnings).toEqual([
-        expect.objectContaining({
-          msg: expect.stringMatching(
-            /SANDBOX_FILESYSTEM=bubblewrap, but bwrap not found/,
-          ),
-        }),
-      ]);
-      expect(lines.filter((line) => line.isolation !== undefined)).toHaveLength(
-        1,
-      );
-    },
-  );
+  asRoot('SANDBOX_FILESYSTEM=bubblewrap without bwrap: a warning naming the setting and bwrap', async () => {
+    const lines = await startUpLog({ SANDBOX_FILESYSTEM: 'bubblewrap' });
+    const warnings = lines.filter((line) => line.level === 'warn');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        msg: expect.stringMatching(/SANDBOX_FILESYSTEM=bubblewrap, but bwrap not found/),
+      }),
+    ]);
+    expect(lines.filter((line) => line.isolation !== undefined)).toHaveLength(1);
+  });
 });

@@ -1,12 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  freePort,
-  requireBuiltApi,
-  waitForOk,
-  WORKSPACE_ROOT,
-} from './support/built-app';
+import { freePort, requireBuiltApi, waitForOk, WORKSPACE_ROOT } from './support/built-app';
 import { makeTestEnv, TestEnv } from './support/test-env';
 
 /**
@@ -47,11 +42,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(
-  check: () => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -84,9 +75,7 @@ async function startWithNpm(): Promise<Started> {
   let output = '';
   npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) =>
-    npm.once('exit', () => resolve()),
-  );
+  const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${env.vars['BACKEND_PORT']}`;
   await waitForOk(`${base}/health`, 240_000);
   const created = await fetch(`${base}/api/services`, {
@@ -118,9 +107,7 @@ async function startWithNpm(): Promise<Started> {
         params: { name: 'pid', arguments: {} },
       }),
     }).catch(() => null);
-    const body = reply?.ok
-      ? ((await reply.json()) as { result?: { content?: { text?: string }[] } })
-      : null;
+    const body = reply?.ok ? ((await reply.json()) as { result?: { content?: { text?: string }[] } }) : null;
     serverPid = Number(body?.result?.content?.[0]?.text ?? 0);
     if (!serverPid) await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -138,8 +125,7 @@ async function startWithNpm(): Promise<Started> {
 }
 
 function forceCleanup(started: Started): void {
-  for (const pid of Object.values(started.pids))
-    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of Object.values(started.pids)) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
   started.env.cleanup();
 }
 
@@ -147,62 +133,35 @@ describe('stopping npm start', () => {
   beforeAll(() => requireBuiltApi());
 
   const ways: Array<[string, NodeJS.Signals, (started: Started) => number]> = [
-    [
-      'Ctrl-C in a terminal (SIGINT to the whole group)',
-      'SIGINT',
-      (started) => -started.pids.npm,
-    ],
+    ['Ctrl-C in a terminal (SIGINT to the whole group)', 'SIGINT', (started) => -started.pids.npm],
     ['SIGINT to npm', 'SIGINT', (started) => started.pids.npm],
-    [
-      'SIGTERM to npm (systemctl stop, kill)',
-      'SIGTERM',
-      (started) => started.pids.npm,
-    ],
+    ['SIGTERM to npm (systemctl stop, kill)', 'SIGTERM', (started) => started.pids.npm],
     ['SIGTERM to the launcher', 'SIGTERM', (started) => started.pids.launcher],
     ['SIGINT to the launcher', 'SIGINT', (started) => started.pids.launcher],
     ['SIGTERM to the API', 'SIGTERM', (started) => started.pids.api],
   ];
 
-  it.each(ways)(
-    '%s stops gracefully once, with the MCP server sent SIGTERM, and leaves nothing running',
-    async (_way, signal, target) => {
-      const started = await startWithNpm();
-      try {
-        expect(
-          Object.values(started.pids).every((pid) => pid > 0 && alive(pid)),
-        ).toBe(true);
-        process.kill(target(started), signal);
-        await until(
-          () => Object.values(started.pids).every((pid) => !alive(pid)),
-          60_000,
-          'every process to end',
-        );
-        expect(readFileSync(started.record, 'utf8')).toBe(
-          `SIGTERM ${started.pids.server}\n`,
-        );
-        expect(started.output()).toMatch(/"msg":"stopped"/);
-        expect(started.output()).not.toMatch(/stopping at once/);
-        expect(
-          started.output().match(/finishing calls in progress/g),
-        ).toHaveLength(1);
-      } finally {
-        forceCleanup(started);
-      }
-    },
-  );
+  it.each(ways)('%s stops gracefully once, with the MCP server sent SIGTERM, and leaves nothing running', async (_way, signal, target) => {
+    const started = await startWithNpm();
+    try {
+      expect(Object.values(started.pids).every((pid) => pid > 0 && alive(pid))).toBe(true);
+      process.kill(target(started), signal);
+      await until(() => Object.values(started.pids).every((pid) => !alive(pid)), 60_000, 'every process to end');
+      expect(readFileSync(started.record, 'utf8')).toBe(`SIGTERM ${started.pids.server}\n`);
+      expect(started.output()).toMatch(/"msg":"stopped"/);
+      expect(started.output()).not.toMatch(/stopping at once/);
+      expect(started.output().match(/finishing calls in progress/g)).toHaveLength(1);
+    } finally {
+      forceCleanup(started);
+    }
+  });
 
   it('the API stops gracefully when its launcher is killed outright, so it does not serve as an orphan', async () => {
     const started = await startWithNpm();
     try {
       process.kill(started.pids.launcher, 'SIGKILL');
-      await until(
-        () => !alive(started.pids.api) && !alive(started.pids.server),
-        60_000,
-        'the API and its server to end',
-      );
-      expect(
-        existsSync(started.record) && readFileSync(started.record, 'utf8'),
-      ).toBe(`SIGTERM ${started.pids.server}\n`);
+      await until(() => !alive(started.pids.api) && !alive(started.pids.server), 60_000, 'the API and its server to end');
+      expect(existsSync(started.record) && readFileSync(started.record, 'utf8')).toBe(`SIGTERM ${started.pids.server}\n`);
     } finally {
       forceCleanup(started);
     }
@@ -233,11 +192,7 @@ describe('stopping npm start', () => {
       expect(alive(started.pids.api)).toBe(true);
       const forcedAt = Date.now();
       process.kill(started.pids.api, 'SIGTERM');
-      await until(
-        () => !alive(started.pids.api) && !alive(started.pids.server),
-        30_000,
-        'the API and its server to end',
-      );
+      await until(() => !alive(started.pids.api) && !alive(started.pids.server), 30_000, 'the API and its server to end');
       expect(Date.now() - forcedAt).toBeLessThan(8_000);
       expect(started.output()).toMatch(/SIGTERM again: stopping at once/);
     } finally {

@@ -104,13 +104,21 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
   }
 
   async function create(body: Record<string, unknown>): Promise<ServiceView> {
-    const response = await request(http).post('/api/services').set(...key()).send(body);
+    const response = await request(http)
+      .post('/api/services')
+      .set(...key())
+      .send(body);
     expect(response.status).toBe(201);
     return response.body as ServiceView;
   }
 
   async function view(name: string): Promise<ServiceView> {
-    return (await request(http).get(`/api/services/${name}`).set(...key()).expect(200)).body as ServiceView;
+    return (
+      await request(http)
+        .get(`/api/services/${name}`)
+        .set(...key())
+        .expect(200)
+    ).body as ServiceView;
   }
 
   function everything(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -177,7 +185,10 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     );
     expect(Date.now() - killedAt).toBeLessThan(1000);
     expect(error).toBeInstanceOf(JsonRpcRequestError);
-    expect((error as JsonRpcRequestError).error).toMatchObject({ code: SERVER_UNAVAILABLE, message: expect.stringContaining('"everything" exited') });
+    expect((error as JsonRpcRequestError).error).toMatchObject({
+      code: SERVER_UNAVAILABLE,
+      message: expect.stringContaining('"everything" exited'),
+    });
     expect(supervisor.handleOf('everything')).toBeNull();
 
     const after = await restarted;
@@ -189,15 +200,27 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
   });
 
   it('runs an http service on a port it assigns (PORT), with all its output in the logs', async () => {
-    const created = await create({ name: 'everything-http', transport: 'http', process: { command: NODE, args: [EVERYTHING, 'streamableHttp'] }, start: true });
+    const created = await create({
+      name: 'everything-http',
+      transport: 'http',
+      process: { command: NODE, args: [EVERYTHING, 'streamableHttp'] },
+      start: true,
+    });
     expect(created).toMatchObject({ status: 'running', transport: 'http' });
     const handle = supervisor.handleOf('everything-http') as ChildHandle;
     expect(handle.peer).toBeNull();
     expect(handle.port).toEqual(expect.any(Number));
-    await eventually(async () => {
-      const logs = await request(http).get('/api/services/everything-http/logs').set(...key()).expect(200);
-      return (logs.body.lines as { text: string }[]).some((line) => line.text.includes(`listening on port ${handle.port}`));
-    }, 5000, 'the http server to listen on the assigned port');
+    await eventually(
+      async () => {
+        const logs = await request(http)
+          .get('/api/services/everything-http/logs')
+          .set(...key())
+          .expect(200);
+        return (logs.body.lines as { text: string }[]).some((line) => line.text.includes(`listening on port ${handle.port}`));
+      },
+      5000,
+      'the http server to listen on the assigned port',
+    );
     const response = await fetch(`http://127.0.0.1:${handle.port}/mcp`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
@@ -205,12 +228,18 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     });
     expect(response.status).toBe(200);
     await response.body?.cancel();
-    await request(http).post('/api/services/everything-http/stop').set(...key()).expect(200);
+    await request(http)
+      .post('/api/services/everything-http/stop')
+      .set(...key())
+      .expect(200);
     expect(supervisor.handleOf('everything-http')).toBeNull();
   });
 
   it('reports memory, CPU, restarts and uptime of the process tree', async () => {
-    const response = await request(http).get('/api/services/everything/metrics').set(...key()).expect(200);
+    const response = await request(http)
+      .get('/api/services/everything/metrics')
+      .set(...key())
+      .expect(200);
     // Exactly the process section; the data plane adds its own `proxy` section beside it.
     expect(response.body).toEqual(
       expect.objectContaining({
@@ -238,16 +267,23 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
       process: { command: NODE, args: ['-e', "console.error('boom: missing TOKEN'); process.exit(3)"], maxRestarts: 2 },
       start: true,
     });
-    const crashed = await eventually(async () => {
-      const current = await view('boom');
-      return current.status === 'crashed' ? current : undefined;
-    }, 8000, 'boom to be parked as crashed');
+    const crashed = await eventually(
+      async () => {
+        const current = await view('boom');
+        return current.status === 'crashed' ? current : undefined;
+      },
+      8000,
+      'boom to be parked as crashed',
+    );
     expect(crashed).toMatchObject({ restarts: 2, lastExitCode: 3, pid: null });
     expect(crashed.statusReason).toContain('gave up after 2 restarts');
     expect(crashed.statusReason).toContain('exited with code 3');
     expect(crashed.statusReason).toContain('boom: missing TOKEN');
     expect(supervisor.handleOf('boom')).toBeNull();
-    await request(http).post('/api/services/boom/stop').set(...key()).expect(200);
+    await request(http)
+      .post('/api/services/boom/stop')
+      .set(...key())
+      .expect(200);
   });
 
   it('stops the whole process group: a grandchild does not survive', async () => {
@@ -257,14 +293,24 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
         "console.error('grandchild ' + c.pid); setInterval(() => {}, 1000);",
     ];
     const created = await create({ name: 'wrapper', process: { command: NODE, args: wrapper, healthCheckIntervalSec: 0 }, start: true });
-    const grandchild = await eventually(async () => {
-      const logs = await request(http).get('/api/services/wrapper/logs').set(...key()).expect(200);
-      const line = (logs.body.lines as { text: string }[]).find((candidate) => candidate.text.startsWith('grandchild '));
-      return line ? Number(line.text.split(' ')[1]) : undefined;
-    }, 5000, 'the wrapper to start its grandchild');
+    const grandchild = await eventually(
+      async () => {
+        const logs = await request(http)
+          .get('/api/services/wrapper/logs')
+          .set(...key())
+          .expect(200);
+        const line = (logs.body.lines as { text: string }[]).find((candidate) => candidate.text.startsWith('grandchild '));
+        return line ? Number(line.text.split(' ')[1]) : undefined;
+      },
+      5000,
+      'the wrapper to start its grandchild',
+    );
     expect(groupGone(created.pid as number)).toBe(false);
 
-    const stopped = await request(http).post('/api/services/wrapper/stop').set(...key()).expect(200);
+    const stopped = await request(http)
+      .post('/api/services/wrapper/stop')
+      .set(...key())
+      .expect(200);
     expect(stopped.body).toMatchObject({ status: 'stopped', pid: null });
     // Zombies wait for init to reap them; the group is empty once it has.
     await eventually(() => groupGone(created.pid as number), 5000, 'the process group to be gone');
@@ -282,11 +328,18 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
       environment: { UPSTREAM_TOKEN: 'tok-live-5f2e9a11' },
       start: true,
     });
-    const lines = await eventually(async () => {
-      const logs = await request(http).get('/api/services/chatty/logs?tail=50').set(...key()).expect(200);
-      const found = logs.body.lines as { text: string; stream: string }[];
-      return found.some((line) => line.text.startsWith('using token')) ? found : undefined;
-    }, 5000, 'the token line in the logs');
+    const lines = await eventually(
+      async () => {
+        const logs = await request(http)
+          .get('/api/services/chatty/logs?tail=50')
+          .set(...key())
+          .expect(200);
+        const found = logs.body.lines as { text: string; stream: string }[];
+        return found.some((line) => line.text.startsWith('using token')) ? found : undefined;
+      },
+      5000,
+      'the token line in the logs',
+    );
     expect(lines).toContainEqual(expect.objectContaining({ stream: 'stderr', text: 'using token ********' }));
     expect(JSON.stringify(lines)).not.toContain('tok-live-5f2e9a11');
 
@@ -294,8 +347,14 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     await eventually(() => existsSync(file) && readFileSync(file, 'utf8').includes('using token ********'), 3000, 'the log file');
     expect(readFileSync(file, 'utf8')).not.toContain('tok-live-5f2e9a11');
 
-    await request(http).get('/api/services/chatty/logs?tail=0').set(...key()).expect(400);
-    await request(http).get('/api/services/chatty/logs?tail=5001').set(...key()).expect(400);
+    await request(http)
+      .get('/api/services/chatty/logs?tail=0')
+      .set(...key())
+      .expect(400);
+    await request(http)
+      .get('/api/services/chatty/logs?tail=5001')
+      .set(...key())
+      .expect(400);
   });
 
   describe('live WebSocket /ws', () => {
@@ -345,7 +404,10 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
       await inbox.next('ready');
       socket.send(JSON.stringify({ type: 'subscribe', channel: 'status' }));
       await inbox.next('subscribed');
-      await request(http).post('/api/services/chatty/stop').set(...key()).expect(200);
+      await request(http)
+        .post('/api/services/chatty/stop')
+        .set(...key())
+        .expect(200);
       const status = await inbox.next('status');
       expect(status['service']).toMatchObject({ name: 'chatty', status: 'stopped' });
       expect(JSON.stringify(status)).not.toContain('tok-live-5f2e9a11');
@@ -354,19 +416,25 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
 
     it('refuses a client without a valid token', async () => {
       const wrong = new WebSocket(url('?token=not-the-key'));
-      const refused = await new Promise<number>((resolve) => wrong.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
+      const refused = await new Promise<number>((resolve) =>
+        wrong.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+      );
       expect(refused).toBe(401);
 
       const anonymous = new WebSocket(url());
       await new Promise((resolve) => anonymous.once('open', resolve));
       anonymous.send(JSON.stringify({ type: 'subscribe', channel: 'logs:chatty' }));
-      const [code] = await new Promise<[number, string]>((resolve) => anonymous.once('close', (closeCode, reason) => resolve([closeCode, reason.toString()])));
+      const [code] = await new Promise<[number, string]>((resolve) =>
+        anonymous.once('close', (closeCode, reason) => resolve([closeCode, reason.toString()])),
+      );
       expect(code).toBe(4401);
     });
   });
 
   it('runs one child per session for session isolation, within maxSessions, with prefixed request ids', async () => {
-    await create(everything('per-session', { process: { command: NODE, args: [EVERYTHING, 'stdio'], isolation: 'session', maxSessions: 1 } }));
+    await create(
+      everything('per-session', { process: { command: NODE, args: [EVERYTHING, 'stdio'], isolation: 'session', maxSessions: 1 } }),
+    );
     expect(supervisor.handleOf('per-session')).toBeNull();
     const session = await supervisor.spawnSessionChild('per-session');
     startedPids.add(session.pid);
@@ -374,19 +442,30 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     const pending = session.peer?.request('initialize', INITIALIZE);
     expect(pending?.id).toBe('mcp-proxy:1');
     await pending?.response;
-    const metrics = await request(http).get('/api/services/per-session/metrics').set(...key()).expect(200);
+    const metrics = await request(http)
+      .get('/api/services/per-session/metrics')
+      .set(...key())
+      .expect(200);
     expect(metrics.body.process).toMatchObject({ status: 'running', sessions: { active: 1, max: 1 }, processCount: 1 });
 
     await supervisor.stopSessionChild(session);
     expect((await session.exited).expected).toBe(true);
     const next = await supervisor.spawnSessionChild('per-session');
     startedPids.add(next.pid);
-    await request(http).post('/api/services/per-session/stop').set(...key()).expect(200);
+    await request(http)
+      .post('/api/services/per-session/stop')
+      .set(...key())
+      .expect(200);
     expect((await next.exited).reason).toBe('stopped');
   });
 
   it('counts running services truthfully in /health', async () => {
-    const services = (await request(http).get('/api/services').set(...key()).expect(200)).body as ServiceView[];
+    const services = (
+      await request(http)
+        .get('/api/services')
+        .set(...key())
+        .expect(200)
+    ).body as ServiceView[];
     const running = services.filter((service) => service.status === 'running').map((service) => service.name);
     expect(running).toEqual(['everything']);
     const health = await request(http).get('/health').expect(200);

@@ -13,11 +13,7 @@ const FIXTURES = join(__dirname, 'fixtures', 'test-summary');
 
 /** Runs a snippet of ES module code with the workspace's tools importable; returns its stdout as JSON. */
 function runModule(code: string): unknown {
-  const result = spawnSync(
-    process.execPath,
-    ['--input-type=module', '-e', code],
-    { cwd: WORKSPACE_ROOT, encoding: 'utf8' },
-  );
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout);
 }
@@ -60,9 +56,7 @@ describe('the test summary', () => {
       failedNames: expect.arrayContaining([
         'fails with a circular error',
         'fails plainly',
-        expect.stringMatching(
-          /^broken\.fixture\.js: Cannot find module '\.\/no-such-module'/,
-        ),
+        expect.stringMatching(/^broken\.fixture\.js: Cannot find module '\.\/no-such-module'/),
       ]),
     });
     expect((counts as { failedNames: string[] }).failedNames).toHaveLength(3);

@@ -32,7 +32,9 @@ describe('OpenTelemetry tracing of MCP calls', () => {
 
   const spanNamed = (name: string, kind: number, service: string): Promise<ReceivedSpan> =>
     eventually(async () => {
-      const span = collector.spans.find((each) => each.name === name && each.kind === kind && each.attributes['mcp.service.name'] === service);
+      const span = collector.spans.find(
+        (each) => each.name === name && each.kind === kind && each.attributes['mcp.service.name'] === service,
+      );
       if (!span) throw new Error(`no ${name} span of ${service} yet (have ${collector.spans.map((each) => each.name).join(', ')})`);
       return span;
     }, 10_000);
@@ -41,7 +43,11 @@ describe('OpenTelemetry tracing of MCP calls', () => {
     collector = await startOtlpCollector();
     remote = await startRemoteEverything('streamableHttp', await freePort());
     front = await startRecordingFront(remote.port);
-    running = await startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: 'proxy-under-test', OTEL_BSP_SCHEDULE_DELAY: '50' });
+    running = await startApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_SERVICE_NAME: 'proxy-under-test',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+    });
     await registerService(running, { name: 'local', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } });
     await registerService(running, { name: 'far', transport: 'remote', remote: { url: `${front.url}/mcp` } });
     mcp = await connect('local');

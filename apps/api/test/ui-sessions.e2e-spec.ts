@@ -23,38 +23,20 @@ interface SessionRow {
 describe('UI sessions', () => {
   let running: RunningApp;
   const asAdmin = (): [string, string] => ['X-API-Key', running.env.apiKey];
-  const bearer = (token: string): [string, string] => [
-    'Authorization',
-    `Bearer ${token}`,
-  ];
+  const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
-  async function createUser(
-    username: string,
-    role = 'viewer',
-  ): Promise<string> {
+  async function createUser(username: string, role = 'viewer'): Promise<string> {
     const response = await running
       .api()
       .post('/api/users')
       .set(...asAdmin())
       .send({ username, password: PASSWORD, role });
-    if (response.status !== 201)
-      throw new Error(
-        `creating user: ${response.status} ${JSON.stringify(response.body)}`,
-      );
+    if (response.status !== 201) throw new Error(`creating user: ${response.status} ${JSON.stringify(response.body)}`);
     return (response.body as { id: string }).id;
   }
 
-  async function login(
-    username: string,
-    password = PASSWORD,
-    userAgent = 'e2e-browser/1.0',
-  ): Promise<string> {
-    const response = await running
-      .api()
-      .post('/api/auth/login')
-      .set('User-Agent', userAgent)
-      .send({ username, password })
-      .expect(201);
+  async function login(username: string, password = PASSWORD, userAgent = 'e2e-browser/1.0'): Promise<string> {
+    const response = await running.api().post('/api/auth/login').set('User-Agent', userAgent).send({ username, password }).expect(201);
     return (response.body as { token: string }).token;
   }
 
@@ -98,10 +80,7 @@ describe('UI sessions', () => {
       }),
     );
     for (const row of rows)
-      expect(
-        Date.parse(row.createdAt) <= Date.parse(row.lastUsedAt) &&
-          Date.parse(row.expiresAt) > Date.now(),
-      ).toBe(true);
+      expect(Date.parse(row.createdAt) <= Date.parse(row.lastUsedAt) && Date.parse(row.expiresAt) > Date.now()).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(first.split('.')[2]);
 
     await running.api().get('/api/auth/sessions').expect(401);
@@ -124,26 +103,15 @@ describe('UI sessions', () => {
       .expect(204);
     expect(await works(ended)).toBe(401);
     expect(await works(kept)).toBe(200);
-    expect((await sessionsOf(kept)).map((row) => row.id)).not.toContain(
-      target?.id,
-    );
+    expect((await sessionsOf(kept)).map((row) => row.id)).not.toContain(target?.id);
   });
 
   it('logout ends the current session, and its open live connection with it', async () => {
     await createUser('pia');
     const token = await login('pia');
-    const socket = new WebSocket(
-      `${running.baseUrl.replace(/^http/, 'ws')}/ws?token=${token}`,
-    );
-    const closed = new Promise<number>((resolve) =>
-      socket.on('close', (code) => resolve(code)),
-    );
-    await new Promise<void>(
-      (resolve, reject) => (
-        socket.once('message', () => resolve()),
-        socket.once('error', reject)
-      ),
-    );
+    const socket = new WebSocket(`${running.baseUrl.replace(/^http/, 'ws')}/ws?token=${token}`);
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => (socket.once('message', () => resolve()), socket.once('error', reject)));
 
     await running
       .api()
@@ -186,9 +154,7 @@ describe('UI sessions', () => {
       .get(`/api/users/${quinnId}/sessions`)
       .set(...asAdmin())
       .expect(200);
-    expect((listed.body as SessionRow[]).map((row) => row.id).sort()).toEqual(
-      quinnRows.map((row) => row.id).sort(),
-    );
+    expect((listed.body as SessionRow[]).map((row) => row.id).sort()).toEqual(quinnRows.map((row) => row.id).sort());
     const one = quinnRows.find((row) => row.current);
     await running
       .api()
@@ -257,13 +223,7 @@ describe('UI sessions', () => {
   it('the API key lists and ends its own UI sessions; a viewer cannot end them', async () => {
     await createUser('tom');
     const tom = await login('tom');
-    const keySession = (
-      await running
-        .api()
-        .post('/api/auth/login')
-        .send({ apiKey: running.env.apiKey })
-        .expect(201)
-    ).body.token as string;
+    const keySession = (await running.api().post('/api/auth/login').send({ apiKey: running.env.apiKey }).expect(201)).body.token as string;
     const rows = (
       await running
         .api()
@@ -315,25 +275,11 @@ describe('UI sessions after an API key rotation', () => {
         .set('X-API-Key', 'rotation_old_key_0123456789abcdef')
         .send({ username: 'uma', password: PASSWORD, role: 'viewer' })
         .expect(201);
-      keySession = (
-        await before
-          .api()
-          .post('/api/auth/login')
-          .send({ apiKey: 'rotation_old_key_0123456789abcdef' })
-          .expect(201)
-      ).body.token as string;
-      userSession = (
-        await before
-          .api()
-          .post('/api/auth/login')
-          .send({ username: 'uma', password: PASSWORD })
-          .expect(201)
-      ).body.token as string;
-      await before
-        .api()
-        .get('/api/auth/me')
-        .set('Authorization', `Bearer ${keySession}`)
-        .expect(200);
+      keySession = (await before.api().post('/api/auth/login').send({ apiKey: 'rotation_old_key_0123456789abcdef' }).expect(201)).body
+        .token as string;
+      userSession = (await before.api().post('/api/auth/login').send({ username: 'uma', password: PASSWORD }).expect(201)).body
+        .token as string;
+      await before.api().get('/api/auth/me').set('Authorization', `Bearer ${keySession}`).expect(200);
     } finally {
       await before.close();
     }
@@ -343,23 +289,10 @@ describe('UI sessions after an API key rotation', () => {
       API_KEY: 'rotation_new_key_0123456789abcdef',
     });
     try {
-      await after
-        .api()
-        .get('/api/auth/me')
-        .set('Authorization', `Bearer ${keySession}`)
-        .expect(401);
-      await after
-        .api()
-        .get('/api/auth/me')
-        .set('Authorization', `Bearer ${userSession}`)
-        .expect(200);
-      const rows = (
-        await after
-          .api()
-          .get('/api/auth/sessions')
-          .set('X-API-Key', 'rotation_new_key_0123456789abcdef')
-          .expect(200)
-      ).body as SessionRow[];
+      await after.api().get('/api/auth/me').set('Authorization', `Bearer ${keySession}`).expect(401);
+      await after.api().get('/api/auth/me').set('Authorization', `Bearer ${userSession}`).expect(200);
+      const rows = (await after.api().get('/api/auth/sessions').set('X-API-Key', 'rotation_new_key_0123456789abcdef').expect(200))
+        .body as SessionRow[];
       expect(rows).toEqual([]);
     } finally {
       await after.close();

@@ -99,17 +99,11 @@ const EXEMPT = ['post /api/github/webhook'];
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 /** JSON text with `key` set at `path` (built as text: a `__proto__` key in a JS literal would set the prototype instead). */
-function withKey(
-  body: Record<string, unknown>,
-  path: string,
-  key: string,
-  value: unknown,
-): string {
+function withKey(body: Record<string, unknown>, path: string, key: string, value: unknown): string {
   const marker = `"__marker_${randomUUID()}__"`;
   const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
   let target: Record<string, unknown> = copy;
-  for (const part of path ? path.split('.') : [])
-    target = target[part] as Record<string, unknown>;
+  for (const part of path ? path.split('.') : []) target = target[part] as Record<string, unknown>;
   target['__marker__'] = 'x';
   return JSON.stringify(copy)
     .replace('"__marker__":"x"', `${JSON.stringify(key)}:${marker}`)
@@ -144,27 +138,25 @@ describe('unknown fields at any depth, on every write route', () => {
       ).body;
     const services = (await get('/api/services')) as Record<string, unknown>[];
     return {
-      services: services.map(
-        ({ name, process, proxy, environment, repository }) => ({
-          name,
-          process,
-          proxy,
-          environment,
-          repository,
-        }),
-      ),
+      services: services.map(({ name, process, proxy, environment, repository }) => ({
+        name,
+        process,
+        proxy,
+        environment,
+        repository,
+      })),
       groups: await get('/api/groups'),
-      users: ((await get('/api/users')) as Record<string, unknown>[]).map(
-        ({ username, role, services: limited, updatedAt }) => ({
-          username,
-          role,
-          limited,
-          updatedAt,
-        }),
-      ),
-      tokens: (
-        (await get('/api/client-tokens')) as Record<string, unknown>[]
-      ).map(({ id, label, revokedAt }) => ({ id, label, revokedAt })),
+      users: ((await get('/api/users')) as Record<string, unknown>[]).map(({ username, role, services: limited, updatedAt }) => ({
+        username,
+        role,
+        limited,
+        updatedAt,
+      })),
+      tokens: ((await get('/api/client-tokens')) as Record<string, unknown>[]).map(({ id, label, revokedAt }) => ({
+        id,
+        label,
+        revokedAt,
+      })),
       settings: await get('/api/settings'),
     };
   }
@@ -230,32 +222,17 @@ describe('unknown fields at any depth, on every write route', () => {
         })),
     );
     const unlisted = writes
-      .filter(
-        ({ route }) =>
-          !(route in ROUTES) &&
-          !BODYLESS.includes(route) &&
-          !EXEMPT.includes(route),
-      )
+      .filter(({ route }) => !(route in ROUTES) && !BODYLESS.includes(route) && !EXEMPT.includes(route))
       .map(({ route }) => route);
     expect(unlisted).toEqual([]);
-    expect(
-      writes
-        .filter(({ route, hasBody }) => route in ROUTES && !hasBody)
-        .map(({ route }) => route),
-    ).toEqual([]);
-    expect(
-      Object.keys(ROUTES).filter(
-        (route) => !writes.some((write) => write.route === route),
-      ),
-    ).toEqual([]);
+    expect(writes.filter(({ route, hasBody }) => route in ROUTES && !hasBody).map(({ route }) => route)).toEqual([]);
+    expect(Object.keys(ROUTES).filter((route) => !writes.some((write) => write.route === route))).toEqual([]);
   });
 
   it('refuses an unknown or prototype key anywhere in a body with 400 naming it, and writes nothing', async () => {
     const before = await stored();
     const failures: string[] = [];
-    for (const [route, { body, nested = [], maps = [] }] of Object.entries(
-      ROUTES,
-    )) {
+    for (const [route, { body, nested = [], maps = [] }] of Object.entries(ROUTES)) {
       const [method, path] = route.split(' ');
       const cases: { at: string; key: string; value: unknown }[] = [
         { at: '', key: 'surprise', value: true },
@@ -270,23 +247,12 @@ describe('unknown fields at any depth, on every write route', () => {
       ];
       for (const { at, key: field, value } of cases) {
         const named = at ? `${at}.${field}` : field;
-        const response = await send(
-          method,
-          path,
-          withKey(body, at, field, value),
-        );
+        const response = await send(method, path, withKey(body, at, field, value));
         const messages = (response.body?.message ?? []) as string[];
         const namesIt =
-          Array.isArray(messages) &&
-          messages.some(
-            (message) =>
-              message.startsWith(`${named}:`) ||
-              message.startsWith(`${named} `),
-          );
+          Array.isArray(messages) && messages.some((message) => message.startsWith(`${named}:`) || message.startsWith(`${named} `));
         if (response.status !== 400 || !namesIt)
-          failures.push(
-            `${route} with ${named}: ${response.status} ${JSON.stringify(response.body)}`,
-          );
+          failures.push(`${route} with ${named}: ${response.status} ${JSON.stringify(response.body)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -298,11 +264,7 @@ describe('unknown fields at any depth, on every write route', () => {
     const before = await stored();
     for (const route of BODYLESS) {
       const [method, path] = route.split(' ');
-      const response = await send(
-        method,
-        path,
-        JSON.stringify({ surprise: true }),
-      );
+      const response = await send(method, path, JSON.stringify({ surprise: true }));
       expect({
         route,
         status: response.status,
@@ -310,11 +272,7 @@ describe('unknown fields at any depth, on every write route', () => {
       }).toEqual({
         route,
         status: 400,
-        message: [
-          expect.stringMatching(
-            /^surprise: property surprise should not exist/,
-          ),
-        ],
+        message: [expect.stringMatching(/^surprise: property surprise should not exist/)],
       });
     }
     expect(await stored()).toEqual(before);
@@ -322,18 +280,11 @@ describe('unknown fields at any depth, on every write route', () => {
 
   it('refuses prototype keys and unknown fields inside an imported YAML file, naming their place', async () => {
     const before = await stored();
-    const yaml = (service: string): string =>
-      `services:\n  - name: from-file\n    process:\n      command: node\n${service}`;
+    const yaml = (service: string): string => `services:\n  - name: from-file\n    process:\n      command: node\n${service}`;
     const cases: [string, string][] = [
-      [
-        yaml('    constructor:\n      prototype:\n        admin: true\n'),
-        'services[0].constructor:',
-      ],
+      [yaml('    constructor:\n      prototype:\n        admin: true\n'), 'services[0].constructor:'],
       [yaml('    __proto__:\n      admin: true\n'), 'services[0].__proto__:'],
-      [
-        yaml('    proxy:\n      prototype: 1\n'),
-        'services[0].proxy.prototype:',
-      ],
+      [yaml('    proxy:\n      prototype: 1\n'), 'services[0].proxy.prototype:'],
       [yaml('    proxy:\n      surprise: 1\n'), 'services[0].proxy.surprise:'],
       [`surprise: true\n${yaml('')}`, 'surprise:'],
     ];

@@ -14,7 +14,11 @@ describe('users and roles', () => {
   const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
   async function createUser(body: Record<string, unknown>): Promise<{ id: string }> {
-    const response = await running.api().post('/api/users').set(...asAdmin()).send({ password: PASSWORD, ...body });
+    const response = await running
+      .api()
+      .post('/api/users')
+      .set(...asAdmin())
+      .send({ password: PASSWORD, ...body });
     if (response.status !== 201) throw new Error(`creating user: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body as { id: string };
   }
@@ -31,7 +35,11 @@ describe('users and roles', () => {
       process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
       environment: { UPSTREAM_TOKEN: 'sk-live-123456' },
     });
-    await registerService(running, { name: 'other', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }, start: false });
+    await registerService(running, {
+      name: 'other',
+      process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
+      start: false,
+    });
     await createUser({ username: 'vera', role: 'viewer' });
     await createUser({ username: 'otto', role: 'operator' });
   }, 60_000);
@@ -42,12 +50,20 @@ describe('users and roles', () => {
 
   describe('managing users', () => {
     it('creates a user without ever returning a password or its hash, and refuses a taken name', async () => {
-      const list = await running.api().get('/api/users').set(...asAdmin()).expect(200);
+      const list = await running
+        .api()
+        .get('/api/users')
+        .set(...asAdmin())
+        .expect(200);
       const vera = (list.body as Record<string, unknown>[]).find((user) => user['username'] === 'vera');
       expect(vera).toEqual(expect.objectContaining({ role: 'viewer', services: null, lastLoginAt: null }));
       expect(JSON.stringify(list.body)).not.toMatch(/scrypt|passwordHash|correct horse/);
 
-      const taken = await running.api().post('/api/users').set(...asAdmin()).send({ username: 'vera', password: PASSWORD, role: 'admin' });
+      const taken = await running
+        .api()
+        .post('/api/users')
+        .set(...asAdmin())
+        .send({ username: 'vera', password: PASSWORD, role: 'admin' });
       expect(taken.status).toBe(409);
     });
 
@@ -59,10 +75,19 @@ describe('users and roles', () => {
         [{ username: 'sam', password: PASSWORD, role: 'viewer', services: ['nope'] }, /services: no service "nope"/],
       ];
       for (const [body, message] of cases) {
-        const response = await running.api().post('/api/users').set(...asAdmin()).send(body).expect(400);
+        const response = await running
+          .api()
+          .post('/api/users')
+          .set(...asAdmin())
+          .send(body)
+          .expect(400);
         expect([response.body.message].flat().join(' ')).toMatch(message);
       }
-      const list = await running.api().get('/api/users').set(...asAdmin()).expect(200);
+      const list = await running
+        .api()
+        .get('/api/users')
+        .set(...asAdmin())
+        .expect(200);
       expect((list.body as { username: string }[]).map((user) => user.username)).not.toContain('sam');
     });
   });
@@ -71,9 +96,17 @@ describe('users and roles', () => {
     it('issues a session carrying the user and role; /api/auth/me tells who is signed in', async () => {
       const response = await running.api().post('/api/auth/login').send({ username: 'vera', password: PASSWORD }).expect(201);
       expect(response.body).toEqual(expect.objectContaining({ role: 'viewer', username: 'vera' }));
-      const me = await running.api().get('/api/auth/me').set(...bearer(response.body.token)).expect(200);
+      const me = await running
+        .api()
+        .get('/api/auth/me')
+        .set(...bearer(response.body.token))
+        .expect(200);
       expect(me.body).toEqual({ kind: 'user', name: 'vera', role: 'viewer', services: null });
-      const user = await running.api().get('/api/users/vera').set(...asAdmin()).expect(200);
+      const user = await running
+        .api()
+        .get('/api/users/vera')
+        .set(...asAdmin())
+        .expect(200);
       expect(user.body.lastLoginAt).not.toBeNull();
     });
 
@@ -89,44 +122,123 @@ describe('users and roles', () => {
     it('lets a user change their own password, after which only the new one works', async () => {
       await createUser({ username: 'pat', role: 'viewer' });
       const token = await login('pat');
-      await running.api().post('/api/users/me/password').set(...bearer(token)).send({ currentPassword: 'guess guess guess', newPassword: 'a brand new passphrase' }).expect(401);
-      await running.api().post('/api/users/me/password').set(...bearer(token)).send({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }).expect(204);
+      await running
+        .api()
+        .post('/api/users/me/password')
+        .set(...bearer(token))
+        .send({ currentPassword: 'guess guess guess', newPassword: 'a brand new passphrase' })
+        .expect(401);
+      await running
+        .api()
+        .post('/api/users/me/password')
+        .set(...bearer(token))
+        .send({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' })
+        .expect(204);
       await running.api().post('/api/auth/login').send({ username: 'pat', password: PASSWORD }).expect(401);
       await login('pat', 'a brand new passphrase');
       // The API key holder has no password of their own to change.
-      await running.api().post('/api/users/me/password').set(...asAdmin()).send({ currentPassword: PASSWORD, newPassword: PASSWORD }).expect(403);
+      await running
+        .api()
+        .post('/api/users/me/password')
+        .set(...asAdmin())
+        .send({ currentPassword: PASSWORD, newPassword: PASSWORD })
+        .expect(403);
     });
 
     it('a changed role signs the user out (the next sign-in has the new role), and a deleted user is signed out at once', async () => {
       const { id } = await createUser({ username: 'temp', role: 'viewer' });
       const before = await login('temp');
-      await running.api().post('/api/services/other/start').set(...bearer(before)).expect(403);
-      await running.api().patch(`/api/users/${id}`).set(...asAdmin()).send({ role: 'operator' }).expect(200);
-      await running.api().get('/api/services').set(...bearer(before)).expect(401);
+      await running
+        .api()
+        .post('/api/services/other/start')
+        .set(...bearer(before))
+        .expect(403);
+      await running
+        .api()
+        .patch(`/api/users/${id}`)
+        .set(...asAdmin())
+        .send({ role: 'operator' })
+        .expect(200);
+      await running
+        .api()
+        .get('/api/services')
+        .set(...bearer(before))
+        .expect(401);
       const token = await login('temp');
-      await running.api().post('/api/services/other/stop').set(...bearer(token)).expect(200);
-      await running.api().delete(`/api/users/${id}`).set(...asAdmin()).expect(204);
-      await running.api().get('/api/services').set(...bearer(token)).expect(401);
+      await running
+        .api()
+        .post('/api/services/other/stop')
+        .set(...bearer(token))
+        .expect(200);
+      await running
+        .api()
+        .delete(`/api/users/${id}`)
+        .set(...asAdmin())
+        .expect(204);
+      await running
+        .api()
+        .get('/api/services')
+        .set(...bearer(token))
+        .expect(401);
     });
   });
 
   describe('roles', () => {
     it('a viewer reads everything but cannot start, stop, deploy, delete, change or reveal a secret (403)', async () => {
       const token = await login('vera');
-      const list = await running.api().get('/api/services').set(...bearer(token)).expect(200);
+      const list = await running
+        .api()
+        .get('/api/services')
+        .set(...bearer(token))
+        .expect(200);
       expect((list.body as { name: string }[]).map((service) => service.name).sort()).toEqual(['everything', 'other']);
-      await running.api().get('/api/services/everything/logs').set(...bearer(token)).expect(200);
+      await running
+        .api()
+        .get('/api/services/everything/logs')
+        .set(...bearer(token))
+        .expect(200);
 
       const refused = [
-        running.api().post('/api/services/everything/start').set(...bearer(token)),
-        running.api().post('/api/services/everything/stop').set(...bearer(token)),
-        running.api().post('/api/services/everything/restart').set(...bearer(token)),
-        running.api().post('/api/github/deploy').set(...bearer(token)).send({ repositoryUrl: 'https://github.com/a/b', serviceName: 'x' }),
-        running.api().delete('/api/services/everything').set(...bearer(token)),
-        running.api().patch('/api/services/everything').set(...bearer(token)).send({ environment: { A: 'b' } }),
-        running.api().get('/api/services/everything/environment').set(...bearer(token)),
-        running.api().post('/api/users').set(...bearer(token)).send({ username: 'mallory', password: PASSWORD, role: 'admin' }),
-        running.api().post('/api/config/import').set(...bearer(token)).send({ yaml: 'services: []' }),
+        running
+          .api()
+          .post('/api/services/everything/start')
+          .set(...bearer(token)),
+        running
+          .api()
+          .post('/api/services/everything/stop')
+          .set(...bearer(token)),
+        running
+          .api()
+          .post('/api/services/everything/restart')
+          .set(...bearer(token)),
+        running
+          .api()
+          .post('/api/github/deploy')
+          .set(...bearer(token))
+          .send({ repositoryUrl: 'https://github.com/a/b', serviceName: 'x' }),
+        running
+          .api()
+          .delete('/api/services/everything')
+          .set(...bearer(token)),
+        running
+          .api()
+          .patch('/api/services/everything')
+          .set(...bearer(token))
+          .send({ environment: { A: 'b' } }),
+        running
+          .api()
+          .get('/api/services/everything/environment')
+          .set(...bearer(token)),
+        running
+          .api()
+          .post('/api/users')
+          .set(...bearer(token))
+          .send({ username: 'mallory', password: PASSWORD, role: 'admin' }),
+        running
+          .api()
+          .post('/api/config/import')
+          .set(...bearer(token))
+          .send({ yaml: 'services: []' }),
       ];
       for (const response of await Promise.all(refused)) {
         expect(response.status).toBe(403);
@@ -137,29 +249,66 @@ describe('users and roles', () => {
 
     it('an operator starts and stops services but cannot reveal secrets or manage users', async () => {
       const token = await login('otto');
-      await running.api().post('/api/services/other/start').set(...bearer(token)).expect(200);
+      await running
+        .api()
+        .post('/api/services/other/start')
+        .set(...bearer(token))
+        .expect(200);
       await waitForStatus(running, 'other', 'running');
-      await running.api().post('/api/services/other/stop').set(...bearer(token)).expect(200);
-      const reveal = await running.api().get('/api/services/everything/environment').set(...bearer(token)).expect(403);
+      await running
+        .api()
+        .post('/api/services/other/stop')
+        .set(...bearer(token))
+        .expect(200);
+      const reveal = await running
+        .api()
+        .get('/api/services/everything/environment')
+        .set(...bearer(token))
+        .expect(403);
       expect(reveal.body.message).toMatch(/needs the admin role; you are signed in as operator/);
       expect(JSON.stringify(reveal.body)).not.toContain('sk-live-123456');
-      await running.api().get('/api/users').set(...bearer(token)).expect(403);
-      const view = await running.api().get('/api/services/everything').set(...bearer(token)).expect(200);
+      await running
+        .api()
+        .get('/api/users')
+        .set(...bearer(token))
+        .expect(403);
+      const view = await running
+        .api()
+        .get('/api/services/everything')
+        .set(...bearer(token))
+        .expect(200);
       expect(JSON.stringify(view.body)).not.toContain('sk-live-123456');
     });
 
     it('the admin key, and an admin user, reveal the environment in clear', async () => {
-      const byKey = await running.api().get('/api/services/everything/environment').set(...asAdmin()).expect(200);
+      const byKey = await running
+        .api()
+        .get('/api/services/everything/environment')
+        .set(...asAdmin())
+        .expect(200);
       expect(byKey.body).toEqual({ environment: { UPSTREAM_TOKEN: 'sk-live-123456' } });
       await createUser({ username: 'ada', role: 'admin' });
       const token = await login('ada');
-      await running.api().get('/api/services/everything/environment').set(...bearer(token)).expect(200);
+      await running
+        .api()
+        .get('/api/services/everything/environment')
+        .set(...bearer(token))
+        .expect(200);
     });
   });
 
   describe('audit log', () => {
     const audit = async (query: Record<string, string>): Promise<AuditEventView[]> =>
-      ((await running.api().get('/api/audit').query({ limit: '500', ...query }).set(...asAdmin()).expect(200)).body as AuditPageView).items;
+      (
+        (
+          await running
+            .api()
+            .get('/api/audit')
+            .query({ limit: '500', ...query })
+            .set(...asAdmin())
+            .expect(200)
+        ).body as AuditPageView
+      ).items;
 
     it('records every refused attempt with actor, address, action and target', async () => {
       const refusedVera = await eventually(async () => {
@@ -178,7 +327,9 @@ describe('users and roles', () => {
         expect(actions).toContain(expected);
       }
       const reveal = refusedVera.find((event) => event.action === 'GET /api/services/everything/environment');
-      expect(reveal).toEqual(expect.objectContaining({ actorKind: 'user', target: 'everything', address: expect.stringMatching(/127\.0\.0\.1/) }));
+      expect(reveal).toEqual(
+        expect.objectContaining({ actorKind: 'user', target: 'everything', address: expect.stringMatching(/127\.0\.0\.1/) }),
+      );
       expect(reveal?.detail).toEqual(expect.objectContaining({ status: 403, reason: expect.stringContaining('needs the admin role') }));
 
       const refusedOtto = await audit({ actor: 'otto', outcome: 'refused' });
@@ -187,7 +338,12 @@ describe('users and roles', () => {
 
     it('records reveals that were allowed, and sign-ins that worked and failed, under the user name', async () => {
       const reveals = await audit({ action: 'secret.reveal', outcome: 'ok' });
-      expect(reveals.map((event) => [event.actor, event.target])).toEqual(expect.arrayContaining([['admin', 'everything'], ['ada', 'everything']]));
+      expect(reveals.map((event) => [event.actor, event.target])).toEqual(
+        expect.arrayContaining([
+          ['admin', 'everything'],
+          ['ada', 'everything'],
+        ]),
+      );
       expect(JSON.stringify(reveals)).not.toContain('sk-live-123456');
 
       const logins = await audit({ actor: 'vera', action: 'auth.login' });
@@ -200,15 +356,43 @@ describe('users and roles', () => {
     it('a user limited to one service sees only it; the others answer 404 as if absent', async () => {
       await createUser({ username: 'lim', role: 'operator', services: ['everything'] });
       const token = await login('lim');
-      const list = await running.api().get('/api/services').set(...bearer(token)).expect(200);
+      const list = await running
+        .api()
+        .get('/api/services')
+        .set(...bearer(token))
+        .expect(200);
       expect((list.body as { name: string }[]).map((service) => service.name)).toEqual(['everything']);
       const everything = list.body[0] as { id: string };
-      await running.api().get(`/api/services/${everything.id}`).set(...bearer(token)).expect(200);
-      await running.api().get('/api/services/everything/logs').set(...bearer(token)).expect(200);
-      await running.api().get('/api/services/other').set(...bearer(token)).expect(404);
-      await running.api().post('/api/services/other/start').set(...bearer(token)).expect(404);
-      await running.api().get('/api/services/other/logs').set(...bearer(token)).expect(404);
-      const me = await running.api().get('/api/auth/me').set(...bearer(token)).expect(200);
+      await running
+        .api()
+        .get(`/api/services/${everything.id}`)
+        .set(...bearer(token))
+        .expect(200);
+      await running
+        .api()
+        .get('/api/services/everything/logs')
+        .set(...bearer(token))
+        .expect(200);
+      await running
+        .api()
+        .get('/api/services/other')
+        .set(...bearer(token))
+        .expect(404);
+      await running
+        .api()
+        .post('/api/services/other/start')
+        .set(...bearer(token))
+        .expect(404);
+      await running
+        .api()
+        .get('/api/services/other/logs')
+        .set(...bearer(token))
+        .expect(404);
+      const me = await running
+        .api()
+        .get('/api/auth/me')
+        .set(...bearer(token))
+        .expect(200);
       expect(me.body.services).toEqual([everything.id, 'everything']);
     });
 
@@ -229,21 +413,36 @@ describe('users and roles', () => {
       try {
         await waitFor((message) => message['type'] === 'ready');
         socket.send(JSON.stringify({ type: 'subscribe', channel: 'logs:other' }));
-        expect(await waitFor((message) => message['channel'] === 'logs:other')).toEqual(expect.objectContaining({ type: 'error', message: 'service "other" not found' }));
+        expect(await waitFor((message) => message['channel'] === 'logs:other')).toEqual(
+          expect.objectContaining({ type: 'error', message: 'service "other" not found' }),
+        );
         socket.send(JSON.stringify({ type: 'subscribe', channel: 'logs:everything' }));
         await waitFor((message) => message['type'] === 'backlog' && message['channel'] === 'logs:everything');
         socket.send(JSON.stringify({ type: 'subscribe', channel: 'status' }));
         await waitFor((message) => message['type'] === 'subscribed' && message['channel'] === 'status');
 
         // Both change status; only the permitted one reaches this socket.
-        await running.api().post('/api/services/other/start').set(...asAdmin()).expect(200);
-        await running.api().post('/api/services/everything/restart').set(...asAdmin()).expect(200);
+        await running
+          .api()
+          .post('/api/services/other/start')
+          .set(...asAdmin())
+          .expect(200);
+        await running
+          .api()
+          .post('/api/services/everything/restart')
+          .set(...asAdmin())
+          .expect(200);
         await waitFor((message) => message['type'] === 'status' && (message['service'] as { name: string }).name === 'everything');
         await waitForStatus(running, 'other', 'running');
-        expect(inbox.filter((message) => message['type'] === 'status').map((message) => (message['service'] as { name: string }).name)).not.toContain('other');
+        expect(
+          inbox.filter((message) => message['type'] === 'status').map((message) => (message['service'] as { name: string }).name),
+        ).not.toContain('other');
       } finally {
         socket.close();
-        await running.api().post('/api/services/other/stop').set(...asAdmin());
+        await running
+          .api()
+          .post('/api/services/other/stop')
+          .set(...asAdmin());
       }
     });
   });

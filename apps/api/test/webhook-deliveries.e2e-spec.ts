@@ -27,24 +27,15 @@ describe('webhook deliveries across instances (PostgreSQL)', () => {
   });
 
   it('accepts each delivery id once among concurrent claims on both instances', async () => {
-    const instances = [first, second].map((running) =>
-      running.app.get(WebhookDeliveries),
-    );
+    const instances = [first, second].map((running) => running.app.get(WebhookDeliveries));
     const id = randomUUID();
-    const claims = await Promise.all(
-      Array.from({ length: 10 }, (_, index) =>
-        instances[index % 2].claim(id, 'push'),
-      ),
-    );
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, index) => instances[index % 2].claim(id, 'push')));
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await instances[1].claim(id, 'push')).toBe(false);
     // Released after a failed handling: GitHub's redelivery is accepted again, once.
     await instances[0].release(id);
-    expect(
-      await Promise.all([
-        instances[1].claim(id, 'push'),
-        instances[0].claim(id, 'push'),
-      ]),
-    ).toEqual(expect.arrayContaining([true, false]));
+    expect(await Promise.all([instances[1].claim(id, 'push'), instances[0].claim(id, 'push')])).toEqual(
+      expect.arrayContaining([true, false]),
+    );
   });
 });

@@ -6,7 +6,9 @@ const COLUMNS = ['at', 'actor', 'actorKind', 'action', 'outcome', 'target', 'add
 export function auditCsv(events: AuditEventView[]): string {
   const lines = [COLUMNS.join(',')];
   for (const event of events) {
-    lines.push(COLUMNS.map((column) => cell(column === 'detail' ? (event.detail ? JSON.stringify(event.detail) : '') : event[column])).join(','));
+    lines.push(
+      COLUMNS.map((column) => cell(column === 'detail' ? (event.detail ? JSON.stringify(event.detail) : '') : event[column])).join(','),
+    );
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,5 +1,19 @@
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, closeSync, cpSync, existsSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  fchmodSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,18 +54,26 @@ export async function createBackup(source: BackupSource, archive: string): Promi
     const postgres = isPostgresUrl(source.databaseUrl);
     if (postgres) {
       const { url, env } = postgresConnection(source.databaseUrl);
-      await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(stage, POSTGRES_FILE)}`, url], { env }).catch(toolFailed('pg_dump'));
-    }
-    else await snapshotSqlite(resolve(source.databaseUrl), join(stage, SQLITE_FILE));
+      await run('pg_dump', ['--format=custom', '--no-owner', `--file=${join(stage, POSTGRES_FILE)}`, url], { env }).catch(
+        toolFailed('pg_dump'),
+      );
+    } else await snapshotSqlite(resolve(source.databaseUrl), join(stage, SQLITE_FILE));
 
     const skip = postgres ? new Set<string>() : sqliteFiles(resolve(source.databaseUrl));
     const kept = (source.keep ?? []).map((dir) => resolve(dir));
     const files = existsSync(source.dataDir)
-      ? listFiles(source.dataDir).filter((file) => !skip.has(resolve(source.dataDir, file)) && !kept.some((dir) => resolve(source.dataDir, file).startsWith(`${dir}/`)))
+      ? listFiles(source.dataDir).filter(
+          (file) => !skip.has(resolve(source.dataDir, file)) && !kept.some((dir) => resolve(source.dataDir, file).startsWith(`${dir}/`)),
+        )
       : [];
     for (const file of files) cpSync(join(source.dataDir, file), join(stage, 'files', file), { preserveTimestamps: true });
 
-    const manifest: BackupManifest = { format: FORMAT, createdAt: new Date().toISOString(), database: postgres ? 'postgres' : 'sqlite', files };
+    const manifest: BackupManifest = {
+      format: FORMAT,
+      createdAt: new Date().toISOString(),
+      database: postgres ? 'postgres' : 'sqlite',
+      files,
+    };
     writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
     mkdirSync(dirname(resolve(archive)), { recursive: true, mode: 0o700 });
     // It holds the keys: readable by its owner only from the moment it exists (an older file of that name is narrowed before it is overwritten).
@@ -86,7 +108,9 @@ export async function restoreBackup(target: BackupSource, archive: string): Prom
     const manifest = readManifest(stage);
     const postgres = isPostgresUrl(target.databaseUrl);
     if ((manifest.database === 'postgres') !== postgres) {
-      throw new Error(`This backup holds a ${manifest.database} database, but DATABASE_URL points at ${postgres ? 'PostgreSQL' : 'a SQLite file'}`);
+      throw new Error(
+        `This backup holds a ${manifest.database} database, but DATABASE_URL points at ${postgres ? 'PostgreSQL' : 'a SQLite file'}`,
+      );
     }
 
     const previousDataDir = moveAside(target.dataDir);
@@ -104,7 +128,11 @@ export async function restoreBackup(target: BackupSource, archive: string): Prom
 
     if (postgres) {
       const { url, env } = postgresConnection(target.databaseUrl);
-      await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${url}`, join(stage, POSTGRES_FILE)], { env }).catch(toolFailed('pg_restore'));
+      await run(
+        'pg_restore',
+        ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${url}`, join(stage, POSTGRES_FILE)],
+        { env },
+      ).catch(toolFailed('pg_restore'));
     } else {
       const file = resolve(target.databaseUrl);
       // A database inside the data directory moved aside with it; one elsewhere is kept beside itself.
@@ -173,13 +201,17 @@ function readManifest(stage: string): BackupManifest {
   const file = join(stage, 'manifest.json');
   if (!existsSync(file)) throw new Error('Not a backup of this proxy: manifest.json is missing');
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as BackupManifest;
-  if (manifest.format !== FORMAT) throw new Error(`Backup format ${manifest.format} is not supported by this version (it reads format ${FORMAT})`);
+  if (manifest.format !== FORMAT)
+    throw new Error(`Backup format ${manifest.format} is not supported by this version (it reads format ${FORMAT})`);
   return manifest;
 }
 
 function moveAside(dataDir: string): string | null {
   if (!existsSync(dataDir) || readdirSync(dataDir).length === 0) return null;
-  const aside = join(dirname(resolve(dataDir)), `${basename(resolve(dataDir))}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const aside = join(
+    dirname(resolve(dataDir)),
+    `${basename(resolve(dataDir))}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+  );
   renameSync(dataDir, aside);
   return aside;
 }

@@ -12,7 +12,12 @@ const USAGE = 'Usage: main.js backup [file.tar.gz] | main.js restore <file.tar.g
  * `backup` and `restore` of the data directory and database, run with the same settings (.env and
  * environment) as the proxy. Returns the exit code.
  */
-export async function runBackupCli(command: 'backup' | 'restore', args: string[], env: AppEnv, print: (line: string) => void): Promise<number> {
+export async function runBackupCli(
+  command: 'backup' | 'restore',
+  args: string[],
+  env: AppEnv,
+  print: (line: string) => void,
+): Promise<number> {
   const dataDir = resolve(env.DATA_DIR);
   const backups = join(dataDir, BACKUPS_DIRECTORY);
   // Logs, clones (a redeploy brings them back) and earlier backups are neither archived nor replaced by a restore.
@@ -23,7 +28,9 @@ export async function runBackupCli(command: 'backup' | 'restore', args: string[]
   if (command === 'backup') {
     const archive = file ?? join(backups, `mcp-proxy-backup-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`);
     const manifest = await createBackup(source, archive);
-    print(`Backup written to ${resolve(archive)}: the ${manifest.database} database and ${manifest.files.length} files of ${source.dataDir}.`);
+    print(
+      `Backup written to ${resolve(archive)}: the ${manifest.database} database and ${manifest.files.length} files of ${source.dataDir}.`,
+    );
     print('It holds the API key and the encryption key: store it as privately as the data directory.');
     return 0;
   }
@@ -37,7 +44,9 @@ export async function runBackupCli(command: 'backup' | 'restore', args: string[]
     return 1;
   }
   const { manifest, previousDataDir } = await restoreBackup(source, file);
-  print(`Restored the backup of ${manifest.createdAt} (${manifest.database} database, ${manifest.files.length} files) into ${source.dataDir}.`);
+  print(
+    `Restored the backup of ${manifest.createdAt} (${manifest.database} database, ${manifest.files.length} files) into ${source.dataDir}.`,
+  );
   if (previousDataDir) print(`The data directory that was there is kept at ${previousDataDir}.`);
   print('Start the proxy: it migrates the database forward if the backup came from an older version.');
   return 0;

@@ -5,26 +5,11 @@
  * a restore onto another host, a lost secrets.json, or a rotation rolled out with ENCRYPTION_KEY_PREVIOUS.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource, type ObjectLiteral } from 'typeorm';
-import {
-  type AppEnv,
-  InvalidSettingValue,
-  parseEnvValue,
-} from '../core/config/env.schema';
-import {
-  encryptionKeyBytes,
-  SECRETS_FILE,
-  storedEncryptionKey,
-  storeEncryptionKey,
-} from '../core/config/secrets';
+import { type AppEnv, InvalidSettingValue, parseEnvValue } from '../core/config/env.schema';
+import { encryptionKeyBytes, SECRETS_FILE, storedEncryptionKey, storeEncryptionKey } from '../core/config/secrets';
 import { SealedValueError, SecretBox } from '../core/crypto/secret-box';
 import { dataSourceOptions } from '../core/database/data-source-options';
 import { ENTITIES } from '../entities';
@@ -34,8 +19,7 @@ import { ServiceRemoteEntity } from '../services/service-remote.entity';
 import { ServiceEntity } from '../services/service.entity';
 import { proxyAnswers } from './backup-cli';
 
-export const ROTATE_KEY_USAGE =
-  'Usage: main.js rotate-key [--old-key=<key>] [--new-key=<key>] [--force]';
+export const ROTATE_KEY_USAGE = 'Usage: main.js rotate-key [--old-key=<key>] [--new-key=<key>] [--force]';
 
 /** The sealed columns of the schema, and how a row is named in the report. */
 const SEALED_COLUMNS: {
@@ -72,14 +56,8 @@ interface Tally {
 }
 
 /** Returns the exit code: 0 done, 1 refused or some value could not be opened, 2 bad usage. */
-export async function runRotateKeyCli(
-  args: string[],
-  env: AppEnv,
-  print: (line: string) => void,
-): Promise<number> {
-  const unknown = args.filter(
-    (arg) => !/^--(old-key|new-key)=/.test(arg) && arg !== '--force',
-  );
+export async function runRotateKeyCli(args: string[], env: AppEnv, print: (line: string) => void): Promise<number> {
+  const unknown = args.filter((arg) => !/^--(old-key|new-key)=/.test(arg) && arg !== '--force');
   if (unknown.length > 0) {
     print(`Unknown argument ${unknown.join(' ')}. ${ROTATE_KEY_USAGE}`);
     return 2;
@@ -95,9 +73,7 @@ export async function runRotateKeyCli(
     return 2;
   }
   if (!args.includes('--force') && (await proxyAnswers(env.BACKEND_PORT))) {
-    print(
-      `A proxy answers on port ${env.BACKEND_PORT}: stop it before rotating the key (or pass --force if that is another program).`,
-    );
+    print(`A proxy answers on port ${env.BACKEND_PORT}: stop it before rotating the key (or pass --force if that is another program).`);
     return 1;
   }
 
@@ -111,13 +87,9 @@ export async function runRotateKeyCli(
     return 1;
   }
   // Finishing a change (the old key given apart from the current one) reseals under the current key; otherwise a new one.
-  const newKey =
-    newFlag ??
-    (current && current !== oldKey ? current : randomBytes(32).toString('hex'));
+  const newKey = newFlag ?? (current && current !== oldKey ? current : randomBytes(32).toString('hex'));
   if (encryptionKeyBytes(oldKey).equals(encryptionKeyBytes(newKey))) {
-    print(
-      'The old and the new key are the same: nothing to do (give --new-key=<key>, or leave it out to have one generated).',
-    );
+    print('The old and the new key are the same: nothing to do (give --new-key=<key>, or leave it out to have one generated).');
     return 2;
   }
 
@@ -127,22 +99,16 @@ export async function runRotateKeyCli(
   await resealDatabase(env.DATABASE_URL, from, to, tally);
   resealCertificateFiles(join(dataDir, 'certs'), from, to, tally);
 
-  print(
-    `Resealed ${tally.resealed} values with the new key${tally.already > 0 ? ` (${tally.already} were sealed with it already)` : ''}.`,
-  );
+  print(`Resealed ${tally.resealed} values with the new key${tally.already > 0 ? ` (${tally.already} were sealed with it already)` : ''}.`);
   if (env.ENCRYPTION_KEY === undefined) {
     if (stored !== newKey) storeEncryptionKey(dataDir, newKey);
     print(
       `The new key is in ${join(dataDir, SECRETS_FILE)}.${env.ENCRYPTION_KEY_PREVIOUS ? ' Remove ENCRYPTION_KEY_PREVIOUS before the next start.' : ''}`,
     );
   } else if (env.ENCRYPTION_KEY !== newKey) {
-    print(
-      `Set ENCRYPTION_KEY=${newKey} (and remove ENCRYPTION_KEY_PREVIOUS) before the next start.`,
-    );
+    print(`Set ENCRYPTION_KEY=${newKey} (and remove ENCRYPTION_KEY_PREVIOUS) before the next start.`);
   } else if (env.ENCRYPTION_KEY_PREVIOUS) {
-    print(
-      'Remove ENCRYPTION_KEY_PREVIOUS before the next start: nothing is sealed with it any more.',
-    );
+    print('Remove ENCRYPTION_KEY_PREVIOUS before the next start: nothing is sealed with it any more.');
   }
   if (tally.unreadable.length > 0) {
     print(
@@ -154,12 +120,7 @@ export async function runRotateKeyCli(
 }
 
 /** Everything in one transaction: a failure part-way leaves the database as it was. */
-async function resealDatabase(
-  databaseUrl: string,
-  from: SecretBox,
-  to: SecretBox,
-  tally: Tally,
-): Promise<void> {
+async function resealDatabase(databaseUrl: string, from: SecretBox, to: SecretBox, tally: Tally): Promise<void> {
   const source = await new DataSource({
     ...dataSourceOptions(databaseUrl, ENTITIES),
     migrationsRun: true,
@@ -176,8 +137,7 @@ async function resealDatabase(
           if (next === sealed) continue;
           const keepUpdatedAt = metadata.updateDateColumn
             ? {
-                [metadata.updateDateColumn.propertyName]: () =>
-                  `"${metadata.updateDateColumn?.databaseName}"`,
+                [metadata.updateDateColumn.propertyName]: () => `"${metadata.updateDateColumn?.databaseName}"`,
               }
             : {};
           const id = metadata.getEntityIdMap(row);
@@ -197,47 +157,24 @@ async function resealDatabase(
 }
 
 /** Certificate and ACME account files: each rewritten whole (temporary file, then rename), mode 0600. */
-function resealCertificateFiles(
-  dir: string,
-  from: SecretBox,
-  to: SecretBox,
-  tally: Tally,
-): void {
+function resealCertificateFiles(dir: string, from: SecretBox, to: SecretBox, tally: Tally): void {
   if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir).filter((file) =>
-    file.endsWith('.json'),
-  )) {
+  for (const name of readdirSync(dir).filter((file) => file.endsWith('.json'))) {
     const file = join(dir, name);
     const content = JSON.parse(readFileSync(file, 'utf8')) as {
       sealedKey?: unknown;
     };
     if (typeof content.sealedKey !== 'string') continue;
-    const next = reseal(
-      content.sealedKey,
-      from,
-      to,
-      tally,
-      () => `the key in ${file}`,
-    );
+    const next = reseal(content.sealedKey, from, to, tally, () => `the key in ${file}`);
     if (next === content.sealedKey) continue;
     const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(
-      temporary,
-      JSON.stringify({ ...content, sealedKey: next }, null, 2),
-      { mode: 0o600 },
-    );
+    writeFileSync(temporary, JSON.stringify({ ...content, sealedKey: next }, null, 2), { mode: 0o600 });
     renameSync(temporary, file);
   }
 }
 
 /** The value sealed with the new key; unchanged when it already is, or when the old key does not open it either. */
-function reseal(
-  sealed: string,
-  from: SecretBox,
-  to: SecretBox,
-  tally: Tally,
-  label: () => string,
-): string {
+function reseal(sealed: string, from: SecretBox, to: SecretBox, tally: Tally, label: () => string): string {
   try {
     if (to.opensWithCurrentKey(sealed)) {
       tally.already++;
@@ -259,8 +196,7 @@ function keyFlag(args: string[], name: string): string | undefined {
   try {
     return parseEnvValue('ENCRYPTION_KEY', arg.slice(name.length + 3));
   } catch (error) {
-    if (error instanceof InvalidSettingValue)
-      throw new Error(`--${name} ${error.rule}`);
+    if (error instanceof InvalidSettingValue) throw new Error(`--${name} ${error.rule}`);
     throw error;
   }
 }

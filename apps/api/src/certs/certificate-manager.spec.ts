@@ -120,7 +120,10 @@ describe('CertificateManager', () => {
 
   it('stands in with a self-signed certificate until the first order succeeds, then serves and schedules by the renewal time', async () => {
     await manager.onApplicationBootstrap();
-    expect(manager.status()).toMatchObject({ serving: 'self-signed', fallbackReason: 'Waiting for the first certificate from https://acme.example/dir' });
+    expect(manager.status()).toMatchObject({
+      serving: 'self-signed',
+      fallbackReason: 'Waiting for the first certificate from https://acme.example/dir',
+    });
 
     const issued = await certificate(['proxy.example.com'], START, 90 * DAY);
     answers.push(async () => issued);
@@ -128,8 +131,15 @@ describe('CertificateManager', () => {
     expect(clock.pendingIn()).toBe(0);
     await clock.fire(manager);
 
-    expect(orders).toEqual([{ directoryUrl: 'https://acme.example/dir', names: ['proxy.example.com'], email: undefined, challenge: 'http-01' }]);
-    expect(manager.status()).toMatchObject({ serving: 'acme', fallbackReason: null, lastError: null, renewAt: new Date(START + 60 * DAY).toISOString() });
+    expect(orders).toEqual([
+      { directoryUrl: 'https://acme.example/dir', names: ['proxy.example.com'], email: undefined, challenge: 'http-01' },
+    ]);
+    expect(manager.status()).toMatchObject({
+      serving: 'acme',
+      fallbackReason: null,
+      lastError: null,
+      renewAt: new Date(START + 60 * DAY).toISOString(),
+    });
     expect(store.saved.get('acme')?.bundle).toEqual(issued);
     expect(emitted).toEqual([CERT_RENEWED_EVENT]);
     // Renewal is two months away: the next look is tomorrow's daily check.
@@ -216,7 +226,13 @@ describe('CertificateManager', () => {
       throw new Error('rate limited');
     });
     await expect(manager.renewNow()).rejects.toThrow('rate limited');
-    expect(manager.status()).toMatchObject({ serving: 'acme', serialNumber: serial, lastError: 'rate limited', failures: 1, fallbackReason: null });
+    expect(manager.status()).toMatchObject({
+      serving: 'acme',
+      serialNumber: serial,
+      lastError: 'rate limited',
+      failures: 1,
+      fallbackReason: null,
+    });
     // Not due: no back-off retry, the normal daily check.
     expect(clock.pendingIn()).toBe(DAY);
   });

@@ -187,7 +187,9 @@ export class CertificateManager implements OnApplicationBootstrap, OnApplication
   /** After a failure that still leaves us without a good certificate: back-off. Otherwise: renewal time or tomorrow. */
   private planNext(): void {
     const retry = this.failures > 0 && this.due;
-    const delay = retry ? retryDelay(this.failures, this.clock.random()) : nextCheckDelay(this.clock.now(), this.served?.renewAt, this.clock.random());
+    const delay = retry
+      ? retryDelay(this.failures, this.clock.random())
+      : nextCheckDelay(this.clock.now(), this.served?.renewAt, this.clock.random());
     this.scheduleCheck(delay);
   }
 

@@ -28,7 +28,11 @@ export class ClientTokensController {
 
   @Patch(':id')
   @Audited('client-token.relabel')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateClientTokenDto, @Req() request: RequestWithPrincipal): Promise<ClientTokenView> {
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateClientTokenDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<ClientTokenView> {
     adminActor(request);
     return this.tokens.update(id, body);
   }

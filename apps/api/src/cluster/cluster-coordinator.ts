@@ -64,7 +64,10 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
         return;
       }
       if (kind === 'restart') {
-        if (leases.holds(serviceId)) void this.supervisor.restart(serviceId).catch((error: unknown) => this.logger.warn(`Restart asked by ${from} failed: ${(error as Error).message}`));
+        if (leases.holds(serviceId))
+          void this.supervisor
+            .restart(serviceId)
+            .catch((error: unknown) => this.logger.warn(`Restart asked by ${from} failed: ${(error as Error).message}`));
         return;
       }
       this.emitter.emit(SERVICE_EVENTS.changed, { serviceId, fromInstance: from } satisfies ServiceChanged);
@@ -149,7 +152,9 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     if (!(await leases.acquire(serviceId))) return false;
     if (this.supervisor.runsHere(serviceId)) return true;
     this.logger.log(`Taking over service "${entity.name}"`);
-    await this.supervisor.start(serviceId).catch((error: unknown) => this.logger.warn(`Could not start "${entity.name}": ${(error as Error).message}`));
+    await this.supervisor
+      .start(serviceId)
+      .catch((error: unknown) => this.logger.warn(`Could not start "${entity.name}": ${(error as Error).message}`));
     return this.supervisor.runsHere(serviceId);
   }
 }

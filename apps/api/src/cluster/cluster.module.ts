@@ -23,7 +23,8 @@ async function coordinatorFactory(
 ): Promise<ClusterCoordinator> {
   const redisUrl = config.get('REDIS_URL');
   const ttlMs = config.get('LEASE_TTL_SEC') * 1000;
-  if (!identity.clustered || !identity.url || !redisUrl) return new ClusterCoordinator(identity, null, null, [], ttlMs, supervisor, services, emitter);
+  if (!identity.clustered || !identity.url || !redisUrl)
+    return new ClusterCoordinator(identity, null, null, [], ttlMs, supervisor, services, emitter);
   // Loaded only in cluster mode, like the rate limiter's client.
   const { default: Redis } = await import('ioredis');
   const commands = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
@@ -31,7 +32,15 @@ async function coordinatorFactory(
   const prefix = config.get('CLUSTER_KEY_PREFIX');
   const leases = new LeaseStore(commands, prefix, { id: identity.id, url: identity.url }, ttlMs);
   const bus = new ClusterBus(commands, subscriber, prefix, identity.id);
-  const remoteState = new RemoteRuntimeState(identity.id, new ClusterStatus(commands, prefix, ttlMs), bus, runtimes, services, emitter, (id) => leases.holds(id));
+  const remoteState = new RemoteRuntimeState(
+    identity.id,
+    new ClusterStatus(commands, prefix, ttlMs),
+    bus,
+    runtimes,
+    services,
+    emitter,
+    (id) => leases.holds(id),
+  );
   const tickMs = Math.max(500, Math.floor(ttlMs / 3));
   return new ClusterCoordinator(identity, leases, bus, [commands, subscriber], tickMs, supervisor, services, emitter, remoteState);
 }
@@ -44,7 +53,11 @@ async function coordinatorFactory(
   imports: [SupervisorModule],
   providers: [
     { provide: InstanceIdentity, inject: [AppConfig], useFactory: InstanceIdentity.fromConfig },
-    { provide: ClusterCoordinator, inject: [AppConfig, InstanceIdentity, ProcessSupervisor, ServicesService, EventEmitter2, ServiceRuntimes], useFactory: coordinatorFactory },
+    {
+      provide: ClusterCoordinator,
+      inject: [AppConfig, InstanceIdentity, ProcessSupervisor, ServicesService, EventEmitter2, ServiceRuntimes],
+      useFactory: coordinatorFactory,
+    },
     ClusterRouter,
   ],
   exports: [ClusterRouter],

@@ -32,7 +32,14 @@ describe('forwardOnce', () => {
     const owner = await listen((request, response) => {
       void readBody(request, 1024).then((body) => {
         response.writeHead(201, { 'content-type': 'application/json', 'mcp-session-id': 's1' });
-        response.end(JSON.stringify({ path: request.url, body: body.toString(), by: request.headers[FORWARDED_BY_HEADER], key: request.headers['x-api-key'] }));
+        response.end(
+          JSON.stringify({
+            path: request.url,
+            body: body.toString(),
+            by: request.headers[FORWARDED_BY_HEADER],
+            key: request.headers['x-api-key'],
+          }),
+        );
       });
     });
     const outcomes: string[] = [];

@@ -6,7 +6,17 @@ import { connect as tlsConnect } from 'node:tls';
 import { DRAINING_HEADER, FORWARDED_BY_HEADER } from './instance-identity';
 
 /** Headers that belong to one connection, not to the request (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 /** `refused`: the owner never got the request (it is down), so it can safely go elsewhere. */
 export type ForwardOutcome = 'done' | 'refused';
@@ -31,7 +41,13 @@ function forwardedHeaders(request: IncomingMessage, selfId: string, body: Buffer
  * (an SSE stream stays a stream). The request's body was read already (`body`), so a request the
  * owner never received can be sent again elsewhere.
  */
-export function forwardOnce(request: IncomingMessage, response: ServerResponse, ownerUrl: string, body: Buffer | null, selfId: string): Promise<ForwardOutcome> {
+export function forwardOnce(
+  request: IncomingMessage,
+  response: ServerResponse,
+  ownerUrl: string,
+  body: Buffer | null,
+  selfId: string,
+): Promise<ForwardOutcome> {
   const target = new URL(request.url ?? '/', ownerUrl);
   const secure = target.protocol === 'https:';
   return new Promise<ForwardOutcome>((resolve) => {
@@ -65,7 +81,11 @@ export function forwardOnce(request: IncomingMessage, response: ServerResponse, 
       const neverReached = error.code === 'ECONNREFUSED' || (upstream.reusedSocket && error.code === 'ECONNRESET');
       if (neverReached) return resolve('refused');
       if (!response.headersSent) {
-        const message = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'The instance that runs this service stopped answering' } });
+        const message = JSON.stringify({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32603, message: 'The instance that runs this service stopped answering' },
+        });
         response.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) });
         response.end(message);
       } else {
@@ -86,7 +106,9 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
   const target = new URL(ownerUrl);
   const secure = target.protocol === 'https:';
   const port = Number(target.port || (secure ? 443 : 80));
-  const upstream = secure ? tlsConnect({ host: target.hostname, port, servername: target.hostname }) : connect({ host: target.hostname, port });
+  const upstream = secure
+    ? tlsConnect({ host: target.hostname, port, servername: target.hostname })
+    : connect({ host: target.hostname, port });
   upstream.once(secure ? 'secureConnect' : 'connect', () => {
     const lines = [`${request.method ?? 'GET'} ${request.url ?? '/'} HTTP/1.1`];
     for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -98,7 +120,8 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
     socket.pipe(upstream).pipe(socket);
   });
   upstream.once('error', () => {
-    if (socket.writable && upstream.bytesRead === 0) socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && upstream.bytesRead === 0)
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
   socket.once('error', () => upstream.destroy());

@@ -55,7 +55,9 @@ export class RemoteRuntimeState {
 
   private publish(serviceId: string, announce: boolean): void {
     const runtime = toPublished(this.runtimes.local(serviceId), this.selfId);
-    void this.store.write(serviceId, runtime).catch((error: unknown) => this.logger.warn(`Could not publish the state of ${serviceId}: ${(error as Error).message}`));
+    void this.store
+      .write(serviceId, runtime)
+      .catch((error: unknown) => this.logger.warn(`Could not publish the state of ${serviceId}: ${(error as Error).message}`));
     if (announce) this.bus.publish(serviceId, 'status', runtime);
   }
 

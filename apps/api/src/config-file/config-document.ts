@@ -28,7 +28,8 @@ export function parseConfigDocument(text: string): ConfigDocument {
   }
   const document = (raw ?? {}) as { version?: unknown; services?: unknown; groups?: unknown; settings?: unknown };
   const problems: string[] = [];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequestException(['The file must be a mapping with services and groups']);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new BadRequestException(['The file must be a mapping with services and groups']);
   if (document.version !== undefined && document.version !== 1) problems.push('version must be 1');
   for (const key of Object.keys(raw)) {
     if (!['version', 'services', 'groups', 'settings'].includes(key)) problems.push(`${key}: property ${key} should not exist`);
@@ -43,7 +44,12 @@ export function parseConfigDocument(text: string): ConfigDocument {
     seen.add(service.name);
   });
   if (problems.length > 0) throw new BadRequestException(problems);
-  return { version: 1, services, groups, settings: typeof settings === 'object' && !Array.isArray(settings) ? (settings as Record<string, unknown>) : {} };
+  return {
+    version: 1,
+    services,
+    groups,
+    settings: typeof settings === 'object' && !Array.isArray(settings) ? (settings as Record<string, unknown>) : {},
+  };
 }
 
 function checkList<T extends object>(value: unknown, key: string, type: new () => T, problems: string[]): T[] {

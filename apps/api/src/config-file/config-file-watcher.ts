@@ -60,10 +60,18 @@ export class ConfigFileWatcher implements OnApplicationBootstrap, OnApplicationS
       const result = await this.sync.apply(text);
       this.lastText = text;
       const changed = [...result.services, ...result.groups, ...result.settings].filter((item) => item.change !== 'unchanged');
-      this.logger.event('info', { context: 'ConfigFile', path, changed }, `configuration file applied (${changed.length} change${changed.length === 1 ? '' : 's'})`);
+      this.logger.event(
+        'info',
+        { context: 'ConfigFile', path, changed },
+        `configuration file applied (${changed.length} change${changed.length === 1 ? '' : 's'})`,
+      );
     } catch (error) {
       const response = (error as { getResponse?: () => unknown }).getResponse?.();
-      this.logger.event('error', { context: 'ConfigFile', path, problems: (response as { message?: unknown })?.message ?? (error as Error).message }, 'configuration file not applied');
+      this.logger.event(
+        'error',
+        { context: 'ConfigFile', path, problems: (response as { message?: unknown })?.message ?? (error as Error).message },
+        'configuration file not applied',
+      );
     }
   }
 }

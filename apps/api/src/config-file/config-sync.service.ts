@@ -1,6 +1,14 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { MASKED_VALUE } from '@mcp-proxy/shared/dto';
-import type { CreateGroupDto, CreateServiceDto, GroupView, RemoteConfigDto, ServiceView, UpdateGroupDto, UpdateServiceDto } from '@mcp-proxy/shared/dto';
+import type {
+  CreateGroupDto,
+  CreateServiceDto,
+  GroupView,
+  RemoteConfigDto,
+  ServiceView,
+  UpdateGroupDto,
+  UpdateServiceDto,
+} from '@mcp-proxy/shared/dto';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { Principal, scopeShowsGroup, scopeShowsService } from '../core/auth/principal';
@@ -53,7 +61,11 @@ export class ConfigSyncService {
     const settings = principal?.scope?.services ? {} : await this.runtimeSettings();
     const document = {
       version: 1,
-      services: await Promise.all(services.filter((service) => scopeShowsService(principal, service)).map((service) => this.serviceEntry(service, options.secrets === true))),
+      services: await Promise.all(
+        services
+          .filter((service) => scopeShowsService(principal, service))
+          .map((service) => this.serviceEntry(service, options.secrets === true)),
+      ),
       groups: groups.filter((group) => scopeShowsGroup(principal, group.members)).map(groupEntry),
       ...(Object.keys(settings).length > 0 ? { settings } : {}),
     };
@@ -75,13 +87,21 @@ export class ConfigSyncService {
 
   /** The settings changed at runtime (the environment's own values stay the environment's). */
   private async runtimeSettings(): Promise<Record<string, unknown>> {
-    return Object.fromEntries((await this.settings.list()).filter((setting) => setting.runtime && setting.source === 'runtime').map((setting) => [setting.key, setting.value]));
+    return Object.fromEntries(
+      (await this.settings.list())
+        .filter((setting) => setting.runtime && setting.source === 'runtime')
+        .map((setting) => [setting.key, setting.value]),
+    );
   }
 
   /** Only the settings whose value differs are written; settings the file leaves out keep theirs. */
   private async applySettings(wanted: Record<string, unknown>, dryRun: boolean): Promise<{ name: string; change: ChangeKind }[]> {
     const current = new Map((await this.settings.list()).map((setting) => [setting.key, setting.value]));
-    const changes = Object.entries(wanted).map(([name, value]) => ({ name, value, change: (isDeepStrictEqual(current.get(name), value) ? 'unchanged' : 'updated') as ChangeKind }));
+    const changes = Object.entries(wanted).map(([name, value]) => ({
+      name,
+      value,
+      change: (isDeepStrictEqual(current.get(name), value) ? 'unchanged' : 'updated') as ChangeKind,
+    }));
     const patch = Object.fromEntries(changes.filter((item) => item.change === 'updated').map((item) => [item.name, item.value]));
     if (!dryRun && Object.keys(patch).length > 0) await this.settings.update(patch);
     return changes.map(({ name, change }) => ({ name, change }));
@@ -91,7 +111,9 @@ export class ConfigSyncService {
     const entity = await this.services.entityOf(service.id);
     const { path, ...proxy } = service.proxy;
     const { command, args, cwd, ...settings } = service.process;
-    const environment = secrets ? await this.services.environmentOf(service.id) : Object.fromEntries(Object.keys(service.environment).map((key) => [key, `\${env:${envName(service.name, key)}}`]));
+    const environment = secrets
+      ? await this.services.environmentOf(service.id)
+      : Object.fromEntries(Object.keys(service.environment).map((key) => [key, `\${env:${envName(service.name, key)}}`]));
     return {
       name: service.name,
       transport: service.transport,
@@ -111,7 +133,10 @@ export class ConfigSyncService {
     if (!service.remote) return undefined;
     const stored = await this.services.remoteHeadersOf(service.id);
     const headers = Object.fromEntries(
-      Object.entries(service.remote.headers).map(([name, shown]) => [name, shown !== MASKED_VALUE ? shown : secrets ? (stored[name] ?? '') : `\${env:${envName(service.name, `header-${name}`)}}`]),
+      Object.entries(service.remote.headers).map(([name, shown]) => [
+        name,
+        shown !== MASKED_VALUE ? shown : secrets ? (stored[name] ?? '') : `\${env:${envName(service.name, `header-${name}`)}}`,
+      ]),
     );
     return { url: service.remote.url, protocol: service.remote.protocol, allowInsecureHttp: service.remote.allowInsecureHttp, headers };
   }
@@ -126,7 +151,8 @@ export class ConfigSyncService {
       if (!dryRun) {
         const created = await this.services.create({ ...wanted, remote, environment, start: undefined });
         // A repository service gets its code the way it got it on the exporting proxy: by a deploy, which starts it.
-        if (wanted.repository && wanted.start && !wanted.process?.command) await this.deploys.redeploy(await this.services.entityOf(created.id), 'api');
+        if (wanted.repository && wanted.start && !wanted.process?.command)
+          await this.deploys.redeploy(await this.services.entityOf(created.id), 'api');
         else if (wanted.start) await this.supervisor.start(wanted.name);
       }
       return 'created';
@@ -147,13 +173,23 @@ export class ConfigSyncService {
 
   /** Header values given as `${env:NAME}`; one not set keeps the stored value (the masked value tells the registry so). */
   private resolveRemote(service: string, wanted: RemoteConfigDto, current: Record<string, string>): RemoteConfigDto {
-    const headers = resolveReferences(wanted.headers ?? {}, current, () => MASKED_VALUE, (name) => `${service}.remote.headers.${name}`);
+    const headers = resolveReferences(
+      wanted.headers ?? {},
+      current,
+      () => MASKED_VALUE,
+      (name) => `${service}.remote.headers.${name}`,
+    );
     return { ...wanted, headers };
   }
 
   /** Variables given as `${env:NAME}`; one not set keeps the service's current value (re-applying an exported file changes nothing). */
   private resolveEnvironment(wanted: CreateServiceDto, current: Record<string, string>): Record<string, string> {
-    return resolveReferences(wanted.environment ?? {}, current, (key) => current[key], (key) => `${wanted.name}.environment.${key}`);
+    return resolveReferences(
+      wanted.environment ?? {},
+      current,
+      (key) => current[key],
+      (key) => `${wanted.name}.environment.${key}`,
+    );
   }
 
   private async applyGroup(wanted: CreateGroupDto, dryRun: boolean): Promise<ChangeKind> {
@@ -166,7 +202,14 @@ export class ConfigSyncService {
     const next = { ...current, ...stripUndefined(wanted) };
     if (isDeepStrictEqual(normalizeGroup(current), normalizeGroup(next))) return 'unchanged';
     if (!dryRun) {
-      const update: UpdateGroupDto = { enabled: wanted.enabled, separator: wanted.separator, members: wanted.members, allow: wanted.allow, deny: wanted.deny, settings: wanted.settings };
+      const update: UpdateGroupDto = {
+        enabled: wanted.enabled,
+        separator: wanted.separator,
+        members: wanted.members,
+        allow: wanted.allow,
+        deny: wanted.deny,
+        settings: wanted.settings,
+      };
       await this.groups.update(existing.id, update);
     }
     return 'updated';
@@ -210,7 +253,9 @@ function sameRemote(existing: ServiceView, wanted: RemoteConfigDto, currentHeade
 
 /** Every setting the file gives has the value the service has (settings the file leaves out keep theirs). */
 function matches(current: object, wanted: object): boolean {
-  return Object.entries(stripUndefined(wanted)).every(([key, value]) => isDeepStrictEqual(plain((current as Record<string, unknown>)[key]), plain(value)));
+  return Object.entries(stripUndefined(wanted)).every(([key, value]) =>
+    isDeepStrictEqual(plain((current as Record<string, unknown>)[key]), plain(value)),
+  );
 }
 
 /** Nested settings (process.limits) arrive as validated DTO instances: compare their data, not their classes. */
@@ -223,7 +268,12 @@ function groupEntry(group: GroupView): CreateGroupDto {
     name: group.name,
     enabled: group.enabled,
     separator: group.separator,
-    members: group.members.map((member) => ({ service: member.serviceName, allow: member.allow, deny: member.deny, renames: member.renames })),
+    members: group.members.map((member) => ({
+      service: member.serviceName,
+      allow: member.allow,
+      deny: member.deny,
+      renames: member.renames,
+    })),
     allow: group.allow,
     deny: group.deny,
     settings: group.settings,
@@ -231,7 +281,9 @@ function groupEntry(group: GroupView): CreateGroupDto {
 }
 
 function normalizeGroup(group: CreateGroupDto): unknown {
-  return JSON.parse(JSON.stringify({ ...group, members: group.members.map((m) => ({ allow: [], deny: [], renames: {}, ...stripUndefined(m) })) }));
+  return JSON.parse(
+    JSON.stringify({ ...group, members: group.members.map((m) => ({ allow: [], deny: [], renames: {}, ...stripUndefined(m) })) }),
+  );
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

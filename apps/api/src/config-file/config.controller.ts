@@ -1,4 +1,17 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Header, HttpCode, HttpStatus, ParseBoolPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  ParseBoolPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuditService } from '../audit/audit.service';
@@ -21,12 +34,20 @@ export class ConfigController {
       'Services and groups as YAML; secrets appear only as ${env:NAME} references, or in clear with secrets=true (admins only, audited). A limited user gets their services only',
   })
   @ApiQuery({ name: 'secrets', required: false, type: Boolean })
-  async export(@Req() request: Request & RequestWithPrincipal, @Query('secrets', new ParseBoolPipe({ optional: true })) secrets = false): Promise<string> {
+  async export(
+    @Req() request: Request & RequestWithPrincipal,
+    @Query('secrets', new ParseBoolPipe({ optional: true })) secrets = false,
+  ): Promise<string> {
     const principal = request.principal;
     if (secrets) {
       // The one export that carries sealed values: as GET /api/services/:id/environment, admins only and every call audited.
       const allowed = principal !== undefined && roleAllows(principal.role, 'admin');
-      await this.audit.record({ action: 'config.export.secrets', outcome: allowed ? 'ok' : 'refused', actor: principal ?? null, address: request.ip ?? null });
+      await this.audit.record({
+        action: 'config.export.secrets',
+        outcome: allowed ? 'ok' : 'refused',
+        actor: principal ?? null,
+        address: request.ip ?? null,
+      });
       if (!allowed) throw new ForbiddenException('secrets=true exports secret values in clear: admins only');
     }
     return this.sync.export(principal, { secrets });
@@ -49,7 +70,8 @@ export class ConfigController {
 /** `{"yaml": "…"}`: the one field, a string; anything beside it is refused rather than ignored. */
 function yamlOf(body: unknown): string {
   if (body === undefined) return '';
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestException(['the body must be YAML text or {"yaml": "…"}']);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequestException(['the body must be YAML text or {"yaml": "…"}']);
   const problems = Object.keys(body)
     .filter((key) => key !== 'yaml')
     .map((key) => `${key}: property ${key} should not exist`);

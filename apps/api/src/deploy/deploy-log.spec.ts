@@ -11,7 +11,11 @@ function logWith(secrets: string[] = []): { log: DeployLog; announced: string[][
 describe('DeployLog', () => {
   it.each([
     ['a known secret', 'token=ghp_abcdef123456 used', 'token=******** used'],
-    ['credentials in a URL', "fatal: unable to access 'https://x-access-token:s3cr3t@github.com/a/b.git/'", "fatal: unable to access 'https://********@github.com/a/b.git/'"],
+    [
+      'credentials in a URL',
+      "fatal: unable to access 'https://x-access-token:s3cr3t@github.com/a/b.git/'",
+      "fatal: unable to access 'https://********@github.com/a/b.git/'",
+    ],
     ['a Basic authorization header', 'Authorization: Basic eC1hY2Nlc3M6dG9rZW4=', 'Authorization: Basic ********'],
     ['a Bearer header', 'authorization: bearer abc.def.ghi', 'authorization: bearer ********'],
     ['nothing secret', 'added 3 packages in 1s', 'added 3 packages in 1s'],

@@ -100,10 +100,18 @@ export class DeployPipeline {
         ...Object.values(await this.services.environmentOf(service.id)),
         ...Object.values(this.deployments.environmentOf(deployment) ?? {}),
       ]);
-      await this.deployments.record(deploymentId, { attempts: attempt.number, startedAt: deployment.startedAt ?? new Date(this.clock.now()) });
-      log.step(attempt.number === 1 ? `deploying ${deployment.repositoryUrl} to "${service.name}"` : `attempt ${attempt.number} of ${attempt.of}`);
+      await this.deployments.record(deploymentId, {
+        attempts: attempt.number,
+        startedAt: deployment.startedAt ?? new Date(this.clock.now()),
+      });
+      log.step(
+        attempt.number === 1 ? `deploying ${deployment.repositoryUrl} to "${service.name}"` : `attempt ${attempt.number} of ${attempt.of}`,
+      );
 
-      const build = deployment.trigger === 'rollback' ? await this.reuse(deployment, service, log) : await this.checkout(deployment, service, log, attempt, work);
+      const build =
+        deployment.trigger === 'rollback'
+          ? await this.reuse(deployment, service, log)
+          : await this.checkout(deployment, service, log, attempt, work);
       await this.deployments.advance(deploymentId, 'starting');
       const started = this.clock.now();
       await this.release.release(
@@ -186,7 +194,9 @@ export class DeployPipeline {
     await this.directories.prepare(service.name);
     const incoming = this.directories.incoming(service.name, id);
     await this.directories.remove(incoming);
-    log.step(`git clone --depth 1 ${askedBranch ? `--branch ${askedBranch} ` : ''}${deployment.repositoryUrl}${token ? ' (with GITHUB_TOKEN)' : ''}`);
+    log.step(
+      `git clone --depth 1 ${askedBranch ? `--branch ${askedBranch} ` : ''}${deployment.repositoryUrl}${token ? ' (with GITHUB_TOKEN)' : ''}`,
+    );
     try {
       await this.git.clone({
         url: deployment.repositoryUrl,
@@ -231,11 +241,21 @@ export class DeployPipeline {
         log.step(describeBuildSandbox(view));
       });
       const env = { ...this.commandEnv(id), CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false' };
-      const step = { directory, env, timeoutMs: this.stepTimeoutMs, onLine: (line: string) => log.line(line), signal: attempt.signal, confine };
+      const step = {
+        directory,
+        env,
+        timeoutMs: this.stepTimeoutMs,
+        onLine: (line: string) => log.line(line),
+        signal: attempt.signal,
+        confine,
+      };
       try {
         await this.deployments.advance(id, 'installing');
         started = this.clock.now();
-        const installed = await this.failOnCommand(() => this.builder.install(step, { allowScripts: this.allowScripts(deployment, service) }), 'install');
+        const installed = await this.failOnCommand(
+          () => this.builder.install(step, { allowScripts: this.allowScripts(deployment, service) }),
+          'install',
+        );
         if (installed === 'nothing to install') log.step('no dependencies to install');
         await this.deployments.record(id, { installMs: this.clock.now() - started });
 
@@ -263,7 +283,15 @@ export class DeployPipeline {
     const entryPoint = deployment.options?.entryPoint ?? service.repository?.entryPoint ?? manifest.entryPoint;
     const environment = await this.environmentFor(deployment, service, manifest);
     await this.requireEntryPoint(directory, entryPoint);
-    return { directory, commit: deployment.commit, branch: deployment.branch ?? service.repository?.branch ?? 'main', manifest, entryPoint, environment, created: false };
+    return {
+      directory,
+      commit: deployment.commit,
+      branch: deployment.branch ?? service.repository?.branch ?? 'main',
+      manifest,
+      entryPoint,
+      environment,
+      created: false,
+    };
   }
 
   /**
@@ -304,7 +332,11 @@ export class DeployPipeline {
 
   /** The service's variables, those the request adds, and the manifest's defaults under both; every required one must be there. */
   private async environmentFor(deployment: DeploymentEntity, service: ServiceEntity, manifest: Manifest): Promise<Record<string, string>> {
-    const environment = { ...manifest.defaultEnv, ...(await this.services.environmentOf(service.id)), ...(this.deployments.environmentOf(deployment) ?? {}) };
+    const environment = {
+      ...manifest.defaultEnv,
+      ...(await this.services.environmentOf(service.id)),
+      ...(this.deployments.environmentOf(deployment) ?? {}),
+    };
     const missing = missingRequiredEnv(manifest, environment);
     if (missing.length > 0) {
       throw new DeployFailure(

@@ -41,10 +41,16 @@ export class DeployRecovery implements OnApplicationBootstrap {
         await this.pipeline.abandon(deployment.id, 'interrupted by a restart of the API');
       }
       await this.queue.release(job);
-      this.logger.event('warn', { deployment: deployment.id, service: deployment.serviceName }, 'A deployment was interrupted by a restart of the API');
+      this.logger.event(
+        'warn',
+        { deployment: deployment.id, service: deployment.serviceName },
+        'A deployment was interrupted by a restart of the API',
+      );
     }
     await this.queue.requeue(
-      unfinished.filter((deployment) => deployment.status === 'queued').map((deployment) => ({ deploymentId: deployment.id, serviceId: deployment.serviceId })),
+      unfinished
+        .filter((deployment) => deployment.status === 'queued')
+        .map((deployment) => ({ deploymentId: deployment.id, serviceId: deployment.serviceId })),
     );
     for (const service of await this.services.list()) {
       if (!service.repository || service.process.command) continue;

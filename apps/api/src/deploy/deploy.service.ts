@@ -50,7 +50,9 @@ export class DeployService {
       });
     }
     if (caller.scope?.services) {
-      throw new ForbiddenException(`No service "${name}" within your limits: a deploy under a new name creates a service, which a user limited to some services may not do`);
+      throw new ForbiddenException(
+        `No service "${name}" within your limits: a deploy under a new name creates a service, which a user limited to some services may not do`,
+      );
     }
     const created = await this.services.create({
       name,
@@ -62,7 +64,13 @@ export class DeployService {
       },
       environment: request.environment ?? {},
     });
-    return this.enqueue({ service: created, trigger: 'api', repositoryUrl: request.repositoryUrl, branch: request.branch ?? null, options });
+    return this.enqueue({
+      service: created,
+      trigger: 'api',
+      repositoryUrl: request.repositoryUrl,
+      branch: request.branch ?? null,
+      options,
+    });
   }
 
   /** Throws unless the caller may deploy this request into the existing service; records a replacement. */
@@ -73,14 +81,22 @@ export class DeployService {
     if (current !== null && sameRepositoryKey(current) === sameRepositoryKey(request.repositoryUrl)) return;
     const now = current === null ? 'is not deployed from a repository' : `is deployed from ${current}`;
     if (!roleAllows(caller.role, 'admin')) {
-      throw new ForbiddenException(`"${existing.name}" ${now}: only an admin may replace its code with ${request.repositoryUrl} (the new code would start with the service's secrets)`);
+      throw new ForbiddenException(
+        `"${existing.name}" ${now}: only an admin may replace its code with ${request.repositoryUrl} (the new code would start with the service's secrets)`,
+      );
     }
     if (request.replace !== true) {
       throw new ConflictException(
         `"${existing.name}" ${now}: to replace its code with ${request.repositoryUrl} (which then starts with the service's variables and secrets), send "replace": true`,
       );
     }
-    void this.audit.record({ action: 'deploy.replace', outcome: 'ok', actor: caller, target: existing.name, detail: { from: current, to: request.repositoryUrl } });
+    void this.audit.record({
+      action: 'deploy.replace',
+      outcome: 'ok',
+      actor: caller,
+      target: existing.name,
+      detail: { from: current, to: request.repositoryUrl },
+    });
   }
 
   /** The service's repository and branch again: a push to it (`webhook`), an imported configuration or a retry (`api`). */

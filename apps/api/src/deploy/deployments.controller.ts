@@ -22,7 +22,8 @@ export class DeploymentsController {
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: RequestWithPrincipal): Promise<DeploymentView> {
     const deployment = await this.deployments.view(id);
     // A deployment of a service outside the caller's limits (or, for a limited caller, of one since deleted) is answered as absent.
-    if (!scopeShowsService(request.principal, { id: deployment.serviceId, name: deployment.serviceName })) throw new NotFoundException(`Deployment "${id}" not found`);
+    if (!scopeShowsService(request.principal, { id: deployment.serviceId, name: deployment.serviceName }))
+      throw new NotFoundException(`Deployment "${id}" not found`);
     return deployment;
   }
 
@@ -39,7 +40,10 @@ export class DeploymentsController {
   @RequiresRole('operator')
   @ServiceParam('id')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: "Deploy the service's repository and branch again (a retry after a failed deploy); 409 when it is not deployed from a repository" })
+  @ApiOperation({
+    summary:
+      "Deploy the service's repository and branch again (a retry after a failed deploy); 409 when it is not deployed from a repository",
+  })
   async redeploy(@Param('id') id: string): Promise<DeployAcceptedView> {
     return this.deploys.redeploy(await this.services.entityOf(id), 'api');
   }

@@ -1,13 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  DEPLOYMENT_STATUSES,
-  DeploymentStatus,
-  DeploymentSummaryView,
-  DeploymentTrigger,
-  DeploymentView,
-} from '@mcp-proxy/shared/dto';
+import { DEPLOYMENT_STATUSES, DeploymentStatus, DeploymentSummaryView, DeploymentTrigger, DeploymentView } from '@mcp-proxy/shared/dto';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box';
 import { Clock } from '../core/time/clock';
@@ -31,7 +25,10 @@ export interface NewDeployment {
 
 /** Fields that change as a deployment runs (status has its own, forward-only, path). */
 export type DeploymentProgress = Partial<
-  Pick<DeploymentEntity, 'branch' | 'commit' | 'directory' | 'attempts' | 'startedAt' | 'cloneMs' | 'installMs' | 'buildMs' | 'startMs' | 'buildSandbox'>
+  Pick<
+    DeploymentEntity,
+    'branch' | 'commit' | 'directory' | 'attempts' | 'startedAt' | 'cloneMs' | 'installMs' | 'buildMs' | 'startMs' | 'buildSandbox'
+  >
 >;
 
 export const FINISHED: readonly DeploymentStatus[] = ['succeeded', 'failed'];
@@ -151,10 +148,15 @@ export class DeploymentsService {
     const open = this.logs.get(id);
     if (open) return open;
     const entity = await this.find(id);
-    const log = new DeployLog(id, entity?.log ?? '', {
-      persist: async (text) => void (await this.deployments.update({ id }, { log: text })),
-      announce: (lines) => this.events.emit(DEPLOY_EVENTS.log, { deploymentId: id, lines } satisfies DeployLogLines),
-    }, this.proxySecrets);
+    const log = new DeployLog(
+      id,
+      entity?.log ?? '',
+      {
+        persist: async (text) => void (await this.deployments.update({ id }, { log: text })),
+        announce: (lines) => this.events.emit(DEPLOY_EVENTS.log, { deploymentId: id, lines } satisfies DeployLogLines),
+      },
+      this.proxySecrets,
+    );
     this.logs.set(id, log);
     return log;
   }

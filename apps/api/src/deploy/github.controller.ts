@@ -1,4 +1,17 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Post, RawBody, Req, Res, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Post,
+  RawBody,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeployRequestDto, WebhookResultView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
@@ -54,7 +67,8 @@ export class GithubController {
       throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match the body (check the webhook secret)');
     }
     // Checked after the signature: an unsigned request learns nothing from it.
-    if (!delivery || !/^[A-Za-z0-9-]{1,100}$/.test(delivery)) throw new BadRequestException(['X-GitHub-Delivery must be the delivery id GitHub sends (letters, digits and dashes)']);
+    if (!delivery || !/^[A-Za-z0-9-]{1,100}$/.test(delivery))
+      throw new BadRequestException(['X-GitHub-Delivery must be the delivery id GitHub sends (letters, digits and dashes)']);
     const result = await this.webhooks.handleOnce(delivery, event, request.body);
     response.status(result.result === 'pong' ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;

@@ -71,7 +71,8 @@ export class GroupsService {
         if (error instanceof NotFoundException) throw new BadRequestException([`members.${index}.service: no service "${member.service}"`]);
         throw error;
       }
-      if (resolved.some((other) => other.serviceId === serviceId)) throw new BadRequestException([`members.${index}.service: "${member.service}" is listed twice`]);
+      if (resolved.some((other) => other.serviceId === serviceId))
+        throw new BadRequestException([`members.${index}.service: "${member.service}" is listed twice`]);
       resolved.push({ serviceId, allow: member.allow ?? [], deny: member.deny ?? [], renames: member.renames ?? {} });
     }
     return resolved;
@@ -87,7 +88,8 @@ export class GroupsService {
     try {
       await this.groups.save(entity);
     } catch (error) {
-      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) throw new ConflictException(`A group named "${entity.name}" already exists`);
+      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message))
+        throw new ConflictException(`A group named "${entity.name}" already exists`);
       throw error;
     }
     this.events.emit(GROUP_CHANGED, { groupId: entity.id });

@@ -1,10 +1,5 @@
 import type { Principal } from '../core/auth/principal';
-import {
-  HealthFacts,
-  healthProblems,
-  problemCounts,
-  problemsVisibleTo,
-} from './health-problems';
+import { HealthFacts, healthProblems, problemCounts, problemsVisibleTo } from './health-problems';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -47,38 +42,26 @@ describe('healthProblems', () => {
       'exited with code 3',
       'gave up after 5 restarts within 60 s: exited with code 3',
     ],
-    [
-      'failed',
-      'working directory /srv/x does not exist',
-      null,
-      'working directory /srv/x does not exist',
-    ],
-  ] as const)(
-    'reports a %s service with a short reason and no stderr tail',
-    (status, statusReason, lastExitReason, reason) => {
-      const problems = healthProblems(
-        facts({
-          services: [
-            { id: 'a', name: 'alpha', status, statusReason, lastExitReason },
-          ],
-        }),
-      );
-      expect(problems).toEqual([
-        {
-          kind: 'service',
-          name: 'alpha',
-          status,
-          reason,
-          service: { id: 'a', name: 'alpha' },
-        },
-      ]);
-    },
-  );
+    ['failed', 'working directory /srv/x does not exist', null, 'working directory /srv/x does not exist'],
+  ] as const)('reports a %s service with a short reason and no stderr tail', (status, statusReason, lastExitReason, reason) => {
+    const problems = healthProblems(
+      facts({
+        services: [{ id: 'a', name: 'alpha', status, statusReason, lastExitReason }],
+      }),
+    );
+    expect(problems).toEqual([
+      {
+        kind: 'service',
+        name: 'alpha',
+        status,
+        reason,
+        service: { id: 'a', name: 'alpha' },
+      },
+    ]);
+  });
 
   it('ignores services that are starting, restarting or stopped', () => {
-    const services = (
-      ['starting', 'restarting', 'stopped', 'deploying'] as const
-    ).map((status, index) => ({
+    const services = (['starting', 'restarting', 'stopped', 'deploying'] as const).map((status, index) => ({
       id: `${index}`,
       name: `s${index}`,
       status,
@@ -103,11 +86,7 @@ describe('healthProblems', () => {
         reason: '2 failed attempts: ACME order failed: rateLimited',
       },
     ]);
-    expect(
-      healthProblems(
-        facts({ certificate: { ...certificate, enabled: false } }),
-      ),
-    ).toEqual([]);
+    expect(healthProblems(facts({ certificate: { ...certificate, enabled: false } }))).toEqual([]);
   });
 
   it('reports a lost UPnP mapping', () => {
@@ -143,16 +122,11 @@ describe('healthProblems', () => {
     expect(
       healthProblems(
         facts({
-          deployments: [
-            deployment(limitMs - 1000),
-            { ...deployment(limitMs * 2), startedAt: null },
-          ],
+          deployments: [deployment(limitMs - 1000), { ...deployment(limitMs * 2), startedAt: null }],
         }),
       ),
     ).toEqual([]);
-    const [stuck] = healthProblems(
-      facts({ deployments: [deployment(limitMs + 60_000)] }),
-    );
+    const [stuck] = healthProblems(facts({ deployments: [deployment(limitMs + 60_000)] }));
     expect(stuck).toMatchObject({
       kind: 'deploy',
       name: 'alpha',
@@ -224,19 +198,10 @@ describe('problemsVisibleTo', () => {
       role: 'viewer',
       scope: { services: ['alpha'] },
     };
-    expect(
-      problemsVisibleTo(limited, problems)?.map((problem) => problem.name),
-    ).toEqual(['alpha', 'api 3000']);
+    expect(problemsVisibleTo(limited, problems)?.map((problem) => problem.name)).toEqual(['alpha', 'api 3000']);
     const admin: Principal = { kind: 'admin', id: 'admin', role: 'admin' };
-    expect(
-      problemsVisibleTo(admin, problems)?.map((problem) => problem.name),
-    ).toEqual(['alpha', 'beta', 'api 3000']);
+    expect(problemsVisibleTo(admin, problems)?.map((problem) => problem.name)).toEqual(['alpha', 'beta', 'api 3000']);
     for (const problem of problemsVisibleTo(admin, problems) ?? [])
-      expect(Object.keys(problem).sort()).toEqual([
-        'kind',
-        'name',
-        'reason',
-        'status',
-      ]);
+      expect(Object.keys(problem).sort()).toEqual(['kind', 'name', 'reason', 'status']);
   });
 });

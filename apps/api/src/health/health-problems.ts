@@ -1,8 +1,4 @@
-import type {
-  HealthProblemKind,
-  HealthProblemView,
-  ServiceStatus,
-} from '@mcp-proxy/shared/dto';
+import type { HealthProblemKind, HealthProblemView, ServiceStatus } from '@mcp-proxy/shared/dto';
 import { Principal, scopeShowsService } from '../core/auth/principal';
 
 /**
@@ -50,12 +46,7 @@ export interface HealthFacts {
   deployAttempts: number;
 }
 
-export const HEALTH_PROBLEM_KINDS: readonly HealthProblemKind[] = [
-  'service',
-  'certificate',
-  'upnp',
-  'deploy',
-];
+export const HEALTH_PROBLEM_KINDS: readonly HealthProblemKind[] = ['service', 'certificate', 'upnp', 'deploy'];
 /** A deployment attempt runs four bounded steps (clone, install, build, start); one more for the check and the queue. */
 const STEPS_PER_ATTEMPT = 5;
 const MAX_REASON_CHARS = 200;
@@ -90,17 +81,10 @@ export function healthProblems(facts: HealthFacts): HealthProblem[] {
       status: 'lease-lost',
       reason: short(mapping.reason),
     });
-  const limitMs =
-    facts.deployStepTimeoutMs * STEPS_PER_ATTEMPT * facts.deployAttempts;
+  const limitMs = facts.deployStepTimeoutMs * STEPS_PER_ATTEMPT * facts.deployAttempts;
   for (const deployment of facts.deployments) {
-    if (
-      !deployment.startedAt ||
-      facts.now - deployment.startedAt.getTime() <= limitMs
-    )
-      continue;
-    const minutes = Math.round(
-      (facts.now - deployment.startedAt.getTime()) / 60_000,
-    );
+    if (!deployment.startedAt || facts.now - deployment.startedAt.getTime() <= limitMs) continue;
+    const minutes = Math.round((facts.now - deployment.startedAt.getTime()) / 60_000);
     problems.push({
       kind: 'deploy',
       name: deployment.serviceName,
@@ -112,12 +96,8 @@ export function healthProblems(facts: HealthFacts): HealthProblem[] {
   return problems;
 }
 
-export function problemCounts(
-  problems: readonly HealthProblem[],
-): Record<HealthProblemKind, number> {
-  const counts = Object.fromEntries(
-    HEALTH_PROBLEM_KINDS.map((kind) => [kind, 0]),
-  ) as Record<HealthProblemKind, number>;
+export function problemCounts(problems: readonly HealthProblem[]): Record<HealthProblemKind, number> {
+  const counts = Object.fromEntries(HEALTH_PROBLEM_KINDS.map((kind) => [kind, 0])) as Record<HealthProblemKind, number>;
   for (const problem of problems) counts[problem.kind] += 1;
   return counts;
 }
@@ -126,35 +106,23 @@ export function problemCounts(
  * What a caller may read of the problems: nothing for an anonymous one (counts only); for a known one,
  * every problem not about a service plus those about services in their scope.
  */
-export function problemsVisibleTo(
-  principal: Principal | undefined,
-  problems: readonly HealthProblem[],
-): HealthProblemView[] | undefined {
+export function problemsVisibleTo(principal: Principal | undefined, problems: readonly HealthProblem[]): HealthProblemView[] | undefined {
   if (!principal) return undefined;
   return problems
-    .filter(
-      (problem) =>
-        !problem.service || scopeShowsService(principal, problem.service),
-    )
+    .filter((problem) => !problem.service || scopeShowsService(principal, problem.service))
     .map(({ kind, name, status, reason }) => ({ kind, name, status, reason }));
 }
 
 /** A crash: why the restarts stopped and how the last child died; a failed start: the launcher's reason. Never the stderr tail. */
 function serviceReason(service: WantedService): string {
-  const reason =
-    service.statusReason ?? service.lastExitReason ?? service.status;
+  const reason = service.statusReason ?? service.lastExitReason ?? service.status;
   const cause = service.lastExitReason;
   // A crash's status reason is "<why parked>: <cause>: <stderr tail>"; the tail is the server's own output.
-  const cut =
-    service.status === 'crashed' && cause ? reason.indexOf(cause) : -1;
-  return short(
-    cut >= 0 && cause ? reason.slice(0, cut + cause.length) : reason,
-  );
+  const cut = service.status === 'crashed' && cause ? reason.indexOf(cause) : -1;
+  return short(cut >= 0 && cause ? reason.slice(0, cut + cause.length) : reason);
 }
 
 function short(text: string): string {
   const line = text.split('\n')[0] ?? '';
-  return line.length > MAX_REASON_CHARS
-    ? `${line.slice(0, MAX_REASON_CHARS - 1)}…`
-    : line;
+  return line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS - 1)}…` : line;
 }

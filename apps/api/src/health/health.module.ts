@@ -6,5 +6,9 @@ import { SupervisorModule } from '../supervisor/supervisor.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ imports: [SupervisorModule, CertsModule, NetworkModule, DeployPipelineModule], controllers: [HealthController], providers: [HealthService] })
+@Module({
+  imports: [SupervisorModule, CertsModule, NetworkModule, DeployPipelineModule],
+  controllers: [HealthController],
+  providers: [HealthService],
+})
 export class HealthModule {}

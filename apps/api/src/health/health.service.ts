@@ -11,11 +11,7 @@ import { ChildSandbox } from '../supervisor/sandbox/child-sandbox';
 import { ServiceRuntimes } from '../services/service-runtimes';
 import { ServicesService } from '../services/services.service';
 import { APP_VERSION } from '../version';
-import {
-  healthProblems,
-  problemCounts,
-  problemsVisibleTo,
-} from './health-problems';
+import { healthProblems, problemCounts, problemsVisibleTo } from './health-problems';
 
 /**
  * `GET /health`: liveness plus the truth about what the gateway should be doing and is not. Gathers the

@@ -11,8 +11,14 @@ describe('parseClientMessage', () => {
     ['not json', { ok: false, error: 'messages must be JSON' }],
     ['[1]', { ok: false, error: 'messages must be JSON objects' }],
     ['{"type":"auth"}', { ok: false, error: 'auth needs a token' }],
-    ['{"type":"subscribe","channel":"logs:"}', { ok: false, error: 'unknown channel "logs:": use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"' }],
-    ['{"type":"subscribe","channel":"everything"}', { ok: false, error: 'unknown channel "everything": use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"' }],
+    [
+      '{"type":"subscribe","channel":"logs:"}',
+      { ok: false, error: 'unknown channel "logs:": use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"' },
+    ],
+    [
+      '{"type":"subscribe","channel":"everything"}',
+      { ok: false, error: 'unknown channel "everything": use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"' },
+    ],
     ['{"type":"shout"}', { ok: false, error: 'unknown message type "shout": use auth, subscribe or unsubscribe' }],
   ])('%s', (text, expected) => {
     expect(parseClientMessage(text)).toEqual(expected);

@@ -16,11 +16,16 @@ export function parseClientMessage(text: string): ParsedClientMessage {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'messages must be JSON objects' };
   const { type, token, channel } = value as Record<string, unknown>;
   if (type === 'auth') {
-    return typeof token === 'string' && token.length > 0 ? { ok: true, message: { type, token } } : { ok: false, error: 'auth needs a token' };
+    return typeof token === 'string' && token.length > 0
+      ? { ok: true, message: { type, token } }
+      : { ok: false, error: 'auth needs a token' };
   }
   if (type === 'subscribe' || type === 'unsubscribe') {
     if (typeof channel !== 'string' || !isChannel(channel)) {
-      return { ok: false, error: `unknown channel ${JSON.stringify(channel)}: use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"` };
+      return {
+        ok: false,
+        error: `unknown channel ${JSON.stringify(channel)}: use "status", "metrics", "network", "logs:<service>" or "deploy:<deploymentId>"`,
+      };
     }
     return { ok: true, message: { type, channel } };
   }

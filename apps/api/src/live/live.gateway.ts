@@ -68,7 +68,8 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     this.toDeployFollowers(deployment.id, { type: 'deployment', channel: `${DEPLOY_CHANNEL_PREFIX}${deployment.id}`, deployment });
   private readonly onDeployLog = ({ deploymentId, lines }: DeployLogLines): void =>
     this.toDeployFollowers(deploymentId, { type: 'deploy-log', channel: `${DEPLOY_CHANNEL_PREFIX}${deploymentId}`, lines });
-  private readonly onNetwork = (network: NetworkStatusView): void => this.broadcast('network', { type: 'network', channel: 'network', network });
+  private readonly onNetwork = (network: NetworkStatusView): void =>
+    this.broadcast('network', { type: 'network', channel: 'network', network });
 
   constructor(
     private readonly upgrades: UpgradeRouter,
@@ -115,14 +116,27 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const address = this.client.address(request);
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
-    const verdict = await this.failures.verify(address, token ?? undefined, async (credential) => managementPrincipal(await this.auth.verify(credential)));
+    const verdict = await this.failures.verify(address, token ?? undefined, async (credential) =>
+      managementPrincipal(await this.auth.verify(credential)),
+    );
     const principal = verdict.principal;
     if (token && !principal) return verdict.status === 429 ? refuse(socket, 429, 'Too Many Requests') : refuse(socket, 401, 'Unauthorized');
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, token && principal ? { token, principal } : null));
   }
 
   private accept(socket: WebSocket, address: string, credential: { token: string; principal: Principal } | null): void {
-    const client: LiveClient = { socket, address, authenticated: false, principal: null, alive: true, status: false, metrics: false, network: false, logs: new Map(), deploys: new Map() };
+    const client: LiveClient = {
+      socket,
+      address,
+      authenticated: false,
+      principal: null,
+      alive: true,
+      status: false,
+      metrics: false,
+      network: false,
+      logs: new Map(),
+      deploys: new Map(),
+    };
     this.clients.add(client);
     socket.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(client, data, isBinary));
     socket.on('pong', () => (client.alive = true));
@@ -171,7 +185,9 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     if (!client.authenticated) {
       const token = parsed.ok && parsed.message.type === 'auth' ? parsed.message.token : undefined;
       // Only a token that was presented and wrong counts as a failure; anything else is merely refused.
-      const verdict = await this.failures.verify(client.address, token, async (credential) => managementPrincipal(await this.auth.verify(credential)));
+      const verdict = await this.failures.verify(client.address, token, async (credential) =>
+        managementPrincipal(await this.auth.verify(credential)),
+      );
       const principal = verdict.principal;
       if (token && principal) {
         this.authenticated(client, token, principal);

@@ -71,7 +71,9 @@ export class NetworkStatusService implements OnModuleInit, OnModuleDestroy {
 
   /** Port mappings we held that the gateway dropped or can no longer be asked about (for /health), by port name. */
   lostMappings(): { name: string; reason: string }[] {
-    return this.mapper.lostMappings().map(({ port, reason }) => ({ name: `${this.settings.ports.find((entry) => entry.port === port)?.name ?? 'port'} ${port}`, reason }));
+    return this.mapper
+      .lostMappings()
+      .map(({ port, reason }) => ({ name: `${this.settings.ports.find((entry) => entry.port === port)?.name ?? 'port'} ${port}`, reason }));
   }
 
   /** What is known now, without waiting for anything. */
@@ -98,7 +100,13 @@ export class NetworkStatusService implements OnModuleInit, OnModuleDestroy {
       upnp,
       ports,
       portForwarding: reason
-        ? portForwardingInstructions({ reason, ports: this.settings.ports, privateIp: privateIp.ip, publicIp: publicIp.ip, routerIp: this.routerIp })
+        ? portForwardingInstructions({
+            reason,
+            ports: this.settings.ports,
+            privateIp: privateIp.ip,
+            publicIp: publicIp.ip,
+            routerIp: this.routerIp,
+          })
         : null,
       updatedAt: new Date(this.clock.now()).toISOString(),
     };
@@ -120,7 +128,9 @@ export class NetworkStatusService implements OnModuleInit, OnModuleDestroy {
     if (this.settings.publicIpOverride) return { ip: this.settings.publicIpOverride, source: 'override', reason: null };
     const fromGateway = this.mapper.gatewayExternalIp();
     if (fromGateway && !isNonPublicIpv4(fromGateway)) return { ip: fromGateway, source: 'upnp', reason: null };
-    const doubleNat = fromGateway ? `the gateway's external address ${fromGateway} is not public (another router or carrier-grade NAT in front of it)` : null;
+    const doubleNat = fromGateway
+      ? `the gateway's external address ${fromGateway} is not public (another router or carrier-grade NAT in front of it)`
+      : null;
     const result = this.httpLookup?.result;
     if (result && result.ip !== null) return { ip: result.ip, source: 'http', reason: doubleNat };
     const lookupState = result ? result.reason : this.httpLookupRunning ? 'looking up the public IP' : 'not looked up yet';

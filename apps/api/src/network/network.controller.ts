@@ -62,7 +62,8 @@ export class NetworkController {
   private onlyOurs(requested: number[]): number[] {
     const ours = this.settings.ports.map(({ port }) => port);
     const foreign = requested.filter((port) => !ours.includes(port));
-    if (foreign.length > 0) throw new BadRequestException([`ports must be among the proxy's own (${ours.join(', ')}); not ${foreign.join(', ')}`]);
+    if (foreign.length > 0)
+      throw new BadRequestException([`ports must be among the proxy's own (${ours.join(', ')}); not ${foreign.join(', ')}`]);
     return requested;
   }
 }

@@ -21,7 +21,10 @@ const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 /** The query of `/oauth/authorize`. */
-export type AuthorizeParams = Record<'response_type' | 'client_id' | 'redirect_uri' | 'code_challenge' | 'code_challenge_method' | 'state' | 'resource' | 'scope', string | null>;
+export type AuthorizeParams = Record<
+  'response_type' | 'client_id' | 'redirect_uri' | 'code_challenge' | 'code_challenge_method' | 'state' | 'resource' | 'scope',
+  string | null
+>;
 
 /** Where the browser goes next: the consent screen, or straight back to the client with an error. */
 export type AuthorizeOutcome = { kind: 'consent'; id: string } | { kind: 'redirect'; location: string };
@@ -50,14 +53,21 @@ export class AuthorizationsService {
     // A metadata document is fetched only for a request aimed at one of our OAuth servers: no one
     // makes the proxy fetch arbitrary URLs. Answered here, since the client is not verified yet.
     if (isDocumentClientId(params.client_id) && !(params.resource && (await this.urls.serviceForResource(params.resource, issuer)))) {
-      throw new OAuthError('invalid_target', 'resource (RFC 8707) must name an MCP server here that accepts OAuth before a client metadata document is fetched');
+      throw new OAuthError(
+        'invalid_target',
+        'resource (RFC 8707) must name an MCP server here that accepts OAuth before a client metadata document is fetched',
+      );
     }
     const client = await this.clients.resolve(params.client_id);
-    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id: register the client first, or use a client metadata document URL');
+    if (!client)
+      throw new OAuthError('invalid_client', 'Unknown client_id: register the client first, or use a client metadata document URL');
     if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) {
       throw new OAuthError('invalid_request', 'redirect_uri is missing or not one this client registered');
     }
-    const back = (error: string, description: string): AuthorizeOutcome => ({ kind: 'redirect', location: redirectWith(params.redirect_uri as string, { error, error_description: description, state: params.state, iss: issuer }) });
+    const back = (error: string, description: string): AuthorizeOutcome => ({
+      kind: 'redirect',
+      location: redirectWith(params.redirect_uri as string, { error, error_description: description, state: params.state, iss: issuer }),
+    });
     if (params.response_type !== 'code') return back('unsupported_response_type', 'Only response_type=code is supported');
     if (params.code_challenge_method !== 'S256' || !params.code_challenge || !PKCE_CHALLENGE.test(params.code_challenge)) {
       return back('invalid_request', 'PKCE is required: code_challenge (43 characters) with code_challenge_method=S256');
@@ -105,7 +115,15 @@ export class AuthorizationsService {
   /** The owner approves: a grant (with the tools chosen) and a one-time code for the client. */
   async approve(id: string, tools: string[] | undefined, actor: Principal): Promise<ConsentDecisionView> {
     const entity = await this.pending(id);
-    const grant = this.grants.create({ clientId: entity.clientId, serviceId: entity.serviceId, resource: entity.resource, tools: tools ?? null, scope: entity.scope, approvedBy: (actor.label ?? actor.id).slice(0, 100), revokedAt: null });
+    const grant = this.grants.create({
+      clientId: entity.clientId,
+      serviceId: entity.serviceId,
+      resource: entity.resource,
+      tools: tools ?? null,
+      scope: entity.scope,
+      approvedBy: (actor.label ?? actor.id).slice(0, 100),
+      revokedAt: null,
+    });
     await this.grants.save(grant);
     const code = newToken('mcpc_');
     const answered = await this.authorizations.update(
@@ -113,39 +131,73 @@ export class AuthorizationsService {
       { status: 'approved', grantId: grant.id, codeHash: hashToken(code), codeExpiresAt: new Date(Date.now() + CODE_TTL_MS) },
     );
     if (!answered.affected) throw new OAuthError('invalid_request', 'This request was answered already', 409);
-    void this.audit.record({ action: 'oauth.grant', outcome: 'ok', actor, target: grant.id, detail: { client: entity.clientId, resource: entity.resource, tools: tools ?? 'all' } });
+    void this.audit.record({
+      action: 'oauth.grant',
+      outcome: 'ok',
+      actor,
+      target: grant.id,
+      detail: { client: entity.clientId, resource: entity.resource, tools: tools ?? 'all' },
+    });
     return { redirectTo: redirectWith(entity.redirectUri, { code, state: entity.state, iss: entity.issuer }) };
   }
 
   async deny(id: string, actor: Principal): Promise<ConsentDecisionView> {
     const entity = await this.pending(id);
     await this.authorizations.update({ id: entity.id, status: 'pending' }, { status: 'denied' });
-    void this.audit.record({ action: 'oauth.deny', outcome: 'refused', actor, target: entity.id, detail: { client: entity.clientId, resource: entity.resource } });
-    return { redirectTo: redirectWith(entity.redirectUri, { error: 'access_denied', error_description: 'The owner did not approve this client', state: entity.state, iss: entity.issuer }) };
+    void this.audit.record({
+      action: 'oauth.deny',
+      outcome: 'refused',
+      actor,
+      target: entity.id,
+      detail: { client: entity.clientId, resource: entity.resource },
+    });
+    return {
+      redirectTo: redirectWith(entity.redirectUri, {
+        error: 'access_denied',
+        error_description: 'The owner did not approve this client',
+        state: entity.state,
+        iss: entity.issuer,
+      }),
+    };
   }
 
   /**
    * authorization_code grant. The code works once: a second use revokes what the first one got
    * (OAuth 2.1 §4.1.3), since one of the two callers stole it.
    */
-  async exchange(params: { code: string | null; client_id: string | null; redirect_uri: string | null; code_verifier: string | null; resource: string | null }): Promise<TokenResponse> {
+  async exchange(params: {
+    code: string | null;
+    client_id: string | null;
+    redirect_uri: string | null;
+    code_verifier: string | null;
+    resource: string | null;
+  }): Promise<TokenResponse> {
     if (!params.code) throw new OAuthError('invalid_request', 'code is required');
     const entity = await this.authorizations.findOne({ where: { codeHash: hashToken(params.code) } });
-    if (!entity || entity.status !== 'approved' || !entity.grantId) throw new OAuthError('invalid_grant', 'The authorization code is not valid');
+    if (!entity || entity.status !== 'approved' || !entity.grantId)
+      throw new OAuthError('invalid_grant', 'The authorization code is not valid');
     const grant = await this.grants.findOne({ where: { id: entity.grantId } });
     if (!grant) throw new OAuthError('invalid_grant', 'The authorization code is not valid');
-    const spent = entity.codeUsedAt ? { affected: 0 } : await this.authorizations.update({ id: entity.id, codeUsedAt: IsNull() }, { codeUsedAt: new Date() });
+    const spent = entity.codeUsedAt
+      ? { affected: 0 }
+      : await this.authorizations.update({ id: entity.id, codeUsedAt: IsNull() }, { codeUsedAt: new Date() });
     if (!spent.affected) {
       if (!grant.revokedAt) await this.tokens.revokeGrant(grant, 'authorization code used twice');
       throw new OAuthError('invalid_grant', 'The authorization code was already used');
     }
     if ((entity.codeExpiresAt?.getTime() ?? 0) <= Date.now()) throw new OAuthError('invalid_grant', 'The authorization code has expired');
     if (params.client_id !== entity.clientId) throw new OAuthError('invalid_grant', 'The code was issued to another client');
-    if (params.redirect_uri !== entity.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
-    if (!params.code_verifier || !PKCE_VERIFIER.test(params.code_verifier) || !challengeMatches(params.code_verifier, entity.codeChallenge)) {
+    if (params.redirect_uri !== entity.redirectUri)
+      throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+    if (
+      !params.code_verifier ||
+      !PKCE_VERIFIER.test(params.code_verifier) ||
+      !challengeMatches(params.code_verifier, entity.codeChallenge)
+    ) {
       throw new OAuthError('invalid_grant', 'PKCE verification failed: code_verifier does not match code_challenge');
     }
-    if (params.resource !== null && params.resource !== entity.resource) throw new OAuthError('invalid_target', 'resource differs from the authorization request');
+    if (params.resource !== null && params.resource !== entity.resource)
+      throw new OAuthError('invalid_target', 'resource differs from the authorization request');
     if (grant.revokedAt) throw new OAuthError('invalid_grant', 'The grant was revoked');
     return this.tokens.issue(grant, entity.issuer);
   }
@@ -153,7 +205,8 @@ export class AuthorizationsService {
   private async pending(id: string): Promise<OAuthAuthorizationEntity> {
     const entity = await this.find(id);
     if (entity.status !== 'pending') throw new OAuthError('invalid_request', 'This request was answered already', 409);
-    if (entity.expiresAt.getTime() <= Date.now()) throw new OAuthError('invalid_request', 'This request has expired; start again from the client', 410);
+    if (entity.expiresAt.getTime() <= Date.now())
+      throw new OAuthError('invalid_request', 'This request has expired; start again from the client', 410);
     return entity;
   }
 

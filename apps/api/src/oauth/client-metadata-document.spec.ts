@@ -1,6 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cacheLifetime, documentUrl, fetchDocument, isDocumentClientId, MAX_CONCURRENT_FETCHES, storedIdFor } from './client-metadata-document';
+import {
+  cacheLifetime,
+  documentUrl,
+  fetchDocument,
+  isDocumentClientId,
+  MAX_CONCURRENT_FETCHES,
+  storedIdFor,
+} from './client-metadata-document';
 
 describe('client ID metadata document rules', () => {
   it('accepts https URLs with a path, and http on loopback only when allowed', () => {
@@ -12,7 +19,16 @@ describe('client ID metadata document rules', () => {
   });
 
   it('refuses private targets, missing paths, dot segments, fragments and credentials', () => {
-    for (const url of ['https://10.1.2.3/c', 'https://192.168.1.1/c', 'https://[::ffff:10.0.0.1]/c', 'https://[fe80::1]/c', 'https://example.com', 'https://example.com/a/../b', 'https://example.com/c#f', 'https://u@example.com/c']) {
+    for (const url of [
+      'https://10.1.2.3/c',
+      'https://192.168.1.1/c',
+      'https://[::ffff:10.0.0.1]/c',
+      'https://[fe80::1]/c',
+      'https://example.com',
+      'https://example.com/a/../b',
+      'https://example.com/c#f',
+      'https://u@example.com/c',
+    ]) {
       expect(() => documentUrl(url, true)).toThrow(/not an allowed metadata document URL/);
     }
   });
@@ -51,7 +67,10 @@ describe('client ID metadata document rules', () => {
       await Promise.all(held);
       answer = true;
       // Slots are given back: the next fetch is tried again (and refused for its own reason: a 404).
-      await expect(fetchDocument(url, true)).rejects.toMatchObject({ error: 'invalid_client', description: expect.stringContaining('HTTP 404') });
+      await expect(fetchDocument(url, true)).rejects.toMatchObject({
+        error: 'invalid_client',
+        description: expect.stringContaining('HTTP 404'),
+      });
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

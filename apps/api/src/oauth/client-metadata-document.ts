@@ -23,10 +23,31 @@ LOOPBACK.addAddress('::1', 'ipv6');
 
 /** Never fetched (SSRF): private, link-local, shared, reserved, multicast and documentation ranges. */
 const PRIVATE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+for (const [net, prefix] of [
+  ['::', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
@@ -83,7 +104,11 @@ export function documentUrl(clientId: string, allowHttpLoopback: boolean): URL {
  */
 export async function fetchDocument(url: URL, allowLoopback: boolean): Promise<FetchedDocument> {
   if (inFlight >= MAX_CONCURRENT_FETCHES) {
-    throw new OAuthError('temporarily_unavailable', 'Too many client metadata documents are being fetched right now; try again in a few seconds', 503);
+    throw new OAuthError(
+      'temporarily_unavailable',
+      'Too many client metadata documents are being fetched right now; try again in a few seconds',
+      503,
+    );
   }
   inFlight++;
   try {
@@ -111,37 +136,41 @@ function fetchWithin(url: URL, allowLoopback: boolean, deadlineMs: number): Prom
       failWith(error);
     };
     const client = url.protocol === 'https:' ? https : http;
-    const request = client.get(url, { timeout: deadlineMs, headers: { accept: 'application/json' }, lookup: guardedLookup(allowLoopback), agent: false }, (response) => {
-      const status = response.statusCode ?? 0;
-      if (status !== 200) {
-        response.resume();
-        return reject(fail(status >= 300 && status < 400 ? 'redirects are not followed' : `answered HTTP ${status}`));
-      }
-      if (Number(response.headers['content-length'] ?? 0) > DOCUMENT_MAX_BYTES) {
-        request.destroy();
-        return reject(fail(`larger than ${DOCUMENT_MAX_BYTES} bytes`));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > DOCUMENT_MAX_BYTES) {
-          request.destroy();
-          reject(fail(`larger than ${DOCUMENT_MAX_BYTES} bytes`));
-        } else chunks.push(chunk);
-      });
-      response.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          return reject(fail('not JSON'));
+    const request = client.get(
+      url,
+      { timeout: deadlineMs, headers: { accept: 'application/json' }, lookup: guardedLookup(allowLoopback), agent: false },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status !== 200) {
+          response.resume();
+          return reject(fail(status >= 300 && status < 400 ? 'redirects are not followed' : `answered HTTP ${status}`));
         }
-        if (!body || typeof body !== 'object' || Array.isArray(body)) return reject(fail('not a JSON object'));
-        resolve({ body: body as Record<string, unknown>, cacheMs: cacheLifetime(response.headers['cache-control']) });
-      });
-      response.on('error', () => reject(fail('the connection broke')));
-    });
+        if (Number(response.headers['content-length'] ?? 0) > DOCUMENT_MAX_BYTES) {
+          request.destroy();
+          return reject(fail(`larger than ${DOCUMENT_MAX_BYTES} bytes`));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > DOCUMENT_MAX_BYTES) {
+            request.destroy();
+            reject(fail(`larger than ${DOCUMENT_MAX_BYTES} bytes`));
+          } else chunks.push(chunk);
+        });
+        response.on('end', () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            return reject(fail('not JSON'));
+          }
+          if (!body || typeof body !== 'object' || Array.isArray(body)) return reject(fail('not a JSON object'));
+          resolve({ body: body as Record<string, unknown>, cacheMs: cacheLifetime(response.headers['cache-control']) });
+        });
+        response.on('error', () => reject(fail('the connection broke')));
+      },
+    );
     request.on('timeout', () => request.destroy(fail(`no answer within ${deadlineMs} ms`)));
     request.on('error', (error) => reject(error instanceof OAuthError ? error : fail(error.message)));
   });
@@ -177,7 +206,8 @@ function guardedLookup(allowLoopback: boolean) {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, []);
       const refused = addresses.find((entry) => !addressAllowed(entry.address, allowLoopback));
-      if (refused || addresses.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to a private or reserved address`), { code: 'EADDRNOTALLOWED' }), []);
+      if (refused || addresses.length === 0)
+        return callback(Object.assign(new Error(`${hostname} resolves to a private or reserved address`), { code: 'EADDRNOTALLOWED' }), []);
       if ((options as { all?: boolean }).all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });

@@ -27,7 +27,11 @@ export class ConsentController {
   @Post('authorizations/:id/approve')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Approve a client for a service (optionally only some tools); answers where to send the browser' })
-  approve(@Param('id', ParseUUIDPipe) id: string, @Body() body: ApproveConsentDto, @Req() request: RequestWithPrincipal): Promise<ConsentDecisionView> {
+  approve(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ApproveConsentDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<ConsentDecisionView> {
     return asHttp(this.authorizations.approve(id, body.tools, adminActor(request)));
   }
 

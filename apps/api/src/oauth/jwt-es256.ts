@@ -31,7 +31,12 @@ export function peekHeader(token: string): Partial<JwtHeader> | null {
 export function verifyJwt(token: string, publicKey: KeyObject): Record<string, unknown> | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
-  const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'));
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${parts[0]}.${parts[1]}`),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(parts[2], 'base64url'),
+  );
   if (!ok) return null;
   try {
     const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));

@@ -45,12 +45,16 @@ export class OAuthClientsService {
     const redirectUris = validRedirectUris(metadata.redirect_uris);
     const method = metadata.token_endpoint_auth_method;
     // Public clients only (PKCE protects the code): a client asking for a secret is told "none".
-    if (method !== undefined && typeof method !== 'string') throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method must be a string');
+    if (method !== undefined && typeof method !== 'string')
+      throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method must be a string');
     const grantTypes = metadata.grant_types ?? ['authorization_code', 'refresh_token'];
     if (!Array.isArray(grantTypes) || grantTypes.some((type) => type !== 'authorization_code' && type !== 'refresh_token')) {
       throw new OAuthError('invalid_client_metadata', 'grant_types may only hold authorization_code and refresh_token');
     }
-    const name = typeof metadata.client_name === 'string' && metadata.client_name.trim() ? metadata.client_name.trim().slice(0, 200) : 'Unnamed client';
+    const name =
+      typeof metadata.client_name === 'string' && metadata.client_name.trim()
+        ? metadata.client_name.trim().slice(0, 200)
+        : 'Unnamed client';
     const entity = this.clients.create({ name, redirectUris });
     await this.clients.save(entity);
     return {
@@ -107,7 +111,10 @@ function documentClient(clientId: string, url: URL, body: Record<string, unknown
   if (method !== undefined && method !== 'none') refuse('only public clients (token_endpoint_auth_method "none") are accepted');
   if ('client_secret' in body || 'client_secret_expires_at' in body) refuse('a document must not hold a client secret');
   const grantTypes = body['grant_types'];
-  if (grantTypes !== undefined && (!Array.isArray(grantTypes) || grantTypes.some((type) => type !== 'authorization_code' && type !== 'refresh_token'))) {
+  if (
+    grantTypes !== undefined &&
+    (!Array.isArray(grantTypes) || grantTypes.some((type) => type !== 'authorization_code' && type !== 'refresh_token'))
+  ) {
     refuse('grant_types may only hold authorization_code and refresh_token');
   }
   let redirectUris: string[] = [];
@@ -116,7 +123,8 @@ function documentClient(clientId: string, url: URL, body: Record<string, unknown
   } catch (error) {
     refuse(error instanceof OAuthError ? error.description : 'bad redirect_uris');
   }
-  const given = typeof body['client_name'] === 'string' && body['client_name'].trim() ? body['client_name'].trim().slice(0, 120) : 'Unnamed client';
+  const given =
+    typeof body['client_name'] === 'string' && body['client_name'].trim() ? body['client_name'].trim().slice(0, 120) : 'Unnamed client';
   // The consent screen shows the host that vouches for the name, so a document cannot pose as another product.
   return { name: `${given} (${url.host})`.slice(0, 200), redirectUris };
 }
@@ -130,7 +138,8 @@ function validRedirectUris(value: unknown): string[] {
     throw new OAuthError('invalid_redirect_uri', `redirect_uris must list 1 to ${MAX_REDIRECT_URIS} URIs`);
   }
   return value.map((uri: unknown) => {
-    if (typeof uri !== 'string' || uri.length > 2000) throw new OAuthError('invalid_redirect_uri', 'each redirect URI must be a string of at most 2000 characters');
+    if (typeof uri !== 'string' || uri.length > 2000)
+      throw new OAuthError('invalid_redirect_uri', 'each redirect URI must be a string of at most 2000 characters');
     let parsed: URL;
     try {
       parsed = new URL(uri);

@@ -43,8 +43,10 @@ export class OAuthHttpHandler {
 
   handle(request: IncomingMessage, response: ServerResponse): void {
     this.route(request, response).catch((error: unknown) => {
-      if (error instanceof OAuthError) return sendJson(response, error.status, { error: error.error, error_description: error.description }, PUBLIC_HEADERS);
-      if (error instanceof BodyTooLargeError) return sendJson(response, 413, { error: 'invalid_request', error_description: 'Body too large' }, PUBLIC_HEADERS);
+      if (error instanceof OAuthError)
+        return sendJson(response, error.status, { error: error.error, error_description: error.description }, PUBLIC_HEADERS);
+      if (error instanceof BodyTooLargeError)
+        return sendJson(response, 413, { error: 'invalid_request', error_description: 'Body too large' }, PUBLIC_HEADERS);
       this.logger.error({ err: error, path: request.url?.split('?')[0] }, 'OAuth request failed');
       sendJson(response, 500, { error: 'server_error', error_description: 'Internal error' }, PUBLIC_HEADERS);
     });
@@ -58,8 +60,10 @@ export class OAuthHttpHandler {
     if (!issuer) throw new OAuthError('invalid_request', 'Unknown Host: set PUBLIC_URL (or DOMAIN / ALLOWED_HOSTS)', 400);
     const path = url.pathname;
 
-    if (path === AUTHORIZATION_SERVER_METADATA_PATH && method === 'GET') return sendJson(response, 200, serverMetadata(issuer, await this.clients.registrationOpen()), PUBLIC_HEADERS);
-    if (path.startsWith(`${PROTECTED_RESOURCE_METADATA_PATH}/`) && method === 'GET') return this.resourceMetadata(response, issuer, path.slice(PROTECTED_RESOURCE_METADATA_PATH.length));
+    if (path === AUTHORIZATION_SERVER_METADATA_PATH && method === 'GET')
+      return sendJson(response, 200, serverMetadata(issuer, await this.clients.registrationOpen()), PUBLIC_HEADERS);
+    if (path.startsWith(`${PROTECTED_RESOURCE_METADATA_PATH}/`) && method === 'GET')
+      return this.resourceMetadata(response, issuer, path.slice(PROTECTED_RESOURCE_METADATA_PATH.length));
     if (path === `${OAUTH_PATH}/jwks` && method === 'GET') return sendJson(response, 200, await this.keys.jwks(), PUBLIC_HEADERS);
     if (path === `${OAUTH_PATH}/authorize` && method === 'GET') {
       if (await this.limited('authorize', request, response)) return;
@@ -68,7 +72,11 @@ export class OAuthHttpHandler {
     if (path === `${OAUTH_PATH}/register` && method === 'POST') {
       if (await this.limited('register', request, response)) return;
       if (!(await this.clients.registrationOpen())) {
-        throw new OAuthError('access_denied', 'Dynamic client registration is off here (OAUTH_DYNAMIC_REGISTRATION; with auto it opens once a service uses proxy.auth oauth)', 403);
+        throw new OAuthError(
+          'access_denied',
+          'Dynamic client registration is off here (OAUTH_DYNAMIC_REGISTRATION; with auto it opens once a service uses proxy.auth oauth)',
+          403,
+        );
       }
       return sendJson(response, 201, await this.clients.register(await readJson(request)), PUBLIC_HEADERS);
     }
@@ -88,7 +96,10 @@ export class OAuthHttpHandler {
     sendJson(
       response,
       429,
-      { error: 'too_many_requests', error_description: `More than ${limit} ${endpoint} requests a minute from this address; retry in ${decision.retryAfterSec} s` },
+      {
+        error: 'too_many_requests',
+        error_description: `More than ${limit} ${endpoint} requests a minute from this address; retry in ${decision.retryAfterSec} s`,
+      },
       { ...PUBLIC_HEADERS, 'retry-after': String(decision.retryAfterSec) },
     );
     return true;
@@ -97,17 +108,38 @@ export class OAuthHttpHandler {
   /** RFC 9728, for `oauth` services only: an `apiKey` service publishes nothing (clients would switch to OAuth). */
   private async resourceMetadata(response: ServerResponse, issuer: string, resourcePath: string): Promise<void> {
     const service = await this.urls.serviceForPath(resourcePath);
-    if (!service) return sendJson(response, 404, { error: 'not_found', error_description: 'No OAuth-protected MCP server at this path' }, PUBLIC_HEADERS);
+    if (!service)
+      return sendJson(
+        response,
+        404,
+        { error: 'not_found', error_description: 'No OAuth-protected MCP server at this path' },
+        PUBLIC_HEADERS,
+      );
     sendJson(
       response,
       200,
-      { resource: `${issuer}${resourcePath}`, authorization_servers: [issuer], bearer_methods_supported: ['header'], scopes_supported: SCOPES, resource_name: service.name },
+      {
+        resource: `${issuer}${resourcePath}`,
+        authorization_servers: [issuer],
+        bearer_methods_supported: ['header'],
+        scopes_supported: SCOPES,
+        resource_name: service.name,
+      },
       PUBLIC_HEADERS,
     );
   }
 
   private async authorize(response: ServerResponse, issuer: string, query: URLSearchParams): Promise<void> {
-    const names = ['response_type', 'client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'resource', 'scope'] as const;
+    const names = [
+      'response_type',
+      'client_id',
+      'redirect_uri',
+      'code_challenge',
+      'code_challenge_method',
+      'state',
+      'resource',
+      'scope',
+    ] as const;
     for (const name of names) {
       if (query.getAll(name).length > 1) throw new OAuthError('invalid_request', `${name} given more than once`);
     }
@@ -126,7 +158,13 @@ export class OAuthHttpHandler {
     const field = (name: string): string | null => (name === 'client_id' ? this.clients.storedId(form.get(name)) : form.get(name));
     let answer;
     if (grantType === 'authorization_code') {
-      answer = await this.authorizations.exchange({ code: field('code'), client_id: field('client_id'), redirect_uri: field('redirect_uri'), code_verifier: field('code_verifier'), resource: field('resource') });
+      answer = await this.authorizations.exchange({
+        code: field('code'),
+        client_id: field('client_id'),
+        redirect_uri: field('redirect_uri'),
+        code_verifier: field('code_verifier'),
+        resource: field('resource'),
+      });
     } else if (grantType === 'refresh_token') {
       const refreshToken = field('refresh_token');
       if (!refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
@@ -195,7 +233,8 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) throw new OAuthError('invalid_client_metadata', 'Content-Type must be application/json');
+  if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
+    throw new OAuthError('invalid_client_metadata', 'Content-Type must be application/json');
   try {
     const value: unknown = JSON.parse((await readBody(request, BODY_LIMIT)).toString('utf8'));
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;

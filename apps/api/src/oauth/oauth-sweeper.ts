@@ -1,18 +1,8 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { PeriodicCleanup } from '../core/database/periodic-cleanup';
-import {
-  OAuthAuthorizationEntity,
-  OAuthClientEntity,
-  OAuthGrantEntity,
-  OAuthRefreshTokenEntity,
-} from './oauth.entities';
+import { OAuthAuthorizationEntity, OAuthClientEntity, OAuthGrantEntity, OAuthRefreshTokenEntity } from './oauth.entities';
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /** A registered client gets this long to complete an authorization before it is forgotten. */
@@ -34,13 +24,9 @@ export interface SweepCounts {
  * rows already dead, so instances sharing one database may all run it.
  */
 @Injectable()
-export class OAuthSweeper
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class OAuthSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OAuth');
-  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () =>
-    this.sweepQuietly(),
-  );
+  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () => this.sweepQuietly());
 
   constructor(
     @InjectRepository(OAuthClientEntity)
@@ -75,9 +61,7 @@ export class OAuthSweeper
           codeExpiresAt: LessThan(now),
         })
       ).affected ?? 0);
-    let refreshTokens =
-      (await this.refreshTokens.delete({ expiresAt: LessThan(now) }))
-        .affected ?? 0;
+    let refreshTokens = (await this.refreshTokens.delete({ expiresAt: LessThan(now) })).affected ?? 0;
     for (let page = 0; ; page++) {
       const revoked = await this.grants.find({
         where: { revokedAt: Not(IsNull()) },
@@ -98,9 +82,7 @@ export class OAuthSweeper
     return {
       authorizations,
       refreshTokens,
-      clients: await this.sweepClients(
-        new Date(now.getTime() - CLIENT_GRACE_MS),
-      ),
+      clients: await this.sweepClients(new Date(now.getTime() - CLIENT_GRACE_MS)),
     };
   }
 
@@ -128,13 +110,9 @@ export class OAuthSweeper
           select: { clientId: true },
         }),
       ]);
-      const used = new Set(
-        [...granted, ...requested].map((row) => row.clientId),
-      );
+      const used = new Set([...granted, ...requested].map((row) => row.clientId));
       const unused = candidates.filter((id) => !used.has(id));
-      if (unused.length > 0)
-        removed +=
-          (await this.clients.delete({ id: In(unused) })).affected ?? 0;
+      if (unused.length > 0) removed += (await this.clients.delete({ id: In(unused) })).affected ?? 0;
       kept += candidates.length - unused.length;
       if (candidates.length < BATCH) break;
     }
@@ -144,8 +122,7 @@ export class OAuthSweeper
   private async sweepQuietly(): Promise<void> {
     try {
       const counts = await this.sweep();
-      if (counts.authorizations + counts.refreshTokens + counts.clients > 0)
-        this.logger.log(counts, 'Dead OAuth records removed');
+      if (counts.authorizations + counts.refreshTokens + counts.clients > 0) this.logger.log(counts, 'Dead OAuth records removed');
     } catch (error) {
       this.logger.warn(`Could not sweep OAuth records: ${String(error)}`);
     }

@@ -58,13 +58,35 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     const issuedAt = Math.floor(now.getTime() / 1000);
     const accessToken = signJwt(
       { alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid: key.kid },
-      { iss: issuer, sub: grant.id, aud: grant.resource, client_id: grant.clientId, iat: issuedAt, exp: issuedAt + ttlSec, jti: randomUUID(), ...(grant.scope ? { scope: grant.scope } : {}) },
+      {
+        iss: issuer,
+        sub: grant.id,
+        aud: grant.resource,
+        client_id: grant.clientId,
+        iat: issuedAt,
+        exp: issuedAt + ttlSec,
+        jti: randomUUID(),
+        ...(grant.scope ? { scope: grant.scope } : {}),
+      },
       key.privateKey,
     );
     const refreshToken = newToken(REFRESH_TOKEN_PREFIX);
     const refreshTtlMs = this.config.get('OAUTH_REFRESH_TOKEN_TTL_DAYS') * 24 * 60 * 60 * 1000;
-    await this.refreshTokens.save(this.refreshTokens.create({ tokenHash: hashToken(refreshToken), grantId: grant.id, expiresAt: new Date(now.getTime() + refreshTtlMs), rotatedAt: null }));
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSec, refresh_token: refreshToken, ...(grant.scope ? { scope: grant.scope } : {}) };
+    await this.refreshTokens.save(
+      this.refreshTokens.create({
+        tokenHash: hashToken(refreshToken),
+        grantId: grant.id,
+        expiresAt: new Date(now.getTime() + refreshTtlMs),
+        rotatedAt: null,
+      }),
+    );
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: ttlSec,
+      refresh_token: refreshToken,
+      ...(grant.scope ? { scope: grant.scope } : {}),
+    };
   }
 
   /**
@@ -76,9 +98,12 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     const grant = stored ? await this.grants.findOne({ where: { id: stored.grantId } }) : null;
     if (!stored || !grant || grant.revokedAt) throw new OAuthError('invalid_grant', 'The refresh token is not valid');
     if (grant.clientId !== clientId) throw new OAuthError('invalid_grant', 'The refresh token was issued to another client');
-    if (resource !== null && resource !== grant.resource) throw new OAuthError('invalid_target', 'The refresh token was issued for another resource');
+    if (resource !== null && resource !== grant.resource)
+      throw new OAuthError('invalid_target', 'The refresh token was issued for another resource');
     // Conditional update: of two instances racing on the same token, one wins and the other sees reuse.
-    const spent = stored.rotatedAt ? { affected: 0 } : await this.refreshTokens.update({ id: stored.id, rotatedAt: IsNull() }, { rotatedAt: new Date() });
+    const spent = stored.rotatedAt
+      ? { affected: 0 }
+      : await this.refreshTokens.update({ id: stored.id, rotatedAt: IsNull() }, { rotatedAt: new Date() });
     if (!spent.affected) {
       await this.revokeGrant(grant, 'refresh token reused after rotation');
       throw new OAuthError('invalid_grant', 'The refresh token was already used; the grant is revoked');
@@ -106,7 +131,13 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     grant.revokedAt = new Date();
     await this.grants.update({ id: grant.id }, { revokedAt: grant.revokedAt });
     this.events.emit(AUTH_EVENTS.changed);
-    void this.audit.record({ action: 'oauth.grant.revoke', outcome: 'ok', actor: { id: grant.clientId, kind: 'oauth-client' }, target: grant.id, detail: { resource: grant.resource, reason } });
+    void this.audit.record({
+      action: 'oauth.grant.revoke',
+      outcome: 'ok',
+      actor: { id: grant.clientId, kind: 'oauth-client' },
+      target: grant.id,
+      detail: { resource: grant.resource, reason },
+    });
   }
 
   async listGrants(): Promise<OAuthGrantView[]> {

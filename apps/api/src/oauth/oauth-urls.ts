@@ -20,7 +20,13 @@ export class OAuthUrls {
   ) {
     this.publicUrl = config.get('PUBLIC_URL');
     const publicHost = this.publicUrl ? new URL(this.publicUrl).hostname : undefined;
-    this.hosts = new OriginPolicy([config.get('DOMAIN'), config.get('PUBLIC_IP'), config.get('PRIVATE_IP'), publicHost, ...config.get('ALLOWED_HOSTS')]);
+    this.hosts = new OriginPolicy([
+      config.get('DOMAIN'),
+      config.get('PUBLIC_IP'),
+      config.get('PRIVATE_IP'),
+      publicHost,
+      ...config.get('ALLOWED_HOSTS'),
+    ]);
   }
 
   /** The issuer: our public origin (see PUBLIC_URL). */

@@ -120,4 +120,10 @@ export class OAuthSigningKeyEntity extends RecordEntity {
   privateKeySealed!: string;
 }
 
-export const OAUTH_ENTITIES = [OAuthClientEntity, OAuthAuthorizationEntity, OAuthGrantEntity, OAuthRefreshTokenEntity, OAuthSigningKeyEntity];
+export const OAUTH_ENTITIES = [
+  OAuthClientEntity,
+  OAuthAuthorizationEntity,
+  OAuthGrantEntity,
+  OAuthRefreshTokenEntity,
+  OAuthSigningKeyEntity,
+];

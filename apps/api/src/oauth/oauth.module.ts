@@ -7,7 +7,13 @@ import { AuthorizationsService } from './authorizations.service';
 import { ConsentController } from './consent.controller';
 import { AppConfig } from '../core/config/app-config';
 import { RateLimiter, sharedRateLimitRedis } from '../proxy/limits/rate-limiter';
-import { AUTHORIZATION_SERVER_METADATA_PATH, OAUTH_PATH, OAUTH_RATE_LIMITER, OAuthHttpHandler, PROTECTED_RESOURCE_METADATA_PATH } from './oauth-http.handler';
+import {
+  AUTHORIZATION_SERVER_METADATA_PATH,
+  OAUTH_PATH,
+  OAUTH_RATE_LIMITER,
+  OAuthHttpHandler,
+  PROTECTED_RESOURCE_METADATA_PATH,
+} from './oauth-http.handler';
 import { OAuthSweeper } from './oauth-sweeper';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthTokensService } from './oauth-tokens.service';
@@ -32,7 +38,11 @@ import { SigningKeysService } from './signing-keys.service';
     OAuthHttpHandler,
     OAuthSweeper,
     // Shared through Redis when configured, like the MCP limits: one budget per address for every instance.
-    { provide: OAUTH_RATE_LIMITER, inject: [AppConfig], useFactory: async (config: AppConfig) => new RateLimiter(await sharedRateLimitRedis(config)) },
+    {
+      provide: OAUTH_RATE_LIMITER,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig) => new RateLimiter(await sharedRateLimitRedis(config)),
+    },
   ],
 })
 export class OAuthModule implements OnModuleInit {

@@ -66,7 +66,10 @@ export class SigningKeysService {
   }
 
   private async loadOrCreate(now: Date, rotationMs: number): Promise<SigningKey> {
-    const fresh = await this.keys.findOne({ where: { createdAt: MoreThan(new Date(now.getTime() - rotationMs)) }, order: { createdAt: 'DESC' } });
+    const fresh = await this.keys.findOne({
+      where: { createdAt: MoreThan(new Date(now.getTime() - rotationMs)) },
+      order: { createdAt: 'DESC' },
+    });
     if (fresh) {
       try {
         return this.unseal(fresh);

@@ -130,7 +130,13 @@ export class McpDispatcher {
    * Sends a request on its way; the answer reaches `makeSink()`'s sink. The sink is made only once
    * the service is known to be available, so a transport can still answer with an HTTP error.
    */
-  async request(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, makeSink: () => MessageSink, traceparent?: string): Promise<void> {
+  async request(
+    session: ClientSession,
+    route: ServiceRoute,
+    request: JsonRpcRequest,
+    makeSink: () => MessageSink,
+    traceparent?: string,
+  ): Promise<void> {
     if (request.method === MCP_METHODS.INITIALIZE) {
       const sink = makeSink();
       sink.send(errorResponse(request.id, INVALID_REQUEST, 'This session is already initialized; start a new session to initialize again'));
@@ -157,7 +163,14 @@ export class McpDispatcher {
   }
 
   /** Hands the request to its upstream; traced, the upstream leg's context goes along (an HTTP upstream sends it on). */
-  private forward(upstream: Upstream, session: ClientSession, route: ServiceRoute, entry: InFlight, request: JsonRpcRequest, traceparent?: string): void {
+  private forward(
+    upstream: Upstream,
+    session: ClientSession,
+    route: ServiceRoute,
+    entry: InFlight,
+    request: JsonRpcRequest,
+    traceparent?: string,
+  ): void {
     const timeoutMs = route.proxy.requestTimeoutSec * 1000;
     const trace = this.trace(session, route, entry, request, traceparent);
     if (!trace) return upstream.forward(session, entry, request, timeoutMs);
@@ -166,7 +179,13 @@ export class McpDispatcher {
   }
 
   /** Starts the call's trace (null when tracing is off); it ends when the session finishes or drops the call. */
-  private trace(session: ClientSession, route: ServiceRoute, entry: InFlight, request: JsonRpcRequest, traceparent?: string): CallTrace | null {
+  private trace(
+    session: ClientSession,
+    route: ServiceRoute,
+    entry: InFlight,
+    request: JsonRpcRequest,
+    traceparent?: string,
+  ): CallTrace | null {
     if (!this.tracing.enabled) return null;
     const params = request.params as { name?: unknown; _meta?: { traceparent?: unknown } } | undefined;
     const fromMeta = params?._meta?.traceparent;
@@ -195,7 +214,14 @@ export class McpDispatcher {
     const refusal = refusedToolCall(request.id, called, allowed);
     if (refusal) {
       const tool = typeof called.name === 'string' ? called.name : '';
-      const event: AuthRefusal = { status: 403, method: 'tools/call', path: route.proxy.path, address: 'mcp session', reason: `tool "${tool}" is not in the allow-list`, actor: { id: principalId, kind: 'client' } };
+      const event: AuthRefusal = {
+        status: 403,
+        method: 'tools/call',
+        path: route.proxy.path,
+        address: 'mcp session',
+        reason: `tool "${tool}" is not in the allow-list`,
+        actor: { id: principalId, kind: 'client' },
+      };
       this.events.emit(AUTH_EVENTS.refused, event);
     }
     return refusal;

@@ -28,7 +28,9 @@ import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
 
-type Gate = { ok: true; principal: Principal; route: ServiceRoute; credential: string } | { ok: false; status: number; code: number; message: string; headers?: Record<string, string> };
+type Gate =
+  | { ok: true; principal: Principal; route: ServiceRoute; credential: string }
+  | { ok: false; status: number; code: number; message: string; headers?: Record<string, string> };
 
 /** WebSocket close code for a credential that ended while the connection was open (application range, as on the live gateway). */
 export const CLOSE_CREDENTIAL_ENDED = 4401;
@@ -78,7 +80,11 @@ export class McpHttpHandler {
 
   handle(request: IncomingMessage, response: ServerResponse): void {
     if (this.shutdown.draining) {
-      return sendRpcError(response, 503, SERVER_UNAVAILABLE, 'The proxy is restarting; retry in a moment', null, { 'retry-after': '1', connection: 'close', [DRAINING_HEADER]: '1' });
+      return sendRpcError(response, 503, SERVER_UNAVAILABLE, 'The proxy is restarting; retry in a moment', null, {
+        'retry-after': '1',
+        connection: 'close',
+        [DRAINING_HEADER]: '1',
+      });
     }
     if (request.method !== 'GET') {
       this.calls++;
@@ -101,13 +107,17 @@ export class McpHttpHandler {
     this.gate(request, endpoint, queryParam((request.url ?? '').split('?')[1] ?? '', 'token'))
       .then(async (gate) => {
         if (!gate.ok) return rejectUpgrade(socket, gate.status, gate.message, gate.headers);
-        const owner = this.cluster.enabled && gate.route.kind === 'service' ? await this.cluster.ownerElsewhere(gate.route.id, request) : null;
+        const owner =
+          this.cluster.enabled && gate.route.kind === 'service' ? await this.cluster.ownerElsewhere(gate.route.id, request) : null;
         if (endpoint.kind === 'websocket' && !owner) {
-          return this.websocket.upgrade(request, socket, head, gate.route, gate.principal, (ws) => this.endOnRevocation(gate, ws, ws.readyState !== ws.OPEN, () => closeRevoked(ws)));
+          return this.websocket.upgrade(request, socket, head, gate.route, gate.principal, (ws) =>
+            this.endOnRevocation(gate, ws, ws.readyState !== ws.OPEN, () => closeRevoked(ws)),
+          );
         }
         this.endOnRevocation(gate, socket, socket.destroyed, () => socket.destroy());
         if (owner) return this.cluster.upgrade(request, socket, head, owner);
-        if (endpoint.kind !== 'websocket' && gate.route.transport === 'http') return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
+        if (endpoint.kind !== 'websocket' && gate.route.transport === 'http')
+          return this.httpServices.upgrade(request, socket, head, gate.route, endpoint.rest);
         rejectUpgrade(socket, 404, 'Not Found');
       })
       .catch(() => rejectUpgrade(socket, 500, 'Internal proxy error'));
@@ -116,7 +126,10 @@ export class McpHttpHandler {
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const endpoint = parseMcpPath(request.url ?? '');
     if (!endpoint) return sendRpcError(response, 404, METHOD_NOT_FOUND, 'No MCP endpoint here: use /mcp/<service>');
-    if (endpoint.kind === 'websocket') return sendRpcError(response, 426, METHOD_NOT_FOUND, 'Use a WebSocket upgrade (subprotocol "mcp") on this URL', null, { upgrade: 'websocket' });
+    if (endpoint.kind === 'websocket')
+      return sendRpcError(response, 426, METHOD_NOT_FOUND, 'Use a WebSocket upgrade (subprotocol "mcp") on this URL', null, {
+        upgrade: 'websocket',
+      });
     const gate = await this.gate(request, endpoint, null);
     if (!gate.ok) return sendRpcError(response, gate.status, gate.code, gate.message, null, gate.headers);
     const { principal, route } = gate;
@@ -159,18 +172,39 @@ export class McpHttpHandler {
     const key = endpoint.service;
     if (!principal || credential === undefined) {
       if (verdict.principal === null && verdict.status === 429) {
-        return { ok: false, status: 429, code: INVALID_REQUEST, message: 'Too many failed authentication attempts', headers: { 'retry-after': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) } };
+        return {
+          ok: false,
+          status: 429,
+          code: INVALID_REQUEST,
+          message: 'Too many failed authentication attempts',
+          headers: { 'retry-after': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) },
+        };
       }
       // No reload of the route table for strangers: a lookup of what is already known.
       const known = key ? this.routes.byId(key) : undefined;
       // A bare request is how an OAuth client starts discovery: only a credential that failed is news (and counted).
-      if (headerCredential ?? queryToken) this.audit({ status: 401, method: request.method ?? 'GET', path: pathOf(request), address, reason: 'invalid, expired or revoked credential' });
+      if (headerCredential ?? queryToken)
+        this.audit({
+          status: 401,
+          method: request.method ?? 'GET',
+          path: pathOf(request),
+          address,
+          reason: 'invalid, expired or revoked credential',
+        });
       return this.unauthorized(request, known, !!(headerCredential ?? queryToken));
     }
     const route = key ? await this.routes.resolve(key) : undefined;
     if (!route) return { ok: false, status: 404, code: METHOD_NOT_FOUND, message: `Unknown MCP service "${key ?? ''}"` };
     const refusal = this.checkAccess(request, principal, route, headerCredential === undefined);
-    if (refusal) this.audit({ status: refusal.status === 401 ? 401 : 403, method: request.method ?? 'GET', path: pathOf(request), address, reason: refusal.message, actor: principal });
+    if (refusal)
+      this.audit({
+        status: refusal.status === 401 ? 401 : 403,
+        method: request.method ?? 'GET',
+        path: pathOf(request),
+        address,
+        reason: refusal.message,
+        actor: principal,
+      });
     return refusal ?? { ok: true, principal, route, credential };
   }
 
@@ -179,7 +213,12 @@ export class McpHttpHandler {
    * ends it, with every MCP session its principal holds here; the client reconnects with what it may now do.
    * WebSockets of `/mcp/ws` are closed by their transport, with a close code that says why.
    */
-  private endOnRevocation(gate: Extract<Gate, { ok: true }>, connection: { once(event: 'close', listener: () => void): unknown }, alreadyClosed: boolean, end: () => void): void {
+  private endOnRevocation(
+    gate: Extract<Gate, { ok: true }>,
+    connection: { once(event: 'close', listener: () => void): unknown },
+    alreadyClosed: boolean,
+    end: () => void,
+  ): void {
     // Gone while its credential was being checked: its 'close' has passed, nothing to watch.
     if (alreadyClosed) return;
     const stop = this.watch.watch(gate.credential, gate.principal, () => {
@@ -190,7 +229,12 @@ export class McpHttpHandler {
   }
 
   /** Audience, transport of the token, services and tools: what a valid credential may still not do. */
-  private checkAccess(request: IncomingMessage, principal: Principal, route: ServiceRoute, fromQuery: boolean): Extract<Gate, { ok: false }> | null {
+  private checkAccess(
+    request: IncomingMessage,
+    principal: Principal,
+    route: ServiceRoute,
+    fromQuery: boolean,
+  ): Extract<Gate, { ok: false }> | null {
     const oauth = route.proxy.auth === 'oauth';
     if (principal.audience !== undefined || (oauth && fromQuery)) {
       // OAuth 2.1: bearer tokens only in the header; RFC 8707: only for the resource they were issued for.
@@ -203,7 +247,12 @@ export class McpHttpHandler {
     }
     if (principal.scope?.tools && route.transport === 'http') {
       // A reverse-proxied server's replies are not read, so a tool allow-list could not hold there.
-      return { ok: false, status: 403, code: INVALID_REQUEST, message: `"${route.name}" is reverse-proxied: a credential limited to some tools cannot use it` };
+      return {
+        ok: false,
+        status: 403,
+        code: INVALID_REQUEST,
+        message: `"${route.name}" is reverse-proxied: a credential limited to some tools cannot use it`,
+      };
     }
     return null;
   }
@@ -215,11 +264,19 @@ export class McpHttpHandler {
 
   /** 401; for an `oauth` service the challenge names its RFC 9728 metadata, so clients can discover the authorization server. */
   private unauthorized(request: IncomingMessage, route: ServiceRoute | undefined, presented: boolean): Extract<Gate, { ok: false }> {
-    const base = route?.proxy.auth === 'oauth' ? publicBaseUrl(this.publicUrl, request, this.client, (host) => this.origins.allows(undefined, host)) : null;
-    const headers = base && route
-      ? { 'www-authenticate': `Bearer resource_metadata="${protectedResourceMetadataUrl(base, route.proxy.path)}"${presented ? ', error="invalid_token"' : ''}` }
-      : UNAUTHORIZED_HEADERS;
-    const message = base ? 'A valid access token (Authorization: Bearer) is required' : 'A valid API key (X-API-Key or Authorization: Bearer) is required';
+    const base =
+      route?.proxy.auth === 'oauth'
+        ? publicBaseUrl(this.publicUrl, request, this.client, (host) => this.origins.allows(undefined, host))
+        : null;
+    const headers =
+      base && route
+        ? {
+            'www-authenticate': `Bearer resource_metadata="${protectedResourceMetadataUrl(base, route.proxy.path)}"${presented ? ', error="invalid_token"' : ''}`,
+          }
+        : UNAUTHORIZED_HEADERS;
+    const message = base
+      ? 'A valid access token (Authorization: Bearer) is required'
+      : 'A valid API key (X-API-Key or Authorization: Bearer) is required';
     return { ok: false, status: 401, code: INVALID_REQUEST, message, headers };
   }
 }

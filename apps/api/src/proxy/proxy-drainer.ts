@@ -26,7 +26,10 @@ export class ProxyDrainer implements Drainer {
 
   async drain(deadline: number): Promise<void> {
     this.reconnectStreams((session) => session.transport === 'streamable-http');
-    while (Date.now() < deadline && (this.handler.callsInProgress > 0 || this.sessions.all().some((session) => session.inflightCount > 0))) {
+    while (
+      Date.now() < deadline &&
+      (this.handler.callsInProgress > 0 || this.sessions.all().some((session) => session.inflightCount > 0))
+    ) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     this.reconnectStreams(() => true);

@@ -13,7 +13,11 @@ const row = (overrides: Partial<ServiceRemoteEntity> = {}): ServiceRemoteEntity 
 
 describe('RemoteSettings.resolve', () => {
   it('fills ${NAME} references from the environment, and keeps the filled values as secrets to mask', () => {
-    const settings = RemoteSettings.resolve(row(), { Authorization: 'Bearer ${TOKEN}', 'X-Pair': '${A}:${B}' }, { TOKEN: 'tok-123456', A: 'left', B: 'right' });
+    const settings = RemoteSettings.resolve(
+      row(),
+      { Authorization: 'Bearer ${TOKEN}', 'X-Pair': '${A}:${B}' },
+      { TOKEN: 'tok-123456', A: 'left', B: 'right' },
+    );
     expect(settings.headers).toEqual({ Authorization: 'Bearer tok-123456', 'X-Pair': 'left:right' });
     expect(settings.secretValues).toContain('Bearer tok-123456');
     expect(settings.url.href).toBe('https://mcp.example.com/mcp');

@@ -35,7 +35,8 @@ export class RemoteSettings {
 function expandReferences(name: string, template: string, environment: Record<string, string>): string {
   return template.replace(HEADER_REFERENCE, (_match, variable: string) => {
     const value = environment[variable];
-    if (value === undefined) throw new RemoteSettingsError(`remote.headers.${name} references \${${variable}}, which is not in the service's environment`);
+    if (value === undefined)
+      throw new RemoteSettingsError(`remote.headers.${name} references \${${variable}}, which is not in the service's environment`);
     return value;
   });
 }
@@ -45,7 +46,9 @@ function expandReferences(name: string, template: string, environment: Record<st
  * the secret is in the environment. Any other literal is masked.
  */
 export function remoteView(row: ServiceRemoteEntity, templates: Record<string, string>): RemoteConfigView {
-  const headers = Object.fromEntries(Object.entries(templates).map(([name, value]) => [name, isReferenceOnly(value) ? value : MASKED_VALUE]));
+  const headers = Object.fromEntries(
+    Object.entries(templates).map(([name, value]) => [name, isReferenceOnly(value) ? value : MASKED_VALUE]),
+  );
   return { url: row.url, protocol: row.protocol, headers, allowInsecureHttp: row.allowInsecureHttp };
 }
 

@@ -20,7 +20,9 @@ export class ServicesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List services with their state; environment values are masked. A user limited to some services sees those only' })
+  @ApiOperation({
+    summary: 'List services with their state; environment values are masked. A user limited to some services sees those only',
+  })
   async list(@Req() request: Request & RequestWithPrincipal): Promise<ServiceView[]> {
     return (await this.services.list()).filter((service) => scopeShowsService(request.principal, service));
   }
@@ -54,7 +56,12 @@ export class ServicesController {
   @ApiOperation({ summary: 'Change settings; a running service restarts when its process, environment or remote changed' })
   async update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
     const updated = await this.services.update(id, body);
-    const restart = body.transport !== undefined || body.process !== undefined || body.environment !== undefined || body.repository !== undefined || body.remote !== undefined;
+    const restart =
+      body.transport !== undefined ||
+      body.process !== undefined ||
+      body.environment !== undefined ||
+      body.repository !== undefined ||
+      body.remote !== undefined;
     return this.supervisor.applySettings(updated.id, { restart });
   }
 

@@ -139,7 +139,11 @@ export class ServicesService {
   async remoteOf(idOrName: string, environment: Record<string, string>): Promise<RemoteSettings | null> {
     const entity = await this.find(idOrName);
     if (!entity.remote) return null;
-    return RemoteSettings.resolve(entity.remote, this.open(entity.remote.headersSealed, `the remote headers of "${entity.name}"`, 're-enter its remote headers'), environment);
+    return RemoteSettings.resolve(
+      entity.remote,
+      this.open(entity.remote.headersSealed, `the remote headers of "${entity.name}"`, 're-enter its remote headers'),
+      environment,
+    );
   }
 
   /** Why the service's stored secrets cannot be opened (and what to do), or null when they open: checked before it starts. */
@@ -163,7 +167,10 @@ export class ServicesService {
 
   /** What a new service gets when its request leaves these out: the live SERVICE_DEFAULT_* settings. */
   private processDefaults(): Partial<ProcessConfigView> {
-    return { autoRestart: this.settings.get('SERVICE_DEFAULT_AUTO_RESTART'), maxRestarts: this.settings.get('SERVICE_DEFAULT_MAX_RESTARTS') };
+    return {
+      autoRestart: this.settings.get('SERVICE_DEFAULT_AUTO_RESTART'),
+      maxRestarts: this.settings.get('SERVICE_DEFAULT_MAX_RESTARTS'),
+    };
   }
 
   private proxyDefaults(): Partial<ProxyConfigView> {
@@ -190,11 +197,15 @@ export class ServicesService {
   /** A header sent back masked (as the view showed it) keeps the value stored before. */
   private async saveRemote(serviceId: string, dto: RemoteConfigDto, previous: ServiceRemoteEntity | null): Promise<ServiceRemoteEntity> {
     const before = previous ? this.openOrNull(previous.headersSealed) : {};
-    const masked = Object.entries(dto.headers ?? {}).filter(([, value]) => value === MASKED_VALUE).map(([name]) => `remote.headers.${name}`);
+    const masked = Object.entries(dto.headers ?? {})
+      .filter(([, value]) => value === MASKED_VALUE)
+      .map(([name]) => `remote.headers.${name}`);
     if (before === null && masked.length > 0) {
       throw badRequest(`${masked.join(', ')}: the stored value was sealed with another ENCRYPTION_KEY and cannot be kept; enter it again`);
     }
-    const headers = Object.fromEntries(Object.entries(dto.headers ?? {}).map(([name, value]) => [name, value === MASKED_VALUE ? (before?.[name] ?? '') : value]));
+    const headers = Object.fromEntries(
+      Object.entries(dto.headers ?? {}).map(([name, value]) => [name, value === MASKED_VALUE ? (before?.[name] ?? '') : value]),
+    );
     return this.remotes.save(
       this.remotes.create({
         serviceId,

@@ -49,7 +49,11 @@ export class SettingsStore {
    * audit log) and fails. Values are all checked before this runs, so nothing is half-applied for a bad one.
    */
   async write(changed: Partial<RuntimeValues>, reset: RuntimeKey[]): Promise<void> {
-    const entries = Object.entries(changed).map(([key, value]) => ({ key, value: value as RuntimeSettingEntity['value'], updatedAt: new Date() }));
+    const entries = Object.entries(changed).map(([key, value]) => ({
+      key,
+      value: value as RuntimeSettingEntity['value'],
+      updatedAt: new Date(),
+    }));
     if (entries.length > 0) await this.rows.upsert(entries, ['key']);
     if (reset.length > 0) await this.rows.delete({ key: In(reset) });
   }

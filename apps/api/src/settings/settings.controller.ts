@@ -11,7 +11,9 @@ export class SettingsController {
 
   @Get()
   @ApiOperation({ summary: 'Every server setting (secrets excepted): value in force, source, default, whether it can change at runtime' })
-  @ApiOkResponse({ description: 'SettingView[]: {key, group, description, runtime, input, value, source, environmentValue, defaultValue, changedAt}' })
+  @ApiOkResponse({
+    description: 'SettingView[]: {key, group, description, runtime, input, value, source, environmentValue, defaultValue, changedAt}',
+  })
   list(): Promise<SettingView[]> {
     return this.settings.list();
   }

@@ -37,14 +37,17 @@ export class SettingsService {
   }
 
   private parse(body: Record<string, unknown>): { changed: Partial<RuntimeValues>; reset: RuntimeKey[] } {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestException(['the body must be an object of settings']);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new BadRequestException(['the body must be an object of settings']);
     const changed: Partial<RuntimeValues> = {};
     const reset: RuntimeKey[] = [];
     const problems: string[] = [];
     for (const [key, input] of Object.entries(body)) {
       if (input === undefined) continue;
       if (!isRuntimeKey(key)) {
-        problems.push(key in ENV_SCHEMA ? `${key} cannot be changed at runtime: set it in the environment and restart` : `${key} is not a setting`);
+        problems.push(
+          key in ENV_SCHEMA ? `${key} cannot be changed at runtime: set it in the environment and restart` : `${key} is not a setting`,
+        );
         continue;
       }
       if (input === null) {
@@ -64,7 +67,8 @@ export class SettingsService {
 
   async reset(key: string): Promise<SettingView[]> {
     if (!(key in SETTINGS_CATALOG)) throw new NotFoundException(`No setting named ${key}`);
-    if (!isRuntimeKey(key)) throw new BadRequestException([`${key} cannot be changed at runtime: it is set in the environment (restart needed)`]);
+    if (!isRuntimeKey(key))
+      throw new BadRequestException([`${key} cannot be changed at runtime: it is set in the environment (restart needed)`]);
     await this.store.write({}, [key]);
     return this.list();
   }
@@ -73,7 +77,9 @@ export class SettingsService {
   async refresh(): Promise<StoredSettings> {
     const stored = await this.store.load();
     for (const key of this.settings.replaceOverrides(stored.values)) {
-      this.logger.log(`${key} is now ${JSON.stringify(this.settings.get(key))} (${this.settings.isOverridden(key) ? 'changed at runtime' : 'from the environment'})`);
+      this.logger.log(
+        `${key} is now ${JSON.stringify(this.settings.get(key))} (${this.settings.isOverridden(key) ? 'changed at runtime' : 'from the environment'})`,
+      );
     }
     return stored;
   }

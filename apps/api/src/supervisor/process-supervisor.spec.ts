@@ -104,19 +104,23 @@ class FakeLauncher {
     const fake = new FakeChildProcess(this.nextPid++).spawnSoon();
     this.processes.set(fake.pid, fake);
     let counter = 0;
-    return SupervisedChild.launch(() => fake, { command: 'server', args: [], cwd: '/', env: {} }, {
-      serviceId: service.id,
-      serviceName: service.name,
-      generation: options.generation,
-      transport: service.transport,
-      port: null,
-      nextId: options.session ? () => `mcp-proxy:${++counter}` : undefined,
-      log: options.log,
-      signaller: this.signaller,
-      graceMs: OPTIONS.stopGraceMs,
-      now: Date.now,
-      onExit: options.onExit,
-    });
+    return SupervisedChild.launch(
+      () => fake,
+      { command: 'server', args: [], cwd: '/', env: {} },
+      {
+        serviceId: service.id,
+        serviceName: service.name,
+        generation: options.generation,
+        transport: service.transport,
+        port: null,
+        nextId: options.session ? () => `mcp-proxy:${++counter}` : undefined,
+        log: options.log,
+        signaller: this.signaller,
+        graceMs: OPTIONS.stopGraceMs,
+        now: Date.now,
+        onExit: options.onExit,
+      },
+    );
   }
 
   fake(handle: ChildHandle | null): FakeChildProcess {
@@ -223,7 +227,10 @@ describe('ProcessSupervisor (fake processes)', () => {
     die(supervisor.handleOf('alpha'));
     expect(await crashed).toMatchObject({ restarts: 1, statusReason: 'gave up after 1 restart within 300 s: exited with code 3' });
     const withTail = await new Promise<ServiceView>((resolve) => emitter.once(SERVICE_EVENTS.status, resolve));
-    expect(withTail).toMatchObject({ status: 'crashed', statusReason: 'gave up after 1 restart within 300 s: exited with code 3: boom: missing TOKEN' });
+    expect(withTail).toMatchObject({
+      status: 'crashed',
+      statusReason: 'gave up after 1 restart within 300 s: exited with code 3: boom: missing TOKEN',
+    });
   });
 
   it('restarts a child that stops answering pings, counting it as a failure with the reason', async () => {
@@ -332,7 +339,17 @@ describe('ProcessSupervisor (fake processes)', () => {
     expect(await supervisor.metricsOf('alpha')).toEqual({
       serviceId: 'id-alpha',
       serviceName: 'alpha',
-      process: { status: 'stopped', pid: null, uptimeSec: null, restarts: 0, rssBytes: null, cpuPercent: null, processCount: 0, sessions: null, sampledAt: null },
+      process: {
+        status: 'stopped',
+        pid: null,
+        uptimeSec: null,
+        restarts: 0,
+        rssBytes: null,
+        cpuPercent: null,
+        processCount: 0,
+        sessions: null,
+        sampledAt: null,
+      },
       proxy: figures,
     });
   });

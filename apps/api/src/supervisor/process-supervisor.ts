@@ -244,7 +244,10 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
    * candidate, so a later restart runs the same version; if it throws, nothing is swapped. Also
    * starts a service that was not running.
    */
-  async promoteCandidate(handle: ChildHandle, { drainMs, beforeSwap }: { drainMs: number; beforeSwap?: () => Promise<void> }): Promise<ServiceView> {
+  async promoteCandidate(
+    handle: ChildHandle,
+    { drainMs, beforeSwap }: { drainMs: number; beforeSwap?: () => Promise<void> },
+  ): Promise<ServiceView> {
     const record = this.records.get(handle.serviceId);
     const candidate = record ? this.candidates.find(record.id, handle) : undefined;
     if (!record || !candidate?.isRunning) throw new CandidateGoneError(handle.serviceName);
@@ -269,8 +272,17 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       }
       replaced = record.child;
       record.child = candidate;
-      record.log.append('system', `new version serves now, pid ${candidate.pid}${replaced ? ` (pid ${replaced.pid} finishes its requests)` : ''}`);
-      this.setStatus(record, { status: 'running', pid: candidate.pid, restarts: 0, startedAt: new Date(candidate.startedAt), statusReason: null });
+      record.log.append(
+        'system',
+        `new version serves now, pid ${candidate.pid}${replaced ? ` (pid ${replaced.pid} finishes its requests)` : ''}`,
+      );
+      this.setStatus(record, {
+        status: 'running',
+        pid: candidate.pid,
+        restarts: 0,
+        startedAt: new Date(candidate.startedAt),
+        statusReason: null,
+      });
       this.events.started(candidate);
       this.watchHealth(record, candidate);
       this.watch.ensureRunning();
@@ -377,7 +389,13 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     }
     record.child = child;
     record.log.append('system', `started, ${child.description}`);
-    this.setStatus(record, { status: 'running', pid: child.pid || null, startedAt: new Date(child.startedAt), statusReason: null, sandbox: child.sandbox });
+    this.setStatus(record, {
+      status: 'running',
+      pid: child.pid || null,
+      startedAt: new Date(child.startedAt),
+      statusReason: null,
+      sandbox: child.sandbox,
+    });
     this.events.started(child);
     this.watchHealth(record, child);
     this.watch.ensureRunning();
@@ -390,7 +408,13 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     record.health?.stop();
     record.health = null;
     if (childrenOf(record).length === 0) record.usage = null;
-    record.runtime = { ...record.runtime, pid: null, startedAt: null, lastExitCode: facts.code, ...(facts.expected ? {} : { lastExitReason: facts.cause }) };
+    record.runtime = {
+      ...record.runtime,
+      pid: null,
+      startedAt: null,
+      lastExitCode: facts.code,
+      ...(facts.expected ? {} : { lastExitReason: facts.cause }),
+    };
     this.runtimes.set(record.id, record.runtime);
     void child.exited.then((exit) => {
       this.events.exited(exit);
@@ -410,11 +434,11 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     const now = this.clock.now();
-    const decision = decideAfterExit(
-      { ...record.entity.process, ...this.options.backoff },
-      record.restartState,
-      { expected: false, uptimeMs: now - child.startedAt, at: now },
-    );
+    const decision = decideAfterExit({ ...record.entity.process, ...this.options.backoff }, record.restartState, {
+      expected: false,
+      uptimeMs: now - child.startedAt,
+      at: now,
+    });
     record.restartState = decision.state;
     if (decision.action === 'restart') {
       record.log.append('system', `exited unexpectedly (${facts.cause}); restarting in ${decision.delayMs} ms`, 'error');

@@ -38,7 +38,10 @@ export class SessionChildren {
         onExit: (gone, facts) => this.onExit(record, gone, facts),
       });
     } catch (error) {
-      throw new SessionUnavailableError(name, `MCP server "${name}" could not start a session: ${error instanceof Error ? error.message : String(error)}`);
+      throw new SessionUnavailableError(
+        name,
+        `MCP server "${name}" could not start a session: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       record.pendingSessions--;
     }

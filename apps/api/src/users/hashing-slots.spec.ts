@@ -20,29 +20,21 @@ describe('HashingSlots', () => {
       active--;
       return 'done';
     };
-    const results = Array.from({ length: 10 }, () =>
-      slots.run(task).catch((error: unknown) => error),
-    );
+    const results = Array.from({ length: 10 }, () => slots.run(task).catch((error: unknown) => error));
     release.open();
     const settled = await Promise.all(results);
     expect(peak).toBe(2);
     expect(settled.filter((result) => result === 'done')).toHaveLength(5);
-    expect(
-      settled.filter((result) => result instanceof ServiceUnavailableException),
-    ).toHaveLength(5);
+    expect(settled.filter((result) => result instanceof ServiceUnavailableException)).toHaveLength(5);
   });
 
   it('a task that waited too long is refused and leaves its place', async () => {
     const slots = new HashingSlots(1, 5, 50);
     const release = gate();
     const first = slots.run(() => release.promise);
-    await expect(slots.run(() => Promise.resolve())).rejects.toBeInstanceOf(
-      ServiceUnavailableException,
-    );
+    await expect(slots.run(() => Promise.resolve())).rejects.toBeInstanceOf(ServiceUnavailableException);
     release.open();
     await first;
-    await expect(slots.run(() => Promise.resolve('next'))).resolves.toBe(
-      'next',
-    );
+    await expect(slots.run(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 });

@@ -53,7 +53,5 @@ export class HashingSlots {
 }
 
 function busy(): ServiceUnavailableException {
-  return new ServiceUnavailableException(
-    'Too many password checks at once; try again in a moment',
-  );
+  return new ServiceUnavailableException('Too many password checks at once; try again in a moment');
 }

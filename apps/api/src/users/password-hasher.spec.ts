@@ -18,9 +18,12 @@ describe('PasswordHasher', () => {
     expect(await hasher.verify('pass phrase one', stronger)).toBe(true);
   });
 
-  it.each([['plain'], ['bcrypt$1$2$3$c2FsdA==$a2V5'], ['scrypt$x$8$1$c2FsdA==$a2V5'], ['scrypt$1024$8$1$$a2V5']])('never matches a malformed stored value %s', async (stored) => {
-    expect(await hasher.verify('plain', stored)).toBe(false);
-  });
+  it.each([['plain'], ['bcrypt$1$2$3$c2FsdA==$a2V5'], ['scrypt$x$8$1$c2FsdA==$a2V5'], ['scrypt$1024$8$1$$a2V5']])(
+    'never matches a malformed stored value %s',
+    async (stored) => {
+      expect(await hasher.verify('plain', stored)).toBe(false);
+    },
+  );
 
   it('treats the same text in composed and decomposed Unicode as one password', async () => {
     const stored = await hasher.hash('caf\u00e9 au lait!!');

@@ -45,7 +45,9 @@ export class PasswordHasher {
 function derive(password: string, salt: Buffer, { N, r, p }: ScryptParameters, length: number): Promise<Buffer> {
   // scrypt needs 128·N·r bytes; Node's default ceiling (32 MiB) is just too low for N=2^15, r=8.
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFKC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 function parse(stored: string): { parameters: ScryptParameters; salt: Buffer; key: Buffer } | null {

@@ -30,7 +30,9 @@ export class UsersController {
   @Post('me/password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequiresRole('viewer')
-  @ApiOperation({ summary: 'Change your own password (user sessions only; the API key is changed in the environment); your other sessions end' })
+  @ApiOperation({
+    summary: 'Change your own password (user sessions only; the API key is changed in the environment); your other sessions end',
+  })
   async changeOwnPassword(@Req() request: Request & RequestWithPrincipal, @Body() body: ChangePasswordDto): Promise<void> {
     const principal = request.principal;
     if (principal?.kind !== 'user') throw new ForbiddenException('Only a signed-in user has a password to change');

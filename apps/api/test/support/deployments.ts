@@ -13,7 +13,8 @@ export function reached(get: DeploymentGetter, id: string, statuses: DeploymentS
   return eventually(
     async () => {
       const deployment = await get(id);
-      if (!statuses.includes(deployment.status)) throw new Error(`deployment ${id} is ${deployment.status}, waiting for ${statuses.join(' or ')}`);
+      if (!statuses.includes(deployment.status))
+        throw new Error(`deployment ${id} is ${deployment.status}, waiting for ${statuses.join(' or ')}`);
       return deployment;
     },
     timeoutMs,

@@ -47,7 +47,12 @@ export async function startFakeCloudflare(options: { token: string; zone: string
     const url = new URL(request.url ?? '/', 'http://cloudflare.local');
     const path = url.pathname.replace(/^\/client\/v4/, '');
     if (request.headers.authorization !== `Bearer ${options.token}`) {
-      return reply(response, 403, { success: false, errors: [{ code: 10000, message: 'Authentication error' }], messages: [], result: null });
+      return reply(response, 403, {
+        success: false,
+        errors: [{ code: 10000, message: 'Authentication error' }],
+        messages: [],
+        result: null,
+      });
     }
     if (request.method === 'GET' && path === '/zones') {
       const name = url.searchParams.get('name');
@@ -55,21 +60,41 @@ export async function startFakeCloudflare(options: { token: string; zone: string
     }
     const recordsPath = /^\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(path);
     if (!recordsPath || recordsPath[1] !== zone.id) {
-      return reply(response, 404, { success: false, errors: [{ code: 7003, message: 'Could not route to ' + path }], messages: [], result: null });
+      return reply(response, 404, {
+        success: false,
+        errors: [{ code: 7003, message: 'Could not route to ' + path }],
+        messages: [],
+        result: null,
+      });
     }
     const recordId = recordsPath[2];
     if (request.method === 'GET' && !recordId) {
       const type = url.searchParams.get('type');
       const name = url.searchParams.get('name');
       calls.push(`LIST ${name}`);
-      return ok(response, [...records.values()].filter((record) => (!type || record.type === type) && (!name || record.name === name)));
+      return ok(
+        response,
+        [...records.values()].filter((record) => (!type || record.type === type) && (!name || record.name === name)),
+      );
     }
     if (request.method === 'POST' && !recordId) {
       const input = JSON.parse(body) as Partial<DnsRecord>;
       if (input.type !== 'TXT' || !input.name?.endsWith(zone.name) || !input.content) {
-        return reply(response, 400, { success: false, errors: [{ code: 9000, message: 'Invalid DNS record' }], messages: [], result: null });
+        return reply(response, 400, {
+          success: false,
+          errors: [{ code: 9000, message: 'Invalid DNS record' }],
+          messages: [],
+          result: null,
+        });
       }
-      const record: DnsRecord = { id: randomBytes(16).toString('hex'), type: 'TXT', name: input.name, content: input.content, ttl: input.ttl ?? 1, comment: input.comment ?? null };
+      const record: DnsRecord = {
+        id: randomBytes(16).toString('hex'),
+        type: 'TXT',
+        name: input.name,
+        content: input.content,
+        ttl: input.ttl ?? 1,
+        comment: input.comment ?? null,
+      };
       records.set(record.id, record);
       calls.push(`POST ${record.name}`);
       await mirror(record.name);
@@ -77,7 +102,13 @@ export async function startFakeCloudflare(options: { token: string; zone: string
     }
     if (request.method === 'DELETE' && recordId) {
       const record = records.get(recordId);
-      if (!record) return reply(response, 404, { success: false, errors: [{ code: 81044, message: 'Record does not exist.' }], messages: [], result: null });
+      if (!record)
+        return reply(response, 404, {
+          success: false,
+          errors: [{ code: 81044, message: 'Record does not exist.' }],
+          messages: [],
+          result: null,
+        });
       records.delete(recordId);
       calls.push(`DELETE ${record.name}`);
       await mirror(record.name);
@@ -91,7 +122,9 @@ export async function startFakeCloudflare(options: { token: string; zone: string
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
-      handle(request, response, body).catch((error: unknown) => reply(response, 500, { success: false, errors: [{ code: 500, message: String(error) }], messages: [], result: null }));
+      handle(request, response, body).catch((error: unknown) =>
+        reply(response, 500, { success: false, errors: [{ code: 500, message: String(error) }], messages: [], result: null }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -29,7 +29,10 @@ export class FixtureRepo {
   ) {}
 
   /** Commits the files (null deletes one, `{ linkTo }` makes a symbolic link) on the branch (created from the current one if new) and pushes; returns the commit. */
-  commit(files: Record<string, string | null | { linkTo: string }>, { branch = 'main', message = 'change' }: { branch?: string; message?: string } = {}): string {
+  commit(
+    files: Record<string, string | null | { linkTo: string }>,
+    { branch = 'main', message = 'change' }: { branch?: string; message?: string } = {},
+  ): string {
     git(this.work, ['checkout', '-q', '-B', branch]);
     for (const [file, content] of Object.entries(files)) {
       const target = join(this.work, file);

@@ -42,7 +42,8 @@ export async function startGithubApiStub(validToken: string): Promise<GithubApiS
       response.end(JSON.stringify(body));
     };
     const token = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (token !== undefined && token !== validToken) return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+    if (token !== undefined && token !== validToken)
+      return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
 
     const match = /^\/repos\/([^/]+)\/([^/]+)(?:\/branches\/(.+))?$/.exec(path);
     const repository = match ? repositories.get(`${match[1]}/${match[2]}`) : undefined;
@@ -57,7 +58,12 @@ export async function startGithubApiStub(validToken: string): Promise<GithubApiS
     if (!sha) return send(404, { message: 'Branch not found', documentation_url: `${DOCS}/branches/branches#get-a-branch`, status: '404' });
     return send(200, {
       name: branch,
-      commit: { sha, node_id: `C_${sha.slice(0, 10)}`, url: `${origin}/repos/${fullName}/commits/${sha}`, commit: { message: 'commit', tree: { sha } } },
+      commit: {
+        sha,
+        node_id: `C_${sha.slice(0, 10)}`,
+        url: `${origin}/repos/${fullName}/commits/${sha}`,
+        commit: { message: 'commit', tree: { sha } },
+      },
       _links: { self: `${origin}/repos/${fullName}/branches/${branch}`, html: `https://github.com/${fullName}/tree/${branch}` },
       protected: false,
       protection_url: `${origin}/repos/${fullName}/branches/${branch}/protection`,
@@ -98,7 +104,10 @@ function repositoryJson(repository: StubRepository, fullName: string, origin: st
 
 function headOf(gitDir: string, branch: string): string | null {
   try {
-    return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { encoding: 'utf8' }).trim() || null;
+    return (
+      execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { encoding: 'utf8' }).trim() ||
+      null
+    );
   } catch {
     return null;
   }

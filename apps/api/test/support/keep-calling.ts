@@ -14,7 +14,10 @@ export interface CallRecord {
  * A client that keeps calling `echo` (one call at a time) until stopped, checking every answer
  * against its request and recording each outcome, so a test can say which calls failed and when.
  */
-export function keepCalling(client: Client, { pauseMs = 20, timeoutMs = 20_000 } = {}): { records: CallRecord[]; stop: () => Promise<void> } {
+export function keepCalling(
+  client: Client,
+  { pauseMs = 20, timeoutMs = 20_000 } = {},
+): { records: CallRecord[]; stop: () => Promise<void> } {
   const records: CallRecord[] = [];
   let running = true;
   const loop = (async () => {
@@ -45,7 +48,9 @@ export async function successesAfter(records: CallRecord[], since: number, count
   while (records.filter((record) => record.ok && record.startedAt > since).length < count) {
     if (Date.now() > deadline) {
       const last = records.slice(-5).map((record) => `#${record.n} ${record.ok ? 'ok' : record.error}`);
-      throw new Error(`fewer than ${count} successful calls after ${new Date(since).toISOString()} within ${timeoutMs} ms; last: ${last.join('; ')}`);
+      throw new Error(
+        `fewer than ${count} successful calls after ${new Date(since).toISOString()} within ${timeoutMs} ms; last: ${last.join('; ')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

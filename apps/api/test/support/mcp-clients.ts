@@ -6,7 +6,18 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 
 /** The real server-everything, started with node (never npx at test time). */
-export const EVERYTHING_SERVER = join(__dirname, '..', '..', '..', '..', 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+export const EVERYTHING_SERVER = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'node_modules',
+  '@modelcontextprotocol',
+  'server-everything',
+  'dist',
+  'index.js',
+);
 
 export type TransportKind = 'streamable' | 'sse' | 'websocket';
 
@@ -20,7 +31,9 @@ export async function connectClient(baseUrl: string, service: string, apiKey: st
     await client.connect(
       new SSEClientTransport(new URL(`${baseUrl}/mcp/${service}/sse`), {
         requestInit: { headers },
-        eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
+        eventSourceInit: {
+          fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
+        },
       }),
     );
   } else {

@@ -21,7 +21,13 @@ export class TestOAuthProvider implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'e2e OAuth client', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: 'e2e OAuth client',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
 
   state(): string {
@@ -108,8 +114,15 @@ export function authorizeUrl(baseUrl: string, params: Record<string, string | un
   return url.toString();
 }
 
-export async function tokenRequest(baseUrl: string, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+export async function tokenRequest(
+  baseUrl: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -119,9 +132,24 @@ export async function grantAccess(running: RunningApp, resource: string): Promis
   const { verifier, challenge } = pkce();
   const back = await approveInBrowser(
     running,
-    authorizeUrl(running.baseUrl, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256', resource, state: 's' }),
+    authorizeUrl(running.baseUrl, {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      resource,
+      state: 's',
+    }),
   );
-  const tokens = await tokenRequest(running.baseUrl, { grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', client_id: clientId, redirect_uri: REDIRECT_URI, code_verifier: verifier, resource });
+  const tokens = await tokenRequest(running.baseUrl, {
+    grant_type: 'authorization_code',
+    code: back.searchParams.get('code') ?? '',
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+    resource,
+  });
   if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
   return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };
 }

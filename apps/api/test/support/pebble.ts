@@ -50,11 +50,20 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleCa> {
       spawnLogged(
         'pebble-challtestsrv',
         [
-          '-defaultIPv4', '127.0.0.1',
-          '-defaultIPv6', '',
-          '-dns01', dnsServer,
-          '-management', `127.0.0.1:${challengeManagementPort}`,
-          '-http01', '', '-https01', '', '-tlsalpn01', '',
+          '-defaultIPv4',
+          '127.0.0.1',
+          '-defaultIPv6',
+          '',
+          '-dns01',
+          dnsServer,
+          '-management',
+          `127.0.0.1:${challengeManagementPort}`,
+          '-http01',
+          '',
+          '-https01',
+          '',
+          '-tlsalpn01',
+          '',
         ],
         {},
       ),
@@ -109,7 +118,23 @@ function makeApiCertificate(dir: string): string {
   run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=pebble api test CA']);
   run(['req', ...ec, '-keyout', 'pebble.key', '-out', 'pebble.csr', '-subj', '/CN=localhost']);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n');
-  run(['x509', '-req', '-in', 'pebble.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'pebble.crt']);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'pebble.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'pebble.crt',
+  ]);
   return readFileSync(join(dir, 'ca.crt'), 'utf8');
 }
 

@@ -1,12 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,29 +30,20 @@ export interface ReverseProxy {
 
 /** Why the binary cannot be used here (the test then skips and prints this), or null. */
 export function unavailableReason(kind: ReverseProxyKind): string | null {
-  const probe =
-    kind === 'nginx'
-      ? spawnSync('nginx', ['-v'])
-      : spawnSync('caddy', ['version']);
+  const probe = kind === 'nginx' ? spawnSync('nginx', ['-v']) : spawnSync('caddy', ['version']);
   if (probe.error)
     return `${kind} is not installed (apt-get install ${kind === 'nginx' ? 'nginx-light' : 'caddy'}): ${probe.error.message}`;
   return null;
 }
 
-export async function startReverseProxy(
-  kind: ReverseProxyKind,
-  appPort: number,
-): Promise<ReverseProxy> {
+export async function startReverseProxy(kind: ReverseProxyKind, appPort: number): Promise<ReverseProxy> {
   const dir = mkdtempSync(join(tmpdir(), `mcp-proxy-${kind}-`));
   // nginx's workers run as an unprivileged user when the test is root: they must reach the temp paths.
   chmodSync(dir, 0o755);
   const port = await freePort();
   const { certPath, keyPath, certificate } = makeCertificate(dir);
   let output = '';
-  const child =
-    kind === 'nginx'
-      ? startNginx(dir, port, appPort, certPath, keyPath)
-      : startCaddy(dir, port, appPort, certPath, keyPath);
+  const child = kind === 'nginx' ? startNginx(dir, port, appPort, certPath, keyPath) : startCaddy(dir, port, appPort, certPath, keyPath);
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const stop = async (): Promise<void> => {
@@ -67,12 +51,7 @@ export async function startReverseProxy(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(
-      port,
-      child,
-      () =>
-        `${output}${kind === 'nginx' ? readIfThere(join(dir, 'error.log')) : ''}`,
-    );
+    await waitForPort(port, child, () => `${output}${kind === 'nginx' ? readIfThere(join(dir, 'error.log')) : ''}`);
   } catch (error) {
     await stop();
     throw error;
@@ -86,25 +65,15 @@ export async function startReverseProxy(
   };
 }
 
-function startNginx(
-  dir: string,
-  port: number,
-  appPort: number,
-  certPath: string,
-  keyPath: string,
-): ChildProcess {
-  const site = readFileSync(
-    join(WORKSPACE_ROOT, 'deploy', 'nginx', 'mcp-proxy.conf'),
-    'utf8',
-  )
+function startNginx(dir: string, port: number, appPort: number, certPath: string, keyPath: string): ChildProcess {
+  const site = readFileSync(join(WORKSPACE_ROOT, 'deploy', 'nginx', 'mcp-proxy.conf'), 'utf8')
     .replace('listen 443 ssl;', `listen 127.0.0.1:${port} ssl;`)
     .split(CONFIGURED_UPSTREAM)
     .join(`127.0.0.1:${appPort}`)
     .replace(/ssl_certificate\s+\S+;/, `ssl_certificate ${certPath};`)
     .replace(/ssl_certificate_key\s+\S+;/, `ssl_certificate_key ${keyPath};`);
   writeFileSync(join(dir, 'mcp-proxy.conf'), site);
-  for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
-    mkdirSync(join(dir, temp));
+  for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
   // What /etc/nginx/nginx.conf gives the site file in a real install, with every path in our temp dir.
   const main = [
     'worker_processes 1;',
@@ -113,53 +82,25 @@ function startNginx(
     'http {',
     '  access_log off;',
     ...['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-      (temp) =>
-        `  ${temp === 'body' ? 'client_body' : temp}_temp_path ${join(dir, temp)};`,
+      (temp) => `  ${temp === 'body' ? 'client_body' : temp}_temp_path ${join(dir, temp)};`,
     ),
     `  include ${join(dir, 'mcp-proxy.conf')};`,
     '}',
   ].join('\n');
   writeFileSync(join(dir, 'nginx.conf'), main);
-  return spawn(
-    'nginx',
-    [
-      '-p',
-      dir,
-      '-c',
-      join(dir, 'nginx.conf'),
-      '-g',
-      `daemon off; pid ${join(dir, 'nginx.pid')};`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+  return spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
 }
 
-function startCaddy(
-  dir: string,
-  port: number,
-  appPort: number,
-  certPath: string,
-  keyPath: string,
-): ChildProcess {
-  const site = readFileSync(
-    join(WORKSPACE_ROOT, 'deploy', 'caddy', 'Caddyfile'),
-    'utf8',
-  )
-    .replace(
-      `${PUBLIC_HOST} {`,
-      `${PUBLIC_HOST}:${port} {\n\tbind 127.0.0.1\n\ttls ${certPath} ${keyPath}`,
-    )
+function startCaddy(dir: string, port: number, appPort: number, certPath: string, keyPath: string): ChildProcess {
+  const site = readFileSync(join(WORKSPACE_ROOT, 'deploy', 'caddy', 'Caddyfile'), 'utf8')
+    .replace(`${PUBLIC_HOST} {`, `${PUBLIC_HOST}:${port} {\n\tbind 127.0.0.1\n\ttls ${certPath} ${keyPath}`)
     .split(CONFIGURED_UPSTREAM)
     .join(`127.0.0.1:${appPort}`);
   // No admin endpoint, no port 80 redirect listener, nothing asked of an ACME CA.
-  const global = [
-    '{',
-    '\tadmin off',
-    '\tauto_https disable_redirects',
-    `\tstorage file_system ${join(dir, 'data')}`,
-    '}',
-    '',
-  ].join('\n');
+  const global = ['{', '\tadmin off', '\tauto_https disable_redirects', `\tstorage file_system ${join(dir, 'data')}`, '}', ''].join('\n');
   writeFileSync(join(dir, 'Caddyfile'), `${global}${site}`);
   const env = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -167,11 +108,11 @@ function startCaddy(
     XDG_DATA_HOME: join(dir, 'data'),
     XDG_CONFIG_HOME: join(dir, 'config'),
   };
-  return spawn(
-    'caddy',
-    ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
-    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+  return spawn('caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
 }
 
 /** A self-signed certificate for the public name, as the reverse proxy's own (a real install: Let's Encrypt). */
@@ -197,34 +138,17 @@ function makeCertificate(dir: string): {
     '-days',
     '2',
   ];
-  const result = spawnSync(
-    'openssl',
-    [
-      ...args,
-      '-subj',
-      `/CN=${PUBLIC_HOST}`,
-      '-addext',
-      `subjectAltName=DNS:${PUBLIC_HOST}`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0)
-    throw new Error(`openssl req failed: ${result.stderr}`);
+  const result = spawnSync('openssl', [...args, '-subj', `/CN=${PUBLIC_HOST}`, '-addext', `subjectAltName=DNS:${PUBLIC_HOST}`], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`openssl req failed: ${result.stderr}`);
   return { certPath, keyPath, certificate: readFileSync(certPath, 'utf8') };
 }
 
-async function waitForPort(
-  port: number,
-  child: ChildProcess,
-  output: () => string,
-  timeoutMs = 15_000,
-): Promise<void> {
+async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(
-        `the reverse proxy exited (${child.exitCode}): ${output()}`,
-      );
+    if (child.exitCode !== null) throw new Error(`the reverse proxy exited (${child.exitCode}): ${output()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => {
         socket.end();
@@ -235,15 +159,12 @@ async function waitForPort(
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(
-    `the reverse proxy did not listen on ${port} within ${timeoutMs} ms: ${output()}`,
-  );
+  throw new Error(`the reverse proxy did not listen on ${port} within ${timeoutMs} ms: ${output()}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
   const pid = child.pid;
-  if (child.exitCode !== null || child.signalCode !== null || pid === undefined)
-    return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const group = -pid;
     const timer = setTimeout(() => signalGroup(group, 'SIGKILL'), 5000);

@@ -50,7 +50,11 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000,
 /** Registers a service through the API (started, unlimited rate by default) and waits until it runs. */
 export async function registerService(running: RunningApp, body: Record<string, unknown>): Promise<void> {
   const defaults = { proxy: { rateLimit: 0 }, start: true };
-  const response = await running.api().post('/api/services').set('X-API-Key', running.env.apiKey).send({ ...defaults, ...body });
+  const response = await running
+    .api()
+    .post('/api/services')
+    .set('X-API-Key', running.env.apiKey)
+    .send({ ...defaults, ...body });
   if (response.status !== 201) throw new Error(`creating ${String(body['name'])}: ${response.status} ${JSON.stringify(response.body)}`);
   if (body['start'] !== false) await waitForStatus(running, String(body['name']), 'running');
 }

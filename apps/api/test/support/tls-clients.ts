@@ -7,7 +7,10 @@ import { WebSocket } from 'ws';
 
 /** Every name resolves to 127.0.0.1: test domains are not in any DNS, and nothing may leave the machine. */
 export const loopbackLookup: LookupFunction = (_hostname, options, callback) => {
-  if (options.all) (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+  if (options.all)
+    (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [
+      { address: '127.0.0.1', family: 4 },
+    ]);
   else callback(null, '127.0.0.1', 4);
 };
 
@@ -67,7 +70,9 @@ export function fetchThrough(agent: Agent): FetchLike {
         const status = incoming.statusCode ?? 0;
         const empty = [204, 205, 304].includes(status) || init?.method === 'HEAD';
         if (empty) incoming.resume();
-        resolve(new Response(empty ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
+        resolve(
+          new Response(empty ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }),
+        );
       });
       outgoing.once('error', reject);
       outgoing.end(typeof init?.body === 'string' ? init.body : undefined);

@@ -36,7 +36,9 @@ export const GATEWAY_DESCRIPTION_URL = `http://${GATEWAY_LAN_IP}:${MINIUPNPD_HTT
 export function labSupport(): { ok: true } | { ok: false; reason: string } {
   const missing = REQUIRED_COMMANDS.filter((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
   if (missing.length > 0) {
-    throw new Error(`UPnP lab: ${missing.join(', ')} not found: install the Debian packages iproute2 nftables miniupnpd-nftables miniupnpc (.ci/run does)`);
+    throw new Error(
+      `UPnP lab: ${missing.join(', ')} not found: install the Debian packages iproute2 nftables miniupnpd-nftables miniupnpc (.ci/run does)`,
+    );
   }
   const probe = `mup${randomBytes(3).toString('hex')}`;
   const steps: [string, string[]][] = [
@@ -47,7 +49,8 @@ export function labSupport(): { ok: true } | { ok: false; reason: string } {
   try {
     for (const [what, [command, ...args]] of steps) {
       const result = spawnSync(command, args, { encoding: 'utf8', timeout: 5000 });
-      if (result.status !== 0) return { ok: false, reason: `cannot ${what} here (${(result.stderr || result.error?.message || '').trim()})` };
+      if (result.status !== 0)
+        return { ok: false, reason: `cannot ${what} here (${(result.stderr || result.error?.message || '').trim()})` };
     }
     return { ok: true };
   } finally {
@@ -79,8 +82,21 @@ export interface UpnpMappingLine {
 export class UpnpLab {
   readonly dir = mkdtempSync(join(tmpdir(), 'upnp-lab-'));
   private readonly id = randomBytes(2).toString('hex');
-  readonly ns = { lan: `mu${this.id}-lan`, gw: `mu${this.id}-gw`, wan: `mu${this.id}-wan`, iso: `mu${this.id}-iso`, void: `mu${this.id}-void` };
-  readonly links = { lan: `mu${this.id}l0`, gwLan: `mu${this.id}l1`, gwWan: `mu${this.id}w0`, wan: `mu${this.id}w1`, iso: `mu${this.id}i0`, void: `mu${this.id}i1` };
+  readonly ns = {
+    lan: `mu${this.id}-lan`,
+    gw: `mu${this.id}-gw`,
+    wan: `mu${this.id}-wan`,
+    iso: `mu${this.id}-iso`,
+    void: `mu${this.id}-void`,
+  };
+  readonly links = {
+    lan: `mu${this.id}l0`,
+    gwLan: `mu${this.id}l1`,
+    gwWan: `mu${this.id}w0`,
+    wan: `mu${this.id}w1`,
+    iso: `mu${this.id}i0`,
+    void: `mu${this.id}i1`,
+  };
   private readonly processes: LabProcess[] = [];
   private miniupnpd: LabProcess | null = null;
 
@@ -141,7 +157,23 @@ export class UpnpLab {
 
   /** Another device on the LAN maps a port for itself (secure_mode is off, so upnpc may name any client). */
   async mapForAnotherDevice(internalClient: string, port: number): Promise<void> {
-    await run('ip', 'netns', 'exec', this.ns.lan, 'upnpc', '-u', GATEWAY_DESCRIPTION_URL, '-e', 'another device', '-a', internalClient, String(port), String(port), 'TCP', '0');
+    await run(
+      'ip',
+      'netns',
+      'exec',
+      this.ns.lan,
+      'upnpc',
+      '-u',
+      GATEWAY_DESCRIPTION_URL,
+      '-e',
+      'another device',
+      '-a',
+      internalClient,
+      String(port),
+      String(port),
+      'TCP',
+      '0',
+    );
   }
 
   private veth(nsA: string, linkA: string, addressA: string, nsB: string, linkB: string, addressB: string): void {
@@ -209,12 +241,20 @@ table ip lab_nat {
     );
     // In the foreground (-d), so the spawned PID is miniupnpd's own and the lab stops it by that PID.
     this.miniupnpd = this.spawn(this.ns.gw, [], {}, ['miniupnpd', '-d', '-f', config, '-P', join(this.dir, 'miniupnpd.pid')]);
-    await waitFor(() => this.miniupnpd?.output().includes('HTTP listening'), 5000, () => `miniupnpd did not start:\n${this.miniupnpd?.output()}`);
+    await waitFor(
+      () => this.miniupnpd?.output().includes('HTTP listening'),
+      5000,
+      () => `miniupnpd did not start:\n${this.miniupnpd?.output()}`,
+    );
   }
 
   /** Only once both ends have carrier does SSDP get through; before that every search times out. */
   private async carrier(namespace: string, link: string): Promise<void> {
-    await waitFor(() => sh('ip', '-n', namespace, '-o', 'link', 'show', 'dev', link).includes('LOWER_UP'), 5000, () => `${link} has no carrier`);
+    await waitFor(
+      () => sh('ip', '-n', namespace, '-o', 'link', 'show', 'dev', link).includes('LOWER_UP'),
+      5000,
+      () => `${link} has no carrier`,
+    );
   }
 
   /**
@@ -253,7 +293,11 @@ table ip lab_nat {
 
   private async spawnReady(namespace: string, nodeArgs: string[]): Promise<LabProcess> {
     const started = this.spawn(namespace, nodeArgs, {});
-    await waitFor(() => started.output().includes('ready'), 5000, () => `${nodeArgs[0]} did not start in ${namespace}:\n${started.output()}`);
+    await waitFor(
+      () => started.output().includes('ready'),
+      5000,
+      () => `${nodeArgs[0]} did not start in ${namespace}:\n${started.output()}`,
+    );
     return started;
   }
 }
@@ -282,7 +326,13 @@ async function waitFor(check: () => boolean | undefined, timeoutMs: number, fail
   }
 }
 
-function unixJson<T>(socketPath: string, method: string, path: string, apiKey: string, body?: unknown): Promise<{ status: number; body: T }> {
+function unixJson<T>(
+  socketPath: string,
+  method: string,
+  path: string,
+  apiKey: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const outgoing = request(
@@ -291,7 +341,10 @@ function unixJson<T>(socketPath: string, method: string, path: string, apiKey: s
         method,
         path,
         timeout: 15_000,
-        headers: { 'x-api-key': apiKey, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: {
+          'x-api-key': apiKey,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
       },
       (response) => {
         let text = '';

@@ -33,7 +33,9 @@ const ACCOUNT_GONE = /account.*(does ?not exist|not found)|no account exists/i;
  * off rather than holding the order. Its debug lines go to our log at debug level.
  */
 function tuneAcmeClient(logger: AppLogger): void {
-  const defaults = acme.axios.defaults as typeof acme.axios.defaults & { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } };
+  const defaults = acme.axios.defaults as typeof acme.axios.defaults & {
+    acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number };
+  };
   defaults.acmeSettings.retryMaxAttempts = 2;
   defaults.acmeSettings.retryDefaultDelay = 1;
   defaults.timeout = 30_000;
@@ -77,7 +79,11 @@ export class AcmeIssuer {
       return await this.place(order, account);
     } catch (error) {
       if (!account.url || !ACCOUNT_GONE.test(describe(error))) throw error;
-      this.logger.event('warn', { context: 'Certs', directory: order.directoryUrl }, 'The ACME server no longer knows our account; registering again');
+      this.logger.event(
+        'warn',
+        { context: 'Certs', directory: order.directoryUrl },
+        'The ACME server no longer knows our account; registering again',
+      );
       return this.place(order, await this.register(order, { keyPem: account.keyPem }));
     }
   }
@@ -93,7 +99,11 @@ export class AcmeIssuer {
       { commonName: order.names[0].length <= 64 ? order.names[0] : undefined, altNames: order.names },
       await acme.crypto.createPrivateEcdsaKey(),
     );
-    this.logger.event('info', { context: 'Certs', names: order.names, challenge: order.challenge, directory: order.directoryUrl }, 'Ordering a certificate');
+    this.logger.event(
+      'info',
+      { context: 'Certs', names: order.names, challenge: order.challenge, directory: order.directoryUrl },
+      'Ordering a certificate',
+    );
     const certPem = await client.auto({
       csr,
       challengePriority: [order.challenge],
@@ -169,7 +179,9 @@ function probeDirectory(directoryUrl: string): Promise<void> {
     outgoing.once('timeout', () => outgoing.destroy(new Error(`no answer within ${DIRECTORY_TIMEOUT_MS / 1000} s`)));
     outgoing.once('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';
-      const hint = UNTRUSTED.test(code) ? ': its certificate is not trusted (for a private CA, give node its root with NODE_EXTRA_CA_CERTS)' : '';
+      const hint = UNTRUSTED.test(code)
+        ? ': its certificate is not trusted (for a private CA, give node its root with NODE_EXTRA_CA_CERTS)'
+        : '';
       reject(new Error(`cannot reach the directory (${error.message}${code && !error.message.includes(code) ? `, ${code}` : ''})${hint}`));
     });
     outgoing.end();

@@ -64,7 +64,13 @@ export class CloudflareDns {
       'GET',
       `/zones/${zone.id}/dns_records?${query}`,
     );
-    return records.map((record) => ({ zoneId: zone.id, id: record.id, name: record.name, content: record.content, comment: record.comment ?? null }));
+    return records.map((record) => ({
+      zoneId: zone.id,
+      id: record.id,
+      name: record.name,
+      content: record.content,
+      comment: record.comment ?? null,
+    }));
   }
 
   async deleteRecord(record: TxtRecord): Promise<void> {
@@ -74,10 +80,15 @@ export class CloudflareDns {
   private async findZone(labels: string[]): Promise<CloudflareZone> {
     for (let start = 0; start < labels.length - 1; start++) {
       const candidate = labels.slice(start).join('.');
-      const found = await this.call<{ id: string; name: string; name_servers?: string[] }[]>('GET', `/zones?name=${encodeURIComponent(candidate)}`);
+      const found = await this.call<{ id: string; name: string; name_servers?: string[] }[]>(
+        'GET',
+        `/zones?name=${encodeURIComponent(candidate)}`,
+      );
       if (found.length > 0) return { id: found[0].id, name: found[0].name, nameServers: found[0].name_servers ?? [] };
     }
-    throw new Error(`No Cloudflare zone for ${labels.join('.')} is visible to CLOUDFLARE_TOKEN (it needs Zone:Read and DNS:Edit on that zone)`);
+    throw new Error(
+      `No Cloudflare zone for ${labels.join('.')} is visible to CLOUDFLARE_TOKEN (it needs Zone:Read and DNS:Edit on that zone)`,
+    );
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -97,7 +108,8 @@ export class CloudflareDns {
     const envelope = (await response.json().catch(() => undefined)) as Envelope<T> | undefined;
     if (response.ok && envelope?.success) return envelope.result;
     const reasons = envelope?.errors?.map((error) => `${error.message} (${error.code})`).join('; ') || `HTTP ${response.status}`;
-    const hint = response.status === 401 || response.status === 403 ? ': check that CLOUDFLARE_TOKEN is valid and may edit DNS of the zone' : '';
+    const hint =
+      response.status === 401 || response.status === 403 ? ': check that CLOUDFLARE_TOKEN is valid and may edit DNS of the zone' : '';
     throw new Error(`Cloudflare refused ${method} ${path.split('?')[0]}: ${reasons}${hint}`);
   }
 }

@@ -58,7 +58,11 @@ export class Dns01Solver {
     const results = await Promise.allSettled(pending.records.map((record) => this.cloudflare.deleteRecord(record)));
     for (const result of results) {
       if (result.status === 'rejected') {
-        this.logger.event('warn', { context: 'Certs', name, reason: String(result.reason) }, 'Could not remove a DNS-01 TXT record; delete it by hand');
+        this.logger.event(
+          'warn',
+          { context: 'Certs', name, reason: String(result.reason) },
+          'Could not remove a DNS-01 TXT record; delete it by hand',
+        );
       }
     }
   }

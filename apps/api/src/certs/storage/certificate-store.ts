@@ -92,7 +92,13 @@ export class CertificateStore {
   }
 
   async saveAccount(directoryUrl: string, account: StoredAccount): Promise<void> {
-    const file: AccountFile = { version: 1, directoryUrl, url: account.url, email: account.email, sealedKey: this.box.encrypt(account.keyPem) };
+    const file: AccountFile = {
+      version: 1,
+      directoryUrl,
+      url: account.url,
+      email: account.email,
+      sealedKey: this.box.encrypt(account.keyPem),
+    };
     await this.files.write(accountFileName(directoryUrl), JSON.stringify(file, null, 2));
   }
 

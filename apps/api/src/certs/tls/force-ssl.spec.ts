@@ -46,13 +46,25 @@ describe('ForceSsl behind a reverse proxy', () => {
     server.on('request', () => (reachedApp = true));
     new ForceSsl(settings, new ClientOrigin(['loopback'])).install(server);
     let location: string | null = null;
-    const response = { writeHead: (_status: number, head: Record<string, string>) => (location = head['Location']), end: () => undefined } as unknown as ServerResponse;
-    server.emit('request', { url: '/api/services', method: 'GET', headers, socket: { remoteAddress: peer } } as unknown as IncomingMessage, response);
+    const response = {
+      writeHead: (_status: number, head: Record<string, string>) => (location = head['Location']),
+      end: () => undefined,
+    } as unknown as ServerResponse;
+    server.emit(
+      'request',
+      { url: '/api/services', method: 'GET', headers, socket: { remoteAddress: peer } } as unknown as IncomingMessage,
+      response,
+    );
     return reachedApp ? null : location;
   }
 
   it.each<[string, string, IncomingHttpHeaders, string | null]>([
-    ['a trusted proxy that ended TLS: served, not redirected', '127.0.0.1', { host: 'mcp.example.com', 'x-forwarded-proto': 'https' }, null],
+    [
+      'a trusted proxy that ended TLS: served, not redirected',
+      '127.0.0.1',
+      { host: 'mcp.example.com', 'x-forwarded-proto': 'https' },
+      null,
+    ],
     [
       'a trusted proxy on plain http: redirected to the host it forwarded',
       '127.0.0.1',

@@ -84,6 +84,11 @@ export class ForceSsl {
   }
 
   private location(request: IncomingMessage): string {
-    return httpsLocation(this.client.host(request), request.url ?? '/', this.settings.httpsPort, this.settings.domain?.replace(/^\*\./, '') ?? 'localhost');
+    return httpsLocation(
+      this.client.host(request),
+      request.url ?? '/',
+      this.settings.httpsPort,
+      this.settings.domain?.replace(/^\*\./, '') ?? 'localhost',
+    );
   }
 }

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -35,7 +49,9 @@ export class AuthController {
     const address = this.client.address(request);
     const byKey = body.apiKey !== undefined;
     const origin: SessionOrigin = { address, userAgent: request.get('user-agent') ?? null };
-    const session = byKey ? await this.loginWithKey(address, body.apiKey ?? '', origin, response) : await this.loginWithPassword(address, body.username ?? '', body.password ?? '', origin, response);
+    const session = byKey
+      ? await this.loginWithKey(address, body.apiKey ?? '', origin, response)
+      : await this.loginWithPassword(address, body.username ?? '', body.password ?? '', origin, response);
     const attempt: AuthLogin = {
       ok: session !== null,
       method: byKey ? 'apiKey' : 'password',
@@ -61,7 +77,13 @@ export class AuthController {
    * account) has failed too often. The attempt is counted before the slow hash, so guesses sent at once
    * cannot all be evaluated; it is taken back when the password was right or could not be checked.
    */
-  private async loginWithPassword(address: string, username: string, password: string, origin: SessionOrigin, response: Response): Promise<LoginView | null> {
+  private async loginWithPassword(
+    address: string,
+    username: string,
+    password: string,
+    origin: SessionOrigin,
+    response: Response,
+  ): Promise<LoginView | null> {
     const reservation = this.failures.reserve([AuthBucket.passwordLogin(address), AuthBucket.account(username)]);
     if (!reservation.ok) rejectTooMany(reservation.retryAfterMs, response);
     let session: LoginView | null;
@@ -82,7 +104,12 @@ export class AuthController {
   me(@Req() request: Request & RequestWithPrincipal): PrincipalView {
     const principal = request.principal;
     if (!principal) throw new UnauthorizedException();
-    return { kind: principal.kind, name: principal.label ?? principal.id, role: principal.role, services: principal.scope?.services ?? null };
+    return {
+      kind: principal.kind,
+      name: principal.label ?? principal.id,
+      role: principal.role,
+      services: principal.scope?.services ?? null,
+    };
   }
 
   @Post('logout')
@@ -112,7 +139,8 @@ export class AuthController {
     const principal = signedIn(request);
     const row = await this.sessions.find(id);
     // Someone else's session is "not found" to a non-admin, exactly like an unknown id.
-    if (!row || (principal.role !== 'admin' && row.subject !== subjectOf(principal))) throw new NotFoundException(`Session ${id} not found`);
+    if (!row || (principal.role !== 'admin' && row.subject !== subjectOf(principal)))
+      throw new NotFoundException(`Session ${id} not found`);
     await this.sessions.end(row.id);
   }
 }

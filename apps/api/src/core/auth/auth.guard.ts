@@ -1,4 +1,12 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request, Response } from 'express';
@@ -37,14 +45,27 @@ export class AuthGuard implements CanActivate {
     const principal = verdict.principal;
     if (!principal) {
       if (verdict.status === 429) rejectTooMany(verdict.retryAfterMs, response);
-      const refusal: AuthRefusal = { status: 401, method: request.method, path: request.path, address, reason: 'missing or invalid credential' };
+      const refusal: AuthRefusal = {
+        status: 401,
+        method: request.method,
+        path: request.path,
+        address,
+        reason: 'missing or invalid credential',
+      };
       this.events.emit(AUTH_EVENTS.refused, refusal);
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');
       throw new UnauthorizedException('A valid API key (X-API-Key or Authorization: Bearer) is required');
     }
     // Client tokens and OAuth access tokens open the MCP endpoints only, never the management API.
     if (principal.kind === 'client') {
-      const refusal: AuthRefusal = { status: 403, method: request.method, path: request.path, address, reason: 'client token on the management API', actor: principal };
+      const refusal: AuthRefusal = {
+        status: 403,
+        method: request.method,
+        path: request.path,
+        address,
+        reason: 'client token on the management API',
+        actor: principal,
+      };
       this.events.emit(AUTH_EVENTS.refused, refusal);
       throw new ForbiddenException('Client tokens are for the MCP endpoints only');
     }

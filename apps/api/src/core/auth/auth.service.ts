@@ -98,7 +98,12 @@ export class AuthService {
     return principal.sessionId ? this.sessions.end(principal.sessionId) : false;
   }
 
-  private async issue(kind: SessionClaims['kind'], subject: string, origin: SessionOrigin, who: Pick<LoginView, 'role' | 'username'>): Promise<LoginView> {
+  private async issue(
+    kind: SessionClaims['kind'],
+    subject: string,
+    origin: SessionOrigin,
+    who: Pick<LoginView, 'role' | 'username'>,
+  ): Promise<LoginView> {
     const ttlSeconds = this.settings.get('SESSION_TTL_MINUTES') * 60;
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     const jti = await this.sessions.open(subject, origin, expiresAt);

@@ -3,17 +3,9 @@ import { credentialStrength, estimatedBits } from './credential-strength';
 
 describe('credentialStrength', () => {
   it.each([
-    [
-      'the generated admin key',
-      `mcp_${randomBytes(24).toString('base64url')}`,
-      'strong',
-    ],
+    ['the generated admin key', `mcp_${randomBytes(24).toString('base64url')}`, 'strong'],
     ['a 32-byte hex key', randomBytes(32).toString('hex'), 'strong'],
-    [
-      'a client token',
-      `mcpt_${randomBytes(32).toString('base64url')}`,
-      'strong',
-    ],
+    ['a client token', `mcpt_${randomBytes(32).toString('base64url')}`, 'strong'],
     [
       'a JWT (session or OAuth access token)',
       'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiIsImp0aSI6IjEifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1oZXJl',

@@ -19,9 +19,7 @@ export type CredentialStrength = 'strong' | 'weak';
 
 export function credentialStrength(credential: string): CredentialStrength {
   if (CLIENT_TOKEN.test(credential) || JWT.test(credential)) return 'strong';
-  return estimatedBits(credential) >= STRONG_CREDENTIAL_BITS
-    ? 'strong'
-    : 'weak';
+  return estimatedBits(credential) >= STRONG_CREDENTIAL_BITS ? 'strong' : 'weak';
 }
 
 /**

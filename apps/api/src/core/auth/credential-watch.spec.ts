@@ -28,9 +28,7 @@ function fakeAuth(answers: Map<string, Principal | null | Error>): {
 
 describe('CredentialWatch', () => {
   it('verifies each credential once per pass, however many streams hold it, and tells nothing when nothing changed', async () => {
-    const answers = new Map<string, Principal | null | Error>([
-      ['t1', viewer()],
-    ]);
+    const answers = new Map<string, Principal | null | Error>([['t1', viewer()]]);
     const { auth, calls } = fakeAuth(answers);
     const watch = new CredentialWatch(auth, new EventEmitter2());
     const told: (Principal | null)[] = [];
@@ -45,30 +43,19 @@ describe('CredentialWatch', () => {
     ['revoked', null],
     ['limits changed', viewer(['s1'])],
     ['role changed', { ...viewer(), role: 'operator' } as Principal],
-  ])(
-    'tells every stream once when the credential is %s',
-    async (_case, now) => {
-      const answers = new Map<string, Principal | null | Error>([['t1', now]]);
-      const watch = new CredentialWatch(
-        fakeAuth(answers).auth,
-        new EventEmitter2(),
-      );
-      const told: (Principal | null)[] = [];
-      watch.watch('t1', viewer(), (next) => told.push(next));
-      await watch.recheck();
-      await watch.recheck();
-      expect(told).toEqual([now]);
-    },
-  );
+  ])('tells every stream once when the credential is %s', async (_case, now) => {
+    const answers = new Map<string, Principal | null | Error>([['t1', now]]);
+    const watch = new CredentialWatch(fakeAuth(answers).auth, new EventEmitter2());
+    const told: (Principal | null)[] = [];
+    watch.watch('t1', viewer(), (next) => told.push(next));
+    await watch.recheck();
+    await watch.recheck();
+    expect(told).toEqual([now]);
+  });
 
   it('keeps streams open while the credential cannot be checked (a database hiccup), and forgets a stream that closed', async () => {
-    const answers = new Map<string, Principal | null | Error>([
-      ['t1', new Error('database down')],
-    ]);
-    const watch = new CredentialWatch(
-      fakeAuth(answers).auth,
-      new EventEmitter2(),
-    );
+    const answers = new Map<string, Principal | null | Error>([['t1', new Error('database down')]]);
+    const watch = new CredentialWatch(fakeAuth(answers).auth, new EventEmitter2());
     const told: (Principal | null)[] = [];
     const stop = watch.watch('t1', viewer(), (next) => told.push(next));
     await watch.recheck();
@@ -81,16 +68,12 @@ describe('CredentialWatch', () => {
   });
 
   it('re-checks at once when this instance reports a change, without waiting for the timer', async () => {
-    const answers = new Map<string, Principal | null | Error>([
-      ['t1', viewer()],
-    ]);
+    const answers = new Map<string, Principal | null | Error>([['t1', viewer()]]);
     const events = new EventEmitter2();
     const watch = new CredentialWatch(fakeAuth(answers).auth, events);
     watch.onModuleInit();
     try {
-      const closed = new Promise<Principal | null>((resolve) =>
-        watch.watch('t1', viewer(), resolve),
-      );
+      const closed = new Promise<Principal | null>((resolve) => watch.watch('t1', viewer(), resolve));
       answers.set('t1', null);
       events.emit(AUTH_EVENTS.changed);
       await expect(closed).resolves.toBeNull();

@@ -55,11 +55,7 @@ export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Watches a credential for as long as the stream that holds it is open; call the returned function when it closes. */
-  watch(
-    credential: string,
-    principal: Principal,
-    onChange: CredentialChange,
-  ): () => void {
+  watch(credential: string, principal: Principal, onChange: CredentialChange): () => void {
     const entry: Watch = {
       credential,
       fingerprint: fingerprintOf(principal),
@@ -106,8 +102,7 @@ export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
       }
       const fingerprint = principal ? fingerprintOf(principal) : 'revoked';
       for (const watch of watches) {
-        if (!this.watches.has(watch) || watch.fingerprint === fingerprint)
-          continue;
+        if (!this.watches.has(watch) || watch.fingerprint === fingerprint) continue;
         watch.fingerprint = fingerprint;
         if (!principal) this.watches.delete(watch);
         try {
@@ -121,10 +116,5 @@ export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
 }
 
 function fingerprintOf(principal: Principal): string {
-  return JSON.stringify([
-    principal.id,
-    principal.role,
-    principal.scope ?? null,
-    principal.audience ?? null,
-  ]);
+  return JSON.stringify([principal.id, principal.role, principal.scope ?? null, principal.audience ?? null]);
 }

@@ -24,25 +24,16 @@ describe('FailedAuthLimiter', () => {
       now += 1000;
     }
     expect(limiter.retryAfterMs(bucket)).toBe(WINDOW - 3000);
-    expect(
-      limiter.retryAfterMs(AuthBucket.credential('10.0.0.2', 'weak')),
-    ).toBe(0);
+    expect(limiter.retryAfterMs(AuthBucket.credential('10.0.0.2', 'weak'))).toBe(0);
     expect(limiter.retryAfterMs(AuthBucket.passwordLogin('10.0.0.1'))).toBe(0);
     now += WINDOW;
     expect(limiter.retryAfterMs(bucket)).toBe(0);
   });
 
   it('reserves attempts before their outcome: the limit holds for attempts made at once, and a success is taken back', () => {
-    const buckets = [
-      AuthBucket.passwordLogin('10.0.0.1'),
-      AuthBucket.account('vera'),
-    ];
-    const reservations = Array.from({ length: 10 }, () =>
-      limiter.reserve(buckets),
-    );
-    expect(reservations.filter((reservation) => reservation.ok)).toHaveLength(
-      3,
-    );
+    const buckets = [AuthBucket.passwordLogin('10.0.0.1'), AuthBucket.account('vera')];
+    const reservations = Array.from({ length: 10 }, () => limiter.reserve(buckets));
+    expect(reservations.filter((reservation) => reservation.ok)).toHaveLength(3);
     const first = reservations[0];
     if (!first.ok) throw new Error('the first attempt was refused');
     first.attempt.release();
@@ -52,29 +43,16 @@ describe('FailedAuthLimiter', () => {
 
   it('an account has a wider budget than an address, shared by every address', () => {
     for (let i = 0; i < 15; i++)
-      expect(
-        limiter.reserve([
-          AuthBucket.passwordLogin(`10.0.1.${i}`),
-          AuthBucket.account('Vera'),
-        ]).ok,
-      ).toBe(true);
-    expect(
-      limiter.reserve([
-        AuthBucket.passwordLogin('10.0.2.1'),
-        AuthBucket.account('vera'),
-      ]).ok,
-    ).toBe(false);
+      expect(limiter.reserve([AuthBucket.passwordLogin(`10.0.1.${i}`), AuthBucket.account('Vera')]).ok).toBe(true);
+    expect(limiter.reserve([AuthBucket.passwordLogin('10.0.2.1'), AuthBucket.account('vera')]).ok).toBe(false);
   });
 
   describe('verify', () => {
-    const check = (credential: string): Promise<Principal | null> =>
-      Promise.resolve(credential === STRONG_KEY ? ADMIN : null);
+    const check = (credential: string): Promise<Principal | null> => Promise.resolve(credential === STRONG_KEY ? ADMIN : null);
 
     it('a missing credential is answered 401 and counted nowhere', async () => {
       for (let i = 0; i < 10; i++)
-        expect(
-          await limiter.verify('10.0.0.1', undefined, check),
-        ).toMatchObject({ principal: null, status: 401 });
+        expect(await limiter.verify('10.0.0.1', undefined, check)).toMatchObject({ principal: null, status: 401 });
       expect(limiter.size).toBe(0);
     });
 
@@ -88,9 +66,7 @@ describe('FailedAuthLimiter', () => {
         checked++;
         return check(credential);
       };
-      expect(await limiter.verify('10.0.0.1', 'wrong', counting)).toMatchObject(
-        { status: 429, retryAfterMs: expect.any(Number) },
-      );
+      expect(await limiter.verify('10.0.0.1', 'wrong', counting)).toMatchObject({ status: 429, retryAfterMs: expect.any(Number) });
       expect(checked).toBe(0);
       expect(await limiter.verify('10.0.0.1', STRONG_KEY, counting)).toEqual({
         principal: ADMIN,
@@ -125,12 +101,7 @@ describe('FailedAuthLimiter', () => {
     );
     const started = Date.now();
     for (let i = 0; i < 100_000; i++) {
-      counted.recordFailure(
-        AuthBucket.credential(
-          `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-          'weak',
-        ),
-      );
+      counted.recordFailure(AuthBucket.credential(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 'weak'));
       now += 1;
     }
     expect(counted.size).toBe(100_000);

@@ -37,14 +37,10 @@ export interface AuthAttempt {
   release(): void;
 }
 
-export type Reservation =
-  | { ok: true; attempt: AuthAttempt }
-  | { ok: false; retryAfterMs: number };
+export type Reservation = { ok: true; attempt: AuthAttempt } | { ok: false; retryAfterMs: number };
 
 /** How a presented credential fared: who it belongs to, or 401 / 429 (with the wait) to answer. */
-export type ThrottledVerdict<T = Principal> =
-  | { principal: T }
-  | { principal: null; status: 401 | 429; retryAfterMs: number };
+export type ThrottledVerdict<T = Principal> = { principal: T } | { principal: null; status: 401 | 429; retryAfterMs: number };
 
 interface Entry {
   /** Times of the latest failures, oldest first, at most the bucket's limit of them. */
@@ -92,10 +88,7 @@ export class FailedAuthLimiter {
 
   /** Counts one attempt in every bucket, unless one of them is full: then nothing is counted. */
   reserve(buckets: readonly AuthBucket[]): Reservation {
-    const waitMs = Math.max(
-      0,
-      ...buckets.map((bucket) => this.retryAfterMs(bucket)),
-    );
+    const waitMs = Math.max(0, ...buckets.map((bucket) => this.retryAfterMs(bucket)));
     if (waitMs > 0) return { ok: false, retryAfterMs: waitMs };
     const time = this.now();
     for (const bucket of buckets) this.push(bucket, time);
@@ -165,8 +158,7 @@ export class FailedAuthLimiter {
     entry.times.push(time);
     // Only the latest `limit` failures decide when the bucket opens again.
     const keep = this.limitOf(bucket);
-    if (entry.times.length > keep)
-      entry.times.splice(0, entry.times.length - keep);
+    if (entry.times.length > keep) entry.times.splice(0, entry.times.length - keep);
     entry.expiresAt = time + WINDOW_MS;
     // Re-inserted at the end: the Map stays ordered by expiry.
     this.entries.delete(bucket.key);

@@ -9,4 +9,6 @@ export const IDENTIFIES_CALLER = 'auth:identifiesCaller';
  * handler can answer more to a known caller; a missing or wrong one is answered as anonymous, never 401.
  */
 export const Public = (options: { identifyCaller?: boolean } = {}): MethodDecorator & ClassDecorator =>
-  options.identifyCaller ? applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(IDENTIFIES_CALLER, true)) : SetMetadata(IS_PUBLIC, true);
+  options.identifyCaller
+    ? applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(IDENTIFIES_CALLER, true))
+    : SetMetadata(IS_PUBLIC, true);

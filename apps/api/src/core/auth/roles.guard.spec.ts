@@ -13,7 +13,12 @@ const operator: Principal = { kind: 'user', id: 'user:2', role: 'operator', labe
 const admin: Principal = { kind: 'admin', id: 'admin', role: 'admin' };
 const limited: Principal = { kind: 'user', id: 'user:3', role: 'operator', label: 'lim', scope: { services: ['id-a', 'alpha'] } };
 
-function contextFor(method: string, principal: Principal | undefined, metadata: Record<string, unknown>, params: Record<string, string> = {}): ExecutionContext {
+function contextFor(
+  method: string,
+  principal: Principal | undefined,
+  metadata: Record<string, unknown>,
+  params: Record<string, string> = {},
+): ExecutionContext {
   const handler = (): void => undefined;
   for (const [key, value] of Object.entries(metadata)) Reflect.defineMetadata(key, value, handler);
   const request = { method, path: '/api/services/x', params, principal, headers: {}, socket: { remoteAddress: '127.0.0.1' } };
@@ -64,7 +69,9 @@ describe('RolesGuard', () => {
       expect(refusals).toEqual([]);
     } else {
       expect(() => guard.canActivate(context)).toThrow(ForbiddenException);
-      expect(refusals).toEqual([expect.objectContaining({ status: 403, method, actor: { id: principal.id, kind: principal.kind, label: principal.label } })]);
+      expect(refusals).toEqual([
+        expect.objectContaining({ status: 403, method, actor: { id: principal.id, kind: principal.kind, label: principal.label } }),
+      ]);
     }
   });
 
@@ -77,7 +84,9 @@ describe('RolesGuard', () => {
     expect(guard.canActivate(contextFor('POST', limited, metadata, { id: 'alpha' }))).toBe(true);
     expect(guard.canActivate(contextFor('POST', limited, metadata, { id: 'id-a' }))).toBe(true);
     expect(() => guard.canActivate(contextFor('POST', limited, metadata, { id: 'beta' }))).toThrow(NotFoundException);
-    expect(refusals).toEqual([expect.objectContaining({ target: 'beta', reason: expect.stringContaining('outside the permitted services') })]);
+    expect(refusals).toEqual([
+      expect.objectContaining({ target: 'beta', reason: expect.stringContaining('outside the permitted services') }),
+    ]);
     expect(guard.canActivate(contextFor('POST', operator, metadata, { id: 'beta' }))).toBe(true);
   });
 });

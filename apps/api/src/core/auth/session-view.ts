@@ -2,11 +2,7 @@ import type { SessionView } from '@mcp-proxy/shared/dto';
 import type { UiSessionEntity } from './ui-session.entity';
 
 /** A session row as its owner or an admin sees it (never the token). */
-export function toSessionView(
-  row: UiSessionEntity,
-  user: string,
-  currentId: string | undefined,
-): SessionView {
+export function toSessionView(row: UiSessionEntity, user: string, currentId: string | undefined): SessionView {
   return {
     id: row.id,
     user,

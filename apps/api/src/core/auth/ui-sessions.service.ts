@@ -36,9 +36,7 @@ export class UiSessionsService implements OnModuleInit {
     @Inject(APP_SECRETS) secrets: AppSecrets,
     private readonly events: EventEmitter2,
   ) {
-    this.keyFingerprint = createHmac('sha256', secrets.jwtSecret)
-      .update(`api-key:${secrets.apiKey}`)
-      .digest('hex');
+    this.keyFingerprint = createHmac('sha256', secrets.jwtSecret).update(`api-key:${secrets.apiKey}`).digest('hex');
   }
 
   /** Sessions of a key the proxy no longer runs with are gone for good: swept at start. */
@@ -52,11 +50,7 @@ export class UiSessionsService implements OnModuleInit {
   }
 
   /** Records a new sign-in and returns its id (the token's `jti`); expired rows are swept on the way. */
-  async open(
-    subject: string,
-    origin: SessionOrigin,
-    expiresAt: Date,
-  ): Promise<string> {
+  async open(subject: string, origin: SessionOrigin, expiresAt: Date): Promise<string> {
     const now = new Date();
     await this.sessions.delete({ expiresAt: LessThanOrEqual(now) });
     const id = randomUUID();
@@ -73,14 +67,9 @@ export class UiSessionsService implements OnModuleInit {
   }
 
   /** Whether the session still stands for this subject (not ended, not expired, opened with the current key). */
-  async isOpen(
-    id: string,
-    subject: string,
-    now = new Date(),
-  ): Promise<boolean> {
+  async isOpen(id: string, subject: string, now = new Date()): Promise<boolean> {
     const row = await this.sessions.findOne({ where: { id } });
-    if (!row || !this.honoured(row, now) || row.subject !== subject)
-      return false;
+    if (!row || !this.honoured(row, now) || row.subject !== subject) return false;
     this.touch(row, now);
     return true;
   }
@@ -109,30 +98,20 @@ export class UiSessionsService implements OnModuleInit {
 
   /** Ends every session of a subject (but `except`, the one asking); returns how many still stood. */
   async endAllOf(subject: string, except?: string): Promise<number> {
-    const standing = (await this.listOf(subject)).filter(
-      (row) => row.id !== except,
-    ).length;
-    await this.sessions.delete(
-      except ? { subject, id: Not(except) } : { subject },
-    );
+    const standing = (await this.listOf(subject)).filter((row) => row.id !== except).length;
+    await this.sessions.delete(except ? { subject, id: Not(except) } : { subject });
     this.events.emit(AUTH_EVENTS.changed);
     return standing;
   }
 
   private honoured(row: UiSessionEntity, now: Date): boolean {
     if (row.expiresAt.getTime() <= now.getTime()) return false;
-    return (
-      row.subject !== ADMIN_SUBJECT ||
-      row.keyFingerprint === this.keyFingerprint
-    );
+    return row.subject !== ADMIN_SUBJECT || row.keyFingerprint === this.keyFingerprint;
   }
 
   private touch(row: UiSessionEntity, now: Date): void {
-    if (now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS)
-      return;
+    if (now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
     // Not awaited: the request does not wait for bookkeeping, and a failure here must not refuse it.
-    this.sessions
-      .update({ id: row.id }, { lastUsedAt: now })
-      .catch(() => undefined);
+    this.sessions.update({ id: row.id }, { lastUsedAt: now }).catch(() => undefined);
   }
 }

@@ -123,7 +123,9 @@ describe('validateEnv', () => {
       LOG_DIR: '/srv/mcp-state-that-does-not-exist/logs',
       CLONE_DIRECTORY: '/srv/mcp-state-that-does-not-exist/clones',
     });
-    expect(validateEnv({ DATA_DIR: '/srv/a/', DATABASE_URL: 'postgres://u@db/x', LOG_DIR: '/var/log/mcp', CLONE_DIRECTORY: '' })).toMatchObject({
+    expect(
+      validateEnv({ DATA_DIR: '/srv/a/', DATABASE_URL: 'postgres://u@db/x', LOG_DIR: '/var/log/mcp', CLONE_DIRECTORY: '' }),
+    ).toMatchObject({
       DATABASE_URL: 'postgres://u@db/x',
       LOG_DIR: '/var/log/mcp',
       CLONE_DIRECTORY: '/srv/a/clones',

@@ -233,7 +233,8 @@ const trustedProxyList: Parser<string[]> = (raw) =>
     .map((item) => item.trim())
     .filter((item) => item !== '')
     .map((item) => {
-      if (!isTrustedProxyEntry(item)) throw new InvalidValue('must be comma-separated IP addresses, CIDR ranges (10.0.0.0/8) or "loopback"');
+      if (!isTrustedProxyEntry(item))
+        throw new InvalidValue('must be comma-separated IP addresses, CIDR ranges (10.0.0.0/8) or "loopback"');
       return item;
     });
 
@@ -315,7 +316,10 @@ const databaseUrl: Parser<string> = (raw) => {
 /** `key=value,key=value` (the OTLP exporters' header syntax; values may be percent-encoded). */
 const keyValueList: Parser<Record<string, string>> = (raw) => {
   const pairs: Record<string, string> = {};
-  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$/.exec(item);
     if (!match) throw new InvalidValue('must be key=value pairs separated by commas');
     try {
@@ -459,7 +463,16 @@ export function validateEnv(input: Record<string, string | undefined>): AppEnv {
 }
 
 // OTEL_EXPORTER_OTLP_HEADERS carries a collector's credentials.
-const SECRET_KEYS = new Set<string>(['API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'CLOUDFLARE_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
+const SECRET_KEYS = new Set<string>([
+  'API_KEY',
+  'JWT_SECRET',
+  'ENCRYPTION_KEY',
+  'ENCRYPTION_KEY_PREVIOUS',
+  'GITHUB_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'CLOUDFLARE_TOKEN',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+]);
 
 /**
  * Settings that carry credentials (the secrets, and the URLs that may hold a password). Each may be given
@@ -476,7 +489,10 @@ export const FILE_SUFFIX = '_FILE';
  * editors add one). The file wins over a plain `<KEY>`, which docker-compose.yml always sets (to its
  * default). A file that cannot be read is a problem naming the variable; its content is never shown.
  */
-export function withSecretFiles(input: Record<string, string | undefined>): { source: Record<string, string | undefined>; problems: string[] } {
+export function withSecretFiles(input: Record<string, string | undefined>): {
+  source: Record<string, string | undefined>;
+  problems: string[];
+} {
   const source = { ...input };
   const problems: string[] = [];
   for (const key of CREDENTIAL_KEYS) {
@@ -485,7 +501,9 @@ export function withSecretFiles(input: Record<string, string | undefined>): { so
     try {
       source[key] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      problems.push(`${key}${FILE_SUFFIX}=${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      problems.push(
+        `${key}${FILE_SUFFIX}=${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     }
   }
   return { source, problems };

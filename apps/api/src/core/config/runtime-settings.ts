@@ -93,7 +93,8 @@ export class RuntimeSettings {
  */
 export function parseRuntimeValue<K extends RuntimeKey>(key: K, input: unknown, sample: RuntimeValues[K]): RuntimeValues[K] {
   if (Array.isArray(sample)) {
-    if (!Array.isArray(input) || !input.every((item) => typeof item === 'string')) throw new InvalidSettingValue(key, 'must be a list of text values');
+    if (!Array.isArray(input) || !input.every((item) => typeof item === 'string'))
+      throw new InvalidSettingValue(key, 'must be a list of text values');
     return parseEnvValue(key, input.join(','));
   }
   if (typeof sample === 'number' && typeof input !== 'number') throw new InvalidSettingValue(key, 'must be a number');

@@ -1,11 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CREDENTIAL_KEYS,
-  InvalidEnvironmentError,
-  validateEnv,
-} from './env.schema';
+import { CREDENTIAL_KEYS, InvalidEnvironmentError, validateEnv } from './env.schema';
 import { scrubCredentialsFromEnvironment } from './scrub-environment';
 
 describe('credential settings from files (<KEY>_FILE)', () => {
@@ -29,15 +25,12 @@ describe('credential settings from files (<KEY>_FILE)', () => {
     ['CLOUDFLARE_TOKEN', 'cf-token', 'cf'],
     ['DATABASE_URL', 'postgres://mcp:pw@db:5432/mcp', 'db'],
     ['REDIS_URL', 'redis://:pw@redis:6379', 'redis'],
-  ])(
-    '%s is read from %s_FILE, one trailing newline dropped',
-    (key, value, name) => {
-      const env = validateEnv({
-        [`${key}_FILE`]: file(name, `${value}\n`),
-      }) as unknown as Record<string, unknown>;
-      expect(env[key]).toBe(value);
-    },
-  );
+  ])('%s is read from %s_FILE, one trailing newline dropped', (key, value, name) => {
+    const env = validateEnv({
+      [`${key}_FILE`]: file(name, `${value}\n`),
+    }) as unknown as Record<string, unknown>;
+    expect(env[key]).toBe(value);
+  });
 
   it('the file wins over the plain variable (docker-compose sets every key, to its default)', () => {
     expect(
@@ -49,9 +42,7 @@ describe('credential settings from files (<KEY>_FILE)', () => {
   });
 
   it('a file that cannot be read is refused, naming the variable and never showing content', () => {
-    expect(() => validateEnv({ API_KEY_FILE: join(dir, 'missing') })).toThrow(
-      InvalidEnvironmentError,
-    );
+    expect(() => validateEnv({ API_KEY_FILE: join(dir, 'missing') })).toThrow(InvalidEnvironmentError);
     try {
       validateEnv({ API_KEY_FILE: join(dir, 'missing') });
     } catch (error) {
@@ -67,9 +58,7 @@ describe('credential settings from files (<KEY>_FILE)', () => {
       validateEnv({ API_KEY_FILE: path });
       throw new Error('accepted');
     } catch (error) {
-      expect((error as InvalidEnvironmentError).problems).toEqual([
-        'API_KEY="<hidden>" must be at least 16 characters',
-      ]);
+      expect((error as InvalidEnvironmentError).problems).toEqual(['API_KEY="<hidden>" must be at least 16 characters']);
     }
   });
 

@@ -40,9 +40,7 @@ describe('defaultStatePath', () => {
       `Using the existing SQLite database at ${join(cwd, 'data', 'mcp-proxy.db')}: the default is now ${join(dataDir, 'mcp-proxy.db')}. Move it there (with its -wal and -shm files, if any) while the proxy is stopped, or set DATABASE_URL=${join(cwd, 'data', 'mcp-proxy.db')} to keep it where it is.`,
     );
     expect(defaultStatePath('LOG_DIR', dataDir).path).toBe('./logs');
-    expect(defaultStatePath('CLONE_DIRECTORY', dataDir).path).toBe(
-      './mcp-services',
-    );
+    expect(defaultStatePath('CLONE_DIRECTORY', dataDir).path).toBe('./mcp-services');
   });
 
   it('prefers the new place once it exists, and needs no notice when both are the same', () => {

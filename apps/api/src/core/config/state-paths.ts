@@ -38,20 +38,11 @@ export function stateDefault(key: StatePathKey, dataDir: string): string {
  * The path to use when the setting is not given: the one under DATA_DIR, unless only the former default
  * exists. The notice, when the former one is used, says how to move it.
  */
-export function defaultStatePath(
-  key: StatePathKey,
-  dataDir: string,
-): { path: string; notice: string | null } {
+export function defaultStatePath(key: StatePathKey, dataDir: string): { path: string; notice: string | null } {
   const path = stateDefault(key, dataDir);
   const former = FORMER_DEFAULTS[key];
-  if (
-    resolve(path) === resolve(former) ||
-    existsSync(path) ||
-    !existsSync(former)
-  )
-    return { path, notice: null };
-  const files =
-    key === 'DATABASE_URL' ? ' (with its -wal and -shm files, if any)' : '';
+  if (resolve(path) === resolve(former) || existsSync(path) || !existsSync(former)) return { path, notice: null };
+  const files = key === 'DATABASE_URL' ? ' (with its -wal and -shm files, if any)' : '';
   return {
     path: former,
     notice: `Using the existing ${WHAT[key]} at ${resolve(former)}: the default is now ${resolve(path)}. Move it there${files} while the proxy is stopped, or set ${key}=${resolve(former)} to keep it where it is.`,

@@ -9,15 +9,11 @@ export const API_BODY_LIMIT_BYTES = 1024 * 1024;
  * Runs before the body parsers: a body declared larger than the limit is refused at once and drained
  * (bounded) so the client reads its 413, instead of the parser reading all of it, however long, first.
  */
-export function refuseOversizedBodies(
-  limit: number,
-): (request: Request, response: Response, next: NextFunction) => void {
+export function refuseOversizedBodies(limit: number): (request: Request, response: Response, next: NextFunction) => void {
   return (request, _response, next) => {
     if (Number(request.headers['content-length']) > limit) {
       drainRefusedBody(request);
-      return next(
-        new PayloadTooLargeException(`Request body larger than ${limit} bytes`),
-      );
+      return next(new PayloadTooLargeException(`Request body larger than ${limit} bytes`));
     }
     next();
   };

@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  CallHandler,
-  ExecutionContext,
-  Injectable,
-  NestInterceptor,
-} from '@nestjs/common';
+import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { Request } from 'express';
@@ -24,18 +18,11 @@ export class BodylessWriteInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
-    if (!WRITE_METHODS.has(request.method) || this.readsBody(context))
-      return next.handle();
+    if (!WRITE_METHODS.has(request.method) || this.readsBody(context)) return next.handle();
     const body: unknown = request.body;
-    const keys =
-      body !== null && typeof body === 'object' ? Object.keys(body) : [];
+    const keys = body !== null && typeof body === 'object' ? Object.keys(body) : [];
     if (keys.length > 0)
-      throw new BadRequestException(
-        keys.map(
-          (key) =>
-            `${key}: property ${key} should not exist (this endpoint takes no body)`,
-        ),
-      );
+      throw new BadRequestException(keys.map((key) => `${key}: property ${key} should not exist (this endpoint takes no body)`));
     return next.handle();
   }
 
@@ -43,17 +30,9 @@ export class BodylessWriteInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     let known = this.takesBody.get(handler);
     if (known === undefined) {
-      const args = (Reflect.getMetadata(
-        ROUTE_ARGS_METADATA,
-        context.getClass(),
-        handler.name,
-      ) ?? {}) as Record<string, unknown>;
+      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, unknown>;
       const types = Object.keys(args).map((key) => key.split(':')[0]);
-      known = types.some(
-        (type) =>
-          type === String(RouteParamtypes.BODY) ||
-          type === String(RouteParamtypes.RAW_BODY),
-      );
+      known = types.some((type) => type === String(RouteParamtypes.BODY) || type === String(RouteParamtypes.RAW_BODY));
       this.takesBody.set(handler, known);
     }
     return known;

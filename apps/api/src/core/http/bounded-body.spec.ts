@@ -17,30 +17,20 @@ describe('readBody', () => {
         },
       );
     });
-    await new Promise<void>((resolve) =>
-      server.listen(0, '127.0.0.1', resolve),
-    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
 
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   /** Sends the body in pieces without a length, on one kept-alive connection shared by the calls. */
-  function post(
-    agent: Agent,
-    pieces: Buffer[],
-  ): Promise<{ status: number; body: string }> {
+  function post(agent: Agent, pieces: Buffer[]): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const request = httpRequest(
-        { host: '127.0.0.1', port, method: 'POST', agent },
-        (response) => {
-          let body = '';
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, body }),
-          );
-        },
-      );
+      const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', agent }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
       request.on('error', reject);
       for (const piece of pieces) request.write(piece);
       request.end();
@@ -50,9 +40,7 @@ describe('readBody', () => {
   it('returns a body within the limit; refuses a larger one with 413 and keeps the connection usable', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      expect(await post(agent, [Buffer.alloc(600), Buffer.alloc(400)])).toEqual(
-        { status: 200, body: '1000' },
-      );
+      expect(await post(agent, [Buffer.alloc(600), Buffer.alloc(400)])).toEqual({ status: 200, body: '1000' });
       expect(
         (
           await post(

@@ -16,16 +16,11 @@ export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 export const DRAIN_LIMIT_MS = 10_000;
 
 /** Reads the whole body up to `limit` bytes; a larger one is refused (and drained) before it is buffered. */
-export function readBody(
-  request: IncomingMessage,
-  limit: number,
-): Promise<Buffer> {
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) {
     drainRefusedBody(request);
-    return Promise.reject(
-      new BodyTooLargeError(`Request body over ${limit} bytes`),
-    );
+    return Promise.reject(new BodyTooLargeError(`Request body over ${limit} bytes`));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -41,9 +36,7 @@ export function readBody(
       chunks.push(chunk);
     };
     request.on('data', onData);
-    request.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
-    );
+    request.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     request.once('error', reject);
   });
 }
@@ -53,10 +46,7 @@ export function readBody(
  * usable afterwards; cuts it once `DRAIN_LIMIT_BYTES` or `DRAIN_LIMIT_MS` is exceeded. Send the 413
  * without `Connection: close`: Node closes such a connection as soon as the response is written.
  */
-export function drainRefusedBody(
-  request: IncomingMessage,
-  alreadyRead = 0,
-): void {
+export function drainRefusedBody(request: IncomingMessage, alreadyRead = 0): void {
   if (request.complete) return;
   let drained = alreadyRead;
   const cut = (): void => {

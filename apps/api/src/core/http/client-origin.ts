@@ -27,43 +27,26 @@ export class ClientOrigin {
   address(request: IncomingMessage): string {
     const peer = request.socket?.remoteAddress;
     if (peer === undefined) return 'unknown';
-    return this.proxies.clientAddress(
-      peer,
-      joined(request.headers['x-forwarded-for']),
-    );
+    return this.proxies.clientAddress(peer, joined(request.headers['x-forwarded-for']));
   }
 
   /** The scheme the client used to reach us: a trusted proxy's X-Forwarded-Proto, else our own socket's. */
   protocol(request: IncomingMessage): ClientProtocol {
-    const forwarded = this.fromProxy(
-      request,
-      'x-forwarded-proto',
-    )?.toLowerCase();
+    const forwarded = this.fromProxy(request, 'x-forwarded-proto')?.toLowerCase();
     if (forwarded === 'http' || forwarded === 'https') return forwarded;
-    return (request.socket as TLSSocket | undefined)?.encrypted
-      ? 'https'
-      : 'http';
+    return (request.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http';
   }
 
   /** The host (with port) the client addressed: a trusted proxy's X-Forwarded-Host, else Host. Undefined when absent or malformed. */
   host(request: IncomingMessage): string | undefined {
     const forwarded = this.fromProxy(request, 'x-forwarded-host');
     const host = forwarded ?? request.headers.host;
-    return host !== undefined && HOST_SYNTAX.test(host)
-      ? host.toLowerCase()
-      : undefined;
+    return host !== undefined && HOST_SYNTAX.test(host) ? host.toLowerCase() : undefined;
   }
 
   /** The nearest proxy's value of a forwarded header, only when the socket peer is one we trust. */
-  private fromProxy(
-    request: IncomingMessage,
-    header: string,
-  ): string | undefined {
-    if (
-      this.proxies.empty ||
-      !this.proxies.trusts(request.socket?.remoteAddress)
-    )
-      return undefined;
+  private fromProxy(request: IncomingMessage, header: string): string | undefined {
+    if (this.proxies.empty || !this.proxies.trusts(request.socket?.remoteAddress)) return undefined;
     return lastForwardedValue(request.headers[header]);
   }
 }
@@ -76,6 +59,5 @@ function joined(value: string | string[] | undefined): string | undefined {
 export const clientOriginProvider: FactoryProvider<ClientOrigin> = {
   provide: ClientOrigin,
   inject: [AppConfig],
-  useFactory: (config: AppConfig) =>
-    new ClientOrigin(config.get('TRUSTED_PROXIES')),
+  useFactory: (config: AppConfig) => new ClientOrigin(config.get('TRUSTED_PROXIES')),
 };

@@ -27,10 +27,7 @@ export function toErrorView(exception: unknown, requestId?: string): ApiErrorVie
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const payload = exception.getResponse();
-    const message =
-      typeof payload === 'string'
-        ? payload
-        : ((payload as { message?: string | string[] }).message ?? exception.message);
+    const message = typeof payload === 'string' ? payload : ((payload as { message?: string | string[] }).message ?? exception.message);
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId };
   }
   if (isBodyParserError(exception)) {

@@ -6,5 +6,8 @@ import { Readiness } from './readiness';
 import { UpgradeRouter } from './upgrade-router';
 
 @Global()
-@Module({ providers: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, clientOriginProvider], exports: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, ClientOrigin] })
+@Module({
+  providers: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, clientOriginProvider],
+  exports: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, ClientOrigin],
+})
 export class HttpPlatformModule {}

@@ -54,7 +54,8 @@ export class OriginPolicy {
   }
 
   private ownAddresses(now = Date.now()): Set<string> {
-    if (!this.local || now - this.local.readAt > INTERFACES_TTL_MS) this.local = { addresses: new Set(this.localAddresses().map(normalize)), readAt: now };
+    if (!this.local || now - this.local.readAt > INTERFACES_TTL_MS)
+      this.local = { addresses: new Set(this.localAddresses().map(normalize)), readAt: now };
     return this.local.addresses;
   }
 }

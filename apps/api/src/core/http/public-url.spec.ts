@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { ClientOrigin } from './client-origin';
 import { protectedResourceMetadataUrl, publicBaseUrl } from './public-url';
 
-const request = (host: string | undefined, encrypted = false): IncomingMessage => ({ headers: host === undefined ? {} : { host }, socket: { encrypted, remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
+const request = (host: string | undefined, encrypted = false): IncomingMessage =>
+  ({ headers: host === undefined ? {} : { host }, socket: { encrypted, remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
 const known = (host: string): boolean => /^(127\.0\.0\.1|localhost|mcp\.example\.com)(:\d+)?$/i.test(host);
 
 describe('public URL', () => {
@@ -18,6 +19,8 @@ describe('public URL', () => {
   });
 
   it('puts the well-known segment between origin and path (RFC 9728)', () => {
-    expect(protectedResourceMetadataUrl('https://mcp.example.com', '/mcp/everything')).toBe('https://mcp.example.com/.well-known/oauth-protected-resource/mcp/everything');
+    expect(protectedResourceMetadataUrl('https://mcp.example.com', '/mcp/everything')).toBe(
+      'https://mcp.example.com/.well-known/oauth-protected-resource/mcp/everything',
+    );
   });
 });

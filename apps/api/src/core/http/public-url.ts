@@ -7,7 +7,12 @@ import type { ClientOrigin } from './client-origin';
  * serve (an IP, localhost, DOMAIN, ALLOWED_HOSTS), so a forged Host cannot make us name someone else
  * as issuer or resource. Null when neither applies.
  */
-export function publicBaseUrl(configured: string | undefined, request: IncomingMessage, client: ClientOrigin, isKnownHost: (host: string) => boolean): string | null {
+export function publicBaseUrl(
+  configured: string | undefined,
+  request: IncomingMessage,
+  client: ClientOrigin,
+  isKnownHost: (host: string) => boolean,
+): string | null {
   if (configured) return configured;
   const host = client.host(request);
   if (!host || !isKnownHost(host)) return null;

@@ -10,9 +10,7 @@ import { isIP } from 'node:net';
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Named ranges accepted in TRUSTED_PROXIES besides literal addresses and CIDRs. */
-const NAMED = new Map<string, string[]>([
-  ['loopback', ['127.0.0.0/8', '::1/128']],
-]);
+const NAMED = new Map<string, string[]>([['loopback', ['127.0.0.0/8', '::1/128']]]);
 
 /** True when `entry` is something TRUSTED_PROXIES accepts: an IP, a CIDR or `loopback`. */
 export function isTrustedProxyEntry(entry: string): boolean {
@@ -53,10 +51,7 @@ export class TrustedProxies {
   trusts(address: string | undefined): boolean {
     const parsed = address === undefined ? null : parseAddress(address);
     if (!parsed) return false;
-    return this.ranges.some(
-      ([network, bits]) =>
-        network.kind() === parsed.kind() && parsed.match(network, bits),
-    );
+    return this.ranges.some(([network, bits]) => network.kind() === parsed.kind() && parsed.match(network, bits));
   }
 
   /**
@@ -82,9 +77,7 @@ export class TrustedProxies {
  * The value the nearest proxy set for a forwarded header: the right-most of a comma-separated list,
  * since the ones to its left may have come from the client.
  */
-export function lastForwardedValue(
-  value: string | string[] | undefined,
-): string | undefined {
+export function lastForwardedValue(value: string | string[] | undefined): string | undefined {
   const joined = Array.isArray(value) ? value.join(',') : value;
   const last = joined?.split(',').pop()?.trim();
   return last ? last : undefined;

@@ -18,22 +18,10 @@ describe('samplesOfServices', () => {
       ['service="mine"', '# HELP', 'process_cpu_seconds_total'],
       ['theirs', 'say'],
     ],
-    [
-      'reads escaped label values',
-      ['say "hi"'],
-      ['say \\"hi\\"'],
-      ['service="mine"', 'theirs'],
-    ],
-    [
-      'drops every labelled sample when nothing is allowed',
-      [],
-      ['process_cpu_seconds_total'],
-      ['service="'],
-    ],
+    ['reads escaped label values', ['say "hi"'], ['say \\"hi\\"'], ['service="mine"', 'theirs']],
+    ['drops every labelled sample when nothing is allowed', [], ['process_cpu_seconds_total'], ['service="']],
   ])('%s', (_, allowed, kept, dropped) => {
-    const result = samplesOfServices(text, (service) =>
-      allowed.includes(service),
-    );
+    const result = samplesOfServices(text, (service) => allowed.includes(service));
     for (const part of kept) expect(result).toContain(part);
     for (const part of dropped) expect(result).not.toContain(part);
   });

@@ -7,10 +7,7 @@
 const SERVICE_LABEL = /[{,]service="((?:[^"\\]|\\.)*)"/;
 
 /** Drops each sample whose `service` label the predicate refuses; comments and unlabelled samples stay. */
-export function samplesOfServices(
-  text: string,
-  allowed: (service: string) => boolean,
-): string {
+export function samplesOfServices(text: string, allowed: (service: string) => boolean): string {
   return text
     .split('\n')
     .filter((line) => {
@@ -22,7 +19,5 @@ export function samplesOfServices(
 }
 
 function unescapeLabel(value: string): string {
-  return value.replace(/\\(.)/g, (_, char: string) =>
-    char === 'n' ? '\n' : char,
-  );
+  return value.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char));
 }

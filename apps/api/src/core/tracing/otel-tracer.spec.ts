@@ -16,7 +16,14 @@ describe('OtelTracer', () => {
       scheduleDelayMs: 10,
       onCallEnd: (_facts, trace) => ends.push(trace.traceId),
     });
-    const call = tracer.startCall({ method: 'tools/call', service: 's', tool: 'echo', requestId: 7, sessionId: 'x', transport: 'websocket' });
+    const call = tracer.startCall({
+      method: 'tools/call',
+      service: 's',
+      tool: 'echo',
+      requestId: 7,
+      sessionId: 'x',
+      transport: 'websocket',
+    });
     call.forwarded('stdio');
     call.end({ outcome: 'ok' });
     await tracer.shutdown();

@@ -35,7 +35,11 @@ export class OtelTracer implements McpTracer {
   private readonly tracer: Tracer;
 
   constructor(private readonly options: OtelTracerOptions) {
-    const exporter = new OtlpJsonExporter(`${options.endpoint.replace(/\/+$/, '')}/v1/traces`, options.headers, options.onExportFailure ?? (() => undefined));
+    const exporter = new OtlpJsonExporter(
+      `${options.endpoint.replace(/\/+$/, '')}/v1/traces`,
+      options.headers,
+      options.onExportFailure ?? (() => undefined),
+    );
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion }),
       spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.scheduleDelayMs })],
@@ -89,10 +93,15 @@ class OtelCallTrace implements CallTrace {
     if (result.toolError) attributes['mcp.tool.is_error'] = true;
     for (const span of this.leg ? [this.leg, this.span] : [this.span]) {
       span.setAttributes(attributes);
-      if (result.outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `JSON-RPC error ${result.errorCode ?? ''}`.trim() });
+      if (result.outcome === 'error')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `JSON-RPC error ${result.errorCode ?? ''}`.trim() });
       span.end();
     }
-    this.onEnd?.(this.facts, { traceId: this.traceId, spanId: this.span.spanContext().spanId, ms: performance.now() - this.started }, result);
+    this.onEnd?.(
+      this.facts,
+      { traceId: this.traceId, spanId: this.span.spanContext().spanId, ms: performance.now() - this.started },
+      result,
+    );
   }
 }
 

@@ -49,14 +49,22 @@ export class GithubApi {
       const { data } = await this.octokit.repos.get({ owner, repo, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
       return { fullName: data.full_name, defaultBranch: data.default_branch, private: data.private };
     } catch (error) {
-      throw this.explain(error, `repository ${owner}/${repo} not found on GitHub${this.hasToken ? ' (or GITHUB_TOKEN cannot see it)' : ' (a private repository needs GITHUB_TOKEN)'}`);
+      throw this.explain(
+        error,
+        `repository ${owner}/${repo} not found on GitHub${this.hasToken ? ' (or GITHUB_TOKEN cannot see it)' : ' (a private repository needs GITHUB_TOKEN)'}`,
+      );
     }
   }
 
   /** The newest commit of a branch. */
   async branchHead(owner: string, repo: string, branch: string): Promise<string> {
     try {
-      const { data } = await this.octokit.repos.getBranch({ owner, repo, branch, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+      const { data } = await this.octokit.repos.getBranch({
+        owner,
+        repo,
+        branch,
+        request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+      });
       return data.commit.sha;
     } catch (error) {
       throw this.explain(error, `branch "${branch}" does not exist in ${owner}/${repo}`);
@@ -67,8 +75,10 @@ export class GithubApi {
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : null;
     const message = error instanceof Error ? error.message : String(error);
     if (status === 404) return new GithubApiError(notFound, status, true);
-    if (status === 401) return new GithubApiError(`GitHub refused GITHUB_TOKEN (401 ${message}): the token is wrong, expired or revoked`, status, true);
-    if (status === 403 && /rate limit/i.test(message)) return new GithubApiError(`GitHub API rate limit reached: ${message}`, status, false);
+    if (status === 401)
+      return new GithubApiError(`GitHub refused GITHUB_TOKEN (401 ${message}): the token is wrong, expired or revoked`, status, true);
+    if (status === 403 && /rate limit/i.test(message))
+      return new GithubApiError(`GitHub API rate limit reached: ${message}`, status, false);
     if (status === 403) return new GithubApiError(`GITHUB_TOKEN may not read this repository (403 ${message})`, status, true);
     return new GithubApiError(`GitHub API unavailable: ${message}`, status, false);
   }

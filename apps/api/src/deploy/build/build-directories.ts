@@ -67,6 +67,7 @@ export class BuildDirectories {
   /** A path under a service's root and strictly below CLONE_DIRECTORY: nothing else is ever moved or deleted. */
   private assertInside(path: string): void {
     const rel = relative(this.root, resolve(path));
-    if (rel === '' || rel.startsWith('..') || rel.split(sep).length < 2) throw new Error(`refusing to touch ${path}: not a build directory under ${this.root}`);
+    if (rel === '' || rel.startsWith('..') || rel.split(sep).length < 2)
+      throw new Error(`refusing to touch ${path}: not a build directory under ${this.root}`);
   }
 }

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  BuildSandboxView,
-  SandboxStatusView,
-} from '@mcp-proxy/shared/dto';
+import type { BuildSandboxView, SandboxStatusView } from '@mcp-proxy/shared/dto';
 import { ChildSandbox } from '../../supervisor/sandbox/child-sandbox';
 import type { ServiceEntity } from '../../services/service.entity';
 import type { CommandSpec } from './command-runner';
@@ -27,10 +24,7 @@ export type Confiner = (spec: CommandSpec) => ConfinedCommand;
 export class BuildSandbox {
   constructor(private readonly sandbox: ChildSandbox) {}
 
-  confinerFor(
-    service: ServiceEntity,
-    onFirst: (view: BuildSandboxView) => void,
-  ): Confiner {
+  confinerFor(service: ServiceEntity, onFirst: (view: BuildSandboxView) => void): Confiner {
     let told = false;
     return (spec) => {
       const launch = this.sandbox.prepare({
@@ -74,11 +68,7 @@ export function buildSandboxView(status: SandboxStatusView): BuildSandboxView {
 
 /** The deploy log's line about it: plain words when the build is not confined. */
 export function describeBuildSandbox(view: BuildSandboxView): string {
-  const missing =
-    view.notApplied.length > 0
-      ? ` (not applied: ${view.notApplied.join('; ')})`
-      : '';
-  if (!view.isolated)
-    return `NOT SANDBOXED: install and build run with the proxy's own user and can read its keys and data${missing}`;
+  const missing = view.notApplied.length > 0 ? ` (not applied: ${view.notApplied.join('; ')})` : '';
+  if (!view.isolated) return `NOT SANDBOXED: install and build run with the proxy's own user and can read its keys and data${missing}`;
   return `install and build run in the service's sandbox: ${view.applied.join(', ')}${missing}`;
 }

@@ -57,7 +57,8 @@ export class CommandRunner implements OnApplicationShutdown {
   run(spec: CommandSpec): Promise<string[]> {
     const shown = spec.label ?? [spec.command, ...spec.args].join(' ');
     return new Promise((resolve, reject) => {
-      if (spec.signal?.aborted) return reject(new CommandFailedError(`${shown}: not started (${reasonOf(spec.signal)})`, 'stopped', null, []));
+      if (spec.signal?.aborted)
+        return reject(new CommandFailedError(`${shown}: not started (${reasonOf(spec.signal)})`, 'stopped', null, []));
       const child = spawn(spec.command, [...spec.args], {
         cwd: spec.cwd,
         env: spec.env,

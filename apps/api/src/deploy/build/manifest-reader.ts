@@ -6,7 +6,9 @@ import { readRepositoryFile, RepositoryFileError } from './repository-file';
 @Injectable()
 export class ManifestReader {
   async read(directory: string): Promise<Manifest> {
-    const [mcp, mcpManifest, pkg] = await Promise.all(['mcp.json', 'mcp-manifest.json', 'package.json'].map((file) => readJson(directory, file)));
+    const [mcp, mcpManifest, pkg] = await Promise.all(
+      ['mcp.json', 'mcp-manifest.json', 'package.json'].map((file) => readJson(directory, file)),
+    );
     return manifestFrom({ 'mcp.json': mcp, 'mcp-manifest.json': mcpManifest, 'package.json': pkg });
   }
 }

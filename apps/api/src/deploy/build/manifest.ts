@@ -50,7 +50,10 @@ export function manifestFrom(files: { 'mcp.json': unknown; 'mcp-manifest.json': 
     source: 'package.json',
     name: optionalString(pkg['name'], 'package.json name'),
     description: optionalString(pkg['description'], 'package.json description'),
-    entryPoint: entryPointOf(mcp['entryPoint'] ?? pkg['main'], 'package.json has no main: name the file that starts the server (or add mcp.json)'),
+    entryPoint: entryPointOf(
+      mcp['entryPoint'] ?? pkg['main'],
+      'package.json has no main: name the file that starts the server (or add mcp.json)',
+    ),
     requiredEnv: envNames(mcp['requiredEnv'], 'package.json mcp.requiredEnv'),
     defaultEnv: envValues(mcp['defaultEnv'], 'package.json mcp.defaultEnv'),
   };
@@ -77,7 +80,8 @@ function entryPointOf(value: unknown, missing: string): string {
   if (value === undefined || value === null || value === '') throw new ManifestError(missing);
   if (typeof value !== 'string') throw new ManifestError(`the entry point must be a string, not ${JSON.stringify(value)}`);
   const path = normalize(value);
-  if (isAbsolute(path) || path === '..' || path.startsWith('../')) throw new ManifestError(`the entry point ${value} is outside the repository`);
+  if (isAbsolute(path) || path === '..' || path.startsWith('../'))
+    throw new ManifestError(`the entry point ${value} is outside the repository`);
   return path;
 }
 

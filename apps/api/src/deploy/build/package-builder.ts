@@ -44,7 +44,15 @@ export class PackageBuilder {
     const command = locked ? 'ci' : 'install';
     const args = [command, ...NPM_FLAGS, ...(allowScripts ? [] : ['--ignore-scripts'])];
     step.onLine(`$ npm ${args.join(' ')}`);
-    await this.run(step, { command: 'npm', args, cwd: step.directory, env: step.env, timeoutMs: step.timeoutMs, onLine: step.onLine, signal: step.signal });
+    await this.run(step, {
+      command: 'npm',
+      args,
+      cwd: step.directory,
+      env: step.env,
+      timeoutMs: step.timeoutMs,
+      onLine: step.onLine,
+      signal: step.signal,
+    });
     return locked ? 'npm ci' : 'npm install';
   }
 

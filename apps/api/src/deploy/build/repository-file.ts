@@ -15,10 +15,7 @@ export class RepositoryFileError extends Error {
  * `mcp.json` pointing at `/proc/self/environ` or the data dir, whose text would then reach the deploy
  * log through a parse error. Null when the file does not exist.
  */
-export async function readRepositoryFile(
-  directory: string,
-  file: string,
-): Promise<string | null> {
+export async function readRepositoryFile(directory: string, file: string): Promise<string | null> {
   let real: string;
   try {
     real = await realpath(join(directory, file));
@@ -28,8 +25,6 @@ export async function readRepositoryFile(
   }
   const rel = relative(await realpath(directory), real);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
-    throw new RepositoryFileError(
-      `${file} is a link to outside the repository: not read`,
-    );
+    throw new RepositoryFileError(`${file} is a link to outside the repository: not read`);
   return readFile(real, 'utf8');
 }

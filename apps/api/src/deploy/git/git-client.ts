@@ -69,7 +69,14 @@ export class GitClient {
   }
 
   private quiet(directory: string, env: Record<string, string>, args: string[]): Promise<string[]> {
-    return this.runner.run({ command: 'git', args, cwd: directory, env: gitEnvironment(env, null, null), timeoutMs: 30_000, onLine: () => undefined });
+    return this.runner.run({
+      command: 'git',
+      args,
+      cwd: directory,
+      env: gitEnvironment(env, null, null),
+      timeoutMs: 30_000,
+      onLine: () => undefined,
+    });
   }
 }
 

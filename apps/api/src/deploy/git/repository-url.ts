@@ -37,7 +37,12 @@ export function serviceNameFrom(url: string): string | null {
   } catch {
     return null;
   }
-  const last = parsed.pathname.replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop() ?? '';
+  const last =
+    parsed.pathname
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+      .split('/')
+      .pop() ?? '';
   const name = last
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')

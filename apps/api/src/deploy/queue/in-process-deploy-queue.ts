@@ -46,7 +46,10 @@ export class InProcessDeployQueue extends DeployQueue implements BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.abort(new Error('the API is shutting down'));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.allSettled([...this.chains.values()]), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
+    await Promise.race([
+      Promise.allSettled([...this.chains.values()]),
+      new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS))),
+    ]);
     clearTimeout(timer);
   }
 

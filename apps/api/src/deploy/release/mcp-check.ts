@@ -1,10 +1,4 @@
-import {
-  errorResponse,
-  isRequest,
-  LATEST_INITIALIZE_PROTOCOL_VERSION,
-  MCP_METHODS,
-  METHOD_NOT_FOUND,
-} from '@mcp-proxy/mcp/protocol';
+import { errorResponse, isRequest, LATEST_INITIALIZE_PROTOCOL_VERSION, MCP_METHODS, METHOD_NOT_FOUND } from '@mcp-proxy/mcp/protocol';
 import { connect } from 'node:net';
 import type { ChildHandle } from '../../supervisor/child-handle';
 import { APP_VERSION } from '../../version';
@@ -43,7 +37,11 @@ async function checkStdio(handle: ChildHandle, timeoutMs: number): Promise<McpCh
   // Requests from the server during the check (ping, roots, sampling) get an answer rather than silence.
   const stopAnswering = peer.onMessage((message) => {
     if (!isRequest(message)) return;
-    peer.write(message.method === MCP_METHODS.PING ? { jsonrpc: '2.0', id: message.id, result: {} } : errorResponse(message.id, METHOD_NOT_FOUND, 'not available during the deploy check'));
+    peer.write(
+      message.method === MCP_METHODS.PING
+        ? { jsonrpc: '2.0', id: message.id, result: {} }
+        : errorResponse(message.id, METHOD_NOT_FOUND, 'not available during the deploy check'),
+    );
   });
   try {
     const identity = await called<{ capabilities?: Record<string, unknown>; serverInfo?: { name?: string } }>(

@@ -1,9 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { PeriodicCleanup } from '../../core/database/periodic-cleanup';
@@ -20,13 +15,9 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
  * idempotent, so every instance may run it.
  */
 @Injectable()
-export class WebhookDeliveries
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class WebhookDeliveries implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhook');
-  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () =>
-    this.sweep(),
-  );
+  private readonly cleanup = new PeriodicCleanup(SWEEP_EVERY_MS, () => this.sweep());
 
   constructor(
     @InjectRepository(WebhookDeliveryEntity)
@@ -72,9 +63,7 @@ export class WebhookDeliveries
       });
       return result.affected ?? 0;
     } catch (error) {
-      this.logger.warn(
-        `Could not sweep old webhook deliveries: ${String(error)}`,
-      );
+      this.logger.warn(`Could not sweep old webhook deliveries: ${String(error)}`);
       return 0;
     }
   }

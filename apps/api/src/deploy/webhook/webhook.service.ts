@@ -30,7 +30,8 @@ export class WebhookService {
    * redelivery can try again.
    */
   async handleOnce(delivery: string, event: string | undefined, payload: unknown): Promise<WebhookResultView> {
-    if (!(await this.deliveries.claim(delivery, event ?? ''))) return { result: 'ignored', reason: `delivery ${delivery} was already received` };
+    if (!(await this.deliveries.claim(delivery, event ?? '')))
+      return { result: 'ignored', reason: `delivery ${delivery} was already received` };
     try {
       return await this.handle(event, payload);
     } catch (error) {
@@ -41,7 +42,8 @@ export class WebhookService {
 
   async handle(event: string | undefined, payload: unknown): Promise<WebhookResultView> {
     if (event === 'ping') return { result: 'pong' };
-    if (event !== 'push') return { result: 'ignored', reason: `${event ? `"${event}" events are` : 'an event without X-GitHub-Event is'} not acted on` };
+    if (event !== 'push')
+      return { result: 'ignored', reason: `${event ? `"${event}" events are` : 'an event without X-GitHub-Event is'} not acted on` };
     return this.push(payload as PushEvent);
   }
 
@@ -56,7 +58,8 @@ export class WebhookService {
     if (urls.length === 0) return { result: 'ignored', reason: 'the push names no repository URL' };
 
     const deployed = (await this.services.list()).filter(
-      (service) => service.repository && service.repository.branch === branch && urls.includes(sameRepositoryKey(service.repository.url) ?? ''),
+      (service) =>
+        service.repository && service.repository.branch === branch && urls.includes(sameRepositoryKey(service.repository.url) ?? ''),
     );
     if (deployed.length === 0) return { result: 'ignored', reason: `no service is deployed from ${branch} of this repository` };
     const deploymentIds: string[] = [];
@@ -70,7 +73,8 @@ export class WebhookService {
       const { deploymentId } = await this.deploys.redeploy(service);
       deploymentIds.push(deploymentId);
     }
-    if (deploymentIds.length === 0) return { result: 'ignored', reason: `${String(push.after)} is already deployed (${current.join(', ')})` };
+    if (deploymentIds.length === 0)
+      return { result: 'ignored', reason: `${String(push.after)} is already deployed (${current.join(', ')})` };
     return { result: 'queued', deploymentIds };
   }
 

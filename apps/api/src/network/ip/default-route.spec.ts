@@ -16,19 +16,42 @@ describe('defaultRouteFrom', () => {
   });
 
   it('is null without a default route, and ignores routes that are down', () => {
-    expect(defaultRouteFrom(ROUTES.split('\n').filter((line) => !line.includes('\t00000000\t0')).join('\n'))).toBeNull();
-    expect(defaultRouteFrom('Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00000000\t0100000A\t0002\t0\t0\t0\t00000000')).toBeNull();
+    expect(
+      defaultRouteFrom(
+        ROUTES.split('\n')
+          .filter((line) => !line.includes('\t00000000\t0'))
+          .join('\n'),
+      ),
+    ).toBeNull();
+    expect(
+      defaultRouteFrom('Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00000000\t0100000A\t0002\t0\t0\t0\t00000000'),
+    ).toBeNull();
     expect(defaultRouteFrom('')).toBeNull();
   });
 });
 
 describe('pickPrivateIp', () => {
-  const interfaces = [address('lo', '127.0.0.1', true), address('docker0', '172.17.0.1'), address('eth0', '10.0.0.23'), address('wlan0', '192.168.1.5')];
+  const interfaces = [
+    address('lo', '127.0.0.1', true),
+    address('docker0', '172.17.0.1'),
+    address('eth0', '10.0.0.23'),
+    address('wlan0', '192.168.1.5'),
+  ];
 
   it.each<[string, Parameters<typeof pickPrivateIp>[0], InterfaceAddress[], ReturnType<typeof pickPrivateIp>]>([
-    ['the default route interface', { interfaceName: 'eth0', gateway: '10.0.0.1' }, interfaces, { ip: '10.0.0.23', source: 'default-route' }],
+    [
+      'the default route interface',
+      { interfaceName: 'eth0', gateway: '10.0.0.1' },
+      interfaces,
+      { ip: '10.0.0.23', source: 'default-route' },
+    ],
     ['a private address when there is no route', null, interfaces, { ip: '172.17.0.1', source: 'interface' }],
-    ['any non-loopback address last', null, [address('lo', '127.0.0.1', true), address('eth0', '203.0.113.9')], { ip: '203.0.113.9', source: 'interface' }],
+    [
+      'any non-loopback address last',
+      null,
+      [address('lo', '127.0.0.1', true), address('eth0', '203.0.113.9')],
+      { ip: '203.0.113.9', source: 'interface' },
+    ],
     ['nothing with loopback only', null, [address('lo', '127.0.0.1', true)], null],
   ])('prefers %s', (_, route, list, expected) => {
     expect(pickPrivateIp(route, list)).toEqual(expected);

@@ -39,15 +39,23 @@ describe('PublicIpLookup', () => {
   });
 
   it('says why each endpoint failed when none gives an address', async () => {
-    const http = new FakeHttp({ 'http://a/ip': text('busy', 503), 'http://b/ip': text('hello'), 'http://c/ip': new Error('no answer within 1000 ms') });
+    const http = new FakeHttp({
+      'http://a/ip': text('busy', 503),
+      'http://b/ip': text('hello'),
+      'http://c/ip': new Error('no answer within 1000 ms'),
+    });
     const result = await new PublicIpLookup(http).lookup(['http://a/ip', 'http://b/ip', 'http://c/ip'], 1000);
     expect(result).toEqual({
       ip: null,
-      reason: 'no "what is my IP" endpoint answered (http://a/ip: HTTP 503; http://b/ip: the answer holds no IP address; http://c/ip: no answer within 1000 ms)',
+      reason:
+        'no "what is my IP" endpoint answered (http://a/ip: HTTP 503; http://b/ip: the answer holds no IP address; http://c/ip: no answer within 1000 ms)',
     });
   });
 
   it('says so when none is configured', async () => {
-    expect(await new PublicIpLookup(new FakeHttp({})).lookup([], 1000)).toEqual({ ip: null, reason: expect.stringMatching(/PUBLIC_IP_URLS/) });
+    expect(await new PublicIpLookup(new FakeHttp({})).lookup([], 1000)).toEqual({
+      ip: null,
+      reason: expect.stringMatching(/PUBLIC_IP_URLS/),
+    });
   });
 });

@@ -32,7 +32,10 @@ describe('ExternalPortChecker', () => {
     [{ open: true }, true],
   ])('reads %j', async (body, reachable) => {
     const checker = new ExternalPortChecker(new FakeHttp(() => json(body)));
-    expect(await checker.check(['https://check.example/c?key=secret'], '203.0.113.7', 8437, 1000)).toEqual({ reachable, checker: 'https://check.example' });
+    expect(await checker.check(['https://check.example/c?key=secret'], '203.0.113.7', 8437, 1000)).toEqual({
+      reachable,
+      checker: 'https://check.example',
+    });
   });
 
   it('tries the next checker when one fails, and is unknown (not closed) when none answers', async () => {

@@ -53,12 +53,22 @@ export class PortCheckService {
             ? `${verdict.checker} connected to ${publicIp}:${port}`
             : `${verdict.checker} could not connect to ${publicIp}:${port}${closedHint(listening, mapped, this.settings.upnpEnabled)}`;
         }
-        return { port, name: this.settings.ports.find((candidate) => candidate.port === port)?.name ?? null, protocol: 'TCP', listening, mapped, reachable, detail };
+        return {
+          port,
+          name: this.settings.ports.find((candidate) => candidate.port === port)?.name ?? null,
+          protocol: 'TCP',
+          listening,
+          mapped,
+          reachable,
+          detail,
+        };
       }),
     );
 
     const checkedAt = new Date(this.clock.now()).toISOString();
-    this.status.recordChecks(new Map<number, PortCheckRecord>(results.map((result) => [result.port, { reachable: result.reachable, checkedAt }])));
+    this.status.recordChecks(
+      new Map<number, PortCheckRecord>(results.map((result) => [result.port, { reachable: result.reachable, checkedAt }])),
+    );
     return { checkedAt, publicIp, privateIp, checker: answeredBy, ports: results, portForwarding: this.status.view().portForwarding };
   }
 }

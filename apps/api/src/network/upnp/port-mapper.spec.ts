@@ -30,7 +30,8 @@ class FakeGateway extends UpnpClient {
     this.calls.push(`add ${request.externalPort} lease ${request.leaseSec}`);
     if (this.permanentOnly && request.leaseSec !== 0) throw new GatewayRefusedError('AddPortMapping', 725, 'OnlyPermanentLeasesSupported');
     const taken = this.table.get(request.externalPort);
-    if (taken && taken.internalClient !== request.internalClient) throw new GatewayRefusedError('AddPortMapping', 718, 'ConflictInMappingEntry');
+    if (taken && taken.internalClient !== request.internalClient)
+      throw new GatewayRefusedError('AddPortMapping', 718, 'ConflictInMappingEntry');
     this.table.set(request.externalPort, { ...request, enabled: true });
   }
   override async removeMapping(_: GatewayHandle, port: number): Promise<void> {
@@ -109,8 +110,19 @@ describe('PortMapper', () => {
 
   it('with AUTO_MAP_PORTS maps the three ports, named after the product, and renews them at half the lease', async () => {
     const mapper = await started();
-    expect(mapper.view()).toMatchObject({ state: 'ready', reason: null, gateway: { externalIp: '203.0.113.7', localAddress: '192.168.1.20' } });
-    expect([...gateway.table.values()].map(({ externalPort, internalClient, description, leaseSec }) => ({ externalPort, internalClient, description, leaseSec }))).toEqual([
+    expect(mapper.view()).toMatchObject({
+      state: 'ready',
+      reason: null,
+      gateway: { externalIp: '203.0.113.7', localAddress: '192.168.1.20' },
+    });
+    expect(
+      [...gateway.table.values()].map(({ externalPort, internalClient, description, leaseSec }) => ({
+        externalPort,
+        internalClient,
+        description,
+        leaseSec,
+      })),
+    ).toEqual([
       { externalPort: 8437, internalClient: '192.168.1.20', description: 'MCP Reverse Proxy API', leaseSec: 3600 },
       { externalPort: 3437, internalClient: '192.168.1.20', description: 'MCP Reverse Proxy admin UI', leaseSec: 3600 },
       { externalPort: 8443, internalClient: '192.168.1.20', description: 'MCP Reverse Proxy HTTPS', leaseSec: 3600 },
@@ -142,14 +154,24 @@ describe('PortMapper', () => {
   });
 
   it('reports a refused port with the reason, maps the others, and never touches the other device’s mapping', async () => {
-    gateway.table.set(8443, { externalPort: 8443, internalPort: 22, internalClient: '192.168.1.99', protocol: 'TCP', description: 'nas', enabled: true, leaseSec: 0 });
+    gateway.table.set(8443, {
+      externalPort: 8443,
+      internalPort: 22,
+      internalClient: '192.168.1.99',
+      protocol: 'TCP',
+      description: 'nas',
+      enabled: true,
+      leaseSec: 0,
+    });
     const mapper = await started();
     expect(mapper.isMapped(8437)).toBe(true);
     expect(mapper.isMapped(8443)).toBe(false);
     expect(mapper.mapError(8443)).toMatch(/718 ConflictInMappingEntry \(the router already forwards this port to another device\)/);
     expect(mapper.view().reason).toMatch(/^port 8443: /);
 
-    expect(await mapper.unmap([8443])).toEqual([{ port: 8443, protocol: 'TCP', ok: false, error: expect.stringMatching(/another device \(192\.168\.1\.99\); left alone/) }]);
+    expect(await mapper.unmap([8443])).toEqual([
+      { port: 8443, protocol: 'TCP', ok: false, error: expect.stringMatching(/another device \(192\.168\.1\.99\); left alone/) },
+    ]);
     await mapper.onModuleDestroy();
     expect([...gateway.table.keys()]).toEqual([8443]);
     expect(gateway.calls).not.toContain('remove 8443');
@@ -158,8 +180,15 @@ describe('PortMapper', () => {
   it('with no gateway: a clear state and reason, and a new search a minute later', async () => {
     gateway.present = false;
     const mapper = await started();
-    expect(mapper.view()).toMatchObject({ enabled: true, state: 'no-gateway', gateway: null, reason: expect.stringMatching(/no UPnP gateway answered/) });
-    expect(await mapper.map([8437])).toEqual([{ port: 8437, protocol: 'TCP', ok: false, error: expect.stringMatching(/no UPnP gateway answered/) }]);
+    expect(mapper.view()).toMatchObject({
+      enabled: true,
+      state: 'no-gateway',
+      gateway: null,
+      reason: expect.stringMatching(/no UPnP gateway answered/),
+    });
+    expect(await mapper.map([8437])).toEqual([
+      { port: 8437, protocol: 'TCP', ok: false, error: expect.stringMatching(/no UPnP gateway answered/) },
+    ]);
     expect(clock.pending()).toEqual([RETRY_MS]);
 
     gateway.present = true;
@@ -172,7 +201,11 @@ describe('PortMapper', () => {
     const mapper = await started({ leaseSec: 60 });
     gateway.answering = false;
     await clock.advance(30_000, mapper);
-    expect(mapper.view()).toMatchObject({ state: 'error', gateway: null, reason: expect.stringMatching(/lost contact with the UPnP gateway/) });
+    expect(mapper.view()).toMatchObject({
+      state: 'error',
+      gateway: null,
+      reason: expect.stringMatching(/lost contact with the UPnP gateway/),
+    });
     expect(clock.pending()).toEqual([30_000]);
 
     gateway.answering = true;
@@ -187,7 +220,9 @@ describe('PortMapper', () => {
     expect(mapper.lostMappings()).toEqual([]);
     gateway.answering = false;
     await clock.advance(30_000, mapper);
-    expect(mapper.lostMappings()).toEqual([8437, 3437, 8443].map((port) => ({ port, reason: expect.stringMatching(/lost contact with the UPnP gateway/) })));
+    expect(mapper.lostMappings()).toEqual(
+      [8437, 3437, 8443].map((port) => ({ port, reason: expect.stringMatching(/lost contact with the UPnP gateway/) })),
+    );
 
     gateway.answering = true;
     await clock.advance(30_000, mapper);
@@ -195,7 +230,15 @@ describe('PortMapper', () => {
 
     // A router that forgot one mapping and refuses it now: lost, with the refusal as the reason.
     gateway.table.delete(8443);
-    gateway.table.set(8443, { externalPort: 8443, internalPort: 8443, internalClient: '192.168.1.99', protocol: 'TCP', description: 'other device', leaseSec: 0, enabled: true });
+    gateway.table.set(8443, {
+      externalPort: 8443,
+      internalPort: 8443,
+      internalClient: '192.168.1.99',
+      protocol: 'TCP',
+      description: 'other device',
+      leaseSec: 0,
+      enabled: true,
+    });
     await clock.advance(30_000, mapper);
     expect(mapper.lostMappings()).toEqual([{ port: 8443, reason: expect.stringMatching(/ConflictInMappingEntry|718/) }]);
     await mapper.unmap([8443]);

@@ -90,7 +90,9 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
   /** Whether the gateway's table, as last read, forwards this TCP port to us. */
   isMapped(port: number): boolean {
     const address = this.internalClient();
-    return this.table.some((entry) => entry.externalPort === port && entry.protocol === 'TCP' && entry.internalClient === address && entry.enabled);
+    return this.table.some(
+      (entry) => entry.externalPort === port && entry.protocol === 'TCP' && entry.internalClient === address && entry.enabled,
+    );
   }
 
   mapError(port: number): string | null {
@@ -108,7 +110,9 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
       autoMap: this.settings.autoMap,
       state: this.state,
       reason: this.reason,
-      gateway: this.gateway ? { location: this.gateway.location, localAddress: this.gateway.localAddress, externalIp: this.externalIp } : null,
+      gateway: this.gateway
+        ? { location: this.gateway.location, localAddress: this.gateway.localAddress, externalIp: this.externalIp }
+        : null,
       mappings: this.table.map((entry) => this.toView(entry)),
       leaseSec: this.leaseSec,
       refreshedAt: iso(this.refreshedAt),
@@ -204,7 +208,10 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
     const refused = results.filter((result) => !result.ok);
     if (this.gateway) {
       this.refreshedAt = this.clock.now();
-      this.setState('ready', refused.length > 0 ? refused.map((result) => `port ${result.port}: ${result.error}`).join('; ') : this.externalIpProblem());
+      this.setState(
+        'ready',
+        refused.length > 0 ? refused.map((result) => `port ${result.port}: ${result.error}`).join('; ') : this.externalIpProblem(),
+      );
     }
     return results;
   }
@@ -223,7 +230,8 @@ export class PortMapper implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         await this.upnp.addMapping(gateway, request, this.settings.upnpTimeoutMs);
       } catch (error) {
-        if (!(error instanceof GatewayRefusedError && error.code === UPNP_ERRORS.onlyPermanentLeasesSupported && this.leaseSec !== 0)) throw error;
+        if (!(error instanceof GatewayRefusedError && error.code === UPNP_ERRORS.onlyPermanentLeasesSupported && this.leaseSec !== 0))
+          throw error;
         this.logger.log('UPnP: the gateway only accepts permanent mappings; using lease 0 (removed on shutdown)', 'Network');
         this.leaseSec = 0;
         await this.upnp.addMapping(gateway, { ...request, leaseSec: 0 }, this.settings.upnpTimeoutMs);
@@ -381,4 +389,3 @@ function iso(time: number | null): string | null {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

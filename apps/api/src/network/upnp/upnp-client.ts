@@ -54,7 +54,8 @@ export class UpnpClient {
     const body = await this.run(gateway, 'GetExternalIPAddress', [], timeoutMs);
     const answer = (body as Record<string, { NewExternalIPAddress?: unknown } | undefined>)['GetExternalIPAddressResponse'];
     const ip = answer?.NewExternalIPAddress;
-    if (ip === undefined || ip === null || String(ip).trim() === '') throw new GatewayAnswerError('the gateway did not tell its external IP address');
+    if (ip === undefined || ip === null || String(ip).trim() === '')
+      throw new GatewayAnswerError('the gateway did not tell its external IP address');
     return String(ip).trim();
   }
 
@@ -109,7 +110,11 @@ export class UpnpClient {
 
   private async run(gateway: GatewayHandle, action: string, args: (string | number)[][], timeoutMs: number): Promise<unknown> {
     try {
-      return await withTimeout(new Device(gateway.location).run(action, args), timeoutMs, `the gateway did not answer ${action} within ${timeoutMs} ms`);
+      return await withTimeout(
+        new Device(gateway.location).run(action, args),
+        timeoutMs,
+        `the gateway did not answer ${action} within ${timeoutMs} ms`,
+      );
     } catch (error) {
       throw describeGatewayError(error, action, gateway.location);
     }

@@ -28,13 +28,25 @@ describe('upnpFault', () => {
 
 describe('describeGatewayError', () => {
   it.each<[unknown, RegExp]>([
-    [soapFault(718, 'ConflictInMappingEntry'), /^the gateway refused AddPortMapping: 718 ConflictInMappingEntry \(the router already forwards this port to another device\)$/],
+    [
+      soapFault(718, 'ConflictInMappingEntry'),
+      /^the gateway refused AddPortMapping: 718 ConflictInMappingEntry \(the router already forwards this port to another device\)$/,
+    ],
     [soapFault(606, 'Action not authorized'), /refused AddPortMapping: 606 Action not authorized \(the router does not allow/],
     [new Error('Service not found'), /offers no WANIPConnection or WANPPPConnection service/],
     // The library's failed description download surfaces as a TypeError on the undefined XML.
-    [new TypeError("Cannot read properties of undefined (reading 'device')"), /could not read the gateway's device description at http:\/\/192\.168\.1\.1:5000/],
-    [Object.assign(new Error('connect ECONNREFUSED 192.168.1.1:5000'), { code: 'ECONNREFUSED' }), /did not answer AddPortMapping: ECONNREFUSED$/],
-    [new TimeoutError('the gateway did not answer AddPortMapping within 3000 ms'), /^the gateway did not answer AddPortMapping within 3000 ms$/],
+    [
+      new TypeError("Cannot read properties of undefined (reading 'device')"),
+      /could not read the gateway's device description at http:\/\/192\.168\.1\.1:5000/,
+    ],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 192.168.1.1:5000'), { code: 'ECONNREFUSED' }),
+      /did not answer AddPortMapping: ECONNREFUSED$/,
+    ],
+    [
+      new TimeoutError('the gateway did not answer AddPortMapping within 3000 ms'),
+      /^the gateway did not answer AddPortMapping within 3000 ms$/,
+    ],
   ])('%#: says what went wrong in words a user can act on', (error, expected) => {
     expect(describeGatewayError(error, 'AddPortMapping', LOCATION).message).toMatch(expected);
   });

@@ -68,7 +68,13 @@ export function upnpFault(error: unknown): { code: number; description: string }
 
 /** One sentence for a failed gateway call that a user can act on, whatever the library threw. */
 export function describeGatewayError(error: unknown, action: string, location: string): Error {
-  if (error instanceof GatewayRefusedError || error instanceof GatewayAnswerError || error instanceof NoGatewayError || error instanceof TimeoutError) return error;
+  if (
+    error instanceof GatewayRefusedError ||
+    error instanceof GatewayAnswerError ||
+    error instanceof NoGatewayError ||
+    error instanceof TimeoutError
+  )
+    return error;
   const fault = upnpFault(error);
   if (fault) return new GatewayRefusedError(action, fault.code, fault.description);
   const message = error instanceof Error ? error.message : String(error);

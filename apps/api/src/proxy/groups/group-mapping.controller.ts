@@ -20,7 +20,8 @@ export class GroupMappingController {
   async mapping(@Param('id') id: string, @Req() request: RequestWithPrincipal): Promise<GroupMappingView> {
     const route = await this.routes.resolve(`g/${id}`);
     // A group naming a service outside the caller's limits (the built-in `all` among them) is answered as absent.
-    if (!route || route.kind !== 'group' || !scopeShowsGroup(request.principal, route.group?.members ?? [])) throw new NotFoundException(`Group "${id}" not found (or disabled)`);
+    if (!route || route.kind !== 'group' || !scopeShowsGroup(request.principal, route.group?.members ?? []))
+      throw new NotFoundException(`Group "${id}" not found (or disabled)`);
     const group = this.upstreams.groupFor(route);
     await Promise.all(['tools/list', 'prompts/list'].map((method) => group.merge(method)));
     return { group: route.name, tools: group.mapping('tools'), prompts: group.mapping('prompts'), members: [...group.health.values()] };

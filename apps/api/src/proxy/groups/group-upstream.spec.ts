@@ -7,7 +7,11 @@ import { compileFilter } from './name-filter';
 
 /** A member that answers lists from a table and calls by echoing what reached it. */
 class FakeMember implements MemberUpstream {
-  identity: ServerIdentity = { protocolVersion: '2025-11-25', capabilities: { tools: {}, resources: {} }, serverInfo: { name: 'fake', version: '1' } };
+  identity: ServerIdentity = {
+    protocolVersion: '2025-11-25',
+    capabilities: { tools: {}, resources: {} },
+    serverInfo: { name: 'fake', version: '1' },
+  };
   readonly calls: JsonRpcRequest[] = [];
   readonly ready = Promise.resolve();
   hang = false;
@@ -23,7 +27,9 @@ class FakeMember implements MemberUpstream {
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest): void {
     this.calls.push(request);
     const params = request.params as { uri?: string; name?: string };
-    const result = params.uri ? { contents: [{ uri: params.uri, text: 'body' }] } : { content: [{ type: 'text', text: `${params.name} ran` }] };
+    const result = params.uri
+      ? { contents: [{ uri: params.uri, text: 'body' }] }
+      : { content: [{ type: 'text', text: `${params.name} ran` }] };
     session.finish(entry, { jsonrpc: '2.0', id: request.id, result });
   }
 
@@ -49,7 +55,12 @@ class CollectingSink implements MessageSink {
   }
 }
 
-const member = (serviceName: string, filter = {}, renames = {}): GroupMember => ({ serviceId: `id-${serviceName}`, serviceName, allows: compileFilter(filter), renames });
+const member = (serviceName: string, filter = {}, renames = {}): GroupMember => ({
+  serviceId: `id-${serviceName}`,
+  serviceName,
+  allows: compileFilter(filter),
+  renames,
+});
 
 describe('GroupUpstream', () => {
   const everything = new FakeMember({
@@ -66,7 +77,14 @@ describe('GroupUpstream', () => {
 
   function group(filter = {}, fixtureMember = member('fixture')) {
     return new GroupUpstream(
-      { id: 'g', name: 'tools', separator: '__', members: [member('everything'), fixtureMember], allows: compileFilter(filter), memberTimeoutMs: 200 },
+      {
+        id: 'g',
+        name: 'tools',
+        separator: '__',
+        members: [member('everything'), fixtureMember],
+        allows: compileFilter(filter),
+        memberTimeoutMs: 200,
+      },
       source,
       '1.0.0',
     );
@@ -122,7 +140,14 @@ describe('GroupUpstream', () => {
     const list = (await ask(upstream, 'tools/list')) as { result: { tools: { name: string }[] } };
     expect(list.result.tools.map((tool) => tool.name)).not.toContain('fixture__echo');
     const renamed = new GroupUpstream(
-      { id: 'g', name: 'tools', separator: '__', members: [member('everything', {}, { echo: { name: 'say', description: 'Says it back' } })], allows: () => true, memberTimeoutMs: 200 },
+      {
+        id: 'g',
+        name: 'tools',
+        separator: '__',
+        members: [member('everything', {}, { echo: { name: 'say', description: 'Says it back' } })],
+        allows: () => true,
+        memberTimeoutMs: 200,
+      },
       source,
       '1',
     );
@@ -156,8 +181,13 @@ describe('GroupUpstream', () => {
     const read = (await ask(upstream, 'resources/read', { uri })) as { result: { contents: { uri: string }[] } };
     expect((everything.calls[0].params as { uri: string }).uri).toBe('demo://doc');
     expect(read.result.contents[0].uri).toBe(uri);
-    const templates = (await ask(upstream, 'resources/templates/list')) as { result: { resourceTemplates: { uriTemplate: string; name: string }[] } };
-    expect(templates.result.resourceTemplates[0]).toEqual({ uriTemplate: 'mcp-group://everything/demo%3A%2F%2Fitem%2F{id}', name: 'everything__item' });
+    const templates = (await ask(upstream, 'resources/templates/list')) as {
+      result: { resourceTemplates: { uriTemplate: string; name: string }[] };
+    };
+    expect(templates.result.resourceTemplates[0]).toEqual({
+      uriTemplate: 'mcp-group://everything/demo%3A%2F%2Fitem%2F{id}',
+      name: 'everything__item',
+    });
   });
 
   it('merges capabilities of the members that are up', () => {

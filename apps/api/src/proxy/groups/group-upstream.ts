@@ -105,7 +105,10 @@ export class GroupUpstream implements Upstream {
       for (const key of ['tools', 'prompts', 'resources', 'logging', 'completions']) if (own[key]) capabilities[key] = {};
     }
     for (const key of ['tools', 'prompts', 'resources']) if (capabilities[key]) capabilities[key] = { listChanged: true };
-    const subscribable = this.group.members.some((member) => (this.members.upstreamOf(member.serviceId)?.identity?.capabilities['resources'] as { subscribe?: boolean } | undefined)?.subscribe);
+    const subscribable = this.group.members.some(
+      (member) =>
+        (this.members.upstreamOf(member.serviceId)?.identity?.capabilities['resources'] as { subscribe?: boolean } | undefined)?.subscribe,
+    );
     if (capabilities['resources'] && subscribable) capabilities['resources'] = { listChanged: true, subscribe: true };
     return { protocolVersion: '', capabilities, serverInfo: { name: `mcp-reverse-proxy/${this.group.name}`, version: this.version } };
   }
@@ -172,7 +175,10 @@ export class GroupUpstream implements Upstream {
     if (params['name'] === SEARCH_TOOLS) {
       const parsed = searchArguments(params['arguments']);
       if (!parsed.ok) reply(errorResponse(request.id, INVALID_PARAMS, parsed.message));
-      else void this.toolSearch.search(parsed.query, parsed.limit, session.toolAllowList ?? undefined).then((tools) => reply({ jsonrpc: '2.0', id: request.id, result: searchResult(tools) }));
+      else
+        void this.toolSearch
+          .search(parsed.query, parsed.limit, session.toolAllowList ?? undefined)
+          .then((tools) => reply({ jsonrpc: '2.0', id: request.id, result: searchResult(tools) }));
       return true;
     }
     if (params['name'] === CALL_TOOL) {
@@ -231,13 +237,23 @@ export class GroupUpstream implements Upstream {
   private async memberList(member: GroupMember, method: string): Promise<unknown[]> {
     const upstream = this.members.upstreamOf(member.serviceId);
     if (!upstream) return this.note(member, 'unavailable', `is ${this.members.statusOf(member.serviceId)}`);
-    const ready = await withTimeout(upstream.ready.then(() => true, () => false), this.group.memberTimeoutMs);
-    if (ready !== true) return this.note(member, ready === null ? 'timeout' : 'failed', ready === null ? 'is still initializing' : 'failed to initialize');
+    const ready = await withTimeout(
+      upstream.ready.then(
+        () => true,
+        () => false,
+      ),
+      this.group.memberTimeoutMs,
+    );
+    if (ready !== true)
+      return this.note(member, ready === null ? 'timeout' : 'failed', ready === null ? 'is still initializing' : 'failed to initialize');
     const key = LISTS[method].key;
     const items: unknown[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const response = await withTimeout(upstream.fetch(method, cursor ? { cursor } : {}, this.group.memberTimeoutMs), this.group.memberTimeoutMs);
+      const response = await withTimeout(
+        upstream.fetch(method, cursor ? { cursor } : {}, this.group.memberTimeoutMs),
+        this.group.memberTimeoutMs,
+      );
       if (response === null) return this.note(member, 'timeout', `did not answer ${method} within ${this.group.memberTimeoutMs} ms`);
       if (isErrorResponse(response)) {
         // A member without this capability answers "method not found": that is an empty list, not a failure.
@@ -254,42 +270,81 @@ export class GroupUpstream implements Upstream {
   }
 
   private note(member: GroupMember, state: MemberHealth['state'], reason: string): unknown[] {
-    this.health.set(member.serviceId, { serviceId: member.serviceId, serviceName: member.serviceName, state, reason: `${member.serviceName} ${reason}` });
+    this.health.set(member.serviceId, {
+      serviceId: member.serviceId,
+      serviceName: member.serviceName,
+      state,
+      reason: `${member.serviceName} ${reason}`,
+    });
     return [];
   }
 
-  private async routeByName(kind: Kind, listMethod: string, session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): Promise<void> {
+  private async routeByName(
+    kind: Kind,
+    listMethod: string,
+    session: ClientSession,
+    entry: InFlight,
+    request: JsonRpcRequest,
+    params: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<void> {
     const exposed = params['name'];
     if (typeof exposed !== 'string') return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'params.name is required'));
     // The dispatcher checked the caller's list already; this holds for every way a group reaches a tool (call_tool too).
-    const refusal = kind === 'tools' && session.toolAllowList ? refusedToolCall(request.id, { name: exposed }, session.toolAllowList) : null;
+    const refusal =
+      kind === 'tools' && session.toolAllowList ? refusedToolCall(request.id, { name: exposed }, session.toolAllowList) : null;
     if (refusal) return session.finish(entry, refusal);
     // A client may call without listing first (or after a change): learn the names on demand.
     if (!this.names[kind].has(exposed)) await this.merge(listMethod);
     const target = this.names[kind].get(exposed);
-    if (!target) return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${exposed}`));
+    if (!target)
+      return session.finish(
+        entry,
+        errorResponse(request.id, INVALID_PARAMS, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${exposed}`),
+      );
     this.forwardTo(target.member, session, entry, { ...request, params: { ...params, name: target.original } }, timeoutMs);
   }
 
-  private routeByUri(session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): void {
+  private routeByUri(
+    session: ClientSession,
+    entry: InFlight,
+    request: JsonRpcRequest,
+    params: Record<string, unknown>,
+    timeoutMs: number,
+  ): void {
     const parsed = typeof params['uri'] === 'string' ? memberUri(params['uri']) : null;
     const member = parsed ? this.group.members.find((m) => m.serviceName === parsed.service) : undefined;
-    if (!parsed || !member) return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown resource: ${String(params['uri'])}`));
+    if (!parsed || !member)
+      return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown resource: ${String(params['uri'])}`));
     entry.transformAnswer = (answer) => rewriteContents(answer, member.serviceName);
     this.forwardTo(member, session, entry, { ...request, params: { ...params, uri: parsed.uri } }, timeoutMs);
   }
 
-  private async routeCompletion(session: ClientSession, entry: InFlight, request: JsonRpcRequest, params: Record<string, unknown>, timeoutMs: number): Promise<void> {
+  private async routeCompletion(
+    session: ClientSession,
+    entry: InFlight,
+    request: JsonRpcRequest,
+    params: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<void> {
     const ref = (params['ref'] ?? {}) as { type?: string; name?: string; uri?: string };
     if (ref.type === 'ref/prompt' && ref.name) {
       if (!this.names.prompts.has(ref.name)) await this.merge(MCP_METHODS.PROMPTS_LIST);
       const target = this.names.prompts.get(ref.name);
-      if (target) return this.forwardTo(target.member, session, entry, { ...request, params: { ...params, ref: { ...ref, name: target.original } } }, timeoutMs);
+      if (target)
+        return this.forwardTo(
+          target.member,
+          session,
+          entry,
+          { ...request, params: { ...params, ref: { ...ref, name: target.original } } },
+          timeoutMs,
+        );
     }
     if (ref.type === 'ref/resource' && ref.uri) {
       const parsed = memberUri(ref.uri);
       const member = parsed ? this.group.members.find((m) => m.serviceName === parsed.service) : undefined;
-      if (parsed && member) return this.forwardTo(member, session, entry, { ...request, params: { ...params, ref: { ...ref, uri: parsed.uri } } }, timeoutMs);
+      if (parsed && member)
+        return this.forwardTo(member, session, entry, { ...request, params: { ...params, ref: { ...ref, uri: parsed.uri } } }, timeoutMs);
     }
     session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'Unknown completion reference'));
   }
@@ -298,10 +353,23 @@ export class GroupUpstream implements Upstream {
   private forwardTo(member: GroupMember, session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     const upstream = this.members.upstreamOf(member.serviceId);
     const down = (): void =>
-      session.finish(entry, errorResponse(request.id, SERVER_UNAVAILABLE, `MCP server "${member.serviceName}" of group "${this.group.name}" is ${this.members.statusOf(member.serviceId)}`));
+      session.finish(
+        entry,
+        errorResponse(
+          request.id,
+          SERVER_UNAVAILABLE,
+          `MCP server "${member.serviceName}" of group "${this.group.name}" is ${this.members.statusOf(member.serviceId)}`,
+        ),
+      );
     if (!upstream) return down();
     if (upstream.identity) return upstream.forward(session, entry, request, timeoutMs);
-    void withTimeout(upstream.ready.then(() => true, () => false), timeoutMs).then((ready) => (ready ? upstream.forward(session, entry, request, timeoutMs) : down()));
+    void withTimeout(
+      upstream.ready.then(
+        () => true,
+        () => false,
+      ),
+      timeoutMs,
+    ).then((ready) => (ready ? upstream.forward(session, entry, request, timeoutMs) : down()));
   }
 
   private async broadcast(request: JsonRpcRequest, timeoutMs: number): Promise<void> {
@@ -320,7 +388,12 @@ function rewriteContents(answer: JsonRpcMessage, service: string): JsonRpcMessag
   if (!result?.contents) return answer;
   return {
     ...answer,
-    result: { ...result, contents: result.contents.map((content) => (typeof content.uri === 'string' ? { ...content, uri: groupUri(service, content.uri) } : content)) },
+    result: {
+      ...result,
+      contents: result.contents.map((content) =>
+        typeof content.uri === 'string' ? { ...content, uri: groupUri(service, content.uri) } : content,
+      ),
+    },
   } as JsonRpcMessage;
 }
 

@@ -1,14 +1,17 @@
 import { groupUri, groupUriTemplate, memberUri } from './resource-uris';
 
 describe('group resource URIs', () => {
-  it.each(['demo://resource/static/document/architecture.md', 'test://static-text', 'file:///tmp/a b.txt', 'https://x.example/p?q=1#f', 'weird:/a/%2F'])(
-    'round-trips %s',
-    (uri) => {
-      const rewritten = groupUri('everything', uri);
-      expect(rewritten).toMatch(/^mcp-group:\/\/everything\/[^/]+$/);
-      expect(memberUri(rewritten)).toEqual({ service: 'everything', uri });
-    },
-  );
+  it.each([
+    'demo://resource/static/document/architecture.md',
+    'test://static-text',
+    'file:///tmp/a b.txt',
+    'https://x.example/p?q=1#f',
+    'weird:/a/%2F',
+  ])('round-trips %s', (uri) => {
+    const rewritten = groupUri('everything', uri);
+    expect(rewritten).toMatch(/^mcp-group:\/\/everything\/[^/]+$/);
+    expect(memberUri(rewritten)).toEqual({ service: 'everything', uri });
+  });
 
   it.each(['demo://x', 'mcp-group://', 'mcp-group:///x', 'mcp-group://svc/%E0%A4%A'])('refuses %s', (uri) => {
     expect(memberUri(uri)).toBeNull();

@@ -16,7 +16,28 @@ const B = 0.75;
 /** A word of a tool's name says more about it than a word of its description. */
 const NAME_WEIGHT = 3;
 
-const STOP_WORDS = new Set(['a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'is', 'it', 'of', 'on', 'or', 'the', 'this', 'to', 'with']);
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'are',
+  'as',
+  'at',
+  'be',
+  'by',
+  'for',
+  'from',
+  'in',
+  'is',
+  'it',
+  'of',
+  'on',
+  'or',
+  'the',
+  'this',
+  'to',
+  'with',
+]);
 
 /** Lower-case words and numbers; `getWeatherForecast`, `get_weather-forecast` and `get weather forecast` give the same tokens. */
 export function tokenize(text: string): string[] {

@@ -40,7 +40,8 @@ export type SearchArguments = { ok: true; query: string; limit: number } | { ok:
 
 export function searchArguments(args: unknown): SearchArguments {
   const { query, limit } = (args ?? {}) as { query?: unknown; limit?: unknown };
-  if (typeof query !== 'string' || query.trim() === '') return { ok: false, message: 'search_tools needs arguments.query: words to look for' };
+  if (typeof query !== 'string' || query.trim() === '')
+    return { ok: false, message: 'search_tools needs arguments.query: words to look for' };
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)) {
     return { ok: false, message: `search_tools: arguments.limit must be a whole number from 1 to ${MAX_LIMIT}` };
   }
@@ -65,7 +66,8 @@ export type CallArguments = { ok: true; name: string; arguments: Record<string, 
 
 export function callArguments(args: unknown): CallArguments {
   const { name, arguments: inner } = (args ?? {}) as { name?: unknown; arguments?: unknown };
-  if (typeof name !== 'string' || name === '') return { ok: false, message: 'call_tool needs arguments.name: a tool name from search_tools' };
+  if (typeof name !== 'string' || name === '')
+    return { ok: false, message: 'call_tool needs arguments.name: a tool name from search_tools' };
   if (name === SEARCH_TOOLS || name === CALL_TOOL) return { ok: false, message: `call_tool cannot call ${name}` };
   if (inner !== undefined && (typeof inner !== 'object' || inner === null || Array.isArray(inner))) {
     return { ok: false, message: 'call_tool: arguments.arguments must be an object' };
@@ -91,7 +93,9 @@ export class ToolSearch {
       this.index = new ToolSearchIndex(tools);
       this.fingerprint = fingerprint;
     }
-    return this.index.search(query, limit, allowed).map(({ tool }) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
+    return this.index
+      .search(query, limit, allowed)
+      .map(({ tool }) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
   }
 }
 

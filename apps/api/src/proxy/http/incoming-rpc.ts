@@ -36,7 +36,13 @@ export async function readRpcMessage(request: IncomingMessage, response: ServerR
  * Counts the message (null: a DELETE, housekeeping too) against the client's budgets; false once
  * 429 has been answered, with Retry-After and the limit named in the JSON-RPC error's data.
  */
-export async function withinRateLimit(limiter: RateLimiter, route: ServiceRoute, principal: Principal, message: JsonRpcMessage | null, response: ServerResponse): Promise<boolean> {
+export async function withinRateLimit(
+  limiter: RateLimiter,
+  route: ServiceRoute,
+  principal: Principal,
+  message: JsonRpcMessage | null,
+  response: ServerResponse,
+): Promise<boolean> {
   const refusal = await takeBudgets(limiter, route, principal, message);
   if (!refusal) return true;
   const id: JsonRpcId | null = message && 'id' in message ? (message.id ?? null) : null;

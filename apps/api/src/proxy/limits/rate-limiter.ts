@@ -57,7 +57,11 @@ export class RateLimiter implements OnModuleDestroy {
   }
 
   private async incrementShared(key: string): Promise<number> {
-    const [[, count]] = (await (this.redis as Redis).multi().incr(key).pexpire(key, WINDOW_MS * 2).exec()) as [[unknown, number]];
+    const [[, count]] = (await (this.redis as Redis)
+      .multi()
+      .incr(key)
+      .pexpire(key, WINDOW_MS * 2)
+      .exec()) as [[unknown, number]];
     return count;
   }
 

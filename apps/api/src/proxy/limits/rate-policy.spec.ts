@@ -15,10 +15,7 @@ const client: Principal = {
   id: 'client-token:1',
   role: 'viewer',
 };
-const request = (
-  method: string,
-  params?: Record<string, unknown>,
-): JsonRpcMessage =>
+const request = (method: string, params?: Record<string, unknown>): JsonRpcMessage =>
   ({
     jsonrpc: '2.0',
     id: 1,
@@ -31,41 +28,23 @@ describe('budgetsFor', () => {
     ['initialize', request('initialize'), ['housekeeping']],
     ['ping', request('ping'), ['housekeeping']],
     ['tools/list', request('tools/list'), ['housekeeping']],
-    [
-      'a notification',
-      { jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcMessage,
-      ['housekeeping'],
-    ],
+    ['a notification', { jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcMessage, ['housekeeping']],
     ['a DELETE (no message)', null, ['housekeeping']],
     ['resources/read', request('resources/read', { uri: 'x' }), ['service']],
     ['prompts/get', request('prompts/get', { name: 'p' }), ['service']],
     ['completion/complete', request('completion/complete'), ['service']],
-    [
-      'a tool no limit names but *',
-      request('tools/call', { name: 'read_file' }),
-      ['service', 'tool:*'],
-    ],
-    [
-      'a tool two limits name',
-      request('tools/call', { name: 'write_file' }),
-      ['service', 'tool:write_*', 'tool:*'],
-    ],
+    ['a tool no limit names but *', request('tools/call', { name: 'read_file' }), ['service', 'tool:*']],
+    ['a tool two limits name', request('tools/call', { name: 'write_file' }), ['service', 'tool:write_*', 'tool:*']],
   ])('%s', (_, message, expected) => {
-    const names = budgetsFor(route, client, message).map((budget) =>
-      budget.pattern ? `${budget.name}:${budget.pattern}` : budget.name,
-    );
+    const names = budgetsFor(route, client, message).map((budget) => (budget.pattern ? `${budget.name}:${budget.pattern}` : budget.name));
     expect(names).toEqual(expected);
   });
 
   it('gives housekeeping ten times the limit, and counts a token with its own limit first', () => {
     expect(budgetsFor(route, client, request('ping'))[0].perMinute).toBe(20);
-    expect(
-      budgetsFor(
-        route,
-        { ...client, rateLimit: 7 },
-        request('tools/call', { name: 'x' }),
-      )[0],
-    ).toEqual(expect.objectContaining({ name: 'client-token', perMinute: 7 }));
+    expect(budgetsFor(route, { ...client, rateLimit: 7 }, request('tools/call', { name: 'x' }))[0]).toEqual(
+      expect.objectContaining({ name: 'client-token', perMinute: 7 }),
+    );
   });
 });
 
@@ -73,24 +52,9 @@ describe('takeBudgets', () => {
   it('refuses with the exhausted limit named, and never for housekeeping within its ceiling', async () => {
     const limiter = new RateLimiter();
     try {
-      for (let i = 0; i < 20; i++)
-        expect(
-          await takeBudgets(limiter, route, client, request('ping')),
-        ).toBeNull();
-      expect(
-        await takeBudgets(
-          limiter,
-          route,
-          client,
-          request('tools/call', { name: 'write_file' }),
-        ),
-      ).toBeNull();
-      const refusal = await takeBudgets(
-        limiter,
-        route,
-        client,
-        request('tools/call', { name: 'write_file' }),
-      );
+      for (let i = 0; i < 20; i++) expect(await takeBudgets(limiter, route, client, request('ping'))).toBeNull();
+      expect(await takeBudgets(limiter, route, client, request('tools/call', { name: 'write_file' }))).toBeNull();
+      const refusal = await takeBudgets(limiter, route, client, request('tools/call', { name: 'write_file' }));
       expect(refusal).toEqual(
         expect.objectContaining({
           limit: 'tool',
@@ -98,12 +62,8 @@ describe('takeBudgets', () => {
           perMinute: 1,
         }),
       );
-      expect(refusal && refusalMessage(refusal)).toMatch(
-        /tool limit "write_\*" \(1 calls per minute\); retry in \d+ s/,
-      );
-      expect(
-        await takeBudgets(limiter, route, client, request('ping')),
-      ).toEqual(
+      expect(refusal && refusalMessage(refusal)).toMatch(/tool limit "write_\*" \(1 calls per minute\); retry in \d+ s/);
+      expect(await takeBudgets(limiter, route, client, request('ping'))).toEqual(
         expect.objectContaining({ limit: 'housekeeping', perMinute: 20 }),
       );
     } finally {

@@ -5,11 +5,7 @@
  * `toolLimits` and the client token's own limit; everything else (housekeeping) has a separate
  * ceiling of ten times the service's limit, enough for any honest client, still a bound for a flood.
  */
-import {
-  isRequest,
-  JsonRpcMessage,
-  MCP_METHODS,
-} from '@mcp-proxy/mcp/protocol';
+import { isRequest, JsonRpcMessage, MCP_METHODS } from '@mcp-proxy/mcp/protocol';
 import type { Principal } from '../../core/auth/principal';
 import { compileFilter } from '../groups/name-filter';
 import type { ServiceRoute } from '../routing/route-table';
@@ -26,11 +22,7 @@ export const WORK_METHODS: ReadonlySet<string> = new Set([
 /** Housekeeping (initialize, notifications, ping, lists, DELETE) may run this many times the service's limit. */
 export const HOUSEKEEPING_FACTOR = 10;
 
-export type RateLimitName =
-  | 'service'
-  | 'housekeeping'
-  | 'tool'
-  | 'client-token';
+export type RateLimitName = 'service' | 'housekeeping' | 'tool' | 'client-token';
 
 interface Budget {
   name: RateLimitName;
@@ -50,11 +42,7 @@ export interface RateRefusal {
 }
 
 /** The budgets of one message (null: a request without a message, such as DELETE). */
-export function budgetsFor(
-  route: ServiceRoute,
-  principal: Principal,
-  message: JsonRpcMessage | null,
-): Budget[] {
+export function budgetsFor(route: ServiceRoute, principal: Principal, message: JsonRpcMessage | null): Budget[] {
   const limit = route.proxy.rateLimit;
   const method = message && isRequest(message) ? message.method : null;
   if (method === null || !WORK_METHODS.has(method)) {
@@ -77,9 +65,7 @@ export function budgetsFor(
   if (method === MCP_METHODS.TOOLS_CALL && message && isRequest(message)) {
     const tool = (message.params as { name?: unknown } | undefined)?.name;
     if (typeof tool === 'string') {
-      for (const [pattern, perMinute] of Object.entries(
-        route.proxy.toolLimits ?? {},
-      )) {
+      for (const [pattern, perMinute] of Object.entries(route.proxy.toolLimits ?? {})) {
         if (compileFilter({ allow: [pattern] })(tool))
           budgets.push({
             name: 'tool',
@@ -101,11 +87,7 @@ export async function takeBudgets(
   message: JsonRpcMessage | null,
 ): Promise<RateRefusal | null> {
   for (const budget of budgetsFor(route, principal, message)) {
-    const decision = await limiter.take(
-      budget.scope,
-      principal.id,
-      budget.perMinute,
-    );
+    const decision = await limiter.take(budget.scope, principal.id, budget.perMinute);
     if (!decision.allowed) {
       return {
         limit: budget.name,

@@ -6,8 +6,20 @@ import { LatencyHistogram } from './latency-histogram';
 
 /** Methods counted by name; anything else (a server's own extensions) is counted as `other`. */
 const KNOWN_METHODS = new Set([
-  'initialize', 'ping', 'tools/list', 'tools/call', 'resources/list', 'resources/read', 'resources/templates/list',
-  'resources/subscribe', 'resources/unsubscribe', 'prompts/list', 'prompts/get', 'completion/complete', 'logging/setLevel', 'server/discover',
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+  'server/discover',
 ]);
 
 class ServiceFigures {
@@ -59,7 +71,12 @@ export class ProxyMetrics {
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
-    this.requestsTotal = new Counter({ name: 'mcp_proxy_mcp_requests_total', help: 'MCP requests answered, by service, method and outcome', labelNames: ['service', 'method', 'outcome'], registers });
+    this.requestsTotal = new Counter({
+      name: 'mcp_proxy_mcp_requests_total',
+      help: 'MCP requests answered, by service, method and outcome',
+      labelNames: ['service', 'method', 'outcome'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'mcp_proxy_mcp_request_duration_seconds',
       help: 'Time from a client request to its answer, by service',
@@ -87,7 +104,12 @@ export class ProxyMetrics {
     };
     perService('mcp_proxy_mcp_inflight_requests', 'MCP requests waiting for an answer', (live, id) => live.inflight(id));
     perService('mcp_proxy_mcp_sessions', 'Open MCP client sessions', (live, id) => live.sessions(id));
-    this.cacheLookups = new Counter({ name: 'mcp_proxy_mcp_cache_lookups_total', help: 'List requests by cache outcome (hit or miss)', labelNames: ['service', 'outcome'], registers });
+    this.cacheLookups = new Counter({
+      name: 'mcp_proxy_mcp_cache_lookups_total',
+      help: 'List requests by cache outcome (hit or miss)',
+      labelNames: ['service', 'outcome'],
+      registers,
+    });
   }
 
   attach(live: LiveFigures): void {

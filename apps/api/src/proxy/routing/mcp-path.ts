@@ -26,7 +26,8 @@ export function parseMcpPath(url: string): McpEndpoint | null {
   const parts = path.split('/');
   if (parts[1] !== 'mcp') return null;
   // '/mcp' or '/mcp/': the built-in group of all services.
-  if (parts.length === 2 || (parts.length === 3 && parts[2] === '')) return { kind: 'streamable', service: ALL_SERVICES_GROUP, base: '/mcp', rest: url.slice('/mcp'.length) };
+  if (parts.length === 2 || (parts.length === 3 && parts[2] === ''))
+    return { kind: 'streamable', service: ALL_SERVICES_GROUP, base: '/mcp', rest: url.slice('/mcp'.length) };
   const isGroup = parts[2] === 'g';
   const nameIndex = isGroup ? 3 : 2;
   const name = parts[nameIndex] === undefined ? null : safeDecode(parts[nameIndex]);
@@ -34,7 +35,10 @@ export function parseMcpPath(url: string): McpEndpoint | null {
   const service = isGroup ? `g/${name}` : name;
   const base = `/mcp/${isGroup ? 'g/' : ''}${parts[nameIndex]}`;
   const rest = url.slice(base.length);
-  const suffix = parts.slice(nameIndex + 1).join('/').replace(/\/$/, '');
+  const suffix = parts
+    .slice(nameIndex + 1)
+    .join('/')
+    .replace(/\/$/, '');
   if (!isGroup && name === 'ws' && suffix === '') {
     const group = queryParam(query, 'group');
     return { kind: 'websocket', service: group ? `g/${group}` : queryParam(query, 'service') };

@@ -28,7 +28,6 @@ export interface ServiceRoute {
   group?: GroupRoute;
 }
 
-
 /**
  * Service id, name and proxy path (and `g/<group>`) → route, rebuilt from the registries whenever they
  * change (Traefik-style: configuration is read here, request handling only looks up).
@@ -113,7 +112,14 @@ export class RouteTable implements OnModuleInit {
     add(all.id, all);
     add(ALL_SERVICES_GROUP, all);
     for (const view of services) {
-      const route: ServiceRoute = { id: view.id, name: view.name, kind: 'service', transport: view.transport, proxy: view.proxy, process: view.process };
+      const route: ServiceRoute = {
+        id: view.id,
+        name: view.name,
+        kind: 'service',
+        transport: view.transport,
+        proxy: view.proxy,
+        process: view.process,
+      };
       add(view.id, route);
       add(view.name, route);
       add(view.proxy.path.slice('/mcp/'.length), route);
@@ -126,7 +132,8 @@ export class RouteTable implements OnModuleInit {
       add(`g/${group.id}`, route);
     }
     this.routes = next;
-    for (const collision of collisions) if (!this.reported.has(collision)) this.logger.error(`Route collision: ${collision}; rename it or change its proxy.path`);
+    for (const collision of collisions)
+      if (!this.reported.has(collision)) this.logger.error(`Route collision: ${collision}; rename it or change its proxy.path`);
     this.reported = new Set(collisions);
   }
 }
@@ -151,7 +158,14 @@ function groupRoute(group: GroupView): ServiceRoute {
       responseMode: group.settings.responseMode,
     },
     process: GROUP_PROCESS,
-    group: { separator: group.separator, members: group.members, allow: group.allow, deny: group.deny, memberTimeoutMs: group.settings.memberTimeoutSec * 1000, toolSearch: group.settings.toolSearch ?? false },
+    group: {
+      separator: group.separator,
+      members: group.members,
+      allow: group.allow,
+      deny: group.deny,
+      memberTimeoutMs: group.settings.memberTimeoutSec * 1000,
+      toolSearch: group.settings.toolSearch ?? false,
+    },
   };
 }
 

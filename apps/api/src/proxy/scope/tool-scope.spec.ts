@@ -32,14 +32,22 @@ describe('tool scope', () => {
 
   it('filters a tools/list answer and leaves other answers alone', () => {
     const answer = { jsonrpc: '2.0' as const, id: 1, result: { tools: [{ name: 'echo' }, { name: 'get-sum' }], nextCursor: 'x' } };
-    expect(filterToolList(answer, (name) => name === 'echo')).toEqual({ jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'echo' }], nextCursor: 'x' } });
+    expect(filterToolList(answer, (name) => name === 'echo')).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { tools: [{ name: 'echo' }], nextCursor: 'x' },
+    });
     const error = { jsonrpc: '2.0' as const, id: 1, error: { code: -1, message: 'no' } };
     expect(filterToolList(error, () => false)).toBe(error);
   });
 
   it('refuses a call outside the list with a JSON-RPC error naming the tool', () => {
     expect(refusedToolCall(7, { name: 'echo' }, (name) => name === 'echo')).toBeNull();
-    expect(refusedToolCall(7, { name: 'get-env' }, (name) => name === 'echo')).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message: 'Tool "get-env" is not allowed for this client' } });
+    expect(refusedToolCall(7, { name: 'get-env' }, (name) => name === 'echo')).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32602, message: 'Tool "get-env" is not allowed for this client' },
+    });
     expect(refusedToolCall(7, {}, () => true)).not.toBeNull();
   });
 });

@@ -37,7 +37,8 @@ export function serviceAllowed(principal: Principal, route: ServiceRoute): boole
   const services = principal.scope?.services;
   if (!services) return true;
   // The built-in group's id is the word `all`, which is not a service: it is granted as `g/all` only.
-  const names = route.kind === 'group' ? [`g/${route.name}`, ...(route.id === ALL_SERVICES_GROUP_ID ? [] : [route.id])] : [route.name, route.id];
+  const names =
+    route.kind === 'group' ? [`g/${route.name}`, ...(route.id === ALL_SERVICES_GROUP_ID ? [] : [route.id])] : [route.name, route.id];
   return names.some((name) => services.includes(name));
 }
 

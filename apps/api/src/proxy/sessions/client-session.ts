@@ -100,7 +100,14 @@ export class ClientSession {
     const id = key(request.id);
     if (this.inflight.has(id)) return null;
     const progressToken = progressTokenOf(request);
-    const entry: InFlight = { clientId: request.id, method: request.method, sink, progressToken, startedAt: Date.now(), startedAtMs: performance.now() };
+    const entry: InFlight = {
+      clientId: request.id,
+      method: request.method,
+      sink,
+      progressToken,
+      startedAt: Date.now(),
+      startedAtMs: performance.now(),
+    };
     this.inflight.set(id, entry);
     if (progressToken !== undefined) this.byProgressToken.set(progressToken, entry);
     this.lastActivity = entry.startedAt;
@@ -122,7 +129,8 @@ export class ClientSession {
     this.lastActivity = Date.now();
     if (entry.transformAnswer) response = entry.transformAnswer(response);
     // Here, after caches and group merging, so every transport and every upstream kind is covered.
-    if (this.toolAllowList && entry.method === 'tools/list' && !entry.listedForCaller) response = filterToolList(response, this.toolAllowList);
+    if (this.toolAllowList && entry.method === 'tools/list' && !entry.listedForCaller)
+      response = filterToolList(response, this.toolAllowList);
     this.observer?.(this, entry, response);
     if (entry.trace) endTrace(entry.trace, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {

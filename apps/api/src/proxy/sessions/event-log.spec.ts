@@ -9,7 +9,13 @@ describe('EventLog', () => {
     log.append(b, 'b1');
     log.append(a, 'a2');
     log.append(a, 'a3');
-    expect(log.after(a1)).toEqual({ streamId: a, events: [{ id: `${a}-2`, data: 'a2' }, { id: `${a}-3`, data: 'a3' }] });
+    expect(log.after(a1)).toEqual({
+      streamId: a,
+      events: [
+        { id: `${a}-2`, data: 'a2' },
+        { id: `${a}-3`, data: 'a3' },
+      ],
+    });
     expect(log.after(`${b}-1`)).toEqual({ streamId: b, events: [] });
   });
 

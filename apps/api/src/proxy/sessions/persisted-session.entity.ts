@@ -2,7 +2,10 @@ import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm'
 import type { PrincipalScope } from '../../core/auth/principal';
 
 /** Epoch milliseconds: PostgreSQL hands a bigint back as a string. */
-const epochMs: ValueTransformer = { to: (value: number) => value, from: (value: string | number | null) => (value === null ? null : Number(value)) };
+const epochMs: ValueTransformer = {
+  to: (value: number) => value,
+  from: (value: string | number | null) => (value === null ? null : Number(value)),
+};
 
 /**
  * What it takes to bring a Streamable HTTP session of a `shared` service back after a restart (or on

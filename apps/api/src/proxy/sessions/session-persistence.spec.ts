@@ -18,7 +18,12 @@ describe('persisted sessions', () => {
   };
 
   beforeEach(async () => {
-    database = await new DataSource({ type: 'sqlite', database: ':memory:', entities: [PersistedSessionEntity], migrations: SQLITE_MIGRATIONS }).initialize();
+    database = await new DataSource({
+      type: 'sqlite',
+      database: ':memory:',
+      entities: [PersistedSessionEntity],
+      migrations: SQLITE_MIGRATIONS,
+    }).initialize();
     await database.runMigrations();
     persistence = new SessionPersistence(database.getRepository(PersistedSessionEntity));
   });
@@ -41,9 +46,19 @@ describe('persisted sessions', () => {
     const after = newStore();
     expect(await after.revive(session.id, owner('mallory'), 'svc-1')).toBeUndefined();
     expect(await after.revive(session.id, owner('alice'), 'svc-2')).toBeUndefined();
-    const [first, second] = await Promise.all([after.revive(session.id, owner('alice'), 'svc-1'), after.revive(session.id, owner('alice'), 'svc-1')]);
+    const [first, second] = await Promise.all([
+      after.revive(session.id, owner('alice'), 'svc-1'),
+      after.revive(session.id, owner('alice'), 'svc-1'),
+    ]);
     expect(first).toBe(second);
-    expect(first).toMatchObject({ id: session.id, serviceId: 'svc-1', principalId: 'alice', protocolVersion: '2025-06-18', transport: 'streamable-http', durable: true });
+    expect(first).toMatchObject({
+      id: session.id,
+      serviceId: 'svc-1',
+      principalId: 'alice',
+      protocolVersion: '2025-06-18',
+      transport: 'streamable-http',
+      durable: true,
+    });
     expect(first?.clientCapabilities).toEqual({ sampling: {} });
     expect(first?.clientInfo).toEqual({ name: 'client', version: '1.0' });
     expect(await after.revive('never-issued', owner('alice'), 'svc-1')).toBeUndefined();
@@ -60,7 +75,11 @@ describe('persisted sessions', () => {
     // The owner presents no list now: the one the session was opened with still holds.
     const revived = await newStore().revive(session.id, owner('client-token:1'), 'svc-1');
     expect(revived?.scope).toEqual({ services: ['svc-1'], tools: ['echo', 'get-*'] });
-    expect(['echo', 'get-sum', 'get-env', 'delete-all'].filter((name) => revived?.toolAllowList?.(name))).toEqual(['echo', 'get-sum', 'get-env']);
+    expect(['echo', 'get-sum', 'get-env', 'delete-all'].filter((name) => revived?.toolAllowList?.(name))).toEqual([
+      'echo',
+      'get-sum',
+      'get-env',
+    ]);
 
     const narrowed = await newStore().revive(session.id, owner('client-token:1', ['get-sum', 'delete-all']), 'svc-1');
     expect(['echo', 'get-sum', 'get-env', 'delete-all'].filter((name) => narrowed?.toolAllowList?.(name))).toEqual(['get-sum']);

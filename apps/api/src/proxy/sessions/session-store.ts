@@ -44,7 +44,10 @@ export class SessionStore implements OnModuleDestroy {
   }
 
   create(serviceId: string, principalId: string, transport: SessionTransport, protocolVersion: string, idleLimitMs: number): ClientSession {
-    return this.add(new ClientSession(randomBytes(18).toString('base64url'), serviceId, principalId, transport, protocolVersion), idleLimitMs);
+    return this.add(
+      new ClientSession(randomBytes(18).toString('base64url'), serviceId, principalId, transport, protocolVersion),
+      idleLimitMs,
+    );
   }
 
   /** Keeps a copy of the session in the database, so a restart (or another instance) can bring it back. */
@@ -142,7 +145,9 @@ export class SessionStore implements OnModuleDestroy {
 
   /** Persisted sessions used since the last pass get their `lastSeenAt` moved, in one write. */
   private touchUsed(now: number): void {
-    const used = [...this.sessions.values()].filter((session) => session.durable && session.lastActivity >= this.lastReap).map((session) => session.id);
+    const used = [...this.sessions.values()]
+      .filter((session) => session.durable && session.lastActivity >= this.lastReap)
+      .map((session) => session.id);
     this.lastReap = now;
     this.persistence?.touch(used, now);
   }

@@ -11,7 +11,10 @@ async function run(chunks: string[]): Promise<string> {
 describe('SseEndpointRewriter', () => {
   it.each([
     [['event: endpoint\ndata: /message?sessionId=1\n\n'], 'event: endpoint\ndata: /mcp/web/message?sessionId=1\n\n'],
-    [['event: endp', 'oint\ndata: /mess', 'age?sessionId=1\n', '\nevent: message\ndata: {}\n\n'], 'event: endpoint\ndata: /mcp/web/message?sessionId=1\n\nevent: message\ndata: {}\n\n'],
+    [
+      ['event: endp', 'oint\ndata: /mess', 'age?sessionId=1\n', '\nevent: message\ndata: {}\n\n'],
+      'event: endpoint\ndata: /mcp/web/message?sessionId=1\n\nevent: message\ndata: {}\n\n',
+    ],
     [['event: endpoint\r\ndata: /m\r\n\r\n'], 'event: endpoint\ndata: /mcp/web/m\r\n\r\n'],
     [['event: endpoint\ndata: http://other/abs\n\n'], 'event: endpoint\ndata: http://other/abs\n\n'],
     [[': comment\n\nevent: message\ndata: {"a":1}\n\n'], ': comment\n\nevent: message\ndata: {"a":1}\n\n'],

@@ -20,7 +20,10 @@ export class SseEndpointRewriter extends Transform {
     const end = this.pending.search(/\r?\n\r?\n/);
     if (end === -1 && this.pending.length < 64 * 1024) return callback();
     this.done = true;
-    const text = this.pending.replace(/(^|\n)event: ?endpoint\r?\ndata: ?(\/[^\r\n]*)/, (_match, start: string, path: string) => `${start}event: endpoint\ndata: ${this.prefix}${path}`);
+    const text = this.pending.replace(
+      /(^|\n)event: ?endpoint\r?\ndata: ?(\/[^\r\n]*)/,
+      (_match, start: string, path: string) => `${start}event: endpoint\ndata: ${this.prefix}${path}`,
+    );
     this.pending = '';
     callback(null, Buffer.from(text, 'utf8'));
   }

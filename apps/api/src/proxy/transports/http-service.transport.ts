@@ -37,7 +37,8 @@ export class HttpServiceTransport implements OnModuleDestroy {
     this.proxy.on('proxyReqWs', (proxyRequest, request) => this.forwardedTo(proxyRequest, request));
     this.proxy.on('proxyRes', (upstream, request, response) => this.relay(upstream, request, response as ServerResponse));
     this.proxy.on('error', (error, _request, target) => {
-      if ('writeHead' in target) sendRpcError(target as ServerResponse, 502, SERVER_UNAVAILABLE, `The MCP server did not answer: ${error.message}`);
+      if ('writeHead' in target)
+        sendRpcError(target as ServerResponse, 502, SERVER_UNAVAILABLE, `The MCP server did not answer: ${error.message}`);
       else (target as Duplex).destroy();
     });
   }
@@ -45,7 +46,8 @@ export class HttpServiceTransport implements OnModuleDestroy {
   /** `base` is the prefix the client used (`/mcp/<service>`), kept in paths the child announces. */
   forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, base: string, rest: string): void {
     const port = this.portOf(route);
-    if (port === null) return sendRpcError(response, 503, SERVER_UNAVAILABLE, `MCP server "${route.name}" is ${this.supervisor.statusOf(route.id)}`);
+    if (port === null)
+      return sendRpcError(response, 503, SERVER_UNAVAILABLE, `MCP server "${route.name}" is ${this.supervisor.statusOf(route.id)}`);
     this.prefixes.set(request, base);
     request.url = upstreamPath(rest);
     // Streams (GET) may be quiet for long; calls are bounded by the service's request time-out.

@@ -44,9 +44,16 @@ export class LegacySseTransport {
     response.once('close', () => this.sessions.close(session));
   }
 
-  async message(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal, sessionId: string | null): Promise<void> {
+  async message(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: ServiceRoute,
+    principal: Principal,
+    sessionId: string | null,
+  ): Promise<void> {
     const session = sessionId ? this.sessions.find(sessionId, principal.id) : undefined;
-    if (!session || session.serviceId !== route.id) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Unknown sessionId; open a new stream at …/sse');
+    if (!session || session.serviceId !== route.id)
+      return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Unknown sessionId; open a new stream at …/sse');
     const message = await readRpcMessage(request, response);
     if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
     if (!isRequest(message)) {
@@ -63,7 +70,12 @@ export class LegacySseTransport {
     sendEmpty(response, 202);
   }
 
-  private async handleRequest(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest, traceparent: string | undefined): Promise<void> {
+  private async handleRequest(
+    session: ClientSession,
+    route: ServiceRoute,
+    message: JsonRpcRequest,
+    traceparent: string | undefined,
+  ): Promise<void> {
     const stream = session.standalone as SseSink;
     if (message.method === MCP_METHODS.INITIALIZE) {
       await this.dispatcher.prepare(route, session, message);

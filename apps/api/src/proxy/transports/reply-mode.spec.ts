@@ -1,7 +1,12 @@
 import type { JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
 import { replyMode } from './streamable-http.transport';
 
-const call = (params: Record<string, unknown> = {}): JsonRpcRequest => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', ...params } });
+const call = (params: Record<string, unknown> = {}): JsonRpcRequest => ({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'x', ...params },
+});
 const list: JsonRpcRequest = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
 const both = { json: true, sse: true };
 

@@ -58,11 +58,19 @@ export class StreamableHttpTransport {
       if (refusal) return sendInsufficientScope(response, refusal, principal.audience);
     }
     const sessionId = headerValue(request, HEADER_MCP_SESSION_ID);
-    if (isRequest(message) && message.method === MCP_METHODS.INITIALIZE) return this.initialize(request, response, route, principal, message);
+    if (isRequest(message) && message.method === MCP_METHODS.INITIALIZE)
+      return this.initialize(request, response, route, principal, message);
     if (!sessionId) return this.sessionless(request, response, route, principal, message);
 
     const session = await this.findSession(sessionId, route, principal);
-    if (!session) return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found; initialize a new session', 'id' in message ? (message.id ?? null) : null);
+    if (!session)
+      return sendRpcError(
+        response,
+        404,
+        SESSION_NOT_FOUND,
+        'Session not found; initialize a new session',
+        'id' in message ? (message.id ?? null) : null,
+      );
     const version = headerValue(request, HEADER_MCP_PROTOCOL_VERSION);
     if (version !== undefined && !isSupportedProtocolVersion(version)) {
       return sendRpcError(response, 400, INVALID_REQUEST, `Unsupported MCP-Protocol-Version: ${version}`);
@@ -114,7 +122,13 @@ export class StreamableHttpTransport {
     sendEmpty(response, 200);
   }
 
-  private async initialize(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal, message: JsonRpcRequest): Promise<void> {
+  private async initialize(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: ServiceRoute,
+    principal: Principal,
+    message: JsonRpcRequest,
+  ): Promise<void> {
     let session: ClientSession;
     try {
       session = await this.dispatcher.open(route, principal, 'streamable-http', message);
@@ -125,9 +139,21 @@ export class StreamableHttpTransport {
     this.dispatcher.initialize(session, route, message, sink, headerValue(request, TRACEPARENT_HEADER));
   }
 
-  private async forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, session: ClientSession, message: JsonRpcRequest): Promise<void> {
+  private async forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: ServiceRoute,
+    session: ClientSession,
+    message: JsonRpcRequest,
+  ): Promise<void> {
     try {
-      await this.dispatcher.request(session, route, message, () => this.sinkFor(request, response, route, session, message, {}), headerValue(request, TRACEPARENT_HEADER));
+      await this.dispatcher.request(
+        session,
+        route,
+        message,
+        () => this.sinkFor(request, response, route, session, message, {}),
+        headerValue(request, TRACEPARENT_HEADER),
+      );
     } catch (error) {
       this.unavailable(response, error, message);
     }
@@ -138,18 +164,37 @@ export class StreamableHttpTransport {
    * plain one-shot call. Both run on a throw-away session; for the stateless form a closed stream
    * cancels the call.
    */
-  private async sessionless(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal, message: JsonRpcMessage): Promise<void> {
+  private async sessionless(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: ServiceRoute,
+    principal: Principal,
+    message: JsonRpcMessage,
+  ): Promise<void> {
     if (!isRequest(message) && !isNotification(message)) return sendEmpty(response, 202);
     const stateless = detectRequestEra(message, request.headers) === 'stateless';
     let version = PROTOCOL_VERSION_2025_03_26 as string;
     if (stateless) {
       const check = validateStatelessRequest({ headers: request.headers, message });
-      if (!check.ok) return sendRpcError(response, check.httpStatus, check.error.error.code, check.error.error.message, 'id' in message ? message.id : null);
+      if (!check.ok)
+        return sendRpcError(
+          response,
+          check.httpStatus,
+          check.error.error.code,
+          check.error.error.message,
+          'id' in message ? message.id : null,
+        );
       version = check.protocolVersion;
     }
     if (!isRequest(message)) return sendEmpty(response, 202);
     if (route.process.isolation === 'session') {
-      return sendRpcError(response, 400, INVALID_REQUEST, `Service "${route.name}" gives each client its own server: initialize a session first`, message.id);
+      return sendRpcError(
+        response,
+        400,
+        INVALID_REQUEST,
+        `Service "${route.name}" gives each client its own server: initialize a session first`,
+        message.id,
+      );
     }
     if (message.method === MCP_METHODS.SERVER_DISCOVER) return this.discover(response, route, message);
 
@@ -190,8 +235,16 @@ export class StreamableHttpTransport {
     }
   }
 
-  private sinkFor(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, session: ClientSession, message: JsonRpcRequest, headers: Record<string, string>): MessageSink {
-    if (replyMode(route.proxy.responseMode, acceptedReplies(request), message, session.clientCapabilities) === 'json') return new JsonReplySink(response, headers, message.id);
+  private sinkFor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: ServiceRoute,
+    session: ClientSession,
+    message: JsonRpcRequest,
+    headers: Record<string, string>,
+  ): MessageSink {
+    if (replyMode(route.proxy.responseMode, acceptedReplies(request), message, session.clientCapabilities) === 'json')
+      return new JsonReplySink(response, headers, message.id);
     const sink = new SseSink(session.log.newStreamId(), session.transport === 'stateless' ? null : session.log, message.id);
     sink.attach(response, headers);
     if (session.transport !== 'stateless') {
@@ -224,7 +277,12 @@ export class StreamableHttpTransport {
  * stream: it asked for progress, or it is a tool call from a client that accepts sampling or elicitation
  * (the server's request must reach this very call, even before the client has opened its GET stream).
  */
-export function replyMode(configured: ResponseMode, accepts: { json: boolean; sse: boolean }, request: JsonRpcRequest, clientCapabilities: Record<string, unknown> = {}): 'json' | 'sse' {
+export function replyMode(
+  configured: ResponseMode,
+  accepts: { json: boolean; sse: boolean },
+  request: JsonRpcRequest,
+  clientCapabilities: Record<string, unknown> = {},
+): 'json' | 'sse' {
   if (!accepts.sse) return 'json';
   if (!accepts.json) return 'sse';
   if (configured !== 'auto') return configured;

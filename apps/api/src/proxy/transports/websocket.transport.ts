@@ -66,7 +66,14 @@ export class WebSocketTransport implements OnModuleDestroy {
   ) {}
 
   /** `opened` is told the connection once it is a WebSocket (the handler watches its credential from then on). */
-  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, route: ServiceRoute, principal: Principal, opened: (ws: WebSocket) => void): void {
+  upgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: ServiceRoute,
+    principal: Principal,
+    opened: (ws: WebSocket) => void,
+  ): void {
     this.server.handleUpgrade(request, socket, head, (ws) => {
       this.connect(ws, route, principal);
       opened(ws);
@@ -91,7 +98,13 @@ export class WebSocketTransport implements OnModuleDestroy {
     ws.on('error', () => ws.terminate());
   }
 
-  private async receive(session: ClientSession, route: ServiceRoute, principal: Principal, sink: WebSocketSink, text: string | null): Promise<void> {
+  private async receive(
+    session: ClientSession,
+    route: ServiceRoute,
+    principal: Principal,
+    sink: WebSocketSink,
+    text: string | null,
+  ): Promise<void> {
     if (session.closed) return;
     if (text === null) {
       sink.send(errorResponse(null, INVALID_REQUEST, 'Binary frames are not JSON-RPC; send text frames'));

@@ -38,7 +38,13 @@ describe('ResponseCache', () => {
   it('caches only read-only tools, per arguments, for the given time, and forgets them on tools/list_changed', () => {
     let now = 0;
     const cache = new ResponseCache(() => now);
-    cache.learnTools({ tools: [{ name: 'lookup', annotations: { readOnlyHint: true } }, { name: 'write', annotations: { readOnlyHint: false } }, { name: 'plain' }] });
+    cache.learnTools({
+      tools: [
+        { name: 'lookup', annotations: { readOnlyHint: true } },
+        { name: 'write', annotations: { readOnlyHint: false } },
+        { name: 'plain' },
+      ],
+    });
     expect(cache.toolKey({ name: 'write', arguments: {} })).toBeNull();
     expect(cache.toolKey({ name: 'plain' })).toBeNull();
     const a = cache.toolKey({ name: 'lookup', arguments: { q: 'a' } }) as string;

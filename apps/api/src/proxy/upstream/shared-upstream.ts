@@ -169,7 +169,8 @@ export class SharedUpstream implements Upstream {
   /** Lists are cached per service setting; a read-only tool's result only when the service opts in and no progress is wanted. */
   private cacheKeyFor(request: JsonRpcRequest, entry: InFlight): { cacheKey: string | null; ttlMs?: number } {
     const settings = this.options.cacheSettings();
-    if (ResponseCache.isListMethod(request.method)) return { cacheKey: settings.lists ? this.cache.listKey(request.method, request.params) : null };
+    if (ResponseCache.isListMethod(request.method))
+      return { cacheKey: settings.lists ? this.cache.listKey(request.method, request.params) : null };
     if (request.method === MCP_METHODS.TOOLS_CALL && settings.toolResultTtlMs > 0 && entry.progressToken === undefined) {
       return { cacheKey: this.cache.toolKey(request.params), ttlMs: settings.toolResultTtlMs };
     }
@@ -276,7 +277,11 @@ export class SharedUpstream implements Upstream {
     }
     if (!owner) {
       this.peer.write(
-        errorResponse(request.id, INTERNAL_ERROR, `The proxy cannot tell which client ${request.method} is meant for (no single client has a request in flight)`),
+        errorResponse(
+          request.id,
+          INTERNAL_ERROR,
+          `The proxy cannot tell which client ${request.method} is meant for (no single client has a request in flight)`,
+        ),
       );
       return;
     }
@@ -295,7 +300,10 @@ export class SharedUpstream implements Upstream {
     // Only callers that could still receive the request count: a client that went away, leaving a call
     // behind, must not make every later request ambiguous. Among several, tool calls are the ones that
     // ask for sampling or elicitation.
-    const reachable = [...this.byUpstreamId.values()].filter(({ session, entry }) => !session.closed && ((entry.sink?.streaming && !entry.sink.closed) || (session.standalone !== null && !session.standalone.closed)));
+    const reachable = [...this.byUpstreamId.values()].filter(
+      ({ session, entry }) =>
+        !session.closed && ((entry.sink?.streaming && !entry.sink.closed) || (session.standalone !== null && !session.standalone.closed)),
+    );
     return soleOwner(reachable) ?? soleOwner(reachable.filter(({ entry }) => entry.method === MCP_METHODS.TOOLS_CALL));
   }
 

@@ -43,7 +43,12 @@ describe('HealthCheck', () => {
 
   it('counts a probe that throws as unanswered, and does nothing once stopped', async () => {
     const onUnresponsive = jest.fn();
-    const check = new HealthCheck({ intervalMs: 100, failuresBeforeAction: 1, probe: () => Promise.reject(new Error('x')), onUnresponsive });
+    const check = new HealthCheck({
+      intervalMs: 100,
+      failuresBeforeAction: 1,
+      probe: () => Promise.reject(new Error('x')),
+      onUnresponsive,
+    });
     check.start();
     check.stop();
     await tick(1000);
@@ -54,7 +59,11 @@ describe('HealthCheck', () => {
 describe('pingProbe', () => {
   it.each([
     ['a result', { jsonrpc: '2.0', id: 1, result: {} }, true],
-    ['an error reply (the server is alive, just does not know ping)', { jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'no' } }, true],
+    [
+      'an error reply (the server is alive, just does not know ping)',
+      { jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'no' } },
+      true,
+    ],
   ])('counts %s as answered', async (_title, reply, expected) => {
     const peer: JsonRpcPeer = new JsonRpcPeer({ send: () => (setImmediate(() => peer.receiveMessage(reply as never)), true) });
     await expect(pingProbe(peer, 1000)()).resolves.toBe(expected);
@@ -72,7 +81,9 @@ describe('tcpProbe', () => {
 
   it('answers true when the port accepts a connection and false when nothing listens', async () => {
     server = createServer((socket) => socket.destroy());
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
     await expect(tcpProbe(port, 1000)()).resolves.toBe(true);
     await new Promise((resolve) => server.close(resolve));
     await expect(tcpProbe(port, 1000)()).resolves.toBe(false);

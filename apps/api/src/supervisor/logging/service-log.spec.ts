@@ -12,7 +12,13 @@ describe('ServiceLog', () => {
 
   function makeLog(file: RotatingLogFile | null = null, capacity = 3): { log: ServiceLog; announced: ServiceLogLine[] } {
     const announced: ServiceLogLine[] = [];
-    const log = new ServiceLog('id-1', 'svc', { capacity, maxLineLength: 20, file, onLine: (line) => announced.push(line), now: () => Date.UTC(2026, 0, 2) });
+    const log = new ServiceLog('id-1', 'svc', {
+      capacity,
+      maxLineLength: 20,
+      file,
+      onLine: (line) => announced.push(line),
+      now: () => Date.UTC(2026, 0, 2),
+    });
     return { log, announced };
   }
 
@@ -38,7 +44,9 @@ describe('ServiceLog', () => {
   it('cuts long lines after masking, so a secret is never half shown', () => {
     const { log } = makeLog();
     log.setSecrets(['abcdefghijklmnopqrstuvwxyz']);
-    expect(log.append('stderr', 'x abcdefghijklmnopqrstuvwxyz tail of the line').text).toBe('x ******** tail of t… [7 more characters cut]');
+    expect(log.append('stderr', 'x abcdefghijklmnopqrstuvwxyz tail of the line').text).toBe(
+      'x ******** tail of t… [7 more characters cut]',
+    );
   });
 
   it('keeps only the newest lines in memory', () => {

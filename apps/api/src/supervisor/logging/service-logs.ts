@@ -30,7 +30,11 @@ export class ServiceLogs implements OnApplicationShutdown {
     const existing = this.logs.get(serviceId);
     if (existing) return existing;
     const file = new RotatingLogFile(resolve(this.directory, `${serviceName}.log`), undefined, (error) =>
-      this.logger.event('error', { service: serviceName, err: error }, `Cannot write the log file of "${serviceName}"; keeping logs in memory only`),
+      this.logger.event(
+        'error',
+        { service: serviceName, err: error },
+        `Cannot write the log file of "${serviceName}"; keeping logs in memory only`,
+      ),
     );
     const log = new ServiceLog(serviceId, serviceName, {
       capacity: DEFAULT_LOG_CAPACITY,

@@ -4,7 +4,12 @@ import type { ServiceRecord } from '../service-record';
 import type { ServiceRuntime } from '../../services/service-view.mapper';
 
 /** The process section of a service's metrics; a service the supervisor never ran has only its status. */
-export function toMetricsView(entity: ServiceEntity, record: ServiceRecord | undefined, runtime: ServiceRuntime, now: number): ServiceMetricsView {
+export function toMetricsView(
+  entity: ServiceEntity,
+  record: ServiceRecord | undefined,
+  runtime: ServiceRuntime,
+  now: number,
+): ServiceMetricsView {
   const usage = record?.usage ?? null;
   return {
     serviceId: entity.id,

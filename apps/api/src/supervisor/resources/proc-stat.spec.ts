@@ -3,8 +3,16 @@ import { cpuPercent, parseStat, parseStatusRss, ProcStat, treeMembers } from './
 
 describe('parseStat', () => {
   it.each([
-    ['a plain name', statLine(42, 'node', 'S', 1, 42, 150, 50, 9000), { pid: 42, state: 'S', ppid: 1, pgrp: 42, cpuTicks: 200, startTicks: 9000 }],
-    ['a name with spaces and parentheses', statLine(7, 'my (odd) name', 'R', 3, 3, 1, 2, 5), { pid: 7, state: 'R', ppid: 3, pgrp: 3, cpuTicks: 3, startTicks: 5 }],
+    [
+      'a plain name',
+      statLine(42, 'node', 'S', 1, 42, 150, 50, 9000),
+      { pid: 42, state: 'S', ppid: 1, pgrp: 42, cpuTicks: 200, startTicks: 9000 },
+    ],
+    [
+      'a name with spaces and parentheses',
+      statLine(7, 'my (odd) name', 'R', 3, 3, 1, 2, 5),
+      { pid: 7, state: 'R', ppid: 3, pgrp: 3, cpuTicks: 3, startTicks: 5 },
+    ],
     ['a zombie', statLine(9, 'sh', 'Z', 2, 2, 0, 0, 1), { pid: 9, state: 'Z', ppid: 2, pgrp: 2, cpuTicks: 0, startTicks: 1 }],
   ])('reads %s', (_title, text, expected) => {
     expect(parseStat(text)).toEqual(expected);
@@ -38,11 +46,22 @@ describe('treeMembers', () => {
   ];
 
   it('finds the process group and every descendant, without zombies or strangers', () => {
-    expect(treeMembers(table, 100).map((member) => member.pid).sort()).toEqual([100, 101, 102, 103]);
+    expect(
+      treeMembers(table, 100)
+        .map((member) => member.pid)
+        .sort(),
+    ).toEqual([100, 101, 102, 103]);
   });
 
   it('still finds group members and their descendants when the leader is gone', () => {
-    expect(treeMembers(table.filter((member) => member.pid !== 100), 100).map((member) => member.pid).sort()).toEqual([101, 102, 103]);
+    expect(
+      treeMembers(
+        table.filter((member) => member.pid !== 100),
+        100,
+      )
+        .map((member) => member.pid)
+        .sort(),
+    ).toEqual([101, 102, 103]);
   });
 });
 

@@ -21,7 +21,10 @@ export function parseStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // After the name: [0] state, [1] ppid, [2] pgrp, … [11] utime, [12] stime, … [19] starttime.
   if (fields.length < 20) return null;
   const numbers = [fields[1], fields[2], fields[11], fields[12], fields[19]].map(Number);

@@ -27,10 +27,15 @@ describe('ResourceWatch', () => {
   const usage = (rssMb: number, cpuPercent: number): TreeUsage => ({ rssBytes: rssMb * MIB, cpuPercent, processCount: 2, sampledAt: 5 });
 
   function watchOver(records: ServiceRecord[], trees: Record<number, TreeUsage>): { watch: ResourceWatch; sampled: ServiceRecord[] } {
-    const sampler = { sample: async (pids: number[]) => new Map(pids.filter((pid) => trees[pid]).map((pid) => [pid, trees[pid]])) } as unknown as ProcessSampler;
+    const sampler = {
+      sample: async (pids: number[]) => new Map(pids.filter((pid) => trees[pid]).map((pid) => [pid, trees[pid]])),
+    } as unknown as ProcessSampler;
     const watch = new ResourceWatch(sampler, new Clock(), { sampleIntervalMs: 5000 } as SupervisorOptions);
     const sampled: ServiceRecord[] = [];
-    watch.attach(() => records, (sample) => sampled.push(sample));
+    watch.attach(
+      () => records,
+      (sample) => sampled.push(sample),
+    );
     return { watch, sampled };
   }
 

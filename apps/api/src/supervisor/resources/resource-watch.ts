@@ -63,7 +63,13 @@ export class ResourceWatch {
     const running = [...this.records()].filter((record) => childrenOf(record).length > 0);
     if (running.length === 0) return this.halt();
     // A remote service has no process (pid 0) to sample.
-    const usage = await this.sampler.sample(running.flatMap((record) => childrenOf(record).map((child) => child.pid).filter((pid) => pid > 0)));
+    const usage = await this.sampler.sample(
+      running.flatMap((record) =>
+        childrenOf(record)
+          .map((child) => child.pid)
+          .filter((pid) => pid > 0),
+      ),
+    );
     for (const record of running) {
       const measured = childrenOf(record).flatMap((child) => {
         const tree = usage.get(child.pid);

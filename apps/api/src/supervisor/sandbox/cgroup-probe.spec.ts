@@ -1,30 +1,15 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectCgroups, probeCgroups } from './cgroup-probe';
 import { ChildCgroup, removeStaleParents } from './child-cgroup';
-import {
-  CGROUP_PARENT_PREFIX,
-  HostCapabilities,
-  hostLimits,
-} from './host-capabilities';
+import { CGROUP_PARENT_PREFIX, HostCapabilities, hostLimits } from './host-capabilities';
 
 /** A directory laid out like /sys/fs/cgroup, with the files the kernel would show. */
-function fakeCgroupfs(
-  root: string,
-  cgroups: Record<string, Record<string, string>>,
-): void {
+function fakeCgroupfs(root: string, cgroups: Record<string, Record<string, string>>): void {
   for (const [path, files] of Object.entries(cgroups)) {
     mkdirSync(join(root, path), { recursive: true });
-    for (const [file, text] of Object.entries(files))
-      writeFileSync(join(root, path, file), text);
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(root, path, file), text);
   }
 }
 
@@ -48,9 +33,7 @@ describe('cgroup hierarchies of a host', () => {
   it.each([
     {
       host: 'v2 only (Debian 12, Ubuntu 22.04, Fedora, Docker)',
-      mounts: [
-        'cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot 0 0',
-      ],
+      mounts: ['cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot 0 0'],
       self: ['0::/system.slice/mcp-proxy.service'],
       layout: 'v2',
       v2: { mount: '/sys/fs/cgroup', path: '/system.slice/mcp-proxy.service' },
@@ -58,10 +41,7 @@ describe('cgroup hierarchies of a host', () => {
     },
     {
       host: 'hybrid (v1 controllers, an empty v2 mount beside them)',
-      mounts: [
-        ...v1Mounts,
-        'cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate 0 0',
-      ],
+      mounts: [...v1Mounts, 'cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate 0 0'],
       self: [...v1Self, '0::/system.slice/mcp-proxy.service'],
       layout: 'hybrid',
       v2: {
@@ -184,11 +164,7 @@ describe('cgroup v2 in a delegated subtree', () => {
 
   it("moves the proxy's processes into a leaf, enables the controllers below its cgroup and puts the children's parent there", () => {
     const missing: string[] = [];
-    const probe = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      'mcp-proxy-4123-abcdef',
-      missing,
-    );
+    const probe = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, 'mcp-proxy-4123-abcdef', missing);
 
     const parent = join(root, unit, 'mcp-proxy-4123-abcdef');
     expect(probe).toEqual({
@@ -198,31 +174,19 @@ describe('cgroup v2 in a delegated subtree', () => {
     });
     expect(missing).toEqual([]);
     // "No internal processes": the unit's cgroup may enable controllers for its children only once its processes are in a leaf.
-    expect(read(join(root, unit, 'proxy', 'cgroup.procs'))).toBe(
-      '4100\n4123\n',
-    );
-    expect(read(join(root, unit, 'cgroup.subtree_control'))).toBe(
-      '+memory +pids +cpu',
-    );
-    expect(read(join(parent, 'cgroup.subtree_control'))).toBe(
-      '+memory +pids +cpu',
-    );
+    expect(read(join(root, unit, 'proxy', 'cgroup.procs'))).toBe('4100\n4123\n');
+    expect(read(join(root, unit, 'cgroup.subtree_control'))).toBe('+memory +pids +cpu');
+    expect(read(join(parent, 'cgroup.subtree_control'))).toBe('+memory +pids +cpu');
   });
 
   it('uses only the controllers delegated to it and says which are missing', () => {
     writeFileSync(join(root, unit, 'cgroup.controllers'), 'memory pids\n');
     const missing: string[] = [];
-    const probe = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      'mcp-proxy-4123-abcdef',
-      missing,
-    );
+    const probe = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, 'mcp-proxy-4123-abcdef', missing);
 
     expect(probe.roots.cpu).toBeNull();
     expect(probe.roots.memory).toBe(join(root, unit, 'mcp-proxy-4123-abcdef'));
-    expect(read(join(root, unit, 'cgroup.subtree_control'))).toBe(
-      '+memory +pids',
-    );
+    expect(read(join(root, unit, 'cgroup.subtree_control'))).toBe('+memory +pids');
     expect(missing).toEqual([
       `cgroup cpu: cgroup v2: controller not delegated to the proxy's cgroup ${unit} (add it to Delegate= or to the parent's cgroup.subtree_control)`,
     ]);
@@ -238,11 +202,7 @@ describe('cgroup v2 in a delegated subtree', () => {
     });
     writeFileSync(join(root, unit, 'cgroup.procs'), '');
     const missing: string[] = [];
-    const probe = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}/proxy\n` },
-      'mcp-proxy-5200-abcdef',
-      missing,
-    );
+    const probe = probeCgroups({ mounts, selfCgroup: `0::${unit}/proxy\n` }, 'mcp-proxy-5200-abcdef', missing);
 
     expect(probe.roots.memory).toBe(join(root, unit, 'mcp-proxy-5200-abcdef'));
     expect(existsSync(join(root, unit, 'proxy', 'proxy'))).toBe(false);
@@ -253,11 +213,7 @@ describe('cgroup v2 in a delegated subtree', () => {
     // Not writable by the proxy (the kernel shows no cgroup.subtree_control it could write here).
     rmSync(join(root, unit, 'cgroup.subtree_control'));
     const missing: string[] = [];
-    const probe = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      'mcp-proxy-4123-abcdef',
-      missing,
-    );
+    const probe = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, 'mcp-proxy-4123-abcdef', missing);
 
     expect(probe.roots).toEqual({ memory: null, pids: null, cpu: null });
     expect(existsSync(join(root, unit, 'proxy'))).toBe(false);
@@ -289,24 +245,13 @@ describe('cgroup v2 in a delegated subtree', () => {
 
     expect(probe.layout).toBe('hybrid');
     expect(probe.version).toBe(1);
-    expect(existsSync(join(tmp, 'memory', unit, 'mcp-proxy-4123-abcdef'))).toBe(
-      true,
-    );
+    expect(existsSync(join(tmp, 'memory', unit, 'mcp-proxy-4123-abcdef'))).toBe(true);
     expect(existsSync(join(unified, unit, 'proxy'))).toBe(false);
   });
 
   it('writes memory.max in bytes, no swap, pids.max and cpu.max as "quota period" into one cgroup per child', () => {
-    const { roots } = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      'mcp-proxy-4123-abcdef',
-      [],
-    );
-    const cgroup = ChildCgroup.create(
-      roots,
-      'weather-1a2b',
-      { memoryBytes: 256 * 1024 * 1024, maxTasks: 64, cpuPercent: 50 },
-      2,
-    );
+    const { roots } = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, 'mcp-proxy-4123-abcdef', []);
+    const cgroup = ChildCgroup.create(roots, 'weather-1a2b', { memoryBytes: 256 * 1024 * 1024, maxTasks: 64, cpuPercent: 50 }, 2);
     const dir = join(root, unit, 'mcp-proxy-4123-abcdef', 'weather-1a2b');
 
     expect(read(join(dir, 'memory.max'))).toBe('268435456');
@@ -318,17 +263,8 @@ describe('cgroup v2 in a delegated subtree', () => {
   });
 
   it('uses only the controllers that have a limit to enforce', () => {
-    const { roots } = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      'mcp-proxy-4123-abcdef',
-      [],
-    );
-    const cgroup = ChildCgroup.create(
-      roots,
-      'weather-1a2b',
-      { memoryBytes: 0, maxTasks: 64, cpuPercent: 0 },
-      2,
-    );
+    const { roots } = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, 'mcp-proxy-4123-abcdef', []);
+    const cgroup = ChildCgroup.create(roots, 'weather-1a2b', { memoryBytes: 0, maxTasks: 64, cpuPercent: 0 }, 2);
     const dir = join(root, unit, 'mcp-proxy-4123-abcdef', 'weather-1a2b');
 
     expect(cgroup.controllers).toEqual(['pids']);
@@ -337,24 +273,12 @@ describe('cgroup v2 in a delegated subtree', () => {
   });
 
   it('reads an OOM kill from memory.events and a refused fork from pids.events', () => {
-    const { roots } = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      'mcp-proxy-4123-abcdef',
-      [],
-    );
-    const cgroup = ChildCgroup.create(
-      roots,
-      'weather-1a2b',
-      { memoryBytes: 64 * 1024 * 1024, maxTasks: 16, cpuPercent: 0 },
-      2,
-    );
+    const { roots } = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, 'mcp-proxy-4123-abcdef', []);
+    const cgroup = ChildCgroup.create(roots, 'weather-1a2b', { memoryBytes: 64 * 1024 * 1024, maxTasks: 16, cpuPercent: 0 }, 2);
     const dir = join(root, unit, 'mcp-proxy-4123-abcdef', 'weather-1a2b');
     expect(cgroup.counters()).toEqual({ oomKills: 0, forksRefused: 0 });
 
-    writeFileSync(
-      join(dir, 'memory.events'),
-      'low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\noom_group_kill 0\n',
-    );
+    writeFileSync(join(dir, 'memory.events'), 'low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\noom_group_kill 0\n');
     writeFileSync(join(dir, 'pids.events'), 'max 3\n');
     expect(cgroup.counters()).toEqual({ oomKills: 1, forksRefused: 3 });
   });
@@ -366,18 +290,12 @@ describe('cgroup v2 in a delegated subtree', () => {
       [`${unit}/mcp-proxy-${alive}-0d0e0f/notes-3c4d`]: {},
       [`${unit}/proxy`]: {},
     });
-    const { roots } = probeCgroups(
-      { mounts, selfCgroup: `0::${unit}\n` },
-      `${CGROUP_PARENT_PREFIX}${alive}-abcdef`,
-      [],
-    );
+    const { roots } = probeCgroups({ mounts, selfCgroup: `0::${unit}\n` }, `${CGROUP_PARENT_PREFIX}${alive}-abcdef`, []);
 
     removeStaleParents(roots, CGROUP_PARENT_PREFIX, (pid) => pid === alive);
 
     expect(existsSync(join(root, unit, 'mcp-proxy-999999-0a0b0c'))).toBe(false);
-    expect(
-      existsSync(join(root, unit, `mcp-proxy-${alive}-0d0e0f`, 'notes-3c4d')),
-    ).toBe(true);
+    expect(existsSync(join(root, unit, `mcp-proxy-${alive}-0d0e0f`, 'notes-3c4d'))).toBe(true);
     expect(existsSync(join(root, unit, 'proxy'))).toBe(true);
   });
 });
@@ -409,8 +327,7 @@ describe('hostLimits', () => {
       pids: false,
       cpu: false,
       perProcess: true,
-      reason:
-        "memory, pids, cpu: cgroup v2: the proxy's cgroup /user.slice is not delegated to it",
+      reason: "memory, pids, cpu: cgroup v2: the proxy's cgroup /user.slice is not delegated to it",
     });
   });
 });

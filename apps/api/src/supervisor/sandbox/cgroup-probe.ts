@@ -1,11 +1,4 @@
-import {
-  appendFileSync,
-  accessSync,
-  constants,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CgroupRoots } from './child-cgroup';
 
@@ -53,24 +46,17 @@ export function readCgroupFacts(): CgroupHostFacts {
 }
 
 /** Which hierarchies are mounted and where this process sits in each. */
-export function detectCgroups({
-  mounts,
-  selfCgroup,
-}: CgroupHostFacts): Hierarchies {
+export function detectCgroups({ mounts, selfCgroup }: CgroupHostFacts): Hierarchies {
   const v1Mounts = new Map<Controller, string>();
   let v2Mount: string | null = null;
   for (const line of mounts.split('\n')) {
     const [, rawMount, type, options] = line.split(' ');
     if (!rawMount || !options) continue;
     // The kernel escapes spaces and tabs in mount points as octal (`\040`).
-    const mount = rawMount.replace(/\\([0-7]{3})/g, (_, octal: string) =>
-      String.fromCharCode(parseInt(octal, 8)),
-    );
+    const mount = rawMount.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
     if (type === 'cgroup2' && v2Mount === null) v2Mount = mount;
     if (type === 'cgroup')
-      for (const controller of CGROUP_CONTROLLERS)
-        if (options.split(',').includes(controller))
-          v1Mounts.set(controller, mount);
+      for (const controller of CGROUP_CONTROLLERS) if (options.split(',').includes(controller)) v1Mounts.set(controller, mount);
   }
   const v1Paths = new Map<string, string>();
   let v2Path: string | null = null;
@@ -78,21 +64,15 @@ export function detectCgroups({
     const match = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
     if (!match) continue;
     if (match[1] === '0' && match[2] === '') v2Path = match[3];
-    else
-      for (const controller of match[2].split(','))
-        v1Paths.set(controller, match[3]);
+    else for (const controller of match[2].split(',')) v1Paths.set(controller, match[3]);
   }
   const v1 = new Map<Controller, { mount: string; path: string }>();
   for (const [controller, mount] of v1Mounts) {
     const path = v1Paths.get(controller);
     if (path !== undefined) v1.set(controller, { mount, path });
   }
-  const v2 =
-    v2Mount !== null && v2Path !== null
-      ? { mount: v2Mount, path: v2Path }
-      : null;
-  const layout: CgroupLayout =
-    v1.size > 0 ? (v2 ? 'hybrid' : 'v1') : v2 ? 'v2' : 'none';
+  const v2 = v2Mount !== null && v2Path !== null ? { mount: v2Mount, path: v2Path } : null;
+  const layout: CgroupLayout = v1.size > 0 ? (v2 ? 'hybrid' : 'v1') : v2 ? 'v2' : 'none';
   return { layout, v1, v2 };
 }
 
@@ -101,16 +81,11 @@ export function detectCgroups({
  * the proxy still hold for its children). Never throws: what cannot be used is said in `missing`, one
  * `cgroup <controller>: <why>` line each.
  */
-export function probeCgroups(
-  facts: CgroupHostFacts,
-  parentName: string,
-  missing: string[],
-): CgroupProbe {
+export function probeCgroups(facts: CgroupHostFacts, parentName: string, missing: string[]): CgroupProbe {
   const found = detectCgroups(facts);
   const roots: CgroupRoots = { memory: null, pids: null, cpu: null };
   if (found.layout === 'none') {
-    for (const controller of CGROUP_CONTROLLERS)
-      missing.push(`cgroup ${controller}: no cgroup hierarchy mounted`);
+    for (const controller of CGROUP_CONTROLLERS) missing.push(`cgroup ${controller}: no cgroup hierarchy mounted`);
     return { layout: 'none', version: null, roots };
   }
   if (found.layout === 'v2' && found.v2) {
@@ -129,9 +104,7 @@ export function probeCgroups(
       accessSync(join(parent, 'cgroup.procs'), constants.W_OK);
       roots[controller] = parent;
     } catch (error) {
-      missing.push(
-        `cgroup ${controller}: cannot create a child cgroup (${errorCode(error)})`,
-      );
+      missing.push(`cgroup ${controller}: cannot create a child cgroup (${errorCode(error)})`);
     }
   }
   return { layout: found.layout, version: 1, roots };
@@ -144,24 +117,12 @@ export function probeCgroups(
  * processes move into `<own>/proxy`, the own cgroup enables the controllers for its children, and the
  * children's parent enables them for each child.
  */
-function probeV2(
-  mount: string,
-  ownPath: string,
-  parentName: string,
-  roots: CgroupRoots,
-  missing: string[],
-): void {
+function probeV2(mount: string, ownPath: string, parentName: string, roots: CgroupRoots, missing: string[]): void {
   let base = join(mount, ownPath);
   // A proxy restarted inside the leaf an earlier one moved its processes into manages from the delegated cgroup above it.
-  if (
-    basename(base) === PROXY_LEAF &&
-    base !== mount &&
-    writable(dirname(base))
-  )
-    base = dirname(base);
+  if (basename(base) === PROXY_LEAF && base !== mount && writable(dirname(base))) base = dirname(base);
   const fail = (controllers: readonly Controller[], why: string) => {
-    for (const controller of controllers)
-      missing.push(`cgroup ${controller}: cgroup v2: ${why}`);
+    for (const controller of controllers) missing.push(`cgroup ${controller}: cgroup v2: ${why}`);
   };
   if (!writable(base)) {
     fail(
@@ -171,9 +132,7 @@ function probeV2(
     return;
   }
   const available = words(readOr(join(base, 'cgroup.controllers')));
-  const usable = CGROUP_CONTROLLERS.filter((controller) =>
-    available.includes(controller),
-  );
+  const usable = CGROUP_CONTROLLERS.filter((controller) => available.includes(controller));
   fail(
     CGROUP_CONTROLLERS.filter((controller) => !usable.includes(controller)),
     `controller not delegated to the proxy's cgroup ${ownPath} (add it to Delegate= or to the parent's cgroup.subtree_control)`,
@@ -192,17 +151,10 @@ function probeV2(
     const enabledBelow = enable(parent, enabled);
     for (const controller of usable) {
       if (enabledBelow.includes(controller)) roots[controller] = parent;
-      else
-        fail(
-          [controller],
-          `cannot enable the controller for child cgroups under ${ownPath} (cgroup.subtree_control refused it)`,
-        );
+      else fail([controller], `cannot enable the controller for child cgroups under ${ownPath} (cgroup.subtree_control refused it)`);
     }
   } catch (error) {
-    fail(
-      usable,
-      `cannot prepare child cgroups under ${ownPath} (${errorCode(error)})`,
-    );
+    fail(usable, `cannot prepare child cgroups under ${ownPath} (${errorCode(error)})`);
   }
 }
 
@@ -229,10 +181,7 @@ function moveIntoLeaf(dir: string): void {
 function enable(dir: string, controllers: readonly Controller[]): Controller[] {
   const file = join(dir, 'cgroup.subtree_control');
   try {
-    writeFileSync(
-      file,
-      controllers.map((controller) => `+${controller}`).join(' '),
-    );
+    writeFileSync(file, controllers.map((controller) => `+${controller}`).join(' '));
   } catch {
     for (const controller of controllers) {
       try {
@@ -248,12 +197,7 @@ function enable(dir: string, controllers: readonly Controller[]): Controller[] {
 
 function writable(dir: string): boolean {
   try {
-    for (const path of [
-      dir,
-      join(dir, 'cgroup.procs'),
-      join(dir, 'cgroup.subtree_control'),
-    ])
-      accessSync(path, constants.W_OK);
+    for (const path of [dir, join(dir, 'cgroup.procs'), join(dir, 'cgroup.subtree_control')]) accessSync(path, constants.W_OK);
     return true;
   } catch {
     return false;

@@ -12,13 +12,7 @@ const base: IsolationFacts = {
 
 describe('childIsolation', () => {
   it.each<[string, Partial<IsolationFacts>, string, boolean, RegExp]>([
-    [
-      'root with own users',
-      { ownUsers: true, root: true },
-      'own-users',
-      true,
-      /users of their own/,
-    ],
+    ['root with own users', { ownUsers: true, root: true }, 'own-users', true, /users of their own/],
     [
       'own users, but a secret file every user may read',
       { ownUsers: true, root: true, exposedFiles: ['/run/secrets/api_key'] },
@@ -26,27 +20,9 @@ describe('childIsolation', () => {
       false,
       /\/run\/secrets\/api_key can be read by every user/,
     ],
-    [
-      'not root, bubblewrap',
-      { bubblewrap: true },
-      'bubblewrap',
-      true,
-      /bubblewrap/,
-    ],
-    [
-      'not root, no bubblewrap',
-      {},
-      'none',
-      false,
-      /not root.*bubblewrap cannot run here \(bwrap not found\)/,
-    ],
-    [
-      'not root, bubblewrap switched off',
-      { filesystemSetting: 'none' },
-      'none',
-      false,
-      /SANDBOX_FILESYSTEM=none/,
-    ],
+    ['not root, bubblewrap', { bubblewrap: true }, 'bubblewrap', true, /bubblewrap/],
+    ['not root, no bubblewrap', {}, 'none', false, /not root.*bubblewrap cannot run here \(bwrap not found\)/],
+    ['not root, bubblewrap switched off', { filesystemSetting: 'none' }, 'none', false, /SANDBOX_FILESYSTEM=none/],
     [
       'root with own users switched off and no bubblewrap',
       { root: true, ownUsersMissing: 'SANDBOX_USER=none' },
@@ -68,9 +44,6 @@ describe('childIsolation', () => {
       proxySecretsProtected: protectedSecrets,
     });
     expect(view.summary).toMatch(summary);
-    if (!protectedSecrets && isolation === 'none')
-      expect(view.summary).toMatch(
-        /run with the proxy's own rights and can read its secrets/,
-      );
+    if (!protectedSecrets && isolation === 'none') expect(view.summary).toMatch(/run with the proxy's own rights and can read its secrets/);
   });
 });

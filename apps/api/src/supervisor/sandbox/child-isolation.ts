@@ -38,9 +38,7 @@ export interface IsolationFacts {
 }
 
 /** The honest one-line account of what a default child can reach of the proxy's secrets. */
-export function childIsolation(
-  facts: IsolationFacts,
-): Omit<ChildIsolationView, 'limits'> {
+export function childIsolation(facts: IsolationFacts): Omit<ChildIsolationView, 'limits'> {
   if (facts.ownUsers && facts.exposedFiles.length > 0) {
     return {
       isolation: 'own-users',

@@ -105,12 +105,27 @@ describe('ChildSandbox on a host that offers little', () => {
       defaultCwd: false,
     });
     expect(launch.spec.args).toEqual(['--nofile=256:256', '--cpu=30:35', '--', 'node', 'server.js']);
-    expect(launch.status.notApplied).toEqual(["isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)"]);
-    expect(launch.status.limits).toEqual({ memoryMb: 0, cpuPercent: 0, maxProcesses: 0, maxOpenFiles: 256, cpuSeconds: 30, addressSpaceMb: 0 });
+    expect(launch.status.notApplied).toEqual([
+      "isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)",
+    ]);
+    expect(launch.status.limits).toEqual({
+      memoryMb: 0,
+      cpuPercent: 0,
+      maxProcesses: 0,
+      maxOpenFiles: 256,
+      cpuSeconds: 30,
+      addressSpaceMb: 0,
+    });
   });
 
   it('explains a death by SIGXCPU as the CPU time limit, and leaves other exits to the supervisor', () => {
-    const launch = sandbox.prepare({ entity: entity({ limits: { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: 5, addressSpaceMb: null } }), spec, defaultCwd: false });
+    const launch = sandbox.prepare({
+      entity: entity({
+        limits: { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: 5, addressSpaceMb: null },
+      }),
+      spec,
+      defaultCwd: false,
+    });
     expect(launch.explainExit(null, 'SIGXCPU')).toBe('killed by CPU time limit 5 s');
     expect(launch.explainExit(1, null)).toBeNull();
     expect(launch.explainExit(null, 'SIGKILL')).toBeNull();
@@ -167,7 +182,11 @@ describe('ChildSandbox on a cgroup v2 host (a tree laid out like cgroupfs)', () 
 
   it('where its cgroup is not delegated, says so in the service view and in /health instead of limiting nothing silently', () => {
     const missing: string[] = [];
-    const probe = probeCgroups({ mounts: `cgroup2 ${root} cgroup2 rw 0 0`, selfCgroup: '0::/user.slice/user-1000.slice/session-2.scope' }, 'mcp-proxy-4123-abcdef', missing);
+    const probe = probeCgroups(
+      { mounts: `cgroup2 ${root} cgroup2 rw 0 0`, selfCgroup: '0::/user.slice/user-1000.slice/session-2.scope' },
+      'mcp-proxy-4123-abcdef',
+      missing,
+    );
     const undelegated = new SandboxOnFakeHost(fakeConfig(dir), {
       ...UNPRIVILEGED_HOST,
       cgroups: probe.roots,
@@ -180,6 +199,13 @@ describe('ChildSandbox on a cgroup v2 host (a tree laid out like cgroupfs)', () 
     const launch = undelegated.prepare({ entity: entity({ sandbox: { user: 'none', filesystem: 'none' } }), spec, defaultCwd: false });
     expect(launch.status.notApplied).toContainEqual(expect.stringContaining(`memory 2048 MB: ${why}`));
     expect(launch.status.applied).not.toContainEqual(expect.stringMatching(/^cgroup/));
-    expect(undelegated.isolation().limits).toMatchObject({ cgroup: 'v2', memory: false, pids: false, cpu: false, perProcess: true, reason: expect.stringContaining(`memory, pids, cpu: ${why}`) });
+    expect(undelegated.isolation().limits).toMatchObject({
+      cgroup: 'v2',
+      memory: false,
+      pids: false,
+      cpu: false,
+      perProcess: true,
+      reason: expect.stringContaining(`memory, pids, cpu: ${why}`),
+    });
   });
 });

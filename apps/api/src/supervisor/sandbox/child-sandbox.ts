@@ -71,10 +71,12 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
    */
   onModuleInit(): void {
     const host = this.capabilities();
-    if (this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null) this.directories.letThroughFrom(this.config.dataDir);
+    if (this.config.get('SANDBOX_USER') === 'auto' && host.root && host.tools.setpriv !== null)
+      this.directories.letThroughFrom(this.config.dataDir);
     const filesystemSetting = this.config.get('SANDBOX_FILESYSTEM');
     const ownUsers = this.ownUsersMissing(host) === null;
-    for (const warning of startupWarnings({ host, filesystemSetting, ownUsers, limits: this.defaults })) this.logger.event('warn', { sandbox: 'host' }, warning);
+    for (const warning of startupWarnings({ host, filesystemSetting, ownUsers, limits: this.defaults }))
+      this.logger.event('warn', { sandbox: 'host' }, warning);
     const isolation = this.isolation();
     this.logger.event(isolation.proxySecretsProtected ? 'info' : 'warn', { isolation: isolation.isolation }, isolation.summary);
   }
@@ -155,12 +157,19 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     if (cgroup?.controllers.includes('pids')) applied.push(`cgroup pids ${limits.maxProcesses}`);
     if (cgroup?.controllers.includes('cpu')) applied.push(`cgroup cpu ${limits.cpuPercent}%`);
 
-    const layers: SandboxLayers = { cgroupProcs: cgroup?.procsFiles ?? [], rlimits: {}, filesystem: null, user: user ? { uid: user.uid, gid: user.gid } : null };
+    const layers: SandboxLayers = {
+      cgroupProcs: cgroup?.procsFiles ?? [],
+      rlimits: {},
+      filesystem: null,
+      user: user ? { uid: user.uid, gid: user.gid } : null,
+    };
     this.rlimitsFor(limits, host, user !== null, cgroup, layers, applied, notApplied);
 
     notApplied.push(...filesystemNotes);
     if (!user && filesystem !== 'bubblewrap') {
-      notApplied.push("isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)");
+      notApplied.push(
+        "isolation: the server runs with the proxy's own rights and can read its secrets (no user of its own, no bubblewrap)",
+      );
     }
     if (filesystem === 'bubblewrap') {
       const writable = [...new Set([cwd, env['HOME'] ?? cwd].filter((dir) => existsSync(dir)))];
@@ -168,7 +177,9 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
       // A file inside a hidden directory is gone already; binding over it would only leave an empty placeholder.
       const hideFiles = this.hiddenFiles(user === null).filter((file) => !hideDirectories.some((dir) => isInside(file, dir)));
       layers.filesystem = { readable: commandRootsInTmp(spec), hideDirectories, hideFiles, writable };
-      applied.push(`bubblewrap: data dir, logs${user ? '' : ", secret files, the proxy's home credentials"} and other services hidden, own pid namespace`);
+      applied.push(
+        `bubblewrap: data dir, logs${user ? '' : ", secret files, the proxy's home credentials"} and other services hidden, own pid namespace`,
+      );
     }
 
     let wrapped: SpawnSpec;
@@ -296,7 +307,9 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     const pidsCgroup = cgroup?.controllers.includes('pids') ?? false;
     if (!pidsCgroup && ownUser) wanted.push(['nproc', limits.maxProcesses, `RLIMIT_NPROC ${limits.maxProcesses}`]);
     else if (!pidsCgroup && limits.maxProcesses > 0) {
-      notApplied.push(`processes ${limits.maxProcesses}: no pids cgroup (${reasonFor(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`);
+      notApplied.push(
+        `processes ${limits.maxProcesses}: no pids cgroup (${reasonFor(host, 'cgroup pids')}) and RLIMIT_NPROC needs a user of the service's own`,
+      );
     }
     for (const [key, value, label] of wanted) {
       if (value <= 0) continue;
@@ -332,7 +345,11 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
 
   /** The proxy's own files that may live elsewhere: its .env, a SQLite file outside the data dir, the YAML configuration, the files its secrets came from. */
   private hiddenFiles(sameUser: boolean): string[] {
-    const files = [resolve('.env'), this.config.get('CONFIG_FILE') ? resolve(this.config.get('CONFIG_FILE') as string) : null, ...credentialFiles().map((file) => resolve(file))];
+    const files = [
+      resolve('.env'),
+      this.config.get('CONFIG_FILE') ? resolve(this.config.get('CONFIG_FILE') as string) : null,
+      ...credentialFiles().map((file) => resolve(file)),
+    ];
     if (sameUser) files.push(...this.proxyHomeCredentials().filter((path) => existsSync(path) && !statSync(path).isDirectory()));
     if (!this.config.isPostgres) {
       const db = resolve(this.config.get('DATABASE_URL'));

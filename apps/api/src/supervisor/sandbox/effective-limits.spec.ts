@@ -1,6 +1,13 @@
 import { effectiveLimits, EffectiveLimits } from './effective-limits';
 
-const DEFAULTS: EffectiveLimits = { memoryMb: 2048, cpuPercent: 0, maxProcesses: 512, maxOpenFiles: 4096, cpuSeconds: 0, addressSpaceMb: 0 };
+const DEFAULTS: EffectiveLimits = {
+  memoryMb: 2048,
+  cpuPercent: 0,
+  maxProcesses: 512,
+  maxOpenFiles: 4096,
+  cpuSeconds: 0,
+  addressSpaceMb: 0,
+};
 
 describe('effectiveLimits', () => {
   it.each([

@@ -25,7 +25,12 @@ export const CGROUP_PARENT_PREFIX = 'mcp-proxy-';
 
 /** Finds the tools and probes cgroups and bubblewrap. Never throws: what fails is reported in `missing`. */
 /** `parentName`: this proxy's own cgroup under its cgroup in each hierarchy (`mcp-proxy-<pid>-<random>`). */
-export function probeHost(path: string, parentName: string, isRoot: boolean, cgroupFacts: CgroupHostFacts = readCgroupFacts()): HostCapabilities {
+export function probeHost(
+  path: string,
+  parentName: string,
+  isRoot: boolean,
+  cgroupFacts: CgroupHostFacts = readCgroupFacts(),
+): HostCapabilities {
   const missing: string[] = [];
   const tools: SandboxTools = {
     sh: findProgram('sh', path) ?? '/bin/sh',
@@ -41,12 +46,17 @@ export function probeHost(path: string, parentName: string, isRoot: boolean, cgr
   let bubblewrap = false;
   if (!tools.bwrap) missing.push('filesystem sandbox: bwrap not found (Debian package bubblewrap)');
   else {
-    const run = spawnSync(tools.bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', 'true'], {
-      timeout: 5000,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      tools.bwrap,
+      ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', 'true'],
+      {
+        timeout: 5000,
+        encoding: 'utf8',
+      },
+    );
     bubblewrap = run.status === 0;
-    if (!bubblewrap) missing.push(`filesystem sandbox: bwrap cannot create namespaces here (${(run.stderr || run.error?.message || 'failed').trim()})`);
+    if (!bubblewrap)
+      missing.push(`filesystem sandbox: bwrap cannot create namespaces here (${(run.stderr || run.error?.message || 'failed').trim()})`);
   }
   return { root: isRoot, tools, cgroups: cgroup.roots, cgroupLayout: cgroup.layout, cgroupVersion: cgroup.version, bubblewrap, missing };
 }

@@ -35,7 +35,8 @@ export interface SandboxLayers {
 }
 
 /** Puts the pid of the shell into each cgroup given, then runs the rest of the command line in its place (without the PWD the shell exported). */
-const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
+const JOIN_CGROUPS =
+  'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
 
 /** Grace between the soft CPU-time limit (SIGXCPU, which a process may catch) and the hard one (SIGKILL). */
 const CPU_HARD_GRACE_SEC = 5;
@@ -90,7 +91,20 @@ export function prlimitArgs(rlimits: RlimitSettings): string[] {
  * must still reach the server.
  */
 export function bubblewrapArgs(view: FilesystemView, cwd: string): string[] {
-  const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  const args = [
+    '--die-with-parent',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--tmpfs',
+    '/tmp',
+  ];
   // Outer paths first, so that a hidden directory inside another hidden one is not mounted over twice.
   const tmpfsRoots = ['/tmp', ...view.hideDirectories];
   // Before the hides, so that a hidden directory inside one of them stays hidden.

@@ -35,9 +35,7 @@ function host(overrides: Partial<HostCapabilities> = {}): HostCapabilities {
     cgroupLayout: 'v1',
     cgroupVersion: 1,
     bubblewrap: false,
-    missing: [
-      'filesystem sandbox: bwrap not found (Debian package bubblewrap)',
-    ],
+    missing: ['filesystem sandbox: bwrap not found (Debian package bubblewrap)'],
     ...overrides,
   };
 }
@@ -55,21 +53,15 @@ function facts(overrides: Partial<StartupFacts> = {}): StartupFacts {
 describe('startupWarnings', () => {
   it('says nothing about bubblewrap when nothing asks for it (auto as root, or none)', () => {
     expect(startupWarnings(facts())).toEqual([]);
-    expect(
-      startupWarnings(facts({ filesystemSetting: 'none', ownUsers: false })),
-    ).toEqual([]);
+    expect(startupWarnings(facts({ filesystemSetting: 'none', ownUsers: false }))).toEqual([]);
     // auto without own users: the isolation line says the servers are unprotected, and why.
-    expect(
-      startupWarnings(facts({ ownUsers: false, host: host({ root: false }) })),
-    ).toEqual([]);
+    expect(startupWarnings(facts({ ownUsers: false, host: host({ root: false }) }))).toEqual([]);
   });
 
   it('warns, naming the setting and the reason, when SANDBOX_FILESYSTEM=bubblewrap cannot be had', () => {
-    expect(startupWarnings(facts({ filesystemSetting: 'bubblewrap' }))).toEqual(
-      [
-        'SANDBOX_FILESYSTEM=bubblewrap, but bwrap not found (Debian package bubblewrap): MCP servers start without the filesystem sandbox',
-      ],
-    );
+    expect(startupWarnings(facts({ filesystemSetting: 'bubblewrap' }))).toEqual([
+      'SANDBOX_FILESYSTEM=bubblewrap, but bwrap not found (Debian package bubblewrap): MCP servers start without the filesystem sandbox',
+    ]);
     expect(
       startupWarnings(
         facts({
@@ -91,27 +83,19 @@ describe('startupWarnings', () => {
         'cgroup cpu: controller not mounted',
       ],
     });
-    const [warning, ...others] = startupWarnings(
-      facts({ host: bare, ownUsers: false }),
-    );
+    const [warning, ...others] = startupWarnings(facts({ host: bare, ownUsers: false }));
     expect(others).toEqual([]);
     expect(warning).toBe(
       'Limits set for MCP servers that this host cannot enforce (0 switches one off): memory 2048 MB (SANDBOX_MEMORY_MB): controller not mounted; ' +
         'processes 512 (SANDBOX_MAX_PROCESSES): controller not mounted; open files 4096 (SANDBOX_MAX_OPEN_FILES): prlimit (util-linux) not found',
     );
-    expect(
-      startupWarnings(
-        facts({ host: bare, ownUsers: false, limits: NO_LIMITS }),
-      ),
-    ).toEqual([]);
+    expect(startupWarnings(facts({ host: bare, ownUsers: false, limits: NO_LIMITS }))).toEqual([]);
   });
 
   it('explains each controller by a line about cgroups as a whole', () => {
     const v2Only = host({
       cgroups: { memory: null, pids: null, cpu: null },
-      missing: [
-        'cgroups: only cgroup v2 is mounted, which this version does not manage yet',
-      ],
+      missing: ['cgroups: only cgroup v2 is mounted, which this version does not manage yet'],
     });
     expect(startupWarnings(facts({ host: v2Only, ownUsers: true }))).toEqual([
       'Limits set for MCP servers that this host cannot enforce (0 switches one off): memory 2048 MB (SANDBOX_MEMORY_MB): only cgroup v2 is mounted, which this version does not manage yet',
@@ -123,9 +107,7 @@ describe('startupWarnings', () => {
       cgroups: { memory: '/m', pids: null, cpu: null },
       missing: ['cgroup pids: controller not mounted'],
     });
-    expect(startupWarnings(facts({ host: noPids, ownUsers: true }))).toEqual(
-      [],
-    );
+    expect(startupWarnings(facts({ host: noPids, ownUsers: true }))).toEqual([]);
     expect(startupWarnings(facts({ host: noPids, ownUsers: false }))).toEqual([
       expect.stringContaining('processes 512 (SANDBOX_MAX_PROCESSES)'),
     ]);

@@ -15,7 +15,10 @@ describe('buildChildEnvironment', () => {
   });
 
   it('takes nothing it was not asked to inherit, whatever the caller hands it', () => {
-    const env = buildChildEnvironment({ inherited: { ...inherited, API_KEY: 'proxy-key', JWT_SECRET: 'x', NODE_ENV: 'production' }, service: {} });
+    const env = buildChildEnvironment({
+      inherited: { ...inherited, API_KEY: 'proxy-key', JWT_SECRET: 'x', NODE_ENV: 'production' },
+      service: {},
+    });
     expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'NO_COLOR', 'PATH', 'TERM']);
   });
 
@@ -23,10 +26,20 @@ describe('buildChildEnvironment', () => {
     ['the service overrides an inherited value', { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8' }, { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8' }],
     [
       'code-loading variables are dropped even from old rows',
-      { NODE_OPTIONS: '--require /tmp/x.js', ld_preload: '/x.so', PATH: '/opt/bin', npm_config_registry: 'http://evil', GIT_SSH_COMMAND: 'x' },
+      {
+        NODE_OPTIONS: '--require /tmp/x.js',
+        ld_preload: '/x.so',
+        PATH: '/opt/bin',
+        npm_config_registry: 'http://evil',
+        GIT_SSH_COMMAND: 'x',
+      },
       {},
     ],
-    ['a service may name a variable like one of the proxy secrets: its own value goes through', { API_KEY: 'service-own-key' }, { API_KEY: 'service-own-key' }],
+    [
+      'a service may name a variable like one of the proxy secrets: its own value goes through',
+      { API_KEY: 'service-own-key' },
+      { API_KEY: 'service-own-key' },
+    ],
   ])('%s', (_title, service, expected) => {
     const env = buildChildEnvironment({ inherited: {}, service });
     expect(env).toEqual({ TERM: 'dumb', NO_COLOR: '1', ...expected });

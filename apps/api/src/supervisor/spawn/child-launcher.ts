@@ -68,7 +68,8 @@ export class ChildLauncher {
   }
 
   async launch(entity: ServiceEntity, { generation, log, session, onExit, environment }: LaunchOptions): Promise<SupervisedChild> {
-    if (entity.transport === 'remote') throw new ServiceLaunchError(`"${entity.name}" is a remote MCP server: there is no process to start`);
+    if (entity.transport === 'remote')
+      throw new ServiceLaunchError(`"${entity.name}" is a remote MCP server: there is no process to start`);
     const { command, args } = this.commandOf(entity);
     const serviceEnv = environment ?? (await this.services.environmentOf(entity.id));
     const leaking = variablesHoldingProxySecrets(serviceEnv, this.proxySecrets);
@@ -86,7 +87,8 @@ export class ChildLauncher {
     };
     log.setSecrets([...Object.values(serviceEnv), ...this.proxySecrets]);
     const sandboxed = this.sandbox.prepare({ entity, spec, defaultCwd: !entity.process.cwd && !entity.repository });
-    if (sandboxed.status.notApplied.length > 0) log.append('system', `sandbox: not applied: ${sandboxed.status.notApplied.join('; ')}`, 'warn');
+    if (sandboxed.status.notApplied.length > 0)
+      log.append('system', `sandbox: not applied: ${sandboxed.status.notApplied.join('; ')}`, 'warn');
     let counter = 0;
     let child: SupervisedChild;
     const options = this.options;
@@ -137,9 +139,13 @@ export class ChildLauncher {
       throw error;
     }
     if (!settings) throw new ServiceLaunchError(`"${entity.name}" has no remote settings: set remote.url`);
-    const leaking = Object.entries(settings.headers).filter(([, value]) => this.proxySecrets.some((secret) => secret && value.includes(secret)));
+    const leaking = Object.entries(settings.headers).filter(([, value]) =>
+      this.proxySecrets.some((secret) => secret && value.includes(secret)),
+    );
     if (leaking.length > 0) {
-      throw new ServiceLaunchError(`remote.headers.${leaking.map(([name]) => name).join(', remote.headers.')} holds one of the proxy's own secrets; refusing to send it`);
+      throw new ServiceLaunchError(
+        `remote.headers.${leaking.map(([name]) => name).join(', remote.headers.')} holds one of the proxy's own secrets; refusing to send it`,
+      );
     }
     log.setSecrets([...Object.values(environment), ...settings.secretValues, ...this.proxySecrets]);
     const ready = settings;

@@ -41,7 +41,8 @@ function otherSecretSettings(config: AppConfig): string[] {
     if (!isSecretEnvKey(key)) continue;
     const value: unknown = config.get(key);
     if (typeof value === 'string') values.push(value);
-    else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) values.push(...Object.values(value).filter((item): item is string => typeof item === 'string'));
+    else if (value && typeof value === 'object' && !Buffer.isBuffer(value))
+      values.push(...Object.values(value).filter((item): item is string => typeof item === 'string'));
   }
   return values;
 }

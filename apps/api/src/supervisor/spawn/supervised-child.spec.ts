@@ -28,7 +28,9 @@ describe('SupervisedChild', () => {
       generation: 3,
       transport: 'stdio',
       port: null,
-      log: { append: (stream, text) => (logged.push({ stream, text: text.replace('secret', '***') }), { text: text.replace('secret', '***') }) },
+      log: {
+        append: (stream, text) => (logged.push({ stream, text: text.replace('secret', '***') }), { text: text.replace('secret', '***') }),
+      },
       signaller,
       graceMs: 100,
       now: Date.now,
@@ -63,7 +65,10 @@ describe('SupervisedChild', () => {
     fake.exit(null, 'SIGKILL');
     const error = await pending?.catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(JsonRpcRequestError);
-    expect((error as JsonRpcRequestError).error).toEqual({ code: SERVER_UNAVAILABLE, message: 'MCP server "svc" exited (killed by SIGKILL)' });
+    expect((error as JsonRpcRequestError).error).toEqual({
+      code: SERVER_UNAVAILABLE,
+      message: 'MCP server "svc" exited (killed by SIGKILL)',
+    });
     expect(child.isRunning).toBe(false);
     expect(child.peer?.notify('late')).toBe(false);
     expect(exits).toEqual([{ code: null, signal: 'SIGKILL', expected: false, cause: 'killed by SIGKILL' }]);

@@ -176,8 +176,11 @@ export class SupervisedChild implements ChildHandle {
 
     if (this.peer) {
       const peer = this.peer;
-      this.follow(process.stdout, (line) => (looksLikeJson(line) ? peer.receive(line) : options.log.append('stdout', line)), undefined, (bytes) =>
-        options.log.append('system', `dropped a ${bytes}-byte message from stdout: over the size limit`, 'warn'),
+      this.follow(
+        process.stdout,
+        (line) => (looksLikeJson(line) ? peer.receive(line) : options.log.append('stdout', line)),
+        undefined,
+        (bytes) => options.log.append('system', `dropped a ${bytes}-byte message from stdout: over the size limit`, 'warn'),
       );
     } else {
       this.follow(process.stdout, (line) => options.log.append('stdout', line), MAX_LOG_LINE_BYTES);
@@ -185,12 +188,19 @@ export class SupervisedChild implements ChildHandle {
     this.follow(process.stderr, (line) => this.keepStderr(options.log.append('stderr', line).text), MAX_LOG_LINE_BYTES);
   }
 
-  private follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void, maxLineBytes?: number, onOversize?: (bytes: number) => void): void {
+  private follow(
+    stream: NodeJS.ReadableStream,
+    onLine: (line: string) => void,
+    maxLineBytes?: number,
+    onOversize?: (bytes: number) => void,
+  ): void {
     const splitter = new LineSplitter({
       onLine,
       maxLineBytes,
       onOversize: (info) =>
-        onOversize ? onOversize(info.bytesSeen) : this.options.log.append('system', `dropped an output line of over ${info.limit} bytes`, 'warn'),
+        onOversize
+          ? onOversize(info.bytesSeen)
+          : this.options.log.append('system', `dropped an output line of over ${info.limit} bytes`, 'warn'),
     });
     this.splitters.push(splitter);
     // A grandchild may still write after the exit has been reported and the splitters ended: ignore it.
@@ -207,7 +217,11 @@ export class SupervisedChild implements ChildHandle {
     if (stdin.writableLength > MAX_STDIN_BUFFER_BYTES) {
       if (!this.stdinOverflowReported) {
         this.stdinOverflowReported = true;
-        this.options.log.append('system', `the server is not reading its input (${stdin.writableLength} bytes waiting): refusing more`, 'error');
+        this.options.log.append(
+          'system',
+          `the server is not reading its input (${stdin.writableLength} bytes waiting): refusing more`,
+          'error',
+        );
       }
       return false;
     }

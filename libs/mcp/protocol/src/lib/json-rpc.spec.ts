@@ -25,9 +25,7 @@ import {
   successResponse,
 } from './json-rpc';
 
-type Expectation =
-  | { kind: 'request' | 'notification' | 'response' }
-  | { code: number; id: string | number | null };
+type Expectation = { kind: 'request' | 'notification' | 'response' } | { code: number; id: string | number | null };
 
 function check(result: ParseResult, expected: Expectation): void {
   if ('kind' in expected) {
@@ -78,10 +76,7 @@ describe('parseMessage', () => {
     it.each([
       ['empty array', '[]'],
       ['one request', '[{"jsonrpc":"2.0","id":1,"method":"ping"}]'],
-      [
-        'two notifications',
-        '[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}]',
-      ],
+      ['two notifications', '[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}]'],
       ['array of numbers', '[1,2,3]'],
     ])('rejected by default: %s', (_name, text) => {
       check(parseMessage(text), { code: INVALID_REQUEST, id: null });
@@ -110,11 +105,7 @@ describe('parseMessage', () => {
       const r = parseMessage(text, { allowBatch: true });
       expect(r.ok).toBe(true);
       if (!r.ok || r.kind !== 'batch') throw new Error('expected batch');
-      expect(
-        r.items.map((i) =>
-          i.ok ? i.kind : `error:${i.error.code}:${String(i.id)}`,
-        ),
-      ).toEqual([
+      expect(r.items.map((i) => (i.ok ? i.kind : `error:${i.error.code}:${String(i.id)}`))).toEqual([
         'request',
         'notification',
         'response',
@@ -152,10 +143,7 @@ describe('parseMessage', () => {
       ['array', [1], { code: INVALID_REQUEST, id: null }],
       ['boolean', true, { code: INVALID_REQUEST, id: null }],
     ] as const)('%s', (_name, id, expected) => {
-      check(
-        parseMessage(JSON.stringify({ jsonrpc: '2.0', id, method: 'ping' })),
-        expected,
-      );
+      check(parseMessage(JSON.stringify({ jsonrpc: '2.0', id, method: 'ping' })), expected);
     });
 
     it('null request id is accepted with allowNullRequestId', () => {
@@ -172,56 +160,16 @@ describe('parseMessage', () => {
 
   describe('requests and notifications', () => {
     it.each([
-      [
-        'notification without params',
-        { jsonrpc: '2.0', method: 'notifications/initialized' },
-        { kind: 'notification' },
-      ],
-      [
-        'notification with params',
-        { jsonrpc: '2.0', method: 'n', params: { a: 1 } },
-        { kind: 'notification' },
-      ],
-      [
-        'request with object params',
-        { jsonrpc: '2.0', id: 1, method: 'm', params: {} },
-        { kind: 'request' },
-      ],
-      [
-        'request with array params',
-        { jsonrpc: '2.0', id: 1, method: 'm', params: [1, 2] },
-        { kind: 'request' },
-      ],
-      [
-        'method is a number',
-        { jsonrpc: '2.0', id: 1, method: 5 },
-        { code: INVALID_REQUEST, id: 1 },
-      ],
-      [
-        'method is null',
-        { jsonrpc: '2.0', id: 1, method: null },
-        { code: INVALID_REQUEST, id: 1 },
-      ],
-      [
-        'params null',
-        { jsonrpc: '2.0', id: 1, method: 'm', params: null },
-        { code: INVALID_REQUEST, id: 1 },
-      ],
-      [
-        'params string',
-        { jsonrpc: '2.0', id: 1, method: 'm', params: 'x' },
-        { code: INVALID_REQUEST, id: 1 },
-      ],
-      [
-        'params number',
-        { jsonrpc: '2.0', method: 'm', params: 3 },
-        { code: INVALID_REQUEST, id: null },
-      ],
-      [
-        'request carrying result',
-        { jsonrpc: '2.0', id: 1, method: 'm', result: {} },
-        { code: INVALID_REQUEST, id: 1 },
-      ],
+      ['notification without params', { jsonrpc: '2.0', method: 'notifications/initialized' }, { kind: 'notification' }],
+      ['notification with params', { jsonrpc: '2.0', method: 'n', params: { a: 1 } }, { kind: 'notification' }],
+      ['request with object params', { jsonrpc: '2.0', id: 1, method: 'm', params: {} }, { kind: 'request' }],
+      ['request with array params', { jsonrpc: '2.0', id: 1, method: 'm', params: [1, 2] }, { kind: 'request' }],
+      ['method is a number', { jsonrpc: '2.0', id: 1, method: 5 }, { code: INVALID_REQUEST, id: 1 }],
+      ['method is null', { jsonrpc: '2.0', id: 1, method: null }, { code: INVALID_REQUEST, id: 1 }],
+      ['params null', { jsonrpc: '2.0', id: 1, method: 'm', params: null }, { code: INVALID_REQUEST, id: 1 }],
+      ['params string', { jsonrpc: '2.0', id: 1, method: 'm', params: 'x' }, { code: INVALID_REQUEST, id: 1 }],
+      ['params number', { jsonrpc: '2.0', method: 'm', params: 3 }, { code: INVALID_REQUEST, id: null }],
+      ['request carrying result', { jsonrpc: '2.0', id: 1, method: 'm', result: {} }, { code: INVALID_REQUEST, id: 1 }],
       [
         'request carrying error',
         {
@@ -234,11 +182,7 @@ describe('parseMessage', () => {
       ],
       ['empty object', {}, { code: INVALID_REQUEST, id: null }],
       ['only jsonrpc', { jsonrpc: '2.0' }, { code: INVALID_REQUEST, id: null }],
-      [
-        'only jsonrpc and id',
-        { jsonrpc: '2.0', id: 4 },
-        { code: INVALID_REQUEST, id: 4 },
-      ],
+      ['only jsonrpc and id', { jsonrpc: '2.0', id: 4 }, { code: INVALID_REQUEST, id: 4 }],
     ] as const)('%s', (_name, value, expected) => {
       check(parseMessage(JSON.stringify(value)), expected);
     });
@@ -246,113 +190,38 @@ describe('parseMessage', () => {
 
   describe('responses', () => {
     it.each([
-      [
-        'result object',
-        { jsonrpc: '2.0', id: 1, result: { tools: [] } },
-        { kind: 'response' },
-      ],
-      [
-        'result null',
-        { jsonrpc: '2.0', id: 1, result: null },
-        { kind: 'response' },
-      ],
-      [
-        'result with string id',
-        { jsonrpc: '2.0', id: 'x', result: 0 },
-        { kind: 'response' },
-      ],
-      [
-        'error',
-        { jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'nope' } },
-        { kind: 'response' },
-      ],
-      [
-        'error with data',
-        { jsonrpc: '2.0', id: 1, error: { code: 1, message: 'm', data: [1] } },
-        { kind: 'response' },
-      ],
-      [
-        'error with id null',
-        { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'x' } },
-        { kind: 'response' },
-      ],
-      [
-        'error without id (MCP 2026)',
-        { jsonrpc: '2.0', error: { code: -32600, message: 'x' } },
-        { kind: 'response' },
-      ],
-      [
-        'both result and error',
-        { jsonrpc: '2.0', id: 3, result: {}, error: { code: 1, message: 'x' } },
-        { code: INVALID_REQUEST, id: 3 },
-      ],
-      [
-        'result with id null',
-        { jsonrpc: '2.0', id: null, result: {} },
-        { code: INVALID_REQUEST, id: null },
-      ],
-      [
-        'result without id',
-        { jsonrpc: '2.0', result: {} },
-        { code: INVALID_REQUEST, id: null },
-      ],
-      [
-        'error id is an object',
-        { jsonrpc: '2.0', id: {}, error: { code: 1, message: 'x' } },
-        { code: INVALID_REQUEST, id: null },
-      ],
-      [
-        'error is a string',
-        { jsonrpc: '2.0', id: 5, error: 'boom' },
-        { code: INVALID_REQUEST, id: 5 },
-      ],
-      [
-        'error is null',
-        { jsonrpc: '2.0', id: 5, error: null },
-        { code: INVALID_REQUEST, id: 5 },
-      ],
-      [
-        'error code fractional',
-        { jsonrpc: '2.0', id: 5, error: { code: 1.5, message: 'x' } },
-        { code: INVALID_REQUEST, id: 5 },
-      ],
-      [
-        'error code string',
-        { jsonrpc: '2.0', id: 5, error: { code: '1', message: 'x' } },
-        { code: INVALID_REQUEST, id: 5 },
-      ],
-      [
-        'error message missing',
-        { jsonrpc: '2.0', id: 5, error: { code: 1 } },
-        { code: INVALID_REQUEST, id: 5 },
-      ],
-      [
-        'error message number',
-        { jsonrpc: '2.0', id: 5, error: { code: 1, message: 2 } },
-        { code: INVALID_REQUEST, id: 5 },
-      ],
+      ['result object', { jsonrpc: '2.0', id: 1, result: { tools: [] } }, { kind: 'response' }],
+      ['result null', { jsonrpc: '2.0', id: 1, result: null }, { kind: 'response' }],
+      ['result with string id', { jsonrpc: '2.0', id: 'x', result: 0 }, { kind: 'response' }],
+      ['error', { jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'nope' } }, { kind: 'response' }],
+      ['error with data', { jsonrpc: '2.0', id: 1, error: { code: 1, message: 'm', data: [1] } }, { kind: 'response' }],
+      ['error with id null', { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'x' } }, { kind: 'response' }],
+      ['error without id (MCP 2026)', { jsonrpc: '2.0', error: { code: -32600, message: 'x' } }, { kind: 'response' }],
+      ['both result and error', { jsonrpc: '2.0', id: 3, result: {}, error: { code: 1, message: 'x' } }, { code: INVALID_REQUEST, id: 3 }],
+      ['result with id null', { jsonrpc: '2.0', id: null, result: {} }, { code: INVALID_REQUEST, id: null }],
+      ['result without id', { jsonrpc: '2.0', result: {} }, { code: INVALID_REQUEST, id: null }],
+      ['error id is an object', { jsonrpc: '2.0', id: {}, error: { code: 1, message: 'x' } }, { code: INVALID_REQUEST, id: null }],
+      ['error is a string', { jsonrpc: '2.0', id: 5, error: 'boom' }, { code: INVALID_REQUEST, id: 5 }],
+      ['error is null', { jsonrpc: '2.0', id: 5, error: null }, { code: INVALID_REQUEST, id: 5 }],
+      ['error code fractional', { jsonrpc: '2.0', id: 5, error: { code: 1.5, message: 'x' } }, { code: INVALID_REQUEST, id: 5 }],
+      ['error code string', { jsonrpc: '2.0', id: 5, error: { code: '1', message: 'x' } }, { code: INVALID_REQUEST, id: 5 }],
+      ['error message missing', { jsonrpc: '2.0', id: 5, error: { code: 1 } }, { code: INVALID_REQUEST, id: 5 }],
+      ['error message number', { jsonrpc: '2.0', id: 5, error: { code: 1, message: 2 } }, { code: INVALID_REQUEST, id: 5 }],
     ] as const)('%s', (_name, value, expected) => {
       check(parseMessage(JSON.stringify(value)), expected);
     });
   });
 
   it('returns the original object, preserving unknown members and _meta', () => {
-    const text =
-      '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"t","_meta":{"progressToken":1}},"x-extra":true}';
+    const text = '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"t","_meta":{"progressToken":1}},"x-extra":true}';
     const r = parseMessage(text);
     expect(r).toEqual({ ok: true, kind: 'request', message: JSON.parse(text) });
   });
 
   it('handles non-ASCII content and large payloads', () => {
     const big = 'ü€😀'.repeat(100_000);
-    const r = parseMessage(
-      JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text: big } }),
-    );
-    expect(
-      r.ok &&
-        r.kind === 'response' &&
-        (r.message as { result: { text: string } }).result.text,
-    ).toBe(big);
+    const r = parseMessage(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text: big } }));
+    expect(r.ok && r.kind === 'response' && (r.message as { result: { text: string } }).result.text).toBe(big);
   });
 
   it('parse errors carry a detail in data', () => {
@@ -405,13 +274,9 @@ describe('guards', () => {
     ['string', 'x', [false, false, false, false, false]],
     ['array', [req], [false, false, false, false, false]],
   ] as const)('%s', (_name, value, expected) => {
-    expect([
-      isRequest(value),
-      isNotification(value),
-      isResponse(value),
-      isErrorResponse(value),
-      isSuccessResponse(value),
-    ]).toEqual(expected);
+    expect([isRequest(value), isNotification(value), isResponse(value), isErrorResponse(value), isSuccessResponse(value)]).toEqual(
+      expected,
+    );
   });
 });
 

@@ -51,10 +51,7 @@ export interface JsonRpcErrorResponse {
 }
 
 export type JsonRpcResponse = JsonRpcSuccessResponse | JsonRpcErrorResponse;
-export type JsonRpcMessage =
-  | JsonRpcRequest
-  | JsonRpcNotification
-  | JsonRpcResponse;
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 export type JsonRpcMessageKind = 'request' | 'notification' | 'response';
 
 // ---------------------------------------------------------------------------
@@ -152,10 +149,7 @@ const DEFAULT_MESSAGES: ReadonlyMap<number, string> = new Map<number, string>([
   [MCP_RESOURCE_NOT_FOUND, 'Resource not found'],
   [MCP_URL_ELICITATION_REQUIRED, 'URL elicitation required'],
   [MCP_HEADER_MISMATCH, 'Header mismatch'],
-  [
-    MCP_MISSING_REQUIRED_CLIENT_CAPABILITY,
-    'Missing required client capability',
-  ],
+  [MCP_MISSING_REQUIRED_CLIENT_CAPABILITY, 'Missing required client capability'],
   [MCP_UNSUPPORTED_PROTOCOL_VERSION, 'Unsupported protocol version'],
   [SERVER_UNAVAILABLE, 'MCP server unavailable'],
   [REQUEST_TIMEOUT, 'Request timed out'],
@@ -173,11 +167,7 @@ export function defaultErrorMessage(code: number): string | undefined {
 
 /** True for codes in the proxy's own range (`-31099..-31000`). */
 export function isProxyErrorCode(code: number): boolean {
-  return (
-    Number.isInteger(code) &&
-    code >= PROXY_ERROR_CODE_MIN &&
-    code <= PROXY_ERROR_CODE_MAX
-  );
+  return Number.isInteger(code) && code >= PROXY_ERROR_CODE_MIN && code <= PROXY_ERROR_CODE_MAX;
 }
 
 /** True for codes in the JSON-RPC reserved range (`-32768..-32000`). */
@@ -193,12 +183,7 @@ export function isReservedJsonRpcErrorCode(code: number): boolean {
  * Build an error response. `id` `undefined` is normalised to `null` (JSON-RPC:
  * "If there was an error in detecting the id in the Request object, it MUST be Null").
  */
-export function errorResponse(
-  id: JsonRpcId | null | undefined,
-  code: number,
-  message?: string,
-  data?: unknown,
-): JsonRpcErrorResponse {
+export function errorResponse(id: JsonRpcId | null | undefined, code: number, message?: string, data?: unknown): JsonRpcErrorResponse {
   const error: JsonRpcError = {
     code,
     message: message ?? defaultErrorMessage(code) ?? 'Error',
@@ -207,30 +192,16 @@ export function errorResponse(
   return { jsonrpc: JSON_RPC_VERSION, id: id ?? null, error };
 }
 
-export function successResponse(
-  id: JsonRpcId,
-  result: unknown,
-): JsonRpcSuccessResponse {
+export function successResponse(id: JsonRpcId, result: unknown): JsonRpcSuccessResponse {
   return { jsonrpc: JSON_RPC_VERSION, id, result };
 }
 
-export function createRequest(
-  id: JsonRpcId,
-  method: string,
-  params?: JsonRpcParams,
-): JsonRpcRequest {
-  return params === undefined
-    ? { jsonrpc: JSON_RPC_VERSION, id, method }
-    : { jsonrpc: JSON_RPC_VERSION, id, method, params };
+export function createRequest(id: JsonRpcId, method: string, params?: JsonRpcParams): JsonRpcRequest {
+  return params === undefined ? { jsonrpc: JSON_RPC_VERSION, id, method } : { jsonrpc: JSON_RPC_VERSION, id, method, params };
 }
 
-export function createNotification(
-  method: string,
-  params?: JsonRpcParams,
-): JsonRpcNotification {
-  return params === undefined
-    ? { jsonrpc: JSON_RPC_VERSION, method }
-    : { jsonrpc: JSON_RPC_VERSION, method, params };
+export function createNotification(method: string, params?: JsonRpcParams): JsonRpcNotification {
+  return params === undefined ? { jsonrpc: JSON_RPC_VERSION, method } : { jsonrpc: JSON_RPC_VERSION, method, params };
 }
 
 // ---------------------------------------------------------------------------
@@ -281,10 +252,7 @@ function isPlainObject(value: unknown): value is JsonObject {
 }
 
 function isValidId(value: unknown): value is JsonRpcId {
-  return (
-    typeof value === 'string' ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function hasOwn(obj: JsonObject, key: string): boolean {
@@ -303,28 +271,15 @@ function invalid(reason: string, id: JsonRpcId | null): ParseFailure {
  * Validate a single decoded JSON value as a JSON-RPC 2.0 message.
  * Extra members are allowed and preserved.
  */
-export function validateMessage(
-  value: unknown,
-  options: ParseOptions = {},
-): SingleParseResult {
+export function validateMessage(value: unknown, options: ParseOptions = {}): SingleParseResult {
   if (!isPlainObject(value)) {
-    return invalid(
-      Array.isArray(value)
-        ? 'batch not allowed here'
-        : 'message must be a JSON object',
-      null,
-    );
+    return invalid(Array.isArray(value) ? 'batch not allowed here' : 'message must be a JSON object', null);
   }
   const rawId = value['id'];
   const readableId: JsonRpcId | null = isValidId(rawId) ? rawId : null;
 
   if (value['jsonrpc'] !== JSON_RPC_VERSION) {
-    return invalid(
-      hasOwn(value, 'jsonrpc')
-        ? 'jsonrpc must be exactly "2.0"'
-        : 'missing "jsonrpc"',
-      readableId,
-    );
+    return invalid(hasOwn(value, 'jsonrpc') ? 'jsonrpc must be exactly "2.0"' : 'missing "jsonrpc"', readableId);
   }
 
   if (hasOwn(value, 'method')) {
@@ -332,10 +287,7 @@ export function validateMessage(
       return invalid('"method" must be a string', readableId);
     }
     if (hasOwn(value, 'result') || hasOwn(value, 'error')) {
-      return invalid(
-        'a request must not carry "result" or "error"',
-        readableId,
-      );
+      return invalid('a request must not carry "result" or "error"', readableId);
     }
     if (hasOwn(value, 'params')) {
       const params = value['params'];
@@ -375,16 +327,10 @@ export function validateMessage(
   const hasResult = hasOwn(value, 'result');
   const hasError = hasOwn(value, 'error');
   if (hasResult && hasError) {
-    return invalid(
-      'a response must not carry both "result" and "error"',
-      readableId,
-    );
+    return invalid('a response must not carry both "result" and "error"', readableId);
   }
   if (!hasResult && !hasError) {
-    return invalid(
-      'missing "method" (request/notification) or "result"/"error" (response)',
-      readableId,
-    );
+    return invalid('missing "method" (request/notification) or "result"/"error" (response)', readableId);
   }
   if (hasResult) {
     if (!isValidId(rawId)) {
@@ -418,16 +364,10 @@ export function validateMessage(
 }
 
 /** Validate an already-decoded JSON value (e.g. a framework-parsed body), honouring `allowBatch`. */
-export function parseMessageValue(
-  value: unknown,
-  options: ParseOptions = {},
-): ParseResult {
+export function parseMessageValue(value: unknown, options: ParseOptions = {}): ParseResult {
   if (Array.isArray(value)) {
     if (!options.allowBatch) {
-      return invalid(
-        'batch (array) messages are not supported by this protocol version',
-        null,
-      );
+      return invalid('batch (array) messages are not supported by this protocol version', null);
     }
     if (value.length === 0) {
       return invalid('empty batch', null);
@@ -445,10 +385,7 @@ export function parseMessageValue(
  * Parse JSON text into a validated JSON-RPC message.
  * Bad JSON yields -32700 with id `null`; structural problems yield -32600.
  */
-export function parseMessage(
-  text: string,
-  options: ParseOptions = {},
-): ParseResult {
+export function parseMessage(text: string, options: ParseOptions = {}): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -486,20 +423,11 @@ export function isErrorResponse(value: unknown): value is JsonRpcErrorResponse {
   return isResponse(value) && hasOwn(value as unknown as JsonObject, 'error');
 }
 
-export function isSuccessResponse(
-  value: unknown,
-): value is JsonRpcSuccessResponse {
+export function isSuccessResponse(value: unknown): value is JsonRpcSuccessResponse {
   return isResponse(value) && hasOwn(value as unknown as JsonObject, 'result');
 }
 
 /** Build the error response for a parse failure (convenience for transports). */
-export function errorResponseFromFailure(
-  failure: ParseFailure,
-): JsonRpcErrorResponse {
-  return errorResponse(
-    failure.id,
-    failure.error.code,
-    failure.error.message,
-    failure.error.data,
-  );
+export function errorResponseFromFailure(failure: ParseFailure): JsonRpcErrorResponse {
+  return errorResponse(failure.id, failure.error.code, failure.error.message, failure.error.data);
 }

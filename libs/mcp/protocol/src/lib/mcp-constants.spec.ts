@@ -20,21 +20,10 @@ import {
 
 describe('protocol versions', () => {
   it('lists the supported revisions oldest first with the right latest', () => {
-    expect([...SUPPORTED_PROTOCOL_VERSIONS]).toEqual([
-      '2024-11-05',
-      '2025-03-26',
-      '2025-06-18',
-      '2025-11-25',
-      '2026-07-28',
-    ]);
+    expect([...SUPPORTED_PROTOCOL_VERSIONS]).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
     expect(LATEST_PROTOCOL_VERSION).toBe('2026-07-28');
     expect(LATEST_INITIALIZE_PROTOCOL_VERSION).toBe('2025-11-25');
-    expect(INITIALIZE_PROTOCOL_VERSIONS).toEqual([
-      '2024-11-05',
-      '2025-03-26',
-      '2025-06-18',
-      '2025-11-25',
-    ]);
+    expect(INITIALIZE_PROTOCOL_VERSIONS).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);
     expect(DEFAULT_PROTOCOL_VERSION_WITHOUT_HEADER).toBe('2025-03-26');
   });
 
@@ -63,17 +52,12 @@ describe('protocol versions', () => {
       [['2025-03-26', '2024-11-05'], '2024-11-05', '2024-11-05'],
       [['2024-11-05'], '2025-11-25', '2024-11-05'],
       [['2025-11-25', '2025-06-18'], 'garbage', '2025-11-25'],
-    ])(
-      'custom supported %p, requested %p → %p (latest by date, not position)',
-      (supported, requested, expected) => {
-        expect(negotiateProtocolVersion(requested, supported)).toBe(expected);
-      },
-    );
+    ])('custom supported %p, requested %p → %p (latest by date, not position)', (supported, requested, expected) => {
+      expect(negotiateProtocolVersion(requested, supported)).toBe(expected);
+    });
 
     it('throws when nothing is supported', () => {
-      expect(() => negotiateProtocolVersion('2025-06-18', [])).toThrow(
-        RangeError,
-      );
+      expect(() => negotiateProtocolVersion('2025-06-18', [])).toThrow(RangeError);
     });
   });
 
@@ -90,9 +74,7 @@ describe('protocol versions', () => {
     });
 
     it('throws if only stateless versions are supported', () => {
-      expect(() =>
-        negotiateInitializeProtocolVersion('2025-06-18', ['2026-07-28']),
-      ).toThrow(RangeError);
+      expect(() => negotiateInitializeProtocolVersion('2025-06-18', ['2026-07-28'])).toThrow(RangeError);
     });
   });
 
@@ -128,17 +110,11 @@ describe('protocol versions', () => {
   it('compare / latest / supported', () => {
     expect(compareProtocolVersions('2025-03-26', '2025-06-18')).toBeLessThan(0);
     expect(compareProtocolVersions('2025-06-18', '2025-06-18')).toBe(0);
-    expect(compareProtocolVersions('2026-07-28', '2025-11-25')).toBeGreaterThan(
-      0,
-    );
-    expect(
-      latestProtocolVersion(['2025-06-18', '2026-07-28', '2024-11-05']),
-    ).toBe('2026-07-28');
+    expect(compareProtocolVersions('2026-07-28', '2025-11-25')).toBeGreaterThan(0);
+    expect(latestProtocolVersion(['2025-06-18', '2026-07-28', '2024-11-05'])).toBe('2026-07-28');
     expect(latestProtocolVersion([])).toBeUndefined();
     expect(isSupportedProtocolVersion('2025-06-18')).toBe(true);
-    expect(isSupportedProtocolVersion('2025-06-18', ['2026-07-28'])).toBe(
-      false,
-    );
+    expect(isSupportedProtocolVersion('2025-06-18', ['2026-07-28'])).toBe(false);
     expect(isSupportedProtocolVersion(1)).toBe(false);
   });
 });
@@ -190,13 +166,7 @@ describe('method names', () => {
       'resources/read': 'uri',
     });
     expect(CACHEABLE_RESULT_METHODS).toEqual(
-      expect.arrayContaining([
-        'tools/list',
-        'prompts/list',
-        'resources/list',
-        'resources/templates/list',
-        'resources/read',
-      ]),
+      expect.arrayContaining(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']),
     );
   });
 });

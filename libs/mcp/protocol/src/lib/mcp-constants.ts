@@ -62,29 +62,23 @@ export const SUPPORTED_PROTOCOL_VERSIONS = [
 
 export type KnownProtocolVersion = (typeof SUPPORTED_PROTOCOL_VERSIONS)[number];
 
-export const LATEST_PROTOCOL_VERSION: KnownProtocolVersion =
-  PROTOCOL_VERSION_2026_07_28;
+export const LATEST_PROTOCOL_VERSION: KnownProtocolVersion = PROTOCOL_VERSION_2026_07_28;
 
 /** First "modern" revision: per-request `_meta`, no `initialize`, no sessions. */
-export const FIRST_STATELESS_PROTOCOL_VERSION: KnownProtocolVersion =
-  PROTOCOL_VERSION_2026_07_28;
+export const FIRST_STATELESS_PROTOCOL_VERSION: KnownProtocolVersion = PROTOCOL_VERSION_2026_07_28;
 
 /** Versions negotiated through the `initialize` handshake ("legacy" era). */
-export const INITIALIZE_PROTOCOL_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter(
-  (v) => v < FIRST_STATELESS_PROTOCOL_VERSION,
-);
+export const INITIALIZE_PROTOCOL_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < FIRST_STATELESS_PROTOCOL_VERSION);
 
 /** Latest version that uses the `initialize` handshake. */
-export const LATEST_INITIALIZE_PROTOCOL_VERSION: KnownProtocolVersion =
-  PROTOCOL_VERSION_2025_11_25;
+export const LATEST_INITIALIZE_PROTOCOL_VERSION: KnownProtocolVersion = PROTOCOL_VERSION_2025_11_25;
 
 /**
  * Version a Streamable HTTP server SHOULD assume when a request has no
  * `MCP-Protocol-Version` header and no other way to tell (2025-06-18 and 2025-11-25
  * transports; 2026-07-28 MAY treat it so when serving pre-2025-06-18 clients).
  */
-export const DEFAULT_PROTOCOL_VERSION_WITHOUT_HEADER: KnownProtocolVersion =
-  PROTOCOL_VERSION_2025_03_26;
+export const DEFAULT_PROTOCOL_VERSION_WITHOUT_HEADER: KnownProtocolVersion = PROTOCOL_VERSION_2025_03_26;
 
 const VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -110,10 +104,7 @@ export function isSupportedProtocolVersion(
 
 /** True for revisions using per-request metadata instead of `initialize` (2026-07-28 and later). */
 export function isStatelessProtocolVersion(version: unknown): boolean {
-  return (
-    isProtocolVersionString(version) &&
-    compareProtocolVersions(version, FIRST_STATELESS_PROTOCOL_VERSION) >= 0
-  );
+  return isProtocolVersionString(version) && compareProtocolVersions(version, FIRST_STATELESS_PROTOCOL_VERSION) >= 0;
 }
 
 /** True if the revision supports JSON-RPC batching over MCP (2025-03-26 only). */
@@ -122,9 +113,7 @@ export function protocolVersionAllowsBatch(version: string): boolean {
 }
 
 /** Newest entry of a version list (by date, not by position). */
-export function latestProtocolVersion(
-  supported: readonly string[],
-): string | undefined {
+export function latestProtocolVersion(supported: readonly string[]): string | undefined {
   let best: string | undefined;
   for (const v of supported) {
     if (best === undefined || compareProtocolVersions(v, best) > 0) best = v;
@@ -141,10 +130,7 @@ export function latestProtocolVersion(
  * @param requested value of `params.protocolVersion` (validated here)
  * @param supported versions the server supports; must not be empty
  */
-export function negotiateProtocolVersion(
-  requested: unknown,
-  supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS,
-): string {
+export function negotiateProtocolVersion(requested: unknown, supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS): string {
   if (supported.length === 0) {
     throw new RangeError('negotiateProtocolVersion: no supported versions');
   }
@@ -157,10 +143,7 @@ export function negotiateProtocolVersion(
  * `initialize` request is never answered with a stateless (2026-07-28+)
  * revision, which has no `initialize`.
  */
-export function negotiateInitializeProtocolVersion(
-  requested: unknown,
-  supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS,
-): string {
+export function negotiateInitializeProtocolVersion(requested: unknown, supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS): string {
   return negotiateProtocolVersion(
     requested,
     supported.filter((v) => !isStatelessProtocolVersion(v)),
@@ -173,18 +156,14 @@ export function negotiateInitializeProtocolVersion(
 
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
 export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
-export const META_CLIENT_CAPABILITIES =
-  'io.modelcontextprotocol/clientCapabilities';
+export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 export const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 export const META_PROGRESS_TOKEN = 'progressToken';
 
 /** `_meta` keys every 2026-07-28 request MUST carry (missing → -32602, HTTP 400). */
-export const REQUIRED_REQUEST_META_KEYS = [
-  META_PROTOCOL_VERSION,
-  META_CLIENT_CAPABILITIES,
-] as const;
+export const REQUIRED_REQUEST_META_KEYS = [META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES] as const;
 
 // ---------------------------------------------------------------------------
 // Methods

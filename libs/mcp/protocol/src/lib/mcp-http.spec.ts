@@ -14,11 +14,7 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
-function req(
-  method: string,
-  params: Record<string, unknown> = {},
-  meta: Record<string, unknown> | null = META,
-): JsonRpcRequest {
+function req(method: string, params: Record<string, unknown> = {}, meta: Record<string, unknown> | null = META): JsonRpcRequest {
   return {
     jsonrpc: '2.0',
     id: 1,
@@ -36,10 +32,7 @@ describe('Mcp-Name / Mcp-Param value encoding', () => {
     ['line1\nline2', '=?base64?bGluZTEKbGluZTI=?='],
     ['=?base64?literal?=', '=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?='],
     ['tab\there', '=?base64?dGFiCWhlcmU=?='],
-    [
-      'file:///projects/myapp/config.json',
-      'file:///projects/myapp/config.json',
-    ],
+    ['file:///projects/myapp/config.json', 'file:///projects/myapp/config.json'],
     ['', ''],
   ])('%j ⇄ %j', (value, encoded) => {
     expect(encodeMcpHeaderValue(value)).toBe(encoded);
@@ -62,26 +55,9 @@ describe('Mcp-Name / Mcp-Param value encoding', () => {
 });
 
 describe('detectRequestEra', () => {
-  it.each<
-    [
-      string,
-      JsonRpcRequest | JsonRpcNotification,
-      Record<string, string>,
-      string,
-    ]
-  >([
-    [
-      'initialize is legacy',
-      req('initialize', { protocolVersion: '2025-06-18' }, null),
-      {},
-      'legacy',
-    ],
-    [
-      'initialize even with a modern header',
-      req('initialize', {}, null),
-      { 'mcp-protocol-version': '2026-07-28' },
-      'legacy',
-    ],
+  it.each<[string, JsonRpcRequest | JsonRpcNotification, Record<string, string>, string]>([
+    ['initialize is legacy', req('initialize', { protocolVersion: '2025-06-18' }, null), {}, 'legacy'],
+    ['initialize even with a modern header', req('initialize', {}, null), { 'mcp-protocol-version': '2026-07-28' }, 'legacy'],
     ['_meta protocolVersion → stateless', req('tools/list'), {}, 'stateless'],
     [
       'modern header without _meta → stateless (then fails validation)',
@@ -89,19 +65,9 @@ describe('detectRequestEra', () => {
       { 'mcp-protocol-version': '2026-07-28' },
       'stateless',
     ],
-    [
-      'legacy header, no _meta',
-      req('tools/list', {}, null),
-      { 'mcp-protocol-version': '2025-06-18' },
-      'legacy',
-    ],
+    ['legacy header, no _meta', req('tools/list', {}, null), { 'mcp-protocol-version': '2025-06-18' }, 'legacy'],
     ['no header, no _meta', req('tools/list', {}, null), {}, 'legacy'],
-    [
-      'notification with legacy session',
-      { jsonrpc: '2.0', method: 'notifications/initialized' },
-      { 'mcp-session-id': 'abc' },
-      'legacy',
-    ],
+    ['notification with legacy session', { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-session-id': 'abc' }, 'legacy'],
   ])('%s', (_name, message, headers, expected) => {
     expect(detectRequestEra(message, headers)).toBe(expected);
   });
@@ -115,12 +81,7 @@ describe('validateStatelessRequest', () => {
   };
   const call = req('tools/call', { name: 'get_weather', arguments: {} });
 
-  type Case = [
-    string,
-    Record<string, string | string[]>,
-    JsonRpcRequest | JsonRpcNotification,
-    number | null,
-  ];
+  type Case = [string, Record<string, string | string[]>, JsonRpcRequest | JsonRpcNotification, number | null];
   it.each<Case>([
     ['valid tools/call', good, call, null],
     [
@@ -129,12 +90,7 @@ describe('validateStatelessRequest', () => {
       req('tools/list'),
       null,
     ],
-    [
-      'valid server/discover',
-      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' },
-      req('server/discover'),
-      null,
-    ],
+    ['valid server/discover', { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' }, req('server/discover'), null],
     [
       'valid resources/read uses params.uri',
       {
@@ -151,85 +107,33 @@ describe('validateStatelessRequest', () => {
       req('tools/call', { name: '天気' }),
       null,
     ],
-    [
-      'missing MCP-Protocol-Version',
-      { 'mcp-method': 'tools/call', 'mcp-name': 'get_weather' },
-      call,
-      -32020,
-    ],
-    [
-      'repeated MCP-Protocol-Version',
-      { ...good, 'mcp-protocol-version': ['2026-07-28', '2026-07-28'] },
-      call,
-      -32020,
-    ],
-    [
-      'missing _meta',
-      good,
-      req('tools/call', { name: 'get_weather' }, null),
-      -32602,
-    ],
+    ['missing MCP-Protocol-Version', { 'mcp-method': 'tools/call', 'mcp-name': 'get_weather' }, call, -32020],
+    ['repeated MCP-Protocol-Version', { ...good, 'mcp-protocol-version': ['2026-07-28', '2026-07-28'] }, call, -32020],
+    ['missing _meta', good, req('tools/call', { name: 'get_weather' }, null), -32602],
     [
       'missing clientCapabilities',
       good,
-      req(
-        'tools/call',
-        { name: 'get_weather' },
-        { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' },
-      ),
+      req('tools/call', { name: 'get_weather' }, { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' }),
       -32602,
     ],
     [
       'header/body version mismatch',
       { ...good, 'mcp-protocol-version': '2026-07-28' },
-      req(
-        'tools/call',
-        { name: 'get_weather' },
-        { ...META, 'io.modelcontextprotocol/protocolVersion': '2025-11-25' },
-      ),
+      req('tools/call', { name: 'get_weather' }, { ...META, 'io.modelcontextprotocol/protocolVersion': '2025-11-25' }),
       -32020,
     ],
     [
       'unsupported version (header and body agree)',
       { ...good, 'mcp-protocol-version': '1900-01-01' },
-      req(
-        'tools/call',
-        { name: 'get_weather' },
-        { ...META, 'io.modelcontextprotocol/protocolVersion': '1900-01-01' },
-      ),
+      req('tools/call', { name: 'get_weather' }, { ...META, 'io.modelcontextprotocol/protocolVersion': '1900-01-01' }),
       -32022,
     ],
-    [
-      'missing Mcp-Method',
-      { 'mcp-protocol-version': '2026-07-28', 'mcp-name': 'get_weather' },
-      call,
-      -32020,
-    ],
-    [
-      'Mcp-Method mismatch',
-      { ...good, 'mcp-method': 'tools/list' },
-      call,
-      -32020,
-    ],
-    [
-      'Mcp-Method differs in case',
-      { ...good, 'mcp-method': 'Tools/Call' },
-      call,
-      -32020,
-    ],
-    [
-      'missing Mcp-Name',
-      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' },
-      call,
-      -32020,
-    ],
+    ['missing Mcp-Method', { 'mcp-protocol-version': '2026-07-28', 'mcp-name': 'get_weather' }, call, -32020],
+    ['Mcp-Method mismatch', { ...good, 'mcp-method': 'tools/list' }, call, -32020],
+    ['Mcp-Method differs in case', { ...good, 'mcp-method': 'Tools/Call' }, call, -32020],
+    ['missing Mcp-Name', { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' }, call, -32020],
     ['Mcp-Name mismatch', { ...good, 'mcp-name': 'other' }, call, -32020],
-    [
-      'malformed base64 Mcp-Name',
-      { ...good, 'mcp-name': '=?base64?***?=' },
-      call,
-      -32020,
-    ],
+    ['malformed base64 Mcp-Name', { ...good, 'mcp-name': '=?base64?***?=' }, call, -32020],
     ['body lacks params.name', good, req('tools/call', {}), -32020],
     [
       'notification: version header only',
@@ -241,12 +145,7 @@ describe('validateStatelessRequest', () => {
       },
       null,
     ],
-    [
-      'notification without version header',
-      {},
-      { jsonrpc: '2.0', method: 'notifications/x' },
-      -32020,
-    ],
+    ['notification without version header', {}, { jsonrpc: '2.0', method: 'notifications/x' }, -32020],
   ])('%s', (_name, headers, message, expectedCode) => {
     const r = validateStatelessRequest({ headers, message });
     if (expectedCode === null) {
@@ -267,11 +166,7 @@ describe('validateStatelessRequest', () => {
         'mcp-protocol-version': '2099-01-01',
         'mcp-method': 'tools/list',
       },
-      message: req(
-        'tools/list',
-        {},
-        { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
-      ),
+      message: req('tools/list', {}, { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' }),
       supportedVersions: ['2026-07-28'],
     });
     expect(r).toEqual({
@@ -304,8 +199,6 @@ describe('error builders', () => {
     const e = unsupportedProtocolVersionError(undefined, 'x', supported);
     expect(e.id).toBeNull();
     expect(e.error.data).toEqual({ supported: ['2026-07-28'], requested: 'x' });
-    expect((e.error.data as { supported: string[] }).supported).not.toBe(
-      supported,
-    );
+    expect((e.error.data as { supported: string[] }).supported).not.toBe(supported);
   });
 });

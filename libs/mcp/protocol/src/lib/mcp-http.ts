@@ -43,16 +43,12 @@ function readHeader(headers: Headers, name: string): string | null | undefined {
   return v.length === 1 ? v[0] : null;
 }
 
-function paramsOf(
-  message: JsonRpcRequest | JsonRpcNotification,
-): JsonObject | undefined {
+function paramsOf(message: JsonRpcRequest | JsonRpcNotification): JsonObject | undefined {
   return isObject(message.params) ? message.params : undefined;
 }
 
 /** The request's `_meta` object, if any. */
-export function requestMeta(
-  message: JsonRpcRequest | JsonRpcNotification,
-): JsonObject | undefined {
+export function requestMeta(message: JsonRpcRequest | JsonRpcNotification): JsonObject | undefined {
   const meta = paramsOf(message)?.['_meta'];
   return isObject(meta) ? meta : undefined;
 }
@@ -70,17 +66,12 @@ export type RequestEra = 'stateless' | 'legacy';
  * `MCP-Protocol-Version` header naming a stateless revision, is served
  * statelessly. Anything else is legacy.
  */
-export function detectRequestEra(
-  message: JsonRpcRequest | JsonRpcNotification,
-  headers: Headers = {},
-): RequestEra {
+export function detectRequestEra(message: JsonRpcRequest | JsonRpcNotification, headers: Headers = {}): RequestEra {
   if (message.method === MCP_METHODS.INITIALIZE) return 'legacy';
   const meta = requestMeta(message);
-  if (meta && Object.prototype.hasOwnProperty.call(meta, META_PROTOCOL_VERSION))
-    return 'stateless';
+  if (meta && Object.prototype.hasOwnProperty.call(meta, META_PROTOCOL_VERSION)) return 'stateless';
   const header = readHeader(headers, HEADER_MCP_PROTOCOL_VERSION);
-  if (typeof header === 'string' && isStatelessProtocolVersion(header.trim()))
-    return 'stateless';
+  if (typeof header === 'string' && isStatelessProtocolVersion(header.trim())) return 'stateless';
   return 'legacy';
 }
 
@@ -90,14 +81,11 @@ export function detectRequestEra(
 
 const SENTINEL_PREFIX = '=?base64?';
 const SENTINEL_SUFFIX = '?=';
-const BASE64_BODY =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64_BODY = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function looksLikeSentinel(value: string): boolean {
   return (
-    value.length >= SENTINEL_PREFIX.length + SENTINEL_SUFFIX.length &&
-    value.startsWith(SENTINEL_PREFIX) &&
-    value.endsWith(SENTINEL_SUFFIX)
+    value.length >= SENTINEL_PREFIX.length + SENTINEL_SUFFIX.length && value.startsWith(SENTINEL_PREFIX) && value.endsWith(SENTINEL_SUFFIX)
   );
 }
 
@@ -112,8 +100,7 @@ function isPlainHeaderSafe(value: string): boolean {
 
 function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
-  for (let i = 0; i < bytes.length; i++)
-    binary += String.fromCharCode(bytes[i]);
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
   return btoa(binary);
 }
 
@@ -124,11 +111,7 @@ function bytesToBase64(bytes: Uint8Array): string {
  */
 export function encodeMcpHeaderValue(value: string): string {
   if (isPlainHeaderSafe(value) && !looksLikeSentinel(value)) return value;
-  return (
-    SENTINEL_PREFIX +
-    bytesToBase64(new TextEncoder().encode(value)) +
-    SENTINEL_SUFFIX
-  );
+  return SENTINEL_PREFIX + bytesToBase64(new TextEncoder().encode(value)) + SENTINEL_SUFFIX;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -140,10 +123,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function decodeMcpHeaderValue(raw: string): string | undefined {
   if (looksLikeSentinel(raw)) {
-    const body = raw.slice(
-      SENTINEL_PREFIX.length,
-      raw.length - SENTINEL_SUFFIX.length,
-    );
+    const body = raw.slice(SENTINEL_PREFIX.length, raw.length - SENTINEL_SUFFIX.length);
     if (!BASE64_BODY.test(body)) return undefined;
     const binary = atob(body);
     const bytes = new Uint8Array(binary.length);
@@ -171,22 +151,14 @@ export function unsupportedProtocolVersionError(
   requested: string,
   supported: readonly string[],
 ): JsonRpcErrorResponse {
-  return errorResponse(
-    id,
-    MCP_UNSUPPORTED_PROTOCOL_VERSION,
-    'Unsupported protocol version',
-    {
-      supported: [...supported],
-      requested,
-    },
-  );
+  return errorResponse(id, MCP_UNSUPPORTED_PROTOCOL_VERSION, 'Unsupported protocol version', {
+    supported: [...supported],
+    requested,
+  });
 }
 
 /** `HeaderMismatchError` (-32020; HTTP 400). */
-export function headerMismatchError(
-  id: JsonRpcId | null | undefined,
-  detail: string,
-): JsonRpcErrorResponse {
+export function headerMismatchError(id: JsonRpcId | null | undefined, detail: string): JsonRpcErrorResponse {
   return errorResponse(id, MCP_HEADER_MISMATCH, `Header mismatch: ${detail}`);
 }
 
@@ -203,12 +175,9 @@ export interface StatelessValidationInput {
   supportedVersions?: readonly string[];
 }
 
-export type StatelessValidationResult =
-  | { ok: true; protocolVersion: string }
-  | { ok: false; httpStatus: 400; error: JsonRpcErrorResponse };
+export type StatelessValidationResult = { ok: true; protocolVersion: string } | { ok: false; httpStatus: 400; error: JsonRpcErrorResponse };
 
-const DEFAULT_STATELESS_VERSIONS: readonly string[] =
-  SUPPORTED_PROTOCOL_VERSIONS.filter((v) => isStatelessProtocolVersion(v));
+const DEFAULT_STATELESS_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => isStatelessProtocolVersion(v));
 
 /**
  * Check the request-metadata rules of 2026-07-28 Streamable HTTP for a POST:
@@ -226,9 +195,7 @@ const DEFAULT_STATELESS_VERSIONS: readonly string[] =
  * revision defines no header rules for notification POSTs).
  * `Mcp-Param-*` checks need the tool's `inputSchema` and are not done here.
  */
-export function validateStatelessRequest(
-  input: StatelessValidationInput,
-): StatelessValidationResult {
+export function validateStatelessRequest(input: StatelessValidationInput): StatelessValidationResult {
   const { headers, message } = input;
   const supported = input.supportedVersions ?? DEFAULT_STATELESS_VERSIONS;
   const id: JsonRpcId | null = 'id' in message ? message.id : null;
@@ -240,14 +207,9 @@ export function validateStatelessRequest(
   const names = MCP_HEADER_DISPLAY_NAMES;
 
   const rawVersion = readHeader(headers, HEADER_MCP_PROTOCOL_VERSION);
-  if (rawVersion === undefined)
-    return fail(
-      headerMismatchError(id, `missing ${names.PROTOCOL_VERSION} header`),
-    );
+  if (rawVersion === undefined) return fail(headerMismatchError(id, `missing ${names.PROTOCOL_VERSION} header`));
   if (rawVersion === null || rawVersion.trim() === '') {
-    return fail(
-      headerMismatchError(id, `malformed ${names.PROTOCOL_VERSION} header`),
-    );
+    return fail(headerMismatchError(id, `malformed ${names.PROTOCOL_VERSION} header`));
   }
   const headerVersion = rawVersion.trim();
   const isRequest = 'id' in message;
@@ -255,11 +217,7 @@ export function validateStatelessRequest(
   if (isRequest) {
     const meta = requestMeta(message);
     const bodyVersion = meta?.[META_PROTOCOL_VERSION];
-    if (
-      !meta ||
-      typeof bodyVersion !== 'string' ||
-      !isObject(meta[META_CLIENT_CAPABILITIES])
-    ) {
+    if (!meta || typeof bodyVersion !== 'string' || !isObject(meta[META_CLIENT_CAPABILITIES])) {
       return {
         ok: false,
         httpStatus: 400,
@@ -272,10 +230,7 @@ export function validateStatelessRequest(
     }
     if (bodyVersion !== headerVersion) {
       return fail(
-        headerMismatchError(
-          id,
-          `${names.PROTOCOL_VERSION} header value '${headerVersion}' does not match body value '${bodyVersion}'`,
-        ),
+        headerMismatchError(id, `${names.PROTOCOL_VERSION} header value '${headerVersion}' does not match body value '${bodyVersion}'`),
       );
     }
   }
@@ -286,34 +241,20 @@ export function validateStatelessRequest(
   if (!isRequest) return { ok: true, protocolVersion: headerVersion };
 
   const method = readHeader(headers, HEADER_MCP_METHOD);
-  if (method === undefined)
-    return fail(headerMismatchError(id, `missing ${names.METHOD} header`));
+  if (method === undefined) return fail(headerMismatchError(id, `missing ${names.METHOD} header`));
   if (method === null || method !== message.method) {
-    return fail(
-      headerMismatchError(
-        id,
-        `${names.METHOD} header value '${method ?? ''}' does not match body value '${message.method}'`,
-      ),
-    );
+    return fail(headerMismatchError(id, `${names.METHOD} header value '${method ?? ''}' does not match body value '${message.method}'`));
   }
 
   const sourceField = MCP_NAME_SOURCE_FIELD[message.method];
   if (sourceField !== undefined) {
     const rawName = readHeader(headers, HEADER_MCP_NAME);
-    if (rawName === undefined)
-      return fail(headerMismatchError(id, `missing ${names.NAME} header`));
-    const decoded =
-      rawName === null ? undefined : decodeMcpHeaderValue(rawName);
-    if (decoded === undefined)
-      return fail(headerMismatchError(id, `malformed ${names.NAME} header`));
+    if (rawName === undefined) return fail(headerMismatchError(id, `missing ${names.NAME} header`));
+    const decoded = rawName === null ? undefined : decodeMcpHeaderValue(rawName);
+    if (decoded === undefined) return fail(headerMismatchError(id, `malformed ${names.NAME} header`));
     const bodyValue = paramsOf(message)?.[sourceField];
     if (typeof bodyValue !== 'string' || bodyValue !== decoded) {
-      return fail(
-        headerMismatchError(
-          id,
-          `${names.NAME} header value '${decoded}' does not match body params.${sourceField}`,
-        ),
-      );
+      return fail(headerMismatchError(id, `${names.NAME} header value '${decoded}' does not match body params.${sourceField}`));
     }
   }
   return { ok: true, protocolVersion: headerVersion };

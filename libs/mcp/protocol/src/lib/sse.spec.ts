@@ -1,13 +1,4 @@
-import {
-  encodeSseComment,
-  encodeSseEvent,
-  encodeSseJson,
-  encodeSseRetry,
-  parseSse,
-  SseEventInit,
-  SseMessage,
-  SseParser,
-} from './sse';
+import { encodeSseComment, encodeSseEvent, encodeSseJson, encodeSseRetry, parseSse, SseEventInit, SseMessage, SseParser } from './sse';
 
 const enc = new TextEncoder();
 
@@ -18,37 +9,13 @@ describe('encodeSseEvent', () => {
     ['multi-line LF', { data: 'a\nb\nc' }, 'data: a\ndata: b\ndata: c\n\n'],
     ['multi-line CRLF', { data: 'a\r\nb' }, 'data: a\ndata: b\n\n'],
     ['multi-line CR', { data: 'a\rb' }, 'data: a\ndata: b\n\n'],
-    [
-      'trailing newline keeps an empty last line',
-      { data: 'a\n' },
-      'data: a\ndata: \n\n',
-    ],
-    [
-      'blank line inside data',
-      { data: 'a\n\nb' },
-      'data: a\ndata: \ndata: b\n\n',
-    ],
-    [
-      'leading space is kept by the separator space',
-      { data: ' x' },
-      'data:  x\n\n',
-    ],
+    ['trailing newline keeps an empty last line', { data: 'a\n' }, 'data: a\ndata: \n\n'],
+    ['blank line inside data', { data: 'a\n\nb' }, 'data: a\ndata: \ndata: b\n\n'],
+    ['leading space is kept by the separator space', { data: ' x' }, 'data:  x\n\n'],
     ['colon in data', { data: 'k: v' }, 'data: k: v\n\n'],
-    [
-      'event and id',
-      { event: 'message', id: '42', data: '{}' },
-      'event: message\nid: 42\ndata: {}\n\n',
-    ],
-    [
-      'empty id (resets last event id)',
-      { id: '', data: 'x' },
-      'id: \ndata: x\n\n',
-    ],
-    [
-      'priming event: id with empty data',
-      { id: 's1-0', data: '' },
-      'id: s1-0\ndata: \n\n',
-    ],
+    ['event and id', { event: 'message', id: '42', data: '{}' }, 'event: message\nid: 42\ndata: {}\n\n'],
+    ['empty id (resets last event id)', { id: '', data: 'x' }, 'id: \ndata: x\n\n'],
+    ['priming event: id with empty data', { id: 's1-0', data: '' }, 'id: s1-0\ndata: \n\n'],
     ['retry', { retry: 3000 }, 'retry: 3000\n\n'],
     ['retry zero', { retry: 0, data: 'x' }, 'retry: 0\ndata: x\n\n'],
     ['comment first', { comment: 'hi', data: 'x' }, ': hi\ndata: x\n\n'],
@@ -71,9 +38,7 @@ describe('encodeSseEvent', () => {
   });
 
   it('encodeSseJson / encodeSseRetry / encodeSseComment', () => {
-    expect(encodeSseJson({ jsonrpc: '2.0', id: 1, result: {} })).toBe(
-      'data: {"jsonrpc":"2.0","id":1,"result":{}}\n\n',
-    );
+    expect(encodeSseJson({ jsonrpc: '2.0', id: 1, result: {} })).toBe('data: {"jsonrpc":"2.0","id":1,"result":{}}\n\n');
     expect(encodeSseJson({ a: 1 }, '7')).toBe('id: 7\ndata: {"a":1}\n\n');
     expect(() => encodeSseJson(undefined)).toThrow(TypeError);
     expect(encodeSseRetry(500)).toBe('retry: 500\n\n');
@@ -99,9 +64,7 @@ describe('encodeSseEvent', () => {
   });
 
   it('normalises CR / CRLF inside data to LF on round-trip', () => {
-    expect(parseSse(encodeSseEvent({ data: 'a\r\nb\rc' })).events[0].data).toBe(
-      'a\nb\nc',
-    );
+    expect(parseSse(encodeSseEvent({ data: 'a\r\nb\rc' })).events[0].data).toBe('a\nb\nc');
   });
 
   it('a comment keep-alive dispatches nothing', () => {
@@ -112,11 +75,7 @@ describe('encodeSseEvent', () => {
 
 describe('SseParser (WHATWG interpretation)', () => {
   it.each<[string, string, Array<Partial<SseMessage>>, string?]>([
-    [
-      'multi-line data joined with LF',
-      'data: YHOO\ndata: +2\ndata: 10\n\n',
-      [{ type: 'message', data: 'YHOO\n+2\n10' }],
-    ],
+    ['multi-line data joined with LF', 'data: YHOO\ndata: +2\ndata: 10\n\n', [{ type: 'message', data: 'YHOO\n+2\n10' }]],
     [
       'comment, ids, id reset, two leading spaces',
       ': test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n',
@@ -127,89 +86,29 @@ describe('SseParser (WHATWG interpretation)', () => {
       ],
       '',
     ],
-    [
-      'field without colon yields empty value',
-      'data\n\ndata\ndata\n\ndata:',
-      [{ data: '' }, { data: '\n' }],
-    ],
-    [
-      'space after colon is optional',
-      'data:test\n\ndata: test\n\n',
-      [{ data: 'test' }, { data: 'test' }],
-    ],
-    [
-      'event type',
-      'event: add\ndata: 73857293\n\n',
-      [{ type: 'add', data: '73857293' }],
-    ],
-    [
-      'event type resets after dispatch',
-      'event: a\ndata: 1\n\ndata: 2\n\n',
-      [{ type: 'a' }, { type: 'message' }],
-    ],
-    [
-      'empty event name means message',
-      'event:\ndata: x\n\n',
-      [{ type: 'message', data: 'x' }],
-    ],
+    ['field without colon yields empty value', 'data\n\ndata\ndata\n\ndata:', [{ data: '' }, { data: '\n' }]],
+    ['space after colon is optional', 'data:test\n\ndata: test\n\n', [{ data: 'test' }, { data: 'test' }]],
+    ['event type', 'event: add\ndata: 73857293\n\n', [{ type: 'add', data: '73857293' }]],
+    ['event type resets after dispatch', 'event: a\ndata: 1\n\ndata: 2\n\n', [{ type: 'a' }, { type: 'message' }]],
+    ['empty event name means message', 'event:\ndata: x\n\n', [{ type: 'message', data: 'x' }]],
     ['CRLF line endings', 'data: a\r\ndata: b\r\n\r\n', [{ data: 'a\nb' }]],
     ['CR line endings', 'data: a\rdata: b\r\r', [{ data: 'a\nb' }]],
-    [
-      'mixed line endings',
-      'data: a\r\ndata: b\rdata: c\n\r\n',
-      [{ data: 'a\nb\nc' }],
-    ],
-    [
-      'unknown fields ignored',
-      'foo: bar\ndata: x\nDATA: y\n\n',
-      [{ data: 'x' }],
-    ],
+    ['mixed line endings', 'data: a\r\ndata: b\rdata: c\n\r\n', [{ data: 'a\nb\nc' }]],
+    ['unknown fields ignored', 'foo: bar\ndata: x\nDATA: y\n\n', [{ data: 'x' }]],
     ['field names are case-sensitive', 'Data: x\n\n', []],
     ['only first colon splits', 'data: a:b: c\n\n', [{ data: 'a:b: c' }]],
     ['only one leading space stripped', 'data:   x  \n\n', [{ data: '  x  ' }]],
     ['tab is not stripped', 'data:\tx\n\n', [{ data: '\tx' }]],
     ['event without data is not dispatched', 'event: x\n\n', []],
-    [
-      'id-only event updates last event id',
-      'id: 5\n\ndata: x\n\n',
-      [{ data: 'x', lastEventId: '5' }],
-      '5',
-    ],
-    [
-      'id containing NUL is ignored',
-      'id: 1\n\nid: a\u0000b\ndata: x\n\n',
-      [{ lastEventId: '1' }],
-      '1',
-    ],
-    [
-      'id persists across events',
-      'id: 3\ndata: a\n\ndata: b\n\n',
-      [{ lastEventId: '3' }, { lastEventId: '3' }],
-      '3',
-    ],
-    [
-      'incomplete final event is discarded',
-      'data: a\n\ndata: b\n',
-      [{ data: 'a' }],
-    ],
-    [
-      'unterminated final line is discarded',
-      'data: a\n\nid: 9',
-      [{ data: 'a' }],
-      '',
-    ],
+    ['id-only event updates last event id', 'id: 5\n\ndata: x\n\n', [{ data: 'x', lastEventId: '5' }], '5'],
+    ['id containing NUL is ignored', 'id: 1\n\nid: a\u0000b\ndata: x\n\n', [{ lastEventId: '1' }], '1'],
+    ['id persists across events', 'id: 3\ndata: a\n\ndata: b\n\n', [{ lastEventId: '3' }, { lastEventId: '3' }], '3'],
+    ['incomplete final event is discarded', 'data: a\n\ndata: b\n', [{ data: 'a' }]],
+    ['unterminated final line is discarded', 'data: a\n\nid: 9', [{ data: 'a' }], ''],
     ['leading BOM stripped', '\uFEFFdata: x\n\n', [{ data: 'x' }]],
-    [
-      'BOM later is part of the field name',
-      'data: a\n\n\uFEFFdata: x\n\n',
-      [{ data: 'a' }],
-    ],
+    ['BOM later is part of the field name', 'data: a\n\n\uFEFFdata: x\n\n', [{ data: 'a' }]],
     ['blank lines without data dispatch nothing', '\n\n\r\n\r', []],
-    [
-      'comment between data lines',
-      'data: a\n: c\ndata: b\n\n',
-      [{ data: 'a\nb' }],
-    ],
+    ['comment between data lines', 'data: a\n: c\ndata: b\n\n', [{ data: 'a\nb' }]],
     ['empty data dispatches an empty message', 'data:\n\n', [{ data: '' }]],
   ])('%s', (...row) => {
     // Rest parameter: the optional 4th column must not be mistaken for Jest's `done` callback.
@@ -298,15 +197,8 @@ describe('SseParser (WHATWG interpretation)', () => {
     });
 
     it('BOM in bytes is stripped only at stream start', () => {
-      const data = new Uint8Array([
-        0xef,
-        0xbb,
-        0xbf,
-        ...enc.encode('data: x\n\n'),
-      ]);
-      expect(parseSse(data).events).toEqual([
-        { type: 'message', data: 'x', lastEventId: '' },
-      ]);
+      const data = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('data: x\n\n')]);
+      expect(parseSse(data).events).toEqual([{ type: 'message', data: 'x', lastEventId: '' }]);
     });
 
     it('events are delivered as soon as their blank line arrives', () => {

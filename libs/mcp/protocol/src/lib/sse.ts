@@ -48,8 +48,7 @@ export function encodeSseEvent(init: SseEventInit): string {
   }
   if (init.id !== undefined) {
     assertSingleLine('id', init.id);
-    if (init.id.includes('\0'))
-      throw new RangeError('SSE id must not contain NUL');
+    if (init.id.includes('\0')) throw new RangeError('SSE id must not contain NUL');
     out += `id: ${init.id}\n`;
   }
   if (init.retry !== undefined) {
@@ -69,8 +68,7 @@ export function encodeSseEvent(init: SseEventInit): string {
 /** Encode a JSON-RPC (or any JSON) message as a `message` event. */
 export function encodeSseJson(message: unknown, id?: string): string {
   const data = JSON.stringify(message);
-  if (data === undefined)
-    throw new TypeError('encodeSseJson: value is not JSON-serialisable');
+  if (data === undefined) throw new TypeError('encodeSseJson: value is not JSON-serialisable');
   return encodeSseEvent(id === undefined ? { data } : { id, data });
 }
 
@@ -169,10 +167,7 @@ export class SseParser {
   }
 
   push(chunk: string | Uint8Array): void {
-    let text =
-      typeof chunk === 'string'
-        ? chunk
-        : this.decoder.decode(chunk, { stream: true });
+    let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     if (this.atStreamStart && text.length > 0) {
       this.atStreamStart = false;
       // TextDecoder already drops a BOM from byte input; strings are handled here.
@@ -273,8 +268,7 @@ export class SseParser {
     }
     if (line.charCodeAt(0) === 0x3a /* ':' */) {
       if (this.opts.onComment) {
-        const text =
-          line.charCodeAt(1) === 0x20 ? line.slice(2) : line.slice(1);
+        const text = line.charCodeAt(1) === 0x20 ? line.slice(2) : line.slice(1);
         this.opts.onComment(text);
       }
       return;
@@ -287,10 +281,7 @@ export class SseParser {
       value = '';
     } else {
       field = line.slice(0, colon);
-      value =
-        line.charCodeAt(colon + 1) === 0x20
-          ? line.slice(colon + 2)
-          : line.slice(colon + 1);
+      value = line.charCodeAt(colon + 1) === 0x20 ? line.slice(colon + 2) : line.slice(colon + 1);
     }
     switch (field) {
       case 'event':
@@ -300,8 +291,7 @@ export class SseParser {
         this.dataLines.push(value);
         this.hasData = true;
         this.dataSize += value.length + 1;
-        if (this.dataSize > this.maxEventSize)
-          this.startDiscarding(this.dataSize);
+        if (this.dataSize > this.maxEventSize) this.startDiscarding(this.dataSize);
         break;
       case 'id':
         if (!value.includes('\0')) this.lastEventIdBuffer = value;

@@ -1,9 +1,4 @@
-import {
-  DEFAULT_MAX_LINE_BYTES,
-  encodeLine,
-  LineSplitter,
-  splitLines,
-} from './stdio-framing';
+import { DEFAULT_MAX_LINE_BYTES, encodeLine, LineSplitter, splitLines } from './stdio-framing';
 
 const enc = new TextEncoder();
 const bytes = (s: string): Uint8Array => enc.encode(s);
@@ -34,19 +29,13 @@ describe('LineSplitter basics', () => {
     ['final line ending in CR without LF', ['a\r'], ['a']],
     ['byte-per-chunk', 'x\ny\n'.split(''), ['x', 'y']],
     ['empty chunks are harmless', ['', 'a', '', '\n', ''], ['a']],
-    [
-      'newline at chunk start completes previous line',
-      ['abc', '\ndef', '\n'],
-      ['abc', 'def'],
-    ],
+    ['newline at chunk start completes previous line', ['abc', '\ndef', '\n'], ['abc', 'def']],
   ])('%s', (_name, chunks, expected) => {
     expect(splitLines(chunks.map(bytes)).lines).toEqual(expected);
   });
 
   it('emitBlankLines delivers empty and whitespace lines', () => {
-    expect(
-      splitLines(['\na\r\n \n'].map(bytes), { emitBlankLines: true }).lines,
-    ).toEqual(['', 'a', ' ']);
+    expect(splitLines(['\na\r\n \n'].map(bytes), { emitBlankLines: true }).lines).toEqual(['', 'a', ' ']);
   });
 
   it('drops a UTF-8 BOM at the start of a line', () => {
@@ -60,10 +49,7 @@ describe('LineSplitter basics', () => {
   });
 
   it('accepts Node Buffers', () => {
-    expect(splitLines([Buffer.from('x\n'), Buffer.from('y\n')]).lines).toEqual([
-      'x',
-      'y',
-    ]);
+    expect(splitLines([Buffer.from('x\n'), Buffer.from('y\n')]).lines).toEqual(['x', 'y']);
   });
 
   it('push after end throws; reset makes it reusable', () => {
@@ -89,9 +75,7 @@ describe('LineSplitter basics', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])('rejects maxLineBytes=%p', (max) => {
-    expect(
-      () => new LineSplitter({ onLine: () => undefined, maxLineBytes: max }),
-    ).toThrow(RangeError);
+    expect(() => new LineSplitter({ onLine: () => undefined, maxLineBytes: max })).toThrow(RangeError);
   });
 
   it('has a generous default limit', () => {
@@ -143,70 +127,21 @@ describe('LineSplitter with multi-byte UTF-8 split at every byte position', () =
 });
 
 describe('LineSplitter oversize handling', () => {
-  const run = (chunks: string[], maxLineBytes: number) =>
-    splitLines(chunks.map(bytes), { maxLineBytes });
+  const run = (chunks: string[], maxLineBytes: number) => splitLines(chunks.map(bytes), { maxLineBytes });
 
   it.each([
     ['exactly at the limit passes', ['0123456789\n'], 10, ['0123456789'], 0],
     ['limit counts bytes, not chars', ['ééééé\n'], 10, ['ééééé'], 0],
     ['one byte over in a single chunk', ['0123456789A\nok\n'], 10, ['ok'], 1],
     ['multi-byte over the limit', ['éééééé\nok\n'], 10, ['ok'], 1],
-    [
-      'CRLF does not count toward the limit',
-      ['0123456789\r\n'],
-      10,
-      ['0123456789'],
-      0,
-    ],
-    [
-      'CR at chunk end, LF in next chunk, at the limit',
-      ['0123456789\r', '\n'],
-      10,
-      ['0123456789'],
-      0,
-    ],
-    [
-      'CR at chunk end followed by data is over',
-      ['0123456789\r', 'x\nok\n'],
-      10,
-      ['ok'],
-      1,
-    ],
-    [
-      'over the limit across chunks, resync at newline',
-      ['01234', '56789', 'ABC', 'DEF\nok\n'],
-      10,
-      ['ok'],
-      1,
-    ],
-    [
-      'limit crossed by a pending tail, newline in later chunk',
-      ['0123456789AB', 'CD', '\n', 'next\n'],
-      10,
-      ['next'],
-      1,
-    ],
-    [
-      'oversize tail at end of input is dropped',
-      ['ok\n0123456789ABCDEF'],
-      10,
-      ['ok'],
-      1,
-    ],
-    [
-      'several oversize lines, each reported once',
-      ['x'.repeat(20) + '\n', 'y'.repeat(30), '\nz\n'],
-      10,
-      ['z'],
-      2,
-    ],
-    [
-      'short lines around an oversize one',
-      ['a\n' + 'b'.repeat(50) + '\nc\n'],
-      10,
-      ['a', 'c'],
-      1,
-    ],
+    ['CRLF does not count toward the limit', ['0123456789\r\n'], 10, ['0123456789'], 0],
+    ['CR at chunk end, LF in next chunk, at the limit', ['0123456789\r', '\n'], 10, ['0123456789'], 0],
+    ['CR at chunk end followed by data is over', ['0123456789\r', 'x\nok\n'], 10, ['ok'], 1],
+    ['over the limit across chunks, resync at newline', ['01234', '56789', 'ABC', 'DEF\nok\n'], 10, ['ok'], 1],
+    ['limit crossed by a pending tail, newline in later chunk', ['0123456789AB', 'CD', '\n', 'next\n'], 10, ['next'], 1],
+    ['oversize tail at end of input is dropped', ['ok\n0123456789ABCDEF'], 10, ['ok'], 1],
+    ['several oversize lines, each reported once', ['x'.repeat(20) + '\n', 'y'.repeat(30), '\nz\n'], 10, ['z'], 2],
+    ['short lines around an oversize one', ['a\n' + 'b'.repeat(50) + '\nc\n'], 10, ['a', 'c'], 1],
   ])('%s', (_name, chunks, max, lines, oversizeCount) => {
     const r = run(chunks, max);
     expect(r.lines).toEqual(lines);
@@ -246,12 +181,9 @@ describe('LineSplitter performance', () => {
     ['10 MB line in 4 KB chunks', 10 << 20, 4 * 1024],
   ])('%s is linear', (_name, size, chunkSize) => {
     const payload = 'a'.repeat(size - 40);
-    const line = bytes(
-      encodeLine({ jsonrpc: '2.0', id: 1, result: { t: payload } }),
-    );
+    const line = bytes(encodeLine({ jsonrpc: '2.0', id: 1, result: { t: payload } }));
     const chunks: Uint8Array[] = [];
-    for (let i = 0; i < line.length; i += chunkSize)
-      chunks.push(line.subarray(i, i + chunkSize));
+    for (let i = 0; i < line.length; i += chunkSize) chunks.push(line.subarray(i, i + chunkSize));
     const started = Date.now();
     const { lines } = splitLines(chunks);
     const elapsed = Date.now() - started;
@@ -262,9 +194,7 @@ describe('LineSplitter performance', () => {
 
   it('many small lines in one big chunk', () => {
     const n = 50_000;
-    const text = Array.from({ length: n }, (_, i) =>
-      encodeLine({ jsonrpc: '2.0', method: 'n', params: { i } }),
-    ).join('');
+    const text = Array.from({ length: n }, (_, i) => encodeLine({ jsonrpc: '2.0', method: 'n', params: { i } })).join('');
     const { lines } = splitLines([bytes(text)]);
     expect(lines).toHaveLength(n);
     expect(JSON.parse(lines[n - 1])).toEqual({
@@ -277,10 +207,7 @@ describe('LineSplitter performance', () => {
 
 describe('encodeLine', () => {
   it.each([
-    [
-      { jsonrpc: '2.0', id: 1, method: 'ping' },
-      '{"jsonrpc":"2.0","id":1,"method":"ping"}\n',
-    ],
+    [{ jsonrpc: '2.0', id: 1, method: 'ping' }, '{"jsonrpc":"2.0","id":1,"method":"ping"}\n'],
     [{ s: 'a\nb\r\nc' }, '{"s":"a\\nb\\r\\nc"}\n'],
     [{ s: '€😀' }, '{"s":"€😀"}\n'],
     [[1, 2], '[1,2]\n'],
@@ -292,12 +219,9 @@ describe('encodeLine', () => {
     expect(line.indexOf('\n')).toBe(line.length - 1);
   });
 
-  it.each([undefined, () => 1, Symbol('s')])(
-    'throws for non-serialisable %p',
-    (value) => {
-      expect(() => encodeLine(value)).toThrow(TypeError);
-    },
-  );
+  it.each([undefined, () => 1, Symbol('s')])('throws for non-serialisable %p', (value) => {
+    expect(() => encodeLine(value)).toThrow(TypeError);
+  });
 
   it('round-trips through the splitter', () => {
     const msgs = [{ a: 'x\ny' }, { b: '\u2028\u2029' }, { c: '\r' }];

@@ -108,8 +108,7 @@ export class LineSplitter {
       let bytes = this.takePending(undefined, 0, 0);
       // A pending tail is at most maxLineBytes, or maxLineBytes + 1 when it ends
       // in '\r' (see holdPartial), so after stripping that '\r' it is within the limit.
-      if (bytes[bytes.length - 1] === CR)
-        bytes = bytes.subarray(0, bytes.length - 1);
+      if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
       this.deliver(bytes);
     }
   }
@@ -128,15 +127,12 @@ export class LineSplitter {
     const total = this.pendingBytes + size;
     // A trailing '\r' may still be followed by '\n' in the next chunk and would
     // then not count towards the line length, so allow one byte of slack for it.
-    const limit =
-      chunk[end - 1] === CR ? this.maxLineBytes + 1 : this.maxLineBytes;
+    const limit = chunk[end - 1] === CR ? this.maxLineBytes + 1 : this.maxLineBytes;
     if (total > limit) {
       this.startDiscarding(total);
       return;
     }
-    this.pending.push(
-      start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end),
-    );
+    this.pending.push(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
     this.pendingBytes = total;
   }
 
@@ -158,10 +154,7 @@ export class LineSplitter {
     } else if (this.pendingBytes > 0) {
       const last = this.pending[this.pending.length - 1];
       if (last[last.length - 1] === CR) {
-        this.pending[this.pending.length - 1] = last.subarray(
-          0,
-          last.length - 1,
-        );
+        this.pending[this.pending.length - 1] = last.subarray(0, last.length - 1);
         this.pendingBytes--;
         lineBytes--;
       }
@@ -177,11 +170,7 @@ export class LineSplitter {
   }
 
   /** Join pending fragments plus `chunk[start, end)` into one contiguous array (single copy). */
-  private takePending(
-    chunk: Uint8Array | undefined,
-    start: number,
-    end: number,
-  ): Uint8Array {
+  private takePending(chunk: Uint8Array | undefined, start: number, end: number): Uint8Array {
     const tail = end - start;
     let out: Uint8Array;
     if (this.pending.length === 0) {

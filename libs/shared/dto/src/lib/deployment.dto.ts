@@ -8,7 +8,9 @@ export const BRANCH_PATTERN = /^(?!-)[\w./-]{1,200}$/;
 /** `POST /api/github/deploy`: deploy a repository as a new service, or redeploy an existing one. */
 export class DeployRequestDto {
   @MaxLength(500)
-  @Matches(REPOSITORY_URL_PATTERN, { message: 'repositoryUrl must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)' })
+  @Matches(REPOSITORY_URL_PATTERN, {
+    message: 'repositoryUrl must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)',
+  })
   @IsString()
   repositoryUrl!: string;
 

@@ -34,7 +34,9 @@ describe('forbidden service environment keys', () => {
     ['DIGIT_COUNT', false],
   ])('%s forbidden: %p', (key, forbidden) => {
     expect(isForbiddenEnvKey(key)).toBe(forbidden);
-    expect(environmentProblems({ [key]: 'x' })).toEqual(forbidden ? [`environment.${key} is not allowed: it changes how the child loads code`] : []);
+    expect(environmentProblems({ [key]: 'x' })).toEqual(
+      forbidden ? [`environment.${key} is not allowed: it changes how the child loads code`] : [],
+    );
   });
 });
 

@@ -27,7 +27,8 @@ const RENAME_FIELDS = ['name', 'description'];
 export function groupRenameProblems(value: unknown): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
   return Object.entries(value).flatMap(([tool, rename]): string[] => {
-    if (rename === null || typeof rename !== 'object' || Array.isArray(rename)) return [`renames.${tool} must be an object with name and/or description`];
+    if (rename === null || typeof rename !== 'object' || Array.isArray(rename))
+      return [`renames.${tool} must be an object with name and/or description`];
     return Object.entries(rename).flatMap(([field, text]) => {
       if (!RENAME_FIELDS.includes(field)) return [`renames.${tool}.${field}: property ${field} should not exist`];
       if (typeof text !== 'string' || text.length > 2000) return [`renames.${tool}.${field} must be a string of at most 2000 characters`];

@@ -53,7 +53,8 @@ export function remoteHeaderProblems(value: unknown): string[] {
   const problems: string[] = [];
   for (const [name, item] of entries) {
     if (!HEADER_NAME.test(name)) problems.push(`remote.headers.${name} is not a valid header name`);
-    else if (RESERVED_REMOTE_HEADERS.includes(name.toLowerCase())) problems.push(`remote.headers.${name} is set by the proxy and cannot be configured`);
+    else if (RESERVED_REMOTE_HEADERS.includes(name.toLowerCase()))
+      problems.push(`remote.headers.${name} is set by the proxy and cannot be configured`);
     else if (typeof item !== 'string') problems.push(`remote.headers.${name} must be a string`);
     else if (item.length > MAX_HEADER_VALUE_LENGTH || /[\r\n\0]/.test(item)) {
       problems.push(`remote.headers.${name} must be one line of at most ${MAX_HEADER_VALUE_LENGTH} characters`);

@@ -22,7 +22,18 @@ import { ToolLimitsConstraint } from './tool-limits.validator';
 import { RESERVED_PROXY_PATHS, RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TEXT } from './routes';
 import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
 import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
-import { ISOLATION_MODES, IsolationMode, REMOTE_PROTOCOLS, RemoteProtocol, RESPONSE_MODES, ResponseMode, SERVICE_AUTH_MODES, SERVICE_TRANSPORTS, ServiceAuthMode, ServiceTransport } from './service.enums';
+import {
+  ISOLATION_MODES,
+  IsolationMode,
+  REMOTE_PROTOCOLS,
+  RemoteProtocol,
+  RESPONSE_MODES,
+  ResponseMode,
+  SERVICE_AUTH_MODES,
+  SERVICE_TRANSPORTS,
+  ServiceAuthMode,
+  ServiceTransport,
+} from './service.enums';
 
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -35,7 +46,9 @@ export const REPOSITORY_URL_PATTERN = /^https?:\/\/[^\s/@]+\/[^\s@]+$/;
 
 export class RepositoryDto {
   @MaxLength(500)
-  @Matches(REPOSITORY_URL_PATTERN, { message: 'url must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)' })
+  @Matches(REPOSITORY_URL_PATTERN, {
+    message: 'url must be an http(s) URL without credentials (set GITHUB_TOKEN for private repositories)',
+  })
   @IsString()
   url!: string;
 

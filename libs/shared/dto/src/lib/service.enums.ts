@@ -1,12 +1,4 @@
-export const SERVICE_STATUSES = [
-  'stopped',
-  'starting',
-  'running',
-  'restarting',
-  'crashed',
-  'deploying',
-  'failed',
-] as const;
+export const SERVICE_STATUSES = ['stopped', 'starting', 'running', 'restarting', 'crashed', 'deploying', 'failed'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 /** `remote`: an MCP server elsewhere, reached over Streamable HTTP or legacy SSE instead of a child process. */

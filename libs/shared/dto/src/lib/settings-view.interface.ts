@@ -3,7 +3,17 @@ export type SettingSource = 'environment' | 'runtime' | 'default';
 
 export type SettingValue = string | number | boolean | string[] | null;
 
-export const SETTING_GROUPS = ['logging', 'security', 'processes', 'service-defaults', 'general', 'network', 'tls', 'storage', 'github'] as const;
+export const SETTING_GROUPS = [
+  'logging',
+  'security',
+  'processes',
+  'service-defaults',
+  'general',
+  'network',
+  'tls',
+  'storage',
+  'github',
+] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
 
 /** How the value is entered, so a form can offer the right control and check it before sending. */

@@ -1,8 +1,4 @@
-import {
-  ValidatorConstraint,
-  ValidatorConstraintInterface,
-  ValidationArguments,
-} from 'class-validator';
+import { ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments } from 'class-validator';
 
 /**
  * `proxy.toolLimits`: tool name or glob (`*`, `?`) → calls per minute per client. A map of
@@ -15,30 +11,15 @@ export const MAX_PER_MINUTE = 1_000_000;
 export function toolLimitProblems(value: unknown): string[] {
   if (value === undefined) return [];
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    return [
-      'proxy.toolLimits must be an object of tool name (or glob) → calls per minute',
-    ];
+    return ['proxy.toolLimits must be an object of tool name (or glob) → calls per minute'];
   const entries = Object.entries(value);
-  if (entries.length > MAX_TOOL_LIMITS)
-    return [`proxy.toolLimits may hold at most ${MAX_TOOL_LIMITS} entries`];
+  if (entries.length > MAX_TOOL_LIMITS) return [`proxy.toolLimits may hold at most ${MAX_TOOL_LIMITS} entries`];
   const problems: string[] = [];
   for (const [pattern, perMinute] of entries) {
-    if (
-      pattern.trim() === '' ||
-      pattern.length > MAX_TOOL_LIMIT_PATTERN_LENGTH
-    ) {
-      problems.push(
-        `proxy.toolLimits keys must be tool names or globs of 1 to ${MAX_TOOL_LIMIT_PATTERN_LENGTH} characters`,
-      );
-    } else if (
-      typeof perMinute !== 'number' ||
-      !Number.isInteger(perMinute) ||
-      perMinute < 1 ||
-      perMinute > MAX_PER_MINUTE
-    ) {
-      problems.push(
-        `proxy.toolLimits.${pattern} must be a whole number of calls per minute from 1 to ${MAX_PER_MINUTE}`,
-      );
+    if (pattern.trim() === '' || pattern.length > MAX_TOOL_LIMIT_PATTERN_LENGTH) {
+      problems.push(`proxy.toolLimits keys must be tool names or globs of 1 to ${MAX_TOOL_LIMIT_PATTERN_LENGTH} characters`);
+    } else if (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 1 || perMinute > MAX_PER_MINUTE) {
+      problems.push(`proxy.toolLimits.${pattern} must be a whole number of calls per minute from 1 to ${MAX_PER_MINUTE}`);
     }
   }
   return problems;

@@ -8,7 +8,9 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 export class CreateUserDto {
   /** Lower-case letters, digits, `.`, `_`, `@`, `-`; 2 to 64 characters. */
-  @Matches(USERNAME_PATTERN, { message: 'username must be 2-64 lower-case letters, digits, ".", "_", "@" or "-", starting with a letter or digit' })
+  @Matches(USERNAME_PATTERN, {
+    message: 'username must be 2-64 lower-case letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+  })
   @IsString()
   username!: string;
 

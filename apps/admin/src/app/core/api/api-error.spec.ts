@@ -8,21 +8,14 @@ describe('describeHttpError', () => {
       error: {
         statusCode: 403,
         error: 'Forbidden',
-        message:
-          'This action needs the operator role; you are signed in as viewer',
+        message: 'This action needs the operator role; you are signed in as viewer',
       },
     });
-    expect(describeHttpError(error)).toBe(
-      'Not allowed: This action needs the operator role; you are signed in as viewer',
-    );
+    expect(describeHttpError(error)).toBe('Not allowed: This action needs the operator role; you are signed in as viewer');
   });
 
   it('still explains a 403 that came without the API body', () => {
-    expect(
-      describeHttpError(
-        new HttpErrorResponse({ status: 403, error: 'Forbidden' }),
-      ),
-    ).toBe('Not allowed: your role cannot do this.');
+    expect(describeHttpError(new HttpErrorResponse({ status: 403, error: 'Forbidden' }))).toBe('Not allowed: your role cannot do this.');
   });
 
   it('joins field errors of a 400 and names the status', () => {
@@ -30,9 +23,7 @@ describe('describeHttpError', () => {
       status: 400,
       error: { statusCode: 400, message: ['a is wrong', 'b is missing'] },
     });
-    expect(describeHttpError(error)).toBe(
-      'a is wrong; b is missing (HTTP 400)',
-    );
+    expect(describeHttpError(error)).toBe('a is wrong; b is missing (HTTP 400)');
     expect(apiErrorMessages(error)).toEqual(['a is wrong', 'b is missing']);
   });
 });

@@ -4,10 +4,7 @@ import type { ApiErrorView } from '@mcp-proxy/shared/dto';
 function isApiErrorView(value: unknown): value is ApiErrorView {
   if (value === null || typeof value !== 'object') return false;
   const candidate = value as Partial<Record<keyof ApiErrorView, unknown>>;
-  return (
-    typeof candidate.statusCode === 'number' &&
-    (typeof candidate.message === 'string' || Array.isArray(candidate.message))
-  );
+  return typeof candidate.statusCode === 'number' && (typeof candidate.message === 'string' || Array.isArray(candidate.message));
 }
 
 /** A one-line, human readable description of a failed HTTP call. */
@@ -19,9 +16,7 @@ export function describeHttpError(error: unknown): string {
     return 'Cannot reach the API. Check that the gateway is running.';
   }
   if (isApiErrorView(error.error)) {
-    const message = Array.isArray(error.error.message)
-      ? error.error.message.join('; ')
-      : error.error.message;
+    const message = Array.isArray(error.error.message) ? error.error.message.join('; ') : error.error.message;
     // A 403 is about the signed-in role, not the input: say so plainly.
     if (error.status === 403) return `Not allowed: ${message}`;
     return `${message} (HTTP ${error.status})`;

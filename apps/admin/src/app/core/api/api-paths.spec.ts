@@ -8,9 +8,8 @@ describe('api paths', () => {
     expect(apiUrl('/services/x')).toBe('/api/services/x');
   });
 
-  it.each(['/api/services', '/api', '/health', '/metrics', `${ORIGIN}/api/services`])(
-    'treats %s as a gateway request',
-    (url) => expect(isGatewayRequest(url, ORIGIN)).toBe(true),
+  it.each(['/api/services', '/api', '/health', '/metrics', `${ORIGIN}/api/services`])('treats %s as a gateway request', (url) =>
+    expect(isGatewayRequest(url, ORIGIN)).toBe(true),
   );
 
   it.each(['/apix', '/healthz', '/assets/logo.svg', 'https://example.com/api/services', '//example.com/api'])(

@@ -32,9 +32,7 @@ export function isGatewayRequest(url: string, origin: string = currentOrigin()):
     return false;
   }
   if (parsed.origin !== origin) return false;
-  return GATEWAY_PATHS.some(
-    (prefix) => parsed.pathname === prefix || parsed.pathname.startsWith(`${prefix}/`),
-  );
+  return GATEWAY_PATHS.some((prefix) => parsed.pathname === prefix || parsed.pathname.startsWith(`${prefix}/`));
 }
 
 /** True for the login call itself, whose 401 means "wrong key", not "session ended". */

@@ -83,10 +83,7 @@ describe('authInterceptor', () => {
     });
     httpTesting
       .expectOne('/api/services')
-      .flush(
-        { statusCode: 401, error: 'Unauthorized', message: 'Token expired' },
-        { status: 401, statusText: 'Unauthorized' },
-      );
+      .flush({ statusCode: 401, error: 'Unauthorized', message: 'Token expired' }, { status: 401, statusText: 'Unauthorized' });
 
     expect(status).toBe(401);
     expect(auth.isAuthenticated()).toBe(false);
@@ -102,10 +99,7 @@ describe('authInterceptor', () => {
     });
     httpTesting
       .expectOne('/api/auth/login')
-      .flush(
-        { statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' },
-        { status: 401, statusText: 'Unauthorized' },
-      );
+      .flush({ statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' }, { status: 401, statusText: 'Unauthorized' });
 
     expect(status).toBe(401);
     expect(navigate).not.toHaveBeenCalled();

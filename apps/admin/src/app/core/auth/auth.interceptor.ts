@@ -16,17 +16,11 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const auth = inject(AuthService);
   const router = inject(Router);
   const token = auth.token();
-  const outgoing = token
-    ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } })
-    : request;
+  const outgoing = token ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : request;
 
   return next(outgoing).pipe(
     catchError((error: unknown) => {
-      if (
-        error instanceof HttpErrorResponse &&
-        error.status === HttpStatusCode.Unauthorized &&
-        !isLoginRequest(request.url)
-      ) {
+      if (error instanceof HttpErrorResponse && error.status === HttpStatusCode.Unauthorized && !isLoginRequest(request.url)) {
         auth.logout();
         const returnUrl = safeReturnUrl(router.url);
         void router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });

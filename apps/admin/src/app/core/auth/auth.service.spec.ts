@@ -12,11 +12,7 @@ describe('AuthService', () => {
     sessionStorage.clear();
     clock = createTestClock();
     TestBed.configureTestingModule({
-      providers: [
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        { provide: AUTH_CLOCK, useValue: () => clock.now() },
-      ],
+      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: AUTH_CLOCK, useValue: () => clock.now() }],
     });
   });
 
@@ -93,10 +89,7 @@ describe('AuthService', () => {
     auth.login('wrong').subscribe({ error: (error: { status: number }) => (failedWith = error.status) });
     http
       .expectOne('/api/auth/login')
-      .flush(
-        { statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' },
-        { status: 401, statusText: 'Unauthorized' },
-      );
+      .flush({ statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' }, { status: 401, statusText: 'Unauthorized' });
 
     expect(failedWith).toBe(401);
     expect(auth.isAuthenticated()).toBe(false);

@@ -126,9 +126,5 @@ export class AuthService {
 function isStoredSession(value: unknown): value is StoredSession {
   if (value === null || typeof value !== 'object') return false;
   const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate['token'] === 'string' &&
-    candidate['token'].length > 0 &&
-    typeof candidate['expiresAt'] === 'string'
-  );
+  return typeof candidate['token'] === 'string' && candidate['token'].length > 0 && typeof candidate['expiresAt'] === 'string';
 }

@@ -3,19 +3,14 @@ import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { UserRole } from '@mcp-proxy/shared/dto';
-import {
-  createTestClock,
-  loginView,
-  seedSession,
-} from '../../testing/fixtures';
+import { createTestClock, loginView, seedSession } from '../../testing/fixtures';
 import { AuthService } from './auth.service';
 import { AUTH_CLOCK } from './auth.tokens';
 import { IfRoleDirective } from './if-role.directive';
 
 @Component({
   imports: [IfRoleDirective],
-  template: `<button *mcpIfRole="'viewer'">Read</button
-    ><button *mcpIfRole="'operator'">Start</button
+  template: `<button *mcpIfRole="'viewer'">Read</button><button *mcpIfRole="'operator'">Start</button
     ><button *mcpIfRole="'admin'">Delete</button>`,
 })
 class Host {}
@@ -25,18 +20,12 @@ async function shownFor(role: UserRole): Promise<string[]> {
   sessionStorage.clear();
   seedSession(loginView({ role }));
   TestBed.configureTestingModule({
-    providers: [
-      provideHttpClient(),
-      provideHttpClientTesting(),
-      { provide: AUTH_CLOCK, useValue: createTestClock().now },
-    ],
+    providers: [provideHttpClient(), provideHttpClientTesting(), { provide: AUTH_CLOCK, useValue: createTestClock().now }],
   });
   const fixture = TestBed.createComponent(Host);
   fixture.detectChanges();
   await fixture.whenStable();
-  return [
-    ...(fixture.nativeElement as HTMLElement).querySelectorAll('button'),
-  ].map((button) => button.textContent ?? '');
+  return [...(fixture.nativeElement as HTMLElement).querySelectorAll('button')].map((button) => button.textContent ?? '');
 }
 
 describe('IfRoleDirective', () => {
@@ -56,8 +45,6 @@ describe('IfRoleDirective', () => {
     const fixture = TestBed.createComponent(Host);
     fixture.detectChanges();
     await fixture.whenStable();
-    expect(
-      (fixture.nativeElement as HTMLElement).querySelectorAll('button').length,
-    ).toBe(0);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('button').length).toBe(0);
   });
 });

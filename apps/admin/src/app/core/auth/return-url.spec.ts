@@ -6,10 +6,18 @@ describe('safeReturnUrl', () => {
     expect(safeReturnUrl('/services?tab=1')).toBe('/services?tab=1');
   });
 
-  it.each([null, undefined, '', '/', '/login', '/login?returnUrl=%2Fx', '//evil.example', '/\\evil.example', 'https://evil.example', 'services'])(
-    'refuses %s',
-    (candidate) => {
-      expect(safeReturnUrl(candidate)).toBeNull();
-    },
-  );
+  it.each([
+    null,
+    undefined,
+    '',
+    '/',
+    '/login',
+    '/login?returnUrl=%2Fx',
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example',
+    'services',
+  ])('refuses %s', (candidate) => {
+    expect(safeReturnUrl(candidate)).toBeNull();
+  });
 });

@@ -9,7 +9,5 @@ export function roleAllows(held: UserRole, required: UserRole): boolean {
 
 /** The tooltip or note on something a role cannot use. */
 export function roleHint(required: UserRole): string {
-  return required === 'admin'
-    ? 'Only admins can do this'
-    : `Needs the ${required} role or higher`;
+  return required === 'admin' ? 'Only admins can do this' : `Needs the ${required} role or higher`;
 }

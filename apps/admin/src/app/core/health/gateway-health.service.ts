@@ -43,11 +43,6 @@ export class GatewayHealthService {
 
   /** A service changed status: asks again when that can change the answer (it crashed or failed, or the gateway is degraded now). */
   noteServiceStatus(status: ServiceStatus): void {
-    if (
-      status === 'crashed' ||
-      status === 'failed' ||
-      this.view()?.status === 'degraded'
-    )
-      this.refresh();
+    if (status === 'crashed' || status === 'failed' || this.view()?.status === 'degraded') this.refresh();
   }
 }

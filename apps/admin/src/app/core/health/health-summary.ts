@@ -27,16 +27,12 @@ const STATUS_WORDS: Record<string, string> = {
 export function healthSummary(health: HealthView): HealthSummary {
   const degraded = health.status === 'degraded';
   const problems = health.problems ?? [];
-  const counted = Object.values(health.problemCounts ?? {}).reduce(
-    (sum, count) => sum + count,
-    0,
-  );
+  const counted = Object.values(health.problemCounts ?? {}).reduce((sum, count) => sum + count, 0);
   return {
     label: degraded ? 'Degraded' : 'OK',
     degraded,
     reasons: problems.map(
-      (problem) =>
-        `${KIND_LABELS[problem.kind]} ${problem.name} ${STATUS_WORDS[problem.status] ?? problem.status}: ${problem.reason}`,
+      (problem) => `${KIND_LABELS[problem.kind]} ${problem.name} ${STATUS_WORDS[problem.status] ?? problem.status}: ${problem.reason}`,
     ),
     hidden: Math.max(0, counted - problems.length),
   };

@@ -98,9 +98,7 @@ describe('ShellComponent', () => {
   });
 
   it('logs out (ending the session on the server too) and returns to /login', async () => {
-    const logout = [...root().querySelectorAll('button')].find(
-      (button) => button.textContent?.trim() === 'Log out',
-    );
+    const logout = [...root().querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Log out');
     logout?.click();
     TestBed.inject(HttpTestingController)
       .expectOne({ method: 'POST', url: '/api/auth/logout' })

@@ -96,7 +96,21 @@ describe('LiveSocketService', () => {
     socket.receive({
       type: 'metrics',
       channel: 'metrics',
-      metrics: { serviceId: 's1', serviceName: 'everything', process: { status: 'running', pid: 1, uptimeSec: 3, restarts: 0, rssBytes: 1, cpuPercent: 0, processCount: 1, sessions: null, sampledAt: null } },
+      metrics: {
+        serviceId: 's1',
+        serviceName: 'everything',
+        process: {
+          status: 'running',
+          pid: 1,
+          uptimeSec: 3,
+          restarts: 0,
+          rssBytes: 1,
+          cpuPercent: 0,
+          processCount: 1,
+          sessions: null,
+          sampledAt: null,
+        },
+      },
     });
 
     expect(logs).toEqual([
@@ -253,7 +267,9 @@ describe('LiveSocketService', () => {
     expect(sockets.sockets).toHaveLength(1);
 
     TestBed.inject(AuthService).login('the-api-key').subscribe();
-    TestBed.inject(HttpTestingController).expectOne('/api/auth/login').flush(loginView({ token: 'new-token' }));
+    TestBed.inject(HttpTestingController)
+      .expectOne('/api/auth/login')
+      .flush(loginView({ token: 'new-token' }));
     live.logs('everything').subscribe();
     expect(sockets.sockets).toHaveLength(2);
     sockets.last().open();

@@ -10,13 +10,7 @@ import type {
 } from '@mcp-proxy/shared/dto';
 import { Observable, Subject, Subscriber, filter, map } from 'rxjs';
 import { AuthService } from '../auth/auth.service';
-import {
-  LIVE_RECONNECT_POLICY,
-  LIVE_SOCKET_FACTORY,
-  LIVE_URL,
-  LiveSocket,
-  reconnectDelay,
-} from './live-socket.tokens';
+import { LIVE_RECONNECT_POLICY, LIVE_SOCKET_FACTORY, LIVE_URL, LiveSocket, reconnectDelay } from './live-socket.tokens';
 
 /**
  * `idle`: nothing subscribed, no connection. `connecting`: first connection on its way.
@@ -24,13 +18,7 @@ import {
  * `unauthorized`: the gateway refused the session token (close code 4401); no retry.
  * `signed-out`: there is no session token to connect with.
  */
-export type LiveConnectionState =
-  | 'idle'
-  | 'connecting'
-  | 'open'
-  | 'reconnecting'
-  | 'unauthorized'
-  | 'signed-out';
+export type LiveConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'signed-out';
 
 /** What a `logs:<service>` channel delivers: the backlog (on every (re)subscription), then each line. */
 export type LogChannelEvent =

@@ -1,6 +1,12 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { ClientTokenView, ConsentDecisionView, ConsentRequestView, CreatedClientTokenView, OAuthGrantView } from '@mcp-proxy/shared/dto';
+import type {
+  ClientTokenView,
+  ConsentDecisionView,
+  ConsentRequestView,
+  CreatedClientTokenView,
+  OAuthGrantView,
+} from '@mcp-proxy/shared/dto';
 import { Observable } from 'rxjs';
 import { apiUrl } from '../../core/api/api-paths';
 

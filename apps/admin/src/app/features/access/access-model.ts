@@ -3,7 +3,14 @@
  * An empty field means "no restriction" (undefined), not an empty list.
  */
 export function parseNameList(text: string): string[] | undefined {
-  const names = [...new Set(text.split(/[,\n]/).map((name) => name.trim()).filter((name) => name !== ''))];
+  const names = [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ];
   return names.length ? names : undefined;
 }
 

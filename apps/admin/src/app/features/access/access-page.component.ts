@@ -74,14 +74,20 @@ export class AccessPageComponent {
 
   relabel(token: ClientTokenView, label: string): void {
     if (!label.trim() || label.trim() === token.label) return;
-    this.api.relabelToken(token.id, label.trim()).subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
+    this.api
+      .relabelToken(token.id, label.trim())
+      .subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
   }
 
   revokeToken(token: ClientTokenView): void {
-    this.api.revokeToken(token.id).subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
+    this.api
+      .revokeToken(token.id)
+      .subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
   }
 
   revokeGrant(grant: OAuthGrantView): void {
-    this.api.revokeGrant(grant.id).subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
+    this.api
+      .revokeGrant(grant.id)
+      .subscribe({ next: () => this.load(), error: (error: unknown) => this.error.set(describeHttpError(error)) });
   }
 }

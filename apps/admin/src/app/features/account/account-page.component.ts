@@ -17,10 +17,7 @@ import { SessionsPanelComponent } from './sessions-panel.component';
     </header>
     <section class="card" aria-labelledby="sessions">
       <h2 id="sessions">Sessions</h2>
-      <p>
-        Where you are signed in. Ending a session signs that browser out at
-        once; a password change ends all but this one.
-      </p>
+      <p>Where you are signed in. Ending a session signs that browser out at once; a password change ends all but this one.</p>
       <mcp-sessions-panel />
     </section>
   `,

@@ -14,22 +14,14 @@ export class SessionsApiService {
 
   /** Your own sessions, or (admins) those of the user with this id. */
   list(userId?: string): Observable<SessionView[]> {
-    return this.http.get<SessionView[]>(
-      userId
-        ? apiUrl(`users/${encodeURIComponent(userId)}/sessions`)
-        : apiUrl('auth/sessions'),
-    );
+    return this.http.get<SessionView[]>(userId ? apiUrl(`users/${encodeURIComponent(userId)}/sessions`) : apiUrl('auth/sessions'));
   }
 
   end(id: string): Observable<void> {
-    return this.http.delete<void>(
-      apiUrl(`auth/sessions/${encodeURIComponent(id)}`),
-    );
+    return this.http.delete<void>(apiUrl(`auth/sessions/${encodeURIComponent(id)}`));
   }
 
   endAllOf(userId: string): Observable<EndedSessionsView> {
-    return this.http.delete<EndedSessionsView>(
-      apiUrl(`users/${encodeURIComponent(userId)}/sessions`),
-    );
+    return this.http.delete<EndedSessionsView>(apiUrl(`users/${encodeURIComponent(userId)}/sessions`));
   }
 }

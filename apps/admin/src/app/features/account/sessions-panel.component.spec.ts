@@ -1,8 +1,5 @@
 import { provideHttpClient } from '@angular/common/http';
-import {
-  HttpTestingController,
-  provideHttpClientTesting,
-} from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { SessionView } from '@mcp-proxy/shared/dto';
 import { buttonByText } from '../../testing/dom';
@@ -42,27 +39,18 @@ describe('SessionsPanelComponent', () => {
     const fixture = await render();
     httpTesting
       .expectOne('/api/auth/sessions')
-      .flush([
-        session({ id: 'here', current: true, userAgent: 'Firefox/140' }),
-        session({ id: 'phone', userAgent: 'Safari/18' }),
-      ]);
+      .flush([session({ id: 'here', current: true, userAgent: 'Firefox/140' }), session({ id: 'phone', userAgent: 'Safari/18' })]);
     await fixture.whenStable();
     const page = fixture.nativeElement as HTMLElement;
     const here = page.querySelector('tr[data-session="here"]');
     expect(here?.textContent).toContain('This session');
     expect(here?.querySelector('button')).toBeNull();
-    expect(
-      page.querySelector('tr[data-session="phone"]')?.textContent,
-    ).toContain('Safari/18');
+    expect(page.querySelector('tr[data-session="phone"]')?.textContent).toContain('Safari/18');
     expect(page.textContent).not.toContain('End all');
 
     buttonByText(page, 'End').click();
-    httpTesting
-      .expectOne({ method: 'DELETE', url: '/api/auth/sessions/phone' })
-      .flush(null, { status: 204, statusText: 'No Content' });
-    httpTesting
-      .expectOne('/api/auth/sessions')
-      .flush([session({ id: 'here', current: true })]);
+    httpTesting.expectOne({ method: 'DELETE', url: '/api/auth/sessions/phone' }).flush(null, { status: 204, statusText: 'No Content' });
+    httpTesting.expectOne('/api/auth/sessions').flush([session({ id: 'here', current: true })]);
     await fixture.whenStable();
     expect(page.querySelector('tr[data-session="phone"]')).toBeNull();
     expect(page.textContent).toContain('Session ended.');
@@ -70,16 +58,12 @@ describe('SessionsPanelComponent', () => {
 
   it('for an admin looking at a user: lists theirs and ends them all', async () => {
     const fixture = await render('u-7');
-    httpTesting
-      .expectOne('/api/users/u-7/sessions')
-      .flush([session({ id: 'a' }), session({ id: 'b' })]);
+    httpTesting.expectOne('/api/users/u-7/sessions').flush([session({ id: 'a' }), session({ id: 'b' })]);
     await fixture.whenStable();
     const page = fixture.nativeElement as HTMLElement;
 
     buttonByText(page, 'End all').click();
-    httpTesting
-      .expectOne({ method: 'DELETE', url: '/api/users/u-7/sessions' })
-      .flush({ ended: 2 });
+    httpTesting.expectOne({ method: 'DELETE', url: '/api/users/u-7/sessions' }).flush({ ended: 2 });
     httpTesting.expectOne('/api/users/u-7/sessions').flush([]);
     await fixture.whenStable();
     expect(page.textContent).toContain('No open sessions.');
@@ -89,13 +73,8 @@ describe('SessionsPanelComponent', () => {
     const fixture = await render();
     httpTesting
       .expectOne('/api/auth/sessions')
-      .flush(
-        { statusCode: 401, message: 'Unauthorized' },
-        { status: 401, statusText: 'Unauthorized' },
-      );
+      .flush({ statusCode: 401, message: 'Unauthorized' }, { status: 401, statusText: 'Unauthorized' });
     await fixture.whenStable();
-    expect(
-      (fixture.nativeElement as HTMLElement).querySelector('[role="alert"]'),
-    ).not.toBeNull();
+    expect((fixture.nativeElement as HTMLElement).querySelector('[role="alert"]')).not.toBeNull();
   });
 });

@@ -14,10 +14,7 @@ export class AuditApiService {
   }
 
   /** The file as the API names it; fetched (not linked) so the session token goes with it. */
-  export(
-    params: Record<string, string>,
-    format: AuditExportFormat,
-  ): Observable<HttpResponse<Blob>> {
+  export(params: Record<string, string>, format: AuditExportFormat): Observable<HttpResponse<Blob>> {
     return this.http.get(apiUrl('audit/export'), {
       params: { ...params, format },
       responseType: 'blob',

@@ -1,15 +1,9 @@
-import {
-  auditQueryParams,
-  describeAuditDetail,
-  EMPTY_AUDIT_FILTERS,
-} from './audit-filters';
+import { auditQueryParams, describeAuditDetail, EMPTY_AUDIT_FILTERS } from './audit-filters';
 
 describe('auditQueryParams', () => {
   it('leaves out blank filters', () => {
     expect(auditQueryParams(EMPTY_AUDIT_FILTERS)).toEqual({});
-    expect(
-      auditQueryParams({ ...EMPTY_AUDIT_FILTERS, actor: '  ', action: '' }),
-    ).toEqual({});
+    expect(auditQueryParams({ ...EMPTY_AUDIT_FILTERS, actor: '  ', action: '' })).toEqual({});
   });
 
   it('trims text filters and passes the outcome', () => {
@@ -38,26 +32,18 @@ describe('auditQueryParams', () => {
   });
 
   it('ignores a date that is not a day', () => {
-    expect(
-      auditQueryParams({ ...EMPTY_AUDIT_FILTERS, from: 'yesterday' }),
-    ).toEqual({});
+    expect(auditQueryParams({ ...EMPTY_AUDIT_FILTERS, from: 'yesterday' })).toEqual({});
   });
 
   it('pages by limit and offset', () => {
-    expect(
-      auditQueryParams(EMPTY_AUDIT_FILTERS, { index: 2, size: 25 }),
-    ).toEqual({ limit: '25', offset: '50' });
+    expect(auditQueryParams(EMPTY_AUDIT_FILTERS, { index: 2, size: 25 })).toEqual({ limit: '25', offset: '50' });
   });
 });
 
 describe('describeAuditDetail', () => {
   it('shows the facts of an event on one line', () => {
-    expect(describeAuditDetail({ status: 403, reason: 'needs admin' })).toBe(
-      'status: 403 · reason: needs admin',
-    );
-    expect(describeAuditDetail({ fields: ['name', 'environment'] })).toBe(
-      'fields: name, environment',
-    );
+    expect(describeAuditDetail({ status: 403, reason: 'needs admin' })).toBe('status: 403 · reason: needs admin');
+    expect(describeAuditDetail({ fields: ['name', 'environment'] })).toBe('fields: name, environment');
     expect(describeAuditDetail(null)).toBe('');
   });
 });

@@ -21,10 +21,7 @@ export const EMPTY_AUDIT_FILTERS: AuditFilters = {
  * Query parameters of `GET /api/audit` (and its export) for the filters: blanks left out, the
  * "to" day included whole (the API's `until` is exclusive, so it is the next midnight).
  */
-export function auditQueryParams(
-  filters: AuditFilters,
-  page?: { index: number; size: number },
-): Record<string, string> {
+export function auditQueryParams(filters: AuditFilters, page?: { index: number; size: number }): Record<string, string> {
   const params: Record<string, string> = {};
   if (filters.actor.trim()) params['actor'] = filters.actor.trim();
   if (filters.action.trim()) params['action'] = filters.action.trim();
@@ -46,18 +43,12 @@ export function auditQueryParams(
 function localMidnight(day: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!match) return null;
-  const date = new Date(
-    Number(match[1]),
-    Number(match[2]) - 1,
-    Number(match[3]),
-  );
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
 /** A short text for the detail column: the status and reason of a refusal, the fields of a change. */
-export function describeAuditDetail(
-  detail: Record<string, unknown> | null,
-): string {
+export function describeAuditDetail(detail: Record<string, unknown> | null): string {
   if (!detail) return '';
   return Object.entries(detail)
     .map(

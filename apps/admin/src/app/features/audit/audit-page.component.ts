@@ -1,12 +1,6 @@
 import { DOCUMENT, DatePipe } from '@angular/common';
 import { HttpResponse } from '@angular/common/http';
-import {
-  ChangeDetectionStrategy,
-  Component,
-  DestroyRef,
-  inject,
-  signal,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -16,19 +10,10 @@ import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
-import type {
-  AuditEventView,
-  AuditExportFormat,
-  AuditOutcome,
-} from '@mcp-proxy/shared/dto';
+import type { AuditEventView, AuditExportFormat, AuditOutcome } from '@mcp-proxy/shared/dto';
 import { describeHttpError } from '../../core/api/api-error';
 import { AuditApiService } from './audit-api.service';
-import {
-  AuditFilters,
-  auditQueryParams,
-  describeAuditDetail,
-  EMPTY_AUDIT_FILTERS,
-} from './audit-filters';
+import { AuditFilters, auditQueryParams, describeAuditDetail, EMPTY_AUDIT_FILTERS } from './audit-filters';
 
 const OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed'];
 
@@ -56,15 +41,7 @@ export class AuditPageComponent {
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly outcomes = OUTCOMES;
-  protected readonly columns = [
-    'at',
-    'actor',
-    'action',
-    'outcome',
-    'target',
-    'address',
-    'detail',
-  ] as const;
+  protected readonly columns = ['at', 'actor', 'action', 'outcome', 'target', 'address', 'detail'] as const;
   protected readonly events = signal<AuditEventView[] | null>(null);
   protected readonly total = signal(0);
   protected readonly pageIndex = signal(0);

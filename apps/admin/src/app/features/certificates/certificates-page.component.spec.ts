@@ -122,7 +122,18 @@ describe('CertificatesPageComponent', () => {
   });
 
   it('explains how to turn HTTPS on when it is off, without a renew button', async () => {
-    await open(certStatus({ enabled: false, provider: 'self-signed', domain: null, serving: null, issuer: null, notBefore: null, notAfter: null, renewAt: null }));
+    await open(
+      certStatus({
+        enabled: false,
+        provider: 'self-signed',
+        domain: null,
+        serving: null,
+        issuer: null,
+        notBefore: null,
+        notAfter: null,
+        renewAt: null,
+      }),
+    );
     expect(element().querySelector('#tls-off-title')?.textContent?.trim()).toBe('HTTPS is off');
     expect(element().textContent).toContain('SSL_ENABLED=true');
     expect(element().textContent).toContain("README's HTTPS section");

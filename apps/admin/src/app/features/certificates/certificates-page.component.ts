@@ -8,10 +8,7 @@ import type { CertStatusView } from '@mcp-proxy/shared/dto';
 import { filter } from 'rxjs';
 import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { describeHttpError } from '../../core/api/api-error';
-import {
-  ConfirmDialogComponent,
-  ConfirmDialogData,
-} from '../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { ConfirmDialogComponent, ConfirmDialogData } from '../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
 import { CertsApiService } from './certs-api.service';
 import { SOURCE_LABELS, VALIDITY_LABELS, VALIDITY_TONES, certValidity, countdown } from './cert-model';

@@ -74,7 +74,9 @@ describe('ConsentPageComponent', () => {
 
   it('denying tells the API and goes back too; an error stays on the page', () => {
     buttonByText(page(), 'Deny').click();
-    httpTesting.expectOne(`/api/oauth/authorizations/${ID}/deny`).flush({ statusCode: 409, message: 'This request was answered already' }, { status: 409, statusText: 'Conflict' });
+    httpTesting
+      .expectOne(`/api/oauth/authorizations/${ID}/deny`)
+      .flush({ statusCode: 409, message: 'This request was answered already' }, { status: 409, statusText: 'Conflict' });
     harness.detectChanges();
     expect(left).toEqual([]);
     expect(page().querySelector('[role="alert"]')?.textContent).toContain('answered already');

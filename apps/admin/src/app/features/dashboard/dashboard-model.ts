@@ -67,10 +67,7 @@ export const MAX_DASHBOARD_EVENTS = 50;
  * What a status change means for a person watching the dashboard: crashes, failures and restarts
  * first of all; also services coming up or going down. `starting` alone is not news.
  */
-export function eventFor(
-  previous: ServiceView | undefined,
-  next: ServiceView,
-): Omit<DashboardEvent, 'id' | 'at'> | null {
+export function eventFor(previous: ServiceView | undefined, next: ServiceView): Omit<DashboardEvent, 'id' | 'at'> | null {
   if (previous && previous.status === next.status && previous.restarts === next.restarts) return null;
   const reason = next.statusReason ? `: ${firstLine(next.statusReason)}` : '';
   switch (next.status) {

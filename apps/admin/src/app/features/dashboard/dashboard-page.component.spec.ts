@@ -9,7 +9,9 @@ import { DashboardPageComponent } from './dashboard-page.component';
 
 /** The text of an element with its child elements' texts separated by spaces. */
 function words(element: Element): string {
-  const parts = [...element.querySelectorAll('*')].filter((child) => child.children.length === 0).map((child) => child.textContent?.trim() ?? '');
+  const parts = [...element.querySelectorAll('*')]
+    .filter((child) => child.children.length === 0)
+    .map((child) => child.textContent?.trim() ?? '');
   return (parts.length ? parts.filter(Boolean).join(' ') : element.textContent?.trim()) ?? '';
 }
 
@@ -55,7 +57,9 @@ describe('DashboardPageComponent', () => {
     return [...(tr?.querySelectorAll('th, td') ?? [])].map((cell) => words(cell));
   }
 
-  async function flushServices(services = [serviceView({ id: 'a', name: 'everything', status: 'running', startedAt: new Date(Date.now() - 125_000).toISOString() })]): Promise<void> {
+  async function flushServices(
+    services = [serviceView({ id: 'a', name: 'everything', status: 'running', startedAt: new Date(Date.now() - 125_000).toISOString() })],
+  ): Promise<void> {
     httpTesting.expectOne('/api/services').flush(services);
     for (const service of services) {
       httpTesting.expectOne(`/api/services/${service.id}/metrics`).flush(metricsView(service.id));
@@ -64,9 +68,7 @@ describe('DashboardPageComponent', () => {
   }
 
   it('shows status, version, uptime and service counts from GET /health', async () => {
-    httpTesting
-      .expectOne('/health')
-      .flush(healthView({ version: '1.4.2', uptime: 3_725, services: { running: 2, total: 5 } }));
+    httpTesting.expectOne('/health').flush(healthView({ version: '1.4.2', uptime: 3_725, services: { running: 2, total: 5 } }));
     await fixture.whenStable();
 
     expect(stat('Status')).toBe('OK');
@@ -98,8 +100,11 @@ describe('DashboardPageComponent', () => {
     expect(element().querySelector('.isolation-warning')).toBeNull();
 
     fixture.componentRef.instance['load']();
-    const summary = "MCP servers run with the proxy's own rights and can read its secrets (data dir, database, secret files, its environment).";
-    httpTesting.expectOne('/health').flush(healthView({ children: { ...healthView().children, isolation: 'none', proxySecretsProtected: false, summary } }));
+    const summary =
+      "MCP servers run with the proxy's own rights and can read its secrets (data dir, database, secret files, its environment).";
+    httpTesting
+      .expectOne('/health')
+      .flush(healthView({ children: { ...healthView().children, isolation: 'none', proxySecretsProtected: false, summary } }));
     await flushServices([]);
     expect(stat('Server isolation')).toBe('None');
     const warning = element().querySelector('.isolation-warning');
@@ -118,14 +123,18 @@ describe('DashboardPageComponent', () => {
     httpTesting.expectOne('/health').flush(healthView({ children: { ...healthView().children, limits } }));
     await flushServices([]);
     expect(stat('Resource limits')).toBe('Per-process limits');
-    expect(element().querySelector('.host-limits-detail')?.textContent).toContain(`Not enforced on this host: memory, processes, CPU — ${reason}`);
+    expect(element().querySelector('.host-limits-detail')?.textContent).toContain(
+      `Not enforced on this host: memory, processes, CPU — ${reason}`,
+    );
   });
 
   it('lists every service with its light, uptime, restarts, requests/min, error rate, RSS and CPU, and totals', async () => {
     httpTesting.expectOne('/health').flush(healthView());
     await flushServices();
 
-    expect(element().querySelector('tr[data-service="everything"] mcp-status-light [role="img"]')?.getAttribute('aria-label')).toBe('running');
+    expect(element().querySelector('tr[data-service="everything"] mcp-status-light [role="img"]')?.getAttribute('aria-label')).toBe(
+      'running',
+    );
     const cells = row('everything');
     expect(cells[0]).toBe('everything running');
     expect(cells[1]).toMatch(/^2 min \d+ s$/);
@@ -146,20 +155,32 @@ describe('DashboardPageComponent', () => {
     httpTesting.expectOne('/api/services/a/metrics').flush(metricsView('a'));
     expect(element().textContent).toContain('No status changes since this page was opened.');
 
-    socket.receive({ type: 'metrics', channel: 'metrics', metrics: metricsView('a', { rssBytes: 80 * 1024 * 1024 }, { requestsPerMinute: 40 }) });
+    socket.receive({
+      type: 'metrics',
+      channel: 'metrics',
+      metrics: metricsView('a', { rssBytes: 80 * 1024 * 1024 }, { requestsPerMinute: 40 }),
+    });
     socket.receive({
       type: 'status',
       channel: 'status',
       service: serviceView({ id: 'a', name: 'everything', status: 'restarting', restarts: 1, statusReason: 'exited with code 1' }),
     });
-    httpTesting.expectOne('/api/services/a/metrics').flush(metricsView('a', { status: 'restarting', rssBytes: null }, { requestsPerMinute: 40 }));
+    httpTesting
+      .expectOne('/api/services/a/metrics')
+      .flush(metricsView('a', { status: 'restarting', rssBytes: null }, { requestsPerMinute: 40 }));
     socket.receive({
       type: 'status',
       channel: 'status',
       service: serviceView({ id: 'a', name: 'everything', status: 'crashed', restarts: 5, statusReason: 'boom' }),
     });
     // A crash can change the gateway's health: asked again at once.
-    httpTesting.expectOne('/health').flush(healthView({ status: 'degraded', problemCounts: { service: 1, certificate: 0, upnp: 0, deploy: 0 }, problems: [{ kind: 'service', name: 'everything', status: 'crashed', reason: 'gave up after 5 restarts' }] }));
+    httpTesting.expectOne('/health').flush(
+      healthView({
+        status: 'degraded',
+        problemCounts: { service: 1, certificate: 0, upnp: 0, deploy: 0 },
+        problems: [{ kind: 'service', name: 'everything', status: 'crashed', reason: 'gave up after 5 restarts' }],
+      }),
+    );
     await fixture.whenStable();
     expect(stat('Status')).toBe('Degraded');
 
@@ -202,7 +223,9 @@ describe('DashboardPageComponent', () => {
   it('still lists a service whose metrics failed, and says so', async () => {
     httpTesting.expectOne('/health').flush(healthView());
     httpTesting.expectOne('/api/services').flush([serviceView({ id: 'a', name: 'everything' })]);
-    httpTesting.expectOne('/api/services/a/metrics').flush({ statusCode: 500, error: 'x', message: 'boom' }, { status: 500, statusText: 'Server Error' });
+    httpTesting
+      .expectOne('/api/services/a/metrics')
+      .flush({ statusCode: 500, error: 'x', message: 'boom' }, { status: 500, statusText: 'Server Error' });
     await fixture.whenStable();
 
     expect(row('everything')[3]).toBe('—');

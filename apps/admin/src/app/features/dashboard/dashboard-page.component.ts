@@ -15,13 +15,7 @@ import { formatBytes, formatPercent, formatRatio, secondsSince } from '../../sha
 import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indicator.component';
 import { StatusLightComponent } from '../../shared/ui/status-light/status-light.component';
 import { ServicesApiService } from '../services/services-api.service';
-import {
-  DashboardEvent,
-  DashboardRow,
-  MAX_DASHBOARD_EVENTS,
-  dashboardTotals,
-  eventFor,
-} from './dashboard-model';
+import { DashboardEvent, DashboardRow, MAX_DASHBOARD_EVENTS, dashboardTotals, eventFor } from './dashboard-model';
 import { hostLimitsSummary } from './host-limits';
 
 /** Gateway health, every service at a glance with live figures, and what happened recently. */
@@ -61,7 +55,11 @@ export class DashboardPageComponent {
   });
   protected readonly totals = computed(() => dashboardTotals(this.rows() ?? []));
   protected readonly formatUptime = formatUptime;
-  protected readonly isolationLabels: Record<ChildIsolationLevel, string> = { 'own-users': 'Own users', bubblewrap: 'Bubblewrap', none: 'None' };
+  protected readonly isolationLabels: Record<ChildIsolationLevel, string> = {
+    'own-users': 'Own users',
+    bubblewrap: 'Bubblewrap',
+    none: 'None',
+  };
   /** Which resource limits hold on this host (a limit configured in vain is said, not hidden). */
   protected readonly hostLimits = computed(() => {
     const limits = this.health()?.children.limits;
@@ -107,11 +105,7 @@ export class DashboardPageComponent {
       .pipe(
         switchMap((services) => {
           if (services.length === 0) return of({ rows: [] as DashboardRow[], missing: 0 });
-          return forkJoin(
-            services.map((service) =>
-              this.servicesApi.metrics(service.id).pipe(catchError(() => of(null))),
-            ),
-          ).pipe(
+          return forkJoin(services.map((service) => this.servicesApi.metrics(service.id).pipe(catchError(() => of(null))))).pipe(
             map((metrics) => ({
               rows: services.map((service, index) => ({ service, metrics: metrics[index] ?? null })),
               missing: metrics.filter((item) => item === null).length,
@@ -158,8 +152,6 @@ export class DashboardPageComponent {
   }
 
   private onMetrics(metrics: ServiceMetricsView): void {
-    this.rows.update(
-      (rows) => rows?.map((row) => (row.service.id === metrics.serviceId ? { ...row, metrics } : row)) ?? rows,
-    );
+    this.rows.update((rows) => rows?.map((row) => (row.service.id === metrics.serviceId ? { ...row, metrics } : row)) ?? rows);
   }
 }

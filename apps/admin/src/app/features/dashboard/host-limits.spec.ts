@@ -15,14 +15,12 @@ describe('hostLimitsSummary', () => {
     expect(hostLimitsSummary(all)).toEqual({
       value: 'All enforced',
       allEnforced: true,
-      detail:
-        "Memory, processes and CPU of each server's whole process tree are capped (cgroup v2), open files and CPU time per process.",
+      detail: "Memory, processes and CPU of each server's whole process tree are capped (cgroup v2), open files and CPU time per process.",
     });
   });
 
   it('names the limits that do not hold here, with the reason', () => {
-    const reason =
-      "memory, pids, cpu: cgroup v2: the proxy's cgroup /user.slice is not delegated to it";
+    const reason = "memory, pids, cpu: cgroup v2: the proxy's cgroup /user.slice is not delegated to it";
     expect(
       hostLimitsSummary({
         ...all,

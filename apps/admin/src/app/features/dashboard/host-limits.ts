@@ -20,20 +20,10 @@ const LABELS: [keyof Omit<HostLimitsView, 'cgroup' | 'reason'>, string][] = [
 ];
 
 export function hostLimitsSummary(limits: HostLimitsView): HostLimitsSummary {
-  const enforced = LABELS.filter(([key]) => limits[key]).map(
-    ([, label]) => label,
-  );
-  const missing = LABELS.filter(([key]) => !limits[key]).map(
-    ([, label]) => label,
-  );
-  const value =
-    missing.length === 0
-      ? 'All enforced'
-      : enforced.length === 0
-        ? 'None enforced'
-        : capitalize(enforced.join(', '));
-  const hierarchy =
-    limits.cgroup === 'none' ? 'no cgroups' : `cgroup ${limits.cgroup}`;
+  const enforced = LABELS.filter(([key]) => limits[key]).map(([, label]) => label);
+  const missing = LABELS.filter(([key]) => !limits[key]).map(([, label]) => label);
+  const value = missing.length === 0 ? 'All enforced' : enforced.length === 0 ? 'None enforced' : capitalize(enforced.join(', '));
+  const hierarchy = limits.cgroup === 'none' ? 'no cgroups' : `cgroup ${limits.cgroup}`;
   const detail =
     missing.length === 0
       ? `Memory, processes and CPU of each server's whole process tree are capped (${hierarchy}), open files and CPU time per process.`

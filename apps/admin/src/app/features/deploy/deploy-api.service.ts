@@ -1,11 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type {
-  DeployAcceptedView,
-  DeployRequestDto,
-  DeploymentSummaryView,
-  DeploymentView,
-} from '@mcp-proxy/shared/dto';
+import type { DeployAcceptedView, DeployRequestDto, DeploymentSummaryView, DeploymentView } from '@mcp-proxy/shared/dto';
 import { Observable } from 'rxjs';
 import { apiUrl } from '../../core/api/api-paths';
 

@@ -88,7 +88,9 @@ describe('DeployPageComponent', () => {
     await open('/deploy');
     typeInto(fieldByLabel(page(), 'Repository URL'), 'https://github.com/other/forecast');
     typeInto(fieldByLabel(page(), 'Service name'), 'weather');
-    const replace = [...page().querySelectorAll('mat-checkbox')].find((box) => box.textContent?.includes("Replace the service's repository"));
+    const replace = [...page().querySelectorAll('mat-checkbox')].find((box) =>
+      box.textContent?.includes("Replace the service's repository"),
+    );
     replace?.querySelector<HTMLInputElement>('input')?.click();
     await harness.fixture.whenStable();
     // An existing service's name: the form offers a redeploy.

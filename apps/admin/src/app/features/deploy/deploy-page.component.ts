@@ -22,12 +22,7 @@ import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../core/api/api-error';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
-import {
-  ENV_KEY_PATTERN,
-  RESERVED_NAMES,
-  SERVICE_NAME_PATTERN,
-  placeApiErrors,
-} from '../services/service-form/service-form.model';
+import { ENV_KEY_PATTERN, RESERVED_NAMES, SERVICE_NAME_PATTERN, placeApiErrors } from '../services/service-form/service-form.model';
 import { ServicesApiService } from '../services/services-api.service';
 import { DeployApiService } from './deploy-api.service';
 import {
@@ -43,8 +38,7 @@ import {
 
 type VariableRow = FormGroup<{ key: FormControl<string>; value: FormControl<string> }>;
 
-const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> =>
-  new FormControl(value, { nonNullable: true, validators });
+const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> => new FormControl(value, { nonNullable: true, validators });
 
 /** Paths of the form's fields, as the API names them in its 400 messages. */
 const FIELD_PATHS = ['repositoryUrl', 'branch', 'serviceName', 'entryPoint', 'allowScripts', 'replace'] as const;
@@ -67,9 +61,7 @@ const FIELD_PATHS = ['repositoryUrl', 'branch', 'serviceName', 'entryPoint', 'al
     MatTableModule,
     StatusChipComponent,
   ],
-  providers: [
-    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } },
-  ],
+  providers: [{ provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } }],
   templateUrl: './deploy-page.component.html',
   styleUrl: './deploy-page.component.scss',
 })
@@ -218,8 +210,7 @@ export class DeployPageComponent {
   private showRefusal(error: unknown): void {
     const messages = apiErrorMessages(error);
     const isValidation =
-      error instanceof HttpErrorResponse &&
-      (error.status === HttpStatusCode.BadRequest || error.status === HttpStatusCode.Conflict);
+      error instanceof HttpErrorResponse && (error.status === HttpStatusCode.BadRequest || error.status === HttpStatusCode.Conflict);
     if (!isValidation || messages.length === 0) {
       this.submitErrors.set([describeHttpError(error)]);
       return;

@@ -44,7 +44,9 @@ describe('following a deployment', () => {
   });
 
   it('keeps what the channel refused', () => {
-    expect(applyChannel(EMPTY_FOLLOW, { kind: 'error', message: 'deployment "x" not found' }).channelError).toBe('deployment "x" not found');
+    expect(applyChannel(EMPTY_FOLLOW, { kind: 'error', message: 'deployment "x" not found' }).channelError).toBe(
+      'deployment "x" not found',
+    );
   });
 });
 

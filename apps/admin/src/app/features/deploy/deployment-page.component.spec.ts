@@ -70,7 +70,12 @@ describe('DeploymentPageComponent', () => {
     socket.receive({
       type: 'deployment',
       channel,
-      deployment: { ...queued, status: 'building', commit: 'b16d52bd13dacab6ca91a21554f10c49101d2709', timings: { ...queued.timings, startedAt: '2026-01-01T00:00:00.500Z', cloneMs: 1200, installMs: 2000 } },
+      deployment: {
+        ...queued,
+        status: 'building',
+        commit: 'b16d52bd13dacab6ca91a21554f10c49101d2709',
+        timings: { ...queued.timings, startedAt: '2026-01-01T00:00:00.500Z', cloneMs: 1200, installMs: 2000 },
+      },
     });
     socket.receive({ type: 'deploy-log', channel, lines: ['==> deploying', "Cloning into 'x'...", '==> cloned b16d52bd13da (main)'] });
     socket.receive({ type: 'deploy-log', channel, lines: ['$ npm run build'] });
@@ -84,7 +89,11 @@ describe('DeploymentPageComponent', () => {
     socket.receive({
       type: 'deployment',
       channel,
-      deployment: deploymentSummary({ status: 'failed', error: 'build failed: npm run build exited with code 2', timings: { ...deploymentSummary().timings, buildMs: null, startMs: null } }),
+      deployment: deploymentSummary({
+        status: 'failed',
+        error: 'build failed: npm run build exited with code 2',
+        timings: { ...deploymentSummary().timings, buildMs: null, startMs: null },
+      }),
     });
     socket.receive({ type: 'deploy-log', channel, lines: ['==> failed: build failed: npm run build exited with code 2'] });
     await harness.fixture.whenStable();
@@ -118,9 +127,11 @@ describe('DeploymentPageComponent', () => {
   });
 
   it("warns plainly when the build ran with the proxy's own rights", async () => {
-    httpTesting
-      .expectOne(`/api/deployments/${ID}`)
-      .flush(deploymentView({ buildSandbox: { isolated: false, applied: [], notApplied: ['own user: the proxy is not root', 'filesystem: bwrap not found'] } }));
+    httpTesting.expectOne(`/api/deployments/${ID}`).flush(
+      deploymentView({
+        buildSandbox: { isolated: false, applied: [], notApplied: ['own user: the proxy is not root', 'filesystem: bwrap not found'] },
+      }),
+    );
     await harness.fixture.whenStable();
     const warning = page().querySelector('.error-banner[role="alert"]')?.textContent ?? '';
     expect(warning).toContain("ran with the proxy's own user and could read its keys and data");

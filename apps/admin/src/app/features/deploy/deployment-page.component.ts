@@ -21,13 +21,7 @@ import { formatDuration } from '../../shared/format/units';
 import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
 import { DeployApiService } from './deploy-api.service';
-import {
-  DEPLOYMENT_TONES,
-  deploymentSteps,
-  isFinished,
-  shortCommit,
-  totalDuration,
-} from './deployment-progress';
+import { DEPLOYMENT_TONES, deploymentSteps, isFinished, shortCommit, totalDuration } from './deployment-progress';
 import { EMPTY_FOLLOW, applyChannel, applyRest, lineKind } from './deployment-follow';
 
 /** How close to the bottom (px) still counts as "at the bottom": following resumes there. */
@@ -54,9 +48,7 @@ export class DeploymentPageComponent {
   protected readonly following = signal(true);
 
   protected readonly deployment = computed(() => this.follow().deployment);
-  protected readonly lines = computed(() =>
-    this.follow().lines.map((text) => ({ text, kind: lineKind(text) })),
-  );
+  protected readonly lines = computed(() => this.follow().lines.map((text) => ({ text, kind: lineKind(text) })));
   protected readonly finished = computed(() => {
     const deployment = this.deployment();
     return deployment !== null && isFinished(deployment.status);

@@ -9,7 +9,11 @@ function states(deployment: DeploymentSummaryView, failedAt: Parameters<typeof d
   return deploymentSteps(deployment, failedAt).map((step) => step.state);
 }
 
-function at(status: DeploymentSummaryView['status'], timings: Partial<DeploymentSummaryView['timings']>, trigger: DeploymentSummaryView['trigger'] = 'api'): DeploymentSummaryView {
+function at(
+  status: DeploymentSummaryView['status'],
+  timings: Partial<DeploymentSummaryView['timings']>,
+  trigger: DeploymentSummaryView['trigger'] = 'api',
+): DeploymentSummaryView {
   const base = deploymentSummary();
   return deploymentSummary({ status, trigger, timings: { ...base.timings, ...NO_TIMES, ...timings } });
 }
@@ -41,7 +45,12 @@ describe('deploymentSteps', () => {
   ])('%s', (_, deployment, expected) => expect(states(deployment)).toEqual(expected));
 
   it('marks the step a failure was seen in, and what came after it as not reached', () => {
-    const failed = at('failed', { startedAt: '2026-01-01T00:00:00.500Z', finishedAt: '2026-01-01T00:00:02.000Z', cloneMs: 190, installMs: 0 });
+    const failed = at('failed', {
+      startedAt: '2026-01-01T00:00:00.500Z',
+      finishedAt: '2026-01-01T00:00:02.000Z',
+      cloneMs: 190,
+      installMs: 0,
+    });
     expect(states(failed, 'building')).toEqual(['done', 'done', 'done', 'failed', 'pending']);
   });
 

@@ -58,12 +58,15 @@ describe('GroupDetailPageComponent', () => {
     return harness.routeNativeElement as HTMLElement;
   }
 
-  async function open(group = team, mapping = groupMapping({
-    members: [
-      { serviceId: 'svc-1', serviceName: 'everything', state: 'ok', reason: null },
-      { serviceId: 'svc-2', serviceName: 'weather', state: 'unavailable', reason: 'weather is stopped' },
-    ],
-  })): Promise<void> {
+  async function open(
+    group = team,
+    mapping = groupMapping({
+      members: [
+        { serviceId: 'svc-1', serviceName: 'everything', state: 'ok', reason: null },
+        { serviceId: 'svc-2', serviceName: 'weather', state: 'unavailable', reason: 'weather is stopped' },
+      ],
+    }),
+  ): Promise<void> {
     await harness.navigateByUrl(`/groups/${group.name}`);
     httpTesting.expectOne(`/api/groups/${group.name}`).flush(group);
     await harness.fixture.whenStable();
@@ -73,9 +76,7 @@ describe('GroupDetailPageComponent', () => {
 
   it('shows each member in order with its health, filters and reason', async () => {
     await open();
-    const members = [...page().querySelectorAll('.member')].map((item) =>
-      [...item.children].map((child) => child.textContent?.trim()),
-    );
+    const members = [...page().querySelectorAll('.member')].map((item) => [...item.children].map((child) => child.textContent?.trim()));
     expect(members).toEqual([
       ['everything', 'ok', 'allow echo, get-* · 1 renamed'],
       ['weather', 'unavailable', 'all tools and prompts', 'weather is stopped'],
@@ -151,7 +152,9 @@ describe('GroupDetailPageComponent', () => {
 
   it('says when the group does not exist', async () => {
     await harness.navigateByUrl('/groups/nope');
-    httpTesting.expectOne('/api/groups/nope').flush({ statusCode: 404, message: 'Group "nope" not found' }, { status: 404, statusText: 'Not Found' });
+    httpTesting
+      .expectOne('/api/groups/nope')
+      .flush({ statusCode: 404, message: 'Group "nope" not found' }, { status: 404, statusText: 'Not Found' });
     await harness.fixture.whenStable();
     expect(page().querySelector('[role="alert"]')?.textContent).toContain('Group "nope" not found (HTTP 404)');
   });

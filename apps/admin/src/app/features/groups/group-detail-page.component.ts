@@ -10,10 +10,7 @@ import { debounceTime, filter, map } from 'rxjs';
 import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { describeHttpError } from '../../core/api/api-error';
 import { LiveSocketService } from '../../core/live/live-socket.service';
-import {
-  ConfirmDialogComponent,
-  ConfirmDialogData,
-} from '../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { ConfirmDialogComponent, ConfirmDialogData } from '../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
 import type { StatusTone } from '../../shared/ui/status-chip/status-tone';

@@ -16,10 +16,7 @@ import { GroupFormPageComponent } from './group-form-page.component';
 @Component({ template: '<p>group</p>' })
 class DetailStub {}
 
-const services = [
-  serviceView({ id: 'svc-1', name: 'everything' }),
-  serviceView({ id: 'svc-2', name: 'weather', status: 'stopped' }),
-];
+const services = [serviceView({ id: 'svc-1', name: 'everything' }), serviceView({ id: 'svc-2', name: 'weather', status: 'stopped' })];
 
 describe('GroupFormPageComponent', () => {
   let harness: RouterTestingHarness;
@@ -146,7 +143,9 @@ describe('GroupFormPageComponent', () => {
         .expectOne('/api/groups')
         .flush({ statusCode: 409, message: 'A group named "team" already exists' }, { status: 409, statusText: 'Conflict' });
       await harness.fixture.whenStable();
-      const nameField = [...page().querySelectorAll('mat-form-field')].find((field) => field.querySelector('mat-label')?.textContent?.trim() === 'Name');
+      const nameField = [...page().querySelectorAll('mat-form-field')].find(
+        (field) => field.querySelector('mat-label')?.textContent?.trim() === 'Name',
+      );
       expect(nameField?.querySelector('mat-error')?.textContent).toContain('already exists');
     });
   });
@@ -154,9 +153,9 @@ describe('GroupFormPageComponent', () => {
   it('edits a group: the name stays, everything else is sent', async () => {
     await harness.navigateByUrl('/groups/team/edit');
     httpTesting.expectOne('/api/services').flush(services);
-    httpTesting.expectOne('/api/groups/team').flush(
-      groupView({ members: [{ serviceId: 'svc-1', serviceName: 'everything', allow: ['echo'], deny: [], renames: {} }] }),
-    );
+    httpTesting
+      .expectOne('/api/groups/team')
+      .flush(groupView({ members: [{ serviceId: 'svc-1', serviceName: 'everything', allow: ['echo'], deny: [], renames: {} }] }));
     await harness.fixture.whenStable();
 
     expect((fieldByLabel(page(), 'Name') as HTMLInputElement).disabled).toBe(true);

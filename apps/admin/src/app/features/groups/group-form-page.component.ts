@@ -50,8 +50,7 @@ type MemberGroup = FormGroup<{
   renames: FormArray<RenameGroup>;
 }>;
 
-const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> =>
-  new FormControl(value, { nonNullable: true, validators });
+const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> => new FormControl(value, { nonNullable: true, validators });
 const integer = (value: number | null, min: number, max: number): FormControl<number | null> =>
   new FormControl<number | null>(value, [Validators.min(min), Validators.max(max), wholeNumber]);
 
@@ -69,9 +68,7 @@ const integer = (value: number | null, min: number, max: number): FormControl<nu
     MatSelectModule,
     MatSlideToggleModule,
   ],
-  providers: [
-    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } },
-  ],
+  providers: [{ provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } }],
   templateUrl: './group-form-page.component.html',
   styleUrl: './group-form-page.component.scss',
 })
@@ -227,8 +224,7 @@ export class GroupFormPageComponent {
   private showRefusal(error: unknown): void {
     const messages = apiErrorMessages(error);
     const isValidation =
-      error instanceof HttpErrorResponse &&
-      (error.status === HttpStatusCode.BadRequest || error.status === HttpStatusCode.Conflict);
+      error instanceof HttpErrorResponse && (error.status === HttpStatusCode.BadRequest || error.status === HttpStatusCode.Conflict);
     if (!isValidation || messages.length === 0) {
       this.submitErrors.set([describeHttpError(error)]);
       return;

@@ -69,11 +69,24 @@ describe('group bodies', () => {
 
   it('round-trips a stored group through the form', () => {
     const group = groupView({
-      members: [{ serviceId: 's1', serviceName: 'everything', allow: ['echo'], deny: [], renames: { echo: { name: 'say', description: 'Says it' } } }],
+      members: [
+        {
+          serviceId: 's1',
+          serviceName: 'everything',
+          allow: ['echo'],
+          deny: [],
+          renames: { echo: { name: 'say', description: 'Says it' } },
+        },
+      ],
       allow: ['everything__*'],
     });
     const form = groupFormFromView(group);
-    expect(form.members[0]).toEqual({ service: 'everything', allow: 'echo', deny: '', renames: [{ original: 'echo', name: 'say', description: 'Says it' }] });
+    expect(form.members[0]).toEqual({
+      service: 'everything',
+      allow: 'echo',
+      deny: '',
+      renames: [{ original: 'echo', name: 'say', description: 'Says it' }],
+    });
     expect(updateGroupBody(form)).toEqual({
       enabled: true,
       separator: '__',
@@ -87,7 +100,9 @@ describe('group bodies', () => {
 
 describe('groupFieldPaths and moveItem', () => {
   it('names every member field the API may refer to', () => {
-    expect(groupFieldPaths(2)).toEqual(expect.arrayContaining(['name', 'settings.memberTimeoutSec', 'members.0.service', 'members.1.deny']));
+    expect(groupFieldPaths(2)).toEqual(
+      expect.arrayContaining(['name', 'settings.memberTimeoutSec', 'members.0.service', 'members.1.deny']),
+    );
   });
 
   it.each([

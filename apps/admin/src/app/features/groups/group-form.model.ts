@@ -140,7 +140,18 @@ export function createGroupBody(value: GroupFormValue): CreateGroupBody {
 
 /** Every field path of the form the API's messages may name (`members.0.service: no service "x"`). */
 export function groupFieldPaths(memberCount: number): string[] {
-  const paths = ['name', 'enabled', 'separator', 'allow', 'deny', 'settings.rateLimit', 'settings.requestTimeoutSec', 'settings.memberTimeoutSec', 'settings.responseMode', 'settings.toolSearch'];
+  const paths = [
+    'name',
+    'enabled',
+    'separator',
+    'allow',
+    'deny',
+    'settings.rateLimit',
+    'settings.requestTimeoutSec',
+    'settings.memberTimeoutSec',
+    'settings.responseMode',
+    'settings.toolSearch',
+  ];
   for (let index = 0; index < memberCount; index++) {
     paths.push(`members.${index}.service`, `members.${index}.allow`, `members.${index}.deny`, `members.${index}.renames`);
   }

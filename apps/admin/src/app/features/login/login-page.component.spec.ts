@@ -68,10 +68,7 @@ describe('LoginPageComponent', () => {
 
     const request = httpTesting.expectOne('/api/auth/login');
     expect(request.request.body).toEqual({ apiKey: 'wrong-key' });
-    request.flush(
-      { statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' },
-      { status: 401, statusText: 'Unauthorized' },
-    );
+    request.flush({ statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' }, { status: 401, statusText: 'Unauthorized' });
     await harness.fixture.whenStable();
 
     expect(page().querySelector('[role="alert"]')?.textContent?.trim()).toBe('Invalid API key');
@@ -90,9 +87,7 @@ describe('LoginPageComponent', () => {
     await harness.navigateByUrl('/login');
     await submitKey('right-key');
 
-    httpTesting
-      .expectOne('/api/auth/login')
-      .flush(loginView({ token: 'jwt' }), { status: 201, statusText: 'Created' });
+    httpTesting.expectOne('/api/auth/login').flush(loginView({ token: 'jwt' }), { status: 201, statusText: 'Created' });
     await harness.fixture.whenStable();
 
     expect(TestBed.inject(Router).url).toBe('/dashboard');

@@ -1,13 +1,7 @@
 import { HttpErrorResponse, HttpStatusCode } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import {
-  AbstractControl,
-  FormControl,
-  FormGroup,
-  ReactiveFormsModule,
-  ValidationErrors,
-} from '@angular/forms';
+import { AbstractControl, FormControl, FormGroup, ReactiveFormsModule, ValidationErrors } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -57,23 +51,19 @@ export class LoginPageComponent {
       return;
     }
     const { username, password } = this.userForm.getRawValue();
-    const signIn = byKey
-      ? this.auth.login(this.form.controls.apiKey.value.trim())
-      : this.auth.loginWithPassword(username.trim(), password);
+    const signIn = byKey ? this.auth.login(this.form.controls.apiKey.value.trim()) : this.auth.loginWithPassword(username.trim(), password);
     this.submitting.set(true);
     this.error.set(null);
-    signIn
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: () => {
-          const returnUrl = safeReturnUrl(this.route.snapshot.queryParamMap.get('returnUrl'));
-          void this.router.navigateByUrl(returnUrl ?? '/dashboard');
-        },
-        error: (error: unknown) => {
-          this.submitting.set(false);
-          this.error.set(loginErrorMessage(error, byKey));
-        },
-      });
+    signIn.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: () => {
+        const returnUrl = safeReturnUrl(this.route.snapshot.queryParamMap.get('returnUrl'));
+        void this.router.navigateByUrl(returnUrl ?? '/dashboard');
+      },
+      error: (error: unknown) => {
+        this.submitting.set(false);
+        this.error.set(loginErrorMessage(error, byKey));
+      },
+    });
   }
 }
 

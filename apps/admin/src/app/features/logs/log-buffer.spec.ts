@@ -1,13 +1,5 @@
 import type { ServiceLogLineView } from '@mcp-proxy/shared/dto';
-import {
-  EMPTY_LOG_BUFFER,
-  LogLevel,
-  applyLogEvent,
-  filterLines,
-  formatLogLine,
-  logFileContent,
-  logFileName,
-} from './log-buffer';
+import { EMPTY_LOG_BUFFER, LogLevel, applyLogEvent, filterLines, formatLogLine, logFileContent, logFileName } from './log-buffer';
 
 function line(text: string, level: LogLevel = 'info', stream: ServiceLogLineView['stream'] = 'stderr'): ServiceLogLineView {
   return { serviceId: 's1', serviceName: 'everything', time: '2026-01-01T00:00:00.000Z', stream, level, text };

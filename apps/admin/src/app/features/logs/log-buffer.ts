@@ -42,9 +42,7 @@ export interface LogFilter {
 
 export function filterLines<T extends ServiceLogLineView>(lines: readonly T[], filter: LogFilter): T[] {
   const query = filter.query.trim().toLowerCase();
-  return lines.filter(
-    (line) => filter.levels.has(line.level) && (!query || line.text.toLowerCase().includes(query)),
-  );
+  return lines.filter((line) => filter.levels.has(line.level) && (!query || line.text.toLowerCase().includes(query)));
 }
 
 /** One line of a downloaded .log file: `time LEVEL [stream] text`. */
@@ -58,6 +56,9 @@ export function logFileContent(lines: readonly ServiceLogLineView[]): string {
 
 /** `everything-2026-01-01T00-00-00Z.log` */
 export function logFileName(service: string, now: Date): string {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${service}-${stamp}.log`;
 }

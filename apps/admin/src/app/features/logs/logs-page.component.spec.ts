@@ -94,7 +94,11 @@ describe('LogsPageComponent', () => {
     const socket = await openLog();
     expect(statusLine()).toBe('Waiting for the log…');
 
-    socket.receive({ type: 'backlog', channel: 'logs:everything', lines: [line('started, pid 42'), line('Starting default (STDIO) server...')] });
+    socket.receive({
+      type: 'backlog',
+      channel: 'logs:everything',
+      lines: [line('started, pid 42'), line('Starting default (STDIO) server...')],
+    });
     socket.receive({ type: 'log', channel: 'logs:everything', line: line('tool called') });
     await harness.fixture.whenStable();
 
@@ -124,7 +128,9 @@ describe('LogsPageComponent', () => {
     expect(statusLine()).toBe('Showing 1 of 3 lines');
 
     typeInto(fieldByLabel(page(), 'Search'), '');
-    const info = [...page().querySelectorAll('mat-button-toggle button')].find((button) => button.textContent?.trim() === 'info') as HTMLButtonElement;
+    const info = [...page().querySelectorAll('mat-button-toggle button')].find(
+      (button) => button.textContent?.trim() === 'info',
+    ) as HTMLButtonElement;
     info.click();
     await harness.fixture.whenStable();
     expect(texts()).toEqual(['Slow reply', 'Crash: boom']);
@@ -218,9 +224,7 @@ describe('LogsPageComponent', () => {
 
     expect(click).toHaveBeenCalled();
     expect(fileName).toMatch(/^everything-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.log$/);
-    expect(await readBlob(saved)).toBe(
-      '2026-01-01T00:00:00.000Z INFO  [stderr] one\n2026-01-01T00:00:00.000Z ERROR [stderr] two\n',
-    );
+    expect(await readBlob(saved)).toBe('2026-01-01T00:00:00.000Z INFO  [stderr] one\n2026-01-01T00:00:00.000Z ERROR [stderr] two\n');
     click.mockRestore();
   });
 });

@@ -87,7 +87,11 @@ describe('MetricsPageComponent', () => {
     const socket = live.sockets.last();
     socket.accept();
     vi.advanceTimersByTime(POLL_INTERVAL_MS);
-    socket.receive({ type: 'metrics', channel: 'metrics', metrics: metricsView('b', { sampledAt: null, cpuPercent: 7 }, { requestsPerMinute: 9, errors: 3 }) });
+    socket.receive({
+      type: 'metrics',
+      channel: 'metrics',
+      metrics: metricsView('b', { sampledAt: null, cpuPercent: 7 }, { requestsPerMinute: 9, errors: 3 }),
+    });
     socket.receive({ type: 'metrics', channel: 'metrics', metrics: metricsView('a', { sampledAt: null }) });
     await harness.fixture.whenStable();
 
@@ -105,7 +109,9 @@ describe('MetricsPageComponent', () => {
   it('polls a service the live channel says nothing about (a stopped one)', async () => {
     await harness.navigateByUrl('/charts?service=alpha');
     httpTesting.expectOne('/api/services').flush(services);
-    httpTesting.expectOne('/api/services/a/metrics').flush(metricsView('a', { status: 'stopped', rssBytes: null, cpuPercent: null, sampledAt: null }, null));
+    httpTesting
+      .expectOne('/api/services/a/metrics')
+      .flush(metricsView('a', { status: 'stopped', rssBytes: null, cpuPercent: null, sampledAt: null }, null));
     await harness.fixture.whenStable();
     expect(page().textContent).toContain('alpha is stopped: CPU and memory stay empty until it runs.');
 
@@ -113,7 +119,9 @@ describe('MetricsPageComponent', () => {
     vi.advanceTimersByTime(POLL_INTERVAL_MS);
     httpTesting.expectNone('/api/services/a/metrics');
     vi.advanceTimersByTime(POLL_INTERVAL_MS);
-    httpTesting.expectOne('/api/services/a/metrics').flush(metricsView('a', { status: 'stopped', rssBytes: null, cpuPercent: null, sampledAt: null }, null));
+    httpTesting
+      .expectOne('/api/services/a/metrics')
+      .flush(metricsView('a', { status: 'stopped', rssBytes: null, cpuPercent: null, sampledAt: null }, null));
     await harness.fixture.whenStable();
     expect(chart('memory').spec.datasets[0]?.points.map((point) => point.y)).toEqual([null, null]);
   });

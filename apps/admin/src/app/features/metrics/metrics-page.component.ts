@@ -54,12 +54,7 @@ export class MetricsPageComponent {
   protected readonly selected = computed<ServiceView | null>(() => {
     const list = this.services() ?? [];
     const name = this.requested();
-    return (
-      list.find((service) => service.name === name) ??
-      list.find((service) => service.status === 'running') ??
-      list[0] ??
-      null
-    );
+    return list.find((service) => service.name === name) ?? list.find((service) => service.status === 'running') ?? list[0] ?? null;
   });
 
   private readonly history = new MetricsHistory();
@@ -137,7 +132,11 @@ function points(samples: readonly MetricsSample[], pick: (sample: MetricsSample)
   return samples.map((sample) => ({ x: sample.at, y: pick(sample) }));
 }
 
-function latestOf(samples: readonly MetricsSample[], pick: (sample: MetricsSample) => number | null, format: (value: number) => string): string {
+function latestOf(
+  samples: readonly MetricsSample[],
+  pick: (sample: MetricsSample) => number | null,
+  format: (value: number) => string,
+): string {
   const last = samples.at(-1);
   const value = last ? pick(last) : null;
   return value === null ? 'no data yet' : `now ${format(value)}`;
@@ -149,13 +148,24 @@ export function chartsFor(samples: readonly MetricsSample[]): ChartView[] {
     {
       id: 'requests',
       title: 'Requests per minute',
-      latest: latestOf(samples, (s) => s.requestsPerMinute, (v) => `${v}/min`),
-      spec: { kind: 'line', unit: 'requests/min', datasets: [{ label: 'requests/min', color: COLORS.blue, points: points(samples, (s) => s.requestsPerMinute) }] },
+      latest: latestOf(
+        samples,
+        (s) => s.requestsPerMinute,
+        (v) => `${v}/min`,
+      ),
+      spec: {
+        kind: 'line',
+        unit: 'requests/min',
+        datasets: [{ label: 'requests/min', color: COLORS.blue, points: points(samples, (s) => s.requestsPerMinute) }],
+      },
     },
     {
       id: 'latency',
       title: 'Latency',
-      latest: last && last.p50 !== null ? `now p50 ${formatMs(last.p50)} · p90 ${formatMs(last.p90)} · p99 ${formatMs(last.p99)}` : 'no requests yet',
+      latest:
+        last && last.p50 !== null
+          ? `now p50 ${formatMs(last.p50)} · p90 ${formatMs(last.p90)} · p99 ${formatMs(last.p99)}`
+          : 'no requests yet',
       spec: {
         kind: 'line',
         unit: 'ms',
@@ -169,19 +179,39 @@ export function chartsFor(samples: readonly MetricsSample[]): ChartView[] {
     {
       id: 'errors',
       title: 'Errors',
-      latest: latestOf(samples, (s) => s.errors, (v) => `${v} in the last interval`),
-      spec: { kind: 'bar', unit: 'errors per interval', datasets: [{ label: 'errors', color: COLORS.red, points: points(samples, (s) => s.errors) }] },
+      latest: latestOf(
+        samples,
+        (s) => s.errors,
+        (v) => `${v} in the last interval`,
+      ),
+      spec: {
+        kind: 'bar',
+        unit: 'errors per interval',
+        datasets: [{ label: 'errors', color: COLORS.red, points: points(samples, (s) => s.errors) }],
+      },
     },
     {
       id: 'cpu',
       title: 'CPU',
-      latest: latestOf(samples, (s) => s.cpuPercent, (v) => `${v.toFixed(1)} % of one core`),
-      spec: { kind: 'line', unit: '% of one core', datasets: [{ label: 'CPU %', color: COLORS.purple, points: points(samples, (s) => s.cpuPercent) }] },
+      latest: latestOf(
+        samples,
+        (s) => s.cpuPercent,
+        (v) => `${v.toFixed(1)} % of one core`,
+      ),
+      spec: {
+        kind: 'line',
+        unit: '% of one core',
+        datasets: [{ label: 'CPU %', color: COLORS.purple, points: points(samples, (s) => s.cpuPercent) }],
+      },
     },
     {
       id: 'memory',
       title: 'Memory (RSS)',
-      latest: latestOf(samples, (s) => s.rssMb, (v) => `${v.toFixed(1)} MiB`),
+      latest: latestOf(
+        samples,
+        (s) => s.rssMb,
+        (v) => `${v.toFixed(1)} MiB`,
+      ),
       spec: { kind: 'line', unit: 'MiB', datasets: [{ label: 'RSS MiB', color: COLORS.teal, points: points(samples, (s) => s.rssMb) }] },
     },
   ];

@@ -20,7 +20,16 @@ describe('appendSample', () => {
 
   it('leaves CPU and memory out while the service is not running, and proxy figures when there are none', () => {
     const [sample] = appendSample([], metricsView('a', { status: 'stopped', rssBytes: null, cpuPercent: null }, null), T0, null);
-    expect(sample).toEqual({ at: T0, requestsPerMinute: null, p50: null, p90: null, p99: null, errors: null, cpuPercent: null, rssMb: null });
+    expect(sample).toEqual({
+      at: T0,
+      requestsPerMinute: null,
+      p50: null,
+      p90: null,
+      p99: null,
+      errors: null,
+      cpuPercent: null,
+      rssMb: null,
+    });
   });
 
   it('keeps the newest samples only and ignores one that is not newer', () => {

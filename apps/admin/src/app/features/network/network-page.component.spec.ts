@@ -23,13 +23,35 @@ function upnpReady(): NetworkStatusView {
       reason: null,
       gateway: { location: 'http://192.168.1.1:5000/rootDesc.xml', localAddress: '192.168.1.20', externalIp: '203.0.113.7' },
       mappings: [
-        { externalPort: 8437, protocol: 'TCP', internalClient: '192.168.1.20', internalPort: 8437, description: 'MCP Reverse Proxy API', enabled: true, leaseSec: 1800, ours: true },
-        { externalPort: 22, protocol: 'TCP', internalClient: '192.168.1.30', internalPort: 22, description: 'nas ssh', enabled: true, leaseSec: 0, ours: false },
+        {
+          externalPort: 8437,
+          protocol: 'TCP',
+          internalClient: '192.168.1.20',
+          internalPort: 8437,
+          description: 'MCP Reverse Proxy API',
+          enabled: true,
+          leaseSec: 1800,
+          ours: true,
+        },
+        {
+          externalPort: 22,
+          protocol: 'TCP',
+          internalClient: '192.168.1.30',
+          internalPort: 22,
+          description: 'nas ssh',
+          enabled: true,
+          leaseSec: 0,
+          ours: false,
+        },
       ],
       refreshedAt: '2026-01-01T00:00:00.000Z',
       nextRefreshAt: '2026-01-01T00:30:00.000Z',
     },
-    ports: base.ports.map((port) => ({ ...port, mapped: port.name !== 'https', mapError: port.name === 'https' ? '718 ConflictInMappingEntry' : null })),
+    ports: base.ports.map((port) => ({
+      ...port,
+      mapped: port.name !== 'https',
+      mapError: port.name === 'https' ? '718 ConflictInMappingEntry' : null,
+    })),
     portForwarding: null,
   };
 }
@@ -144,7 +166,10 @@ describe('NetworkPageComponent', () => {
     buttonByText(element(), 'Unmap all ports').click();
     const request = httpTesting.expectOne({ method: 'POST', url: '/api/network/upnp/unmap' });
     expect(request.request.body).toEqual({});
-    request.flush({ results: [8437, 3437, 8443].map((port) => ({ port, protocol: 'TCP', ok: true, error: null })), upnp: upnpReady().upnp });
+    request.flush({
+      results: [8437, 3437, 8443].map((port) => ({ port, protocol: 'TCP', ok: true, error: null })),
+      upnp: upnpReady().upnp,
+    });
     httpTesting.expectOne('/api/network/status').flush(upnpReady());
     await fixture.whenStable();
     expect(element().querySelector('[aria-label="UPnP results"]')?.textContent).toContain('Unmap: 3 of 3 done');
@@ -163,7 +188,15 @@ describe('NetworkPageComponent', () => {
       checker: 'https://check.example.net/{host}/{port}',
       ports: [
         { port: 8437, name: 'api', protocol: 'TCP', listening: true, mapped: false, reachable: 'open', detail: 'the checker reached it' },
-        { port: 22, name: null, protocol: 'TCP', listening: false, mapped: false, reachable: 'closed', detail: 'the checker could not connect' },
+        {
+          port: 22,
+          name: null,
+          protocol: 'TCP',
+          listening: false,
+          mapped: false,
+          reachable: 'closed',
+          detail: 'the checker could not connect',
+        },
       ],
       portForwarding: null,
     });
@@ -174,7 +207,9 @@ describe('NetworkPageComponent', () => {
       ['8437/TCP', 'API and MCP', 'yes', 'no', 'open', 'the checker reached it'],
       ['22/TCP', 'other', 'no', 'no', 'closed', 'the checker could not connect'],
     ]);
-    expect(element().querySelector('table[aria-label="Port check results"] [data-port="22"] .chip')?.getAttribute('data-tone')).toBe('negative');
+    expect(element().querySelector('table[aria-label="Port check results"] [data-port="22"] .chip')?.getAttribute('data-tone')).toBe(
+      'negative',
+    );
     expect(element().textContent).toContain('checker: https://check.example.net/{host}/{port}');
   });
 

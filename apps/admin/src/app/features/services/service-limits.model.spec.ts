@@ -4,7 +4,10 @@ import { limitRows } from './service-limits.model';
 describe('limitRows', () => {
   it('shows configured values, defaults and "none", beside what the last child ran with', () => {
     const service = serviceView({
-      process: { ...serviceView().process, limits: { memoryMb: 256, cpuPercent: null, maxProcesses: 0, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null } },
+      process: {
+        ...serviceView().process,
+        limits: { memoryMb: 256, cpuPercent: null, maxProcesses: 0, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
+      },
       sandbox: {
         user: 'mcp-200001',
         uid: 200001,

@@ -83,11 +83,19 @@ describe('ServicesPageComponent', () => {
     // The first "ready" also reloads the list, to catch changes made before the socket was up.
     httpTesting.expectOne('/api/services').flush([serviceView({ id: 'a', name: 'everything', status: 'stopped', pid: null })]);
     expect(socket.sent).toContainEqual({ type: 'subscribe', channel: 'status' });
-    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'a', name: 'everything', status: 'starting', pid: 99 }) });
+    socket.receive({
+      type: 'status',
+      channel: 'status',
+      service: serviceView({ id: 'a', name: 'everything', status: 'starting', pid: 99 }),
+    });
     await fixture.whenStable();
     expect(element().querySelector('tbody tr mcp-status-chip')?.textContent?.trim()).toBe('starting');
 
-    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'a', name: 'everything', status: 'running', pid: 99 }) });
+    socket.receive({
+      type: 'status',
+      channel: 'status',
+      service: serviceView({ id: 'a', name: 'everything', status: 'running', pid: 99 }),
+    });
     await fixture.whenStable();
     const cells = [...element().querySelectorAll('tbody tr td')].map((cell) => cell.textContent?.trim());
     expect(cells).toEqual(['everything', 'running', 'stdio', '99', '0']);
@@ -122,9 +130,7 @@ describe('ServicesPageComponent', () => {
     httpTesting.expectOne('/api/services').flush([]);
     await fixture.whenStable();
 
-    const refresh = [...element().querySelectorAll('button')].find(
-      (button) => button.textContent?.trim() === 'Refresh',
-    );
+    const refresh = [...element().querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Refresh');
     refresh?.click();
     httpTesting.expectOne('/api/services').flush([serviceView()]);
     await fixture.whenStable();
@@ -137,10 +143,7 @@ describe('upsert', () => {
   it('replaces a known service and adds a new one in name order', () => {
     const a = serviceView({ id: 'a', name: 'alpha' });
     const c = serviceView({ id: 'c', name: 'charlie' });
-    expect(upsert([a, c], serviceView({ id: 'a', name: 'alpha', status: 'crashed' })).map((s) => s.status)).toEqual([
-      'crashed',
-      'running',
-    ]);
+    expect(upsert([a, c], serviceView({ id: 'a', name: 'alpha', status: 'crashed' })).map((s) => s.status)).toEqual(['crashed', 'running']);
     expect(upsert([a, c], serviceView({ id: 'b', name: 'bravo' })).map((s) => s.name)).toEqual(['alpha', 'bravo', 'charlie']);
   });
 });

@@ -16,14 +16,7 @@ import { ServicesApiService } from './services-api.service';
 @Component({
   selector: 'mcp-services-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [
-    MatButtonModule,
-    MatProgressBarModule,
-    MatTableModule,
-    RouterLink,
-    LiveIndicatorComponent,
-    StatusChipComponent,
-  ],
+  imports: [MatButtonModule, MatProgressBarModule, MatTableModule, RouterLink, LiveIndicatorComponent, StatusChipComponent],
   templateUrl: './services-page.component.html',
   styleUrl: './services-page.component.scss',
 })

@@ -10,19 +10,16 @@ export const SERVICES_ROUTES: Routes = [
   {
     path: 'new',
     title: pageTitle('New service'),
-    loadComponent: () =>
-      import('./service-form/service-form-page.component').then((m) => m.ServiceFormPageComponent),
+    loadComponent: () => import('./service-form/service-form-page.component').then((m) => m.ServiceFormPageComponent),
   },
   {
     path: ':name',
     title: pageTitle('Service'),
-    loadComponent: () =>
-      import('./service-detail/service-detail-page.component').then((m) => m.ServiceDetailPageComponent),
+    loadComponent: () => import('./service-detail/service-detail-page.component').then((m) => m.ServiceDetailPageComponent),
   },
   {
     path: ':name/edit',
     title: pageTitle('Edit service'),
-    loadComponent: () =>
-      import('./service-form/service-form-page.component').then((m) => m.ServiceFormPageComponent),
+    loadComponent: () => import('./service-form/service-form-page.component').then((m) => m.ServiceFormPageComponent),
   },
 ];

@@ -77,7 +77,11 @@ describe('errorsByKey', () => {
   it('files each API message under the setting it starts with, the rest under ""', () => {
     expect(
       errorsByKey(
-        ['API_RATE_LIMIT must be a whole number from 1 to 1000000', 'API_RATE_LIMIT_X is not a setting', 'the body must be an object of settings'],
+        [
+          'API_RATE_LIMIT must be a whole number from 1 to 1000000',
+          'API_RATE_LIMIT_X is not a setting',
+          'the body must be an object of settings',
+        ],
         ['API_RATE_LIMIT', 'LOG_LEVEL'],
       ),
     ).toEqual({

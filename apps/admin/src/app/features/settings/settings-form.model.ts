@@ -31,7 +31,11 @@ export interface SettingSection {
 export function sectionsOf(settings: SettingView[], runtime: boolean): SettingSection[] {
   const sections = new Map<SettingGroup, SettingSection>();
   for (const setting of settings.filter((item) => item.runtime === runtime)) {
-    const section = sections.get(setting.group) ?? { group: setting.group, label: GROUP_LABELS[setting.group] ?? setting.group, settings: [] };
+    const section = sections.get(setting.group) ?? {
+      group: setting.group,
+      label: GROUP_LABELS[setting.group] ?? setting.group,
+      settings: [],
+    };
     section.settings.push(setting);
     sections.set(setting.group, section);
   }
@@ -73,7 +77,9 @@ export function parseControlValue(setting: SettingView, raw: SettingControlValue
       return { ok: true, value: number };
     }
     case 'choice':
-      return input.choices.includes(String(raw)) ? { ok: true, value: String(raw) } : { ok: false, error: `One of ${input.choices.join(', ')}` };
+      return input.choices.includes(String(raw))
+        ? { ok: true, value: String(raw) }
+        : { ok: false, error: `One of ${input.choices.join(', ')}` };
     case 'list':
       return { ok: true, value: parseList(String(raw)) };
     default:
@@ -83,7 +89,14 @@ export function parseControlValue(setting: SettingView, raw: SettingControlValue
 
 /** One entry per line or comma; blanks and repeats dropped. */
 export function parseList(text: string): string[] {
-  return [...new Set(text.split(/[\n,]/).map((item) => item.trim()).filter((item) => item !== ''))];
+  return [
+    ...new Set(
+      text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    ),
+  ];
 }
 
 export interface Changes {

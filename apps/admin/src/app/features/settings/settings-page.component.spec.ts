@@ -46,7 +46,9 @@ describe('SettingsPageComponent', () => {
 
   /** The texts of an element's children (Angular drops the whitespace between them). */
   function parts(root: Element | null): string[] {
-    return [...(root?.querySelectorAll(':scope > *, :scope > dd > *') ?? [])].filter((child) => child.tagName !== 'DD').map((child) => child.textContent?.trim() ?? '');
+    return [...(root?.querySelectorAll(':scope > *, :scope > dd > *') ?? [])]
+      .filter((child) => child.tagName !== 'DD')
+      .map((child) => child.textContent?.trim() ?? '');
   }
 
   async function open(settings: SettingView[] = settingsList()): Promise<void> {
@@ -111,7 +113,11 @@ describe('SettingsPageComponent', () => {
     buttonByText(settingBox('LOG_LEVEL'), 'Reset').click();
     httpTesting
       .expectOne({ method: 'DELETE', url: '/api/settings/LOG_LEVEL' })
-      .flush(settingsList().map((setting) => (setting.key === 'LOG_LEVEL' ? { ...setting, value: 'info', source: 'default' as const, changedAt: null } : setting)));
+      .flush(
+        settingsList().map((setting) =>
+          setting.key === 'LOG_LEVEL' ? { ...setting, value: 'info', source: 'default' as const, changedAt: null } : setting,
+        ),
+      );
     await fixture.whenStable();
     expect(settingBox('LOG_LEVEL').querySelector('.meta')?.textContent).toContain('default');
     expect(settingBox('LOG_LEVEL').textContent).not.toContain('Reset');

@@ -48,9 +48,7 @@ function settingValidator(setting: SettingView): ValidatorFn {
     MatSelectModule,
     MatSlideToggleModule,
   ],
-  providers: [
-    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } },
-  ],
+  providers: [{ provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } }],
   templateUrl: './settings-page.component.html',
   styleUrl: './settings-page.component.scss',
 })

@@ -1,10 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type {
-  CreateUserDto,
-  UpdateUserDto,
-  UserView,
-} from '@mcp-proxy/shared/dto';
+import type { CreateUserDto, UpdateUserDto, UserView } from '@mcp-proxy/shared/dto';
 import { Observable } from 'rxjs';
 import { apiUrl } from '../../core/api/api-paths';
 
@@ -25,10 +21,7 @@ export class UsersApiService {
   }
 
   update(id: string, body: UpdateUserBody): Observable<UserView> {
-    return this.http.patch<UserView>(
-      apiUrl(`users/${encodeURIComponent(id)}`),
-      body,
-    );
+    return this.http.patch<UserView>(apiUrl(`users/${encodeURIComponent(id)}`), body);
   }
 
   remove(id: string): Observable<void> {

@@ -1,8 +1,5 @@
 import { provideHttpClient } from '@angular/common/http';
-import {
-  HttpTestingController,
-  provideHttpClientTesting,
-} from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import type { UserView } from '@mcp-proxy/shared/dto';
@@ -21,18 +18,11 @@ const vera: UserView = {
 };
 
 describe('serviceScopeLabel', () => {
-  const services = [
-    serviceView({ id: 's-1', name: 'alpha' }),
-    serviceView({ id: 's-2', name: 'beta' }),
-  ];
+  const services = [serviceView({ id: 's-1', name: 'alpha' }), serviceView({ id: 's-2', name: 'beta' })];
   it('names the services a user is limited to, by their current names', () => {
-    expect(serviceScopeLabel({ services: null }, services)).toBe(
-      'All services',
-    );
+    expect(serviceScopeLabel({ services: null }, services)).toBe('All services');
     expect(serviceScopeLabel({ services: ['s-2'] }, services)).toBe('beta');
-    expect(serviceScopeLabel({ services: ['s-1', 'gone'] }, services)).toBe(
-      'alpha, gone',
-    );
+    expect(serviceScopeLabel({ services: ['s-1', 'gone'] }, services)).toBe('alpha, gone');
   });
 });
 
@@ -53,9 +43,7 @@ describe('UsersPageComponent', () => {
     httpTesting = TestBed.inject(HttpTestingController);
     const fixture = TestBed.createComponent(UsersPageComponent);
     httpTesting.expectOne('/api/users').flush([vera]);
-    httpTesting
-      .expectOne('/api/services')
-      .flush([serviceView({ id: 's-1', name: 'alpha' })]);
+    httpTesting.expectOne('/api/services').flush([serviceView({ id: 's-1', name: 'alpha' })]);
     await fixture.whenStable();
     return fixture.nativeElement as HTMLElement;
   }
@@ -84,13 +72,8 @@ describe('UsersPageComponent', () => {
       role: 'viewer',
       services: null,
     });
-    request.flush(
-      { ...vera, id: 'u-2', username: 'otto' },
-      { status: 201, statusText: 'Created' },
-    );
-    httpTesting
-      .expectOne('/api/users')
-      .flush([vera, { ...vera, id: 'u-2', username: 'otto' }]);
+    request.flush({ ...vera, id: 'u-2', username: 'otto' }, { status: 201, statusText: 'Created' });
+    httpTesting.expectOne('/api/users').flush([vera, { ...vera, id: 'u-2', username: 'otto' }]);
   });
 
   it('does not send a password shorter than the API accepts, and shows the API field errors', async () => {
@@ -104,10 +87,7 @@ describe('UsersPageComponent', () => {
     buttonByText(page, 'Create user').click();
     httpTesting
       .expectOne({ method: 'POST', url: '/api/users' })
-      .flush(
-        { statusCode: 409, message: 'A user named "otto" already exists' },
-        { status: 409, statusText: 'Conflict' },
-      );
+      .flush({ statusCode: 409, message: 'A user named "otto" already exists' }, { status: 409, statusText: 'Conflict' });
     TestBed.tick();
     expect(page.textContent).toContain('A user named "otto" already exists');
   });

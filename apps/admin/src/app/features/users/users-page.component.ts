@@ -1,18 +1,7 @@
 import { DatePipe } from '@angular/common';
-import {
-  ChangeDetectionStrategy,
-  Component,
-  DestroyRef,
-  inject,
-  signal,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import {
-  FormControl,
-  FormGroup,
-  ReactiveFormsModule,
-  Validators,
-} from '@angular/forms';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -23,10 +12,7 @@ import { MatTableModule } from '@angular/material/table';
 import type { ServiceView, UserRole, UserView } from '@mcp-proxy/shared/dto';
 import { filter, switchMap } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../core/api/api-error';
-import {
-  ConfirmDialogComponent,
-  ConfirmDialogData,
-} from '../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { ConfirmDialogComponent, ConfirmDialogData } from '../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { SessionsPanelComponent } from '../account/sessions-panel.component';
 import { ServicesApiService } from '../services/services-api.service';
 import { UsersApiService } from './users-api.service';
@@ -43,14 +29,9 @@ export const ROLE_DESCRIPTIONS: Record<UserRole, string> = {
 };
 
 /** Names of the services a user is limited to, or "All services". */
-export function serviceScopeLabel(
-  user: Pick<UserView, 'services'>,
-  services: readonly ServiceView[],
-): string {
+export function serviceScopeLabel(user: Pick<UserView, 'services'>, services: readonly ServiceView[]): string {
   if (!user.services) return 'All services';
-  const names = user.services.map(
-    (id) => services.find((service) => service.id === id)?.name ?? id,
-  );
+  const names = user.services.map((id) => services.find((service) => service.id === id)?.name ?? id);
   return names.length > 0 ? names.join(', ') : 'None';
 }
 
@@ -80,13 +61,7 @@ export class UsersPageComponent {
 
   protected readonly roles = ROLES;
   protected readonly roleDescriptions = ROLE_DESCRIPTIONS;
-  protected readonly columns = [
-    'username',
-    'role',
-    'services',
-    'lastLoginAt',
-    'actions',
-  ] as const;
+  protected readonly columns = ['username', 'role', 'services', 'lastLoginAt', 'actions'] as const;
   protected readonly users = signal<UserView[] | null>(null);
   protected readonly services = signal<ServiceView[]>([]);
   protected readonly loading = signal(false);
@@ -100,10 +75,7 @@ export class UsersPageComponent {
   protected readonly form = new FormGroup({
     username: new FormControl('', {
       nonNullable: true,
-      validators: [
-        Validators.required,
-        Validators.pattern(/^[a-z0-9][a-z0-9._@-]{1,63}$/),
-      ],
+      validators: [Validators.required, Validators.pattern(/^[a-z0-9][a-z0-9._@-]{1,63}$/)],
     }),
     password: new FormControl('', {
       nonNullable: true,
@@ -172,9 +144,7 @@ export class UsersPageComponent {
         error: (error: unknown) => {
           this.saving.set(false);
           const messages = apiErrorMessages(error);
-          this.formErrors.set(
-            messages.length > 0 ? messages : [describeHttpError(error)],
-          );
+          this.formErrors.set(messages.length > 0 ? messages : [describeHttpError(error)]);
         },
       });
   }

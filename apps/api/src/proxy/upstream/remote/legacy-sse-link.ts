@@ -53,7 +53,9 @@ export class LegacySseLink implements RemoteLink {
         signal: this.aborter.signal,
       });
       if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith(CONTENT_TYPE_SSE)) {
-        return this.lose(`the remote server did not open an event stream: ${response.ok ? `content type "${response.headers.get('content-type')}"` : await describeHttpError(response)}`);
+        return this.lose(
+          `the remote server did not open an event stream: ${response.ok ? `content type "${response.headers.get('content-type')}"` : await describeHttpError(response)}`,
+        );
       }
       await readSse(response.body, (event) => {
         if (event.type === 'endpoint') return this.onEndpoint(event.data);
@@ -73,7 +75,8 @@ export class LegacySseLink implements RemoteLink {
     } catch {
       return this.lose(`the remote server named an endpoint that is not a URL: ${data.slice(0, 100)}`);
     }
-    if (endpoint.origin !== this.settings.url.origin) return this.lose(`the remote server named an endpoint on another origin (${endpoint.origin}); refused`);
+    if (endpoint.origin !== this.settings.url.origin)
+      return this.lose(`the remote server named an endpoint on another origin (${endpoint.origin}); refused`);
     this.endpoint = endpoint;
     for (const { text, headers } of this.queued.splice(0)) void this.post(endpoint, text, headers);
   }
@@ -88,7 +91,8 @@ export class LegacySseLink implements RemoteLink {
         return;
       }
       const why = await describeHttpError(response);
-      if (requestId !== undefined) this.events.receive(errorResponse(requestId, SERVER_UNAVAILABLE, `The remote MCP server answered ${why}`));
+      if (requestId !== undefined)
+        this.events.receive(errorResponse(requestId, SERVER_UNAVAILABLE, `The remote MCP server answered ${why}`));
       else this.events.log(`the remote server refused a message: ${why}`, 'warn');
     } catch (error) {
       if (!isAbort(error)) this.lose(`cannot reach ${endpoint.origin}: ${networkCause(error)}`);

@@ -11,10 +11,7 @@ interface Seen {
 }
 
 async function listen(
-  handle: (
-    request: IncomingMessage,
-    body: string,
-  ) => [number, Record<string, string>],
+  handle: (request: IncomingMessage, body: string) => [number, Record<string, string>],
 ): Promise<{ url: string; seen: Seen[]; server: Server }> {
   const seen: Seen[] = [];
   const server = createServer((request, response) => {
@@ -66,10 +63,7 @@ describe('remoteFetch', () => {
 
   it('refuses a redirect to another origin before sending anything there', async () => {
     const elsewhere = await listen(() => [200, {}]);
-    const remote = await listen(() => [
-      307,
-      { location: `${elsewhere.url}/mcp` },
-    ]);
+    const remote = await listen(() => [307, { location: `${elsewhere.url}/mcp` }]);
     servers.push(elsewhere.server, remote.server);
     await expect(
       remoteFetch(new URL(`${remote.url}/mcp`), {
@@ -78,9 +72,7 @@ describe('remoteFetch', () => {
         body: '{}',
       }),
     ).rejects.toThrow(CrossOriginRedirect);
-    await expect(
-      remoteFetch(new URL(`${remote.url}/mcp`), { method: 'GET' }),
-    ).rejects.toThrow(
+    await expect(remoteFetch(new URL(`${remote.url}/mcp`), { method: 'GET' })).rejects.toThrow(
       /another origin \(http:\/\/127\.0\.0\.1:\d+\).*remote\.url/,
     );
     expect(elsewhere.seen).toEqual([]);
@@ -89,8 +81,6 @@ describe('remoteFetch', () => {
   it('gives up on a redirect loop', async () => {
     const remote = await listen(() => [302, { location: '/again' }]);
     servers.push(remote.server);
-    await expect(
-      remoteFetch(new URL(`${remote.url}/start`), { method: 'GET' }),
-    ).rejects.toThrow(/redirected more than 5 times/);
+    await expect(remoteFetch(new URL(`${remote.url}/start`), { method: 'GET' })).rejects.toThrow(/redirected more than 5 times/);
   });
 });

@@ -16,7 +16,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  */
 export class CrossOriginRedirect extends Error {
   constructor(status: number, from: URL, to: URL) {
-    super(`${from.origin} answered ${status}, a redirect to another origin (${to.origin}); the service's headers are never sent there: set remote.url to the new address if you trust it`);
+    super(
+      `${from.origin} answered ${status}, a redirect to another origin (${to.origin}); the service's headers are never sent there: set remote.url to the new address if you trust it`,
+    );
     this.name = 'CrossOriginRedirect';
   }
 }
@@ -54,7 +56,11 @@ export function messagesIn(text: string): JsonRpcMessage[] {
 }
 
 /** Reads an SSE body to its end (or until aborted), handing each event on. Resolves when the stream ends. */
-export async function readSse(body: ReadableStream<Uint8Array> | null, onEvent: (event: SseMessage) => void, onRetry?: (ms: number) => void): Promise<void> {
+export async function readSse(
+  body: ReadableStream<Uint8Array> | null,
+  onEvent: (event: SseMessage) => void,
+  onRetry?: (ms: number) => void,
+): Promise<void> {
   if (!body) return;
   const parser = new SseParser({ onEvent, onRetry, maxEventSize: MAX_EVENT_CHARS });
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) parser.push(chunk);

@@ -92,7 +92,8 @@ export class StreamableHttpLink implements RemoteLink {
       const why = await describeHttpError(response);
       // A remote that refuses the handshake (bad credentials, wrong URL) cannot serve: end, and let the restart policy judge.
       if (isInitialize) return this.lose(`the remote server refused initialize: ${why}`);
-      if (requestId !== undefined) this.events.receive(errorResponse(requestId, SERVER_UNAVAILABLE, `The remote MCP server answered ${why}`));
+      if (requestId !== undefined)
+        this.events.receive(errorResponse(requestId, SERVER_UNAVAILABLE, `The remote MCP server answered ${why}`));
       else this.events.log(`the remote server refused a message: ${why}`, 'warn');
       return;
     }
@@ -107,18 +108,25 @@ export class StreamableHttpLink implements RemoteLink {
       } else if (contentType.startsWith(CONTENT_TYPE_JSON)) {
         const messages = messagesIn(await response.text());
         if (requestId !== undefined && messages.length === 0) {
-          this.events.receive(errorResponse(requestId, UPSTREAM_PROTOCOL_ERROR, 'The remote MCP server answered with something that is not JSON-RPC'));
+          this.events.receive(
+            errorResponse(requestId, UPSTREAM_PROTOCOL_ERROR, 'The remote MCP server answered with something that is not JSON-RPC'),
+          );
         }
         for (const each of messages) this.deliver(each, isInitialize);
       } else {
         await response.body?.cancel();
         if (requestId !== undefined) {
-          this.events.receive(errorResponse(requestId, UPSTREAM_PROTOCOL_ERROR, `The remote MCP server answered with content type "${contentType}"`));
+          this.events.receive(
+            errorResponse(requestId, UPSTREAM_PROTOCOL_ERROR, `The remote MCP server answered with content type "${contentType}"`),
+          );
         }
       }
     } catch (error) {
       if (isAbort(error) || this.closed) return;
-      if (requestId !== undefined) this.events.receive(errorResponse(requestId, SERVER_UNAVAILABLE, `The remote MCP server's answer broke off: ${networkCause(error)}`));
+      if (requestId !== undefined)
+        this.events.receive(
+          errorResponse(requestId, SERVER_UNAVAILABLE, `The remote MCP server's answer broke off: ${networkCause(error)}`),
+        );
     }
     if ('method' in message && message.method === MCP_METHODS.INITIALIZED) void this.openStream(null);
   }

@@ -62,15 +62,33 @@ describe('DeploymentHistoryComponent', () => {
   }
 
   const current = deploymentSummary({ id: 'd2', commit: 'c2c2c2c2c2c2c2c2' });
-  const earlier = deploymentSummary({ id: 'd1', commit: 'a1a1a1a1a1a1a1a1', timings: { ...deploymentSummary().timings, queuedAt: '2025-12-31T00:00:00.000Z' } });
-  const broken = deploymentSummary({ id: 'd3', status: 'failed', commit: 'f3f3f3f3f3f3f3f3', error: 'build failed: exit 2', timings: { ...deploymentSummary().timings, buildMs: null, startMs: null } });
+  const earlier = deploymentSummary({
+    id: 'd1',
+    commit: 'a1a1a1a1a1a1a1a1',
+    timings: { ...deploymentSummary().timings, queuedAt: '2025-12-31T00:00:00.000Z' },
+  });
+  const broken = deploymentSummary({
+    id: 'd3',
+    status: 'failed',
+    commit: 'f3f3f3f3f3f3f3f3',
+    error: 'build failed: exit 2',
+    timings: { ...deploymentSummary().timings, buildMs: null, startMs: null },
+  });
 
   it('lists the deployments with commit, status, times and error, each linking to its log', async () => {
     httpTesting.expectOne('/api/services/svc-weather/deployments').flush([broken, current, earlier]);
     await fixture.whenStable();
 
     const [first, second] = rows();
-    expect(first).toEqual([expect.stringMatching(/2026/), 'failed', 'f3f3f3f3f3f3 main', 'api', '5.0 s clone 1.2 s · install 2.0 s', 'build failed: exit 2', 'Log']);
+    expect(first).toEqual([
+      expect.stringMatching(/2026/),
+      'failed',
+      'f3f3f3f3f3f3 main',
+      'api',
+      '5.0 s clone 1.2 s · install 2.0 s',
+      'build failed: exit 2',
+      'Log',
+    ]);
     expect(second[1]).toBe('succeeded');
     expect(element().querySelector('tbody tr a')?.getAttribute('href')).toBe('/deploy/d3');
     expect(buttonByText(element(), 'Roll back').disabled).toBe(false);
@@ -130,7 +148,11 @@ describe('DeploymentHistoryComponent', () => {
     httpTesting.expectOne('/api/services/svc-weather/deployments').flush([running, current]);
     await fixture.whenStable();
     expect(socket.sent).toContainEqual({ type: 'subscribe', channel: 'deploy:d5' });
-    socket.receive({ type: 'deployment', channel: 'deploy:d5', deployment: { ...running, status: 'building', commit: 'b0b0b0b0b0b0b0b0' } });
+    socket.receive({
+      type: 'deployment',
+      channel: 'deploy:d5',
+      deployment: { ...running, status: 'building', commit: 'b0b0b0b0b0b0b0b0' },
+    });
     await fixture.whenStable();
     expect(rows()[0][1]).toBe('building');
     expect(rows()[0][2]).toContain('b0b0b0b0b0b0');

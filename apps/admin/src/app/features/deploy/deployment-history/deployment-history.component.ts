@@ -12,10 +12,7 @@ import { IfRoleDirective } from '../../../core/auth/if-role.directive';
 import { describeHttpError } from '../../../core/api/api-error';
 import { LiveSocketService } from '../../../core/live/live-socket.service';
 import { formatDuration } from '../../../shared/format/units';
-import {
-  ConfirmDialogComponent,
-  ConfirmDialogData,
-} from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { ConfirmDialogComponent, ConfirmDialogData } from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
 import type { StatusTone } from '../../../shared/ui/status-chip/status-tone';
 import { DeployApiService } from '../deploy-api.service';

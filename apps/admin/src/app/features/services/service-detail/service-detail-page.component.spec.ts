@@ -107,7 +107,14 @@ describe('ServiceDetailPageComponent', () => {
     socket.receive({
       type: 'status',
       channel: 'status',
-      service: serviceView({ id: 'svc-1', name: 'everything', status: 'crashed', pid: null, restarts: 5, statusReason: 'exited with code 1: boom' }),
+      service: serviceView({
+        id: 'svc-1',
+        name: 'everything',
+        status: 'crashed',
+        pid: null,
+        restarts: 5,
+        statusReason: 'exited with code 1: boom',
+      }),
     });
     socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'other', name: 'other', status: 'running' }) });
     await harness.fixture.whenStable();
@@ -122,7 +129,11 @@ describe('ServiceDetailPageComponent', () => {
     socket.open();
     socket.receive({ type: 'ready' });
     httpTesting.expectOne('/api/services/everything').flush(stopped);
-    socket.receive({ type: 'status', channel: 'status', service: serviceView({ id: 'svc-1', name: 'everything', status: 'running', pid: 4242, instance: 'proxy-a' }) });
+    socket.receive({
+      type: 'status',
+      channel: 'status',
+      service: serviceView({ id: 'svc-1', name: 'everything', status: 'running', pid: 4242, instance: 'proxy-a' }),
+    });
     await harness.fixture.whenStable();
 
     expect(definition('runtime', 'PID')).toBe('4242');
@@ -143,7 +154,10 @@ describe('ServiceDetailPageComponent', () => {
         status: 'running',
         restarts: 1,
         lastExitReason: 'killed by memory limit 256 MB',
-        process: { ...stopped.process, limits: { memoryMb: 256, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null } },
+        process: {
+          ...stopped.process,
+          limits: { memoryMb: 256, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
+        },
         sandbox: {
           user: 'mcp-200001',
           uid: 200001,
@@ -168,7 +182,10 @@ describe('ServiceDetailPageComponent', () => {
     buttonByText(page(), 'Start').click();
     httpTesting
       .expectOne('/api/services/svc-1/start')
-      .flush({ statusCode: 400, error: 'Bad Request', message: 'environment.SECRET contains a proxy secret' }, { status: 400, statusText: 'Bad Request' });
+      .flush(
+        { statusCode: 400, error: 'Bad Request', message: 'environment.SECRET contains a proxy secret' },
+        { status: 400, statusText: 'Bad Request' },
+      );
     httpTesting.expectOne('/api/services/everything').flush(serviceView({ ...stopped, status: 'failed' }));
     await harness.fixture.whenStable();
 
@@ -223,7 +240,8 @@ describe('ServiceDetailPageComponent', () => {
       status: 'failed',
       pid: null,
       startedAt: null,
-      statusReason: 'deploy failed: build failed: npm run build exited with code 2 — nothing runs until a deploy succeeds: fix it, then retry the deploy',
+      statusReason:
+        'deploy failed: build failed: npm run build exited with code 2 — nothing runs until a deploy succeeds: fix it, then retry the deploy',
       repository: { url: 'http://127.0.0.1:4000/acme/broken.git', branch: 'main', entryPoint: null },
     });
     httpTesting.expectOne('/api/services/broken').flush({ ...notDeployed, process: { ...notDeployed.process, command: null, args: [] } });
@@ -234,7 +252,9 @@ describe('ServiceDetailPageComponent', () => {
     buttonByText(page(), 'Retry deploy').click();
     await harness.fixture.whenStable();
     expect(buttonByText(page(), 'Deploying…').disabled).toBe(true);
-    httpTesting.expectOne({ method: 'POST', url: '/api/services/svc-broken/redeploy' }).flush({ deploymentId: 'dep-2', serviceId: 'svc-broken' });
+    httpTesting
+      .expectOne({ method: 'POST', url: '/api/services/svc-broken/redeploy' })
+      .flush({ deploymentId: 'dep-2', serviceId: 'svc-broken' });
     await harness.fixture.whenStable();
     httpTesting.expectOne('/api/services/svc-broken/deployments').flush([]);
     await harness.fixture.whenStable();

@@ -15,10 +15,7 @@ import { LiveSocketService } from '../../../core/live/live-socket.service';
 import { DeploymentHistoryComponent } from '../../deploy/deployment-history/deployment-history.component';
 import { formatUptime } from '../../../shared/format/format-uptime';
 import { secondsSince } from '../../../shared/format/units';
-import {
-  ConfirmDialogComponent,
-  ConfirmDialogData,
-} from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { ConfirmDialogComponent, ConfirmDialogData } from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
 import { LiveIndicatorComponent } from '../../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
 import { ServiceConnectComponent } from '../service-connect/service-connect.component';

@@ -1,8 +1,5 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import {
-  HttpTestingController,
-  provideHttpClientTesting,
-} from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
@@ -13,12 +10,7 @@ import { authInterceptor } from '../../../core/auth/auth.interceptor';
 import { AUTH_CLOCK } from '../../../core/auth/auth.tokens';
 import { buttonByText } from '../../../testing/dom';
 import { provideFakeLive } from '../../../testing/fake-live-socket';
-import {
-  createTestClock,
-  loginView,
-  seedSession,
-  serviceView,
-} from '../../../testing/fixtures';
+import { createTestClock, loginView, seedSession, serviceView } from '../../../testing/fixtures';
 import { ServiceDetailPageComponent } from './service-detail-page.component';
 
 @Component({ template: '<p>list</p>' })
@@ -31,9 +23,7 @@ describe('ServiceDetailPageComponent by role', () => {
 
   async function open(role: UserRole): Promise<HTMLElement> {
     sessionStorage.clear();
-    seedSession(
-      loginView({ role, username: role === 'admin' ? undefined : `a-${role}` }),
-    );
+    seedSession(loginView({ role, username: role === 'admin' ? undefined : `a-${role}` }));
     const live = provideFakeLive();
     TestBed.configureTestingModule({
       providers: [
@@ -54,17 +44,15 @@ describe('ServiceDetailPageComponent by role', () => {
     httpTesting = TestBed.inject(HttpTestingController);
     harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/services/everything');
-    httpTesting
-      .expectOne('/api/services/everything')
-      .flush(
-        serviceView({
-          name: 'everything',
-          status: 'stopped',
-          pid: null,
-          startedAt: null,
-          environment: { API_TOKEN: '********' },
-        }),
-      );
+    httpTesting.expectOne('/api/services/everything').flush(
+      serviceView({
+        name: 'everything',
+        status: 'stopped',
+        pid: null,
+        startedAt: null,
+        environment: { API_TOKEN: '********' },
+      }),
+    );
     await harness.fixture.whenStable();
     return harness.routeNativeElement as HTMLElement;
   }
@@ -75,18 +63,14 @@ describe('ServiceDetailPageComponent by role', () => {
   });
 
   const actionLabels = (page: HTMLElement): string[] =>
-    [
-      ...page.querySelectorAll(
-        '[aria-label="Service actions"] button, [aria-label="Service actions"] a',
-      ),
-    ].map((element) => element.textContent?.trim() ?? '');
+    [...page.querySelectorAll('[aria-label="Service actions"] button, [aria-label="Service actions"] a')].map(
+      (element) => element.textContent?.trim() ?? '',
+    );
 
   it('a viewer sees no Start, Stop, Restart, Edit or Delete, and a note saying why', async () => {
     const page = await open('viewer');
     expect(actionLabels(page)).toEqual(['Logs']);
-    expect(
-      page.querySelector('[data-testid="read-only-note"]')?.textContent,
-    ).toContain('operator role');
+    expect(page.querySelector('[data-testid="read-only-note"]')?.textContent).toContain('operator role');
     expect(() => buttonByText(page, 'Reveal values')).toThrow();
   });
 
@@ -98,28 +82,13 @@ describe('ServiceDetailPageComponent by role', () => {
 
   it('an admin reveals the values on request, and hides them again', async () => {
     const page = await open('admin');
-    expect(actionLabels(page)).toEqual([
-      'Start',
-      'Stop',
-      'Restart',
-      'Edit',
-      'Logs',
-      'Delete',
-    ]);
+    expect(actionLabels(page)).toEqual(['Start', 'Stop', 'Restart', 'Edit', 'Logs', 'Delete']);
     buttonByText(page, 'Reveal values').click();
-    httpTesting
-      .expectOne('/api/services/everything/environment')
-      .flush({ environment: { API_TOKEN: 'sk-123' } });
+    httpTesting.expectOne('/api/services/everything/environment').flush({ environment: { API_TOKEN: 'sk-123' } });
     await harness.fixture.whenStable();
-    expect(
-      page.querySelector('section[aria-labelledby="card-environment"]')
-        ?.textContent,
-    ).toContain('sk-123');
+    expect(page.querySelector('section[aria-labelledby="card-environment"]')?.textContent).toContain('sk-123');
     buttonByText(page, 'Hide values').click();
     await harness.fixture.whenStable();
-    expect(
-      page.querySelector('section[aria-labelledby="card-environment"]')
-        ?.textContent,
-    ).not.toContain('sk-123');
+    expect(page.querySelector('section[aria-labelledby="card-environment"]')?.textContent).not.toContain('sk-123');
   });
 });

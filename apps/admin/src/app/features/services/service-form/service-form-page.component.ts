@@ -19,7 +19,16 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type { IsolationMode, RemoteProtocol, ResponseMode, SandboxFilesystemMode, SandboxUserMode, ServiceAuthMode, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import type {
+  IsolationMode,
+  RemoteProtocol,
+  ResponseMode,
+  SandboxFilesystemMode,
+  SandboxUserMode,
+  ServiceAuthMode,
+  ServiceTransport,
+  ServiceView,
+} from '@mcp-proxy/shared/dto';
 import { Observable, map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../../core/api/api-error';
 import { ServicesApiService } from '../services-api.service';
@@ -48,8 +57,7 @@ import {
 
 type EnvironmentRowGroup = FormGroup<{ key: FormControl<string>; value: FormControl<string> }>;
 
-const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> =>
-  new FormControl(value, { nonNullable: true, validators });
+const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> => new FormControl(value, { nonNullable: true, validators });
 const integer = (min: number, max: number): FormControl<number | null> =>
   new FormControl<number | null>(null, [Validators.min(min), Validators.max(max), wholeNumber]);
 
@@ -165,9 +173,7 @@ export class ServiceFormPageComponent {
   protected readonly willRestart = computed(() => {
     const original = this.original();
     if (!original || original.status === 'stopped') return false;
-    return updateRestartsService(
-      updateBodyFrom(original, this.formValue(), this.environmentMode() === 'replace'),
-    );
+    return updateRestartsService(updateBodyFrom(original, this.formValue(), this.environmentMode() === 'replace'));
   });
   protected readonly storedVariableNames = computed(() => Object.keys(this.original()?.environment ?? {}));
 
@@ -321,8 +327,7 @@ export class ServiceFormPageComponent {
   private showRefusal(error: unknown): void {
     const messages = apiErrorMessages(error);
     const isValidation =
-      error instanceof HttpErrorResponse &&
-      (error.status === HttpStatusCode.BadRequest || error.status === HttpStatusCode.Conflict);
+      error instanceof HttpErrorResponse && (error.status === HttpStatusCode.BadRequest || error.status === HttpStatusCode.Conflict);
     if (!isValidation || messages.length === 0) {
       this.submitErrors.set([describeHttpError(error)]);
       return;

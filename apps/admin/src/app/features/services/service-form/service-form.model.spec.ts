@@ -44,7 +44,15 @@ describe('createBodyFrom', () => {
         limits: { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null },
         sandbox: { user: null, filesystem: null },
       },
-      proxy: { cache: true, responseMode: 'auto', auth: 'apiKey', toolLimits: {}, rateLimit: 100, toolResultTtlSec: 0, requestTimeoutSec: 60 },
+      proxy: {
+        cache: true,
+        responseMode: 'auto',
+        auth: 'apiKey',
+        toolLimits: {},
+        rateLimit: 100,
+        toolResultTtlSec: 0,
+        requestTimeoutSec: 60,
+      },
     });
   });
 
@@ -233,17 +241,32 @@ describe('remote services in the form', () => {
     const value = emptyServiceForm();
     value.name = 'far';
     value.transport = 'remote';
-    value.remote = { url: ' https://mcp.example.com/mcp ', protocol: 'sse', headers: 'Authorization: Bearer ${TOKEN}\n\nX-Tenant:  acme ', allowInsecureHttp: false };
+    value.remote = {
+      url: ' https://mcp.example.com/mcp ',
+      protocol: 'sse',
+      headers: 'Authorization: Bearer ${TOKEN}\n\nX-Tenant:  acme ',
+      allowInsecureHttp: false,
+    };
 
     const body = createBodyFrom(value);
-    expect(body.remote).toEqual({ url: 'https://mcp.example.com/mcp', protocol: 'sse', headers: { Authorization: 'Bearer ${TOKEN}', 'X-Tenant': 'acme' }, allowInsecureHttp: false });
+    expect(body.remote).toEqual({
+      url: 'https://mcp.example.com/mcp',
+      protocol: 'sse',
+      headers: { Authorization: 'Bearer ${TOKEN}', 'X-Tenant': 'acme' },
+      allowInsecureHttp: false,
+    });
     expect(body.process?.command).toBeUndefined();
   });
 
   it('edits a remote service: unchanged settings are not sent, a changed URL is (and restarts it), masked headers go back as shown', () => {
     const service = serviceView({
       transport: 'remote',
-      remote: { url: 'https://a.example/mcp', protocol: 'streamable-http', headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' }, allowInsecureHttp: false },
+      remote: {
+        url: 'https://a.example/mcp',
+        protocol: 'streamable-http',
+        headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' },
+        allowInsecureHttp: false,
+      },
     });
     const value = formValueFromService(service);
     expect(value.remote.headers).toBe('Authorization: Bearer ${TOKEN}\nX-Key: ********');
@@ -251,7 +274,12 @@ describe('remote services in the form', () => {
 
     value.remote.url = 'https://b.example/mcp';
     const body = updateBodyFrom(service, value, false);
-    expect(body.remote).toEqual({ url: 'https://b.example/mcp', protocol: 'streamable-http', headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' }, allowInsecureHttp: false });
+    expect(body.remote).toEqual({
+      url: 'https://b.example/mcp',
+      protocol: 'streamable-http',
+      headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' },
+      allowInsecureHttp: false,
+    });
     expect(updateRestartsService(body)).toBe(true);
   });
 });

@@ -26,7 +26,14 @@ export const AUTH_MODES: readonly ServiceAuthMode[] = ['apiKey', 'oauth'];
 export const SANDBOX_USER_CHOICES: readonly ('default' | SandboxUserMode)[] = ['default', 'auto', 'none'];
 export const SANDBOX_FILESYSTEM_CHOICES: readonly ('default' | SandboxFilesystemMode)[] = ['default', 'bubblewrap', 'none'];
 /** Empty (null) takes the proxy's default; 0 turns the limit off. */
-export const NO_LIMITS: ServiceLimitsView = { memoryMb: null, cpuPercent: null, maxProcesses: null, maxOpenFiles: null, cpuSeconds: null, addressSpaceMb: null };
+export const NO_LIMITS: ServiceLimitsView = {
+  memoryMb: null,
+  cpuPercent: null,
+  maxProcesses: null,
+  maxOpenFiles: null,
+  cpuSeconds: null,
+  addressSpaceMb: null,
+};
 export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const RESERVED_NAMES: readonly string[] = ['all', 'ws', 'g', 'sse', 'messages', 'health'];
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -198,7 +205,12 @@ export function parseToolLimits(text: string): Record<string, number> {
 }
 
 function remoteBody(value: ServiceFormValue['remote']): RemoteConfigDto {
-  return { url: value.url.trim(), protocol: value.protocol, headers: parseHeaders(value.headers), allowInsecureHttp: value.allowInsecureHttp };
+  return {
+    url: value.url.trim(),
+    protocol: value.protocol,
+    headers: parseHeaders(value.headers),
+    allowInsecureHttp: value.allowInsecureHttp,
+  };
 }
 
 /** One argument per line; blank lines are dropped and each line is trimmed. */
@@ -248,7 +260,12 @@ function processBody(value: ServiceFormValue['process']): ProcessBody {
 }
 
 function proxyBody(value: ServiceFormValue['proxy']): ProxyBody {
-  const body: ProxyBody = { cache: value.cache, responseMode: value.responseMode, auth: value.auth, toolLimits: parseToolLimits(value.toolLimits) };
+  const body: ProxyBody = {
+    cache: value.cache,
+    responseMode: value.responseMode,
+    auth: value.auth,
+    toolLimits: parseToolLimits(value.toolLimits),
+  };
   const path = value.path.trim();
   if (path) body.path = path;
   const numbers = ['rateLimit', 'toolResultTtlSec', 'requestTimeoutSec'] as const;
@@ -280,11 +297,7 @@ export function createBodyFrom(value: ServiceFormValue): CreateServiceBody {
  * so untouched sections are left out. `environment` replaces the whole map on the server, so it is
  * sent only when the user chose to replace the variables (`replaceEnvironment`).
  */
-export function updateBodyFrom(
-  original: ServiceView,
-  value: ServiceFormValue,
-  replaceEnvironment: boolean,
-): UpdateServiceBody {
+export function updateBodyFrom(original: ServiceView, value: ServiceFormValue, replaceEnvironment: boolean): UpdateServiceBody {
   const body: UpdateServiceBody = {};
   if (value.transport !== original.transport) body.transport = value.transport;
 

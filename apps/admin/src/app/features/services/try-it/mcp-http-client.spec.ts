@@ -11,7 +11,9 @@ interface Call {
 function fakeServer(replies: (() => Response)[]): { fetch: typeof fetch; calls: Call[] } {
   const calls: Call[] = [];
   const fetchFn = (async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([key, value]) => [key.toLowerCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).map(([key, value]) => [key.toLowerCase(), value]),
+    );
     calls.push({ method: init?.method ?? 'GET', headers, body: typeof init?.body === 'string' ? JSON.parse(init.body) : null });
     const reply = replies.shift();
     if (!reply) throw new Error('no reply scripted');
@@ -20,14 +22,18 @@ function fakeServer(replies: (() => Response)[]): { fetch: typeof fetch; calls: 
   return { fetch: fetchFn, calls };
 }
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}): (() => Response) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json =
+  (body: unknown, status = 200, headers: Record<string, string> = {}): (() => Response) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const accepted = (): (() => Response) => () => new Response(null, { status: 202 });
-const sse = (...messages: unknown[]): (() => Response) => () =>
-  new Response(messages.map((message, index) => `id: e${index}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`).join(''), {
-    status: 200,
-    headers: { 'content-type': 'text/event-stream' },
-  });
+const sse =
+  (...messages: unknown[]): (() => Response) =>
+  () =>
+    new Response(messages.map((message, index) => `id: e${index}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`).join(''), {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+    });
 
 const INIT_RESULT = {
   protocolVersion: '2025-06-18',
@@ -36,7 +42,11 @@ const INIT_RESULT = {
 };
 
 async function connected(replies: (() => Response)[], onNotification?: (n: JsonRpcNotification) => void) {
-  const server = fakeServer([json({ jsonrpc: '2.0', id: 1, result: INIT_RESULT }, 200, { 'mcp-session-id': 'sess-1' }), accepted(), ...replies]);
+  const server = fakeServer([
+    json({ jsonrpc: '2.0', id: 1, result: INIT_RESULT }, 200, { 'mcp-session-id': 'sess-1' }),
+    accepted(),
+    ...replies,
+  ]);
   const client = new McpHttpClient({ url: '/mcp/everything', token: () => 'ui-token', fetch: server.fetch, onNotification });
   await client.connect();
   return { client, calls: server.calls };

@@ -1,11 +1,4 @@
-import type {
-  CallToolResult,
-  InitializeResult,
-  JsonRpcMessage,
-  JsonRpcNotification,
-  ListToolsResult,
-  McpTool,
-} from './mcp-types';
+import type { CallToolResult, InitializeResult, JsonRpcMessage, JsonRpcNotification, ListToolsResult, McpTool } from './mcp-types';
 import { readSse } from './sse-reader';
 
 /** The version this client asks for; the server may answer with an older one it supports. */
@@ -90,11 +83,7 @@ export class McpHttpClient {
     const tools: McpTool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {
-      const result: ListToolsResult = await this.request<ListToolsResult>(
-        'tools/list',
-        cursor ? { cursor } : {},
-        signal,
-      );
+      const result: ListToolsResult = await this.request<ListToolsResult>('tools/list', cursor ? { cursor } : {}, signal);
       tools.push(...result.tools);
       if (!result.nextCursor) break;
       cursor = result.nextCursor;

@@ -23,13 +23,21 @@ describe('readSse', () => {
     ['multi-line data', ['data: a\ndata: b\n\n'], [{ event: 'message', data: 'a\nb', id: '' }]],
     ['comments and CRLF', [': keep-alive\r\n\r\ndata: x\r\n\r\n'], [{ event: 'message', data: 'x', id: '' }]],
     ['split across chunks, even inside CRLF', ['da', 'ta: hel', 'lo\r', '\n\r', '\n'], [{ event: 'message', data: 'hello', id: '' }]],
-    ['custom event type', ['event: endpoint\ndata: /messages?sessionId=1\n\n'], [{ event: 'endpoint', data: '/messages?sessionId=1', id: '' }]],
+    [
+      'custom event type',
+      ['event: endpoint\ndata: /messages?sessionId=1\n\n'],
+      [{ event: 'endpoint', data: '/messages?sessionId=1', id: '' }],
+    ],
     ['no space after the colon', ['data:x\n\n'], [{ event: 'message', data: 'x', id: '' }]],
     ['an unfinished event is dropped', ['data: a\n\ndata: b\n'], [{ event: 'message', data: 'a', id: '' }]],
-    ['the id carries over', ['id: 7\ndata: a\n\ndata: b\n\n'], [
-      { event: 'message', data: 'a', id: '7' },
-      { event: 'message', data: 'b', id: '7' },
-    ]],
+    [
+      'the id carries over',
+      ['id: 7\ndata: a\n\ndata: b\n\n'],
+      [
+        { event: 'message', data: 'a', id: '7' },
+        { event: 'message', data: 'b', id: '7' },
+      ],
+    ],
     ['a leading BOM', ['\uFEFFdata: x\n\n'], [{ event: 'message', data: 'x', id: '' }]],
   ])('%s', async (_name, chunks, expected) => {
     expect(await collect(chunks)).toEqual(expected);

@@ -33,16 +33,18 @@ export function planToolForm(schema: JsonSchema | undefined): ToolFormPlan {
   if (!schema || !isObjectSchema(schema)) return { fields: [], jsonOnly: true };
   const required = new Set(Array.isArray(schema.required) ? schema.required : []);
   const properties = schema.properties ?? {};
-  const fields = Object.entries(properties).map(([name, property]): ToolField => ({
-    name,
-    label: typeof property.title === 'string' && property.title ? property.title : name,
-    kind: fieldKind(property),
-    required: required.has(name),
-    description: typeof property.description === 'string' ? property.description : null,
-    options: enumOptions(property) ?? [],
-    defaultValue: property.default,
-    schema: property,
-  }));
+  const fields = Object.entries(properties).map(
+    ([name, property]): ToolField => ({
+      name,
+      label: typeof property.title === 'string' && property.title ? property.title : name,
+      kind: fieldKind(property),
+      required: required.has(name),
+      description: typeof property.description === 'string' ? property.description : null,
+      options: enumOptions(property) ?? [],
+      defaultValue: property.default,
+      schema: property,
+    }),
+  );
   return { fields, jsonOnly: false };
 }
 
@@ -98,9 +100,7 @@ export function enumKey(option: unknown): string {
   return JSON.stringify(option);
 }
 
-export type BuiltArguments =
-  | { ok: true; arguments: Record<string, unknown> }
-  | { ok: false; errors: Record<string, string> };
+export type BuiltArguments = { ok: true; arguments: Record<string, unknown> } | { ok: false; errors: Record<string, string> };
 
 /**
  * The `arguments` of `tools/call` from the form. Empty optional fields are left out (the server's

@@ -33,7 +33,9 @@ function mcpServer(): { fetch: typeof fetch; seen: Seen[]; failNextWith: (respon
   const seen: Seen[] = [];
   let failure: Response | null = null;
   const fetchFn = (async (url: RequestInfo | URL, init?: RequestInit) => {
-    const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : null;
     seen.push({ method: init?.method ?? 'GET', url: String(url), headers, body });
     if (failure) {
@@ -46,7 +48,14 @@ function mcpServer(): { fetch: typeof fetch; seen: Seen[]; failNextWith: (respon
       new Response(JSON.stringify({ jsonrpc: '2.0', id: body.id, result }), { headers: { 'content-type': 'application/json', ...extra } });
     switch (body?.method) {
       case 'initialize':
-        return reply({ protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'everything', title: 'Everything', version: '2.0.0' } }, { 'mcp-session-id': 's-1' });
+        return reply(
+          {
+            protocolVersion: '2025-06-18',
+            capabilities: { tools: {} },
+            serverInfo: { name: 'everything', title: 'Everything', version: '2.0.0' },
+          },
+          { 'mcp-session-id': 's-1' },
+        );
       case 'notifications/initialized':
         return new Response(null, { status: 202 });
       case 'tools/list':
@@ -67,7 +76,12 @@ function mcpServer(): { fetch: typeof fetch; seen: Seen[]; failNextWith: (respon
           const { a, b } = params.arguments as { a: number; b: number };
           return reply({ content: [{ type: 'text', text: `The sum of ${a} and ${b} is ${a + b}.` }], structuredContent: { sum: a + b } });
         }
-        return reply({ content: [{ type: 'text', text: 'Here is the image:' }, { type: 'image', mimeType: 'image/png', data: 'iVBORw0KGgo=' }] });
+        return reply({
+          content: [
+            { type: 'text', text: 'Here is the image:' },
+            { type: 'image', mimeType: 'image/png', data: 'iVBORw0KGgo=' },
+          ],
+        });
       }
       default:
         return new Response('{}', { status: 400 });
@@ -198,7 +212,7 @@ describe('TryItPanelComponent', () => {
     expect(image.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
   });
 
-  it("says why the proxy refused the connection", async () => {
+  it('says why the proxy refused the connection', async () => {
     server.failNextWith(
       new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Service "everything" is stopped' } }), {
         status: 503,

@@ -1,13 +1,4 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  DestroyRef,
-  InjectionToken,
-  computed,
-  inject,
-  input,
-  signal,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, InjectionToken, computed, inject, input, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
@@ -21,15 +12,7 @@ import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { AuthService } from '../../../core/auth/auth.service';
 import { McpHttpClient, McpRpcError } from './mcp-http-client';
 import type { CallToolResult, InitializeResult, JsonRpcNotification, McpTool, ProgressParams } from './mcp-types';
-import {
-  ToolField,
-  ToolFieldValue,
-  buildArguments,
-  enumKey,
-  initialValue,
-  parseArgumentsJson,
-  planToolForm,
-} from './tool-form';
+import { ToolField, ToolFieldValue, buildArguments, enumKey, initialValue, parseArgumentsJson, planToolForm } from './tool-form';
 import { ToolResultComponent } from './tool-result.component';
 
 /** The fetch the panel's MCP client uses; tests replace it with a scripted server. */
@@ -194,9 +177,7 @@ export class TryItPanelComponent {
     const tool = this.selected();
     const client = this.client;
     if (!tool || !client || this.calling()) return;
-    const built = this.jsonMode()
-      ? parseArgumentsJson(this.jsonText.value)
-      : buildArguments(this.plan().fields, this.form.getRawValue());
+    const built = this.jsonMode() ? parseArgumentsJson(this.jsonText.value) : buildArguments(this.plan().fields, this.form.getRawValue());
     if (!built.ok) {
       this.fieldErrors.set(built.errors);
       return;

@@ -17,9 +17,7 @@ const LABELS: Record<LiveConnectionState, string> = {
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [MatButtonModule],
   template: `
-    <span class="indicator" role="status" [attr.data-state]="state()">
-      <span class="dot" aria-hidden="true"></span>{{ label() }}
-    </span>
+    <span class="indicator" role="status" [attr.data-state]="state()"> <span class="dot" aria-hidden="true"></span>{{ label() }} </span>
     @if (state() === 'reconnecting') {
       <button mat-button type="button" (click)="reconnect.emit()">Retry now</button>
     }

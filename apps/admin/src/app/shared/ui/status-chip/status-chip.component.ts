@@ -38,7 +38,5 @@ import { STATUS_TONES, StatusTone } from './status-tone';
 export class StatusChipComponent {
   readonly status = input.required<string>();
   readonly tone = input<StatusTone>();
-  protected readonly shownTone = computed<StatusTone>(
-    () => this.tone() ?? STATUS_TONES[this.status() as ServiceStatus] ?? 'neutral',
-  );
+  protected readonly shownTone = computed<StatusTone>(() => this.tone() ?? STATUS_TONES[this.status() as ServiceStatus] ?? 'neutral');
 }

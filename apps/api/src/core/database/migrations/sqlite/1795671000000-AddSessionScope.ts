@@ -5,9 +5,7 @@ export class AddSessionScope1795671000000 implements MigrationInterface {
   name = 'AddSessionScope1795671000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `ALTER TABLE "mcp_sessions" ADD COLUMN "scope" text`,
-    );
+    await queryRunner.query(`ALTER TABLE "mcp_sessions" ADD COLUMN "scope" text`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

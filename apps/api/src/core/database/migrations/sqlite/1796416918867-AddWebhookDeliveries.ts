@@ -7,9 +7,7 @@ export class AddWebhookDeliveries1796416918867 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "webhook_deliveries" ("id" varchar(100) PRIMARY KEY NOT NULL, "event" varchar(50) NOT NULL, "receivedAt" datetime NOT NULL)`,
     );
-    await queryRunner.query(
-      `CREATE INDEX "IDX_62dbc75975951685a86190eb9f" ON "webhook_deliveries" ("receivedAt") `,
-    );
+    await queryRunner.query(`CREATE INDEX "IDX_62dbc75975951685a86190eb9f" ON "webhook_deliveries" ("receivedAt") `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
