@@ -11,11 +11,13 @@
 // each, and 100 kB / 1 MiB echoes at C=1. Reported per row: calls/s, p50/p99, errors (a reply that is not the
 // echo of its own request is an error), CPU per call of the gateway process (/proc utime+stime; the server's
 // for direct stdio), gateway RSS before/after, and ratios vs direct stdio and vs the better peer. Finally the
-// RSS of our proxy with 10 idle server-everything services.
+// RSS of our proxy with 10 idle server-everything services. Target `ours-token` is our proxy again with the MCP
+// clients presenting a client token instead of the admin key (the per-request credential check), and
+// `--database postgres` puts our proxy's database on the local PostgreSQL instead of SQLite in its data dir.
 //
 // Usage: node tools/bench/mcp-bench.mjs [--quick] [--n 1000] [--warmup 100] [--n-large 100]
-//          [--targets direct,supergateway,mcp-proxy,ours] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
-//          [--isolation shared|session] [--idle-services 10] [--no-pin] [--timeout 30000] [--json]
+//          [--targets direct,supergateway,mcp-proxy,ours,ours-token] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
+//          [--isolation shared|session] [--database sqlite|postgres] [--idle-services 10] [--no-pin] [--timeout 30000] [--json]
 //          [--main dist/apps/api/main.js]   (another build of our proxy to measure)
 // (`npm run bench` runs the start-up benchmark and then this; `npm run bench -- --quick` for a smoke run.)
 import { cpus } from 'node:os';
@@ -48,6 +50,7 @@ const { values: opt } = parseArgs({
     clients: { type: 'string', default: 'sdk,lean' },
     modes: { type: 'string', default: 'c1,c8,c32,s32,100k,1m' },
     isolation: { type: 'string', default: 'shared' },
+    database: { type: 'string', default: 'sqlite' },
     main: { type: 'string' },
     'idle-services': { type: 'string', default: '10' },
     'no-pin': { type: 'boolean', default: false },
@@ -110,14 +113,17 @@ const TARGETS = {
   direct: startDirect,
   supergateway: startSupergateway,
   'mcp-proxy': startMcpProxy,
-  ours: () => startOurs({ isolation: opt.isolation, main: OUR_BUILD }),
+  ours: () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database }),
+  // The same, with MCP clients presenting a client token instead of the admin key: the cost of checking it per request.
+  'ours-token': () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database, credential: 'client-token' }),
 };
+if (!['sqlite', 'postgres'].includes(opt.database)) throw new Error(`--database takes sqlite or postgres, got "${opt.database}"`);
 const selected = opt.targets.split(',').map((name) => {
   if (!TARGETS[name]) throw new Error(`unknown target "${name}"; targets: ${Object.keys(TARGETS).join(', ')}`);
   return name;
 });
 const OUR_BUILD = opt.main ? resolve(opt.main) : OUR_MAIN;
-if (selected.includes('ours')) {
+if (selected.includes('ours') || selected.includes('ours-token')) {
   const { existsSync } = await import('node:fs');
   if (!existsSync(OUR_BUILD)) {
     console.error(`${OUR_BUILD} is missing: run "npm run build" first (or leave our proxy out: --targets direct,supergateway,mcp-proxy)`);

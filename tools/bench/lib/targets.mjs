@@ -105,10 +105,15 @@ export function startMcpProxy() {
 
 // ------------------------------------------------------------- our proxy ----
 
-/** A fresh instance of the built product on a temp data dir with a known key; `api()` calls its REST API. */
-export async function startOurProxy({ main = OUR_MAIN } = {}) {
+/**
+ * A fresh instance of the built product on a temp data dir with a known key; `api()` calls its REST API. With
+ * `database: 'postgres'` its database is a throw-away one on the local PostgreSQL (BENCH_POSTGRES_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres), dropped at stop: per-request lookups then cost a round trip.
+ */
+export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite' } = {}) {
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
   const dir = mkdtempSync(join(tmpdir(), 'mcp-proxy-bench-'));
+  const postgres = database === 'postgres' ? await createBenchDatabase() : null;
   const apiKey = `bench_${randomBytes(20).toString('hex')}`;
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -119,7 +124,7 @@ export async function startOurProxy({ main = OUR_MAIN } = {}) {
     FRONTEND_PORT: String(await freePort()),
     HOST: '127.0.0.1',
     DATA_DIR: join(dir, 'data'),
-    DATABASE_URL: join(dir, 'data', 'bench.db'),
+    DATABASE_URL: postgres?.url ?? join(dir, 'data', 'bench.db'),
     LOG_DIR: join(dir, 'logs'),
     CLONE_DIRECTORY: join(dir, 'clones'),
     ADMIN_DIST_DIR: '',
@@ -132,6 +137,7 @@ export async function startOurProxy({ main = OUR_MAIN } = {}) {
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
+    await postgres?.drop();
   };
 
   const api = async (method, path, body) => {
@@ -162,6 +168,26 @@ export async function startOurProxy({ main = OUR_MAIN } = {}) {
   return { origin, apiKey, api, pid: child.pid, output, stop };
 }
 
+/** A throw-away database on the local PostgreSQL for one proxy; `drop()` removes it. */
+async function createBenchDatabase() {
+  const { Client } = require('pg');
+  const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `mcp_proxy_bench_${process.pid}_${Date.now()}`;
+  const admin = async (sql) => {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /** Registers and starts a service running server-everything, and waits until it is running. */
 export async function addEverythingService(proxy, name, extra = {}) {
   await proxy.api('POST', '/api/services', {
@@ -185,26 +211,32 @@ export async function waitForRunning(proxy, name, timeoutMs = 30_000) {
   throw new Error(`service ${name} is ${view.status}${view.statusReason ? ` (${view.statusReason})` : ''}, not running`);
 }
 
-/** Our proxy with server-everything registered as "everything", over each of its client transports. */
-export async function startOurs({ isolation, main = OUR_MAIN }) {
-  const proxy = await startOurProxy({ main });
+/**
+ * Our proxy with server-everything registered as "everything", over each of its client transports. The MCP
+ * clients present the admin API key (checked in memory), or with `credential: 'client-token'` a client token
+ * created over REST, as remote MCP clients do (checked against the stored tokens).
+ */
+export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key' }) {
+  const proxy = await startOurProxy({ main, database });
+  let secret = proxy.apiKey;
   try {
     await addEverythingService(proxy, 'everything', { process: { isolation }, proxy: { responseMode: 'json' } });
+    if (credential === 'client-token') secret = (await proxy.api('POST', '/api/client-tokens', { label: 'bench' })).token;
   } catch (error) {
     await proxy.stop();
     throw error;
   }
   const url = `${proxy.origin}/mcp/everything`;
-  const headers = { Authorization: `Bearer ${proxy.apiKey}` };
+  const headers = { Authorization: `Bearer ${secret}` };
   const responseMode = (mode) => async () => {
     await proxy.api('PATCH', '/api/services/everything', { proxy: { responseMode: mode } });
     const view = await proxy.api('GET', '/api/services/everything');
     if (view.proxy?.responseMode !== mode) throw new Error(`PATCH did not set proxy.responseMode to ${mode}`);
   };
-  const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(proxy.apiKey)}`;
+  const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(secret)}`;
   return {
-    name: 'our proxy',
-    version: `${main}, isolation ${isolation}`,
+    name: credential === 'client-token' ? 'ours (token)' : 'our proxy',
+    version: `${main}, isolation ${isolation}, ${database}, ${credential}`,
     endpoints: [
       {
         id: 'http-json',

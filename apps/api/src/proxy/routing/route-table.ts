@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { RESERVED_SERVICE_NAMES } from '@mcp-proxy/shared/dto';
 import type { GroupMemberView, GroupView, ProcessConfigView, ProxyConfigView, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import { Clock } from '../../core/time/clock';
 import { GROUP_CHANGED, GroupsService } from '../../groups/groups.service';
 import { SERVICE_EVENTS } from '../../supervisor/child-handle';
 import { ServicesService } from '../../services/services.service';
@@ -40,10 +41,13 @@ export class RouteTable implements OnModuleInit {
   private reported = new Set<string>();
   private rebuilding: Promise<void> | null = null;
   private dirty = false;
+  /** When the last reload started (clock ms); misses reload again only after MISS_RELOAD_INTERVAL_MS. */
+  private loadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly services: ServicesService,
     private readonly groups: GroupsService,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): Promise<void> {
@@ -60,9 +64,17 @@ export class RouteTable implements OnModuleInit {
     return this.rebuild();
   }
 
-  /** Finds a route; on a miss the table is reloaded once, so a service created a moment ago is found. */
+  /**
+   * Finds a route. On a miss the table is reloaded, so a service or group created a moment ago on another
+   * instance is found; but at most once per MISS_RELOAD_INTERVAL_MS (misses meanwhile share that reload),
+   * so a stream of requests for unknown names costs the database nothing more than that.
+   */
   async resolve(key: string): Promise<ServiceRoute | undefined> {
-    return this.routes.get(key) ?? (await this.rebuild(), this.routes.get(key));
+    const route = this.routes.get(key);
+    if (route) return route;
+    if (this.rebuilding) await this.rebuilding;
+    else if (this.clock.now() - this.loadedAt >= MISS_RELOAD_INTERVAL_MS) await this.rebuild();
+    return this.routes.get(key);
   }
 
   byId(id: string): ServiceRoute | undefined {
@@ -87,6 +99,7 @@ export class RouteTable implements OnModuleInit {
     this.rebuilding = (async () => {
       do {
         this.dirty = false;
+        this.loadedAt = this.clock.now();
         await this.load();
       } while (this.dirty);
     })().finally(() => (this.rebuilding = null));
@@ -137,6 +150,9 @@ export class RouteTable implements OnModuleInit {
     this.reported = new Set(collisions);
   }
 }
+
+/** How often at most a miss reloads the table (changes on this instance, and services changed on another, reload at once). */
+export const MISS_RELOAD_INTERVAL_MS = 1000;
 
 function isReservedWord(key: string): boolean {
   return (RESERVED_SERVICE_NAMES as readonly string[]).includes(key);
