@@ -8,7 +8,6 @@ import { ProcessSupervisor } from './process-supervisor';
 import { ProcFs } from './resources/proc-fs';
 import { ProcessSampler } from './resources/process-sampler';
 import { ResourceWatch } from './resources/resource-watch';
-import { ServiceControlController } from './service-control.controller';
 import { SessionChildren } from './session-children';
 import { ChildSandbox } from './sandbox/child-sandbox';
 import { ChildLauncher } from './spawn/child-launcher';
@@ -19,13 +18,12 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
 
 /**
  * The supervisor: runs the registry's services as children (spawn, sandbox, health, restarts, logs,
- * resources, remote children) and answers start/stop/restart. Exports the registry with it, the
- * supervisor (handles for the MCP data plane), the logs (for the live gateway), and the sandbox and
- * the proxy's secret values for the deploy pipeline (builds run confined; their logs mask those values).
+ * resources, remote children). Exports the registry with it, the supervisor (handles for the MCP data
+ * plane), the logs (for the live gateway), and the sandbox and the proxy's secret values for the deploy
+ * pipeline (builds run confined; their logs mask those values).
  */
 @Module({
   imports: [ServiceRegistryModule],
-  controllers: [ServiceControlController],
   providers: [
     ProcessSupervisor,
     SessionChildren,

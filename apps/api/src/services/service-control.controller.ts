@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nest
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { LOG_TAIL_DEFAULT, ServiceLogsQueryDto, ServiceLogsView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
-import { ProcessSupervisor } from './process-supervisor';
+import { ProcessSupervisor } from '../supervisor/process-supervisor';
 
 /** Running services: start, stop, restart, and what they print and use. */
 @ApiTags('services')
