@@ -8,8 +8,8 @@ import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, Tes
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /**
- * OAuth 2.1 for remote clients (issue 8): the proxy as resource server and authorization server,
- * driven by the SDK's own client auth helpers; then the rules an attacker would try to bend.
+ * OAuth 2.1 for remote clients that accept nothing else (Claude.ai, ChatGPT connectors): the proxy as resource server
+ * and authorization server, driven by the SDK's own client auth helpers; then the rules an attacker would try to bend.
  */
 describe('OAuth for MCP services', () => {
   let running: RunningApp;

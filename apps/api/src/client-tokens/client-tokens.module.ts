@@ -4,7 +4,10 @@ import { ClientTokenEntity } from './client-token.entity';
 import { ClientTokensController } from './client-tokens.controller';
 import { ClientTokensService } from './client-tokens.service';
 
-/** Per-client tokens for the MCP endpoints (issue 8), limited to services and tools; plugged into auth as a verifier. */
+/**
+ * Per-client tokens for the MCP endpoints, so the admin key need not be pasted into every client and one client
+ * can be revoked alone; limited to services and tools; plugged into auth as a verifier.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([ClientTokenEntity])],
   controllers: [ClientTokensController],

@@ -5,7 +5,7 @@ import { GroupEntity } from './group.entity';
 import { GroupsController } from './groups.controller';
 import { GroupsService } from './groups.service';
 
-/** Groups of services (issue 10): the registry. The proxy serves them. */
+/** Groups of services, so one client URL carries many servers: the registry (CRUD). The proxy serves them from `proxy/groups/`. */
 @Module({
   imports: [TypeOrmModule.forFeature([GroupEntity]), SupervisorModule],
   controllers: [GroupsController],

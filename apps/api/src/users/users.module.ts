@@ -7,7 +7,7 @@ import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-/** Named users with passwords and roles (issue 11); the auth core asks them through `UserDirectory`. */
+/** Named users with passwords and roles, so operators and viewers need not share the admin key; auth asks them via `UserDirectory`. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), SupervisorModule],
   controllers: [UsersController],
