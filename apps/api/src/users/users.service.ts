@@ -51,7 +51,7 @@ export class UsersService implements UserDirectory {
     if (dto.password !== undefined) entity.passwordHash = await this.hasher.hash(dto.password);
     await this.users.save(entity);
     if (roleChanged || dto.password !== undefined) await this.sessions.endAllOf(entity.id);
-    else this.events.emit(AUTH_EVENTS.changed);
+    else await this.events.emitAsync(AUTH_EVENTS.changed);
     return toUserView(entity);
   }
 
