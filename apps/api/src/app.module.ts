@@ -4,6 +4,7 @@ import { CertsModule } from './certs/certs.module';
 import { ClientTokensModule } from './client-tokens/client-tokens.module';
 import { ConfigFileModule } from './config-file/config-file.module';
 import { CoreModule } from './core/core.module';
+import { CredentialVerifiersModule } from './credential-verifiers.module';
 import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
@@ -18,7 +19,7 @@ import { UsersModule } from './users/users.module';
 export class AppModule {
   /** Built on demand (not at import) so the environment is read when the app starts, also in tests. */
   static async forRoot(): Promise<DynamicModule> {
-    const core = await CoreModule.forRoot();
+    const core = await CoreModule.forRoot(CredentialVerifiersModule);
     // After the core (its queue choice waits for the validated environment); one instance, shared with the configuration import that deploys what it creates.
     const github = await DeployModule.forRoot();
     return {

@@ -4,22 +4,31 @@ import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, tok
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const prefix = `oi${randomBytes(4).toString('hex')}`;
+
 /**
  * Two proxies behind one public URL, on one PostgreSQL: whatever one instance issues (client,
- * code, tokens, signing key) the other honours, and a revocation on one holds on the other at once.
+ * code, tokens, signing key) the other honours, and a revocation on one holds on the other at once:
+ * with PostgreSQL alone because each request reads the database, with Redis because the revoking
+ * instance tells the other to forget the credentials it verified before it answers.
  */
-describe('OAuth across instances', () => {
+describe.each([
+  ['on PostgreSQL alone', {}],
+  ['with Redis, credentials cached', { REDIS_URL, CLUSTER_KEY_PREFIX: prefix, DEPLOY_QUEUE_PREFIX: prefix }],
+])('OAuth across instances %s', (_label, extraEnv: Record<string, string>) => {
   const PUBLIC_URL = 'http://mcp-gateway.localhost';
   let database: { url: string; drop: () => Promise<void> };
   let first: RunningApp;
   let second: RunningApp;
 
-  const mcpPost = (instance: RunningApp, token: string) =>
+  const mcpPost = (instance: RunningApp, token: string, message: Record<string, unknown> = { method: 'tools/list' }) =>
     fetch(`${instance.baseUrl}/mcp/shared`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...message }),
     });
+  const echo = { method: 'tools/call', params: { name: 'echo', arguments: { message: 'hi' } } };
 
   beforeAll(async () => {
     database = await createTemporaryDatabase();
@@ -28,6 +37,7 @@ describe('OAuth across instances', () => {
       PUBLIC_URL,
       JWT_SECRET: randomBytes(32).toString('hex'),
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      ...extraEnv,
     };
     first = await startApp(shared);
     await registerService(first, {
@@ -85,6 +95,9 @@ describe('OAuth across instances', () => {
       client_id: clientId,
     });
     expect(refreshed.status).toBe(200);
+    // Known to both instances (with Redis: cached by both) before the replay below.
+    expect((await mcpPost(first, String(refreshed.body['access_token']))).status).toBe(200);
+    expect((await mcpPost(second, String(refreshed.body['access_token']))).status).toBe(200);
     expect(
       (
         await tokenRequest(second.baseUrl, {
@@ -99,4 +112,25 @@ describe('OAuth across instances', () => {
     expect((await mcpPost(first, String(refreshed.body['access_token']))).status).toBe(401);
     expect((await mcpPost(second, String(refreshed.body['access_token']))).status).toBe(401);
   }, 60_000);
+
+  it('a client token revoked on one instance is refused on the other at its very next request', async () => {
+    const minted = await first.api().post('/api/client-tokens').set('X-API-Key', first.env.apiKey).send({ label: 'both' }).expect(201);
+    const { id, token } = minted.body as { id: string; token: string };
+    // Used twice on the second instance: with Redis the second answer came from its cache.
+    expect((await mcpPost(second, token)).status).toBe(200);
+    expect((await mcpPost(second, token)).status).toBe(200);
+    await first.api().post(`/api/client-tokens/${id}/revoke`).set('X-API-Key', first.env.apiKey).expect(201);
+    expect((await mcpPost(second, token)).status).toBe(401);
+    expect((await mcpPost(first, token)).status).toBe(401);
+  }, 30_000);
+
+  it('a new rate limit set on one instance applies on the other at the next request', async () => {
+    const minted = await first.api().post('/api/client-tokens').set('X-API-Key', first.env.apiKey).send({ label: 'limited' }).expect(201);
+    const { id, token } = minted.body as { id: string; token: string };
+    expect((await mcpPost(second, token, echo)).status).toBe(200);
+    await first.api().patch(`/api/client-tokens/${id}`).set('X-API-Key', first.env.apiKey).send({ rateLimit: 1 }).expect(200);
+    // One call a minute from now on (the call before the limit may or may not count): the second is refused.
+    await mcpPost(second, token, echo);
+    expect((await mcpPost(second, token, echo)).status).toBe(429);
+  }, 30_000);
 });

@@ -6,11 +6,12 @@ import { ClientTokensService } from './client-tokens.service';
 
 /**
  * Per-client tokens for the MCP endpoints, so the admin key need not be pasted into every client and one client
- * can be revoked alone; limited to services and tools; plugged into auth as a verifier.
+ * can be revoked alone; limited to services, tools and a rate. Their verifier is one of auth's (CredentialVerifiersModule).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([ClientTokenEntity])],
   controllers: [ClientTokensController],
   providers: [ClientTokensService],
+  exports: [ClientTokensService],
 })
 export class ClientTokensModule {}

@@ -1,31 +1,29 @@
-import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ClientTokenView, CreateClientTokenDto, CreatedClientTokenView, UpdateClientTokenDto } from '@mcp-proxy/shared/dto';
 import { IsNull, Repository } from 'typeorm';
 import { AUTH_EVENTS } from '../core/auth/auth-events';
-import { AuthService } from '../core/auth/auth.service';
-import type { CredentialVerifier, Principal } from '../core/auth/principal';
+import type { CredentialVerifier, Principal, Verified } from '../core/auth/principal';
 import { ClientTokenEntity } from './client-token.entity';
-import { hashToken, newToken } from './token-hash';
+import { hashToken, newToken } from '../core/auth/token-hash';
 
 export const CLIENT_TOKEN_PREFIX = 'mcpt_';
 
 /** Writing "last used" on every request would turn reads into writes; once a minute is enough to show. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Mints, lists, relabels and revokes client tokens, and turns a presented one into a principal. */
+/**
+ * Mints, lists, relabels and revokes client tokens, and turns a presented one into a principal (one of
+ * the verifiers of core/auth/credential-registry.ts). Every change is announced (AUTH_EVENTS.changed)
+ * and awaited, so no instance keeps a verified copy of the old token once the request answers.
+ */
 @Injectable()
-export class ClientTokensService implements CredentialVerifier, OnModuleInit {
+export class ClientTokensService implements CredentialVerifier {
   constructor(
     @InjectRepository(ClientTokenEntity) private readonly tokens: Repository<ClientTokenEntity>,
-    private readonly auth: AuthService,
     private readonly events: EventEmitter2,
   ) {}
-
-  onModuleInit(): void {
-    this.auth.addVerifier(this);
-  }
 
   async create(dto: CreateClientTokenDto): Promise<CreatedClientTokenView> {
     const token = newToken(CLIENT_TOKEN_PREFIX);
@@ -52,26 +50,29 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
     if (dto.label !== undefined) entity.label = dto.label.trim();
     if (dto.rateLimit !== undefined) entity.rateLimit = dto.rateLimit || null;
     await this.tokens.save(entity);
+    // The label and the rate limit are part of the principal: its next request gets the new ones.
+    await this.events.emitAsync(AUTH_EVENTS.changed);
     return toView(entity);
   }
 
-  /** Takes effect on the next request (every use looks the token up) and on its open streams within seconds. */
+  /** Takes effect on the next request, on every instance, and on its open streams within seconds. */
   async revoke(id: string): Promise<ClientTokenView> {
     const entity = await this.find(id);
     if (!entity.revokedAt) {
       entity.revokedAt = new Date();
       await this.tokens.save(entity);
-      this.events.emit(AUTH_EVENTS.changed);
+      await this.events.emitAsync(AUTH_EVENTS.changed);
     }
     return toView(entity);
   }
 
-  async verify(credential: string): Promise<Principal | null> {
+  /** Client tokens do not expire; a revocation is news that empties the caches. */
+  async verify(credential: string): Promise<Verified | null> {
     if (!credential.startsWith(CLIENT_TOKEN_PREFIX)) return null;
     const entity = await this.tokens.findOne({ where: { tokenHash: hashToken(credential), revokedAt: IsNull() } });
     if (!entity) return null;
     this.touch(entity);
-    return {
+    const principal: Principal = {
       kind: 'client',
       id: `client-token:${entity.id}`,
       role: 'viewer',
@@ -79,8 +80,10 @@ export class ClientTokensService implements CredentialVerifier, OnModuleInit {
       ...(entity.rateLimit ? { rateLimit: entity.rateLimit } : {}),
       scope: { ...(entity.services ? { services: entity.services } : {}), ...(entity.tools ? { tools: entity.tools } : {}) },
     };
+    return { principal };
   }
 
+  /** Seen at a check past the cache, so "last used" lags real use by at most the cache's TTL beyond its resolution. */
   private touch(entity: ClientTokenEntity): void {
     const now = new Date();
     if (entity.lastUsedAt && now.getTime() - entity.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -19,7 +19,8 @@ import { TracingModule } from './tracing/tracing.module';
 /** Platform pieces every feature module relies on: config, logging, crypto, database, events, throttling, metrics, tracing, auth. */
 @Module({})
 export class CoreModule {
-  static async forRoot(): Promise<DynamicModule> {
+  /** `credentialVerifiers`: the app's module exporting CREDENTIAL_VERIFIERS (see core/auth/credential-registry.ts). */
+  static async forRoot(credentialVerifiers: Type<unknown>): Promise<DynamicModule> {
     return {
       module: CoreModule,
       imports: [
@@ -42,7 +43,7 @@ export class CoreModule {
         }),
         MetricsModule,
         TracingModule,
-        AuthModule,
+        AuthModule.forRoot(credentialVerifiers),
       ],
       providers: [
         { provide: APP_GUARD, useClass: ThrottlerGuard },

@@ -5,11 +5,11 @@ import { DEPLOY_CHANNEL_PREFIX, LOG_TAIL_DEFAULT, NETWORK_CHANNEL } from '@mcp-p
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
-import { AuthService } from '../core/auth/auth.service';
+import { CredentialRegistry } from '../core/auth/credential-registry';
 import { CredentialWatch } from '../core/auth/credential-watch';
 import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
-import { Principal, scopeAllowsService } from '../core/auth/principal';
+import { isManagementPrincipal, Principal, scopeAllowsService } from '../core/auth/principal';
 import { ClientOrigin } from '../core/http/client-origin';
 import { UpgradeRouter } from '../core/http/upgrade-router';
 import { DEPLOY_EVENTS, DeployLogLines } from '../deploy/deploy-events';
@@ -73,7 +73,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly upgrades: UpgradeRouter,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialRegistry,
     private readonly failures: FailedAuthLimiter,
     private readonly services: ServicesService,
     private readonly logs: ServiceLogs,
@@ -117,7 +117,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
     const address = this.client.address(request);
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
     const verdict = await this.failures.verify(address, token ?? undefined, async (credential) =>
-      managementPrincipal(await this.auth.verify(credential)),
+      managementPrincipal(await this.credentials.verify(credential)),
     );
     const principal = verdict.principal;
     if (token && !principal) return verdict.status === 429 ? refuse(socket, 429, 'Too Many Requests') : refuse(socket, 401, 'Unauthorized');
@@ -186,7 +186,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       const token = parsed.ok && parsed.message.type === 'auth' ? parsed.message.token : undefined;
       // Only a token that was presented and wrong counts as a failure; anything else is merely refused.
       const verdict = await this.failures.verify(client.address, token, async (credential) =>
-        managementPrincipal(await this.auth.verify(credential)),
+        managementPrincipal(await this.credentials.verify(credential)),
       );
       const principal = verdict.principal;
       if (token && principal) {
@@ -298,5 +298,5 @@ function refuse(socket: Duplex, status: number, text: string): void {
 
 /** Client tokens and OAuth access tokens are for the MCP endpoints: live logs and status are management data. */
 function managementPrincipal(principal: Principal | null): Principal | null {
-  return principal && principal.kind !== 'client' ? principal : null;
+  return principal && isManagementPrincipal(principal) ? principal : null;
 }

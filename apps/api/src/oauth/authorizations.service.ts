@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { ConsentDecisionView, ConsentRequestView } from '@mcp-proxy/shared/dto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
-import { hashToken, newToken } from '../client-tokens/token-hash';
+import { hashToken, newToken } from '../core/auth/token-hash';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../core/auth/principal';
 import { isDocumentClientId } from './client-metadata-document';

@@ -1,14 +1,13 @@
-import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { OAuthGrantView } from '@mcp-proxy/shared/dto';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
-import { hashToken, newToken } from '../client-tokens/token-hash';
+import { hashToken, newToken } from '../core/auth/token-hash';
 import { AuditService } from '../audit/audit.service';
 import { AUTH_EVENTS } from '../core/auth/auth-events';
-import { AuthService } from '../core/auth/auth.service';
-import type { CredentialVerifier, Principal } from '../core/auth/principal';
+import type { CredentialVerifier, Verified } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config';
 import { peekHeader, signJwt, verifyJwt } from './jwt-es256';
 import { OAuthError } from './oauth-error';
@@ -29,11 +28,12 @@ export interface TokenResponse {
 
 /**
  * Access tokens (short-lived ES256 JWTs, RFC 9068 shape, audience = the resource) and refresh tokens
- * (opaque, hashed, rotated on every use) of OAuth grants; checks presented access tokens for the data plane.
- * Every check also reads the grant, so revoking it stops its tokens at once on every instance.
+ * (opaque, hashed, rotated on every use) of OAuth grants; checks presented access tokens for the data plane
+ * (one of the verifiers of core/auth/credential-registry.ts). A check reads the grant; revoking it is
+ * announced (AUTH_EVENTS.changed) and awaited, so no instance keeps a verified copy of its tokens.
  */
 @Injectable()
-export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
+export class OAuthTokensService implements CredentialVerifier {
   private readonly clientLabels = new Map<string, string>();
 
   constructor(
@@ -42,14 +42,9 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     @InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>,
     private readonly keys: SigningKeysService,
     private readonly config: AppConfig,
-    private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
   ) {}
-
-  onModuleInit(): void {
-    this.auth.addVerifier(this);
-  }
 
   /** A fresh pair for a grant: after a code exchange, or a refresh. */
   async issue(grant: OAuthGrantEntity, issuer: string, now = new Date()): Promise<TokenResponse> {
@@ -130,7 +125,7 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
   async revokeGrant(grant: OAuthGrantEntity, reason: string): Promise<void> {
     grant.revokedAt = new Date();
     await this.grants.update({ id: grant.id }, { revokedAt: grant.revokedAt });
-    this.events.emit(AUTH_EVENTS.changed);
+    await this.events.emitAsync(AUTH_EVENTS.changed);
     void this.audit.record({
       action: 'oauth.grant.revoke',
       outcome: 'ok',
@@ -145,16 +140,20 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
   }
 
   /** Data-plane check of an access token: signature, type, expiry, and a grant that still stands. */
-  async verify(credential: string, now = new Date()): Promise<Principal | null> {
-    const grant = await this.grantOfAccessToken(credential, now, true);
-    if (!grant || grant.revokedAt) return null;
+  async verify(credential: string, now = new Date()): Promise<Verified | null> {
+    const found = await this.grantOfAccessToken(credential, now, true);
+    if (!found || found.grant.revokedAt) return null;
+    const { grant } = found;
     return {
-      kind: 'client',
-      id: `oauth:${grant.id}`,
-      role: 'viewer',
-      label: await this.clientLabel(grant.clientId),
-      scope: { services: [grant.serviceId], ...(grant.tools ? { tools: grant.tools } : {}) },
-      audience: grant.resource,
+      principal: {
+        kind: 'client',
+        id: `oauth:${grant.id}`,
+        role: 'viewer',
+        label: await this.clientLabel(grant.clientId),
+        scope: { services: [grant.serviceId], ...(grant.tools ? { tools: grant.tools } : {}) },
+        audience: grant.resource,
+      },
+      expiresAt: found.expiresAt,
     };
   }
 
@@ -174,10 +173,15 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
       const stored = await this.refreshTokens.findOne({ where: { tokenHash: hashToken(token) } });
       return stored ? this.grants.findOne({ where: { id: stored.grantId } }) : null;
     }
-    return this.grantOfAccessToken(token, new Date(), false);
+    return (await this.grantOfAccessToken(token, new Date(), false))?.grant ?? null;
   }
 
-  private async grantOfAccessToken(token: string, now: Date, checkExpiry: boolean): Promise<OAuthGrantEntity | null> {
+  /** The grant of a well-signed access token, with the token's expiry (ms since the epoch). */
+  private async grantOfAccessToken(
+    token: string,
+    now: Date,
+    checkExpiry: boolean,
+  ): Promise<{ grant: OAuthGrantEntity; expiresAt: number } | null> {
     const header = peekHeader(token);
     if (header?.alg !== 'ES256' || header.typ !== ACCESS_TOKEN_TYPE || typeof header.kid !== 'string') return null;
     const key = await this.keys.verificationKey(header.kid, now);
@@ -186,7 +190,7 @@ export class OAuthTokensService implements CredentialVerifier, OnModuleInit {
     if (checkExpiry && claims['exp'] * 1000 <= now.getTime()) return null;
     const grant = await this.grants.findOne({ where: { id: claims['sub'] } });
     // The audience in the token must still be the grant's: a token cannot be re-aimed.
-    return grant && grant.resource === claims['aud'] ? grant : null;
+    return grant && grant.resource === claims['aud'] ? { grant, expiresAt: claims['exp'] * 1000 } : null;
   }
 
   private async views(grants: OAuthGrantEntity[]): Promise<OAuthGrantView[]> {

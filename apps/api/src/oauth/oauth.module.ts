@@ -24,7 +24,7 @@ import { SigningKeysService } from './signing-keys.service';
 /**
  * OAuth 2.1 for `oauth` services: the authorization server (metadata, registration,
  * authorize, token, revoke, keys), the consent API of the admin portal, and the access-token
- * verifier the data plane uses through AuthService.
+ * verifier auth's CredentialRegistry uses (through CredentialVerifiersModule).
  */
 @Module({
   imports: [TypeOrmModule.forFeature(OAUTH_ENTITIES), SupervisorModule, AuditModule],
@@ -44,6 +44,7 @@ import { SigningKeysService } from './signing-keys.service';
       useFactory: async (config: AppConfig) => new RateLimiter(await sharedRateLimitRedis(config)),
     },
   ],
+  exports: [OAuthTokensService],
 })
 export class OAuthModule implements OnModuleInit {
   constructor(

@@ -7,7 +7,7 @@ import { ClusterRouter } from '../cluster/cluster-router';
 import { DRAINING_HEADER } from '../cluster/instance-identity';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
-import { AuthService } from '../core/auth/auth.service';
+import { CredentialRegistry } from '../core/auth/credential-registry';
 import { CredentialWatch } from '../core/auth/credential-watch';
 import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
@@ -52,7 +52,7 @@ export class McpHttpHandler {
     config: AppConfig,
     settings: RuntimeSettings,
     private readonly shutdown: GracefulShutdown,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialRegistry,
     private readonly failures: FailedAuthLimiter,
     private readonly routes: RouteTable,
     private readonly streamable: StreamableHttpTransport,
@@ -167,7 +167,7 @@ export class McpHttpHandler {
     const address = this.client.address(request);
     const headerCredential = extractCredential(request.headers);
     const credential = headerCredential ?? queryToken ?? undefined;
-    const verdict = await this.failures.verify(address, credential, (presented) => this.auth.verify(presented));
+    const verdict = await this.failures.verify(address, credential, (presented) => this.credentials.verify(presented));
     const principal = verdict.principal;
     const key = endpoint.service;
     if (!principal || credential === undefined) {

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ChangePasswordDto, CreateUserDto, EndedSessionsView, SessionView, UpdateUserDto, UserView } from '@mcp-proxy/shared/dto';
 import { QueryFailedError, Repository } from 'typeorm';
@@ -8,6 +8,7 @@ import type { Principal, Role, UserDirectory } from '../core/auth/principal';
 import { toSessionView } from '../core/auth/session-view';
 import { UiSessionsService } from '../core/auth/ui-sessions.service';
 import { ServicesService } from '../services/services.service';
+import { SERVICE_EVENTS } from '../supervisor/child-handle';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 
@@ -51,7 +52,7 @@ export class UsersService implements UserDirectory {
     if (dto.password !== undefined) entity.passwordHash = await this.hasher.hash(dto.password);
     await this.users.save(entity);
     if (roleChanged || dto.password !== undefined) await this.sessions.endAllOf(entity.id);
-    else this.events.emit(AUTH_EVENTS.changed);
+    else await this.events.emitAsync(AUTH_EVENTS.changed);
     return toUserView(entity);
   }
 
@@ -101,6 +102,17 @@ export class UsersService implements UserDirectory {
     const principal: Principal = { kind: 'user', id: `user:${entity.id}`, role: entity.role, label: entity.username };
     if (entity.services) principal.scope = { services: await this.withNames(entity.services) };
     return principal;
+  }
+
+  /**
+   * A user's limits carry the names of their services (`withNames`): a service renamed, created or
+   * deleted changes what a verified user may reach, so verified users are forgotten everywhere. A
+   * change relayed from another instance (`fromInstance`) was announced by that instance already.
+   */
+  @OnEvent(SERVICE_EVENTS.changed)
+  async onServiceChanged(change: { fromInstance?: string }): Promise<void> {
+    if (change.fromInstance) return;
+    await this.events.emitAsync(AUTH_EVENTS.changed);
   }
 
   /** Stored by id (a rename keeps the limit); names given by the admin are resolved now. */

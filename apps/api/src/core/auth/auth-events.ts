@@ -8,8 +8,10 @@ export const AUTH_EVENTS = {
   /** A login attempt, successful or not; payload: AuthLogin. */
   login: 'auth.login',
   /**
-   * A credential was revoked or a principal changed here (a token or grant revoked, a user changed or
-   * deleted, a UI session ended): open streams re-check their credentials now instead of at the next pass.
+   * A credential was revoked or a principal changed here (a token or grant revoked or changed, a user
+   * changed or deleted, a UI session ended): every instance forgets the credentials it verified
+   * (credential-news.ts) and open streams re-check theirs now instead of at the next pass. Emit it
+   * with `await emitAsync` after the change is stored: the other instances are told before the answer.
    */
   changed: 'auth.changed',
 } as const;

@@ -11,11 +11,11 @@ import { Reflector } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Request, Response } from 'express';
 import { AUTH_EVENTS, AuthRefusal } from './auth-events';
-import { AuthService } from './auth.service';
 import { ClientOrigin } from '../http/client-origin';
+import { CredentialRegistry } from './credential-registry';
 import { extractCredential } from './credentials';
 import { FailedAuthLimiter } from './failed-auth-limiter';
-import { RequestWithPrincipal } from './principal';
+import { isManagementPrincipal, RequestWithPrincipal } from './principal';
 import { IDENTIFIES_CALLER, IS_PUBLIC } from './public.decorator';
 
 /** Global: every route needs the API key or a session token unless marked @Public(). */
@@ -23,7 +23,7 @@ import { IDENTIFIES_CALLER, IS_PUBLIC } from './public.decorator';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialRegistry,
     private readonly failures: FailedAuthLimiter,
     private readonly events: EventEmitter2,
     private readonly client: ClientOrigin,
@@ -41,7 +41,9 @@ export class AuthGuard implements CanActivate {
 
     const response = context.switchToHttp().getResponse<Response>();
     const address = this.client.address(request);
-    const verdict = await this.failures.verify(address, extractCredential(request.headers), (credential) => this.auth.verify(credential));
+    const verdict = await this.failures.verify(address, extractCredential(request.headers), (credential) =>
+      this.credentials.verify(credential),
+    );
     const principal = verdict.principal;
     if (!principal) {
       if (verdict.status === 429) rejectTooMany(verdict.retryAfterMs, response);
@@ -56,8 +58,7 @@ export class AuthGuard implements CanActivate {
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-proxy"');
       throw new UnauthorizedException('A valid API key (X-API-Key or Authorization: Bearer) is required');
     }
-    // Client tokens and OAuth access tokens open the MCP endpoints only, never the management API.
-    if (principal.kind === 'client') {
+    if (!isManagementPrincipal(principal)) {
       const refusal: AuthRefusal = {
         status: 403,
         method: request.method,
@@ -78,8 +79,8 @@ export class AuthGuard implements CanActivate {
     const credential = extractCredential(request.headers);
     if (!credential) return;
     // Through the limiter like every other check, so a public route is no way round the failure count.
-    const verdict = await this.failures.verify(this.client.address(request), credential, (presented) => this.auth.verify(presented));
-    if (verdict.principal && verdict.principal.kind !== 'client') request.principal = verdict.principal;
+    const verdict = await this.failures.verify(this.client.address(request), credential, (presented) => this.credentials.verify(presented));
+    if (verdict.principal && isManagementPrincipal(verdict.principal)) request.principal = verdict.principal;
   }
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS } from './auth-events';
-import type { AuthService } from './auth.service';
+import type { CredentialRegistry } from './credential-registry';
 import { CredentialWatch } from './credential-watch';
 import type { Principal } from './principal';
 
@@ -11,19 +11,19 @@ const viewer = (services?: string[]): Principal => ({
   ...(services ? { scope: { services } } : {}),
 });
 
-/** A stand-in for AuthService.verify: what each credential stands for now, and how often it was asked. */
+/** A stand-in for CredentialRegistry.verifyNow: what each credential stands for now, and how often it was asked. */
 function fakeAuth(answers: Map<string, Principal | null | Error>): {
-  auth: AuthService;
+  auth: CredentialRegistry;
   calls: string[];
 } {
   const calls: string[] = [];
-  const verify = async (credential: string): Promise<Principal | null> => {
+  const verifyNow = async (credential: string): Promise<Principal | null> => {
     calls.push(credential);
     const answer = answers.get(credential) ?? null;
     if (answer instanceof Error) throw answer;
     return answer;
   };
-  return { auth: { verify } as unknown as AuthService, calls };
+  return { auth: { verifyNow } as unknown as CredentialRegistry, calls };
 }
 
 describe('CredentialWatch', () => {

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS } from './auth-events';
-import { AuthService } from './auth.service';
+import { CredentialRegistry } from './credential-registry';
 import type { Principal } from './principal';
 
 /**
@@ -24,10 +24,10 @@ interface Watch {
 /**
  * Open streams (MCP WebSockets, SSE streams, the live gateway) hold a credential for as long as they
  * stay open, past the one check made when they opened. This re-verifies each such credential through
- * `AuthService.verify` (the one credential check) on a timer: a revoked, expired or deleted credential
- * ends its streams, a changed role or limits is handed to them. A timer covers token expiry and the
- * other instances of a cluster alike (each re-reads the shared database) with no message to lose;
- * a change made on this instance (`AUTH_EVENTS.changed`) starts a pass at once.
+ * `CredentialRegistry.verifyNow` (the one credential check, past its cache) on a timer: a revoked,
+ * expired or deleted credential ends its streams, a changed role or limits is handed to them. A timer
+ * covers token expiry and the other instances of a cluster alike (each re-reads the shared database)
+ * with no message to lose; a change made on this instance (`AUTH_EVENTS.changed`) starts a pass at once.
  */
 @Injectable()
 export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
@@ -38,7 +38,7 @@ export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
   private readonly onChanged = (): void => void this.recheck();
 
   constructor(
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialRegistry,
     private readonly events: EventEmitter2,
   ) {}
 
@@ -95,7 +95,7 @@ export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
     for (const [credential, watches] of byCredential) {
       let principal: Principal | null;
       try {
-        principal = await this.auth.verify(credential);
+        principal = await this.credentials.verifyNow(credential);
       } catch {
         // The database did not answer: keep the streams until a pass can tell.
         continue;

@@ -31,13 +31,23 @@ export interface RequestWithPrincipal {
   principal?: Principal;
 }
 
+/** A verifier's answer: who the credential stands for, and when the credential itself expires (ms since the epoch), if it does. */
+export interface Verified {
+  principal: Principal;
+  expiresAt?: number;
+}
+
 /**
- * Turns a credential the built-in checks do not know (client tokens, OAuth access tokens, user
- * sessions) into a principal. Feature modules register theirs with `AuthService.addVerifier`,
- * so the core does not depend on them.
+ * Turns a credential into a principal, or null when it is not one of its kind or no longer stands.
+ * Every verifier, and the order they are tried in, is listed in credential-registry.ts.
  */
 export interface CredentialVerifier {
-  verify(credential: string): Promise<Principal | null> | Principal | null;
+  verify(credential: string): Promise<Verified | null>;
+}
+
+/** Client tokens and OAuth access tokens open the MCP endpoints only: never the management API nor the live gateway. */
+export function isManagementPrincipal(principal: Principal): boolean {
+  return principal.kind !== 'client';
 }
 
 /** Ordered from least to most powerful: a role may do everything the roles before it may. */
@@ -68,9 +78,9 @@ export function scopeShowsGroup(principal: Principal | undefined, members: reado
 }
 
 /**
- * Named users with passwords, provided by the users module at start-up (`AuthService.useUserDirectory`)
- * so the core does not depend on it. `principalFor` runs on every request carrying a user session,
- * so a deleted user or a changed role takes effect at once.
+ * Named users with passwords (the users module's UsersService), handed to the core through
+ * CREDENTIAL_VERIFIERS (credential-registry.ts). `principalFor` is asked whenever a user session is
+ * verified, so a deleted user or a changed role or limit takes effect with the change's news.
  */
 export interface UserDirectory {
   authenticate(username: string, password: string): Promise<{ userId: string; username: string; role: Role } | null>;

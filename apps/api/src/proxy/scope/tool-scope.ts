@@ -1,6 +1,6 @@
 import { errorResponse, INVALID_PARAMS, JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
-import type { Principal, PrincipalScope } from '../../core/auth/principal';
+import { Principal, PrincipalScope, scopeAllowsService } from '../../core/auth/principal';
 import { protectedResourceMetadataUrl } from '../../core/http/public-url';
 import { compileFilter } from '../groups/name-filter';
 import { ALL_SERVICES_GROUP_ID } from '../routing/mcp-path';
@@ -34,12 +34,10 @@ export function bothToolPredicates(first: ToolPredicate | null, second: ToolPred
  * that service's tools through a group.
  */
 export function serviceAllowed(principal: Principal, route: ServiceRoute): boolean {
-  const services = principal.scope?.services;
-  if (!services) return true;
   // The built-in group's id is the word `all`, which is not a service: it is granted as `g/all` only.
   const names =
     route.kind === 'group' ? [`g/${route.name}`, ...(route.id === ALL_SERVICES_GROUP_ID ? [] : [route.id])] : [route.name, route.id];
-  return names.some((name) => services.includes(name));
+  return scopeAllowsService(principal, ...names);
 }
 
 /** A `tools/list` answer with only the tools the predicate lets through. */
