@@ -19,7 +19,6 @@ import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
-import { connectRemote } from './upstream/remote/connect-remote';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
@@ -59,6 +58,5 @@ export class ProxyModule implements OnModuleInit {
     });
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
-    this.supervisor.useRemoteConnector(connectRemote);
   }
 }
