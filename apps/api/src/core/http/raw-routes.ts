@@ -26,7 +26,7 @@ export function RawRoute(prefixes: string | readonly string[], options: RawRoute
     prefixes: typeof prefixes === 'string' ? [prefixes] : prefixes,
     when: options.when ?? (() => true),
   };
-  return (_target: object, _method: string | symbol, descriptor: TypedPropertyDescriptor<RawRequestHandler>): void => {
+  return (_target: object, _method: string | symbol, descriptor: { value?: RawRequestHandler }): void => {
     if (descriptor.value) Reflect.defineMetadata(RAW_ROUTE, declaration, descriptor.value);
   };
 }

@@ -15,7 +15,7 @@ const UPGRADE_ROUTE = Symbol('upgrade-route');
  * ports). Like a raw route, no Nest guard runs: the handler authenticates the upgrade itself.
  */
 export function UpgradeRoute(route: UpgradeRouteDeclaration) {
-  return (_target: object, _method: string | symbol, descriptor: TypedPropertyDescriptor<UpgradeHandler>): void => {
+  return (_target: object, _method: string | symbol, descriptor: { value?: UpgradeHandler }): void => {
     if (descriptor.value) Reflect.defineMetadata(UPGRADE_ROUTE, route, descriptor.value);
   };
 }
