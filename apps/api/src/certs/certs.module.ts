@@ -1,14 +1,13 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
-import { RawRoutes } from '../core/http/raw-routes';
 import { AcmeIssuer } from './acme/acme-issuer';
 import { CloudflareDns } from './acme/cloudflare-dns';
 import { Dns01Solver } from './acme/dns01-solver';
-import { ACME_CHALLENGE_PREFIX, Http01Challenges } from './acme/http01-challenges';
+import { Http01Challenges } from './acme/http01-challenges';
 import { TxtLookup } from './acme/txt-lookup';
 import { CertificateManager } from './certificate-manager';
 import { CertsController } from './certs.controller';
-import { CERTS_SETTINGS, CertsSettings, certsSettingsFrom } from './certs-settings';
+import { CERTS_SETTINGS, certsSettingsFrom } from './certs-settings';
 import { SelfSignedIssuer } from './self-signed/self-signed-issuer';
 import { CertFiles } from './storage/cert-files';
 import { CertificateStore } from './storage/certificate-store';
@@ -38,15 +37,4 @@ import { HttpsServers } from './tls/https-servers';
   ],
   exports: [CertificateManager, HttpsServers, ForceSsl],
 })
-export class CertsModule implements OnModuleInit {
-  constructor(
-    private readonly rawRoutes: RawRoutes,
-    private readonly http01: Http01Challenges,
-    @Inject(CERTS_SETTINGS) private readonly settings: CertsSettings,
-  ) {}
-
-  /** A raw lane: the CA's request must not meet auth, rate limits or the force-SSL redirect. */
-  onModuleInit(): void {
-    if (this.settings.enabled) this.rawRoutes.register(ACME_CHALLENGE_PREFIX, (request, response) => this.http01.handle(request, response));
-  }
-}
+export class CertsModule {}

@@ -1,6 +1,5 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type Redis from 'ioredis';
 import { SERVICE_EVENTS } from '../supervisor/child-handle';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { ServicesService } from '../services/services.service';
@@ -19,9 +18,10 @@ interface ServiceChanged {
  * Several instances on one database and one Redis: each service that should run is run by exactly one
  * instance, the holder of its lease. Every third of the lease time this instance renews its leases
  * (stopping what it lost), stops what is no longer wanted, and takes over wanted services whose
- * owner is gone. Changes are announced to the other instances so their route tables follow.
+ * owner is gone. Changes are announced to the other instances so their route tables follow. (Whether
+ * the supervisor may start a service at all is the placement of ClusterLink: it asks the lease.)
  */
-export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Cluster');
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticking: Promise<void> | null = null;
@@ -33,7 +33,6 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     private readonly identity: InstanceIdentity,
     private readonly leases: LeaseStore | null,
     private readonly bus: ClusterBus | null,
-    private readonly connections: Redis[],
     private readonly tickMs: number,
     private readonly supervisor: ProcessSupervisor,
     private readonly services: ServicesService,
@@ -48,12 +47,6 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
   async onModuleInit(): Promise<void> {
     const leases = this.leases;
     if (!leases) return;
-    // Before the supervisor brings services back at bootstrap: it starts only those it gets the lease of.
-    this.supervisor.usePlacement({
-      claim: (id) => leases.acquire(id),
-      release: (id) => leases.release(id),
-      restartElsewhere: (id) => this.askOwnerToRestart(id),
-    });
     this.remoteState?.start();
     this.emitter.on(SERVICE_EVENTS.changed, (change: ServiceChanged) => {
       if (!change.fromInstance) this.bus?.publish(change.serviceId);
@@ -101,14 +94,6 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     return pending;
   }
 
-  /** Another live instance holds the lease: it is told to restart the service (over pub/sub). */
-  private async askOwnerToRestart(serviceId: string): Promise<boolean> {
-    const owner = await this.ownerOf(serviceId);
-    if (!owner || owner.id === this.identity.id) return false;
-    this.bus?.publish(serviceId, 'restart');
-    return true;
-  }
-
   /** One pass; passes never overlap. */
   tick(): Promise<void> {
     if (!this.leases || this.stopped) return Promise.resolve();
@@ -119,13 +104,9 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
   }
 
   beforeApplicationShutdown(): void {
-    // The supervisor stops the children next and gives their leases up as each one is down.
+    // The supervisor stops the children next and gives their leases up as each one is down (ClusterLink closes Redis after).
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.connections.map((connection) => connection.quit()));
   }
 
   private async pass(leases: LeaseStore): Promise<void> {

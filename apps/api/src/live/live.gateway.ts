@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { OnEvent } from '@nestjs/event-emitter';
 import type { DeploymentSummaryView, LiveServerMessage, NetworkStatusView, ServiceMetricsView, ServiceView } from '@mcp-proxy/shared/dto';
 import { DEPLOY_CHANNEL_PREFIX, LOG_TAIL_DEFAULT, NETWORK_CHANNEL } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage } from 'node:http';
@@ -11,7 +11,7 @@ import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { isManagementPrincipal, Principal, scopeAllowsService } from '../core/auth/principal';
 import { ClientOrigin } from '../core/http/client-origin';
-import { UpgradeRouter } from '../core/http/upgrade-router';
+import { UpgradeRoute } from '../core/http/upgrade-router';
 import { DEPLOY_EVENTS, DeployLogLines } from '../deploy/deploy-events';
 import { DeploymentsService } from '../deploy/deployments.service';
 import { NETWORK_EVENTS } from '../network/network-events';
@@ -59,25 +59,12 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<LiveClient>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private readonly onLog = (line: ServiceLogLine): void => this.deliverLog(line);
-  private readonly onStatus = (view: ServiceView): void =>
-    this.broadcast('status', { type: 'status', channel: 'status', service: view }, view.id);
-  private readonly onMetrics = (metrics: ServiceMetricsView): void =>
-    this.broadcast('metrics', { type: 'metrics', channel: 'metrics', metrics }, metrics.serviceId);
-  private readonly onDeployStatus = (deployment: DeploymentSummaryView): void =>
-    this.toDeployFollowers(deployment.id, { type: 'deployment', channel: `${DEPLOY_CHANNEL_PREFIX}${deployment.id}`, deployment });
-  private readonly onDeployLog = ({ deploymentId, lines }: DeployLogLines): void =>
-    this.toDeployFollowers(deploymentId, { type: 'deploy-log', channel: `${DEPLOY_CHANNEL_PREFIX}${deploymentId}`, lines });
-  private readonly onNetwork = (network: NetworkStatusView): void =>
-    this.broadcast('network', { type: 'network', channel: 'network', network });
 
   constructor(
-    private readonly upgrades: UpgradeRouter,
     private readonly credentials: CredentialRegistry,
     private readonly failures: FailedAuthLimiter,
     private readonly services: ServicesService,
     private readonly logs: ServiceLogs,
-    private readonly events: EventEmitter2,
     private readonly deployments: DeploymentsService,
     private readonly network: NetworkStatusService,
     private readonly watch: CredentialWatch,
@@ -85,31 +72,53 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.upgrades.register(LIVE_PATH, (request, socket, head) => this.upgrade(request, socket, head));
-    this.events.on(SERVICE_EVENTS.log, this.onLog);
-    this.events.on(SERVICE_EVENTS.status, this.onStatus);
-    this.events.on(SERVICE_EVENTS.metrics, this.onMetrics);
-    this.events.on(DEPLOY_EVENTS.status, this.onDeployStatus);
-    this.events.on(DEPLOY_EVENTS.log, this.onDeployLog);
-    this.events.on(NETWORK_EVENTS.changed, this.onNetwork);
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
   onModuleDestroy(): void {
-    this.events.off(SERVICE_EVENTS.log, this.onLog);
-    this.events.off(SERVICE_EVENTS.status, this.onStatus);
-    this.events.off(SERVICE_EVENTS.metrics, this.onMetrics);
-    this.events.off(DEPLOY_EVENTS.status, this.onDeployStatus);
-    this.events.off(DEPLOY_EVENTS.log, this.onDeployLog);
-    this.events.off(NETWORK_EVENTS.changed, this.onNetwork);
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     this.server.close();
   }
 
+  // ─── News from the other modules, to the clients following it ────────────────────────────────
+
+  @OnEvent(SERVICE_EVENTS.log)
+  onLog(line: ServiceLogLine): void {
+    this.deliverLog(line);
+  }
+
+  @OnEvent(SERVICE_EVENTS.status)
+  onStatus(view: ServiceView): void {
+    this.broadcast('status', { type: 'status', channel: 'status', service: view }, view.id);
+  }
+
+  @OnEvent(SERVICE_EVENTS.metrics)
+  onMetrics(metrics: ServiceMetricsView): void {
+    this.broadcast('metrics', { type: 'metrics', channel: 'metrics', metrics }, metrics.serviceId);
+  }
+
+  @OnEvent(DEPLOY_EVENTS.status)
+  onDeployStatus(deployment: DeploymentSummaryView): void {
+    this.toDeployFollowers(deployment.id, { type: 'deployment', channel: `${DEPLOY_CHANNEL_PREFIX}${deployment.id}`, deployment });
+  }
+
+  @OnEvent(DEPLOY_EVENTS.log)
+  onDeployLog({ deploymentId, lines }: DeployLogLines): void {
+    this.toDeployFollowers(deploymentId, { type: 'deploy-log', channel: `${DEPLOY_CHANNEL_PREFIX}${deploymentId}`, lines });
+  }
+
+  @OnEvent(NETWORK_EVENTS.changed)
+  onNetwork(network: NetworkStatusView): void {
+    this.broadcast('network', { type: 'network', channel: 'network', network });
+  }
+
+  // ─── The socket ─────────────────────────────────────────────────────────────────────────────
+
   /** A wrong `?token=` is refused before the handshake; no token means the first message must authenticate. */
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  @UpgradeRoute({ path: LIVE_PATH })
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.authenticateUpgrade(request, socket, head).catch(() => refuse(socket, 500, 'Internal Server Error'));
   }
 

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig } from '../core/config/app-config';
 import { ClientOrigin } from '../core/http/client-origin';
 import { BodyTooLargeError, readBody, sendJson } from '../core/http/http-io';
+import { RawRoute } from '../core/http/raw-routes';
 import { RateLimiter } from '../proxy/limits/rate-limiter';
 import { AuthorizationsService, AuthorizeParams } from './authorizations.service';
 import { OAuthClientsService } from './oauth-clients.service';
@@ -41,6 +42,8 @@ export class OAuthHttpHandler {
     private readonly client: ClientOrigin,
   ) {}
 
+  /** Anonymous by design (RFC 8414, RFC 9728, RFC 6749): in front of Express, with rate limits of its own. */
+  @RawRoute([AUTHORIZATION_SERVER_METADATA_PATH, PROTECTED_RESOURCE_METADATA_PATH, OAUTH_PATH])
   handle(request: IncomingMessage, response: ServerResponse): void {
     this.route(request, response).catch((error: unknown) => {
       if (error instanceof OAuthError)

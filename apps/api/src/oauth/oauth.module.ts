@@ -1,19 +1,12 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { RawRoutes } from '../core/http/raw-routes';
 import { SupervisorModule } from '../supervisor/supervisor.module';
 import { AuthorizationsService } from './authorizations.service';
 import { ConsentController } from './consent.controller';
 import { AppConfig } from '../core/config/app-config';
 import { RateLimiter, sharedRateLimitRedis } from '../proxy/limits/rate-limiter';
-import {
-  AUTHORIZATION_SERVER_METADATA_PATH,
-  OAUTH_PATH,
-  OAUTH_RATE_LIMITER,
-  OAuthHttpHandler,
-  PROTECTED_RESOURCE_METADATA_PATH,
-} from './oauth-http.handler';
+import { OAUTH_RATE_LIMITER, OAuthHttpHandler } from './oauth-http.handler';
 import { OAuthSweeper } from './oauth-sweeper';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthTokensService } from './oauth-tokens.service';
@@ -46,15 +39,4 @@ import { SigningKeysService } from './signing-keys.service';
   ],
   exports: [OAuthTokensService],
 })
-export class OAuthModule implements OnModuleInit {
-  constructor(
-    private readonly handler: OAuthHttpHandler,
-    private readonly rawRoutes: RawRoutes,
-  ) {}
-
-  onModuleInit(): void {
-    for (const prefix of [AUTHORIZATION_SERVER_METADATA_PATH, PROTECTED_RESOURCE_METADATA_PATH, OAUTH_PATH]) {
-      this.rawRoutes.register(prefix, (request, response) => this.handler.handle(request, response));
-    }
-  }
-}
+export class OAuthModule {}

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import { MCP_PATH_PREFIX } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -16,6 +17,8 @@ import { AppConfig } from '../core/config/app-config';
 import { ClientOrigin } from '../core/http/client-origin';
 import { GracefulShutdown } from '../core/http/graceful-shutdown';
 import { protectedResourceMetadataUrl, publicBaseUrl } from '../core/http/public-url';
+import { RawRoute } from '../core/http/raw-routes';
+import { UpgradeRoute } from '../core/http/upgrade-router';
 import { RuntimeSettings } from '../core/config/runtime-settings';
 import { headerValue, sendRpcError } from '../core/http/http-io';
 import { OriginPolicy } from '../core/http/origin-policy';
@@ -78,6 +81,8 @@ export class McpHttpHandler {
     return this.calls;
   }
 
+  /** `/mcp` and everything under it, in front of Express: the gate below is this path's only check. */
+  @RawRoute(MCP_PATH_PREFIX)
   handle(request: IncomingMessage, response: ServerResponse): void {
     if (this.shutdown.draining) {
       return sendRpcError(response, 503, SERVER_UNAVAILABLE, 'The proxy is restarting; retry in a moment', null, {
@@ -100,6 +105,7 @@ export class McpHttpHandler {
    * WebSocket upgrades: MCP over WebSocket on /mcp/ws, or a reverse-proxied `http` service's own
    * WebSocket under /mcp/<service>/…. The same checks, answered as HTTP before the upgrade.
    */
+  @UpgradeRoute({ prefix: `${MCP_PATH_PREFIX}/` })
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const endpoint = parseMcpPath(request.url ?? '');
     if (!endpoint) return rejectUpgrade(socket, 404, 'Not Found');

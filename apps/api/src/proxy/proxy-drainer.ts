@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Drainer } from '../core/http/graceful-shutdown';
+import { Drainer, DrainsOnShutdown } from '../core/http/graceful-shutdown';
 import { McpHttpHandler } from './mcp-http.handler';
 import type { ClientSession } from './sessions/client-session';
 import { SessionPersistence } from './sessions/session-persistence';
@@ -15,6 +15,7 @@ const POLL_MS = 20;
  * then legacy SSE streams and WebSockets (which carry those answers) are told to reconnect.
  */
 @Injectable()
+@DrainsOnShutdown()
 export class ProxyDrainer implements Drainer {
   readonly name = 'mcp';
 

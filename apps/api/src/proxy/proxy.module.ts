@@ -2,8 +2,6 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterModule } from '../cluster/cluster.module';
 import { AppConfig } from '../core/config/app-config';
-import { RawRoutes } from '../core/http/raw-routes';
-import { UpgradeRouter } from '../core/http/upgrade-router';
 import { GroupsModule } from '../groups/groups.module';
 import { SupervisorModule } from '../supervisor/supervisor.module';
 import { GroupMappingController } from './groups/group-mapping.controller';
@@ -13,7 +11,6 @@ import { ProxyMetrics } from './metrics/proxy-metrics';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { McpHttpHandler } from './mcp-http.handler';
 import { ProxyDrainer } from './proxy-drainer';
-import { GracefulShutdown } from '../core/http/graceful-shutdown';
 import { RouteTable } from './routing/route-table';
 import { PersistedSessionEntity } from './sessions/persisted-session.entity';
 import { SessionPersistence } from './sessions/session-persistence';
@@ -22,7 +19,6 @@ import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
-import { connectRemote } from './upstream/remote/connect-remote';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
@@ -48,16 +44,11 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 })
 export class ProxyModule implements OnModuleInit {
   constructor(
-    private readonly handler: McpHttpHandler,
-    private readonly rawRoutes: RawRoutes,
-    private readonly upgrades: UpgradeRouter,
     private readonly metrics: ProxyMetrics,
     private readonly sessions: SessionStore,
     private readonly upstreams: UpstreamRegistry,
     private readonly routes: RouteTable,
     private readonly supervisor: ProcessSupervisor,
-    private readonly shutdown: GracefulShutdown,
-    private readonly drainer: ProxyDrainer,
   ) {}
 
   onModuleInit(): void {
@@ -67,9 +58,5 @@ export class ProxyModule implements OnModuleInit {
     });
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
-    this.supervisor.useRemoteConnector(connectRemote);
-    this.shutdown.register(this.drainer);
-    this.rawRoutes.register('/mcp', (request, response) => this.handler.handle(request, response));
-    this.upgrades.registerPrefix('/mcp/', (request, socket, head) => this.handler.upgrade(request, socket, head));
   }
 }

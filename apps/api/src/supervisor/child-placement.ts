@@ -1,3 +1,6 @@
+/** The placement the supervisor follows: provided by ClusterLinkModule (leases in a cluster, RUN_EVERYTHING_HERE alone). */
+export const CHILD_PLACEMENT = Symbol('CHILD_PLACEMENT');
+
 /**
  * Who runs a service's children when several proxy instances share one database: the supervisor asks
  * before it starts a service and tells when it stopped one. Alone, an instance runs everything.

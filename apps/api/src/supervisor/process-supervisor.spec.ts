@@ -8,6 +8,7 @@ import { FakeChildProcess, FakeSignaller } from '../../test/support/fake-child-p
 import type { AppConfig } from '../core/config/app-config';
 import type { AppLogger } from '../core/logging/app-logger';
 import { ChildExit, ChildHandle, SERVICE_EVENTS } from './child-handle';
+import { RUN_EVERYTHING_HERE } from './child-placement';
 import { Clock } from '../core/time/clock';
 import { ServiceLogs } from './logging/service-logs';
 import { ProcessSupervisor } from './process-supervisor';
@@ -161,6 +162,7 @@ describe('ProcessSupervisor (fake processes)', () => {
       logger,
       clock,
       OPTIONS,
+      RUN_EVERYTHING_HERE,
     );
   });
 

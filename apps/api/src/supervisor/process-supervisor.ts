@@ -3,7 +3,7 @@ import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStat
 import { AppLogger } from '../core/logging/app-logger';
 import { CandidateChildren, CandidateSettings } from './candidate-children';
 import type { ChildHandle } from './child-handle';
-import { ChildPlacement, RUN_EVERYTHING_HERE } from './child-placement';
+import { CHILD_PLACEMENT, ChildPlacement } from './child-placement';
 import { Clock } from '../core/time/clock';
 import { healthCheckFor } from './health/health-check';
 import { ServiceLogs } from './logging/service-logs';
@@ -18,7 +18,6 @@ import type { ServiceRuntime } from '../services/service-view.mapper';
 import { ServicesService } from '../services/services.service';
 import { SessionChildren } from './session-children';
 import { ChildLauncher } from './spawn/child-launcher';
-import type { RemoteConnector } from './remote/remote-link';
 import type { RunningChild } from './spawn/running-child';
 import type { ExitFacts } from './spawn/supervised-child';
 import { CandidateGoneError, ServiceNotRunningError } from './supervisor-errors';
@@ -37,7 +36,6 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private readonly idsByName = new Map<string, string>();
   private shuttingDown = false;
   private proxyMetrics: ((serviceId: string) => ProxyMetricsView | undefined) | null = null;
-  private placement: ChildPlacement = RUN_EVERYTHING_HERE;
   /** Deployments' candidates and the children they replace while those drain. */
   private readonly candidates: CandidateChildren;
   /** If the proxy dies without a shutdown, its children must not outlive it. */
@@ -57,6 +55,8 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     private readonly logger: AppLogger,
     private readonly clock: Clock,
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
+    /** Several instances: a lease decides which one runs each service (ClusterLinkModule); alone, all run here. */
+    @Inject(CHILD_PLACEMENT) private readonly placement: ChildPlacement,
   ) {
     this.candidates = new CandidateChildren(launcher);
     this.watch.attach(
@@ -99,19 +99,9 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
     await this.sessions.stop(this.records.get(handle.serviceId), handle);
   }
 
-  /** The data plane's client side for `remote` services (it owns the HTTP transports; the supervisor runs the sessions). */
-  useRemoteConnector(connector: RemoteConnector): void {
-    this.launcher.useRemoteConnector(connector);
-  }
-
   /** The data plane's request figures, merged into `GET /api/services/:id/metrics` as `proxy`. */
   contributeProxyMetrics(provider: (serviceId: string) => ProxyMetricsView | undefined): void {
     this.proxyMetrics = provider;
-  }
-
-  /** Several instances: a lease decides which one runs each service (set before the app bootstraps). */
-  usePlacement(placement: ChildPlacement): void {
-    this.placement = placement;
   }
 
   /**

@@ -2,10 +2,13 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { RuntimeSettings } from '../core/config/runtime-settings';
 import { APP_SECRETS } from '../core/config/secrets';
+import { ClusterLinkModule } from '../cluster/cluster-link.module';
 import { ServiceRegistryModule } from '../services/service-registry.module';
 import { ServiceLogs } from './logging/service-logs';
 import { ProcessSupervisor } from './process-supervisor';
 import { ProcFs } from './resources/proc-fs';
+import { connectRemote } from './remote/connect-remote';
+import { REMOTE_CONNECTOR } from './remote/remote-link';
 import { ProcessSampler } from './resources/process-sampler';
 import { ResourceWatch } from './resources/resource-watch';
 import { SessionChildren } from './session-children';
@@ -18,12 +21,13 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
 
 /**
  * The supervisor: runs the registry's services as children (spawn, sandbox, health, restarts, logs,
- * resources, remote children). Exports the registry with it, the supervisor (handles for the MCP data
- * plane), the logs (for the live gateway), and the sandbox and the proxy's secret values for the deploy
- * pipeline (builds run confined; their logs mask those values).
+ * resources, remote children and the HTTP client links they talk over). Exports the registry with it, the
+ * supervisor (handles for the MCP data plane), the logs (for the live gateway), and the sandbox and the
+ * proxy's secret values for the deploy pipeline (builds run confined; their logs mask those values).
  */
 @Module({
-  imports: [ServiceRegistryModule],
+  // ClusterLinkModule: the placement (which instance runs a service), a lease in a cluster.
+  imports: [ServiceRegistryModule, ClusterLinkModule],
   providers: [
     ProcessSupervisor,
     SessionChildren,
@@ -37,6 +41,8 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
     ServiceLogs,
     { provide: SUPERVISOR_OPTIONS, inject: [RuntimeSettings], useFactory: supervisorOptionsFrom },
     { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
+    // A remote service's session: Streamable HTTP or legacy SSE towards its URL, run like a child.
+    { provide: REMOTE_CONNECTOR, useValue: connectRemote },
   ],
   exports: [ServiceRegistryModule, ProcessSupervisor, ServiceLogs, ChildSandbox, PROXY_SECRETS],
 })

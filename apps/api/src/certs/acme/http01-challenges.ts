@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RawRoute } from '../../core/http/raw-routes';
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge';
 
@@ -22,6 +23,8 @@ export class Http01Challenges {
     this.answers.delete(token);
   }
 
+  /** A raw lane: the CA's request must not meet auth, rate limits or the force-SSL redirect. Only with SSL_ENABLED. */
+  @RawRoute(ACME_CHALLENGE_PREFIX, { when: (config) => config.get('SSL_ENABLED') })
   handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? '').split('?')[0];
     const token = path.slice(ACME_CHALLENGE_PREFIX.length + 1);

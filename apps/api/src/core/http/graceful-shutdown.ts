@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { DeclaredHandlers } from './declared-handlers';
 
 /** A part of the app that has work to finish before the process stops (the MCP data plane's calls). */
 export interface Drainer {
@@ -8,16 +9,30 @@ export interface Drainer {
   drain(deadline: number): Promise<void>;
 }
 
+const DRAINS_ON_SHUTDOWN = Symbol('drains-on-shutdown');
+
+/** The decorated provider's `drain` runs in the first half of a graceful stop (see GracefulShutdown). */
+export function DrainsOnShutdown() {
+  return (target: new (...args: never[]) => Drainer): void => Reflect.defineMetadata(DRAINS_ON_SHUTDOWN, true, target);
+}
+
 /**
  * The first half of a graceful stop (SIGTERM): the listeners stop accepting connections, the parts
  * that hold calls finish them within the grace period, then the app closes as usual (children
- * stopped by the supervisor, leases given up). Feature modules register their drainers at start-up.
+ * stopped by the supervisor, leases given up). The drainers are the providers marked `@DrainsOnShutdown()`,
+ * collected once at start-up.
  */
 @Injectable()
-export class GracefulShutdown {
+export class GracefulShutdown implements OnModuleInit {
   private readonly servers = new Set<Server>();
   private readonly drainers: Drainer[] = [];
   private stopping = false;
+
+  constructor(private readonly declared: DeclaredHandlers) {}
+
+  onModuleInit(): void {
+    for (const { instance } of this.declared.classes(DRAINS_ON_SHUTDOWN)) this.drainers.push(instance as Drainer);
+  }
 
   get draining(): boolean {
     return this.stopping;
@@ -25,10 +40,6 @@ export class GracefulShutdown {
 
   track(server: Server): void {
     this.servers.add(server);
-  }
-
-  register(drainer: Drainer): void {
-    this.drainers.push(drainer);
   }
 
   /** Stops accepting, then waits for every drainer (at most `graceMs`); idempotent. */

@@ -25,7 +25,9 @@ export interface RemoteLink {
 }
 
 /**
- * Opens links. The MCP data plane provides it (the HTTP client side lives with the other upstream
- * code); the supervisor only runs the connections it makes, like children.
+ * Opens links: for a remote service what spawning is for a process. SupervisorModule provides it as
+ * REMOTE_CONNECTOR (connectRemote: Streamable HTTP or legacy SSE); a test can put a fake in its place.
  */
 export type RemoteConnector = (settings: RemoteSettings, events: RemoteLinkEvents) => RemoteLink;
+
+export const REMOTE_CONNECTOR = Symbol('REMOTE_CONNECTOR');

@@ -14,7 +14,7 @@ import { ChildSpawner, SpawnSpec } from './child-spawner';
 import { PortAllocator } from './port-allocator';
 import { PROXY_SECRETS } from './proxy-secrets';
 import { RemoteChild } from '../remote/remote-child';
-import type { RemoteConnector } from '../remote/remote-link';
+import { REMOTE_CONNECTOR, RemoteConnector } from '../remote/remote-link';
 import { RemoteSettingsError } from '../../services/remote-settings';
 import type { RunningChild, RunningChildExit } from './running-child';
 import { SpawnFailedError, SupervisedChild } from './supervised-child';
@@ -44,7 +44,6 @@ export const SESSION_REQUEST_ID_PREFIX = 'mcp-proxy:';
 @Injectable()
 export class ChildLauncher {
   private readonly inherited = hostEnvironment(INHERITED_ENV_KEYS);
-  private remoteConnector: RemoteConnector | null = null;
 
   constructor(
     private readonly spawner: ChildSpawner,
@@ -55,12 +54,8 @@ export class ChildLauncher {
     private readonly clock: Clock,
     @Inject(PROXY_SECRETS) private readonly proxySecrets: string[],
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
+    @Inject(REMOTE_CONNECTOR) private readonly connectRemoteLink: RemoteConnector,
   ) {}
-
-  /** The MCP data plane plugs in the HTTP client side of `remote` services at start-up. */
-  useRemoteConnector(connector: RemoteConnector): void {
-    this.remoteConnector = connector;
-  }
 
   /** A service's shared server: its process, or for a `remote` service a session with the remote server. */
   async start(entity: ServiceEntity, options: LaunchOptions): Promise<RunningChild> {
@@ -127,9 +122,7 @@ export class ChildLauncher {
   }
 
   private async connectRemote(entity: ServiceEntity, { generation, log, session, onExit }: LaunchOptions): Promise<RemoteChild> {
-    const connector = this.remoteConnector;
     if (session) throw new ServiceLaunchError(`"${entity.name}" is a remote MCP server: session isolation needs a process per session`);
-    if (!connector) throw new ServiceLaunchError('remote MCP servers need the MCP proxy, which is not loaded');
     const environment = await this.services.environmentOf(entity.id);
     let settings;
     try {
@@ -157,7 +150,7 @@ export class ChildLauncher {
       log,
       now: () => this.clock.now(),
       onExit,
-      connect: (events) => connector(ready, events),
+      connect: (events) => this.connectRemoteLink(ready, events),
     });
   }
 

@@ -1,5 +1,5 @@
 import { JsonRpcMessage, parseMessage, SseMessage, SseParser } from '@mcp-proxy/mcp/protocol';
-import { currentTraceparent } from '../../../core/tracing/trace-slot';
+import { currentTraceparent } from '../../core/tracing/trace-slot';
 
 /** A remote's SSE events are bounded like a child's stdout lines. */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import type { RemoteConnector } from '../../../supervisor/remote/remote-link';
+import type { RemoteConnector } from './remote-link';
 import { LegacySseLink } from './legacy-sse-link';
 import { StreamableHttpLink } from './streamable-http-link';
 

@@ -1,6 +1,6 @@
 import { CONTENT_TYPE_JSON, CONTENT_TYPE_SSE, errorResponse, JsonRpcId, JsonRpcMessage, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
-import type { RemoteLink, RemoteLinkEvents } from '../../../supervisor/remote/remote-link';
-import type { RemoteSettings } from '../../../services/remote-settings';
+import type { RemoteLink, RemoteLinkEvents } from './remote-link';
+import type { RemoteSettings } from '../../services/remote-settings';
 import { describeHttpError, isAbort, messagesIn, networkCause, outgoingHeaders, readSse, remoteFetch } from './remote-http';
 
 /** Messages written before the remote named its endpoint wait, up to this many. */

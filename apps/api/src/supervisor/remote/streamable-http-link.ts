@@ -11,8 +11,8 @@ import {
   SERVER_UNAVAILABLE,
   UPSTREAM_PROTOCOL_ERROR,
 } from '@mcp-proxy/mcp/protocol';
-import type { RemoteLink, RemoteLinkEvents } from '../../../supervisor/remote/remote-link';
-import type { RemoteSettings } from '../../../services/remote-settings';
+import type { RemoteLink, RemoteLinkEvents } from './remote-link';
+import type { RemoteSettings } from '../../services/remote-settings';
 import { describeHttpError, isAbort, messagesIn, networkCause, outgoingHeaders, readSse, remoteFetch } from './remote-http';
 
 const ACCEPT_BOTH = `${CONTENT_TYPE_JSON}, ${CONTENT_TYPE_SSE}`;
