@@ -1,7 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { AppConfig } from '../config/app-config';
 import { RuntimeSettings } from '../config/runtime-settings';
 import { APP_SECRETS, AppSecrets } from '../config/secrets';
 import { ApiKey } from './api-key';
@@ -9,7 +8,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { CredentialCache } from './credential-cache';
-import { credentialCacheFor, CredentialNews } from './credential-news';
+import { CredentialNews } from './credential-news';
 import { CredentialRegistry } from './credential-registry';
 import { CredentialWatch } from './credential-watch';
 import { FailedAuthLimiter } from './failed-auth-limiter';
@@ -44,7 +43,7 @@ export class AuthModule {
         SessionTokens,
         AuthService,
         CredentialRegistry,
-        { provide: CredentialCache, inject: [AppConfig], useFactory: credentialCacheFor },
+        { provide: CredentialCache, useFactory: () => new CredentialCache() },
         CredentialNews,
         CredentialWatch,
         {

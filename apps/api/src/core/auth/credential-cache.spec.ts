@@ -74,4 +74,20 @@ describe('CredentialCache', () => {
     cache.set('a', client('t1'), cache.ticket());
     expect(cache.get('a')).toBeUndefined();
   });
+
+  it('while paused answers nothing and stores nothing; resumed, it starts empty', () => {
+    const cache = new CredentialCache(10_000, 10, clock);
+    cache.set('a', client('t1'), cache.ticket());
+    const ticket = cache.ticket();
+    cache.pause();
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', client('t2'), cache.ticket());
+    expect(cache.get('b')).toBeUndefined();
+    cache.resume();
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('c', client('t3'), ticket);
+    expect(cache.get('c')).toBeUndefined();
+    cache.set('c', client('t3'), cache.ticket());
+    expect(cache.get('c')).toEqual(client('t3'));
+  });
 });

@@ -18,11 +18,13 @@ interface Entry {
  * fixed) a moment later works at once. An entry lives at most `ttlMs`, never past the credential's
  * own expiry, and `clear()` (any revocation or change, here or on another instance) forgets them all;
  * a check that began before a clear does not store what it found, since it may have read the old rows.
- * A TTL of 0 turns the cache off (instances that cannot hear of each other's changes).
+ * While `pause()`d (the news of other instances' changes is not reaching this one) it neither answers
+ * nor stores, so every request asks the database; `resume()` starts it again, empty. A TTL of 0 turns it off.
  */
 export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
   private generation = 0;
+  private paused = false;
 
   constructor(
     private readonly ttlMs: number = CREDENTIAL_CACHE_TTL_MS,
@@ -35,6 +37,7 @@ export class CredentialCache {
   }
 
   get(key: string): Principal | undefined {
+    if (this.paused) return undefined;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
@@ -51,7 +54,7 @@ export class CredentialCache {
 
   /** `credentialExpiresAt`: when the credential itself stops being valid (ms since the epoch), if it does. */
   set(key: string, principal: Principal, ticket: number, credentialExpiresAt?: number): void {
-    if (this.ttlMs <= 0 || ticket !== this.generation) return;
+    if (this.ttlMs <= 0 || this.paused || ticket !== this.generation) return;
     const expiresAt = Math.min(this.now() + this.ttlMs, credentialExpiresAt ?? Infinity);
     if (expiresAt <= this.now()) return;
     this.entries.delete(key);
@@ -71,5 +74,21 @@ export class CredentialCache {
   clear(): void {
     this.generation += 1;
     this.entries.clear();
+  }
+
+  /** Off until `resume()`: what other instances changed meanwhile cannot be heard. */
+  pause(): void {
+    this.paused = true;
+    this.clear();
+  }
+
+  /** On again, empty: what was said while paused is unknown. */
+  resume(): void {
+    this.clear();
+    this.paused = false;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 }
