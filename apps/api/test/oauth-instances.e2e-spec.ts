@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, registerClient, tokenRequest } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -53,26 +53,9 @@ describe('OAuth across instances', () => {
     const clientId = await registerClient(first.baseUrl);
     const { verifier, challenge } = pkce();
     const resource = `${PUBLIC_URL}/mcp/shared`;
-    const back = await approveInBrowser(
-      first,
-      authorizeUrl(first.baseUrl, {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        resource,
-        state: 'st',
-      }),
-    );
+    const back = await approveInBrowser(first, codeAuthorizeUrl(first.baseUrl, clientId, challenge, { resource, state: 'st' }));
     expect(back.searchParams.get('iss')).toBe(PUBLIC_URL);
-    const tokens = await tokenRequest(second.baseUrl, {
-      grant_type: 'authorization_code',
-      code: back.searchParams.get('code') ?? '',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const tokens = await exchangeCode(second.baseUrl, clientId, back, verifier);
     expect(tokens.status).toBe(200);
     const access = String(tokens.body['access_token']);
     expect((await mcpPost(second, access)).status).toBe(200);

@@ -4,7 +4,16 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocket } from 'ws';
 import { OAuthTokensService } from '../src/oauth/oauth-tokens.service';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, TestOAuthProvider, tokenRequest } from './support/oauth-flow';
+import {
+  approveInBrowser,
+  authorizeUrl,
+  grantAccess,
+  pkce,
+  REDIRECT_URI,
+  registerClient,
+  TestOAuthProvider,
+  tokenRequest,
+} from './support/oauth-flow';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /**
@@ -28,34 +37,7 @@ describe('OAuth for MCP services', () => {
     });
 
   /** The whole dance by hand (no SDK), for tests that then bend one step. Returns the tokens. */
-  async function manualGrant(service: string, tools?: string[]): Promise<{ clientId: string; access: string; refresh: string }> {
-    const clientId = await registerClient(running.baseUrl);
-    const { verifier, challenge } = pkce();
-    const back = await approveInBrowser(
-      running,
-      authorizeUrl(running.baseUrl, {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        resource: serverUrl(service).href,
-        state: 's',
-      }),
-      tools,
-    );
-    const code = back.searchParams.get('code') ?? '';
-    const tokens = await tokenRequest(running.baseUrl, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-      resource: serverUrl(service).href,
-    });
-    if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
-    return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };
-  }
+  const manualGrant = (service: string, tools?: string[]) => grantAccess(running, serverUrl(service).href, tools);
 
   beforeAll(async () => {
     running = await startApp();
