@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { OAuthSweeper } from '../src/oauth/oauth-sweeper';
 import { OAuthAuthorizationEntity, OAuthClientEntity, OAuthRefreshTokenEntity } from '../src/oauth/oauth.entities';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
@@ -296,16 +296,7 @@ async function sweepKeepsOnlyLiveGrants(running: RunningApp, resource: string): 
       accept: 'application/json, text/event-stream',
       authorization: `Bearer ${String(issued.body['access_token'])}`,
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'sweep-check', version: '1' },
-      },
-    }),
+    body: initializeRequest('sweep-check'),
   });
   expect(call.status).toBe(200);
   const refreshed = await tokenRequest(running.baseUrl, {

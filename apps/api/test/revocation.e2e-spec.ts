@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocket } from 'ws';
-import { connectClient, EVERYTHING_SERVER } from './support/mcp-clients';
+import { connectClient, EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { grantAccess } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -69,16 +69,7 @@ describe('revocation reaches open streams', () => {
     const init = await fetch(`${running.baseUrl}/mcp/other`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'e2e', version: '1' },
-        },
-      }),
+      body: initializeRequest('e2e'),
     });
     expect(init.status).toBe(200);
     await init.text();
@@ -179,18 +170,7 @@ describe('revocation reaches open streams', () => {
         socket.once('error', reject);
       });
       const answered = new Promise<void>((resolve) => socket.once('message', () => resolve()));
-      socket.send(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 'e2e', version: '1' },
-          },
-        }),
-      );
+      socket.send(initializeRequest('e2e'));
       await within(answered, 10_000, 'initialize answered');
       return { socket, closed };
     }
