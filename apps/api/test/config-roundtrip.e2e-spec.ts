@@ -26,9 +26,7 @@ describe('configuration round trip: one service of every kind', () => {
   let git: GitFixtures;
   let weather: FixtureRepo;
   const gitEnv = (): Record<string, string> => ({
-    GITHUB_HOST: git.host,
-    GITHUB_API_URL: git.api.url,
-    GITHUB_TOKEN: TOKEN,
+    ...git.appEnv,
     PROCESS_STOP_GRACE_SEC: '2',
   });
 

@@ -41,9 +41,7 @@ describe('a failed first deploy, then a retry', () => {
   beforeAll(async () => {
     git = await GitFixtures.start(TOKEN);
     running = await startApp({
-      GITHUB_HOST: git.host,
-      GITHUB_API_URL: git.api.url,
-      GITHUB_TOKEN: TOKEN,
+      ...git.appEnv,
       PROCESS_STOP_GRACE_SEC: '2',
       AUTH_FAILURE_LIMIT: '100000',
     });

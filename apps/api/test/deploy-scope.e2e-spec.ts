@@ -64,9 +64,7 @@ describe('deploys obey role and service limits', () => {
     weather = git.repo('acme/weather', 'mcp-json');
     intruder = git.repo('mallory/intruder', 'mcp-json');
     running = await startApp({
-      GITHUB_HOST: git.host,
-      GITHUB_API_URL: git.api.url,
-      GITHUB_TOKEN: TOKEN,
+      ...git.appEnv,
       PROCESS_STOP_GRACE_SEC: '2',
     });
     const first = (

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { OAuthSweeper } from '../src/oauth/oauth-sweeper';
 import { OAuthAuthorizationEntity, OAuthClientEntity, OAuthRefreshTokenEntity } from '../src/oauth/oauth.entities';
 import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
-import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, registerClient, refreshGrant } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -299,10 +299,6 @@ async function sweepKeepsOnlyLiveGrants(running: RunningApp, resource: string): 
     body: initializeRequest('sweep-check'),
   });
   expect(call.status).toBe(200);
-  const refreshed = await tokenRequest(running.baseUrl, {
-    grant_type: 'refresh_token',
-    refresh_token: String(issued.body['refresh_token']),
-    client_id: live,
-  });
+  const refreshed = await refreshGrant(running.baseUrl, issued.body['refresh_token'], live);
   expect(refreshed.status).toBe(200);
 }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { createTemporaryDatabase } from './support/postgres';
-import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, tokenRequest } from './support/oauth-flow';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, refreshGrant } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
 /** A document as the test's client host serves it, with the headers it answers with. */
@@ -120,13 +120,10 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
 
     // Refresh with the URL as client_id works; another client_id does not.
     const stranger = serve('/clients/stranger.json', { body: (url) => documentFor(url) });
-    expect(
-      await tokenRequest(running.baseUrl, {
-        grant_type: 'refresh_token',
-        refresh_token: String(tokens.body['refresh_token']),
-        client_id: stranger,
-      }),
-    ).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await refreshGrant(running.baseUrl, tokens.body['refresh_token'], stranger)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
   }, 60_000);
 
   it('refresh with the document URL as client_id rotates the tokens', async () => {
@@ -135,11 +132,7 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
     const back = await approveInBrowser(running, authorize(clientId, { code_challenge: challenge }));
     const tokens = await exchangeCode(running.baseUrl, clientId, back, verifier);
     expect(tokens.status).toBe(200);
-    const rotated = await tokenRequest(running.baseUrl, {
-      grant_type: 'refresh_token',
-      refresh_token: String(tokens.body['refresh_token']),
-      client_id: clientId,
-    });
+    const rotated = await refreshGrant(running.baseUrl, tokens.body['refresh_token'], clientId);
     expect(rotated.status).toBe(200);
     expect(rotated.body['refresh_token']).not.toBe(tokens.body['refresh_token']);
   }, 30_000);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, registerClient, tokenRequest } from './support/oauth-flow';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, registerClient, refreshGrant } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -62,21 +62,9 @@ describe('OAuth across instances', () => {
     expect((await mcpPost(first, access)).status).toBe(200);
 
     // A refresh on the first instance rotates the token the second one issued.
-    const refreshed = await tokenRequest(first.baseUrl, {
-      grant_type: 'refresh_token',
-      refresh_token: String(tokens.body['refresh_token']),
-      client_id: clientId,
-    });
+    const refreshed = await refreshGrant(first.baseUrl, tokens.body['refresh_token'], clientId);
     expect(refreshed.status).toBe(200);
-    expect(
-      (
-        await tokenRequest(second.baseUrl, {
-          grant_type: 'refresh_token',
-          refresh_token: String(tokens.body['refresh_token']),
-          client_id: clientId,
-        })
-      ).body,
-    ).toMatchObject({ error: 'invalid_grant' });
+    expect((await refreshGrant(second.baseUrl, tokens.body['refresh_token'], clientId)).body).toMatchObject({ error: 'invalid_grant' });
 
     // That replay revoked the family, on both instances.
     expect((await mcpPost(first, String(refreshed.body['access_token']))).status).toBe(401);

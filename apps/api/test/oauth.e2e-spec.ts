@@ -12,6 +12,7 @@ import {
   REDIRECT_URI,
   registerClient,
   TestOAuthProvider,
+  refreshGrant,
   tokenRequest,
 } from './support/oauth-flow';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
@@ -266,20 +267,14 @@ describe('OAuth for MCP services', () => {
 
     it('a refresh token used again after rotation revokes the whole family', async () => {
       const { clientId: owner, access, refresh } = await manualGrant('remote');
-      const rotated = await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner });
+      const rotated = await refreshGrant(running.baseUrl, refresh, owner);
       expect(rotated.status).toBe(200);
-      expect(await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner })).toMatchObject({
+      expect(await refreshGrant(running.baseUrl, refresh, owner)).toMatchObject({
         status: 400,
         body: { error: 'invalid_grant' },
       });
       // The thief's replay took the legitimate client's new tokens down with it.
-      expect(
-        await tokenRequest(running.baseUrl, {
-          grant_type: 'refresh_token',
-          refresh_token: String(rotated.body['refresh_token']),
-          client_id: owner,
-        }),
-      ).toMatchObject({ status: 400 });
+      expect(await refreshGrant(running.baseUrl, rotated.body['refresh_token'], owner)).toMatchObject({ status: 400 });
       expect((await mcpPost('remote', String(rotated.body['access_token']))).status).toBe(401);
       expect((await mcpPost('remote', access)).status).toBe(401);
     }, 30_000);

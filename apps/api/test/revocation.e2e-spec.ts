@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocket } from 'ws';
 import { connectClient, EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { grantAccess } from './support/oauth-flow';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { registerService, RunningApp, serviceAction, startApp } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
 /** "Within a few seconds": open streams re-check their credential every few seconds; this bound leaves room for a loaded machine. */
@@ -243,11 +243,7 @@ describe('revocation reaches open streams', () => {
       await client.waitFor((message) => message['type'] === 'ready');
       await client.subscribe('status');
       await client.subscribe('logs:other');
-      await running
-        .api()
-        .post('/api/services/other/restart')
-        .set(...asAdmin())
-        .expect(200);
+      await serviceAction(running, 'other', 'restart');
       await client.waitFor(client.statusOf('other'));
 
       await running
@@ -258,16 +254,8 @@ describe('revocation reaches open streams', () => {
         .expect(200);
       await client.waitFor((message) => message['type'] === 'unsubscribed' && message['channel'] === 'logs:other', WITHIN_MS);
       client.inbox.length = 0;
-      await running
-        .api()
-        .post('/api/services/other/restart')
-        .set(...asAdmin())
-        .expect(200);
-      await running
-        .api()
-        .post('/api/services/everything/restart')
-        .set(...asAdmin())
-        .expect(200);
+      await serviceAction(running, 'other', 'restart');
+      await serviceAction(running, 'everything', 'restart');
       await client.waitFor(client.statusOf('everything'));
       await client.waitFor(
         (message) => client.statusOf('everything')(message) && (message['service'] as { status?: string }).status === 'running',

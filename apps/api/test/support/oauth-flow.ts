@@ -161,6 +161,15 @@ export function exchangeCode(
   });
 }
 
+/** A refresh token grant (RFC 6749 §6) for a public client. */
+export function refreshGrant(
+  baseUrl: string,
+  refreshToken: unknown,
+  clientId: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return tokenRequest(baseUrl, { grant_type: 'refresh_token', refresh_token: String(refreshToken), client_id: clientId });
+}
+
 /**
  * The whole authorization code flow a remote client runs (registration, PKCE, consent in the portal, token) for `resource`;
  * `tools` narrows what the owner approves.
