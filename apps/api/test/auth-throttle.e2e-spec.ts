@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { WebSocket } from 'ws';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { grantAccess } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -13,16 +13,7 @@ import { registerService, RunningApp, startApp } from './support/running-app';
  */
 const LIMIT = 5;
 const PASSWORD = 'correct horse battery staple';
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-11-25',
-    capabilities: {},
-    clientInfo: { name: 't', version: '1' },
-  },
-});
+const INITIALIZE = initializeRequest('t', '2025-11-25');
 
 interface Answer {
   status: number;

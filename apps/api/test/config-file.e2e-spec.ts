@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigFileWatcher } from '../src/config-file/config-file-watcher';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { importConfig, withoutRuntimeFacts } from './support/config-files';
 import { eventually, registerService, startApp } from './support/running-app';
 import { applyEnv } from './support/test-env';
 
@@ -25,38 +26,8 @@ async function cli(args: string[], url: string, key: string): Promise<{ code: nu
 
 /** Configuration as code: export, import into an empty proxy, and a watched CONFIG_FILE. */
 describe('configuration as code', () => {
-  const comparable = (
-    views: {
-      id?: string;
-      createdAt?: string;
-      updatedAt?: string;
-      pid?: unknown;
-      startedAt?: unknown;
-      status?: unknown;
-      restarts?: unknown;
-      statusReason?: unknown;
-      lastExitCode?: unknown;
-      lastExitReason?: unknown;
-      sandbox?: unknown;
-    }[],
-  ) =>
-    // Runtime facts (the sandbox holds the data directory's path) differ between two proxies.
-    views.map(
-      ({
-        id: _id,
-        createdAt: _c,
-        updatedAt: _u,
-        pid: _p,
-        startedAt: _s,
-        status: _st,
-        restarts: _r,
-        statusReason: _sr,
-        lastExitCode: _l,
-        lastExitReason: _le,
-        sandbox: _sb,
-        ...rest
-      }) => rest,
-    );
+  // Runtime facts differ between two proxies.
+  const comparable = (views: object[]) => views.map(withoutRuntimeFacts);
 
   // A new proxy gives the services new ids: members are compared by service name.
   const withoutMemberIds = (groups: unknown[]) =>
@@ -119,13 +90,7 @@ describe('configuration as code', () => {
       expect(dry.stdout).toContain('service everything: created (dry run)');
       expect((await target.api().get('/api/services').set('X-API-Key', target.env.apiKey)).body).toEqual([]);
 
-      const applied = await target
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', target.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send(exported)
-        .expect(200);
+      const applied = await importConfig(target, exported).expect(200);
       expect(applied.body.services).toEqual([
         { name: 'everything', change: 'created' },
         { name: 'probe', change: 'created' },
@@ -135,13 +100,7 @@ describe('configuration as code', () => {
         groups,
       );
 
-      const again = await target
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', target.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send(exported)
-        .expect(200);
+      const again = await importConfig(target, exported).expect(200);
       expect([...again.body.services, ...again.body.groups].map((item: { change: string }) => item.change)).toEqual([
         'unchanged',
         'unchanged',
@@ -157,24 +116,12 @@ describe('configuration as code', () => {
     const running = await startApp();
     try {
       const bad = 'services:\n  - name: Bad Name\n    process: { command: node }\n  - name: ok\n';
-      const response = await running
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', running.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send(bad)
-        .expect(400);
+      const response = await importConfig(running, bad).expect(400);
       expect(response.body.message).toEqual([
         expect.stringMatching(/^services\[0\]\.name must be/),
         'services[1].repository or process.command is required',
       ]);
-      const unreadable = await running
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', running.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send('services: [ {')
-        .expect(400);
+      const unreadable = await importConfig(running, 'services: [ {').expect(400);
       expect(unreadable.body.message[0]).toMatch(/not valid YAML/);
       expect((await running.api().get('/api/services').set('X-API-Key', running.env.apiKey)).body).toEqual([]);
     } finally {

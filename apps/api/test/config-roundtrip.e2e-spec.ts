@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigFileWatcher } from '../src/config-file/config-file-watcher';
 import { finished } from './support/deployments';
+import { importConfig, withoutRuntimeFacts } from './support/config-files';
 import { FixtureRepo, GitFixtures } from './support/git-fixtures';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
@@ -25,34 +26,18 @@ describe('configuration round trip: one service of every kind', () => {
   let git: GitFixtures;
   let weather: FixtureRepo;
   const gitEnv = (): Record<string, string> => ({
-    GITHUB_HOST: git.host,
-    GITHUB_API_URL: git.api.url,
-    GITHUB_TOKEN: TOKEN,
+    ...git.appEnv,
     PROCESS_STOP_GRACE_SEC: '2',
   });
 
   // Runtime facts differ between two proxies; a deployed service's build lives under each proxy's own clone folder.
-  const comparableService = ({
-    id: _i,
-    createdAt: _c,
-    updatedAt: _u,
-    pid: _p,
-    startedAt: _s,
-    status: _st,
-    restarts: _r,
-    statusReason: _sr,
-    lastExitCode: _l,
-    lastExitReason: _le,
-    sandbox: _sb,
-    instance: _in,
-    ...rest
-  }: View) => ({
-    ...rest,
-    process: {
-      ...(rest['process'] as object),
-      cwd: rest['repository'] ? 'build' : (rest['process'] as { cwd: unknown }).cwd,
-    },
-  });
+  const comparableService = (view: View) => {
+    const rest = withoutRuntimeFacts(view);
+    return {
+      ...rest,
+      process: { ...(rest['process'] as object), cwd: rest['repository'] ? 'build' : (rest['process'] as { cwd: unknown }).cwd },
+    };
+  };
   const comparableGroup = ({ id: _i, createdAt: _c, updatedAt: _u, ...rest }: View) => ({
     ...rest,
     members: (rest['members'] as { serviceId?: string }[]).map(({ serviceId: _id, ...member }) => member),
@@ -92,9 +77,32 @@ describe('configuration round trip: one service of every kind', () => {
   let source: RunningApp;
   let plainExport: string;
   let secretExport: string;
-  let expectedServices: View[];
+  let expectedServices: object[];
   let expectedGroups: View[];
   let expectedSettings: { key: string; value: unknown }[];
+
+  /** An empty proxy with `variables` in its environment (the importing side), stopped after `use`. */
+  async function withEmptyProxy(variables: Record<string, string>, use: (target: RunningApp) => Promise<void>): Promise<void> {
+    const restoreEnv = applyEnv(variables);
+    const target = await startApp(gitEnv());
+    try {
+      await use(target);
+    } finally {
+      restoreEnv();
+      await target.close();
+    }
+  }
+
+  /** The target holds what the source held: services, groups, settings and secret values, and the group works. */
+  async function expectSameAsSource(target: RunningApp): Promise<void> {
+    await waitForStatus(target, 'weather', 'running', 60_000);
+    await waitForStatus(target, 'everything', 'running');
+    expect(await services(target)).toEqual(expectedServices);
+    expect(await groups(target)).toEqual(expectedGroups);
+    expect(await runtimeSettings(target)).toEqual(expectedSettings);
+    for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
+    expect(await sayThroughGroup(target)).toBe('Echo: round trip');
+  }
   const secrets: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -281,71 +289,41 @@ describe('configuration round trip: one service of every kind', () => {
   });
 
   it('plain export → an empty proxy with the secrets in its environment → the same services, groups and a working group', async () => {
-    const restoreEnv = applyEnv({
+    const env = {
       EVERYTHING_UPSTREAM_TOKEN: 'token-value-123',
       UPSTREAM_REMOTE_TOKEN: 'remote-token-value',
       UPSTREAM_HEADER_X_TEAM: 'literal-team-secret',
       WEATHER_SERVER_NAME: 'weather-name',
-    });
-    const target = await startApp(gitEnv());
-    try {
-      const applied = await target
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', target.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send(plainExport);
+    };
+    await withEmptyProxy(env, async (target) => {
+      const applied = await importConfig(target, plainExport);
       expect(applied.status).toBe(200);
       expect([...applied.body.services, ...applied.body.groups].every((item: { change: string }) => item.change === 'created')).toBe(true);
-      await waitForStatus(target, 'weather', 'running', 60_000);
-      await waitForStatus(target, 'everything', 'running');
-      expect(await services(target)).toEqual(expectedServices);
-      expect(await groups(target)).toEqual(expectedGroups);
-      expect(await runtimeSettings(target)).toEqual(expectedSettings);
-      for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
-      expect(await sayThroughGroup(target)).toBe('Echo: round trip');
+      await expectSameAsSource(target);
 
-      const again = await target
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', target.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send(plainExport)
-        .expect(200);
+      const again = await importConfig(target, plainExport).expect(200);
       expect(
         [...again.body.services, ...again.body.groups, ...again.body.settings].filter(
           (item: { change: string }) => item.change !== 'unchanged',
         ),
       ).toEqual([]);
-    } finally {
-      restoreEnv();
-      await target.close();
-    }
+    });
   }, 120_000);
 
   it('plain export → an empty proxy missing one referenced variable: 400 naming the field, and nothing of the file applied', async () => {
     // Every variable but the one a later service (upstream's header) refers to: the services before it must not be created either.
-    const restoreEnv = applyEnv({
+    const env = {
       EVERYTHING_UPSTREAM_TOKEN: 'token-value-123',
       UPSTREAM_REMOTE_TOKEN: 'remote-token-value',
       WEATHER_SERVER_NAME: 'weather-name',
-    });
-    const target = await startApp(gitEnv());
-    try {
-      const refused = await target
-        .api()
-        .post('/api/config/import')
-        .set('X-API-Key', target.env.apiKey)
-        .set('Content-Type', 'application/yaml')
-        .send(plainExport);
+    };
+    await withEmptyProxy(env, async (target) => {
+      const refused = await importConfig(target, plainExport);
       expect(refused.status).toBe(400);
       expect(refused.body.message).toEqual(['upstream.remote.headers.X-Team refers to ${env:UPSTREAM_HEADER_X_TEAM}, which is not set']);
       expect((await target.api().get('/api/services').set('X-API-Key', target.env.apiKey).expect(200)).body).toEqual([]);
       expect((await target.api().get('/api/groups').set('X-API-Key', target.env.apiKey).expect(200)).body).toEqual([]);
-    } finally {
-      restoreEnv();
-      await target.close();
-    }
+    });
   }, 60_000);
 
   it('?secrets=true export through CONFIG_FILE on an empty proxy with nothing in its environment → the same, secrets included', async () => {
@@ -354,13 +332,7 @@ describe('configuration round trip: one service of every kind', () => {
     const target = await startApp({ ...gitEnv(), CONFIG_FILE: file });
     try {
       await target.app.get(ConfigFileWatcher).settled();
-      await waitForStatus(target, 'weather', 'running', 60_000);
-      await waitForStatus(target, 'everything', 'running');
-      expect(await services(target)).toEqual(expectedServices);
-      expect(await groups(target)).toEqual(expectedGroups);
-      expect(await runtimeSettings(target)).toEqual(expectedSettings);
-      for (const name of ['everything', 'upstream', 'weather']) expect(await revealed(target, name)).toEqual(secrets[name]);
-      expect(await sayThroughGroup(target)).toBe('Echo: round trip');
+      await expectSameAsSource(target);
     } finally {
       await target.close();
     }

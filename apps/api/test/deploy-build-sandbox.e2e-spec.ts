@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { finished } from './support/deployments';
 import { FixtureRepo, GitFixtures } from './support/git-fixtures';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { adminGet, eventually, RunningApp, startApp } from './support/running-app';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -66,15 +66,7 @@ describe('deploy builds: sandboxed, and the proxy secrets masked', () => {
   let running: RunningApp;
   const asAdmin = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
-  async function deployment(id: string): Promise<DeploymentView> {
-    return (
-      await running
-        .api()
-        .get(`/api/deployments/${id}`)
-        .set(...asAdmin())
-        .expect(200)
-    ).body as DeploymentView;
-  }
+  const deployment = (id: string) => adminGet<DeploymentView>(running, `/api/deployments/${id}`);
 
   async function deployed(body: Record<string, unknown>): Promise<DeploymentView> {
     const response = await running

@@ -7,7 +7,7 @@ import { freePort } from './support/built-app';
 import { finished } from './support/deployments';
 import { GitFixtures } from './support/git-fixtures';
 import { connectClient } from './support/mcp-clients';
-import { eventually, RunningApp, startApp } from './support/running-app';
+import { adminGet, eventually, RunningApp, startApp } from './support/running-app';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -38,15 +38,7 @@ describe('GitHub deploys through BullMQ on Redis', () => {
     ).body as DeployAcceptedView;
   }
 
-  async function deployment(id: string): Promise<DeploymentView> {
-    return (
-      await running
-        .api()
-        .get(`/api/deployments/${id}`)
-        .set(...key())
-        .expect(200)
-    ).body as DeploymentView;
-  }
+  const deployment = (id: string) => adminGet<DeploymentView>(running, `/api/deployments/${id}`);
 
   beforeAll(async () => {
     git = await GitFixtures.start('unused-token');

@@ -2,7 +2,7 @@ import type { DeployAcceptedView, DeploymentView, ServiceView } from '@mcp-proxy
 import { finished } from './support/deployments';
 import { GitFixtures } from './support/git-fixtures';
 import { connectClient } from './support/mcp-clients';
-import { RunningApp, startApp } from './support/running-app';
+import { adminGet, RunningApp, startApp } from './support/running-app';
 
 const TOKEN = 'ghp_fixtureToken0123456789abcdef';
 const PASSWORD = 'a-long-password-1';
@@ -17,14 +17,7 @@ describe('a failed first deploy, then a retry', () => {
   let running: RunningApp;
   const key = (): [string, string] => ['X-API-Key', running.env.apiKey];
 
-  const deployment = async (id: string): Promise<DeploymentView> =>
-    (
-      await running
-        .api()
-        .get(`/api/deployments/${id}`)
-        .set(...key())
-        .expect(200)
-    ).body;
+  const deployment = (id: string) => adminGet<DeploymentView>(running, `/api/deployments/${id}`);
   const service = async (name: string): Promise<ServiceView> =>
     (
       await running
@@ -48,9 +41,7 @@ describe('a failed first deploy, then a retry', () => {
   beforeAll(async () => {
     git = await GitFixtures.start(TOKEN);
     running = await startApp({
-      GITHUB_HOST: git.host,
-      GITHUB_API_URL: git.api.url,
-      GITHUB_TOKEN: TOKEN,
+      ...git.appEnv,
       PROCESS_STOP_GRACE_SEC: '2',
       AUTH_FAILURE_LIMIT: '100000',
     });

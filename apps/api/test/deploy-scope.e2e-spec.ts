@@ -1,7 +1,7 @@
 import type { AuditPageView, DeployAcceptedView, DeploymentView, ServiceView } from '@mcp-proxy/shared/dto';
 import { finished } from './support/deployments';
 import { FixtureRepo, GitFixtures } from './support/git-fixtures';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { adminGet, registerService, RunningApp, startApp } from './support/running-app';
 
 const TOKEN = 'ghp_scopeFixtureToken0123456789ab';
 const PASSWORD = 'correct horse battery staple';
@@ -31,15 +31,7 @@ describe('deploys obey role and service limits', () => {
       .set(...auth)
       .send(body);
 
-  async function deployment(id: string): Promise<DeploymentView> {
-    return (
-      await running
-        .api()
-        .get(`/api/deployments/${id}`)
-        .set(...asAdmin())
-        .expect(200)
-    ).body as DeploymentView;
-  }
+  const deployment = (id: string) => adminGet<DeploymentView>(running, `/api/deployments/${id}`);
 
   async function service(name: string): Promise<ServiceView> {
     return (
@@ -72,9 +64,7 @@ describe('deploys obey role and service limits', () => {
     weather = git.repo('acme/weather', 'mcp-json');
     intruder = git.repo('mallory/intruder', 'mcp-json');
     running = await startApp({
-      GITHUB_HOST: git.host,
-      GITHUB_API_URL: git.api.url,
-      GITHUB_TOKEN: TOKEN,
+      ...git.appEnv,
       PROCESS_STOP_GRACE_SEC: '2',
     });
     const first = (

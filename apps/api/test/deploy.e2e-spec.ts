@@ -95,9 +95,7 @@ describe('GitHub deploys (in-process queue, real git, real npm, real children)',
     git = await GitFixtures.start(TOKEN);
     weather = git.repo('acme/weather', 'mcp-json');
     running = await startApp({
-      GITHUB_HOST: git.host,
-      GITHUB_API_URL: git.api.url,
-      GITHUB_TOKEN: TOKEN,
+      ...git.appEnv,
       GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
       PROCESS_STOP_GRACE_SEC: '2',
     });

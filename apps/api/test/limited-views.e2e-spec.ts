@@ -76,9 +76,7 @@ describe('a limited user sees only their services, on every read', () => {
     const weather = git.repo('acme/weather', 'mcp-json');
     // The anonymous walk sends dozens of credential-less requests from one address: that is not what is tested here.
     running = await startApp({
-      GITHUB_HOST: git.host,
-      GITHUB_API_URL: git.api.url,
-      GITHUB_TOKEN: TOKEN,
+      ...git.appEnv,
       PROCESS_STOP_GRACE_SEC: '2',
       AUTH_FAILURE_LIMIT: '100000',
     });

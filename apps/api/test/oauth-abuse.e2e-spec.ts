@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { OAuthSweeper } from '../src/oauth/oauth-sweeper';
 import { OAuthAuthorizationEntity, OAuthClientEntity, OAuthRefreshTokenEntity } from '../src/oauth/oauth.entities';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
+import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, registerClient, refreshGrant } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -146,32 +146,16 @@ describe('OAuth under abuse', () => {
 
   it('limits /oauth/authorize per address too, before anything is looked up', async () => {
     await awayFromMinuteEdge();
-    const url = authorizeUrl(running.baseUrl, {
-      response_type: 'code',
-      client_id: randomUUID(),
-      redirect_uri: REDIRECT_URI,
-      code_challenge: pkce().challenge,
-      code_challenge_method: 'S256',
-      resource: resource(),
-    });
+    const url = codeAuthorizeUrl(running.baseUrl, randomUUID(), pkce().challenge, { resource: resource() });
     const statuses = await Promise.all(Array.from({ length: 25 }, () => call('GET', url, '127.0.0.7').then((answer) => answer.status)));
     expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
 
   it('cuts a client metadata document that drips a byte a second at the deadline, with a clear error', async () => {
     const started = Date.now();
-    const answer = await fetch(
-      authorizeUrl(running.baseUrl, {
-        response_type: 'code',
-        client_id: dripUrl,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: pkce().challenge,
-        code_challenge_method: 'S256',
-        resource: resource(),
-        state: 'st',
-      }),
-      { redirect: 'manual' },
-    );
+    const answer = await fetch(codeAuthorizeUrl(running.baseUrl, dripUrl, pkce().challenge, { resource: resource(), state: 'st' }), {
+      redirect: 'manual',
+    });
     const elapsed = Date.now() - started;
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual({
@@ -193,17 +177,9 @@ describe('OAuth under abuse', () => {
     try {
       const clientId = `http://127.0.0.1:${(counting.address() as AddressInfo).port}/client.json`;
       for (const target of ['https://elsewhere.example/mcp', `${running.baseUrl}/mcp/not-a-service`, undefined]) {
-        const answer = await fetch(
-          authorizeUrl(running.baseUrl, {
-            response_type: 'code',
-            client_id: clientId,
-            redirect_uri: REDIRECT_URI,
-            code_challenge: pkce().challenge,
-            code_challenge_method: 'S256',
-            resource: target,
-          }),
-          { redirect: 'manual' },
-        );
+        const answer = await fetch(codeAuthorizeUrl(running.baseUrl, clientId, pkce().challenge, { resource: target }), {
+          redirect: 'manual',
+        });
         expect({
           status: answer.status,
           location: answer.headers.get('location'),
@@ -279,40 +255,13 @@ async function sweepKeepsOnlyLiveGrants(running: RunningApp, resource: string): 
   // A client that completes the flow and keeps using its grant.
   const live = await registerClient(running.baseUrl);
   const { verifier, challenge } = pkce();
-  const back = await approveInBrowser(
-    running,
-    authorizeUrl(running.baseUrl, {
-      response_type: 'code',
-      client_id: live,
-      redirect_uri: REDIRECT_URI,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      resource: resource,
-      state: 'st',
-    }),
-  );
-  const issued = await tokenRequest(running.baseUrl, {
-    grant_type: 'authorization_code',
-    code: back.searchParams.get('code') ?? '',
-    client_id: live,
-    redirect_uri: REDIRECT_URI,
-    code_verifier: verifier,
-  });
+  const back = await approveInBrowser(running, codeAuthorizeUrl(running.baseUrl, live, challenge, { resource, state: 'st' }));
+  const issued = await exchangeCode(running.baseUrl, live, back, verifier);
   expect(issued.status).toBe(200);
   // A client that registered and never came back, and one whose consent request was never answered.
   const abandoned = await registerClient(running.baseUrl);
   const unanswered = await registerClient(running.baseUrl);
-  const pending = await fetch(
-    authorizeUrl(running.baseUrl, {
-      response_type: 'code',
-      client_id: unanswered,
-      redirect_uri: REDIRECT_URI,
-      code_challenge: pkce().challenge,
-      code_challenge_method: 'S256',
-      resource: resource,
-    }),
-    { redirect: 'manual' },
-  );
+  const pending = await fetch(codeAuthorizeUrl(running.baseUrl, unanswered, pkce().challenge, { resource }), { redirect: 'manual' });
   expect(pending.status).toBe(302);
   // An expired refresh token of the live grant beside its current one.
   const current = await refreshTokens.find();
@@ -347,22 +296,9 @@ async function sweepKeepsOnlyLiveGrants(running: RunningApp, resource: string): 
       accept: 'application/json, text/event-stream',
       authorization: `Bearer ${String(issued.body['access_token'])}`,
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'sweep-check', version: '1' },
-      },
-    }),
+    body: initializeRequest('sweep-check'),
   });
   expect(call.status).toBe(200);
-  const refreshed = await tokenRequest(running.baseUrl, {
-    grant_type: 'refresh_token',
-    refresh_token: String(issued.body['refresh_token']),
-    client_id: live,
-  });
+  const refreshed = await refreshGrant(running.baseUrl, issued.body['refresh_token'], live);
   expect(refreshed.status).toBe(200);
 }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { createTemporaryDatabase } from './support/postgres';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, tokenRequest } from './support/oauth-flow';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, REDIRECT_URI, refreshGrant } from './support/oauth-flow';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
 /** A document as the test's client host serves it, with the headers it answers with. */
@@ -43,16 +43,7 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
     return `${hostUrl}${path}`;
   };
   const authorize = (clientId: string, overrides: Record<string, string> = {}): string =>
-    authorizeUrl(running.baseUrl, {
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_challenge: pkce().challenge,
-      code_challenge_method: 'S256',
-      resource: resource(),
-      state: 'st',
-      ...overrides,
-    });
+    codeAuthorizeUrl(running.baseUrl, clientId, pkce().challenge, { resource: resource(), state: 'st', ...overrides });
   /** The authorization server's answer to a request it must refuse itself (never redirecting). */
   const refusal = async (
     clientId: string,
@@ -111,14 +102,7 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
     // The document was cached (max-age=120): two authorizations, one fetch.
     expect(fetches.get('/clients/good.json')).toBe(1);
 
-    const tokens = await tokenRequest(running.baseUrl, {
-      grant_type: 'authorization_code',
-      code: back.searchParams.get('code') ?? '',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-      resource: resource(),
-    });
+    const tokens = await exchangeCode(running.baseUrl, clientId, back, verifier, { resource: resource() });
     expect(tokens.status).toBe(200);
     const claims = JSON.parse(Buffer.from(String(tokens.body['access_token']).split('.')[1], 'base64url').toString());
     expect(claims.aud).toBe(resource());
@@ -136,32 +120,19 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
 
     // Refresh with the URL as client_id works; another client_id does not.
     const stranger = serve('/clients/stranger.json', { body: (url) => documentFor(url) });
-    expect(
-      await tokenRequest(running.baseUrl, {
-        grant_type: 'refresh_token',
-        refresh_token: String(tokens.body['refresh_token']),
-        client_id: stranger,
-      }),
-    ).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await refreshGrant(running.baseUrl, tokens.body['refresh_token'], stranger)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
   }, 60_000);
 
   it('refresh with the document URL as client_id rotates the tokens', async () => {
     const clientId = serve('/clients/refresh.json', { body: (url) => documentFor(url) });
     const { verifier, challenge } = pkce();
     const back = await approveInBrowser(running, authorize(clientId, { code_challenge: challenge }));
-    const tokens = await tokenRequest(running.baseUrl, {
-      grant_type: 'authorization_code',
-      code: back.searchParams.get('code') ?? '',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const tokens = await exchangeCode(running.baseUrl, clientId, back, verifier);
     expect(tokens.status).toBe(200);
-    const rotated = await tokenRequest(running.baseUrl, {
-      grant_type: 'refresh_token',
-      refresh_token: String(tokens.body['refresh_token']),
-      client_id: clientId,
-    });
+    const rotated = await refreshGrant(running.baseUrl, tokens.body['refresh_token'], clientId);
     expect(rotated.status).toBe(200);
     expect(rotated.body['refresh_token']).not.toBe(tokens.body['refresh_token']);
   }, 30_000);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, tokenRequest } from './support/oauth-flow';
+import { approveInBrowser, codeAuthorizeUrl, exchangeCode, pkce, registerClient, refreshGrant } from './support/oauth-flow';
 import { createTemporaryDatabase } from './support/postgres';
 import { registerService, RunningApp, startApp } from './support/running-app';
 
@@ -64,50 +64,21 @@ describe.each([
     const clientId = await registerClient(first.baseUrl);
     const { verifier, challenge } = pkce();
     const resource = `${PUBLIC_URL}/mcp/shared`;
-    const back = await approveInBrowser(
-      first,
-      authorizeUrl(first.baseUrl, {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        resource,
-        state: 'st',
-      }),
-    );
+    const back = await approveInBrowser(first, codeAuthorizeUrl(first.baseUrl, clientId, challenge, { resource, state: 'st' }));
     expect(back.searchParams.get('iss')).toBe(PUBLIC_URL);
-    const tokens = await tokenRequest(second.baseUrl, {
-      grant_type: 'authorization_code',
-      code: back.searchParams.get('code') ?? '',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const tokens = await exchangeCode(second.baseUrl, clientId, back, verifier);
     expect(tokens.status).toBe(200);
     const access = String(tokens.body['access_token']);
     expect((await mcpPost(second, access)).status).toBe(200);
     expect((await mcpPost(first, access)).status).toBe(200);
 
     // A refresh on the first instance rotates the token the second one issued.
-    const refreshed = await tokenRequest(first.baseUrl, {
-      grant_type: 'refresh_token',
-      refresh_token: String(tokens.body['refresh_token']),
-      client_id: clientId,
-    });
+    const refreshed = await refreshGrant(first.baseUrl, tokens.body['refresh_token'], clientId);
     expect(refreshed.status).toBe(200);
     // Known to both instances (with Redis: cached by both) before the replay below.
     expect((await mcpPost(first, String(refreshed.body['access_token']))).status).toBe(200);
     expect((await mcpPost(second, String(refreshed.body['access_token']))).status).toBe(200);
-    expect(
-      (
-        await tokenRequest(second.baseUrl, {
-          grant_type: 'refresh_token',
-          refresh_token: String(tokens.body['refresh_token']),
-          client_id: clientId,
-        })
-      ).body,
-    ).toMatchObject({ error: 'invalid_grant' });
+    expect((await refreshGrant(second.baseUrl, tokens.body['refresh_token'], clientId)).body).toMatchObject({ error: 'invalid_grant' });
 
     // That replay revoked the family, on both instances.
     expect((await mcpPost(first, String(refreshed.body['access_token']))).status).toBe(401);

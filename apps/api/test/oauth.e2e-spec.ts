@@ -4,7 +4,17 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocket } from 'ws';
 import { OAuthTokensService } from '../src/oauth/oauth-tokens.service';
 import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
-import { approveInBrowser, authorizeUrl, pkce, REDIRECT_URI, registerClient, TestOAuthProvider, tokenRequest } from './support/oauth-flow';
+import {
+  approveInBrowser,
+  authorizeUrl,
+  grantAccess,
+  pkce,
+  REDIRECT_URI,
+  registerClient,
+  TestOAuthProvider,
+  refreshGrant,
+  tokenRequest,
+} from './support/oauth-flow';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /**
@@ -28,34 +38,7 @@ describe('OAuth for MCP services', () => {
     });
 
   /** The whole dance by hand (no SDK), for tests that then bend one step. Returns the tokens. */
-  async function manualGrant(service: string, tools?: string[]): Promise<{ clientId: string; access: string; refresh: string }> {
-    const clientId = await registerClient(running.baseUrl);
-    const { verifier, challenge } = pkce();
-    const back = await approveInBrowser(
-      running,
-      authorizeUrl(running.baseUrl, {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        resource: serverUrl(service).href,
-        state: 's',
-      }),
-      tools,
-    );
-    const code = back.searchParams.get('code') ?? '';
-    const tokens = await tokenRequest(running.baseUrl, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-      resource: serverUrl(service).href,
-    });
-    if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
-    return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };
-  }
+  const manualGrant = (service: string, tools?: string[]) => grantAccess(running, serverUrl(service).href, tools);
 
   beforeAll(async () => {
     running = await startApp();
@@ -284,20 +267,14 @@ describe('OAuth for MCP services', () => {
 
     it('a refresh token used again after rotation revokes the whole family', async () => {
       const { clientId: owner, access, refresh } = await manualGrant('remote');
-      const rotated = await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner });
+      const rotated = await refreshGrant(running.baseUrl, refresh, owner);
       expect(rotated.status).toBe(200);
-      expect(await tokenRequest(running.baseUrl, { grant_type: 'refresh_token', refresh_token: refresh, client_id: owner })).toMatchObject({
+      expect(await refreshGrant(running.baseUrl, refresh, owner)).toMatchObject({
         status: 400,
         body: { error: 'invalid_grant' },
       });
       // The thief's replay took the legitimate client's new tokens down with it.
-      expect(
-        await tokenRequest(running.baseUrl, {
-          grant_type: 'refresh_token',
-          refresh_token: String(rotated.body['refresh_token']),
-          client_id: owner,
-        }),
-      ).toMatchObject({ status: 400 });
+      expect(await refreshGrant(running.baseUrl, rotated.body['refresh_token'], owner)).toMatchObject({ status: 400 });
       expect((await mcpPost('remote', String(rotated.body['access_token']))).status).toBe(401);
       expect((await mcpPost('remote', access)).status).toBe(401);
     }, 30_000);

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 /** Bad input on the data plane: each answered with the right status and a JSON-RPC error, nothing crashes. */
@@ -22,12 +22,7 @@ describe('MCP proxy: bad input and refusals', () => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { ...headers, accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-      }),
+      body: initializeRequest('t', '2025-11-25'),
     });
     expect(response.status).toBe(200);
     return response.headers.get('mcp-session-id') as string;

@@ -66,26 +66,13 @@ describe('rate limits that count work', () => {
 
   beforeAll(async () => {
     running = await startApp();
-    await registerService(running, {
-      name: 'chatty',
-      process: everything,
-      proxy: { rateLimit: 3 },
-    });
-    await registerService(running, {
-      name: 'tooled',
-      process: everything,
-      proxy: { rateLimit: 100, toolLimits: { 'ec*': 2 } },
-    });
-    await registerService(running, {
-      name: 'metered',
-      process: everything,
-      proxy: { rateLimit: 100 },
-    });
-    await registerService(running, {
-      name: 'pinged',
-      process: everything,
-      proxy: { rateLimit: 3 },
-    });
+    const limits: Record<string, Record<string, unknown>> = {
+      chatty: { rateLimit: 3 },
+      tooled: { rateLimit: 100, toolLimits: { 'ec*': 2 } },
+      metered: { rateLimit: 100 },
+      pinged: { rateLimit: 3 },
+    };
+    for (const [name, proxy] of Object.entries(limits)) await registerService(running, { name, process: everything, proxy });
   }, 60_000);
 
   afterAll(async () => {

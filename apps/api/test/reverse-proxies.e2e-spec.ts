@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { EVERYTHING_SERVER, textOf } from './support/mcp-clients';
+import { EVERYTHING_SERVER, initializeRequest, textOf } from './support/mcp-clients';
 import { ReverseProxy, ReverseProxyKind, startReverseProxy, unavailableReason } from './support/reverse-proxy-servers';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 import { fetchThrough, loopbackLookup, trustingWebSocket } from './support/tls-clients';
@@ -22,16 +22,7 @@ import { fetchThrough, loopbackLookup, trustingWebSocket } from './support/tls-c
 
 const FAILURE_LIMIT = 3;
 const ECHO_SERVER = join(__dirname, 'fixtures', 'http-echo-server.mjs');
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'rp-e2e', version: '1' },
-  },
-});
+const INITIALIZE = initializeRequest('rp-e2e');
 const MCP_HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',

@@ -1,8 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocket } from 'ws';
-import { connectClient, EVERYTHING_SERVER } from './support/mcp-clients';
+import { connectClient, EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { grantAccess } from './support/oauth-flow';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { registerService, RunningApp, serviceAction, startApp } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
 /** "Within a few seconds": open streams re-check their credential every few seconds; this bound leaves room for a loaded machine. */
@@ -69,16 +69,7 @@ describe('revocation reaches open streams', () => {
     const init = await fetch(`${running.baseUrl}/mcp/other`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'e2e', version: '1' },
-        },
-      }),
+      body: initializeRequest('e2e'),
     });
     expect(init.status).toBe(200);
     await init.text();
@@ -179,18 +170,7 @@ describe('revocation reaches open streams', () => {
         socket.once('error', reject);
       });
       const answered = new Promise<void>((resolve) => socket.once('message', () => resolve()));
-      socket.send(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 'e2e', version: '1' },
-          },
-        }),
-      );
+      socket.send(initializeRequest('e2e'));
       await within(answered, 10_000, 'initialize answered');
       return { socket, closed };
     }
@@ -263,11 +243,7 @@ describe('revocation reaches open streams', () => {
       await client.waitFor((message) => message['type'] === 'ready');
       await client.subscribe('status');
       await client.subscribe('logs:other');
-      await running
-        .api()
-        .post('/api/services/other/restart')
-        .set(...asAdmin())
-        .expect(200);
+      await serviceAction(running, 'other', 'restart');
       await client.waitFor(client.statusOf('other'));
 
       await running
@@ -278,16 +254,8 @@ describe('revocation reaches open streams', () => {
         .expect(200);
       await client.waitFor((message) => message['type'] === 'unsubscribed' && message['channel'] === 'logs:other', WITHIN_MS);
       client.inbox.length = 0;
-      await running
-        .api()
-        .post('/api/services/other/restart')
-        .set(...asAdmin())
-        .expect(200);
-      await running
-        .api()
-        .post('/api/services/everything/restart')
-        .set(...asAdmin())
-        .expect(200);
+      await serviceAction(running, 'other', 'restart');
+      await serviceAction(running, 'everything', 'restart');
       await client.waitFor(client.statusOf('everything'));
       await client.waitFor(
         (message) => client.statusOf('everything')(message) && (message['service'] as { status?: string }).status === 'running',

@@ -1,7 +1,7 @@
 import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registerService, RunningApp, startApp } from './support/running-app';
+import { adminGet, registerService, RunningApp, startApp } from './support/running-app';
 
 const isRoot = process.getuid?.() === 0;
 const SERVER = ['-e', 'setInterval(() => {}, 1000)'];
@@ -34,13 +34,7 @@ describe('deleting a service removes its files; a new one of the same name inher
       name: 'keeper',
       process: { command: process.execPath, args: SERVER },
     });
-    const old = (
-      await running
-        .api()
-        .get('/api/services/keeper')
-        .set(...asAdmin())
-        .expect(200)
-    ).body as ServiceView;
+    const old = await adminGet<ServiceView>(running, '/api/services/keeper');
     // What the old service left: files in its home and a build of its clone.
     mkdirSync(homeOf('keeper'), { recursive: true });
     writeFileSync(join(homeOf('keeper'), 'private-notes.txt'), 'the old service kept this');
@@ -59,13 +53,7 @@ describe('deleting a service removes its files; a new one of the same name inher
       name: 'keeper',
       process: { command: process.execPath, args: SERVER },
     });
-    const fresh = (
-      await running
-        .api()
-        .get('/api/services/keeper')
-        .set(...asAdmin())
-        .expect(200)
-    ).body as ServiceView;
+    const fresh = await adminGet<ServiceView>(running, '/api/services/keeper');
     expect(fresh.id).not.toBe(old.id);
     expect(existsSync(join(clones(), 'keeper'))).toBe(false);
     if (isRoot) {

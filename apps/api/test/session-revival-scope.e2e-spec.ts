@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { eventually } from './support/running-app';
 import { applyEnv, makeTestEnv, TestEnv } from './support/test-env';
 
@@ -77,16 +77,7 @@ describe('a revived session keeps its client token limits', () => {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'revival', version: '1' },
-        },
-      }),
+      body: initializeRequest('revival', '2025-11-25'),
     });
     expect(response.status).toBe(200);
     await response.text();

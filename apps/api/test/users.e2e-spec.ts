@@ -1,7 +1,7 @@
 import type { AuditEventView, AuditPageView } from '@mcp-proxy/shared/dto';
 import { WebSocket } from 'ws';
 import { EVERYTHING_SERVER } from './support/mcp-clients';
-import { eventually, registerService, RunningApp, startApp, waitForStatus } from './support/running-app';
+import { eventually, registerService, RunningApp, serviceAction, startApp, waitForStatus } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
 // Each sign-in runs scrypt (~32 MiB, a second or more on a loaded 2-core machine).
@@ -422,16 +422,8 @@ describe('users and roles', () => {
         await waitFor((message) => message['type'] === 'subscribed' && message['channel'] === 'status');
 
         // Both change status; only the permitted one reaches this socket.
-        await running
-          .api()
-          .post('/api/services/other/start')
-          .set(...asAdmin())
-          .expect(200);
-        await running
-          .api()
-          .post('/api/services/everything/restart')
-          .set(...asAdmin())
-          .expect(200);
+        await serviceAction(running, 'other', 'start');
+        await serviceAction(running, 'everything', 'restart');
         await waitFor((message) => message['type'] === 'status' && (message['service'] as { name: string }).name === 'everything');
         await waitForStatus(running, 'other', 'running');
         expect(

@@ -1,15 +1,15 @@
+import { SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppConfig } from '../core/config/app-config';
-import { BodyTooLargeError, readBody } from '../core/http/bounded-body';
+import { readMessageBody, sendRpcError } from '../core/http/http-io';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { ClusterCoordinator } from './cluster-coordinator';
 import { FORWARDED_BY_HEADER, InstanceIdentity } from './instance-identity';
 import type { LeaseOwner } from './lease-store';
 import { forwardOnce, forwardUpgrade } from './owner-forwarder';
 
-const MAX_FORWARDED_BODY = 1024 * 1024;
 const OWNER_POLL_MS = 200;
 /** Beyond the lease time: how long the new owner may take to start the service. */
 const TAKEOVER_START_MS = 20_000;
@@ -49,13 +49,11 @@ export class ClusterRouter {
   }
 
   async forward(request: IncomingMessage, response: ServerResponse, serviceId: string, owner: LeaseOwner): Promise<void> {
-    let body: Buffer | null;
-    try {
-      // Kept whole so it can be sent again if the first owner is gone.
-      body = request.method === 'GET' || request.method === 'HEAD' ? null : await readBody(request, MAX_FORWARDED_BODY);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      return reply(response, 413, `Message larger than ${MAX_FORWARDED_BODY} bytes`);
+    let body: Buffer | null = null;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      // Kept whole so it can be sent again if the first owner is gone; the same bound and 413 as a message served here.
+      body = await readMessageBody(request, response);
+      if (!body) return;
     }
     const deadline = Date.now() + this.leaseMs + TAKEOVER_START_MS;
     let target: LeaseOwner | null = owner;
@@ -63,7 +61,9 @@ export class ClusterRouter {
       if ((await forwardOnce(request, response, target.url, body, this.identity.id)) === 'done') return;
       target = await this.nextOwner(serviceId, target.id, deadline);
     }
-    reply(response, 503, 'No instance runs this service right now; try again shortly', { 'retry-after': '1' });
+    sendRpcError(response, 503, SERVER_UNAVAILABLE, 'No instance runs this service right now; try again shortly', null, {
+      'retry-after': '1',
+    });
   }
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, owner: LeaseOwner): void {
@@ -83,11 +83,4 @@ export class ClusterRouter {
     }
     return null;
   }
-}
-
-/** A JSON-RPC error body, as MCP clients expect on the data plane. */
-function reply(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  const message = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: text } });
-  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) });
-  response.end(message);
 }

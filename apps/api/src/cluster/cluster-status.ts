@@ -1,30 +1,13 @@
 import type Redis from 'ioredis';
-import type { ServiceRuntime } from '../services/service-view.mapper';
+import { RuntimeView, ServiceRuntime, toRuntimeView } from '../services/service-view.mapper';
 
-/** A service's runtime facts as its owner publishes them (JSON: dates as ISO strings). */
-export interface PublishedRuntime {
-  status: ServiceRuntime['status'];
-  pid: number | null;
-  restarts: number;
-  startedAt: string | null;
-  lastExitCode: number | null;
-  statusReason: string | null;
-  lastExitReason: string | null;
-  instance: string | null;
-}
+/** A service's runtime facts as its owner publishes them: the runtime part of its view, without the sandbox. */
+export type PublishedRuntime = Omit<RuntimeView, 'sandbox'>;
 
 export function toPublished(runtime: ServiceRuntime, instance: string | null): PublishedRuntime {
-  return {
-    status: runtime.status,
-    pid: runtime.pid,
-    restarts: runtime.restarts,
-    startedAt: runtime.startedAt?.toISOString() ?? null,
-    lastExitCode: runtime.lastExitCode,
-    statusReason: runtime.statusReason,
-    lastExitReason: runtime.lastExitReason ?? null,
-    // A stopped service runs nowhere: no instance to name.
-    instance: runtime.status === 'stopped' ? null : instance,
-  };
+  const { sandbox: _sandbox, ...view } = toRuntimeView(runtime);
+  // A stopped service runs nowhere: no instance to name.
+  return { ...view, instance: runtime.status === 'stopped' ? null : instance };
 }
 
 export function fromPublished(published: PublishedRuntime): ServiceRuntime {

@@ -1,8 +1,10 @@
+import { INTERNAL_ERROR } from '@mcp-proxy/mcp/protocol';
 import { Agent, IncomingMessage, request as httpRequest, ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import { sendRpcError } from '../core/http/http-io';
 import { DRAINING_HEADER, FORWARDED_BY_HEADER } from './instance-identity';
 
 /** Headers that belong to one connection, not to the request (RFC 9110 §7.6.1). */
@@ -80,17 +82,8 @@ export function forwardOnce(
       // A kept-alive socket the owner closed as it died fails like this before anything reached it.
       const neverReached = error.code === 'ECONNREFUSED' || (upstream.reusedSocket && error.code === 'ECONNRESET');
       if (neverReached) return resolve('refused');
-      if (!response.headersSent) {
-        const message = JSON.stringify({
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32603, message: 'The instance that runs this service stopped answering' },
-        });
-        response.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) });
-        response.end(message);
-      } else {
-        response.destroy();
-      }
+      if (!response.headersSent) sendRpcError(response, 502, INTERNAL_ERROR, 'The instance that runs this service stopped answering');
+      else response.destroy();
       resolve('done');
     });
     // The client went away (closed its stream): the owner's side of it ends too.

@@ -26,15 +26,16 @@ export const NOT_RUNNING: ServiceRuntime = {
   statusReason: null,
 };
 
-export function toServiceView(
-  entity: ServiceEntity,
-  environmentKeys: string[],
-  runtime: ServiceRuntime = NOT_RUNNING,
-  remote: RemoteConfigView | null = null,
-): ServiceView {
+/** The runtime part of a service's view, as JSON (dates as ISO strings): what the API shows and what an owner publishes. */
+export type RuntimeView = Required<
+  Pick<
+    ServiceView,
+    'status' | 'pid' | 'restarts' | 'startedAt' | 'lastExitCode' | 'statusReason' | 'lastExitReason' | 'sandbox' | 'instance'
+  >
+>;
+
+export function toRuntimeView(runtime: ServiceRuntime): RuntimeView {
   return {
-    id: entity.id,
-    name: entity.name,
     status: runtime.status,
     pid: runtime.pid,
     restarts: runtime.restarts,
@@ -44,6 +45,19 @@ export function toServiceView(
     lastExitReason: runtime.lastExitReason ?? null,
     sandbox: runtime.sandbox ?? null,
     instance: runtime.instance ?? null,
+  };
+}
+
+export function toServiceView(
+  entity: ServiceEntity,
+  environmentKeys: string[],
+  runtime: ServiceRuntime = NOT_RUNNING,
+  remote: RemoteConfigView | null = null,
+): ServiceView {
+  return {
+    id: entity.id,
+    name: entity.name,
+    ...toRuntimeView(runtime),
     transport: entity.transport,
     proxy: entity.proxy,
     process: entity.process,

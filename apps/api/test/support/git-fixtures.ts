@@ -85,6 +85,11 @@ export class GitFixtures {
     return new URL(this.server.origin).host;
   }
 
+  /** What a proxy's environment needs to deploy from these repositories (GitHub host, API and token). */
+  get appEnv(): Record<string, string> {
+    return { GITHUB_HOST: this.host, GITHUB_API_URL: this.api.url, GITHUB_TOKEN: this.token };
+  }
+
   repo(path: string, template: Template, { private: isPrivate = false, knownToApi = true } = {}): FixtureRepo {
     const [owner, name] = path.split('/');
     const gitDir = join(this.dir, 'served', owner, `${name}.git`);

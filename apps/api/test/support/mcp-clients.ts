@@ -19,6 +19,16 @@ export const EVERYTHING_SERVER = join(
   'index.js',
 );
 
+/** An `initialize` request as JSON text, for tests that speak MCP by hand. */
+export function initializeRequest(clientName: string, protocolVersion = '2025-06-18'): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: '1' } },
+  });
+}
+
 export type TransportKind = 'streamable' | 'sse' | 'websocket';
 
 /** An official SDK client connected through the proxy the way a user's client would be. */

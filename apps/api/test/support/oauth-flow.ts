@@ -126,30 +126,63 @@ export async function tokenRequest(
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** The whole authorization code flow a remote client runs (registration, PKCE, consent in the portal, token) for `resource`. */
-export async function grantAccess(running: RunningApp, resource: string): Promise<{ clientId: string; access: string; refresh: string }> {
-  const clientId = await registerClient(running.baseUrl);
-  const { verifier, challenge } = pkce();
-  const back = await approveInBrowser(
-    running,
-    authorizeUrl(running.baseUrl, {
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      resource,
-      state: 's',
-    }),
-  );
-  const tokens = await tokenRequest(running.baseUrl, {
+/** The code flow's authorization request of a public client with PKCE (S256); `params` add to or replace its parameters (undefined leaves one out). */
+export function codeAuthorizeUrl(
+  baseUrl: string,
+  clientId: string,
+  challenge: string,
+  params: Record<string, string | undefined> = {},
+): string {
+  return authorizeUrl(baseUrl, {
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  });
+}
+
+/** Exchanges the code the browser was sent `back` with (RFC 6749 §4.1.3, with the PKCE verifier); `params` add e.g. `resource`. */
+export function exchangeCode(
+  baseUrl: string,
+  clientId: string,
+  back: URL,
+  verifier: string,
+  params: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return tokenRequest(baseUrl, {
     grant_type: 'authorization_code',
     code: back.searchParams.get('code') ?? '',
     client_id: clientId,
     redirect_uri: REDIRECT_URI,
     code_verifier: verifier,
-    resource,
+    ...params,
   });
+}
+
+/** A refresh token grant (RFC 6749 §6) for a public client. */
+export function refreshGrant(
+  baseUrl: string,
+  refreshToken: unknown,
+  clientId: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return tokenRequest(baseUrl, { grant_type: 'refresh_token', refresh_token: String(refreshToken), client_id: clientId });
+}
+
+/**
+ * The whole authorization code flow a remote client runs (registration, PKCE, consent in the portal, token) for `resource`;
+ * `tools` narrows what the owner approves.
+ */
+export async function grantAccess(
+  running: RunningApp,
+  resource: string,
+  tools?: string[],
+): Promise<{ clientId: string; access: string; refresh: string }> {
+  const clientId = await registerClient(running.baseUrl);
+  const { verifier, challenge } = pkce();
+  const back = await approveInBrowser(running, codeAuthorizeUrl(running.baseUrl, clientId, challenge, { resource, state: 's' }), tools);
+  const tokens = await exchangeCode(running.baseUrl, clientId, back, verifier, { resource });
   if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
   return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };
 }

@@ -47,6 +47,16 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000,
   throw lastError;
 }
 
+/** GETs `path` as the admin, expecting 200, and returns the body as the view the caller names. */
+export async function adminGet<View>(running: RunningApp, path: string): Promise<View> {
+  return (await running.api().get(path).set('X-API-Key', running.env.apiKey).expect(200)).body as View;
+}
+
+/** Starts, stops or restarts a service as the admin, expecting 200. */
+export async function serviceAction(running: RunningApp, name: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
+  await running.api().post(`/api/services/${name}/${action}`).set('X-API-Key', running.env.apiKey).expect(200);
+}
+
 /** Registers a service through the API (started, unlimited rate by default) and waits until it runs. */
 export async function registerService(running: RunningApp, body: Record<string, unknown>): Promise<void> {
   const defaults = { proxy: { rateLimit: 0 }, start: true };

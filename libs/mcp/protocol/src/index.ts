@@ -3,4 +3,5 @@ export * from './lib/stdio-framing';
 export * from './lib/sse';
 export * from './lib/mcp-constants';
 export * from './lib/mcp-http';
+export * from './lib/meta';
 export * from './lib/json-rpc-peer';

@@ -1,8 +1,21 @@
-import { errorResponse, JsonRpcId } from '@mcp-proxy/mcp/protocol';
+import { errorResponse, INVALID_REQUEST, JsonRpcId } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody } from './bounded-body';
 
-/** The data plane's callers import the one bounded body reader from here. */
-export { BodyTooLargeError, readBody } from './bounded-body';
+/** The largest MCP message a client may POST (a 1 MiB payload fits with room to spare), here or through another instance. */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** The bytes of a POSTed MCP message, or null once 413 has been answered. */
+export async function readMessageBody(request: IncomingMessage, response: ServerResponse): Promise<Buffer | null> {
+  try {
+    return await readBody(request, MAX_MESSAGE_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    // Not `Connection: close`: the rest of the body is being drained so the client can read this.
+    sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_MESSAGE_BYTES} bytes`);
+    return null;
+  }
+}
 
 /** An HTTP error whose body is a JSON-RPC error, so MCP clients can show its message. */
 export function sendRpcError(

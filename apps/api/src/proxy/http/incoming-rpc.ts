@@ -4,22 +4,12 @@ import type { Principal } from '../../core/auth/principal';
 import type { RateLimiter } from '../limits/rate-limiter';
 import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import type { ServiceRoute } from '../routing/route-table';
-import { BodyTooLargeError, readBody, sendRpcError } from '../../core/http/http-io';
-
-/** The largest message a client may POST (a 1 MiB payload fits with room to spare). */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+import { readMessageBody, sendRpcError } from '../../core/http/http-io';
 
 /** The one JSON-RPC message of a POST body, or null once 413 or 400 has been answered. */
 export async function readRpcMessage(request: IncomingMessage, response: ServerResponse): Promise<JsonRpcMessage | null> {
-  let body: Buffer;
-  try {
-    body = await readBody(request, MAX_BODY_BYTES);
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
-    // Not `Connection: close`: the rest of the body is being drained so the client can read this.
-    sendRpcError(response, 413, INVALID_REQUEST, `Message larger than ${MAX_BODY_BYTES} bytes`);
-    return null;
-  }
+  const body = await readMessageBody(request, response);
+  if (!body) return null;
   const parsed = parseMessage(body.toString('utf8'));
   if (!parsed.ok) {
     sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);

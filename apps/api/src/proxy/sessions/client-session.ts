@@ -1,4 +1,4 @@
-import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
+import { progressTokenOf, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
 import type { PrincipalScope } from '../../core/auth/principal';
 import { filterToolList, ToolPredicate, toolPredicateOfScope } from '../scope/tool-scope';
 import type { CallTrace } from '../../core/tracing/call-trace';
@@ -172,10 +172,4 @@ function endTrace(trace: CallTrace, response: JsonRpcMessage): void {
   if ('error' in response && response.error) return trace.end({ outcome: 'error', errorCode: response.error.code });
   const result = 'result' in response ? (response.result as { isError?: unknown } | undefined) : undefined;
   trace.end({ outcome: 'ok', toolError: result?.isError === true });
-}
-
-export function progressTokenOf(message: { params?: unknown }): string | number | undefined {
-  const params = message.params as { _meta?: { progressToken?: unknown } } | undefined;
-  const token = params?._meta?.progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 }

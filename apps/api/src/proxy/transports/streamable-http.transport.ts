@@ -13,6 +13,7 @@ import {
   JsonRpcMessage,
   JsonRpcRequest,
   MCP_METHODS,
+  progressTokenOf,
   PROTOCOL_VERSION_2025_03_26,
   SERVER_UNAVAILABLE,
   SESSION_NOT_FOUND,
@@ -286,8 +287,7 @@ export function replyMode(
   if (!accepts.sse) return 'json';
   if (!accepts.json) return 'sse';
   if (configured !== 'auto') return configured;
-  const meta = (request.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
-  if (meta?.progressToken !== undefined) return 'sse';
+  if (progressTokenOf(request) !== undefined) return 'sse';
   const mayAskClient = clientCapabilities['sampling'] !== undefined || clientCapabilities['elicitation'] !== undefined;
   return request.method === MCP_METHODS.TOOLS_CALL && mayAskClient ? 'sse' : 'json';
 }

@@ -24,7 +24,7 @@ import type { ClientSession } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
-import { MAX_BODY_BYTES } from '../http/incoming-rpc';
+import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 
 /** One WebSocket: every message for the client is a text frame. */
 class WebSocketSink implements MessageSink {
@@ -55,7 +55,7 @@ class WebSocketSink implements MessageSink {
 export class WebSocketTransport implements OnModuleDestroy {
   private readonly server = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_BODY_BYTES,
+    maxPayload: MAX_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has('mcp') ? 'mcp' : false),
   });
 

@@ -10,6 +10,7 @@ import {
   JsonRpcRequest,
   JsonRpcResponse,
   MCP_METHODS,
+  notifiedProgressToken,
   REQUEST_TIMEOUT,
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
@@ -99,7 +100,7 @@ export class DedicatedUpstream implements Upstream {
       return;
     }
     if (isNotification(message) && message.method === MCP_METHODS.PROGRESS) {
-      const token = (message.params as { progressToken?: string | number } | undefined)?.progressToken;
+      const token = notifiedProgressToken(message);
       session.sendRelated(token === undefined ? undefined : session.findByProgressToken(token), message);
       return;
     }

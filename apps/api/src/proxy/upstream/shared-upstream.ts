@@ -13,6 +13,10 @@ import {
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   LIST_CHANGED_NOTIFICATIONS,
   MCP_METHODS,
+  notifiedProgressToken,
+  progressTokenOf,
+  withNotifiedProgressToken,
+  withProgressToken,
 } from '@mcp-proxy/mcp/protocol';
 import { randomBytes } from 'node:crypto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
@@ -118,8 +122,7 @@ export class SharedUpstream implements Upstream {
     let upstreamToken: string | undefined;
     if (entry.progressToken !== undefined && params && !Array.isArray(params)) {
       upstreamToken = `p${++this.counter}`;
-      const meta = params['_meta'] as Record<string, unknown>;
-      params = { ...params, _meta: { ...meta, progressToken: upstreamToken } };
+      params = withProgressToken(params, upstreamToken);
     }
 
     const pending = this.peer.request(request.method, params, { timeoutMs });
@@ -251,10 +254,10 @@ export class SharedUpstream implements Upstream {
   }
 
   private progressFromChild(message: JsonRpcNotification): void {
-    const params = message.params as { progressToken?: string | number } | undefined;
-    const owner = params?.progressToken === undefined ? undefined : this.progress.get(String(params.progressToken));
+    const token = notifiedProgressToken(message);
+    const owner = token === undefined ? undefined : this.progress.get(String(token));
     if (!owner || owner.entry.progressToken === undefined) return;
-    owner.session.sendRelated(owner.entry, { ...message, params: { ...params, progressToken: owner.entry.progressToken } });
+    owner.session.sendRelated(owner.entry, { ...message, params: withNotifiedProgressToken(message.params, owner.entry.progressToken) });
   }
 
   /**
@@ -294,7 +297,7 @@ export class SharedUpstream implements Upstream {
   }
 
   private ownerOf(request: JsonRpcRequest | JsonRpcNotification): { session: ClientSession; entry: InFlight | undefined } | null {
-    const token = (request.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
+    const token = progressTokenOf(request);
     const byToken = token === undefined ? undefined : this.progress.get(String(token));
     if (byToken) return byToken;
     // Only callers that could still receive the request count: a client that went away, leaving a call

@@ -29,6 +29,12 @@ describe('cgroup hierarchies of a host', () => {
     '3:cpu,cpuacct:/system.slice/mcp-proxy.service',
     '1:name=systemd:/system.slice/mcp-proxy.service',
   ];
+  /** The v1 controllers the probe finds on those mounts, each with the service's own cgroup. */
+  const v1Controllers = [
+    ['memory', { mount: '/sys/fs/cgroup/memory', path: '/system.slice/mcp-proxy.service' }],
+    ['pids', { mount: '/sys/fs/cgroup/pids', path: '/system.slice/mcp-proxy.service' }],
+    ['cpu', { mount: '/sys/fs/cgroup/cpu,cpuacct', path: '/system.slice/mcp-proxy.service' }],
+  ];
 
   it.each([
     {
@@ -48,29 +54,7 @@ describe('cgroup hierarchies of a host', () => {
         mount: '/sys/fs/cgroup/unified',
         path: '/system.slice/mcp-proxy.service',
       },
-      v1: [
-        [
-          'memory',
-          {
-            mount: '/sys/fs/cgroup/memory',
-            path: '/system.slice/mcp-proxy.service',
-          },
-        ],
-        [
-          'pids',
-          {
-            mount: '/sys/fs/cgroup/pids',
-            path: '/system.slice/mcp-proxy.service',
-          },
-        ],
-        [
-          'cpu',
-          {
-            mount: '/sys/fs/cgroup/cpu,cpuacct',
-            path: '/system.slice/mcp-proxy.service',
-          },
-        ],
-      ],
+      v1: v1Controllers,
     },
     {
       host: 'v1 only',
@@ -78,29 +62,7 @@ describe('cgroup hierarchies of a host', () => {
       self: v1Self,
       layout: 'v1',
       v2: null,
-      v1: [
-        [
-          'memory',
-          {
-            mount: '/sys/fs/cgroup/memory',
-            path: '/system.slice/mcp-proxy.service',
-          },
-        ],
-        [
-          'pids',
-          {
-            mount: '/sys/fs/cgroup/pids',
-            path: '/system.slice/mcp-proxy.service',
-          },
-        ],
-        [
-          'cpu',
-          {
-            mount: '/sys/fs/cgroup/cpu,cpuacct',
-            path: '/system.slice/mcp-proxy.service',
-          },
-        ],
-      ],
+      v1: v1Controllers,
     },
     {
       host: 'no cgroups mounted',

@@ -27,6 +27,7 @@ import {
   META_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from './mcp-constants';
+import { requestMeta } from './meta';
 
 type Headers = Readonly<Record<string, string | readonly string[] | undefined>>;
 type JsonObject = { [key: string]: unknown };
@@ -45,12 +46,6 @@ function readHeader(headers: Headers, name: string): string | null | undefined {
 
 function paramsOf(message: JsonRpcRequest | JsonRpcNotification): JsonObject | undefined {
   return isObject(message.params) ? message.params : undefined;
-}
-
-/** The request's `_meta` object, if any. */
-export function requestMeta(message: JsonRpcRequest | JsonRpcNotification): JsonObject | undefined {
-  const meta = paramsOf(message)?.['_meta'];
-  return isObject(meta) ? meta : undefined;
 }
 
 // ---------------------------------------------------------------------------
