@@ -94,7 +94,11 @@ export class SharedUpstream implements Upstream {
     );
     this.peer.notify(MCP_METHODS.INITIALIZED);
     this.identity = identity;
-    if (identity.capabilities['tools']) void this.primeTools();
+    // Only a warm-up: the first tools/list asks the child itself when this fails.
+    if (identity.capabilities['tools'])
+      this.primeTools().catch((error: unknown) =>
+        logger.warn(`Could not list the tools of ${this.options.serviceName}: ${messageOf(error)}`),
+      );
     return identity;
   }
 
