@@ -113,7 +113,7 @@ describe('API platform (real app, real SQLite file)', () => {
         environment: { UPSTREAM_TOKEN: '********' },
       });
       expect(JSON.stringify(created.body)).not.toContain('hunter2');
-      expect(readFileSync(env.vars.DATABASE_URL).toString('latin1')).not.toContain('hunter2');
+      expect(readFileSync(env.vars['DATABASE_URL']).toString('latin1')).not.toContain('hunter2');
 
       const byName = await request(http)
         .get('/api/services/everything')

@@ -174,7 +174,9 @@ describe('HTTPS with an ACME certificate (Pebble, HTTP-01)', () => {
         }),
       });
       expect(created.status).toBe(201);
-      await eventually(async () => expect((await (await api('/api/services/everything')).json()).status).toBe('running'));
+      await eventually(async () =>
+        expect(((await (await api('/api/services/everything')).json()) as { status: string }).status).toBe('running'),
+      );
       (globalThis as { WebSocket?: unknown }).WebSocket = trustingWebSocket(pebble.issuingRoot);
     }, 30_000);
 

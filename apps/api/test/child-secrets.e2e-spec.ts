@@ -93,8 +93,20 @@ async function health(proxy: Install): Promise<HealthView> {
   return (await (await fetch(`${proxy.baseUrl}/health`)).json()) as HealthView;
 }
 
+/** What each of the child's attempts answered (a type alias, so it is also a Record<string, string> for leaked()). */
+type ChildView = {
+  whoami: string;
+  env: string;
+  secretsJson: string;
+  database: string;
+  apiKeyFile: string;
+  proxyEnviron: string;
+  proxyCmdline: string;
+  processes: string;
+};
+
 /** Everything a child tries to read to get at the proxy's keys: its environment, the files, the proxy's initial environment block. */
-async function whatTheChildSees(proxy: Install, child: Client): Promise<Record<string, string>> {
+async function whatTheChildSees(proxy: Install, child: Client): Promise<ChildView> {
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<string> =>
     textOf(await child.callTool({ name, arguments: args }));
   const pid = String(proxy.app.child.pid);
@@ -169,7 +181,7 @@ describe("children of a non-root proxy and the proxy's secrets", () => {
 
     // What /health must own up to, measured: same uid, same /proc, same files.
     const seen = await whatTheChildSees(proxy, child);
-    expect(seen.proxyEnviron).toContain(proxy.secrets.JWT_SECRET);
+    expect(seen.proxyEnviron).toContain(proxy.secrets['JWT_SECRET']);
     expect(seen.secretsJson).toContain(await encryptionKey(proxy));
 
     const view = await health(proxy);

@@ -141,7 +141,7 @@ describe('groups at /mcp/g/<group>', () => {
       headers: { authorization: `Bearer ${running.env.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
-    const body = await response.json();
+    const body = (await response.json()) as { result: { tools: { name: string }[] } };
     const names: string[] = body.result.tools.map((tool: { name: string }) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['everything__echo', 'fixture__echo', 'probe__whoami']));
   });

@@ -14,6 +14,12 @@ interface Served {
   body: string | ((url: string) => string);
 }
 
+/** The JSON body of an OAuth error answer (RFC 6749 section 5.2). */
+interface OAuthError {
+  error?: string;
+  error_description?: string;
+}
+
 /**
  * OAuth Client ID Metadata Documents (MCP authorization 2025-11-25): a client whose client_id is
  * the URL of its metadata document, served by a real HTTP server on loopback, authorized end to end;
@@ -48,9 +54,9 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
   const refusal = async (
     clientId: string,
     overrides: Record<string, string> = {},
-  ): Promise<{ status: number; location: string | null; body: Record<string, string> }> => {
+  ): Promise<{ status: number; location: string | null; body: OAuthError }> => {
     const answer = await fetch(authorize(clientId, overrides), { redirect: 'manual' });
-    return { status: answer.status, location: answer.headers.get('location'), body: (await answer.json()) as Record<string, string> };
+    return { status: answer.status, location: answer.headers.get('location'), body: (await answer.json()) as OAuthError };
   };
 
   beforeAll(async () => {
@@ -58,7 +64,10 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
       const path = request.url ?? '/';
       fetches.set(path, (fetches.get(path) ?? 0) + 1);
       const served = documents.get(path);
-      if (!served) return response.writeHead(404).end();
+      if (!served) {
+        response.writeHead(404).end();
+        return;
+      }
       const body = typeof served.body === 'function' ? served.body(`${hostUrl}${path}`) : served.body;
       response.writeHead(served.status ?? 200, { 'content-type': 'application/json', ...served.headers });
       response.end(body);
@@ -83,7 +92,9 @@ describe.each(['sqlite', 'postgres'] as const)('OAuth client ID metadata documen
   });
 
   it('advertises client_id_metadata_document_supported in the authorization server metadata', async () => {
-    const metadata = await (await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).json();
+    const metadata = (await (await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).json()) as {
+      client_id_metadata_document_supported?: boolean;
+    };
     expect(metadata.client_id_metadata_document_supported).toBe(true);
   });
 

@@ -58,7 +58,7 @@ describe.each([
   it('a code from one instance is exchanged on the other, its token works on both, and revoking on one refuses on both', async () => {
     // The metadata names the public URL on both instances, whichever Host they were reached by.
     for (const instance of [first, second]) {
-      const metadata = await (await fetch(`${instance.baseUrl}/.well-known/oauth-authorization-server`)).json();
+      const metadata = (await (await fetch(`${instance.baseUrl}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
       expect(metadata.issuer).toBe(PUBLIC_URL);
     }
     const clientId = await registerClient(first.baseUrl);

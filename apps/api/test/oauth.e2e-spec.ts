@@ -116,13 +116,13 @@ describe('OAuth for MCP services', () => {
       authorization_servers: [running.baseUrl],
       bearer_methods_supported: ['header'],
     });
-    const server = await (await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).json();
+    const server = (await (await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).json()) as { jwks_uri: string };
     expect(server).toMatchObject({
       issuer: running.baseUrl,
       code_challenge_methods_supported: ['S256'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
     });
-    const jwks = await (await fetch(server.jwks_uri)).json();
+    const jwks = (await (await fetch(server.jwks_uri)).json()) as { keys: unknown[] };
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(JSON.stringify(jwks)).not.toMatch(/"d":/);
 

@@ -76,7 +76,7 @@ describe('MCP proxy: bad input and refusals', () => {
     });
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect((await missing.json()).error.message).toMatch(/API key/);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/API key/);
     const wrong = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', {
       authorization: 'Bearer not-the-key',
       'content-type': 'application/json',
@@ -186,7 +186,7 @@ describe('MCP proxy: bad input and refusals', () => {
     const limited = await fetch(url, { method: 'POST', headers: key(), body: work });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await limited.json()).error.code).toBe(-31002);
+    expect(((await limited.json()) as { error: { code: number } }).error.code).toBe(-31002);
     await running
       .api()
       .patch('/api/services/everything')

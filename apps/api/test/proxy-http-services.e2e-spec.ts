@@ -40,9 +40,9 @@ describe('MCP proxy: reverse-proxied http services', () => {
     expect(response.status).toBe(200);
     const seen = (await response.json()) as { url: string; headers: Record<string, string> };
     expect(seen.url).toBe('/headers?x=1');
-    expect(seen.headers.authorization).toBeUndefined();
+    expect(seen.headers['authorization']).toBeUndefined();
     expect(seen.headers['x-api-key']).toBeUndefined();
-    expect(seen.headers.cookie).toBeUndefined();
+    expect(seen.headers['cookie']).toBeUndefined();
     expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(JSON.stringify(seen)).not.toContain(running.env.apiKey);
   });

@@ -72,7 +72,7 @@ describe('MCP proxy with the real server-everything', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
-    const body = await response.json();
+    const body = (await response.json()) as { id: number; result: unknown };
     expect(body.id).toBe(7);
     expect(textOf(body.result)).toContain('one-shot');
   });

@@ -343,7 +343,7 @@ describe('Processes: supervising real MCP servers (real app, real children)', ()
     expect(lines).toContainEqual(expect.objectContaining({ stream: 'stderr', text: 'using token ********' }));
     expect(JSON.stringify(lines)).not.toContain('tok-live-5f2e9a11');
 
-    const file = join(env.vars.LOG_DIR, 'chatty.log');
+    const file = join(env.vars['LOG_DIR'], 'chatty.log');
     await eventually(() => existsSync(file) && readFileSync(file, 'utf8').includes('using token ********'), 3000, 'the log file');
     expect(readFileSync(file, 'utf8')).not.toContain('tok-live-5f2e9a11');
 

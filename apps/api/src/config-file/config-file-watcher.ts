@@ -33,7 +33,10 @@ export class ConfigFileWatcher implements OnApplicationBootstrap, OnApplicationS
     this.watcher = watch(dirname(path), (_event, name) => {
       if (name !== basename(path)) return;
       if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => (this.applying = this.applying.then(() => this.applyFile(path))), SETTLE_MS);
+      this.timer = setTimeout(() => {
+        // applyFile logs a file it cannot read or apply and never rejects; settled() hands the chain to whoever waits.
+        this.applying = this.applying.then(() => this.applyFile(path));
+      }, SETTLE_MS);
     });
   }
 

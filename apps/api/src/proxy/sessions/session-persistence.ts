@@ -41,12 +41,12 @@ export class SessionPersistence {
   }
 
   forgetService(serviceId: string): void {
-    this.track(this.rows.delete({ serviceId }), 'delete');
+    void this.track(this.rows.delete({ serviceId }), 'delete');
   }
 
   /** Marks sessions as used now, so the purge keeps them. */
   touch(ids: string[], now = Date.now()): void {
-    if (ids.length > 0) this.track(this.rows.update({ id: In(ids) }, { lastSeenAt: now }), 'touch');
+    if (ids.length > 0) void this.track(this.rows.update({ id: In(ids) }, { lastSeenAt: now }), 'touch');
   }
 
   async load(id: string): Promise<PersistedSessionEntity | null> {
@@ -56,7 +56,7 @@ export class SessionPersistence {
 
   /** Sessions nobody used for `idleMs` (a client that went away while the proxy was down) are dropped. */
   purgeIdle(idleMs: number, now = Date.now()): void {
-    this.track(this.rows.delete({ lastSeenAt: LessThan(now - idleMs) }), 'purge');
+    void this.track(this.rows.delete({ lastSeenAt: LessThan(now - idleMs) }), 'purge');
   }
 
   /** Waits for the writes in progress (before shutdown: a session created a moment ago must survive it). */
@@ -73,6 +73,10 @@ export class SessionPersistence {
     });
   }
 
+  /**
+   * Runs a write in the background: a failure is logged here (the promise returned never rejects) and
+   * flush() waits for it, so callers that need no ordering drop the promise with `void`.
+   */
   private track(work: Promise<unknown>, what: string): Promise<unknown> {
     const tracked = work.catch((error: unknown) => this.logger.warn(`Could not ${what} a persisted session: ${(error as Error).message}`));
     this.pending.add(tracked);

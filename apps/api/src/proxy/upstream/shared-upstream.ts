@@ -17,12 +17,16 @@ import {
   progressTokenOf,
   withNotifiedProgressToken,
   withProgressToken,
+  SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import { groupUri } from '../groups/resource-uris';
 import { ResponseCache } from './response-cache';
 import type { ServerIdentity, Upstream } from './upstream';
+
+const logger = new Logger('SharedUpstream');
 
 interface Owner {
   session: ClientSession;
@@ -94,7 +98,11 @@ export class SharedUpstream implements Upstream {
     );
     this.peer.notify(MCP_METHODS.INITIALIZED);
     this.identity = identity;
-    if (identity.capabilities['tools']) void this.primeTools();
+    // Only a warm-up: the first tools/list asks the child itself when this fails.
+    if (identity.capabilities['tools'])
+      this.primeTools().catch((error: unknown) =>
+        logger.warn(`Could not list the tools of ${this.options.serviceName}: ${messageOf(error)}`),
+      );
     return identity;
   }
 
@@ -135,7 +143,7 @@ export class SharedUpstream implements Upstream {
       this.peer.abandon(pending.id, { code: INTERNAL_ERROR, message: 'cancelled' });
     };
 
-    pending.response.then((response) => {
+    const deliver = (response: JsonRpcResponse): void => {
       this.byUpstreamId.delete(pending.id);
       if (upstreamToken) this.progress.delete(upstreamToken);
       // A cancelled request is no longer in the session: its late answer is dropped.
@@ -147,7 +155,19 @@ export class SharedUpstream implements Upstream {
       }
       response.id = entry.clientId;
       session.finish(entry, response);
-    });
+    };
+    pending.response
+      .then(deliver, (error: unknown) => {
+        // The peer settles every request with a response (time-outs and a closed connection included) and
+        // rejects only when the transport's send throws: the client gets what a closed connection gives.
+        logger.warn(`Could not send ${request.method} to ${this.options.serviceName}: ${messageOf(error)}`);
+        deliver(errorResponse(pending.id, SERVER_UNAVAILABLE, 'Connection closed'));
+      })
+      // Delivering runs the session's transforms, observers and the client's sink; a throw there is logged
+      // here instead of becoming an unhandled rejection, which would stop the whole proxy.
+      .catch((error: unknown) =>
+        logger.error(`Could not deliver the answer to ${request.method} from ${this.options.serviceName}: ${messageOf(error)}`),
+      );
   }
 
   /**
@@ -342,4 +362,8 @@ export class SharedUpstream implements Upstream {
 function soleOwner(owners: Owner[]): { session: ClientSession; entry: InFlight | undefined } | null {
   if (owners.length === 0 || owners.some((owner) => owner.session !== owners[0].session)) return null;
   return { session: owners[0].session, entry: owners.length === 1 ? owners[0].entry : undefined };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -95,6 +95,7 @@ export function networkCause(error: unknown): string {
       return 'connection reset';
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'connection timed out';
+    case undefined:
     default:
       return cause?.message ?? (error instanceof Error ? error.message : String(error));
   }

@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * The lint rules the API relies on do fire: a floating promise, a promise where a void callback is
+ * expected, a switch that forgets a member, proxy/ importing deploy/, core/ importing a feature. Each
+ * probe is written for a moment beside real code (type-aware rules only lint files of the TypeScript
+ * program, so `lintText` of virtual text is not enough; the names are gitignored) and linted with the
+ * API's own eslint.config.mjs. ESLint loads that config with a dynamic import Jest cannot run, so the
+ * linting happens in a child Node process through ESLint's Node API.
+ */
+
+const API = join(__dirname, '..');
+const WORKSPACE = join(API, '..', '..');
+
+const PROBES = {
+  floating: {
+    path: join(__dirname, '__lint-probe__floating.ts'),
+    code: `
+const later = (): Promise<void> => Promise.resolve();
+export function fireAndForget(): void {
+  later();
+}
+export function asyncCallback(): void {
+  setTimeout(async () => later(), 1);
+}
+export function kindOf(kind: 'stdio' | 'http'): number {
+  switch (kind) {
+    case 'stdio':
+      return 1;
+    default:
+      return 2;
+  }
+}
+`,
+  },
+  proxyImportsDeploy: {
+    path: join(__dirname, 'proxy', '__lint-probe__deploy.ts'),
+    // The second import is allowed: proxy/groups is the proxy's own folder, not groups/.
+    code: `
+import { DeployModule } from '../deploy/deploy.module';
+import { groupUri } from './groups/resource-uris';
+export const probe = [DeployModule, groupUri];
+`,
+  },
+  coreImportsFeature: {
+    path: join(__dirname, 'core', '__lint-probe__feature.ts'),
+    code: `
+import { ServicesModule } from '../services/services.module';
+import { AppConfig } from './config/app-config';
+export const probe = [ServicesModule, AppConfig];
+`,
+  },
+};
+
+/** Runs in the child: lints the files named on the command line with the API's config, prints rule ids per file. */
+const LINT = `
+import { ESLint } from 'eslint';
+const [cwd, ...files] = process.argv.slice(1);
+const eslint = new ESLint({ cwd, overrideConfigFile: cwd + '/eslint.config.mjs' });
+const results = await eslint.lintFiles(files);
+const found = {};
+for (const result of results) {
+  found[result.filePath] = result.messages.map((m) => (m.severity === 2 ? 'error ' : 'warn ') + (m.ruleId ?? m.message));
+}
+process.stdout.write(JSON.stringify(found));
+`;
+
+describe('lint rules of the API', () => {
+  let found: Record<string, string[]> = {};
+
+  beforeAll(async () => {
+    const probes = Object.values(PROBES);
+    try {
+      for (const probe of probes) writeFileSync(probe.path, probe.code);
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', LINT, API, ...probes.map((probe) => probe.path)],
+        { cwd: WORKSPACE, maxBuffer: 1024 * 1024, timeout: 120_000 },
+      );
+      found = JSON.parse(stdout) as Record<string, string[]>;
+    } finally {
+      for (const probe of probes) rmSync(probe.path, { force: true });
+    }
+  }, 120_000);
+
+  it('reports a floating promise, an async callback where void is expected and a non-exhaustive switch', () => {
+    expect(found[PROBES.floating.path]).toEqual([
+      'error @typescript-eslint/no-floating-promises',
+      'error @typescript-eslint/no-misused-promises',
+      'error @typescript-eslint/switch-exhaustiveness-check',
+    ]);
+  });
+
+  it('reports proxy/ importing deploy/, and only that', () => {
+    expect(found[PROBES.proxyImportsDeploy.path]).toEqual(['error no-restricted-imports']);
+  });
+
+  it('reports core/ importing a feature, and only that', () => {
+    expect(found[PROBES.coreImportsFeature.path]).toEqual(['error no-restricted-imports']);
+  });
+});
