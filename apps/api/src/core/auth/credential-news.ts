@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { OnEvent } from '@nestjs/event-emitter';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Client as PostgresClient } from 'pg';
@@ -35,14 +35,9 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
   private stopping = false;
   private notices = 0;
   private readonly awaitingEcho = new Map<string, () => void>();
-  private readonly onChanged = (): Promise<void> => {
-    this.cache.clear();
-    return this.publish();
-  };
 
   constructor(
     private readonly config: AppConfig,
-    private readonly events: EventEmitter2,
     private readonly cache: CredentialCache,
     private readonly database: DataSource,
   ) {}
@@ -51,8 +46,14 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
     return `${this.config.get('CLUSTER_KEY_PREFIX')}:credentials`;
   }
 
+  /** Awaited by whoever emits the change with `emitAsync`, so the others are told before it answers. */
+  @OnEvent(AUTH_EVENTS.changed)
+  async onCredentialsChanged(): Promise<void> {
+    this.cache.clear();
+    await this.publish();
+  }
+
   async onModuleInit(): Promise<void> {
-    this.events.on(AUTH_EVENTS.changed, this.onChanged);
     const url = this.config.get('REDIS_URL');
     if (url) {
       this.cache.pause();
@@ -65,7 +66,6 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    this.events.off(AUTH_EVENTS.changed, this.onChanged);
     if (this.relisten) clearTimeout(this.relisten);
     await Promise.all([this.publisher, this.subscriber].map((client) => client?.quit().catch(() => undefined)));
     await this.listener?.end().catch(() => undefined);
@@ -165,7 +165,9 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
   private scheduleRelisten(attempt: number): void {
     if (this.stopping || this.relisten) return;
     const delay = RELISTEN_DELAYS_MS[Math.min(attempt, RELISTEN_DELAYS_MS.length - 1)];
-    this.relisten = setTimeout(() => void this.listenOnPostgres(attempt), delay);
+    this.relisten = setTimeout(() => {
+      this.listenOnPostgres(attempt).catch((error: unknown) => this.logger.error(`Cannot listen for credential changes: ${String(error)}`));
+    }, delay);
     this.relisten.unref();
   }
 
