@@ -8,8 +8,10 @@
 import {
   JsonRpcId,
   JsonRpcMessage,
+  JsonRpcNotification,
   JsonRpcPeer,
   JsonRpcRequest,
+  JsonRpcResponse,
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   MCP_METHODS,
   SERVER_UNAVAILABLE,
@@ -18,8 +20,10 @@ import type { ProcessConfigView, ProxyConfigView } from '@mcp-proxy/shared/dto';
 import type { Principal } from '../../core/auth/principal';
 import type { ChildExit, ChildHandle } from '../../supervisor/child-handle';
 import type { ServiceRoute } from '../routing/route-table';
+import type { ClientSession, InFlight } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
-import type { ServerIdentity } from '../upstream/upstream';
+import type { ServiceUnavailable, UpstreamRegistry } from '../upstream/upstream-registry';
+import type { ServerIdentity, Upstream } from '../upstream/upstream';
 
 /** Every wait in these specs has this bound: a broken rule fails the test instead of hanging it. */
 export const WAIT_MS = 1000;
@@ -206,4 +210,77 @@ export function fakeRoute(
 
 export function fakePrincipal(overrides: Partial<Principal> = {}): Principal {
   return { kind: 'client', id: 'client:alice', role: 'operator', ...overrides };
+}
+
+/** An upstream that records what reached it and, unless told to hang, answers each request at once. */
+export class FakeUpstream implements Upstream {
+  identity: ServerIdentity | null = IDENTITY;
+  readonly forwarded: { session: ClientSession; request: JsonRpcRequest; timeoutMs: number }[] = [];
+  readonly notified: JsonRpcNotification[] = [];
+  readonly answers: JsonRpcResponse[] = [];
+  readonly released: ClientSession[] = [];
+  /** The result a forwarded request gets; null leaves it waiting. */
+  resultFor: ((request: JsonRpcRequest) => unknown) | null = (request) => ({ echoed: request.method });
+
+  forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    this.forwarded.push({ session, request, timeoutMs });
+    if (this.resultFor) session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: this.resultFor(request) });
+  }
+
+  notify(_session: ClientSession, notification: JsonRpcNotification): void {
+    this.notified.push(notification);
+  }
+
+  answer(_session: ClientSession, response: JsonRpcResponse): boolean {
+    this.answers.push(response);
+    return true;
+  }
+
+  release(session: ClientSession): void {
+    this.released.push(session);
+  }
+}
+
+/**
+ * The registry as the dispatcher and transports use it: one shared upstream, there for a service
+ * once it has been asked for (as a started child's is); a FakeUpstream of its own for each
+ * session-isolated session; or an outage, which takes the shared upstream away as a dead child would.
+ */
+export class FakeUpstreams {
+  readonly shared = new FakeUpstream();
+  readonly dedicated = new Map<string, FakeUpstream>();
+  private readonly running = new Set<string>();
+  private unavailable: ServiceUnavailable | null = null;
+
+  /** Every service becomes unavailable with this error (what `sharedFor` and `dedicatedFor` throw). */
+  down(error: ServiceUnavailable): void {
+    this.unavailable = error;
+    this.running.clear();
+  }
+
+  of(session: ClientSession): Upstream | undefined {
+    return this.dedicated.get(session.id) ?? (this.running.has(session.serviceId) ? this.shared : undefined);
+  }
+
+  async sharedFor(route: ServiceRoute): Promise<FakeUpstream> {
+    if (this.unavailable) throw this.unavailable;
+    this.running.add(route.id);
+    return this.shared;
+  }
+
+  async dedicatedFor(_route: ServiceRoute, session: ClientSession): Promise<FakeUpstream> {
+    if (this.unavailable) throw this.unavailable;
+    const upstream = new FakeUpstream();
+    this.dedicated.set(session.id, upstream);
+    return upstream;
+  }
+
+  sharedIdentity(): ServerIdentity | null {
+    return this.shared.identity;
+  }
+
+  /** Typed as the class it stands in for (only the members above are used by its callers). */
+  asRegistry(): UpstreamRegistry {
+    return this as unknown as UpstreamRegistry;
+  }
 }
