@@ -11,9 +11,12 @@ import { ClientSession, InFlight } from '../sessions/client-session';
 import { FakeChild, IDENTITY, RecordingSink, until } from '../testing/fakes';
 import { CacheSettings, SharedUpstream } from './shared-upstream';
 
+const children: FakeChild[] = [];
+
 /** One shared child, several client sessions of its service, each request answered on a sink of its own. */
 function setup(options: { cache?: Partial<CacheSettings> } = {}) {
   const child = new FakeChild();
+  children.push(child);
   const sessions: ClientSession[] = [];
   const upstream = new SharedUpstream({
     peer: child.peer,
@@ -55,6 +58,9 @@ const toolCall = (id: number | string, name = 'echo', meta?: Record<string, unkn
 const streamOf = (session: ClientSession): RecordingSink => session.standalone as RecordingSink;
 
 describe('SharedUpstream', () => {
+  // Calls left waiting hold their time-outs; a dead child settles them.
+  afterEach(() => children.splice(0).forEach((child) => child.die()));
+
   it('initializes the child once, as the proxy, and then tells it initialized', async () => {
     const { child, upstream } = setup();
     const initialize = await child.request(MCP_METHODS.INITIALIZE);
