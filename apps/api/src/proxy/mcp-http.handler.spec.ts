@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClusterRouter } from '../cluster/cluster-router';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
-import type { AuthService } from '../core/auth/auth.service';
+import type { CredentialRegistry } from '../core/auth/credential-registry';
 import type { CredentialWatch } from '../core/auth/credential-watch';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import type { Principal } from '../core/auth/principal';
@@ -105,7 +105,7 @@ describe('McpHttpHandler gate', () => {
           return draining;
         },
       } as GracefulShutdown,
-      { verify: async (credential: string) => principals.get(credential) ?? null } as unknown as AuthService,
+      { verify: async (credential: string) => principals.get(credential) ?? null } as unknown as CredentialRegistry,
       new FailedAuthLimiter(() => FAILURE_LIMIT),
       {
         byId: (key: string) => routes.get(key),
