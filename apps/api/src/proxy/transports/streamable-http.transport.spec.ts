@@ -18,7 +18,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Principal } from '../../core/auth/principal';
 import type { TracingService } from '../../core/tracing/tracing.service';
-import { MAX_BODY_BYTES } from '../http/incoming-rpc';
+import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
 import type { ServiceRoute } from '../routing/route-table';
@@ -330,7 +330,7 @@ describe('StreamableHttpTransport', () => {
 
     it('answers a body over the limit with 413', async () => {
       const answer = await post(
-        JSON.stringify({ ...toolCall(1), params: { name: 'echo', arguments: { text: 'x'.repeat(MAX_BODY_BYTES) } } }),
+        JSON.stringify({ ...toolCall(1), params: { name: 'echo', arguments: { text: 'x'.repeat(MAX_MESSAGE_BYTES) } } }),
       );
       expect(answer.status).toBe(413);
       expect(upstreams.shared.forwarded).toEqual([]);
