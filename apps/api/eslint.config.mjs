@@ -35,8 +35,9 @@ const BOUNDARIES = {
     why: 'The service registry does not know who proxies or deploys its services; they listen to its events.',
   },
   supervisor: {
-    forbidden: ['proxy', 'deploy', 'cluster'],
-    why: 'The supervisor runs children without knowing who proxies them, deploys them or which instance owns them.',
+    // ClusterLinkModule is the one door: it provides the placement the supervisor asks (CHILD_PLACEMENT).
+    forbidden: ['proxy', 'deploy', 'cluster(?!/cluster-link\\.module$)'],
+    why: 'The supervisor runs children without knowing who proxies them, deploys them or which instance owns them (the placement comes from cluster/cluster-link.module only).',
   },
   certs: { forbidden: FEATURES.filter((name) => name !== 'certs'), why: 'certs/ depends on core/ only.' },
   network: { forbidden: FEATURES.filter((name) => name !== 'network'), why: 'network/ depends on core/ only.' },
@@ -50,6 +51,8 @@ const BOUNDARIES = {
 function boundaries() {
   return Object.entries(BOUNDARIES).flatMap(([from, { forbidden, why }]) =>
     [1, 2, 3, 4, 5, 6].map((depth) => ({
+      // Globs relative to this folder however ESLint is run (Nx runs it from the workspace root).
+      basePath: import.meta.dirname,
       files: [`src/${from}/${'*/'.repeat(depth - 1)}*.ts`],
       rules: {
         'no-restricted-imports': [
@@ -61,4 +64,23 @@ function boundaries() {
   );
 }
 
-export default [...baseConfig, typeAware(import.meta.dirname, './tsconfig.lint.json'), ...boundaries()];
+/**
+ * `void promise.then(callback)` passes no-floating-promises, yet a callback that throws is an unhandled
+ * rejection, which stops the process: such work goes through inBackground (core/logging/background.ts).
+ */
+const noVoidThen = {
+  basePath: import.meta.dirname,
+  files: ['src/**/*.ts'],
+  ignores: ['src/**/*.spec.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector: "UnaryExpression[operator='void'] > CallExpression[callee.property.name='then']",
+        message: 'A throwing callback would be an unhandled rejection: use inBackground(work, context, what) from core/logging/background.',
+      },
+    ],
+  },
+};
+
+export default [...baseConfig, typeAware(import.meta.dirname, './tsconfig.lint.json'), ...boundaries(), noVoidThen];

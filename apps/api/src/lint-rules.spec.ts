@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 
 /**
  * The lint rules the API relies on do fire: a floating promise, a promise where a void callback is
- * expected, a switch that forgets a member, proxy/ importing deploy/, core/ importing a feature. Each
+ * expected, a switch that forgets a member, proxy/ importing deploy/, supervisor/ importing cluster/, core/
+ * importing a feature. Each
  * probe is written for a moment beside real code (type-aware rules only lint files of the TypeScript
  * program, so `lintText` of virtual text is not enough; the names are gitignored) and linted with the
  * API's own eslint.config.mjs. ESLint loads that config with a dynamic import Jest cannot run, so the
@@ -45,6 +46,15 @@ import { groupUri } from './groups/resource-uris';
 export const probe = [DeployModule, groupUri];
 `,
   },
+  supervisorImportsCluster: {
+    path: join(__dirname, 'supervisor', '__lint-probe__cluster.ts'),
+    // The second import is allowed: the placement's module is the supervisor's one door into cluster/.
+    code: `
+import { ClusterCoordinator } from '../cluster/cluster-coordinator';
+import { ClusterLinkModule } from '../cluster/cluster-link.module';
+export const probe = [ClusterCoordinator, ClusterLinkModule];
+`,
+  },
   coreImportsFeature: {
     path: join(__dirname, 'core', '__lint-probe__feature.ts'),
     code: `
@@ -55,11 +65,14 @@ export const probe = [ServicesModule, AppConfig];
   },
 };
 
-/** Runs in the child: lints the files named on the command line with the API's config, prints rule ids per file. */
+/**
+ * Runs in the child: lints the files named on the command line with the API's config, prints rule ids per file.
+ * As `nx lint api` (and so `npm test`) does: from the workspace root, with the project's config file named.
+ */
 const LINT = `
 import { ESLint } from 'eslint';
-const [cwd, ...files] = process.argv.slice(1);
-const eslint = new ESLint({ cwd, overrideConfigFile: cwd + '/eslint.config.mjs' });
+const [api, ...files] = process.argv.slice(1);
+const eslint = new ESLint({ cwd: process.cwd(), overrideConfigFile: api + '/eslint.config.mjs' });
 const results = await eslint.lintFiles(files);
 const found = {};
 for (const result of results) {
@@ -100,5 +113,9 @@ describe('lint rules of the API', () => {
 
   it('reports core/ importing a feature, and only that', () => {
     expect(found[PROBES.coreImportsFeature.path]).toEqual(['error no-restricted-imports']);
+  });
+
+  it('reports supervisor/ importing cluster/ other than the placement module, and only that', () => {
+    expect(found[PROBES.supervisorImportsCluster.path]).toEqual(['error no-restricted-imports']);
   });
 });

@@ -22,6 +22,7 @@ import type { RunningChild } from './spawn/running-child';
 import type { ExitFacts } from './spawn/supervised-child';
 import { CandidateGoneError, ServiceNotRunningError } from './supervisor-errors';
 import { SUPERVISOR_OPTIONS, SupervisorOptions } from './supervisor-options';
+import { inBackground } from '../core/logging/background';
 
 /**
  * Runs services as supervised child processes: start, stop, restart with back-off, health and memory
@@ -406,13 +407,17 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       ...(facts.expected ? {} : { lastExitReason: facts.cause }),
     };
     this.runtimes.set(record.id, record.runtime);
-    void child.exited.then((exit) => {
-      this.events.exited(exit);
-      // The full reason (with the stderr tail) is known only now; show it unless a new child runs already.
-      if (exit.expected || record.generation !== child.generation) return;
-      if (record.runtime.status === 'restarting') this.setStatus(record, { statusReason: exit.reason });
-      if (record.runtime.status === 'crashed') this.setStatus(record, { statusReason: `${record.parkedWhy}: ${exit.reason}` });
-    });
+    inBackground(
+      child.exited.then((exit) => {
+        this.events.exited(exit);
+        // The full reason (with the stderr tail) is known only now; show it unless a new child runs already.
+        if (exit.expected || record.generation !== child.generation) return;
+        if (record.runtime.status === 'restarting') this.setStatus(record, { statusReason: exit.reason });
+        if (record.runtime.status === 'crashed') this.setStatus(record, { statusReason: `${record.parkedWhy}: ${exit.reason}` });
+      }),
+      'ProcessSupervisor',
+      `Recording the exit of ${record.entity.name}`,
+    );
     // An exit that was asked for: the dead child stops counting as running now, even while its group is
     // still being reaped; a restart in progress keeps its `restarting`.
     if (facts.expected) {

@@ -7,6 +7,7 @@ import { ChildLauncher } from './spawn/child-launcher';
 import type { RunningChild } from './spawn/running-child';
 import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
 import { NotSessionIsolatedError, ServiceNotRunningError, SessionLimitError, SessionUnavailableError } from './supervisor-errors';
+import { inBackground } from '../core/logging/background';
 
 /**
  * `session` isolation: one child per client session, started on demand, never restarted (the
@@ -65,6 +66,10 @@ export class SessionChildren {
     record.sessions.delete(child);
     if (childrenOf(record).length === 0) record.usage = null;
     if (!facts.expected) record.log.append('system', `session child pid ${child.pid} exited (${facts.cause})`, 'warn');
-    void child.exited.then((exit) => this.events.exited(exit));
+    inBackground(
+      child.exited.then((exit) => this.events.exited(exit)),
+      'SessionChildren',
+      'Announcing the exit of a session child',
+    );
   }
 }

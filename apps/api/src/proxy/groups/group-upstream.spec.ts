@@ -121,6 +121,18 @@ describe('GroupUpstream', () => {
     expect(everything.calls.map((call) => (call.params as { name: string }).name)).toEqual(['echo']);
   });
 
+  it('answers with an error, never silence, when routing a call fails unexpectedly', async () => {
+    const broken = new FakeMember({ 'tools/list': { tools: [{ name: 'echo' }] } });
+    broken.forward = () => {
+      throw new Error('member bug');
+    };
+    members.set('id-fixture', broken);
+    const answer = (await ask(group(), 'tools/call', { name: 'fixture__echo', arguments: {} })) as {
+      error: { code: number; message: string };
+    };
+    expect(answer.error).toEqual({ code: -32603, message: 'The group could not answer: Error: member bug' });
+  });
+
   it('learns names on demand when a client calls without listing', async () => {
     const answer = (await ask(group(), 'tools/call', { name: 'everything__get-sum', arguments: {} })) as { result: unknown };
     expect(answer.result).toEqual({ content: [{ type: 'text', text: 'get-sum ran' }] });

@@ -1,5 +1,6 @@
 import {
   errorResponse,
+  INTERNAL_ERROR,
   INVALID_PARAMS,
   isErrorResponse,
   JsonRpcMessage,
@@ -64,6 +65,15 @@ export interface MemberSource {
 
 type Kind = 'tools' | 'prompts' | 'resourceTemplates';
 
+/** One client request on its way through the group, as each routing step needs it. */
+interface GroupCall {
+  session: ClientSession;
+  entry: InFlight;
+  request: JsonRpcRequest;
+  params: Record<string, unknown>;
+  timeoutMs: number;
+}
+
 interface Mapping {
   member: GroupMember;
   original: string;
@@ -114,30 +124,42 @@ export class GroupUpstream implements Upstream {
   }
 
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    const call: GroupCall = { session, entry, request, params: (request.params ?? {}) as Record<string, unknown>, timeoutMs };
     const list = LISTS[request.method];
     const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
-    if (this.group.toolSearch && this.forwardToolSearch(session, entry, request, timeoutMs)) return;
-    if (list) {
-      void this.merge(request.method).then((items) => reply({ jsonrpc: '2.0', id: request.id, result: { [list.key]: items } }));
-      return;
-    }
-    const params = (request.params ?? {}) as Record<string, unknown>;
+    if (this.group.toolSearch && this.forwardToolSearch(call)) return;
+    if (list)
+      return this.settle(
+        call,
+        this.merge(request.method).then((items) => reply(result(request, { [list.key]: items }))),
+      );
     switch (request.method) {
       case MCP_METHODS.TOOLS_CALL:
-        return void this.routeByName('tools', MCP_METHODS.TOOLS_LIST, session, entry, request, params, timeoutMs);
+        return this.settle(call, this.routeByName('tools', MCP_METHODS.TOOLS_LIST, call));
       case MCP_METHODS.PROMPTS_GET:
-        return void this.routeByName('prompts', MCP_METHODS.PROMPTS_LIST, session, entry, request, params, timeoutMs);
+        return this.settle(call, this.routeByName('prompts', MCP_METHODS.PROMPTS_LIST, call));
       case MCP_METHODS.RESOURCES_READ:
       case MCP_METHODS.RESOURCES_SUBSCRIBE:
       case MCP_METHODS.RESOURCES_UNSUBSCRIBE:
-        return this.routeByUri(session, entry, request, params, timeoutMs);
+        return this.routeByUri(call);
       case MCP_METHODS.COMPLETION_COMPLETE:
-        return void this.routeCompletion(session, entry, request, params, timeoutMs);
+        return this.settle(call, this.routeCompletion(call));
       case MCP_METHODS.LOGGING_SET_LEVEL:
-        return void this.broadcast(request, timeoutMs).then(() => reply({ jsonrpc: '2.0', id: request.id, result: {} }));
+        return this.settle(
+          call,
+          this.broadcast(request, timeoutMs).then(() => reply(result(request, {}))),
+        );
       default:
         reply(errorResponse(request.id, METHOD_NOT_FOUND, `${request.method} is not available through a group`));
     }
+  }
+
+  /** Work that answers later: should it fail unexpectedly, the caller gets an error rather than silence. */
+  private settle({ session, entry, request }: GroupCall, work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      if (session.find(request.id) !== entry) return;
+      session.finish(entry, errorResponse(request.id, INTERNAL_ERROR, `The group could not answer: ${String(error)}`));
+    });
   }
 
   notify(session: ClientSession, notification: JsonRpcNotification): void {
@@ -162,7 +184,8 @@ export class GroupUpstream implements Upstream {
    * `call_tool` becomes a plain `tools/call` of the named tool (same routing, filters and limits). Calls by
    * a tool's own exposed name still work. False when the request is not one of these.
    */
-  private forwardToolSearch(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): boolean {
+  private forwardToolSearch(call: GroupCall): boolean {
+    const { session, entry, request, params } = call;
     const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
     if (request.method === MCP_METHODS.TOOLS_LIST) {
       // Shown to every caller: what they find and run through them is limited to the caller's own list.
@@ -171,14 +194,16 @@ export class GroupUpstream implements Upstream {
       return true;
     }
     if (request.method !== MCP_METHODS.TOOLS_CALL) return false;
-    const params = (request.params ?? {}) as Record<string, unknown>;
     if (params['name'] === SEARCH_TOOLS) {
       const parsed = searchArguments(params['arguments']);
       if (!parsed.ok) reply(errorResponse(request.id, INVALID_PARAMS, parsed.message));
       else
-        void this.toolSearch
-          .search(parsed.query, parsed.limit, session.toolAllowList ?? undefined)
-          .then((tools) => reply({ jsonrpc: '2.0', id: request.id, result: searchResult(tools) }));
+        this.settle(
+          call,
+          this.toolSearch
+            .search(parsed.query, parsed.limit, session.toolAllowList ?? undefined)
+            .then((tools) => reply(result(request, searchResult(tools)))),
+        );
       return true;
     }
     if (params['name'] === CALL_TOOL) {
@@ -188,7 +213,10 @@ export class GroupUpstream implements Upstream {
         return true;
       }
       const inner = { ...params, name: parsed.name, arguments: parsed.arguments };
-      void this.routeByName('tools', MCP_METHODS.TOOLS_LIST, session, entry, { ...request, params: inner }, inner, timeoutMs);
+      this.settle(
+        call,
+        this.routeByName('tools', MCP_METHODS.TOOLS_LIST, { ...call, request: { ...request, params: inner }, params: inner }),
+      );
       return true;
     }
     return false;
@@ -279,15 +307,8 @@ export class GroupUpstream implements Upstream {
     return [];
   }
 
-  private async routeByName(
-    kind: Kind,
-    listMethod: string,
-    session: ClientSession,
-    entry: InFlight,
-    request: JsonRpcRequest,
-    params: Record<string, unknown>,
-    timeoutMs: number,
-  ): Promise<void> {
+  private async routeByName(kind: Kind, listMethod: string, call: GroupCall): Promise<void> {
+    const { session, entry, request, params, timeoutMs } = call;
     const exposed = params['name'];
     if (typeof exposed !== 'string') return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'params.name is required'));
     // The dispatcher checked the caller's list already; this holds for every way a group reaches a tool (call_tool too).
@@ -302,31 +323,20 @@ export class GroupUpstream implements Upstream {
         entry,
         errorResponse(request.id, INVALID_PARAMS, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${exposed}`),
       );
-    this.forwardTo(target.member, session, entry, { ...request, params: { ...params, name: target.original } }, timeoutMs);
+    await this.forwardTo(target.member, session, entry, { ...request, params: { ...params, name: target.original } }, timeoutMs);
   }
 
-  private routeByUri(
-    session: ClientSession,
-    entry: InFlight,
-    request: JsonRpcRequest,
-    params: Record<string, unknown>,
-    timeoutMs: number,
-  ): void {
+  private routeByUri(call: GroupCall): void {
+    const { session, entry, request, params, timeoutMs } = call;
     const parsed = typeof params['uri'] === 'string' ? memberUri(params['uri']) : null;
     const member = parsed ? this.group.members.find((m) => m.serviceName === parsed.service) : undefined;
     if (!parsed || !member)
       return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown resource: ${String(params['uri'])}`));
     entry.transformAnswer = (answer) => rewriteContents(answer, member.serviceName);
-    this.forwardTo(member, session, entry, { ...request, params: { ...params, uri: parsed.uri } }, timeoutMs);
+    this.settle(call, this.forwardTo(member, session, entry, { ...request, params: { ...params, uri: parsed.uri } }, timeoutMs));
   }
 
-  private async routeCompletion(
-    session: ClientSession,
-    entry: InFlight,
-    request: JsonRpcRequest,
-    params: Record<string, unknown>,
-    timeoutMs: number,
-  ): Promise<void> {
+  private async routeCompletion({ session, entry, request, params, timeoutMs }: GroupCall): Promise<void> {
     const ref = (params['ref'] ?? {}) as { type?: string; name?: string; uri?: string };
     if (ref.type === 'ref/prompt' && ref.name) {
       if (!this.names.prompts.has(ref.name)) await this.merge(MCP_METHODS.PROMPTS_LIST);
@@ -349,8 +359,14 @@ export class GroupUpstream implements Upstream {
     session.finish(entry, errorResponse(request.id, INVALID_PARAMS, 'Unknown completion reference'));
   }
 
-  /** A call of one member fails alone, with its reason, when the member is down. */
-  private forwardTo(member: GroupMember, session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+  /** A call of one member fails alone, with its reason, when the member is down. Settles once the call is handed on. */
+  private async forwardTo(
+    member: GroupMember,
+    session: ClientSession,
+    entry: InFlight,
+    request: JsonRpcRequest,
+    timeoutMs: number,
+  ): Promise<void> {
     const upstream = this.members.upstreamOf(member.serviceId);
     const down = (): void =>
       session.finish(
@@ -363,13 +379,14 @@ export class GroupUpstream implements Upstream {
       );
     if (!upstream) return down();
     if (upstream.identity) return upstream.forward(session, entry, request, timeoutMs);
-    void withTimeout(
+    const ready = await withTimeout(
       upstream.ready.then(
         () => true,
         () => false,
       ),
       timeoutMs,
-    ).then((ready) => (ready ? upstream.forward(session, entry, request, timeoutMs) : down()));
+    );
+    return ready ? upstream.forward(session, entry, request, timeoutMs) : down();
   }
 
   private async broadcast(request: JsonRpcRequest, timeoutMs: number): Promise<void> {
@@ -383,6 +400,10 @@ export class GroupUpstream implements Upstream {
 }
 
 /** `resources/read` answers name the member's URIs: give the client the group's. */
+function result(request: JsonRpcRequest, value: Record<string, unknown>): JsonRpcResponse {
+  return { jsonrpc: '2.0', id: request.id, result: value };
+}
+
 function rewriteContents(answer: JsonRpcMessage, service: string): JsonRpcMessage {
   const result = (answer as { result?: { contents?: { uri?: string }[] } }).result;
   if (!result?.contents) return answer;

@@ -15,6 +15,7 @@ import { RouteTable, ServiceRoute } from '../routing/route-table';
 import { DedicatedUpstream } from './dedicated-upstream';
 import { SharedUpstream } from './shared-upstream';
 import type { ServerIdentity, Upstream } from './upstream';
+import { inBackground } from '../../core/logging/background';
 
 /** Why a service cannot take a request right now, in words for the client. */
 export class ServiceUnavailable extends Error {
@@ -80,9 +81,13 @@ export class UpstreamRegistry {
     this.waiters.delete(handle.serviceId);
     waiting?.forEach((wake) => wake());
     // A member back (or new) in a group: its sessions should list again.
-    void upstream.ready.then(
-      () => this.routes.groupsContaining(handle.serviceId).forEach((groupId) => this.announceListChanged(groupId)),
-      () => undefined,
+    inBackground(
+      upstream.ready.then(
+        () => this.routes.groupsContaining(handle.serviceId).forEach((groupId) => this.announceListChanged(groupId)),
+        () => undefined,
+      ),
+      'UpstreamRegistry',
+      `Telling the groups of ${handle.serviceName} to list again`,
     );
   }
 
@@ -137,10 +142,14 @@ export class UpstreamRegistry {
     }
     if (!handle.peer) throw new ServiceUnavailable(`MCP server "${route.name}" is not a stdio server`, 'failed');
     const upstream = new DedicatedUpstream(session, handle.peer, () => void this.supervisor.stopSessionChild(handle));
-    void handle.exited.then((exit) => {
-      upstream.childExited(exit.reason);
-      if (!exit.expected) this.sessions.close(session);
-    });
+    inBackground(
+      handle.exited.then((exit) => {
+        upstream.childExited(exit.reason);
+        if (!exit.expected) this.sessions.close(session);
+      }),
+      'UpstreamRegistry',
+      `Ending session ${session.id} after its child exited`,
+    );
     this.dedicated.set(session.id, upstream);
     return upstream;
   }

@@ -18,6 +18,7 @@ import { REMOTE_CONNECTOR, RemoteConnector } from '../remote/remote-link';
 import { RemoteSettingsError } from '../../services/remote-settings';
 import type { RunningChild, RunningChildExit } from './running-child';
 import { SpawnFailedError, SupervisedChild } from './supervised-child';
+import { inBackground } from '../../core/logging/background';
 
 /** A service that cannot be started as configured: the message says what to fix. */
 export class ServiceLaunchError extends Error {
@@ -117,7 +118,11 @@ export class ChildLauncher {
       void child.stop({ expected: false, reason });
     });
     // Once nothing of the group is left (the grace period included), the cgroups go.
-    void child.exited.then(() => child.stop()).then(() => sandboxed.release());
+    inBackground(
+      child.exited.then(() => child.stop()).then(() => sandboxed.release()),
+      'ChildLauncher',
+      `Releasing the sandbox of ${entity.name}`,
+    );
     return child;
   }
 

@@ -2,6 +2,7 @@ import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE } from '@mcp-p
 import type { SandboxStatusView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
 import type { SpawnedProcess, SpawnSpec } from './child-spawner';
+import { inBackground } from '../../core/logging/background';
 
 /** Where a child's output goes; returns the line as stored (masked), which feeds the stderr tail. */
 export interface ChildLogWriter {
@@ -256,12 +257,16 @@ export class SupervisedChild implements ChildHandle {
     // Whatever the child started may live on (npx's server after npx died): take the group down too.
     void this.reapGroup();
     this.options.onExit?.(this, { code, signal, expected, cause });
-    void this.drainOutput().then(() => {
-      this.outputEnded = true;
-      for (const splitter of this.splitters) splitter.end();
-      const reason = request ? cause : withTail(cause, this.stderrTail);
-      this.resolveExited({ serviceId: this.serviceId, generation: this.generation, code, signal, reason, expected });
-    });
+    inBackground(
+      this.drainOutput().then(() => {
+        this.outputEnded = true;
+        for (const splitter of this.splitters) splitter.end();
+        const reason = request ? cause : withTail(cause, this.stderrTail);
+        this.resolveExited({ serviceId: this.serviceId, generation: this.generation, code, signal, reason, expected });
+      }),
+      'SupervisedChild',
+      `Reporting the exit of ${this.serviceName}`,
+    );
   }
 
   /** Output written just before the exit may still be in the pipes; wait for it, briefly (grandchildren can hold them open). */
