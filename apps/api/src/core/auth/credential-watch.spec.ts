@@ -1,5 +1,3 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AUTH_EVENTS } from './auth-events';
 import type { CredentialRegistry } from './credential-registry';
 import { CredentialWatch } from './credential-watch';
 import type { Principal } from './principal';
@@ -30,7 +28,7 @@ describe('CredentialWatch', () => {
   it('verifies each credential once per pass, however many streams hold it, and tells nothing when nothing changed', async () => {
     const answers = new Map<string, Principal | null | Error>([['t1', viewer()]]);
     const { auth, calls } = fakeAuth(answers);
-    const watch = new CredentialWatch(auth, new EventEmitter2());
+    const watch = new CredentialWatch(auth);
     const told: (Principal | null)[] = [];
     watch.watch('t1', viewer(), (next) => told.push(next));
     watch.watch('t1', viewer(), (next) => told.push(next));
@@ -45,7 +43,7 @@ describe('CredentialWatch', () => {
     ['role changed', { ...viewer(), role: 'operator' } as Principal],
   ])('tells every stream once when the credential is %s', async (_case, now) => {
     const answers = new Map<string, Principal | null | Error>([['t1', now]]);
-    const watch = new CredentialWatch(fakeAuth(answers).auth, new EventEmitter2());
+    const watch = new CredentialWatch(fakeAuth(answers).auth);
     const told: (Principal | null)[] = [];
     watch.watch('t1', viewer(), (next) => told.push(next));
     await watch.recheck();
@@ -55,7 +53,7 @@ describe('CredentialWatch', () => {
 
   it('keeps streams open while the credential cannot be checked (a database hiccup), and forgets a stream that closed', async () => {
     const answers = new Map<string, Principal | null | Error>([['t1', new Error('database down')]]);
-    const watch = new CredentialWatch(fakeAuth(answers).auth, new EventEmitter2());
+    const watch = new CredentialWatch(fakeAuth(answers).auth);
     const told: (Principal | null)[] = [];
     const stop = watch.watch('t1', viewer(), (next) => told.push(next));
     await watch.recheck();
@@ -69,13 +67,12 @@ describe('CredentialWatch', () => {
 
   it('re-checks at once when this instance reports a change, without waiting for the timer', async () => {
     const answers = new Map<string, Principal | null | Error>([['t1', viewer()]]);
-    const events = new EventEmitter2();
-    const watch = new CredentialWatch(fakeAuth(answers).auth, events);
+    const watch = new CredentialWatch(fakeAuth(answers).auth);
     watch.onModuleInit();
     try {
       const closed = new Promise<Principal | null>((resolve) => watch.watch('t1', viewer(), resolve));
       answers.set('t1', null);
-      events.emit(AUTH_EVENTS.changed);
+      watch.onCredentialsChanged();
       await expect(closed).resolves.toBeNull();
     } finally {
       watch.onModuleDestroy();

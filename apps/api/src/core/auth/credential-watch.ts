@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { OnEvent } from '@nestjs/event-emitter';
 import { AUTH_EVENTS } from './auth-events';
 import { CredentialRegistry } from './credential-registry';
 import type { Principal } from './principal';
@@ -35,21 +35,21 @@ export class CredentialWatch implements OnModuleInit, OnModuleDestroy {
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
-  private readonly onChanged = (): void => void this.recheck();
 
-  constructor(
-    private readonly credentials: CredentialRegistry,
-    private readonly events: EventEmitter2,
-  ) {}
+  constructor(private readonly credentials: CredentialRegistry) {}
+
+  /** A change made on this instance: a pass at once rather than at the next tick of the timer. */
+  @OnEvent(AUTH_EVENTS.changed)
+  onCredentialsChanged(): void {
+    void this.recheck();
+  }
 
   onModuleInit(): void {
-    this.events.on(AUTH_EVENTS.changed, this.onChanged);
     this.timer = setInterval(() => void this.recheck(), RECHECK_INTERVAL_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
-    this.events.off(AUTH_EVENTS.changed, this.onChanged);
     if (this.timer) clearInterval(this.timer);
     this.watches.clear();
   }
