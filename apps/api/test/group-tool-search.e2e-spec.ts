@@ -118,6 +118,38 @@ describe('tool search on a group of 300 tools (search_tools, call_tool)', () => 
     }
   });
 
+  it('lets a viewer signed in to the portal search the group but not run a tool: not with call_tool, not directly, not through /mcp', async () => {
+    const password = 'correct horse battery';
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'vera', password, role: 'viewer' })
+      .expect(201);
+    const token = (await running.api().post('/api/auth/login').send({ username: 'vera', password }).expect(201)).body.token as string;
+    const refusal = /tools\/call refused: viewers may list but not call/;
+    const viewer = await connectClient(running.baseUrl, 'g/big', token, 'websocket');
+    try {
+      expect((await viewer.listTools()).tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool']);
+      const found = foundTools(await viewer.callTool({ name: 'search_tools', arguments: { query: codeWord('ops', 42), limit: 1 } }));
+      expect(found.map((tool) => tool.name)).toEqual(['ops__tool_42']);
+      await expect(viewer.callTool({ name: 'call_tool', arguments: { name: 'ops__tool_42', arguments: { value: 'x' } } })).rejects.toThrow(
+        refusal,
+      );
+      await expect(viewer.callTool({ name: 'ops__tool_42', arguments: { value: 'direct' } })).rejects.toThrow(refusal);
+    } finally {
+      await viewer.close();
+    }
+    // `/mcp`, every service: the same.
+    const everywhere = await connectClient(running.baseUrl, '', token, 'streamable');
+    try {
+      expect((await everywhere.listTools()).tools.map((tool) => tool.name)).toContain('ops__tool_42');
+      await expect(everywhere.callTool({ name: 'ops__tool_42', arguments: { value: 'all' } })).rejects.toThrow(refusal);
+    } finally {
+      await everywhere.close();
+    }
+  });
+
   it('searches 300 tools quickly (measured through the proxy)', async () => {
     const timings: number[] = [];
     for (let index = 0; index < 30; index++) {

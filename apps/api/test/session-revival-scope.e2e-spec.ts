@@ -10,8 +10,8 @@ jest.setTimeout(120_000);
 
 /**
  * A persisted Streamable HTTP session brought back after a restart (same database) keeps the limits of
- * the credential that opened it: the same `Mcp-Session-Id` lists and calls only the allowed tools, and a
- * token revoked meanwhile cannot take the session back.
+ * the credential that opened it: the same `Mcp-Session-Id` lists and calls only the allowed tools (a
+ * named viewer's lists and calls nothing), and a token revoked meanwhile cannot take the session back.
  */
 describe('a revived session keeps its client token limits', () => {
   let env: TestEnv;
@@ -154,6 +154,34 @@ describe('a revived session keeps its client token limits', () => {
       params: { name: 'echo', arguments: { message: 'still here' } },
     });
     expect(JSON.stringify(allowed.body)).toContain('Echo: still here');
+  });
+
+  it('keeps a named viewer’s session list-only after a restart: it lists, and its calls are refused', async () => {
+    await api()
+      .post('/api/users')
+      .set(...admin())
+      .send({ username: 'vera', password: 'correct horse battery', role: 'viewer' })
+      .expect(201);
+    const login = await api().post('/api/auth/login').send({ username: 'vera', password: 'correct horse battery' }).expect(201);
+    const token = login.body.token as string;
+    const sessionId = await openSession(token);
+    expect(toolNames((await rpc(token, sessionId, { id: 2, method: 'tools/list' })).body)).toContain('echo');
+
+    await restart();
+
+    const listed = await rpc(token, sessionId, { id: 3, method: 'tools/list' });
+    expect(listed.status).toBe(200);
+    expect(toolNames(listed.body)).toContain('echo');
+    const refused = await rpc(token, sessionId, {
+      id: 4,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { message: 'after restart' } },
+    });
+    expect(refused.body).toEqual({
+      jsonrpc: '2.0',
+      id: 4,
+      error: { code: -32600, message: 'tools/call refused: viewers may list but not call: ask an operator or use a client token' },
+    });
   });
 
   it('refuses the session of a token revoked while the proxy was down', async () => {

@@ -1,6 +1,6 @@
 import type { AuditEventView, AuditPageView } from '@mcp-proxy/shared/dto';
 import { WebSocket } from 'ws';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { connectClient, EVERYTHING_SERVER, textOf, TransportKind } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, serviceAction, startApp, waitForStatus } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
@@ -436,6 +436,85 @@ describe('users and roles', () => {
           .post('/api/services/other/stop')
           .set(...asAdmin());
       }
+    });
+  });
+
+  describe('on the MCP endpoints', () => {
+    const REFUSAL = 'viewers may list but not call: ask an operator or use a client token';
+    let viewerId = '';
+    let viewerToken = '';
+    let operatorToken = '';
+
+    beforeAll(async () => {
+      // The same limits for both: only the role differs.
+      viewerId = (await createUser({ username: 'mcp-viewer', role: 'viewer', services: ['everything'] })).id;
+      await createUser({ username: 'mcp-operator', role: 'operator', services: ['everything'] });
+      viewerToken = await login('mcp-viewer');
+      operatorToken = await login('mcp-operator');
+    });
+
+    it.each<TransportKind>(['streamable', 'websocket', 'sse'])(
+      'a viewer signed in to the portal lists the tools over %s but cannot call one; the refusal says why and is audited',
+      async (kind) => {
+        const client = await connectClient(running.baseUrl, 'everything', viewerToken, kind);
+        try {
+          const { tools } = await client.listTools();
+          expect(tools.map((tool) => tool.name)).toContain('echo');
+          const marker = `viewer-${kind}-${Date.now()}`;
+          await expect(client.callTool({ name: 'echo', arguments: { message: marker } })).rejects.toThrow(`tools/call refused: ${REFUSAL}`);
+          await expect(client.readResource({ uri: 'demo://resource/static/document/architecture.md' })).rejects.toThrow(REFUSAL);
+        } finally {
+          await client.close();
+        }
+      },
+    );
+
+    it('records the refused calls under the viewer, with the method and the service', async () => {
+      const refused = await eventually(async () => {
+        const page = (
+          await running
+            .api()
+            .get('/api/audit')
+            .query({ limit: '500', actor: `user:${viewerId}`, outcome: 'refused' })
+            .set(...asAdmin())
+            .expect(200)
+        ).body as AuditPageView;
+        if (page.items.length < 6) throw new Error(`only ${page.items.length} refusals so far`);
+        return page.items;
+      });
+      expect(new Set(refused.map((event) => event.action))).toEqual(
+        new Set(['tools/call /mcp/everything', 'resources/read /mcp/everything']),
+      );
+      expect(refused[0]).toEqual(
+        expect.objectContaining({
+          actorKind: 'user',
+          detail: expect.objectContaining({ status: 403, reason: expect.stringContaining(REFUSAL) }),
+        }),
+      );
+    });
+
+    it('a plain JSON-RPC call with the viewer’s token is refused the same way, before the server sees it', async () => {
+      const response = await running
+        .api()
+        .post('/mcp/everything')
+        .set(...bearer(viewerToken))
+        .set('Accept', 'application/json, text/event-stream')
+        .send({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'echo', arguments: { message: 'plain' } } })
+        .expect(200);
+      expect(response.body).toEqual({ jsonrpc: '2.0', id: 9, error: { code: -32600, message: `tools/call refused: ${REFUSAL}` } });
+    });
+
+    it.each<TransportKind>(['streamable', 'websocket'])('an operator with the same limits calls the tool over %s', async (kind) => {
+      const client = await connectClient(running.baseUrl, 'everything', operatorToken, kind);
+      try {
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'from otto' } }))).toContain('from otto');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('still answers 401 to an anonymous client', async () => {
+      await running.api().post('/mcp/everything').send({ jsonrpc: '2.0', id: 1, method: 'tools/list' }).expect(401);
     });
   });
 });

@@ -19,7 +19,7 @@ import type { Upstream } from './upstream/upstream';
 import type { InFlight } from './sessions/client-session';
 import type { ServiceRoute } from './routing/route-table';
 import { toolToCheck } from './groups/tool-search';
-import { refusedToolCall, ToolPredicate } from './scope/tool-scope';
+import { LIST_ONLY_REASON, refusedListOnly, refusedToolCall, sessionScopeOf, ToolPredicate } from './scope/tool-scope';
 import type { ClientSession, SessionTransport } from './sessions/client-session';
 import type { MessageSink } from './sessions/message-sink';
 import { SessionStore, SHARED_SESSION_IDLE_MS } from './sessions/session-store';
@@ -78,7 +78,7 @@ export class McpDispatcher {
   createSession(route: ServiceRoute, principal: Principal, transport: SessionTransport, protocolVersion: string): ClientSession {
     const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
     const session = this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
-    session.limitTo(principal.scope);
+    session.limitTo(sessionScopeOf(principal));
     return session;
   }
 
@@ -147,7 +147,8 @@ export class McpDispatcher {
       if (!sink.send({ jsonrpc: '2.0', id: request.id, result: {} })) session.sendUnrelated({ jsonrpc: '2.0', id: request.id, result: {} });
       return;
     }
-    const refusal = this.refuseTool(route, session.principalId, session.toolAllowList, request);
+    const refusal =
+      this.refuseListOnly(route, session, request) ?? this.refuseTool(route, session.principalId, session.toolAllowList, request);
     if (refusal) {
       if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
       return;
@@ -221,6 +222,28 @@ export class McpDispatcher {
         address: 'mcp session',
         reason: `tool "${tool}" is not in the allow-list`,
         actor: { id: principalId, kind: 'client' },
+      };
+      this.events.emit(AUTH_EVENTS.refused, event);
+    }
+    return refusal;
+  }
+
+  /**
+   * The JSON-RPC error for a request of a list-only session (a named viewer) that would make the server
+   * act, recorded in the audit log like a refused tool; null for the handshake, ping and the lists.
+   */
+  private refuseListOnly(route: ServiceRoute, session: ClientSession, request: JsonRpcRequest): JsonRpcMessage | null {
+    if (!session.listOnly) return null;
+    const refusal = refusedListOnly(request, route.group?.toolSearch === true);
+    if (refusal) {
+      const tool = (request.params as { name?: unknown } | undefined)?.name;
+      const event: AuthRefusal = {
+        status: 403,
+        method: request.method,
+        path: route.proxy.path,
+        address: 'mcp session',
+        reason: `${request.method}${typeof tool === 'string' ? ` of "${tool}"` : ''} refused: ${LIST_ONLY_REASON}`,
+        actor: { id: session.principalId, kind: 'user' },
       };
       this.events.emit(AUTH_EVENTS.refused, event);
     }

@@ -32,6 +32,7 @@ const KEYS = {
   oauthElsewhere: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvdGhlciJ9.c2lnbmF0dXJlLW9mLWFub3RoZXItb25l',
   wrong: 'mcpt_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC',
   weak: 'short-key',
+  viewer: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWV3ZXIifQ.dmlld2VyLXNlc3Npb24tdG9rZW4tc2lnbmF0dXJl',
 } as const;
 
 const FAILURE_LIMIT = 3;
@@ -90,6 +91,7 @@ describe('McpHttpHandler gate', () => {
       [KEYS.weak, { kind: 'admin', id: 'admin', role: 'admin' }],
       [KEYS.scoped, fakePrincipal({ id: 'client:scoped', scope: { services: ['other-service'] } })],
       [KEYS.toolLimited, fakePrincipal({ id: 'client:tools', scope: { tools: ['read_*'] } })],
+      [KEYS.viewer, fakePrincipal({ kind: 'user', id: 'user:vera', role: 'viewer' })],
       [KEYS.oauth, fakePrincipal({ id: 'client:oauth', audience: `http://127.0.0.1:${port}/mcp/vault` })],
       [KEYS.oauthElsewhere, fakePrincipal({ id: 'client:oauth2', audience: 'https://other.example/mcp/vault' })],
     ]);
@@ -269,6 +271,13 @@ describe('McpHttpHandler gate', () => {
         403,
         '"web" is reverse-proxied: a credential limited to some tools cannot use it',
       ],
+      [
+        'a named viewer on a reverse-proxied service (its calls cannot be told from its lists there)',
+        '/mcp/web',
+        bearer(KEYS.viewer),
+        403,
+        '"web" is reverse-proxied, where a list cannot be told from a call: viewers may list but not call: ask an operator or use a client token',
+      ],
       ['an OAuth token on an API-key service', '/mcp/notes', bearer(KEYS.oauth), 401, undefined],
       ['an OAuth token issued for another resource (RFC 8707)', '/mcp/vault', bearer(KEYS.oauthElsewhere), 401, undefined],
     ])('refuses %s', async (_case, path, headers: Record<string, string>, status, message) => {
@@ -285,6 +294,7 @@ describe('McpHttpHandler gate', () => {
       ['an OAuth token for this very resource, in the header', '/mcp/vault', bearer(KEYS.oauth)],
       ['the API key on an OAuth service, in the header', '/mcp/vault', withKey(KEYS.admin)],
       ['a tool-limited token on a stdio service (tools are checked per call)', '/mcp/notes', withKey(KEYS.toolLimited)],
+      ['a named viewer on a stdio service (methods are checked per request)', '/mcp/notes', bearer(KEYS.viewer)],
     ])('lets through %s', async (_case, path, headers: Record<string, string>) => {
       const reply = await call('POST', path, headers);
       expect(reply.status).toBe(200);

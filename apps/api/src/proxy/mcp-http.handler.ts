@@ -12,7 +12,7 @@ import { CredentialRegistry } from '../core/auth/credential-registry';
 import { CredentialWatch } from '../core/auth/credential-watch';
 import { extractCredential } from '../core/auth/credentials';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
-import type { Principal } from '../core/auth/principal';
+import { mayOnlyListMcp, type Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config';
 import { ClientOrigin } from '../core/http/client-origin';
 import { GracefulShutdown } from '../core/http/graceful-shutdown';
@@ -23,7 +23,7 @@ import { RuntimeSettings } from '../core/config/runtime-settings';
 import { headerValue, sendRpcError } from '../core/http/http-io';
 import { OriginPolicy } from '../core/http/origin-policy';
 import { McpEndpoint, parseMcpPath, queryParam } from './routing/mcp-path';
-import { serviceAllowed } from './scope/tool-scope';
+import { LIST_ONLY_REASON, serviceAllowed } from './scope/tool-scope';
 import { RouteTable, ServiceRoute } from './routing/route-table';
 import { SessionStore } from './sessions/session-store';
 import { HttpServiceTransport } from './transports/http-service.transport';
@@ -258,6 +258,15 @@ export class McpHttpHandler {
         status: 403,
         code: INVALID_REQUEST,
         message: `"${route.name}" is reverse-proxied: a credential limited to some tools cannot use it`,
+      };
+    }
+    if (mayOnlyListMcp(principal) && route.transport === 'http') {
+      // Nor could a list be told from a call there.
+      return {
+        ok: false,
+        status: 403,
+        code: INVALID_REQUEST,
+        message: `"${route.name}" is reverse-proxied, where a list cannot be told from a call: ${LIST_ONLY_REASON}`,
       };
     }
     return null;

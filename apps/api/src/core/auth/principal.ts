@@ -57,6 +57,16 @@ export function roleAllows(held: Role, required: Role): boolean {
   return ROLE_ORDER.indexOf(held) >= ROLE_ORDER.indexOf(required);
 }
 
+/**
+ * Whether the principal may only look on the MCP endpoints: open a session, ping and list, never make a
+ * server act (proxy/scope/tool-scope.ts says which methods that leaves). A named viewer is trusted to look,
+ * and its UI session token reaches `/mcp` too (the portal's Try-it panel). Client tokens and OAuth grants
+ * carry the role `viewer` only to keep them off the management API: calling MCP is what they are for.
+ */
+export function mayOnlyListMcp(principal: Principal): boolean {
+  return principal.kind === 'user' && principal.role === 'viewer';
+}
+
 /** Whether a principal limited to some services may touch this one (given by id and by name). */
 export function scopeAllowsService(principal: Principal, ...keys: string[]): boolean {
   const allowed = principal.scope?.services;

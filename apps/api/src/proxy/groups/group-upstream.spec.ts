@@ -75,7 +75,7 @@ describe('GroupUpstream', () => {
   ]);
   const source = { upstreamOf: (id: string) => members.get(id) ?? null, statusOf: () => 'crashed' };
 
-  function group(filter = {}, fixtureMember = member('fixture')) {
+  function group(filter = {}, fixtureMember = member('fixture'), toolSearch = false) {
     return new GroupUpstream(
       {
         id: 'g',
@@ -84,14 +84,22 @@ describe('GroupUpstream', () => {
         members: [member('everything'), fixtureMember],
         allows: compileFilter(filter),
         memberTimeoutMs: 200,
+        toolSearch,
       },
       source,
       '1.0.0',
     );
   }
 
-  async function ask(upstream: GroupUpstream, method: string, params: Record<string, unknown> = {}, id = 1): Promise<JsonRpcMessage> {
+  async function ask(
+    upstream: GroupUpstream,
+    method: string,
+    params: Record<string, unknown> = {},
+    id = 1,
+    listOnly = false,
+  ): Promise<JsonRpcMessage> {
     const session = new ClientSession('s', 'g', 'admin', 'streamable-http', '2025-11-25');
+    session.limitTo({ listOnly });
     const sink = new CollectingSink();
     const request: JsonRpcRequest = { jsonrpc: '2.0', id, method, params };
     const entry = session.begin(request, sink) as InFlight;
@@ -200,6 +208,23 @@ describe('GroupUpstream', () => {
       uriTemplate: 'mcp-group://everything/demo%3A%2F%2Fitem%2F{id}',
       name: 'everything__item',
     });
+  });
+
+  it('gives a list-only session (a named viewer) the lists and tool search, never a member’s tool, read or prompt', async () => {
+    const upstream = group({}, member('fixture'), true);
+    const listOnly = (method: string, params: Record<string, unknown> = {}) => ask(upstream, method, params, 1, true);
+    const listed = (await listOnly('tools/list')) as { result: { tools: { name: string }[] } };
+    expect(listed.result.tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool']);
+    const found = (await listOnly('tools/call', { name: 'search_tools', arguments: { query: 'echo' } })) as { result?: unknown };
+    expect(JSON.stringify(found.result)).toContain('everything__echo');
+    const refused = [
+      await listOnly('tools/call', { name: 'call_tool', arguments: { name: 'everything__echo', arguments: { message: 'x' } } }),
+      await listOnly('tools/call', { name: 'fixture__echo', arguments: {} }),
+      await listOnly('resources/read', { uri: 'mcp-group://everything/demo://doc' }),
+      await listOnly('prompts/get', { name: 'everything__greeting' }),
+    ] as { error?: { code: number; message: string } }[];
+    for (const answer of refused) expect(answer.error?.message).toMatch(/refused: viewers may list but not call/);
+    expect([...everything.calls, ...fixture.calls]).toEqual([]);
   });
 
   it('merges capabilities of the members that are up', () => {

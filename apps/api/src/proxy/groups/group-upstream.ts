@@ -11,7 +11,7 @@ import {
   METHOD_NOT_FOUND,
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
-import { refusedToolCall } from '../scope/tool-scope';
+import { refusedListOnly, refusedToolCall } from '../scope/tool-scope';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
 import { exposedName } from './exposed-names';
@@ -127,6 +127,9 @@ export class GroupUpstream implements Upstream {
     const call: GroupCall = { session, entry, request, params: (request.params ?? {}) as Record<string, unknown>, timeoutMs };
     const list = LISTS[request.method];
     const reply = (message: JsonRpcMessage): void => session.finish(entry, message);
+    // The dispatcher refused (and audited) these already; this holds for every way a group reaches a member.
+    const listOnly = session.listOnly ? refusedListOnly(request, this.group.toolSearch === true) : null;
+    if (listOnly) return reply(listOnly);
     if (this.group.toolSearch && this.forwardToolSearch(call)) return;
     if (list)
       return this.settle(

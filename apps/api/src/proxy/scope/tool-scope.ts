@@ -1,10 +1,63 @@
-import { errorResponse, INVALID_PARAMS, JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+import {
+  errorResponse,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  MCP_METHODS,
+} from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
-import { Principal, PrincipalScope, scopeAllowsService } from '../../core/auth/principal';
+import { mayOnlyListMcp, Principal, PrincipalScope, scopeAllowsService } from '../../core/auth/principal';
 import { protectedResourceMetadataUrl } from '../../core/http/public-url';
 import { compileFilter } from '../groups/name-filter';
+import { SEARCH_TOOLS } from '../groups/tool-search';
 import { ALL_SERVICES_GROUP_ID } from '../routing/mcp-path';
 import type { ServiceRoute } from '../routing/route-table';
+
+/** What an MCP session keeps of its owner's limits (and a persisted one with it): the scope, and whether it may only list. */
+export interface SessionScope extends PrincipalScope {
+  /** Opened by a named viewer (`mayOnlyListMcp`): only the methods of `LISTING_METHODS`. */
+  listOnly?: boolean;
+}
+
+/** The limits a new session takes from the principal that opens it. */
+export function sessionScopeOf(principal: Principal): SessionScope {
+  return { ...principal.scope, ...(mayOnlyListMcp(principal) ? { listOnly: true } : {}) };
+}
+
+/**
+ * What a list-only session may ask: the handshake, ping and the lists (notifications and answers to the
+ * server are not requests and pass). This is a list of what may pass rather than of what may not: every
+ * other request makes a server act or change (a tool, a read, a subscription, a completion, the log level,
+ * a method of the server's own), and a method added to MCP later is refused until it is known to only look.
+ * The rate limits' WORK_METHODS (proxy/limits/rate-policy.ts) is narrower: it counts cost, not trust.
+ */
+export const LISTING_METHODS: ReadonlySet<string> = new Set([
+  MCP_METHODS.INITIALIZE,
+  MCP_METHODS.PING,
+  MCP_METHODS.SERVER_DISCOVER,
+  MCP_METHODS.TOOLS_LIST,
+  MCP_METHODS.RESOURCES_LIST,
+  MCP_METHODS.RESOURCES_TEMPLATES_LIST,
+  MCP_METHODS.PROMPTS_LIST,
+]);
+
+/** Why a list-only session is refused, and what to do instead. */
+export const LIST_ONLY_REASON = 'viewers may list but not call: ask an operator or use a client token';
+
+/**
+ * The error for a request a list-only session may not make, or null when it may go on. On a group with
+ * tool search, `search_tools` is a list (it ranks the merged `tools/list` and runs nothing) while
+ * `call_tool` runs the tool it names, so only the first passes.
+ */
+export function refusedListOnly(request: JsonRpcRequest, toolSearch: boolean): JsonRpcMessage | null {
+  if (LISTING_METHODS.has(request.method)) return null;
+  const name = (request.params as { name?: unknown } | undefined)?.name;
+  if (request.method === MCP_METHODS.TOOLS_CALL && toolSearch && name === SEARCH_TOOLS) return null;
+  return errorResponse(request.id, INVALID_REQUEST, `${request.method} refused: ${LIST_ONLY_REASON}`);
+}
 
 /** Which tool names a client may see and call; `*` and `?` work as in group filters. */
 export type ToolPredicate = (name: string) => boolean;

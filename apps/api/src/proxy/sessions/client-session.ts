@@ -1,6 +1,5 @@
 import { progressTokenOf, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
-import type { PrincipalScope } from '../../core/auth/principal';
-import { filterToolList, ToolPredicate, toolPredicateOfScope } from '../scope/tool-scope';
+import { filterToolList, SessionScope, ToolPredicate, toolPredicateOfScope } from '../scope/tool-scope';
 import type { CallTrace } from '../../core/tracing/call-trace';
 import { EventLog } from './event-log';
 import type { MessageSink, ResumableSink } from './message-sink';
@@ -69,8 +68,10 @@ export class ClientSession {
   readonly postStreams = new Map<string, ResumableSink>();
   /** The owner's tool allow-list (client tokens, OAuth grants); null: every tool. */
   toolAllowList: ToolPredicate | null = null;
+  /** The owner may only list (a named viewer): every other request is refused (`refusedListOnly`). */
+  listOnly = false;
   /** The owner's limits as the session was opened with them: kept with a persisted session, so a revived one has them too. */
-  scope: PrincipalScope = {};
+  scope: SessionScope = {};
 
   constructor(
     readonly id: string,
@@ -81,9 +82,14 @@ export class ClientSession {
   ) {}
 
   /** Binds the session to its owner's limits (at open, or as persisted when it is brought back). */
-  limitTo(scope: PrincipalScope | undefined): void {
-    this.scope = { ...(scope?.services ? { services: [...scope.services] } : {}), ...(scope?.tools ? { tools: [...scope.tools] } : {}) };
+  limitTo(scope: SessionScope | undefined): void {
+    this.scope = {
+      ...(scope?.services ? { services: [...scope.services] } : {}),
+      ...(scope?.tools ? { tools: [...scope.tools] } : {}),
+      ...(scope?.listOnly ? { listOnly: true } : {}),
+    };
     this.toolAllowList = toolPredicateOfScope(this.scope);
+    this.listOnly = this.scope.listOnly === true;
   }
 
   get inflightCount(): number {

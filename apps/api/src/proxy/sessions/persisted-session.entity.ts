@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
-import type { PrincipalScope } from '../../core/auth/principal';
+import type { SessionScope } from '../scope/tool-scope';
 
 /** Epoch milliseconds: PostgreSQL hands a bigint back as a string. */
 const epochMs: ValueTransformer = {
@@ -31,9 +31,9 @@ export class PersistedSessionEntity {
   @Column({ type: 'simple-json', nullable: true })
   clientInfo!: Record<string, unknown> | null;
 
-  /** The owner's service and tool limits at open (null: a row written before they were kept). */
+  /** The owner's service and tool limits at open, and whether it may only list (null: a row written before they were kept). */
   @Column({ type: 'simple-json', nullable: true })
-  scope!: PrincipalScope | null;
+  scope!: SessionScope | null;
 
   @Column({ type: 'bigint', transformer: epochMs })
   createdAt!: number;

@@ -85,6 +85,24 @@ describe('persisted sessions', () => {
     expect(['echo', 'get-sum', 'get-env', 'delete-all'].filter((name) => narrowed?.toolAllowList?.(name))).toEqual(['get-sum']);
   });
 
+  it("a viewer's session stays list-only when revived, and a session whose owner became a viewer becomes so", async () => {
+    const user = (role: Principal['role']): Principal => ({ kind: 'user', id: 'user:vera', role });
+    const before = newStore();
+    const viewers = before.create('svc-1', 'user:vera', 'streamable-http', '2025-06-18', 1000);
+    viewers.limitTo({ listOnly: true });
+    const operators = before.create('svc-1', 'user:vera', 'streamable-http', '2025-06-18', 1000);
+    operators.limitTo({});
+    before.persist(viewers);
+    before.persist(operators);
+    before.onModuleDestroy();
+    await persistence.flush();
+
+    // Limits only narrow: a role raised later does not lift the list-only session it opened as a viewer.
+    expect((await newStore().revive(viewers.id, user('operator'), 'svc-1'))?.listOnly).toBe(true);
+    expect((await newStore().revive(operators.id, user('operator'), 'svc-1'))?.listOnly).toBe(false);
+    expect((await newStore().revive(operators.id, user('viewer'), 'svc-1'))?.listOnly).toBe(true);
+  });
+
   it('a session closed right after it was created cannot be revived, even before the writes landed', async () => {
     const store = newStore();
     const session = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', 1000);

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { Principal } from '../../core/auth/principal';
+import { mayOnlyListMcp, type Principal } from '../../core/auth/principal';
 import { bothToolPredicates, toolPredicateOf, toolPredicateOfScope } from '../scope/tool-scope';
 import { ClientSession, RequestObserver, SessionTransport } from './client-session';
 import { SessionPersistence } from './session-persistence';
@@ -68,7 +68,7 @@ export class SessionStore implements OnModuleDestroy {
    * A session this process does not hold but the database does (the proxy restarted, or the instance
    * that served it is gone): re-created with the same id, what the client negotiated and the limits it
    * was opened with. Only for its owner (whose credential was just verified again) and its service; the
-   * owner's current tool list applies on top, so limits can only narrow. Concurrent requests for one id
+   * owner's current tool list and role apply on top, so limits can only narrow. Concurrent requests for one id
    * share one lookup.
    */
   async revive(id: string, principal: Principal, serviceId: string): Promise<ClientSession | undefined> {
@@ -81,6 +81,7 @@ export class SessionStore implements OnModuleDestroy {
     const session = await pending;
     if (!session || session.principalId !== principal.id || session.serviceId !== serviceId) return undefined;
     session.toolAllowList = bothToolPredicates(toolPredicateOfScope(session.scope), toolPredicateOf(principal));
+    session.listOnly = session.scope.listOnly === true || mayOnlyListMcp(principal);
     return this.find(id, principal.id);
   }
 

@@ -29,7 +29,7 @@ import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
-import { sendInsufficientScope, toolPredicateOf } from '../scope/tool-scope';
+import { sendInsufficientScope, sessionScopeOf, toolPredicateOf } from '../scope/tool-scope';
 import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
@@ -200,7 +200,7 @@ export class StreamableHttpTransport {
     if (message.method === MCP_METHODS.SERVER_DISCOVER) return this.discover(response, route, message);
 
     const session = this.sessions.ephemeral(route.id, principal.id, version);
-    session.limitTo(principal.scope);
+    session.limitTo(sessionScopeOf(principal));
     await this.forward(request, response, route, session, message);
     if (stateless) {
       response.once('close', () => {

@@ -1,6 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import type { UserRole } from '@mcp-proxy/shared/dto';
 import { AUTH_CLOCK } from '../../../core/auth/auth.tokens';
 import { buttonByText, fieldByLabel, typeInto } from '../../../testing/dom';
 import { createTestClock, loginView, seedSession, serviceView } from '../../../testing/fixtures';
@@ -94,9 +95,11 @@ describe('TryItPanelComponent', () => {
   let fixture: ComponentFixture<TryItPanelComponent>;
   let server: ReturnType<typeof mcpServer>;
 
-  beforeEach(async () => {
+  /** The panel for a portal session of this role (the API key's session is `admin`). */
+  async function mount(role: UserRole = 'admin'): Promise<void> {
+    TestBed.resetTestingModule();
     sessionStorage.clear();
-    seedSession(loginView({ token: 'ui-session-token' }));
+    seedSession(loginView({ token: 'ui-session-token', role }));
     server = mcpServer();
     TestBed.configureTestingModule({
       imports: [TryItPanelComponent],
@@ -110,7 +113,9 @@ describe('TryItPanelComponent', () => {
     fixture = TestBed.createComponent(TryItPanelComponent);
     fixture.componentRef.setInput('service', serviceView({ name: 'everything', status: 'running' }));
     await fixture.whenStable();
-  });
+  }
+
+  beforeEach(() => mount());
 
   afterEach(() => sessionStorage.clear());
 
@@ -236,5 +241,36 @@ describe('TryItPanelComponent', () => {
     await settle();
     expect(server.seen.at(-1)).toMatchObject({ method: 'DELETE', headers: { 'mcp-session-id': 's-1' } });
     expect(buttonByText(element(), 'Connect')).toBeTruthy();
+  });
+
+  it('lets a viewer list the tools but not call one, and says why on the page', async () => {
+    await mount('viewer');
+    await connect();
+    expect([...element().querySelectorAll('.tool-name')].map((item) => item.textContent?.trim())).toEqual([
+      'echo',
+      'get-sum',
+      'get-tiny-image',
+    ]);
+    tool('get-tiny-image').click();
+    await settle();
+
+    const call = buttonByText(element(), 'Call get-tiny-image');
+    expect(call.disabled).toBe(true);
+    const reason = element().querySelector(`#${call.getAttribute('aria-describedby')}`);
+    expect(reason?.textContent?.trim()).toBe('Viewers may list tools but not call them: ask an operator, or use a client token.');
+    (element().querySelector('form') as HTMLFormElement).dispatchEvent(new Event('submit'));
+    await settle();
+    expect(server.seen.some((item) => item.body?.method === 'tools/call')).toBe(false);
+  });
+
+  it('lets an operator call as before, with no such note', async () => {
+    await mount('operator');
+    await connect();
+    tool('get-tiny-image').click();
+    await settle();
+    const call = buttonByText(element(), 'Call get-tiny-image');
+    expect(call.disabled).toBe(false);
+    expect(call.getAttribute('aria-describedby')).toBeNull();
+    expect(element().textContent).not.toContain('Viewers may list tools');
   });
 });

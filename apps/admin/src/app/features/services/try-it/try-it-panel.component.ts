@@ -87,6 +87,8 @@ export class TryItPanelComponent {
     );
   });
   protected readonly running = computed(() => this.service().status === 'running');
+  /** A viewer may list the tools but not call them: the proxy refuses the call, so the panel does not offer it. */
+  protected readonly mayCall = computed(() => this.auth.allows('operator'));
 
   private client: McpHttpClient | null = null;
   private callAbort: AbortController | null = null;
@@ -176,7 +178,7 @@ export class TryItPanelComponent {
   protected async call(): Promise<void> {
     const tool = this.selected();
     const client = this.client;
-    if (!tool || !client || this.calling()) return;
+    if (!tool || !client || this.calling() || !this.mayCall()) return;
     const built = this.jsonMode() ? parseArgumentsJson(this.jsonText.value) : buildArguments(this.plan().fields, this.form.getRawValue());
     if (!built.ok) {
       this.fieldErrors.set(built.errors);
