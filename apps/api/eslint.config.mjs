@@ -19,6 +19,7 @@ const FEATURES = [
   'health',
   'backup',
   'client-tokens',
+  'calls',
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
+import { CallsModule } from './calls/calls.module';
 import { CertsModule } from './certs/certs.module';
 import { ClientTokensModule } from './client-tokens/client-tokens.module';
 import { ConfigFileModule } from './config-file/config-file.module';
@@ -29,6 +30,7 @@ export class AppModule {
         AuditModule,
         ServicesModule,
         ProxyModule,
+        CallsModule,
         github,
         NetworkModule,
         HealthModule,

@@ -3,6 +3,7 @@
  * (data-source.ts), the rotate-key command and the migration tests.
  */
 import { AuditEventEntity } from './audit/audit-event.entity';
+import { CallLogEntity } from './calls/call-log.entity';
 import { UiSessionEntity } from './core/auth/ui-session.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
 import { DeploymentEntity } from './deploy/deployment.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   PersistedSessionEntity,
   UiSessionEntity,
   WebhookDeliveryEntity,
+  CallLogEntity,
 ];

@@ -7,7 +7,7 @@ export function auditCsv(events: AuditEventView[]): string {
   const lines = [COLUMNS.join(',')];
   for (const event of events) {
     lines.push(
-      COLUMNS.map((column) => cell(column === 'detail' ? (event.detail ? JSON.stringify(event.detail) : '') : event[column])).join(','),
+      COLUMNS.map((column) => csvCell(column === 'detail' ? (event.detail ? JSON.stringify(event.detail) : '') : event[column])).join(','),
     );
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -15,9 +15,9 @@ export function auditCsv(events: AuditEventView[]): string {
 
 /**
  * Quotes when needed, and defuses values a spreadsheet would run as a formula (an actor or a path
- * is partly chosen by whoever made the request).
+ * is partly chosen by whoever made the request). Shared by every CSV export (the call log's too).
  */
-function cell(value: string | null): string {
+export function csvCell(value: string | null): string {
   let text = value ?? '';
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -79,6 +79,7 @@ export class McpDispatcher {
     const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
     const session = this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
     session.limitTo(sessionScopeOf(principal));
+    session.ownedBy(principal);
     return session;
   }
 
@@ -90,6 +91,7 @@ export class McpDispatcher {
     if (request) {
       session.protocolVersion = negotiatedVersion(request);
       session.clientCapabilities = capabilitiesOf(request);
+      session.clientInfo = clientInfoOf(request);
     }
     if (route.process.isolation === 'session') {
       if (!this.upstreams.of(session)) await this.upstreams.dedicatedFor(route, session);

@@ -1,5 +1,6 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CallsModule } from '../calls/calls.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { AppConfig } from '../core/config/app-config';
 import { GroupsModule } from '../groups/groups.module';
@@ -7,6 +8,7 @@ import { SupervisorModule } from '../supervisor/supervisor.module';
 import { GroupMappingController } from './groups/group-mapping.controller';
 import { RATE_LIMIT_REDIS, RateLimiter, sharedRateLimitRedis } from './limits/rate-limiter';
 import { McpDispatcher } from './mcp-dispatcher';
+import { CALL_RECORDER, callRecordOf, type CallRecorder } from './metrics/call-record';
 import { ProxyMetrics } from './metrics/proxy-metrics';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { McpHttpHandler } from './mcp-http.handler';
@@ -15,6 +17,8 @@ import { RouteTable } from './routing/route-table';
 import { PersistedSessionEntity } from './sessions/persisted-session.entity';
 import { SessionPersistence } from './sessions/session-persistence';
 import { SessionStore } from './sessions/session-store';
+import type { ClientSession, InFlight } from './sessions/client-session';
+import type { JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
 import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
@@ -23,7 +27,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
-  imports: [SupervisorModule, GroupsModule, ClusterModule, TypeOrmModule.forFeature([PersistedSessionEntity])],
+  imports: [SupervisorModule, GroupsModule, ClusterModule, CallsModule, TypeOrmModule.forFeature([PersistedSessionEntity])],
   controllers: [GroupMappingController],
   providers: [
     RouteTable,
@@ -49,13 +53,24 @@ export class ProxyModule implements OnModuleInit {
     private readonly upstreams: UpstreamRegistry,
     private readonly routes: RouteTable,
     private readonly supervisor: ProcessSupervisor,
+    @Inject(CALL_RECORDER) private readonly calls: CallRecorder,
   ) {}
 
   onModuleInit(): void {
-    this.sessions.observe((session, entry, response) => {
-      const name = this.routes.byId(session.serviceId)?.name ?? session.serviceId;
-      this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, 'error' in response);
+    this.sessions.observe({
+      answered: (session, entry, response) => {
+        const name = this.routes.byId(session.serviceId)?.name ?? session.serviceId;
+        this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, 'error' in response);
+      },
     });
+    if (this.calls.enabled) {
+      const record = (session: ClientSession, entry: InFlight, response: JsonRpcMessage | null): void => {
+        const endpoint = this.routes.byId(session.serviceId) ?? { id: session.serviceId, name: session.serviceId };
+        const call = callRecordOf(session, entry, response, endpoint, new Date());
+        if (call) this.calls.record(call);
+      };
+      this.sessions.observe({ answered: record, dropped: (session, entry) => record(session, entry, null) });
+    }
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));
   }

@@ -33,6 +33,22 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
     input: text,
   },
   OTEL_SERVICE_NAME: { group: 'logging', description: 'service.name of the spans.', input: text },
+  CALL_LOG: {
+    group: 'logging',
+    description:
+      'Record every tool call, resource read and prompt get (who, which tool, outcome, duration; never arguments) at GET /api/calls.',
+    input: flag,
+  },
+  CALL_LOG_RETENTION_DAYS: {
+    group: 'logging',
+    description: 'Recorded calls older than this many days are deleted; 0 keeps them until the row limit.',
+    input: whole(0, 36500, 'days'),
+  },
+  CALL_LOG_MAX_ROWS: {
+    group: 'logging',
+    description: 'At most this many recorded calls are kept, the oldest deleted first; 0: no limit by count.',
+    input: whole(0, 1_000_000_000, 'rows'),
+  },
   OTEL_BSP_SCHEDULE_DELAY: {
     group: 'logging',
     description: 'How long finished spans wait to be exported in one batch.',

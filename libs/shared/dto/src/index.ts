@@ -26,3 +26,4 @@ export * from './lib/audit.dto';
 export * from './lib/user.dto';
 export * from './lib/settings.dto';
 export * from './lib/settings-view.interface';
+export * from './lib/call-log.dto';

@@ -68,6 +68,12 @@ export interface AppEnv {
   SESSION_TTL_MINUTES: number;
   /** Audit events older than this many days are deleted; 0 keeps them forever. */
   AUDIT_RETENTION_DAYS: number;
+  /** Record every MCP tool call, resource read and prompt get in the call history (GET /api/calls). */
+  CALL_LOG: boolean;
+  /** Recorded calls older than this many days are deleted; 0 keeps them until CALL_LOG_MAX_ROWS. */
+  CALL_LOG_RETENTION_DAYS: number;
+  /** At most this many recorded calls are kept (the oldest go first); 0: no bound by count. */
+  CALL_LOG_MAX_ROWS: number;
   /** REST requests per minute per client address. */
   API_RATE_LIMIT: number;
   /** Failed authentication attempts per client address per 15 minutes before 429. */
@@ -385,6 +391,9 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   ADMIN_DIST_DIR: { default: './dist/apps/admin/browser', parse: text },
   SESSION_TTL_MINUTES: { default: '720', parse: integer(1, 60 * 24 * 30) },
   AUDIT_RETENTION_DAYS: { default: '365', parse: integer(0, 36500) },
+  CALL_LOG: { default: 'true', parse: boolean },
+  CALL_LOG_RETENTION_DAYS: { default: '30', parse: integer(0, 36500) },
+  CALL_LOG_MAX_ROWS: { default: '1000000', parse: integer(0, 1_000_000_000) },
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },

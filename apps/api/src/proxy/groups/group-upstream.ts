@@ -326,6 +326,7 @@ export class GroupUpstream implements Upstream {
         entry,
         errorResponse(request.id, INVALID_PARAMS, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${exposed}`),
       );
+    entry.member = { serviceId: target.member.serviceId, serviceName: target.member.serviceName, target: target.original };
     await this.forwardTo(target.member, session, entry, { ...request, params: { ...params, name: target.original } }, timeoutMs);
   }
 
@@ -336,6 +337,7 @@ export class GroupUpstream implements Upstream {
     if (!parsed || !member)
       return session.finish(entry, errorResponse(request.id, INVALID_PARAMS, `Unknown resource: ${String(params['uri'])}`));
     entry.transformAnswer = (answer) => rewriteContents(answer, member.serviceName);
+    entry.member = { serviceId: member.serviceId, serviceName: member.serviceName, target: parsed.uri };
     this.settle(call, this.forwardTo(member, session, entry, { ...request, params: { ...params, uri: parsed.uri } }, timeoutMs));
   }
 

@@ -1,4 +1,5 @@
-import { progressTokenOf, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
+import { MCP_METHODS, progressTokenOf, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '@mcp-proxy/mcp/protocol';
+import type { Principal } from '../../core/auth/principal';
 import { filterToolList, SessionScope, ToolPredicate, toolPredicateOfScope } from '../scope/tool-scope';
 import type { CallTrace } from '../../core/tracing/call-trace';
 import { EventLog } from './event-log';
@@ -27,7 +28,18 @@ export interface InFlight {
   trace?: CallTrace;
   /** A `tools/list` answer the proxy made for this caller (tool search's meta-tools): not filtered by the allow-list again. */
   listedForCaller?: boolean;
+  /** A recorded call (`tools/call`, `prompts/get`, `resources/read`): the tool or prompt name or the URI, as the client sent it. */
+  target?: string;
+  /** A recorded call's arguments, as the client sent them (hashed for the call log, never stored). */
+  args?: unknown;
+  /** A group's call: the member that served it and the name (or URI) it has there. */
+  member?: { serviceId: string; serviceName: string; target: string };
+  /** The length of the answer's frame as the server sent it, when the upstream had one. */
+  responseChars?: number;
 }
+
+/** The calls the call log records: the ones that make a server act or hand out content. */
+const RECORDED_METHODS: ReadonlySet<string> = new Set([MCP_METHODS.TOOLS_CALL, MCP_METHODS.RESOURCES_READ, MCP_METHODS.PROMPTS_GET]);
 
 /**
  * The SDK clients handle notifications a microtask later than responses: a progress notification
@@ -36,8 +48,13 @@ export interface InFlight {
  */
 const RELATED_GAP_MS = 2;
 
-/** Told of every answered request (for metrics). */
-export type RequestObserver = (session: ClientSession, entry: InFlight, response: JsonRpcMessage) => void;
+/** Told how every request ends (metrics, the call log). */
+export interface RequestObserver {
+  /** An answer is on its way to the client (an error or a time-out included). */
+  answered(session: ClientSession, entry: InFlight, response: JsonRpcMessage): void;
+  /** Forgotten without an answer: the client cancelled it, or its session ended first. */
+  dropped?(session: ClientSession, entry: InFlight): void;
+}
 
 export type SessionTransport = 'streamable-http' | 'legacy-sse' | 'websocket' | 'stateless';
 
@@ -72,6 +89,8 @@ export class ClientSession {
   listOnly = false;
   /** The owner's limits as the session was opened with them: kept with a persisted session, so a revived one has them too. */
   scope: SessionScope = {};
+  /** Who opened the session, as the call log names them (kind and a readable label, no credential). */
+  owner: { kind: Principal['kind']; label: string | null } | null = null;
 
   constructor(
     readonly id: string,
@@ -90,6 +109,11 @@ export class ClientSession {
     };
     this.toolAllowList = toolPredicateOfScope(this.scope);
     this.listOnly = this.scope.listOnly === true;
+  }
+
+  /** Remembers who owns the session (at open, or when it is brought back for its owner). */
+  ownedBy(principal: Principal): void {
+    this.owner = { kind: principal.kind, label: principal.label ?? null };
   }
 
   get inflightCount(): number {
@@ -114,6 +138,12 @@ export class ClientSession {
       startedAt: Date.now(),
       startedAtMs: performance.now(),
     };
+    if (RECORDED_METHODS.has(request.method)) {
+      const params = request.params as { name?: unknown; uri?: unknown; arguments?: unknown } | undefined;
+      const target = params?.name ?? params?.uri;
+      if (typeof target === 'string') entry.target = target;
+      entry.args = params?.arguments;
+    }
     this.inflight.set(id, entry);
     if (progressToken !== undefined) this.byProgressToken.set(progressToken, entry);
     this.lastActivity = entry.startedAt;
@@ -137,7 +167,7 @@ export class ClientSession {
     // Here, after caches and group merging, so every transport and every upstream kind is covered.
     if (this.toolAllowList && entry.method === 'tools/list' && !entry.listedForCaller)
       response = filterToolList(response, this.toolAllowList);
-    this.observer?.(this, entry, response);
+    this.observer?.answered(this, entry, response);
     if (entry.trace) endTrace(entry.trace, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
       setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);
@@ -153,8 +183,9 @@ export class ClientSession {
   /** Forgets a request without answering it (the client cancelled it). */
   drop(entry: InFlight): void {
     entry.trace?.end({ outcome: 'cancelled' });
-    this.inflight.delete(key(entry.clientId));
+    if (!this.inflight.delete(key(entry.clientId))) return;
     if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
+    this.observer?.dropped?.(this, entry);
   }
 
   /** A message related to a request (progress, a server request) goes on that request's stream when it can. */

@@ -24,21 +24,31 @@ export class SessionStore implements OnModuleDestroy {
   private readonly reviving = new Map<string, Promise<ClientSession | undefined>>();
   private readonly reaper = setInterval(() => this.reapIdle(), REAP_INTERVAL_MS).unref();
   private lastReap = Date.now();
-  private observer: RequestObserver | null = null;
+  private readonly observers: RequestObserver[] = [];
+  /** What every session reports to: each observer in turn (the proxy's metrics, the call log). */
+  private readonly observer: RequestObserver = {
+    answered: (session, entry, response) => {
+      for (const observer of this.observers) observer.answered(session, entry, response);
+    },
+    dropped: (session, entry) => {
+      for (const observer of this.observers) observer.dropped?.(session, entry);
+    },
+  };
 
   // Typed without `| null`: a union would hide the class from Nest's injector.
   constructor(@Optional() private readonly persistence?: SessionPersistence) {
     this.persistence?.purgeIdle(SHARED_SESSION_IDLE_MS);
   }
 
-  /** Every session, stored or throw-away, reports its answered requests here. */
+  /** Every session, stored or throw-away, reports how its requests end to each observer added here. */
   observe(observer: RequestObserver): void {
-    this.observer = observer;
+    this.observers.push(observer);
   }
 
   /** A session for one sessionless request (stateless or one-shot): never stored, gone with its request. */
-  ephemeral(serviceId: string, principalId: string, protocolVersion: string): ClientSession {
-    const session = new ClientSession(randomBytes(9).toString('base64url'), serviceId, principalId, 'stateless', protocolVersion);
+  ephemeral(serviceId: string, principal: Principal, protocolVersion: string): ClientSession {
+    const session = new ClientSession(randomBytes(9).toString('base64url'), serviceId, principal.id, 'stateless', protocolVersion);
+    session.ownedBy(principal);
     session.observer = this.observer;
     return session;
   }
@@ -82,6 +92,7 @@ export class SessionStore implements OnModuleDestroy {
     if (!session || session.principalId !== principal.id || session.serviceId !== serviceId) return undefined;
     session.toolAllowList = bothToolPredicates(toolPredicateOfScope(session.scope), toolPredicateOf(principal));
     session.listOnly = session.scope.listOnly === true || mayOnlyListMcp(principal);
+    session.ownedBy(principal);
     return this.find(id, principal.id);
   }
 

@@ -199,7 +199,7 @@ export class StreamableHttpTransport {
     }
     if (message.method === MCP_METHODS.SERVER_DISCOVER) return this.discover(response, route, message);
 
-    const session = this.sessions.ephemeral(route.id, principal.id, version);
+    const session = this.sessions.ephemeral(route.id, principal, version);
     session.limitTo(sessionScopeOf(principal));
     await this.forward(request, response, route, session, message);
     if (stateless) {

@@ -154,6 +154,7 @@ export class SharedUpstream implements Upstream {
         if (cacheKey && !(result as { isError?: unknown }).isError) this.cache.set(cacheKey, result, ttlMs);
       }
       response.id = entry.clientId;
+      entry.responseChars = pending.receivedChars;
       session.finish(entry, response);
     };
     pending.response

@@ -39,6 +39,8 @@ export interface PendingRequest {
   readonly id: JsonRpcId;
   /** Settles with the whole response, so a caller can relay `error` untouched. */
   readonly response: Promise<JsonRpcResponse>;
+  /** The length of the text frame the response came in (set before `response` settles; absent for errors made here). */
+  readonly receivedChars?: number;
 }
 
 export interface JsonRpcPeerOptions {
@@ -52,6 +54,8 @@ type Settle = (response: JsonRpcResponse) => void;
 
 interface Waiter {
   settle: Settle;
+  /** Told the received frame's length (for call statistics, without serializing the answer again). */
+  sized?: (chars: number) => void;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -80,7 +84,15 @@ export class JsonRpcPeer {
   request(method: string, params?: JsonRpcParams, options: PeerRequestOptions = {}): PendingRequest {
     const id = this.nextId();
     const message: JsonRpcRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
-    return { id, response: this.track(id, message, options) };
+    let receivedChars: number | undefined;
+    const response = this.track(id, message, options, (chars) => (receivedChars = chars));
+    return {
+      id,
+      response,
+      get receivedChars() {
+        return receivedChars;
+      },
+    };
   }
 
   /** Like `request`, resolving with the result and rejecting with a JsonRpcRequestError. */
@@ -108,15 +120,17 @@ export class JsonRpcPeer {
       this.emit({ jsonrpc: '2.0', method: '$/invalid', params: { text: text.slice(0, 200) } });
       return;
     }
-    this.receiveMessage(parsed.message);
+    this.receiveMessage(parsed.message, text.length);
   }
 
-  receiveMessage(message: JsonRpcMessage): void {
+  /** `chars`: the length of the frame the message came in, when the transport had one. */
+  receiveMessage(message: JsonRpcMessage, chars?: number): void {
     if (isResponse(message) && message.id !== undefined && message.id !== null) {
       const waiter = this.waiting.get(message.id);
       if (waiter) {
         this.waiting.delete(message.id);
         if (waiter.timer) clearTimeout(waiter.timer);
+        if (chars !== undefined) waiter.sized?.(chars);
         waiter.settle(message);
         return;
       }
@@ -151,13 +165,18 @@ export class JsonRpcPeer {
     }
   }
 
-  private track(id: JsonRpcId, message: JsonRpcRequest, options: PeerRequestOptions): Promise<JsonRpcResponse> {
+  private track(
+    id: JsonRpcId,
+    message: JsonRpcRequest,
+    options: PeerRequestOptions,
+    sized?: (chars: number) => void,
+  ): Promise<JsonRpcResponse> {
     return new Promise<JsonRpcResponse>((resolve) => {
       if (this.closedWith) {
         resolve(errorResponse(id, this.closedWith.code, this.closedWith.message, this.closedWith.data));
         return;
       }
-      const waiter: Waiter = { settle: resolve };
+      const waiter: Waiter = { settle: resolve, sized };
       if (options.timeoutMs && options.timeoutMs > 0) {
         waiter.timer = setTimeout(() => {
           this.abandon(id, { code: REQUEST_TIMEOUT, message: `No response to ${message.method} within ${options.timeoutMs} ms` });
