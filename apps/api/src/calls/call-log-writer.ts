@@ -57,7 +57,7 @@ export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
 
   record(record: CallRecord): void {
     if (!this.enabled) return;
-    this.queue.push({ id: randomUUID(), instance: this.instance.id.slice(0, 100), ...record });
+    this.queue.push({ ...record, id: randomUUID(), instance: this.instance.id.slice(0, 100) });
   }
 
   /** Writes what is queued now (tests read their calls right after making them). */
