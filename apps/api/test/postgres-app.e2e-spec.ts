@@ -1,6 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import type { CallLogPageView } from '@mcp-proxy/shared/dto';
 import { createApp } from '../src/app.factory';
+import { CallLogRetention } from '../src/calls/call-log-retention';
+import { CallLogWriter } from '../src/calls/call-log-writer';
+import type { CallRecord } from '../src/proxy/metrics/call-record';
 import { createTemporaryDatabase } from './support/postgres';
 import { applyEnv, makeTestEnv, TestEnv } from './support/test-env';
 
@@ -37,5 +41,61 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
       .get('/health')
       .expect(200)
       .expect((response) => expect(response.body.services.total).toBe(1));
+  });
+
+  it('writes the call history in batches, pages it by cursor with its filters, and sweeps it', async () => {
+    const http = app.getHttpServer();
+    const writer = app.get(CallLogWriter);
+    const base = Date.now();
+    const call = (index: number, at: number): CallRecord => ({
+      at: new Date(at),
+      principalKind: 'client',
+      principalId: 'client:pg',
+      principalLabel: 'pg token',
+      clientName: 'pg-client',
+      clientVersion: '1',
+      endpoint: 'pg-service',
+      serviceId: 'pg-id',
+      serviceName: 'pg-service',
+      method: 'tools/call',
+      tool: `tool-${index % 2}`,
+      originalTool: null,
+      durationMs: index,
+      outcome: index % 2 ? 'tool_error' : 'ok',
+      errorCode: null,
+      requestBytes: 100,
+      responseBytes: 200,
+      argumentsSha256: 'a'.repeat(64),
+    });
+    // Two share one millisecond: the cursor must tell them apart by id.
+    for (let index = 0; index < 5; index++) writer.record(call(index, base - (index === 4 ? 3 : index) * 1000));
+    writer.record(call(9, base - 40 * 24 * 60 * 60 * 1000));
+    await writer.flush();
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await request(http)
+        .get('/api/calls')
+        .query({ limit: '2', service: 'pg-service', ...(cursor ? { cursor } : {}) })
+        .set('X-API-Key', env.apiKey)
+        .expect(200);
+      const page = response.body as CallLogPageView;
+      seen.push(...page.items.map((item) => item.at));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(6);
+    expect([...seen].sort().reverse()).toEqual(seen);
+    const errors = await request(http)
+      .get('/api/calls')
+      .query({ outcome: 'tool_error', tool: 'tool-1' })
+      .set('X-API-Key', env.apiKey)
+      .expect(200);
+    expect((errors.body as CallLogPageView).items).toHaveLength(3);
+
+    expect(await app.get(CallLogRetention).sweep({ retentionDays: 30, maxRows: 0, now: Date.now() })).toBe(1);
+    await app.get(CallLogRetention).sweep({ retentionDays: 0, maxRows: 2, now: Date.now() });
+    const left = await request(http).get('/api/calls').set('X-API-Key', env.apiKey).expect(200);
+    expect((left.body as CallLogPageView).items.map((item) => item.durationMs)).toEqual([0, 1]);
   });
 });
