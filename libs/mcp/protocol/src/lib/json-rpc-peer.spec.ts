@@ -27,6 +27,19 @@ describe('JsonRpcPeer', () => {
     expect(peer.pendingCount).toBe(0);
   });
 
+  it('tells a request the length of the frame its response came in (none for an answer it made itself)', async () => {
+    const { peer } = pair();
+    const answered = peer.request('a');
+    const frame = JSON.stringify({ jsonrpc: '2.0', id: answered.id, result: { text: 'héllo' } });
+    peer.receive(frame);
+    await answered.response;
+    expect(answered.receivedChars).toBe(frame.length);
+    const abandoned = peer.request('b');
+    peer.abandon(abandoned.id, { code: REQUEST_TIMEOUT, message: 'gave up' });
+    await abandoned.response;
+    expect(abandoned.receivedChars).toBeUndefined();
+  });
+
   it('rejects with the remote error', async () => {
     const { peer } = pair();
     const call = peer.call('x');
