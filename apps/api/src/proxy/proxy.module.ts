@@ -1,4 +1,4 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CallsModule } from '../calls/calls.module';
 import { ClusterModule } from '../cluster/cluster.module';
@@ -64,10 +64,16 @@ export class ProxyModule implements OnModuleInit {
       },
     });
     if (this.calls.enabled) {
+      const logger = new Logger('CallLog');
       const record = (session: ClientSession, entry: InFlight, response: JsonRpcMessage | null): void => {
-        const endpoint = this.routes.byId(session.serviceId) ?? { id: session.serviceId, name: session.serviceId };
-        const call = callRecordOf(session, entry, response, endpoint, new Date());
-        if (call) this.calls.record(call);
+        // On the answer's way to the client: recording must never keep it from being delivered.
+        try {
+          const endpoint = this.routes.byId(session.serviceId) ?? { id: session.serviceId, name: session.serviceId };
+          const call = callRecordOf(session, entry, response, endpoint, new Date());
+          if (call) this.calls.record(call);
+        } catch (error) {
+          logger.warn(`Could not record ${entry.method}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       };
       this.sessions.observe({ answered: record, dropped: (session, entry) => record(session, entry, null) });
     }
