@@ -167,13 +167,14 @@ export class ClientSession {
     // Here, after caches and group merging, so every transport and every upstream kind is covered.
     if (this.toolAllowList && entry.method === 'tools/list' && !entry.listedForCaller)
       response = filterToolList(response, this.toolAllowList);
-    this.observer?.answered(this, entry, response);
     if (entry.trace) endTrace(entry.trace, response);
     if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
       setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);
     } else {
       this.deliver(entry, response);
     }
+    // After the answer is on its way: metrics and the call record (hashing large arguments) never delay it.
+    this.observer?.answered(this, entry, response);
   }
 
   private deliver(entry: InFlight, response: JsonRpcMessage): void {
