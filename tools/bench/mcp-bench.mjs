@@ -13,10 +13,11 @@
 // for direct stdio), gateway RSS before/after, and ratios vs direct stdio and vs the better peer. Finally the
 // RSS of our proxy with 10 idle server-everything services. Target `ours-token` is our proxy again with the MCP
 // clients presenting a client token instead of the admin key (the per-request credential check), and
-// `--database postgres` puts our proxy's database on the local PostgreSQL instead of SQLite in its data dir.
+// `--database postgres` puts our proxy's database on the local PostgreSQL instead of SQLite in its data dir;
+// `ours-log` is our proxy with the call history on (CALL_LOG=true), to show what recording calls costs.
 //
 // Usage: node tools/bench/mcp-bench.mjs [--quick] [--n 1000] [--warmup 100] [--n-large 100]
-//          [--targets direct,supergateway,mcp-proxy,ours,ours-token] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
+//          [--targets direct,supergateway,mcp-proxy,ours,ours-token,ours-log] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
 //          [--isolation shared|session] [--database sqlite|postgres] [--idle-services 10] [--no-pin] [--timeout 30000] [--json]
 //          [--main dist/apps/api/main.js]   (another build of our proxy to measure)
 // (`npm run bench` runs the start-up benchmark and then this; `npm run bench -- --quick` for a smoke run.)
@@ -116,6 +117,8 @@ const TARGETS = {
   ours: () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database }),
   // The same, with MCP clients presenting a client token instead of the admin key: the cost of checking it per request.
   'ours-token': () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database, credential: 'client-token' }),
+  // The same with the call history on (CALL_LOG=true): what recording every call costs.
+  'ours-log': () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database, callLog: true }),
 };
 if (!['sqlite', 'postgres'].includes(opt.database)) throw new Error(`--database takes sqlite or postgres, got "${opt.database}"`);
 const selected = opt.targets.split(',').map((name) => {
@@ -123,7 +126,7 @@ const selected = opt.targets.split(',').map((name) => {
   return name;
 });
 const OUR_BUILD = opt.main ? resolve(opt.main) : OUR_MAIN;
-if (selected.includes('ours') || selected.includes('ours-token')) {
+if (selected.some((name) => name.startsWith('ours'))) {
   const { existsSync } = await import('node:fs');
   if (!existsSync(OUR_BUILD)) {
     console.error(`${OUR_BUILD} is missing: run "npm run build" first (or leave our proxy out: --targets direct,supergateway,mcp-proxy)`);

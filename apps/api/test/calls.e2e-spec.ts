@@ -41,7 +41,7 @@ describe('call history at GET /api/calls', () => {
   }
 
   beforeAll(async () => {
-    running = await startApp({ AUTH_FAILURE_LIMIT: '100000' });
+    running = await startApp({ AUTH_FAILURE_LIMIT: '100000', CALL_LOG: 'true' });
     await registerService(running, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } });
     await registerService(running, {
       name: 'slow',

@@ -16,7 +16,7 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
 
   beforeAll(async () => {
     database = await createTemporaryDatabase();
-    env = makeTestEnv({ DATABASE_URL: database.url });
+    env = makeTestEnv({ DATABASE_URL: database.url, CALL_LOG: 'true' });
     restoreEnv = applyEnv(env.vars);
     app = await createApp();
   }, 60_000);

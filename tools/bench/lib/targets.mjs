@@ -110,7 +110,7 @@ export function startMcpProxy() {
  * `database: 'postgres'` its database is a throw-away one on the local PostgreSQL (BENCH_POSTGRES_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres), dropped at stop: per-request lookups then cost a round trip.
  */
-export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite' } = {}) {
+export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env: extraEnv = {} } = {}) {
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
   const dir = mkdtempSync(join(tmpdir(), 'mcp-proxy-bench-'));
   const postgres = database === 'postgres' ? await createBenchDatabase() : null;
@@ -132,6 +132,7 @@ export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite' } = {
     API_KEY: apiKey,
     // Tracing on for a run: OTEL_EXPORTER_OTLP_ENDPOINT=… npm run bench (compare with a run without it).
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_'))),
+    ...extraEnv,
   };
   const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, main], { cwd: ROOT, env });
   const stop = async () => {
@@ -216,8 +217,8 @@ export async function waitForRunning(proxy, name, timeoutMs = 30_000) {
  * clients present the admin API key (checked in memory), or with `credential: 'client-token'` a client token
  * created over REST, as remote MCP clients do (checked against the stored tokens).
  */
-export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key' }) {
-  const proxy = await startOurProxy({ main, database });
+export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key', callLog = false }) {
+  const proxy = await startOurProxy({ main, database, env: { CALL_LOG: String(callLog) } });
   let secret = proxy.apiKey;
   try {
     await addEverythingService(proxy, 'everything', { process: { isolation }, proxy: { responseMode: 'json' } });
@@ -235,8 +236,8 @@ export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite
   };
   const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(secret)}`;
   return {
-    name: credential === 'client-token' ? 'ours (token)' : 'our proxy',
-    version: `${main}, isolation ${isolation}, ${database}, ${credential}`,
+    name: credential === 'client-token' ? 'ours (token)' : callLog ? 'ours (+calls)' : 'our proxy',
+    version: `${main}, isolation ${isolation}, ${database}, ${credential}, call log ${callLog ? 'on' : 'off'}`,
     endpoints: [
       {
         id: 'http-json',

@@ -391,7 +391,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   ADMIN_DIST_DIR: { default: './dist/apps/admin/browser', parse: text },
   SESSION_TTL_MINUTES: { default: '720', parse: integer(1, 60 * 24 * 30) },
   AUDIT_RETENTION_DAYS: { default: '365', parse: integer(0, 36500) },
-  CALL_LOG: { default: 'true', parse: boolean },
+  CALL_LOG: { default: 'false', parse: boolean },
   CALL_LOG_RETENTION_DAYS: { default: '30', parse: integer(0, 36500) },
   CALL_LOG_MAX_ROWS: { default: '1000000', parse: integer(0, 1_000_000_000) },
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
