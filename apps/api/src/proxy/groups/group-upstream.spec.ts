@@ -2,7 +2,8 @@ import type { JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy
 import { ClientSession, InFlight } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
 import type { ServerIdentity } from '../upstream/upstream';
-import { GroupMember, GroupUpstream, MemberUpstream } from './group-upstream';
+import type { GroupMember, MemberUpstream } from './group-members';
+import { GroupUpstream } from './group-upstream';
 import { compileFilter } from './name-filter';
 
 /** A member that answers lists from a table and calls by echoing what reached it. */

@@ -6,29 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { REQUEST_TIMEOUT, type JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
-import type { CallMethod, CallOutcome } from '@mcp-proxy/shared/dto';
+import type { CallLogView, CallMethod, CallOutcome } from '@mcp-proxy/shared/dto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 
-export interface CallRecord {
-  at: Date;
-  principalKind: string;
-  principalId: string;
-  principalLabel: string | null;
-  clientName: string | null;
-  clientVersion: string | null;
-  endpoint: string;
-  serviceId: string;
-  serviceName: string;
-  method: CallMethod;
-  tool: string | null;
-  originalTool: string | null;
-  durationMs: number;
-  outcome: CallOutcome;
-  errorCode: number | null;
-  requestBytes: number;
-  responseBytes: number | null;
-  argumentsSha256: string | null;
-}
+/** A call log row as the API shows it, before the calls module gives it an id and its instance (`at` still a Date). */
+export type CallRecord = Omit<CallLogView, 'id' | 'instance' | 'at'> & { at: Date };
 
 /** Takes finished calls; never throws and never waits (the calls module queues them). */
 export interface CallRecorder {
