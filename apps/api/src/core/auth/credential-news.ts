@@ -2,27 +2,20 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { OnEvent } from '@nestjs/event-emitter';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { Client as PostgresClient } from 'pg';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AUTH_EVENTS } from './auth-events';
 import { CredentialCache } from './credential-cache';
 
-/** PostgreSQL's LISTEN/NOTIFY channel: instances that share a database are one deployment. */
-export const CREDENTIALS_NOTIFY_CHANNEL = 'mcp_proxy_credentials';
-/** Longest a change waits to hear its own notification come back (see `publish`). */
-const ECHO_TIMEOUT_MS = 500;
-/** Waits between attempts to listen again after the listening connection was lost. */
-const RELISTEN_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
-
 /**
  * News that a credential changed (a token or grant revoked, a user changed or deleted, a session
- * ended): AUTH_EVENTS.changed here empties this instance's CredentialCache at once and tells every
- * other instance to empty its own, over Redis (`<CLUSTER_KEY_PREFIX>:credentials`) when REDIS_URL is
- * set, else over PostgreSQL's LISTEN/NOTIFY when that is the database; with SQLite there is one
- * instance. Whoever emits the event with `emitAsync` and awaits it knows the others have been told
- * before it answers. While this instance is not listening (starting, or its connection lost) the
- * cache is paused, so a change it cannot hear of is never answered from memory.
+ * ended): AUTH_EVENTS.changed here empties this instance's CredentialCache at once and, with
+ * REDIS_URL, is published on `<CLUSTER_KEY_PREFIX>:credentials` so every other instance empties its
+ * own; whoever emits the event with `emitAsync` and awaits it knows the others have been told before
+ * it answers. With SQLite there is one instance. PostgreSQL without Redis may mean several instances
+ * that cannot tell each other in time (LISTEN/NOTIFY reaches the others a moment after the change
+ * answers), so there the cache stays off and every request reads the database. While the Redis
+ * subscriber is not connected the cache is paused too: a change it cannot hear of is never answered
+ * from memory.
  */
 @Injectable()
 export class CredentialNews implements OnModuleInit, OnModuleDestroy {
@@ -30,16 +23,10 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
   private readonly selfId = randomUUID();
   private publisher: Redis | null = null;
   private subscriber: Redis | null = null;
-  private listener: PostgresClient | null = null;
-  private relisten: ReturnType<typeof setTimeout> | null = null;
-  private stopping = false;
-  private notices = 0;
-  private readonly awaitingEcho = new Map<string, () => void>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly cache: CredentialCache,
-    private readonly database: DataSource,
   ) {}
 
   private get channel(): string {
@@ -60,15 +47,11 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
       await this.listenOnRedis(url);
     } else if (this.config.isPostgres) {
       this.cache.pause();
-      await this.listenOnPostgres(0);
     }
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    if (this.relisten) clearTimeout(this.relisten);
     await Promise.all([this.publisher, this.subscriber].map((client) => client?.quit().catch(() => undefined)));
-    await this.listener?.end().catch(() => undefined);
   }
 
   private async listenOnRedis(url: string): Promise<void> {
@@ -97,84 +80,10 @@ export class CredentialNews implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** A connection of its own (a pooled one would be handed to others); lost, it is opened again with back-off. */
-  private async listenOnPostgres(attempt: number): Promise<void> {
-    this.relisten = null;
-    if (this.stopping) return;
-    const { Client } = await import('pg');
-    const listener = new Client({ connectionString: this.config.get('DATABASE_URL') });
-    const lost = (reason: string): void => {
-      if (this.listener !== listener) return;
-      this.listener = null;
-      this.cache.pause();
-      void listener.end().catch(() => undefined);
-      if (this.stopping) return;
-      this.logger.warn(`Lost the database connection that hears of other instances' credential changes (${reason}); listening again`);
-      this.scheduleRelisten(0);
-    };
-    listener.on('notification', (message) => {
-      if (message.channel !== CREDENTIALS_NOTIFY_CHANNEL || message.payload === undefined) return;
-      if (message.payload.startsWith(`${this.selfId}:`)) this.awaitingEcho.get(message.payload)?.();
-      else this.cache.clear();
-    });
-    listener.on('error', (error) => lost(error.message));
-    listener.on('end', () => lost('closed'));
-    try {
-      this.listener = listener;
-      await listener.connect();
-      await listener.query(`LISTEN ${CREDENTIALS_NOTIFY_CHANNEL}`);
-      if (this.listener === listener) this.cache.resume();
-    } catch (error) {
-      if (this.listener === listener) this.listener = null;
-      void listener.end().catch(() => undefined);
-      if (attempt === 0)
-        this.logger.warn(`Not listening for credential changes of other instances yet (every request asks the database): ${String(error)}`);
-      this.scheduleRelisten(attempt + 1);
-    }
-  }
-
-  /**
-   * Through the pool, so it is sent even while this instance's own listening connection is being opened
-   * again. PostgreSQL hands a notification to every listening session at once; waiting (briefly) until
-   * our own comes back means the other instances' copies are on their way before the change answers.
-   */
-  private async notifyPostgres(): Promise<void> {
-    const payload = `${this.selfId}:${++this.notices}`;
-    const echoed = this.listener && !this.cache.isPaused ? this.echoOf(payload) : Promise.resolve();
-    try {
-      await this.database.query('SELECT pg_notify($1, $2)', [CREDENTIALS_NOTIFY_CHANNEL, payload]);
-      await echoed;
-    } finally {
-      this.awaitingEcho.get(payload)?.();
-    }
-  }
-
-  private echoOf(payload: string): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ECHO_TIMEOUT_MS);
-      const awaiting = this.awaitingEcho;
-      function done(): void {
-        clearTimeout(timer);
-        awaiting.delete(payload);
-        resolve();
-      }
-      awaiting.set(payload, done);
-    });
-  }
-
-  private scheduleRelisten(attempt: number): void {
-    if (this.stopping || this.relisten) return;
-    const delay = RELISTEN_DELAYS_MS[Math.min(attempt, RELISTEN_DELAYS_MS.length - 1)];
-    this.relisten = setTimeout(() => {
-      this.listenOnPostgres(attempt).catch((error: unknown) => this.logger.error(`Cannot listen for credential changes: ${String(error)}`));
-    }, delay);
-    this.relisten.unref();
-  }
-
   private async publish(): Promise<void> {
+    if (!this.publisher) return;
     try {
-      if (this.publisher) await this.publisher.publish(this.channel, this.selfId);
-      else if (this.config.isPostgres) await this.notifyPostgres();
+      await this.publisher.publish(this.channel, this.selfId);
     } catch (error) {
       // The others learn within the cache's TTL instead.
       this.logger.warn(`Could not tell other instances of a credential change: ${String(error)}`);

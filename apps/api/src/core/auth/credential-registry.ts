@@ -30,8 +30,8 @@ import { ADMIN_SUBJECT, UiSessionsService } from './ui-sessions.service';
  * long streams hold to CredentialWatch, which re-checks it every few seconds with `verifyNow`.
  *
  * Answers of 2–4 are kept in a CredentialCache (never the API key, never a refusal) until the TTL,
- * the credential's expiry, or news of a change (AUTH_EVENTS.changed here; from other instances over
- * Redis or PostgreSQL's LISTEN/NOTIFY: credential-news.ts), whichever comes first.
+ * the credential's expiry, or news of a change (AUTH_EVENTS.changed here, Redis from other
+ * instances: credential-news.ts), whichever comes first. Off on PostgreSQL without Redis.
  *
  * The verifiers of 2–4 that live in feature modules reach the core as CREDENTIAL_VERIFIERS, provided
  * by CredentialVerifiersModule (src/credential-verifiers.module.ts), which imports those modules:
