@@ -247,7 +247,7 @@ describe('call history at GET /api/calls', () => {
     const [template] = await calls();
     if (!template) throw new Error('no call recorded yet');
     const { id: _id, instance: _instance, at: _at, ...fields } = template;
-    writer.record({ ...fields, at: old, tool: 'ancient-tool' });
+    writer.insertRow({ ...fields, at: old, tool: 'ancient-tool' });
     expect(await calls({ tool: 'ancient-tool' })).toHaveLength(1);
     const retention = running.app.get(CallLogRetention);
     const before = (await calls()).length;

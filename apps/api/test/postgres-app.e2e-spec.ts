@@ -68,8 +68,8 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
       argumentsSha256: 'a'.repeat(64),
     });
     // Two share one millisecond: the cursor must tell them apart by id.
-    for (let index = 0; index < 5; index++) writer.record(call(index, base - (index === 4 ? 3 : index) * 1000));
-    writer.record(call(9, base - 40 * 24 * 60 * 60 * 1000));
+    for (let index = 0; index < 5; index++) writer.insertRow(call(index, base - (index === 4 ? 3 : index) * 1000));
+    writer.insertRow(call(9, base - 40 * 24 * 60 * 60 * 1000));
     await writer.flush();
 
     const seen: string[] = [];

@@ -1,51 +1,63 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
-import { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../cluster/instance-identity';
 import { AppConfig } from '../core/config/app-config';
 import { MetricsService } from '../core/metrics/metrics.service';
 import { Clock } from '../core/time/clock';
-import type { CallRecord, CallRecorder } from '../proxy/metrics/call-record';
+import type { CallRecord, CallRecorder, FinishedCall } from '../proxy/metrics/call-record';
 import { CallLogEntity } from './call-log.entity';
+import { batchInsertOf, type BatchInsert } from './call-log-insert';
 import { CallLogQueue } from './call-log-queue';
+import { CallPayloadPolicy } from './call-payload-policy';
+import { callRowOf, type CallRow } from './call-row';
 
 /** Rows held in memory at most while the database catches up; beyond, calls go unrecorded (and counted). */
 export const CALL_LOG_CAPACITY = 10_000;
-const BATCH_SIZE = 500;
+const BATCH_SIZE = 1000;
 const FLUSH_EVERY_MS = 1000;
 
+/** A queued call: as the proxy handed it over, or a row made elsewhere (an import, a test). */
+type Queued = { finished: FinishedCall } | { row: CallRow };
+
 /**
- * The proxy's CALL_RECORDER: takes each finished call from the hot path into a bounded queue and writes
- * the queue in multi-row INSERTs, off the path. With CALL_LOG=false nothing is recorded (the proxy does
- * not even build the records). Written out before the database closes on a graceful stop.
+ * The proxy's CALL_RECORDER: takes each finished call from the hot path into a bounded queue as it is (no work
+ * there), and turns each batch into rows (hash, sizes, redacted payloads) and one INSERT, off the path. With
+ * CALL_LOG=false nothing is recorded (the proxy does not even hand calls over). Written out before the database
+ * closes on a graceful stop.
  */
 @Injectable()
 export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
   private readonly logger = new Logger('CallLog');
   readonly enabled: boolean;
-  private readonly queue: CallLogQueue<CallLogEntity>;
+  private readonly queue: CallLogQueue<Queued>;
   private readonly dropped: Counter;
+  private readonly insert: BatchInsert<CallLogEntity>;
+  private readonly instanceId: string;
 
   constructor(
-    @InjectRepository(CallLogEntity) private readonly calls: Repository<CallLogEntity>,
-    private readonly instance: InstanceIdentity,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly payloads: CallPayloadPolicy,
+    instance: InstanceIdentity,
     config: AppConfig,
     metrics: MetricsService,
     clock: Clock,
   ) {
     this.enabled = config.get('CALL_LOG');
+    this.instanceId = instance.id.slice(0, 100);
+    this.insert = batchInsertOf(dataSource, CallLogEntity);
     this.dropped = new Counter({
       name: 'mcp_proxy_call_log_dropped_total',
       help: 'MCP calls not recorded in the call log: its queue was full, or a batch could not be written',
       registers: [metrics.registry],
     });
-    this.queue = new CallLogQueue<CallLogEntity>({
+    this.queue = new CallLogQueue<Queued>({
       capacity: CALL_LOG_CAPACITY,
       batchSize: BATCH_SIZE,
       flushEveryMs: FLUSH_EVERY_MS,
-      write: (rows) => this.write(rows),
+      write: (batch) => this.write(batch),
       onDrop: () => this.dropped.inc(),
       onError: (error, lost) => {
         this.dropped.inc(lost);
@@ -55,9 +67,17 @@ export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
     });
   }
 
-  record(record: CallRecord): void {
-    if (!this.enabled) return;
-    this.queue.push({ ...record, id: randomUUID(), instance: this.instance.id.slice(0, 100) });
+  storesPayloads(serviceId: string): boolean {
+    return this.payloads.storesPayloads(serviceId);
+  }
+
+  record(finished: FinishedCall): void {
+    if (this.enabled) this.queue.push({ finished });
+  }
+
+  /** Queues a row made elsewhere (without payloads); recorded whatever CALL_LOG says. */
+  insertRow(record: CallRecord): void {
+    this.queue.push({ row: { ...record, arguments: null, result: null } });
   }
 
   /** Writes what is queued now (tests read their calls right after making them). */
@@ -69,25 +89,18 @@ export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
     return this.queue.stop();
   }
 
-  /**
-   * One multi-row INSERT in plain SQL: the ORM's insert builder spent more CPU per row than the proxy spends
-   * on the call itself. Values go through the driver's own conversion, so rows read back as the ORM wrote them.
-   */
-  private async write(rows: CallLogEntity[]): Promise<void> {
-    const { driver } = this.calls.manager.connection;
-    const columns = this.calls.metadata.columns;
-    const params: unknown[] = [];
-    const tuples = rows.map((row) => {
-      const placeholders = columns.map((column) => {
-        params.push(driver.preparePersistentValue(column.getEntityValue(row), column));
-        return driver.createParameter(`p${params.length - 1}`, params.length - 1);
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    const names = columns.map((column) => driver.escape(column.databaseName)).join(', ');
-    await this.calls.manager.query(
-      `INSERT INTO ${driver.escape(this.calls.metadata.tableName)} (${names}) VALUES ${tuples.join(', ')}`,
-      params,
-    );
+  private async write(batch: Queued[]): Promise<void> {
+    const rows: CallLogEntity[] = [];
+    for (const queued of batch) {
+      try {
+        const row = 'row' in queued ? queued.row : callRowOf(queued.finished, this.payloads.storageOf(queued.finished.serviceId));
+        rows.push({ ...row, id: randomUUID(), instance: this.instanceId });
+      } catch (error) {
+        // One call whose arguments cannot be made into a row must not cost the batch.
+        this.dropped.inc();
+        this.logger.warn(`Could not record a call: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (rows.length > 0) await this.dataSource.query(this.insert.sql, [this.insert.parameter(rows)]);
   }
 }

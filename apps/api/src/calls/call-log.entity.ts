@@ -74,4 +74,12 @@ export class CallLogEntity {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   argumentsSha256!: string | null;
+
+  /** The arguments as JSON, redacted and cut (CALL_LOG_PAYLOAD_MAX_BYTES); null unless the service stores payloads. */
+  @Column({ type: 'text', nullable: true, select: false })
+  arguments!: string | null;
+
+  /** The answer's `result` (or `error`) as JSON, redacted and cut; null unless the service stores payloads. */
+  @Column({ type: 'text', nullable: true, select: false })
+  result!: string | null;
 }

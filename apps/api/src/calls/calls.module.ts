@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterLinkModule } from '../cluster/cluster-link.module';
+import { ServiceRegistryModule } from '../services/service-registry.module';
 import { CALL_RECORDER } from '../proxy/metrics/call-record';
 import { CallLogEntity } from './call-log.entity';
 import { CallLogRetention } from './call-log-retention';
 import { CallLogWriter } from './call-log-writer';
+import { CallPayloadPolicy } from './call-payload-policy';
 import { CallsController } from './calls.controller';
+import { CallStatsService } from './call-stats.service';
 import { CallsService } from './calls.service';
 
 /**
@@ -14,9 +17,16 @@ import { CallsService } from './calls.service';
  * read at GET /api/calls.
  */
 @Module({
-  imports: [ClusterLinkModule, TypeOrmModule.forFeature([CallLogEntity])],
+  imports: [ClusterLinkModule, ServiceRegistryModule, TypeOrmModule.forFeature([CallLogEntity])],
   controllers: [CallsController],
-  providers: [CallLogWriter, CallLogRetention, CallsService, { provide: CALL_RECORDER, useExisting: CallLogWriter }],
+  providers: [
+    CallLogWriter,
+    CallPayloadPolicy,
+    CallLogRetention,
+    CallsService,
+    CallStatsService,
+    { provide: CALL_RECORDER, useExisting: CallLogWriter },
+  ],
   exports: [CALL_RECORDER],
 })
 export class CallsModule {}

@@ -1,6 +1,6 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { CallLogPageView, CallLogQueryDto, CallLogView } from '@mcp-proxy/shared/dto';
+import { CALL_PAGE_MAX, type CallLogDetailView, type CallLogPageView, type CallLogQueryDto, type CallLogView } from '@mcp-proxy/shared/dto';
 import { Brackets, Repository, SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../core/auth/principal';
 import { CallLogEntity } from './call-log.entity';
@@ -37,6 +37,8 @@ export class CallsService {
 
   async page(query: CallLogQueryDto, principal: Principal | undefined): Promise<CallLogPageView> {
     const limit = query.limit ?? DEFAULT_PAGE;
+    if (!query.format && limit > CALL_PAGE_MAX)
+      throw new BadRequestException([`limit must not be greater than ${CALL_PAGE_MAX} (an export with format may ask for more)`]);
     // One row more than asked says whether there is a next page.
     const rows = await this.filtered(query, principal)
       .orderBy('call.at', 'DESC')
@@ -48,14 +50,17 @@ export class CallsService {
     return { items: items.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
+  /** One call with its stored payloads; 404 when unknown or outside the caller's services. */
+  async detail(id: string, principal: Principal | undefined): Promise<CallLogDetailView> {
+    const row = await withinScope(this.calls.createQueryBuilder('call').addSelect(['call.arguments', 'call.result']), principal)
+      .andWhere('call.id = :id', { id })
+      .getOne();
+    if (!row) throw new NotFoundException(`No recorded call ${id}`);
+    return { ...toView(row), arguments: row.arguments, result: row.result };
+  }
+
   private filtered(query: CallLogQueryDto, principal: Principal | undefined): SelectQueryBuilder<CallLogEntity> {
-    const builder = this.calls.createQueryBuilder('call');
-    // A principal limited to some services sees the calls those services served, and nothing else.
-    const allowed = principal?.scope?.services;
-    if (allowed) {
-      if (allowed.length === 0) builder.andWhere('1 = 0');
-      else builder.andWhere('(call.serviceId IN (:...allowed) OR call.serviceName IN (:...allowed))', { allowed });
-    }
+    const builder = withinScope(this.calls.createQueryBuilder('call'), principal);
     if (query.service) builder.andWhere('(call.serviceId = :service OR call.serviceName = :service)', { service: query.service });
     if (query.tool) builder.andWhere('(call.tool = :tool OR call.originalTool = :tool)', { tool: query.tool });
     if (query.principal)
@@ -77,6 +82,16 @@ export class CallsService {
     }
     return builder;
   }
+}
+
+/** A principal limited to some services sees the calls those services served, and nothing else. */
+export function withinScope<T extends SelectQueryBuilder<CallLogEntity>>(builder: T, principal: Principal | undefined): T {
+  const allowed = principal?.scope?.services;
+  if (allowed) {
+    if (allowed.length === 0) builder.andWhere('1 = 0');
+    else builder.andWhere('(call.serviceId IN (:...allowed) OR call.serviceName IN (:...allowed))', { allowed });
+  }
+  return builder;
 }
 
 function toView(row: CallLogEntity): CallLogView {

@@ -121,6 +121,8 @@ export class ConfigSyncService {
       process: service.repository ? settings : { command: command ?? undefined, args, cwd, ...settings },
       // The default path follows the name; only a path of its own is written out.
       proxy: path === `/mcp/${service.name}` ? proxy : { ...proxy, path },
+      // Only a setting that differs from the default is written out.
+      ...(service.callLog.payloads ? { callLog: { payloads: true } } : {}),
       ...(service.repository ? { repository: { ...service.repository, entryPoint: service.repository.entryPoint ?? undefined } } : {}),
       ...(service.remote ? { remote: await this.remoteEntry(service, secrets) } : {}),
       environment,
@@ -235,6 +237,7 @@ function serviceDifference(
   if ((wanted.transport ?? 'stdio') !== existing.transport) update.transport = wanted.transport;
   if (wanted.process && !matches(existing.process, wanted.process)) update.process = wanted.process;
   if (wanted.proxy && !matches(existing.proxy, wanted.proxy)) update.proxy = wanted.proxy;
+  if (wanted.callLog && !matches(existing.callLog, wanted.callLog)) update.callLog = wanted.callLog;
   if (wanted.repository && !matches(existing.repository ?? {}, wanted.repository)) update.repository = wanted.repository;
   if (!isDeepStrictEqual(environment, currentEnvironment)) update.environment = environment;
   return Object.keys(update).length > 0 ? update : null;

@@ -8,8 +8,9 @@ import { SupervisorModule } from '../supervisor/supervisor.module';
 import { GroupMappingController } from './groups/group-mapping.controller';
 import { RATE_LIMIT_REDIS, RateLimiter, sharedRateLimitRedis } from './limits/rate-limiter';
 import { McpDispatcher } from './mcp-dispatcher';
-import { CALL_RECORDER, callRecordOf, type CallRecorder } from './metrics/call-record';
+import { CALL_RECORDER, finishedCallOf, outcomeOf, type CallRecorder } from './metrics/call-record';
 import { ProxyMetrics } from './metrics/proxy-metrics';
+import { ToolMetrics } from './metrics/tool-metrics';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { McpHttpHandler } from './mcp-http.handler';
 import { ProxyDrainer } from './proxy-drainer';
@@ -37,6 +38,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     McpDispatcher,
     RateLimiter,
     ProxyMetrics,
+    ToolMetrics,
     { provide: RATE_LIMIT_REDIS, inject: [AppConfig], useFactory: sharedRateLimitRedis },
     StreamableHttpTransport,
     LegacySseTransport,
@@ -49,6 +51,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 export class ProxyModule implements OnModuleInit {
   constructor(
     private readonly metrics: ProxyMetrics,
+    private readonly toolMetrics: ToolMetrics,
     private readonly sessions: SessionStore,
     private readonly upstreams: UpstreamRegistry,
     private readonly routes: RouteTable,
@@ -63,13 +66,23 @@ export class ProxyModule implements OnModuleInit {
         this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, 'error' in response);
       },
     });
+    if (this.toolMetrics.enabled) {
+      const count = (session: ClientSession, entry: InFlight, response: JsonRpcMessage | null): void => {
+        if (entry.method !== 'tools/call' || entry.target === undefined) return;
+        const service = entry.member?.serviceName ?? this.routes.byId(session.serviceId)?.name ?? session.serviceId;
+        const seconds = (performance.now() - entry.startedAtMs) / 1000;
+        this.toolMetrics.record(service, entry.member?.target ?? entry.target, outcomeOf(response).outcome, seconds);
+      };
+      this.sessions.observe({ answered: count, dropped: (session, entry) => count(session, entry, null) });
+    }
     if (this.calls.enabled) {
       const logger = new Logger('CallLog');
       const record = (session: ClientSession, entry: InFlight, response: JsonRpcMessage | null): void => {
-        // On the answer's way to the client: recording must never keep it from being delivered.
+        // On the answer's way to the client: only references are taken here, the row is made off the path.
         try {
           const endpoint = this.routes.byId(session.serviceId) ?? { id: session.serviceId, name: session.serviceId };
-          const call = callRecordOf(session, entry, response, endpoint, new Date());
+          const payloads = this.calls.storesPayloads(entry.member?.serviceId ?? session.serviceId);
+          const call = finishedCallOf(session, entry, response, endpoint, payloads);
           if (call) this.calls.record(call);
         } catch (error) {
           logger.warn(`Could not record ${entry.method}: ${error instanceof Error ? error.message : String(error)}`);

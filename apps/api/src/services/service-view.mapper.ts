@@ -61,6 +61,7 @@ export function toServiceView(
     transport: entity.transport,
     proxy: entity.proxy,
     process: entity.process,
+    callLog: entity.callLog ?? { payloads: false },
     repository: entity.repository,
     remote,
     environment: Object.fromEntries(environmentKeys.map((key) => [key, MASKED_VALUE])),

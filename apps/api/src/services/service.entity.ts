@@ -1,4 +1,4 @@
-import type { ProcessConfigView, ProxyConfigView, RepositoryView, ServiceTransport } from '@mcp-proxy/shared/dto';
+import type { CallLogSettingsView, ProcessConfigView, ProxyConfigView, RepositoryView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import { Column, Entity } from 'typeorm';
 import { RecordEntity } from '../core/database/record.entity';
 import type { ServiceRemoteEntity } from './service-remote.entity';
@@ -19,6 +19,10 @@ export class ServiceEntity extends RecordEntity {
 
   @Column({ type: 'simple-json' })
   proxy!: ProxyConfigView;
+
+  /** What the call history keeps of this service's calls; null in rows older than the setting (no payloads). */
+  @Column({ type: 'simple-json', nullable: true })
+  callLog!: CallLogSettingsView | null;
 
   @Column({ type: 'simple-json', nullable: true })
   repository!: RepositoryView | null;

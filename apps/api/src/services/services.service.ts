@@ -54,6 +54,7 @@ export class ServicesService {
       transport: dto.transport ?? 'stdio',
       process: processConfig({ ...this.processDefaults(), ...givenFields(dto.process) }),
       proxy: proxyConfig(dto.name, { ...this.proxyDefaults(), ...givenFields(dto.proxy) }),
+      callLog: { payloads: dto.callLog?.payloads ?? false },
       repository: dto.repository
         ? {
             url: dto.repository.url,
@@ -85,6 +86,7 @@ export class ServicesService {
       });
     }
     if (dto.proxy) entity.proxy = proxyConfig(entity.name, { ...entity.proxy, ...dto.proxy });
+    if (dto.callLog) entity.callLog = { payloads: dto.callLog.payloads };
     if (dto.repository) {
       entity.repository = {
         url: dto.repository.url,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isTrustedProxyEntry } from '../http/trusted-proxies';
+import { DEFAULT_REDACT_PATTERNS, parseRegexList } from './redact-patterns';
 import { defaultStatePath, stateDefault, UNDER_DATA_DIR } from './state-paths';
 
 /** The validated, typed environment. Every key of the public contract, plus a few of our own. */
@@ -74,6 +75,12 @@ export interface AppEnv {
   CALL_LOG_RETENTION_DAYS: number;
   /** At most this many recorded calls are kept (the oldest go first); 0: no bound by count. */
   CALL_LOG_MAX_ROWS: number;
+  /** Regular expressions (a JSON array) whose matches are blanked in stored call payloads; default: keys, tokens, JWTs, e-mails. */
+  CALL_LOG_REDACT_PATTERNS: string[];
+  /** Stored call arguments and results are cut to this many bytes each (services with `callLog.payloads` only). */
+  CALL_LOG_PAYLOAD_MAX_BYTES: number;
+  /** Prometheus counters and latency histograms per tool (labels service and tool): off by default, for label cardinality. */
+  METRICS_PER_TOOL: boolean;
   /** REST requests per minute per client address. */
   API_RATE_LIMIT: number;
   /** Failed authentication attempts per client address per 15 minutes before 429. */
@@ -169,6 +176,14 @@ const boolean: Parser<boolean> = (raw) => {
 };
 
 const text: Parser<string> = (raw) => raw;
+
+const regexList: Parser<string[]> = (raw) => {
+  try {
+    return parseRegexList(raw);
+  } catch (error) {
+    throw new InvalidValue(error instanceof Error ? error.message : String(error));
+  }
+};
 
 const optional =
   <T>(parse: Parser<T>): Parser<T | undefined> =>
@@ -394,6 +409,9 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   CALL_LOG: { default: 'false', parse: boolean },
   CALL_LOG_RETENTION_DAYS: { default: '30', parse: integer(0, 36500) },
   CALL_LOG_MAX_ROWS: { default: '1000000', parse: integer(0, 1_000_000_000) },
+  CALL_LOG_REDACT_PATTERNS: { default: JSON.stringify(DEFAULT_REDACT_PATTERNS), parse: regexList },
+  CALL_LOG_PAYLOAD_MAX_BYTES: { default: '4096', parse: integer(256, 1_048_576) },
+  METRICS_PER_TOOL: { default: 'false', parse: boolean },
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },

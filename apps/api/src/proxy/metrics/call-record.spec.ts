@@ -1,7 +1,6 @@
 import { errorResponse, INVALID_PARAMS, REQUEST_TIMEOUT, type JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
-import { createHash } from 'node:crypto';
 import { ClientSession } from '../sessions/client-session';
-import { callRecordOf, canonicalJson, outcomeOf } from './call-record';
+import { finishedCallOf, outcomeOf } from './call-record';
 
 describe('outcomeOf', () => {
   it.each<[string, JsonRpcMessage | null, ReturnType<typeof outcomeOf>]>([
@@ -16,15 +15,9 @@ describe('outcomeOf', () => {
   });
 });
 
-describe('canonicalJson', () => {
-  it('sorts keys at every level, so the order a client wrote them in does not change the hash', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
-    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
-  });
-});
-
-describe('callRecordOf', () => {
+describe('finishedCallOf', () => {
   const endpoint = { id: 'svc-1', name: 'everything' };
+  const answer: JsonRpcMessage = { jsonrpc: '2.0', id: 7, result: { content: [] } };
 
   function call(method: string, params: Record<string, unknown>) {
     const session = new ClientSession('s1', 'svc-1', 'user:u1', 'streamable-http', '2025-06-18');
@@ -35,55 +28,50 @@ describe('callRecordOf', () => {
     return { session, entry };
   }
 
-  it('records who, which client, which tool, the outcome and a hash of the arguments, never the arguments', () => {
-    const { session, entry } = call('tools/call', { name: 'echo', arguments: { message: 'secret-value', n: 1 } });
-    const record = callRecordOf(session, entry, { jsonrpc: '2.0', id: 7, result: { content: [] } }, endpoint, new Date(0));
-    expect(record).toMatchObject({
+  it('takes who, which client, which tool and how it ended, and the arguments by reference (nothing computed)', () => {
+    const args = { message: 'secret-value' };
+    const { session, entry } = call('tools/call', { name: 'echo', arguments: args });
+    const finished = finishedCallOf(session, entry, answer, endpoint, false);
+    expect(finished).toMatchObject({
       principalKind: 'user',
       principalId: 'user:u1',
       principalLabel: 'alice',
-      clientName: 'claude',
-      clientVersion: '1.2',
-      endpoint: 'everything',
+      clientInfo: { name: 'claude', version: '1.2' },
+      endpointName: 'everything',
       serviceId: 'svc-1',
       serviceName: 'everything',
       method: 'tools/call',
-      tool: 'echo',
-      originalTool: null,
+      target: 'echo',
+      memberTarget: undefined,
       outcome: 'ok',
       errorCode: null,
-      argumentsSha256: createHash('sha256').update('{"message":"secret-value","n":1}').digest('hex'),
+      response: null,
     });
-    expect(JSON.stringify(record)).not.toContain('secret-value');
-    expect(record?.requestBytes).toBeGreaterThan('{"message":"secret-value","n":1}'.length);
+    expect(finished?.args).toBe(args);
+    expect(finished?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
-  it("names a group's member and the tool's original name", () => {
+  it('hands the answer over only for a service that stores payloads', () => {
+    const { session, entry } = call('tools/call', { name: 'echo', arguments: {} });
+    expect(finishedCallOf(session, entry, answer, endpoint, true)?.response).toBe(answer);
+  });
+
+  it("names a group's member and the tool's original name; a dropped call is cancelled", () => {
     const { session, entry } = call('tools/call', { name: 'everything__echo', arguments: {} });
     entry.member = { serviceId: 'svc-2', serviceName: 'member', target: 'echo' };
-    const record = callRecordOf(session, entry, null, { id: 'group:g', name: 'g' }, new Date(0));
-    expect(record).toMatchObject({
-      endpoint: 'g',
+    expect(finishedCallOf(session, entry, null, { id: 'group:g', name: 'g' }, true)).toMatchObject({
+      endpointName: 'g',
       serviceId: 'svc-2',
       serviceName: 'member',
-      tool: 'everything__echo',
-      originalTool: 'echo',
-    });
-    expect(record?.outcome).toBe('cancelled');
-  });
-
-  it('records a resource read by its URI, without an arguments hash', () => {
-    const { session, entry } = call('resources/read', { uri: 'test://static/resource/1' });
-    expect(callRecordOf(session, entry, errorResponse(7, -32002, 'not found'), endpoint, new Date(0))).toMatchObject({
-      tool: 'test://static/resource/1',
-      argumentsSha256: null,
-      outcome: 'error',
-      errorCode: -32002,
+      target: 'everything__echo',
+      memberTarget: 'echo',
+      outcome: 'cancelled',
+      response: null,
     });
   });
 
   it('does not record the lists', () => {
     const { session, entry } = call('tools/list', {});
-    expect(callRecordOf(session, entry, { jsonrpc: '2.0', id: 7, result: { tools: [] } }, endpoint, new Date(0))).toBeNull();
+    expect(finishedCallOf(session, entry, { jsonrpc: '2.0', id: 7, result: { tools: [] } }, endpoint, false)).toBeNull();
   });
 });

@@ -1,27 +1,60 @@
 /**
- * What the call log keeps of one finished MCP call, made from the session's in-flight entry where every call
- * ends (ClientSession.finish or drop), whatever the transport, group or upstream. Pure: the proxy builds the
- * record, the calls module (CALL_RECORDER) queues and writes it off the hot path. Arguments and results are not
- * kept: the arguments only as a SHA-256 of their canonical JSON.
+ * What the proxy hands the call history of one finished MCP call, taken from the session's in-flight entry where
+ * every call ends (ClientSession.finish or drop), whatever the transport, group or upstream. On the hot path this
+ * only copies references and numbers: hashing, sizing, redaction and the row itself are the calls module's work
+ * (CALL_RECORDER), done in batches off the path.
  */
-import { createHash } from 'node:crypto';
 import { REQUEST_TIMEOUT, type JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
-import type { CallLogView, CallMethod, CallOutcome } from '@mcp-proxy/shared/dto';
+import type { CallLogView, CallOutcome } from '@mcp-proxy/shared/dto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 
 /** A call log row as the API shows it, before the calls module gives it an id and its instance (`at` still a Date). */
 export type CallRecord = Omit<CallLogView, 'id' | 'instance' | 'at'> & { at: Date };
 
+/** A finished call as the proxy saw it: plain facts and references, nothing computed. */
+export interface FinishedCall {
+  /** When it ended (epoch ms). */
+  at: number;
+  durationMs: number;
+  principalKind: string;
+  principalId: string;
+  principalLabel: string | null;
+  /** The client's `clientInfo` from `initialize`, as it sent it. */
+  clientInfo: Record<string, unknown> | null;
+  /** The service or group called. */
+  endpointId: string;
+  endpointName: string;
+  /** The service that served it: a group's member, else the endpoint. */
+  serviceId: string;
+  serviceName: string;
+  method: string;
+  /** The tool or prompt name or resource URI the client sent. */
+  target: string | undefined;
+  /** A group's call: the name (or URI) at the member. */
+  memberTarget: string | undefined;
+  /** The arguments as the client sent them (a parsed value, or later the raw JSON text); undefined when none. */
+  args: unknown;
+  /** The length of the answer's frame as the server sent it, when the upstream had one. */
+  responseChars: number | undefined;
+  outcome: CallOutcome;
+  errorCode: number | null;
+  /** The answer as it left, only for a service that stores payloads (null otherwise, and for a dropped call). */
+  response: unknown;
+}
+
 /** Takes finished calls; never throws and never waits (the calls module queues them). */
 export interface CallRecorder {
   readonly enabled: boolean;
-  record(record: CallRecord): void;
+  /** Whether calls served by this service keep their arguments and results: only then is the answer handed over. */
+  storesPayloads(serviceId: string): boolean;
+  record(call: FinishedCall): void;
 }
 
 /** The calls module's recorder, as the proxy asks for it. */
 export const CALL_RECORDER = Symbol('CALL_RECORDER');
 
-const RECORDED: ReadonlySet<string> = new Set<CallMethod>(['tools/call', 'resources/read', 'prompts/get']);
+/** The methods the call log records (the ones that make a server act or hand out content). */
+const RECORDED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
 /** How an answer (null: none, the call was dropped) ends a call. */
 export function outcomeOf(response: JsonRpcMessage | null): { outcome: CallOutcome; errorCode: number | null } {
@@ -34,54 +67,39 @@ export function outcomeOf(response: JsonRpcMessage | null): { outcome: CallOutco
   return { outcome: result?.isError === true ? 'tool_error' : 'ok', errorCode: null };
 }
 
-/** JSON with object keys sorted at every level, so equal arguments hash equally whatever order a client wrote them in. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(',')}}`;
-}
-
-/** The JSON-RPC envelope around the params (`{"jsonrpc":"2.0","id":…,"method":…,"params":{…}}`), roughly. */
-const ENVELOPE_BYTES = 48;
-
-const cut = (text: string | null | undefined, max: number): string | null => (typeof text === 'string' ? text.slice(0, max) : null);
-
-/** The record of a finished (or dropped) call; null for a method the call log does not keep. */
-export function callRecordOf(
+/**
+ * The finished call of an entry (null for a method the call log does not keep). `withPayload`: the service
+ * stores payloads, so the answer goes along (by reference).
+ */
+export function finishedCallOf(
   session: ClientSession,
   entry: InFlight,
   response: JsonRpcMessage | null,
   endpoint: { id: string; name: string },
-  now: Date,
-): CallRecord | null {
-  if (!RECORDED.has(entry.method)) return null;
+  withPayload: boolean,
+): FinishedCall | null {
+  if (!RECORDED_METHODS.has(entry.method)) return null;
   const { outcome, errorCode } = outcomeOf(response);
-  // The arguments are serialized once, for the hash; their length stands in for the request's size.
-  const args = entry.args === undefined ? null : canonicalJson(entry.args);
-  const target = entry.target ?? '';
-  const requestBytes = ENVELOPE_BYTES + entry.method.length + Buffer.byteLength(target) + (args ? Buffer.byteLength(args) : 0);
-  const info = session.clientInfo;
+  const owner = session.owner;
+  const member = entry.member;
   return {
-    at: now,
-    principalKind: session.owner?.kind ?? 'unknown',
+    at: Date.now(),
+    durationMs: performance.now() - entry.startedAtMs,
+    principalKind: owner?.kind ?? 'unknown',
     principalId: session.principalId,
-    principalLabel: cut(session.owner?.label, 200),
-    clientName: cut(typeof info?.['name'] === 'string' ? info['name'] : null, 200),
-    clientVersion: cut(typeof info?.['version'] === 'string' ? info['version'] : null, 100),
-    endpoint: endpoint.name.slice(0, 200),
-    serviceId: entry.member?.serviceId ?? endpoint.id,
-    serviceName: (entry.member?.serviceName ?? endpoint.name).slice(0, 200),
-    method: entry.method as CallMethod,
-    tool: cut(entry.target, 500),
-    originalTool: entry.member && entry.member.target !== entry.target ? entry.member.target.slice(0, 500) : null,
-    durationMs: Math.max(0, Math.round(performance.now() - entry.startedAtMs)),
+    principalLabel: owner?.label ?? null,
+    clientInfo: session.clientInfo,
+    endpointId: endpoint.id,
+    endpointName: endpoint.name,
+    serviceId: member?.serviceId ?? endpoint.id,
+    serviceName: member?.serviceName ?? endpoint.name,
+    method: entry.method,
+    target: entry.target,
+    memberTarget: member?.target,
+    args: entry.args,
+    responseChars: entry.responseChars,
     outcome,
     errorCode,
-    requestBytes,
-    responseBytes: entry.responseChars ?? null,
-    argumentsSha256: args === null ? null : createHash('sha256').update(args).digest('hex'),
+    response: withPayload ? response : null,
   };
 }

@@ -17,6 +17,7 @@ export const CALL_EXPORT_FORMATS = ['json', 'csv'] as const;
 export type CallExportFormat = (typeof CALL_EXPORT_FORMATS)[number];
 
 export const CALL_PAGE_MAX = 500;
+export const CALL_EXPORT_MAX = 10_000;
 
 /** One recorded MCP call. Arguments and results are never part of it: only a hash of the arguments. */
 export interface CallLogView {
@@ -52,6 +53,14 @@ export interface CallLogView {
   responseBytes: number | null;
   /** SHA-256 (hex) of the canonical JSON of the arguments; null when the call had none. */
   argumentsSha256: string | null;
+}
+
+/** One call with what was stored of its payloads (`GET /api/calls/:id`). */
+export interface CallLogDetailView extends CallLogView {
+  /** The arguments as JSON, redacted and cut; null unless the service stores payloads (`callLog.payloads`). */
+  arguments: string | null;
+  /** The answer's `result` (or its `error`) as JSON, redacted and cut; null unless the service stores payloads. */
+  result: string | null;
 }
 
 export interface CallLogPageView {
@@ -101,15 +110,66 @@ export class CallLogQueryDto {
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 
+  /** 1–500 (`CALL_PAGE_MAX`); with `format`, up to 10,000 (`CALL_EXPORT_MAX`). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(CALL_PAGE_MAX)
+  @Max(CALL_EXPORT_MAX)
   limit?: number;
 
-  /** `csv`: the page as a CSV download (the same filters, cursor and limit); `json` (default): the page view. */
+  /** `csv` or `json`: the page as a download (the same filters, cursor and limit; `X-Next-Cursor` when there is more). Without it: the page view. */
   @IsOptional()
   @IsIn(CALL_EXPORT_FORMATS)
   format?: CallExportFormat;
+}
+
+export const CALL_STATS_RANGES = ['hour', 'day', 'month'] as const;
+export type CallStatsRange = (typeof CALL_STATS_RANGES)[number];
+
+/** `GET /api/calls/stats`: per-tool figures over the last hour, day (24 h) or month (30 days). */
+export class CallStatsQueryDto {
+  /** A service's id or name; every service the caller may see when absent. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  service?: string;
+
+  /** Default `day`. */
+  @IsOptional()
+  @IsIn(CALL_STATS_RANGES)
+  range?: CallStatsRange;
+}
+
+export interface CallClientCount {
+  /** The client's name from `initialize`, else the principal's label or id. */
+  client: string;
+  calls: number;
+}
+
+/** One tool (prompt, resource) of one service over the range; a group's calls count under the member and its own name. */
+export interface CallToolStatsView {
+  serviceId: string;
+  serviceName: string;
+  method: CallMethod;
+  tool: string | null;
+  calls: number;
+  /** Calls that ended `tool_error`, `error` or `timeout` (a cancelled call is the client's choice, not an error). */
+  errors: number;
+  /** errors / calls, 0 to 1. */
+  errorRate: number;
+  /** Nearest-rank percentiles of `durationMs`. */
+  p50Ms: number;
+  p95Ms: number;
+  /** The three clients that called it most. */
+  topClients: CallClientCount[];
+}
+
+export interface CallStatsView {
+  range: CallStatsRange;
+  /** ISO 8601: the window is [from, to). */
+  from: string;
+  to: string;
+  /** Busiest first; at most 200. */
+  tools: CallToolStatsView[];
 }

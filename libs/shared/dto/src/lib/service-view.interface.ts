@@ -33,6 +33,12 @@ export interface ProxyConfigView {
   auth?: ServiceAuthMode;
 }
 
+/** What the call history keeps of a service's calls. */
+export interface CallLogSettingsView {
+  /** Store each call's arguments and result (redacted, cut to CALL_LOG_PAYLOAD_MAX_BYTES); off by default. */
+  payloads: boolean;
+}
+
 export interface RepositoryView {
   url: string;
   branch: string;
@@ -68,6 +74,7 @@ export interface ServiceView {
   transport: ServiceTransport;
   proxy: ProxyConfigView;
   process: ProcessConfigView;
+  callLog: CallLogSettingsView;
   repository: RepositoryView | null;
   /** `transport: "remote"` only. */
   remote: RemoteConfigView | null;

@@ -250,6 +250,13 @@ export class ProxyConfigDto {
   auth?: ServiceAuthMode;
 }
 
+/** What the call history keeps of the service's calls. */
+export class CallLogSettingsDto {
+  /** Store each call's arguments and result, redacted (the service's secrets, CALL_LOG_REDACT_PATTERNS) and cut; default false. */
+  @IsBoolean()
+  payloads!: boolean;
+}
+
 /** A remote MCP server (`transport: "remote"`): where it is, how to speak to it, what to send with each request. */
 export class RemoteConfigDto {
   @Validate(RemoteUrlConstraint)
@@ -309,6 +316,11 @@ export class CreateServiceDto {
   @Type(() => ProxyConfigDto)
   proxy?: ProxyConfigDto;
 
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CallLogSettingsDto)
+  callLog?: CallLogSettingsDto;
+
   /** Start the service as soon as it is created. */
   @IsOptional()
   @IsBoolean()
@@ -346,4 +358,9 @@ export class UpdateServiceDto {
   @ValidateNested()
   @Type(() => ProxyConfigDto)
   proxy?: ProxyConfigDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CallLogSettingsDto)
+  callLog?: CallLogSettingsDto;
 }
