@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { CallLogPageView } from '@mcp-proxy/shared/dto';
+import type { CallLogPageView, CallStatsView } from '@mcp-proxy/shared/dto';
 import { createApp } from '../src/app.factory';
 import { CallLogRetention } from '../src/calls/call-log-retention';
 import { CallLogWriter } from '../src/calls/call-log-writer';
@@ -92,6 +92,13 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
       .set('X-API-Key', env.apiKey)
       .expect(200);
     expect((errors.body as CallLogPageView).items).toHaveLength(3);
+
+    // Per-tool figures computed by PostgreSQL: nearest-rank percentiles of the durations (0,2,4 and 1,3).
+    const stats = await request(http).get('/api/calls/stats').query({ range: 'day' }).set('X-API-Key', env.apiKey).expect(200);
+    expect((stats.body as CallStatsView).tools).toEqual([
+      expect.objectContaining({ tool: 'tool-0', calls: 3, errors: 0, p50Ms: 2, p95Ms: 4, topClients: [{ client: 'pg-client', calls: 3 }] }),
+      expect.objectContaining({ tool: 'tool-1', calls: 2, errors: 2, errorRate: 1, p50Ms: 1, p95Ms: 3 }),
+    ]);
 
     expect(await app.get(CallLogRetention).sweep({ retentionDays: 30, maxRows: 0, now: Date.now() })).toBe(1);
     await app.get(CallLogRetention).sweep({ retentionDays: 0, maxRows: 2, now: Date.now() });
