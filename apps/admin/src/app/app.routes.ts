@@ -83,6 +83,11 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/users/users-page.component').then((m) => m.UsersPageComponent),
       },
       {
+        path: 'calls',
+        title: title('Call history'),
+        loadComponent: () => import('./features/calls/calls-page.component').then((m) => m.CallsPageComponent),
+      },
+      {
         path: 'audit',
         title: title('Audit log'),
         canActivate: [roleGuard('admin')],

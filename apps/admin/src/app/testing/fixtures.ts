@@ -71,6 +71,7 @@ export function serviceView(overrides: Partial<ServiceView> = {}): ServiceView {
     statusReason: null,
     transport: 'stdio',
     proxy: { path: '/mcp/everything', rateLimit: 0, cache: false, toolResultTtlSec: 0, requestTimeoutSec: 60, responseMode: 'auto' },
+    callLog: { payloads: false },
     process: {
       command: 'npx',
       args: ['@modelcontextprotocol/server-everything'],

@@ -53,6 +53,7 @@ describe('ShellComponent', () => {
       'Groups',
       'Deploy',
       'Logs',
+      'Call history',
       'Metrics',
       'Network',
       'Certificates',

@@ -28,6 +28,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/groups', label: 'Groups' },
   { path: '/deploy', label: 'Deploy' },
   { path: '/logs', label: 'Logs' },
+  { path: '/calls', label: 'Call history' },
   { path: '/charts', label: 'Metrics' },
   { path: '/network', label: 'Network' },
   { path: '/certificates', label: 'Certificates' },

@@ -142,6 +142,7 @@ export class ServiceFormPageComponent {
       allowInsecureHttp: new FormControl(false, { nonNullable: true }),
     }),
     environment: new FormArray<EnvironmentRowGroup>([], uniqueKeys),
+    callLogPayloads: new FormControl(false, { nonNullable: true }),
     start: new FormControl(false, { nonNullable: true }),
   });
 

@@ -117,6 +117,18 @@ describe('updateBodyFrom', () => {
     expect(updateRestartsService(body)).toBe(false);
   });
 
+  it('sends the call history setting only when it changed, and in a new service only when on', () => {
+    const value = formValueFromService(original);
+    expect(value.callLogPayloads).toBe(false);
+    expect(updateBodyFrom(original, value, false)).toEqual({});
+    value.callLogPayloads = true;
+    expect(updateBodyFrom(original, value, false)).toEqual({ callLog: { payloads: true } });
+    const keeping = serviceView({ callLog: { payloads: true } });
+    expect(formValueFromService(keeping).callLogPayloads).toBe(true);
+    expect(createBodyFrom({ ...emptyServiceForm(), name: 'x', callLogPayloads: true }).callLog).toEqual({ payloads: true });
+    expect(createBodyFrom({ ...emptyServiceForm(), name: 'x' }).callLog).toBeUndefined();
+  });
+
   it('reads a service stored before auth modes as apiKey, and sends a switch to OAuth', () => {
     const value = formValueFromService(original);
     expect(value.proxy.auth).toBe('apiKey');

@@ -87,6 +87,8 @@ export interface ServiceFormValue {
     allowInsecureHttp: boolean;
   };
   environment: EnvironmentRow[];
+  /** The call history stores this service's arguments and results (redacted): `callLog.payloads`. */
+  callLogPayloads: boolean;
   start: boolean;
 }
 
@@ -124,6 +126,7 @@ export function emptyServiceForm(): ServiceFormValue {
     },
     remote: { url: '', protocol: 'streamable-http', headers: '', allowInsecureHttp: false },
     environment: [],
+    callLogPayloads: false,
     start: false,
   };
 }
@@ -176,6 +179,7 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       allowInsecureHttp: service.remote?.allowInsecureHttp ?? false,
     },
     environment: Object.keys(service.environment).map((key) => ({ key, value: '' })),
+    callLogPayloads: service.callLog?.payloads ?? false,
     start: false,
   };
 }
@@ -287,6 +291,7 @@ export function createBodyFrom(value: ServiceFormValue): CreateServiceBody {
   if (value.transport === 'remote') body.remote = remoteBody(value.remote);
   const environment = environmentFromRows(value.environment);
   if (Object.keys(environment).length > 0) body.environment = environment;
+  if (value.callLogPayloads) body.callLog = { payloads: true };
   if (value.start) body.start = true;
   return body;
 }
@@ -334,6 +339,7 @@ export function updateBodyFrom(original: ServiceView, value: ServiceFormValue, r
     if (!same) body.remote = remote;
   }
 
+  if (value.callLogPayloads !== (original.callLog?.payloads ?? false)) body.callLog = { payloads: value.callLogPayloads };
   if (replaceEnvironment) body.environment = environmentFromRows(value.environment);
   return body;
 }
