@@ -10,8 +10,7 @@
 export const REDACTED = '[REDACTED]';
 
 /** Property names whose string values are secrets whatever they look like. */
-const SECRET_NAME =
-  /pass(?:word|wd|phrase)?$|secret|(?:^|[-_])token$|access[-_]?token|refresh[-_]?token|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
+const SECRET_NAME = /passw(?:or)?d|passphrase|^pass$|secret|token$|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
 
 /** Shorter secret values are not searched for: "1" or "true" would blank half a payload. */
 const MIN_SECRET_LENGTH = 4;

@@ -75,7 +75,7 @@ export interface AppEnv {
   CALL_LOG_RETENTION_DAYS: number;
   /** At most this many recorded calls are kept (the oldest go first); 0: no bound by count. */
   CALL_LOG_MAX_ROWS: number;
-  /** Regular expressions (a JSON array) whose matches are blanked in stored call payloads; default: keys, tokens, JWTs, e-mails. */
+  /** Regular expressions (a JSON array) whose matches are blanked in stored call payloads; empty: the built-in ones (keys, tokens, JWTs, e-mails). */
   CALL_LOG_REDACT_PATTERNS: string[];
   /** Stored call arguments and results are cut to this many bytes each (services with `callLog.payloads` only). */
   CALL_LOG_PAYLOAD_MAX_BYTES: number;
@@ -177,7 +177,9 @@ const boolean: Parser<boolean> = (raw) => {
 
 const text: Parser<string> = (raw) => raw;
 
+/** A JSON array of regular expressions; empty: the built-in ones (DEFAULT_REDACT_PATTERNS), `[]`: none. */
 const regexList: Parser<string[]> = (raw) => {
+  if (raw.trim() === '') return [...DEFAULT_REDACT_PATTERNS];
   try {
     return parseRegexList(raw);
   } catch (error) {
@@ -409,7 +411,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   CALL_LOG: { default: 'false', parse: boolean },
   CALL_LOG_RETENTION_DAYS: { default: '30', parse: integer(0, 36500) },
   CALL_LOG_MAX_ROWS: { default: '1000000', parse: integer(0, 1_000_000_000) },
-  CALL_LOG_REDACT_PATTERNS: { default: JSON.stringify(DEFAULT_REDACT_PATTERNS), parse: regexList },
+  CALL_LOG_REDACT_PATTERNS: { default: '', parse: regexList },
   CALL_LOG_PAYLOAD_MAX_BYTES: { default: '4096', parse: integer(256, 1_048_576) },
   METRICS_PER_TOOL: { default: 'false', parse: boolean },
   API_RATE_LIMIT: { default: '600', parse: integer(1, 1_000_000) },
