@@ -14,7 +14,8 @@
 // RSS of our proxy with 10 idle server-everything services. Target `ours-token` is our proxy again with the MCP
 // clients presenting a client token instead of the admin key (the per-request credential check), and
 // `--database postgres` puts our proxy's database on the local PostgreSQL instead of SQLite in its data dir;
-// `ours-log` is our proxy with the call history on (CALL_LOG=true), to show what recording calls costs.
+// `ours-log` is our proxy with the call history on (CALL_LOG=true), to show what recording calls costs: list both,
+// alternating and more than once (`--targets ours,ours-log,ours,ours-log`), and the report ends with the medians side by side.
 //
 // Usage: node tools/bench/mcp-bench.mjs [--quick] [--n 1000] [--warmup 100] [--n-large 100]
 //          [--targets direct,supergateway,mcp-proxy,ours,ours-token,ours-log] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
@@ -28,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { createHttpPool, leanClientName, openLeanSession, openSdkSession } from './lib/clients.mjs';
 import { errorKey, percentiles, runCalls } from './lib/load.mjs';
 import { cpuMs, rssMb, setUpPinning, sleep, treeRssMb } from './lib/processes.mjs';
-import { addRatios, formatTable } from './lib/report.mjs';
+import { addRatios, callLogCost, formatTable } from './lib/report.mjs';
 import {
   addEverythingService,
   EVERYTHING,
@@ -331,6 +332,7 @@ const lines = [
   '×direct against direct stdio (SDK client), ×best peer against the better of supergateway and mcp-proxy with the same client;',
   'concurrent rows compare calls/s, one-at-a-time rows (C=1, 100 kB, 1 MiB) compare p50. Compare ratios within one run, not across runs.',
   ...formatTable(rows, MODES, notMeasured),
+  ...callLogCost(rows),
 ];
 if (idleServices) {
   lines.push(

@@ -82,3 +82,38 @@ export function formatTable(rows, modes, notMeasured = []) {
   }
   return lines;
 }
+
+/**
+ * What recording calls costs, when the run measured our proxy with the call log off (`ours`) and on (`ours-log`):
+ * per endpoint, client and mode, the median calls/s and proxy CPU per call of each (several rows each when the
+ * targets were listed more than once, alternating, so a passing load on the machine hits both alike).
+ */
+export function callLogCost(rows) {
+  const median = (values) => {
+    const sorted = values.filter((value) => value > 0).sort((a, b) => a - b);
+    if (sorted.length === 0) return undefined;
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  const groups = new Map();
+  for (const row of rows) {
+    if (row.error || !['our proxy', 'ours (+calls)'].includes(row.target)) continue;
+    const key = `${row.endpointLabel}|${row.client}|${row.mode}`;
+    const group = groups.get(key) ?? { label: `${row.endpointLabel}, ${row.client}, ${row.mode}`, off: [], on: [] };
+    group[row.target === 'our proxy' ? 'off' : 'on'].push(row);
+    groups.set(key, group);
+  }
+  const lines = [];
+  for (const { label, off, on } of groups.values()) {
+    if (off.length === 0 || on.length === 0) continue;
+    const rate = [median(off.map((r) => r.callsPerSec)), median(on.map((r) => r.callsPerSec))];
+    const cpu = [median(off.map((r) => r.gatewayCpuMsPerCall)), median(on.map((r) => r.gatewayCpuMsPerCall))];
+    if (!rate[0] || !rate[1] || !cpu[0] || !cpu[1]) continue;
+    lines.push(
+      `${label} (median of ${off.length} off / ${on.length} on): ${rate[0].toFixed(0)} → ${rate[1].toFixed(0)} calls/s ` +
+        `(${(((rate[1] - rate[0]) / rate[0]) * 100).toFixed(1)}%), proxy CPU ${(cpu[0] * 1000).toFixed(0)} → ${(cpu[1] * 1000).toFixed(0)} µs/call ` +
+        `(+${(((cpu[1] - cpu[0]) / cpu[0]) * 100).toFixed(1)}%)`,
+    );
+  }
+  return lines.length ? ['', 'Call log cost (ours vs ours-log, same run):', ...lines] : [];
+}

@@ -7,71 +7,64 @@
  */
 import type { DataSource } from 'typeorm';
 
-/** The kinds of column the call log has; each is packed and unpacked its own way. */
-type ColumnKind = 'text' | 'integer' | 'timestamp';
-
-interface InsertColumn {
-  property: string;
-  name: string;
-  kind: ColumnKind;
-}
-
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
-
-/** SQLite: the ORM's own datetime text (UTC, `YYYY-MM-DD HH:MM:SS.mmm`), so rows read back as the ORM wrote them. */
-function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 23);
-}
 
 /**
  * PostgreSQL `timestamp without time zone`: the node-postgres driver sends a Date as local time and the column
  * keeps the wall clock, so rows written here compare and read back like the ORM's.
  */
-function postgresTimestamp(date: Date): string {
+function postgresTimestamp(epochMs: number): string {
+  const date = new Date(epochMs);
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
     `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
   );
 }
 
-export interface BatchInsert<Row> {
+export interface BatchInsert {
   sql: string;
-  /** The one parameter of `sql` for these rows. */
-  parameter(rows: readonly Row[]): string;
+  /** The one parameter of `sql` for these rows: each row its values in the order of `columns`, timestamps as epoch milliseconds. */
+  parameter(rows: unknown[][]): string;
 }
 
-/** The batch INSERT of an entity's table, for the data source's dialect (SQLite or PostgreSQL). */
-export function batchInsertOf<Row extends object>(dataSource: DataSource, entity: new () => Row): BatchInsert<Row> {
+/**
+ * The batch INSERT of an entity's table for the data source's dialect (SQLite or PostgreSQL), its values listed
+ * in the order of `columns` (property names). Throws when `columns` is not exactly the entity's columns, so a
+ * column added to the entity and not to the row fails at start, not silently.
+ */
+export function batchInsertOf(dataSource: DataSource, entity: new () => object, columns: readonly string[]): BatchInsert {
   const metadata = dataSource.getMetadata(entity);
   const { driver } = dataSource;
   const postgres = dataSource.options.type === 'postgres';
-  const columns: InsertColumn[] = metadata.columns.map((column) => ({
-    property: column.propertyName,
-    name: driver.escape(column.databaseName),
-    kind: column.type === Date ? 'timestamp' : column.type === 'integer' ? 'integer' : 'text',
-  }));
-  const stamp = postgres ? postgresTimestamp : sqliteTimestamp;
-  const names = columns.map((column) => column.name).join(', ');
+  const known = metadata.columns.map((column) => column.propertyName);
+  if (known.length !== columns.length || !known.every((name) => columns.includes(name)))
+    throw new Error(`${metadata.tableName}: the batch insert lists ${columns.join(', ')}; the entity has ${known.join(', ')}`);
+  const described = columns.map((property) => {
+    const column = metadata.columns.find((candidate) => candidate.propertyName === property);
+    if (!column) throw new Error(`${metadata.tableName} has no column ${property}`);
+    return {
+      name: driver.escape(column.databaseName),
+      kind: column.type === Date ? 'timestamp' : column.type === 'integer' ? 'integer' : 'text',
+    };
+  });
+  const timestamps = described.flatMap((column, index) => (column.kind === 'timestamp' ? [index] : []));
+  const selected = described
+    .map((column, index) => {
+      if (postgres) return `(r->>${index})${column.kind === 'integer' ? '::integer' : column.kind === 'timestamp' ? '::timestamp' : ''}`;
+      const value = `json_extract(value, '$[${index}]')`;
+      // The ORM's own datetime text (UTC, `YYYY-MM-DD HH:MM:SS.mmm`), made by SQLite rather than per row here.
+      return column.kind === 'timestamp' ? `strftime('%Y-%m-%d %H:%M:%f', ${value} / 1000.0, 'unixepoch')` : value;
+    })
+    .join(', ');
+  const names = described.map((column) => column.name).join(', ');
   const table = driver.escape(metadata.tableName);
-  const extract = (column: InsertColumn, index: number): string => {
-    if (!postgres) return `json_extract(value, '$[${index}]')`;
-    const cast = column.kind === 'integer' ? '::integer' : column.kind === 'timestamp' ? '::timestamp' : '';
-    return `(r->>${index})${cast}`;
-  };
-  const selected = columns.map(extract).join(', ');
-  const sql = postgres
-    ? `INSERT INTO ${table} (${names}) SELECT ${selected} FROM json_array_elements($1::json) AS r`
-    : `INSERT INTO ${table} (${names}) SELECT ${selected} FROM json_each(?)`;
   return {
-    sql,
-    parameter: (rows) =>
-      JSON.stringify(
-        rows.map((row) =>
-          columns.map((column) => {
-            const value = (row as Record<string, unknown>)[column.property];
-            return value instanceof Date ? stamp(value) : (value ?? null);
-          }),
-        ),
-      ),
+    sql: postgres
+      ? `INSERT INTO ${table} (${names}) SELECT ${selected} FROM json_array_elements($1::json) AS r`
+      : `INSERT INTO ${table} (${names}) SELECT ${selected} FROM json_each(?)`,
+    parameter: (rows) => {
+      if (postgres) for (const row of rows) for (const index of timestamps) row[index] = postgresTimestamp(Number(row[index]));
+      return JSON.stringify(rows);
+    },
   };
 }

@@ -3,13 +3,74 @@
  * request's size, the texts cut to their columns, the payloads redacted when the service stores them. Pure and
  * run by the writer in batches, so none of it costs the call's own latency.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { CallMethod } from '@mcp-proxy/shared/dto';
 import type { CallRecord, FinishedCall } from '../proxy/metrics/call-record';
+import type { CallLogEntity } from './call-log.entity';
 import { payloadValue, storedPayload, type RedactionRules } from './payload-redaction';
 
 /** A row ready to be written: the API's fields, plus the stored payloads (null unless the service keeps them). */
 export type CallRow = CallRecord & { arguments: string | null; result: string | null };
+
+/** The call log's columns in the order `callValuesOf` lists a row's values (the batch INSERT checks it against the entity). */
+export const CALL_LOG_COLUMNS = [
+  'id',
+  'at',
+  'instance',
+  'principalKind',
+  'principalId',
+  'principalLabel',
+  'clientName',
+  'clientVersion',
+  'endpoint',
+  'serviceId',
+  'serviceName',
+  'method',
+  'tool',
+  'originalTool',
+  'durationMs',
+  'outcome',
+  'errorCode',
+  'requestBytes',
+  'responseBytes',
+  'argumentsSha256',
+  'arguments',
+  'result',
+] as const satisfies readonly (keyof CallLogEntity)[];
+
+/** A row's values in CALL_LOG_COLUMNS order (`at` as epoch milliseconds), read property by property: no spread, no keyed lookups. */
+export function callValuesOf(row: CallLogEntity): unknown[] {
+  return [
+    row.id,
+    row.at.getTime(),
+    row.instance,
+    row.principalKind,
+    row.principalId,
+    row.principalLabel,
+    row.clientName,
+    row.clientVersion,
+    row.endpoint,
+    row.serviceId,
+    row.serviceName,
+    row.method,
+    row.tool,
+    row.originalTool,
+    row.durationMs,
+    row.outcome,
+    row.errorCode,
+    row.requestBytes,
+    row.responseBytes,
+    row.argumentsSha256,
+    row.arguments,
+    row.result,
+  ];
+}
+
+/** SHA-256 hex; the one-shot `crypto.hash` (Node ≥ 20.12) costs less than half of a Hash object for short texts. */
+const sha256 =
+  typeof hash === 'function'
+    ? (text: string): string => hash('sha256', text)
+    : (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** How a service's payloads are stored; absent: they are not. */
 export interface PayloadStorage {
@@ -17,14 +78,34 @@ export interface PayloadStorage {
   maxBytes: number;
 }
 
+/** Plain JSON whose keys are already sorted at every level: JSON.stringify gives its canonical form as it is. */
+function alreadyCanonical(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'undefined';
+  if (Array.isArray(value)) return value.every(alreadyCanonical);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  let previous: string | null = null;
+  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
+    if ((previous !== null && !(previous < name)) || !alreadyCanonical(item)) return false;
+    previous = name;
+  }
+  return true;
+}
+
 /** JSON with object keys sorted at every level, so equal arguments hash equally whatever order a client wrote them in. */
 export function canonicalJson(value: unknown): string {
+  // Most arguments are small objects already in order: the native serializer then does it all.
+  if (alreadyCanonical(value)) return JSON.stringify(value);
+  return sortedJson(value);
+}
+
+function sortedJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, item]) => item !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(',')}}`;
+  return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${sortedJson(item)}`).join(',')}}`;
 }
 
 /** The JSON-RPC envelope around the params (`{"jsonrpc":"2.0","id":…,"method":…,"params":{…}}`), roughly. */
@@ -40,13 +121,16 @@ function answerPayload(response: unknown): unknown {
   return 'error' in message ? message.error : message.result;
 }
 
-export function callRowOf(call: FinishedCall, payloads: PayloadStorage | null): CallRow {
+/** The row of a finished call, with its id and the instance that recorded it. */
+export function callRowOf(call: FinishedCall, payloads: PayloadStorage | null, id: string, instance: string): CallLogEntity {
   // The arguments are serialized once, for the hash; their length stands in for the request's size.
   const args = call.args === undefined ? null : canonicalJson(payloadValue(call.args));
   const info = call.clientInfo;
   const target = call.target ?? '';
   return {
+    id,
     at: new Date(call.at),
+    instance,
     principalKind: call.principalKind.slice(0, 16),
     principalId: call.principalId.slice(0, 200),
     principalLabel: cut(call.principalLabel, 200),
@@ -63,7 +147,7 @@ export function callRowOf(call: FinishedCall, payloads: PayloadStorage | null): 
     errorCode: call.errorCode,
     requestBytes: ENVELOPE_BYTES + call.method.length + Buffer.byteLength(target) + (args ? Buffer.byteLength(args) : 0),
     responseBytes: call.responseChars ?? null,
-    argumentsSha256: args === null ? null : createHash('sha256').update(args).digest('hex'),
+    argumentsSha256: args === null ? null : sha256(args),
     arguments: payloads && call.args !== undefined ? storedPayload(call.args, payloads.rules, payloads.maxBytes) : null,
     result: payloads && call.response ? storedPayload(answerPayload(call.response), payloads.rules, payloads.maxBytes) : null,
   };
