@@ -12,7 +12,8 @@ import { CallLogEntity } from './call-log.entity';
 import { batchInsertOf, type BatchInsert } from './call-log-insert';
 import { CallLogQueue } from './call-log-queue';
 import { CallPayloadPolicy } from './call-payload-policy';
-import { CALL_LOG_COLUMNS, callRowOf, callValuesOf, type CallRow } from './call-row';
+import { CALL_CONTEXT_COLUMNS, CALL_OWN_COLUMNS, CallBatch } from './call-batch';
+import { callRowOf, type CallRow } from './call-row';
 
 /** Rows held in memory at most while the database catches up; beyond, calls go unrecorded (and counted). */
 export const CALL_LOG_CAPACITY = 10_000;
@@ -48,7 +49,7 @@ export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
   ) {
     this.enabled = config.get('CALL_LOG');
     this.instanceId = instance.id.slice(0, 100);
-    this.insert = batchInsertOf(dataSource, CallLogEntity, CALL_LOG_COLUMNS);
+    this.insert = batchInsertOf(dataSource, CallLogEntity, { shared: CALL_CONTEXT_COLUMNS, own: CALL_OWN_COLUMNS });
     this.dropped = new Counter({
       name: 'mcp_proxy_call_log_dropped_total',
       help: 'MCP calls not recorded in the call log: its queue was full, or a batch could not be written',
@@ -91,20 +92,20 @@ export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
   }
 
   private async write(batch: Queued[]): Promise<void> {
-    const rows: unknown[][] = [];
+    const rows = new CallBatch();
     for (const queued of batch) {
       try {
         const row =
           'row' in queued
             ? { ...queued.row, id: randomUUID(), instance: this.instanceId }
             : callRowOf(queued.finished, this.payloads.storageOf(queued.finished.serviceId), randomUUID(), this.instanceId);
-        rows.push(callValuesOf(row));
+        rows.add(row);
       } catch (error) {
         // One call whose arguments cannot be made into a row must not cost the batch.
         this.dropped.inc();
         this.logger.warn(`Could not record a call: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    if (rows.length > 0) await this.dataSource.query(this.insert.sql, [this.insert.parameter(rows)]);
+    if (rows.rows.length > 0) await this.dataSource.query(this.insert.sql, this.insert.parameters(rows.contexts, rows.rows));
   }
 }

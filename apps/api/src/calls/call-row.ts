@@ -12,60 +12,6 @@ import { payloadValue, storedPayload, type RedactionRules } from './payload-reda
 /** A row ready to be written: the API's fields, plus the stored payloads (null unless the service keeps them). */
 export type CallRow = CallRecord & { arguments: string | null; result: string | null };
 
-/** The call log's columns in the order `callValuesOf` lists a row's values (the batch INSERT checks it against the entity). */
-export const CALL_LOG_COLUMNS = [
-  'id',
-  'at',
-  'instance',
-  'principalKind',
-  'principalId',
-  'principalLabel',
-  'clientName',
-  'clientVersion',
-  'endpoint',
-  'serviceId',
-  'serviceName',
-  'method',
-  'tool',
-  'originalTool',
-  'durationMs',
-  'outcome',
-  'errorCode',
-  'requestBytes',
-  'responseBytes',
-  'argumentsSha256',
-  'arguments',
-  'result',
-] as const satisfies readonly (keyof CallLogEntity)[];
-
-/** A row's values in CALL_LOG_COLUMNS order (`at` as epoch milliseconds), read property by property: no spread, no keyed lookups. */
-export function callValuesOf(row: CallLogEntity): unknown[] {
-  return [
-    row.id,
-    row.at.getTime(),
-    row.instance,
-    row.principalKind,
-    row.principalId,
-    row.principalLabel,
-    row.clientName,
-    row.clientVersion,
-    row.endpoint,
-    row.serviceId,
-    row.serviceName,
-    row.method,
-    row.tool,
-    row.originalTool,
-    row.durationMs,
-    row.outcome,
-    row.errorCode,
-    row.requestBytes,
-    row.responseBytes,
-    row.argumentsSha256,
-    row.arguments,
-    row.result,
-  ];
-}
-
 /** SHA-256 hex; the one-shot `crypto.hash` (Node ≥ 20.12) costs less than half of a Hash object for short texts. */
 const sha256 =
   typeof hash === 'function'
