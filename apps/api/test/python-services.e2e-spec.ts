@@ -8,7 +8,7 @@ import type { PythonInterpreter } from '../src/supervisor/runtimes/host-runtimes
 import { connectClient, textOf } from './support/mcp-clients';
 import { hasCommand } from './support/prerequisites';
 import { fixturePython, Wheelhouse } from './support/python-fixtures';
-import { adminGet, registerService, RunningApp, serviceAction, startApp, waitForStatus } from './support/running-app';
+import { adminGet, eventually, registerService, RunningApp, serviceAction, startApp, waitForStatus } from './support/running-app';
 
 /**
  * Python MCP servers as service commands, offline: a stdlib-only server (fixtures/python) built into a
@@ -17,7 +17,7 @@ import { adminGet, registerService, RunningApp, serviceAction, startApp, waitFor
  * managed virtualenv stands in) and with pipx; then the same commands on a host with none of the tools.
  * Every call goes through the proxy with the official SDK client.
  */
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const API_KEY_NAME = 'API_KEY';
 let python: PythonInterpreter | null = null;
@@ -37,6 +37,14 @@ describe('Python servers on a host with Python (uv absent, PyPI out of reach)', 
     const connected = await connectClient(running.baseUrl, service, running.env.apiKey, 'streamable');
     clients.push(connected);
     return connected;
+  }
+
+  /**
+   * The first start of a uvx or pipx service installs the package before the server answers, which may
+   * outlast the proxy's 15 s wait for a starting server on a busy host: connect again until it answers.
+   */
+  async function clientOnceInstalled(service: string): Promise<Client> {
+    return eventually(() => client(service), 90_000, 500);
   }
 
   async function call(mcp: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
@@ -91,7 +99,7 @@ describe('Python servers on a host with Python (uv absent, PyPI out of reach)', 
     if (!python || hasCommand('uvx')) return;
     const firstStart = performance.now();
     await registerService(running, { name: 'py-uvx', process: { command: 'uvx', args: ['mcp-fixture==1.0.0'] }, environment: wheels.env });
-    const mcp = await client('py-uvx');
+    const mcp = await clientOnceInstalled('py-uvx');
     expect(await call(mcp, 'echo', { text: 'via uvx' })).toBe('via uvx');
     const firstMs = performance.now() - firstStart;
 
@@ -122,7 +130,7 @@ describe('Python servers on a host with Python (uv absent, PyPI out of reach)', 
       process: { command: 'pipx', args: ['run', '--spec', 'mcp-fixture==1.0.0', 'mcp-fixture'] },
       environment: wheels.env,
     });
-    const mcp = await client('py-pipx');
+    const mcp = await clientOnceInstalled('py-pipx');
     expect(await call(mcp, 'echo', { text: 'via pipx' })).toBe('via pipx');
     expect(await call(mcp, 'env', { name: 'PIPX_HOME' })).toBe('set');
   });
@@ -176,7 +184,8 @@ describe('pipx run on a host with Python but neither pipx nor uv', () => {
       process: { command: 'pipx', args: ['run', '--spec', 'mcp-fixture==1.0.0', 'mcp-fixture'] },
       environment: wheels.env,
     });
-    const mcp = await connectClient(running.baseUrl, 'py-pipx-fallback', running.env.apiKey, 'streamable');
+    // Installs on its first start: see clientOnceInstalled.
+    const mcp = await eventually(() => connectClient(running.baseUrl, 'py-pipx-fallback', running.env.apiKey, 'streamable'), 90_000, 500);
     try {
       expect(await textOf(await mcp.callTool({ name: 'echo', arguments: { text: 'no pipx here' } }))).toBe('no pipx here');
     } finally {
