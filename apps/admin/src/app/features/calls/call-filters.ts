@@ -1,4 +1,8 @@
-import type { CallOutcome } from '@mcp-proxy/shared/dto';
+import type { CallOutcome, CallStatsRange } from '@mcp-proxy/shared/dto';
+
+// Listed here, not imported: a value from the DTO module would bring its validation decorators into the browser bundle.
+export const CALL_OUTCOME_CHOICES: readonly CallOutcome[] = ['ok', 'tool_error', 'error', 'timeout', 'cancelled'];
+export const CALL_STATS_RANGE_CHOICES: readonly CallStatsRange[] = ['hour', 'day', 'month'];
 
 /** What the filter form holds; dates are the `yyyy-mm-dd` of `<input type="date">`, in local time. */
 export interface CallFilters {

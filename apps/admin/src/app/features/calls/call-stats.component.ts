@@ -3,9 +3,9 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
-import { CALL_STATS_RANGES, type CallStatsRange, type CallToolStatsView } from '@mcp-proxy/shared/dto';
+import type { CallStatsRange, CallToolStatsView } from '@mcp-proxy/shared/dto';
 import { describeHttpError } from '../../core/api/api-error';
-import { percent } from './call-filters';
+import { CALL_STATS_RANGE_CHOICES, percent } from './call-filters';
 import { CallsApiService } from './calls-api.service';
 
 /** Per-tool figures of the call history over the last hour, day or month (for one service, or all the caller may see). */
@@ -38,7 +38,8 @@ import { CallsApiService } from './calls-api.service';
               <ng-container matColumnDef="tool">
                 <th mat-header-cell *matHeaderCellDef scope="col">Tool</th>
                 <td mat-cell *matCellDef="let row">
-                  <code>{{ row.tool ?? '—' }}</code> <span class="kind">{{ row.serviceName }} · {{ row.method }}</span>
+                  <code>{{ row.tool ?? '—' }}</code>
+                  <span class="kind">{{ row.serviceName }} · {{ row.method }}</span>
                 </td>
               </ng-container>
               <ng-container matColumnDef="calls">
@@ -85,6 +86,10 @@ import { CallsApiService } from './calls-api.service';
     .empty {
       color: var(--mat-sys-on-surface-variant);
     }
+    .kind {
+      display: block;
+      font: var(--mat-sys-label-small);
+    }
   `,
 })
 export class CallStatsComponent {
@@ -93,7 +98,9 @@ export class CallStatsComponent {
 
   /** A service's id or name; empty: every service the caller may see. */
   readonly service = input('');
-  protected readonly ranges = CALL_STATS_RANGES;
+  /** Changed by the page to ask for fresh figures (Apply), even for the same service. */
+  readonly refresh = input(0);
+  protected readonly ranges = CALL_STATS_RANGE_CHOICES;
   protected readonly range = signal<CallStatsRange>('day');
   protected readonly tools = signal<CallToolStatsView[] | null>(null);
   protected readonly loading = signal(false);
@@ -102,7 +109,10 @@ export class CallStatsComponent {
   protected readonly percent = percent;
 
   constructor() {
-    effect(() => this.load(this.range(), this.service()));
+    effect(() => {
+      this.refresh();
+      this.load(this.range(), this.service());
+    });
   }
 
   protected clientsOf(row: CallToolStatsView): string {

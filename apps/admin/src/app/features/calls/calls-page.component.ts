@@ -9,9 +9,17 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
-import { CALL_OUTCOMES, type CallExportFormat, type CallLogDetailView, type CallLogView, type CallOutcome } from '@mcp-proxy/shared/dto';
+import type { CallExportFormat, CallLogDetailView, CallLogView, CallOutcome } from '@mcp-proxy/shared/dto';
 import { describeHttpError } from '../../core/api/api-error';
-import { CALLS_EXPORT_SIZE, CALLS_PAGE_SIZE, CallFilters, callQueryParams, EMPTY_CALL_FILTERS, formatPayload } from './call-filters';
+import {
+  CALL_OUTCOME_CHOICES,
+  CALLS_EXPORT_SIZE,
+  CALLS_PAGE_SIZE,
+  CallFilters,
+  callQueryParams,
+  EMPTY_CALL_FILTERS,
+  formatPayload,
+} from './call-filters';
 import { CallStatsComponent } from './call-stats.component';
 import { CallsApiService } from './calls-api.service';
 
@@ -38,7 +46,7 @@ export class CallsPageComponent {
   private readonly document = inject(DOCUMENT);
   private readonly destroyRef = inject(DestroyRef);
 
-  protected readonly outcomes = CALL_OUTCOMES;
+  protected readonly outcomes = CALL_OUTCOME_CHOICES;
   protected readonly columns = ['at', 'service', 'tool', 'outcome', 'duration', 'principal', 'client'] as const;
   protected readonly calls = signal<CallLogView[] | null>(null);
   protected readonly nextCursor = signal<string | null>(null);
@@ -47,6 +55,8 @@ export class CallsPageComponent {
   protected readonly error = signal<string | null>(null);
   /** The service filter applied, for the per-tool figures. */
   protected readonly statsService = signal('');
+  /** Bumped by Apply: the figures are read again with the list. */
+  protected readonly statsRefresh = signal(0);
   protected readonly formatPayload = formatPayload;
 
   protected readonly form = new FormGroup({
@@ -67,6 +77,7 @@ export class CallsPageComponent {
   protected apply(): void {
     this.applied = this.form.getRawValue();
     this.statsService.set(this.applied.service.trim());
+    this.statsRefresh.update((count) => count + 1);
     this.selected.set(null);
     this.load(null);
   }
