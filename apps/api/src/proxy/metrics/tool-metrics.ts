@@ -4,6 +4,10 @@ import { Counter, Histogram } from 'prom-client';
 import { AppConfig } from '../../core/config/app-config';
 import { MetricsService } from '../../core/metrics/metrics.service';
 
+/** Distinct service/tool pairs counted by name at most; later ones count as `OTHER_TOOLS` (clients choose the names they call). */
+export const MAX_TOOL_SERIES = 1000;
+export const OTHER_TOOLS = '(other)';
+
 /**
  * Prometheus figures per tool (`tools/call` only), with METRICS_PER_TOOL=true: one series per service and tool
  * name, which a server with many tools multiplies — hence off by default. A group's call counts under the
@@ -14,6 +18,7 @@ export class ToolMetrics {
   readonly enabled: boolean;
   private readonly calls: Counter<'service' | 'tool' | 'outcome'> | null = null;
   private readonly duration: Histogram<'service' | 'tool'> | null = null;
+  private readonly named = new Set<string>();
 
   constructor(config: AppConfig, metrics: MetricsService) {
     this.enabled = config.get('METRICS_PER_TOOL');
@@ -34,7 +39,10 @@ export class ToolMetrics {
     });
   }
 
-  record(service: string, tool: string, outcome: CallOutcome, seconds: number): void {
+  record(service: string, name: string, outcome: CallOutcome, seconds: number): void {
+    const key = `${service}\u0000${name}`;
+    if (!this.named.has(key) && this.named.size < MAX_TOOL_SERIES) this.named.add(key);
+    const tool = this.named.has(key) ? name : OTHER_TOOLS;
     this.calls?.inc({ service, tool, outcome });
     if (outcome !== 'cancelled') this.duration?.observe({ service, tool }, seconds);
   }
