@@ -8,6 +8,7 @@ import { CoreModule } from './core/core.module';
 import { CredentialVerifiersModule } from './credential-verifiers.module';
 import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -38,6 +39,7 @@ export class AppModule {
         CertsModule,
         ConfigFileModule.forRoot(github),
         UsersModule,
+        IdentityModule,
         ClientTokensModule,
         OAuthModule,
         SettingsModule,

@@ -14,6 +14,7 @@ import { ServiceRemoteEntity } from './services/service-remote.entity';
 import { ServiceEntity } from './services/service.entity';
 import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
+import { UserIdentityEntity } from './users/user-identity.entity';
 import { UserEntity } from './users/user.entity';
 
 export const ENTITIES = [
@@ -30,4 +31,5 @@ export const ENTITIES = [
   UiSessionEntity,
   WebhookDeliveryEntity,
   CallLogEntity,
+  UserIdentityEntity,
 ];
