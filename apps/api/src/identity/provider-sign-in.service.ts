@@ -125,6 +125,6 @@ export class ProviderSignInService {
 /** A path of ours (`/consent/…`), never a URL of another origin (`//evil`, `/\evil`, `https://…`). */
 export function safeReturnPath(value: string | null | undefined): string | null {
   if (!value || value.length > 2000 || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return null;
-  if (/[\u0000-\u001f]/.test(value)) return null;
+  if ([...value].some((character) => character.charCodeAt(0) < 0x20)) return null;
   return value;
 }
