@@ -141,6 +141,10 @@ export interface AppEnv {
   SERVICE_DEFAULT_CACHE: boolean;
   SERVICE_DEFAULT_AUTO_RESTART: boolean;
   SERVICE_DEFAULT_MAX_RESTARTS: number;
+  /** The MCP Registry whose catalog the portal shows (`<url>/v0.1/servers`); undefined: no catalog (empty or `off`). */
+  REGISTRY_URL: string | undefined;
+  /** How long registry answers are reused; 0: asked every time. */
+  REGISTRY_CACHE_TTL_SEC: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -342,6 +346,18 @@ const serviceName: Parser<string> = (raw) => {
   return raw;
 };
 
+/** An http(s) base URL (a path is allowed: a registry may live under one); empty or `off` turns the feature off. */
+const baseUrlOrOff: Parser<string | undefined> = (raw) => {
+  const value = raw.trim();
+  if (value === '' || value.toLowerCase() === 'off') return undefined;
+  url('https:', 'http:')(value);
+  const parsed = new URL(value);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new InvalidValue('must be an http(s) URL without credentials, query or fragment (or "off")');
+  }
+  return value.replace(/\/+$/, '');
+};
+
 const DEFAULT_DATA_DIR = './data';
 
 export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
@@ -430,6 +446,8 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   SERVICE_DEFAULT_CACHE: { default: 'true', parse: boolean },
   SERVICE_DEFAULT_AUTO_RESTART: { default: 'true', parse: boolean },
   SERVICE_DEFAULT_MAX_RESTARTS: { default: '5', parse: integer(0, 1000) },
+  REGISTRY_URL: { default: 'https://registry.modelcontextprotocol.io', parse: baseUrlOrOff },
+  REGISTRY_CACHE_TTL_SEC: { default: '300', parse: integer(0, 86_400) },
 };
 
 /**

@@ -79,6 +79,20 @@ export class RegistryServersQueryDto {
   limit?: number;
 }
 
+/** `GET /api/registry/entry`: one version of one entry. */
+export class RegistryEntryQueryDto {
+  @MaxLength(200)
+  @Matches(REGISTRY_SERVER_NAME_PATTERN, { message: 'server must be a registry name like io.github.owner/server' })
+  @IsString()
+  server!: string;
+
+  /** Default: the latest. */
+  @IsOptional()
+  @Matches(REGISTRY_VERSION_PATTERN, { message: 'version must be an exact version like 1.2.3' })
+  @IsString()
+  version?: string;
+}
+
 /** `POST /api/registry/install`: a registry entry's version turned into a service. */
 export class InstallFromRegistryDto {
   /** The entry's name (`io.github.owner/server`). */
