@@ -57,7 +57,7 @@ export class RegistryClient {
     config: AppConfig,
     private readonly clock: Clock,
   ) {
-    this.url = config.get('REGISTRY_URL') ?? null;
+    this.url = config.get('REGISTRY_URL') || null;
     this.ttlMs = config.get('REGISTRY_CACHE_TTL_SEC') * 1000;
   }
 

@@ -22,7 +22,7 @@ export class RegistryInstallEntity extends RecordEntity {
   @Column({ type: 'varchar', length: 36, unique: true })
   serviceId!: string;
 
-  /** REGISTRY_URL at install time: an update asks the same registry's entry. */
+  /** REGISTRY_URL at install time, for the record: updates ask the registry configured now. */
   @Column({ type: 'varchar', length: 500 })
   registryUrl!: string;
 

@@ -141,8 +141,8 @@ export interface AppEnv {
   SERVICE_DEFAULT_CACHE: boolean;
   SERVICE_DEFAULT_AUTO_RESTART: boolean;
   SERVICE_DEFAULT_MAX_RESTARTS: number;
-  /** The MCP Registry whose catalog the portal shows (`<url>/v0.1/servers`); undefined: no catalog (empty or `off`). */
-  REGISTRY_URL: string | undefined;
+  /** The MCP Registry whose catalog the portal shows (`<url>/v0.1/servers`); '' (set empty or `off`): no catalog. */
+  REGISTRY_URL: string;
   /** How long registry answers are reused; 0: asked every time. */
   REGISTRY_CACHE_TTL_SEC: number;
 }
@@ -346,10 +346,13 @@ const serviceName: Parser<string> = (raw) => {
   return raw;
 };
 
-/** An http(s) base URL (a path is allowed: a registry may live under one); empty or `off` turns the feature off. */
-const baseUrlOrOff: Parser<string | undefined> = (raw) => {
+/**
+ * An http(s) base URL (a path is allowed: a registry may live under one); empty or `off` turns the feature
+ * off, as '' (not undefined, which the config service would answer with the raw variable).
+ */
+const baseUrlOrOff: Parser<string> = (raw) => {
   const value = raw.trim();
-  if (value === '' || value.toLowerCase() === 'off') return undefined;
+  if (value === '' || value.toLowerCase() === 'off') return '';
   url('https:', 'http:')(value);
   const parsed = new URL(value);
   if (parsed.username || parsed.password || parsed.search || parsed.hash) {
