@@ -93,7 +93,11 @@ export class CatalogPageComponent {
 
   protected openInstall(server: RegistryServerView): void {
     this.dialog
-      .open<InstallDialogComponent, InstallDialogData, InstallResultView>(InstallDialogComponent, { data: { server } })
+      .open<InstallDialogComponent, InstallDialogData, InstallResultView>(InstallDialogComponent, {
+        data: { server },
+        width: '640px',
+        maxWidth: '95vw',
+      })
       .afterClosed()
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((result) => {

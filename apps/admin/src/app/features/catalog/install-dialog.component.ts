@@ -29,7 +29,6 @@ export interface InstallDialogData {
     .fields {
       display: grid;
       gap: 4px;
-      min-width: min(560px, 80vw);
     }
     .preview {
       font-family: var(--mcp-mono, monospace);
