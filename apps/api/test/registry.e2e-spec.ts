@@ -108,7 +108,7 @@ describe('installing servers from an MCP Registry', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const query: string = `/api/registry/servers?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const query = `/api/registry/servers?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const page: RegistryServerPageView = await adminGet<RegistryServerPageView>(running, query);
       expect(page.servers.length).toBeLessThanOrEqual(10);
       names.push(...page.servers.map((server) => server.name));
