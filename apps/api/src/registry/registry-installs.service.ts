@@ -11,6 +11,7 @@ import {
 } from '@mcp-proxy/shared/dto';
 import { Repository } from 'typeorm';
 import { Principal, scopeShowsService } from '../core/auth/principal';
+import { inBackground } from '../core/logging/background';
 import { validatePlain } from '../core/http/validation';
 import { ServicesService } from '../services/services.service';
 import { SERVICE_EVENTS } from '../supervisor/child-handle';
@@ -125,9 +126,14 @@ export class RegistryInstalls {
     );
   }
 
-  /** A deleted service takes its install record along. */
-  @OnEvent(SERVICE_EVENTS.changed, { async: true, promisify: true })
-  async forgetRemoved({ serviceId }: { serviceId: string }): Promise<void> {
+  /** A deleted service takes its install record along (on the instance that deleted it; others hear it relayed). */
+  @OnEvent(SERVICE_EVENTS.changed)
+  onServiceChanged(change: { serviceId: string; fromInstance?: string }): void {
+    if (change.fromInstance) return;
+    inBackground(this.forgetIfRemoved(change.serviceId), 'RegistryInstalls', `Forgetting the install of ${change.serviceId}`);
+  }
+
+  private async forgetIfRemoved(serviceId: string): Promise<void> {
     const row = await this.installs.findOne({ where: { serviceId } });
     if (!row) return;
     const exists = await this.services.entityOf(serviceId).then(
