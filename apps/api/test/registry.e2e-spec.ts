@@ -473,10 +473,7 @@ describe('installing servers from an MCP Registry', () => {
       const installs = await adminGet<RegistryInstallView[]>(running, '/api/registry/installs');
       expect(installs.map((install) => install.serviceName).sort()).toEqual(['everything', 'hosted']);
     });
-    const entryView = await adminGet<RegistryServerView>(
-      running,
-      `/api/registry/entry?server=${encodeURIComponent(EVERYTHING)}&version=1.0.0`,
-    );
+    const entryView = await adminGet<RegistryServerView>(running, `/api/registry/servers/${encodeURIComponent(EVERYTHING)}/versions/1.0.0`);
     expect(entryView).toMatchObject({ version: '1.0.0', isLatest: false });
   });
 

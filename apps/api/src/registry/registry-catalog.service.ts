@@ -52,10 +52,10 @@ export class RegistryCatalog {
     };
   }
 
-  /** One version of an entry (default the latest), with its options: the install form of another version. */
-  async entry(server: string, version: string | undefined, principal: Principal | undefined): Promise<RegistryServerView> {
+  /** One version of an entry (`latest` for the newest), with its options: the install form of another version. */
+  async entry(server: string, version: string, principal: Principal | undefined): Promise<RegistryServerView> {
     this.requireRegistry();
-    const record = await askingRegistry(() => this.client.entry(server, version ?? 'latest'));
+    const record = await askingRegistry(() => this.client.entry(server, version));
     const [engine, installed] = await Promise.all([this.engine.state(), this.installedBy(principal)]);
     return this.view(record, engine, installed);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Param,
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import {
   InstallFromRegistryDto,
-  RegistryEntryQueryDto,
+  RegistryEntryParamsDto,
   RegistryInstallView,
   RegistryServerPageView,
   RegistryServersQueryDto,
@@ -42,10 +42,12 @@ export class RegistryController {
     return this.catalog.page(query, request.principal);
   }
 
-  @Get('entry')
-  @ApiOperation({ summary: 'One version of an entry (default: the latest) with its install options and their fields' })
-  entry(@Query() query: RegistryEntryQueryDto, @Req() request: RequestWithPrincipal): Promise<RegistryServerView> {
-    return this.catalog.entry(query.server, query.version, request.principal);
+  @Get('servers/:name/versions/:version')
+  @ApiOperation({
+    summary: 'One version of an entry (`latest` for the newest; the name URL-encoded) with its install options and their fields',
+  })
+  entry(@Param() params: RegistryEntryParamsDto, @Req() request: RequestWithPrincipal): Promise<RegistryServerView> {
+    return this.catalog.entry(params.name, params.version, request.principal);
   }
 
   @Post('install')

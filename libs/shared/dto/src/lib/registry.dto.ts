@@ -79,18 +79,16 @@ export class RegistryServersQueryDto {
   limit?: number;
 }
 
-/** `GET /api/registry/entry`: one version of one entry. */
-export class RegistryEntryQueryDto {
+/** `GET /api/registry/servers/:name/versions/:version`: one version (or `latest`) of one entry, name URL-encoded. */
+export class RegistryEntryParamsDto {
   @MaxLength(200)
-  @Matches(REGISTRY_SERVER_NAME_PATTERN, { message: 'server must be a registry name like io.github.owner/server' })
+  @Matches(REGISTRY_SERVER_NAME_PATTERN, { message: 'name must be a registry name like io.github.owner/server' })
   @IsString()
-  server!: string;
+  name!: string;
 
-  /** Default: the latest. */
-  @IsOptional()
-  @Matches(REGISTRY_VERSION_PATTERN, { message: 'version must be an exact version like 1.2.3' })
+  @Matches(REGISTRY_VERSION_PATTERN, { message: 'version must be an exact version like 1.2.3, or latest' })
   @IsString()
-  version?: string;
+  version!: string;
 }
 
 /** `POST /api/registry/install`: a registry entry's version turned into a service. */

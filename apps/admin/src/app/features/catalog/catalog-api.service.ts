@@ -37,10 +37,11 @@ export class CatalogApiService {
     return this.http.get<RegistryServerPageView>(apiUrl('registry/servers'), { params });
   }
 
-  entry(server: string, version?: string): Observable<RegistryServerView> {
-    let params = new HttpParams().set('server', server);
-    if (version) params = params.set('version', version);
-    return this.http.get<RegistryServerView>(apiUrl('registry/entry'), { params });
+  /** One version of an entry (`latest` for the newest). */
+  entry(server: string, version = 'latest'): Observable<RegistryServerView> {
+    return this.http.get<RegistryServerView>(
+      apiUrl(`registry/servers/${encodeURIComponent(server)}/versions/${encodeURIComponent(version)}`),
+    );
   }
 
   install(body: InstallBody): Observable<InstallResultView> {
