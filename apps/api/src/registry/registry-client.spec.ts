@@ -76,6 +76,8 @@ describe('the registry client', () => {
     await expect(client().entry('com.example/gone', 'latest')).rejects.toThrow(RegistryEntryNotFoundError);
     handle = (_path, res) => json(res, 404, { error: 'nothing here' });
     await expect(client().list({})).rejects.toThrow('serves neither /v0.1 nor /v0/servers: is REGISTRY_URL an MCP Registry?');
+    handle = (_path, res) => json(res, 400, { detail: 'Invalid cursor parameter' });
+    await expect(client().list({ cursor: 'stale' })).rejects.toThrow('the registry refused the request: Invalid cursor parameter');
     handle = (_path, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
     await expect(client().list({})).rejects.toThrow('the registry answered something that is not JSON');
   });

@@ -20,6 +20,14 @@ export class RegistryEntryNotFoundError extends Error {
   }
 }
 
+/** The registry refused the request itself (a cursor it does not know, a search it cannot run). */
+export class RegistryRequestRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryRequestRefusedError';
+  }
+}
+
 /** One answer, a whole catalog page included, is at most this big: a page of 100 records is a few hundred KB. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 /** Connect, headers and body together. */
@@ -77,7 +85,8 @@ export class RegistryClient {
     if (query.search) params.set('search', query.search);
     if (query.cursor) params.set('cursor', query.cursor);
     const answer = await this.get(`/servers?${params.toString()}`);
-    if (answer.status === 400) throw new RegistryEntryNotFoundError(`the registry refused the request: ${errorText(answer.body)}`);
+    if (answer.status === 400 || answer.status === 422)
+      throw new RegistryRequestRefusedError(`the registry refused the request: ${errorText(answer.body)}`);
     this.expectOk(answer);
     return this.read(() => parseServerList(answer.body));
   }
