@@ -79,6 +79,14 @@ export class RegistryInstalls {
     if (record.version === row.current.version && !request.values) {
       throw new ConflictException(`"${service.name}" already runs ${row.server} ${record.version}`);
     }
+    const engine = await this.engine.state();
+    const option = describeOptions(record, engine).find((candidate) => candidate.id === row.current.option);
+    // Options are known by their place in the record: a version that put another kind there is not the same server.
+    if (!option || option.kind !== row.current.kind) {
+      throw new ConflictException(
+        `${row.server} ${record.version} has no ${row.current.kind} ${row.current.option.startsWith('remote') ? 'remote' : 'package'} at ${row.current.option}: install it as a new service instead`,
+      );
+    }
     const environment = await this.services.environmentOf(service.id);
     const fields = optionFields(record, row.current.option) ?? [];
     const values = {
@@ -89,7 +97,7 @@ export class RegistryInstalls {
       ),
       ...request.values,
     };
-    const translation = translate(record, row.current.option, service.name, values, await this.engine.state());
+    const translation = translate(record, row.current.option, service.name, values, engine);
     const dto = checkedRequest(translation);
     const next = release(record, row.current.option, translation);
     const updated = await this.apply(service.id, next, { ...environment, ...dto.environment });
