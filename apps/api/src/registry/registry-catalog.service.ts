@@ -10,12 +10,12 @@ import type {
 import { Repository } from 'typeorm';
 import { Principal, roleAllows, scopeShowsService } from '../core/auth/principal';
 import { ServicesService } from '../services/services.service';
-import { ContainerEngineProbe } from './container-engine';
+import { RegistryHostCheck } from './host-check';
 import { RegistryClient } from './registry-client';
 import { askingRegistry } from './registry-errors';
 import { RegistryInstallEntity } from './registry-install.entity';
 import type { ServerRecord } from './server-record';
-import { ContainerEngineState, describeOptions } from './service-translation';
+import type { ContainerEngineState } from './service-translation';
 
 /** Creating a service: the admin role, and no service limits (a limited user may not add services). */
 export function mayInstall(principal: Principal | undefined): boolean {
@@ -27,7 +27,7 @@ export function mayInstall(principal: Principal | undefined): boolean {
 export class RegistryCatalog {
   constructor(
     private readonly client: RegistryClient,
-    private readonly engine: ContainerEngineProbe,
+    private readonly host: RegistryHostCheck,
     private readonly services: ServicesService,
     @InjectRepository(RegistryInstallEntity) private readonly installs: Repository<RegistryInstallEntity>,
   ) {}
@@ -45,9 +45,9 @@ export class RegistryCatalog {
   async page(query: RegistryServersQueryDto, principal: Principal | undefined): Promise<RegistryServerPageView> {
     this.requireRegistry();
     const page = await askingRegistry(() => this.client.list(query));
-    const [engine, installed] = await Promise.all([this.engine.state(), this.installedBy(principal)]);
+    const [engine, installed] = await Promise.all([this.host.engine(), this.installedBy(principal)]);
     return {
-      servers: page.records.map((record) => this.view(record, engine, installed)),
+      servers: await Promise.all(page.records.map((record) => this.view(record, engine, installed))),
       nextCursor: page.nextCursor,
     };
   }
@@ -56,15 +56,15 @@ export class RegistryCatalog {
   async entry(server: string, version: string, principal: Principal | undefined): Promise<RegistryServerView> {
     this.requireRegistry();
     const record = await askingRegistry(() => this.client.entry(server, version));
-    const [engine, installed] = await Promise.all([this.engine.state(), this.installedBy(principal)]);
+    const [engine, installed] = await Promise.all([this.host.engine(), this.installedBy(principal)]);
     return this.view(record, engine, installed);
   }
 
-  view(
+  private async view(
     record: ServerRecord,
     engine: ContainerEngineState,
     installed: Map<string, { service: string; version: string }[]>,
-  ): RegistryServerView {
+  ): Promise<RegistryServerView> {
     return {
       name: record.name,
       title: record.title,
@@ -77,7 +77,7 @@ export class RegistryCatalog {
       isLatest: record.official.isLatest,
       websiteUrl: safeLink(record.websiteUrl),
       repositoryUrl: safeLink(record.repositoryUrl),
-      options: describeOptions(record, engine),
+      options: await this.host.options(record, engine),
       installedAs: installed.get(record.name) ?? [],
     };
   }

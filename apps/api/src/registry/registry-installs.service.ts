@@ -13,10 +13,11 @@ import { Repository } from 'typeorm';
 import { Principal, scopeShowsService } from '../core/auth/principal';
 import { inBackground } from '../core/logging/background';
 import { validatePlain } from '../core/http/validation';
+import { ServiceCommandCheck } from '../services/service-command-check';
 import { ServicesService } from '../services/services.service';
 import { SERVICE_EVENTS } from '../supervisor/child-handle';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
-import { ContainerEngineProbe } from './container-engine';
+import { RegistryHostCheck } from './host-check';
 import { headerSecretVariable } from './install-fields';
 import { RegistryClient } from './registry-client';
 import { askingRegistry } from './registry-errors';
@@ -40,7 +41,8 @@ export interface InstallResult {
 export class RegistryInstalls {
   constructor(
     private readonly client: RegistryClient,
-    private readonly engine: ContainerEngineProbe,
+    private readonly host: RegistryHostCheck,
+    private readonly commandCheck: ServiceCommandCheck,
     private readonly services: ServicesService,
     private readonly supervisor: ProcessSupervisor,
     @InjectRepository(RegistryInstallEntity) private readonly installs: Repository<RegistryInstallEntity>,
@@ -52,11 +54,12 @@ export class RegistryInstalls {
     }
     const registryUrl = this.requireRegistry();
     const record = await askingRegistry(() => this.client.entry(request.server, request.version ?? 'latest'));
-    const engine = await this.engine.state();
-    const option = request.option ?? this.defaultOption(record, engine);
+    const engine = await this.host.engine();
+    const option = request.option ?? (await this.defaultOption(record, engine));
     const name = request.name ?? defaultServiceName(record.name);
     const translation = translate(record, option, name, request.values ?? {}, engine);
     const dto = checkedRequest(translation);
+    await this.commandCheck.onCreate(dto);
     const created = await this.services.create(dto);
     const row = await this.installs.save(
       this.installs.create({
@@ -79,7 +82,7 @@ export class RegistryInstalls {
     if (record.version === row.current.version && !request.values) {
       throw new ConflictException(`"${service.name}" already runs ${row.server} ${record.version}`);
     }
-    const engine = await this.engine.state();
+    const engine = await this.host.engine();
     const option = describeOptions(record, engine).find((candidate) => candidate.id === row.current.option);
     // Options are known by their place in the record: a version that put another kind there is not the same server.
     if (!option || option.kind !== row.current.kind) {
@@ -187,6 +190,8 @@ export class RegistryInstalls {
     if (target.service.process) change.process = { command: target.service.process.command, args: target.service.process.args };
     if (target.service.remote) change.remote = target.service.remote;
     if (environment) change.environment = environment;
+    // As a PATCH of the command would be: refused when this host cannot run it (uv gone, no engine).
+    await this.commandCheck.onUpdate(await this.services.get(serviceId), change);
     await this.services.update(serviceId, change);
     return this.supervisor.applySettings(serviceId, { restart: true });
   }
@@ -198,8 +203,8 @@ export class RegistryInstalls {
     return { row, service };
   }
 
-  private defaultOption(record: ServerRecord, engine: Parameters<typeof describeOptions>[1]): string {
-    const options = describeOptions(record, engine);
+  private async defaultOption(record: ServerRecord, engine: Parameters<typeof describeOptions>[1]): Promise<string> {
+    const options = await this.host.options(record, engine);
     const first = options.find((option) => option.installable);
     if (first) return first.id;
     const reasons = options.map((option) => `${option.id}: ${option.reason}`).join('; ');

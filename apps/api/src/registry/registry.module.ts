@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SupervisorModule } from '../supervisor/supervisor.module';
-import { ContainerEngineProbe } from './container-engine';
+import { ServiceCommandCheck } from '../services/service-command-check';
+import { RegistryHostCheck } from './host-check';
 import { RegistryCatalog } from './registry-catalog.service';
 import { RegistryClient } from './registry-client';
 import { RegistryInstallEntity } from './registry-install.entity';
@@ -14,8 +15,8 @@ import { RegistryController } from './registry.controller';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([RegistryInstallEntity]), SupervisorModule],
-  providers: [RegistryClient, ContainerEngineProbe, RegistryCatalog, RegistryInstalls],
+  // ServiceCommandCheck: an install is refused, like a create, when this host cannot run its command.
+  providers: [RegistryClient, RegistryHostCheck, ServiceCommandCheck, RegistryCatalog, RegistryInstalls],
   controllers: [RegistryController],
-  exports: [ContainerEngineProbe],
 })
 export class RegistryModule {}

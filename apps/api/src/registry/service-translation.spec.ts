@@ -1,3 +1,4 @@
+import { parseContainerRun } from '../supervisor/runtimes/container-command';
 import { parseServerList, parseServerResponse, ServerRecordError } from './server-record';
 import { ContainerEngineState, defaultServiceName, describeOptions, translate } from './service-translation';
 import { entry, everythingServer, imageServer, remoteServer, unsupportedServer, weatherServer } from './testing/sample-records';
@@ -84,6 +85,11 @@ describe('a server.json record turned into a service', () => {
       ],
     });
     expect(JSON.stringify(result.service.process)).not.toContain('tok');
+    // What the supervisor makes of it at start (it adds --name and the limits itself).
+    expect(parseContainerRun('docker', result.service.process?.args ?? [])).toMatchObject({
+      image: 'ghcr.io/example/image-tools:2.0.0',
+      args: [],
+    });
   });
 
   it('remote: the URL variables filled in; a secret header part sealed in the environment and referenced', () => {
