@@ -151,7 +151,9 @@ describe('installing servers from an MCP Registry', () => {
     const image = (await adminGet<RegistryServerPageView>(running, '/api/registry/servers?search=image-tools')).servers[0];
     const engineHere = image.options[0].installable;
     if (!engineHere)
-      expect(image.options[0].reason).toMatch(/^no container engine is reachable here: docker (not found on this host|is installed but its engine does not answer)/);
+      expect(image.options[0].reason).toMatch(
+        /^no container engine is reachable here: docker (not found on this host|is installed but its engine does not answer)/,
+      );
     const dotnet = (await adminGet<RegistryServerPageView>(running, '/api/registry/servers?search=dotnet')).servers[0];
     expect(dotnet.options.map((option) => option.installable)).toEqual([false, false, false]);
     const install = await running
