@@ -21,6 +21,7 @@ const FEATURES = [
   'client-tokens',
   'calls',
   'identity',
+  'registry',
 ];
 
 /**

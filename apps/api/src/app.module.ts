@@ -13,6 +13,7 @@ import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ClientTokensModule,
         OAuthModule,
         SettingsModule,
+        RegistryModule,
       ],
     };
   }

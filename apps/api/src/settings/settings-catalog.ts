@@ -203,6 +203,16 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
     description: 'Crash restarts a new service may make within its window, unless it says otherwise.',
     input: whole(0, 1000),
   },
+  REGISTRY_URL: {
+    group: 'service-defaults',
+    description: 'MCP Registry the Catalog page browses and installs from (empty or off: no catalog).',
+    input: text,
+  },
+  REGISTRY_CACHE_TTL_SEC: {
+    group: 'service-defaults',
+    description: 'How long answers of the MCP Registry are reused; 0: asked every time.',
+    input: whole(0, 86_400, 'seconds'),
+  },
 
   BACKEND_PORT: { group: 'general', description: 'Port of the API and the MCP endpoints (HTTP).', input: port },
   FRONTEND_PORT: { group: 'general', description: 'Port of the admin UI.', input: port },

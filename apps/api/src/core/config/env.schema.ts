@@ -160,6 +160,10 @@ export interface AppEnv {
   SERVICE_DEFAULT_CACHE: boolean;
   SERVICE_DEFAULT_AUTO_RESTART: boolean;
   SERVICE_DEFAULT_MAX_RESTARTS: number;
+  /** The MCP Registry whose catalog the portal shows (`<url>/v0.1/servers`); '' (set empty or `off`): no catalog. */
+  REGISTRY_URL: string;
+  /** How long registry answers are reused; 0: asked every time. */
+  REGISTRY_CACHE_TTL_SEC: number;
 }
 
 /** One entry of OIDC_ROLE_MAP: a claim value (`*`: any value, even none) and the role it gives. */
@@ -400,6 +404,21 @@ const serviceName: Parser<string> = (raw) => {
   return raw;
 };
 
+/**
+ * An http(s) base URL (a path is allowed: a registry may live under one); empty or `off` turns the feature
+ * off, as '' (not undefined, which the config service would answer with the raw variable).
+ */
+const baseUrlOrOff: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (value === '' || value.toLowerCase() === 'off') return '';
+  url('https:', 'http:')(value);
+  const parsed = new URL(value);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new InvalidValue('must be an http(s) URL without credentials, query or fragment (or "off")');
+  }
+  return value.replace(/\/+$/, '');
+};
+
 const DEFAULT_DATA_DIR = './data';
 
 export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
@@ -498,6 +517,8 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   SERVICE_DEFAULT_CACHE: { default: 'true', parse: boolean },
   SERVICE_DEFAULT_AUTO_RESTART: { default: 'true', parse: boolean },
   SERVICE_DEFAULT_MAX_RESTARTS: { default: '5', parse: integer(0, 1000) },
+  REGISTRY_URL: { default: 'https://registry.modelcontextprotocol.io', parse: baseUrlOrOff },
+  REGISTRY_CACHE_TTL_SEC: { default: '300', parse: integer(0, 86_400) },
 };
 
 /**
