@@ -20,6 +20,7 @@ const FEATURES = [
   'backup',
   'client-tokens',
   'calls',
+  'tool-pins',
 ];
 
 /**

@@ -14,6 +14,7 @@ import { OAuthModule } from './oauth/oauth.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
+import { ToolPinsModule } from './tool-pins/tool-pins.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         ServicesModule,
         ProxyModule,
         CallsModule,
+        ToolPinsModule,
         github,
         NetworkModule,
         HealthModule,

@@ -14,6 +14,8 @@ import { ServiceRemoteEntity } from './services/service-remote.entity';
 import { ServiceEntity } from './services/service.entity';
 import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
+import { ToolChangeEntity } from './tool-pins/tool-change.entity';
+import { ToolPinEntity } from './tool-pins/tool-pin.entity';
 import { UserEntity } from './users/user.entity';
 
 export const ENTITIES = [
@@ -30,4 +32,6 @@ export const ENTITIES = [
   UiSessionEntity,
   WebhookDeliveryEntity,
   CallLogEntity,
+  ToolPinEntity,
+  ToolChangeEntity,
 ];

@@ -27,3 +27,4 @@ export * from './lib/user.dto';
 export * from './lib/settings.dto';
 export * from './lib/settings-view.interface';
 export * from './lib/call-log.dto';
+export * from './lib/tool-pins.dto';
