@@ -1,5 +1,13 @@
 import type { SandboxStatusView, ServiceLimitsView, ServiceSandboxSettingsView } from './service-limits';
-import { DriftPolicy, IsolationMode, RemoteProtocol, ResponseMode, ServiceAuthMode, ServiceStatus, ServiceTransport } from './service.enums';
+import {
+  DriftPolicy,
+  IsolationMode,
+  RemoteProtocol,
+  ResponseMode,
+  ServiceAuthMode,
+  ServiceStatus,
+  ServiceTransport,
+} from './service.enums';
 
 export interface ProcessConfigView {
   command: string | null;
