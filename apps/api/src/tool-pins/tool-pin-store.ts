@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { DriftPolicy, ToolChangeStatus } from '@mcp-proxy/shared/dto';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In, Not, QueryFailedError, Repository } from 'typeorm';
+import { In, Not, QueryFailedError, Repository } from 'typeorm';
 import { Clock } from '../core/time/clock';
 import type { DetectedChange, OpenChange, PinSnapshot } from './pin-book';
 import { ToolChangeEntity } from './tool-change.entity';
@@ -30,7 +30,6 @@ export class ToolPinStore {
   constructor(
     @InjectRepository(ToolPinEntity) private readonly pins: Repository<ToolPinEntity>,
     @InjectRepository(ToolChangeEntity) private readonly changes: Repository<ToolChangeEntity>,
-    private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
@@ -156,40 +155,37 @@ export class ToolPinStore {
   }
 
   /**
-   * Makes the change's definition the pinned one (or unpins a removed tool), in one transaction: only while the
-   * pin is still the one the change starts from, and the change is still open.
+   * Makes the change's definition the pinned one (or unpins a removed tool), only while the pin is still the one
+   * the change starts from. The decision is claimed first (a conditional update), so of two admins deciding at once
+   * one wins; a pin that moved meanwhile gives the change back.
    */
-  approve(id: string, decidedBy: string): Promise<ApprovalOutcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const changes = manager.getRepository(ToolChangeEntity);
-      const pins = manager.getRepository(ToolPinEntity);
-      const change = await changes.findOne({ where: { id } });
-      if (!change || !OPEN.includes(change.status)) return 'decided';
-      const pin = await pins.findOne({ where: { serviceId: change.serviceId, toolName: change.toolName } });
-      if ((pin?.fingerprint ?? '') !== change.previousFingerprint) return 'stale';
-      if (!change.current || change.fingerprint === '') await pins.delete({ serviceId: change.serviceId, toolName: change.toolName });
-      else {
-        const row = this.pinRow(
-          change.serviceId,
-          { name: change.toolName, fingerprint: change.fingerprint, definition: change.current },
-          decidedBy,
+  async approve(id: string, decidedBy: string): Promise<ApprovalOutcome> {
+    const change = await this.changes.findOne({ where: { id } });
+    if (!change || !OPEN.includes(change.status)) return 'decided';
+    const key = { serviceId: change.serviceId, toolName: change.toolName };
+    const pin = await this.pins.findOne({ where: key });
+    if ((pin?.fingerprint ?? '') !== change.previousFingerprint) return 'stale';
+    const claimed = await this.changes.update({ id, status: In(OPEN) }, { status: 'approved', decidedAt: this.now(), decidedBy });
+    if (!claimed.affected) return 'decided';
+    try {
+      if (!change.current || change.fingerprint === '') await this.pins.delete({ ...key, fingerprint: change.previousFingerprint });
+      else
+        await this.pins.save(
+          this.repin(pin, key.serviceId, { name: key.toolName, fingerprint: change.fingerprint, definition: change.current }, decidedBy),
         );
-        await pins.save(
-          pin
-            ? Object.assign(pin, {
-                fingerprint: row.fingerprint,
-                definition: row.definition,
-                pinnedAt: row.pinnedAt,
-                approvedBy: decidedBy,
-              })
-            : row,
-        );
-      }
-      const decided = await changes.update({ id, status: In(OPEN) }, { status: 'approved', decidedAt: this.now(), decidedBy });
-      if (!decided.affected) throw new Error('the change was decided meanwhile');
-      await this.supersedeOthers(manager, change.serviceId, change.toolName, id);
-      return 'approved';
-    });
+    } catch (error) {
+      await this.changes.update(
+        { id, status: 'approved' },
+        { status: change.status, decidedAt: change.decidedAt, decidedBy: change.decidedBy },
+      );
+      if (isUniqueViolation(error)) return 'stale';
+      throw error;
+    }
+    await this.changes.update(
+      { serviceId: change.serviceId, toolName: change.toolName, status: 'pending', id: Not(id) },
+      { status: 'superseded', decidedAt: this.now() },
+    );
+    return 'approved';
   }
 
   /** Rejected: the pin stays; under `block` the listed definition stays held back. False when it was not pending. */
@@ -198,16 +194,17 @@ export class ToolPinStore {
     return (result.affected ?? 0) > 0;
   }
 
-  /** A deployment's approved tools become the service's pins, all at once; its pending changes are settled by that. */
+  /**
+   * A deployment's approved tools become the service's pins (each written before the ones it no longer lists go,
+   * so the service is never without pins); its pending changes are settled by that.
+   */
   async replacePins(serviceId: string, tools: readonly ListedTool[], approvedBy: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const pins = manager.getRepository(ToolPinEntity);
-      await pins.delete({ serviceId });
-      await pins.save(tools.map((tool) => this.pinRow(serviceId, tool, approvedBy)));
-      await manager
-        .getRepository(ToolChangeEntity)
-        .update({ serviceId, status: 'pending' }, { status: 'superseded', decidedAt: this.now(), decidedBy: approvedBy });
-    });
+    const existing = new Map((await this.pins.find({ where: { serviceId } })).map((pin) => [pin.toolName, pin]));
+    await this.pins.save(tools.map((tool) => this.repin(existing.get(tool.name) ?? null, serviceId, tool, approvedBy)));
+    const listed = new Set(tools.map((tool) => tool.name));
+    const gone = [...existing.values()].filter((pin) => !listed.has(pin.toolName)).map((pin) => pin.id);
+    if (gone.length > 0) await this.pins.delete({ id: In(gone) });
+    await this.changes.update({ serviceId, status: 'pending' }, { status: 'superseded', decidedAt: this.now(), decidedBy: approvedBy });
   }
 
   /** A deleted service's pins and history go with it. */
@@ -216,10 +213,10 @@ export class ToolPinStore {
     await this.changes.delete({ serviceId });
   }
 
-  private async supersedeOthers(manager: EntityManager, serviceId: string, toolName: string, except: string): Promise<void> {
-    await manager
-      .getRepository(ToolChangeEntity)
-      .update({ serviceId, toolName, status: 'pending', id: Not(except) }, { status: 'superseded', decidedAt: this.now() });
+  /** The pin row of an approved definition: the existing row changed in place, or a new one. */
+  private repin(pin: ToolPinEntity | null, serviceId: string, tool: ListedTool, approvedBy: string): ToolPinEntity {
+    const row = this.pinRow(serviceId, tool, approvedBy);
+    return pin ? Object.assign(pin, { fingerprint: row.fingerprint, definition: row.definition, pinnedAt: row.pinnedAt, approvedBy }) : row;
   }
 
   private pinRow(serviceId: string, tool: ListedTool, approvedBy: string | null): ToolPinEntity {

@@ -191,24 +191,29 @@ export class SharedUpstream implements Upstream {
 
   /**
    * A request of the proxy's own (a group listing its members' tools): through the list cache like a
-   * client's, never attached to a session.
+   * client's, never attached to a session. A `tools/list` comes as the server listed it (see heldTools).
    */
   async fetch(method: string, params: JsonRpcRequest['params'], timeoutMs: number): Promise<JsonRpcResponse> {
     const cacheKey = ResponseCache.isListMethod(method) && this.options.cacheSettings().lists ? this.cache.listKey(method, params) : null;
     if (cacheKey) {
       const cached = this.cache.get(cacheKey);
       this.options.onCacheLookup?.(cached !== undefined);
-      if (cached !== undefined)
-        return { jsonrpc: '2.0', id: 0, result: this.screened(method, cached, this.options.toolPins?.held() ?? null) };
+      if (cached !== undefined) return { jsonrpc: '2.0', id: 0, result: cached };
     }
     const response = await this.peer.request(method, params, { timeoutMs }).response;
-    if (isErrorResponse(response)) return response;
-    if (method === MCP_METHODS.TOOLS_LIST) {
-      this.cache.learnTools(response.result);
-      this.options.toolPins?.observe(response.result, params);
+    if (!isErrorResponse(response)) {
+      if (method === MCP_METHODS.TOOLS_LIST) {
+        this.cache.learnTools(response.result);
+        this.options.toolPins?.observe(response.result, params);
+      }
+      if (cacheKey) this.cache.set(cacheKey, response.result);
     }
-    if (cacheKey) this.cache.set(cacheKey, response.result);
-    return { ...response, result: this.screened(method, response.result, this.options.toolPins?.held() ?? null) };
+    return response;
+  }
+
+  /** Tools this service holds back now (tool pinning under `block`): a group leaves them out of its lists. */
+  heldTools(): HeldTools | null {
+    return this.options.toolPins?.held() ?? null;
   }
 
   /** A list result as a client may see it: a `tools/list` without the tools tool pinning holds back. */
