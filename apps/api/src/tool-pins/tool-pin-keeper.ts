@@ -42,7 +42,7 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
     try {
       const observation = this.book.observe(serviceId, listedTools(tools), page);
       if (observation.baseline.length + observation.changes.length + observation.superseded.length === 0) return;
-      this.inOrder(serviceId, () => this.write(serviceId, policy, observation));
+      void this.inOrder(serviceId, () => this.write(serviceId, policy, observation));
     } catch (error) {
       // On a client's answer's way: pinning must never keep it from being delivered.
       this.logger.warn(`Could not compare the tools of ${serviceId} with their pins: ${String(error)}`);
