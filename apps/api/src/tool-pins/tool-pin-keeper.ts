@@ -25,6 +25,8 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
   private readonly logger = new Logger('ToolPins');
   private readonly book = new PinBook();
   private readonly writes = new Map<string, Promise<void>>();
+  /** Each service's last whole tool list as the server wrote it: the same text again needs no fingerprinting. */
+  private readonly lastList = new Map<string, string>();
 
   constructor(
     private readonly store: ToolPinStore,
@@ -40,7 +42,13 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
 
   observe(serviceId: string, policy: Exclude<DriftPolicy, 'off'>, tools: readonly unknown[], page: ToolListPage): void {
     try {
+      // A server answers the same list with the same text: comparing that (native JSON) costs far less than
+      // fingerprinting every tool again. Only a whole list is remembered; the pins changing forgets it.
+      const whole = page.first && page.last ? JSON.stringify(tools) : null;
+      if (whole !== null && this.lastList.get(serviceId) === whole) return;
       const observation = this.book.observe(serviceId, listedTools(tools), page);
+      if (whole !== null) this.lastList.set(serviceId, whole);
+      else this.lastList.delete(serviceId);
       if (observation.baseline.length + observation.changes.length + observation.superseded.length === 0) return;
       void this.inOrder(serviceId, () => this.write(serviceId, policy, observation));
     } catch (error) {
@@ -56,6 +64,7 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
   /** Reads a service's pins again and lets its sessions know they may list again. */
   async reload(serviceId: string): Promise<void> {
     this.book.load(serviceId, await this.store.snapshot(serviceId));
+    this.lastList.delete(serviceId);
     this.emitter.emit(TOOL_PINS_CHANGED, { serviceId });
   }
 
@@ -100,6 +109,7 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
     );
     if (exists) return;
     this.book.forget(serviceId);
+    this.lastList.delete(serviceId);
     await this.store
       .forget(serviceId)
       .catch((error: unknown) => this.logger.warn(`Could not remove the tool pins of ${serviceId}: ${String(error)}`));
@@ -107,6 +117,7 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
 
   private async reloadAll(): Promise<void> {
     for (const [serviceId, snapshot] of await this.store.snapshots()) this.book.load(serviceId, snapshot);
+    this.lastList.clear();
   }
 
   private async write(serviceId: string, policy: Exclude<DriftPolicy, 'off'>, observation: Observation): Promise<void> {

@@ -50,7 +50,9 @@ export function toolPinsFor(guard: ToolPinGuard, serviceId: string, policyOf: ()
       if (policy === 'off' || !Array.isArray(tools)) return;
       const first = !(params as { cursor?: unknown } | null | undefined)?.cursor;
       const last = !(result as { nextCursor?: unknown }).nextCursor;
-      guard.observe(serviceId, policy, tools, { first, last });
+      // Under `warn` nothing is held back: the comparison waits until the answer is on its way.
+      if (policy === 'warn') setImmediate(() => guard.observe(serviceId, policy, tools, { first, last }));
+      else guard.observe(serviceId, policy, tools, { first, last });
     },
     held: () => (policyOf() === 'block' ? guard.unapproved(serviceId) : null),
     blocking: () => policyOf() === 'block',
