@@ -20,6 +20,8 @@ const FEATURES = [
   'backup',
   'client-tokens',
   'calls',
+  'identity',
+  'registry',
   'tool-pins',
 ];
 

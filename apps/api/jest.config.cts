@@ -5,6 +5,11 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: {
+    // ESM-only packages (openid-client and what it uses) become CommonJS for Jest's module system; Node loads them as they are.
+    '/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': [
+      'babel-jest',
+      { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-modules-commonjs'] },
+    ],
     '^.+\\.[tj]s$': [
       'ts-jest',
       {
@@ -14,6 +19,7 @@ module.exports = {
       },
     ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   coverageDirectory: '../../coverage/apps/api',
 };

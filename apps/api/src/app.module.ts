@@ -8,10 +8,12 @@ import { CoreModule } from './core/core.module';
 import { CredentialVerifiersModule } from './credential-verifiers.module';
 import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { LiveModule } from './live/live.module';
 import { NetworkModule } from './network/network.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
 import { ToolPinsModule } from './tool-pins/tool-pins.module';
@@ -40,9 +42,11 @@ export class AppModule {
         CertsModule,
         ConfigFileModule.forRoot(github),
         UsersModule,
+        IdentityModule,
         ClientTokensModule,
         OAuthModule,
         SettingsModule,
+        RegistryModule,
       ],
     };
   }

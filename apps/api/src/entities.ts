@@ -13,7 +13,9 @@ import { OAUTH_ENTITIES } from './oauth/oauth.entities';
 import { ServiceRemoteEntity } from './services/service-remote.entity';
 import { ServiceEntity } from './services/service.entity';
 import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entity';
+import { RegistryInstallEntity } from './registry/registry-install.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
+import { UserIdentityEntity } from './users/user-identity.entity';
 import { ToolChangeEntity } from './tool-pins/tool-change.entity';
 import { ToolPinEntity } from './tool-pins/tool-pin.entity';
 import { UserEntity } from './users/user.entity';
@@ -32,6 +34,8 @@ export const ENTITIES = [
   UiSessionEntity,
   WebhookDeliveryEntity,
   CallLogEntity,
+  RegistryInstallEntity,
+  UserIdentityEntity,
   ToolPinEntity,
   ToolChangeEntity,
 ];

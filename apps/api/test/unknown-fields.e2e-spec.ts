@@ -77,6 +77,11 @@ const ROUTES: Record<string, RouteCase> = {
     ...GROUP_PATHS,
   },
   'patch /api/groups/{id}': { body: GROUP_BODY, ...GROUP_PATHS },
+  'post /api/registry/install': {
+    body: { server: 'com.example/probe', name: 'probe-installed', values: { 'env.GREETING': 'hello' } },
+    maps: ['values'],
+  },
+  'post /api/registry/installs/{id}/update': { body: { version: '1.0.0', values: { 'env.GREETING': 'hello' } }, maps: ['values'] },
 };
 
 /** Actions without a body: a field sent to them is refused as well. */
@@ -91,6 +96,7 @@ const BODYLESS = [
   'post /api/oauth/authorizations/{id}/deny',
   'post /api/oauth/grants/{id}/revoke',
   'post /api/auth/logout',
+  'post /api/registry/installs/{id}/rollback',
   'post /api/tool-changes/{id}/approve',
   'post /api/tool-changes/{id}/reject',
   'post /api/deployments/{id}/approve',

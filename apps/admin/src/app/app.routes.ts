@@ -26,6 +26,11 @@ export const appRoutes: Route[] = [
         loadChildren: () => import('./features/services/services.routes').then((m) => m.SERVICES_ROUTES),
       },
       {
+        path: 'catalog',
+        title: title('Catalog'),
+        loadComponent: () => import('./features/catalog/catalog-page.component').then((m) => m.CatalogPageComponent),
+      },
+      {
         path: 'groups',
         loadChildren: () => import('./features/groups/groups.routes').then((m) => m.GROUPS_ROUTES),
       },

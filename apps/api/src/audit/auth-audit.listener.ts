@@ -15,7 +15,7 @@ export class AuthAuditListener {
       outcome: login.ok ? 'ok' : 'refused',
       actor: login.actor ? { id: login.actor, kind: login.actorKind } : null,
       address: login.address,
-      detail: { method: login.method },
+      detail: login.reason ? { method: login.method, reason: login.reason } : { method: login.method },
     });
   }
 

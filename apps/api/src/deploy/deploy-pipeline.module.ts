@@ -10,6 +10,8 @@ import { CommandRunner } from './build/command-runner';
 import { ManifestReader } from './build/manifest-reader';
 import { PackageBuilder } from './build/package-builder';
 import { DeployApprovals } from './deploy-approvals';
+import { PythonBuilder } from './build/python-builder';
+import { RuntimeBuilders } from './build/runtime-builders';
 import { DeployPipeline } from './deploy-pipeline';
 import { DeploymentEntity } from './deployment.entity';
 import { DeploymentsService } from './deployments.service';
@@ -17,7 +19,7 @@ import { GitClient } from './git/git-client';
 import { ReleaseService } from './release/release.service';
 
 /**
- * The deploy pipeline and the seams it works through (git, npm, the file system, GitHub's API, the
+ * The deploy pipeline and the seams it works through (git, npm and pip, the file system, GitHub's API, the
  * supervisor), and the deployments table. Shared by both queues and the GitHub module's endpoints.
  */
 @Module({
@@ -30,6 +32,8 @@ import { ReleaseService } from './release/release.service';
     GitClient,
     ManifestReader,
     PackageBuilder,
+    PythonBuilder,
+    RuntimeBuilders,
     BuildSandbox,
     BuildDirectories,
     BuildsService,

@@ -1,6 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { BuildSandboxView } from '@mcp-proxy/shared/dto';
-import { join } from 'node:path';
 import { AppConfig } from '../core/config/app-config';
 import { hostEnvironment } from '../core/config/host-environment';
 import { AppLogger } from '../core/logging/app-logger';
@@ -14,9 +13,11 @@ import { BuildDirectories } from './build/build-directories';
 import { BuildSandbox, describeBuildSandbox } from './build/build-sandbox';
 import { BuildsService, KEPT_BUILDS } from './build/builds.service';
 import { CommandFailedError, DEPLOYMENT_MARKER_ENV } from './build/command-runner';
-import { Manifest, ManifestError, missingRequiredEnv } from './build/manifest';
+import { describeManifest, Manifest, ManifestError, missingRequiredEnv } from './build/manifest';
 import { ManifestReader } from './build/manifest-reader';
-import { PackageBuilder } from './build/package-builder';
+import type { StartCommand } from './build/runtime-builder';
+import { RuntimeBuilders } from './build/runtime-builders';
+import { RuntimeUnavailableError } from '../supervisor/runtimes/runtime-errors';
 import type { DeployLog } from './deploy-log';
 import type { DeploymentEntity } from './deployment.entity';
 import { DeploymentsService, FINISHED } from './deployments.service';
@@ -56,7 +57,8 @@ interface Build {
   commit: string;
   branch: string;
   manifest: Manifest;
-  entryPoint: string;
+  /** How its server starts (`node <entry point>`, a script of its virtualenv…). */
+  start: StartCommand;
   environment: Record<string, string>;
   /** Made by this deployment (and so removed if it fails), not an earlier build reused. */
   created: boolean;
@@ -76,7 +78,7 @@ export class DeployPipeline {
     private readonly services: ServicesService,
     private readonly git: GitClient,
     private readonly manifests: ManifestReader,
-    private readonly builder: PackageBuilder,
+    private readonly builders: RuntimeBuilders,
     private readonly buildSandbox: BuildSandbox,
     private readonly directories: BuildDirectories,
     private readonly builds: BuildsService,
@@ -125,7 +127,7 @@ export class DeployPipeline {
         {
           deploymentId,
           serviceId: service.id,
-          process: { command: 'node', args: [build.entryPoint], cwd: build.directory },
+          process: { command: build.start.command, args: build.start.args, cwd: build.directory },
           repository: {
             url: deployment.repositoryUrl,
             branch: build.branch,
@@ -245,7 +247,7 @@ export class DeployPipeline {
     log.step(`cloned ${commit} (${branch})`);
 
     const manifest = await this.readManifest(directory, log);
-    const entryPoint = deployment.options?.entryPoint ?? service.repository?.entryPoint ?? manifest.entryPoint;
+    const builder = this.builders.for(manifest);
     const environment = await this.environmentFor(deployment, service, manifest);
 
     if (created) {
@@ -255,7 +257,13 @@ export class DeployPipeline {
         confinement.view = view;
         log.step(describeBuildSandbox(view));
       });
-      const env = { ...this.commandEnv(id), CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false' };
+      const env = {
+        ...this.commandEnv(id),
+        CI: 'true',
+        NO_COLOR: '1',
+        npm_config_update_notifier: 'false',
+        ...builder.environment(service, environment),
+      };
       const step = {
         directory,
         env,
@@ -268,7 +276,7 @@ export class DeployPipeline {
         await this.deployments.advance(id, 'installing');
         started = this.clock.now();
         const installed = await this.failOnCommand(
-          () => this.builder.install(step, { allowScripts: this.allowScripts(deployment, service) }),
+          () => builder.install(step, { allowScripts: this.allowScripts(deployment, service), manifest }),
           'install',
         );
         if (installed === 'nothing to install') log.step('no dependencies to install');
@@ -276,15 +284,15 @@ export class DeployPipeline {
 
         await this.deployments.advance(id, 'building');
         started = this.clock.now();
-        const built = await this.failOnCommand(() => this.builder.build(step), 'build');
+        const built = await this.failOnCommand(() => builder.build(step), 'build');
         if (!built) log.step('no build script');
         await this.deployments.record(id, { buildMs: this.clock.now() - started });
       } finally {
         if (confinement.view) await this.deployments.record(id, { buildSandbox: confinement.view });
       }
     }
-    await this.requireEntryPoint(directory, entryPoint);
-    return { directory, commit, branch, manifest, entryPoint, environment, created };
+    const start = await builder.startCommand(directory, manifest, this.entryPointOverride(deployment, service));
+    return { directory, commit, branch, manifest, start, environment, created };
   }
 
   /** A rollback, or a build whose tool changes were approved: it is on disk already; only its manifest and variables are checked again. */
@@ -299,15 +307,14 @@ export class DeployPipeline {
         : `promoting the approved build ${deployment.commit.slice(0, 12)} (${directory})`,
     );
     const manifest = await this.readManifest(directory, log);
-    const entryPoint = deployment.options?.entryPoint ?? service.repository?.entryPoint ?? manifest.entryPoint;
     const environment = await this.environmentFor(deployment, service, manifest);
-    await this.requireEntryPoint(directory, entryPoint);
+    const start = await this.builders.for(manifest).startCommand(directory, manifest, this.entryPointOverride(deployment, service));
     return {
       directory,
       commit: deployment.commit,
       branch: deployment.branch ?? service.repository?.branch ?? 'main',
       manifest,
-      entryPoint,
+      start,
       environment,
       created: false,
     };
@@ -342,10 +349,7 @@ export class DeployPipeline {
 
   private async readManifest(directory: string, log: DeployLog): Promise<Manifest> {
     const manifest = await this.manifests.read(directory);
-    log.step(
-      `manifest from ${manifest.source}: ${manifest.name ?? 'unnamed'}, entry point ${manifest.entryPoint}` +
-        (manifest.requiredEnv.length > 0 ? `, requires ${manifest.requiredEnv.join(', ')}` : ''),
-    );
+    log.step(describeManifest(manifest));
     return manifest;
   }
 
@@ -366,10 +370,9 @@ export class DeployPipeline {
     return environment;
   }
 
-  private async requireEntryPoint(directory: string, entryPoint: string): Promise<void> {
-    if (!(await this.directories.exists(join(directory, entryPoint)))) {
-      throw new DeployFailure(`the entry point ${entryPoint} does not exist in the build (after install and build)`);
-    }
+  /** The deploy's own entry point, else the service's: over what the manifest says. */
+  private entryPointOverride(deployment: DeploymentEntity, service: ServiceEntity): string | null {
+    return deployment.options?.entryPoint ?? service.repository?.entryPoint ?? null;
   }
 
   private async failOnCommand<T>(run: () => Promise<T>, what: 'install' | 'build'): Promise<T> {
@@ -413,6 +416,7 @@ function isExpected(error: unknown): boolean {
     error instanceof GitCloneError ||
     error instanceof ManifestError ||
     error instanceof CommandFailedError ||
+    error instanceof RuntimeUnavailableError ||
     error instanceof ReleaseError
   );
 }

@@ -8,6 +8,7 @@ import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { ChildSandbox } from '../supervisor/sandbox/child-sandbox';
 import { ServicesService } from './services.service';
+import { ServiceCommandCheck } from './service-command-check';
 
 @ApiTags('services')
 @ApiSecurity('api-key')
@@ -17,6 +18,7 @@ export class ServicesController {
     private readonly services: ServicesService,
     private readonly supervisor: ProcessSupervisor,
     private readonly sandbox: ChildSandbox,
+    private readonly commandCheck: ServiceCommandCheck,
   ) {}
 
   @Get()
@@ -30,6 +32,7 @@ export class ServicesController {
   @Post()
   @ApiOperation({ summary: 'Register a service (not started unless "start": true)' })
   async create(@Body() body: CreateServiceDto): Promise<ServiceView> {
+    await this.commandCheck.onCreate(body);
     const created = await this.services.create(body);
     return body.start ? this.supervisor.start(created.id) : created;
   }
@@ -55,6 +58,7 @@ export class ServicesController {
   @ServiceParam('id')
   @ApiOperation({ summary: 'Change settings; a running service restarts when its process, environment or remote changed' })
   async update(@Param('id') id: string, @Body() body: UpdateServiceDto): Promise<ServiceView> {
+    await this.commandCheck.onUpdate(await this.services.get(id), body);
     const updated = await this.services.update(id, body);
     const restart =
       body.transport !== undefined ||

@@ -92,6 +92,23 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
     description: 'Reverse proxies (IPs, CIDRs, loopback) whose X-Forwarded-For/-Proto/-Host are believed; empty: none.',
     input: list,
   },
+  OIDC_ISSUER: { group: 'security', description: 'Issuer URL of the OpenID provider behind "Sign in with…"; empty: off.', input: text },
+  OIDC_CLIENT_ID: { group: 'security', description: 'Client id registered at the OpenID provider.', input: text },
+  OIDC_SCOPES: { group: 'security', description: 'Scopes asked of the OpenID provider (openid always).', input: text },
+  OIDC_PROVIDER_NAME: { group: 'security', description: 'Name on the "Sign in with…" button; default: the issuer\'s host.', input: text },
+  OIDC_AUTO_CREATE: { group: 'security', description: 'Create a user at the first sign-in through the provider.', input: flag },
+  OIDC_ROLE_CLAIM: { group: 'security', description: 'Claim the role comes from (dotted path for nested claims).', input: text },
+  OIDC_ROLE_MAP: {
+    group: 'security',
+    description: 'value=role pairs for that claim (* matches anyone); no match refuses the sign-in.',
+    input: list,
+  },
+  OIDC_SERVICES_CLAIM: {
+    group: 'security',
+    description: 'Claim listing the services a provider user is limited to; empty: none.',
+    input: text,
+  },
+  OIDC_ONLY: { group: 'security', description: 'Refuse password sign-in (the API key still works).', input: flag },
   OAUTH_ACCESS_TOKEN_TTL_SEC: { group: 'security', description: 'Lifetime of an OAuth access token.', input: whole(10, 86_400, 'seconds') },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: {
     group: 'security',
@@ -185,6 +202,16 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
     group: 'service-defaults',
     description: 'Crash restarts a new service may make within its window, unless it says otherwise.',
     input: whole(0, 1000),
+  },
+  REGISTRY_URL: {
+    group: 'service-defaults',
+    description: 'MCP Registry the Catalog page browses and installs from (empty or off: no catalog).',
+    input: text,
+  },
+  REGISTRY_CACHE_TTL_SEC: {
+    group: 'service-defaults',
+    description: 'How long answers of the MCP Registry are reused; 0: asked every time.',
+    input: whole(0, 86_400, 'seconds'),
   },
 
   BACKEND_PORT: { group: 'general', description: 'Port of the API and the MCP endpoints (HTTP).', input: port },

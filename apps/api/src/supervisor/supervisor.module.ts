@@ -18,12 +18,15 @@ import { ChildSpawner } from './spawn/child-spawner';
 import { PortAllocator } from './spawn/port-allocator';
 import { PROXY_SECRETS, proxySecretValues } from './spawn/proxy-secrets';
 import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options';
+import { HostRuntimes } from './runtimes/host-runtimes';
+import { ServiceCommands } from './runtimes/service-commands';
 
 /**
  * The supervisor: runs the registry's services as children (spawn, sandbox, health, restarts, logs,
  * resources, remote children and the HTTP client links they talk over). Exports the registry with it, the
- * supervisor (handles for the MCP data plane), the logs (for the live gateway), and the sandbox and the
- * proxy's secret values for the deploy pipeline (builds run confined; their logs mask those values).
+ * supervisor (handles for the MCP data plane), the logs (for the live gateway), the sandbox and the
+ * proxy's secret values for the deploy pipeline (builds run confined; their logs mask those values), and
+ * the host's runtimes (uv, Python, pipx, container engines) for create-time checks and Python builds.
  */
 @Module({
   // ClusterLinkModule: the placement (which instance runs a service), a lease in a cluster.
@@ -39,11 +42,13 @@ import { SUPERVISOR_OPTIONS, supervisorOptionsFrom } from './supervisor-options'
     ProcessSampler,
     ResourceWatch,
     ServiceLogs,
+    HostRuntimes,
+    ServiceCommands,
     { provide: SUPERVISOR_OPTIONS, inject: [RuntimeSettings], useFactory: supervisorOptionsFrom },
     { provide: PROXY_SECRETS, inject: [AppConfig, APP_SECRETS], useFactory: proxySecretValues },
     // A remote service's session: Streamable HTTP or legacy SSE towards its URL, run like a child.
     { provide: REMOTE_CONNECTOR, useValue: connectRemote },
   ],
-  exports: [ServiceRegistryModule, ProcessSupervisor, ServiceLogs, ChildSandbox, PROXY_SECRETS],
+  exports: [ServiceRegistryModule, ProcessSupervisor, ServiceLogs, ChildSandbox, PROXY_SECRETS, HostRuntimes, ServiceCommands],
 })
 export class SupervisorModule {}

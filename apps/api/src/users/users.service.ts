@@ -9,6 +9,7 @@ import { toSessionView } from '../core/auth/session-view';
 import { UiSessionsService } from '../core/auth/ui-sessions.service';
 import { ServicesService } from '../services/services.service';
 import { SERVICE_EVENTS } from '../supervisor/child-handle';
+import { NO_PASSWORD } from './identity-users.service';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 
@@ -86,7 +87,8 @@ export class UsersService implements UserDirectory {
 
   async authenticate(username: string, password: string): Promise<{ userId: string; username: string; role: Role } | null> {
     const entity = await this.users.findOne({ where: { username } });
-    if (!entity) {
+    // A user made by a sign-in through the provider has no password until an admin sets one.
+    if (!entity || entity.passwordHash === NO_PASSWORD) {
       await this.hasher.burn(password);
       return null;
     }

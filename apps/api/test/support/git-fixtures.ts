@@ -7,8 +7,13 @@ import { GitHttpServer, PrivateRepositories, startGitHttpServer } from './git-ht
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'git');
 
-/** The templates in fixtures/git/repos; each gets the shared server.mjs as src/server.mjs. */
-export type Template = 'mcp-json' | 'package-mcp' | 'missing-env' | 'build-fails';
+/**
+ * The templates in fixtures/git/repos; each gets the shared server.mjs as src/server.mjs. `python-project`
+ * is the Python fixture server's project (fixtures/python/mcp-fixture: pyproject.toml, a console script).
+ */
+export type Template = 'mcp-json' | 'package-mcp' | 'missing-env' | 'build-fails' | 'python-project';
+
+const PYTHON_PROJECT = join(__dirname, '..', 'fixtures', 'python', 'mcp-fixture');
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Fixture',
@@ -96,8 +101,11 @@ export class GitFixtures {
     mkdirSync(dirname(gitDir), { recursive: true });
     git(this.dir, ['init', '-q', '--bare', '-b', 'main', gitDir]);
     const work = join(this.dir, 'work', owner, name);
-    cpSync(join(FIXTURES, 'repos', template), work, { recursive: true });
-    cpSync(join(FIXTURES, 'server.mjs'), join(work, 'src', 'server.mjs'));
+    if (template === 'python-project') cpSync(PYTHON_PROJECT, work, { recursive: true });
+    else {
+      cpSync(join(FIXTURES, 'repos', template), work, { recursive: true });
+      cpSync(join(FIXTURES, 'server.mjs'), join(work, 'src', 'server.mjs'));
+    }
     git(work, ['init', '-q', '-b', 'main']);
     git(work, ['remote', 'add', 'origin', gitDir]);
     git(work, ['add', '-A']);

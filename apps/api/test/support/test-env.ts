@@ -25,6 +25,8 @@ export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
     ADMIN_DIST_DIR: '',
     LOG_LEVEL: 'error',
     API_KEY: apiKey,
+    // Tests reach loopback only: a suite that browses a registry starts its own stand-in.
+    REGISTRY_URL: 'off',
     ...extra,
   };
   return { dir, apiKey, vars, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -27,4 +27,6 @@ export * from './lib/user.dto';
 export * from './lib/settings.dto';
 export * from './lib/settings-view.interface';
 export * from './lib/call-log.dto';
+export * from './lib/registry.dto';
+export * from './lib/registry-view.interface';
 export * from './lib/tool-pins.dto';

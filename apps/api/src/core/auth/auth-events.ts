@@ -37,4 +37,6 @@ export interface AuthLogin {
   /** Who logged in, or the user name tried. */
   actor: string | null;
   actorKind: string;
+  /** Why a sign-in was refused, when more can be said than "wrong credential" (never a secret). */
+  reason?: string;
 }

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
   HttpCode,
   HttpStatus,
@@ -21,6 +22,7 @@ import { LoginDto, LoginView, PrincipalView, SessionView } from '@mcp-proxy/shar
 import { AUTH_EVENTS, AuthLogin } from './auth-events';
 import { rejectTooMany } from './auth.guard';
 import { AuthService } from './auth.service';
+import { AppConfig } from '../config/app-config';
 import { ClientOrigin } from '../http/client-origin';
 import { AuthBucket, FailedAuthLimiter } from './failed-auth-limiter';
 import { Principal, RequestWithPrincipal } from './principal';
@@ -38,6 +40,7 @@ export class AuthController {
     private readonly events: EventEmitter2,
     private readonly sessions: UiSessionsService,
     private readonly client: ClientOrigin,
+    private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -48,6 +51,9 @@ export class AuthController {
   async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginView> {
     const address = this.client.address(request);
     const byKey = body.apiKey !== undefined;
+    if (!byKey && this.config.get('OIDC_ONLY')) {
+      throw new ForbiddenException('Password sign-in is off (OIDC_ONLY): sign in through the identity provider');
+    }
     const origin: SessionOrigin = { address, userAgent: request.get('user-agent') ?? null };
     const session = byKey
       ? await this.loginWithKey(address, body.apiKey ?? '', origin, response)

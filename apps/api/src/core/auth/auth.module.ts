@@ -55,7 +55,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
-      exports: [CredentialRegistry, CredentialWatch, FailedAuthLimiter],
+      exports: [CredentialRegistry, CredentialWatch, FailedAuthLimiter, AuthService],
     };
   }
 }

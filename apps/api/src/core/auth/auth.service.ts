@@ -31,6 +31,11 @@ export class AuthService {
     return this.issue('user', user.userId, origin, { role: user.role, username: user.username });
   }
 
+  /** A UI session token for a user whose identity was checked elsewhere (a sign-in through the OpenID provider). */
+  async loginAsUser(user: { userId: string; username: string; role: LoginView['role'] }, origin: SessionOrigin): Promise<LoginView> {
+    return this.issue('user', user.userId, origin, { role: user.role, username: user.username });
+  }
+
   /** Ends the session a credential belongs to (logout); false when it is not a session token. */
   async logout(principal: Principal): Promise<boolean> {
     return principal.sessionId ? this.sessions.end(principal.sessionId) : false;

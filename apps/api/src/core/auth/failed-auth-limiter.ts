@@ -27,6 +27,11 @@ export class AuthBucket {
     return new AuthBucket(`password ${address}`, 1);
   }
 
+  /** Returns from the OpenID provider that fail (wrong state, nonce or code): counted like password guesses. */
+  static providerCallback(address: string): AuthBucket {
+    return new AuthBucket(`provider ${address}`, 1);
+  }
+
   static account(username: string): AuthBucket {
     return new AuthBucket(`account ${username.toLowerCase()}`, ACCOUNT_SCALE);
   }

@@ -100,6 +100,25 @@ export interface AppEnv {
   PUBLIC_URL: string | undefined;
   /** Reverse proxies (IPs, CIDRs, `loopback`) whose X-Forwarded-For/-Proto/-Host are believed; empty: none. */
   TRUSTED_PROXIES: string[];
+  /** The team's OpenID provider (its issuer URL, discovery at `<issuer>/.well-known/openid-configuration`); unset = no "Sign in with…". */
+  OIDC_ISSUER: string | undefined;
+  OIDC_CLIENT_ID: string | undefined;
+  /** Absent for a public client (PKCE alone). */
+  OIDC_CLIENT_SECRET: string | undefined;
+  /** Scopes asked for, space-separated (`openid` is always among them). */
+  OIDC_SCOPES: string;
+  /** The provider's name on the sign-in button; default: the issuer's host. */
+  OIDC_PROVIDER_NAME: string | undefined;
+  /** Create a user at a subject's first sign-in (else only users already linked to the issuer may sign in). */
+  OIDC_AUTO_CREATE: boolean;
+  /** The claim the role comes from (a dotted path for nested claims: `realm_access.roles`). */
+  OIDC_ROLE_CLAIM: string;
+  /** `value=role` pairs (`mcp-admins=admin,mcp-ops=operator,*=viewer`); the highest match wins, none refuses the sign-in. */
+  OIDC_ROLE_MAP: RoleMapping[];
+  /** A claim listing the services a user is limited to (names or ids; `*` for all); unset = no limits from the provider. */
+  OIDC_SERVICES_CLAIM: string | undefined;
+  /** Refuse password sign-in (the API key still works): everyone signs in through the provider. */
+  OIDC_ONLY: boolean;
   /** Lifetime of an OAuth access token. */
   OAUTH_ACCESS_TOKEN_TTL_SEC: number;
   /** Lifetime of an OAuth refresh token (each use rotates it). */
@@ -141,6 +160,16 @@ export interface AppEnv {
   SERVICE_DEFAULT_CACHE: boolean;
   SERVICE_DEFAULT_AUTO_RESTART: boolean;
   SERVICE_DEFAULT_MAX_RESTARTS: number;
+  /** The MCP Registry whose catalog the portal shows (`<url>/v0.1/servers`); '' (set empty or `off`): no catalog. */
+  REGISTRY_URL: string;
+  /** How long registry answers are reused; 0: asked every time. */
+  REGISTRY_CACHE_TTL_SEC: number;
+}
+
+/** One entry of OIDC_ROLE_MAP: a claim value (`*`: any value, even none) and the role it gives. */
+export interface RoleMapping {
+  value: string;
+  role: 'admin' | 'operator' | 'viewer';
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -337,9 +366,57 @@ const keyValueList: Parser<Record<string, string>> = (raw) => {
   return pairs;
 };
 
+const roleMap: Parser<RoleMapping[]> = (raw) => {
+  const mappings: RoleMapping[] = [];
+  for (const item of raw.split(',')) {
+    if (item.trim() === '') continue;
+    const match = /^\s*([^=]+?)\s*=\s*(admin|operator|viewer)\s*$/.exec(item);
+    if (!match)
+      throw new InvalidValue(`must be value=role pairs separated by commas (role: admin, operator or viewer); "${item.trim()}" is not`);
+    mappings.push({ value: match[1], role: match[2] as RoleMapping['role'] });
+  }
+  return mappings;
+};
+
+/** An OpenID issuer: https, or http on a loopback address only (a provider on the same host, tests). */
+const issuerUrl: Parser<string> = (raw) => {
+  const value = url('https:', 'http:')(raw).replace(/\/+$/, '');
+  const parsed = new URL(value);
+  if (parsed.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname))
+    throw new InvalidValue('must be an https:// URL (http:// only on a loopback address)');
+  return value;
+};
+
+/** Space-separated scopes, `openid` first whether or not it was listed. */
+const scopeList: Parser<string> = (raw) => {
+  const scopes = raw.split(/[\s,]+/).filter(Boolean);
+  if (scopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) throw new InvalidValue('must be scope names separated by spaces');
+  return ['openid', ...scopes.filter((scope) => scope !== 'openid')].join(' ');
+};
+
+const claimPath: Parser<string> = (raw) => {
+  if (!/^[\w:/.-]{1,200}$/.test(raw)) throw new InvalidValue('must be a claim name (a dotted path for nested claims)');
+  return raw;
+};
+
 const serviceName: Parser<string> = (raw) => {
   if (!/^[\w.-]{1,100}$/.test(raw)) throw new InvalidValue('must be 1-100 letters, digits, dots, dashes or underscores');
   return raw;
+};
+
+/**
+ * An http(s) base URL (a path is allowed: a registry may live under one); empty or `off` turns the feature
+ * off, as '' (not undefined, which the config service would answer with the raw variable).
+ */
+const baseUrlOrOff: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (value === '' || value.toLowerCase() === 'off') return '';
+  url('https:', 'http:')(value);
+  const parsed = new URL(value);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new InvalidValue('must be an http(s) URL without credentials, query or fragment (or "off")');
+  }
+  return value.replace(/\/+$/, '');
 };
 
 const DEFAULT_DATA_DIR = './data';
@@ -407,6 +484,16 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   CONFIG_FILE: { parse: optional(text) },
   PUBLIC_URL: { parse: optional(origin) },
   TRUSTED_PROXIES: { default: '', parse: trustedProxyList },
+  OIDC_ISSUER: { parse: optional(issuerUrl) },
+  OIDC_CLIENT_ID: { parse: optional(text) },
+  OIDC_CLIENT_SECRET: { parse: optional(text) },
+  OIDC_SCOPES: { default: 'openid profile email', parse: scopeList },
+  OIDC_PROVIDER_NAME: { parse: optional(text) },
+  OIDC_AUTO_CREATE: { default: 'false', parse: boolean },
+  OIDC_ROLE_CLAIM: { default: 'groups', parse: claimPath },
+  OIDC_ROLE_MAP: { default: '', parse: roleMap },
+  OIDC_SERVICES_CLAIM: { parse: optional(claimPath) },
+  OIDC_ONLY: { default: 'false', parse: boolean },
   OAUTH_ACCESS_TOKEN_TTL_SEC: { default: '900', parse: integer(10, 86_400) },
   OAUTH_REFRESH_TOKEN_TTL_DAYS: { default: '30', parse: integer(1, 365) },
   OAUTH_KEY_ROTATION_DAYS: { default: '30', parse: integer(1, 365) },
@@ -430,6 +517,8 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   SERVICE_DEFAULT_CACHE: { default: 'true', parse: boolean },
   SERVICE_DEFAULT_AUTO_RESTART: { default: 'true', parse: boolean },
   SERVICE_DEFAULT_MAX_RESTARTS: { default: '5', parse: integer(0, 1000) },
+  REGISTRY_URL: { default: 'https://registry.modelcontextprotocol.io', parse: baseUrlOrOff },
+  REGISTRY_CACHE_TTL_SEC: { default: '300', parse: integer(0, 86_400) },
 };
 
 /**
@@ -480,6 +569,7 @@ const SECRET_KEYS = new Set<string>([
   'GITHUB_TOKEN',
   'GITHUB_WEBHOOK_SECRET',
   'CLOUDFLARE_TOKEN',
+  'OIDC_CLIENT_SECRET',
   'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
@@ -576,5 +666,7 @@ function crossKeyProblems(env: AppEnv): string[] {
   if (env.SSL_ENABLED && env.SSL_PROVIDER === 'letsencrypt' && env.DOMAIN?.startsWith('*.') && !env.CLOUDFLARE_TOKEN) {
     problems.push(`DOMAIN=${env.DOMAIN} needs CLOUDFLARE_TOKEN: a wildcard can only be validated through DNS-01`);
   }
+  if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID (the client registered at the provider)');
+  if (env.OIDC_ONLY && !env.OIDC_ISSUER) problems.push('OIDC_ONLY=true needs OIDC_ISSUER: nobody but the API key holder could sign in');
   return problems;
 }

@@ -73,6 +73,7 @@ describe('credential settings from files (<KEY>_FILE)', () => {
         'GITHUB_TOKEN',
         'GITHUB_WEBHOOK_SECRET',
         'JWT_SECRET',
+        'OIDC_CLIENT_SECRET',
         'OTEL_EXPORTER_OTLP_HEADERS',
         'REDIS_URL',
       ].sort(),

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Manifest, ManifestError, manifestFrom } from './manifest';
 import { readRepositoryFile, RepositoryFileError } from './repository-file';
 
@@ -9,7 +11,18 @@ export class ManifestReader {
     const [mcp, mcpManifest, pkg] = await Promise.all(
       ['mcp.json', 'mcp-manifest.json', 'package.json'].map((file) => readJson(directory, file)),
     );
-    return manifestFrom({ 'mcp.json': mcp, 'mcp-manifest.json': mcpManifest, 'package.json': pkg });
+    const [pyproject, requirements] = await Promise.all(['pyproject.toml', 'requirements.txt'].map((file) => present(directory, file)));
+    return manifestFrom({ 'mcp.json': mcp, 'mcp-manifest.json': mcpManifest, 'package.json': pkg }, { pyproject, requirements });
+  }
+}
+
+/** Whether the checkout has the file (only its presence: pip reads it, in the build's sandbox). */
+async function present(directory: string, file: string): Promise<boolean> {
+  try {
+    const stat = await lstat(join(directory, file));
+    return stat.isFile() || stat.isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

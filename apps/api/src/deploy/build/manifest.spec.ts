@@ -1,4 +1,4 @@
-import { Manifest, manifestFrom, missingRequiredEnv } from './manifest';
+import { describeManifest, Manifest, manifestFrom, missingRequiredEnv } from './manifest';
 
 type Files = Parameters<typeof manifestFrom>[0];
 
@@ -67,7 +67,11 @@ describe('manifestFrom', () => {
   });
 
   it.each<[string, Partial<Files>, string]>([
-    ['no manifest at all', {}, 'no mcp.json, mcp-manifest.json or package.json: the repository does not say how to run its server'],
+    [
+      'no manifest at all',
+      {},
+      'no mcp.json, mcp-manifest.json, package.json, pyproject.toml or requirements.txt: the repository does not say how to run its server',
+    ],
     [
       'package.json without main',
       { 'package.json': { name: 'x' } },
@@ -114,5 +118,76 @@ describe('missingRequiredEnv', () => {
   it('names each required variable that is neither set (non-empty) nor defaulted, in order', () => {
     expect(missingRequiredEnv(manifest, { B: 'set', D: '' })).toEqual(['A', 'D']);
     expect(missingRequiredEnv(manifest, { A: '1', B: '2', D: '4' })).toEqual([]);
+  });
+});
+
+describe('manifestFrom for Python repositories', () => {
+  const pyproject = { pyproject: true, requirements: false };
+
+  it.each<[string, Partial<Files>, Parameters<typeof manifestFrom>[1], Partial<Manifest>]>([
+    [
+      'pyproject.toml alone',
+      {},
+      pyproject,
+      { source: 'pyproject.toml', runtime: 'python', name: null, command: null, module: null, entryPoint: null, args: [], pyproject: true },
+    ],
+    [
+      'requirements.txt alone',
+      {},
+      { pyproject: false, requirements: true },
+      { source: 'requirements.txt', runtime: 'python', requirements: true },
+    ],
+    [
+      'mcp.json beside pyproject.toml, no package.json',
+      { 'mcp.json': { name: 'weather', module: 'weather.server', args: ['--stdio'], requiredEnv: ['API_KEY'] } },
+      pyproject,
+      { source: 'mcp.json', runtime: 'python', name: 'weather', module: 'weather.server', args: ['--stdio'], requiredEnv: ['API_KEY'] },
+    ],
+    [
+      'mcp.json naming its runtime where package.json is there too',
+      { 'mcp.json': { runtime: 'python', command: 'mcp-weather' }, 'package.json': { name: 'tooling', main: 'x.js' } },
+      pyproject,
+      { runtime: 'python', command: 'mcp-weather', name: null },
+    ],
+    [
+      'a .py entry point',
+      { 'mcp.json': { runtime: 'python', entryPoint: 'server.py' } },
+      undefined,
+      { runtime: 'python', entryPoint: 'server.py' },
+    ],
+    [
+      'package.json wins over pyproject.toml when nothing says otherwise',
+      { 'package.json': { main: 'index.js' } },
+      pyproject,
+      { runtime: 'node', source: 'package.json', entryPoint: 'index.js' },
+    ],
+  ])('%s', (_case, files, python, expected) => {
+    expect(manifestFrom({ ...none, ...files }, python)).toMatchObject(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an unknown runtime', { runtime: 'ruby' }, 'mcp.json runtime must be "node" or "python"'],
+    ['a module that is not a module name', { runtime: 'python', module: 'my-server' }, 'mcp.json module must be a Python module name'],
+    [
+      'a command with its arguments in it',
+      { runtime: 'python', command: 'python -m x' },
+      'mcp.json command must be one program (put its arguments in "args")',
+    ],
+    ['a command outside the repository', { runtime: 'python', command: '../bin/x' }, 'the entry point ../bin/x is outside the repository'],
+    ['args that are not strings', { runtime: 'python', args: [1] }, 'mcp.json args must be a list of strings'],
+  ])('refuses %s', (_case, raw, message) => {
+    expect(() => manifestFrom({ ...none, 'mcp.json': raw }, pyproject)).toThrow(message);
+  });
+
+  it('tells the deploy log what it installs and starts', () => {
+    expect(describeManifest(manifestFrom(none, { pyproject: true, requirements: true }))).toBe(
+      "manifest from pyproject.toml: unnamed, Python, installs requirements.txt and the project (pyproject.toml), starts the project's console script",
+    );
+    expect(
+      describeManifest(manifestFrom({ ...none, 'mcp.json': { runtime: 'python', name: 'w', command: 'python', args: ['-m', 'w'] } })),
+    ).toBe('manifest from mcp.json: w, Python, installs nothing, starts command python -m w');
+    expect(describeManifest(manifestFrom({ ...none, 'mcp.json': { entryPoint: 'a.js', requiredEnv: ['K'] } }))).toBe(
+      'manifest from mcp.json: unnamed, entry point a.js, requires K',
+    );
   });
 });

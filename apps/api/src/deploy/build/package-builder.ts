@@ -1,20 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Confiner } from './build-sandbox';
 import { CommandRunner, CommandSpec } from './command-runner';
-import { ManifestError } from './manifest';
+import { Manifest, ManifestError } from './manifest';
 import { readRepositoryFile, RepositoryFileError } from './repository-file';
-
-export interface BuildStep {
-  directory: string;
-  env: Record<string, string>;
-  timeoutMs: number;
-  onLine: (line: string) => void;
-  signal?: AbortSignal;
-  /** Puts each command into the service's sandbox; without it, commands run as they are. */
-  confine?: Confiner;
-}
+import { BuildStep, exists, InstallOutcome, RuntimeBuilder, runStep, StartCommand } from './runtime-builder';
 
 interface PackageJson {
   scripts?: Record<string, unknown>;
@@ -23,21 +12,29 @@ interface PackageJson {
   optionalDependencies?: Record<string, unknown>;
 }
 
-/** What the install step did, for the log and the timings. */
-export type InstallOutcome = 'npm ci' | 'npm install' | 'nothing to install';
-
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--no-progress', '--include=dev'];
 
-/** npm install and build of a checked-out Node repository. */
+/** npm install and build of a checked-out Node repository, started as `node <entryPoint>`. */
 @Injectable()
-export class PackageBuilder {
+export class PackageBuilder implements RuntimeBuilder {
   constructor(private readonly runner: CommandRunner) {}
+
+  environment(): Record<string, string> {
+    return {};
+  }
+
+  async startCommand(directory: string, manifest: Manifest, override: string | null): Promise<StartCommand> {
+    const entryPoint = override ?? (manifest.runtime === 'node' ? manifest.entryPoint : null);
+    if (!entryPoint || !(await exists(join(directory, entryPoint))))
+      throw new ManifestError(`the entry point ${entryPoint ?? '(none)'} does not exist in the build (after install and build)`);
+    return { command: 'node', args: [entryPoint] };
+  }
 
   /**
    * `npm ci` with a lock file, else `npm install`; dependencies' install scripts only when the
    * service allows them (they run third-party code at install time).
    */
-  async install(step: BuildStep, { allowScripts }: { allowScripts: boolean }): Promise<InstallOutcome> {
+  async install(step: BuildStep, { allowScripts }: { allowScripts: boolean; manifest?: Manifest }): Promise<InstallOutcome> {
     const pkg = await readPackageJson(step.directory);
     if (!pkg || !hasDependencies(pkg)) return 'nothing to install';
     const locked = (await exists(join(step.directory, 'package-lock.json'))) || (await exists(join(step.directory, 'npm-shrinkwrap.json')));
@@ -73,17 +70,8 @@ export class PackageBuilder {
     return true;
   }
 
-  private async run(step: BuildStep, spec: CommandSpec): Promise<void> {
-    if (!step.confine) {
-      await this.runner.run(spec);
-      return;
-    }
-    const confined = step.confine(spec);
-    try {
-      await this.runner.run(confined.spec);
-    } finally {
-      confined.release();
-    }
+  private run(step: BuildStep, spec: CommandSpec): Promise<void> {
+    return runStep(this.runner, step, spec);
   }
 }
 
@@ -105,14 +93,5 @@ async function readPackageJson(directory: string): Promise<PackageJson | null> {
     return JSON.parse(text) as PackageJson;
   } catch (error) {
     throw new ManifestError(`package.json is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

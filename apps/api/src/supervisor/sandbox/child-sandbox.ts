@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ChildIsolationView, SandboxFilesystemMode, SandboxStatusView } from '@mcp-proxy/shared/dto';
+import type { ChildIsolationView, SandboxFilesystemMode, SandboxUserMode } from '@mcp-proxy/shared/dto';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -11,6 +11,8 @@ import { AppLogger } from '../../core/logging/app-logger';
 import type { ServiceEntity } from '../../services/service.entity';
 import type { SpawnSpec } from '../spawn/child-spawner';
 import { ChildCgroup, removeParent, removeStaleParents } from './child-cgroup';
+import { containerLaunch } from './container-launch';
+import type { SandboxedLaunch } from './sandboxed-launch';
 import { defaultLimitsFrom, EffectiveLimits, effectiveLimits } from './effective-limits';
 import { childIsolation, PROXY_HOME_CREDENTIALS, worldReadable } from './child-isolation';
 import { CGROUP_PARENT_PREFIX, HostCapabilities, hostLimits, probeHost } from './host-capabilities';
@@ -22,25 +24,14 @@ import { reasonFor, startupWarnings } from './startup-warnings';
 const MIB = 1024 * 1024;
 const BREACH_POLL_MS = 500;
 
-/** A child's sandbox, from before it starts until after it is gone. */
-export interface SandboxedLaunch {
-  /** The command line to spawn: the server wrapped in its layers. */
-  spec: SpawnSpec;
-  status: SandboxStatusView;
-  /** Why the child died when one of its limits explains it ("killed by memory limit 256 MB"); null otherwise. */
-  explainExit(code: number | null, signal: NodeJS.Signals | null): string | null;
-  /** While the child lives, calls `onBreach` once if a limit is hit without killing it (a fork refused, a grandchild OOM-killed). */
-  watch(onBreach: (reason: string) => void): void;
-  /** After the child is gone: stops watching, kills leftovers in its cgroups and removes them. */
-  release(): void;
-}
-
 export interface SandboxRequest {
   entity: ServiceEntity;
   /** The unwrapped command, its working directory and environment. */
   spec: SpawnSpec;
   /** The working directory is the proxy's default one: with an own user, the service's home is used instead. */
   defaultCwd: boolean;
+  /** The command is a container engine's CLI running the server in a container (`docker`, `podman`): the engine confines it. */
+  containerEngine?: string | null;
 }
 
 /**
@@ -126,9 +117,20 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     return this.host;
   }
 
-  prepare({ entity, spec, defaultCwd }: SandboxRequest): SandboxedLaunch {
+  /** The service's own home (caches, managed virtualenvs), whether or not its children run as a user of their own. */
+  homeOf(serviceName: string): string {
+    return this.directories.homeOf(serviceName);
+  }
+
+  /** The limits in force for the service: its own values over the defaults. */
+  limitsOf(entity: ServiceEntity): EffectiveLimits {
+    return effectiveLimits(entity.process.limits, this.defaults);
+  }
+
+  prepare({ entity, spec, defaultCwd, containerEngine }: SandboxRequest): SandboxedLaunch {
     const host = this.capabilities();
     const limits = effectiveLimits(entity.process.limits, this.defaults);
+    if (containerEngine) return containerLaunch(spec, limits, containerEngine);
     const applied: string[] = [];
     const notApplied: string[] = [];
 
@@ -245,20 +247,25 @@ export class ChildSandbox implements OnModuleInit, OnApplicationShutdown {
     this.directories.remove(serviceName);
   }
 
-  private userFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): ServiceUser | null {
-    const mode = entity.process.sandbox?.user ?? this.config.get('SANDBOX_USER');
-    if (mode === 'none') return null;
-    if (!host.root) {
-      notApplied.push('own user: the proxy is not root');
-      return null;
-    }
-    if (!host.tools.setpriv) {
-      notApplied.push('own user: setpriv not found');
-      return null;
-    }
+  /** Whether a service with this `sandbox.user` setting (null: the default) runs as a user of its own here, not as the proxy's. */
+  runsAsOwnUser(setting: SandboxUserMode | null | undefined): boolean {
+    return this.ownUserRefusal(setting ?? this.config.get('SANDBOX_USER'), this.capabilities()) === null;
+  }
+
+  /** Why a child does not get a user of its own; null when it does. */
+  private ownUserRefusal(mode: SandboxUserMode, host: HostCapabilities): string | null {
+    if (mode === 'none') return 'none';
+    if (!host.root) return 'own user: the proxy is not root';
+    if (!host.tools.setpriv) return 'own user: setpriv not found';
     const blocked = this.directories.unreachableAncestor();
-    if (blocked) {
-      notApplied.push(`own user: ${blocked} does not let other users through (needs o+x)`);
+    return blocked ? `own user: ${blocked} does not let other users through (needs o+x)` : null;
+  }
+
+  private userFor(entity: ServiceEntity, host: HostCapabilities, notApplied: string[]): ServiceUser | null {
+    const refusal = this.ownUserRefusal(entity.process.sandbox?.user ?? this.config.get('SANDBOX_USER'), host);
+    if (refusal === 'none') return null;
+    if (refusal !== null) {
+      notApplied.push(refusal);
       return null;
     }
     return this.users.userOf(entity.id);

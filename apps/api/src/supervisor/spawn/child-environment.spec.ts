@@ -14,6 +14,15 @@ describe('buildChildEnvironment', () => {
     });
   });
 
+  it("adds what the service's tool needs over the inherited base, and lets the service's own variables win", () => {
+    const env = buildChildEnvironment({
+      inherited,
+      tooling: { PIP_CACHE_DIR: '/homes/svc/.cache/pip', PYTHONUNBUFFERED: '1' },
+      service: { PIP_CACHE_DIR: '/srv/own-cache' },
+    });
+    expect(env).toMatchObject({ PIP_CACHE_DIR: '/srv/own-cache', PYTHONUNBUFFERED: '1', HOME: '/home/proxy' });
+  });
+
   it('takes nothing it was not asked to inherit, whatever the caller hands it', () => {
     const env = buildChildEnvironment({
       inherited: { ...inherited, API_KEY: 'proxy-key', JWT_SECRET: 'x', NODE_ENV: 'production' },

@@ -9,18 +9,21 @@ export const INHERITED_ENV_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'L
 export interface ChildEnvironmentInput {
   /** The inherited keys' values in the proxy's environment. */
   inherited: Record<string, string>;
-  /** The service's own (decrypted) variables: they win over inherited ones. */
+  /** What the service's tool needs (uv/pip caches under its home, a container engine's address): over the inherited ones. */
+  tooling?: Record<string, string>;
+  /** The service's own (decrypted) variables: they win over inherited and tooling ones. */
   service: Record<string, string>;
   /** `http` services: the port the proxy chose, passed as PORT. */
   port?: number | null;
 }
 
-export function buildChildEnvironment({ inherited, service, port }: ChildEnvironmentInput): Record<string, string> {
+export function buildChildEnvironment({ inherited, tooling, service, port }: ChildEnvironmentInput): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of INHERITED_ENV_KEYS) if (inherited[key] !== undefined) env[key] = inherited[key];
   // Servers must not paint colours or draw progress bars into a pipe the proxy parses.
   env['TERM'] = 'dumb';
   env['NO_COLOR'] = '1';
+  Object.assign(env, tooling ?? {});
   for (const [key, value] of Object.entries(service)) {
     // Refused when the service was saved; checked again here for rows written before the rule existed.
     if (!isForbiddenEnvKey(key)) env[key] = value;

@@ -19,6 +19,8 @@ import { RemoteSettingsError } from '../../services/remote-settings';
 import type { RunningChild, RunningChildExit } from './running-child';
 import { SpawnFailedError, SupervisedChild } from './supervised-child';
 import { inBackground } from '../../core/logging/background';
+import { RuntimeUnavailableError } from '../runtimes/runtime-errors';
+import { PlannedCommand, ServiceCommands } from '../runtimes/service-commands';
 
 /** A service that cannot be started as configured: the message says what to fix. */
 export class ServiceLaunchError extends Error {
@@ -56,6 +58,7 @@ export class ChildLauncher {
     @Inject(PROXY_SECRETS) private readonly proxySecrets: string[],
     @Inject(SUPERVISOR_OPTIONS) private readonly options: SupervisorOptions,
     @Inject(REMOTE_CONNECTOR) private readonly connectRemoteLink: RemoteConnector,
+    private readonly commands: ServiceCommands,
   ) {}
 
   /** A service's shared server: its process, or for a `remote` service a session with the remote server. */
@@ -75,14 +78,23 @@ export class ChildLauncher {
       );
     }
     const port = entity.transport === 'http' ? (entity.process.port ?? (await this.ports.freePort())) : null;
+    const cwd = this.workingDirectory(entity);
+    const planned = await this.plan(entity, command, args, cwd);
     const spec: SpawnSpec = {
-      command,
-      args,
-      cwd: this.workingDirectory(entity),
-      env: buildChildEnvironment({ inherited: this.inherited, service: serviceEnv, port }),
+      command: planned.command,
+      args: planned.args,
+      cwd,
+      env: buildChildEnvironment({ inherited: this.inherited, tooling: planned.env, service: serviceEnv, port }),
     };
     log.setSecrets([...Object.values(serviceEnv), ...this.proxySecrets]);
-    const sandboxed = this.sandbox.prepare({ entity, spec, defaultCwd: !entity.process.cwd && !entity.repository });
+    if (planned.note) log.append('system', planned.note);
+    const container = planned.container;
+    const sandboxed = this.sandbox.prepare({
+      entity,
+      spec,
+      defaultCwd: !entity.process.cwd && !entity.repository,
+      containerEngine: container?.engine ?? null,
+    });
     if (sandboxed.status.notApplied.length > 0)
       log.append('system', `sandbox: not applied: ${sandboxed.status.notApplied.join('; ')}`, 'warn');
     let counter = 0;
@@ -106,6 +118,8 @@ export class ChildLauncher {
         onExit,
         explainExit: sandboxed.explainExit,
         sandbox: sandboxed.status,
+        // A container lives outside the CLI's process group: its engine is asked to stop it too.
+        onStop: container ? (now) => this.spawner.stopContainer(container, options.stopGraceMs / 1000, now) : undefined,
       });
     } catch (error) {
       sandboxed.release();
@@ -157,6 +171,23 @@ export class ChildLauncher {
       onExit,
       connect: (events) => this.connectRemoteLink(ready, events),
     });
+  }
+
+  /** The command as this host runs it (uvx without uv, a container with its engine…); what cannot run here is a launch error. */
+  private async plan(entity: ServiceEntity, command: string, args: string[], cwd: string): Promise<PlannedCommand> {
+    try {
+      return await this.commands.plan(command, args, {
+        serviceName: entity.name,
+        transport: entity.transport,
+        home: this.sandbox.homeOf(entity.name),
+        cwd,
+        ownUser: this.sandbox.runsAsOwnUser(entity.process.sandbox?.user),
+        limits: this.sandbox.limitsOf(entity),
+      });
+    } catch (error) {
+      if (error instanceof RuntimeUnavailableError) throw new ServiceLaunchError(error.message);
+      throw error;
+    }
   }
 
   private commandOf(entity: ServiceEntity): { command: string; args: string[] } {

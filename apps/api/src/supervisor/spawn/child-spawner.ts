@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { hostEnvironment } from '../../core/config/host-environment';
 import { ProcFs } from '../resources/proc-fs';
+import { containerKillArgs, containerStopArgs } from '../runtimes/container-command';
+import type { ContainerHandle } from '../runtimes/service-commands';
+
+/** How much longer than its grace period `docker stop` may take before it is given up. */
+const CONTAINER_STOP_MARGIN_SEC = 10;
 
 export interface SpawnSpec {
   command: string;
@@ -37,6 +43,28 @@ export class ChildSpawner {
       windowsHide: true,
     });
     return child;
+  }
+
+  /**
+   * Has the engine stop a service's container (gracefully, or at once when the proxy is exiting): it
+   * lives outside the CLI's process group, so signalling the group alone could leave it running. Not
+   * waited for; bounded in time, and its failure (the container gone already) is of no interest.
+   */
+  stopContainer(container: ContainerHandle, graceSec: number, now: boolean): void {
+    const args = now ? containerKillArgs(container.name) : containerStopArgs(container.name, graceSec);
+    try {
+      const child = spawn(container.cli, args, {
+        env: { ...hostEnvironment(['PATH', 'HOME']), ...container.env },
+        stdio: 'ignore',
+        detached: true,
+        timeout: (graceSec + CONTAINER_STOP_MARGIN_SEC) * 1000,
+        killSignal: 'SIGKILL',
+      });
+      child.once('error', () => undefined);
+      child.unref();
+    } catch {
+      // The CLI vanished: nothing more can be done from here.
+    }
   }
 
   /** False when the group no longer exists. */

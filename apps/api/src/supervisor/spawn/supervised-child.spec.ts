@@ -102,6 +102,25 @@ describe('SupervisedChild', () => {
     expect(exits[0]).toMatchObject({ expected: true, cause: 'session ended' });
   });
 
+  it('tells onStop once, before signalling the group (a container its engine must stop), whatever ends the child', async () => {
+    const told: [boolean, number][] = [];
+    const { child } = await launch({ onStop: (now) => told.push([now, signaller.signals.length]) });
+    await child.stop();
+    await child.stop();
+    expect(told).toEqual([[false, 0]]);
+
+    const urgent: boolean[] = [];
+    const second = await launch({ onStop: (now) => urgent.push(now) });
+    second.child.killNow();
+    expect(urgent).toEqual([true]);
+
+    const died: boolean[] = [];
+    const third = await launch({ onStop: (now) => died.push(now) });
+    third.fake.exit(1);
+    await third.child.exited;
+    expect(died).toEqual([false]);
+  });
+
   it('sends SIGKILL to the group when SIGTERM is ignored past the grace period', async () => {
     signaller.ignoreSigterm = true;
     const { child } = await launch({ graceMs: 50 });

@@ -35,6 +35,11 @@ export interface ChildOptions {
   explainExit?: (code: number | null, signal: NodeJS.Signals | null) => string | null;
   /** The sandbox and limits the child runs in. */
   sandbox?: SandboxStatusView | null;
+  /**
+   * Told once when the child is being stopped (or has died), before its group is signalled: what lives
+   * outside the group goes with it (a container, which its engine runs). `now`: the proxy is exiting.
+   */
+  onStop?: (now: boolean) => void;
 }
 
 /** What is known the instant a child exits. */
@@ -99,6 +104,8 @@ export class SupervisedChild implements ChildHandle {
   /** Known to have no process left, so its group id is never signalled again (ids get reused). */
   private groupGone = false;
   private stdinOverflowReported = false;
+  /** onStop was called (it runs once, whatever ends the child). */
+  private stopTold = false;
   private stdinCorked = false;
   private outputEnded = false;
   private readonly stderrTail: string[] = [];
@@ -165,7 +172,14 @@ export class SupervisedChild implements ChildHandle {
 
   /** Last resort when the proxy itself is exiting and cannot wait: SIGKILL to the group, synchronously. */
   killNow(): void {
+    this.tellStopping(true);
     if (!this.groupGone) this.options.signaller.signalGroup(this.pid, 'SIGKILL');
+  }
+
+  private tellStopping(now: boolean): void {
+    if (this.stopTold) return;
+    this.stopTold = true;
+    this.options.onStop?.(now);
   }
 
   private wire(): void {
@@ -290,6 +304,7 @@ export class SupervisedChild implements ChildHandle {
   /** SIGTERM to the group, SIGKILL to whatever is left after the grace period. Runs once. */
   private reapGroup(): Promise<void> {
     this.reaping ??= (async () => {
+      this.tellStopping(false);
       const { signaller, graceMs, now } = this.options;
       if (signaller.signalGroup(this.pid, 'SIGTERM')) {
         const deadline = now() + graceMs;

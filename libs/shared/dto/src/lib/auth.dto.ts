@@ -66,3 +66,11 @@ export interface SessionView {
 export interface EndedSessionsView {
   ended: number;
 }
+
+/** `GET /api/auth/sign-in-options` (no credential): what the login page offers. */
+export interface SignInOptionsView {
+  /** False with OIDC_ONLY: only the provider (and the API key) sign in. */
+  password: boolean;
+  /** The team's OpenID provider: its name for the button, and where the button leads. */
+  provider: { name: string; startUrl: string } | null;
+}

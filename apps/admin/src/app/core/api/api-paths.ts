@@ -12,6 +12,9 @@ export const HEALTH_URL = '/health';
 export const METRICS_URL = '/metrics';
 export const LOGIN_URL = `${API_BASE}/auth/login`;
 export const LOGOUT_URL = `${API_BASE}/auth/logout`;
+export const SIGN_IN_OPTIONS_URL = `${API_BASE}/auth/sign-in-options`;
+/** Hands over, once, the session a sign-in through the identity provider opened in this browser. */
+export const PROVIDER_SESSION_URL = `${API_BASE}/auth/oidc/session`;
 
 /** Builds `/api/<path>` from a path with or without a leading slash. */
 export function apiUrl(path: string): string {

@@ -1,8 +1,8 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { LoginDto, LoginView, UserRole } from '@mcp-proxy/shared/dto';
+import type { LoginDto, LoginView, SignInOptionsView, UserRole } from '@mcp-proxy/shared/dto';
 import { Observable, tap } from 'rxjs';
-import { LOGIN_URL, LOGOUT_URL } from '../api/api-paths';
+import { LOGIN_URL, LOGOUT_URL, PROVIDER_SESSION_URL, SIGN_IN_OPTIONS_URL } from '../api/api-paths';
 import { AUTH_CLOCK, SESSION_STORAGE, TOKEN_STORAGE_KEY } from './auth.tokens';
 import { roleAllows } from './roles';
 
@@ -53,6 +53,16 @@ export class AuthService {
   loginWithPassword(username: string, password: string): Observable<LoginView> {
     const body: LoginDto = { username, password };
     return this.http.post<LoginView>(LOGIN_URL, body).pipe(tap((view) => this.store(view)));
+  }
+
+  /** What the login page offers: passwords, and the team's identity provider. */
+  signInOptions(): Observable<SignInOptionsView> {
+    return this.http.get<SignInOptionsView>(SIGN_IN_OPTIONS_URL);
+  }
+
+  /** Keeps the session a sign-in through the identity provider just opened (the API hands it over once). */
+  pickUpProviderSession(): Observable<LoginView> {
+    return this.http.post<LoginView>(PROVIDER_SESSION_URL, null).pipe(tap((view) => this.store(view)));
   }
 
   /** Whether the current session's role reaches `required`. */

@@ -50,6 +50,7 @@ describe('ShellComponent', () => {
     expect(links.map((link) => link.textContent?.trim())).toEqual([
       'Dashboard',
       'Services',
+      'Catalog',
       'Groups',
       'Deploy',
       'Logs',

@@ -25,6 +25,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/dashboard', label: 'Dashboard' },
   { path: '/services', label: 'Services' },
+  { path: '/catalog', label: 'Catalog' },
   { path: '/groups', label: 'Groups' },
   { path: '/deploy', label: 'Deploy' },
   { path: '/logs', label: 'Logs' },

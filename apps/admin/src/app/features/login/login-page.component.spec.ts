@@ -36,6 +36,10 @@ describe('LoginPageComponent', () => {
   });
 
   afterEach(() => {
+    // The page asks what to offer when it opens; tests that do not look at it answer "passwords only".
+    for (const request of httpTesting.match('/api/auth/sign-in-options')) {
+      if (!request.cancelled) request.flush({ password: true, provider: null });
+    }
     httpTesting.verify();
     sessionStorage.clear();
   });
@@ -110,5 +114,16 @@ describe('LoginPageComponent', () => {
     await harness.fixture.whenStable();
 
     expect(TestBed.inject(Router).url).toBe('/dashboard');
+  });
+
+  it('offers the identity provider when the API names one, and hides passwords with OIDC_ONLY', async () => {
+    await harness.navigateByUrl('/login');
+    httpTesting
+      .expectOne('/api/auth/sign-in-options')
+      .flush({ password: false, provider: { name: 'Acme SSO', startUrl: '/api/auth/oidc/start' } });
+    harness.detectChanges();
+    const buttons = [...page().querySelectorAll('button')].map((button) => button.textContent?.trim());
+    expect(buttons).toContain('Sign in with Acme SSO');
+    expect(buttons).not.toContain('User name');
   });
 });

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AddToolPins1796442104351 implements MigrationInterface {
-  name = 'AddToolPins1796442104351';
+export class AddToolPins1796445735655 implements MigrationInterface {
+  name = 'AddToolPins1796445735655';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

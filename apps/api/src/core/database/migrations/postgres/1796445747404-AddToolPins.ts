@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AddToolPins1796442114191 implements MigrationInterface {
-  name = 'AddToolPins1796442114191';
+export class AddToolPins1796445747404 implements MigrationInterface {
+  name = 'AddToolPins1796445747404';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

@@ -1,0 +1,94 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { LoginView, SignInOptionsView } from '@mcp-proxy/shared/dto';
+import type { Request, Response } from 'express';
+import { Public } from '../core/auth/public.decorator';
+import { AppConfig } from '../core/config/app-config';
+import { OidcClient } from './oidc-client';
+import { PendingSignIn, ProviderSignInService } from './provider-sign-in.service';
+import { SignInCookies } from './sign-in-cookies';
+
+/**
+ * Sign-in through the team's OpenID provider (README: Identity). The portal's button opens `start`;
+ * the provider sends the browser to `callback`, which opens a session and sends it to the login page;
+ * the page picks the session up once from `session`. The pending checks and the result travel in
+ * sealed cookies (sign-in-cookies.ts).
+ */
+@ApiTags('auth')
+@Controller('auth')
+export class IdentityController {
+  constructor(
+    private readonly signIn: ProviderSignInService,
+    private readonly oidc: OidcClient,
+    private readonly cookies: SignInCookies,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Get('sign-in-options')
+  @ApiOperation({ summary: 'How one may sign in: passwords (off with OIDC_ONLY) and the identity provider, if any' })
+  options(): SignInOptionsView {
+    return {
+      password: !this.config.get('OIDC_ONLY'),
+      provider: this.oidc.enabled ? { name: this.oidc.providerName, startUrl: '/api/auth/oidc/start' } : null,
+    };
+  }
+
+  @Public()
+  @Get('oidc/start')
+  @ApiOperation({ summary: 'Leave for the identity provider (a browser navigation); returnUrl: a portal path to open afterwards' })
+  async start(@Req() request: Request, @Res() response: Response, @Query('returnUrl') returnUrl?: string): Promise<void> {
+    if (!this.oidc.enabled) throw new NotFoundException('No identity provider is configured (OIDC_ISSUER)');
+    const redirectUri = this.signIn.redirectUri(request);
+    if (!redirectUri) throw new ServiceUnavailableException('Set PUBLIC_URL: the redirect URI cannot be told from this request’s host');
+    let started: { location: string; pending: PendingSignIn };
+    try {
+      started = await this.signIn.start(redirectUri, typeof returnUrl === 'string' ? returnUrl : null);
+    } catch (error) {
+      throw new ServiceUnavailableException(
+        `The identity provider cannot be reached: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    this.cookies.setPending(response, request, started.pending);
+    response.redirect(HttpStatus.FOUND, started.location);
+  }
+
+  @Public()
+  @SkipThrottle()
+  @Get('oidc/callback')
+  @ApiOperation({ summary: 'Where the identity provider sends the browser back (the redirect URI to register)' })
+  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    if (!this.oidc.enabled) throw new NotFoundException('No identity provider is configured (OIDC_ISSUER)');
+    const outcome = await this.signIn.finish(request, this.cookies.takePending<PendingSignIn>(request, response));
+    const query = new URLSearchParams(outcome.ok ? { oidc: 'done' } : { oidcError: outcome.reason });
+    if (outcome.returnUrl) query.set('returnUrl', outcome.returnUrl);
+    if (outcome.ok) this.cookies.setResult(response, request, outcome.session);
+    // A path of ours only: the callback never sends the browser to another origin.
+    response.redirect(HttpStatus.SEE_OTHER, `/login?${query.toString()}`);
+  }
+
+  @Public()
+  @SkipThrottle()
+  @Post('oidc/session')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'The session the last sign-in through the provider opened in this browser, handed over once' })
+  session(@Req() request: Request, @Res({ passthrough: true }) response: Response): LoginView {
+    const session = this.cookies.takeResult<LoginView>(request, response);
+    if (!session)
+      throw new UnauthorizedException('No sign-in through the identity provider to pick up (it is handed over once, within a minute)');
+    return session;
+  }
+}
