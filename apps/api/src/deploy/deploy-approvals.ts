@@ -28,8 +28,9 @@ export class DeployApprovals {
       `waiting for an admin to approve the tool changes (${describeChanges(drift.changes)}; drift policy "block"): ` +
         'the running version keeps serving until then',
     );
-    await this.deployments.advance(deployment.id, 'awaiting-approval');
+    // The diff first: whoever sees the deployment waiting sees what it waits for.
     await this.deployments.recordToolDrift(deployment.id, drift);
+    await this.deployments.advance(deployment.id, 'awaiting-approval');
     await this.supersedeWaiting(deployment.id, { undecidedOnly: true });
   }
 
