@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable,
 import type { DeployAcceptedView, DeployRequestDto } from '@mcp-proxy/shared/dto';
 import { SERVICE_NAME_PATTERN } from '@mcp-proxy/shared/dto';
 import { AuditService } from '../audit/audit.service';
-import { Principal, roleAllows, scopeAllowsService, scopeShowsService } from '../core/auth/principal';
+import { deciderName, Principal, roleAllows, scopeAllowsService, scopeShowsService } from '../core/auth/principal';
 import type { ServiceEntity } from '../services/service.entity';
 import { ServicesService } from '../services/services.service';
 import { BuildDirectories } from './build/build-directories';
@@ -137,7 +137,7 @@ export class DeployService {
   /** An admin approves the tool changes a parked deployment's new version makes: it is promoted (if it still lists exactly those). */
   async approveTools(deploymentId: string, caller: Principal): Promise<DeployAcceptedView> {
     const deployment = await this.waiting(deploymentId, caller);
-    const by = caller.label ?? caller.id;
+    const by = deciderName(caller);
     await this.approvals.approve(deployment, by);
     const approved = (await this.deployments.find(deployment.id)) ?? deployment;
     await this.queue.add(promotionJob(approved));
@@ -148,7 +148,7 @@ export class DeployService {
   /** An admin rejects them: the deployment fails, its build goes, the running version stays. */
   async rejectTools(deploymentId: string, caller: Principal): Promise<void> {
     const deployment = await this.waiting(deploymentId, caller);
-    await this.approvals.reject(deployment, caller.label ?? caller.id);
+    await this.approvals.reject(deployment, deciderName(caller));
     this.recordDecision('deploy.tools.reject', caller, deployment);
   }
 

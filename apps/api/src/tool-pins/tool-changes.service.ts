@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { PinnedToolView, ServiceToolPinsView, ToolChangesQueryDto, ToolChangeView } from '@mcp-proxy/shared/dto';
 import { AuditService } from '../audit/audit.service';
-import { Principal, scopeShowsService } from '../core/auth/principal';
+import { deciderName, Principal, scopeShowsService } from '../core/auth/principal';
 import { ServicesService } from '../services/services.service';
 import { ToolChangeEntity } from './tool-change.entity';
 import { diffTools } from './tool-diff';
@@ -66,7 +66,7 @@ export class ToolChangesService {
 
   async approve(id: string, principal: Principal): Promise<ToolChangeView> {
     const change = await this.visible(id, principal);
-    const outcome = await this.store.approve(id, principal.label ?? principal.id);
+    const outcome = await this.store.approve(id, deciderName(principal));
     if (outcome === 'decided') throw new ConflictException(`This change was ${change.status} already`);
     if (outcome === 'stale')
       throw new ConflictException(
@@ -79,7 +79,7 @@ export class ToolChangesService {
 
   async reject(id: string, principal: Principal): Promise<ToolChangeView> {
     const change = await this.visible(id, principal);
-    if (!(await this.store.reject(id, principal.label ?? principal.id)))
+    if (!(await this.store.reject(id, deciderName(principal))))
       throw new ConflictException(`Only a pending change can be rejected; this one is ${change.status}`);
     this.record('tool.reject', principal, change);
     return this.get(id, principal);
