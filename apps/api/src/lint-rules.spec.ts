@@ -69,8 +69,10 @@ export const probe = [ServicesModule, AppConfig];
  * Runs in the child: lints the files named on the command line with the API's config, prints rule ids per file.
  * As `nx lint api` (and so `npm test`) does: from the workspace root, with the project's config file named.
  */
+const MARKER = '--lint-result--';
 const LINT = `
 import { ESLint } from 'eslint';
+const MARKER = '${MARKER}';
 const [api, ...files] = process.argv.slice(1);
 const eslint = new ESLint({ cwd: process.cwd(), overrideConfigFile: api + '/eslint.config.mjs' });
 const results = await eslint.lintFiles(files);
@@ -78,7 +80,8 @@ const found = {};
 for (const result of results) {
   found[result.filePath] = result.messages.map((m) => (m.severity === 2 ? 'error ' : 'warn ') + (m.ruleId ?? m.message));
 }
-process.stdout.write(JSON.stringify(found));
+// Nx's boundary rule may print a warning on stdout first (no cached project graph yet): the result follows a marker.
+process.stdout.write('\\n' + MARKER + JSON.stringify(found));
 `;
 
 describe('lint rules of the API', () => {
@@ -93,7 +96,7 @@ describe('lint rules of the API', () => {
         ['--input-type=module', '-e', LINT, API, ...probes.map((probe) => probe.path)],
         { cwd: WORKSPACE, maxBuffer: 1024 * 1024, timeout: 120_000 },
       );
-      found = JSON.parse(stdout) as Record<string, string[]>;
+      found = JSON.parse(stdout.slice(stdout.lastIndexOf(MARKER) + MARKER.length)) as Record<string, string[]>;
     } finally {
       for (const probe of probes) rmSync(probe.path, { force: true });
     }
