@@ -22,6 +22,7 @@ const FEATURES = [
   'calls',
   'identity',
   'registry',
+  'tool-pins',
 ];
 
 /**

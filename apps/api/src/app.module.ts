@@ -16,6 +16,7 @@ import { ProxyModule } from './proxy/proxy.module';
 import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
+import { ToolPinsModule } from './tool-pins/tool-pins.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         ServicesModule,
         ProxyModule,
         CallsModule,
+        ToolPinsModule,
         github,
         NetworkModule,
         HealthModule,

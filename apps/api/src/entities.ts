@@ -16,6 +16,8 @@ import { PersistedSessionEntity } from './proxy/sessions/persisted-session.entit
 import { RegistryInstallEntity } from './registry/registry-install.entity';
 import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserIdentityEntity } from './users/user-identity.entity';
+import { ToolChangeEntity } from './tool-pins/tool-change.entity';
+import { ToolPinEntity } from './tool-pins/tool-pin.entity';
 import { UserEntity } from './users/user.entity';
 
 export const ENTITIES = [
@@ -34,4 +36,6 @@ export const ENTITIES = [
   CallLogEntity,
   RegistryInstallEntity,
   UserIdentityEntity,
+  ToolPinEntity,
+  ToolChangeEntity,
 ];

@@ -97,6 +97,10 @@ const BODYLESS = [
   'post /api/oauth/grants/{id}/revoke',
   'post /api/auth/logout',
   'post /api/registry/installs/{id}/rollback',
+  'post /api/tool-changes/{id}/approve',
+  'post /api/tool-changes/{id}/reject',
+  'post /api/deployments/{id}/approve',
+  'post /api/deployments/{id}/reject',
 ];
 
 /** GitHub's own payload, authenticated by its HMAC signature and read for a few known fields only. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SupervisorModule } from '../supervisor/supervisor.module';
+import { ToolPinsModule } from '../tool-pins/tool-pins.module';
 import { GithubApi } from './api/github-api';
 import { BuildDirectories } from './build/build-directories';
 import { BuildSandbox } from './build/build-sandbox';
@@ -8,6 +9,7 @@ import { BuildsService } from './build/builds.service';
 import { CommandRunner } from './build/command-runner';
 import { ManifestReader } from './build/manifest-reader';
 import { PackageBuilder } from './build/package-builder';
+import { DeployApprovals } from './deploy-approvals';
 import { PythonBuilder } from './build/python-builder';
 import { RuntimeBuilders } from './build/runtime-builders';
 import { DeployPipeline } from './deploy-pipeline';
@@ -21,10 +23,11 @@ import { ReleaseService } from './release/release.service';
  * supervisor), and the deployments table. Shared by both queues and the GitHub module's endpoints.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeploymentEntity]), SupervisorModule],
+  imports: [TypeOrmModule.forFeature([DeploymentEntity]), SupervisorModule, ToolPinsModule],
   providers: [
     DeploymentsService,
     DeployPipeline,
+    DeployApprovals,
     CommandRunner,
     GitClient,
     ManifestReader,
@@ -37,6 +40,6 @@ import { ReleaseService } from './release/release.service';
     GithubApi,
     ReleaseService,
   ],
-  exports: [DeploymentsService, DeployPipeline, BuildDirectories, CommandRunner, SupervisorModule],
+  exports: [DeploymentsService, DeployPipeline, DeployApprovals, BuildDirectories, CommandRunner, SupervisorModule],
 })
 export class DeployPipelineModule {}

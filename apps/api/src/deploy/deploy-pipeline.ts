@@ -24,6 +24,8 @@ import { DeploymentsService, FINISHED } from './deployments.service';
 import { basicAuthorization, GitClient, GitCloneError } from './git/git-client';
 import { githubCoordinates, mayCarryToken } from './git/repository-url';
 import { ReleaseError, ReleaseService } from './release/release.service';
+import { approvalOf, ToolApprovalNeeded } from './release/tool-approval';
+import { DeployApprovals } from './deploy-approvals';
 
 /** One run of a deployment by a queue. */
 export interface DeployAttempt {
@@ -35,7 +37,8 @@ export interface DeployAttempt {
   signal: AbortSignal;
 }
 
-export type DeployOutcome = 'succeeded' | 'failed' | 'skipped';
+/** `awaiting-approval`: parked until an admin decides on the new version's tool changes (not a failure). */
+export type DeployOutcome = 'succeeded' | 'failed' | 'skipped' | 'awaiting-approval';
 
 /** Thrown when the attempt failed for a reason that may pass (the network) and attempts remain: the queue tries again later. */
 export class RetryableDeployError extends Error {
@@ -80,6 +83,7 @@ export class DeployPipeline {
     private readonly directories: BuildDirectories,
     private readonly builds: BuildsService,
     private readonly release: ReleaseService,
+    private readonly approvals: DeployApprovals,
     private readonly supervisor: ProcessSupervisor,
     private readonly github: GithubApi,
     private readonly config: AppConfig,
@@ -91,6 +95,9 @@ export class DeployPipeline {
     const deployment = await this.deployments.find(deploymentId);
     // Finished already: a job run again after a restart, or a duplicate.
     if (!deployment || FINISHED.includes(deployment.status)) return 'skipped';
+    // Parked until an admin decides; an approval queues it again.
+    const approval = approvalOf(deployment.toolDrift);
+    if (deployment.status === 'awaiting-approval' && !approval) return 'skipped';
     const log = await this.deployments.openLog(deploymentId);
     // Filled in as soon as there is a build directory, so a failure at any later step can remove it.
     const work: Pick<Build, 'directory' | 'created'> = { directory: '', created: false };
@@ -111,13 +118,14 @@ export class DeployPipeline {
       );
 
       const build =
-        deployment.trigger === 'rollback'
+        deployment.trigger === 'rollback' || approval
           ? await this.reuse(deployment, service, log)
           : await this.checkout(deployment, service, log, attempt, work);
       await this.deployments.advance(deploymentId, 'starting');
       const started = this.clock.now();
-      await this.release.release(
+      const released = await this.release.release(
         {
+          deploymentId,
           serviceId: service.id,
           process: { command: build.start.command, args: build.start.args, cwd: build.directory },
           repository: {
@@ -127,16 +135,23 @@ export class DeployPipeline {
             allowScripts: this.allowScripts(deployment, service),
           },
           environment: build.environment,
+          approval,
         },
         log,
       );
       const startMs = this.clock.now() - started;
+      if (released.toolDrift) await this.deployments.recordToolDrift(deploymentId, released.toolDrift);
       const removed = await this.builds.prune(service, build.directory);
       if (removed > 0) log.step(`removed ${removed} older build${removed === 1 ? '' : 's'} (the last ${KEPT_BUILDS} are kept)`);
       log.step(`deployed ${build.commit.slice(0, 12)} (${build.branch})`);
       await this.deployments.succeed(deploymentId, { startMs });
+      await this.approvals.supersedeWaiting(deploymentId);
       return 'succeeded';
     } catch (error) {
+      if (error instanceof ToolApprovalNeeded) {
+        await this.approvals.park(deployment, error.drift, log);
+        return 'awaiting-approval';
+      }
       if (error instanceof RetryableDeployError && attempt.number < attempt.of && !attempt.signal.aborted) {
         log.step(`attempt ${attempt.number} of ${attempt.of} failed: ${error.message}; trying again`);
         await log.flush();
@@ -280,13 +295,17 @@ export class DeployPipeline {
     return { directory, commit, branch, manifest, start, environment, created };
   }
 
-  /** A rollback: the earlier build is on disk already; only its manifest and variables are checked again. */
+  /** A rollback, or a build whose tool changes were approved: it is on disk already; only its manifest and variables are checked again. */
   private async reuse(deployment: DeploymentEntity, service: ServiceEntity, log: DeployLog): Promise<Build> {
     const directory = deployment.directory;
     if (!directory || !deployment.commit || !(await this.directories.exists(directory))) {
-      throw new DeployFailure(`the build to roll back to (${deployment.commit?.slice(0, 12) ?? 'unknown'}) is no longer on disk`);
+      throw new DeployFailure(`the build (${deployment.commit?.slice(0, 12) ?? 'unknown'}) is no longer on disk`);
     }
-    log.step(`rolling back to ${deployment.commit.slice(0, 12)} (${directory})`);
+    log.step(
+      deployment.trigger === 'rollback'
+        ? `rolling back to ${deployment.commit.slice(0, 12)} (${directory})`
+        : `promoting the approved build ${deployment.commit.slice(0, 12)} (${directory})`,
+    );
     const manifest = await this.readManifest(directory, log);
     const environment = await this.environmentFor(deployment, service, manifest);
     const start = await this.builders.for(manifest).startCommand(directory, manifest, this.entryPointOverride(deployment, service));

@@ -4,6 +4,7 @@ import { ServicesService } from '../services/services.service';
 import { CommandRunner } from './build/command-runner';
 import { DeployPipeline } from './deploy-pipeline';
 import { DeploymentsService } from './deployments.service';
+import { promotionJob } from './deploy-approvals';
 import { DeployQueue } from './queue/deploy-queue';
 
 /**
@@ -26,7 +27,8 @@ export class DeployRecovery implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const unfinished = await this.deployments.unfinished();
-    const interrupted = unfinished.filter((deployment) => deployment.status !== 'queued');
+    // Parked for an approval of its tool changes: it waits across restarts (approved, it is promoted below).
+    const interrupted = unfinished.filter((deployment) => deployment.status !== 'queued' && deployment.status !== 'awaiting-approval');
     await this.runner.killLeftovers(interrupted.map((deployment) => deployment.id));
     for (const deployment of interrupted) {
       const job = { deploymentId: deployment.id, serviceId: deployment.serviceId };
@@ -52,6 +54,7 @@ export class DeployRecovery implements OnApplicationBootstrap {
         .filter((deployment) => deployment.status === 'queued')
         .map((deployment) => ({ deploymentId: deployment.id, serviceId: deployment.serviceId })),
     );
+    await this.queue.requeue(unfinished.filter((deployment) => deployment.toolDrift?.state === 'approved').map(promotionJob));
     for (const service of await this.services.list()) {
       if (!service.repository || service.process.command) continue;
       const [last] = await this.deployments.history(service.id);

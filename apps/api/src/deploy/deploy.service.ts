@@ -2,10 +2,11 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable,
 import type { DeployAcceptedView, DeployRequestDto } from '@mcp-proxy/shared/dto';
 import { SERVICE_NAME_PATTERN } from '@mcp-proxy/shared/dto';
 import { AuditService } from '../audit/audit.service';
-import { Principal, roleAllows, scopeAllowsService } from '../core/auth/principal';
+import { deciderName, Principal, roleAllows, scopeAllowsService, scopeShowsService } from '../core/auth/principal';
 import type { ServiceEntity } from '../services/service.entity';
 import { ServicesService } from '../services/services.service';
 import { BuildDirectories } from './build/build-directories';
+import { DeployApprovals, promotionJob } from './deploy-approvals';
 import type { DeploymentEntity } from './deployment.entity';
 import { DeploymentsService, NewDeployment } from './deployments.service';
 import { sameRepositoryKey, serviceNameFrom } from './git/repository-url';
@@ -20,6 +21,7 @@ export class DeployService {
     private readonly directories: BuildDirectories,
     private readonly queue: DeployQueue,
     private readonly audit: AuditService,
+    private readonly approvals: DeployApprovals,
   ) {}
 
   /**
@@ -129,6 +131,46 @@ export class DeployService {
       commit: target.commit,
       directory: target.directory,
       options: target.options,
+    });
+  }
+
+  /** An admin approves the tool changes a parked deployment's new version makes: it is promoted (if it still lists exactly those). */
+  async approveTools(deploymentId: string, caller: Principal): Promise<DeployAcceptedView> {
+    const deployment = await this.waiting(deploymentId, caller);
+    const by = deciderName(caller);
+    await this.approvals.approve(deployment, by);
+    const approved = (await this.deployments.find(deployment.id)) ?? deployment;
+    await this.queue.add(promotionJob(approved));
+    this.recordDecision('deploy.tools.approve', caller, deployment);
+    return { deploymentId: deployment.id, serviceId: deployment.serviceId };
+  }
+
+  /** An admin rejects them: the deployment fails, its build goes, the running version stays. */
+  async rejectTools(deploymentId: string, caller: Principal): Promise<void> {
+    const deployment = await this.waiting(deploymentId, caller);
+    await this.approvals.reject(deployment, deciderName(caller));
+    this.recordDecision('deploy.tools.reject', caller, deployment);
+  }
+
+  private async waiting(deploymentId: string, caller: Principal): Promise<DeploymentEntity> {
+    const deployment = await this.deployments.find(deploymentId);
+    // As GET /api/deployments/:id answers: a deployment of a service outside the caller's limits does not exist for them.
+    if (!deployment || !scopeShowsService(caller, { id: deployment.serviceId, name: deployment.serviceName }))
+      throw new NotFoundException(`Deployment "${deploymentId}" not found`);
+    return deployment;
+  }
+
+  private recordDecision(action: string, caller: Principal, deployment: DeploymentEntity): void {
+    void this.audit.record({
+      action,
+      outcome: 'ok',
+      actor: caller,
+      target: deployment.serviceName,
+      detail: {
+        deploymentId: deployment.id,
+        commit: deployment.commit,
+        tools: (deployment.toolDrift?.changes ?? []).map((change) => `${change.tool} (${change.kind})`).slice(0, 50),
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import type { BuildSandboxView, DeploymentStatus, DeploymentTrigger } from '@mcp-proxy/shared/dto';
+import type { BuildSandboxView, DeploymentStatus, DeploymentToolDriftView, DeploymentTrigger } from '@mcp-proxy/shared/dto';
 import { randomUUID } from 'node:crypto';
 import { BeforeInsert, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -65,6 +65,10 @@ export class DeploymentEntity {
   /** How install and build were confined (null until they ran): shown so nobody mistakes an unconfined build for a safe one. */
   @Column({ type: 'simple-json', nullable: true })
   buildSandbox!: BuildSandboxView | null;
+
+  /** How the new version's tools compared with the pinned ones (the diff, and the approval it waits for or got). */
+  @Column({ type: 'simple-json', nullable: true })
+  toolDrift!: DeploymentToolDriftView | null;
 
   @CreateDateColumn()
   queuedAt!: Date;

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DeployAcceptedView, DeploymentSummaryView, DeploymentView } from '@mcp-proxy/shared/dto';
-import { RequestWithPrincipal, scopeShowsService } from '../core/auth/principal';
+import { Principal, RequestWithPrincipal, scopeShowsService } from '../core/auth/principal';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { ServicesService } from '../services/services.service';
 import { DeployService } from './deploy.service';
@@ -46,6 +46,28 @@ export class DeploymentsController {
   })
   async redeploy(@Param('id') id: string): Promise<DeployAcceptedView> {
     return this.deploys.redeploy(await this.services.entityOf(id), 'api');
+  }
+
+  @Post('deployments/:id/approve')
+  @RequiresRole('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Approve the tool changes of a deployment waiting for it (drift policy "block"): its build is promoted if it still lists exactly those tools',
+  })
+  approve(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: RequestWithPrincipal): Promise<DeployAcceptedView> {
+    return this.deploys.approveTools(id, request.principal as Principal);
+  }
+
+  @Post('deployments/:id/reject')
+  @RequiresRole('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Reject the tool changes of a deployment waiting for it: it fails, its build is removed, the running version stays',
+  })
+  async reject(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: RequestWithPrincipal): Promise<DeploymentView> {
+    await this.deploys.rejectTools(id, request.principal as Principal);
+    return this.deployments.view(id);
   }
 
   @Post('services/:id/rollback')

@@ -1,7 +1,14 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DEPLOYMENT_STATUSES, DeploymentStatus, DeploymentSummaryView, DeploymentTrigger, DeploymentView } from '@mcp-proxy/shared/dto';
+import {
+  DEPLOYMENT_STATUSES,
+  DeploymentStatus,
+  DeploymentSummaryView,
+  DeploymentToolDriftView,
+  DeploymentTrigger,
+  DeploymentView,
+} from '@mcp-proxy/shared/dto';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import { SecretBox } from '../core/crypto/secret-box';
 import { Clock } from '../core/time/clock';
@@ -64,6 +71,7 @@ export class DeploymentsService {
       error: null,
       attempts: 0,
       buildSandbox: null,
+      toolDrift: null,
       // Set here rather than by the database's default, which SQLite keeps to the second: the history is ordered by it.
       queuedAt: new Date(this.clock.now()),
       startedAt: null,
@@ -143,6 +151,17 @@ export class DeploymentsService {
     return this.finish(id, { ...progress, status: 'failed', error });
   }
 
+  /** How the new version's tools compare with the pinned ones (saved whole: TypeORM's update types refuse the schemas' `unknown`). */
+  async recordToolDrift(id: string, toolDrift: DeploymentToolDriftView | null): Promise<void> {
+    await this.deployments.save({ id, toolDrift });
+    await this.announceById(id);
+  }
+
+  /** Deployments of a service parked until their tool changes are approved (or approved and waiting to be promoted). */
+  waitingFor(serviceId: string): Promise<DeploymentEntity[]> {
+    return this.deployments.find({ where: { serviceId, status: 'awaiting-approval' }, order: { queuedAt: 'ASC' } });
+  }
+
   /** The log of a deployment this process runs: opened once, continued across attempts. */
   async openLog(id: string): Promise<DeployLog> {
     const open = this.logs.get(id);
@@ -178,7 +197,7 @@ export class DeploymentsService {
     return this.deployments.find({ where: { serviceId, status: 'succeeded', directory: Not(IsNull()) }, order: { finishedAt: 'DESC' } });
   }
 
-  private async finish(id: string, patch: Partial<DeploymentEntity>): Promise<boolean> {
+  private async finish(id: string, patch: Partial<Omit<DeploymentEntity, 'toolDrift'>>): Promise<boolean> {
     const result = await this.deployments.update(
       { id, status: Not(In([...FINISHED])) },
       { ...patch, finishedAt: new Date(this.clock.now()) },
@@ -220,5 +239,6 @@ export function toSummary(entity: DeploymentEntity): DeploymentSummaryView {
       startMs: entity.startMs,
     },
     buildSandbox: entity.buildSandbox ?? null,
+    toolDrift: entity.toolDrift ?? null,
   };
 }

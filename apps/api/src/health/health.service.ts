@@ -58,12 +58,15 @@ export class HealthService {
         lastError: certificate.lastError,
       },
       lostMappings: this.network.lostMappings(),
-      deployments: unfinished.map((deployment) => ({
-        serviceId: deployment.serviceId,
-        serviceName: deployment.serviceName,
-        status: deployment.status,
-        startedAt: deployment.startedAt,
-      })),
+      // One parked for an approval of its tool changes waits for a person, not stuck.
+      deployments: unfinished
+        .filter((deployment) => deployment.status !== 'awaiting-approval')
+        .map((deployment) => ({
+          serviceId: deployment.serviceId,
+          serviceName: deployment.serviceName,
+          status: deployment.status,
+          startedAt: deployment.startedAt,
+        })),
       now: this.clock.now(),
       deployStepTimeoutMs: this.config.get('DEPLOY_STEP_TIMEOUT_SEC') * 1000,
       deployAttempts: this.config.get('DEPLOY_ATTEMPTS'),

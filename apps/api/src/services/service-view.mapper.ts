@@ -59,7 +59,8 @@ export function toServiceView(
     name: entity.name,
     ...toRuntimeView(runtime),
     transport: entity.transport,
-    proxy: entity.proxy,
+    // Rows stored before tool pinning have no policy: the default.
+    proxy: { ...entity.proxy, driftPolicy: entity.proxy.driftPolicy ?? 'warn' },
     process: entity.process,
     callLog: entity.callLog ?? { payloads: false },
     repository: entity.repository,

@@ -361,5 +361,6 @@ function proxyConfig(name: string, input: Partial<ProxyConfigView> | undefined):
     requestTimeoutSec: input?.requestTimeoutSec ?? 60,
     responseMode: input?.responseMode ?? 'auto',
     auth: input?.auth ?? 'apiKey',
+    driftPolicy: input?.driftPolicy ?? 'warn',
   };
 }

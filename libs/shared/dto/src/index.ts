@@ -29,3 +29,4 @@ export * from './lib/settings-view.interface';
 export * from './lib/call-log.dto';
 export * from './lib/registry.dto';
 export * from './lib/registry-view.interface';
+export * from './lib/tool-pins.dto';

@@ -67,6 +67,11 @@ export function mayOnlyListMcp(principal: Principal): boolean {
   return principal.kind === 'user' && principal.role === 'viewer';
 }
 
+/** Who decided, as a record names them: a user's or a token's label, `admin` for the API key and the UI sessions opened with it. */
+export function deciderName(principal: Principal): string {
+  return principal.label ?? (principal.kind === 'admin' || principal.kind === 'session' ? 'admin' : principal.id);
+}
+
 /** Whether a principal limited to some services may touch this one (given by id and by name). */
 export function scopeAllowsService(principal: Principal, ...keys: string[]): boolean {
   const allowed = principal.scope?.services;

@@ -20,8 +20,8 @@ export class BullDeployQueue extends DeployQueue {
 
   async add(job: DeployJob): Promise<void> {
     await this.queue.add('deploy', job, {
-      // One job per deployment, however often it is added.
-      jobId: job.deploymentId,
+      // One job per deployment (and per further run of it), however often it is added.
+      jobId: jobIdOf(job),
       attempts: this.config.get('DEPLOY_ATTEMPTS'),
       backoff: { type: 'exponential', delay: this.config.get('DEPLOY_BACKOFF_MS') },
       removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
@@ -30,10 +30,14 @@ export class BullDeployQueue extends DeployQueue {
   }
 
   async requeue(jobs: DeployJob[]): Promise<void> {
-    for (const job of jobs) if (!(await this.queue.getJob(job.deploymentId))) await this.add(job);
+    for (const job of jobs) if (!(await this.queue.getJob(jobIdOf(job)))) await this.add(job);
   }
 
   async release(job: DeployJob): Promise<void> {
     await this.lock.release(job.serviceId, job.deploymentId);
   }
+}
+
+function jobIdOf(job: DeployJob): string {
+  return job.run ? `${job.deploymentId}-${job.run}` : job.deploymentId;
 }

@@ -2,6 +2,8 @@
 export interface DeployJob {
   deploymentId: string;
   serviceId: string;
+  /** A further run of the same deployment (its promotion after an approval): a queue that keeps one job per deployment tells them apart by it. */
+  run?: string;
 }
 
 /**

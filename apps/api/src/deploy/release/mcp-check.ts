@@ -8,7 +8,12 @@ export interface McpCheckResult {
   serverName: string | null;
   /** Null when the server offers no tools (or is an http service, probed by TCP only). */
   tools: number | null;
+  /** The tools as listed (every page), for the comparison with the pinned ones; null like `tools`. */
+  toolList: unknown[] | null;
 }
+
+/** A server that pages its tools forever is not followed further than this. */
+const MAX_TOOL_PAGES = 20;
 
 /** The new version is not fit to serve: the message says what it did wrong. */
 export class McpCheckError extends Error {
@@ -59,10 +64,21 @@ async function checkStdio(handle: ChildHandle, timeoutMs: number): Promise<McpCh
     );
     peer.notify(MCP_METHODS.INITIALIZED);
     const serverName = identity?.serverInfo?.name ?? null;
-    if (!identity?.capabilities?.['tools']) return { serverName, tools: null };
-    const listed = await called<{ tools?: unknown }>(() => peer.call(MCP_METHODS.TOOLS_LIST, {}, { timeoutMs }), 'tools/list');
-    if (!Array.isArray(listed?.tools)) throw new McpCheckError('its tools/list answer has no tools array');
-    return { serverName, tools: listed.tools.length };
+    if (!identity?.capabilities?.['tools']) return { serverName, tools: null, toolList: null };
+    const toolList: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+      const params = cursor ? { cursor } : {};
+      const listed = await called<{ tools?: unknown; nextCursor?: unknown }>(
+        () => peer.call(MCP_METHODS.TOOLS_LIST, params, { timeoutMs }),
+        'tools/list',
+      );
+      if (!Array.isArray(listed?.tools)) throw new McpCheckError('its tools/list answer has no tools array');
+      toolList.push(...(listed.tools as unknown[]));
+      cursor = typeof listed.nextCursor === 'string' && listed.nextCursor !== '' ? listed.nextCursor : undefined;
+      if (!cursor) break;
+    }
+    return { serverName, tools: toolList.length, toolList };
   } finally {
     stopAnswering();
   }
@@ -79,7 +95,7 @@ async function called<T>(call: () => Promise<unknown>, method: string): Promise<
 async function checkPort(handle: ChildHandle, timeoutMs: number): Promise<McpCheckResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await accepts(handle.port ?? 0)) return { serverName: null, tools: null };
+    if (await accepts(handle.port ?? 0)) return { serverName: null, tools: null, toolList: null };
     if (Date.now() > deadline) throw new McpCheckError(`nothing listens on port ${handle.port} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,4 +1,5 @@
 import type { JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+import type { HeldTools } from '../upstream/tool-pin-guard';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
 
 /**
@@ -12,6 +13,8 @@ export interface MemberUpstream extends Upstream {
   /** Settles once the member's child has answered `initialize` (a member may have just started). */
   readonly ready: Promise<unknown>;
   fetch(method: string, params: JsonRpcRequest['params'], timeoutMs: number): Promise<JsonRpcResponse>;
+  /** Tools the member holds back (tool pinning): left out of the group's lists, their calls refused by the member. */
+  heldTools(): HeldTools | null;
 }
 
 export interface GroupMember {

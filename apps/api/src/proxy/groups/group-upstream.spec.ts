@@ -16,6 +16,8 @@ class FakeMember implements MemberUpstream {
   readonly calls: JsonRpcRequest[] = [];
   readonly ready = Promise.resolve();
   hang = false;
+  /** Tool names tool pinning holds back. */
+  held: Set<string> | null = null;
 
   constructor(private readonly lists: Record<string, unknown>) {}
 
@@ -32,6 +34,10 @@ class FakeMember implements MemberUpstream {
       ? { contents: [{ uri: params.uri, text: 'body' }] }
       : { content: [{ type: 'text', text: `${params.name} ran` }] };
     session.finish(entry, { jsonrpc: '2.0', id: request.id, result });
+  }
+
+  heldTools(): Set<string> | null {
+    return this.held;
   }
 
   readonly notified: unknown[] = [];
@@ -113,7 +119,17 @@ describe('GroupUpstream', () => {
     everything.calls.length = 0;
     fixture.calls.length = 0;
     everything.hang = false;
+    everything.held = null;
     members.set('id-fixture', fixture);
+  });
+
+  it("leaves a member's held tools out of the list, and still routes their calls to the member (which refuses them)", async () => {
+    everything.held = new Set(['echo']);
+    const upstream = group();
+    const answer = (await ask(upstream, 'tools/list')) as { result: { tools: { name: string }[] } };
+    expect(answer.result.tools.map((tool) => tool.name).sort()).toEqual(['everything__get-sum', 'fixture__echo']);
+    await ask(upstream, 'tools/call', { name: 'everything__echo', arguments: {} }, 2);
+    expect(everything.calls.map((call) => (call.params as { name: string }).name)).toEqual(['echo']);
   });
 
   it('lists both echo tools under distinct, prefixed names', async () => {

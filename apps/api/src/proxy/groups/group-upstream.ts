@@ -194,9 +194,11 @@ export class GroupUpstream implements Upstream {
     const merged: unknown[] = [];
     parts.forEach((items, index) => {
       const member = this.group.members[index];
+      // Mapped all the same, so a call of a held tool reaches its member and gets the member's reason.
+      const held = list.kind === 'tools' ? (this.members.upstreamOf(member.serviceId)?.heldTools() ?? null) : null;
       for (const item of items) {
         const mapped = this.mapItem(member, item as Record<string, unknown>, list);
-        if (mapped) merged.push(mapped);
+        if (mapped && !held?.has(String((item as { name?: unknown }).name))) merged.push(mapped);
       }
     });
     return merged;

@@ -15,6 +15,7 @@ import {
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
 import type { ClientSession, InFlight } from '../sessions/client-session';
+import { heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
 import type { Upstream } from './upstream';
 
 /**
@@ -27,13 +28,21 @@ export class DedicatedUpstream implements Upstream {
     private readonly session: ClientSession,
     private readonly peer: JsonRpcPeer,
     private readonly stopChild: () => void,
+    /** Tool pinning of the service (every session's child is the same server, checked against the same pins). */
+    private readonly toolPins: { pins: UpstreamToolPins; serviceName: string } | null = null,
   ) {
     peer.onMessage((message) => this.fromChild(message));
   }
 
   private readonly timers = new Map<InFlight, ReturnType<typeof setTimeout>>();
+  /** The params of `tools/list` requests in flight: the cursor tells a first page from a later one. */
+  private readonly listParams = new Map<InFlight, unknown>();
 
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    const held = request.method === MCP_METHODS.TOOLS_CALL ? (this.toolPins?.pins.held() ?? null) : null;
+    const refusal = held && heldToolRefusal(entry.clientId, request.params, held, this.toolPins?.serviceName ?? '');
+    if (refusal) return session.finish(entry, refusal);
+    if (request.method === MCP_METHODS.TOOLS_LIST && this.toolPins) this.listParams.set(entry, request.params);
     if (!this.peer.write(request)) {
       session.finish(entry, errorResponse(entry.clientId, SERVER_UNAVAILABLE, 'The MCP server of this session has exited'));
       return;
@@ -89,8 +98,9 @@ export class DedicatedUpstream implements Upstream {
     if (isResponse(message)) {
       const entry = message.id === undefined || message.id === null ? undefined : session.find(message.id);
       if (!entry) return;
+      const answer = entry.method === MCP_METHODS.TOOLS_LIST ? this.screened(entry, message) : message;
       this.clearTimer(entry);
-      session.finish(entry, message);
+      session.finish(entry, answer);
       return;
     }
     if (isRequest(message)) {
@@ -107,7 +117,18 @@ export class DedicatedUpstream implements Upstream {
     session.sendUnrelated(message);
   }
 
+  /** A `tools/list` answer as tool pinning lets the client see it (observed as the server sent it). */
+  private screened(entry: InFlight, message: JsonRpcResponse): JsonRpcResponse {
+    const params = this.listParams.get(entry);
+    const pins = this.toolPins?.pins;
+    if (!pins || !('result' in message)) return message;
+    pins.observe(message.result, params);
+    const result = withoutHeldTools(message.result, pins.held());
+    return result === message.result ? message : { ...message, result };
+  }
+
   private clearTimer(entry: InFlight): void {
+    this.listParams.delete(entry);
     const timer = this.timers.get(entry);
     if (timer) clearTimeout(timer);
     this.timers.delete(entry);

@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import { groupUri } from '../groups/resource-uris';
 import { ResponseCache } from './response-cache';
+import { HeldTools, heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
 import type { ServerIdentity, Upstream } from './upstream';
 
 const logger = new Logger('SharedUpstream');
@@ -57,6 +58,8 @@ export interface SharedUpstreamOptions {
   initializeTimeoutMs: number;
   /** Told of every list request the cache could answer (hit) or not (miss). */
   onCacheLookup?: (hit: boolean) => void;
+  /** Tool pinning: sees every tools/list result from the server, and holds back unapproved tools under `block`. */
+  toolPins?: UpstreamToolPins;
 }
 
 /**
@@ -98,11 +101,14 @@ export class SharedUpstream implements Upstream {
     );
     this.peer.notify(MCP_METHODS.INITIALIZED);
     this.identity = identity;
-    // Only a warm-up: the first tools/list asks the child itself when this fails.
-    if (identity.capabilities['tools'])
-      this.primeTools().catch((error: unknown) =>
+    if (identity.capabilities['tools']) {
+      // A warm-up: the first tools/list asks the child itself when this fails.
+      const priming = this.primeTools().catch((error: unknown) =>
         logger.warn(`Could not list the tools of ${this.options.serviceName}: ${messageOf(error)}`),
       );
+      // Under the drift policy `block` nothing is served before the tools were compared with the pinned ones.
+      if (this.options.toolPins?.blocking()) await priming;
+    }
     return identity;
   }
 
@@ -111,15 +117,22 @@ export class SharedUpstream implements Upstream {
     const response = await this.peer.request(MCP_METHODS.TOOLS_LIST, {}, { timeoutMs: this.options.initializeTimeoutMs }).response;
     if (isErrorResponse(response)) return;
     this.cache.learnTools(response.result);
+    this.options.toolPins?.observe(response.result, {});
     if (this.options.cacheSettings().lists) this.cache.set(this.cache.listKey(MCP_METHODS.TOOLS_LIST, {}), response.result);
   }
 
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    const held = this.options.toolPins?.held() ?? null;
+    if (held && request.method === MCP_METHODS.TOOLS_CALL) {
+      const refusal = heldToolRefusal(entry.clientId, request.params, held, this.options.serviceName);
+      if (refusal) return session.finish(entry, refusal);
+    }
     const { cacheKey, ttlMs } = this.cacheKeyFor(request, entry);
     if (cacheKey) {
       const cached = this.cache.get(cacheKey);
       this.options.onCacheLookup?.(cached !== undefined);
-      if (cached !== undefined) return session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: cached });
+      if (cached !== undefined)
+        return session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: this.screened(request.method, cached, held) });
     }
     if (request.method === MCP_METHODS.RESOURCES_SUBSCRIBE) this.trackSubscription(session, request, true);
     if (request.method === MCP_METHODS.RESOURCES_UNSUBSCRIBE && this.trackSubscription(session, request, false)) {
@@ -150,7 +163,12 @@ export class SharedUpstream implements Upstream {
       if (session.find(entry.clientId) !== entry) return;
       if (!isErrorResponse(response)) {
         const result = (response as { result: unknown }).result;
-        if (request.method === MCP_METHODS.TOOLS_LIST) this.cache.learnTools(result);
+        if (request.method === MCP_METHODS.TOOLS_LIST) {
+          this.cache.learnTools(result);
+          this.options.toolPins?.observe(result, request.params);
+          // Cached as the server sent it: an approval shows the tool again without waiting for the cache.
+          (response as { result: unknown }).result = this.screened(request.method, result, this.options.toolPins?.held() ?? null);
+        }
         if (cacheKey && !(result as { isError?: unknown }).isError) this.cache.set(cacheKey, result, ttlMs);
       }
       response.id = entry.clientId;
@@ -173,7 +191,7 @@ export class SharedUpstream implements Upstream {
 
   /**
    * A request of the proxy's own (a group listing its members' tools): through the list cache like a
-   * client's, never attached to a session.
+   * client's, never attached to a session. A `tools/list` comes as the server listed it (see heldTools).
    */
   async fetch(method: string, params: JsonRpcRequest['params'], timeoutMs: number): Promise<JsonRpcResponse> {
     const cacheKey = ResponseCache.isListMethod(method) && this.options.cacheSettings().lists ? this.cache.listKey(method, params) : null;
@@ -184,10 +202,23 @@ export class SharedUpstream implements Upstream {
     }
     const response = await this.peer.request(method, params, { timeoutMs }).response;
     if (!isErrorResponse(response)) {
-      if (method === MCP_METHODS.TOOLS_LIST) this.cache.learnTools(response.result);
+      if (method === MCP_METHODS.TOOLS_LIST) {
+        this.cache.learnTools(response.result);
+        this.options.toolPins?.observe(response.result, params);
+      }
       if (cacheKey) this.cache.set(cacheKey, response.result);
     }
     return response;
+  }
+
+  /** Tools this service holds back now (tool pinning under `block`): a group leaves them out of its lists. */
+  heldTools(): HeldTools | null {
+    return this.options.toolPins?.held() ?? null;
+  }
+
+  /** A list result as a client may see it: a `tools/list` without the tools tool pinning holds back. */
+  private screened(method: string, result: unknown, held: HeldTools | null): unknown {
+    return method === MCP_METHODS.TOOLS_LIST ? withoutHeldTools(result, held) : result;
   }
 
   /** Lists are cached per service setting; a read-only tool's result only when the service opts in and no progress is wanted. */

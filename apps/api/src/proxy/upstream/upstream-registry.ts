@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { MCP_METHODS } from '@mcp-proxy/mcp/protocol';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { ServiceStatus } from '@mcp-proxy/shared/dto';
 import { ChildExit, ChildHandle, SERVICE_EVENTS } from '../../supervisor/child-handle';
@@ -14,6 +15,7 @@ import { ProxyMetrics } from '../metrics/proxy-metrics';
 import { RouteTable, ServiceRoute } from '../routing/route-table';
 import { DedicatedUpstream } from './dedicated-upstream';
 import { SharedUpstream } from './shared-upstream';
+import { TOOL_PIN_GUARD, TOOL_PINS_CHANGED, ToolPinGuard, toolPinsFor, UpstreamToolPins } from './tool-pin-guard';
 import type { ServerIdentity, Upstream } from './upstream';
 import { inBackground } from '../../core/logging/background';
 
@@ -56,6 +58,7 @@ export class UpstreamRegistry {
     private readonly sessions: SessionStore,
     private readonly routes: RouteTable,
     private readonly metrics: ProxyMetrics,
+    @Optional() @Inject(TOOL_PIN_GUARD) private readonly toolPinGuard: ToolPinGuard | null = null,
   ) {
     sessions.onClose((session) => this.release(session));
   }
@@ -75,6 +78,7 @@ export class UpstreamRegistry {
       clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
       initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
       onCacheLookup: (hit) => this.metrics.recordCacheLookup(handle.serviceId, handle.serviceName, hit),
+      toolPins: this.toolPinsOf(handle.serviceId),
     });
     this.shared.set(handle.serviceId, { generation: handle.generation, upstream });
     const waiting = this.waiters.get(handle.serviceId);
@@ -96,6 +100,13 @@ export class UpstreamRegistry {
   async onGroupChanged({ groupId }: { groupId: string }): Promise<void> {
     await this.routes.rebuild();
     this.announceListChanged(groupId);
+  }
+
+  /** Tools approved (or pins changed on another instance): the service's sessions, and its groups', list again. */
+  @OnEvent(TOOL_PINS_CHANGED)
+  onToolPinsChanged({ serviceId }: { serviceId: string }): void {
+    for (const session of this.sessionsConcerning(serviceId))
+      session.sendUnrelated({ jsonrpc: '2.0', method: MCP_METHODS.TOOLS_LIST_CHANGED });
   }
 
   @OnEvent(SERVICE_EVENTS.exited)
@@ -141,7 +152,13 @@ export class UpstreamRegistry {
       throw error;
     }
     if (!handle.peer) throw new ServiceUnavailable(`MCP server "${route.name}" is not a stdio server`, 'failed');
-    const upstream = new DedicatedUpstream(session, handle.peer, () => void this.supervisor.stopSessionChild(handle));
+    const pins = this.toolPinsOf(route.id);
+    const upstream = new DedicatedUpstream(
+      session,
+      handle.peer,
+      () => void this.supervisor.stopSessionChild(handle),
+      pins ? { pins, serviceName: route.name } : null,
+    );
     inBackground(
       handle.exited.then((exit) => {
         upstream.childExited(exit.reason);
@@ -196,6 +213,12 @@ export class UpstreamRegistry {
     );
     this.groups.set(route.id, { route, upstream });
     return upstream;
+  }
+
+  /** Tool pinning bound to a service, under the policy its route has at each use. */
+  private toolPinsOf(serviceId: string): UpstreamToolPins | undefined {
+    const guard = this.toolPinGuard;
+    return guard ? toolPinsFor(guard, serviceId, () => this.routes.byId(serviceId)?.proxy.driftPolicy ?? 'warn') : undefined;
   }
 
   get size(): number {

@@ -1,5 +1,20 @@
-/** A deployment moves forward through these, and ends in `succeeded` or `failed`. */
-export const DEPLOYMENT_STATUSES = ['queued', 'cloning', 'installing', 'building', 'starting', 'succeeded', 'failed'] as const;
+import type { DeploymentToolDriftView } from './tool-pins.dto';
+
+/**
+ * A deployment moves forward through these, and ends in `succeeded` or `failed`. `awaiting-approval`: the new
+ * version's tools differ from the pinned ones under the drift policy `block`; it waits (not running) until an
+ * admin approves (then it is promoted) or rejects it.
+ */
+export const DEPLOYMENT_STATUSES = [
+  'queued',
+  'cloning',
+  'installing',
+  'building',
+  'starting',
+  'awaiting-approval',
+  'succeeded',
+  'failed',
+] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 /** What asked for the deployment. */
@@ -49,6 +64,8 @@ export interface DeploymentSummaryView {
   attempts: number;
   timings: DeploymentTimingsView;
   buildSandbox: BuildSandboxView | null;
+  /** How the new version's tools compare with the pinned ones; null when they match, nothing was pinned yet, or the policy is `off`. */
+  toolDrift: DeploymentToolDriftView | null;
 }
 
 /** `GET /api/deployments/:id`: the summary and the whole build log (tokens and secret values masked). */

@@ -1,5 +1,13 @@
 import type { SandboxStatusView, ServiceLimitsView, ServiceSandboxSettingsView } from './service-limits';
-import { IsolationMode, RemoteProtocol, ResponseMode, ServiceAuthMode, ServiceStatus, ServiceTransport } from './service.enums';
+import {
+  DriftPolicy,
+  IsolationMode,
+  RemoteProtocol,
+  ResponseMode,
+  ServiceAuthMode,
+  ServiceStatus,
+  ServiceTransport,
+} from './service.enums';
 
 export interface ProcessConfigView {
   command: string | null;
@@ -31,6 +39,8 @@ export interface ProxyConfigView {
   responseMode: ResponseMode;
   /** Absent on rows stored before auth modes existed: `apiKey`. */
   auth?: ServiceAuthMode;
+  /** What happens when the server's tools differ from the pinned ones; absent on rows stored before tool pinning: `warn`. */
+  driftPolicy?: DriftPolicy;
 }
 
 /** What the call history keeps of a service's calls. */

@@ -23,6 +23,8 @@ import { RESERVED_PROXY_PATHS, RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TE
 import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
 import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
 import {
+  DRIFT_POLICIES,
+  DriftPolicy,
   ISOLATION_MODES,
   IsolationMode,
   REMOTE_PROTOCOLS,
@@ -248,6 +250,11 @@ export class ProxyConfigDto {
   @IsOptional()
   @IsIn(SERVICE_AUTH_MODES)
   auth?: ServiceAuthMode;
+
+  /** When the server's tools differ from the pinned ones: `warn` (default) serves and records, `block` holds them back until approved, `off`. */
+  @IsOptional()
+  @IsIn(DRIFT_POLICIES, { message: `driftPolicy must be one of ${DRIFT_POLICIES.join(', ')}` })
+  driftPolicy?: DriftPolicy;
 }
 
 /** What the call history keeps of the service's calls. */

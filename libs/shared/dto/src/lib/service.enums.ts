@@ -15,6 +15,14 @@ export type ResponseMode = (typeof RESPONSE_MODES)[number];
 /** How MCP clients authenticate to a service: static keys and client tokens, or OAuth 2.1 (plus the static keys). */
 export const SERVICE_AUTH_MODES = ['apiKey', 'oauth'] as const;
 export type ServiceAuthMode = (typeof SERVICE_AUTH_MODES)[number];
+/**
+ * What the proxy does when a server's tools differ from the ones pinned for the service: `warn` serves the new
+ * definitions and records the change for review, `block` hides a changed or new tool (and refuses calls to it)
+ * until an admin approves it, `off` does not look.
+ */
+export const DRIFT_POLICIES = ['warn', 'block', 'off'] as const;
+export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
+
 /** How a remote MCP server is spoken to: Streamable HTTP (2025-03-26 and later) or HTTP+SSE (2024-11-05). */
 export const REMOTE_PROTOCOLS = ['streamable-http', 'sse'] as const;
 export type RemoteProtocol = (typeof REMOTE_PROTOCOLS)[number];

@@ -27,6 +27,16 @@ export class DeployApiService {
     return this.http.get<DeploymentSummaryView[]>(apiUrl(`services/${encodeURIComponent(service)}/deployments`));
   }
 
+  /** Admins: approve the tool changes of a deployment waiting for it; its build is then promoted. */
+  approveTools(deploymentId: string): Observable<DeployAcceptedView> {
+    return this.http.post<DeployAcceptedView>(apiUrl(`deployments/${encodeURIComponent(deploymentId)}/approve`), null);
+  }
+
+  /** Admins: reject them; the deployment fails and the running version stays. */
+  rejectTools(deploymentId: string): Observable<DeploymentView> {
+    return this.http.post<DeploymentView>(apiUrl(`deployments/${encodeURIComponent(deploymentId)}/reject`), null);
+  }
+
   /** Queues a deploy of the build before the current one; 409 when there is none left on disk. */
   rollback(service: string): Observable<DeployAcceptedView> {
     return this.http.post<DeployAcceptedView>(apiUrl(`services/${encodeURIComponent(service)}/rollback`), null);

@@ -14,12 +14,14 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { EMPTY, catchError, distinctUntilChanged, map, merge, switchMap, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, distinctUntilChanged, map, merge, switchMap, tap } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
+import { AuthService } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { formatDuration } from '../../shared/format/units';
 import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
+import { ToolDiffComponent } from '../../shared/ui/tool-diff/tool-diff.component';
 import { DeployApiService } from './deploy-api.service';
 import { DEPLOYMENT_TONES, deploymentSteps, isFinished, shortCommit, totalDuration } from './deployment-progress';
 import { EMPTY_FOLLOW, applyChannel, applyRest, lineKind } from './deployment-follow';
@@ -31,7 +33,7 @@ const FOLLOW_THRESHOLD_PX = 24;
 @Component({
   selector: 'mcp-deployment-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, RouterLink, MatButtonModule, MatProgressBarModule, LiveIndicatorComponent, StatusChipComponent],
+  imports: [DatePipe, RouterLink, MatButtonModule, MatProgressBarModule, LiveIndicatorComponent, StatusChipComponent, ToolDiffComponent],
   templateUrl: './deployment-page.component.html',
   styleUrl: './deployment-page.component.scss',
 })
@@ -39,6 +41,11 @@ export class DeploymentPageComponent {
   private readonly api = inject(DeployApiService);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
+  private readonly auth = inject(AuthService);
+  /** Approving or rejecting a waiting version's tool changes is for admins (the API enforces it). */
+  protected readonly mayDecide = computed(() => this.auth.allows('admin'));
+  protected readonly deciding = signal<'approve' | 'reject' | null>(null);
+  protected readonly decisionError = signal<string | null>(null);
 
   protected readonly follow = signal(EMPTY_FOLLOW);
   protected readonly loadError = signal<string | null>(null);
@@ -113,6 +120,22 @@ export class DeploymentPageComponent {
         this.lines();
         const viewport = this.viewport()?.nativeElement;
         if (viewport && this.following()) viewport.scrollTop = viewport.scrollHeight;
+      },
+    });
+  }
+
+  /** Approve: the build is promoted (the live channel shows it). Reject: the deployment fails, the running version stays. */
+  protected decide(decision: 'approve' | 'reject'): void {
+    const deployment = this.deployment();
+    if (!deployment || this.deciding()) return;
+    this.deciding.set(decision);
+    this.decisionError.set(null);
+    const call: Observable<unknown> = decision === 'approve' ? this.api.approveTools(deployment.id) : this.api.rejectTools(deployment.id);
+    call.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: () => this.deciding.set(null),
+      error: (error: unknown) => {
+        this.deciding.set(null);
+        this.decisionError.set(`Could not ${decision} the tool changes: ${describeHttpError(error)}`);
       },
     });
   }

@@ -33,6 +33,11 @@ describe('deploymentSteps', () => {
     ],
     ['succeeded', deploymentSummary(), ['done', 'done', 'done', 'done', 'done']],
     [
+      'parked until its tool changes are approved (started and checked, not taken over)',
+      at('awaiting-approval', { startedAt: '2026-01-01T00:00:00.500Z', cloneMs: 1200, installMs: 2000, buildMs: 300 }),
+      ['done', 'done', 'done', 'done', 'active'],
+    ],
+    [
       'a succeeded rollback',
       at('succeeded', { startedAt: '2026-01-01T00:00:00.500Z', finishedAt: '2026-01-01T00:00:02.000Z', startMs: 900 }, 'rollback'),
       ['done', 'skipped', 'skipped', 'skipped', 'done'],

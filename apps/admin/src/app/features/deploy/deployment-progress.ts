@@ -37,6 +37,7 @@ export const DEPLOYMENT_TONES: Record<DeploymentStatus, StatusTone> = {
   installing: 'progress',
   building: 'progress',
   starting: 'progress',
+  'awaiting-approval': 'progress',
   succeeded: 'positive',
   failed: 'negative',
 };
@@ -90,6 +91,8 @@ export function deploymentSteps(deployment: DeploymentSummaryView, failedAt: Dep
     let state: StepState;
     if (deployment.trigger === 'rollback' && ROLLBACK_SKIPS.includes(step)) state = 'skipped';
     else if (status === 'succeeded') state = durationMs === null ? 'skipped' : 'done';
+    // Started and checked, then parked: its tool changes wait for an admin before it takes over.
+    else if (status === 'awaiting-approval') state = step === 'starting' ? 'active' : durationMs === null ? 'skipped' : 'done';
     else if (status === 'failed') {
       if (index === failedIndex) state = 'failed';
       else if (durationMs !== null) state = 'done';

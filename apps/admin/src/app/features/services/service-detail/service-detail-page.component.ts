@@ -6,7 +6,7 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTabsModule } from '@angular/material/tabs';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type { ServiceView } from '@mcp-proxy/shared/dto';
+import type { ServiceToolPinsView, ServiceView } from '@mcp-proxy/shared/dto';
 import { filter, map } from 'rxjs';
 import { describeHttpError } from '../../../core/api/api-error';
 import { AuthService } from '../../../core/auth/auth.service';
@@ -22,12 +22,15 @@ import { ServiceConnectComponent } from '../service-connect/service-connect.comp
 import { ServiceAction, ServicesApiService } from '../services-api.service';
 import { TryItPanelComponent } from '../try-it/try-it-panel.component';
 import { limitRows } from '../service-limits.model';
+import { ToolPinningPanelComponent } from '../tool-pinning/tool-pinning-panel.component';
+import { pendingBanner } from '../tool-pinning/tool-pinning.model';
+import { ToolPinsApiService } from '../tool-pinning/tool-pins-api.service';
 
 const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
 
 /** The tabs, by the name `?tab=` uses; Deployments only for services deployed from a repository. */
-type DetailTab = 'overview' | 'connect' | 'try-it' | 'deployments';
-const TABS: readonly DetailTab[] = ['overview', 'connect', 'try-it'];
+type DetailTab = 'overview' | 'connect' | 'try-it' | 'tools' | 'deployments';
+const TABS: readonly DetailTab[] = ['overview', 'connect', 'try-it', 'tools'];
 const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
 
 /** One service: live status, settings, controls, connection snippets and the "Try it" panel. */
@@ -45,12 +48,14 @@ const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
     ServiceConnectComponent,
     StatusChipComponent,
     TryItPanelComponent,
+    ToolPinningPanelComponent,
   ],
   templateUrl: './service-detail-page.component.html',
   styleUrl: './service-detail-page.component.scss',
 })
 export class ServiceDetailPageComponent {
   private readonly api = inject(ServicesApiService);
+  private readonly toolPins = inject(ToolPinsApiService);
   private readonly router = inject(Router);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
@@ -70,6 +75,10 @@ export class ServiceDetailPageComponent {
   protected readonly actionError = signal<string | null>(null);
   protected readonly pending = signal<ServiceAction | 'delete' | 'redeploy' | null>(null);
   private readonly now = signal(Date.now());
+  /** The service's tool pins, for the banner while changes of its tools wait for review. */
+  private readonly pins = signal<ServiceToolPinsView | null>(null);
+  protected readonly driftBanner = computed(() => pendingBanner(this.pins()));
+  protected readonly driftBlocked = computed(() => this.pins()?.driftPolicy === 'block');
 
   protected readonly uptime = computed(() => {
     const service = this.service();
@@ -148,12 +157,27 @@ export class ServiceDetailPageComponent {
         next: (service) => {
           this.service.set(service);
           this.loading.set(false);
+          this.loadPins();
         },
         error: (error: unknown) => {
           this.loadError.set(describeHttpError(error));
           this.loading.set(false);
         },
       });
+  }
+
+  /** Changes of the tools waiting for review; a page that cannot read them just shows no banner. */
+  protected loadPins(): void {
+    const service = this.service();
+    if (!service) return;
+    this.toolPins
+      .pins(service.id)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({ next: (pins) => this.pins.set(pins), error: () => this.pins.set(null) });
+  }
+
+  protected reviewToolChanges(): void {
+    this.selectTab(this.tabs().indexOf('tools'));
   }
 
   /** Admins only; every reveal is in the audit log. */

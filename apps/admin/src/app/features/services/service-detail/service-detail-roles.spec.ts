@@ -10,7 +10,7 @@ import { authInterceptor } from '../../../core/auth/auth.interceptor';
 import { AUTH_CLOCK } from '../../../core/auth/auth.tokens';
 import { buttonByText } from '../../../testing/dom';
 import { provideFakeLive } from '../../../testing/fake-live-socket';
-import { createTestClock, loginView, seedSession, serviceView } from '../../../testing/fixtures';
+import { answerToolPins, createTestClock, loginView, seedSession, serviceView } from '../../../testing/fixtures';
 import { ServiceDetailPageComponent } from './service-detail-page.component';
 
 @Component({ template: '<p>list</p>' })
@@ -58,6 +58,7 @@ describe('ServiceDetailPageComponent by role', () => {
   }
 
   afterEach(() => {
+    answerToolPins(httpTesting);
     httpTesting.verify();
     sessionStorage.clear();
   });

@@ -20,6 +20,7 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import type {
+  DriftPolicy,
   IsolationMode,
   RemoteProtocol,
   ResponseMode,
@@ -42,6 +43,8 @@ import {
   RESERVED_NAMES,
   RESPONSE_MODES,
   AUTH_MODES,
+  DRIFT_POLICIES,
+  DRIFT_POLICY_LABELS,
   SANDBOX_FILESYSTEM_CHOICES,
   SANDBOX_USER_CHOICES,
   SERVICE_NAME_PATTERN,
@@ -94,6 +97,8 @@ export class ServiceFormPageComponent {
   protected readonly isolationModes = ISOLATION_MODES;
   protected readonly responseModes = RESPONSE_MODES;
   protected readonly authModes = AUTH_MODES;
+  protected readonly driftPolicies = DRIFT_POLICIES;
+  protected readonly driftPolicyLabels = DRIFT_POLICY_LABELS;
   protected readonly remoteProtocols = REMOTE_PROTOCOLS;
   protected readonly sandboxUsers = SANDBOX_USER_CHOICES;
   protected readonly sandboxFilesystems = SANDBOX_FILESYSTEM_CHOICES;
@@ -134,6 +139,7 @@ export class ServiceFormPageComponent {
       requestTimeoutSec: integer(1, 3600),
       responseMode: new FormControl<ResponseMode>('auto', { nonNullable: true }),
       auth: new FormControl<ServiceAuthMode>('apiKey', { nonNullable: true }),
+      driftPolicy: new FormControl<DriftPolicy>('warn', { nonNullable: true }),
     }),
     remote: new FormGroup({
       url: text('', Validators.maxLength(2000), Validators.pattern(/^https?:\/\/\S+$/)),

@@ -48,6 +48,7 @@ describe('createBodyFrom', () => {
         cache: true,
         responseMode: 'auto',
         auth: 'apiKey',
+        driftPolicy: 'warn',
         toolLimits: {},
         rateLimit: 100,
         toolResultTtlSec: 0,
@@ -134,6 +135,15 @@ describe('updateBodyFrom', () => {
     expect(value.proxy.auth).toBe('apiKey');
     value.proxy.auth = 'oauth';
     expect(updateBodyFrom(original, value, false)).toEqual({ proxy: { auth: 'oauth' } });
+  });
+
+  it('reads a service stored before tool pinning as "warn", and sends a switch to "block" alone (no restart)', () => {
+    const value = formValueFromService(original);
+    expect(value.proxy.driftPolicy).toBe('warn');
+    value.proxy.driftPolicy = 'block';
+    const body = updateBodyFrom(original, value, false);
+    expect(body).toEqual({ proxy: { driftPolicy: 'block' } });
+    expect(updateRestartsService(body)).toBe(false);
   });
 
   it('sends only the changed process fields, compares args as lists, and flags the restart', () => {

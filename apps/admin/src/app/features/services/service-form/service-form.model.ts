@@ -1,4 +1,5 @@
 import type {
+  DriftPolicy,
   IsolationMode,
   ProcessConfigDto,
   ProxyConfigDto,
@@ -23,6 +24,12 @@ export const HEADER_LINE_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*$/;
 export const ISOLATION_MODES: readonly IsolationMode[] = ['shared', 'session'];
 export const RESPONSE_MODES: readonly ResponseMode[] = ['auto', 'json', 'sse'];
 export const AUTH_MODES: readonly ServiceAuthMode[] = ['apiKey', 'oauth'];
+export const DRIFT_POLICIES: readonly DriftPolicy[] = ['warn', 'block', 'off'];
+export const DRIFT_POLICY_LABELS: Record<DriftPolicy, string> = {
+  warn: 'Warn: serve the new tools, record the change',
+  block: 'Block: hold changed tools back until approved',
+  off: 'Off: do not compare',
+};
 export const SANDBOX_USER_CHOICES: readonly ('default' | SandboxUserMode)[] = ['default', 'auto', 'none'];
 export const SANDBOX_FILESYSTEM_CHOICES: readonly ('default' | SandboxFilesystemMode)[] = ['default', 'bubblewrap', 'none'];
 /** Empty (null) takes the proxy's default; 0 turns the limit off. */
@@ -77,6 +84,8 @@ export interface ServiceFormValue {
     requestTimeoutSec: number | null;
     responseMode: ResponseMode;
     auth: ServiceAuthMode;
+    /** What happens when the server's tools differ from the pinned ones. */
+    driftPolicy: DriftPolicy;
   };
   /** `transport: remote` only. */
   remote: {
@@ -123,6 +132,7 @@ export function emptyServiceForm(): ServiceFormValue {
       requestTimeoutSec: 60,
       responseMode: 'auto',
       auth: 'apiKey',
+      driftPolicy: 'warn',
     },
     remote: { url: '', protocol: 'streamable-http', headers: '', allowInsecureHttp: false },
     environment: [],
@@ -168,6 +178,7 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       requestTimeoutSec: proxy.requestTimeoutSec,
       responseMode: proxy.responseMode,
       auth: proxy.auth ?? 'apiKey',
+      driftPolicy: proxy.driftPolicy ?? 'warn',
     },
     remote: {
       url: service.remote?.url ?? '',
@@ -268,6 +279,7 @@ function proxyBody(value: ServiceFormValue['proxy']): ProxyBody {
     cache: value.cache,
     responseMode: value.responseMode,
     auth: value.auth,
+    driftPolicy: value.driftPolicy,
     toolLimits: parseToolLimits(value.toolLimits),
   };
   const path = value.path.trim();
@@ -324,7 +336,7 @@ export function updateBodyFrom(original: ServiceView, value: ServiceFormValue, r
   });
   if (process) body.process = process;
 
-  const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', toolLimits: {}, ...original.proxy });
+  const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', driftPolicy: 'warn', toolLimits: {}, ...original.proxy });
   if (proxy) body.proxy = proxy;
 
   if (value.transport === 'remote') {
