@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FinishedCall } from '../proxy/metrics/call-record';
-import { callRowOf, canonicalJson } from './call-row';
+import { canonicalJson } from '@mcp-proxy/mcp/protocol';
+import { callRowOf } from './call-row';
 import { REDACTED, rulesFor } from './payload-redaction';
 
 function finished(overrides: Partial<FinishedCall> = {}): FinishedCall {

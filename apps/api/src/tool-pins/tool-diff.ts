@@ -4,7 +4,7 @@
  * annotations key by key. Pure; the portal shows it beside Approve and Reject.
  */
 import type { SchemaDiffView, SchemaFieldView, TextDiffSegment, ToolDefinitionView, ToolDiffView } from '@mcp-proxy/shared/dto';
-import { canonicalJson } from '../proxy/metrics/call-record';
+import { canonicalJson } from '@mcp-proxy/mcp/protocol';
 
 /** Past this many compared token pairs a text is shown as replaced whole (the comparison is quadratic). */
 const MAX_TEXT_CELLS = 4_000_000;

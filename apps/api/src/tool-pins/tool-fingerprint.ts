@@ -6,7 +6,7 @@
  */
 import type { ToolDefinitionView } from '@mcp-proxy/shared/dto';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../proxy/metrics/call-record';
+import { canonicalJson } from '@mcp-proxy/mcp/protocol';
 
 /** A listed tool with what pinning keeps of it. */
 export interface ListedTool {

@@ -5,3 +5,4 @@ export * from './lib/mcp-constants';
 export * from './lib/mcp-http';
 export * from './lib/meta';
 export * from './lib/json-rpc-peer';
+export * from './lib/canonical-json';
