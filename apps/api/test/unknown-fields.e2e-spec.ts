@@ -96,6 +96,7 @@ const BODYLESS = [
   'post /api/oauth/authorizations/{id}/deny',
   'post /api/oauth/grants/{id}/revoke',
   'post /api/auth/logout',
+  'post /api/auth/oidc/session',
   'post /api/registry/installs/{id}/rollback',
   'post /api/tool-changes/{id}/approve',
   'post /api/tool-changes/{id}/reject',
