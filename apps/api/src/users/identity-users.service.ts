@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { USERNAME_PATTERN } from '@mcp-proxy/shared/dto';
 import { createHash } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AUTH_EVENTS } from '../core/auth/auth-events';
 import type { Role } from '../core/auth/principal';
 import { ServicesService } from '../services/services.service';
@@ -37,7 +37,6 @@ export class IdentityUsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(UserIdentityEntity) private readonly identities: Repository<UserIdentityEntity>,
-    private readonly dataSource: DataSource,
     private readonly services: ServicesService,
     private readonly events: EventEmitter2,
   ) {}
@@ -63,15 +62,23 @@ export class IdentityUsersService {
     return { ok: true, userId: created.id, username: created.username, role: created.role, created: true };
   }
 
-  /** A new user with a name of their own: never an existing local user's, even when the names or e-mails match. */
+  /**
+   * A new user with a name of their own: never an existing local user's, even when the names or e-mails match.
+   * Two plain inserts, the user taken back when its link cannot be made (the same person signing in twice at once):
+   * on SQLite every query shares one connection, so an explicit transaction here would take in, or be ended by,
+   * whatever else the process writes meanwhile.
+   */
   private async create(who: ProviderSignIn, services: string[] | null): Promise<UserEntity> {
     const username = await this.freeUsername(baseUsername(who));
-    return this.dataSource.transaction(async (manager) => {
-      const user = manager.create(UserEntity, { username, passwordHash: NO_PASSWORD, role: who.role, services, lastLoginAt: new Date() });
-      await manager.save(user);
-      await manager.save(manager.create(UserIdentityEntity, { userId: user.id, issuer: who.issuer, subject: who.subject }));
-      return user;
-    });
+    const user = this.users.create({ username, passwordHash: NO_PASSWORD, role: who.role, services, lastLoginAt: new Date() });
+    await this.users.insert(user);
+    try {
+      await this.identities.insert(this.identities.create({ userId: user.id, issuer: who.issuer, subject: who.subject }));
+    } catch (error) {
+      await this.users.delete({ id: user.id });
+      throw error;
+    }
+    return user;
   }
 
   private async freeUsername(base: string): Promise<string> {
