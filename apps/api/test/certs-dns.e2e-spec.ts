@@ -12,6 +12,9 @@ const ZONE = 'certs.test';
 const DOMAIN = `*.dns.${ZONE}`;
 const TOKEN = 'cf-test-token-0123456789';
 
+// Each test starts the proxy and runs an ACME order (a CA restart in one): well past Jest's 5 s on a loaded machine.
+jest.setTimeout(60_000);
+
 /**
  * DNS-01 through Cloudflare's API for a wildcard and its apex: a local server speaks Cloudflare's v4
  * JSON (the real API cannot be reached from here) and writes the TXT records into Pebble's mock DNS,
