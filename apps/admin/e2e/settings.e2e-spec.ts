@@ -70,7 +70,7 @@ describe('server settings in a real browser', () => {
   it('signs in and opens Settings from the navigation', async () => {
     await signIn(page, gateway);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('heading', { name: 'Defaults for new services' }).waitFor();
+    await page.getByRole('form', { name: 'Runtime settings' }).getByRole('heading', { name: 'Defaults for new services' }).waitFor();
     await page.getByRole('heading', { name: 'Set in the environment' }).waitFor();
     expect(await box('BACKEND_PORT').locator('input').count()).toBe(0);
     expect(await box('SERVICE_DEFAULT_RATE_LIMIT').locator('.meta').textContent()).toContain('Default: 100');
@@ -113,7 +113,7 @@ describe('server settings in a real browser', () => {
   it('fits a phone screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    await page.getByRole('heading', { name: 'Defaults for new services' }).waitFor();
+    await page.getByRole('form', { name: 'Runtime settings' }).getByRole('heading', { name: 'Defaults for new services' }).waitFor();
     await screenshot('settings-phone');
     // The widest element inside the Settings page itself (the shell's toolbar is not this page's).
     const overflow = await page.evaluate(() => {

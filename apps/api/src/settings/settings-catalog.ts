@@ -36,7 +36,7 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
   CALL_LOG: {
     group: 'logging',
     description:
-      'Record every tool call, resource read and prompt get (who, which tool, outcome, duration; never arguments) at GET /api/calls.',
+      'Record every tool call, resource read and prompt get (who, which tool, outcome, duration; arguments only as a hash unless the service keeps payloads) at GET /api/calls.',
     input: flag,
   },
   CALL_LOG_RETENTION_DAYS: {
@@ -48,6 +48,22 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
     group: 'logging',
     description: 'At most this many recorded calls are kept, the oldest deleted first; 0: no limit by count.',
     input: whole(0, 1_000_000_000, 'rows'),
+  },
+  CALL_LOG_REDACT_PATTERNS: {
+    group: 'logging',
+    description:
+      'Regular expressions (a JSON array) whose matches are replaced in the payloads a service keeps; empty: the built-in ones (keys, bearer tokens, JWTs, e-mail addresses).',
+    input: text,
+  },
+  CALL_LOG_PAYLOAD_MAX_BYTES: {
+    group: 'logging',
+    description: 'Kept arguments and results are cut to this many bytes each, after redaction.',
+    input: whole(256, 1_048_576, 'bytes'),
+  },
+  METRICS_PER_TOOL: {
+    group: 'logging',
+    description: 'Prometheus counts calls and durations per service and tool (at most 1,000 pairs; one series per tool).',
+    input: flag,
   },
   OTEL_BSP_SCHEDULE_DELAY: {
     group: 'logging',
