@@ -325,6 +325,18 @@ describe('tool pinning and drift policies', () => {
         /Tool "echo" of "drift-session" is held back/,
       );
       await pendingOf('drift-session', 1);
+
+      // A client that calls before it lists: its child's tools are compared first, and the changed one refused.
+      writeTools('drift-session', [ECHO, ADD_WIDER]);
+      const hasty = await client('drift-session');
+      await expect(hasty.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toThrow(
+        /Tool "add" of "drift-session" is held back/,
+      );
+      expect(textOf(await hasty.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('echo called with {"message":"hi"}');
+      await eventually(async () => {
+        const tools = (await changes('drift-session')).map((change) => change.tool);
+        if (!tools.includes('add')) throw new Error(`pending changes of ${tools.join(', ') || 'no tool'}`);
+      });
     });
 
     it('unknown policies are refused, naming the field', async () => {
