@@ -8,6 +8,8 @@ const row = (overrides: Partial<ServiceRemoteEntity> = {}): ServiceRemoteEntity 
   protocol: 'streamable-http',
   allowInsecureHttp: false,
   headersSealed: '',
+  auth: 'headers',
+  oauthSealed: null,
   ...overrides,
 });
 

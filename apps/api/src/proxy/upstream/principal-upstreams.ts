@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../core/time/clock';
+import { ServiceLogs } from '../../supervisor/logging/service-logs';
+import { RemoteChild } from '../../supervisor/remote/remote-child';
+import { REMOTE_CONNECTOR, RemoteConnector } from '../../supervisor/remote/remote-link';
+import { UpstreamConnections } from '../../upstream-auth/upstream-connections.service';
+import { APP_VERSION } from '../../version';
+import type { ServiceRoute } from '../routing/route-table';
+import type { ClientSession } from '../sessions/client-session';
+import { SharedUpstream } from './shared-upstream';
+import type { ServerIdentity } from './upstream';
+
+interface Entry {
+  key: string;
+  child: RemoteChild;
+  upstream: SharedUpstream;
+  sessions: Set<ClientSession>;
+}
+
+const INITIALIZE_TIMEOUT_MS = 30_000;
+
+/**
+ * The upstreams of `auth: "oauth"` remotes, one per connection: `shared` (one for the service) or one per
+ * principal (`perUser`), each its own MCP session with the remote, carrying that connection's Bearer token.
+ * The remote may bind its session to the account, so principals never share one. A session with no
+ * connection has none here and falls back to the service's placeholder, which tells it where to connect.
+ */
+@Injectable()
+export class PrincipalUpstreams {
+  private readonly logger = new Logger('PrincipalUpstreams');
+  private readonly entries = new Map<string, Entry>();
+  private readonly bySession = new Map<string, Entry>();
+  private readonly opening = new Map<string, Promise<Entry>>();
+
+  constructor(
+    private readonly connections: UpstreamConnections,
+    private readonly logs: ServiceLogs,
+    private readonly clock: Clock,
+    @Inject(REMOTE_CONNECTOR) private readonly connect: RemoteConnector,
+  ) {}
+
+  of(session: ClientSession): SharedUpstream | undefined {
+    return this.bySession.get(session.id)?.upstream;
+  }
+
+  identityOf(session: ClientSession): ServerIdentity | null {
+    return this.bySession.get(session.id)?.upstream.identity ?? null;
+  }
+
+  /**
+   * The session's connection's upstream, initialized; null while the session's principal has no connection.
+   * Throws (with the remote's or the connection's reason) when the connection cannot open a session.
+   */
+  async forSession(route: ServiceRoute, session: ClientSession): Promise<SharedUpstream | null> {
+    const bound = this.bySession.get(session.id);
+    if (bound && bound.child.isRunning) return bound.upstream;
+    const service = await this.connections.oauthService(route.id);
+    const key = this.connections.keyFor(service, session.principalId);
+    if (!(await this.connections.hasConnection(service.id, key))) return null;
+    const id = `${service.id} ${key}`;
+    let entry = this.entries.get(id);
+    if (!entry || !entry.child.isRunning) {
+      let opening = this.opening.get(id);
+      if (!opening) {
+        opening = this.open(service, key, id).finally(() => this.opening.delete(id));
+        this.opening.set(id, opening);
+      }
+      entry = await opening;
+    }
+    entry.sessions.add(session);
+    this.bySession.set(session.id, entry);
+    return entry.upstream;
+  }
+
+  release(session: ClientSession): boolean {
+    const entry = this.bySession.get(session.id);
+    if (!entry) return false;
+    this.bySession.delete(session.id);
+    entry.sessions.delete(session);
+    entry.upstream.release(session);
+    // The last session of a connection ends its remote session too; the next one opens a new one.
+    if (entry.sessions.size === 0) void entry.child.stop({ reason: 'no client session left' });
+    return true;
+  }
+
+  /** Every connection's session with a service ends (the service stopped or changed). */
+  async endService(serviceId: string): Promise<void> {
+    const ending = [...this.entries.values()].filter((entry) => entry.child.serviceId === serviceId);
+    await Promise.all(ending.map((entry) => entry.child.stop({ reason: 'service stopped' })));
+  }
+
+  private async open(service: Awaited<ReturnType<UpstreamConnections['oauthService']>>, key: string, id: string): Promise<Entry> {
+    const settings = service.settings.withBearer(this.connections.bearer(service, key));
+    const log = this.logs.open(service.id, service.name);
+    const sessions = new Set<ClientSession>();
+    const child = new RemoteChild({
+      serviceId: service.id,
+      serviceName: service.name,
+      generation: 0,
+      description: `${settings.protocol} ${settings.url.origin}${settings.url.pathname} (${key === 'shared' ? 'shared connection' : 'a connection of its own'})`,
+      log,
+      now: () => this.clock.now(),
+      onExit: () => this.forget(id, child),
+      connect: (events) => this.connect(settings, events),
+    });
+    const upstream = new SharedUpstream({
+      peer: child.peer,
+      serviceId: service.id,
+      serviceName: service.name,
+      sessions: () => sessions,
+      cacheSettings: () => ({ lists: true, toolResultTtlMs: 0 }),
+      clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
+      initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
+    });
+    const entry: Entry = { key, child, upstream, sessions };
+    this.entries.set(id, entry);
+    try {
+      await upstream.ready;
+    } catch (error) {
+      await child.stop({ reason: 'initialize failed' });
+      this.forget(id, child);
+      throw error;
+    }
+    this.logger.log(`Opened an upstream OAuth session with "${service.name}" (${key === 'shared' ? 'shared' : 'per principal'})`);
+    return entry;
+  }
+
+  private forget(id: string, child: RemoteChild): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.child !== child) return;
+    this.entries.delete(id);
+    for (const session of entry.sessions) this.bySession.delete(session.id);
+  }
+}
