@@ -223,8 +223,10 @@ export class ServicesService {
         protocol: dto.protocol ?? 'streamable-http',
         allowInsecureHttp: dto.allowInsecureHttp ?? false,
         headersSealed: this.secretBox.encryptJson(headers),
-        auth: dto.auth ?? 'headers',
-        oauthSealed: sealRemoteOAuth(this.secretBox, dto, previous?.oauthSealed ?? null),
+        // Remote settings without a word on auth (the portal's form) keep the stored ones.
+        ...(dto.auth === undefined && dto.oauth === undefined && previous
+          ? { auth: previous.auth, oauthSealed: previous.oauthSealed }
+          : { auth: dto.auth ?? 'headers', oauthSealed: sealRemoteOAuth(this.secretBox, dto, previous?.oauthSealed ?? null) }),
       }),
     );
   }

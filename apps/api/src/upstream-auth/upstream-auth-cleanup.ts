@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
@@ -17,15 +17,21 @@ import { UpstreamConnections } from './upstream-connections.service';
  * each one sweeps the (small) table against what still stands.
  */
 @Injectable()
-export class UpstreamAuthCleanup {
+export class UpstreamAuthCleanup implements BeforeApplicationShutdown {
   private readonly logger = new Logger('UpstreamAuthCleanup');
   private sweeping: Promise<void> | null = null;
   private again = false;
+  /** The database closes during shutdown: news then (services stopping) is not swept. */
+  private stopping = false;
 
   constructor(
     private readonly connections: UpstreamConnections,
     @InjectDataSource() private readonly data: DataSource,
   ) {}
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
 
   @OnEvent(SERVICE_EVENTS.changed)
   onServiceChanged(): void {
@@ -44,6 +50,7 @@ export class UpstreamAuthCleanup {
 
   /** One sweep at a time; news during a sweep runs one more. */
   async sweep(): Promise<void> {
+    if (this.stopping) return;
     if (this.sweeping) {
       this.again = true;
       return this.sweeping;
