@@ -190,6 +190,25 @@ describe('Upstream OAuth', () => {
     expect((await status(mineId, asAdmin())).connected).toBe(false);
   });
 
+  it('groups: each member of the group reaches the oauth service with their own connection', async () => {
+    await running
+      .api()
+      .post('/api/groups')
+      .set(...asAdmin())
+      .send({ name: 'team', separator: '__', members: [{ service: 'notes-mine' }] })
+      .expect(201);
+    for (const [user, subject] of [
+      ['alice', 'alice-upstream'],
+      ['bob', 'bob-upstream'],
+    ]) {
+      const viaGroup = await client(tokens[user], 'g/team');
+      const listed = await viaGroup.listTools();
+      expect(listed.tools.map((tool) => tool.name)).toContain('notes-mine__whoami');
+      const result = await viaGroup.callTool({ name: 'notes-mine__whoami', arguments: {} });
+      expect(textOf(result)).toBe(subject);
+    }
+  });
+
   it('refreshes the access token before it expires', async () => {
     const alice = await client(tokens['alice'], 'notes-mine');
     const before = await status(mineId, asUser('alice'));

@@ -5,7 +5,6 @@ import { RemoteChild } from '../../supervisor/remote/remote-child';
 import { REMOTE_CONNECTOR, RemoteConnector } from '../../supervisor/remote/remote-link';
 import { UpstreamConnections } from '../../upstream-auth/upstream-connections.service';
 import { APP_VERSION } from '../../version';
-import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
 import { SharedUpstream } from './shared-upstream';
 import type { ServerIdentity } from './upstream';
@@ -29,6 +28,7 @@ const INITIALIZE_TIMEOUT_MS = 30_000;
 export class PrincipalUpstreams {
   private readonly logger = new Logger('PrincipalUpstreams');
   private readonly entries = new Map<string, Entry>();
+  /** `<session id> <service id>` → the connection's entry (a group session has one per oauth member). */
   private readonly bySession = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<Entry>>();
 
@@ -39,22 +39,22 @@ export class PrincipalUpstreams {
     @Inject(REMOTE_CONNECTOR) private readonly connect: RemoteConnector,
   ) {}
 
-  of(session: ClientSession): SharedUpstream | undefined {
-    return this.bySession.get(session.id)?.upstream;
+  of(session: ClientSession, serviceId = session.serviceId): SharedUpstream | undefined {
+    return this.bySession.get(`${session.id} ${serviceId}`)?.upstream;
   }
 
   identityOf(session: ClientSession): ServerIdentity | null {
-    return this.bySession.get(session.id)?.upstream.identity ?? null;
+    return this.of(session)?.identity ?? null;
   }
 
   /**
    * The session's connection's upstream, initialized; null while the session's principal has no connection.
    * Throws (with the remote's or the connection's reason) when the connection cannot open a session.
    */
-  async forSession(route: ServiceRoute, session: ClientSession): Promise<SharedUpstream | null> {
-    const bound = this.bySession.get(session.id);
+  async forSession(serviceId: string, session: ClientSession): Promise<SharedUpstream | null> {
+    const bound = this.bySession.get(`${session.id} ${serviceId}`);
     if (bound && bound.child.isRunning) return bound.upstream;
-    const service = await this.connections.oauthService(route.id);
+    const service = await this.connections.oauthService(serviceId);
     const key = this.connections.keyFor(service, session.principalId);
     if (!(await this.connections.hasConnection(service.id, key))) return null;
     const id = `${service.id} ${key}`;
@@ -68,19 +68,20 @@ export class PrincipalUpstreams {
       entry = await opening;
     }
     entry.sessions.add(session);
-    this.bySession.set(session.id, entry);
+    this.bySession.set(`${session.id} ${service.id}`, entry);
     return entry.upstream;
   }
 
+  /** The session ended: its connections forget it; a connection left with no session ends its remote session. */
   release(session: ClientSession): boolean {
-    const entry = this.bySession.get(session.id);
-    if (!entry) return false;
-    this.bySession.delete(session.id);
-    entry.sessions.delete(session);
-    entry.upstream.release(session);
-    // The last session of a connection ends its remote session too; the next one opens a new one.
-    if (entry.sessions.size === 0) void entry.child.stop({ reason: 'no client session left' });
-    return true;
+    const mine = [...this.bySession].filter(([key]) => key.startsWith(`${session.id} `));
+    for (const [key, entry] of mine) {
+      this.bySession.delete(key);
+      entry.sessions.delete(session);
+      entry.upstream.release(session);
+      if (entry.sessions.size === 0) void entry.child.stop({ reason: 'no client session left' });
+    }
+    return mine.length > 0;
   }
 
   /** Every connection's session with a service ends (the service stopped or changed). */
@@ -129,6 +130,6 @@ export class PrincipalUpstreams {
     const entry = this.entries.get(id);
     if (!entry || entry.child !== child) return;
     this.entries.delete(id);
-    for (const session of entry.sessions) this.bySession.delete(session.id);
+    for (const session of entry.sessions) this.bySession.delete(`${session.id} ${child.serviceId}`);
   }
 }

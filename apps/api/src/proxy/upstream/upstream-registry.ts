@@ -133,7 +133,7 @@ export class UpstreamRegistry {
   async connectionFor(route: ServiceRoute, session: ClientSession): Promise<Upstream | null> {
     if (!route.upstreamOAuth || !this.principals) return null;
     try {
-      return await this.principals.forSession(route, session);
+      return await this.principals.forSession(route.id, session);
     } catch (error) {
       throw new ServiceUnavailable(`MCP server "${route.name}": ${(error as Error).message}`, 'failed');
     }
@@ -231,6 +231,9 @@ export class UpstreamRegistry {
       {
         upstreamOf: (serviceId) => this.shared.get(serviceId)?.upstream ?? null,
         statusOf: (serviceId) => this.supervisor.statusOf(serviceId),
+        // An oauth member answers each member of the group with that member's own connection.
+        connectionOf: async (serviceId, session) =>
+          this.routes.byId(serviceId)?.upstreamOAuth ? ((await this.principals?.forSession(serviceId, session)) ?? null) : null,
       },
       APP_VERSION,
     );
