@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../../core/time/clock';
 import { ServiceLogs } from '../../supervisor/logging/service-logs';
 import { RemoteChild } from '../../supervisor/remote/remote-child';
@@ -6,7 +6,9 @@ import { REMOTE_CONNECTOR, RemoteConnector } from '../../supervisor/remote/remot
 import { UpstreamConnections } from '../../upstream-auth/upstream-connections.service';
 import { APP_VERSION } from '../../version';
 import type { ClientSession } from '../sessions/client-session';
+import { RouteTable } from '../routing/route-table';
 import { SharedUpstream } from './shared-upstream';
+import { TOOL_PIN_GUARD, ToolPinGuard, toolPinsFor } from './tool-pin-guard';
 import type { ServerIdentity } from './upstream';
 
 interface Entry {
@@ -37,6 +39,8 @@ export class PrincipalUpstreams {
     private readonly logs: ServiceLogs,
     private readonly clock: Clock,
     @Inject(REMOTE_CONNECTOR) private readonly connect: RemoteConnector,
+    private readonly routes: RouteTable,
+    @Optional() @Inject(TOOL_PIN_GUARD) private readonly toolPinGuard: ToolPinGuard | null = null,
   ) {}
 
   of(session: ClientSession, serviceId = session.serviceId): SharedUpstream | undefined {
@@ -109,9 +113,16 @@ export class PrincipalUpstreams {
       serviceId: service.id,
       serviceName: service.name,
       sessions: () => sessions,
-      cacheSettings: () => ({ lists: true, toolResultTtlMs: 0 }),
+      cacheSettings: () => {
+        const proxy = this.routes.byId(service.id)?.proxy;
+        return { lists: proxy?.cache ?? true, toolResultTtlMs: (proxy?.toolResultTtlSec ?? 0) * 1000 };
+      },
       clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
       initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
+      // Every connection reaches the same server: its tools are checked against the service's pins.
+      toolPins: this.toolPinGuard
+        ? toolPinsFor(this.toolPinGuard, service.id, () => this.routes.byId(service.id)?.proxy.driftPolicy ?? 'warn')
+        : undefined,
     });
     const entry: Entry = { key, child, upstream, sessions };
     this.entries.set(id, entry);
