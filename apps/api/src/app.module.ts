@@ -17,6 +17,7 @@ import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
 import { ToolPinsModule } from './tool-pins/tool-pins.module';
+import { UpstreamAuthModule } from './upstream-auth/upstream-auth.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         IdentityModule,
         ClientTokensModule,
         OAuthModule,
+        UpstreamAuthModule,
         SettingsModule,
         RegistryModule,
       ],

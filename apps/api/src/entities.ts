@@ -18,6 +18,7 @@ import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserIdentityEntity } from './users/user-identity.entity';
 import { ToolChangeEntity } from './tool-pins/tool-change.entity';
 import { ToolPinEntity } from './tool-pins/tool-pin.entity';
+import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth/upstream-auth.entities';
 import { UserEntity } from './users/user.entity';
 
 export const ENTITIES = [
@@ -37,5 +38,7 @@ export const ENTITIES = [
   RegistryInstallEntity,
   UserIdentityEntity,
   ToolPinEntity,
+  UpstreamConnectionEntity,
+  UpstreamClientEntity,
   ToolChangeEntity,
 ];
