@@ -75,7 +75,7 @@ export function serviceEventFor(
   const reason = next.statusReason ? `: ${firstLine(next.statusReason)}` : '';
   switch (next.status) {
     case 'crashed':
-      return { kind: 'crashed', message: `crashed after ${next.restarts} restarts${reason}` };
+      return { kind: 'crashed', message: `crashed after ${next.restarts} restart${next.restarts === 1 ? '' : 's'}${reason}` };
     case 'failed':
       return { kind: 'failed', message: `failed to start${reason}` };
     case 'restarting':

@@ -77,7 +77,11 @@ export function eventFor(previous: ServiceView | undefined, next: ServiceView): 
   const reason = next.statusReason ? `: ${firstLine(next.statusReason)}` : '';
   switch (next.status) {
     case 'crashed':
-      return { service: next.name, kind: 'crashed', message: `crashed after ${next.restarts} restarts${reason}` };
+      return {
+        service: next.name,
+        kind: 'crashed',
+        message: `crashed after ${next.restarts} restart${next.restarts === 1 ? '' : 's'}${reason}`,
+      };
     case 'failed':
       return { service: next.name, kind: 'failed', message: `failed to start${reason}` };
     case 'restarting':

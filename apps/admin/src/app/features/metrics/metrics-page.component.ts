@@ -99,9 +99,12 @@ export class MetricsPageComponent {
     const service = this.selected();
     return stored && service && stored.key === `${service.name}|${this.range()}` ? historySamples(stored.view, service.id) : [];
   });
-  protected readonly charts = computed<ChartView[]>(() =>
-    this.range() === 'live' ? chartsFor(this.samples()) : chartsFor(this.historyPoints(), HISTORY_WORDING),
-  );
+  protected readonly charts = computed<ChartView[]>(() => {
+    if (this.range() === 'live') return chartsFor(this.samples());
+    const view = this.stored()?.view;
+    const xRange = view ? { min: Date.parse(view.from), max: Date.parse(view.to) } : undefined;
+    return chartsFor(this.historyPoints(), HISTORY_WORDING).map((chart) => ({ ...chart, spec: { ...chart.spec, xRange } }));
+  });
 
   constructor() {
     this.loadServices();
