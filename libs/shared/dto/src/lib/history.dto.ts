@@ -86,7 +86,8 @@ export function serviceEventFor(
       return { kind: 'running', message: `running${next.pid ? `, pid ${next.pid}` : ''}` };
     case 'stopped':
       return { kind: 'stopped', message: next.statusReason ? `stopped: ${firstLine(next.statusReason)}` : 'stopped' };
-    default:
+    case 'starting':
+    case 'deploying':
       return null;
   }
 }
