@@ -6,6 +6,8 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { CallLogEntity } from './calls/call-log.entity';
 import { UiSessionEntity } from './core/auth/ui-session.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
+import { ServiceEventEntity } from './events/service-event.entity';
+import { MetricsHistoryEntity } from './metrics-history/metrics-history.entity';
 import { DeploymentEntity } from './deploy/deployment.entity';
 import { WebhookDeliveryEntity } from './deploy/webhook/webhook-delivery.entity';
 import { GroupEntity } from './groups/group.entity';
@@ -41,4 +43,6 @@ export const ENTITIES = [
   UpstreamConnectionEntity,
   UpstreamClientEntity,
   ToolChangeEntity,
+  ServiceEventEntity,
+  MetricsHistoryEntity,
 ];

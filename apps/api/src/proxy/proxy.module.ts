@@ -61,6 +61,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     McpHttpHandler,
     ProxyDrainer,
   ],
+  exports: [ProxyMetrics],
 })
 export class ProxyModule implements OnModuleInit {
   constructor(
@@ -77,7 +78,9 @@ export class ProxyModule implements OnModuleInit {
     this.sessions.observe({
       answered: (session, entry, response) => {
         const name = this.routes.byId(session.serviceId)?.name ?? session.serviceId;
-        this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, 'error' in response);
+        // A tool result with `isError: true` failed too, though it travels as a JSON-RPC result.
+        const failed = outcomeOf(response).outcome !== 'ok';
+        this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, failed);
       },
     });
     if (this.toolMetrics.enabled) {

@@ -31,3 +31,4 @@ export * from './lib/registry.dto';
 export * from './lib/registry-view.interface';
 export * from './lib/tool-pins.dto';
 export * from './lib/upstream-oauth-view.interface';
+export * from './lib/history.dto';
