@@ -16,6 +16,7 @@ import { ProxyModule } from './proxy/proxy.module';
 import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
+import { TemplatesModule } from './templates/templates.module';
 import { ToolPinsModule } from './tool-pins/tool-pins.module';
 import { UsersModule } from './users/users.module';
 
@@ -47,6 +48,7 @@ export class AppModule {
         OAuthModule,
         SettingsModule,
         RegistryModule,
+        TemplatesModule,
       ],
     };
   }
