@@ -1,6 +1,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SERVER_TEMPLATES, serviceFromTemplate } from '@mcp-proxy/shared/dto';
 import type { ClientConfigImportView, ServerTemplate, ServiceView } from '@mcp-proxy/shared/dto';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
@@ -11,6 +15,7 @@ const PASSWORD = 'correct horse battery staple';
 /** A directory inside the workspace, so npx finds server-everything in its node_modules (offline). */
 const WORKSPACE_DIR = join(__dirname, 'fixtures');
 const SECRET = 'input-secret-never-shown-7788';
+const CLI = join(__dirname, '..', '..', '..', 'tools', 'mcp-proxy.mjs');
 jest.setTimeout(120_000);
 
 /**
@@ -189,6 +194,41 @@ describe('templates and importing a client configuration', () => {
     }
     const insecure = await importConfig({ config: { mcpServers: { far: { url: 'http://example.com/mcp' } } }, dryRun: true }).expect(200);
     expect(insecure.body.entries[0].problems.join()).toContain('remote.url must be https://');
+  });
+
+  it('imports from the CLI too: a dry run lists what is needed, --value fills it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'client-config-'));
+    const file = join(dir, 'mcp.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        inputs: [{ id: 'key', description: 'Key', password: true }],
+        servers: { 'cli-remote': { type: 'http', url: `${front.url}/mcp`, headers: { 'X-Key': '${input:key}' } } },
+      }),
+    );
+    const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
+      try {
+        const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'import-client-config', file, ...args], {
+          env: { PATH: process.env['PATH'] ?? '', MCP_PROXY_URL: running.baseUrl, MCP_PROXY_KEY: running.env.apiKey },
+        });
+        return { code: 0, stdout };
+      } catch (error) {
+        return { code: (error as { code?: number }).code ?? 1, stdout: (error as { stdout?: string }).stdout ?? '' };
+      }
+    };
+    try {
+      const dry = await run(['--dry-run']);
+      expect(dry.code).toBe(1);
+      expect(dry.stdout).toContain(`cli-remote (cli-remote): ${front.url}/mcp — ready`);
+      expect(dry.stdout).toContain('needs --value key=… (Key)');
+      const done = await run(['--value', 'key=cli-secret']);
+      expect(done.code).toBe(0);
+      expect(done.stdout).toMatch(/cli-remote \(cli-remote\): .* — created \((starting|running)\)/);
+      expect(done.stdout).not.toContain('cli-secret');
+      await waitForStatus(running, 'cli-remote', 'running', 60_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is closed to a limited viewer, a client token and anonymous callers', async () => {
