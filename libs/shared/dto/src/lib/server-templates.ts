@@ -2,7 +2,8 @@
  * Ready templates for a first server: the well-known reference servers with the package, command and
  * arguments that run them and the values each needs (a field per variable). Data shared by the API
  * (`GET /api/templates`) and the portal, which turns a filled template into a create request with
- * `serviceFromTemplate`, so both ends build the same service.
+ * `serviceFromTemplate`, so both ends build the same service. Imports types only, so the portal can
+ * load it through its own entry point (`@mcp-proxy/shared/templates`) without the validators.
  */
 import type { CreateServiceDto } from './service.dto';
 
