@@ -149,6 +149,62 @@ describe('the first server, in a real browser', () => {
     }
   });
 
+  it('Try it connects on its own, shows real progress, and answers elicitation, sampling and roots', async () => {
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('tab', { name: 'Try it' }).click();
+    await page.getByText(/Connected to .* · protocol /).waitFor({ timeout: 60_000 });
+    const tools = page.getByRole('navigation', { name: 'Tools' });
+
+    await tools.getByRole('button', { name: /^trigger-long-running-operation/ }).click();
+    await page.getByLabel('duration', { exact: true }).fill('4');
+    await page.getByLabel('steps', { exact: true }).fill('4');
+    await page.getByRole('button', { name: 'Call trigger-long-running-operation' }).click();
+    const bar = page.getByRole('progressbar', { name: 'Progress of the tool' });
+    await bar.waitFor({ timeout: 30_000 });
+    expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    await page.getByText(/Progress \d of 4/).waitFor();
+    await page.locator('mcp-tool-result', { hasText: 'Long running operation completed' }).waitFor({ timeout: 60_000 });
+
+    await tools.getByRole('button', { name: /^trigger-elicitation-request / }).click();
+    await page.getByRole('button', { name: 'Call trigger-elicitation-request' }).click();
+    const asked = page.getByRole('region', { name: 'The server asks you for input' });
+    await asked.getByLabel('String', { exact: true }).fill('Ada Lovelace');
+    await screenshot('first-server-try-it-elicitation');
+    await asked.getByRole('button', { name: 'Accept' }).click();
+    await page.locator('mcp-tool-result', { hasText: 'User provided the requested information' }).waitFor({ timeout: 60_000 });
+    await page.locator('mcp-tool-result', { hasText: 'Ada Lovelace' }).waitFor();
+
+    await tools.getByRole('button', { name: /^trigger-sampling-request / }).click();
+    await page.getByLabel('prompt', { exact: true }).fill('Say hello');
+    await page.getByRole('button', { name: 'Call trigger-sampling-request' }).click();
+    const sampling = page.getByRole('region', { name: 'The server asks the model (you) for a reply' });
+    await sampling.getByText('Say hello').waitFor();
+    await sampling.getByLabel('Your reply, as the model').fill('Hello from a person');
+    await sampling.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('mcp-tool-result', { hasText: 'Hello from a person' }).waitFor({ timeout: 60_000 });
+
+    await tools.getByRole('button', { name: /^get-roots-list/ }).click();
+    await page.getByRole('button', { name: 'Call get-roots-list' }).click();
+    await page.locator('mcp-tool-result').waitFor({ timeout: 60_000 });
+    expect(await page.locator('mcp-tool-result').textContent()).not.toContain('-32601');
+  });
+
+  it('a group has Try it too', async () => {
+    const created = await fetch(`${gateway.backendUrl}/api/groups`, {
+      method: 'POST',
+      headers: { 'X-API-Key': gateway.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'starter', members: [{ service: 'pasted-everything' }] }),
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${gateway.frontendUrl}/groups/starter`);
+    await page.getByRole('tab', { name: 'Try it' }).click();
+    await page.getByText(/Connected to .* · protocol /).waitFor({ timeout: 60_000 });
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: /echo/ }).first().click();
+    await page.getByLabel('message', { exact: true }).fill('from a group');
+    await page.getByRole('button', { name: /^Call .*echo$/ }).click();
+    await page.locator('mcp-tool-result pre[data-kind="text"]', { hasText: 'Echo: from a group' }).waitFor({ timeout: 60_000 });
+  });
+
   it('raised no page error', () => {
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);

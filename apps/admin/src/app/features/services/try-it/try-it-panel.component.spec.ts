@@ -111,6 +111,7 @@ describe('TryItPanelComponent', () => {
       ],
     });
     fixture = TestBed.createComponent(TryItPanelComponent);
+    fixture.componentRef.setInput('autoConnect', false);
     fixture.componentRef.setInput('service', serviceView({ name: 'everything', status: 'running' }));
     await fixture.whenStable();
   }
