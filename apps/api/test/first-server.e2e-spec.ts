@@ -253,10 +253,10 @@ describe('templates and importing a client configuration', () => {
     ).token;
     const config = { mcpServers: { sneaky: { command: process.execPath, args: [EVERYTHING_SERVER] } } };
     expect((await importConfig({ config, dryRun: true }, ['Authorization', `Bearer ${limitedViewer}`])).status).toBe(403);
-    expect([401, 403]).toContain((await importConfig({ config, dryRun: true }, ['Authorization', `Bearer ${clientToken}`])).status);
+    expect((await importConfig({ config, dryRun: true }, ['Authorization', `Bearer ${clientToken}`])).status).toBe(403);
     expect((await running.api().post('/api/services/import-client-config').send({ config, dryRun: true })).status).toBe(401);
     expect((await running.api().get('/api/templates').set('Authorization', `Bearer ${limitedViewer}`)).status).toBe(200);
-    expect([401, 403]).toContain((await running.api().get('/api/templates').set('Authorization', `Bearer ${clientToken}`)).status);
+    expect((await running.api().get('/api/templates').set('Authorization', `Bearer ${clientToken}`)).status).toBe(403);
     expect((await running.api().get('/api/templates')).status).toBe(401);
     await running
       .api()
