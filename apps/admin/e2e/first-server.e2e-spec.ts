@@ -70,6 +70,7 @@ describe('the first server, in a real browser', () => {
     await signIn(page, gateway);
     await page.getByRole('link', { name: 'Add your first server' }).click();
     await page.getByRole('heading', { name: 'Ready templates' }).waitFor();
+    await page.getByTestId('template-card').nth(6).waitFor();
     const ids = await page.getByTestId('template-card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-template')));
     expect(ids).toEqual(expect.arrayContaining(['everything', 'filesystem', 'memory', 'fetch', 'git', 'sequential-thinking', 'time']));
     await screenshot('first-server-templates');

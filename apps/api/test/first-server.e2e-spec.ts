@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SERVER_TEMPLATES, serviceFromTemplate } from '@mcp-proxy/shared/dto';
-import type { ClientConfigImportView, ServerTemplate, ServiceView } from '@mcp-proxy/shared/dto';
+import type { ClientConfigImportView, ServerTemplate, ServerTemplateView, ServiceView } from '@mcp-proxy/shared/dto';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { RecordingFront, RemoteEverything, startRecordingFront, startRemoteEverything } from './support/remote-mcp';
 import { RunningApp, startApp, waitForStatus } from './support/running-app';
@@ -64,10 +64,12 @@ describe('templates and importing a client configuration', () => {
         .get('/api/templates')
         .set(...admin())
         .expect(200)
-    ).body as ServerTemplate[];
+    ).body as ServerTemplateView[];
     expect(templates.map((template) => template.id)).toEqual(
       expect.arrayContaining(['everything', 'filesystem', 'memory', 'fetch', 'git', 'sequential-thinking', 'time']),
     );
+    expect(templates.find((template) => template.id === 'everything')).toMatchObject({ available: true, unavailableReason: null });
+    for (const template of templates) expect(template.available).toBe(template.unavailableReason === null);
     const git = templates.find((template) => template.id === 'git');
     expect(git).toMatchObject({ runtime: 'uvx', command: 'uvx', package: 'mcp-server-git' });
     expect(git?.variables).toEqual([expect.objectContaining({ key: 'repository', required: true })]);

@@ -44,6 +44,13 @@ export interface ServerTemplate {
   homepage: string;
 }
 
+/** A template as `GET /api/templates` lists it: with whether this host can run its command. */
+export interface ServerTemplateView extends ServerTemplate {
+  available: boolean;
+  /** What to install when it is not (e.g. uv for `uvx`); null when available. */
+  unavailableReason: string | null;
+}
+
 const variable = (
   fields: Partial<TemplateVariable> & Pick<TemplateVariable, 'key' | 'kind' | 'label' | 'description'>,
 ): TemplateVariable => ({

@@ -1,6 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { ClientConfigImportView, ImportClientConfigDto, ServerTemplate } from '@mcp-proxy/shared/dto';
+import type { ClientConfigImportView, ImportClientConfigDto, ServerTemplateView } from '@mcp-proxy/shared/dto';
 import { Observable } from 'rxjs';
 import { apiUrl } from '../../core/api/api-paths';
 
@@ -12,8 +12,8 @@ export type ImportClientConfigBody = { [K in keyof ImportClientConfigDto]: Impor
 export class FirstServerApiService {
   private readonly http = inject(HttpClient);
 
-  templates(): Observable<ServerTemplate[]> {
-    return this.http.get<ServerTemplate[]>(apiUrl('templates'));
+  templates(): Observable<ServerTemplateView[]> {
+    return this.http.get<ServerTemplateView[]>(apiUrl('templates'));
   }
 
   importClientConfig(body: ImportClientConfigBody): Observable<ClientConfigImportView> {

@@ -3,7 +3,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { Router } from '@angular/router';
-import type { ClientConfigImportView, ServerTemplate, ServiceView } from '@mcp-proxy/shared/dto';
+import type { ClientConfigImportView, ServerTemplate, ServerTemplateView, ServiceView } from '@mcp-proxy/shared/dto';
 import { describeHttpError } from '../../core/api/api-error';
 import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { FirstServerApiService } from './first-server-api.service';
@@ -36,8 +36,17 @@ import { TemplateDialogComponent, TemplateDialogData } from './template-dialog.c
             @if (template.variables.length > 0) {
               <p class="muted">Asks for: {{ labels(template) }}</p>
             }
+            @if (!template.available) {
+              <p class="reason">Not runnable on this host: {{ template.unavailableReason }}</p>
+            }
             <footer *mcpIfRole="'admin'">
-              <button mat-flat-button type="button" (click)="open(template)" [attr.aria-label]="'Use the ' + template.title + ' template'">
+              <button
+                mat-flat-button
+                type="button"
+                (click)="open(template)"
+                [disabled]="!template.available"
+                [attr.aria-label]="'Use the ' + template.title + ' template'"
+              >
                 Use template
               </button>
             </footer>
@@ -82,6 +91,9 @@ import { TemplateDialogComponent, TemplateDialogData } from './template-dialog.c
     .muted {
       color: var(--mat-sys-on-surface-variant);
     }
+    .reason {
+      color: var(--mat-sys-error);
+    }
   `,
 })
 export class TemplateGalleryComponent {
@@ -90,7 +102,7 @@ export class TemplateGalleryComponent {
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
 
-  protected readonly templates = signal<ServerTemplate[]>([]);
+  protected readonly templates = signal<ServerTemplateView[]>([]);
   protected readonly error = signal<string | null>(null);
 
   constructor() {
