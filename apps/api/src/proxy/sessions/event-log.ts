@@ -2,7 +2,7 @@
 interface StoredEvent {
   streamId: string;
   seq: number;
-  data: string;
+  data: string | Buffer;
 }
 
 const MAX_EVENTS = 1000;
@@ -23,7 +23,7 @@ export class EventLog {
     return `s${++this.streams}`;
   }
 
-  append(streamId: string, data: string): string {
+  append(streamId: string, data: string | Buffer): string {
     const seq = (this.seqs.get(streamId) ?? 0) + 1;
     this.seqs.set(streamId, seq);
     this.events.push({ streamId, seq, data });
@@ -36,7 +36,7 @@ export class EventLog {
   }
 
   /** Events of the stream named by `lastEventId` that came after it, or null when the id is not ours. */
-  after(lastEventId: string): { streamId: string; events: { id: string; data: string }[] } | null {
+  after(lastEventId: string): { streamId: string; events: { id: string; data: string | Buffer }[] } | null {
     const dash = lastEventId.lastIndexOf('-');
     const streamId = lastEventId.slice(0, dash);
     const seq = Number(lastEventId.slice(dash + 1));

@@ -18,5 +18,5 @@ export interface MessageSink {
 /** An SSE stream that a client can pick up again with `Last-Event-ID` on a new GET. */
 export interface ResumableSink extends MessageSink {
   readonly isFinished: boolean;
-  attach(response: ServerResponse, headers: Record<string, string>, replay?: { id: string; data: string }[]): void;
+  attach(response: ServerResponse, headers: Record<string, string>, replay?: { id: string; data: string | Buffer }[]): void;
 }

@@ -58,7 +58,7 @@ export class FakeChild {
     this.peer = new JsonRpcPeer({
       send: (text) => {
         if (!this.open) return false;
-        this.received.push(JSON.parse(text) as JsonRpcMessage);
+        this.received.push(JSON.parse(text.toString()) as JsonRpcMessage);
         return true;
       },
       nextId: options.nextId,

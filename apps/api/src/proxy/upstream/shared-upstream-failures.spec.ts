@@ -22,7 +22,7 @@ class Sink implements MessageSink {
   }
 }
 
-function setUp(send: (text: string) => boolean) {
+function setUp(send: (text: string | Buffer) => boolean) {
   const peer = new JsonRpcPeer({ send });
   const upstream = new SharedUpstream({
     peer,
@@ -66,7 +66,7 @@ describe('SharedUpstream when sending or delivering throws', () => {
 
   it('logs an answer the client sink throws on, instead of leaving an unhandled rejection', async () => {
     const sent: string[] = [];
-    const { peer, upstream, session, sink, request, entry } = setUp((text) => sent.push(text) > 0);
+    const { peer, upstream, session, sink, request, entry } = setUp((text) => sent.push(text.toString()) > 0);
     upstream.forward(session, entry, request, 0);
     const outgoing = sent.map((text) => JSON.parse(text) as JsonRpcRequest).find((message) => message.method === 'tools/call');
     sink.throws = true;

@@ -49,7 +49,7 @@ export class RemoteChild implements RunningChild {
     this.description = options.description;
     this.startedAt = options.now();
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    this.peer = new JsonRpcPeer({ send: (text) => this.link.send(text), nextId: options.nextId });
+    this.peer = new JsonRpcPeer({ send: (text) => this.link.send(typeof text === 'string' ? text : text.toString('utf8')), nextId: options.nextId });
     this.link = options.connect({
       receive: (message) => {
         if (!this.ended) this.peer.receiveMessage(message);

@@ -7,7 +7,7 @@ function pair() {
   const peer = new JsonRpcPeer({
     send: (text) => {
       if (!open) return false;
-      sent.push(JSON.parse(text));
+      sent.push(JSON.parse(text.toString()));
       return true;
     },
   });
@@ -95,7 +95,7 @@ describe('JsonRpcPeer', () => {
   it('uses the given id generator so its ids never collide with relayed ones', () => {
     const sent: string[] = [];
     let n = 0;
-    const peer = new JsonRpcPeer({ send: (t) => sent.push(t) > 0, nextId: () => `proxy:${++n}` });
+    const peer = new JsonRpcPeer({ send: (t) => sent.push(t.toString()) > 0, nextId: () => `proxy:${++n}` });
     peer.request('ping');
     expect(JSON.parse(sent[0]).id).toBe('proxy:1');
   });
