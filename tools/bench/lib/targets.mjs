@@ -134,7 +134,9 @@ export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env:
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_'))),
     ...extraEnv,
   };
-  const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, main], { cwd: ROOT, env });
+  // BENCH_PROXY_NODE_FLAGS: extra flags for our proxy only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes.
+  const extraFlags = (process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, ...extraFlags, main], { cwd: ROOT, env });
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,8 @@
  * Iterative (any nesting depth), one pass, no strings made except for keys at those two levels.
  */
 
+import { controlByteAt } from './control-bytes';
+
 /** A value's bytes: `[start, end)` in the scanned buffer. */
 export interface ByteRange {
   start: number;
@@ -240,7 +242,8 @@ class Scanner {
       if (this.nextBackslash !== -1 && this.nextBackslash < pos) this.nextBackslash = bytes.indexOf(BACKSLASH, pos);
       const backslash = this.nextBackslash;
       const stop = backslash !== -1 && backslash < quote ? backslash : quote;
-      for (let i = pos; i < stop; i++) if (bytes[i] < 0x20) this.fail('control character in a string', i);
+      const control = controlByteAt(bytes, pos, stop);
+      if (control !== -1) this.fail('control character in a string', control);
       if (stop === quote) {
         this.pos = quote + 1;
         return escaped;
