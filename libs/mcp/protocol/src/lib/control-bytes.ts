@@ -31,16 +31,26 @@ const MODULE = Buffer.from(
 const WASM_MIN_BYTES = 256;
 const PAGE_BYTES = 65536;
 
+/** The little of the WebAssembly API used here (not every tsconfig of the repo has its typings). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+
 interface Simd {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   ctl: (start: number, end: number) => number;
 }
 
 function loadSimd(): Simd | null {
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE));
-    const { mem, ctl } = instance.exports as { mem: WebAssembly.Memory; ctl: Simd['ctl'] };
-    return { memory: mem, ctl };
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const { exports } = new wasm.Instance(new wasm.Module(MODULE));
+    return { memory: exports['mem'] as WasmMemory, ctl: exports['ctl'] as Simd['ctl'] };
   } catch {
     return null; // a runtime without WebAssembly SIMD: the JavaScript loop alone
   }
