@@ -1,4 +1,4 @@
-import { encodedLength, encodeMessage, type JsonRpcId, type JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
+import { encodedLength, encodeMessageParts, type JsonRpcId, type JsonRpcMessage, type WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
 import type { EventLog } from '../sessions/event-log';
 import type { MessageSink } from '../sessions/message-sink';
@@ -31,9 +31,16 @@ export class JsonReplySink implements MessageSink {
   send(message: JsonRpcMessage): boolean {
     if (this.done || !isAnswerTo(message, this.answersId)) return false;
     this.done = true;
-    const body = encodeMessage(message);
+    const body = encodeMessageParts(message);
     this.response.writeHead(200, { ...this.headers, 'content-type': 'application/json', 'content-length': encodedLength(body) });
-    this.response.end(body);
+    if (typeof body === 'string') {
+      this.response.end(body);
+    } else {
+      // The pieces of a message held as bytes leave in one writev, the bulk never copied.
+      this.response.cork();
+      for (const part of body) this.response.write(part);
+      this.response.end();
+    }
     return true;
   }
 }
@@ -56,7 +63,7 @@ export class SseSink implements MessageSink {
   ) {}
 
   /** Starts (or, on resumption, continues) the stream on a response. */
-  attach(response: ServerResponse, headers: HeaderMap, replay: { id: string; data: string | Buffer }[] = []): void {
+  attach(response: ServerResponse, headers: HeaderMap, replay: { id: string; data: WireMessage }[] = []): void {
     this.detach();
     response.writeHead(200, {
       ...headers,
@@ -90,7 +97,7 @@ export class SseSink implements MessageSink {
 
   send(message: JsonRpcMessage): boolean {
     if (this.finished) return false;
-    const data = encodeMessage(message);
+    const data = encodeMessageParts(message);
     const id = this.log ? this.log.append(this.streamId, data) : null;
     if (this.live) writeEvent(this.live, `${id ? `id: ${id}\n` : ''}event: ${this.event}\n`, data);
     else if (!this.log) return false;
@@ -119,14 +126,14 @@ export class SseSink implements MessageSink {
 }
 
 /** One SSE event; a message held as bytes is written as they are, between its prefix and the blank line, in one writev. */
-function writeEvent(response: ServerResponse, head: string, data: string | Buffer): void {
+function writeEvent(response: ServerResponse, head: string, data: WireMessage): void {
   if (typeof data === 'string') {
     response.write(`${head}data: ${data}\n\n`);
     return;
   }
   response.cork();
   response.write(`${head}data: `);
-  response.write(data);
+  for (const part of data) response.write(part);
   response.write('\n\n');
   response.uncork();
 }

@@ -1,4 +1,4 @@
-import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE, type WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { SandboxStatusView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
 import type { SpawnedProcess, SpawnSpec } from './child-spawner';
@@ -223,7 +223,7 @@ export class SupervisedChild implements ChildHandle {
   }
 
   /** The peer's transport. False once the child is gone, or when it has stopped reading its input. */
-  private send(text: string | Buffer): boolean {
+  private send(text: WireMessage): boolean {
     const stdin = this.process.stdin;
     if (this.hasExited || !stdin.writable) return false;
     if (stdin.writableLength > MAX_STDIN_BUFFER_BYTES) {
@@ -247,7 +247,8 @@ export class SupervisedChild implements ChildHandle {
         stdin.uncork();
       });
     }
-    stdin.write(text);
+    if (typeof text === 'string') stdin.write(text);
+    else for (const part of text) stdin.write(part);
     stdin.write('\n');
     return true;
   }

@@ -94,8 +94,20 @@ export function parseMessageBytes(bytes: Buffer): ParseResult {
   return validateMessage(message);
 }
 
-/** The wire form of a message: a Buffer when a lazy part is still untouched (spliced around its bytes), else JSON text. */
+/** A serialized message: JSON text, or the pieces of one held as bytes (written one after the other, never joined). */
+export type WireMessage = string | Buffer[];
+
+/** The wire form of a message in one piece (a WebSocket frame). */
 export function encodeMessage(message: JsonRpcMessage): string | Buffer {
+  const wire = encodeMessageParts(message);
+  return typeof wire === 'string' ? wire : Buffer.concat(wire);
+}
+
+/**
+ * The wire form of a message: pieces around the untouched bytes of a lazy part (no copy of the
+ * bulk: the allocation of large buffers is what makes V8 collect garbage), else JSON text.
+ */
+export function encodeMessageParts(message: JsonRpcMessage): WireMessage {
   const record = message as unknown as Record<string, unknown>;
   const params = untouchedBytes(record['params']);
   const result = params ? null : untouchedBytes(record['result']);
@@ -113,10 +125,17 @@ export function encodeMessage(message: JsonRpcMessage): string | Buffer {
     } else head += JSON.stringify(value);
   }
   parts.push(Buffer.from(`${head}}`));
-  return Buffer.concat(parts);
+  return parts;
 }
 
 /** Byte length of an encoded message (what Content-Length and size limits count). */
-export function encodedLength(encoded: string | Buffer): number {
-  return typeof encoded === 'string' ? Buffer.byteLength(encoded) : encoded.length;
+export function encodedLength(encoded: WireMessage | Buffer): number {
+  if (typeof encoded === 'string') return Buffer.byteLength(encoded);
+  if (Buffer.isBuffer(encoded)) return encoded.length;
+  return encoded.reduce((sum, part) => sum + part.length, 0);
+}
+
+/** A serialized message as text (tests, and transports that can only send strings). */
+export function wireText(wire: WireMessage): string {
+  return typeof wire === 'string' ? wire : Buffer.concat(wire).toString('utf8');
 }

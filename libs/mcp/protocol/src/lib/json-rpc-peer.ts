@@ -20,7 +20,7 @@ import {
   REQUEST_TIMEOUT,
   SERVER_UNAVAILABLE,
 } from './json-rpc';
-import { encodeMessage, parseMessageBytes } from './framed-message';
+import { encodeMessageParts, parseMessageBytes, type WireMessage } from './framed-message';
 
 /** A request that ended in a JSON-RPC error (from the far end, a time-out or a closed connection). */
 export class JsonRpcRequestError extends Error {
@@ -46,7 +46,7 @@ export interface PendingRequest {
 
 export interface JsonRpcPeerOptions {
   /** Writes one serialized message to the transport (a Buffer for a large message held as bytes); false when it is closed. */
-  send: (text: string | Buffer) => boolean;
+  send: (message: WireMessage) => boolean;
   /** Ids this peer uses for its own requests; default 1, 2, 3… A prefix keeps them apart from relayed ids. */
   nextId?: () => JsonRpcId;
 }
@@ -61,7 +61,7 @@ interface Waiter {
 }
 
 export class JsonRpcPeer {
-  private readonly sendText: (text: string | Buffer) => boolean;
+  private readonly sendText: (message: WireMessage) => boolean;
   private readonly nextId: () => JsonRpcId;
   private readonly waiting = new Map<JsonRpcId, Waiter>();
   private readonly listeners = new Set<(message: JsonRpcMessage) => void>();
@@ -111,7 +111,7 @@ export class JsonRpcPeer {
   /** Sends any message as is (a relayed request with the client's id, or a response to the far end). */
   write(message: JsonRpcMessage): boolean {
     if (this.closedWith) return false;
-    return this.sendText(encodeMessage(message));
+    return this.sendText(encodeMessageParts(message));
   }
 
   /** Feeds one received text frame (a stdout line, a WebSocket frame). Unparseable frames are reported, not thrown. */
@@ -194,7 +194,7 @@ export class JsonRpcPeer {
         }, options.timeoutMs);
       }
       this.waiting.set(id, waiter);
-      if (!this.sendText(encodeMessage(message))) {
+      if (!this.sendText(encodeMessageParts(message))) {
         this.abandon(id, { code: SERVER_UNAVAILABLE, message: 'Connection closed' });
       }
     });
