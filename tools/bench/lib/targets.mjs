@@ -219,7 +219,7 @@ export async function waitForRunning(proxy, name, timeoutMs = 30_000) {
  * clients present the admin API key (checked in memory), or with `credential: 'client-token'` a client token
  * created over REST, as remote MCP clients do (checked against the stored tokens).
  */
-export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key', callLog = false }) {
+export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key', callLog = false, name }) {
   const proxy = await startOurProxy({ main, database, env: { CALL_LOG: String(callLog) } });
   let secret = proxy.apiKey;
   try {
@@ -238,7 +238,7 @@ export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite
   };
   const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(secret)}`;
   return {
-    name: credential === 'client-token' ? 'ours (token)' : callLog ? 'ours (+calls)' : 'our proxy',
+    name: name ?? (credential === 'client-token' ? 'ours (token)' : callLog ? 'ours (+calls)' : 'our proxy'),
     version: `${main}, isolation ${isolation}, ${database}, ${credential}, call log ${callLog ? 'on' : 'off'}`,
     endpoints: [
       {
