@@ -29,7 +29,8 @@ export class EventLog {
   append(streamId: string, data: WireMessage): string {
     const seq = (this.seqs.get(streamId) ?? 0) + 1;
     this.seqs.set(streamId, seq);
-    const size = encodedLength(data);
+    // Approximate for text (its length in UTF-16 units, as before): a bound, not an account.
+    const size = typeof data === 'string' ? data.length : encodedLength(data);
     this.events.push({ streamId, seq, data, size });
     this.bytes += size;
     while (this.events.length > MAX_EVENTS || (this.bytes > MAX_BYTES && this.events.length > 1)) {
