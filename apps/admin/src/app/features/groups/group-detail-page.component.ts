@@ -17,6 +17,7 @@ import type { StatusTone } from '../../shared/ui/status-chip/status-tone';
 import type { ServiceAddress } from '../services/service-connect/client-snippets';
 import { ServiceConnectComponent } from '../services/service-connect/service-connect.component';
 import { GroupsApiService } from './groups-api.service';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 type MemberState = GroupMappingView['members'][number]['state'];
 
@@ -59,6 +60,7 @@ export class GroupDetailPageComponent {
   private readonly router = inject(Router);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
   private readonly route = inject(ActivatedRoute);
   protected readonly live = inject(LiveSocketService);
 
@@ -180,8 +182,8 @@ export class GroupDetailPageComponent {
   private remove(group: GroupView): void {
     this.deleting.set(true);
     this.deleteError.set(null);
-    this.api
-      .remove(group.id)
+    this.feedback
+      .run(this.api.remove(group.id), { done: `Deleted the group ${group.name}`, failed: `Could not delete ${group.name}` })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: () => void this.router.navigate(['/groups']),

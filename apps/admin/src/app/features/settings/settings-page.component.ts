@@ -21,6 +21,7 @@ import {
   parseControlValue,
   sectionsOf,
 } from './settings-form.model';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 /** A control's message, from the form's own check or from the API's 400. */
 type MessageErrors = { message: string };
@@ -55,6 +56,7 @@ function settingValidator(setting: SettingView): ValidatorFn {
 export class SettingsPageComponent {
   private readonly api = inject(SettingsApiService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly form = new FormRecord<FormControl<SettingControlValue>>({});
   protected readonly settings = signal<SettingView[]>([]);
@@ -127,17 +129,21 @@ export class SettingsPageComponent {
 
   private run(call: Observable<SettingView[]>, keys: string[]): void {
     this.saving.set(true);
-    call.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: (settings) => {
-        this.saving.set(false);
-        this.show(settings);
-        this.saved.set(keys);
-      },
-      error: (error: unknown) => {
-        this.saving.set(false);
-        this.placeErrors(error);
-      },
-    });
+    const what = keys.length === 1 ? keys[0] : `${keys.length} settings`;
+    this.feedback
+      .run(call, { done: `Saved ${what}`, failed: `Could not save ${what}` })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (settings) => {
+          this.saving.set(false);
+          this.show(settings);
+          this.saved.set(keys);
+        },
+        error: (error: unknown) => {
+          this.saving.set(false);
+          this.placeErrors(error);
+        },
+      });
   }
 
   private placeErrors(error: unknown): void {
