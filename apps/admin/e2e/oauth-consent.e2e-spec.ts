@@ -88,7 +88,7 @@ describe('OAuth consent screen in a real browser', () => {
     expect(await page.getByText(REDIRECT_URI, { exact: true }).count()).toBe(1);
 
     await page.getByText('Only these tools').click();
-    await page.getByLabel('Tools (comma-separated, * allowed)').fill('echo');
+    await page.getByLabel('Tools', { exact: true }).fill('echo');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL(/^http:\/\/127\.0\.0\.1:9\/callback/);
     const back = landed as URL | null;
