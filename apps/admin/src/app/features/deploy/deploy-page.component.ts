@@ -36,6 +36,7 @@ import {
   serviceNameFromUrl,
 } from './deploy-form.model';
 import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 type VariableRow = FormGroup<{ key: FormControl<string>; value: FormControl<string> }>;
 
@@ -52,6 +53,7 @@ const FIELD_PATHS = ['repositoryUrl', 'branch', 'serviceName', 'entryPoint', 'al
   selector: 'mcp-deploy-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,

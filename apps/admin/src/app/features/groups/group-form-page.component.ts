@@ -42,6 +42,7 @@ import {
 } from './group-form.model';
 import { GroupsApiService } from './groups-api.service';
 import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { Crumb, PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 type RenameGroup = FormGroup<{ original: FormControl<string>; name: FormControl<string>; description: FormControl<string> }>;
 type MemberGroup = FormGroup<{
@@ -60,6 +61,7 @@ const integer = (value: number | null, min: number, max: number): FormControl<nu
   selector: 'mcp-group-form-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
@@ -82,6 +84,9 @@ export class GroupFormPageComponent {
 
   /** The name from the URL when editing; null when creating. */
   protected readonly editing: string | null = inject(ActivatedRoute).snapshot.paramMap.get('name');
+  protected readonly crumbs: readonly Crumb[] = this.editing
+    ? [{ label: 'Groups', link: '/groups' }, { label: this.editing, link: ['/groups', this.editing] }, { label: 'edit' }]
+    : [{ label: 'Groups', link: '/groups' }, { label: 'new' }];
   protected readonly responseModes = RESPONSE_MODES;
 
   protected readonly form = new FormGroup({

@@ -27,6 +27,7 @@ import {
   settingMatches,
 } from './settings-form.model';
 import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 function filterSections(sections: SettingSection[], query: string): SettingSection[] {
   return sections
@@ -52,6 +53,7 @@ function settingValidator(setting: SettingView): ValidatorFn {
   selector: 'mcp-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     MatButtonModule,
     MatExpansionModule,

@@ -30,12 +30,14 @@ import {
   updateBodyFrom,
   updateRestartsService,
 } from './service-form.model';
+import { Crumb, PageLayoutComponent } from '../../../shared/ui/page-layout/page-layout.component';
 
 /** Create (`/services/new`) and edit (`/services/:name/edit`) a service. */
 @Component({
   selector: 'mcp-service-form-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
@@ -58,6 +60,9 @@ export class ServiceFormPageComponent {
 
   /** The name from the URL when editing; null when creating. */
   protected readonly editing: string | null = inject(ActivatedRoute).snapshot.paramMap.get('name');
+  protected readonly crumbs: readonly Crumb[] = this.editing
+    ? [{ label: 'Services', link: '/services' }, { label: this.editing, link: ['/services', this.editing] }, { label: 'edit' }]
+    : [{ label: 'Services', link: '/services' }, { label: 'new' }];
   protected readonly transports = TRANSPORTS;
   protected readonly isolationModes = ISOLATION_MODES;
   protected readonly remoteProtocols = REMOTE_PROTOCOLS;
