@@ -117,7 +117,7 @@ describe('OAuth consent screen in a real browser', () => {
     // The grant is on the Access page, and nothing went wrong in the page meanwhile.
     await page.goto(`${gateway.backendUrl}/access`);
     await page.getByRole('heading', { name: 'OAuth grants' }).waitFor();
-    await page.getByRole('cell', { name: 'Browser e2e client' }).waitFor();
+    await page.getByRole('cell', { name: 'Browser e2e client', exact: true }).waitFor();
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   }, 90_000);

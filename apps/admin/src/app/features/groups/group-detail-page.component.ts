@@ -18,6 +18,8 @@ import type { ServiceAddress } from '../services/service-connect/client-snippets
 import { ServiceConnectComponent } from '../services/service-connect/service-connect.component';
 import { GroupsApiService } from './groups-api.service';
 import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { BusySpinnerComponent } from '../../shared/ui/busy-spinner/busy-spinner.component';
+import { Crumb, PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 type MemberState = GroupMappingView['members'][number]['state'];
 
@@ -43,6 +45,8 @@ export interface MemberRow {
   selector: 'mcp-group-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    BusySpinnerComponent,
+    PageLayoutComponent,
     IfRoleDirective,
     RouterLink,
     MatButtonModule,
@@ -66,6 +70,10 @@ export class GroupDetailPageComponent {
 
   private readonly key = signal(this.route.snapshot.paramMap.get('name') ?? '');
   protected readonly group = signal<GroupView | null>(null);
+  protected readonly crumbs = computed<readonly Crumb[]>(() => [
+    { label: 'Groups', link: '/groups' },
+    { label: this.group()?.name ?? '…' },
+  ]);
   protected readonly loading = signal(false);
   protected readonly loadError = signal<string | null>(null);
   protected readonly mapping = signal<GroupMappingView | null>(null);

@@ -16,6 +16,7 @@ import { formatUptime } from '../../../shared/format/format-uptime';
 import { secondsSince } from '../../../shared/format/units';
 import { ActionFeedbackService } from '../../../shared/feedback/action-feedback.service';
 import { BusySpinnerComponent } from '../../../shared/ui/busy-spinner/busy-spinner.component';
+import { Crumb, PageLayoutComponent } from '../../../shared/ui/page-layout/page-layout.component';
 import { LiveIndicatorComponent } from '../../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
 import { ServiceConnectComponent } from '../service-connect/service-connect.component';
@@ -41,6 +42,7 @@ const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
     RouterLink,
     DeploymentHistoryComponent,
     BusySpinnerComponent,
+    PageLayoutComponent,
     MatButtonModule,
     MatProgressBarModule,
     MatTabsModule,
@@ -71,6 +73,10 @@ export class ServiceDetailPageComponent {
   private readonly route = inject(ActivatedRoute);
   private readonly key = signal<string>(this.route.snapshot.paramMap.get('name') ?? '');
   protected readonly service = signal<ServiceView | null>(null);
+  protected readonly crumbs = computed<readonly Crumb[]>(() => [
+    { label: 'Services', link: '/services' },
+    { label: this.service()?.name ?? '…' },
+  ]);
   protected readonly loading = signal(false);
   protected readonly loadError = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
