@@ -19,7 +19,7 @@ const DESKTOP = { width: 1440, height: 900 };
 const THEMES = ['light', 'dark'] as const;
 
 /** Every page of the portal, by the name its screenshots get; `heading` is its h1 once it has loaded. */
-const ALL_PAGES: readonly { name: string; path: string; heading: string | RegExp }[] = [
+const STATIC_PAGES: readonly { name: string; path: string; heading: string | RegExp }[] = [
   { name: 'dashboard', path: '/dashboard', heading: 'Dashboard' },
   { name: 'services', path: '/services', heading: 'Services' },
   { name: 'service-new', path: '/services/new', heading: 'New service' },
@@ -45,7 +45,6 @@ const ALL_PAGES: readonly { name: string; path: string; heading: string | RegExp
   { name: 'audit', path: '/audit', heading: 'Audit log' },
 ];
 const ONLY = process.env['LOOK_PAGES']?.split(',');
-const PAGES = ONLY ? ALL_PAGES.filter((page) => ONLY.includes(page.name)) : ALL_PAGES;
 
 /**
  * How the portal looks and behaves on every screen: each page at phone, tablet and desktop width in the
@@ -58,6 +57,14 @@ describe('the portal on every screen, in both themes', () => {
   let browser: Browser;
   const watchedPages: ReturnType<typeof watchPage>[] = [];
   const consoleErrors: string[] = [];
+  /** Where an OAuth client sends the owner: the gateway keeps the request and opens the consent page. */
+  let authorizePath = '';
+
+  /** Every page, the consent screen last (each visit of the authorize URL opens a new request); LOOK_PAGES=a,b narrows it. */
+  function pages(): { name: string; path: string; heading: string | RegExp }[] {
+    const all = [...STATIC_PAGES, { name: 'consent', path: authorizePath, heading: 'Authorize a client' }];
+    return ONLY ? all.filter((page) => ONLY.includes(page.name)) : all;
+  }
 
   async function api(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(`${gateway.backendUrl}/api${path}`, {
@@ -92,10 +99,11 @@ describe('the portal on every screen, in both themes', () => {
       .getByRole('heading', { level: 1, name: heading })
       .first()
       .waitFor()
-      .catch((error: Error) => {
+      .catch(async (error: Error) => {
         const errors = watchedPages.flatMap((watched) => watched.pageErrors);
+        const shown = `at ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 300)}`;
         throw new Error(
-          `${path} did not show its heading: ${error.message}\npage errors: ${errors.join('\n')}\nconsole: ${consoleErrors.join('\n')}`,
+          `${path} did not show its heading (${shown}): ${error.message}\npage errors: ${errors.join('\n')}\nconsole: ${consoleErrors.join('\n')}`,
         );
       });
     await page
@@ -140,6 +148,29 @@ describe('the portal on every screen, in both themes', () => {
     });
   }
 
+  /**
+   * A screenshot of the whole page: the shell scrolls the page inside its own frame, so for the picture
+   * the frame is let grow to its content (set through the CSSOM, which the page's CSP allows), then put back.
+   */
+  async function screenshot(page: Page, file: string): Promise<void> {
+    const frames = ['mcp-shell', 'mat-sidenav-container', 'mat-sidenav-content'];
+    await page.evaluate((selectors) => {
+      for (const selector of selectors) {
+        const element = document.querySelector<HTMLElement>(selector);
+        element?.style.setProperty('height', 'auto', 'important');
+        element?.style.setProperty('overflow', 'visible', 'important');
+      }
+    }, frames);
+    await page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true });
+    await page.evaluate((selectors) => {
+      for (const selector of selectors) {
+        const element = document.querySelector<HTMLElement>(selector);
+        element?.style.removeProperty('height');
+        element?.style.removeProperty('overflow');
+      }
+    }, frames);
+  }
+
   async function seriousFindings(page: Page): Promise<string[]> {
     const results = await new AxeBuilder({ page }).analyze();
     return results.violations
@@ -164,6 +195,26 @@ describe('the portal on every screen, in both themes', () => {
     await api('POST', '/groups', { name: GROUP, members: [{ service: SERVICE }] });
     await api('POST', '/users', { username: 'vera', password: 'vera-password-123', role: 'viewer' });
     await api('POST', '/client-tokens', { label: 'laptop', services: [SERVICE] });
+    await api('POST', '/services', {
+      name: 'remote',
+      process: { command: process.execPath, args: [SERVER_EVERYTHING, 'stdio'] },
+      proxy: { auth: 'oauth' },
+    });
+    const registered = await fetch(`${gateway.backendUrl}/oauth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'Look client', redirect_uris: ['http://127.0.0.1:9/callback'] }),
+    });
+    const { client_id: clientId } = (await registered.json()) as { client_id: string };
+    authorizePath = `/oauth/authorize?${new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      resource: `${gateway.frontendUrl}/mcp/remote`,
+      state: 'look',
+    }).toString()}`;
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -185,7 +236,7 @@ describe('the portal on every screen, in both themes', () => {
         await login.close();
 
         const page = await signedInPage(context);
-        for (const { name, path, heading } of PAGES) {
+        for (const { name, path, heading } of pages()) {
           await visit(page, path, heading);
           problems.push(...(await checkPage(page, name, theme)));
         }
@@ -201,7 +252,7 @@ describe('the portal on every screen, in both themes', () => {
     const sideways = await overflow(page);
     if (sideways.by > 0) problems.push(`${name} (${theme}): ${sideways.by}px too wide: ${sideways.offenders.join(', ')}`);
     for (const finding of await seriousFindings(page)) problems.push(`${name} (${theme}): ${finding}`);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone-${theme}.png`), fullPage: true });
+    await screenshot(page, `${name}-phone-${theme}.png`);
     return problems;
   }
 
@@ -210,7 +261,7 @@ describe('the portal on every screen, in both themes', () => {
     const problems: string[] = [];
     try {
       const page = await signedInPage(context);
-      for (const { name, path, heading } of PAGES) {
+      for (const { name, path, heading } of pages()) {
         await visit(page, path, heading);
         const sideways = await overflow(page);
         if (sideways.by > 0) problems.push(`${name}: ${sideways.by}px too wide: ${sideways.offenders.join(', ')}`);
@@ -231,9 +282,9 @@ describe('the portal on every screen, in both themes', () => {
         await login.screenshot({ path: join(SCREENSHOTS, `login-desktop-${theme}.png`), fullPage: true });
         await login.close();
         const page = await signedInPage(context);
-        for (const { name, path, heading } of PAGES) {
+        for (const { name, path, heading } of pages()) {
           await visit(page, path, heading);
-          await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop-${theme}.png`), fullPage: true });
+          await screenshot(page, `${name}-desktop-${theme}.png`);
         }
       } finally {
         await context.close();

@@ -161,6 +161,7 @@ const LABEL_WORDS: Record<string, string> = {
 };
 const LABEL_UNITS: Record<string, string> = {
   SEC: 's',
+  MINUTES: 'min',
   MS: 'ms',
   MB: 'MB',
   KB: 'KB',
