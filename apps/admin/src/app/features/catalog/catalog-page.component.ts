@@ -13,6 +13,7 @@ import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
 import { CatalogApiService, InstallResultView } from './catalog-api.service';
 import { InstallDialogComponent, InstallDialogData } from './install-dialog.component';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 /**
  * The MCP Registry as a searchable catalog (name, description, version, runtime, variables, remotes), with
@@ -38,6 +39,7 @@ export class CatalogPageComponent {
   private readonly api = inject(CatalogApiService);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly status = signal<RegistryStatusView | null>(null);
   protected readonly servers = signal<RegistryServerView[]>([]);
@@ -103,6 +105,7 @@ export class CatalogPageComponent {
       .subscribe((result) => {
         if (!result) return;
         this.notice.set(`Installed ${result.install.server} ${result.install.version} as "${result.service.name}".`);
+        this.feedback.success(`Installed ${result.service.name}`);
         this.loadInstalls();
         this.load(true);
       });
@@ -153,16 +156,19 @@ export class CatalogPageComponent {
   ): void {
     this.busyService.set(install.serviceName);
     this.error.set(null);
-    request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: (result) => {
-        this.notice.set(done(result));
-        this.busyService.set(null);
-        this.loadInstalls();
-      },
-      error: (error: unknown) => {
-        this.error.set(describeHttpError(error));
-        this.busyService.set(null);
-      },
-    });
+    this.feedback
+      .run(request, { done, failed: `Could not change ${install.serviceName}` })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (result) => {
+          this.notice.set(done(result));
+          this.busyService.set(null);
+          this.loadInstalls();
+        },
+        error: (error: unknown) => {
+          this.error.set(describeHttpError(error));
+          this.busyService.set(null);
+        },
+      });
   }
 }
