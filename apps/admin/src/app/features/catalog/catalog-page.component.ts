@@ -160,8 +160,8 @@ export class CatalogPageComponent {
       .run(request, { done, failed: `Could not change ${install.serviceName}` })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
-        next: (result) => {
-          this.notice.set(done(result));
+        // The toast says how it went; a notice line would repeat it.
+        next: () => {
           this.busyService.set(null);
           this.loadInstalls();
         },
