@@ -15,14 +15,15 @@ import {
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
 import type { ClientSession, InFlight } from '../sessions/client-session';
+import { inBackground } from '../../core/logging/background';
 import { heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
-import type { Upstream } from './upstream';
+import type { ServerIdentity, Upstream } from './upstream';
 
 /** Pages of `tools/list` read at most to compare a session child's tools before its first call. */
 const MAX_COMPARED_PAGES = 50;
 
 /**
- * A child of its own for one client session (`isolation: session`): frames pass through as they
+ * A child of its own for one client session (`isolation: session` or `pool`): frames pass through as they
  * are, ids included, since nobody else talks to this child. The proxy only adds time-outs and
  * routes what the child says to the right stream.
  */
@@ -33,6 +34,8 @@ export class DedicatedUpstream implements Upstream {
     private readonly stopChild: () => void,
     /** Tool pinning of the service (every session's child is the same server, checked against the same pins). */
     private readonly toolPins: { pins: UpstreamToolPins; serviceName: string } | null = null,
+    /** A pool's child, initialized by the proxy before the session took it: what the server said then. */
+    readonly identity: ServerIdentity | null = null,
   ) {
     peer.onMessage((message) => this.fromChild(message));
   }
@@ -48,19 +51,17 @@ export class DedicatedUpstream implements Upstream {
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     // A call may come before any list: the child could be serving a changed tool the pins have not seen yet.
     if (request.method === MCP_METHODS.TOOLS_CALL && !this.toolsCompared && this.toolPins?.pins.blocking()) {
-      this.comparing ??= this.compareTools(timeoutMs);
-      void this.comparing.then((compared) => {
+      this.comparing ??= this.compareTools(timeoutMs).catch(() => false);
+      const serviceName = this.toolPins?.serviceName ?? '';
+      const afterComparing = this.comparing.then((compared) => {
         if (session.find(entry.clientId) !== entry) return;
         if (compared) return this.forwardNow(session, entry, request, timeoutMs);
         session.finish(
           entry,
-          errorResponse(
-            entry.clientId,
-            SERVER_UNAVAILABLE,
-            `The tools of "${this.toolPins?.serviceName}" could not be listed to check them`,
-          ),
+          errorResponse(entry.clientId, SERVER_UNAVAILABLE, `The tools of "${serviceName}" could not be listed to check them`),
         );
       });
+      inBackground(afterComparing, 'DedicatedUpstream', `Forwarding a call to "${serviceName}" after comparing its tools`);
       return;
     }
     this.forwardNow(session, entry, request, timeoutMs);
@@ -90,6 +91,8 @@ export class DedicatedUpstream implements Upstream {
   }
 
   notify(session: ClientSession, notification: JsonRpcNotification): void {
+    // The proxy told a pool's child `initialized` when it initialized it.
+    if (this.identity && notification.method === MCP_METHODS.INITIALIZED) return;
     if (notification.method === MCP_METHODS.CANCELLED) {
       const requestId = (notification.params as { requestId?: string | number } | undefined)?.requestId;
       const entry = requestId === undefined ? undefined : session.find(requestId);
