@@ -66,7 +66,8 @@ describe('call history, in a real browser', () => {
   it("keeps a service's arguments and results from its form", async () => {
     await signIn(page, gateway);
     await page.goto(`${gateway.frontendUrl}/services/history/edit`);
-    await page.getByRole('heading', { name: 'Call history' }).waitFor();
+    // Call history is one of the advanced sections, collapsed until opened.
+    await page.getByRole('button', { name: /^Call history/ }).click();
     await page.getByRole('switch', { name: "Store each call's arguments and result" }).click();
     await page.getByRole('button', { name: /^Save/ }).click();
     await until(

@@ -93,6 +93,8 @@ describe('deploying from a git repository in a real browser', () => {
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
 
     await expectDeploymentDone(firstCommit, 'api');
+    // Watched to its end, the deploy says so in a toast.
+    await page.locator('mat-snack-bar-container').getByText(`Deployed ${SERVICE}`).waitFor();
     const steps = await page
       .getByRole('list', { name: 'Steps' })
       .locator('li')

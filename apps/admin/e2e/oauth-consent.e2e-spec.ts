@@ -88,7 +88,7 @@ describe('OAuth consent screen in a real browser', () => {
     expect(await page.getByText(REDIRECT_URI, { exact: true }).count()).toBe(1);
 
     await page.getByText('Only these tools').click();
-    await page.getByLabel('Tools (comma-separated, * allowed)').fill('echo');
+    await page.getByLabel('Tools', { exact: true }).fill('echo');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL(/^http:\/\/127\.0\.0\.1:9\/callback/);
     const back = landed as URL | null;
@@ -117,7 +117,7 @@ describe('OAuth consent screen in a real browser', () => {
     // The grant is on the Access page, and nothing went wrong in the page meanwhile.
     await page.goto(`${gateway.backendUrl}/access`);
     await page.getByRole('heading', { name: 'OAuth grants' }).waitFor();
-    await page.getByRole('cell', { name: 'Browser e2e client' }).waitFor();
+    await page.getByRole('cell', { name: 'Browser e2e client', exact: true }).waitFor();
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   }, 90_000);

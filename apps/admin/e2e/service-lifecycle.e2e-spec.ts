@@ -192,6 +192,8 @@ describe('a service from creation to deletion, in a real browser', () => {
     await page.goto(`${gateway.frontendUrl}/services/${SERVICE}`);
     await expectStatus('running');
     await page.getByRole('group', { name: 'Service actions' }).getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByRole('dialog').getByText(`Stop ${SERVICE}?`).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
     await expectStatus('stopped');
 
     await page.getByRole('group', { name: 'Service actions' }).getByRole('button', { name: 'Delete' }).click();

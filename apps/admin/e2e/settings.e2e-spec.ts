@@ -71,7 +71,8 @@ describe('server settings in a real browser', () => {
     await signIn(page, gateway);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('form', { name: 'Runtime settings' }).getByRole('heading', { name: 'Defaults for new services' }).waitFor();
-    await page.getByRole('heading', { name: 'Set in the environment' }).waitFor();
+    // The read-only part waits collapsed below the form.
+    await page.getByRole('button', { name: /^Set in the environment/ }).waitFor();
     expect(await box('BACKEND_PORT').locator('input').count()).toBe(0);
     expect(await box('SERVICE_DEFAULT_RATE_LIMIT').locator('.meta').textContent()).toContain('Default: 100');
     // Never a secret on the page.
@@ -80,7 +81,7 @@ describe('server settings in a real browser', () => {
   });
 
   it('saves a changed default, shows it as changed, and a service created next gets it', async () => {
-    await page.getByLabel('SERVICE_DEFAULT_RATE_LIMIT', { exact: true }).fill('7');
+    await page.getByLabel('Service default rate limit', { exact: true }).fill('7');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Saved and in force: SERVICE_DEFAULT_RATE_LIMIT.' }).waitFor();
     await box('SERVICE_DEFAULT_RATE_LIMIT').getByText('changed here').waitFor();
@@ -95,7 +96,7 @@ describe('server settings in a real browser', () => {
   });
 
   it('shows what the API refuses under the field, and saves nothing', async () => {
-    await page.getByLabel('ALLOWED_HOSTS', { exact: true }).fill('not a host');
+    await page.getByLabel('Allowed hosts', { exact: true }).fill('not a host');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await box('ALLOWED_HOSTS').locator('mat-error').filter({ hasText: 'ALLOWED_HOSTS must be a domain name' }).waitFor();
     expect(await setting('ALLOWED_HOSTS')).toMatchObject({ value: [], source: 'default' });
@@ -106,7 +107,7 @@ describe('server settings in a real browser', () => {
   it('resets a setting to its default', async () => {
     await box('SERVICE_DEFAULT_RATE_LIMIT').getByRole('button', { name: 'Reset SERVICE_DEFAULT_RATE_LIMIT' }).click();
     await box('SERVICE_DEFAULT_RATE_LIMIT').getByText('default', { exact: true }).waitFor();
-    expect(await page.getByLabel('SERVICE_DEFAULT_RATE_LIMIT', { exact: true }).inputValue()).toBe('100');
+    expect(await page.getByLabel('Service default rate limit', { exact: true }).inputValue()).toBe('100');
     expect(await setting('SERVICE_DEFAULT_RATE_LIMIT')).toMatchObject({ value: 100, source: 'default' });
   });
 

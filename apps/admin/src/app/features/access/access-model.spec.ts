@@ -1,4 +1,4 @@
-import { describeRestriction, parseNameList } from './access-model';
+import { describeRestriction, parseNameList, tokenTargets } from './access-model';
 
 describe('access model', () => {
   it.each([
@@ -15,5 +15,13 @@ describe('access model', () => {
     expect(describeRestriction(null)).toBe('all');
     expect(describeRestriction([])).toBe('none');
     expect(describeRestriction(['echo', 'g/pair'])).toBe('echo, g/pair');
+  });
+
+  it('offers each service, each group and the all-services endpoint as token targets', () => {
+    expect(tokenTargets([{ name: 'everything' }], [{ name: 'team' }])).toEqual([
+      { value: 'everything', label: 'everything' },
+      { value: 'g/team', label: 'Group team' },
+      { value: 'g/all', label: 'All services endpoint (/mcp)' },
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import type { AuditEventView, AuditExportFormat, AuditOutcome } from '@mcp-proxy
 import { describeHttpError } from '../../core/api/api-error';
 import { AuditApiService } from './audit-api.service';
 import { AuditFilters, auditQueryParams, describeAuditDetail, EMPTY_AUDIT_FILTERS } from './audit-filters';
+import { PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 const OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed'];
 
@@ -22,6 +23,7 @@ const OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed'];
   selector: 'mcp-audit-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     DatePipe,
     ReactiveFormsModule,
     MatButtonModule,

@@ -22,12 +22,14 @@ import {
 } from './call-filters';
 import { CallStatsComponent } from './call-stats.component';
 import { CallsApiService } from './calls-api.service';
+import { PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 /** Every recorded MCP call: filtered, paged by cursor, one opened in detail, exported; with per-tool figures. */
 @Component({
   selector: 'mcp-calls-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     DatePipe,
     ReactiveFormsModule,
     MatButtonModule,

@@ -14,6 +14,7 @@ import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.com
 import { CatalogApiService, InstallResultView } from './catalog-api.service';
 import { InstallDialogComponent, InstallDialogData } from './install-dialog.component';
 import { TemplateGalleryComponent } from './template-gallery.component';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 /**
  * Ready templates and "Paste a client config" first (the quickest way to a server), then the MCP Registry as a searchable catalog (name, description, version, runtime, variables, remotes), with
@@ -40,6 +41,7 @@ export class CatalogPageComponent {
   private readonly api = inject(CatalogApiService);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly status = signal<RegistryStatusView | null>(null);
   protected readonly servers = signal<RegistryServerView[]>([]);
@@ -105,6 +107,7 @@ export class CatalogPageComponent {
       .subscribe((result) => {
         if (!result) return;
         this.notice.set(`Installed ${result.install.server} ${result.install.version} as "${result.service.name}".`);
+        this.feedback.success(`Installed ${result.service.name}`);
         this.loadInstalls();
         this.load(true);
       });
@@ -155,16 +158,19 @@ export class CatalogPageComponent {
   ): void {
     this.busyService.set(install.serviceName);
     this.error.set(null);
-    request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: (result) => {
-        this.notice.set(done(result));
-        this.busyService.set(null);
-        this.loadInstalls();
-      },
-      error: (error: unknown) => {
-        this.error.set(describeHttpError(error));
-        this.busyService.set(null);
-      },
-    });
+    this.feedback
+      .run(request, { done, failed: `Could not change ${install.serviceName}` })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        // The toast says how it went; a notice line would repeat it.
+        next: () => {
+          this.busyService.set(null);
+          this.loadInstalls();
+        },
+        error: (error: unknown) => {
+          this.error.set(describeHttpError(error));
+          this.busyService.set(null);
+        },
+      });
   }
 }

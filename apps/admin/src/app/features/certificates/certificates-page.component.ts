@@ -12,6 +12,7 @@ import { ConfirmDialogComponent, ConfirmDialogData } from '../../shared/ui/confi
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
 import { CertsApiService } from './certs-api.service';
 import { SOURCE_LABELS, VALIDITY_LABELS, VALIDITY_TONES, certValidity, countdown } from './cert-model';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 /** While a renewal runs elsewhere (scheduled, or another admin), the status is asked again this often. */
 const RENEWING_POLL_MS = 5_000;
@@ -28,6 +29,7 @@ export class CertificatesPageComponent {
   private readonly api = inject(CertsApiService);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly status = signal<CertStatusView | null>(null);
   protected readonly loading = signal(false);
@@ -108,8 +110,8 @@ export class CertificatesPageComponent {
     this.renewing.set(true);
     this.renewError.set(null);
     this.renewed.set(false);
-    this.api
-      .renew()
+    this.feedback
+      .run(this.api.renew(), { done: 'Certificate renewed', failed: 'Could not renew the certificate' })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: (status) => {

@@ -30,6 +30,19 @@ export const LEAVE_APP = new InjectionToken<(url: string) => void>('LEAVE_APP', 
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [FormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatRadioModule],
   templateUrl: './consent-page.component.html',
+  styles: `
+    .tools {
+      display: block;
+      width: 100%;
+      max-width: 480px;
+      margin-top: 8px;
+    }
+    mat-radio-group {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 16px;
+    }
+  `,
 })
 export class ConsentPageComponent implements OnInit {
   private readonly api = inject(AccessApiService);

@@ -35,6 +35,8 @@ import {
   emptyDeployForm,
   serviceNameFromUrl,
 } from './deploy-form.model';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 type VariableRow = FormGroup<{ key: FormControl<string>; value: FormControl<string> }>;
 
@@ -51,6 +53,7 @@ const FIELD_PATHS = ['repositoryUrl', 'branch', 'serviceName', 'entryPoint', 'al
   selector: 'mcp-deploy-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
@@ -70,6 +73,7 @@ export class DeployPageComponent {
   private readonly servicesApi = inject(ServicesApiService);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly form = new FormGroup({
     repositoryUrl: text('', Validators.required, Validators.maxLength(500), Validators.pattern(REPOSITORY_URL_PATTERN)),
@@ -164,8 +168,8 @@ export class DeployPageComponent {
     }
     const value: DeployFormValue = this.form.getRawValue();
     this.submitting.set(true);
-    this.api
-      .deploy(deployBodyFrom(value))
+    this.feedback
+      .run(this.api.deploy(deployBodyFrom(value)), { done: 'Deploy started: follow it here', failed: 'Could not start the deploy' })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: (accepted) => void this.router.navigate(['/deploy', accepted.deploymentId]),

@@ -6,6 +6,7 @@ import {
   ElementRef,
   afterRenderEffect,
   computed,
+  effect,
   inject,
   signal,
   viewChild,
@@ -25,6 +26,7 @@ import { ToolDiffComponent } from '../../shared/ui/tool-diff/tool-diff.component
 import { DeployApiService } from './deploy-api.service';
 import { DEPLOYMENT_TONES, deploymentSteps, isFinished, shortCommit, totalDuration } from './deployment-progress';
 import { EMPTY_FOLLOW, applyChannel, applyRest, lineKind } from './deployment-follow';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 /** How close to the bottom (px) still counts as "at the bottom": following resumes there. */
 const FOLLOW_THRESHOLD_PX = 24;
@@ -109,6 +111,22 @@ export class DeploymentPageComponent {
         apply();
         if (this.follow().deployment) this.loading.set(false);
       });
+
+    // A deploy that ends while someone watches it says how it ended in a toast (one opened already ended does not).
+    const feedback = inject(ActionFeedbackService);
+    let watchedRunning = false;
+    effect(() => {
+      const deployment = this.deployment();
+      if (!deployment) return;
+      if (!isFinished(deployment.status)) {
+        watchedRunning = true;
+        return;
+      }
+      if (!watchedRunning) return;
+      watchedRunning = false;
+      if (deployment.status === 'succeeded') feedback.success(`Deployed ${deployment.serviceName}`);
+      else feedback.failure(`Could not deploy ${deployment.serviceName}`, new Error(deployment.error ?? 'see the build log'));
+    });
 
     const clock = setInterval(() => {
       if (!this.finished()) this.now.set(Date.now());

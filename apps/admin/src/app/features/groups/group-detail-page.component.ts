@@ -18,6 +18,9 @@ import type { ServiceAddress } from '../services/service-connect/client-snippets
 import { ServiceConnectComponent } from '../services/service-connect/service-connect.component';
 import { TryItPanelComponent, TryItTarget } from '../services/try-it/try-it-panel.component';
 import { GroupsApiService } from './groups-api.service';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { BusySpinnerComponent } from '../../shared/ui/busy-spinner/busy-spinner.component';
+import { Crumb, PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 type MemberState = GroupMappingView['members'][number]['state'];
 
@@ -43,6 +46,8 @@ export interface MemberRow {
   selector: 'mcp-group-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    BusySpinnerComponent,
+    PageLayoutComponent,
     IfRoleDirective,
     RouterLink,
     MatButtonModule,
@@ -61,11 +66,16 @@ export class GroupDetailPageComponent {
   private readonly router = inject(Router);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
   private readonly route = inject(ActivatedRoute);
   protected readonly live = inject(LiveSocketService);
 
   private readonly key = signal(this.route.snapshot.paramMap.get('name') ?? '');
   protected readonly group = signal<GroupView | null>(null);
+  protected readonly crumbs = computed<readonly Crumb[]>(() => [
+    { label: 'Groups', link: '/groups' },
+    { label: this.group()?.name ?? '…' },
+  ]);
   protected readonly loading = signal(false);
   protected readonly loadError = signal<string | null>(null);
   protected readonly mapping = signal<GroupMappingView | null>(null);
@@ -187,8 +197,8 @@ export class GroupDetailPageComponent {
   private remove(group: GroupView): void {
     this.deleting.set(true);
     this.deleteError.set(null);
-    this.api
-      .remove(group.id)
+    this.feedback
+      .run(this.api.remove(group.id), { done: `Deleted the group ${group.name}`, failed: `Could not delete ${group.name}` })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: () => void this.router.navigate(['/groups']),

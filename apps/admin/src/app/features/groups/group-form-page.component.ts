@@ -41,6 +41,8 @@ import {
   updateGroupBody,
 } from './group-form.model';
 import { GroupsApiService } from './groups-api.service';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { Crumb, PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
 
 type RenameGroup = FormGroup<{ original: FormControl<string>; name: FormControl<string>; description: FormControl<string> }>;
 type MemberGroup = FormGroup<{
@@ -59,6 +61,7 @@ const integer = (value: number | null, min: number, max: number): FormControl<nu
   selector: 'mcp-group-form-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
@@ -77,9 +80,13 @@ export class GroupFormPageComponent {
   private readonly servicesApi = inject(ServicesApiService);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   /** The name from the URL when editing; null when creating. */
   protected readonly editing: string | null = inject(ActivatedRoute).snapshot.paramMap.get('name');
+  protected readonly crumbs: readonly Crumb[] = this.editing
+    ? [{ label: 'Groups', link: '/groups' }, { label: this.editing, link: ['/groups', this.editing] }, { label: 'edit' }]
+    : [{ label: 'Groups', link: '/groups' }, { label: 'new' }];
   protected readonly responseModes = RESPONSE_MODES;
 
   protected readonly form = new FormGroup({
@@ -205,13 +212,20 @@ export class GroupFormPageComponent {
     const original = this.original();
     const request = original ? this.api.update(original.id, updateGroupBody(value)) : this.api.create(createGroupBody(value));
     this.saving.set(true);
-    request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: (group) => void this.router.navigate(['/groups', group.name]),
-      error: (error: unknown) => {
-        this.saving.set(false);
-        this.showRefusal(error);
-      },
-    });
+    const name = original?.name ?? value.name.trim();
+    this.feedback
+      .run(request, {
+        done: (group) => `${original ? 'Saved' : 'Created'} the group ${group.name}`,
+        failed: `Could not ${original ? 'save' : 'create'} the group ${name}`,
+      })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (group) => void this.router.navigate(['/groups', group.name]),
+        error: (error: unknown) => {
+          this.saving.set(false);
+          this.showRefusal(error);
+        },
+      });
   }
 
   private setValue(value: GroupFormValue): void {

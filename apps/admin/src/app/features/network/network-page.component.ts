@@ -23,6 +23,7 @@ import {
   privateIpSource,
   publicIpSource,
 } from './network-model';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 type UpnpAction = 'map' | 'unmap';
 
@@ -50,6 +51,7 @@ type UpnpAction = 'map' | 'unmap';
 export class NetworkPageComponent {
   private readonly api = inject(NetworkApiService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
   protected readonly live = inject(LiveSocketService);
   private readonly auth = inject(AuthService);
   /** Mapping ports changes the router: admins only (the API enforces it). */
@@ -126,19 +128,23 @@ export class NetworkPageComponent {
     this.upnpResults.set(null);
     const ports = port === null ? undefined : [port];
     const request = action === 'map' ? this.api.map(ports) : this.api.unmap(ports);
-    request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: (change) => {
-        this.pending.set(null);
-        this.upnpResults.set({ action, results: change.results });
-        this.status.update((status) => status && { ...status, upnp: change.upnp });
-        // The ports' "mapped" and the manual steps follow from the new table.
-        this.refreshQuietly();
-      },
-      error: (error: unknown) => {
-        this.pending.set(null);
-        this.upnpError.set(`Could not ${action} ${port ?? 'the ports'}: ${describeHttpError(error)}`);
-      },
-    });
+    const what = port ?? 'the ports';
+    this.feedback
+      .run(request, { done: `${action === 'map' ? 'Mapped' : 'Unmapped'} ${what}`, failed: `Could not ${action} ${what}` })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (change) => {
+          this.pending.set(null);
+          this.upnpResults.set({ action, results: change.results });
+          this.status.update((status) => status && { ...status, upnp: change.upnp });
+          // The ports' "mapped" and the manual steps follow from the new table.
+          this.refreshQuietly();
+        },
+        error: (error: unknown) => {
+          this.pending.set(null);
+          this.upnpError.set(`Could not ${action} ${port ?? 'the ports'}: ${describeHttpError(error)}`);
+        },
+      });
   }
 
   protected onOtherPorts(event: Event): void {

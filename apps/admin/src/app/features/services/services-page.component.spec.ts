@@ -6,7 +6,7 @@ import { authInterceptor } from '../../core/auth/auth.interceptor';
 import { AUTH_CLOCK } from '../../core/auth/auth.tokens';
 import { FakeLiveSocket, provideFakeLive } from '../../testing/fake-live-socket';
 import { createTestClock, seedSession, serviceView } from '../../testing/fixtures';
-import { ServicesPageComponent, upsert } from './services-page.component';
+import { ServicesPageComponent, filterServices, upsert } from './services-page.component';
 
 describe('ServicesPageComponent', () => {
   let fixture: ComponentFixture<ServicesPageComponent>;
@@ -53,6 +53,7 @@ describe('ServicesPageComponent', () => {
         transport: 'http',
         pid: null,
         restarts: 3,
+        proxy: { ...serviceView().proxy, path: '/mcp/weather' },
       }),
     ]);
     await fixture.whenStable();
@@ -60,14 +61,14 @@ describe('ServicesPageComponent', () => {
     const table = element().querySelector('table[aria-label="Services"]');
     expect(table).not.toBeNull();
     const headers = [...element().querySelectorAll('th')].map((th) => th.textContent?.trim());
-    expect(headers).toEqual(['Name', 'Status', 'Transport', 'PID', 'Restarts']);
+    expect(headers).toEqual(['Name', 'Status', 'Endpoint', 'Transport', 'PID', 'Restarts', 'Actions']);
 
     const rows = [...element().querySelectorAll('tbody tr')].map((row) =>
       [...row.querySelectorAll('td')].map((cell) => cell.textContent?.trim()),
     );
     expect(rows).toEqual([
-      ['everything', 'running', 'stdio', '4242', '0'],
-      ['weather', 'crashed', 'http', '—', '3'],
+      ['everything', 'running', `${location.origin}/mcp/everything`, 'stdio', '4242', '0', 'Stop'],
+      ['weather', 'crashed', `${location.origin}/mcp/weather`, 'http', '—', '3', 'Start'],
     ]);
     expect(element().querySelector('mcp-status-chip .chip')?.getAttribute('data-tone')).toBe('positive');
     expect(element().querySelector('tbody a')?.getAttribute('href')).toBe('/services/everything');
@@ -98,8 +99,36 @@ describe('ServicesPageComponent', () => {
     });
     await fixture.whenStable();
     const cells = [...element().querySelectorAll('tbody tr td')].map((cell) => cell.textContent?.trim());
-    expect(cells).toEqual(['everything', 'running', 'stdio', '99', '0']);
+    expect(cells).toEqual(['everything', 'running', `${location.origin}/mcp/everything`, 'stdio', '99', '0', 'Stop']);
     expect(element().textContent).toContain('Live');
+  });
+
+  it('finds services by name or command and by status', async () => {
+    httpTesting
+      .expectOne('/api/services')
+      .flush([
+        serviceView({ id: 'a', name: 'everything', status: 'running' }),
+        serviceView({ id: 'b', name: 'weather', status: 'stopped', pid: null }),
+      ]);
+    await fixture.whenStable();
+    const names = (): string[] => [...element().querySelectorAll('tbody tr td:first-child')].map((cell) => cell.textContent?.trim() ?? '');
+
+    const search = element().querySelector<HTMLInputElement>('input[type="search"]');
+    if (!search) throw new Error('no search box');
+    search.value = 'WEATH';
+    search.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    expect(names()).toEqual(['weather']);
+
+    search.value = '';
+    search.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    expect(
+      filterServices([serviceView({ name: 'a', status: 'running' }), serviceView({ name: 'b', status: 'stopped' })], '', 'stopped').map(
+        (s) => s.name,
+      ),
+    ).toEqual(['b']);
+    expect(names()).toEqual(['everything', 'weather']);
   });
 
   it('shows the empty state when there are no services', async () => {

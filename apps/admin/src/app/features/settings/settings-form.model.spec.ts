@@ -1,5 +1,15 @@
 import { settingView, settingsList } from '../../testing/fixtures';
-import { changesFrom, controlValueOf, displayValue, errorsByKey, parseControlValue, parseList, sectionsOf } from './settings-form.model';
+import {
+  changesFrom,
+  controlValueOf,
+  displayValue,
+  errorsByKey,
+  parseControlValue,
+  parseList,
+  sectionsOf,
+  settingLabel,
+  settingMatches,
+} from './settings-form.model';
 
 describe('sectionsOf', () => {
   it('groups runtime settings apart from environment-only ones, in the order the API lists them', () => {
@@ -88,5 +98,27 @@ describe('errorsByKey', () => {
       API_RATE_LIMIT: 'API_RATE_LIMIT must be a whole number from 1 to 1000000',
       '': 'API_RATE_LIMIT_X is not a setting; the body must be an object of settings',
     });
+  });
+});
+
+describe('settingLabel', () => {
+  it.each([
+    ['API_RATE_LIMIT', 'API rate limit'],
+    ['HEALTH_CHECK_INTERVAL_SEC', 'Health check interval (s)'],
+    ['SERVICE_DEFAULT_RATE_LIMIT', 'Service default rate limit'],
+    ['UPNP_ENABLED', 'UPnP enabled'],
+    ['GITHUB_WEBHOOK_SECRET', 'GitHub webhook secret'],
+    ['LOG_LEVEL', 'Log level'],
+  ])('reads %s as "%s"', (key, label) => expect(settingLabel(key)).toBe(label));
+});
+
+describe('settingMatches', () => {
+  it('finds a setting by its label, its variable name or its description, every word typed', () => {
+    const setting = settingView({ key: 'API_RATE_LIMIT', description: 'Requests per minute to the management API' });
+    expect(settingMatches(setting, '')).toBe(true);
+    expect(settingMatches(setting, 'rate limit')).toBe(true);
+    expect(settingMatches(setting, 'api_rate')).toBe(true);
+    expect(settingMatches(setting, 'minute management')).toBe(true);
+    expect(settingMatches(setting, 'rate certificates')).toBe(false);
   });
 });

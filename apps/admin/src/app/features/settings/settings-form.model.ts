@@ -132,3 +132,62 @@ export function errorsByKey(messages: string[], keys: string[]): Record<string, 
 function sameValue(a: SettingValue, b: SettingValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** Words kept as written in a label made from a variable name. */
+const LABEL_WORDS: Record<string, string> = {
+  API: 'API',
+  URL: 'URL',
+  URLS: 'URLs',
+  MCP: 'MCP',
+  TLS: 'TLS',
+  HTTP: 'HTTP',
+  HTTPS: 'HTTPS',
+  UPNP: 'UPnP',
+  OAUTH: 'OAuth',
+  OIDC: 'OIDC',
+  ACME: 'ACME',
+  DNS: 'DNS',
+  IP: 'IP',
+  CORS: 'CORS',
+  SSE: 'SSE',
+  TTL: 'TTL',
+  ID: 'ID',
+  JWT: 'JWT',
+  CPU: 'CPU',
+  UI: 'UI',
+  GITHUB: 'GitHub',
+  REDIS: 'Redis',
+  NPM: 'npm',
+};
+const LABEL_UNITS: Record<string, string> = {
+  SEC: 's',
+  MINUTES: 'min',
+  MS: 'ms',
+  MB: 'MB',
+  KB: 'KB',
+  BYTES: 'bytes',
+  MIN: 'min',
+  HOURS: 'h',
+  DAYS: 'days',
+};
+
+/** A readable label for a variable name: `HEALTH_CHECK_INTERVAL_SEC` → "Health check interval (s)". */
+export function settingLabel(key: string): string {
+  const parts = key.split('_').filter(Boolean);
+  const unit = parts.length > 1 ? LABEL_UNITS[parts[parts.length - 1]] : undefined;
+  const words = (unit ? parts.slice(0, -1) : parts).map((part, index) => {
+    const kept = LABEL_WORDS[part];
+    if (kept) return kept;
+    const lower = part.toLowerCase();
+    return index === 0 ? lower[0].toUpperCase() + lower.slice(1) : lower;
+  });
+  return unit ? `${words.join(' ')} (${unit})` : words.join(' ');
+}
+
+/** Whether a setting answers the search box: its label, variable name or description contains every word typed. */
+export function settingMatches(setting: SettingView, query: string): boolean {
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const text = `${settingLabel(setting.key)} ${setting.key} ${setting.description}`.toLowerCase();
+  return words.every((word) => text.includes(word));
+}

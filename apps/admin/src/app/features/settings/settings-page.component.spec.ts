@@ -60,18 +60,24 @@ describe('SettingsPageComponent', () => {
     await open();
     const headings = [...element().querySelectorAll('h2')].map((heading) => heading.textContent?.trim());
     expect(headings).toEqual(['Logging and metrics', 'Security and sessions', 'Defaults for new services', 'Set in the environment']);
-    expect(fieldByLabel(element(), 'API_RATE_LIMIT').value).toBe('600');
-    expect(parts(settingBox('LOG_LEVEL').querySelector('.meta'))).toEqual(['changed here', 'Default: info', 'Environment: info', 'Reset']);
+    expect(fieldByLabel(element(), 'API rate limit').value).toBe('600');
+    expect(parts(settingBox('LOG_LEVEL').querySelector('.meta'))).toEqual([
+      'LOG_LEVEL',
+      'changed here',
+      'Default: info',
+      'Environment: info',
+      'Reset',
+    ]);
     expect(settingBox('API_RATE_LIMIT').querySelector('.meta')?.textContent).not.toContain('Reset');
     const port = settingBox('BACKEND_PORT');
     expect(port.querySelector('input')).toBeNull();
-    expect(parts(port)).toEqual(['BACKEND_PORT', '8437', 'environment', 'API port.']);
+    expect(parts(port)).toEqual(['Backend port BACKEND_PORT', '8437', 'environment', 'API port.']);
   });
 
   it('saves only what changed and confirms it is in force', async () => {
     await open();
-    typeInto(fieldByLabel(element(), 'API_RATE_LIMIT'), '300');
-    typeInto(fieldByLabel(element(), 'ALLOWED_HOSTS'), 'mcp.example.com\n');
+    typeInto(fieldByLabel(element(), 'API rate limit'), '300');
+    typeInto(fieldByLabel(element(), 'Allowed hosts'), 'mcp.example.com\n');
     buttonByText(element(), 'Save').click();
     const request = httpTesting.expectOne({ method: 'PATCH', url: '/api/settings' });
     expect(request.request.body).toEqual({ API_RATE_LIMIT: 300, ALLOWED_HOSTS: ['mcp.example.com'] });
@@ -82,28 +88,28 @@ describe('SettingsPageComponent', () => {
     );
     await fixture.whenStable();
     expect(element().querySelector('.success')?.textContent).toContain('Saved and in force: API_RATE_LIMIT, ALLOWED_HOSTS.');
-    expect(fieldByLabel(element(), 'API_RATE_LIMIT').value).toBe('300');
+    expect(fieldByLabel(element(), 'API rate limit').value).toBe('300');
     expect(settingBox('API_RATE_LIMIT').querySelector('.meta')?.textContent).toContain('changed here');
   });
 
   it('checks a value before sending it', async () => {
     await open();
-    typeInto(fieldByLabel(element(), 'API_RATE_LIMIT'), '0');
+    typeInto(fieldByLabel(element(), 'API rate limit'), '0');
     buttonByText(element(), 'Save').click();
     await fixture.whenStable();
     httpTesting.expectNone({ method: 'PATCH', url: '/api/settings' });
-    expect(fieldError(element(), 'API_RATE_LIMIT')).toBe('A whole number from 1 to 1000000');
+    expect(fieldError(element(), 'API rate limit')).toBe('A whole number from 1 to 1000000');
   });
 
   it("shows the API's 400 under the field it names, and a message naming none at the top", async () => {
     await open();
-    typeInto(fieldByLabel(element(), 'ALLOWED_HOSTS'), 'not a host');
+    typeInto(fieldByLabel(element(), 'Allowed hosts'), 'not a host');
     buttonByText(element(), 'Save').click();
     httpTesting
       .expectOne({ method: 'PATCH', url: '/api/settings' })
       .flush({ statusCode: 400, message: ['ALLOWED_HOSTS must be a domain name'] }, { status: 400, statusText: 'Bad Request' });
     await fixture.whenStable();
-    expect(fieldError(element(), 'ALLOWED_HOSTS')).toBe('ALLOWED_HOSTS must be a domain name');
+    expect(fieldError(element(), 'Allowed hosts')).toBe('ALLOWED_HOSTS must be a domain name');
     expect(element().querySelector('.error-banner')?.textContent).toContain('Nothing was saved');
     expect(element().querySelector('.success')).toBeNull();
   });

@@ -2,7 +2,9 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signa
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { AbstractControl, FormControl, FormRecord, ReactiveFormsModule, ValidationErrors, ValidatorFn } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MAT_FORM_FIELD_DEFAULT_OPTIONS, MatFormFieldModule } from '@angular/material/form-field';
+import { MatExpansionModule } from '@angular/material/expansion';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
@@ -14,13 +16,24 @@ import { SettingsApiService } from './settings-api.service';
 import {
   SOURCE_LABELS,
   SettingControlValue,
+  SettingSection,
   changesFrom,
   controlValueOf,
   displayValue,
   errorsByKey,
   parseControlValue,
   sectionsOf,
+  settingLabel,
+  settingMatches,
 } from './settings-form.model';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
+import { PageLayoutComponent } from '../../shared/ui/page-layout/page-layout.component';
+
+function filterSections(sections: SettingSection[], query: string): SettingSection[] {
+  return sections
+    .map((section) => ({ ...section, settings: section.settings.filter((setting) => settingMatches(setting, query)) }))
+    .filter((section) => section.settings.length > 0);
+}
 
 /** A control's message, from the form's own check or from the API's 400. */
 type MessageErrors = { message: string };
@@ -40,21 +53,24 @@ function settingValidator(setting: SettingView): ValidatorFn {
   selector: 'mcp-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     MatButtonModule,
+    MatExpansionModule,
     MatFormFieldModule,
+    MatIconModule,
     MatInputModule,
     MatProgressBarModule,
     MatSelectModule,
     MatSlideToggleModule,
   ],
-  providers: [{ provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } }],
   templateUrl: './settings-page.component.html',
   styleUrl: './settings-page.component.scss',
 })
 export class SettingsPageComponent {
   private readonly api = inject(SettingsApiService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly form = new FormRecord<FormControl<SettingControlValue>>({});
   protected readonly settings = signal<SettingView[]>([]);
@@ -69,6 +85,12 @@ export class SettingsPageComponent {
 
   protected readonly editable = computed(() => sectionsOf(this.settings(), true));
   protected readonly readOnly = computed(() => sectionsOf(this.settings(), false));
+  protected readonly readOnlyCount = computed(() => this.settings().filter((setting) => !setting.runtime).length);
+  /** The search box: sections keep only the settings that match it, and empty sections go. */
+  protected readonly query = signal('');
+  protected readonly shownEditable = computed(() => filterSections(this.editable(), this.query()));
+  protected readonly shownReadOnly = computed(() => filterSections(this.readOnly(), this.query()));
+  protected readonly label = settingLabel;
   protected readonly sourceLabels = SOURCE_LABELS;
   protected readonly display = displayValue;
 
@@ -127,17 +149,21 @@ export class SettingsPageComponent {
 
   private run(call: Observable<SettingView[]>, keys: string[]): void {
     this.saving.set(true);
-    call.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: (settings) => {
-        this.saving.set(false);
-        this.show(settings);
-        this.saved.set(keys);
-      },
-      error: (error: unknown) => {
-        this.saving.set(false);
-        this.placeErrors(error);
-      },
-    });
+    const what = keys.length === 1 ? keys[0] : `${keys.length} settings`;
+    this.feedback
+      .run(call, { done: `Saved ${what}`, failed: `Could not save ${what}` })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (settings) => {
+          this.saving.set(false);
+          this.show(settings);
+          this.saved.set(keys);
+        },
+        error: (error: unknown) => {
+          this.saving.set(false);
+          this.placeErrors(error);
+        },
+      });
   }
 
   private placeErrors(error: unknown): void {

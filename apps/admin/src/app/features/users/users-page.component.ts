@@ -16,6 +16,7 @@ import { ConfirmDialogComponent, ConfirmDialogData } from '../../shared/ui/confi
 import { SessionsPanelComponent } from '../account/sessions-panel.component';
 import { ServicesApiService } from '../services/services-api.service';
 import { UsersApiService } from './users-api.service';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 
 /** Same rules as the API (`PASSWORD_MIN_LENGTH`, `USER_ROLES`), written out so the bundle imports no validators. */
 const PASSWORD_MIN = 12;
@@ -58,6 +59,7 @@ export class UsersPageComponent {
   private readonly servicesApi = inject(ServicesApiService);
   private readonly dialog = inject(MatDialog);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   protected readonly roles = ROLES;
   protected readonly roleDescriptions = ROLE_DESCRIPTIONS;
@@ -122,12 +124,10 @@ export class UsersPageComponent {
     const { username, password, role, services } = this.form.getRawValue();
     this.saving.set(true);
     this.formErrors.set([]);
-    this.api
-      .create({
-        username,
-        password,
-        role,
-        services: services.length > 0 ? services : null,
+    this.feedback
+      .run(this.api.create({ username, password, role, services: services.length > 0 ? services : null }), {
+        done: `Created the user ${username}`,
+        failed: `Could not create the user ${username}`,
       })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
@@ -151,8 +151,11 @@ export class UsersPageComponent {
 
   protected changeRole(user: UserView, role: UserRole): void {
     if (role === user.role) return;
-    this.api
-      .update(user.id, { role })
+    this.feedback
+      .run(this.api.update(user.id, { role }), {
+        done: `${user.username} is now ${role}`,
+        failed: `Could not change the role of ${user.username}`,
+      })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: () => this.load(),
@@ -176,7 +179,9 @@ export class UsersPageComponent {
       .afterClosed()
       .pipe(
         filter((confirmed: unknown) => confirmed === true),
-        switchMap(() => this.api.remove(user.id)),
+        switchMap(() =>
+          this.feedback.run(this.api.remove(user.id), { done: `Deleted ${user.username}`, failed: `Could not delete ${user.username}` }),
+        ),
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe({

@@ -89,7 +89,9 @@ describe('ServiceDetailPageComponent', () => {
     buttonByText(page(), 'Start').click();
     const request = httpTesting.expectOne({ method: 'POST', url: '/api/services/svc-1/start' });
     await harness.fixture.whenStable();
-    expect(buttonByText(page(), 'Starting…').disabled).toBe(true);
+    // A spinner on the button while it runs, then a toast.
+    expect(buttonByText(page(), 'Start').disabled).toBe(true);
+    expect(buttonByText(page(), 'Start').querySelector('mat-progress-spinner')).not.toBeNull();
 
     request.flush(serviceView({ id: 'svc-1', name: 'everything', status: 'running', pid: 4242 }));
     await harness.fixture.whenStable();
@@ -97,7 +99,34 @@ describe('ServiceDetailPageComponent', () => {
     expect(definition('runtime', 'PID')).toBe('4242');
     expect(definition('runtime', 'Instance')).toBeUndefined();
     expect(buttonByText(page(), 'Start').disabled).toBe(true);
+    expect(buttonByText(page(), 'Start').querySelector('mat-progress-spinner')).toBeNull();
     expect(buttonByText(page(), 'Stop').disabled).toBe(false);
+    expect(document.querySelector('mat-snack-bar-container')?.textContent).toContain('Started everything');
+  });
+
+  it('asks before stopping, saying how many clients are connected and what they will see', async () => {
+    const running = serviceView({ id: 'svc-1', name: 'everything', status: 'running', pid: 4242 });
+    const socket = live.sockets.last();
+    socket.open();
+    socket.receive({ type: 'ready' });
+    httpTesting.expectOne('/api/services/everything').flush(running);
+    await harness.fixture.whenStable();
+
+    buttonByText(page(), 'Stop').click();
+    httpTesting
+      .expectOne('/api/services/svc-1/metrics')
+      .flush({ serviceId: 'svc-1', serviceName: 'everything', process: { sessions: null }, proxy: { sessions: 2 } });
+    await harness.fixture.whenStable();
+    const dialog = document.querySelector('mat-dialog-container') as HTMLElement;
+    expect(dialog.textContent).toContain('Stop everything?');
+    expect(dialog.textContent).toContain('2 clients are connected.');
+    expect(dialog.textContent).toContain('/mcp/everything answers 503');
+    buttonByText(dialog, 'Stop').click();
+    await harness.fixture.whenStable();
+    httpTesting.expectOne({ method: 'POST', url: '/api/services/svc-1/stop' }).flush(stopped);
+    await harness.fixture.whenStable();
+    expect(definition('runtime', 'Status')).toBe('stopped');
+    expect(document.querySelector('mat-snack-bar-container')?.textContent).toContain('Stopped everything');
   });
 
   it('follows the live status channel, including why a service crashed', async () => {
@@ -190,7 +219,7 @@ describe('ServiceDetailPageComponent', () => {
     httpTesting.expectOne('/api/services/everything').flush(serviceView({ ...stopped, status: 'failed' }));
     await harness.fixture.whenStable();
 
-    expect(page().querySelector('[role="alert"]')?.textContent).toContain(
+    expect(document.querySelector('mat-snack-bar-container')?.textContent).toContain(
       'Could not start everything: environment.SECRET contains a proxy secret (HTTP 400)',
     );
     expect(definition('runtime', 'Status')).toBe('failed');
@@ -258,7 +287,7 @@ describe('ServiceDetailPageComponent', () => {
     expect(buttonByText(page(), 'Start').disabled).toBe(true);
     buttonByText(page(), 'Retry deploy').click();
     await harness.fixture.whenStable();
-    expect(buttonByText(page(), 'Deploying…').disabled).toBe(true);
+    expect(buttonByText(page(), 'Retry deploy').disabled).toBe(true);
     httpTesting
       .expectOne({ method: 'POST', url: '/api/services/svc-broken/redeploy' })
       .flush({ deploymentId: 'dep-2', serviceId: 'svc-broken' });

@@ -2,7 +2,6 @@ import { KeyValuePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
-import { MatDialog } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTabsModule } from '@angular/material/tabs';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
@@ -15,10 +14,13 @@ import { LiveSocketService } from '../../../core/live/live-socket.service';
 import { DeploymentHistoryComponent } from '../../deploy/deployment-history/deployment-history.component';
 import { formatUptime } from '../../../shared/format/format-uptime';
 import { secondsSince } from '../../../shared/format/units';
-import { ConfirmDialogComponent, ConfirmDialogData } from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
+import { ActionFeedbackService } from '../../../shared/feedback/action-feedback.service';
+import { BusySpinnerComponent } from '../../../shared/ui/busy-spinner/busy-spinner.component';
+import { Crumb, PageLayoutComponent } from '../../../shared/ui/page-layout/page-layout.component';
 import { LiveIndicatorComponent } from '../../../shared/ui/live-indicator/live-indicator.component';
 import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.component';
 import { ServiceConnectComponent } from '../service-connect/service-connect.component';
+import { ServiceActionsService } from '../service-actions.service';
 import { ServiceAction, ServicesApiService } from '../services-api.service';
 import { TryItPanelComponent } from '../try-it/try-it-panel.component';
 import { UpstreamOAuthPanelComponent } from '../upstream-oauth/upstream-oauth-panel.component';
@@ -26,8 +28,6 @@ import { limitRows } from '../service-limits.model';
 import { ToolPinningPanelComponent } from '../tool-pinning/tool-pinning-panel.component';
 import { pendingBanner } from '../tool-pinning/tool-pinning.model';
 import { ToolPinsApiService } from '../tool-pinning/tool-pins-api.service';
-
-const ACTION_LABELS: Record<ServiceAction, string> = { start: 'start', stop: 'stop', restart: 'restart' };
 
 /** The tabs, by the name `?tab=` uses; Deployments only for services deployed from a repository. */
 type DetailTab = 'overview' | 'connect' | 'try-it' | 'tools' | 'deployments';
@@ -42,6 +42,8 @@ const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
     KeyValuePipe,
     RouterLink,
     DeploymentHistoryComponent,
+    BusySpinnerComponent,
+    PageLayoutComponent,
     MatButtonModule,
     MatProgressBarModule,
     MatTabsModule,
@@ -59,7 +61,8 @@ export class ServiceDetailPageComponent {
   private readonly api = inject(ServicesApiService);
   private readonly toolPins = inject(ToolPinsApiService);
   private readonly router = inject(Router);
-  private readonly dialog = inject(MatDialog);
+  private readonly actions = inject(ServiceActionsService);
+  private readonly feedback = inject(ActionFeedbackService);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
   private readonly auth = inject(AuthService);
@@ -72,6 +75,10 @@ export class ServiceDetailPageComponent {
   private readonly route = inject(ActivatedRoute);
   private readonly key = signal<string>(this.route.snapshot.paramMap.get('name') ?? '');
   protected readonly service = signal<ServiceView | null>(null);
+  protected readonly crumbs = computed<readonly Crumb[]>(() => [
+    { label: 'Services', link: '/services' },
+    { label: this.service()?.name ?? '…' },
+  ]);
   protected readonly loading = signal(false);
   protected readonly loadError = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
@@ -198,21 +205,13 @@ export class ServiceDetailPageComponent {
   protected control(action: ServiceAction): void {
     const service = this.service();
     if (!service || this.pending()) return;
-    this.pending.set(action);
     this.actionError.set(null);
-    this.api
-      .control(service.id, action)
+    this.actions
+      .perform(service, action, this.pending)
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
-        next: (view) => {
-          this.service.set(view);
-          this.pending.set(null);
-        },
-        error: (error: unknown) => {
-          this.actionError.set(`Could not ${ACTION_LABELS[action]} ${service.name}: ${describeHttpError(error)}`);
-          this.pending.set(null);
-          this.load(false);
-        },
+        next: (view) => this.service.set(view),
+        error: () => this.load(false),
       });
   }
 
@@ -220,57 +219,24 @@ export class ServiceDetailPageComponent {
   protected retryDeploy(): void {
     const service = this.service();
     if (!service || this.pending()) return;
-    this.pending.set('redeploy');
     this.actionError.set(null);
-    this.api
-      .redeploy(service.id)
+    this.feedback
+      .run(this.api.redeploy(service.id), {
+        done: `Deploying ${service.name} again`,
+        failed: `Could not deploy ${service.name} again`,
+        pending: this.pending,
+        key: 'redeploy',
+      })
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: () => {
-          this.pending.set(null);
-          this.selectTab(this.tabs().indexOf('deployments'));
-        },
-        error: (error: unknown) => {
-          this.actionError.set(`Could not deploy ${service.name} again: ${describeHttpError(error)}`);
-          this.pending.set(null);
-        },
-      });
+      .subscribe({ next: () => this.selectTab(this.tabs().indexOf('deployments')), error: () => undefined });
   }
 
   protected confirmDelete(): void {
     const service = this.service();
     if (!service || this.pending()) return;
-    const data: ConfirmDialogData = {
-      title: `Delete ${service.name}?`,
-      message:
-        `The service is stopped and removed with its settings and environment variables. ` +
-        `Clients using ${service.proxy.path} will get 404. This cannot be undone.`,
-      confirmLabel: 'Delete',
-      danger: true,
-    };
-    this.dialog
-      .open<ConfirmDialogComponent, ConfirmDialogData, boolean>(ConfirmDialogComponent, { data, width: '440px' })
-      .afterClosed()
-      .pipe(
-        map((confirmed) => confirmed === true),
-        filter(Boolean),
-        takeUntilDestroyed(this.destroyRef),
-      )
-      .subscribe(() => this.remove(service));
-  }
-
-  private remove(service: ServiceView): void {
-    this.pending.set('delete');
-    this.actionError.set(null);
-    this.api
-      .remove(service.id)
+    this.actions
+      .perform(service, 'delete', this.pending)
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: () => void this.router.navigate(['/services']),
-        error: (error: unknown) => {
-          this.actionError.set(`Could not delete ${service.name}: ${describeHttpError(error)}`);
-          this.pending.set(null);
-        },
-      });
+      .subscribe({ next: () => void this.router.navigate(['/services']), error: () => undefined });
   }
 }

@@ -1,53 +1,26 @@
 import { HttpErrorResponse, HttpStatusCode } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import {
-  AbstractControl,
-  FormArray,
-  FormControl,
-  FormGroup,
-  ReactiveFormsModule,
-  ValidationErrors,
-  ValidatorFn,
-  Validators,
-} from '@angular/forms';
+import { FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
-import { MAT_FORM_FIELD_DEFAULT_OPTIONS, MatFormFieldModule } from '@angular/material/form-field';
+import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type {
-  DriftPolicy,
-  IsolationMode,
-  RemoteProtocol,
-  ResponseMode,
-  SandboxFilesystemMode,
-  SandboxUserMode,
-  ServiceAuthMode,
-  ServiceTransport,
-  ServiceView,
-} from '@mcp-proxy/shared/dto';
+import type { ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
 import { Observable, map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../../core/api/api-error';
+import { ActionFeedbackService } from '../../../shared/feedback/action-feedback.service';
 import { ServicesApiService } from '../services-api.service';
+import { ServiceAdvancedSectionsComponent } from './service-advanced-sections.component';
+import { EnvironmentRowGroup, controlError, createServiceForm, environmentRowGroup } from './service-form.controls';
 import {
-  ENV_KEY_PATTERN,
   EnvironmentRow,
-  HEADER_LINE_PATTERN,
   REMOTE_PROTOCOLS,
   ISOLATION_MODES,
-  PROXY_PATH_PATTERN,
-  RESERVED_NAMES,
-  RESPONSE_MODES,
-  AUTH_MODES,
-  DRIFT_POLICIES,
-  DRIFT_POLICY_LABELS,
-  SANDBOX_FILESYSTEM_CHOICES,
-  SANDBOX_USER_CHOICES,
-  SERVICE_NAME_PATTERN,
   ServiceFormValue,
   TRANSPORTS,
   createBodyFrom,
@@ -57,18 +30,14 @@ import {
   updateBodyFrom,
   updateRestartsService,
 } from './service-form.model';
-
-type EnvironmentRowGroup = FormGroup<{ key: FormControl<string>; value: FormControl<string> }>;
-
-const text = (value = '', ...validators: ValidatorFn[]): FormControl<string> => new FormControl(value, { nonNullable: true, validators });
-const integer = (min: number, max: number): FormControl<number | null> =>
-  new FormControl<number | null>(null, [Validators.min(min), Validators.max(max), wholeNumber]);
+import { Crumb, PageLayoutComponent } from '../../../shared/ui/page-layout/page-layout.component';
 
 /** Create (`/services/new`) and edit (`/services/:name/edit`) a service. */
 @Component({
   selector: 'mcp-service-form-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
+    PageLayoutComponent,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
@@ -78,10 +47,7 @@ const integer = (min: number, max: number): FormControl<number | null> =>
     MatProgressBarModule,
     MatSelectModule,
     MatSlideToggleModule,
-  ],
-  providers: [
-    // Hints and errors take the room they need instead of overlapping the next row.
-    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } },
+    ServiceAdvancedSectionsComponent,
   ],
   templateUrl: './service-form-page.component.html',
   styleUrl: './service-form-page.component.scss',
@@ -90,67 +56,18 @@ export class ServiceFormPageComponent {
   private readonly api = inject(ServicesApiService);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   /** The name from the URL when editing; null when creating. */
   protected readonly editing: string | null = inject(ActivatedRoute).snapshot.paramMap.get('name');
+  protected readonly crumbs: readonly Crumb[] = this.editing
+    ? [{ label: 'Services', link: '/services' }, { label: this.editing, link: ['/services', this.editing] }, { label: 'edit' }]
+    : [{ label: 'Services', link: '/services' }, { label: 'new' }];
   protected readonly transports = TRANSPORTS;
   protected readonly isolationModes = ISOLATION_MODES;
-  protected readonly responseModes = RESPONSE_MODES;
-  protected readonly authModes = AUTH_MODES;
-  protected readonly driftPolicies = DRIFT_POLICIES;
-  protected readonly driftPolicyLabels = DRIFT_POLICY_LABELS;
   protected readonly remoteProtocols = REMOTE_PROTOCOLS;
-  protected readonly sandboxUsers = SANDBOX_USER_CHOICES;
-  protected readonly sandboxFilesystems = SANDBOX_FILESYSTEM_CHOICES;
 
-  protected readonly form = new FormGroup({
-    name: text('', Validators.required, Validators.pattern(SERVICE_NAME_PATTERN), notReserved),
-    transport: new FormControl<ServiceTransport>('stdio', { nonNullable: true }),
-    process: new FormGroup({
-      command: text('', Validators.required, Validators.maxLength(1000)),
-      args: text(),
-      cwd: text('', Validators.maxLength(1000)),
-      port: integer(1, 65_535),
-      isolation: new FormControl<IsolationMode>('shared', { nonNullable: true }),
-      autoRestart: new FormControl(true, { nonNullable: true }),
-      maxRestarts: integer(0, 1000),
-      restartWindowSec: integer(10, 86_400),
-      healthCheckIntervalSec: integer(0, 3600),
-      memoryLimitMb: integer(16, 1_048_576),
-      maxSessions: integer(1, 1000),
-      sessionIdleTimeoutSec: integer(10, 86_400),
-      limits: new FormGroup({
-        memoryMb: integer(0, 1_048_576),
-        cpuPercent: integer(0, 100_000),
-        maxProcesses: integer(0, 1_000_000),
-        maxOpenFiles: integer(0, 1_048_576),
-        cpuSeconds: integer(0, 31_536_000),
-        addressSpaceMb: integer(0, 1_048_576),
-      }),
-      sandboxUser: new FormControl<'default' | SandboxUserMode>('default', { nonNullable: true }),
-      sandboxFilesystem: new FormControl<'default' | SandboxFilesystemMode>('default', { nonNullable: true }),
-    }),
-    proxy: new FormGroup({
-      path: text('', Validators.pattern(PROXY_PATH_PATTERN)),
-      rateLimit: integer(0, 1_000_000),
-      toolLimits: text('', toolLimitLines),
-      cache: new FormControl(true, { nonNullable: true }),
-      toolResultTtlSec: integer(0, 86_400),
-      requestTimeoutSec: integer(1, 3600),
-      responseMode: new FormControl<ResponseMode>('auto', { nonNullable: true }),
-      auth: new FormControl<ServiceAuthMode>('apiKey', { nonNullable: true }),
-      driftPolicy: new FormControl<DriftPolicy>('warn', { nonNullable: true }),
-    }),
-    remote: new FormGroup({
-      url: text('', Validators.maxLength(2000), Validators.pattern(/^https?:\/\/\S+$/)),
-      protocol: new FormControl<RemoteProtocol>('streamable-http', { nonNullable: true }),
-      headers: text('', headerLines),
-      allowInsecureHttp: new FormControl(false, { nonNullable: true }),
-    }),
-    environment: new FormArray<EnvironmentRowGroup>([], uniqueKeys),
-    callLogPayloads: new FormControl(false, { nonNullable: true }),
-    start: new FormControl(false, { nonNullable: true }),
-  });
+  protected readonly form = createServiceForm();
 
   protected readonly original = signal<ServiceView | null>(null);
   protected readonly loading = signal(false);
@@ -229,21 +146,7 @@ export class ServiceFormPageComponent {
     this.environmentMode.set('keep');
   }
 
-  protected errorFor(control: AbstractControl): string | null {
-    const errors = control.errors;
-    if (!errors) return null;
-    if (errors['server']) return (errors['server'] as string[]).join('; ');
-    if (errors['required']) return 'Required';
-    if (errors['reserved']) return 'This word is reserved by the proxy';
-    if (errors['pattern']) return null; // Each field explains its own pattern in the template.
-    if (errors['min']) return `At least ${(errors['min'] as { min: number }).min}`;
-    if (errors['max']) return `At most ${(errors['max'] as { max: number }).max}`;
-    if (errors['wholeNumber']) return 'A whole number';
-    if (errors['toolLimitLines']) return `Not a "tool: calls per minute" line: ${(errors['toolLimitLines'] as string[])[0]}`;
-    if (errors['headerLines']) return `Not a "Name: value" line: ${(errors['headerLines'] as string[])[0]}`;
-    if (errors['maxlength']) return 'Too long';
-    return 'Invalid value';
-  }
+  protected readonly errorFor = controlError;
 
   protected submit(): void {
     if (this.saving()) return;
@@ -259,6 +162,7 @@ export class ServiceFormPageComponent {
     if (original) {
       const body = updateBodyFrom(original, value, this.environmentMode() === 'replace');
       if (Object.keys(body).length === 0) {
+        this.feedback.success(`Nothing to save: ${original.name} is unchanged`);
         void this.router.navigate(['/services', original.name]);
         return;
       }
@@ -267,6 +171,11 @@ export class ServiceFormPageComponent {
       request = this.api.create(createBodyFrom(value));
     }
     this.saving.set(true);
+    const name = original?.name ?? value.name.trim();
+    request = this.feedback.run(request, {
+      done: (service) => `${original ? 'Saved' : 'Created'} ${service.name}`,
+      failed: `Could not ${original ? 'save' : 'create'} ${name}`,
+    });
     request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
       next: (service) => void this.router.navigate(['/services', service.name]),
       error: (error: unknown) => {
@@ -321,13 +230,7 @@ export class ServiceFormPageComponent {
   }
 
   private environmentRow(row: EnvironmentRow): EnvironmentRowGroup {
-    // When replacing stored variables, every value must be entered again: an empty one would
-    // silently wipe a secret the user cannot see.
-    const valueValidators = this.editing ? [Validators.required] : [];
-    return new FormGroup({
-      key: text(row.key, Validators.required, Validators.pattern(ENV_KEY_PATTERN)),
-      value: text(row.value, ...valueValidators, Validators.maxLength(32 * 1024)),
-    });
+    return environmentRowGroup(row, this.editing !== null);
   }
 
   /** Puts each of the API's messages next to its field, and lists them all above the buttons. */
@@ -361,35 +264,4 @@ function controlPaths(group: FormGroup, prefix = ''): string[] {
     else paths.push(path);
   }
   return paths;
-}
-
-function notReserved(control: AbstractControl<string>): ValidationErrors | null {
-  return RESERVED_NAMES.includes(control.value.trim()) ? { reserved: true } : null;
-}
-
-function wholeNumber(control: AbstractControl<number | null>): ValidationErrors | null {
-  const value = control.value;
-  return value === null || Number.isInteger(value) ? null : { wholeNumber: true };
-}
-
-function headerLines(control: AbstractControl<string>): ValidationErrors | null {
-  const bad = control.value
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter((line) => line && !HEADER_LINE_PATTERN.test(line));
-  return bad.length > 0 ? { headerLines: bad } : null;
-}
-
-function toolLimitLines(control: AbstractControl<string>): ValidationErrors | null {
-  const bad = control.value
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter((line) => line && !/^[^:]+:\s*[1-9]\d{0,6}$/.test(line));
-  return bad.length > 0 ? { toolLimitLines: bad } : null;
-}
-
-function uniqueKeys(control: AbstractControl): ValidationErrors | null {
-  const rows = (control as FormArray<EnvironmentRowGroup>).controls.map((row) => row.controls.key.value.trim());
-  const duplicates = rows.filter((key, index) => key && rows.indexOf(key) !== index);
-  return duplicates.length > 0 ? { duplicateKeys: [...new Set(duplicates)] } : null;
 }

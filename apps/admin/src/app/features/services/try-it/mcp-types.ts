@@ -2,7 +2,7 @@
  * The slice of the MCP schema the "Try it" panel uses, written for the browser. JSON-RPC framing
  * types come from the protocol library (types only, nothing of it is bundled).
  */
-export type { JsonRpcError, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+export type { JsonRpcError, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy/mcp/protocol/browser';
 
 /** A JSON Schema as a tool describes its input; only the parts the form generator reads are typed. */
 export interface JsonSchema {

@@ -1,4 +1,4 @@
-import { SseParser } from '@mcp-proxy/mcp/protocol';
+import { SseParser } from '@mcp-proxy/mcp/protocol/browser';
 
 /** One dispatched Server-Sent Event. */
 export interface SseEvent {

@@ -9,7 +9,7 @@ import { MatButtonModule } from '@angular/material/button';
   imports: [MatButtonModule],
   template: `
     <div class="block" [class.inline]="inline()">
-      <pre [attr.aria-label]="label()"><code>{{ text() }}</code></pre>
+      <pre tabindex="0" [attr.aria-label]="label()"><code>{{ text() }}</code></pre>
       <button mat-stroked-button type="button" class="copy" [attr.aria-label]="'Copy ' + label()" (click)="copy()">
         {{ state() === 'copied' ? 'Copied' : state() === 'failed' ? 'Copy failed' : 'Copy' }}
       </button>

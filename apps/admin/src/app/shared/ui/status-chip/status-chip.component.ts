@@ -22,8 +22,8 @@ import { STATUS_TONES, StatusTone } from './status-tone';
       color: var(--mat-sys-on-surface-variant);
     }
     .chip[data-tone='positive'] {
-      background: #d7f5dd;
-      color: #0b5b1f;
+      background: var(--mcp-ok-container);
+      color: var(--mcp-on-ok-container);
     }
     .chip[data-tone='progress'] {
       background: var(--mat-sys-secondary-container);
