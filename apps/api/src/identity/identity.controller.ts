@@ -15,6 +15,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { LoginView, SignInOptionsView } from '@mcp-proxy/shared/dto';
 import type { Request, Response } from 'express';
+import { SessionCookie } from '../core/auth/session-cookie';
 import { Public } from '../core/auth/public.decorator';
 import { AppConfig } from '../core/config/app-config';
 import { OidcClient } from './oidc-client';
@@ -35,6 +36,7 @@ export class IdentityController {
     private readonly oidc: OidcClient,
     private readonly cookies: SignInCookies,
     private readonly config: AppConfig,
+    private readonly sessionCookie: SessionCookie,
   ) {}
 
   @Public()
@@ -89,6 +91,7 @@ export class IdentityController {
     const session = this.cookies.takeResult<LoginView>(request, response);
     if (!session)
       throw new UnauthorizedException('No sign-in through the identity provider to pick up (it is handed over once, within a minute)');
+    this.sessionCookie.set(response, request, session.token, session.expiresAt);
     return session;
   }
 }
