@@ -149,4 +149,34 @@ describe.each([
     expect(back?.searchParams.get('state')).toBe('idp-state');
     expect(back?.searchParams.get('code')).toBeTruthy();
   });
+
+  it('a local user links their provider account from the Account page, then signs in with the provider as themselves', async () => {
+    const created = await fetch(`${gateway.backendUrl}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': gateway.apiKey },
+      body: JSON.stringify({ username: 'lars', password: 'local password for lars', role: 'viewer' }),
+    });
+    expect(created.status).toBe(201);
+    await idp.setAccount('sub-lars', { preferred_username: 'lars.at.idp', groups: ['staff'] });
+
+    await page.goto(`${gateway.frontendUrl}/login`);
+    await page.getByRole('button', { name: 'User name' }).click();
+    await page.getByLabel('User name').fill('lars');
+    await page.getByLabel('Password').fill('local password for lars');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.goto(`${gateway.frontendUrl}/account`);
+    await page.getByRole('button', { name: 'Link your Test IdP account' }).click();
+    await signInAtProvider('sub-lars');
+    await page.waitForURL(/\/account\?oidcLinked=done$/);
+    await page.getByRole('status').filter({ hasText: 'Your Test IdP account is linked' }).waitFor();
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.getByRole('button', { name: 'Sign in with Test IdP' }).click();
+    // The provider still knows the person from the linking (its own session): straight back, no form.
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByTestId('signed-in-as').filter({ hasText: 'lars' }).filter({ hasText: 'viewer' }).waitFor();
+    expect(await page.getByTestId('signed-in-as').textContent()).not.toContain('lars.at.idp');
+  });
 });

@@ -160,6 +160,18 @@ describe('Sign-in through an OpenID provider', () => {
   it('links nobody but a signed-in user, and never an identity that is another user’s', async () => {
     await running.api().get('/api/auth/oidc/start?link=1').expect(401);
     await running.api().get('/api/auth/oidc/start?link=1').set('X-API-Key', running.env.apiKey).expect(403);
+    // A client token (limited to no service) is no one to link to: it is not even a caller of the management API.
+    const clientToken = await running
+      .api()
+      .post('/api/client-tokens')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ label: 'linker', services: [] })
+      .expect(201);
+    await running
+      .api()
+      .get('/api/auth/oidc/start?link=1')
+      .set('Authorization', `Bearer ${(clientToken.body as { token: string }).token}`)
+      .expect(401);
     await running
       .api()
       .post('/api/users')
@@ -173,10 +185,30 @@ describe('Sign-in through an OpenID provider', () => {
       body: JSON.stringify({ username: 'otto', password: 'local password for otto' }),
     });
     jar.take(login);
-    // sub-ann signed in earlier and has a user of her own.
-    const refused = await signInAs('sub-ann', { jar, link: true, returnUrl: '/account' });
+    // A viewer limited to no service may still link their own account: it changes only how they sign in.
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'vera', password: 'local password for vera', role: 'viewer', services: [] })
+      .expect(201);
+    const vera = new CookieJar();
+    vera.take(
+      await fetch(`${running.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'vera', password: 'local password for vera' }),
+      }),
+    );
+    await idp.setAccount('sub-vera', { preferred_username: 'vera.idp', groups: ['staff'] });
+    const veraLinked = await signInAs('sub-vera', { jar: vera, link: true });
+    expect(veraLinked.landing.searchParams.get('oidcLinked')).toBe('done');
+    // A provider account that signed in before has a user of its own.
+    await idp.setAccount('sub-tara', { preferred_username: 'tara', groups: ['staff'] });
+    expect((await pickUp(await signInAs('sub-tara'))).username).toBe('tara');
+    const refused = await signInAs('sub-tara', { jar, link: true, returnUrl: '/account' });
     expect(`${refused.landing.pathname}${refused.landing.search}`).toBe('/account?oidcLinkError=taken');
-    expect((await pickUp(await signInAs('sub-ann'))).username).toBe('ann');
+    expect((await pickUp(await signInAs('sub-tara'))).username).toBe('tara');
   });
 
   it.each([

@@ -50,6 +50,9 @@ export class AuthService {
     return session ? (session.role ?? 'admin') : null;
   });
 
+  /** The signed-in named user's name; null for the API key holder and when signed out. */
+  readonly username = computed(() => (this.session() ?? this.cookieSession())?.username ?? null);
+
   /** Who is signed in, for the toolbar: a user name, or "API key". */
   readonly displayName = computed(() => {
     const session = this.session() ?? this.cookieSession();
