@@ -1,9 +1,15 @@
-import { DataSource } from 'typeorm';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /** The local PostgreSQL the tests use (as the API's e2e tests do); CI starts it when it is down. */
 const POSTGRES_ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** A throw-away database for one gateway, dropped by the returned function. */
+/**
+ * A throw-away database for one gateway, dropped by the returned function. Made with `psql`: the portal's
+ * project may not import a database driver (its module boundaries), and the gateway brings its own.
+ */
 export async function createTemporaryDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `mcp_proxy_browser_${process.pid}_${Date.now()}`;
   await adminQuery(`CREATE DATABASE ${name}`);
@@ -13,10 +19,5 @@ export async function createTemporaryDatabase(): Promise<{ url: string; drop: ()
 }
 
 async function adminQuery(sql: string): Promise<void> {
-  const admin = await new DataSource({ type: 'postgres', url: POSTGRES_ADMIN_URL }).initialize();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.destroy();
-  }
+  await run('psql', [POSTGRES_ADMIN_URL, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { timeout: 30_000 });
 }
