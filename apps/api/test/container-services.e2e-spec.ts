@@ -14,7 +14,6 @@ import { adminGet, eventually, registerService, RunningApp, serviceAction, start
  * test is the proxy's side: the engine check, the command line (name, limits, variables by name only), the
  * sandbox status, and the `docker stop` of that very container when the service stops.
  */
-jest.setTimeout(30_000);
 
 describe('container services (a stand-in engine CLI)', () => {
   let running: RunningApp | null = null;

@@ -11,8 +11,6 @@ import { adminGet, eventually, RunningApp, startApp } from './support/running-ap
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-jest.setTimeout(30_000);
-
 /**
  * The same deploys through BullMQ on the local Redis (a queue prefix of this run's own, removed
  * afterwards): jobs run, one per service at a time, and a clone that fails for a passing reason is

@@ -11,7 +11,7 @@ const PASSWORD = 'correct horse battery staple';
  * and pointing an existing service at another repository (its secrets would start the new code) is
  * an admin's explicit, audited act. A plain redeploy of the same repository stays an operator's.
  */
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 describe('deploys obey role and service limits', () => {
   let git: GitFixtures;

@@ -18,7 +18,6 @@ const WEBHOOK_SECRET = 'webhook-secret-for-tests';
  * counts as GITHUB_HOST, with a stub of GitHub's API beside it), through the in-process queue, and
  * checked the way a user would: the deployment's record, and the MCP server through the proxy.
  */
-jest.setTimeout(20_000);
 
 describe('GitHub deploys (in-process queue, real git, real npm, real children)', () => {
   let git: GitFixtures;

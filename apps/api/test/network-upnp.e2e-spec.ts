@@ -25,8 +25,6 @@ if (!support.ok) {
 }
 const describeLab = support.ok ? describe : describe.skip;
 
-jest.setTimeout(30_000);
-
 const PORTS = { BACKEND_PORT: '8437', FRONTEND_PORT: '3437', HTTPS_PORT: '8443' };
 const LEASE_SEC = 4;
 const ANOTHER_DEVICE = '10.99.0.77';

@@ -15,7 +15,6 @@ const REMOTE_SECRET = 'remote-token-3f9c1e7a5b';
  */
 describe('remote MCP servers (transport "remote")', () => {
   // Each step waits on real servers and the network: allow for a busy machine.
-  jest.setTimeout(30_000);
   let running: RunningApp;
   let streamable: RemoteEverything;
   let legacy: RemoteEverything;

@@ -185,6 +185,30 @@ describe('tool pinning and drift policies', () => {
     );
   });
 
+  it('a policy switched to block hides the unapproved change from open sessions at once, and back to warn serves it', async () => {
+    const mcp = await client('drift-warn');
+    expect((await listed(mcp))['echo']?.description).toBe(POISONED);
+    const setPolicy = (driftPolicy: string) =>
+      running
+        .api()
+        .patch('/api/services/drift-warn')
+        .set(...key())
+        .send({ proxy: { driftPolicy } })
+        .expect(200);
+
+    let told = nextListChanged(mcp);
+    await setPolicy('block');
+    await told;
+    expect(Object.keys(await listed(mcp))).toEqual(['add']);
+    await expect(mcp.callTool({ name: 'echo', arguments: { message: 'hi' } })).rejects.toThrow(/held back/);
+
+    told = nextListChanged(mcp);
+    await setPolicy('warn');
+    await told;
+    expect(Object.keys(await listed(mcp)).sort()).toEqual(['add', 'echo']);
+    await pendingOf('drift-warn', 1);
+  });
+
   it('off: nothing is compared or recorded', async () => {
     await register('drift-off', [ECHO], { driftPolicy: 'off' });
     const mcp = await client('drift-off');
@@ -301,6 +325,18 @@ describe('tool pinning and drift policies', () => {
         /Tool "echo" of "drift-session" is held back/,
       );
       await pendingOf('drift-session', 1);
+
+      // A client that calls before it lists: its child's tools are compared first, and the changed one refused.
+      writeTools('drift-session', [ECHO, ADD_WIDER]);
+      const hasty = await client('drift-session');
+      await expect(hasty.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toThrow(
+        /Tool "add" of "drift-session" is held back/,
+      );
+      expect(textOf(await hasty.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('echo called with {"message":"hi"}');
+      await eventually(async () => {
+        const tools = (await changes('drift-session')).map((change) => change.tool);
+        if (!tools.includes('add')) throw new Error(`pending changes of ${tools.join(', ') || 'no tool'}`);
+      });
     });
 
     it('unknown policies are refused, naming the field', async () => {

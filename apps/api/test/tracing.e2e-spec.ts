@@ -14,7 +14,6 @@ const STATUS_ERROR = 2;
 /** Tracing: a span per MCP call, exported over OTLP/HTTP to a collector, continuing the client's trace. */
 describe('OpenTelemetry tracing of MCP calls', () => {
   // Spans are exported in batches and the servers are real: allow for a busy machine.
-  jest.setTimeout(30_000);
   let running: RunningApp;
   let collector: OtlpCollector;
   let remote: RemoteEverything;

@@ -4,12 +4,12 @@ import { eventually } from './running-app';
 export type DeploymentGetter = (id: string) => Promise<DeploymentView>;
 
 /** Polls a deployment until it has finished (succeeded or failed), within the bound. */
-export function finished(get: DeploymentGetter, id: string, timeoutMs = 30_000): Promise<DeploymentView> {
+export function finished(get: DeploymentGetter, id: string, timeoutMs = 90_000): Promise<DeploymentView> {
   return reached(get, id, ['succeeded', 'failed'], timeoutMs);
 }
 
 /** Polls a deployment until its status is one of `statuses`, within the bound. */
-export function reached(get: DeploymentGetter, id: string, statuses: DeploymentStatus[], timeoutMs = 30_000): Promise<DeploymentView> {
+export function reached(get: DeploymentGetter, id: string, statuses: DeploymentStatus[], timeoutMs = 90_000): Promise<DeploymentView> {
   return eventually(
     async () => {
       const deployment = await get(id);

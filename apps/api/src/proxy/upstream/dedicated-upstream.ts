@@ -18,6 +18,9 @@ import type { ClientSession, InFlight } from '../sessions/client-session';
 import { heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
 import type { Upstream } from './upstream';
 
+/** Pages of `tools/list` read at most to compare a session child's tools before its first call. */
+const MAX_COMPARED_PAGES = 50;
+
 /**
  * A child of its own for one client session (`isolation: session`): frames pass through as they
  * are, ids included, since nobody else talks to this child. The proxy only adds time-outs and
@@ -38,7 +41,32 @@ export class DedicatedUpstream implements Upstream {
   /** The params of `tools/list` requests in flight: the cursor tells a first page from a later one. */
   private readonly listParams = new Map<InFlight, unknown>();
 
+  /** Under `block`: this session's child had its tools compared with the pins (listed by its client, or by us first). */
+  private toolsCompared = false;
+  private comparing: Promise<boolean> | null = null;
+
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
+    // A call may come before any list: the child could be serving a changed tool the pins have not seen yet.
+    if (request.method === MCP_METHODS.TOOLS_CALL && !this.toolsCompared && this.toolPins?.pins.blocking()) {
+      this.comparing ??= this.compareTools(timeoutMs);
+      void this.comparing.then((compared) => {
+        if (session.find(entry.clientId) !== entry) return;
+        if (compared) return this.forwardNow(session, entry, request, timeoutMs);
+        session.finish(
+          entry,
+          errorResponse(
+            entry.clientId,
+            SERVER_UNAVAILABLE,
+            `The tools of "${this.toolPins?.serviceName}" could not be listed to check them`,
+          ),
+        );
+      });
+      return;
+    }
+    this.forwardNow(session, entry, request, timeoutMs);
+  }
+
+  private forwardNow(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     const held = request.method === MCP_METHODS.TOOLS_CALL ? (this.toolPins?.pins.held() ?? null) : null;
     const refusal = held && heldToolRefusal(entry.clientId, request.params, held, this.toolPins?.serviceName ?? '');
     if (refusal) return session.finish(entry, refusal);
@@ -123,8 +151,29 @@ export class DedicatedUpstream implements Upstream {
     const pins = this.toolPins?.pins;
     if (!pins || !('result' in message)) return message;
     pins.observe(message.result, params);
+    this.toolsCompared ||= !(params as { cursor?: unknown } | undefined)?.cursor;
     const result = withoutHeldTools(message.result, pins.held());
     return result === message.result ? message : { ...message, result };
+  }
+
+  /** Lists the child's tools (every page) for the pins to compare; false when it could not. */
+  private async compareTools(timeoutMs: number): Promise<boolean> {
+    const pins = this.toolPins?.pins;
+    if (!pins) return true;
+    let params: { cursor?: string } = {};
+    for (let page = 0; page < MAX_COMPARED_PAGES; page++) {
+      const response = await this.peer.request(MCP_METHODS.TOOLS_LIST, params, { timeoutMs }).response;
+      if (!('result' in response)) break;
+      pins.observe(response.result, params);
+      const next = (response.result as { nextCursor?: unknown } | null)?.nextCursor;
+      if (typeof next !== 'string' || next === '') {
+        this.toolsCompared = true;
+        break;
+      }
+      params = { cursor: next };
+    }
+    this.comparing = null;
+    return this.toolsCompared;
   }
 
   private clearTimer(entry: InFlight): void {

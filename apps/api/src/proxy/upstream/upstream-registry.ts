@@ -109,6 +109,18 @@ export class UpstreamRegistry {
       session.sendUnrelated({ jsonrpc: '2.0', method: MCP_METHODS.TOOLS_LIST_CHANGED });
   }
 
+  /**
+   * A service's drift policy changed (say warn → block): the tools its sessions may see changed with it, so they
+   * list again. Read before and after the route table takes the change in.
+   */
+  @OnEvent(SERVICE_EVENTS.changed, { async: true })
+  async onServiceChanged({ serviceId }: { serviceId: string }): Promise<void> {
+    const before = this.routes.byId(serviceId)?.proxy;
+    await this.routes.rebuild();
+    const after = this.routes.byId(serviceId)?.proxy;
+    if (before && after && (before.driftPolicy ?? 'warn') !== (after.driftPolicy ?? 'warn')) this.onToolPinsChanged({ serviceId });
+  }
+
   @OnEvent(SERVICE_EVENTS.exited)
   onExited(exit: ChildExit): void {
     const entry = this.shared.get(exit.serviceId);
