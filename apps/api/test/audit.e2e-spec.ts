@@ -195,5 +195,26 @@ describe.each([
       .set(...asKey())
       .expect(200);
     expect((renamed.body as AuditEventView[]).map((event) => event.targetName)).toEqual(['named-target']);
+
+    // An admin limited to no service reads the log without learning the names of services outside their limits.
+    await running
+      .api()
+      .post('/api/users')
+      .set(...asKey())
+      .send({ username: 'limited-admin', password: 'correct horse battery', role: 'admin', services: [] })
+      .expect(201);
+    const limited = await running
+      .api()
+      .post('/api/auth/login')
+      .send({ username: 'limited-admin', password: 'correct horse battery' })
+      .expect(201);
+    const seen = await running
+      .api()
+      .get('/api/audit')
+      .query({ target: serviceId })
+      .set('Authorization', `Bearer ${(limited.body as { token: string }).token}`)
+      .expect(200);
+    expect((seen.body as AuditPageView).items).toEqual([expect.objectContaining({ targetName: serviceId, targetKind: null })]);
+    expect(JSON.stringify(seen.body)).not.toContain('named-target');
   });
 });

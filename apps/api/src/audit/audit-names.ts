@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditEventView } from '@mcp-proxy/shared/dto';
 import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { ClientTokenEntity } from '../client-tokens/client-token.entity';
+import { Principal, scopeShowsService } from '../core/auth/principal';
 import { GroupEntity } from '../groups/group.entity';
 import { OAuthClientEntity } from '../oauth/oauth.entities';
 import { ServiceEntity } from '../services/service.entity';
@@ -33,8 +34,10 @@ const TARGET_SOURCES: readonly { kind: string; entity: EntityTarget<ObjectLitera
 export class AuditNames {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async named(events: StoredAuditEvent[]): Promise<AuditEventView[]> {
-    const targets = await this.targetNames([...new Set(events.map((event) => event.target).filter((t): t is string => !!t))]);
+  /** `reader`: who reads the log; one limited to some services gets no names of the others (nor of groups). */
+  async named(events: StoredAuditEvent[], reader?: Principal): Promise<AuditEventView[]> {
+    const ids = [...new Set(events.map((event) => event.target).filter((t): t is string => !!t))];
+    const targets = await this.targetNames(ids, reader);
     return events.map((event) => {
       const target = event.target ? targets.get(event.target) : undefined;
       return {
@@ -46,9 +49,11 @@ export class AuditNames {
     });
   }
 
-  private async targetNames(ids: string[]): Promise<Map<string, { kind: string; name: string }>> {
+  private async targetNames(ids: string[], reader: Principal | undefined): Promise<Map<string, { kind: string; name: string }>> {
     const found = new Map<string, { kind: string; name: string }>();
+    const limited = reader?.scope?.services !== undefined;
     for (const source of TARGET_SOURCES) {
+      if (limited && source.kind === 'group') continue;
       const open = ids.filter((id) => !found.has(id));
       if (open.length === 0) break;
       const repository = this.dataSource.getRepository(source.entity);
@@ -56,6 +61,7 @@ export class AuditNames {
       const rows = await repository.find({ where, select: ['id', source.name] }).catch(() => []);
       for (const row of rows) {
         const name = String(row[source.name]);
+        if (source.kind === 'service' && !scopeShowsService(reader, { id: String(row['id']), name })) continue;
         for (const key of [String(row['id']), name]) if (open.includes(key)) found.set(key, { kind: source.kind, name });
       }
     }

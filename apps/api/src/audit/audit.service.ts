@@ -4,6 +4,7 @@ import type { AuditEventView, AuditOutcome, AuditPageView, AuditQueryDto } from 
 import { Brackets, LessThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditNames, StoredAuditEvent } from './audit-names';
+import type { Principal } from '../core/auth/principal';
 
 /** Who acted: a Principal fits, so does a user name tried at login. */
 export interface AuditActor {
@@ -74,20 +75,21 @@ export class AuditService implements BeforeApplicationShutdown {
     }
   }
 
-  async page(query: AuditQueryDto): Promise<AuditPageView> {
+  /** `reader`: who asks (names of things outside their limits are not looked up). */
+  async page(query: AuditQueryDto, reader?: Principal): Promise<AuditPageView> {
     const [rows, total] = await this.filtered(query)
       .orderBy('event.at', 'DESC')
       .addOrderBy('event.id', 'DESC')
       .skip(query.offset ?? 0)
       .take(query.limit ?? DEFAULT_PAGE)
       .getManyAndCount();
-    return { items: await this.names.named(rows.map(toView)), total };
+    return { items: await this.names.named(rows.map(toView), reader), total };
   }
 
   /** Every matching event, oldest first (an export reads like a journal). */
-  async all(query: AuditQueryDto): Promise<AuditEventView[]> {
+  async all(query: AuditQueryDto, reader?: Principal): Promise<AuditEventView[]> {
     const rows = await this.filtered(query).orderBy('event.at', 'ASC').addOrderBy('event.id', 'ASC').getMany();
-    return this.names.named(rows.map(toView));
+    return this.names.named(rows.map(toView), reader);
   }
 
   /** Deletes events older than the cut-off; returns how many went. */
