@@ -22,7 +22,8 @@ describe('the session cookie', () => {
   let running: RunningApp;
 
   beforeAll(async () => {
-    running = await startApp();
+    // Loopback is a trusted reverse proxy here, so a request can say it came in over HTTPS (X-Forwarded-Proto).
+    running = await startApp({ TRUSTED_PROXIES: 'loopback' });
     await running
       .api()
       .post('/api/users')
@@ -54,11 +55,32 @@ describe('the session cookie', () => {
     await running.api().get('/api/services').expect(401);
   });
 
+  it('is Secure when the browser came over HTTPS (here through a trusted reverse proxy)', async () => {
+    const response = await running
+      .api()
+      .post('/api/auth/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ username: 'cora', password: PASSWORD })
+      .expect(201);
+    const line = [response.headers['set-cookie'] ?? []].flat().find((value) => value.startsWith('mcp_session='));
+    expect(line).toMatch(/; Secure/i);
+    expect(line).toMatch(/HttpOnly/i);
+    expect(line).toMatch(/SameSite=Strict/i);
+  });
+
   it('changes something only with the portal header: a cross-site form cannot', async () => {
     const { cookie } = await signIn();
     const body = { name: 'cookie-made', process: { command: 'node', args: ['-e', ''] } };
     await running.api().post('/api/services').set('Cookie', cookie).send(body).expect(401);
     await running.api().post('/api/services').set('Cookie', cookie).set('X-Requested-With', 'mcp-portal').send(body).expect(201);
+  });
+
+  it('reaches the MCP endpoints (the Try-it panel of a tab without a token) under the same header rule', async () => {
+    const { cookie } = await signIn();
+    const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
+    // Without the header the cookie is not taken: anonymous, 401. With it, the caller is known (and the service is not).
+    await running.api().post('/mcp/no-such-service').set('Cookie', cookie).send(ping).expect(401);
+    await running.api().post('/mcp/no-such-service').set('Cookie', cookie).set('X-Requested-With', 'mcp-portal').send(ping).expect(404);
   });
 
   it('opens the live socket only from a page of our own origin', async () => {
