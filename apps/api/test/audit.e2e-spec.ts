@@ -60,7 +60,8 @@ describe.each([
     expect(summary).toEqual([
       ['DELETE /api/services/:id', 'failed', 'admin', 'no-such-service'],
       ['DELETE /api/services/:id', 'ok', 'admin', 'audited'],
-      ['POST /api/services', 'ok', 'admin', null],
+      // A creation names what it created (its id; the log shows its name).
+      ['POST /api/services', 'ok', 'admin', expect.stringMatching(/^[0-9a-f-]{36}$/)],
       ['GET /api/services', 'refused', null, null],
       ['auth.login', 'ok', 'admin', null],
       ['auth.login', 'refused', null, null],
@@ -194,7 +195,11 @@ describe.each([
       .query({ format: 'json', target: serviceId })
       .set(...asKey())
       .expect(200);
-    expect((renamed.body as AuditEventView[]).map((event) => event.targetName)).toEqual(['named-target']);
+    // Its creation and its change, both named.
+    expect((renamed.body as AuditEventView[]).map((event) => [event.action, event.targetName])).toEqual([
+      ['POST /api/services', 'named-target'],
+      ['PATCH /api/services/:id', 'named-target'],
+    ]);
 
     // An admin limited to no service reads the log without learning the names of services outside their limits.
     await running
@@ -214,7 +219,9 @@ describe.each([
       .query({ target: serviceId })
       .set('Authorization', `Bearer ${(limited.body as { token: string }).token}`)
       .expect(200);
-    expect((seen.body as AuditPageView).items).toEqual([expect.objectContaining({ targetName: serviceId, targetKind: null })]);
+    const seenItems = (seen.body as AuditPageView).items;
+    expect(seenItems).toHaveLength(2);
+    expect(seenItems.every((event) => event.targetName === serviceId && event.targetKind === null)).toBe(true);
     expect(JSON.stringify(seen.body)).not.toContain('named-target');
   });
 });
