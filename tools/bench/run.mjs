@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// `npm run bench`: the start-up benchmark (cold start and idle RSS of the built API), then the MCP data-plane
-// benchmark (mcp-bench.mjs: our proxy against direct stdio, supergateway and mcp-proxy). Needs `npm run build`.
+// `npm run bench`: the start-up benchmark (cold start and idle RSS of the built API), the MCP data-plane
+// benchmark (mcp-bench.mjs: our proxy against direct stdio, supergateway and mcp-proxy), then a new session's
+// first call by isolation (session-start.mjs: shared, session, pool). Needs `npm run build`.
 //
 //   npm run bench                                  both, default sizes (about 5 minutes)
 //   npm run bench -- --quick                       both, short smoke run
 //   npm run bench -- --only startup                cold start only
 //   npm run bench -- --only mcp [mcp-bench options, e.g. --targets direct,supergateway,mcp-proxy --json]
+//   npm run bench -- --only sessions [--sessions 30 --gap-ms 300 --burst 40]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
-if (only !== undefined && !['startup', 'mcp'].includes(only)) {
-  console.error(`--only takes "startup" or "mcp", got "${only}"`);
+if (only !== undefined && !['startup', 'mcp', 'sessions'].includes(only)) {
+  console.error(`--only takes "startup", "mcp" or "sessions", got "${only}"`);
   process.exit(2);
 }
 
@@ -23,11 +25,17 @@ const json = args.includes('--json');
 const run = (file, argv, stdout = 'inherit') =>
   spawnSync(process.execPath, [script(file), ...argv], { stdio: ['inherit', stdout, 'inherit'] }).status ?? 1;
 
+const quick = args.includes('--quick');
 let status = 0;
-if (only !== 'mcp') {
+if (only === undefined || only === 'startup') {
   // startup.mjs takes the number of runs as its only argument.
-  status = Math.max(status, run('./startup.mjs', args.includes('--quick') ? ['1'] : [], json ? 2 : 'inherit'));
-  if (only !== 'startup') console.error('');
+  status = Math.max(status, run('./startup.mjs', quick ? ['1'] : [], json ? 2 : 'inherit'));
+  if (only === undefined) console.error('');
 }
-if (only !== 'startup') status = Math.max(status, run('./mcp-bench.mjs', args));
+if (only === undefined || only === 'mcp') status = Math.max(status, run('./mcp-bench.mjs', args));
+if (only === undefined || only === 'sessions') {
+  // With every benchmark, only the shared options go along; alone, all of them.
+  const sessionArgs = only === 'sessions' ? args : args.filter((arg) => ['--quick', '--no-pin'].includes(arg));
+  status = Math.max(status, run('./session-start.mjs', sessionArgs, json ? 2 : 'inherit'));
+}
 process.exit(status);

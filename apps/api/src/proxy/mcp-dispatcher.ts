@@ -10,6 +10,7 @@ import {
   negotiateInitializeProtocolVersion,
 } from '@mcp-proxy/mcp/protocol';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { childPerSession } from '@mcp-proxy/shared/dto';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import type { Principal } from '../core/auth/principal';
 import type { CallTrace } from '../core/tracing/call-trace';
@@ -70,13 +71,13 @@ export class McpDispatcher {
       throw error;
     }
     // A shared server's session holds nothing but what was negotiated: it can be re-created anywhere.
-    if (route.process.isolation !== 'session') this.sessions.persist(session);
+    if (!childPerSession(route.process.isolation)) this.sessions.persist(session);
     return session;
   }
 
   /** A session that exists before `initialize` (legacy SSE stream, WebSocket connection). */
   createSession(route: ServiceRoute, principal: Principal, transport: SessionTransport, protocolVersion: string): ClientSession {
-    const idleMs = route.process.isolation === 'session' ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
+    const idleMs = childPerSession(route.process.isolation) ? route.process.sessionIdleTimeoutSec * 1000 : SHARED_SESSION_IDLE_MS;
     const session = this.sessions.create(route.id, principal.id, transport, protocolVersion, idleMs);
     session.limitTo(sessionScopeOf(principal));
     session.ownedBy(principal);
@@ -84,8 +85,8 @@ export class McpDispatcher {
   }
 
   /**
-   * Makes sure the session has a server to talk to: the shared child ready, or (isolation
-   * `session`) a child of its own, spawned now.
+   * Makes sure the session has a server to talk to: the shared child ready, or (isolation `session` and
+   * `pool`) a child of its own, spawned now or taken from the pool.
    */
   async prepare(route: ServiceRoute, session: ClientSession, request?: JsonRpcRequest): Promise<void> {
     if (request) {
@@ -93,14 +94,17 @@ export class McpDispatcher {
       session.clientCapabilities = capabilitiesOf(request);
       session.clientInfo = clientInfoOf(request);
     }
-    if (route.process.isolation === 'session') {
+    if (childPerSession(route.process.isolation)) {
       if (!this.upstreams.of(session)) await this.upstreams.dedicatedFor(route, session);
       return;
     }
     await this.upstreams.sharedFor(route, START_WAIT_MS);
   }
 
-  /** Answers `initialize`: from the shared child's identity, or by the session's own child. */
+  /**
+   * Answers `initialize`: by the session's own child (`session`), or from what the server said when the proxy
+   * initialized it (the shared child, a pool's child).
+   */
   initialize(session: ClientSession, route: ServiceRoute, request: JsonRpcRequest, sink: MessageSink, traceparent?: string): void {
     if (route.process.isolation === 'session') {
       // The session's own child answers, with its own capabilities and version.
@@ -109,7 +113,7 @@ export class McpDispatcher {
       if (upstream && entry) this.forward(upstream, session, route, entry, request, traceparent);
       return;
     }
-    const identity = this.upstreams.sharedIdentity(route.id);
+    const identity = route.process.isolation === 'pool' ? this.upstreams.pooledIdentity(session) : this.upstreams.sharedIdentity(route.id);
     const entry = session.begin(request, sink);
     if (!entry) return;
     this.trace(session, route, entry, request, traceparent);

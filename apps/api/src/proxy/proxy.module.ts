@@ -25,6 +25,7 @@ import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
 import { WebSocketTransport } from './transports/websocket.transport';
+import { SessionPools } from './upstream/session-pools';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
@@ -36,6 +37,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     SessionStore,
     SessionPersistence,
     UpstreamRegistry,
+    SessionPools,
     McpDispatcher,
     RateLimiter,
     ProxyMetrics,

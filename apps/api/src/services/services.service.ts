@@ -7,6 +7,7 @@ import type {
   ProxyConfigView,
   RemoteConfigDto,
   ServiceLimitsView,
+  SessionPoolView,
   ServiceSandboxSettingsView,
   ServiceView,
   UpdateServiceDto,
@@ -66,7 +67,7 @@ export class ServicesService {
       environmentSealed: this.secretBox.encryptJson(dto.environment ?? {}),
       desiredState: 'stopped',
     });
-    refuseSessionIsolationOfRemote(entity);
+    refuseUnsupportedIsolation(entity);
     await this.saveUnique(entity);
     if (dto.remote) entity.remote = await this.saveRemote(entity.id, dto.remote, null);
     this.events.changed(entity.id);
@@ -83,6 +84,7 @@ export class ServicesService {
         // A partial limits (or sandbox) object changes only the keys it names.
         limits: { ...EMPTY_LIMITS, ...entity.process.limits, ...definedOnly(dto.process.limits) },
         sandbox: { user: null, filesystem: null, ...entity.process.sandbox, ...definedOnly(dto.process.sandbox) },
+        pool: { ...DEFAULT_POOL, ...entity.process.pool, ...definedOnly(dto.process.pool) },
       });
     }
     if (dto.proxy) entity.proxy = proxyConfig(entity.name, { ...entity.proxy, ...dto.proxy });
@@ -97,7 +99,7 @@ export class ServicesService {
     }
     if (dto.environment) entity.environmentSealed = this.secretBox.encryptJson(dto.environment);
     if (entity.transport === 'remote' && !dto.remote && !entity.remote) throw badRequest('remote is required when transport is "remote"');
-    refuseSessionIsolationOfRemote(entity);
+    refuseUnsupportedIsolation(entity);
     await this.saveUnique(entity);
     if (dto.remote) entity.remote = await this.saveRemote(entity.id, dto.remote, entity.remote ?? null);
     this.events.changed(entity.id);
@@ -309,12 +311,23 @@ function badRequest(message: string): BadRequestException {
   return new BadRequestException({ statusCode: 400, message: [message], error: 'Bad Request' });
 }
 
-/** A remote server is one session shared by every client: there is no process to give each client. */
-function refuseSessionIsolationOfRemote(entity: ServiceEntity): void {
-  if (entity.transport === 'remote' && entity.process.isolation === 'session') {
-    throw badRequest('process.isolation "session" is not available for remote services (use "shared")');
+/**
+ * A remote server is one session shared by every client: there is no process to give each client. A pool's
+ * children are initialized by the proxy, which speaks MCP to stdio children only.
+ */
+function refuseUnsupportedIsolation(entity: ServiceEntity): void {
+  const { isolation, pool } = entity.process;
+  if (entity.transport === 'remote' && isolation !== 'shared') {
+    throw badRequest(`process.isolation "${isolation}" is not available for remote services (use "shared")`);
   }
+  if (entity.transport === 'http' && isolation === 'pool') {
+    throw badRequest('process.isolation "pool" needs a stdio server (use "session" or "shared" for an http service)');
+  }
+  if (pool && pool.min > pool.max) throw badRequest(`process.pool.min (${pool.min}) must not be more than process.pool.max (${pool.max})`);
 }
+
+/** Two children kept ready, twenty at most. */
+const DEFAULT_POOL: SessionPoolView = { min: 2, max: 20 };
 
 /** The fields a request actually gave (not undefined or null), so the defaults fill the rest. */
 function givenFields<T extends object>(input: T | undefined): Partial<T> {
@@ -322,7 +335,8 @@ function givenFields<T extends object>(input: T | undefined): Partial<T> {
 }
 
 /** Defaults for every setting, applied on create and again on update (so older rows gain new keys). */
-type ProcessConfigInput = Omit<Partial<ProcessConfigView>, 'limits' | 'sandbox'> & {
+type ProcessConfigInput = Omit<Partial<ProcessConfigView>, 'limits' | 'sandbox' | 'pool'> & {
+  pool?: Partial<SessionPoolView>;
   limits?: { [K in keyof ServiceLimitsView]?: ServiceLimitsView[K] | undefined };
   sandbox?: { [K in keyof ServiceSandboxSettingsView]?: ServiceSandboxSettingsView[K] | undefined };
 };
@@ -341,6 +355,7 @@ function processConfig(input: ProcessConfigInput | undefined): ProcessConfigView
     memoryLimitMb: input?.memoryLimitMb ?? null,
     maxSessions: input?.maxSessions ?? 20,
     sessionIdleTimeoutSec: input?.sessionIdleTimeoutSec ?? 900,
+    pool: { ...DEFAULT_POOL, ...definedOnly(input?.pool) },
     limits: { ...EMPTY_LIMITS, ...definedOnly(input?.limits) },
     sandbox: { user: input?.sandbox?.user ?? null, filesystem: input?.sandbox?.filesystem ?? null },
   };

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { childPerSession } from '@mcp-proxy/shared/dto';
 import type { ProxyMetricsView, ServiceLogsView, ServiceMetricsView, ServiceStatus, ServiceView } from '@mcp-proxy/shared/dto';
 import { AppLogger } from '../core/logging/app-logger';
 import { CandidateChildren, CandidateSettings } from './candidate-children';
@@ -16,7 +17,7 @@ import { childrenOf, ServiceRecord } from './service-record';
 import { ServiceRuntimes } from '../services/service-runtimes';
 import type { ServiceRuntime } from '../services/service-view.mapper';
 import { ServicesService } from '../services/services.service';
-import { SessionChildren } from './session-children';
+import { SessionChildren, sessionChildLimit } from './session-children';
 import { ChildLauncher } from './spawn/child-launcher';
 import type { RunningChild } from './spawn/running-child';
 import type { ExitFacts } from './spawn/supervised-child';
@@ -255,7 +256,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       record.restartState = FRESH_RESTART_STATE;
       record.health?.stop();
       record.health = null;
-      if (record.entity.process.isolation === 'session') {
+      if (childPerSession(record.entity.process.isolation)) {
         // Each session starts a child of its own from the new settings; the check was all the candidate was for.
         await candidate.stop({ reason: 'checked; sessions start their own children' });
         this.setStatus(record, { status: 'running', pid: null, restarts: 0, startedAt: new Date(this.clock.now()), statusReason: null });
@@ -349,8 +350,9 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
       this.setStatus(record, { status: 'stopped', pid: null, startedAt: null, statusReason: 'runs on another instance' });
       return;
     }
-    if (record.entity.process.isolation === 'session') {
-      record.log.append('system', `accepting sessions (up to ${record.entity.process.maxSessions} children)`);
+    if (childPerSession(record.entity.process.isolation)) {
+      const pool = record.entity.process.isolation === 'pool' ? `, ${record.entity.process.pool?.min ?? 0} kept ready` : '';
+      record.log.append('system', `accepting sessions (up to ${sessionChildLimit(record.entity.process)} children${pool})`);
       this.setStatus(record, { status: 'running', pid: null, startedAt: new Date(this.clock.now()), statusReason: null });
       return;
     }
@@ -486,7 +488,7 @@ export class ProcessSupervisor implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private isUp(record: ServiceRecord): boolean {
-    return record.child !== null || (record.entity.process.isolation === 'session' && record.runtime.status === 'running');
+    return record.child !== null || (childPerSession(record.entity.process.isolation) && record.runtime.status === 'running');
   }
 
   // ─── Health and metrics ────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { childPerSession, type ProcessConfigView } from '@mcp-proxy/shared/dto';
 import type { ChildHandle } from './child-handle';
 import { ResourceWatch } from './resources/resource-watch';
 import { childrenOf, ServiceRecord } from './service-record';
@@ -9,8 +10,13 @@ import type { ExitFacts, SupervisedChild } from './spawn/supervised-child';
 import { NotSessionIsolatedError, ServiceNotRunningError, SessionLimitError, SessionUnavailableError } from './supervisor-errors';
 import { inBackground } from '../core/logging/background';
 
+/** Children at once of a service with a child per session: a pool's ready ones count too. */
+export function sessionChildLimit(process: ProcessConfigView): number {
+  return process.isolation === 'pool' ? (process.pool?.max ?? process.maxSessions) : process.maxSessions;
+}
+
 /**
- * `session` isolation: one child per client session, started on demand, never restarted (the
+ * `session` and `pool` isolation: one child per client session, started on demand, never restarted (the
  * session is gone with it), at most `maxSessions` at once.
  */
 @Injectable()
@@ -23,9 +29,9 @@ export class SessionChildren {
 
   async spawn(record: ServiceRecord): Promise<SupervisedChild> {
     const { name, entity } = record;
-    if (entity.process.isolation !== 'session') throw new NotSessionIsolatedError(name);
+    if (!childPerSession(entity.process.isolation)) throw new NotSessionIsolatedError(name);
     if (record.runtime.status !== 'running') throw new ServiceNotRunningError(name, record.runtime.status);
-    const limit = entity.process.maxSessions;
+    const limit = sessionChildLimit(entity.process);
     // Children still starting count too, so a burst of new sessions cannot overshoot the limit.
     if (record.sessions.size + record.pendingSessions >= limit) throw new SessionLimitError(name, limit);
 

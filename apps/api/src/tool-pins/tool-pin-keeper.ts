@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { DriftPolicy } from '@mcp-proxy/shared/dto';
 import { AuditService, type AuditActor } from '../audit/audit.service';
@@ -21,7 +21,7 @@ export const TOOL_PINNING_ACTOR: AuditActor = { id: 'proxy', kind: 'system', lab
  * database: loaded before any server starts, read again after an approval here or news from another instance.
  */
 @Injectable()
-export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
+export class ToolPinKeeper implements ToolPinGuard, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('ToolPins');
   private readonly book = new PinBook();
   private readonly writes = new Map<string, Promise<void>>();
@@ -91,6 +91,11 @@ export class ToolPinKeeper implements ToolPinGuard, OnModuleInit {
   /** Settles once everything observed so far is written. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.writes.values()]);
+  }
+
+  /** What the last lists showed is written before the database closes (a stop must not lose a pin or a change). */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.flush();
   }
 
   @OnEvent(TOOL_PIN_NEWS, { async: true })

@@ -20,7 +20,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   validateStatelessRequest,
 } from '@mcp-proxy/mcp/protocol';
-import type { ResponseMode } from '@mcp-proxy/shared/dto';
+import { childPerSession, type ResponseMode } from '@mcp-proxy/shared/dto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
@@ -188,7 +188,7 @@ export class StreamableHttpTransport {
       version = check.protocolVersion;
     }
     if (!isRequest(message)) return sendEmpty(response, 202);
-    if (route.process.isolation === 'session') {
+    if (childPerSession(route.process.isolation)) {
       return sendRpcError(
         response,
         400,
@@ -259,7 +259,7 @@ export class StreamableHttpTransport {
   private async findSession(sessionId: string, route: ServiceRoute, principal: Principal): Promise<ClientSession | undefined> {
     const session = this.sessions.find(sessionId, principal.id);
     if (session) return session.serviceId === route.id ? session : undefined;
-    if (route.process.isolation === 'session') return undefined;
+    if (childPerSession(route.process.isolation)) return undefined;
     return this.sessions.revive(sessionId, principal, route.id);
   }
 

@@ -16,13 +16,13 @@ import {
 } from '@mcp-proxy/mcp/protocol';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import { heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
-import type { Upstream } from './upstream';
+import type { ServerIdentity, Upstream } from './upstream';
 
 /** Pages of `tools/list` read at most to compare a session child's tools before its first call. */
 const MAX_COMPARED_PAGES = 50;
 
 /**
- * A child of its own for one client session (`isolation: session`): frames pass through as they
+ * A child of its own for one client session (`isolation: session` or `pool`): frames pass through as they
  * are, ids included, since nobody else talks to this child. The proxy only adds time-outs and
  * routes what the child says to the right stream.
  */
@@ -33,6 +33,8 @@ export class DedicatedUpstream implements Upstream {
     private readonly stopChild: () => void,
     /** Tool pinning of the service (every session's child is the same server, checked against the same pins). */
     private readonly toolPins: { pins: UpstreamToolPins; serviceName: string } | null = null,
+    /** A pool's child, initialized by the proxy before the session took it: what the server said then. */
+    readonly identity: ServerIdentity | null = null,
   ) {
     peer.onMessage((message) => this.fromChild(message));
   }
@@ -90,6 +92,8 @@ export class DedicatedUpstream implements Upstream {
   }
 
   notify(session: ClientSession, notification: JsonRpcNotification): void {
+    // The proxy told a pool's child `initialized` when it initialized it.
+    if (this.identity && notification.method === MCP_METHODS.INITIALIZED) return;
     if (notification.method === MCP_METHODS.CANCELLED) {
       const requestId = (notification.params as { requestId?: string | number } | undefined)?.requestId;
       const entry = requestId === undefined ? undefined : session.find(requestId);

@@ -10,7 +10,6 @@ import {
   JsonRpcPeer,
   JsonRpcRequest,
   JsonRpcResponse,
-  LATEST_INITIALIZE_PROTOCOL_VERSION,
   LIST_CHANGED_NOTIFICATIONS,
   MCP_METHODS,
   notifiedProgressToken,
@@ -25,7 +24,7 @@ import type { ClientSession, InFlight } from '../sessions/client-session';
 import { groupUri } from '../groups/resource-uris';
 import { ResponseCache } from './response-cache';
 import { HeldTools, heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
-import type { ServerIdentity, Upstream } from './upstream';
+import { initializeServer, type ServerIdentity, type Upstream } from './upstream';
 
 const logger = new Logger('SharedUpstream');
 
@@ -88,18 +87,7 @@ export class SharedUpstream implements Upstream {
   }
 
   private async initialize(): Promise<ServerIdentity> {
-    const identity = await this.peer.call<ServerIdentity>(
-      MCP_METHODS.INITIALIZE,
-      {
-        protocolVersion: LATEST_INITIALIZE_PROTOCOL_VERSION,
-        // Advertised so servers offer their sampling/elicitation/roots features; each such request
-        // is routed to the client that caused it, or refused when that cannot be known.
-        capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
-        clientInfo: this.options.clientInfo,
-      },
-      { timeoutMs: this.options.initializeTimeoutMs },
-    );
-    this.peer.notify(MCP_METHODS.INITIALIZED);
+    const identity = await initializeServer(this.peer, this.options.clientInfo, this.options.initializeTimeoutMs);
     this.identity = identity;
     if (identity.capabilities['tools']) {
       // A warm-up: the first tools/list asks the child itself when this fails.

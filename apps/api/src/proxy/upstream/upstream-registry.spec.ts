@@ -9,6 +9,7 @@ import type { RouteTable, ServiceRoute } from '../routing/route-table';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 import { SessionStore } from '../sessions/session-store';
 import { FakeChildHandle, fakeRoute, IDENTITY, RecordingSink, until } from '../testing/fakes';
+import { SessionPools } from './session-pools';
 import { SharedUpstream } from './shared-upstream';
 import { ServiceUnavailable, UpstreamRegistry } from './upstream-registry';
 
@@ -67,7 +68,13 @@ describe('UpstreamRegistry', () => {
           .filter((route) => route.group?.members.some((member) => member.serviceId === serviceId))
           .map((route) => route.id),
     } as unknown as RouteTable;
-    registry = new UpstreamRegistry(supervisor, sessions, table, { recordCacheLookup: () => undefined } as unknown as ProxyMetrics);
+    registry = new UpstreamRegistry(
+      supervisor,
+      sessions,
+      table,
+      { recordCacheLookup: () => undefined } as unknown as ProxyMetrics,
+      new SessionPools(supervisor),
+    );
   });
 
   afterEach(() => {

@@ -14,6 +14,7 @@ import { SessionStore } from '../sessions/session-store';
 import { ProxyMetrics } from '../metrics/proxy-metrics';
 import { RouteTable, ServiceRoute } from '../routing/route-table';
 import { DedicatedUpstream } from './dedicated-upstream';
+import { SessionPools } from './session-pools';
 import { SharedUpstream } from './shared-upstream';
 import { TOOL_PIN_GUARD, TOOL_PINS_CHANGED, ToolPinGuard, toolPinsFor, UpstreamToolPins } from './tool-pin-guard';
 import type { ServerIdentity, Upstream } from './upstream';
@@ -58,6 +59,7 @@ export class UpstreamRegistry {
     private readonly sessions: SessionStore,
     private readonly routes: RouteTable,
     private readonly metrics: ProxyMetrics,
+    private readonly pools: SessionPools,
     @Optional() @Inject(TOOL_PIN_GUARD) private readonly toolPinGuard: ToolPinGuard | null = null,
   ) {
     sessions.onClose((session) => this.release(session));
@@ -154,11 +156,20 @@ export class UpstreamRegistry {
     }
   }
 
-  /** A child for one session (`isolation: session`), spawned now; the session owns it. */
+  /**
+   * A child for one session, the session's own: spawned now (`isolation: session`), or taken from the service's
+   * pool (`pool`; started and initialized now when none is ready).
+   */
   async dedicatedFor(route: ServiceRoute, session: ClientSession): Promise<DedicatedUpstream> {
     let handle: ChildHandle;
+    let identity: ServerIdentity | null = null;
     try {
-      handle = await this.supervisor.spawnSessionChild(route.id);
+      if (route.process.isolation === 'pool') {
+        const warm = (await this.pools.take(route.id)) ?? (await this.pools.startOne(route.id));
+        ({ handle, identity } = warm);
+      } else {
+        handle = await this.supervisor.spawnSessionChild(route.id);
+      }
     } catch (error) {
       if (error instanceof SessionUnavailableError) throw new ServiceUnavailable(error.message, 'failed');
       throw error;
@@ -170,6 +181,7 @@ export class UpstreamRegistry {
       handle.peer,
       () => void this.supervisor.stopSessionChild(handle),
       pins ? { pins, serviceName: route.name } : null,
+      identity,
     );
     inBackground(
       handle.exited.then((exit) => {
@@ -181,6 +193,11 @@ export class UpstreamRegistry {
     );
     this.dedicated.set(session.id, upstream);
     return upstream;
+  }
+
+  /** What a pool's child said when the proxy initialized it, for the session that took it. */
+  pooledIdentity(session: ClientSession): ServerIdentity | null {
+    return this.dedicated.get(session.id)?.identity ?? null;
   }
 
   /** Requests of a service waiting for its server: the shared child's and those of session children. */

@@ -1,4 +1,11 @@
-import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
+import {
+  LATEST_INITIALIZE_PROTOCOL_VERSION,
+  MCP_METHODS,
+  type JsonRpcNotification,
+  type JsonRpcPeer,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from '@mcp-proxy/mcp/protocol';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 
 /** What a server said about itself in its `initialize` result. */
@@ -20,4 +27,25 @@ export interface Upstream {
   answer(session: ClientSession, response: JsonRpcResponse): boolean;
   /** The session is over: forget it (and, for a dedicated child, stop the child). */
   release(session: ClientSession): void;
+}
+
+/** The proxy's own handshake with a child it speaks for (a shared child, a pool's): `initialize`, then `initialized`. */
+export async function initializeServer(
+  peer: JsonRpcPeer,
+  clientInfo: { name: string; version: string },
+  timeoutMs: number,
+): Promise<ServerIdentity> {
+  const identity = await peer.call<ServerIdentity>(
+    MCP_METHODS.INITIALIZE,
+    {
+      protocolVersion: LATEST_INITIALIZE_PROTOCOL_VERSION,
+      // Advertised so servers offer their sampling/elicitation/roots features; each such request
+      // is routed to the client that caused it, or refused when that cannot be known.
+      capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
+      clientInfo,
+    },
+    { timeoutMs },
+  );
+  peer.notify(MCP_METHODS.INITIALIZED);
+  return identity;
 }

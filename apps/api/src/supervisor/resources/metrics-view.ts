@@ -1,4 +1,5 @@
-import type { ServiceMetricsView } from '@mcp-proxy/shared/dto';
+import { childPerSession, type ServiceMetricsView } from '@mcp-proxy/shared/dto';
+import { sessionChildLimit } from '../session-children';
 import type { ServiceEntity } from '../../services/service.entity';
 import type { ServiceRecord } from '../service-record';
 import type { ServiceRuntime } from '../../services/service-view.mapper';
@@ -22,7 +23,9 @@ export function toMetricsView(
       rssBytes: usage?.rssBytes ?? null,
       cpuPercent: usage?.cpuPercent ?? null,
       processCount: usage?.processCount ?? 0,
-      sessions: entity.process.isolation === 'session' ? { active: record?.sessions.size ?? 0, max: entity.process.maxSessions } : null,
+      sessions: childPerSession(entity.process.isolation)
+        ? { active: record?.sessions.size ?? 0, max: sessionChildLimit(entity.process) }
+        : null,
       sampledAt: usage ? new Date(usage.sampledAt).toISOString() : null,
     },
   };

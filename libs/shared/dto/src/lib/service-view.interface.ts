@@ -22,9 +22,16 @@ export interface ProcessConfigView {
   memoryLimitMb: number | null;
   maxSessions: number;
   sessionIdleTimeoutSec: number;
+  /** `pool` isolation: children kept ready ahead of sessions (`min`) and children at most, ready or in use (`max`); absent in older rows. */
+  pool?: SessionPoolView;
   /** Resource limits of the service's children; absent in rows older than sandboxing (all defaults). */
   limits?: ServiceLimitsView;
   sandbox?: ServiceSandboxSettingsView;
+}
+
+export interface SessionPoolView {
+  min: number;
+  max: number;
 }
 
 export interface ProxyConfigView {

@@ -118,6 +118,21 @@ export class ServiceSandboxDto {
   filesystem?: SandboxFilesystemMode | null;
 }
 
+/** `pool` isolation: children kept started and initialized ahead of sessions, and the most at once (ready or in use). */
+export class SessionPoolDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  min?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  max?: number;
+}
+
 export class ProcessConfigDto {
   @IsOptional()
   @MaxLength(1000)
@@ -189,6 +204,12 @@ export class ProcessConfigDto {
   @Min(10)
   @Max(86_400)
   sessionIdleTimeoutSec?: number;
+
+  /** A key left out keeps its current value. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SessionPoolDto)
+  pool?: SessionPoolDto;
 
   /** Resource limits; a key left out keeps its current value. */
   @IsOptional()

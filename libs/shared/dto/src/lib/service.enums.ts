@@ -5,9 +5,17 @@ export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 export const SERVICE_TRANSPORTS = ['stdio', 'http', 'remote'] as const;
 export type ServiceTransport = (typeof SERVICE_TRANSPORTS)[number];
 
-/** `shared`: one child multiplexed for every client; `session`: one child per client session. */
-export const ISOLATION_MODES = ['shared', 'session'] as const;
+/**
+ * `shared`: one child multiplexed for every client; `session`: one child per client session, spawned when the
+ * session opens; `pool`: one child per session too, taken from children kept started and initialized ahead.
+ */
+export const ISOLATION_MODES = ['shared', 'session', 'pool'] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
+
+/** Whether each client session gets a child of its own (`session` and `pool`). */
+export function childPerSession(isolation: IsolationMode): boolean {
+  return isolation !== 'shared';
+}
 
 export const RESPONSE_MODES = ['auto', 'json', 'sse'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
