@@ -174,6 +174,11 @@ describe('a service from creation to deletion, in a real browser', () => {
   it('charts the service on the metrics page', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Metrics' }).click();
     await page.waitForURL(/\/charts/);
+    // The stored history opens first (the server writes a point a minute); live samples are a range of their own.
+    await page.getByTestId('metrics-status').waitFor();
+    await page.getByTestId('metrics-range').click();
+    await page.getByRole('option', { name: 'Live (while open)' }).click();
+    await page.waitForURL(/range=live/);
     await page
       .getByRole('status')
       .filter({ hasText: /\d+ samples?/ })

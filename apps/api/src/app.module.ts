@@ -7,16 +7,20 @@ import { ConfigFileModule } from './config-file/config-file.module';
 import { CoreModule } from './core/core.module';
 import { CredentialVerifiersModule } from './credential-verifiers.module';
 import { DeployModule } from './deploy/deploy.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { LiveModule } from './live/live.module';
+import { MetricsHistoryModule } from './metrics-history/metrics-history.module';
 import { NetworkModule } from './network/network.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { ProxyLogModule } from './proxy-log/proxy-log.module';
 import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
 import { ToolPinsModule } from './tool-pins/tool-pins.module';
+import { UpstreamAuthModule } from './upstream-auth/upstream-auth.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -38,6 +42,9 @@ export class AppModule {
         github,
         NetworkModule,
         HealthModule,
+        EventsModule,
+        MetricsHistoryModule,
+        ProxyLogModule,
         LiveModule,
         CertsModule,
         ConfigFileModule.forRoot(github),
@@ -45,6 +52,7 @@ export class AppModule {
         IdentityModule,
         ClientTokensModule,
         OAuthModule,
+        UpstreamAuthModule,
         SettingsModule,
         RegistryModule,
       ],

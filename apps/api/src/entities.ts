@@ -6,6 +6,8 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { CallLogEntity } from './calls/call-log.entity';
 import { UiSessionEntity } from './core/auth/ui-session.entity';
 import { ClientTokenEntity } from './client-tokens/client-token.entity';
+import { ServiceEventEntity } from './events/service-event.entity';
+import { MetricsHistoryEntity } from './metrics-history/metrics-history.entity';
 import { DeploymentEntity } from './deploy/deployment.entity';
 import { WebhookDeliveryEntity } from './deploy/webhook/webhook-delivery.entity';
 import { GroupEntity } from './groups/group.entity';
@@ -18,6 +20,7 @@ import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserIdentityEntity } from './users/user-identity.entity';
 import { ToolChangeEntity } from './tool-pins/tool-change.entity';
 import { ToolPinEntity } from './tool-pins/tool-pin.entity';
+import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth/upstream-auth.entities';
 import { UserEntity } from './users/user.entity';
 
 export const ENTITIES = [
@@ -37,5 +40,9 @@ export const ENTITIES = [
   RegistryInstallEntity,
   UserIdentityEntity,
   ToolPinEntity,
+  UpstreamConnectionEntity,
+  UpstreamClientEntity,
   ToolChangeEntity,
+  ServiceEventEntity,
+  MetricsHistoryEntity,
 ];

@@ -1,7 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { CallLogPageView, CallStatsView } from '@mcp-proxy/shared/dto';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { MetricsHistoryView } from '@mcp-proxy/shared/dto';
 import { createApp } from '../src/app.factory';
+import { MetricsHistoryEntity } from '../src/metrics-history/metrics-history.entity';
+import { HOUR_MS, MINUTE_MS, MetricsHistoryWriter } from '../src/metrics-history/metrics-history-writer';
 import { CallLogRetention } from '../src/calls/call-log-retention';
 import { CallLogWriter } from '../src/calls/call-log-writer';
 import type { CallRecord } from '../src/proxy/metrics/call-record';
@@ -104,5 +109,49 @@ describe('the app on PostgreSQL (DATABASE_URL=postgres://…)', () => {
     await app.get(CallLogRetention).sweep({ retentionDays: 0, maxRows: 2, now: Date.now() });
     const left = await request(http).get('/api/calls').set('X-API-Key', env.apiKey).expect(200);
     expect((left.body as CallLogPageView).items.map((item) => item.durationMs)).toEqual([0, 1]);
+  });
+  it('keeps the metrics history: minute rows of two instances rolled up into hour rows, merged on read, twice the same', async () => {
+    const http = app.getHttpServer();
+    const rows = app.get<Repository<MetricsHistoryEntity>>(getRepositoryToken(MetricsHistoryEntity));
+    const now = Date.now();
+    const hourStart = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
+    const row = (instance: string, minute: number, calls: number): MetricsHistoryEntity => ({
+      resolution: '1m',
+      serviceId: 'pg-history-id',
+      instance,
+      at: new Date(hourStart + minute * MINUTE_MS),
+      serviceName: 'pg-history',
+      calls,
+      errors: 1,
+      latency: JSON.stringify({ 20: calls }),
+      samples: 1,
+      cpuSum: 5,
+      rssSum: 1_000_000,
+    });
+    await rows.insert([
+      row('pg-a', 1, 2),
+      row('pg-a', 2, 3),
+      row('pg-b', 2, 4),
+      { ...row('pg-a', 0, 1), at: new Date(now - 25 * HOUR_MS) },
+    ]);
+    const writer = app.get(MetricsHistoryWriter);
+    await writer.downsample(now);
+    await writer.downsample(now);
+    const hours = await rows.find({ where: { resolution: '1h', serviceId: 'pg-history-id' }, order: { instance: 'ASC' } });
+    expect(hours.map((hour) => [hour.instance, hour.calls, hour.cpuSum])).toEqual([
+      ['pg-a', 5, 10],
+      ['pg-b', 4, 5],
+    ]);
+    expect(await rows.countBy({ resolution: '1m', serviceId: 'pg-history-id' })).toBe(3);
+    const month = await request(http)
+      .get('/api/metrics/history')
+      .query({ service: 'pg-history', range: 'month' })
+      .set('X-API-Key', env.apiKey)
+      .expect(200);
+    expect((month.body as MetricsHistoryView).services[0]?.points).toEqual([
+      expect.objectContaining({ at: new Date(hourStart).toISOString(), calls: 9, errors: 3, cpuPercent: 10, rssBytes: 2_000_000 }),
+    ]);
+    const events = await request(http).get('/api/events').query({ limit: '5' }).set('X-API-Key', env.apiKey).expect(200);
+    expect(events.body).toEqual({ items: expect.any(Array), nextCursor: null });
   });
 });

@@ -16,6 +16,7 @@ import { ENTITIES } from '../entities';
 import { DeploymentEntity } from '../deploy/deployment.entity';
 import { OAuthSigningKeyEntity } from '../oauth/oauth.entities';
 import { ServiceRemoteEntity } from '../services/service-remote.entity';
+import { UpstreamClientEntity, UpstreamConnectionEntity } from '../upstream-auth/upstream-auth.entities';
 import { ServiceEntity } from '../services/service.entity';
 import { proxyAnswers } from './backup-cli';
 
@@ -36,6 +37,21 @@ const SEALED_COLUMNS: {
     entity: ServiceRemoteEntity,
     column: 'headersSealed',
     label: (row) => `the remote headers of service ${String(row['serviceId'])}`,
+  },
+  {
+    entity: ServiceRemoteEntity,
+    column: 'oauthSealed',
+    label: (row) => `the remote OAuth settings of service ${String(row['serviceId'])}`,
+  },
+  {
+    entity: UpstreamConnectionEntity,
+    column: 'tokensSealed',
+    label: (row) => `the upstream OAuth tokens ${String(row['id'])}`,
+  },
+  {
+    entity: UpstreamClientEntity,
+    column: 'clientSealed',
+    label: (row) => `the upstream OAuth client of service ${String(row['serviceId'])}`,
   },
   {
     entity: DeploymentEntity,

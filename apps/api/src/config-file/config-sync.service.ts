@@ -140,7 +140,23 @@ export class ConfigSyncService {
         shown !== MASKED_VALUE ? shown : secrets ? (stored[name] ?? '') : `\${env:${envName(service.name, `header-${name}`)}}`,
       ]),
     );
-    return { url: service.remote.url, protocol: service.remote.protocol, allowInsecureHttp: service.remote.allowInsecureHttp, headers };
+    const { url, protocol, allowInsecureHttp, auth, oauth } = service.remote;
+    if (auth !== 'oauth' || !oauth) return { url, protocol, allowInsecureHttp, headers };
+    // The client secret like a literal header: in clear with secrets, else masked (kept by an import into this proxy).
+    const clientSecret = oauth.clientSecret && secrets ? (await this.services.remoteOAuthOf(service.id))?.clientSecret : oauth.clientSecret;
+    return {
+      url,
+      protocol,
+      allowInsecureHttp,
+      headers,
+      auth,
+      oauth: {
+        connection: oauth.connection,
+        ...(oauth.clientId ? { clientId: oauth.clientId } : {}),
+        ...(clientSecret ? { clientSecret } : {}),
+        ...(oauth.scopes ? { scopes: oauth.scopes } : {}),
+      },
+    };
   }
 
   private async applyService(wanted: CreateServiceDto, dryRun: boolean): Promise<ChangeKind> {

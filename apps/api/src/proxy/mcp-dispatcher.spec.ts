@@ -14,7 +14,7 @@ import type { TracingService } from '../core/tracing/tracing.service';
 import { McpDispatcher } from './mcp-dispatcher';
 import type { ClientSession } from './sessions/client-session';
 import { SessionStore } from './sessions/session-store';
-import { fakePrincipal, fakeRoute, FakeUpstreams, IDENTITY, RecordingSink } from './testing/fakes';
+import { fakePrincipal, fakeRoute, FakeUpstream, FakeUpstreams, IDENTITY, RecordingSink } from './testing/fakes';
 import { ServiceUnavailable } from './upstream/upstream-registry';
 
 const shared = fakeRoute();
@@ -118,6 +118,47 @@ describe('McpDispatcher', () => {
       expect(own?.forwarded.map((call) => call.request)).toEqual([message]);
       expect(upstreams.shared.forwarded).toEqual([]);
       expect(sink.messages).toEqual([{ jsonrpc: '2.0', id: 0, result: { echoed: MCP_METHODS.INITIALIZE } }]);
+    });
+  });
+
+  describe('upstream OAuth', () => {
+    const oauth = fakeRoute({ upstreamOAuth: 'perUser' });
+
+    it('sends a connected session’s calls on its connection, not the placeholder', async () => {
+      const { session } = await opened(oauth);
+      const own = new FakeUpstream();
+      upstreams.connections.set(session.id, own);
+      const call = request(1, MCP_METHODS.TOOLS_CALL, { name: 'whoami', arguments: {} });
+      await dispatcher.request(session, oauth, call, () => new RecordingSink(false));
+      expect(own.forwarded.map((each) => each.request)).toEqual([call]);
+      expect(upstreams.shared.forwarded).toEqual([]);
+    });
+
+    it('leaves a session without a connection to the placeholder, which tells it where to connect', async () => {
+      const { session } = await opened(oauth);
+      const call = request(1, MCP_METHODS.TOOLS_LIST);
+      await dispatcher.request(session, oauth, call, () => new RecordingSink(false));
+      expect(upstreams.shared.forwarded.map((each) => each.request)).toEqual([call]);
+    });
+
+    it.each([
+      [
+        MCP_METHODS.TOOLS_CALL,
+        { jsonrpc: '2.0', id: 3, result: { isError: true, content: [{ type: 'text', text: 'reconnect at /services/x' }] } },
+      ],
+      [MCP_METHODS.TOOLS_LIST, { jsonrpc: '2.0', id: 3, error: { code: -31000, message: 'reconnect at /services/x' } }],
+    ])('answers %s with why when the connection cannot open a session', async (method, answer) => {
+      const { session } = await opened(oauth);
+      upstreams.connections.set(session.id, new Error('reconnect at /services/x'));
+      const sink = new RecordingSink(false);
+      await dispatcher.request(
+        session,
+        oauth,
+        request(3, method, method === MCP_METHODS.TOOLS_CALL ? { name: 'whoami' } : undefined),
+        () => sink,
+      );
+      expect(sink.messages).toEqual([answer]);
+      expect(upstreams.shared.forwarded).toEqual([]);
     });
   });
 

@@ -8,6 +8,7 @@ import {
   JsonRpcResponse,
   MCP_METHODS,
   negotiateInitializeProtocolVersion,
+  SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { childPerSession } from '@mcp-proxy/shared/dto';
@@ -99,6 +100,9 @@ export class McpDispatcher {
       return;
     }
     await this.upstreams.sharedFor(route, START_WAIT_MS);
+    // Upstream OAuth: the session's connection opens its own session with the remote now. One that cannot
+    // (no connection yet, tokens refused) still opens here: its calls are told why, and what to do.
+    if (route.upstreamOAuth) await this.upstreams.connectionFor(route, session).catch(() => null);
   }
 
   /**
@@ -113,7 +117,9 @@ export class McpDispatcher {
       if (upstream && entry) this.forward(upstream, session, route, entry, request, traceparent);
       return;
     }
-    const identity = route.process.isolation === 'pool' ? this.upstreams.pooledIdentity(session) : this.upstreams.sharedIdentity(route.id);
+    const identity =
+      this.upstreams.connectionIdentity(session) ??
+      (route.process.isolation === 'pool' ? this.upstreams.pooledIdentity(session) : this.upstreams.sharedIdentity(route.id));
     const entry = session.begin(request, sink);
     if (!entry) return;
     this.trace(session, route, entry, request, traceparent);
@@ -159,7 +165,11 @@ export class McpDispatcher {
       if (!makeSink().send(refusal)) session.sendUnrelated(refusal);
       return;
     }
-    const upstream = this.upstreams.of(session) ?? (await this.upstreams.sharedFor(route, START_WAIT_MS));
+    const upstream =
+      (await this.connectionOf(route, session, request, makeSink)) ??
+      this.upstreams.of(session) ??
+      (await this.upstreams.sharedFor(route, START_WAIT_MS));
+    if (upstream === 'answered') return;
     const sink = makeSink();
     const entry = session.begin(request, sink);
     if (!entry) {
@@ -167,6 +177,30 @@ export class McpDispatcher {
       return;
     }
     this.forward(upstream, session, route, entry, request, traceparent);
+  }
+
+  /**
+   * Upstream OAuth: the session's connection's upstream (a connection made since the session opened is
+   * picked up here); null without one. A connection that cannot open a session answers the request with why.
+   */
+  private async connectionOf(
+    route: ServiceRoute,
+    session: ClientSession,
+    request: JsonRpcRequest,
+    makeSink: () => MessageSink,
+  ): Promise<Upstream | 'answered' | null> {
+    if (!route.upstreamOAuth) return null;
+    try {
+      return await this.upstreams.connectionFor(route, session);
+    } catch (error) {
+      const why = (error as Error).message;
+      const answer: JsonRpcMessage =
+        request.method === MCP_METHODS.TOOLS_CALL
+          ? { jsonrpc: '2.0', id: request.id, result: { isError: true, content: [{ type: 'text', text: why }] } }
+          : errorResponse(request.id, SERVER_UNAVAILABLE, why);
+      if (!makeSink().send(answer)) session.sendUnrelated(answer);
+      return 'answered';
+    }
   }
 
   /** Hands the request to its upstream; traced, the upstream leg's context goes along (an HTTP upstream sends it on). */

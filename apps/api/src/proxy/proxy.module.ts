@@ -5,6 +5,8 @@ import { ClusterModule } from '../cluster/cluster.module';
 import { AppConfig } from '../core/config/app-config';
 import { GroupsModule } from '../groups/groups.module';
 import { SupervisorModule } from '../supervisor/supervisor.module';
+import { UpstreamAuthModule } from '../upstream-auth/upstream-auth.module';
+import { PrincipalUpstreams } from './upstream/principal-upstreams';
 import { ToolPinsModule } from '../tool-pins/tool-pins.module';
 import { GroupMappingController } from './groups/group-mapping.controller';
 import { RATE_LIMIT_REDIS, RateLimiter, sharedRateLimitRedis } from './limits/rate-limiter';
@@ -30,7 +32,15 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
-  imports: [SupervisorModule, GroupsModule, ClusterModule, CallsModule, ToolPinsModule, TypeOrmModule.forFeature([PersistedSessionEntity])],
+  imports: [
+    SupervisorModule,
+    GroupsModule,
+    ClusterModule,
+    CallsModule,
+    ToolPinsModule,
+    UpstreamAuthModule,
+    TypeOrmModule.forFeature([PersistedSessionEntity]),
+  ],
   controllers: [GroupMappingController],
   providers: [
     RouteTable,
@@ -38,6 +48,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     SessionPersistence,
     UpstreamRegistry,
     SessionPools,
+    PrincipalUpstreams,
     McpDispatcher,
     RateLimiter,
     ProxyMetrics,
@@ -50,6 +61,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     McpHttpHandler,
     ProxyDrainer,
   ],
+  exports: [ProxyMetrics],
 })
 export class ProxyModule implements OnModuleInit {
   constructor(
@@ -66,7 +78,9 @@ export class ProxyModule implements OnModuleInit {
     this.sessions.observe({
       answered: (session, entry, response) => {
         const name = this.routes.byId(session.serviceId)?.name ?? session.serviceId;
-        this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, 'error' in response);
+        // A tool result with `isError: true` failed too, though it travels as a JSON-RPC result.
+        const failed = outcomeOf(response).outcome !== 'ok';
+        this.metrics.record(session.serviceId, name, entry.method, performance.now() - entry.startedAtMs, failed);
       },
     });
     if (this.toolMetrics.enabled) {

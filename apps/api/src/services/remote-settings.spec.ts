@@ -8,6 +8,8 @@ const row = (overrides: Partial<ServiceRemoteEntity> = {}): ServiceRemoteEntity 
   protocol: 'streamable-http',
   allowInsecureHttp: false,
   headersSealed: '',
+  auth: 'headers',
+  oauthSealed: null,
   ...overrides,
 });
 
@@ -44,5 +46,21 @@ describe('remoteView', () => {
     ['acme', MASKED_VALUE],
   ])('%j is shown as %j', (value, shown) => {
     expect(remoteView(row(), { Authorization: value }).headers).toEqual({ Authorization: shown });
+  });
+});
+
+describe('remoteView of an oauth remote', () => {
+  it('shows the connection and client id, the client secret masked', () => {
+    const view = remoteView(row({ auth: 'oauth' }), {}, { connection: 'shared', clientId: 'proxy', clientSecret: 's3cret-value' });
+    expect(view).toMatchObject({
+      auth: 'oauth',
+      oauth: { connection: 'shared', clientId: 'proxy', clientSecret: MASKED_VALUE, scopes: null },
+    });
+  });
+
+  it('keeps the client secret among the values the service log masks', () => {
+    const settings = RemoteSettings.resolve(row({ auth: 'oauth' }), {}, {}, { connection: 'perUser', clientSecret: 's3cret-value' });
+    expect(settings.secretValues).toContain('s3cret-value');
+    expect(settings.oauth?.connection).toBe('perUser');
   });
 });

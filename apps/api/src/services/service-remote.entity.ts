@@ -1,4 +1,4 @@
-import type { RemoteProtocol } from '@mcp-proxy/shared/dto';
+import type { RemoteAuthMode, RemoteProtocol } from '@mcp-proxy/shared/dto';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
@@ -22,4 +22,11 @@ export class ServiceRemoteEntity {
   /** Header name → value template as AES-256-GCM ciphertext (see SecretBox). */
   @Column({ type: 'text' })
   headersSealed!: string;
+
+  @Column({ type: 'varchar', length: 8, default: 'headers' })
+  auth!: RemoteAuthMode;
+
+  /** `auth: "oauth"`: the connection mode, client id and secret, scopes, as sealed JSON (the secret is one). */
+  @Column({ type: 'text', nullable: true })
+  oauthSealed!: string | null;
 }

@@ -15,6 +15,7 @@ import type {
 import { In, QueryFailedError, Repository } from 'typeorm';
 import { RuntimeSettings } from '../core/config/runtime-settings';
 import { SealedValueError, SecretBox } from '../core/crypto/secret-box';
+import { openRemoteOAuth, sealRemoteOAuth } from './remote-oauth-config';
 import { RemoteSettings, remoteView } from './remote-settings';
 import { ServiceRemoteEntity } from './service-remote.entity';
 import { DesiredState, ServiceEntity } from './service.entity';
@@ -147,6 +148,7 @@ export class ServicesService {
       entity.remote,
       this.open(entity.remote.headersSealed, `the remote headers of "${entity.name}"`, 're-enter its remote headers'),
       environment,
+      openRemoteOAuth(this.secretBox, entity.remote.oauthSealed),
     );
   }
 
@@ -161,6 +163,12 @@ export class ServicesService {
       if (error instanceof UnreadableSecretsError) return error.message;
       throw error;
     }
+  }
+
+  /** A remote service's `remote.oauth` as stored (client secret in clear), for the configuration export with secrets only. */
+  async remoteOAuthOf(idOrName: string): Promise<RemoteSettings['oauth']> {
+    const remote = (await this.find(idOrName)).remote;
+    return remote ? openRemoteOAuth(this.secretBox, remote.oauthSealed) : null;
   }
 
   /** A remote service's header values as stored (literals and `${NAME}` templates), for the configuration export only. */
@@ -217,6 +225,10 @@ export class ServicesService {
         protocol: dto.protocol ?? 'streamable-http',
         allowInsecureHttp: dto.allowInsecureHttp ?? false,
         headersSealed: this.secretBox.encryptJson(headers),
+        // Remote settings without a word on auth (the portal's form) keep the stored ones.
+        ...(dto.auth === undefined && dto.oauth === undefined && previous
+          ? { auth: previous.auth, oauthSealed: previous.oauthSealed }
+          : { auth: dto.auth ?? 'headers', oauthSealed: sealRemoteOAuth(this.secretBox, dto, previous?.oauthSealed ?? null) }),
       }),
     );
   }
@@ -240,7 +252,13 @@ export class ServicesService {
   /** A service whose secrets cannot be opened is still listed (its variable names unknown until they open again). */
   private view(entity: ServiceEntity): ServiceView {
     const environment = this.openOrNull(entity.environmentSealed) ?? {};
-    const remote = entity.remote ? remoteView(entity.remote, this.openOrNull(entity.remote.headersSealed) ?? {}) : null;
+    const remote = entity.remote
+      ? remoteView(
+          entity.remote,
+          this.openOrNull(entity.remote.headersSealed) ?? {},
+          openRemoteOAuth(this.secretBox, entity.remote.oauthSealed),
+        )
+      : null;
     return toServiceView(entity, Object.keys(environment), this.runtimes.get(entity.id), remote);
   }
 

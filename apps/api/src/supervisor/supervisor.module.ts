@@ -49,6 +49,15 @@ import { ServiceCommands } from './runtimes/service-commands';
     // A remote service's session: Streamable HTTP or legacy SSE towards its URL, run like a child.
     { provide: REMOTE_CONNECTOR, useValue: connectRemote },
   ],
-  exports: [ServiceRegistryModule, ProcessSupervisor, ServiceLogs, ChildSandbox, PROXY_SECRETS, HostRuntimes, ServiceCommands],
+  exports: [
+    ServiceRegistryModule,
+    ProcessSupervisor,
+    ServiceLogs,
+    ChildSandbox,
+    PROXY_SECRETS,
+    HostRuntimes,
+    ServiceCommands,
+    REMOTE_CONNECTOR,
+  ],
 })
 export class SupervisorModule {}

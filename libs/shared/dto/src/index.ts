@@ -30,3 +30,5 @@ export * from './lib/call-log.dto';
 export * from './lib/registry.dto';
 export * from './lib/registry-view.interface';
 export * from './lib/tool-pins.dto';
+export * from './lib/upstream-oauth-view.interface';
+export * from './lib/history.dto';

@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { LogLevel } from '../config/env.schema';
+import type { ProxyLogRing } from './proxy-log-ring';
 
 /** Nest's own start-up chatter (one line per module and route) is debug detail, not news. */
 const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
@@ -12,7 +13,8 @@ const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterE
 export class AppLogger implements LoggerService {
   private readonly pino: Logger;
 
-  constructor(level: LogLevel, destination: pino.DestinationStream = pino.destination({ sync: false })) {
+  /** `ring`: also keeps the recent lines in memory (the proxy log the admin reads). */
+  constructor(level: LogLevel, destination: pino.DestinationStream = pino.destination({ sync: false }), ring?: ProxyLogRing) {
     this.pino = pino(
       {
         level,
@@ -24,7 +26,12 @@ export class AppLogger implements LoggerService {
           censor: '[redacted]',
         },
       },
-      destination,
+      ring
+        ? pino.multistream([
+            { stream: destination, level: 'trace' },
+            { stream: ring, level: 'trace' },
+          ])
+        : destination,
     );
   }
 

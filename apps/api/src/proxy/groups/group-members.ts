@@ -1,3 +1,4 @@
+import type { ClientSession } from '../sessions/client-session';
 import type { JsonRpcRequest, JsonRpcResponse } from '@mcp-proxy/mcp/protocol';
 import type { HeldTools } from '../upstream/tool-pin-guard';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
@@ -52,4 +53,6 @@ export interface MemberSource {
   /** The member's shared upstream (perhaps still initializing), or null when its child is not running. */
   upstreamOf(serviceId: string): MemberUpstream | null;
   statusOf(serviceId: string): string;
+  /** Upstream OAuth: the member's upstream of the session's own connection, null without one (then `upstreamOf`'s answers). */
+  connectionOf?(serviceId: string, session: ClientSession): Promise<MemberUpstream | null>;
 }

@@ -16,7 +16,7 @@ import type { ClientSession, InFlight } from '../sessions/client-session';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
 import { exposedName } from './exposed-names';
 import { groupUri, groupUriTemplate, memberUri } from './resource-uris';
-import type { GroupDefinition, GroupMember, MemberHealth, MemberSource } from './group-members';
+import type { GroupDefinition, GroupMember, MemberHealth, MemberSource, MemberUpstream } from './group-members';
 import { CALL_TOOL, callArguments, SEARCH_TOOLS, searchArguments, searchResult, TOOL_SEARCH_TOOLS, ToolSearch } from './tool-search';
 
 type Kind = 'tools' | 'prompts' | 'resourceTemplates';
@@ -90,7 +90,7 @@ export class GroupUpstream implements Upstream {
     if (list)
       return this.settle(
         call,
-        this.merge(request.method).then((items) => reply(result(request, { [list.key]: items }))),
+        this.merge(request.method, session).then((items) => reply(result(request, { [list.key]: items }))),
       );
     switch (request.method) {
       case MCP_METHODS.TOOLS_CALL:
@@ -187,9 +187,9 @@ export class GroupUpstream implements Upstream {
   }
 
   /** Every member's list, mapped and filtered; a member that fails or is slow is left out and noted. */
-  async merge(method: string): Promise<unknown[]> {
+  async merge(method: string, session?: ClientSession): Promise<unknown[]> {
     const list = LISTS[method];
-    const parts = await Promise.all(this.group.members.map((member) => this.memberList(member, method)));
+    const parts = await Promise.all(this.group.members.map((member) => this.memberList(member, method, session)));
     if (list.kind) this.names[list.kind].clear();
     const merged: unknown[] = [];
     parts.forEach((items, index) => {
@@ -223,8 +223,14 @@ export class GroupUpstream implements Upstream {
     return copy;
   }
 
-  private async memberList(member: GroupMember, method: string): Promise<unknown[]> {
-    const upstream = this.members.upstreamOf(member.serviceId);
+  /** The member's upstream for this session: its own connection's for an oauth member, else the shared one. */
+  private async memberUpstream(member: GroupMember, session?: ClientSession): Promise<MemberUpstream | null> {
+    const own = session && this.members.connectionOf ? await this.members.connectionOf(member.serviceId, session).catch(() => null) : null;
+    return own ?? this.members.upstreamOf(member.serviceId);
+  }
+
+  private async memberList(member: GroupMember, method: string, session?: ClientSession): Promise<unknown[]> {
+    const upstream = await this.memberUpstream(member, session);
     if (!upstream) return this.note(member, 'unavailable', `is ${this.members.statusOf(member.serviceId)}`);
     const ready = await withTimeout(
       upstream.ready.then(
@@ -277,7 +283,7 @@ export class GroupUpstream implements Upstream {
       kind === 'tools' && session.toolAllowList ? refusedToolCall(request.id, { name: exposed }, session.toolAllowList) : null;
     if (refusal) return session.finish(entry, refusal);
     // A client may call without listing first (or after a change): learn the names on demand.
-    if (!this.names[kind].has(exposed)) await this.merge(listMethod);
+    if (!this.names[kind].has(exposed)) await this.merge(listMethod, session);
     const target = this.names[kind].get(exposed);
     if (!target)
       return session.finish(
@@ -330,7 +336,7 @@ export class GroupUpstream implements Upstream {
     request: JsonRpcRequest,
     timeoutMs: number,
   ): Promise<void> {
-    const upstream = this.members.upstreamOf(member.serviceId);
+    const upstream = await this.memberUpstream(member, session);
     const down = (): void =>
       session.finish(
         entry,

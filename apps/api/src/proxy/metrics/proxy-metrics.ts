@@ -50,6 +50,16 @@ class ServiceFigures {
   }
 }
 
+/** What a service answered since the proxy started. */
+export interface ServiceTotals {
+  serviceId: string;
+  serviceName: string;
+  requests: number;
+  errors: number;
+  /** LatencyHistogram bucket counts. */
+  latency: number[];
+}
+
 /** Live figures the metrics read but do not count themselves. */
 export interface LiveFigures {
   inflight(serviceId: string): number;
@@ -150,6 +160,17 @@ export class ProxyMetrics {
       sessions: this.live?.sessions(serviceId) ?? 0,
       cache: { ...cache, hitRate: lookups === 0 ? null : cache.hits / lookups },
     };
+  }
+
+  /** Every service's running totals (the metrics history keeps the difference between two minutes). */
+  totals(): ServiceTotals[] {
+    return [...this.figures].map(([serviceId, figures]) => ({
+      serviceId,
+      serviceName: this.names.get(serviceId) ?? serviceId,
+      requests: figures.requests,
+      errors: figures.errors,
+      latency: figures.latency.snapshot(),
+    }));
   }
 
   private figuresOf(serviceId: string, serviceName: string): ServiceFigures {

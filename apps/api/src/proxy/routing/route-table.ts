@@ -1,7 +1,15 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { RESERVED_SERVICE_NAMES } from '@mcp-proxy/shared/dto';
-import type { GroupMemberView, GroupView, ProcessConfigView, ProxyConfigView, ServiceTransport, ServiceView } from '@mcp-proxy/shared/dto';
+import type {
+  GroupMemberView,
+  GroupView,
+  ProcessConfigView,
+  ProxyConfigView,
+  RemoteOAuthConnection,
+  ServiceTransport,
+  ServiceView,
+} from '@mcp-proxy/shared/dto';
 import { Clock } from '../../core/time/clock';
 import { GROUP_CHANGED, GroupsService } from '../../groups/groups.service';
 import { SERVICE_EVENTS } from '../../supervisor/child-handle';
@@ -27,6 +35,8 @@ export interface ServiceRoute {
   proxy: ProxyConfigView;
   process: ProcessConfigView;
   group?: GroupRoute;
+  /** A remote with `auth: "oauth"`: calls go out with the shared connection's or the caller's own tokens. */
+  upstreamOAuth?: RemoteOAuthConnection;
 }
 
 /**
@@ -132,6 +142,7 @@ export class RouteTable implements OnModuleInit {
         transport: view.transport,
         proxy: view.proxy,
         process: view.process,
+        ...(view.remote?.auth === 'oauth' && view.remote.oauth ? { upstreamOAuth: view.remote.oauth.connection } : {}),
       };
       add(view.id, route);
       add(view.name, route);

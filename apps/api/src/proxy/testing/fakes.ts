@@ -279,6 +279,20 @@ export class FakeUpstreams {
     return this.shared.identity;
   }
 
+  /** Upstream OAuth: the connection's upstream per session, when a test gives one (or the error opening it throws). */
+  readonly connections = new Map<string, FakeUpstream | Error>();
+
+  async connectionFor(route: ServiceRoute, session: ClientSession): Promise<Upstream | null> {
+    const found = route.upstreamOAuth ? this.connections.get(session.id) : undefined;
+    if (found instanceof Error) throw found;
+    return found ?? null;
+  }
+
+  connectionIdentity(session: ClientSession): ServerIdentity | null {
+    const found = this.connections.get(session.id);
+    return found instanceof FakeUpstream ? found.identity : null;
+  }
+
   /** Typed as the class it stands in for (only the members above are used by its callers). */
   asRegistry(): UpstreamRegistry {
     return this as unknown as UpstreamRegistry;

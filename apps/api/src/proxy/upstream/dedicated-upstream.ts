@@ -15,6 +15,7 @@ import {
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
 import type { ClientSession, InFlight } from '../sessions/client-session';
+import { inBackground } from '../../core/logging/background';
 import { heldToolRefusal, UpstreamToolPins, withoutHeldTools } from './tool-pin-guard';
 import type { ServerIdentity, Upstream } from './upstream';
 
@@ -50,19 +51,17 @@ export class DedicatedUpstream implements Upstream {
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     // A call may come before any list: the child could be serving a changed tool the pins have not seen yet.
     if (request.method === MCP_METHODS.TOOLS_CALL && !this.toolsCompared && this.toolPins?.pins.blocking()) {
-      this.comparing ??= this.compareTools(timeoutMs);
-      void this.comparing.then((compared) => {
+      this.comparing ??= this.compareTools(timeoutMs).catch(() => false);
+      const serviceName = this.toolPins?.serviceName ?? '';
+      const afterComparing = this.comparing.then((compared) => {
         if (session.find(entry.clientId) !== entry) return;
         if (compared) return this.forwardNow(session, entry, request, timeoutMs);
         session.finish(
           entry,
-          errorResponse(
-            entry.clientId,
-            SERVER_UNAVAILABLE,
-            `The tools of "${this.toolPins?.serviceName}" could not be listed to check them`,
-          ),
+          errorResponse(entry.clientId, SERVER_UNAVAILABLE, `The tools of "${serviceName}" could not be listed to check them`),
         );
       });
+      inBackground(afterComparing, 'DedicatedUpstream', `Forwarding a call to "${serviceName}" after comparing its tools`);
       return;
     }
     this.forwardNow(session, entry, request, timeoutMs);

@@ -15,6 +15,7 @@ import { ProxyMetrics } from '../metrics/proxy-metrics';
 import { RouteTable, ServiceRoute } from '../routing/route-table';
 import { DedicatedUpstream } from './dedicated-upstream';
 import { SessionPools } from './session-pools';
+import { PrincipalUpstreams } from './principal-upstreams';
 import { SharedUpstream } from './shared-upstream';
 import { TOOL_PIN_GUARD, TOOL_PINS_CHANGED, ToolPinGuard, toolPinsFor, UpstreamToolPins } from './tool-pin-guard';
 import type { ServerIdentity, Upstream } from './upstream';
@@ -61,6 +62,7 @@ export class UpstreamRegistry {
     private readonly metrics: ProxyMetrics,
     private readonly pools: SessionPools,
     @Optional() @Inject(TOOL_PIN_GUARD) private readonly toolPinGuard: ToolPinGuard | null = null,
+    @Optional() @Inject(PrincipalUpstreams) private readonly principals: PrincipalUpstreams | null = null,
   ) {
     sessions.onClose((session) => this.release(session));
   }
@@ -127,12 +129,33 @@ export class UpstreamRegistry {
   onExited(exit: ChildExit): void {
     const entry = this.shared.get(exit.serviceId);
     if (entry && entry.generation === exit.generation) this.shared.delete(exit.serviceId);
+    // An oauth remote stopped: its connections' sessions with the remote end with it.
+    if (entry && entry.generation === exit.generation)
+      inBackground(this.principals?.endService(exit.serviceId) ?? Promise.resolve(), 'UpstreamRegistry', 'Ending upstream OAuth sessions');
   }
 
   of(session: ClientSession): Upstream | undefined {
     const route = this.routes.byId(session.serviceId);
     if (route?.kind === 'group') return this.groupFor(route);
-    return this.dedicated.get(session.id) ?? this.shared.get(session.serviceId)?.upstream;
+    return this.principals?.of(session) ?? this.dedicated.get(session.id) ?? this.shared.get(session.serviceId)?.upstream;
+  }
+
+  /**
+   * `auth: "oauth"` remotes: the upstream of the session's connection (shared, or its principal's), opened
+   * if needed; null while there is no connection (the service's placeholder answers then).
+   */
+  async connectionFor(route: ServiceRoute, session: ClientSession): Promise<Upstream | null> {
+    if (!route.upstreamOAuth || !this.principals) return null;
+    try {
+      return await this.principals.forSession(route.id, session);
+    } catch (error) {
+      throw new ServiceUnavailable(`MCP server "${route.name}": ${(error as Error).message}`, 'failed');
+    }
+  }
+
+  /** What the session's connection's server said about itself, if the session has one open. */
+  connectionIdentity(session: ClientSession): ServerIdentity | null {
+    return this.principals?.identityOf(session) ?? null;
   }
 
   /**
@@ -237,6 +260,9 @@ export class UpstreamRegistry {
       {
         upstreamOf: (serviceId) => this.shared.get(serviceId)?.upstream ?? null,
         statusOf: (serviceId) => this.supervisor.statusOf(serviceId),
+        // An oauth member answers each member of the group with that member's own connection.
+        connectionOf: async (serviceId, session) =>
+          this.routes.byId(serviceId)?.upstreamOAuth ? ((await this.principals?.forSession(serviceId, session)) ?? null) : null,
       },
       APP_VERSION,
     );
@@ -267,6 +293,11 @@ export class UpstreamRegistry {
   }
 
   private release(session: ClientSession): void {
+    if (this.principals?.release(session)) {
+      // It may have been answered by the placeholder before it connected.
+      this.shared.get(session.serviceId)?.upstream.release(session);
+      return;
+    }
     const dedicated = this.dedicated.get(session.id);
     if (dedicated) {
       this.dedicated.delete(session.id);

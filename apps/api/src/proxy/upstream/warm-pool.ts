@@ -1,3 +1,4 @@
+import { inBackground } from '../../core/logging/background';
 import type { ChildHandle } from '../../supervisor/child-handle';
 import type { ServerIdentity } from './upstream';
 
@@ -85,7 +86,11 @@ export class WarmPool {
             return this.refill();
           }
           this.ready.push(child);
-          void child.handle.exited.then(() => this.onExit(child));
+          inBackground(
+            child.handle.exited.then(() => this.onExit(child)),
+            'WarmPool',
+            'Replacing a ready child that exited',
+          );
         },
         (error: unknown) => {
           this.starting--;

@@ -52,9 +52,10 @@ export class StreamableHttpLink implements RemoteLink {
     const sessionId = this.sessionId;
     this.aborter.abort();
     if (!sessionId) return;
+    const token = this.settings.bearer ? await this.settings.bearer.token().catch(() => null) : null;
     await remoteFetch(this.settings.url, {
       method: 'DELETE',
-      headers: this.headers({}),
+      headers: withToken(this.headers({}), token),
       signal: AbortSignal.timeout(DELETE_TIMEOUT_MS),
     })
       .then((response) => response.body?.cancel())
@@ -78,7 +79,31 @@ export class StreamableHttpLink implements RemoteLink {
     const isInitialize = 'method' in message && message.method === MCP_METHODS.INITIALIZE;
     let response: Response;
     try {
-      response = await remoteFetch(this.settings.url, { method: 'POST', headers, body: text, signal: this.aborter.signal });
+      const bearer = this.settings.bearer;
+      let token = bearer ? await this.bearerToken(message, requestId, isInitialize, () => bearer.token()) : null;
+      if (bearer && token === null) return;
+      response = await remoteFetch(this.settings.url, {
+        method: 'POST',
+        headers: withToken(headers, token),
+        body: text,
+        signal: this.aborter.signal,
+      });
+      // RFC 6750: the token was refused. Refreshed once and sent again; refused again, the person reconnects.
+      if (bearer && response.status === 401) {
+        const refused = await describeHttpError(response);
+        token = await this.bearerToken(message, requestId, isInitialize, () => bearer.renew(refused));
+        if (token === null) return;
+        response = await remoteFetch(this.settings.url, {
+          method: 'POST',
+          headers: withToken(headers, token),
+          body: text,
+          signal: this.aborter.signal,
+        });
+        if (response.status === 401) {
+          const again = await describeHttpError(response);
+          return this.refuse(message, requestId, isInitialize, `${again}; reconnect at the service's page in the portal`);
+        }
+      }
     } catch (error) {
       if (!isAbort(error)) this.lose(`cannot reach ${this.settings.url.origin}: ${networkCause(error)}`);
       return;
@@ -131,6 +156,35 @@ export class StreamableHttpLink implements RemoteLink {
     if ('method' in message && message.method === MCP_METHODS.INITIALIZED) void this.openStream(null);
   }
 
+  /** The connection's token, or null once the caller was told why there is none (not connected, reconnect needed). */
+  private async bearerToken(
+    message: JsonRpcMessage,
+    requestId: JsonRpcId | undefined,
+    isInitialize: boolean,
+    get: () => Promise<string>,
+  ): Promise<string | null> {
+    try {
+      return await get();
+    } catch (error) {
+      this.refuse(message, requestId, isInitialize, error instanceof Error ? error.message : String(error));
+      return null;
+    }
+  }
+
+  /**
+   * A message the connection cannot carry: a refused handshake ends the link (its upstream reports why);
+   * a tool call gets a tool error the model can read and relay, anything else a JSON-RPC error.
+   */
+  private refuse(message: JsonRpcMessage, requestId: JsonRpcId | undefined, isInitialize: boolean, why: string): void {
+    if (isInitialize) return this.lose(why);
+    if (requestId === undefined) return this.events.log(`a message was not sent: ${why}`, 'warn');
+    if ('method' in message && message.method === MCP_METHODS.TOOLS_CALL) {
+      this.events.receive({ jsonrpc: '2.0', id: requestId, result: { isError: true, content: [{ type: 'text', text: why }] } });
+      return;
+    }
+    this.events.receive(errorResponse(requestId, SERVER_UNAVAILABLE, why));
+  }
+
   /** True once the response to `requestId` went by. */
   private async readStream(response: Response, requestId: JsonRpcId | undefined): Promise<boolean> {
     let answered = false;
@@ -161,9 +215,11 @@ export class StreamableHttpLink implements RemoteLink {
     let retryMs = DEFAULT_STREAM_RETRY_MS;
     let lastSeen = lastEventId;
     try {
+      const token = this.settings.bearer ? await this.settings.bearer.token().catch(() => null) : null;
+      if (this.settings.bearer && token === null) return;
       const response = await remoteFetch(this.settings.url, {
         method: 'GET',
-        headers: this.headers({ accept: CONTENT_TYPE_SSE, ...(lastSeen ? { [HEADER_LAST_EVENT_ID]: lastSeen } : {}) }),
+        headers: withToken(this.headers({ accept: CONTENT_TYPE_SSE, ...(lastSeen ? { [HEADER_LAST_EVENT_ID]: lastSeen } : {}) }), token),
         signal: this.aborter.signal,
       });
       if (response.status === 404 && this.sessionId) {
@@ -204,4 +260,11 @@ export class StreamableHttpLink implements RemoteLink {
 /** What a gateway in front of a remote says when the server behind it is gone. */
 function isGatewayFailure(status: number): boolean {
   return status === 502 || status === 503 || status === 504;
+}
+
+/** The connection's token as the Authorization header (upstream OAuth); configured headers cannot set it then. */
+function withToken(headers: Record<string, string>, token: string | null): Record<string, string> {
+  if (token === null) return headers;
+  const rest = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+  return { ...rest, authorization: `Bearer ${token}` };
 }

@@ -13,9 +13,11 @@ import { ChildSandbox } from '../sandbox/child-sandbox';
 import { ChildSpawner, SpawnSpec } from './child-spawner';
 import { PortAllocator } from './port-allocator';
 import { PROXY_SECRETS } from './proxy-secrets';
+import { OAuthPlaceholderLink } from '../remote/oauth-placeholder-link';
 import { RemoteChild } from '../remote/remote-child';
-import { REMOTE_CONNECTOR, RemoteConnector } from '../remote/remote-link';
-import { RemoteSettingsError } from '../../services/remote-settings';
+import { connectPageUrl, NotConnectedError } from '../../upstream-auth/connection-key';
+import { REMOTE_CONNECTOR, RemoteConnector, RemoteLinkEvents } from '../remote/remote-link';
+import { RemoteSettings, RemoteSettingsError } from '../../services/remote-settings';
 import type { RunningChild, RunningChildExit } from './running-child';
 import { SpawnFailedError, SupervisedChild } from './supervised-child';
 import { inBackground } from '../../core/logging/background';
@@ -161,6 +163,10 @@ export class ChildLauncher {
     }
     log.setSecrets([...Object.values(environment), ...settings.secretValues, ...this.proxySecrets]);
     const ready = settings;
+    const connect =
+      ready.auth === 'oauth'
+        ? (events: RemoteLinkEvents) => new OAuthPlaceholderLink(entity.name, this.notConnected(entity, ready), events)
+        : (events: RemoteLinkEvents) => this.connectRemoteLink(ready, events);
     return new RemoteChild({
       serviceId: entity.id,
       serviceName: entity.name,
@@ -169,8 +175,14 @@ export class ChildLauncher {
       log,
       now: () => this.clock.now(),
       onExit,
-      connect: (events) => this.connectRemoteLink(ready, events),
+      connect,
     });
+  }
+
+  /** What a caller with no upstream OAuth connection is told (the placeholder link answers for them). */
+  private notConnected(entity: ServiceEntity, settings: RemoteSettings): string {
+    const url = connectPageUrl(this.config.get('PUBLIC_URL'), entity.id);
+    return new NotConnectedError(entity.name, url, settings.oauth?.connection === 'shared').message;
   }
 
   /** The command as this host runs it (uvx without uv, a container with its engine…); what cannot run here is a launch error. */

@@ -88,3 +88,16 @@ export class RemoteHeadersConstraint implements ValidatorConstraintInterface {
 function allowsInsecure(args: ValidationArguments): boolean {
   return (args.object as { allowInsecureHttp?: unknown }).allowInsecureHttp === true;
 }
+
+/** The proxy speaks OAuth to a remote over Streamable HTTP only (the 2024-11-05 SSE transport predates the MCP authorization spec). */
+@ValidatorConstraint({ name: 'remoteOAuthProtocol' })
+export class RemoteOAuthProtocolConstraint implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    const dto = args.object as { auth?: unknown; protocol?: unknown };
+    return dto.auth !== 'oauth' || dto.protocol === undefined || dto.protocol === 'streamable-http';
+  }
+
+  defaultMessage(): string {
+    return 'remote.auth "oauth" needs remote.protocol "streamable-http"';
+  }
+}

@@ -2,6 +2,8 @@ import type { SandboxStatusView, ServiceLimitsView, ServiceSandboxSettingsView }
 import {
   DriftPolicy,
   IsolationMode,
+  RemoteAuthMode,
+  RemoteOAuthConnection,
   RemoteProtocol,
   ResponseMode,
   ServiceAuthMode,
@@ -70,6 +72,16 @@ export interface RemoteConfigView {
   protocol: RemoteProtocol;
   headers: Record<string, string>;
   allowInsecureHttp: boolean;
+  auth: RemoteAuthMode;
+  /** `auth: "oauth"` only; a client secret shows as `********`. */
+  oauth: RemoteOAuthView | null;
+}
+
+export interface RemoteOAuthView {
+  connection: RemoteOAuthConnection;
+  clientId: string | null;
+  clientSecret: string | null;
+  scopes: string[] | null;
 }
 
 export interface ServiceView {

@@ -20,14 +20,18 @@ import {
 import { ServiceEnvironmentConstraint } from './environment.validator';
 import { ToolLimitsConstraint } from './tool-limits.validator';
 import { RESERVED_PROXY_PATHS, RESERVED_SERVICE_NAMES, RESERVED_SERVICE_NAMES_TEXT } from './routes';
-import { RemoteHeadersConstraint, RemoteUrlConstraint } from './remote.validator';
+import { RemoteHeadersConstraint, RemoteOAuthProtocolConstraint, RemoteUrlConstraint } from './remote.validator';
 import { SANDBOX_FILESYSTEM_MODES, SANDBOX_USER_MODES, SandboxFilesystemMode, SandboxUserMode } from './service-limits';
 import {
   DRIFT_POLICIES,
   DriftPolicy,
   ISOLATION_MODES,
   IsolationMode,
+  REMOTE_AUTH_MODES,
+  REMOTE_OAUTH_CONNECTIONS,
   REMOTE_PROTOCOLS,
+  RemoteAuthMode,
+  RemoteOAuthConnection,
   RemoteProtocol,
   RESPONSE_MODES,
   ResponseMode,
@@ -285,6 +289,35 @@ export class CallLogSettingsDto {
   payloads!: boolean;
 }
 
+/**
+ * Upstream OAuth (`remote.auth: "oauth"`): the proxy is the OAuth client of the remote server (MCP authorization spec).
+ * Without `clientId` the proxy registers itself dynamically (RFC 7591) at the server's authorization server.
+ */
+export class RemoteOAuthDto {
+  @IsIn(REMOTE_OAUTH_CONNECTIONS, { message: `remote.oauth.connection must be one of ${REMOTE_OAUTH_CONNECTIONS.join(', ')}` })
+  connection!: RemoteOAuthConnection;
+
+  /** A client the admin registered at the authorization server beforehand. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  clientId?: string;
+
+  /** Sealed at rest, shown masked; sent back masked it keeps the stored one. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  clientSecret?: string;
+
+  /** Scopes to ask for; default: those the server's protected-resource metadata lists. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  scopes?: string[];
+}
+
 /** A remote MCP server (`transport: "remote"`): where it is, how to speak to it, what to send with each request. */
 export class RemoteConfigDto {
   @Validate(RemoteUrlConstraint)
@@ -304,6 +337,18 @@ export class RemoteConfigDto {
   @IsOptional()
   @IsBoolean()
   allowInsecureHttp?: boolean;
+
+  /** Default `headers`; `oauth` needs `oauth`. */
+  @IsOptional()
+  @IsIn(REMOTE_AUTH_MODES, { message: `remote.auth must be one of ${REMOTE_AUTH_MODES.join(', ')}` })
+  @Validate(RemoteOAuthProtocolConstraint)
+  auth?: RemoteAuthMode;
+
+  @ValidateIf((dto: RemoteConfigDto) => dto.auth === 'oauth' || dto.oauth !== undefined)
+  @ValidateNested()
+  @Type(() => RemoteOAuthDto)
+  @IsNotEmpty({ message: 'remote.oauth is required when remote.auth is "oauth"' })
+  oauth?: RemoteOAuthDto;
 }
 
 export class CreateServiceDto {

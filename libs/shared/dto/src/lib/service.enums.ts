@@ -34,3 +34,11 @@ export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 /** How a remote MCP server is spoken to: Streamable HTTP (2025-03-26 and later) or HTTP+SSE (2024-11-05). */
 export const REMOTE_PROTOCOLS = ['streamable-http', 'sse'] as const;
 export type RemoteProtocol = (typeof REMOTE_PROTOCOLS)[number];
+
+/** How a remote MCP server is authenticated: the configured `headers`, or `oauth` (the proxy as an OAuth client of the server). */
+export const REMOTE_AUTH_MODES = ['headers', 'oauth'] as const;
+export type RemoteAuthMode = (typeof REMOTE_AUTH_MODES)[number];
+
+/** Upstream OAuth: `shared` (one connection an admin makes, used by every caller) or `perUser` (each principal connects its own account). */
+export const REMOTE_OAUTH_CONNECTIONS = ['shared', 'perUser'] as const;
+export type RemoteOAuthConnection = (typeof REMOTE_OAUTH_CONNECTIONS)[number];

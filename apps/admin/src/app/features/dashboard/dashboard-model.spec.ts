@@ -41,7 +41,12 @@ describe('eventFor', () => {
     [
       running,
       serviceView({ status: 'restarting', restarts: 1, statusReason: 'exited with code 1\nstack…' }),
-      { kind: 'restarting', message: 'restarting (automatic restart 1): exited with code 1' },
+      { kind: 'restarting', message: 'restarting on its own after an unexpected exit (automatic restart 1): exited with code 1' },
+    ],
+    [
+      running,
+      serviceView({ status: 'restarting', restarts: 0, statusReason: 'restart requested' }),
+      { kind: 'restarting', message: 'restarting on request' },
     ],
     [
       running,

@@ -52,39 +52,50 @@ export function dashboardTotals(rows: readonly DashboardRow[]): DashboardTotals 
 
 export type DashboardEventKind = 'crashed' | 'failed' | 'restarting' | 'running' | 'stopped';
 
+/** The supervisor's reason for a restart someone asked for (the API's RESTART_REQUESTED_REASON). */
+const RESTART_REQUESTED = 'restart requested';
+
 export interface DashboardEvent {
-  id: number;
+  /** The server's event id, or `live-<n>` for one seen on the live channel since the page opened. */
+  id: string;
   at: string;
   service: string;
   kind: DashboardEventKind;
   message: string;
 }
 
-/** The most events kept; older ones drop off. */
+/** The most events shown; older ones drop off (the server keeps more: GET /api/events pages back). */
 export const MAX_DASHBOARD_EVENTS = 50;
 
 /**
  * What a status change means for a person watching the dashboard: crashes, failures and restarts
- * first of all; also services coming up or going down. `starting` alone is not news.
+ * first of all; also services coming up or going down. `starting` alone is not news. Worded as the
+ * server words the events it keeps (GET /api/events), so a reload reads the same.
  */
 export function eventFor(previous: ServiceView | undefined, next: ServiceView): Omit<DashboardEvent, 'id' | 'at'> | null {
   if (previous && previous.status === next.status && previous.restarts === next.restarts) return null;
   const reason = next.statusReason ? `: ${firstLine(next.statusReason)}` : '';
   switch (next.status) {
     case 'crashed':
-      return { service: next.name, kind: 'crashed', message: `crashed after ${next.restarts} restarts${reason}` };
+      return {
+        service: next.name,
+        kind: 'crashed',
+        message: `crashed after ${next.restarts} restart${next.restarts === 1 ? '' : 's'}${reason}`,
+      };
     case 'failed':
       return { service: next.name, kind: 'failed', message: `failed to start${reason}` };
     case 'restarting':
-      return {
-        service: next.name,
-        kind: 'restarting',
-        message: `restarting (automatic restart ${next.restarts})${reason}`,
-      };
+      return next.statusReason === RESTART_REQUESTED
+        ? { service: next.name, kind: 'restarting', message: 'restarting on request' }
+        : {
+            service: next.name,
+            kind: 'restarting',
+            message: `restarting on its own after an unexpected exit (automatic restart ${next.restarts})${reason}`,
+          };
     case 'running':
       return { service: next.name, kind: 'running', message: `running${next.pid ? `, pid ${next.pid}` : ''}` };
     case 'stopped':
-      return { service: next.name, kind: 'stopped', message: 'stopped' };
+      return { service: next.name, kind: 'stopped', message: next.statusReason ? `stopped: ${firstLine(next.statusReason)}` : 'stopped' };
     default:
       return null;
   }

@@ -39,6 +39,8 @@ describe('DashboardPageComponent', () => {
   });
 
   afterEach(() => {
+    // Tests about other parts leave the events request unanswered.
+    httpTesting.match((request) => request.url === '/api/events');
     httpTesting.verify();
     sessionStorage.clear();
   });
@@ -153,7 +155,7 @@ describe('DashboardPageComponent', () => {
     // Catching up after (re)connecting.
     httpTesting.expectOne('/api/services').flush([serviceView({ id: 'a', name: 'everything', status: 'running' })]);
     httpTesting.expectOne('/api/services/a/metrics').flush(metricsView('a'));
-    expect(element().textContent).toContain('No status changes since this page was opened.');
+    expect(element().textContent).toContain('No status changes recorded yet.');
 
     socket.receive({
       type: 'metrics',
@@ -192,9 +194,35 @@ describe('DashboardPageComponent', () => {
     );
     expect(events).toEqual([
       'everything crashed after 5 restarts: boom',
-      'everything restarting (automatic restart 1): exited with code 1',
+      'everything restarting on its own after an unexpected exit (automatic restart 1): exited with code 1',
     ]);
     expect(element().querySelector('li[data-kind="crashed"]')).not.toBeNull();
+  });
+
+  it('lists the events the server kept on open, so a reload shows the same', async () => {
+    httpTesting.expectOne('/health').flush(healthView());
+    await flushServices([]);
+    const request = httpTesting.expectOne((candidate) => candidate.url === '/api/events');
+    expect(request.request.params.get('limit')).toBe('50');
+    request.flush({
+      items: [
+        {
+          id: 'e2',
+          at: '2026-01-01T10:00:05.000Z',
+          serviceId: 'a',
+          serviceName: 'everything',
+          kind: 'restarting',
+          message: 'restarting on request',
+        },
+        { id: 'e1', at: '2026-01-01T09:59:00.000Z', serviceId: 'a', serviceName: 'everything', kind: 'running', message: 'running, pid 7' },
+      ],
+      nextCursor: null,
+    });
+    await fixture.whenStable();
+    const events = [...element().querySelectorAll('ol[aria-label="Recent events"] li')].map((item) =>
+      words(item).replace(/^\d\d:\d\d:\d\d /, ''),
+    );
+    expect(events).toEqual(['everything restarting on request', 'everything running, pid 7']);
   });
 
   it('says Degraded with the reasons it may see, and counts the problems of services outside them', async () => {

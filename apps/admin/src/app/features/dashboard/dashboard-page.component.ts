@@ -16,6 +16,7 @@ import { LiveIndicatorComponent } from '../../shared/ui/live-indicator/live-indi
 import { StatusLightComponent } from '../../shared/ui/status-light/status-light.component';
 import { ServicesApiService } from '../services/services-api.service';
 import { DashboardEvent, DashboardRow, MAX_DASHBOARD_EVENTS, dashboardTotals, eventFor } from './dashboard-model';
+import { EventsApiService } from './events-api.service';
 import { hostLimitsSummary } from './host-limits';
 
 /** Gateway health, every service at a glance with live figures, and what happened recently. */
@@ -29,6 +30,7 @@ import { hostLimitsSummary } from './host-limits';
 export class DashboardPageComponent {
   private readonly gateway = inject(GatewayHealthService);
   private readonly servicesApi = inject(ServicesApiService);
+  private readonly eventsApi = inject(EventsApiService);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly live = inject(LiveSocketService);
 
@@ -44,7 +46,9 @@ export class DashboardPageComponent {
   protected readonly servicesError = signal<string | null>(null);
   /** Services whose metrics could not be fetched (they show — until the live channel brings some). */
   protected readonly metricsMissing = signal(0);
+  /** The events the server keeps (so a reload shows the same), then each one seen live on top. */
   protected readonly events = signal<DashboardEvent[]>([]);
+  protected readonly eventsError = signal<string | null>(null);
   private nextEventId = 1;
   private readonly now = signal(Date.now());
 
@@ -80,7 +84,10 @@ export class DashboardPageComponent {
       .pipe(takeUntilDestroyed())
       .subscribe((metrics) => this.onMetrics(metrics));
     this.live.ready$.pipe(takeUntilDestroyed()).subscribe(() => {
-      if (this.rows()) this.loadServices();
+      if (this.rows()) {
+        this.loadServices();
+        this.loadEvents();
+      }
     });
     const clock = setInterval(() => this.now.set(Date.now()), 1000);
     this.destroyRef.onDestroy(() => clearInterval(clock));
@@ -89,6 +96,22 @@ export class DashboardPageComponent {
   protected load(): void {
     this.gateway.refresh();
     this.loadServices();
+    this.loadEvents();
+  }
+
+  private loadEvents(): void {
+    this.eventsApi
+      .recent(MAX_DASHBOARD_EVENTS)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (page) => {
+          this.eventsError.set(null);
+          this.events.set(
+            page.items.map((item) => ({ id: item.id, at: item.at, service: item.serviceName, kind: item.kind, message: item.message })),
+          );
+        },
+        error: (error: unknown) => this.eventsError.set(describeHttpError(error)),
+      });
   }
 
   protected uptimeOf(service: ServiceView): string {
@@ -131,7 +154,7 @@ export class DashboardPageComponent {
     if (previous?.status !== view.status) this.gateway.noteServiceStatus(view.status);
     const event = eventFor(previous, view);
     if (event) {
-      const entry: DashboardEvent = { ...event, id: this.nextEventId++, at: new Date().toISOString() };
+      const entry: DashboardEvent = { ...event, id: `live-${this.nextEventId++}`, at: new Date().toISOString() };
       this.events.update((events) => [entry, ...events].slice(0, MAX_DASHBOARD_EVENTS));
     }
     if (index >= 0) {

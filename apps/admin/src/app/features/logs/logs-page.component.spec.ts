@@ -80,7 +80,7 @@ describe('LogsPageComponent', () => {
     await harness.navigateByUrl('/logs');
     httpTesting.expectOne('/api/services').flush([serviceView({ name: 'everything' })]);
     await harness.fixture.whenStable();
-    expect(page().textContent).toContain('Pick a service to follow its log.');
+    expect(page().textContent).toContain('Pick a service to follow its log, or all services at once.');
     expect(live.sockets.sockets).toHaveLength(0);
 
     (harness.routeDebugElement?.componentInstance as { select(name: string): void }).select('everything');
@@ -88,6 +88,43 @@ describe('LogsPageComponent', () => {
     expect(TestBed.inject(Router).url).toBe('/logs?service=everything');
     live.sockets.last().accept();
     expect(live.sockets.last().sent).toContainEqual({ type: 'subscribe', channel: 'logs:everything' });
+  });
+
+  it('merges every service in time order under "All services", naming the service of each line', async () => {
+    await harness.navigateByUrl('/logs?view=all');
+    httpTesting.expectOne('/api/services').flush([serviceView({ name: 'everything' }), serviceView({ id: 'b', name: 'weather' })]);
+    await harness.fixture.whenStable();
+    const socket = live.sockets.last();
+    socket.accept();
+    expect(socket.sent).toContainEqual({ type: 'subscribe', channel: 'logs:everything' });
+    expect(socket.sent).toContainEqual({ type: 'subscribe', channel: 'logs:weather' });
+    socket.receive({
+      type: 'backlog',
+      channel: 'logs:weather',
+      lines: [{ ...line('weather up'), serviceName: 'weather', time: '2026-01-01T00:00:02.000Z' }],
+    });
+    socket.receive({ type: 'backlog', channel: 'logs:everything', lines: [line('everything up')] });
+    await harness.fixture.whenStable();
+    expect(texts()).toEqual(['everything up', 'weather up']);
+    expect([...page().querySelectorAll('.line .service')].map((item) => item.textContent?.trim())).toEqual(['everything', 'weather']);
+  });
+
+  it("shows admins the proxy's own log from the server, polled", async () => {
+    await harness.navigateByUrl('/logs?view=proxy');
+    httpTesting.expectOne('/api/services').flush([serviceView({ name: 'everything' })]);
+    await harness.fixture.whenStable();
+    const request = httpTesting.expectOne((candidate) => candidate.url === '/api/logs/proxy');
+    expect(request.request.params.get('tail')).toBe('1000');
+    request.flush({
+      capacity: 2000,
+      lines: [
+        { at: '2026-01-01T00:00:00.000Z', level: 'info', text: 'Proxy listening' },
+        { at: '2026-01-01T00:00:01.000Z', level: 'error', text: 'Could not reach ******** upstream' },
+      ],
+    });
+    await harness.fixture.whenStable();
+    expect(texts()).toEqual(['Proxy listening', 'Could not reach ******** upstream']);
+    expect(page().querySelector('mat-select')?.textContent).toContain('Proxy (its own log)');
   });
 
   it('shows the backlog, then follows new lines', async () => {

@@ -18,6 +18,8 @@ export interface ChartSpec {
   /** Shown on the value axis, e.g. `ms`, `%`, `MiB`. */
   unit: string;
   datasets: { label: string; color: string; points: { x: number; y: number | null }[] }[];
+  /** The time span the x axis covers (a stored range: the whole hour, day or month, however few points it has). */
+  xRange?: { min: number; max: number };
 }
 
 export interface ChartHandle {
@@ -41,6 +43,8 @@ const chartJsFactory: ChartFactory = (canvas, spec) => {
     Chart.register(LineController, BarController, LineElement, BarElement, PointElement, LinearScale, Filler, Legend, Tooltip);
     registered = true;
   }
+  // The latest spec, for the tick labels (its range may arrive after the chart is drawn).
+  let current = spec;
   const chart = new Chart(canvas, {
     type: spec.kind,
     data: { datasets: toDatasets(spec) },
@@ -55,7 +59,9 @@ const chartJsFactory: ChartFactory = (canvas, spec) => {
       scales: {
         x: {
           type: 'linear',
-          ticks: { maxTicksLimit: 6, callback: (value) => clockTime(Number(value)) },
+          min: spec.xRange?.min,
+          max: spec.xRange?.max,
+          ticks: { maxTicksLimit: 6, callback: (value) => axisTime(Number(value), current) },
         },
         y: {
           type: 'linear',
@@ -75,7 +81,13 @@ const chartJsFactory: ChartFactory = (canvas, spec) => {
   });
   return {
     update: (next) => {
+      current = next;
       chart.data.datasets = toDatasets(next);
+      const x = chart.options.scales?.['x'];
+      if (x) {
+        x.min = next.xRange?.min;
+        x.max = next.xRange?.max;
+      }
       chart.update('none');
     },
     destroy: () => chart.destroy(),
@@ -89,11 +101,20 @@ function toDatasets(spec: ChartSpec) {
     borderColor: dataset.color,
     backgroundColor: spec.kind === 'bar' ? dataset.color : `${dataset.color}33`,
     borderWidth: spec.kind === 'bar' ? 0 : 2,
-    pointRadius: 0,
+    // Sparse stored points (a step with nothing recorded is left out) would vanish without a dot.
+    pointRadius: spec.xRange ? 2 : 0,
     tension: 0.2,
     fill: spec.kind === 'line' && spec.datasets.length === 1,
     barThickness: 4,
   }));
+}
+
+/** Ticks of a span longer than a day say the date too. */
+function axisTime(epochMs: number, spec: ChartSpec): string {
+  const span = spec.xRange ? spec.xRange.max - spec.xRange.min : 0;
+  if (span <= 26 * 60 * 60 * 1000) return clockTime(epochMs).slice(0, spec.xRange ? 5 : 8);
+  const date = new Date(epochMs);
+  return `${date.getDate()}/${date.getMonth() + 1}`;
 }
 
 function clockTime(epochMs: number): string {

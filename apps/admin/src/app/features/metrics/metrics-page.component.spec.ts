@@ -1,6 +1,7 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
+import type { MetricsHistoryView } from '@mcp-proxy/shared/dto';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
@@ -73,8 +74,8 @@ describe('MetricsPageComponent', () => {
     serviceView({ id: 'b', name: 'everything', status: 'running' }),
   ];
 
-  it('charts the first running service, from the endpoint and then the metrics channel', async () => {
-    await harness.navigateByUrl('/charts');
+  it('charts the first running service live, from the endpoint and then the metrics channel', async () => {
+    await harness.navigateByUrl('/charts?range=live');
     httpTesting.expectOne('/api/services').flush(services);
     httpTesting.expectOne('/api/services/b/metrics').flush(metricsView('b', { sampledAt: null }, { requestsPerMinute: 4, errors: 1 }));
     await harness.fixture.whenStable();
@@ -107,7 +108,7 @@ describe('MetricsPageComponent', () => {
   });
 
   it('polls a service the live channel says nothing about (a stopped one)', async () => {
-    await harness.navigateByUrl('/charts?service=alpha');
+    await harness.navigateByUrl('/charts?service=alpha&range=live');
     httpTesting.expectOne('/api/services').flush(services);
     httpTesting
       .expectOne('/api/services/a/metrics')
@@ -126,15 +127,65 @@ describe('MetricsPageComponent', () => {
     expect(chart('memory').spec.datasets[0]?.points.map((point) => point.y)).toEqual([null, null]);
   });
 
+  function history(service: string, range: string): { flush(body: unknown): void } {
+    return httpTesting.expectOne(
+      (request) =>
+        request.url === '/api/metrics/history' && request.params.get('service') === service && request.params.get('range') === range,
+    );
+  }
+
+  const stored = (serviceId: string, range: string, stepSeconds: number): MetricsHistoryView => ({
+    range: range as MetricsHistoryView['range'],
+    stepSeconds,
+    from: '2026-01-01T10:00:00.000Z',
+    to: '2026-01-01T11:00:00.000Z',
+    services: [
+      {
+        serviceId,
+        serviceName: 'everything',
+        points: [
+          { at: '2026-01-01T10:01:00.000Z', calls: 6, errors: 1, p50: 2, p95: 8, p99: 12, cpuPercent: 1.5, rssBytes: 50 * 1024 * 1024 },
+          { at: '2026-01-01T10:02:00.000Z', calls: 3, errors: 0, p50: 1, p95: 4, p99: 5, cpuPercent: 2, rssBytes: 52 * 1024 * 1024 },
+        ],
+      },
+    ],
+  });
+
+  it('shows the last hour the server kept on open, and another range when asked', async () => {
+    await harness.navigateByUrl('/charts');
+    httpTesting.expectOne('/api/services').flush(services);
+    httpTesting.expectOne('/api/services/b/metrics').flush(metricsView('b'));
+    await harness.fixture.whenStable();
+    history('everything', 'hour').flush(stored('b', 'hour', 60));
+    await harness.fixture.whenStable();
+
+    expect(page().querySelector('.status-line')?.textContent?.trim()).toBe('2 points over the last hour');
+    expect(chart('requests').spec.datasets[0]?.points.map((point) => point.y)).toEqual([6, 3]);
+    expect(chart('errors').spec.datasets[0]?.points.map((point) => point.y)).toEqual([1, 0]);
+    expect(chart('latency').spec.datasets.map((dataset) => dataset.label)).toEqual(['p50', 'p95', 'p99']);
+
+    (harness.routeDebugElement?.componentInstance as { selectRange(range: string): void }).selectRange('day');
+    await harness.fixture.whenStable();
+    history('everything', 'day').flush(stored('b', 'day', 300));
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(Router).url).toBe('/charts?range=day');
+    // Five-minute steps: calls per minute are a fifth of the calls per step.
+    expect(chart('requests').spec.datasets[0]?.points.map((point) => point.y)).toEqual([1.2, 0.6]);
+  });
+
   it('switches service through the URL', async () => {
     await harness.navigateByUrl('/charts');
     httpTesting.expectOne('/api/services').flush(services);
     httpTesting.expectOne('/api/services/b/metrics').flush(metricsView('b'));
     await harness.fixture.whenStable();
+    history('everything', 'hour').flush(stored('b', 'hour', 60));
 
     (harness.routeDebugElement?.componentInstance as { select(name: string): void }).select('alpha');
     httpTesting.expectOne('/api/services/a/metrics').flush(metricsView('a', { status: 'stopped' }));
     await harness.fixture.whenStable();
+    history('alpha', 'hour').flush({ ...stored('a', 'hour', 60), services: [] });
+    await harness.fixture.whenStable();
+    expect(page().querySelector('.status-line')?.textContent?.trim()).toBe('Nothing recorded for alpha in the last hour yet.');
     expect(TestBed.inject(Router).url).toBe('/charts?service=alpha');
     expect(page().querySelector('mat-select')?.textContent).toContain('alpha (stopped)');
   });

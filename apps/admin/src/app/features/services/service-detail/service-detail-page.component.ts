@@ -21,6 +21,7 @@ import { StatusChipComponent } from '../../../shared/ui/status-chip/status-chip.
 import { ServiceConnectComponent } from '../service-connect/service-connect.component';
 import { ServiceAction, ServicesApiService } from '../services-api.service';
 import { TryItPanelComponent } from '../try-it/try-it-panel.component';
+import { UpstreamOAuthPanelComponent } from '../upstream-oauth/upstream-oauth-panel.component';
 import { limitRows } from '../service-limits.model';
 import { ToolPinningPanelComponent } from '../tool-pinning/tool-pinning-panel.component';
 import { pendingBanner } from '../tool-pinning/tool-pinning.model';
@@ -49,6 +50,7 @@ const TABS_WITH_DEPLOYMENTS: readonly DetailTab[] = [...TABS, 'deployments'];
     StatusChipComponent,
     TryItPanelComponent,
     ToolPinningPanelComponent,
+    UpstreamOAuthPanelComponent,
   ],
   templateUrl: './service-detail-page.component.html',
   styleUrl: './service-detail-page.component.scss',

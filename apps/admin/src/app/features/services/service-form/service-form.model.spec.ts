@@ -288,6 +288,8 @@ describe('remote services in the form', () => {
         protocol: 'streamable-http',
         headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' },
         allowInsecureHttp: false,
+        auth: 'headers',
+        oauth: null,
       },
     });
     const value = formValueFromService(service);

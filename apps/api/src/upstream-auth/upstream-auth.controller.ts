@@ -1,0 +1,130 @@
+import {
+  BadRequestException,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { UpstreamConnectionView } from '@mcp-proxy/shared/dto';
+import type { Request, Response } from 'express';
+import { Principal, RequestWithPrincipal } from '../core/auth/principal';
+import { Public } from '../core/auth/public.decorator';
+import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
+import { UpstreamConnectFlow } from './upstream-connect-flow';
+import { UpstreamConnections } from './upstream-connections.service';
+
+/** Who may act on which connection: anyone signed in on their own; `shared` (and another principal's) is the admin's. */
+const PRINCIPAL_FOR = /^(user|client-token|oauth):[0-9a-f-]{36}$|^admin$/;
+
+/**
+ * Upstream OAuth (README: Identity): the caller connects their account at a remote service's
+ * authorization server, sees the connection's state, and removes it. Tokens never leave the server.
+ */
+@ApiTags('upstream-oauth')
+@ApiSecurity('api-key')
+@Controller()
+export class UpstreamAuthController {
+  constructor(
+    private readonly connections: UpstreamConnections,
+    private readonly flow: UpstreamConnectFlow,
+  ) {}
+
+  @Get('services/:id/oauth')
+  @ServiceParam()
+  @RequiresRole('viewer')
+  @ApiOperation({
+    summary: 'The caller\'s connection to an oauth remote service (the shared one for connection "shared"): connected as, expiry',
+  })
+  async status(
+    @Param('id') id: string,
+    @Req() request: RequestWithPrincipal,
+    @Query('principal') forPrincipal?: string,
+  ): Promise<UpstreamConnectionView> {
+    const service = await this.connections.oauthService(id);
+    return this.connections.status(service, this.keyOf(service, request.principal, forPrincipal, false));
+  }
+
+  @Get('services/:id/oauth/connect')
+  @ServiceParam()
+  @RequiresRole('viewer')
+  @ApiOperation({
+    summary:
+      'Start connecting: 302 to the upstream authorization server (JSON { authorizationUrl } with Accept: application/json); admins may pass principal=client-token:<id>',
+  })
+  async connect(
+    @Param('id') id: string,
+    @Req() request: Request & RequestWithPrincipal,
+    @Res() response: Response,
+    @Query('principal') forPrincipal?: string,
+  ): Promise<void> {
+    const service = await this.connections.oauthService(id);
+    const key = this.keyOf(service, request.principal, forPrincipal, true);
+    const redirectUri = this.flow.redirectUri(request);
+    if (!redirectUri) throw new ServiceUnavailableException('Set PUBLIC_URL: the redirect URI cannot be told from this request’s host');
+    let location: string;
+    try {
+      location = await this.flow.start(service, key, redirectUri, request, response);
+    } catch (error) {
+      throw new ServiceUnavailableException(`Cannot start the OAuth connection of "${service.name}": ${(error as Error).message}`);
+    }
+    if ((request.get('accept') ?? '').includes('application/json')) response.json({ authorizationUrl: location });
+    else response.redirect(HttpStatus.FOUND, location);
+  }
+
+  @Public()
+  @Get('upstream-oauth/callback')
+  @ApiOperation({
+    summary: "The upstream authorization server's redirect back (a browser navigation): stores the tokens, then opens the service page",
+  })
+  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const outcome = await this.flow.finish(request, response);
+    const page = outcome.serviceId ? `/services/${outcome.serviceId}` : '/services';
+    const query = outcome.ok ? 'upstreamOAuth=connected' : `upstreamOAuthError=${encodeURIComponent(outcome.error)}`;
+    response.redirect(HttpStatus.SEE_OTHER, `${page}?${query}`);
+  }
+
+  @Delete('services/:id/oauth')
+  @ServiceParam()
+  @RequiresRole('viewer')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Disconnect: the stored upstream tokens are deleted (shared: admins only)' })
+  async disconnect(
+    @Param('id') id: string,
+    @Req() request: RequestWithPrincipal,
+    @Query('principal') forPrincipal?: string,
+  ): Promise<void> {
+    const service = await this.connections.oauthService(id);
+    await this.connections.disconnect(service.id, this.keyOf(service, request.principal, forPrincipal, true));
+  }
+
+  /** The connection a request acts on: the caller's own, `shared` (changing it: admins), or, for admins, a named principal's. */
+  private keyOf(
+    service: Awaited<ReturnType<UpstreamConnections['oauthService']>>,
+    principal: Principal | undefined,
+    forPrincipal: string | undefined,
+    changes: boolean,
+  ): string {
+    if (!principal) throw new ForbiddenException('Sign in first');
+    const isAdmin = principal.role === 'admin';
+    if (forPrincipal !== undefined) {
+      if (!isAdmin) throw new ForbiddenException("Only an admin acts on another principal's connection");
+      if (!PRINCIPAL_FOR.test(forPrincipal))
+        throw new BadRequestException('principal must be admin, user:<id>, client-token:<id> or oauth:<grant id>');
+      if (service.settings.oauth?.connection === 'shared')
+        throw new BadRequestException('principal: this service has one shared connection');
+      return forPrincipal;
+    }
+    const key = this.connections.keyFor(service, principal.id);
+    if (key === 'shared' && changes && !isAdmin)
+      throw new ForbiddenException('Only an admin connects or disconnects the shared connection');
+    return key;
+  }
+}

@@ -1,0 +1,51 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { RecordEntity } from '../core/database/record.entity';
+
+/**
+ * One principal's (or, `shared`, everyone's) OAuth connection to a remote service: the upstream's
+ * access and refresh tokens as sealed JSON (SecretBox), never shown. Removed with the service, the
+ * user, or the client token or grant it belongs to.
+ */
+@Entity('upstream_oauth_connections')
+@Index('IDX_upstream_oauth_connection', ['serviceId', 'principalKey'], { unique: true })
+export class UpstreamConnectionEntity extends RecordEntity {
+  @Column({ type: 'varchar', length: 36 })
+  serviceId!: string;
+
+  /** `shared`, or a principal: `user:<id>`, `admin`, `client-token:<id>`, `oauth:<grant id>`. */
+  @Column({ type: 'varchar', length: 100 })
+  principalKey!: string;
+
+  /** `{ access_token, refresh_token?, token_type, scope? }`, AES-256-GCM. */
+  @Column({ type: 'text' })
+  tokensSealed!: string;
+
+  @Column({ type: Date, nullable: true })
+  expiresAt!: Date | null;
+
+  /** The upstream account, when its authorization server said (the ID token's or introspection's `sub`). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  subject!: string | null;
+}
+
+/**
+ * How the proxy is known to a remote service's authorization server: the server's metadata as
+ * discovered, and the client it registered (dynamic registration, sealed: it may hold a secret).
+ * Not used when the admin entered a client id of their own.
+ */
+@Entity('upstream_oauth_clients')
+export class UpstreamClientEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  serviceId!: string;
+
+  /** The redirect URI registered with it: a new public URL means a new registration. */
+  @Column({ type: 'varchar', length: 2000 })
+  redirectUri!: string;
+
+  @Column({ type: 'varchar', length: 2000 })
+  issuer!: string;
+
+  /** `{ client_id, client_secret? … }` as the authorization server returned it. */
+  @Column({ type: 'text' })
+  clientSealed!: string;
+}

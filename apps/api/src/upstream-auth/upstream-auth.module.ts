@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServiceRegistryModule } from '../services/service-registry.module';
+import { UpstreamAuthCleanup } from './upstream-auth-cleanup';
+import { UpstreamAuthController } from './upstream-auth.controller';
+import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
+import { UpstreamConnectFlow } from './upstream-connect-flow';
+import { UpstreamConnections } from './upstream-connections.service';
+
+/**
+ * Upstream OAuth: the proxy as each user's (or everyone's, `shared`) OAuth client of remote services with
+ * `remote.auth: "oauth"`. The connections live here; the proxy's data plane asks them for Bearer tokens.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([UpstreamConnectionEntity, UpstreamClientEntity]), ServiceRegistryModule],
+  controllers: [UpstreamAuthController],
+  providers: [UpstreamConnections, UpstreamConnectFlow, UpstreamAuthCleanup],
+  exports: [UpstreamConnections],
+})
+export class UpstreamAuthModule {}

@@ -1,0 +1,193 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { UpstreamConnectionView } from '@mcp-proxy/shared/dto';
+import { Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config';
+import { SecretBox } from '../core/crypto/secret-box';
+import { Clock } from '../core/time/clock';
+import type { RemoteBearer, RemoteSettings } from '../services/remote-settings';
+import { ServicesService } from '../services/services.service';
+import { connectionKeyOf, connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
+import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
+import {
+  discoverAuthServer,
+  OAuthTokens,
+  refreshTokens,
+  registerProxyClient,
+  subjectOf,
+  UpstreamAuthServer,
+  UpstreamClient,
+} from './upstream-oauth-client';
+
+/** Refreshed this long before the access token expires, so a call in flight does not carry a dying token. */
+const REFRESH_MARGIN_MS = 30_000;
+/** Discovery is repeated at most this often per service (refreshes need the token endpoint). */
+const DISCOVERY_TTL_MS = 10 * 60 * 1000;
+
+/** An oauth service as the connections need it. */
+export interface OAuthService {
+  id: string;
+  name: string;
+  settings: RemoteSettings;
+}
+
+/**
+ * The upstream OAuth connections: tokens sealed at rest (SecretBox), refreshed before expiry, handed
+ * only to the remote link as a Bearer header. Nothing here returns a token to a caller of the API.
+ */
+@Injectable()
+export class UpstreamConnections {
+  private readonly logger = new Logger('UpstreamConnections');
+  private readonly discovered = new Map<string, { at: number; server: UpstreamAuthServer }>();
+  private readonly refreshing = new Map<string, Promise<string>>();
+
+  constructor(
+    @InjectRepository(UpstreamConnectionEntity) private readonly connections: Repository<UpstreamConnectionEntity>,
+    @InjectRepository(UpstreamClientEntity) private readonly clients: Repository<UpstreamClientEntity>,
+    private readonly services: ServicesService,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The service and its settings; 404 unless it is a remote service with `auth: "oauth"`. */
+  async oauthService(idOrName: string): Promise<OAuthService> {
+    const view = await this.services.get(idOrName);
+    const settings =
+      view.remote?.auth === 'oauth' ? await this.services.remoteOf(view.id, await this.services.environmentOf(view.id)) : null;
+    if (!settings?.oauth) throw new NotFoundException(`Service "${view.name}" is not a remote service with remote.auth "oauth"`);
+    return { id: view.id, name: view.name, settings };
+  }
+
+  connectUrl(serviceId: string): string {
+    return connectPageUrl(this.config.get('PUBLIC_URL'), serviceId);
+  }
+
+  keyFor(service: OAuthService, principalId: string): string {
+    return connectionKeyOf(service.settings.oauth?.connection ?? 'perUser', principalId);
+  }
+
+  async hasConnection(serviceId: string, key: string): Promise<boolean> {
+    return (await this.connections.count({ where: { serviceId, principalKey: key } })) > 0;
+  }
+
+  async status(service: OAuthService, key: string): Promise<UpstreamConnectionView> {
+    const row = await this.connections.findOne({ where: { serviceId: service.id, principalKey: key } });
+    return {
+      serviceId: service.id,
+      connection: service.settings.oauth?.connection ?? 'perUser',
+      connected: row !== null,
+      subject: row?.subject ?? null,
+      expiresAt: row?.expiresAt?.toISOString() ?? null,
+      connectedAt: row?.createdAt.toISOString() ?? null,
+      connectUrl: this.connectUrl(service.id),
+    };
+  }
+
+  /** Removed: the tokens are forgotten here (the upstream's own grant stays until it expires or is revoked there). */
+  async disconnect(serviceId: string, key: string): Promise<boolean> {
+    const result = await this.connections.delete({ serviceId, principalKey: key });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async save(serviceId: string, key: string, tokens: OAuthTokens): Promise<void> {
+    await this.connections.delete({ serviceId, principalKey: key });
+    await this.connections.save(
+      this.connections.create({
+        serviceId,
+        principalKey: key,
+        tokensSealed: this.box.encryptJson(tokens),
+        expiresAt: this.expiry(tokens),
+        subject: subjectOf(tokens),
+      }),
+    );
+  }
+
+  /** The authorization server of the service (discovered, remembered a while). */
+  async authServer(service: OAuthService): Promise<UpstreamAuthServer> {
+    const cached = this.discovered.get(service.id);
+    if (cached && this.clock.now() - cached.at < DISCOVERY_TTL_MS) return cached.server;
+    const server = await discoverAuthServer(service.settings.url);
+    this.discovered.set(service.id, { at: this.clock.now(), server });
+    return server;
+  }
+
+  /** The admin's client when one was entered; else the one registered for this redirect URI, registering it now if needed. */
+  async clientFor(service: OAuthService, server: UpstreamAuthServer, redirectUri: string | null): Promise<UpstreamClient> {
+    const oauth = service.settings.oauth;
+    if (oauth?.clientId) return { client_id: oauth.clientId, ...(oauth.clientSecret ? { client_secret: oauth.clientSecret } : {}) };
+    const row = await this.clients.findOne({ where: { serviceId: service.id } });
+    if (row && row.issuer === server.issuer && (redirectUri === null || row.redirectUri === redirectUri))
+      return this.box.decryptJson<UpstreamClient>(row.clientSealed);
+    if (redirectUri === null) throw new Error('the client registered with the authorization server is gone');
+    const registered = await registerProxyClient(server, redirectUri);
+    await this.clients.save({ serviceId: service.id, redirectUri, issuer: server.issuer, clientSealed: this.box.encryptJson(registered) });
+    return registered;
+  }
+
+  /** What the link of one connection sends; NotConnectedError (at each use) while there is none. */
+  bearer(service: OAuthService, key: string): RemoteBearer {
+    return {
+      token: () => this.accessToken(service, key, false, ''),
+      renew: (refused) => this.accessToken(service, key, true, refused),
+    };
+  }
+
+  /** The services' and principals' rows that are gone go too (called when services, users or credentials change). */
+  async removeWhere(predicate: (row: { serviceId: string; principalKey: string }) => boolean): Promise<number> {
+    const rows = await this.connections.find({ select: { id: true, serviceId: true, principalKey: true } });
+    const gone = rows.filter(predicate);
+    if (gone.length > 0) await this.connections.delete(gone.map((row) => row.id));
+    return gone.length;
+  }
+
+  async removeClientsWhere(predicate: (serviceId: string) => boolean): Promise<void> {
+    const rows = await this.clients.find({ select: { serviceId: true } });
+    const gone = rows.filter((row) => predicate(row.serviceId));
+    if (gone.length > 0) await this.clients.delete(gone.map((row) => row.serviceId));
+  }
+
+  private async accessToken(service: OAuthService, key: string, force: boolean, refused: string): Promise<string> {
+    const row = await this.connections.findOne({ where: { serviceId: service.id, principalKey: key } });
+    const connectUrl = this.connectUrl(service.id);
+    if (!row) throw new NotConnectedError(service.name, connectUrl, key === 'shared');
+    const tokens = this.box.decryptJson<OAuthTokens>(row.tokensSealed);
+    const dueAt = (row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) - REFRESH_MARGIN_MS;
+    if (!force && this.clock.now() < dueAt) return tokens.access_token;
+    if (!tokens.refresh_token)
+      throw new ReconnectNeededError(
+        service.name,
+        connectUrl,
+        force ? refused : 'the access token expired and no refresh token was issued',
+      );
+    // One refresh per connection at a time: a rotated refresh token used twice would end the grant.
+    const running = this.refreshing.get(row.id);
+    if (running) return running;
+    const refresh = this.refresh(service, row, tokens, connectUrl).finally(() => this.refreshing.delete(row.id));
+    this.refreshing.set(row.id, refresh);
+    return refresh;
+  }
+
+  private async refresh(service: OAuthService, row: UpstreamConnectionEntity, tokens: OAuthTokens, connectUrl: string): Promise<string> {
+    let fresh: OAuthTokens;
+    try {
+      const server = await this.authServer(service);
+      const client = await this.clientFor(service, server, null);
+      fresh = await refreshTokens(server, client, tokens.refresh_token as string);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`Refreshing an upstream OAuth connection of "${service.name}" failed: ${why}`);
+      throw new ReconnectNeededError(service.name, connectUrl, `the refresh was refused: ${why}`);
+    }
+    const kept: OAuthTokens = { ...fresh, refresh_token: fresh.refresh_token ?? tokens.refresh_token };
+    await this.connections.update(
+      { id: row.id },
+      { tokensSealed: this.box.encryptJson(kept), expiresAt: this.expiry(fresh), subject: subjectOf(fresh) ?? row.subject },
+    );
+    return kept.access_token;
+  }
+
+  private expiry(tokens: OAuthTokens): Date | null {
+    return typeof tokens.expires_in === 'number' ? new Date(this.clock.now() + tokens.expires_in * 1000) : null;
+  }
+}
