@@ -173,6 +173,8 @@ describe.each([
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
+    // A fresh login page (the one logout left may remember the Account page to return to).
+    await page.goto(`${gateway.frontendUrl}/login`);
     await page.getByRole('button', { name: 'Sign in with Test IdP' }).click();
     // The provider still knows the person from the linking (its own session): straight back, no form.
     await page.waitForURL(/\/dashboard$/);
