@@ -3,6 +3,9 @@
 //   mcp-proxy config export [file] [--secrets] write the configuration as YAML (stdout without a file);
 //                                              --secrets: with the secret values in clear (admin key, audited; file mode 0600)
 //   mcp-proxy config import <file> [--dry-run] apply a YAML configuration; prints what changed
+//   mcp-proxy import-client-config <file> [--dry-run] [--no-start] [--value id=value …]
+//                                              create services from a client's mcpServers JSON (Claude Desktop,
+//                                              Cursor, Windsurf) or VS Code servers/inputs; --value fills ${input:id}
 //   mcp-proxy backup [file.tar.gz]             database + data dir (keys, certificates) into an archive
 //   mcp-proxy restore <file.tar.gz> [--force]  put a backup back (the proxy must be stopped)
 //   mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]
@@ -19,15 +22,18 @@ import { fileURLToPath } from 'node:url';
 
 const [area, action, ...rest] = process.argv.slice(2);
 const usage =
-  'Usage: mcp-proxy config export [file] [--secrets] | mcp-proxy config import <file> [--dry-run] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force] | mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]';
+  'Usage: mcp-proxy config export [file] [--secrets] | mcp-proxy config import <file> [--dry-run] | mcp-proxy import-client-config <file> [--dry-run] [--no-start] [--value id=value] | mcp-proxy backup [file] | mcp-proxy restore <file> [--force] | mcp-proxy rotate-key [--old-key=K] [--new-key=K] [--force]';
 if (area === 'backup' || area === 'restore' || area === 'rotate-key') runBuiltApi(process.argv.slice(2));
-if (area !== 'config' || !['export', 'import'].includes(action)) fail(usage);
+const clientImport = area === 'import-client-config';
+if (!clientImport && (area !== 'config' || !['export', 'import'].includes(action))) fail(usage);
 
 const base = process.env.MCP_PROXY_URL ?? `http://127.0.0.1:${process.env.BACKEND_PORT ?? 8437}`;
 const key = process.env.MCP_PROXY_KEY ?? process.env.API_KEY ?? keyFromDataDir();
 if (!key) fail('No API key: set MCP_PROXY_KEY (or run where the data directory with secrets.json is)');
 
-if (action === 'export') {
+if (clientImport) {
+  await importClientConfig([action, ...rest].filter((arg) => arg !== undefined));
+} else if (action === 'export') {
   const secrets = rest.includes('--secrets');
   const file = rest.find((arg) => !arg.startsWith('--'));
   const response = await call('GET', `/api/config/export${secrets ? '?secrets=true' : ''}`);
@@ -45,13 +51,39 @@ if (action === 'export') {
     for (const item of result[kind] ?? []) console.log(`${kind.slice(0, -1)} ${item.name}: ${item.change}${dryRun ? ' (dry run)' : ''}`);
 }
 
-async function call(method, path, body) {
+/** Prints the preview (or what was created): one line per entry, its problems and the variables still needed. */
+async function importClientConfig(args) {
+  const file = args.find((arg, index) => !arg.startsWith('--') && args[index - 1] !== '--value');
+  if (!file) fail(usage);
+  const values = {};
+  args.forEach((arg, index) => {
+    if (arg !== '--value') return;
+    const pair = args[index + 1] ?? '';
+    const split = pair.indexOf('=');
+    if (split < 1) fail('--value takes id=value');
+    values[pair.slice(0, split)] = pair.slice(split + 1);
+  });
+  const dryRun = args.includes('--dry-run');
+  const body = JSON.stringify({ config: readFileSync(file, 'utf8'), values, dryRun, start: !args.includes('--no-start') });
+  const result = await (await call('POST', '/api/services/import-client-config', body, 'application/json')).json();
+  for (const entry of result.entries) {
+    const runs = entry.transport === 'remote' ? entry.url : [entry.command, ...entry.args].join(' ');
+    const state = entry.service ? `created (${entry.service.status})` : entry.problems.length > 0 ? 'NOT READY' : 'ready';
+    console.log(`${entry.name} (${entry.key}): ${runs} — ${state}`);
+    for (const problem of entry.problems) console.log(`  ${problem}`);
+  }
+  for (const variable of result.variables.filter((item) => !item.provided))
+    console.log(`needs --value ${variable.id}=…${variable.description ? ` (${variable.description})` : ''}`);
+  if (dryRun && !result.ready) process.exitCode = 1;
+}
+
+async function call(method, path, body, contentType = 'application/yaml') {
   let response;
   try {
     response = await fetch(`${base}${path}`, {
       method,
       body,
-      headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/yaml' } : {}) },
+      headers: { 'x-api-key': key, ...(body ? { 'content-type': contentType } : {}) },
     });
   } catch (error) {
     fail(`Cannot reach the proxy at ${base}: ${error.cause?.message ?? error.message}`);

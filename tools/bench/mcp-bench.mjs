@@ -16,9 +16,14 @@
 // `--database postgres` puts our proxy's database on the local PostgreSQL instead of SQLite in its data dir;
 // `ours-log` is our proxy with the call history on (CALL_LOG=true), to show what recording calls costs: list both,
 // alternating and more than once (`--targets ours,ours-log,ours,ours-log`), and the report ends with the medians side by side.
+// Mode `8x8m` runs 8 concurrent 8 MiB echoes and samples the gateway's RSS: its peak above idle, and whether it comes
+// back within 10% of idle afterwards. The report ends with the large-message targets (1 MiB and 100 kB CPU per call,
+// 1 MiB p50 against direct stdio, the 8 × 8 MiB RSS) marked met or not; target `ours-base` is another build of our
+// proxy (`--base <main.js>`, e.g. main's) whose small-message rows (C=1, C=32) ours is compared with.
 //
 // Usage: node tools/bench/mcp-bench.mjs [--quick] [--n 1000] [--warmup 100] [--n-large 100]
-//          [--targets direct,supergateway,mcp-proxy,ours,ours-token,ours-log] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m]
+//          [--targets direct,supergateway,mcp-proxy,ours,ours-token,ours-log,ours-base] [--clients sdk,lean] [--modes c1,c8,c32,s32,100k,1m,8x8m]
+//          [--base dist-of-main/apps/api/main.js]
 //          [--isolation shared|session] [--database sqlite|postgres] [--idle-services 10] [--no-pin] [--timeout 30000] [--json]
 //          [--main dist/apps/api/main.js]   (another build of our proxy to measure)
 // (`npm run bench` runs the start-up benchmark and then this; `npm run bench -- --quick` for a smoke run.)
@@ -29,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { createHttpPool, leanClientName, openLeanSession, openSdkSession } from './lib/clients.mjs';
 import { errorKey, percentiles, runCalls } from './lib/load.mjs';
 import { cpuMs, rssMb, setUpPinning, sleep, treeRssMb } from './lib/processes.mjs';
-import { addRatios, callLogCost, formatTable } from './lib/report.mjs';
+import { addRatios, callLogCost, formatTable, largeMessageTargets } from './lib/report.mjs';
 import {
   addEverythingService,
   EVERYTHING,
@@ -50,7 +55,8 @@ const { values: opt } = parseArgs({
     'n-large': { type: 'string' },
     targets: { type: 'string', default: 'direct,supergateway,mcp-proxy,ours' },
     clients: { type: 'string', default: 'sdk,lean' },
-    modes: { type: 'string', default: 'c1,c8,c32,s32,100k,1m' },
+    modes: { type: 'string', default: 'c1,c8,c32,s32,100k,1m,8x8m' },
+    base: { type: 'string' },
     isolation: { type: 'string', default: 'shared' },
     database: { type: 'string', default: 'sqlite' },
     main: { type: 'string' },
@@ -103,6 +109,17 @@ const ALL_MODES = {
     calls: Math.max(5, Math.ceil(N_LARGE / 3)),
     warmup: Math.max(1, Math.ceil(N_LARGE / 30)),
   },
+  '8x8m': {
+    title: '8 concurrent 8 MiB echoes (RSS sampled)',
+    sessions: 1,
+    workers: 8,
+    // Under the 8 MiB message limit with the JSON-RPC envelope around it.
+    payloadBytes: 8 * 1024 * 1024 - 64 * 1024,
+    calls: 16,
+    // No warm-up: idle is the RSS just before the burst, and what the first burst leaves behind counts.
+    warmup: 0,
+    sampleRss: true,
+  },
 };
 const MODES = Object.fromEntries(
   opt.modes.split(',').map((id) => {
@@ -120,6 +137,11 @@ const TARGETS = {
   'ours-token': () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database, credential: 'client-token' }),
   // The same with the call history on (CALL_LOG=true): what recording every call costs.
   'ours-log': () => startOurs({ isolation: opt.isolation, main: OUR_BUILD, database: opt.database, callLog: true }),
+  // Another build (--base, e.g. main's) for the small-message comparison.
+  'ours-base': () => {
+    if (!opt.base) throw new Error('--base <main.js> names the build to compare with');
+    return startOurs({ isolation: opt.isolation, main: resolve(opt.base), database: opt.database, name: 'ours (base)' });
+  },
 };
 if (!['sqlite', 'postgres'].includes(opt.database)) throw new Error(`--database takes sqlite or postgres, got "${opt.database}"`);
 const selected = opt.targets.split(',').map((name) => {
@@ -186,6 +208,10 @@ async function measure(target, endpoint, client, modeId) {
     }
 
     const pids = target.cpuPids(sessions);
+    // RSS sampled through the run (the peak of a burst of large messages), then until it is back near idle.
+    let rssPeak = 0;
+    if (mode.sampleRss) row.rssIdleMb = rssMb(rssPid);
+    const sampler = mode.sampleRss ? setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(rssPid) ?? 0)), 20) : null;
     const cpuBefore = pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
     const clientBefore = process.cpuUsage();
     const run = await runCalls({
@@ -198,6 +224,14 @@ async function measure(target, endpoint, client, modeId) {
     });
     const clientCpu = process.cpuUsage(clientBefore);
     const cpuAfter = pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
+    if (sampler) {
+      clearInterval(sampler);
+      row.rssPeakMb = Math.max(rssPeak, rssMb(rssPid) ?? 0);
+      const settleStart = performance.now();
+      while ((rssMb(rssPid) ?? 0) > row.rssIdleMb * 1.1 && performance.now() - settleStart < 30_000) await sleep(250);
+      row.rssSettledMb = rssMb(rssPid);
+      row.rssSettleMs = performance.now() - settleStart;
+    }
 
     const calls = run.ok + run.failed;
     const { p50, p99 } = percentiles(run.latencies);
@@ -333,6 +367,7 @@ const lines = [
   'concurrent rows compare calls/s, one-at-a-time rows (C=1, 100 kB, 1 MiB) compare p50. Compare ratios within one run, not across runs.',
   ...formatTable(rows, MODES, notMeasured),
   ...callLogCost(rows),
+  ...largeMessageTargets(rows),
 ];
 if (idleServices) {
   lines.push(

@@ -19,6 +19,7 @@ import { ProxyLogModule } from './proxy-log/proxy-log.module';
 import { RegistryModule } from './registry/registry.module';
 import { ServicesModule } from './services/services.module';
 import { SettingsModule } from './settings/settings.module';
+import { TemplatesModule } from './templates/templates.module';
 import { ToolPinsModule } from './tool-pins/tool-pins.module';
 import { UpstreamAuthModule } from './upstream-auth/upstream-auth.module';
 import { UsersModule } from './users/users.module';
@@ -55,6 +56,7 @@ export class AppModule {
         UpstreamAuthModule,
         SettingsModule,
         RegistryModule,
+        TemplatesModule,
       ],
     };
   }

@@ -53,6 +53,11 @@ const ROUTES: Record<string, RouteCase> = {
   'post /api/network/upnp/map': PORTS,
   'post /api/network/upnp/unmap': PORTS,
   'post /api/config/import': { body: { yaml: 'services: []\n' } },
+  // The client's own config is free-form (clients add fields of their own): only prototype keys are refused inside it.
+  'post /api/services/import-client-config': {
+    body: { config: { mcpServers: { probe: { command: 'node' } } }, values: { key: 'v' }, dryRun: true },
+    maps: ['config', 'values'],
+  },
   'post /api/users': {
     body: {
       username: 'probe-user',

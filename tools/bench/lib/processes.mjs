@@ -1,7 +1,7 @@
 // Process plumbing for the benchmarks: free ports, CPU time and memory of a PID from /proc, CPU pinning,
 // waiting for a port, and stopping only the processes we started (by PID, never by name).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 
@@ -103,7 +103,11 @@ export function spawnGateway(command, args, options = {}) {
   const [cmd, argv] = pinned(command, args);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
   let output = '';
-  const keep = (chunk) => (output = (output + chunk).slice(-4000));
+  // BENCH_GATEWAY_LOG=<file>: the gateways' whole output appended there (e.g. our proxy's --trace-gc lines).
+  const keep = (chunk) => {
+    if (process.env.BENCH_GATEWAY_LOG) appendFileSync(process.env.BENCH_GATEWAY_LOG, chunk);
+    output = (output + chunk).slice(-4000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.on('error', (error) => keep(`\nspawn error: ${error.message}`));

@@ -117,3 +117,52 @@ export function callLogCost(rows) {
   }
   return lines.length ? ['', 'Call log cost (ours vs ours-log, same run):', ...lines] : [];
 }
+
+/**
+ * The large-message targets, each row of our proxy against its target, marked met or not: proxy CPU per call for
+ * 1 MiB (≤ 3 ms) and 100 kB (≤ 0.4 ms) echoes, 1 MiB p50 against direct stdio with the same (SDK) client (≤ 1.3×),
+ * 8 concurrent 8 MiB echoes (RSS peak ≤ 3 × 8 MiB above idle, back within 10% of idle after), and small messages
+ * (C=1, C=32) against another build of ours when the run has one (`ours-base`: no regression = proxy CPU per call
+ * within 10%, plus one /proc tick over the run; calls/s follows the load other processes put on the machine).
+ */
+export function largeMessageTargets(rows) {
+  const ok = (row) => row && !row.error && row.calls > 0;
+  const ours = rows.filter((row) => ok(row) && row.target === 'our proxy');
+  if (!ours.length) return [];
+  const met = (pass) => (pass ? 'met' : 'NOT met');
+  const where = (row) => `${row.endpointLabel}, ${row.client}`;
+  const lines = ['', 'Large-message targets (our proxy):'];
+  for (const row of ours.filter((r) => r.mode === '1m')) {
+    const direct = rows.find((r) => ok(r) && r.target === 'direct stdio' && r.mode === '1m' && r.client === row.client);
+    const p50 = direct
+      ? ` · p50 ${fixed(row.p50Ms / direct.p50Ms, 2)}× direct stdio (target ≤ 1.3×: ${met(row.p50Ms <= 1.3 * direct.p50Ms)})`
+      : '';
+    lines.push(
+      `  1 MiB echo, ${where(row)}: CPU ${fixed(row.gatewayCpuMsPerCall, 2)} ms/call (target ≤ 3 ms: ${met(row.gatewayCpuMsPerCall <= 3)})${p50}`,
+    );
+  }
+  for (const row of ours.filter((r) => r.mode === '100k'))
+    lines.push(
+      `  100 kB echo, ${where(row)}: CPU ${fixed(row.gatewayCpuMsPerCall, 2)} ms/call (target ≤ 0.4 ms: ${met(row.gatewayCpuMsPerCall <= 0.4)})`,
+    );
+  for (const row of ours.filter((r) => r.mode === '8x8m' && r.rssPeakMb)) {
+    const growth = row.rssPeakMb - row.rssIdleMb;
+    const back = row.rssSettledMb <= row.rssIdleMb * 1.1;
+    lines.push(
+      `  8 × 8 MiB, ${where(row)}: RSS ${fixed(row.rssIdleMb, 0)} → peak ${fixed(row.rssPeakMb, 0)} MB, +${fixed(growth, 0)} MB (target ≤ +24 MB: ${met(growth <= 24)}); ` +
+        `${fixed(row.rssSettledMb, 0)} MB ${fixed(row.rssSettleMs / 1000, 1)} s after (target within 10% of idle: ${met(back)})`,
+    );
+  }
+  const base = rows.filter((row) => ok(row) && row.target === 'ours (base)');
+  for (const row of ours.filter((r) => r.mode === 'c1' || r.mode === 'c32')) {
+    const other = base.find((r) => r.mode === row.mode && r.endpoint === row.endpoint && r.client === row.client);
+    const withinTenPercent = other && row.gatewayCpuMsPerCall <= 1.1 * other.gatewayCpuMsPerCall + 10 / row.calls;
+    const against = other
+      ? ` vs base ${fixed(other.callsPerSec, 0)} calls/s, ${fixed(other.gatewayCpuMsPerCall, 3)} ms CPU (no regression, CPU within 10%: ${met(withinTenPercent)})`
+      : ' (add target ours-base with --base <main.js> to compare)';
+    lines.push(
+      `  small, ${row.mode}, ${where(row)}: ${fixed(row.callsPerSec, 0)} calls/s, ${fixed(row.gatewayCpuMsPerCall, 3)} ms CPU${against}`,
+    );
+  }
+  return lines;
+}

@@ -134,7 +134,9 @@ export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env:
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_'))),
     ...extraEnv,
   };
-  const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, main], { cwd: ROOT, env });
+  // BENCH_PROXY_NODE_FLAGS: extra flags for our proxy only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes.
+  const extraFlags = (process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const { child, output } = spawnGateway(process.execPath, [...API_NODE_FLAGS, ...extraFlags, main], { cwd: ROOT, env });
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
@@ -217,7 +219,7 @@ export async function waitForRunning(proxy, name, timeoutMs = 30_000) {
  * clients present the admin API key (checked in memory), or with `credential: 'client-token'` a client token
  * created over REST, as remote MCP clients do (checked against the stored tokens).
  */
-export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key', callLog = false }) {
+export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite', credential = 'api-key', callLog = false, name }) {
   const proxy = await startOurProxy({ main, database, env: { CALL_LOG: String(callLog) } });
   let secret = proxy.apiKey;
   try {
@@ -236,7 +238,7 @@ export async function startOurs({ isolation, main = OUR_MAIN, database = 'sqlite
   };
   const wsUrl = `${proxy.origin.replace(/^http/, 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(secret)}`;
   return {
-    name: credential === 'client-token' ? 'ours (token)' : callLog ? 'ours (+calls)' : 'our proxy',
+    name: name ?? (credential === 'client-token' ? 'ours (token)' : callLog ? 'ours (+calls)' : 'our proxy'),
     version: `${main}, isolation ${isolation}, ${database}, ${credential}, call log ${callLog ? 'on' : 'off'}`,
     endpoints: [
       {

@@ -6,3 +6,5 @@ export * from './lib/mcp-http';
 export * from './lib/meta';
 export * from './lib/json-rpc-peer';
 export * from './lib/canonical-json';
+export * from './lib/json-scan';
+export * from './lib/framed-message';

@@ -32,3 +32,5 @@ export * from './lib/registry-view.interface';
 export * from './lib/tool-pins.dto';
 export * from './lib/upstream-oauth-view.interface';
 export * from './lib/history.dto';
+export * from './lib/server-templates';
+export * from './lib/client-config-import.dto';

@@ -1,4 +1,4 @@
-import { INVALID_REQUEST, JsonRpcId, JsonRpcMessage, parseMessage, RATE_LIMITED } from '@mcp-proxy/mcp/protocol';
+import { INVALID_REQUEST, JsonRpcId, JsonRpcMessage, parseMessageBytes, RATE_LIMITED } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import type { RateLimiter } from '../limits/rate-limiter';
@@ -10,7 +10,8 @@ import { readMessageBody, sendRpcError } from '../../core/http/http-io';
 export async function readRpcMessage(request: IncomingMessage, response: ServerResponse): Promise<JsonRpcMessage | null> {
   const body = await readMessageBody(request, response);
   if (!body) return null;
-  const parsed = parseMessage(body.toString('utf8'));
+  // A large body is read by its envelope only and relayed as its own bytes.
+  const parsed = parseMessageBytes(body);
   if (!parsed.ok) {
     sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);
     return null;

@@ -1,4 +1,4 @@
-import type { JsonRpcId, JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
+import { encodedLength, encodeMessageParts, type JsonRpcId, type JsonRpcMessage, type WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
 import type { EventLog } from '../sessions/event-log';
 import type { MessageSink } from '../sessions/message-sink';
@@ -31,9 +31,16 @@ export class JsonReplySink implements MessageSink {
   send(message: JsonRpcMessage): boolean {
     if (this.done || !isAnswerTo(message, this.answersId)) return false;
     this.done = true;
-    const body = JSON.stringify(message);
-    this.response.writeHead(200, { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    this.response.end(body);
+    const body = encodeMessageParts(message);
+    this.response.writeHead(200, { ...this.headers, 'content-type': 'application/json', 'content-length': encodedLength(body) });
+    if (typeof body === 'string') {
+      this.response.end(body);
+    } else {
+      // The pieces of a message held as bytes leave in one writev, the bulk never copied.
+      this.response.cork();
+      for (const part of body) this.response.write(part);
+      this.response.end();
+    }
     return true;
   }
 }
@@ -56,7 +63,7 @@ export class SseSink implements MessageSink {
   ) {}
 
   /** Starts (or, on resumption, continues) the stream on a response. */
-  attach(response: ServerResponse, headers: HeaderMap, replay: { id: string; data: string }[] = []): void {
+  attach(response: ServerResponse, headers: HeaderMap, replay: { id: string; data: WireMessage }[] = []): void {
     this.detach();
     response.writeHead(200, {
       ...headers,
@@ -67,7 +74,7 @@ export class SseSink implements MessageSink {
     });
     response.flushHeaders();
     this.live = response;
-    for (const event of replay) response.write(`id: ${event.id}\nevent: ${this.event}\ndata: ${event.data}\n\n`);
+    for (const event of replay) writeEvent(response, `id: ${event.id}\nevent: ${this.event}\n`, event.data);
     this.keepAlive = setInterval(() => this.live?.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     this.keepAlive.unref();
     response.once('close', () => {
@@ -90,9 +97,9 @@ export class SseSink implements MessageSink {
 
   send(message: JsonRpcMessage): boolean {
     if (this.finished) return false;
-    const data = JSON.stringify(message);
+    const data = encodeMessageParts(message);
     const id = this.log ? this.log.append(this.streamId, data) : null;
-    if (this.live) this.live.write(id ? `id: ${id}\nevent: ${this.event}\ndata: ${data}\n\n` : `event: ${this.event}\ndata: ${data}\n\n`);
+    if (this.live) writeEvent(this.live, `${id ? `id: ${id}\n` : ''}event: ${this.event}\n`, data);
     else if (!this.log) return false;
     if (this.endAfterAnswerTo !== undefined && isAnswerTo(message, this.endAfterAnswerTo)) this.end();
     return true;
@@ -116,4 +123,17 @@ export class SseSink implements MessageSink {
     this.keepAlive = null;
     this.live = null;
   }
+}
+
+/** One SSE event; a message held as bytes is written as they are, between its prefix and the blank line, in one writev. */
+function writeEvent(response: ServerResponse, head: string, data: WireMessage): void {
+  if (typeof data === 'string') {
+    response.write(`${head}data: ${data}\n\n`);
+    return;
+  }
+  response.cork();
+  response.write(`${head}data: `);
+  for (const part of data) response.write(part);
+  response.write('\n\n');
+  response.uncork();
 }

@@ -96,7 +96,10 @@ export function finishedCallOf(
     method: entry.method,
     target: entry.target,
     memberTarget: member?.target,
-    args: entry.args,
+    // Read when the row is made, off the answer's path (a large message's arguments are parsed only then).
+    get args() {
+      return entry.args;
+    },
     responseChars: entry.responseChars,
     outcome,
     errorCode,

@@ -142,7 +142,8 @@ export class ClientSession {
       const params = request.params as { name?: unknown; uri?: unknown; arguments?: unknown } | undefined;
       const target = params?.name ?? params?.uri;
       if (typeof target === 'string') entry.target = target;
-      entry.args = params?.arguments;
+      // Read when the call is recorded, after the answer left: a large message's arguments are parsed only then.
+      Object.defineProperty(entry, 'args', { get: () => params?.arguments, enumerable: true, configurable: true });
     }
     this.inflight.set(id, entry);
     if (progressToken !== undefined) this.byProgressToken.set(progressToken, entry);

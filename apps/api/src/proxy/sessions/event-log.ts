@@ -1,8 +1,11 @@
+import { encodedLength, type WireMessage } from '@mcp-proxy/mcp/protocol';
+
 /** One stored SSE event. */
 interface StoredEvent {
   streamId: string;
   seq: number;
-  data: string;
+  data: WireMessage;
+  size: number;
 }
 
 const MAX_EVENTS = 1000;
@@ -23,20 +26,22 @@ export class EventLog {
     return `s${++this.streams}`;
   }
 
-  append(streamId: string, data: string): string {
+  append(streamId: string, data: WireMessage): string {
     const seq = (this.seqs.get(streamId) ?? 0) + 1;
     this.seqs.set(streamId, seq);
-    this.events.push({ streamId, seq, data });
-    this.bytes += data.length;
+    // Approximate for text (its length in UTF-16 units, as before): a bound, not an account.
+    const size = typeof data === 'string' ? data.length : encodedLength(data);
+    this.events.push({ streamId, seq, data, size });
+    this.bytes += size;
     while (this.events.length > MAX_EVENTS || (this.bytes > MAX_BYTES && this.events.length > 1)) {
       const dropped = this.events.shift() as StoredEvent;
-      this.bytes -= dropped.data.length;
+      this.bytes -= dropped.size;
     }
     return `${streamId}-${seq}`;
   }
 
   /** Events of the stream named by `lastEventId` that came after it, or null when the id is not ours. */
-  after(lastEventId: string): { streamId: string; events: { id: string; data: string }[] } | null {
+  after(lastEventId: string): { streamId: string; events: { id: string; data: WireMessage }[] } | null {
     const dash = lastEventId.lastIndexOf('-');
     const streamId = lastEventId.slice(0, dash);
     const seq = Number(lastEventId.slice(dash + 1));

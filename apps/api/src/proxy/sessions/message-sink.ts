@@ -1,4 +1,4 @@
-import type { JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
+import type { JsonRpcMessage, WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
 
 /**
@@ -18,5 +18,5 @@ export interface MessageSink {
 /** An SSE stream that a client can pick up again with `Last-Event-ID` on a new GET. */
 export interface ResumableSink extends MessageSink {
   readonly isFinished: boolean;
-  attach(response: ServerResponse, headers: Record<string, string>, replay?: { id: string; data: string }[]): void;
+  attach(response: ServerResponse, headers: Record<string, string>, replay?: { id: string; data: WireMessage }[]): void;
 }

@@ -15,6 +15,7 @@ import {
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   MCP_METHODS,
   SERVER_UNAVAILABLE,
+  wireText,
 } from '@mcp-proxy/mcp/protocol';
 import type { ProcessConfigView, ProxyConfigView } from '@mcp-proxy/shared/dto';
 import type { Principal } from '../../core/auth/principal';
@@ -58,7 +59,7 @@ export class FakeChild {
     this.peer = new JsonRpcPeer({
       send: (text) => {
         if (!this.open) return false;
-        this.received.push(JSON.parse(text) as JsonRpcMessage);
+        this.received.push(JSON.parse(wireText(text)) as JsonRpcMessage);
         return true;
       },
       nextId: options.nextId,

@@ -8,7 +8,8 @@ import {
   JsonRpcRequest,
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   MCP_METHODS,
-  parseMessage,
+  encodeMessage,
+  parseMessageBytes,
   RATE_LIMITED,
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
@@ -37,7 +38,8 @@ class WebSocketSink implements MessageSink {
 
   send(message: JsonRpcMessage): boolean {
     if (this.closed) return false;
-    this.socket.send(JSON.stringify(message));
+    // A text frame even when the message is held as bytes (a large relayed answer).
+    this.socket.send(encodeMessage(message), { binary: false });
     return true;
   }
 
@@ -92,7 +94,7 @@ export class WebSocketTransport implements OnModuleDestroy {
     // Frames are handled in order, each after the previous one was dispatched.
     let queue = Promise.resolve();
     ws.on('message', (data, isBinary) => {
-      queue = queue.then(() => this.receive(session, route, principal, sink, isBinary ? null : data.toString()));
+      queue = queue.then(() => this.receive(session, route, principal, sink, isBinary ? null : asBuffer(data)));
     });
     ws.on('close', () => this.sessions.close(session));
     ws.on('error', () => ws.terminate());
@@ -103,14 +105,14 @@ export class WebSocketTransport implements OnModuleDestroy {
     route: ServiceRoute,
     principal: Principal,
     sink: WebSocketSink,
-    text: string | null,
+    text: Buffer | null,
   ): Promise<void> {
     if (session.closed) return;
     if (text === null) {
       sink.send(errorResponse(null, INVALID_REQUEST, 'Binary frames are not JSON-RPC; send text frames'));
       return;
     }
-    const parsed = parseMessage(text);
+    const parsed = parseMessageBytes(text);
     if (!parsed.ok) return void sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
     if (parsed.kind === 'batch') return void sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
     const message = parsed.message;
@@ -136,4 +138,10 @@ export class WebSocketTransport implements OnModuleDestroy {
     }
     await this.dispatcher.request(session, route, message, () => sink);
   }
+}
+
+/** A text frame's payload as one Buffer (ws hands over a Buffer, fragments or an ArrayBuffer by its binaryType). */
+function asBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

@@ -1,4 +1,4 @@
-import { JsonRpcMessage, JsonRpcPeer, JsonRpcRequest, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import { JsonRpcMessage, JsonRpcPeer, JsonRpcRequest, SERVER_UNAVAILABLE, type WireMessage, wireText } from '@mcp-proxy/mcp/protocol';
 import { Logger } from '@nestjs/common';
 import { ClientSession, InFlight } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
@@ -22,7 +22,7 @@ class Sink implements MessageSink {
   }
 }
 
-function setUp(send: (text: string) => boolean) {
+function setUp(send: (text: WireMessage) => boolean) {
   const peer = new JsonRpcPeer({ send });
   const upstream = new SharedUpstream({
     peer,
@@ -53,7 +53,7 @@ describe('SharedUpstream when sending or delivering throws', () => {
 
   it('answers the client as for a closed connection when the transport throws on send', async () => {
     const { upstream, session, sink, request, entry } = setUp((text) => {
-      if (text.includes('tools/call')) throw new Error('write after end');
+      if (wireText(text).includes('tools/call')) throw new Error('write after end');
       return true;
     });
     upstream.forward(session, entry, request, 0);
@@ -66,7 +66,7 @@ describe('SharedUpstream when sending or delivering throws', () => {
 
   it('logs an answer the client sink throws on, instead of leaving an unhandled rejection', async () => {
     const sent: string[] = [];
-    const { peer, upstream, session, sink, request, entry } = setUp((text) => sent.push(text) > 0);
+    const { peer, upstream, session, sink, request, entry } = setUp((text) => sent.push(wireText(text)) > 0);
     upstream.forward(session, entry, request, 0);
     const outgoing = sent.map((text) => JSON.parse(text) as JsonRpcRequest).find((message) => message.method === 'tools/call');
     sink.throws = true;

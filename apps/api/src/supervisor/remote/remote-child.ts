@@ -1,4 +1,4 @@
-import { JsonRpcId, JsonRpcPeer, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import { JsonRpcId, JsonRpcPeer, SERVER_UNAVAILABLE, wireText } from '@mcp-proxy/mcp/protocol';
 import type { ChildExit } from '../child-handle';
 import type { RunningChild, RunningChildExit } from '../spawn/running-child';
 import type { ChildLogWriter, ExitFacts, StopRequest } from '../spawn/supervised-child';
@@ -49,7 +49,7 @@ export class RemoteChild implements RunningChild {
     this.description = options.description;
     this.startedAt = options.now();
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    this.peer = new JsonRpcPeer({ send: (text) => this.link.send(text), nextId: options.nextId });
+    this.peer = new JsonRpcPeer({ send: (text) => this.link.send(wireText(text)), nextId: options.nextId });
     this.link = options.connect({
       receive: (message) => {
         if (!this.ended) this.peer.receiveMessage(message);

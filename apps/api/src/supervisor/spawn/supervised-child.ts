@@ -1,4 +1,4 @@
-import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE, type WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { SandboxStatusView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
 import type { SpawnedProcess, SpawnSpec } from './child-spawner';
@@ -191,32 +191,29 @@ export class SupervisedChild implements ChildHandle {
 
     if (this.peer) {
       const peer = this.peer;
-      this.follow(
-        process.stdout,
-        (line) => (looksLikeJson(line) ? peer.receive(line) : options.log.append('stdout', line)),
-        undefined,
-        (bytes) => options.log.append('system', `dropped a ${bytes}-byte message from stdout: over the size limit`, 'warn'),
-      );
+      // Lines stay bytes: a large message is relayed without being decoded (see framed-message).
+      const splitter = new LineSplitter({
+        onBytes: (line) => (looksLikeJson(line) ? peer.receiveBytes(line) : options.log.append('stdout', line.toString('utf8'))),
+        onOversize: (info) =>
+          options.log.append('system', `dropped a ${info.bytesSeen}-byte message from stdout: over the size limit`, 'warn'),
+      });
+      this.listen(process.stdout, splitter);
     } else {
       this.follow(process.stdout, (line) => options.log.append('stdout', line), MAX_LOG_LINE_BYTES);
     }
     this.follow(process.stderr, (line) => this.keepStderr(options.log.append('stderr', line).text), MAX_LOG_LINE_BYTES);
   }
 
-  private follow(
-    stream: NodeJS.ReadableStream,
-    onLine: (line: string) => void,
-    maxLineBytes?: number,
-    onOversize?: (bytes: number) => void,
-  ): void {
+  private follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void, maxLineBytes?: number): void {
     const splitter = new LineSplitter({
       onLine,
       maxLineBytes,
-      onOversize: (info) =>
-        onOversize
-          ? onOversize(info.bytesSeen)
-          : this.options.log.append('system', `dropped an output line of over ${info.limit} bytes`, 'warn'),
+      onOversize: (info) => this.options.log.append('system', `dropped an output line of over ${info.limit} bytes`, 'warn'),
     });
+    this.listen(stream, splitter);
+  }
+
+  private listen(stream: NodeJS.ReadableStream, splitter: LineSplitter): void {
     this.splitters.push(splitter);
     // A grandchild may still write after the exit has been reported and the splitters ended: ignore it.
     stream.on('data', (chunk: Buffer) => {
@@ -226,7 +223,7 @@ export class SupervisedChild implements ChildHandle {
   }
 
   /** The peer's transport. False once the child is gone, or when it has stopped reading its input. */
-  private send(text: string): boolean {
+  private send(text: WireMessage): boolean {
     const stdin = this.process.stdin;
     if (this.hasExited || !stdin.writable) return false;
     if (stdin.writableLength > MAX_STDIN_BUFFER_BYTES) {
@@ -250,7 +247,8 @@ export class SupervisedChild implements ChildHandle {
         stdin.uncork();
       });
     }
-    stdin.write(text);
+    if (typeof text === 'string') stdin.write(text);
+    else for (const part of text) stdin.write(part);
     stdin.write('\n');
     return true;
   }
@@ -335,11 +333,11 @@ function withTail(cause: string, tail: readonly string[]): string {
 }
 
 /** Servers that print banners on stdout would otherwise feed the peer garbage. */
-function looksLikeJson(line: string): boolean {
+function looksLikeJson(line: Buffer): boolean {
   for (let index = 0; index < line.length; index++) {
-    const char = line.charCodeAt(index);
-    if (char === 0x7b || char === 0x5b) return true; // { or [
-    if (char !== 0x20 && char !== 0x09 && char !== 0xfeff) return false;
+    const byte = line[index];
+    if (byte === 0x7b || byte === 0x5b) return true; // { or [
+    if (byte !== 0x20 && byte !== 0x09) return false;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 import { JsonRpcMessage, REQUEST_TIMEOUT, SERVER_UNAVAILABLE } from './json-rpc';
 import { JsonRpcPeer, JsonRpcRequestError } from './json-rpc-peer';
+import { wireText } from './framed-message';
 
 function pair() {
   const sent: JsonRpcMessage[] = [];
@@ -7,7 +8,7 @@ function pair() {
   const peer = new JsonRpcPeer({
     send: (text) => {
       if (!open) return false;
-      sent.push(JSON.parse(text));
+      sent.push(JSON.parse(wireText(text)));
       return true;
     },
   });
@@ -95,7 +96,7 @@ describe('JsonRpcPeer', () => {
   it('uses the given id generator so its ids never collide with relayed ones', () => {
     const sent: string[] = [];
     let n = 0;
-    const peer = new JsonRpcPeer({ send: (t) => sent.push(t) > 0, nextId: () => `proxy:${++n}` });
+    const peer = new JsonRpcPeer({ send: (t) => sent.push(wireText(t)) > 0, nextId: () => `proxy:${++n}` });
     peer.request('ping');
     expect(JSON.parse(sent[0]).id).toBe('proxy:1');
   });

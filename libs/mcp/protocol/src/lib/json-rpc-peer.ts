@@ -20,6 +20,7 @@ import {
   REQUEST_TIMEOUT,
   SERVER_UNAVAILABLE,
 } from './json-rpc';
+import { encodeMessageParts, parseMessageBytes, type WireMessage } from './framed-message';
 
 /** A request that ended in a JSON-RPC error (from the far end, a time-out or a closed connection). */
 export class JsonRpcRequestError extends Error {
@@ -44,8 +45,8 @@ export interface PendingRequest {
 }
 
 export interface JsonRpcPeerOptions {
-  /** Writes one serialized message to the transport; returns false when it is closed. */
-  send: (text: string) => boolean;
+  /** Writes one serialized message to the transport (a Buffer for a large message held as bytes); false when it is closed. */
+  send: (message: WireMessage) => boolean;
   /** Ids this peer uses for its own requests; default 1, 2, 3… A prefix keeps them apart from relayed ids. */
   nextId?: () => JsonRpcId;
 }
@@ -60,7 +61,7 @@ interface Waiter {
 }
 
 export class JsonRpcPeer {
-  private readonly sendText: (text: string) => boolean;
+  private readonly sendText: (message: WireMessage) => boolean;
   private readonly nextId: () => JsonRpcId;
   private readonly waiting = new Map<JsonRpcId, Waiter>();
   private readonly listeners = new Set<(message: JsonRpcMessage) => void>();
@@ -110,7 +111,7 @@ export class JsonRpcPeer {
   /** Sends any message as is (a relayed request with the client's id, or a response to the far end). */
   write(message: JsonRpcMessage): boolean {
     if (this.closedWith) return false;
-    return this.sendText(JSON.stringify(message));
+    return this.sendText(encodeMessageParts(message));
   }
 
   /** Feeds one received text frame (a stdout line, a WebSocket frame). Unparseable frames are reported, not thrown. */
@@ -121,6 +122,16 @@ export class JsonRpcPeer {
       return;
     }
     this.receiveMessage(parsed.message, text.length);
+  }
+
+  /** Feeds one received frame as bytes: a large message is read by its envelope only (see framed-message). */
+  receiveBytes(bytes: Buffer): void {
+    const parsed = parseMessageBytes(bytes);
+    if (!parsed.ok || parsed.kind === 'batch') {
+      this.emit({ jsonrpc: '2.0', method: '$/invalid', params: { text: bytes.toString('utf8', 0, 200) } });
+      return;
+    }
+    this.receiveMessage(parsed.message, bytes.length);
   }
 
   /** `chars`: the length of the frame the message came in, when the transport had one. */
@@ -183,7 +194,7 @@ export class JsonRpcPeer {
         }, options.timeoutMs);
       }
       this.waiting.set(id, waiter);
-      if (!this.sendText(JSON.stringify(message))) {
+      if (!this.sendText(encodeMessageParts(message))) {
         this.abandon(id, { code: SERVER_UNAVAILABLE, message: 'Connection closed' });
       }
     });

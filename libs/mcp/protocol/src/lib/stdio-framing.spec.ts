@@ -229,3 +229,21 @@ describe('encodeLine', () => {
     expect(lines.map((l) => JSON.parse(l))).toEqual(msgs);
   });
 });
+
+describe('LineSplitter delivering bytes (onBytes)', () => {
+  it('hands over each line undecoded, CRLF and a leading BOM removed, blank lines skipped', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter({ onBytes: (line) => lines.push(Buffer.from(line).toString('hex')) });
+    const text = '\ufeff{"a":"é"}\r\n  \n{"b"';
+    const all = bytes(`${text}:1}\n`);
+    // Split inside the multi-byte character and between CR and LF: the bytes come out whole all the same.
+    const cuts = [0, 1, 9, 12, 13, all.length];
+    for (let i = 0; i + 1 < cuts.length; i++) splitter.push(all.subarray(cuts[i], cuts[i + 1]));
+    expect(lines.map((hex) => Buffer.from(hex, 'hex').toString())).toEqual(['{"a":"é"}', '{"b":1}']);
+  });
+
+  it('takes exactly one of onLine and onBytes', () => {
+    expect(() => new LineSplitter({})).toThrow(TypeError);
+    expect(() => new LineSplitter({ onLine: () => undefined, onBytes: () => undefined })).toThrow(TypeError);
+  });
+});

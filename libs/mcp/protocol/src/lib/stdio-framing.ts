@@ -25,7 +25,13 @@ export interface OversizeLineInfo {
 
 export interface LineSplitterOptions {
   /** Called once per complete, non-blank line (terminator and trailing `\r` removed). */
-  onLine: (line: string) => void;
+  onLine?: (line: string) => void;
+  /**
+   * Instead of `onLine`: the line's bytes, undecoded (a leading UTF-8 BOM removed), so a large
+   * message can be relayed as the bytes it came in. The Buffer is only valid during the call
+   * unless copied (it may be a view of a stream chunk).
+   */
+  onBytes?: (line: Buffer) => void;
   /**
    * Called once per line that exceeds `maxLineBytes`, as soon as the limit is
    * crossed. The rest of that line is discarded without buffering and the
@@ -49,7 +55,8 @@ export interface LineSplitterOptions {
  * at the start of a line is dropped.
  */
 export class LineSplitter {
-  private readonly onLine: (line: string) => void;
+  private readonly onLine: ((line: string) => void) | undefined;
+  private readonly onBytes: ((line: Buffer) => void) | undefined;
   private readonly onOversize: ((info: OversizeLineInfo) => void) | undefined;
   private readonly maxLineBytes: number;
   private readonly emitBlankLines: boolean;
@@ -66,7 +73,9 @@ export class LineSplitter {
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError('maxLineBytes must be a positive integer');
     }
+    if (!options.onLine === !options.onBytes) throw new TypeError('LineSplitter: give exactly one of onLine and onBytes');
     this.onLine = options.onLine;
+    this.onBytes = options.onBytes;
     this.onOversize = options.onOversize;
     this.maxLineBytes = max;
     this.emitBlankLines = options.emitBlankLines ?? false;
@@ -200,10 +209,25 @@ export class LineSplitter {
 
   private deliver(bytes: Uint8Array): void {
     if (bytes.length === 0 && !this.emitBlankLines) return;
+    if (this.onBytes) {
+      let view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      if (view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) view = view.subarray(3);
+      if (!this.emitBlankLines && isBlankBytes(view)) return;
+      this.onBytes(view);
+      return;
+    }
     const line = this.decoder.decode(bytes);
     if (!this.emitBlankLines && isBlank(line)) return;
-    this.onLine(line);
+    this.onLine?.(line);
   }
+}
+
+function isBlankBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
 }
 
 function isBlank(line: string): boolean {

@@ -13,9 +13,10 @@ import { IfRoleDirective } from '../../core/auth/if-role.directive';
 import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.component';
 import { CatalogApiService, InstallResultView } from './catalog-api.service';
 import { InstallDialogComponent, InstallDialogData } from './install-dialog.component';
+import { TemplateGalleryComponent } from './template-gallery.component';
 
 /**
- * The MCP Registry as a searchable catalog (name, description, version, runtime, variables, remotes), with
+ * Ready templates and "Paste a client config" first (the quickest way to a server), then the MCP Registry as a searchable catalog (name, description, version, runtime, variables, remotes), with
  * an install dialog, and the services installed from it: update available, Update and Rollback.
  */
 @Component({
@@ -30,6 +31,7 @@ import { InstallDialogComponent, InstallDialogData } from './install-dialog.comp
     MatProgressBarModule,
     RouterLink,
     StatusChipComponent,
+    TemplateGalleryComponent,
   ],
   templateUrl: './catalog-page.component.html',
   styleUrl: './catalog-page.component.scss',

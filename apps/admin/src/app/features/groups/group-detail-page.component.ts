@@ -16,6 +16,7 @@ import { StatusChipComponent } from '../../shared/ui/status-chip/status-chip.com
 import type { StatusTone } from '../../shared/ui/status-chip/status-tone';
 import type { ServiceAddress } from '../services/service-connect/client-snippets';
 import { ServiceConnectComponent } from '../services/service-connect/service-connect.component';
+import { TryItPanelComponent, TryItTarget } from '../services/try-it/try-it-panel.component';
 import { GroupsApiService } from './groups-api.service';
 
 type MemberState = GroupMappingView['members'][number]['state'];
@@ -49,6 +50,7 @@ export interface MemberRow {
     MatTabsModule,
     LiveIndicatorComponent,
     ServiceConnectComponent,
+    TryItPanelComponent,
     StatusChipComponent,
   ],
   templateUrl: './group-detail-page.component.html',
@@ -72,6 +74,11 @@ export class GroupDetailPageComponent {
   protected readonly deleting = signal(false);
   protected readonly deleteError = signal<string | null>(null);
 
+  /** A group always answers (its members that run do): Try it connects at once. */
+  protected readonly tryTarget = computed<TryItTarget | null>(() => {
+    const group = this.group();
+    return group ? { name: group.name, status: 'running', proxy: { path: group.path } } : null;
+  });
   protected readonly address = computed<ServiceAddress | null>(() => {
     const group = this.group();
     return group ? { name: group.name, proxy: { path: group.path }, kind: 'group' } : null;

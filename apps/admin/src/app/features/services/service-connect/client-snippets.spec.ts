@@ -46,13 +46,20 @@ describe('endpointsFor', () => {
 });
 
 describe('clientSnippets', () => {
-  it('offers Claude Desktop, Cursor, VS Code and curl', () => {
+  it('offers Claude Desktop, Claude Code, Cursor, VS Code, Windsurf and curl; connectors only for OAuth services', () => {
     expect(clientSnippets('https://proxy.example.com', service).map((item) => item.id)).toEqual([
       'claude-desktop',
+      'claude-code',
       'cursor',
       'vscode',
+      'windsurf',
       'curl',
     ]);
+    const oauth = { ...service, proxy: { ...service.proxy, auth: 'oauth' } };
+    expect(clientSnippets('https://proxy.example.com', oauth).map((item) => item.id)).toContain('connector');
+    expect(clientSnippets('https://proxy.example.com', oauth).find((item) => item.id === 'connector')?.code).toBe(
+      'https://proxy.example.com/mcp/everything',
+    );
   });
 
   it('bridges Claude Desktop through mcp-remote with the header from env', () => {
@@ -62,7 +69,7 @@ describe('clientSnippets', () => {
         everything: {
           command: 'npx',
           args: ['-y', 'mcp-remote', 'https://proxy.example.com/mcp/everything', '--header', 'Authorization:${MCP_PROXY_AUTH}'],
-          env: { MCP_PROXY_AUTH: 'Bearer <your MCP_PROXY_KEY>' },
+          env: { MCP_PROXY_AUTH: 'Bearer <your MCP_PROXY_TOKEN>' },
         },
       },
     });
@@ -83,26 +90,45 @@ describe('clientSnippets', () => {
       mcpServers: {
         everything: {
           url: 'https://proxy.example.com/mcp/everything',
-          headers: { Authorization: 'Bearer ${env:MCP_PROXY_KEY}' },
+          headers: { Authorization: 'Bearer ${env:MCP_PROXY_TOKEN}' },
         },
       },
     });
   });
 
-  it('gives VS Code an http server whose key is prompted for and kept secret', () => {
+  it('gives VS Code an http server whose token is prompted for and kept secret', () => {
     expect(JSON.parse(snippet('https://proxy.example.com', 'vscode').code)).toEqual({
-      inputs: [{ type: 'promptString', id: 'mcp-proxy-key', description: 'MCP Reverse Proxy API key', password: true }],
+      inputs: [{ type: 'promptString', id: 'mcp-proxy-token', description: 'MCP Reverse Proxy client token', password: true }],
       servers: {
         everything: {
           type: 'http',
           url: 'https://proxy.example.com/mcp/everything',
-          headers: { Authorization: 'Bearer ${input:mcp-proxy-key}' },
+          headers: { Authorization: 'Bearer ${input:mcp-proxy-token}' },
         },
       },
     });
   });
 
-  it('never embeds a key', () => {
+  it('gives Windsurf serverUrl and Claude Code its mcp add command', () => {
+    expect(JSON.parse(snippet('https://proxy.example.com', 'windsurf').code).mcpServers.everything.serverUrl).toBe(
+      'https://proxy.example.com/mcp/everything',
+    );
+    expect(snippet('https://proxy.example.com', 'claude-code').code).toBe(
+      'claude mcp add --transport http everything https://proxy.example.com/mcp/everything --header "Authorization: Bearer $MCP_PROXY_TOKEN"',
+    );
+  });
+
+  it('writes a token just created into every snippet but the connector', () => {
+    const token = 'mcpt_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    for (const item of clientSnippets('https://proxy.example.com', service, token)) expect(item.code).toContain(`Bearer ${token}`);
+    expect(JSON.parse(clientSnippets('https://proxy.example.com', service, token)[3].code)).toEqual({
+      servers: {
+        everything: { type: 'http', url: 'https://proxy.example.com/mcp/everything', headers: { Authorization: `Bearer ${token}` } },
+      },
+    });
+  });
+
+  it('never embeds a key when no token was given', () => {
     for (const item of clientSnippets('https://proxy.example.com', service)) {
       expect(item.code).not.toMatch(/Bearer [A-Za-z0-9]{16,}/);
     }

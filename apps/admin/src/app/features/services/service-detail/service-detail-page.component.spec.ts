@@ -209,7 +209,8 @@ describe('ServiceDetailPageComponent', () => {
     expect(page().querySelector('button[aria-label="Copy MCP URL"]')).not.toBeNull();
     const claude = page().querySelector('pre[aria-label="Claude Desktop configuration"]')?.textContent ?? '';
     expect(JSON.parse(claude).mcpServers.everything.command).toBe('npx');
-    expect(page().textContent).toContain('admin API key');
+    expect(page().textContent).not.toContain('admin API key');
+    expect(page().querySelector('form[aria-label="Create a token for this client"]')).not.toBeNull();
   });
 
   it('shows a Deployments tab for a service deployed from a repository, opened by ?tab=deployments', async () => {

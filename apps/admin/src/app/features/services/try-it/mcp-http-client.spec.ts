@@ -121,6 +121,43 @@ describe('McpHttpClient', () => {
     await vi.waitFor(() => expect(calls[3]?.body).toMatchObject({ jsonrpc: '2.0', id: 'srv-1', error: { code: -32601 } }));
   });
 
+  it('offers its capabilities and answers server requests through onRequest, a refusal as a JSON-RPC error', async () => {
+    const server = fakeServer([
+      json({ jsonrpc: '2.0', id: 1, result: INIT_RESULT }, 200, { 'mcp-session-id': 'sess-1' }),
+      accepted(),
+      sse(
+        { jsonrpc: '2.0', id: 'srv-1', method: 'sampling/createMessage', params: { messages: [] } },
+        { jsonrpc: '2.0', id: 'srv-2', method: 'elicitation/create', params: { message: 'Name?' } },
+        { jsonrpc: '2.0', id: 2, result: { content: [] } },
+      ),
+      accepted(),
+      accepted(),
+    ]);
+    const client = new McpHttpClient({
+      url: '/mcp/everything',
+      token: () => 'ui-token',
+      fetch: server.fetch,
+      capabilities: { sampling: {}, elicitation: {} },
+      onRequest: async (request) => {
+        if (request.method === 'elicitation/create') throw new McpRpcError(-1, 'The user rejected it');
+        return { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'person' };
+      },
+    });
+    await client.connect();
+    expect(server.calls[0]?.body).toMatchObject({ params: { capabilities: { sampling: {}, elicitation: {} } } });
+
+    await client.callTool('trigger', {});
+
+    await vi.waitFor(() => expect(server.calls.length).toBe(5));
+    const replies = server.calls.slice(3).map((call) => call.body);
+    expect(replies).toEqual(
+      expect.arrayContaining([
+        { jsonrpc: '2.0', id: 'srv-1', result: { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'person' } },
+        { jsonrpc: '2.0', id: 'srv-2', error: { code: -1, message: 'The user rejected it' } },
+      ]),
+    );
+  });
+
   it('throws the JSON-RPC error the server answers with', async () => {
     const { client } = await connected([json({ jsonrpc: '2.0', id: 2, error: { code: -32602, message: 'Unknown tool: nope' } })]);
     const failure = client.callTool('nope', {});

@@ -5,8 +5,15 @@ import { PORTAL_REQUEST_HEADER, PORTAL_REQUEST_VALUE } from '../../../core/api/a
 /** The version this client asks for; the server may answer with an older one it supports. */
 export const CLIENT_PROTOCOL_VERSION = '2025-11-25';
 const CLIENT_INFO = { name: 'mcp-reverse-proxy-admin', title: 'MCP Reverse Proxy admin (Try it)', version: '1.0.0' };
-/** Refuses requests the server sends back (sampling, elicitation, roots): this client offers none. */
+/** The answer to a server request no handler takes. */
 const METHOD_NOT_FOUND = -32601;
+
+/** A request the server sends back while answering one of ours (sampling, elicitation, roots). */
+export interface ServerRequest {
+  id: string | number;
+  method: string;
+  params: Record<string, unknown>;
+}
 
 /** The HTTP call itself failed (401, 404, 503…); `message` is what the proxy said, when it said something. */
 export class McpHttpError extends Error {
@@ -39,6 +46,13 @@ export interface McpHttpClientOptions {
   fetch?: typeof fetch;
   /** Notifications the server sends while a request is answered over SSE (progress, logging…). */
   onNotification?: (notification: JsonRpcNotification) => void;
+  /**
+   * Answers the server's own requests: resolves with the result, or rejects with an `McpRpcError`. Without
+   * it every server request gets -32601.
+   */
+  onRequest?: (request: ServerRequest) => Promise<Record<string, unknown>>;
+  /** What `initialize` offers the server (e.g. `sampling`, `elicitation`, `roots`); default none. */
+  capabilities?: Record<string, unknown>;
 }
 
 type Pending = { id: number; method: string };
@@ -71,7 +85,7 @@ export class McpHttpClient {
     this.protocolVersion = null;
     const result = await this.request<InitializeResult>(
       'initialize',
-      { protocolVersion: CLIENT_PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+      { protocolVersion: CLIENT_PROTOCOL_VERSION, capabilities: this.options.capabilities ?? {}, clientInfo: CLIENT_INFO },
       signal,
     );
     this.protocolVersion = result.protocolVersion;
@@ -201,19 +215,30 @@ export class McpHttpClient {
     if (hasMethod && item['id'] === undefined) {
       this.options.onNotification?.(item as unknown as JsonRpcNotification);
     } else if (hasMethod) {
-      void this.refuse(item['id']);
+      void this.answer(item);
     }
     return { done: false };
   }
 
-  private async refuse(id: unknown): Promise<void> {
+  /** Runs the handler for a server request and posts its result or error; the stream keeps being read meanwhile. */
+  private async answer(item: Record<string, unknown>): Promise<void> {
+    const id = item['id'];
     if (typeof id !== 'string' && typeof id !== 'number') return;
+    const method = String(item['method']);
+    const params = isObject(item['params']) ? item['params'] : {};
+    let reply: JsonRpcMessage;
+    if (!this.options.onRequest) {
+      reply = { jsonrpc: '2.0', id, error: { code: METHOD_NOT_FOUND, message: `The "Try it" client does not handle ${method}` } };
+    } else {
+      try {
+        reply = { jsonrpc: '2.0', id, result: await this.options.onRequest({ id, method, params }) };
+      } catch (error) {
+        const code = error instanceof McpRpcError ? error.code : -32603;
+        reply = { jsonrpc: '2.0', id, error: { code, message: error instanceof Error ? error.message : 'Unexpected error' } };
+      }
+    }
     try {
-      const response = await this.post({
-        jsonrpc: '2.0',
-        id,
-        error: { code: METHOD_NOT_FOUND, message: 'The admin portal\'s "Try it" client does not handle server requests' },
-      });
+      const response = await this.post(reply);
       await response.body?.cancel().catch(() => undefined);
     } catch {
       // Nothing to do: the server's request times out on its side.

@@ -96,7 +96,7 @@ describe('TryItPanelComponent', () => {
   let server: ReturnType<typeof mcpServer>;
 
   /** The panel for a portal session of this role (the API key's session is `admin`). */
-  async function mount(role: UserRole = 'admin'): Promise<void> {
+  async function mount(role: UserRole = 'admin', autoConnect = false): Promise<void> {
     TestBed.resetTestingModule();
     sessionStorage.clear();
     seedSession(loginView({ token: 'ui-session-token', role }));
@@ -111,6 +111,7 @@ describe('TryItPanelComponent', () => {
       ],
     });
     fixture = TestBed.createComponent(TryItPanelComponent);
+    fixture.componentRef.setInput('autoConnect', autoConnect);
     fixture.componentRef.setInput('service', serviceView({ name: 'everything', status: 'running' }));
     await fixture.whenStable();
   }
@@ -155,6 +156,16 @@ describe('TryItPanelComponent', () => {
     );
     const names = [...element().querySelectorAll('.tool-name')].map((item) => item.textContent?.trim());
     expect(names).toEqual(['echo', 'get-sum', 'get-tiny-image']);
+  });
+
+  it('connects on its own when the service runs, offering sampling, elicitation and roots', async () => {
+    await mount('admin', true);
+    await settle();
+    expect(server.seen[0]?.body).toMatchObject({
+      method: 'initialize',
+      params: { capabilities: { roots: { listChanged: false }, sampling: {}, elicitation: {} } },
+    });
+    expect(element().querySelector('.server')?.textContent).toContain('Connected to Everything');
   });
 
   it('calls a tool with the generated form and shows the streamed text result', async () => {

@@ -1,4 +1,15 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, InjectionToken, computed, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  InjectionToken,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
@@ -8,11 +19,11 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
-import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { AuthService } from '../../../core/auth/auth.service';
-import { McpHttpClient, McpRpcError } from './mcp-http-client';
+import { McpHttpClient, McpRpcError, ServerRequest } from './mcp-http-client';
 import type { CallToolResult, InitializeResult, JsonRpcNotification, McpTool, ProgressParams } from './mcp-types';
 import { ToolField, ToolFieldValue, buildArguments, enumKey, initialValue, parseArgumentsJson, planToolForm } from './tool-form';
+import { ServerRequestAnswer, ServerRequestComponent } from './server-request.component';
 import { ToolResultComponent } from './tool-result.component';
 
 /** The fetch the panel's MCP client uses; tests replace it with a scripted server. */
@@ -23,6 +34,28 @@ export const MCP_FETCH = new InjectionToken<typeof fetch>('MCP_FETCH', {
 
 type PanelState = 'idle' | 'connecting' | 'ready' | 'failed';
 
+/** What the panel talks to: a service, or a group (always "running": its members answer). */
+export interface TryItTarget {
+  name: string;
+  status: string;
+  proxy: { path: string };
+}
+
+/** What the panel offers the server: it answers sampling and elicitation through the person using it, and roots with none. */
+const CLIENT_CAPABILITIES = { roots: { listChanged: false }, sampling: {}, elicitation: {} };
+
+interface PendingRequest {
+  request: ServerRequest;
+  resolve: (result: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+}
+
+interface Progress {
+  progress: number;
+  total: number | null;
+  message: string | null;
+}
+
 interface CallOutcome {
   tool: string;
   result: CallToolResult;
@@ -30,9 +63,10 @@ interface CallOutcome {
 }
 
 /**
- * Talks to the service through the proxy the way a remote MCP client does (Streamable HTTP, with
- * the portal's session token as bearer): connect, list the tools, call one with a form built from
- * its input schema, and show what it returns.
+ * Talks to the service (or group) through the proxy the way a remote MCP client does (Streamable
+ * HTTP, with the portal's session token as bearer): connects on its own once it runs, lists the tools,
+ * calls one with a form built from its input schema, shows its progress and what it returns, and
+ * answers the server's requests meanwhile (elicitation and sampling by the user, roots with none).
  */
 @Component({
   selector: 'mcp-try-it-panel',
@@ -46,6 +80,7 @@ interface CallOutcome {
     MatProgressBarModule,
     MatSelectModule,
     MatSlideToggleModule,
+    ServerRequestComponent,
     ToolResultComponent,
   ],
   providers: [
@@ -60,7 +95,9 @@ export class TryItPanelComponent {
   private readonly auth = inject(AuthService);
   private readonly fetch = inject(MCP_FETCH);
 
-  readonly service = input.required<ServiceView>();
+  readonly service = input.required<TryItTarget>();
+  /** Connect as soon as the service runs (tests that drive the connection themselves turn it off). */
+  readonly autoConnect = input(true);
 
   protected readonly state = signal<PanelState>('idle');
   protected readonly connectError = signal<string | null>(null);
@@ -72,7 +109,9 @@ export class TryItPanelComponent {
   protected readonly jsonMode = signal(false);
   protected readonly fieldErrors = signal<Record<string, string>>({});
   protected readonly calling = signal(false);
-  protected readonly progress = signal<string | null>(null);
+  protected readonly progress = signal<Progress | null>(null);
+  /** Server requests waiting for the user, oldest first. */
+  protected readonly pending = signal<PendingRequest[]>([]);
   protected readonly outcome = signal<CallOutcome | null>(null);
   protected readonly callError = signal<string | null>(null);
 
@@ -93,11 +132,28 @@ export class TryItPanelComponent {
   private client: McpHttpClient | null = null;
   private callAbort: AbortController | null = null;
 
+  private autoConnected = false;
+
   constructor() {
     inject(DestroyRef).onDestroy(() => {
       this.callAbort?.abort();
+      this.dropPending();
       void this.client?.close();
     });
+    effect(() => {
+      if (!this.autoConnect() || !this.running() || this.autoConnected) return;
+      this.autoConnected = true;
+      untracked(() => void this.connect());
+    });
+  }
+
+  /** The user's answer to the oldest server request. */
+  protected answer(answer: ServerRequestAnswer): void {
+    const [first, ...rest] = this.pending();
+    if (!first) return;
+    this.pending.set(rest);
+    if ('result' in answer) first.resolve(answer.result);
+    else first.reject(new McpRpcError(-1, answer.refuse));
   }
 
   protected async connect(): Promise<void> {
@@ -109,6 +165,8 @@ export class TryItPanelComponent {
       token: () => this.auth.token(),
       fetch: this.fetch,
       onNotification: (notification) => this.onNotification(notification),
+      onRequest: (request) => this.onRequest(request),
+      capabilities: CLIENT_CAPABILITIES,
     });
     this.client = client;
     try {
@@ -128,6 +186,7 @@ export class TryItPanelComponent {
 
   protected async disconnect(): Promise<void> {
     this.callAbort?.abort();
+    this.dropPending();
     const client = this.client;
     this.client = null;
     this.server.set(null);
@@ -213,6 +272,23 @@ export class TryItPanelComponent {
 
   protected cancelCall(): void {
     this.callAbort?.abort();
+    this.dropPending();
+  }
+
+  protected progressPercent(progress: Progress): number {
+    return progress.total ? Math.min(100, (progress.progress / progress.total) * 100) : 0;
+  }
+
+  private onRequest(request: ServerRequest): Promise<Record<string, unknown>> {
+    if (request.method === 'roots/list') return Promise.resolve({ roots: [] });
+    if (request.method !== 'elicitation/create' && request.method !== 'sampling/createMessage')
+      return Promise.reject(new McpRpcError(-32601, `The "Try it" client does not handle ${request.method}`));
+    return new Promise((resolve, reject) => this.pending.update((queue) => [...queue, { request, resolve, reject }]));
+  }
+
+  private dropPending(): void {
+    for (const item of this.pending()) item.reject(new McpRpcError(-1, 'The user closed the request'));
+    this.pending.set([]);
   }
 
   protected onFilter(event: Event): void {
@@ -223,8 +299,7 @@ export class TryItPanelComponent {
     if (notification.method !== 'notifications/progress' || !this.calling()) return;
     const params = notification.params as ProgressParams | undefined;
     if (!params) return;
-    const share = params.total ? `${params.progress} of ${params.total}` : String(params.progress);
-    this.progress.set(params.message ? `${share}: ${params.message}` : share);
+    this.progress.set({ progress: params.progress, total: params.total ?? null, message: params.message ?? null });
   }
 }
 
