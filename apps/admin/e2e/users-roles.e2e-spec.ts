@@ -136,6 +136,32 @@ describe('users and roles, in a real browser', () => {
     expect(csv).not.toContain('auth.login');
   });
 
+  it('the audit log names the portal admin and the service, with the service id on hover', async () => {
+    const token = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('mcp-proxy.token') ?? '{}') as { token?: string }).token ?? '',
+    );
+    const service = (await (
+      await fetch(`${gateway.backendUrl}/api/services/${SERVICE}`, { headers: { 'X-API-Key': gateway.apiKey } })
+    ).json()) as { id: string };
+    const patched = await fetch(`${gateway.backendUrl}/api/services/${service.id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ process: { autoRestart: false } }),
+    });
+    expect(patched.status).toBe(200);
+
+    await page.goto(`${gateway.frontendUrl}/audit`);
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByLabel('Action contains').fill('PATCH');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const row = page.getByRole('table', { name: 'Audit events' }).locator('tr[data-outcome="ok"]').first();
+    await row.getByText('admin (portal)').waitFor();
+    const target = row.locator('td', { hasText: SERVICE });
+    expect(await target.getAttribute('title')).toBe(service.id);
+    expect(await row.textContent()).not.toContain('session:');
+    await screenshot('users-audit-named');
+  });
+
   it('ran without uncaught errors or Content-Security-Policy violations in the page', () => {
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);

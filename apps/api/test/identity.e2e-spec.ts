@@ -25,13 +25,14 @@ describe('Sign-in through an OpenID provider', () => {
   /** Portal button → IdP → login as `account` → back to the callback; `tamper` edits the authorization URL first. */
   async function signInAs(
     account: string,
-    options: { tamper?: (url: URL) => void; returnUrl?: string; app?: RunningApp } = {},
+    options: { tamper?: (url: URL) => void; returnUrl?: string; app?: RunningApp; jar?: CookieJar; link?: boolean } = {},
   ): Promise<Flow> {
     const app = options.app ?? running;
-    const jar = new CookieJar();
+    const jar = options.jar ?? new CookieJar();
     const idpJar = new CookieJar();
-    const returnQuery = options.returnUrl ? `?returnUrl=${encodeURIComponent(options.returnUrl)}` : '';
-    const started = await browse(jar, `${app.baseUrl}/api/auth/oidc/start${returnQuery}`);
+    const query = new URLSearchParams(options.returnUrl ? { returnUrl: options.returnUrl } : {});
+    if (options.link) query.set('link', '1');
+    const started = await browse(jar, `${app.baseUrl}/api/auth/oidc/start${query.size > 0 ? `?${query.toString()}` : ''}`);
     expect(started.status).toBe(302);
     const authorize = locationOf(started, app.baseUrl);
     expect(authorize.origin).toBe(idp.issuer);
@@ -126,6 +127,88 @@ describe('Sign-in through an OpenID provider', () => {
     const session = await pickUp(await signInAs('sub-dora'));
     expect(session.username).not.toBe('dora');
     expect(session.role).toBe('viewer');
+  });
+
+  it('links a signed-in local user to their provider account on request; the provider then signs in that very user', async () => {
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'lina', password: 'local password for lina', role: 'viewer' })
+      .expect(201);
+    await idp.setAccount('sub-lina', { preferred_username: 'lina.idp', groups: ['mcp-ops'] });
+    // Signed in to the portal: the session cookie is what the browser carries on its way to the provider.
+    const jar = new CookieJar();
+    const login = await fetch(`${running.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'lina', password: 'local password for lina' }),
+    });
+    expect(login.status).toBe(201);
+    jar.take(login);
+    const linked = await signInAs('sub-lina', { jar, link: true });
+    expect(`${linked.landing.pathname}${linked.landing.search}`).toBe('/account?oidcLinked=done');
+
+    const session = await pickUp(await signInAs('sub-lina'));
+    expect(session.username).toBe('lina');
+    // The provider's groups decide the role from then on, as for every user it signs in.
+    expect(session.role).toBe('operator');
+    const users = await running.api().get('/api/users').set('X-API-Key', running.env.apiKey).expect(200);
+    expect((users.body as { username: string }[]).filter((user) => user.username.startsWith('lina'))).toHaveLength(1);
+  });
+
+  it('links nobody but a signed-in user, and never an identity that is another user’s', async () => {
+    await running.api().get('/api/auth/oidc/start?link=1').expect(401);
+    await running.api().get('/api/auth/oidc/start?link=1').set('X-API-Key', running.env.apiKey).expect(403);
+    // A client token (limited to no service) is no one to link to: it is not even a caller of the management API.
+    const clientToken = await running
+      .api()
+      .post('/api/client-tokens')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ label: 'linker', services: [] })
+      .expect(201);
+    await running
+      .api()
+      .get('/api/auth/oidc/start?link=1')
+      .set('Authorization', `Bearer ${(clientToken.body as { token: string }).token}`)
+      .expect(401);
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'otto', password: 'local password for otto', role: 'viewer' })
+      .expect(201);
+    const jar = new CookieJar();
+    const login = await fetch(`${running.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'otto', password: 'local password for otto' }),
+    });
+    jar.take(login);
+    // A viewer limited to no service may still link their own account: it changes only how they sign in.
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'vera', password: 'local password for vera', role: 'viewer', services: [] })
+      .expect(201);
+    const vera = new CookieJar();
+    vera.take(
+      await fetch(`${running.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'vera', password: 'local password for vera' }),
+      }),
+    );
+    await idp.setAccount('sub-vera', { preferred_username: 'vera.idp', groups: ['staff'] });
+    const veraLinked = await signInAs('sub-vera', { jar: vera, link: true });
+    expect(veraLinked.landing.searchParams.get('oidcLinked')).toBe('done');
+    // A provider account that signed in before has a user of its own.
+    await idp.setAccount('sub-tara', { preferred_username: 'tara', groups: ['staff'] });
+    expect((await pickUp(await signInAs('sub-tara'))).username).toBe('tara');
+    const refused = await signInAs('sub-tara', { jar, link: true, returnUrl: '/account' });
+    expect(`${refused.landing.pathname}${refused.landing.search}`).toBe('/account?oidcLinkError=taken');
+    expect((await pickUp(await signInAs('sub-tara'))).username).toBe('tara');
   });
 
   it.each([

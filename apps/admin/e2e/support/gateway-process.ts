@@ -50,8 +50,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     if (!existsSync(file)) throw new Error(`${file} is missing; build it first: ${hint}`);
   }
 
-  const backendPort = await freePort();
-  let frontendPort = await freePort();
+  // A test that must know the URLs first (an IdP's registered redirect URI) chooses the ports itself.
+  const backendPort = env['BACKEND_PORT'] ? Number(env['BACKEND_PORT']) : await freePort();
+  let frontendPort = env['FRONTEND_PORT'] ? Number(env['FRONTEND_PORT']) : await freePort();
   while (frontendPort === backendPort) frontendPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'mcp-proxy-admin-e2e-'));
   const apiKey = randomApiKey();

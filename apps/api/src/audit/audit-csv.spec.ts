@@ -6,9 +6,12 @@ const event = (over: Partial<AuditEventView>): AuditEventView => ({
   at: '2026-11-26T05:00:00.000Z',
   actor: 'admin',
   actorKind: 'admin',
+  actorName: 'admin (API key)',
   action: 'POST /api/services/:id/start',
   outcome: 'ok',
   target: 'everything',
+  targetName: 'everything',
+  targetKind: 'service',
   address: '127.0.0.1',
   detail: null,
   ...over,
@@ -17,7 +20,8 @@ const event = (over: Partial<AuditEventView>): AuditEventView => ({
 describe('auditCsv', () => {
   it('writes a header and one line per event', () => {
     expect(auditCsv([event({})])).toBe(
-      'at,actor,actorKind,action,outcome,target,address,detail\r\n2026-11-26T05:00:00.000Z,admin,admin,POST /api/services/:id/start,ok,everything,127.0.0.1,\r\n',
+      'at,actor,actorKind,action,outcome,target,address,actorName,targetName,targetKind,detail\r\n' +
+        '2026-11-26T05:00:00.000Z,admin,admin,POST /api/services/:id/start,ok,everything,127.0.0.1,admin (API key),everything,service,\r\n',
     );
   });
 

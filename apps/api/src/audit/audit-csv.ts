@@ -1,6 +1,18 @@
 import type { AuditEventView } from '@mcp-proxy/shared/dto';
 
-const COLUMNS = ['at', 'actor', 'actorKind', 'action', 'outcome', 'target', 'address', 'detail'] as const;
+const COLUMNS = [
+  'at',
+  'actor',
+  'actorKind',
+  'action',
+  'outcome',
+  'target',
+  'address',
+  'actorName',
+  'targetName',
+  'targetKind',
+  'detail',
+] as const;
 
 /** RFC 4180 CSV, one event per line, with a header. */
 export function auditCsv(events: AuditEventView[]): string {

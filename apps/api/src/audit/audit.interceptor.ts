@@ -33,18 +33,18 @@ export class AuditInterceptor implements NestInterceptor {
     if (!named && (!CHANGES.has(request.method) || this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets))) return next.handle();
 
     const action = named ?? `${request.method} ${routePattern(request)}`;
-    const record = (outcome: AuditOutcome, status: number) =>
+    const record = (outcome: AuditOutcome, status: number, created?: unknown) =>
       void this.audit.record({
         action,
         outcome,
         actor: request.principal ?? null,
-        target: targetOf(request),
+        target: targetOf(request) ?? (status === 201 ? createdId(created) : null),
         address: this.client.address(request),
         detail: { status, ...fieldsSent(request) },
       });
     return next.handle().pipe(
       tap({
-        next: () => record('ok', context.switchToHttp().getResponse<Response>().statusCode),
+        next: (value: unknown) => record('ok', context.switchToHttp().getResponse<Response>().statusCode, value),
         error: (error: unknown) => {
           const status = error instanceof HttpException ? error.getStatus() : 500;
           record(status === 401 || status === 403 ? 'refused' : 'failed', status);
@@ -63,6 +63,13 @@ function routePattern(request: Request): string {
 function targetOf(request: Request): string | null {
   const params = request.params ?? {};
   return params['id'] ?? params['name'] ?? params['key'] ?? null;
+}
+
+/** A route that creates names no target; what it created does (its id, so the log can name it later). */
+function createdId(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return null;
+  const id = (value as Record<string, unknown>)['id'];
+  return typeof id === 'string' && id.length <= 200 ? id : null;
 }
 
 function fieldsSent(request: Request): { fields?: string[] } {

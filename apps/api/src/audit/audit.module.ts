@@ -5,6 +5,7 @@ import { AuditEventEntity } from './audit-event.entity';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
+import { AuditNames } from './audit-names';
 import { AuditService } from './audit.service';
 import { AuthAuditListener } from './auth-audit.listener';
 
@@ -15,7 +16,7 @@ import { AuthAuditListener } from './auth-audit.listener';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   controllers: [AuditController],
-  providers: [AuditService, AuditRetentionService, AuthAuditListener, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AuditService, AuditNames, AuditRetentionService, AuthAuditListener, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
   exports: [AuditService],
 })
 export class AuditModule {}

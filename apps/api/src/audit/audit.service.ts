@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { AuditEventView, AuditOutcome, AuditPageView, AuditQueryDto } from '@mcp-proxy/shared/dto';
 import { Brackets, LessThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity';
+import { AuditNames, StoredAuditEvent } from './audit-names';
+import type { Principal } from '../core/auth/principal';
 
 /** Who acted: a Principal fits, so does a user name tried at login. */
 export interface AuditActor {
@@ -31,7 +33,10 @@ export class AuditService implements BeforeApplicationShutdown {
   private readonly pending = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly names: AuditNames,
+  ) {}
 
   /**
    * Never throws and is not awaited by callers on a request path: losing the audit database must
@@ -70,20 +75,21 @@ export class AuditService implements BeforeApplicationShutdown {
     }
   }
 
-  async page(query: AuditQueryDto): Promise<AuditPageView> {
+  /** `reader`: who asks (names of things outside their limits are not looked up). */
+  async page(query: AuditQueryDto, reader?: Principal): Promise<AuditPageView> {
     const [rows, total] = await this.filtered(query)
       .orderBy('event.at', 'DESC')
       .addOrderBy('event.id', 'DESC')
       .skip(query.offset ?? 0)
       .take(query.limit ?? DEFAULT_PAGE)
       .getManyAndCount();
-    return { items: rows.map(toView), total };
+    return { items: await this.names.named(rows.map(toView), reader), total };
   }
 
   /** Every matching event, oldest first (an export reads like a journal). */
-  async all(query: AuditQueryDto): Promise<AuditEventView[]> {
+  async all(query: AuditQueryDto, reader?: Principal): Promise<AuditEventView[]> {
     const rows = await this.filtered(query).orderBy('event.at', 'ASC').addOrderBy('event.id', 'ASC').getMany();
-    return rows.map(toView);
+    return this.names.named(rows.map(toView), reader);
   }
 
   /** Deletes events older than the cut-off; returns how many went. */
@@ -107,7 +113,7 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 }
 
-function toView(event: AuditEventEntity): AuditEventView {
+function toView(event: AuditEventEntity): StoredAuditEvent {
   return {
     id: event.id,
     at: event.at.toISOString(),

@@ -20,14 +20,17 @@ export interface PendingSignIn {
   checks: PendingChecks;
   /** A path of the portal to open once signed in (checked: never another origin). */
   returnUrl: string | null;
+  /** Set when a signed-in user asked to link their provider account (Account page): that user's id. */
+  linkUserId?: string;
 }
 
 /** Why a sign-in through the provider was refused; the portal's login page words each. */
-export type SignInRefusal = 'expired' | 'failed' | 'provider-error' | 'no-role' | 'unknown-user' | 'throttled';
+export type SignInRefusal = 'expired' | 'failed' | 'provider-error' | 'no-role' | 'unknown-user' | 'throttled' | 'taken';
 
 export type SignInOutcome =
-  | { ok: true; session: LoginView; returnUrl: string | null }
-  | { ok: false; reason: SignInRefusal; returnUrl: string | null };
+  | { ok: true; session: LoginView; returnUrl: string | null; link?: false }
+  | { ok: true; session?: undefined; returnUrl: string | null; link: true }
+  | { ok: false; reason: SignInRefusal; returnUrl: string | null; link: boolean };
 
 /**
  * Sign-in through the team's OpenID provider: leaving for it (start) and coming back (finish), which
@@ -64,9 +67,10 @@ export class ProviderSignInService {
     return base ? `${base}${CALLBACK_PATH}` : null;
   }
 
-  async start(redirectUri: string, returnUrl: string | null): Promise<{ location: string; pending: PendingSignIn }> {
+  /** `linkUserId`: the signed-in user who asked to link their provider account instead of signing in. */
+  async start(redirectUri: string, returnUrl: string | null, linkUserId?: string): Promise<{ location: string; pending: PendingSignIn }> {
     const { url, checks } = await this.oidc.authorizationUrl(redirectUri);
-    return { location: url, pending: { checks, returnUrl: safeReturnPath(returnUrl) } };
+    return { location: url, pending: { checks, returnUrl: safeReturnPath(returnUrl), ...(linkUserId ? { linkUserId } : {}) } };
   }
 
   /**
@@ -77,13 +81,14 @@ export class ProviderSignInService {
   async finish(request: Request, pending: PendingSignIn | null): Promise<SignInOutcome> {
     const address = this.client.address(request);
     const returnUrl = pending?.returnUrl ?? null;
+    const link = pending?.linkUserId !== undefined;
     const reservation = this.failures.reserve([AuthBucket.providerCallback(address)]);
-    if (!reservation.ok) return this.refuse(address, 'throttled', returnUrl);
+    if (!reservation.ok) return this.refuse(address, 'throttled', returnUrl, undefined, undefined, link);
     const query = new URL(request.originalUrl, 'http://callback').searchParams;
     if (!pending) return this.refuse(address, 'expired', returnUrl, 'no pending sign-in in this browser (or it expired)');
     if (query.has('error')) {
       reservation.attempt.release();
-      return this.refuse(address, 'provider-error', returnUrl, `the provider answered ${query.get('error')}`);
+      return this.refuse(address, 'provider-error', returnUrl, `the provider answered ${query.get('error')}`, undefined, link);
     }
     const callbackUrl = new URL(pending.checks.redirectUri);
     callbackUrl.search = query.toString();
@@ -95,10 +100,11 @@ export class ProviderSignInService {
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       this.logger.warn(`Sign-in through ${this.oidc.providerName} refused: ${why}`);
-      return this.refuse(address, 'failed', returnUrl, why);
+      return this.refuse(address, 'failed', returnUrl, why, undefined, link);
     }
     reservation.attempt.release();
     const subject = String(claims['sub']);
+    if (pending.linkUserId) return this.link(pending.linkUserId, subject, address, returnUrl);
     const role = roleFor(claims, roleClaim, this.config.get('OIDC_ROLE_MAP'));
     if (!role) return this.refuse(address, 'no-role', returnUrl, `no OIDC_ROLE_MAP entry matches the ${roleClaim} claim`, subject);
     const user = await this.users.signIn(
@@ -112,9 +118,35 @@ export class ProviderSignInService {
     return { ok: true, session, returnUrl };
   }
 
-  private refuse(address: string, reason: SignInRefusal, returnUrl: string | null, detail?: string, subject?: string): SignInOutcome {
-    this.report({ ok: false, method: 'oidc', address, actor: subject ?? null, actorKind: 'user', reason: detail ?? reason });
-    return { ok: false, reason, returnUrl };
+  /** The provider vouched for `subject`: it becomes a way in to the user who asked (never someone else's). */
+  private async link(userId: string, subject: string, address: string, returnUrl: string | null): Promise<SignInOutcome> {
+    const result = await this.users.link(userId, this.oidc.issuer, subject);
+    if (result.outcome !== 'linked') {
+      const why = result.outcome === 'taken' ? 'this provider account is linked to another user' : 'the user is gone';
+      return this.refuse(address, 'taken', returnUrl, why, subject, true);
+    }
+    this.report({
+      ok: true,
+      method: 'oidc-link',
+      address,
+      actor: result.username ?? userId,
+      actorKind: 'user',
+      reason: `linked ${subject}`,
+    });
+    return { ok: true, link: true, returnUrl };
+  }
+
+  private refuse(
+    address: string,
+    reason: SignInRefusal,
+    returnUrl: string | null,
+    detail?: string,
+    subject?: string,
+    link = false,
+  ): SignInOutcome {
+    const method = link ? 'oidc-link' : 'oidc';
+    this.report({ ok: false, method, address, actor: subject ?? null, actorKind: 'user', reason: detail ?? reason });
+    return { ok: false, reason, returnUrl, link };
   }
 
   private report(login: AuthLogin): void {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SecretBox } from '../core/crypto/secret-box';
 import { ClientOrigin } from '../core/http/client-origin';
+import { cookieValue } from '../core/http/cookies';
 
 /** Pending sign-in: state, nonce and PKCE verifier, and where to go afterwards. Only the callback reads it. */
 const PENDING = 'mcp_oidc_pending';
@@ -66,18 +67,4 @@ export class SignInCookies {
       return null;
     }
   }
-}
-
-function cookieValue(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(index + 1).trim());
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
 }

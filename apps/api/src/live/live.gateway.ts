@@ -8,6 +8,7 @@ import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { CredentialRegistry } from '../core/auth/credential-registry';
 import { CredentialWatch } from '../core/auth/credential-watch';
 import { extractCredential } from '../core/auth/credentials';
+import { cookieCredential } from '../core/auth/session-cookie';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { isManagementPrincipal, Principal, scopeAllowsService } from '../core/auth/principal';
 import { ClientOrigin } from '../core/http/client-origin';
@@ -124,16 +125,33 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
 
   private async authenticateUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const address = this.client.address(request);
-    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
+    const presented = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? extractCredential(request.headers);
+    const token = presented ?? this.sameOriginCookie(request);
     const verdict = await this.failures.verify(address, token ?? undefined, async (credential) =>
       managementPrincipal(await this.credentials.verify(credential)),
     );
     const principal = verdict.principal;
-    if (token && !principal) return verdict.status === 429 ? refuse(socket, 429, 'Too Many Requests') : refuse(socket, 401, 'Unauthorized');
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, token && principal ? { token, principal } : null));
+    // A stale cookie is let through to be closed with 4401, which the portal reads as "signed out", not as a network error.
+    if (presented && !principal)
+      return verdict.status === 429 ? refuse(socket, 429, 'Too Many Requests') : refuse(socket, 401, 'Unauthorized');
+    this.server.handleUpgrade(request, socket, head, (ws) =>
+      this.accept(ws, address, token && principal ? { token, principal } : null, token !== undefined && !principal),
+    );
   }
 
-  private accept(socket: WebSocket, address: string, credential: { token: string; principal: Principal } | null): void {
+  /** The portal's session cookie, taken only from a page of our own origin (a socket has no CORS to lean on). */
+  private sameOriginCookie(request: IncomingMessage): string | undefined {
+    const origin = request.headers.origin;
+    if (!origin) return undefined;
+    try {
+      if (new URL(origin).host.toLowerCase() !== this.client.host(request)) return undefined;
+    } catch {
+      return undefined;
+    }
+    return cookieCredential(request);
+  }
+
+  private accept(socket: WebSocket, address: string, credential: { token: string; principal: Principal } | null, refused = false): void {
     const client: LiveClient = {
       socket,
       address,
@@ -156,6 +174,7 @@ export class LiveGateway implements OnModuleInit, OnModuleDestroy {
       this.clients.delete(client);
     });
     if (credential) this.authenticated(client, credential.token, credential.principal);
+    else if (refused) socket.close(CLOSE_UNAUTHORIZED, 'the session has ended');
     else client.authTimer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, 'authentication required'), AUTH_TIMEOUT_MS);
   }
 

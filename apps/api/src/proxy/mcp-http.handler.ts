@@ -11,6 +11,7 @@ import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
 import { CredentialRegistry } from '../core/auth/credential-registry';
 import { CredentialWatch } from '../core/auth/credential-watch';
 import { extractCredential } from '../core/auth/credentials';
+import { cookieCredential } from '../core/auth/session-cookie';
 import { FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { mayOnlyListMcp, type Principal } from '../core/auth/principal';
 import { AppConfig } from '../core/config/app-config';
@@ -172,7 +173,8 @@ export class McpHttpHandler {
     }
     const address = this.client.address(request);
     const headerCredential = extractCredential(request.headers);
-    const credential = headerCredential ?? queryToken ?? undefined;
+    // The portal's session cookie last (its Try-it panel in a tab that holds no token); the Origin check above applies to it.
+    const credential = headerCredential ?? queryToken ?? cookieCredential(request);
     const verdict = await this.failures.verify(address, credential, (presented) => this.credentials.verify(presented));
     const principal = verdict.principal;
     const key = endpoint.service;

@@ -63,6 +63,23 @@ export class IdentityUsersService {
   }
 
   /**
+   * Links a provider identity to an existing user (the user asked for it, signed in, from their Account page).
+   * An identity already linked to someone else stays theirs; linking it again to the same user changes nothing.
+   */
+  async link(userId: string, issuer: string, subject: string): Promise<{ outcome: 'linked' | 'taken' | 'no-user'; username?: string }> {
+    const user = await this.users.findOne({ where: { id: userId } });
+    if (!user) return { outcome: 'no-user' };
+    const existing = await this.identities.findOne({ where: { issuer, subject } });
+    if (existing && existing.userId !== userId && (await this.users.exist({ where: { id: existing.userId } }))) return { outcome: 'taken' };
+    if (existing?.userId !== userId) {
+      // A link left by a deleted user (where the database does not cascade) gives way.
+      if (existing) await this.identities.delete({ id: existing.id });
+      await this.identities.insert(this.identities.create({ userId, issuer, subject }));
+    }
+    return { outcome: 'linked', username: user.username };
+  }
+
+  /**
    * A new user with a name of their own: never an existing local user's, even when the names or e-mails match.
    * Two plain inserts, the user taken back when its link cannot be made (the same person signing in twice at once):
    * on SQLite every query shares one connection, so an explicit transaction here would take in, or be ended by,

@@ -30,6 +30,7 @@ import { Public } from './public.decorator';
 import { RequiresRole } from './roles.decorator';
 import { ADMIN_SUBJECT, SessionOrigin, UiSessionsService } from './ui-sessions.service';
 import { toSessionView } from './session-view';
+import { SessionCookie } from './session-cookie';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -41,6 +42,7 @@ export class AuthController {
     private readonly sessions: UiSessionsService,
     private readonly client: ClientOrigin,
     private readonly config: AppConfig,
+    private readonly cookie: SessionCookie,
   ) {}
 
   @Public()
@@ -68,6 +70,7 @@ export class AuthController {
     };
     this.events.emit(AUTH_EVENTS.login, attempt);
     if (!session) throw new UnauthorizedException(byKey ? 'Invalid API key' : 'Invalid user name or password');
+    this.cookie.set(response, request, session.token, session.expiresAt);
     return session;
   }
 
@@ -122,9 +125,12 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequiresRole('viewer')
   @ApiSecurity('api-key')
-  @ApiOperation({ summary: 'End the session of the token that asks (nothing to end for the API key itself)' })
-  async logout(@Req() request: Request & RequestWithPrincipal): Promise<void> {
+  @ApiOperation({
+    summary: 'End the session of the token (or session cookie) that asks, in every tab; nothing to end for the API key itself',
+  })
+  async logout(@Req() request: Request & RequestWithPrincipal, @Res({ passthrough: true }) response: Response): Promise<void> {
     await this.auth.logout(signedIn(request));
+    this.cookie.clear(response, request);
   }
 
   @Get('sessions')

@@ -14,11 +14,12 @@ import { AUTH_EVENTS, AuthRefusal } from './auth-events';
 import { ClientOrigin } from '../http/client-origin';
 import { CredentialRegistry } from './credential-registry';
 import { extractCredential } from './credentials';
+import { cookieCredential } from './session-cookie';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { isManagementPrincipal, RequestWithPrincipal } from './principal';
 import { IDENTIFIES_CALLER, IS_PUBLIC } from './public.decorator';
 
-/** Global: every route needs the API key or a session token unless marked @Public(). */
+/** Global: every route needs the API key or a session token (header or the portal's cookie) unless marked @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -41,9 +42,7 @@ export class AuthGuard implements CanActivate {
 
     const response = context.switchToHttp().getResponse<Response>();
     const address = this.client.address(request);
-    const verdict = await this.failures.verify(address, extractCredential(request.headers), (credential) =>
-      this.credentials.verify(credential),
-    );
+    const verdict = await this.failures.verify(address, requestCredential(request), (credential) => this.credentials.verify(credential));
     const principal = verdict.principal;
     if (!principal) {
       if (verdict.status === 429) rejectTooMany(verdict.retryAfterMs, response);
@@ -76,12 +75,17 @@ export class AuthGuard implements CanActivate {
 
   /** A public route that answers more to a known caller: a valid management credential sets the principal; anything else stays anonymous. */
   private async identify(request: Request & RequestWithPrincipal): Promise<void> {
-    const credential = extractCredential(request.headers);
+    const credential = requestCredential(request);
     if (!credential) return;
     // Through the limiter like every other check, so a public route is no way round the failure count.
     const verdict = await this.failures.verify(this.client.address(request), credential, (presented) => this.credentials.verify(presented));
     if (verdict.principal && isManagementPrincipal(verdict.principal)) request.principal = verdict.principal;
   }
+}
+
+/** A header credential wins; else the portal's session cookie (session-cookie.ts says when it counts). */
+function requestCredential(request: Request): string | undefined {
+  return extractCredential(request.headers) ?? cookieCredential(request);
 }
 
 /** 429 with Retry-After for an address that failed too often; used by login as well. */

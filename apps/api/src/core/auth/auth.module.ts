@@ -13,6 +13,7 @@ import { CredentialRegistry } from './credential-registry';
 import { CredentialWatch } from './credential-watch';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RolesGuard } from './roles.guard';
+import { SessionCookie } from './session-cookie';
 import { SessionTokens } from './session-tokens';
 import { UiSessionsModule } from './ui-sessions.module';
 
@@ -41,6 +42,7 @@ export class AuthModule {
       providers: [
         ApiKey,
         SessionTokens,
+        SessionCookie,
         AuthService,
         CredentialRegistry,
         { provide: CredentialCache, useFactory: () => new CredentialCache() },
@@ -55,7 +57,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
-      exports: [CredentialRegistry, CredentialWatch, FailedAuthLimiter, AuthService],
+      exports: [CredentialRegistry, CredentialWatch, FailedAuthLimiter, AuthService, SessionCookie],
     };
   }
 }

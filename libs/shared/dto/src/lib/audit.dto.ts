@@ -18,10 +18,17 @@ export interface AuditEventView {
   actor: string | null;
   /** `admin`, `session`, `user`, `client`, or `anonymous`. */
   actorKind: string;
+  /** Who acted, for people: `admin (portal)`, `admin (API key)`, a user's name, a token's label. */
+  actorName: string;
   /** e.g. `auth.login`, `secret.reveal`, `POST /api/services/:id/start`. */
   action: string;
   outcome: AuditOutcome;
+  /** What was acted on, as the route named it (an id, mostly). */
   target: string | null;
+  /** The target's current name (a service's, a user's, a token's label); the id itself when unknown or deleted. */
+  targetName: string | null;
+  /** `service`, `group`, `user`, `client token`, `OAuth client`, or null when the target is not one of those. */
+  targetKind: string | null;
   address: string | null;
   /** Extra facts (status code, fields changed, tool name); never a secret value. */
   detail: Record<string, unknown> | null;

@@ -20,3 +20,10 @@ export const RESERVED_PROXY_PATHS: readonly string[] = RESERVED_SERVICE_NAMES.ma
 
 /** For validation messages: "all, ws, g, …". */
 export const RESERVED_SERVICE_NAMES_TEXT = RESERVED_SERVICE_NAMES.join(', ');
+
+/**
+ * The portal's session cookie (httpOnly: page scripts never read it). A request that relies on it to
+ * change something must carry PORTAL_REQUEST_HEADER, which a cross-site form cannot set.
+ */
+export const SESSION_COOKIE = 'mcp_session';
+export const PORTAL_REQUEST_HEADER = 'x-requested-with';

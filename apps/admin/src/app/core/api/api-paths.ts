@@ -12,9 +12,14 @@ export const HEALTH_URL = '/health';
 export const METRICS_URL = '/metrics';
 export const LOGIN_URL = `${API_BASE}/auth/login`;
 export const LOGOUT_URL = `${API_BASE}/auth/logout`;
+export const ME_URL = `${API_BASE}/auth/me`;
 export const SIGN_IN_OPTIONS_URL = `${API_BASE}/auth/sign-in-options`;
 /** Hands over, once, the session a sign-in through the identity provider opened in this browser. */
 export const PROVIDER_SESSION_URL = `${API_BASE}/auth/oidc/session`;
+
+/** Sent with every gateway request: the API lets a state-changing request ride on the session cookie only with it (mirrors PORTAL_REQUEST_HEADER). */
+export const PORTAL_REQUEST_HEADER = 'X-Requested-With';
+export const PORTAL_REQUEST_VALUE = 'mcp-portal';
 
 /** Builds `/api/<path>` from a path with or without a leading slash. */
 export function apiUrl(path: string): string {

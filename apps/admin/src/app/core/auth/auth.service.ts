@@ -1,10 +1,22 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpContext, HttpContextToken } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { LoginDto, LoginView, SignInOptionsView, UserRole } from '@mcp-proxy/shared/dto';
-import { Observable, tap } from 'rxjs';
-import { LOGIN_URL, LOGOUT_URL, PROVIDER_SESSION_URL, SIGN_IN_OPTIONS_URL } from '../api/api-paths';
+import type { LoginDto, LoginView, PrincipalView, SignInOptionsView, UserRole } from '@mcp-proxy/shared/dto';
+import { Observable, catchError, map, of, tap } from 'rxjs';
+import { LOGIN_URL, LOGOUT_URL, ME_URL, PROVIDER_SESSION_URL, SIGN_IN_OPTIONS_URL } from '../api/api-paths';
 import { AUTH_CLOCK, SESSION_STORAGE, TOKEN_STORAGE_KEY } from './auth.tokens';
 import { roleAllows } from './roles';
+
+/** Marks a request whose 401 only means "not signed in": the interceptor leaves the page alone. */
+export const QUIET_UNAUTHORIZED = new HttpContextToken<boolean>(() => false);
+
+/**
+ * A session this tab found through the session cookie (signed in in another tab, or before a reload
+ * that lost the token): its credential stays in the httpOnly cookie, out of reach of page scripts.
+ */
+interface CookieSession {
+  role: UserRole;
+  username?: string;
+}
 
 /** What is kept in sessionStorage under `mcp-proxy.token`. */
 export interface StoredSession {
@@ -24,8 +36,9 @@ export class AuthService {
   private readonly now = inject(AUTH_CLOCK);
 
   private readonly session = signal<StoredSession | null>(this.readStoredSession());
+  private readonly cookieSession = signal<CookieSession | null>(null);
 
-  /** Expiry of the current session (null when logged out); for display only. */
+  /** Expiry of the current session (null when logged out or unknown: a cookie session); for display only. */
   readonly expiresAt = computed(() => {
     const session = this.session();
     return session ? new Date(session.expiresAt) : null;
@@ -33,13 +46,16 @@ export class AuthService {
 
   /** The role of the session; the API enforces it, the portal only hides what it would refuse. */
   readonly role = computed<UserRole | null>(() => {
-    const session = this.session();
+    const session = this.session() ?? this.cookieSession();
     return session ? (session.role ?? 'admin') : null;
   });
 
+  /** The signed-in named user's name; null for the API key holder and when signed out. */
+  readonly username = computed(() => (this.session() ?? this.cookieSession())?.username ?? null);
+
   /** Who is signed in, for the toolbar: a user name, or "API key". */
   readonly displayName = computed(() => {
-    const session = this.session();
+    const session = this.session() ?? this.cookieSession();
     return session ? (session.username ?? 'API key') : null;
   });
 
@@ -65,6 +81,23 @@ export class AuthService {
     return this.http.post<LoginView>(PROVIDER_SESSION_URL, null).pipe(tap((view) => this.store(view)));
   }
 
+  /**
+   * Finds a session the browser already holds in its session cookie (another tab's sign-in, or a
+   * reload): true when the API knows the caller. The cookie itself is never readable here.
+   */
+  resume(): Observable<boolean> {
+    if (this.isAuthenticated()) return of(true);
+    const context = new HttpContext().set(QUIET_UNAUTHORIZED, true);
+    return this.http.get<PrincipalView>(ME_URL, { context }).pipe(
+      map((me) => {
+        if (me.kind === 'client') return false;
+        this.cookieSession.set({ role: me.role, ...(me.kind === 'user' ? { username: me.name } : {}) });
+        return true;
+      }),
+      catchError(() => of(false)),
+    );
+  }
+
   /** Whether the current session's role reaches `required`. */
   allows(required: UserRole): boolean {
     const role = this.role();
@@ -73,22 +106,23 @@ export class AuthService {
 
   /** Ends the session on the server too (so its token is refused from then on), then forgets it here. */
   signOut(): void {
-    if (this.token()) {
+    if (this.isAuthenticated()) {
       // Sent before the token is forgotten, so the interceptor still signs it; a failure changes nothing here.
       this.http.post<void>(LOGOUT_URL, null).subscribe({ error: () => undefined });
     }
     this.logout();
   }
 
-  /** Forgets the session token. */
+  /** Forgets the session token (the server clears its cookie at logout, or has ended the session). */
   logout(): void {
     this.session.set(null);
+    this.cookieSession.set(null);
     this.storage?.removeItem(TOKEN_STORAGE_KEY);
   }
 
-  /** True while a token is held and its expiry has not passed. */
+  /** True while a token is held and its expiry has not passed, or the session cookie was found to stand. */
   isAuthenticated(): boolean {
-    return this.token() !== null;
+    return this.token() !== null || this.cookieSession() !== null;
   }
 
   /** The bearer token, or null when there is none or it has expired (an expired one is dropped). */
@@ -103,6 +137,7 @@ export class AuthService {
   }
 
   private store(view: LoginView): void {
+    this.cookieSession.set(null);
     const session: StoredSession = { token: view.token, expiresAt: view.expiresAt, role: view.role, username: view.username };
     this.session.set(session);
     try {

@@ -62,6 +62,9 @@ export const deployChannel = (deploymentId: string): string => `deploy:${deploym
  * channel after a reconnect (with doubling back-off), and closes a while after the last channel
  * is unsubscribed.
  */
+/** Stands for the session cookie where a token would be (never sent: the browser sends the cookie itself). */
+const COOKIE_SESSION = 'cookie';
+
 @Injectable({ providedIn: 'root' })
 export class LiveSocketService {
   private readonly auth = inject(AuthService);
@@ -193,16 +196,21 @@ export class LiveSocketService {
     this.connect();
   }
 
+  /** The session token, or COOKIE_SESSION for a session this tab knows through the cookie only. */
+  private credential(): string | null {
+    return this.auth.token() ?? (this.auth.isAuthenticated() ? COOKIE_SESSION : null);
+  }
+
   private ensureConnected(): void {
     if (this.socket || this.reconnectTimer) return;
     // A refused token is not tried again; a new one (signed in again) is.
-    if (this.stateSignal() === 'unauthorized' && this.auth.token() === this.refusedToken) return;
+    if (this.stateSignal() === 'unauthorized' && this.credential() === this.refusedToken) return;
     this.attempt = 0;
     this.connect();
   }
 
   private connect(): void {
-    const token = this.auth.token();
+    const token = this.credential();
     if (!token) {
       this.stateSignal.set('signed-out');
       return;
@@ -218,7 +226,8 @@ export class LiveSocketService {
     }
     this.socket = socket;
     this.authenticated = false;
-    socket.onopen = () => this.sendOn(socket, { type: 'auth', token });
+    // A tab holding no token rides on the session cookie, which the gateway reads at the handshake.
+    socket.onopen = () => (token === COOKIE_SESSION ? undefined : this.sendOn(socket, { type: 'auth', token }));
     socket.onmessage = (event) => this.onMessage(socket, event);
     socket.onerror = () => undefined; // A close event always follows; it decides what happens next.
     socket.onclose = (event) => this.onClose(socket, event);
@@ -266,7 +275,7 @@ export class LiveSocketService {
     this.authenticated = false;
     if (event.code === CLOSE_UNAUTHORIZED) {
       this.refusedToken = this.token;
-      this.stateSignal.set(this.auth.token() ? 'unauthorized' : 'signed-out');
+      this.stateSignal.set(this.credential() ? 'unauthorized' : 'signed-out');
       return;
     }
     if (this.subscribers.size === 0) {

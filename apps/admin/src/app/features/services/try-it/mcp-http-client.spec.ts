@@ -58,7 +58,12 @@ describe('McpHttpClient', () => {
 
     expect(calls[0]).toEqual({
       method: 'POST',
-      headers: { accept: 'application/json, text/event-stream', authorization: 'Bearer ui-token', 'content-type': 'application/json' },
+      headers: {
+        accept: 'application/json, text/event-stream',
+        authorization: 'Bearer ui-token',
+        'content-type': 'application/json',
+        'x-requested-with': 'mcp-portal',
+      },
       body: {
         jsonrpc: '2.0',
         id: 1,

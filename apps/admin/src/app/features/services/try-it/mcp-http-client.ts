@@ -1,5 +1,6 @@
 import type { CallToolResult, InitializeResult, JsonRpcMessage, JsonRpcNotification, ListToolsResult, McpTool } from './mcp-types';
 import { readSse } from './sse-reader';
+import { PORTAL_REQUEST_HEADER, PORTAL_REQUEST_VALUE } from '../../../core/api/api-paths';
 
 /** The version this client asks for; the server may answer with an older one it supports. */
 export const CLIENT_PROTOCOL_VERSION = '2025-11-25';
@@ -162,7 +163,11 @@ export class McpHttpClient {
   }
 
   private headers(sessionId: string | null): Record<string, string> {
-    const headers: Record<string, string> = { Accept: 'application/json, text/event-stream' };
+    // The portal header lets a tab without a token ride on the session cookie (the API's CSRF check).
+    const headers: Record<string, string> = {
+      Accept: 'application/json, text/event-stream',
+      [PORTAL_REQUEST_HEADER]: PORTAL_REQUEST_VALUE,
+    };
     const token = this.options.token();
     if (token) headers['Authorization'] = `Bearer ${token}`;
     if (sessionId) headers['Mcp-Session-Id'] = sessionId;
