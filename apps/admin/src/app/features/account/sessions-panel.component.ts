@@ -5,6 +5,7 @@ import { MatButtonModule } from '@angular/material/button';
 import type { SessionView } from '@mcp-proxy/shared/dto';
 import { Observable } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
+import { ActionFeedbackService } from '../../shared/feedback/action-feedback.service';
 import { SessionsApiService } from './sessions-api.service';
 
 /**
@@ -21,6 +22,7 @@ import { SessionsApiService } from './sessions-api.service';
 export class SessionsPanelComponent {
   private readonly api = inject(SessionsApiService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   /** Whose sessions: absent for your own. */
   readonly userId = input<string | undefined>(undefined);
@@ -58,9 +60,13 @@ export class SessionsPanelComponent {
     request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
       next: () => {
         this.notice.set(notice);
+        this.feedback.success(notice);
         this.load();
       },
-      error: (error: unknown) => this.error.set(describeHttpError(error)),
+      error: (error: unknown) => {
+        this.feedback.failure('Could not end the session', error);
+        this.error.set(describeHttpError(error));
+      },
     });
   }
 }

@@ -42,6 +42,7 @@ const FOLLOW_THRESHOLD_PX = 24;
 export class DeploymentPageComponent {
   private readonly api = inject(DeployApiService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
   protected readonly live = inject(LiveSocketService);
   private readonly auth = inject(AuthService);
   /** Approving or rejecting a waiting version's tool changes is for admins (the API enforces it). */
@@ -150,9 +151,13 @@ export class DeploymentPageComponent {
     this.decisionError.set(null);
     const call: Observable<unknown> = decision === 'approve' ? this.api.approveTools(deployment.id) : this.api.rejectTools(deployment.id);
     call.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
-      next: () => this.deciding.set(null),
+      next: () => {
+        this.deciding.set(null);
+        this.feedback.success(decision === 'approve' ? 'Approved: the new version is promoted' : 'Rejected: the running version stays');
+      },
       error: (error: unknown) => {
         this.deciding.set(null);
+        this.feedback.failure(`Could not ${decision} the tool changes`, error);
         this.decisionError.set(`Could not ${decision} the tool changes: ${describeHttpError(error)}`);
       },
     });

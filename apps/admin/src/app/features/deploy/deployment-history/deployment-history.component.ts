@@ -10,6 +10,7 @@ import type { DeploymentSummaryView, ServiceView } from '@mcp-proxy/shared/dto';
 import { EMPTY, distinctUntilChanged, filter, map, merge, switchMap } from 'rxjs';
 import { IfRoleDirective } from '../../../core/auth/if-role.directive';
 import { describeHttpError } from '../../../core/api/api-error';
+import { ActionFeedbackService } from '../../../shared/feedback/action-feedback.service';
 import { LiveSocketService } from '../../../core/live/live-socket.service';
 import { formatDuration } from '../../../shared/format/units';
 import { ConfirmDialogComponent, ConfirmDialogData } from '../../../shared/ui/confirm-dialog/confirm-dialog.component';
@@ -35,6 +36,7 @@ export class DeploymentHistoryComponent {
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly feedback = inject(ActionFeedbackService);
 
   readonly service = input.required<ServiceView>();
 
@@ -133,9 +135,13 @@ export class DeploymentHistoryComponent {
       .rollback(service.id)
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
-        next: (accepted) => void this.router.navigate(['/deploy', accepted.deploymentId]),
+        next: (accepted) => {
+          this.feedback.success(`Rolling back ${service.name}`);
+          void this.router.navigate(['/deploy', accepted.deploymentId]);
+        },
         error: (error: unknown) => {
           this.rollingBack.set(false);
+          this.feedback.failure(`Could not roll back ${service.name}`, error);
           this.rollbackError.set(`Could not roll back ${service.name}: ${describeHttpError(error)}`);
         },
       });

@@ -6,6 +6,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type { ServiceToolPinsView, ServiceView, ToolChangeView } from '@mcp-proxy/shared/dto';
 import { forkJoin } from 'rxjs';
 import { describeHttpError } from '../../../core/api/api-error';
+import { ActionFeedbackService } from '../../../shared/feedback/action-feedback.service';
 import { AuthService } from '../../../core/auth/auth.service';
 import { ToolDiffComponent } from '../../../shared/ui/tool-diff/tool-diff.component';
 import { ToolPinsApiService } from './tool-pins-api.service';
@@ -26,6 +27,7 @@ export class ToolPinningPanelComponent {
   private readonly api = inject(ToolPinsApiService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly auth = inject(AuthService);
+  private readonly feedback = inject(ActionFeedbackService);
 
   readonly service = input.required<ServiceView>();
   /** After a decision: the page's banner counts again. */
@@ -57,11 +59,13 @@ export class ToolPinningPanelComponent {
     call.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
       next: () => {
         this.deciding.set(null);
+        this.feedback.success(decision === 'approve' ? `Approved the change of ${change.tool}` : `Rejected the change of ${change.tool}`);
         this.decided.emit();
         this.load(this.serviceName(), false);
       },
       error: (error: unknown) => {
         this.deciding.set(null);
+        this.feedback.failure(`Could not ${decision} the change of ${change.tool}`, error);
         this.error.set(`Could not ${decision} the change of ${change.tool}: ${describeHttpError(error)}`);
         this.load(this.serviceName(), false);
       },
