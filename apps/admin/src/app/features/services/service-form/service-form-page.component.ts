@@ -93,6 +93,7 @@ export class ServiceFormPageComponent {
   protected readonly isHttp = computed(() => this.formValue().transport === 'http');
   protected readonly isRemote = computed(() => this.formValue().transport === 'remote');
   protected readonly isSessionIsolation = computed(() => this.formValue().process.isolation === 'session');
+  protected readonly isPoolIsolation = computed(() => this.formValue().process.isolation === 'pool');
   /** Editing a running service in a way that restarts it: say so before the user saves. */
   protected readonly willRestart = computed(() => {
     const original = this.original();

@@ -46,6 +46,8 @@ export function createServiceForm() {
       memoryLimitMb: integer(16, 1_048_576),
       maxSessions: integer(1, 1000),
       sessionIdleTimeoutSec: integer(10, 86_400),
+      poolMin: integer(0, 100),
+      poolMax: integer(1, 1000),
       limits: new FormGroup({
         memoryMb: integer(0, 1_048_576),
         cpuPercent: integer(0, 100_000),

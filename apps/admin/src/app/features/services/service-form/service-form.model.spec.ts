@@ -146,6 +146,20 @@ describe('updateBodyFrom', () => {
     expect(updateRestartsService(body)).toBe(false);
   });
 
+  it('sends a switch to a warm pool with its sizes, and later only a changed size', () => {
+    const value = formValueFromService(original);
+    expect([value.process.poolMin, value.process.poolMax]).toEqual([2, 20]);
+    value.process.isolation = 'pool';
+    value.process.poolMin = 3;
+    expect(updateBodyFrom(original, value, false)).toEqual({ process: { isolation: 'pool', pool: { min: 3, max: 20 } } });
+
+    const pooled = { ...original, process: { ...original.process, isolation: 'pool' as const, pool: { min: 3, max: 20 } } };
+    const edited = formValueFromService(pooled);
+    expect(updateBodyFrom(pooled, edited, false)).toEqual({});
+    edited.process.poolMax = 40;
+    expect(updateBodyFrom(pooled, edited, false)).toEqual({ process: { pool: { min: 3, max: 40 } } });
+  });
+
   it('sends only the changed process fields, compares args as lists, and flags the restart', () => {
     const value = formValueFromService(original);
     value.process.args = '@modelcontextprotocol/server-everything\nstdio';

@@ -69,6 +69,9 @@ export interface ServiceFormValue {
     memoryLimitMb: number | null;
     maxSessions: number | null;
     sessionIdleTimeoutSec: number | null;
+    /** `pool` isolation: children kept ready, and children at most. */
+    poolMin: number | null;
+    poolMax: number | null;
     limits: ServiceLimitsView;
     sandboxUser: 'default' | SandboxUserMode;
     sandboxFilesystem: 'default' | SandboxFilesystemMode;
@@ -119,6 +122,8 @@ export function emptyServiceForm(): ServiceFormValue {
       memoryLimitMb: null,
       maxSessions: 20,
       sessionIdleTimeoutSec: 900,
+      poolMin: 2,
+      poolMax: 20,
       limits: { ...NO_LIMITS },
       sandboxUser: 'default',
       sandboxFilesystem: 'default',
@@ -163,6 +168,8 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       memoryLimitMb: process.memoryLimitMb,
       maxSessions: process.maxSessions,
       sessionIdleTimeoutSec: process.sessionIdleTimeoutSec,
+      poolMin: process.pool?.min ?? 2,
+      poolMax: process.pool?.max ?? 20,
       limits: { ...NO_LIMITS, ...process.limits },
       sandboxUser: process.sandbox?.user ?? 'default',
       sandboxFilesystem: process.sandbox?.filesystem ?? 'default',
@@ -271,6 +278,10 @@ function processBody(value: ServiceFormValue['process']): ProcessBody {
     const number = value[key];
     if (number !== null) body[key] = number;
   }
+  if (value.isolation === 'pool') {
+    const pool = { ...(value.poolMin !== null ? { min: value.poolMin } : {}), ...(value.poolMax !== null ? { max: value.poolMax } : {}) };
+    if (Object.keys(pool).length > 0) body.pool = pool;
+  }
   return body;
 }
 
@@ -331,6 +342,7 @@ export function updateBodyFrom(original: ServiceView, value: ServiceFormValue, r
     healthCheckIntervalSec: original.process.healthCheckIntervalSec,
     maxSessions: original.process.maxSessions,
     sessionIdleTimeoutSec: original.process.sessionIdleTimeoutSec,
+    pool: original.process.pool,
     limits: { ...NO_LIMITS, ...original.process.limits },
     sandbox: { user: null, filesystem: null, ...original.process.sandbox },
   });
