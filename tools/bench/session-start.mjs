@@ -4,7 +4,7 @@
 // children started and initialized ahead). Each sample is a new SDK client session (Streamable HTTP, JSON
 // replies): connect (initialize) and its first `echo`, then the session ends; the services take turns, with a
 // short gap so the pool can refill as it would between real sessions. Then the spawn rate the host sustains: 8
-// new `session` sessions at a time, each with its first call. Target (issue: scale): pool's first call within 2×
+// new `session` sessions at a time, each with its first call. Target: pool's first call within 2×
 // shared's.
 //
 // Usage: node tools/bench/session-start.mjs [--sessions 30] [--gap-ms 300] [--burst 40] [--no-pin] [--json]
