@@ -7,8 +7,7 @@ import { AuthService } from '../core/auth/auth.service';
 import { AuthBucket, FailedAuthLimiter } from '../core/auth/failed-auth-limiter';
 import { AppConfig } from '../core/config/app-config';
 import { ClientOrigin } from '../core/http/client-origin';
-import { OriginPolicy } from '../core/http/origin-policy';
-import { publicBaseUrl } from '../core/http/public-url';
+import { PublicOrigin } from '../core/http/public-origin';
 import { IdentityUsersService } from '../users/identity-users.service';
 import { roleFor, servicesFrom, suggestedName } from './claim-mapping';
 import { OidcClient, PendingChecks } from './oidc-client';
@@ -40,7 +39,6 @@ export type SignInOutcome =
 @Injectable()
 export class ProviderSignInService {
   private readonly logger = new Logger('ProviderSignIn');
-  private readonly hosts: OriginPolicy;
 
   constructor(
     private readonly oidc: OidcClient,
@@ -50,20 +48,12 @@ export class ProviderSignInService {
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
     private readonly events: EventEmitter2,
-  ) {
-    const publicUrl = config.get('PUBLIC_URL');
-    this.hosts = new OriginPolicy([
-      config.get('DOMAIN'),
-      config.get('PUBLIC_IP'),
-      config.get('PRIVATE_IP'),
-      publicUrl ? new URL(publicUrl).hostname : undefined,
-      ...config.get('ALLOWED_HOSTS'),
-    ]);
-  }
+    private readonly origin: PublicOrigin,
+  ) {}
 
   /** Our redirect URI: PUBLIC_URL's, else the origin the browser used when it is one we serve; null otherwise. */
   redirectUri(request: Request): string | null {
-    const base = publicBaseUrl(this.config.get('PUBLIC_URL'), request, this.client, (host) => this.hosts.allows(undefined, host));
+    const base = this.origin.of(request);
     return base ? `${base}${CALLBACK_PATH}` : null;
   }
 

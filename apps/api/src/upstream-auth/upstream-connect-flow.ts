@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../core/config/app-config';
 import { SecretBox } from '../core/crypto/secret-box';
 import { ClientOrigin } from '../core/http/client-origin';
-import { OriginPolicy } from '../core/http/origin-policy';
-import { publicBaseUrl } from '../core/http/public-url';
+import { PublicOrigin } from '../core/http/public-origin';
 import { OAuthService, UpstreamConnections } from './upstream-connections.service';
 import { authorizationUrl, exchangeCode } from './upstream-oauth-client';
 
@@ -34,26 +32,16 @@ export type ConnectOutcome = { ok: true; serviceId: string } | { ok: false; serv
 @Injectable()
 export class UpstreamConnectFlow {
   private readonly logger = new Logger('UpstreamConnectFlow');
-  private readonly hosts: OriginPolicy;
 
   constructor(
     private readonly connections: UpstreamConnections,
     private readonly box: SecretBox,
     private readonly client: ClientOrigin,
-    private readonly config: AppConfig,
-  ) {
-    const publicUrl = config.get('PUBLIC_URL');
-    this.hosts = new OriginPolicy([
-      config.get('DOMAIN'),
-      config.get('PUBLIC_IP'),
-      config.get('PRIVATE_IP'),
-      publicUrl ? new URL(publicUrl).hostname : undefined,
-      ...config.get('ALLOWED_HOSTS'),
-    ]);
-  }
+    private readonly origin: PublicOrigin,
+  ) {}
 
   redirectUri(request: Request): string | null {
-    const base = publicBaseUrl(this.config.get('PUBLIC_URL'), request, this.client, (host) => this.hosts.allows(undefined, host));
+    const base = this.origin.of(request);
     return base ? `${base}${CALLBACK_PATH}` : null;
   }
 

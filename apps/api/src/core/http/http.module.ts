@@ -4,6 +4,7 @@ import { ClientOrigin, clientOriginProvider } from './client-origin';
 import { DeclaredHandlers } from './declared-handlers';
 import { GracefulShutdown } from './graceful-shutdown';
 import { RawRoutes } from './raw-routes';
+import { PublicOrigin } from './public-origin';
 import { Readiness } from './readiness';
 import { UpgradeRouter } from './upgrade-router';
 
@@ -15,7 +16,7 @@ import { UpgradeRouter } from './upgrade-router';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [DeclaredHandlers, UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, clientOriginProvider],
-  exports: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, ClientOrigin],
+  providers: [DeclaredHandlers, UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, clientOriginProvider, PublicOrigin],
+  exports: [UpgradeRouter, RawRoutes, GracefulShutdown, Readiness, ClientOrigin, PublicOrigin],
 })
 export class HttpPlatformModule {}
