@@ -135,7 +135,11 @@ export class TryItPanelComponent {
   private autoConnected = false;
 
   constructor() {
+    // Leaving the page (a reload, another site, a closed tab) destroys no component: the session ends here too.
+    const onPageHide = (): void => void this.client?.close();
+    window.addEventListener('pagehide', onPageHide);
     inject(DestroyRef).onDestroy(() => {
+      window.removeEventListener('pagehide', onPageHide);
       this.callAbort?.abort();
       this.dropPending();
       void this.client?.close();
