@@ -252,6 +252,8 @@ describe('the portal on every screen, in both themes', () => {
       await page.keyboard.press('Enter');
       const nav = page.getByRole('navigation', { name: 'Main' });
       await nav.getByRole('link', { name: 'Users' }).waitFor();
+      // Once open, the drawer moves the focus to its first link: wait for that before moving it on.
+      await page.waitForFunction(() => document.getElementById('main-navigation')?.contains(document.activeElement) === true);
       await nav.getByRole('link', { name: 'Users' }).focus();
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();

@@ -94,7 +94,8 @@ describe('sessions, in a real browser', () => {
     await page.locator('tr[data-session]').filter({ hasText: 'This session' }).waitFor();
 
     await phoneRow.getByRole('button', { name: 'End' }).click();
-    await page.getByText('Session ended.').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Session ended.' }).waitFor();
+    await page.locator('mat-snack-bar-container').getByText('Session ended.').waitFor();
     await phoneRow.waitFor({ state: 'detached' });
     expect(await status(phone)).toBe(401);
   });
