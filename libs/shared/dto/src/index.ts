@@ -4,6 +4,7 @@ export * from './lib/auth.dto';
 export * from './lib/health.interface';
 export * from './lib/service.enums';
 export * from './lib/service.dto';
+export * from './lib/process-config.dto';
 export * from './lib/service-view.interface';
 export * from './lib/environment.validator';
 export * from './lib/remote.validator';
