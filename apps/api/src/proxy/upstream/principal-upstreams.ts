@@ -4,12 +4,11 @@ import { ServiceLogs } from '../../supervisor/logging/service-logs';
 import { RemoteChild } from '../../supervisor/remote/remote-child';
 import { REMOTE_CONNECTOR, RemoteConnector } from '../../supervisor/remote/remote-link';
 import { UpstreamConnections } from '../../upstream-auth/upstream-connections.service';
-import { APP_VERSION } from '../../version';
 import type { ClientSession } from '../sessions/client-session';
 import { RouteTable } from '../routing/route-table';
 import { SharedUpstream } from './shared-upstream';
 import { TOOL_PIN_GUARD, ToolPinGuard, toolPinsFor } from './tool-pin-guard';
-import type { ServerIdentity } from './upstream';
+import { PROXY_CLIENT_INFO, type ServerIdentity } from './upstream';
 
 interface Entry {
   key: string;
@@ -117,7 +116,7 @@ export class PrincipalUpstreams {
         const proxy = this.routes.byId(service.id)?.proxy;
         return { lists: proxy?.cache ?? true, toolResultTtlMs: (proxy?.toolResultTtlSec ?? 0) * 1000 };
       },
-      clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
+      clientInfo: PROXY_CLIENT_INFO,
       initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
       // Every connection reaches the same server: its tools are checked against the service's pins.
       toolPins: this.toolPinGuard

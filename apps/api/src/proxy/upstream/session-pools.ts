@@ -4,8 +4,7 @@ import type { ServiceView } from '@mcp-proxy/shared/dto';
 import { SERVICE_EVENTS, type ChildExit } from '../../supervisor/child-handle';
 import { ProcessSupervisor } from '../../supervisor/process-supervisor';
 import { SessionLimitError } from '../../supervisor/supervisor-errors';
-import { APP_VERSION } from '../../version';
-import { initializeServer } from './upstream';
+import { initializeServer, PROXY_CLIENT_INFO } from './upstream';
 import { WarmPool, type WarmChild } from './warm-pool';
 
 const INITIALIZE_TIMEOUT_MS = 30_000;
@@ -56,7 +55,7 @@ export class SessionPools implements OnModuleDestroy {
     try {
       return {
         handle,
-        identity: await initializeServer(handle.peer, { name: 'mcp-reverse-proxy', version: APP_VERSION }, INITIALIZE_TIMEOUT_MS),
+        identity: await initializeServer(handle.peer, PROXY_CLIENT_INFO, INITIALIZE_TIMEOUT_MS),
       };
     } catch (error) {
       void this.supervisor.stopSessionChild(handle);

@@ -18,7 +18,7 @@ import { SessionPools } from './session-pools';
 import { PrincipalUpstreams } from './principal-upstreams';
 import { SharedUpstream } from './shared-upstream';
 import { TOOL_PIN_GUARD, TOOL_PINS_CHANGED, ToolPinGuard, toolPinsFor, UpstreamToolPins } from './tool-pin-guard';
-import type { ServerIdentity, Upstream } from './upstream';
+import { PROXY_CLIENT_INFO, type ServerIdentity, type Upstream } from './upstream';
 import { inBackground } from '../../core/logging/background';
 
 /** Why a service cannot take a request right now, in words for the client. */
@@ -79,7 +79,7 @@ export class UpstreamRegistry {
         const proxy = this.routes.byId(handle.serviceId)?.proxy;
         return { lists: proxy?.cache ?? true, toolResultTtlMs: (proxy?.toolResultTtlSec ?? 0) * 1000 };
       },
-      clientInfo: { name: 'mcp-reverse-proxy', version: APP_VERSION },
+      clientInfo: PROXY_CLIENT_INFO,
       initializeTimeoutMs: INITIALIZE_TIMEOUT_MS,
       onCacheLookup: (hit) => this.metrics.recordCacheLookup(handle.serviceId, handle.serviceName, hit),
       toolPins: this.toolPinsOf(handle.serviceId),

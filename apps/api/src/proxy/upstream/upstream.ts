@@ -6,6 +6,7 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from '@mcp-proxy/mcp/protocol';
+import { APP_VERSION } from '../../version';
 import type { ClientSession, InFlight } from '../sessions/client-session';
 
 /** What a server said about itself in its `initialize` result. */
@@ -28,6 +29,9 @@ export interface Upstream {
   /** The session is over: forget it (and, for a dedicated child, stop the child). */
   release(session: ClientSession): void;
 }
+
+/** How the proxy names itself to the servers it initializes. */
+export const PROXY_CLIENT_INFO = { name: 'mcp-reverse-proxy', version: APP_VERSION };
 
 /** The proxy's own handshake with a child it speaks for (a shared child, a pool's): `initialize`, then `initialized`. */
 export async function initializeServer(
