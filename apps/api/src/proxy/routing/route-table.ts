@@ -47,6 +47,7 @@ export interface ServiceRoute {
 export class RouteTable implements OnModuleInit {
   private readonly logger = new Logger('RouteTable');
   private routes = new Map<string, ServiceRoute>();
+  private readonly policyListeners: ((serviceId: string) => void)[] = [];
   /** Collisions already reported, so a reload does not repeat them. */
   private reported = new Set<string>();
   private rebuilding: Promise<void> | null = null;
@@ -85,6 +86,11 @@ export class RouteTable implements OnModuleInit {
     if (this.rebuilding) await this.rebuilding;
     else if (this.clock.now() - this.loadedAt >= MISS_RELOAD_INTERVAL_MS) await this.rebuild();
     return this.routes.get(key);
+  }
+
+  /** Told of each service whose drift policy a reload found changed (what its sessions may see changed with it). */
+  onDriftPolicyChanged(listener: (serviceId: string) => void): void {
+    this.policyListeners.push(listener);
   }
 
   byId(id: string): ServiceRoute | undefined {
@@ -155,7 +161,13 @@ export class RouteTable implements OnModuleInit {
       add(`g/${group.name}`, route);
       add(`g/${group.id}`, route);
     }
+    const previous = this.routes;
     this.routes = next;
+    for (const view of services) {
+      const before = previous.get(view.id);
+      if (before && (before.proxy.driftPolicy ?? 'warn') !== (view.proxy.driftPolicy ?? 'warn'))
+        for (const listener of this.policyListeners) listener(view.id);
+    }
     for (const collision of collisions)
       if (!this.reported.has(collision)) this.logger.error(`Route collision: ${collision}; rename it or change its proxy.path`);
     this.reported = new Set(collisions);

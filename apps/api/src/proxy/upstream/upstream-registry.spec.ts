@@ -63,6 +63,7 @@ describe('UpstreamRegistry', () => {
     } as unknown as ProcessSupervisor;
     const table = {
       byId: (id: string) => routes.get(id),
+      onDriftPolicyChanged: () => undefined,
       groupsContaining: (serviceId: string) =>
         [...routes.values()]
           .filter((route) => route.group?.members.some((member) => member.serviceId === serviceId))

@@ -65,6 +65,8 @@ export class UpstreamRegistry {
     @Optional() @Inject(PrincipalUpstreams) private readonly principals: PrincipalUpstreams | null = null,
   ) {
     sessions.onClose((session) => this.release(session));
+    // A drift policy switched (say warn → block) changes the tools its sessions may see: they list again.
+    routes.onDriftPolicyChanged((serviceId) => this.onToolPinsChanged({ serviceId }));
   }
 
   @OnEvent(SERVICE_EVENTS.started)
@@ -111,18 +113,6 @@ export class UpstreamRegistry {
   onToolPinsChanged({ serviceId }: { serviceId: string }): void {
     for (const session of this.sessionsConcerning(serviceId))
       session.sendUnrelated({ jsonrpc: '2.0', method: MCP_METHODS.TOOLS_LIST_CHANGED });
-  }
-
-  /**
-   * A service's drift policy changed (say warn → block): the tools its sessions may see changed with it, so they
-   * list again. Read before and after the route table takes the change in.
-   */
-  @OnEvent(SERVICE_EVENTS.changed, { async: true })
-  async onServiceChanged({ serviceId }: { serviceId: string }): Promise<void> {
-    const before = this.routes.byId(serviceId)?.proxy;
-    await this.routes.rebuild();
-    const after = this.routes.byId(serviceId)?.proxy;
-    if (before && after && (before.driftPolicy ?? 'warn') !== (after.driftPolicy ?? 'warn')) this.onToolPinsChanged({ serviceId });
   }
 
   @OnEvent(SERVICE_EVENTS.exited)
