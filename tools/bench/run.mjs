@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 // `npm run bench`: the start-up benchmark (cold start and idle RSS of the built API), the MCP data-plane
 // benchmark (mcp-bench.mjs: our proxy against direct stdio, supergateway and mcp-proxy), then a new session's
-// first call by isolation (session-start.mjs: shared, session, pool). Needs `npm run build`.
+// first call by isolation (session-start.mjs: shared, session, pool), then a cluster losing and gaining an instance
+// (cluster-bench.mjs). Needs `npm run build`.
 //
 //   npm run bench                                  both, default sizes (about 5 minutes)
 //   npm run bench -- --quick                       both, short smoke run
 //   npm run bench -- --only startup                cold start only
 //   npm run bench -- --only mcp [mcp-bench options, e.g. --targets direct,supergateway,mcp-proxy --json]
 //   npm run bench -- --only sessions [--sessions 30 --gap-ms 300 --burst 40]
+//   npm run bench -- --only cluster [--clients 32 --services 6 --lease 15]   three instances behind nginx lose one,
+//                                                                             then gain one (needs nginx, PostgreSQL, Redis)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
-if (only !== undefined && !['startup', 'mcp', 'sessions'].includes(only)) {
-  console.error(`--only takes "startup", "mcp" or "sessions", got "${only}"`);
+if (only !== undefined && !['startup', 'mcp', 'sessions', 'cluster'].includes(only)) {
+  console.error(`--only takes "startup", "mcp", "sessions" or "cluster", got "${only}"`);
   process.exit(2);
 }
 
@@ -37,5 +40,10 @@ if (only === undefined || only === 'sessions') {
   // With every benchmark, only the shared options go along; alone, all of them.
   const sessionArgs = only === 'sessions' ? args : args.filter((arg) => ['--quick', '--no-pin'].includes(arg));
   status = Math.max(status, run('./session-start.mjs', sessionArgs, json ? 2 : 'inherit'));
+}
+if (only === undefined || only === 'cluster') {
+  if (only === undefined) console.error('');
+  const clusterArgs = only === 'cluster' ? args : args.filter((arg) => arg === '--quick');
+  status = Math.max(status, run('./cluster-bench.mjs', clusterArgs, json ? 2 : 'inherit'));
 }
 process.exit(status);

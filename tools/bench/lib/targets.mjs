@@ -109,13 +109,14 @@ export function startMcpProxy() {
  * A fresh instance of the built product on a temp data dir with a known key; `api()` calls its REST API. With
  * `database: 'postgres'` its database is a throw-away one on the local PostgreSQL (BENCH_POSTGRES_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres), dropped at stop: per-request lookups then cost a round trip.
+ * Instances of one cluster share `apiKey`, and get their DATABASE_URL, REDIS_URL and BACKEND_PORT through `env`.
  */
-export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env: extraEnv = {} } = {}) {
+export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env: extraEnv = {}, apiKey: sharedKey } = {}) {
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
   const dir = mkdtempSync(join(tmpdir(), 'mcp-proxy-bench-'));
   const postgres = database === 'postgres' ? await createBenchDatabase() : null;
-  const apiKey = `bench_${randomBytes(20).toString('hex')}`;
-  const port = await freePort();
+  const apiKey = sharedKey ?? `bench_${randomBytes(20).toString('hex')}`;
+  const port = extraEnv.BACKEND_PORT ? Number(extraEnv.BACKEND_PORT) : await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const env = {
     PATH: process.env.PATH ?? '',
@@ -171,8 +172,8 @@ export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env:
   return { origin, apiKey, api, pid: child.pid, output, stop };
 }
 
-/** A throw-away database on the local PostgreSQL for one proxy; `drop()` removes it. */
-async function createBenchDatabase() {
+/** A throw-away database on the local PostgreSQL (for one proxy, or several sharing it); `drop()` removes it. */
+export async function createBenchDatabase() {
   const { Client } = require('pg');
   const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `mcp_proxy_bench_${process.pid}_${Date.now()}`;
