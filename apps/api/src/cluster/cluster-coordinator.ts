@@ -94,6 +94,11 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     return pending;
   }
 
+  /** Settles when a takeover of the service in progress here has (or has not) started it; at once otherwise. */
+  async adoption(serviceId: string): Promise<void> {
+    await this.adopting.get(serviceId);
+  }
+
   /** One pass; passes never overlap. */
   tick(): Promise<void> {
     if (!this.leases || this.stopped) return Promise.resolve();

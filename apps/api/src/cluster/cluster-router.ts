@@ -37,15 +37,23 @@ export class ClusterRouter {
     return this.coordinator.enabled;
   }
 
-  /** The owner to forward to, or null to handle the request here (owner, forwarded already, or nobody runs it). */
-  async ownerElsewhere(serviceId: string, request: IncomingMessage): Promise<LeaseOwner | null> {
-    if (request.headers[FORWARDED_BY_HEADER] !== undefined) return null;
+  /**
+   * The owner to forward to, or null to handle the request here (owner, or nobody runs it), or `moved` for a
+   * request another instance forwarded here although the service no longer runs here (its lease moved): that
+   * instance then sends it to the new owner.
+   */
+  async ownerElsewhere(serviceId: string, request: IncomingMessage): Promise<LeaseOwner | null | 'moved'> {
+    // Taking the service over right now: the request waits for its start here rather than finding it stopped.
+    await this.coordinator.adoption(serviceId);
     if (this.coordinator.holds(serviceId)) return null;
+    if (request.headers[FORWARDED_BY_HEADER] !== undefined) return this.supervisor.runsHere(serviceId) ? null : 'moved';
     const owner = await this.coordinator.ownerOf(serviceId);
     if (owner) return owner.id === this.identity.id ? null : owner;
     // Nobody runs it: a wanted service is taken over here, now (its owner died and the lease ran out).
-    await this.coordinator.adopt(serviceId);
-    return null;
+    if (await this.coordinator.adopt(serviceId)) return null;
+    // Another instance took the lease first: the request goes there (null: the service is not wanted running).
+    const winner = await this.coordinator.ownerOf(serviceId);
+    return winner && winner.id !== this.identity.id ? winner : null;
   }
 
   async forward(request: IncomingMessage, response: ServerResponse, serviceId: string, owner: LeaseOwner): Promise<void> {

@@ -116,6 +116,7 @@ export class McpHttpHandler {
         if (!gate.ok) return rejectUpgrade(socket, gate.status, gate.message, gate.headers);
         const owner =
           this.cluster.enabled && gate.route.kind === 'service' ? await this.cluster.ownerElsewhere(gate.route.id, request) : null;
+        if (owner === 'moved') return rejectUpgrade(socket, 503, 'Service Unavailable', { 'retry-after': '1', [DRAINING_HEADER]: '1' });
         if (endpoint.kind === 'websocket' && !owner) {
           return this.websocket.upgrade(request, socket, head, gate.route, gate.principal, (ws) =>
             this.endOnRevocation(gate, ws, ws.readyState !== ws.OPEN, () => closeRevoked(ws)),
@@ -145,6 +146,12 @@ export class McpHttpHandler {
     // Several instances: the one that runs the service's child answers (credentials are checked there again).
     if (this.cluster.enabled && route.kind === 'service') {
       const owner = await this.cluster.ownerElsewhere(route.id, request);
+      // Forwarded here by an instance that still thought this one runs it: that instance tries the new owner.
+      if (owner === 'moved')
+        return sendRpcError(response, 503, SERVER_UNAVAILABLE, 'This service moved to another instance; try again', null, {
+          'retry-after': '1',
+          [DRAINING_HEADER]: '1',
+        });
       if (owner) return this.cluster.forward(request, response, route.id, owner);
     }
     const method = request.method ?? 'GET';
