@@ -193,14 +193,33 @@ async function main() {
         `retryable: ${inFlight.filter((r) => r.failure.retryable).length}/${inFlight.length} (target all: ${met(inFlight.every((r) => r.failure.retryable))})`,
     );
     print(`    how: ${kinds(inFlight)}`);
+    const instanceAt = (upstream) => cluster.instances.find((instance) => upstream === `127.0.0.1:${instance.port}`)?.id ?? upstream ?? '?';
+    /** Failures by how long after the kill they ended and the instance nginx gave them to. */
+    const whenAndWhere = (list) => {
+      const buckets = new Map();
+      for (const record of list) {
+        const key = `${record.endedAt - killedAt <= 2000 ? 'within 2 s' : 'later'} via ${instanceAt(record.upstream)}`;
+        buckets.set(key, [
+          ...(buckets.get(key) ?? []),
+          `${((record.startedAt - killedAt) / 1000).toFixed(2)}→${((record.endedAt - killedAt) / 1000).toFixed(2)}`,
+        ]);
+      }
+      for (const [key, spans] of buckets)
+        print(`    ${key}: ${spans.length} (start→end, s after the kill: ${spans.slice(0, 12).join(', ')})`);
+    };
+    whenAndWhere(inFlight);
     print(
       `other calls that failed (started after the kill): ${failedLater.length} of ${records.filter((r) => r.startedAt > killedAt && r.startedAt < addedAt).length} (target 0: ${met(failedLater.length === 0)})`,
     );
     if (failedLater.length) print(`    how: ${kinds(failedLater)}`);
+    whenAndWhere(failedLater);
     print(`    slowest successful call started during the takeover: ${seconds(slowestCallMs)} (it waited for its service to move)`);
     print(
       `sessions: ${load.sessions.lost} lost (404, re-initialized) (target 0: ${met(load.sessions.lost === 0)}); ` +
         `${keptSession}/${CLIENTS} clients ended on the session they started with`,
+    );
+    print(
+      `requests sent again after nginx closed an idle keep-alive connection under them (never read, as HTTP clients do): ${load.sessions.resent}`,
     );
     for (const service of owned) {
       const t = takeover.get(service.name);

@@ -27,7 +27,8 @@ function post(agent, origin, path, headers, body) {
       },
     );
     req.setTimeout(CALL_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('no answer within 40 s'), { code: 'TIMEOUT' })));
-    req.on('error', reject);
+    // Marks a reset of a kept-alive connection the server closed as the request went out: never read, safe to resend.
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
 }
@@ -59,7 +60,7 @@ const retryable = (failure) => failure.status === undefined || [429, 502, 503, 5
 export async function startClusterLoad({ origin, apiKey, services, clients }) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const records = [];
-  const sessions = { opened: 0, lost: 0, reopenFailures: 0 };
+  const sessions = { opened: 0, lost: 0, reopenFailures: 0, resent: 0 };
   let running = true;
 
   const makeClient = async (index) => {
@@ -102,19 +103,15 @@ export async function startClusterLoad({ origin, apiKey, services, clients }) {
         const message = `c${index}-${n}`;
         const startedAt = Date.now();
         const record = { client: index, service: service.name, startedAt, endedAt: 0, ok: false, upstream: null };
+        const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message } } });
         try {
-          const response = await post(
-            agent,
-            origin,
-            path,
-            headers(),
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id,
-              method: 'tools/call',
-              params: { name: 'echo', arguments: { message } },
-            }),
-          );
+          // As HTTP clients do (undici, browsers): a request lost to an idle keep-alive connection that nginx closed
+          // (keepalive_requests reached, a reload) is sent once more on a new connection. Counted apart.
+          const response = await post(agent, origin, path, headers(), body).catch((error) => {
+            if (!error.reusedSocket || !['ECONNRESET', 'EPIPE'].includes(error.code)) throw error;
+            sessions.resent++;
+            return post(agent, origin, path, headers(), body);
+          });
           record.upstream = response.headers['x-bench-upstream'] ?? null;
           const reply = replyOf(response);
           if (response.status !== 200) {
