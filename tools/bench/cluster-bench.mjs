@@ -151,8 +151,13 @@ async function main() {
     // ---------------------------------------------------------------- report
     const records = load.records;
     const failed = records.filter((record) => !record.ok);
-    const inFlight = failed.filter((record) => record.startedAt <= killedAt && record.endedAt >= killedAt);
-    const failedLater = failed.filter((record) => record.startedAt > killedAt && record.startedAt < addedAt);
+    // On the killed instance: in flight at the kill, or passed to it by nginx while it was dying (SIGKILL takes a few
+    // tens of ms to end a busy process, and nginx cannot send a POST it already sent elsewhere).
+    const victimUpstream = `127.0.0.1:${victim.port}`;
+    const onVictim = (record) =>
+      record.endedAt >= killedAt && record.startedAt < addedAt && (record.startedAt <= killedAt || record.upstream === victimUpstream);
+    const inFlight = failed.filter(onVictim);
+    const failedLater = failed.filter((record) => !onVictim(record) && record.startedAt > killedAt && record.startedAt < addedAt);
     const failedBefore = failed.filter((record) => record.endedAt < killedAt);
     const failedAdding = failed.filter((record) => record.startedAt >= afterTo);
     const kinds = (list) => {
@@ -189,7 +194,7 @@ async function main() {
       `calls/s after (${WINDOW_MS / 1000} s)            ${rate(recoveredAt, afterTo)}   per second: ${perSecond(recoveredAt, afterTo)}`,
     );
     print(
-      `calls in flight at the kill that failed: ${inFlight.length}, all within ${seconds(slowestFailMs)} (target ≤ 2 s: ${met(slowestFailMs <= 2000)}); ` +
+      `calls in flight on the killed instance that failed: ${inFlight.length}, all within ${seconds(slowestFailMs)} (target ≤ 2 s: ${met(slowestFailMs <= 2000)}); ` +
         `retryable: ${inFlight.filter((r) => r.failure.retryable).length}/${inFlight.length} (target all: ${met(inFlight.every((r) => r.failure.retryable))})`,
     );
     print(`    how: ${kinds(inFlight)}`);
@@ -209,7 +214,7 @@ async function main() {
     };
     whenAndWhere(inFlight);
     print(
-      `other calls that failed (started after the kill): ${failedLater.length} of ${records.filter((r) => r.startedAt > killedAt && r.startedAt < addedAt).length} (target 0: ${met(failedLater.length === 0)})`,
+      `other calls that failed (not on the killed instance): ${failedLater.length} of ${records.filter((r) => r.startedAt > killedAt && r.startedAt < addedAt).length} (target 0: ${met(failedLater.length === 0)})`,
     );
     if (failedLater.length) print(`    how: ${kinds(failedLater)}`);
     whenAndWhere(failedLater);
