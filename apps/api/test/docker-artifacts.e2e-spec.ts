@@ -93,3 +93,52 @@ describe('Docker deployment files', () => {
     },
   );
 });
+
+/** deploy/cluster: several instances behind nginx, as the README shows it and the cluster benchmark runs it. */
+describe('the cluster layout (deploy/cluster)', () => {
+  const dir = join(ROOT, 'deploy', 'cluster');
+  const composeText = readFileSync(join(dir, 'docker-compose.yml'), 'utf8');
+  const nginxText = readFileSync(join(dir, 'nginx.conf'), 'utf8');
+  // `<<: *proxy` merge keys, as Compose reads them.
+  const compose = parse(composeText, { merge: true }) as ComposeFile;
+  const instances = Object.keys(compose.services).filter((name) => name.startsWith('proxy-'));
+
+  it('gives every instance its own id, address and data, and the same database, Redis and secrets', () => {
+    expect(instances).toEqual(['proxy-1', 'proxy-2', 'proxy-3']);
+    const shared = ['DATABASE_URL', 'REDIS_URL', 'API_KEY', 'JWT_SECRET', 'ENCRYPTION_KEY', 'LEASE_TTL_SEC', 'CLUSTER_KEY_PREFIX'];
+    const first = compose.services['proxy-1'].environment ?? {};
+    expect(first['DATABASE_URL']).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+    for (const name of instances) {
+      const environment = compose.services[name].environment ?? {};
+      expect([name, environment['INSTANCE_ID'], environment['INSTANCE_URL']]).toEqual([name, name, `http://${name}:8437`]);
+      for (const key of shared) expect([name, key, environment[key]]).toEqual([name, key, first[key]]);
+      expect(compose.services[name].volumes).toContain(`data-${name.slice('proxy-'.length)}:/data`);
+      expect(compose.services[name].cap_drop).toEqual(['ALL']);
+    }
+  });
+
+  it("lists exactly those instances in nginx's upstream, and the README shows both files as they are", () => {
+    const upstream = /upstream mcp_proxy_cluster \{([\s\S]*?)\n\}/.exec(nginxText)?.[1] ?? '';
+    expect([...upstream.matchAll(/server (\S+):8437/g)].map((match) => match[1])).toEqual(instances);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(composeText);
+    expect(readme).toContain(nginxText);
+  });
+
+  itWithCommands(['docker-compose'], 'validating deploy/cluster/docker-compose.yml with Compose')('validate with Compose', () => {
+    const project = mkdtempSync(join(tmpdir(), 'compose-cluster-'));
+    try {
+      copyFileSync(join(dir, 'docker-compose.yml'), join(project, 'docker-compose.yml'));
+      writeFileSync(join(project, '.env'), 'API_KEY=k\nJWT_SECRET=j\nENCRYPTION_KEY=e\n');
+      const resolved = parse(
+        execFileSync('docker-compose', ['--project-directory', project, '-f', join(project, 'docker-compose.yml'), 'config'], {
+          encoding: 'utf8',
+          env: { PATH: process.env['PATH'] ?? '' },
+        }),
+      ) as ComposeFile;
+      expect(resolved.services['proxy-2'].environment?.['API_KEY']).toBe('k');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
