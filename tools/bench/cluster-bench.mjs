@@ -155,9 +155,9 @@ async function main() {
     // tens of ms to end a busy process, and nginx cannot send a POST it already sent elsewhere).
     const victimUpstream = `127.0.0.1:${victim.port}`;
     const onVictim = (record) =>
-      record.endedAt >= killedAt && record.startedAt < addedAt && (record.startedAt <= killedAt || record.upstream === victimUpstream);
+      record.endedAt >= killedAt && record.startedAt < afterTo && (record.startedAt <= killedAt || record.upstream === victimUpstream);
     const inFlight = failed.filter(onVictim);
-    const failedLater = failed.filter((record) => !onVictim(record) && record.startedAt > killedAt && record.startedAt < addedAt);
+    const failedLater = failed.filter((record) => !onVictim(record) && record.startedAt > killedAt && record.startedAt < afterTo);
     const failedBefore = failed.filter((record) => record.endedAt < killedAt);
     const failedAdding = failed.filter((record) => record.startedAt >= afterTo);
     const kinds = (list) => {
@@ -214,7 +214,7 @@ async function main() {
     };
     whenAndWhere(inFlight);
     print(
-      `other calls that failed (not on the killed instance): ${failedLater.length} of ${records.filter((r) => r.startedAt > killedAt && r.startedAt < addedAt).length} (target 0: ${met(failedLater.length === 0)})`,
+      `other calls that failed (not on the killed instance): ${failedLater.length} of ${records.filter((r) => r.startedAt > killedAt && r.startedAt < afterTo).length} (target 0: ${met(failedLater.length === 0)})`,
     );
     if (failedLater.length) print(`    how: ${kinds(failedLater)}`);
     whenAndWhere(failedLater);

@@ -110,7 +110,7 @@ export async function startClusterLoad({ origin, apiKey, services, clients }) {
           const response = await post(agent, origin, path, headers(), body).catch((error) => {
             if (!error.reusedSocket || !['ECONNRESET', 'EPIPE'].includes(error.code)) throw error;
             sessions.resent++;
-            return post(agent, origin, path, headers(), body);
+            return post(false, origin, path, headers(), body); // a new connection, not another idle one
           });
           record.upstream = response.headers['x-bench-upstream'] ?? null;
           const reply = replyOf(response);

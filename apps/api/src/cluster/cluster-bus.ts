@@ -3,12 +3,15 @@ import type { PublishedRuntime } from './cluster-status';
 
 /**
  * News one instance gives the others: a service was created, changed or deleted, its owner should
- * restart it, or its runtime state changed on its owner (`status`, with the new facts).
+ * restart it, its runtime state changed on its owner (`status`, with the new facts), or its owner gave it up
+ * for another instance to take (`handover`, naming that instance).
  */
 export interface ClusterMessage {
   from: string;
   serviceId: string;
-  kind: 'changed' | 'restart' | 'status';
+  kind: 'changed' | 'restart' | 'status' | 'handover';
+  /** `handover`: the instance that should take the service now. */
+  to?: string;
   runtime?: PublishedRuntime;
 }
 
@@ -41,8 +44,8 @@ export class ClusterBus {
     await this.subscriber.subscribe(this.channel);
   }
 
-  publish(serviceId: string, kind: ClusterMessage['kind'] = 'changed', runtime?: PublishedRuntime): void {
-    const message: ClusterMessage = { from: this.selfId, serviceId, kind, ...(runtime ? { runtime } : {}) };
+  publish(serviceId: string, kind: ClusterMessage['kind'] = 'changed', runtime?: PublishedRuntime, to?: string): void {
+    const message: ClusterMessage = { from: this.selfId, serviceId, kind, ...(runtime ? { runtime } : {}), ...(to ? { to } : {}) };
     void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
   }
 }

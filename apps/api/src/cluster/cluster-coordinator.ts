@@ -3,6 +3,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SERVICE_EVENTS } from '../supervisor/child-handle';
 import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { ServicesService } from '../services/services.service';
+import type { ServerResponse } from 'node:http';
+import { ClusterBalancer } from './cluster-balancer';
 import { ClusterBus } from './cluster-bus';
 import { InstanceIdentity } from './instance-identity';
 import { LeaseOwner, LeaseStore } from './lease-store';
@@ -38,6 +40,7 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     private readonly services: ServicesService,
     private readonly emitter: EventEmitter2,
     private readonly remoteState: RemoteRuntimeState | null = null,
+    private readonly balancer: ClusterBalancer | null = null,
   ) {}
 
   get enabled(): boolean {
@@ -51,7 +54,11 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     this.emitter.on(SERVICE_EVENTS.changed, (change: ServiceChanged) => {
       if (!change.fromInstance) this.bus?.publish(change.serviceId);
     });
-    await this.bus?.listen(({ serviceId, from, kind, runtime }) => {
+    await this.bus?.listen(({ serviceId, from, kind, runtime, to }) => {
+      if (kind === 'handover') {
+        if (to === this.identity.id) void this.adopt(serviceId);
+        return;
+      }
       if (kind === 'status') {
         this.remoteState?.received(serviceId, runtime);
         return;
@@ -99,6 +106,21 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     await this.adopting.get(serviceId);
   }
 
+  /** Settles when this instance is no longer handing the service over to another one; at once otherwise. */
+  handover(serviceId: string): Promise<void> {
+    return this.balancer?.handover(serviceId) ?? Promise.resolve();
+  }
+
+  /** A call answered here for a service this instance runs: a handover waits for it. */
+  track(serviceId: string, response: ServerResponse): void {
+    this.balancer?.track(serviceId, response);
+  }
+
+  /** Whether the service was offered to another instance (its owner handing it over): that one takes it. */
+  offeredElsewhere(serviceId: string): Promise<boolean> {
+    return this.balancer?.offeredElsewhere(serviceId) ?? Promise.resolve(false);
+  }
+
   /** One pass; passes never overlap. */
   tick(): Promise<void> {
     if (!this.leases || this.stopped) return Promise.resolve();
@@ -112,6 +134,7 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     // The supervisor stops the children next and gives their leases up as each one is down (ClusterLink closes Redis after).
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    void this.balancer?.leave();
   }
 
   private async pass(leases: LeaseStore): Promise<void> {
@@ -128,6 +151,7 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
       if (!leases.holds(entity.id)) await this.adopt(entity.id);
     }
     await this.remoteState?.refresh(leases.heldIds(), [...wantedIds]);
+    if (!this.stopped) await this.balancer?.balance([...wantedIds]);
   }
 
   private async takeOver(serviceId: string): Promise<boolean> {
@@ -135,6 +159,7 @@ export class ClusterCoordinator implements OnModuleInit, BeforeApplicationShutdo
     if (!leases || this.stopped) return false;
     const entity = await this.services.entityOf(serviceId).catch(() => null);
     if (!entity || entity.desiredState !== 'running') return false;
+    if (await this.offeredElsewhere(serviceId)) return false;
     if (!(await leases.acquire(serviceId))) return false;
     if (this.supervisor.runsHere(serviceId)) return true;
     this.logger.log(`Taking over service "${entity.name}"`);

@@ -13,6 +13,9 @@ function routerWith(lease: { owner: LeaseOwner | null; adoptWins: boolean; runsH
     holds: () => held,
     ownerOf: async () => lease.owner,
     adoption: async () => void (await lease.adopting),
+    handover: async () => undefined,
+    track: () => undefined,
+    offeredElsewhere: async () => false,
     adopt: async () => {
       if (lease.owner || !lease.adoptWins) {
         // Lost the race: another instance's SET NX came first.

@@ -42,18 +42,30 @@ export class ClusterRouter {
    * request another instance forwarded here although the service no longer runs here (its lease moved): that
    * instance then sends it to the new owner.
    */
-  async ownerElsewhere(serviceId: string, request: IncomingMessage): Promise<LeaseOwner | null | 'moved'> {
+  async ownerElsewhere(serviceId: string, request: IncomingMessage, response?: ServerResponse): Promise<LeaseOwner | null | 'moved'> {
     // Taking the service over right now: the request waits for its start here rather than finding it stopped.
     await this.coordinator.adoption(serviceId);
-    if (this.coordinator.holds(serviceId)) return null;
-    if (request.headers[FORWARDED_BY_HEADER] !== undefined) return this.supervisor.runsHere(serviceId) ? null : 'moved';
+    // Handing it over to another instance: the request waits, then goes to the new owner.
+    await this.coordinator.handover(serviceId);
+    const here = (): null => {
+      if (response && request.method === 'POST') this.coordinator.track(serviceId, response);
+      return null;
+    };
+    if (this.coordinator.holds(serviceId)) return here();
+    if (request.headers[FORWARDED_BY_HEADER] !== undefined) return this.supervisor.runsHere(serviceId) ? here() : 'moved';
     const owner = await this.coordinator.ownerOf(serviceId);
-    if (owner) return owner.id === this.identity.id ? null : owner;
+    if (owner) return owner.id === this.identity.id ? here() : owner;
     // Nobody runs it: a wanted service is taken over here, now (its owner died and the lease ran out).
-    if (await this.coordinator.adopt(serviceId)) return null;
-    // Another instance took the lease first: the request goes there (null: the service is not wanted running).
-    const winner = await this.coordinator.ownerOf(serviceId);
-    return winner && winner.id !== this.identity.id ? winner : null;
+    if (await this.coordinator.adopt(serviceId)) return here();
+    // Another instance took the lease first, or is about to (it was offered the service): the request goes there.
+    const deadline = Date.now() + this.leaseMs;
+    for (;;) {
+      const winner = await this.coordinator.ownerOf(serviceId);
+      if (winner) return winner.id === this.identity.id ? here() : winner;
+      // Null: the service is not wanted running (answered here as such), or the offer ran out.
+      if (Date.now() > deadline || !(await this.coordinator.offeredElsewhere(serviceId))) return null;
+      await new Promise((resolve) => setTimeout(resolve, OWNER_POLL_MS));
+    }
   }
 
   async forward(request: IncomingMessage, response: ServerResponse, serviceId: string, owner: LeaseOwner): Promise<void> {

@@ -4,6 +4,7 @@ import { ProcessSupervisor } from '../supervisor/process-supervisor';
 import { SupervisorModule } from '../supervisor/supervisor.module';
 import { ServiceRuntimes } from '../services/service-runtimes';
 import { ServicesService } from '../services/services.service';
+import { ClusterBalancer } from './cluster-balancer';
 import { ClusterCoordinator } from './cluster-coordinator';
 import { CLUSTER_LINK, ClusterLink } from './cluster-link';
 import { ClusterLinkModule } from './cluster-link.module';
@@ -23,7 +24,8 @@ function coordinatorFactory(
   const { leases, bus } = link;
   const remoteState = new RemoteRuntimeState(identity.id, link.status, bus, runtimes, services, emitter, (id) => leases.holds(id));
   const tickMs = Math.max(500, Math.floor(link.ttlMs / 3));
-  return new ClusterCoordinator(identity, leases, bus, tickMs, supervisor, services, emitter, remoteState);
+  const balancer = new ClusterBalancer(leases, bus, supervisor, identity.id, link.ttlMs);
+  return new ClusterCoordinator(identity, leases, bus, tickMs, supervisor, services, emitter, remoteState, balancer);
 }
 
 /**

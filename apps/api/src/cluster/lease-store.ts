@@ -65,6 +65,41 @@ export class LeaseStore {
     return { id: value.slice(0, space), url: value.slice(space + 1) };
   }
 
+  /** Holders of each service's lease (instance id, null when free), in one round trip. */
+  async holders(serviceIds: string[]): Promise<Map<string, string | null>> {
+    const values = serviceIds.length ? await this.redis.mget(serviceIds.map((id) => this.key(id))) : [];
+    return new Map(serviceIds.map((id, index) => [id, values[index]?.split(' ')[0] ?? null]));
+  }
+
+  /** Says this instance is alive, for `ttlMs`: the others count it when they share services out. */
+  async heartbeat(ttlMs: number): Promise<void> {
+    await this.redis.set(`${this.prefix}:instance:${this.self.id}`, this.self.url, 'PX', ttlMs);
+  }
+
+  /** Ids of the instances whose heartbeat has not run out (this one included once it has beaten). */
+  async liveInstances(): Promise<string[]> {
+    const keys = await this.redis.keys(`${this.prefix}:instance:*`);
+    return keys.map((key) => key.slice(`${this.prefix}:instance:`.length));
+  }
+
+  async leave(): Promise<void> {
+    await this.redis.del(`${this.prefix}:instance:${this.self.id}`);
+  }
+
+  /** Names the instance that should take a service this one gives up; the others leave it alone until `ttlMs`. */
+  async offer(serviceId: string, toInstance: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:handover:${serviceId}`, toInstance, 'PX', this.ttlMs);
+  }
+
+  /** The instance a service was offered to, if the offer stands. */
+  offeredTo(serviceId: string): Promise<string | null> {
+    return this.redis.get(`${this.prefix}:handover:${serviceId}`);
+  }
+
+  async withdrawOffer(serviceId: string): Promise<void> {
+    await this.redis.del(`${this.prefix}:handover:${serviceId}`);
+  }
+
   holds(serviceId: string): boolean {
     return this.held.has(serviceId);
   }

@@ -145,7 +145,7 @@ export class McpHttpHandler {
     this.endOnRevocation(gate, response, request.socket.destroyed, () => (response.headersSent ? response.end() : response.destroy()));
     // Several instances: the one that runs the service's child answers (credentials are checked there again).
     if (this.cluster.enabled && route.kind === 'service') {
-      const owner = await this.cluster.ownerElsewhere(route.id, request);
+      const owner = await this.cluster.ownerElsewhere(route.id, request, response);
       // Forwarded here by an instance that still thought this one runs it: that instance tries the new owner.
       if (owner === 'moved')
         return sendRpcError(response, 503, SERVER_UNAVAILABLE, 'This service moved to another instance; try again', null, {
