@@ -180,6 +180,11 @@ async function main() {
     const addedUpstream = `127.0.0.1:${added.port}`;
     const viaAddedShare = viaAdded.length ? viaAdded.filter((record) => record.upstream === addedUpstream).length / viaAdded.length : 0;
     const addedServices = [...finalOwners.values()].filter((owner) => owner === added.id).length;
+    // When each service it took moved to it, in s after nginx began sending it calls.
+    const movedIn = services
+      .map((service) => watcher.seen.owners.get(service.name)?.find((entry) => entry.owner === added.id))
+      .filter(Boolean)
+      .map((entry) => ((entry.at - addedAt) / 1000).toFixed(1));
     const survivors = cluster.instances.filter((instance) => instance.alive).length;
 
     print('');
@@ -257,6 +262,7 @@ async function main() {
     print(
       `services it runs: ${addedServices} of ${SERVICES} (its share: ${(SERVICES / survivors).toFixed(1)}; target ≥ ${Math.floor(SERVICES / survivors)}: ${met(addedServices >= Math.floor(SERVICES / survivors))})`,
     );
+    if (movedIn.length) print(`    handed over to it ${movedIn.join(', ')} s after nginx began sending it calls (one per owner and pass)`);
     print('');
     print(
       `failed calls before the kill: ${failedBefore.length}${failedBefore.length ? ` — ${kinds(failedBefore)}` : ''}; calls in all: ${records.length}`,
