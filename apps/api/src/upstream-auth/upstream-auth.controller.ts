@@ -49,7 +49,7 @@ export class UpstreamAuthController {
     @Query('principal') forPrincipal?: string,
   ): Promise<UpstreamConnectionView> {
     const service = await this.connections.oauthService(id);
-    return this.connections.status(service, this.keyOf(service, request.principal, forPrincipal, false));
+    return this.connections.status(service, await this.keyOf(service, request.principal, forPrincipal, false));
   }
 
   @Get('services/:id/oauth/connect')
@@ -66,7 +66,7 @@ export class UpstreamAuthController {
     @Query('principal') forPrincipal?: string,
   ): Promise<void> {
     const service = await this.connections.oauthService(id);
-    const key = this.keyOf(service, request.principal, forPrincipal, true);
+    const key = await this.keyOf(service, request.principal, forPrincipal, true);
     const redirectUri = this.flow.redirectUri(request);
     if (!redirectUri) throw new ServiceUnavailableException('Set PUBLIC_URL: the redirect URI cannot be told from this request’s host');
     let location: string;
@@ -102,16 +102,16 @@ export class UpstreamAuthController {
     @Query('principal') forPrincipal?: string,
   ): Promise<void> {
     const service = await this.connections.oauthService(id);
-    await this.connections.disconnect(service.id, this.keyOf(service, request.principal, forPrincipal, true));
+    await this.connections.disconnect(service.id, await this.keyOf(service, request.principal, forPrincipal, true));
   }
 
   /** The connection a request acts on: the caller's own, `shared` (changing it: admins), or, for admins, a named principal's. */
-  private keyOf(
+  private async keyOf(
     service: Awaited<ReturnType<UpstreamConnections['oauthService']>>,
     principal: Principal | undefined,
     forPrincipal: string | undefined,
     changes: boolean,
-  ): string {
+  ): Promise<string> {
     if (!principal) throw new ForbiddenException('Sign in first');
     const isAdmin = principal.role === 'admin';
     if (forPrincipal !== undefined) {
@@ -120,9 +120,10 @@ export class UpstreamAuthController {
         throw new BadRequestException('principal must be admin, user:<id>, client-token:<id> or oauth:<grant id>');
       if (service.settings.oauth?.connection === 'shared')
         throw new BadRequestException('principal: this service has one shared connection');
-      return forPrincipal;
+      // A token or grant with an owner has no connection of its own: the admin acts on the owner's.
+      return this.connections.keyFor(service, forPrincipal);
     }
-    const key = this.connections.keyFor(service, principal.id);
+    const key = await this.connections.keyFor(service, principal.id);
     if (key === 'shared' && changes && !isAdmin)
       throw new ForbiddenException('Only an admin connects or disconnects the shared connection');
     return key;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceRegistryModule } from '../services/service-registry.module';
+import { ConnectionOwners } from './connection-owners';
 import { UpstreamAuthCleanup } from './upstream-auth-cleanup';
 import { UpstreamAuthController } from './upstream-auth.controller';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
@@ -14,7 +15,7 @@ import { UpstreamConnections } from './upstream-connections.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UpstreamConnectionEntity, UpstreamClientEntity]), ServiceRegistryModule],
   controllers: [UpstreamAuthController],
-  providers: [UpstreamConnections, UpstreamConnectFlow, UpstreamAuthCleanup],
+  providers: [ConnectionOwners, UpstreamConnections, UpstreamConnectFlow, UpstreamAuthCleanup],
   exports: [UpstreamConnections],
 })
 export class UpstreamAuthModule {}

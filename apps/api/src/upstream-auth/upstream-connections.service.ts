@@ -7,7 +7,8 @@ import { SecretBox } from '../core/crypto/secret-box';
 import { Clock } from '../core/time/clock';
 import type { RemoteBearer, RemoteSettings } from '../services/remote-settings';
 import { ServicesService } from '../services/services.service';
-import { connectionKeyOf, connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
+import { ConnectionOwners } from './connection-owners';
+import { connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
 import {
   discoverAuthServer,
@@ -48,6 +49,7 @@ export class UpstreamConnections {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly owners: ConnectionOwners,
   ) {}
 
   /** The service and its settings; 404 unless it is a remote service with `auth: "oauth"`. */
@@ -63,8 +65,9 @@ export class UpstreamConnections {
     return connectPageUrl(this.config.get('PUBLIC_URL'), serviceId);
   }
 
-  keyFor(service: OAuthService, principalId: string): string {
-    return connectionKeyOf(service.settings.oauth?.connection ?? 'perUser', principalId);
+  /** The connection a principal's calls use: `shared`, its owner's (`user:<id>`), or its own. */
+  keyFor(service: OAuthService, principalId: string): Promise<string> {
+    return this.owners.keyOf(service.settings.oauth?.connection ?? 'perUser', principalId);
   }
 
   async hasConnection(serviceId: string, key: string): Promise<boolean> {

@@ -58,7 +58,7 @@ export class PrincipalUpstreams {
     const bound = this.bySession.get(`${session.id} ${serviceId}`);
     if (bound && bound.child.isRunning) return bound.upstream;
     const service = await this.connections.oauthService(serviceId);
-    const key = this.connections.keyFor(service, session.principalId);
+    const key = await this.connections.keyFor(service, session.principalId);
     if (!(await this.connections.hasConnection(service.id, key))) return null;
     const id = `${service.id} ${key}`;
     let entry = this.entries.get(id);
