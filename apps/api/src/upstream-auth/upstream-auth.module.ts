@@ -4,18 +4,19 @@ import { ServiceRegistryModule } from '../services/service-registry.module';
 import { ConnectionOwners } from './connection-owners';
 import { UpstreamAuthCleanup } from './upstream-auth-cleanup';
 import { UpstreamAuthController } from './upstream-auth.controller';
-import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
+import { UpstreamClientEntity, UpstreamConnectionEntity, UpstreamElicitationEntity } from './upstream-auth.entities';
 import { UpstreamConnectFlow } from './upstream-connect-flow';
 import { UpstreamConnections } from './upstream-connections.service';
+import { UpstreamElicitations } from './upstream-elicitations';
 
 /**
  * Upstream OAuth: the proxy as each user's (or everyone's, `shared`) OAuth client of remote services with
  * `remote.auth: "oauth"`. The connections live here; the proxy's data plane asks them for Bearer tokens.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([UpstreamConnectionEntity, UpstreamClientEntity]), ServiceRegistryModule],
+  imports: [TypeOrmModule.forFeature([UpstreamConnectionEntity, UpstreamClientEntity, UpstreamElicitationEntity]), ServiceRegistryModule],
   controllers: [UpstreamAuthController],
-  providers: [ConnectionOwners, UpstreamConnections, UpstreamConnectFlow, UpstreamAuthCleanup],
-  exports: [UpstreamConnections],
+  providers: [ConnectionOwners, UpstreamConnections, UpstreamElicitations, UpstreamConnectFlow, UpstreamAuthCleanup],
+  exports: [UpstreamConnections, UpstreamElicitations],
 })
 export class UpstreamAuthModule {}
