@@ -79,6 +79,20 @@ async function main() {
   let nginx = null;
   let load = null;
   let watcher = null;
+  let cleaning = null;
+  // Once, from the end of the run or from Ctrl-C / a time-out's SIGTERM: nothing of the stand may outlive the bench.
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await load?.stop().catch(() => undefined);
+      await watcher?.stop().catch(() => undefined);
+      await nginx?.stop();
+      await cluster.stop();
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the instances, nginx and the database`);
+      void cleanUp().finally(() => process.exit(130));
+    });
   try {
     // Each service registered through a different instance, which runs it: 2 per instance with 6.
     const services = [];
@@ -269,10 +283,7 @@ async function main() {
     );
     print(`Load average after: ${loadavg()} (2 cores shared with other work: absolute calls/s are noisy)`);
   } finally {
-    await load?.stop().catch(() => undefined);
-    await watcher?.stop().catch(() => undefined);
-    await nginx?.stop();
-    await cluster.stop();
+    await cleanUp();
   }
 }
 
