@@ -186,13 +186,18 @@ describe('http services: call history and tool pinning', () => {
       writeTools(name, [ECHO_PULLED, ADD]);
       await serviceAction(running, name, 'restart');
       const mcp = await client(name);
+      // Called before anything listed the restarted server's tools: the proxy lists and compares them first.
+      await expect(mcp.callTool({ name: 'echo', arguments: { message: 'early' } })).rejects.toThrow(/Tool "echo" of .* is held back/);
       expect(Object.keys(await listed(mcp))).toEqual(['add']);
       await expect(mcp.callTool({ name: 'echo', arguments: { message: 'hi' } })).rejects.toThrow(
         new RegExp(`Tool "echo" of "${name}" is held back.*drift policy is "block".*admin must approve the change in the portal`),
       );
       expect(textOf(await mcp.callTool({ name: 'add', arguments: { a: 1, b: 2 } }))).toBe('add called with {"a":1,"b":2}');
-      const refused = (await calls({ service: name, tool: 'echo' }))[0];
-      expect(refused).toMatchObject({ outcome: 'error', errorCode: -32602 });
+      const refused = await calls({ service: name, tool: 'echo' });
+      expect(refused.map((row) => [row.outcome, row.errorCode])).toEqual([
+        ['error', -32602],
+        ['error', -32602],
+      ]);
 
       const [change] = await pendingOf(name, 1);
       expect(change).toMatchObject({ tool: 'echo', kind: 'changed', policy: 'block', current: ECHO_PULLED });

@@ -40,6 +40,8 @@ export interface ExchangeContext {
   /** Set when the call is to be recorded; `withPayload`: the service keeps the answer. */
   record: RecordCall | null;
   withPayload: boolean;
+  /** A first page of the child's tools was compared with the pins. */
+  listed: () => void;
 }
 
 /** One POSTed request and what became of it. */
@@ -119,6 +121,7 @@ export class HttpServiceExchange {
     const pins = this.context.pins;
     if (!this.screens || !pins || !('result' in message)) return bytes;
     pins.observe(message.result, this.request.params);
+    if (!(this.request.params as { cursor?: unknown } | undefined)?.cursor) this.context.listed();
     const result = withoutHeldTools(message.result, pins.held());
     return result === message.result ? bytes : Buffer.from(JSON.stringify({ ...message, result }), 'utf8');
   }

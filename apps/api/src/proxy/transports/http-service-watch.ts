@@ -7,9 +7,11 @@
  * drift policy `off`, nothing is read: the plain pass-through.
  */
 import {
+  errorResponse,
   HEADER_MCP_SESSION_ID,
   MCP_METHODS,
   parseMessageBytes,
+  SERVER_UNAVAILABLE,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcRequest,
@@ -23,6 +25,13 @@ import type { CallRecorder } from '../metrics/call-record';
 import type { ServiceRoute } from '../routing/route-table';
 import { heldToolRefusal, toolPinsFor, type ToolPinGuard, type UpstreamToolPins } from '../upstream/tool-pin-guard';
 import { HttpServiceExchange, MAX_SCREENED_JSON_BYTES, sseScreen, sseWatcher } from './http-service-exchange';
+import { listChildTools } from './http-service-tools';
+
+/** The child a request goes to: one run of the service's server (a restart makes a new one), and its MCP endpoint. */
+export interface ChildTarget {
+  run: object;
+  endpoint: string;
+}
 
 /** Client sessions whose `clientInfo` is remembered at most (the oldest is forgotten first). */
 const MAX_REMEMBERED_CLIENTS = 10_000;
@@ -35,6 +44,9 @@ export class HttpServiceWatch {
   private readonly initializing = new WeakMap<IncomingMessage, { route: ServiceRoute; info: Record<string, unknown> }>();
   /** `clientInfo` by service and the child's session id, for the rows of that session's calls. */
   private readonly clients = new Map<string, Record<string, unknown>>();
+  /** Children whose tools were listed since they started (by a client, or by us before a call under `block`). */
+  private readonly compared = new WeakSet<object>();
+  private readonly comparing = new WeakMap<object, Promise<boolean>>();
 
   constructor(
     private readonly recorder: CallRecorder | null,
@@ -56,7 +68,13 @@ export class HttpServiceWatch {
    * Reads the POSTed message: null once it has been answered here (413, or a held tool's refusal), else the
    * body to send on.
    */
-  async inspect(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<Readable | null> {
+  async inspect(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: ServiceRoute,
+    principal: Principal,
+    child: ChildTarget,
+  ): Promise<Readable | null> {
     const body = await readMessageBody(request, response);
     if (!body) return null;
     const parsed = parseMessageBytes(body);
@@ -85,7 +103,15 @@ export class HttpServiceWatch {
       pins,
       record: recorder && ((call) => recorder.record(call)),
       withPayload: recorder?.storesPayloads(route.id) ?? false,
+      listed: () => this.compared.add(child.run),
     });
+    // A call may come before any list: the child could be serving a changed tool the pins have not seen yet.
+    if (message.method === MCP_METHODS.TOOLS_CALL && pins?.blocking() && !(await this.compare(child, pins, route))) {
+      const error = errorResponse(message.id, SERVER_UNAVAILABLE, `The tools of "${route.name}" could not be listed to check them`);
+      exchange.answered(error, undefined);
+      sendJson(response, 200, error);
+      return null;
+    }
     const refusal = this.refusalOf(message, pins, route);
     if (refusal) {
       exchange.answered(refusal, undefined);
@@ -151,6 +177,26 @@ export class HttpServiceWatch {
       upstream.once('end', () => exchange.watchMessage(Buffer.concat(chunks, size)));
     }
     return false;
+  }
+
+  /** Lists the child's tools for the pins once per run of it (concurrent calls wait for the same list); false when it could not. */
+  private compare(child: ChildTarget, pins: UpstreamToolPins, route: ServiceRoute): Promise<boolean> {
+    if (this.compared.has(child.run)) return Promise.resolve(true);
+    let pending = this.comparing.get(child.run);
+    if (!pending) {
+      pending = listChildTools(child.endpoint, route.proxy.requestTimeoutSec * 1000).then(
+        (pages) => {
+          for (const page of pages) pins.observe(page.result, page.params);
+          this.compared.add(child.run);
+          return true;
+        },
+        () => false,
+      );
+      const settled = pending.finally(() => this.comparing.delete(child.run));
+      this.comparing.set(child.run, settled);
+      pending = settled;
+    }
+    return pending;
   }
 
   private refusalOf(message: JsonRpcRequest, pins: UpstreamToolPins | null, route: ServiceRoute): JsonRpcMessage | null {

@@ -58,8 +58,9 @@ export class HttpServiceTransport implements OnModuleDestroy {
 
   /** `base` is the prefix the client used (`/mcp/<service>`), kept in paths the child announces. */
   forward(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal, base: string, rest: string): void {
-    const port = this.portOf(route);
-    if (port === null)
+    const child = this.supervisor.handleOf(route.id);
+    const port = child?.port ?? null;
+    if (!child || port === null)
       return sendRpcError(response, 503, SERVER_UNAVAILABLE, `MCP server "${route.name}" is ${this.supervisor.statusOf(route.id)}`);
     this.prefixes.set(request, base);
     request.url = upstreamPath(rest);
@@ -74,7 +75,7 @@ export class HttpServiceTransport implements OnModuleDestroy {
     }
     // The message is read first (the call history, a held tool's refusal), then sent on as the bytes it came in.
     this.watch
-      .inspect(request, response, route, principal)
+      .inspect(request, response, route, principal, { run: child, endpoint: `${options.target}/mcp` })
       .then((body) => {
         if (body) this.proxy.web(request, response, { ...options, buffer: body });
       })
