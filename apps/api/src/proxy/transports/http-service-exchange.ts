@@ -47,7 +47,7 @@ export interface ExchangeContext {
 /** One POSTed request and what became of it. */
 export class HttpServiceExchange {
   private readonly startedAtMs = performance.now();
-  private finished = false;
+  private ended = false;
   /** A reply timed out in the proxy (the child did not answer in the service's request time-out). */
   timedOut = false;
 
@@ -72,8 +72,8 @@ export class HttpServiceExchange {
 
   /** The child's answer (its frame's length in bytes), or null when none came (the call was cut or timed out). */
   answered(response: JsonRpcMessage | null, responseBytes: number | undefined): void {
-    if (this.finished || !this.records) return;
-    this.finished = true;
+    if (this.ended || !this.records) return;
+    this.ended = true;
     const { route, principal, clientInfo, record, withPayload } = this.context;
     const { outcome, errorCode } = response
       ? outcomeOf(response)
@@ -109,7 +109,12 @@ export class HttpServiceExchange {
 
   /** The answer travels elsewhere (a 202: an older server's GET stream): this exchange records nothing. */
   abandon(): void {
-    this.finished = true;
+    this.ended = true;
+  }
+
+  /** Recorded (or not to be): nothing more of the answer needs reading for the call history. */
+  get done(): boolean {
+    return this.ended || !this.records;
   }
 
   /** Reads one message of the answer: when it answers this request, the call is recorded; returns it as the client should see it. */
@@ -128,7 +133,7 @@ export class HttpServiceExchange {
 
   /** Reads one message of the answer for the call history only (the bytes go on untouched). */
   watchMessage(bytes: Buffer | string): void {
-    if (this.finished) return;
+    if (this.ended) return;
     const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
     const parsed = parseMessageBytes(buffer);
     if (!parsed.ok || parsed.kind !== 'response' || !isResponse(parsed.message)) return;
@@ -150,7 +155,7 @@ export function sseWatcher(exchange: HttpServiceExchange): (chunk: Buffer) => vo
     onEvent: (event) => {
       if (done || event.type !== 'message') return;
       exchange.watchMessage(event.data);
-      done = !exchange.records;
+      done = exchange.done;
     },
     // Only a runaway event is dropped unread (the call is then recorded as cut when the stream ends).
     maxEventSize: MAX_SCREENED_BYTES,
