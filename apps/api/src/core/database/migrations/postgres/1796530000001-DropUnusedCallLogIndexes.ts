@@ -5,13 +5,13 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `principalId OR principalLabel`): an index on one of the two cannot serve them, so every read walks
  * IDX_call_log_at. These three indexes were only written, on every recorded call.
  */
-export class DropUnusedCallLogIndexes1796520000000 implements MigrationInterface {
-  name = 'DropUnusedCallLogIndexes1796520000000';
+export class DropUnusedCallLogIndexes1796530000001 implements MigrationInterface {
+  name = 'DropUnusedCallLogIndexes1796530000001';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "IDX_call_log_principal_at"`);
-    await queryRunner.query(`DROP INDEX "IDX_call_log_tool_at"`);
-    await queryRunner.query(`DROP INDEX "IDX_call_log_service_at"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_call_log_principal_at"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_call_log_tool_at"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_call_log_service_at"`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
