@@ -8,14 +8,16 @@
 //   npm run bench -- --only startup                cold start only
 //   npm run bench -- --only mcp [mcp-bench options, e.g. --targets direct,supergateway,mcp-proxy --json]
 //   npm run bench -- --only sessions [--sessions 30 --gap-ms 300 --burst 40]
+//   npm run bench -- --only scale [--quick] [--scenarios idle,many,single,streams]   (scale-bench.mjs: thousands of
+//                                                  sessions and streams, about 10 minutes; not part of the default run)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
-if (only !== undefined && !['startup', 'mcp', 'sessions'].includes(only)) {
-  console.error(`--only takes "startup", "mcp" or "sessions", got "${only}"`);
+if (only !== undefined && !['startup', 'mcp', 'sessions', 'scale'].includes(only)) {
+  console.error(`--only takes "startup", "mcp", "sessions" or "scale", got "${only}"`);
   process.exit(2);
 }
 
@@ -38,4 +40,6 @@ if (only === undefined || only === 'sessions') {
   const sessionArgs = only === 'sessions' ? args : args.filter((arg) => ['--quick', '--no-pin'].includes(arg));
   status = Math.max(status, run('./session-start.mjs', sessionArgs, json ? 2 : 'inherit'));
 }
+// Thousands of sessions take minutes and most of the machine: only when asked for.
+if (only === 'scale') status = Math.max(status, run('./scale-bench.mjs', args));
 process.exit(status);
