@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Scale benchmark: thousands of sessions on one box, our built proxy with one shared server-everything.
-//   idle     10,000 Streamable HTTP sessions, each with its GET stream open, held then closed: proxy RSS
-//            before / while held / after they closed (target < 600 MB held, back within 10% of before).
+//   idle     10,000 Streamable HTTP sessions, each with its GET stream open, held then closed, twice: proxy RSS
+//            before / while held / after they closed (target < 600 MB held, back within 10% of before; after the
+//            second round's close within 10% of the first's: no growth).
 //   many     1,000 such sessions and calls at a fixed aggregate rate of 500/s, open loop: calls/s, p50/p99,
 //            errors, proxy CPU and RSS, memory per session (target p99 < 25 ms, no error).
 //   single   one call in flight: SDK client and lean client, JSON replies (target proxy CPU ≤ 0.3 ms/call and
@@ -108,6 +109,12 @@ async function idleSessions() {
     const held = rssMb(proxy.pid);
     const closed = await generators.close();
     const after = await settledRss(proxy.pid, before * 1.1);
+    // The same again: memory the first round left behind is reused, not added to, when nothing leaks.
+    const again = await generators.open(IDLE);
+    await sleep(5000);
+    const heldAgain = rssMb(proxy.pid);
+    await generators.close();
+    const afterAgain = await settledRss(proxy.pid, before * 1.1);
     const row = {
       sessions: opened.opened,
       failed: opened.failed,
@@ -117,6 +124,7 @@ async function idleSessions() {
       held,
       after: after.rss,
       settleSeconds: after.afterMs / 1000,
+      again: { opened: again.opened, failed: again.failed, held: heldAgain, after: afterAgain.rss },
       kbPerSession: ((held - before) * 1024) / Math.max(1, opened.opened),
     };
     results.idle = row;
@@ -126,6 +134,8 @@ async function idleSessions() {
       `opened ${row.sessions} (${row.failed} failed) at ${fixed(row.openPerSec, 0)} sessions/s${row.failed ? ` — ${errorText(row.errors)}` : ''}`,
       `proxy RSS: before ${fixed(before, 0)} MB → held ${fixed(held, 0)} MB (${fixed(row.kbPerSession, 1)} kB per session; target < 600 MB: ${met(held < 600 && row.failed === 0)})`,
       `           after close ${fixed(after.rss, 0)} MB, ${fixed(row.settleSeconds, 0)} s later (target within 10% of before: ${met(after.rss <= before * 1.1)})`,
+      `second round (${again.opened} opened, ${again.failed} failed): held ${fixed(heldAgain, 0)} MB, after close ${fixed(afterAgain.rss, 0)} MB ` +
+        `(no growth: after close within 10% of the first round's: ${met(afterAgain.rss <= after.rss * 1.1)})`,
     );
   } finally {
     await generators.stop();
