@@ -11,14 +11,16 @@
 //   npm run bench -- --only sessions [--sessions 30 --gap-ms 300 --burst 40]
 //   npm run bench -- --only cluster [--clients 32 --services 6 --lease 15]   three instances behind nginx lose one,
 //                                                                             then gain one (needs nginx, PostgreSQL, Redis)
+//   npm run bench -- --only scale [--quick] [--scenarios idle,many,single,streams]   (scale-bench.mjs: thousands of
+//                                                  sessions and streams, about 10 minutes; not part of the default run)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
-if (only !== undefined && !['startup', 'mcp', 'sessions', 'cluster'].includes(only)) {
-  console.error(`--only takes "startup", "mcp", "sessions" or "cluster", got "${only}"`);
+if (only !== undefined && !['startup', 'mcp', 'sessions', 'cluster', 'scale'].includes(only)) {
+  console.error(`--only takes "startup", "mcp", "sessions", "cluster" or "scale", got "${only}"`);
   process.exit(2);
 }
 
@@ -46,4 +48,6 @@ if (only === undefined || only === 'cluster') {
   const clusterArgs = only === 'cluster' ? args : args.filter((arg) => arg === '--quick');
   status = Math.max(status, run('./cluster-bench.mjs', clusterArgs, json ? 2 : 'inherit'));
 }
+// Thousands of sessions take minutes and most of the machine: only when asked for.
+if (only === 'scale') status = Math.max(status, run('./scale-bench.mjs', args));
 process.exit(status);

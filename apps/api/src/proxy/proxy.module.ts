@@ -30,6 +30,7 @@ import { StreamableHttpTransport } from './transports/streamable-http.transport'
 import { WebSocketTransport } from './transports/websocket.transport';
 import { SessionPools } from './upstream/session-pools';
 import { UpstreamRegistry } from './upstream/upstream-registry';
+import { StreamHeartbeat } from './http/stream-heartbeat';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
@@ -56,6 +57,11 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     ProxyMetrics,
     ToolMetrics,
     { provide: RATE_LIMIT_REDIS, inject: [AppConfig], useFactory: sharedRateLimitRedis },
+    {
+      provide: StreamHeartbeat,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new StreamHeartbeat(config.get('STREAM_HEARTBEAT_MS')),
+    },
     StreamableHttpTransport,
     LegacySseTransport,
     WebSocketTransport,

@@ -164,6 +164,11 @@ export const SETTINGS_CATALOG: { [K in keyof AppEnv]?: CatalogEntry } = {
     description: 'On SIGTERM, how long calls in progress may take to finish before the proxy stops.',
     input: whole(0, 600, 'seconds'),
   },
+  STREAM_HEARTBEAT_MS: {
+    group: 'processes',
+    description: 'Heartbeat of idle MCP streams: an SSE comment, a WebSocket ping (two unanswered close it).',
+    input: whole(100, 300_000, 'ms'),
+  },
   SANDBOX_USER: {
     group: 'processes',
     description: 'Default sandbox user: auto runs each server as a user of its own when the proxy is root.',

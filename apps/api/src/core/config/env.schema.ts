@@ -89,6 +89,8 @@ export interface AppEnv {
   PROCESS_STOP_GRACE_SEC: number;
   /** After SIGTERM, how long calls in progress get to finish before the proxy stops anyway. */
   SHUTDOWN_GRACE_SEC: number;
+  /** How often an idle MCP stream shows it is alive: an SSE comment line, a WebSocket ping (two unanswered cut it). */
+  STREAM_HEARTBEAT_MS: number;
   /** This instance's name in a cluster (lease owner); default: host name and process id. */
   INSTANCE_ID: string | undefined;
   /** How other instances reach this one (`http://10.0.0.5:8437`); needed with REDIS_URL + PostgreSQL. */
@@ -495,6 +497,7 @@ export const ENV_SCHEMA: { [K in keyof AppEnv]: KeySpec<AppEnv[K]> } = {
   AUTH_FAILURE_LIMIT: { default: '20', parse: integer(1, 100_000) },
   PROCESS_STOP_GRACE_SEC: { default: '5', parse: integer(1, 300) },
   SHUTDOWN_GRACE_SEC: { default: '10', parse: integer(0, 600) },
+  STREAM_HEARTBEAT_MS: { default: '15000', parse: integer(100, 300_000) },
   INSTANCE_ID: { parse: optional(instanceId) },
   INSTANCE_URL: { parse: optional(url('http:', 'https:')) },
   LEASE_TTL_SEC: { default: '15', parse: integer(2, 300) },

@@ -2,10 +2,9 @@ import { encodedLength, encodeMessageParts, type JsonRpcId, type JsonRpcMessage,
 import type { ServerResponse } from 'node:http';
 import type { EventLog } from '../sessions/event-log';
 import type { MessageSink } from '../sessions/message-sink';
+import type { StreamHeartbeat } from './stream-heartbeat';
 
 export type HeaderMap = Record<string, string>;
-
-const KEEP_ALIVE_MS = 15_000;
 
 function isAnswerTo(message: JsonRpcMessage, id: JsonRpcId): boolean {
   return 'id' in message && message.id === id && !('method' in message);
@@ -53,13 +52,15 @@ export class SseSink implements MessageSink {
   readonly streaming = true;
   private live: ServerResponse | null = null;
   private finished = false;
-  private keepAlive: ReturnType<typeof setInterval> | null = null;
+  private stopBeating: (() => void) | null = null;
+  private readonly event = 'message';
 
+  /** `heartbeat`: keeps the stream alive with a comment line while it is attached (none: no heartbeat). */
   constructor(
     readonly streamId: string,
     private readonly log: EventLog | null,
     private readonly endAfterAnswerTo?: JsonRpcId,
-    private readonly event = 'message',
+    private readonly heartbeat?: StreamHeartbeat,
   ) {}
 
   /** Starts (or, on resumption, continues) the stream on a response. */
@@ -75,8 +76,7 @@ export class SseSink implements MessageSink {
     response.flushHeaders();
     this.live = response;
     for (const event of replay) writeEvent(response, `id: ${event.id}\nevent: ${this.event}\n`, event.data);
-    this.keepAlive = setInterval(() => this.live?.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    this.keepAlive.unref();
+    this.stopBeating = this.heartbeat?.add(this) ?? null;
     response.once('close', () => {
       if (this.live === response) this.detach();
     });
@@ -84,6 +84,10 @@ export class SseSink implements MessageSink {
 
   get closed(): boolean {
     return this.finished || this.live === null;
+  }
+
+  beat(): void {
+    this.live?.write(': keep-alive\n\n');
   }
 
   get isFinished(): boolean {
@@ -119,8 +123,8 @@ export class SseSink implements MessageSink {
   }
 
   private detach(): void {
-    if (this.keepAlive) clearInterval(this.keepAlive);
-    this.keepAlive = null;
+    this.stopBeating?.();
+    this.stopBeating = null;
     this.live = null;
   }
 }

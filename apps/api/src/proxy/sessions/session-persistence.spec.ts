@@ -143,4 +143,29 @@ describe('persisted sessions', () => {
     const rows = await database.getRepository(PersistedSessionEntity).find();
     expect(rows.map((row) => [row.id, row.lastSeenAt])).toEqual([[used.id, later]]);
   });
+
+  it('keeps fresh more sessions in use than one statement can name (SQLite binds at most 32,766 values)', async () => {
+    const rows = database.getRepository(PersistedSessionEntity);
+    const ids = Array.from({ length: 33_000 }, (_, i) => `session-${i}`);
+    for (let start = 0; start < ids.length; start += 500) {
+      await rows.insert(
+        ids.slice(start, start + 500).map((id) => ({
+          id,
+          serviceId: 'svc-1',
+          principalId: 'alice',
+          protocolVersion: '2025-06-18',
+          clientCapabilities: {},
+          clientInfo: null,
+          scope: {},
+          createdAt: 1,
+          lastSeenAt: 1,
+        })),
+      );
+    }
+
+    persistence.touch(ids, 2);
+    await persistence.flush();
+
+    expect(await rows.countBy({ lastSeenAt: 2 })).toBe(33_000);
+  }, 60_000);
 });

@@ -4,6 +4,9 @@ import { In, LessThan, Repository } from 'typeorm';
 import type { ClientSession } from './client-session';
 import { PersistedSessionEntity } from './persisted-session.entity';
 
+/** Session ids per UPDATE when marking sessions used. */
+const TOUCH_BATCH = 1000;
+
 /**
  * Durable copies of the sessions that can be re-created (Streamable HTTP, `shared` services), in the
  * database every instance shares. Writes never hold up a request: they run in the background and
@@ -44,9 +47,13 @@ export class SessionPersistence {
     void this.track(this.rows.delete({ serviceId }), 'delete');
   }
 
-  /** Marks sessions as used now, so the purge keeps them. */
+  /**
+   * Marks sessions as used now, so the purge keeps them. In batches: one statement for every id would pass
+   * SQLite's 32,766 bound variables (PostgreSQL's 65,535) once that many sessions are in use, and fail whole.
+   */
   touch(ids: string[], now = Date.now()): void {
-    if (ids.length > 0) void this.track(this.rows.update({ id: In(ids) }, { lastSeenAt: now }), 'touch');
+    for (let start = 0; start < ids.length; start += TOUCH_BATCH)
+      void this.track(this.rows.update({ id: In(ids.slice(start, start + TOUCH_BATCH)) }, { lastSeenAt: now }), 'touch');
   }
 
   async load(id: string): Promise<PersistedSessionEntity | null> {

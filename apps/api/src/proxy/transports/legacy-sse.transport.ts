@@ -14,6 +14,7 @@ import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { SseSink } from '../http/reply-sinks';
+import { StreamHeartbeat } from '../http/stream-heartbeat';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
 import type { ServiceRoute } from '../routing/route-table';
@@ -31,13 +32,14 @@ export class LegacySseTransport {
     private readonly dispatcher: McpDispatcher,
     private readonly sessions: SessionStore,
     private readonly rateLimiter: RateLimiter,
+    private readonly heartbeat: StreamHeartbeat,
   ) {}
 
   /** `base` is the prefix the client used (`/mcp/<service>` or `/mcp/g/<group>`): the endpoint event names its messages URL. */
   open(response: ServerResponse, route: ServiceRoute, principal: Principal, base: string): void {
     // Opened at once; a session-isolated child is spawned on the client's `initialize`.
     const session = this.dispatcher.createSession(route, principal, 'legacy-sse', PROTOCOL_VERSION_2024_11_05);
-    const stream = new SseSink(session.log.newStreamId(), null);
+    const stream = new SseSink(session.log.newStreamId(), null, undefined, this.heartbeat);
     session.standalone = stream;
     stream.attach(response, {});
     stream.writeEvent('endpoint', `${base}/messages?sessionId=${session.id}`);

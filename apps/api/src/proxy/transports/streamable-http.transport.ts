@@ -27,6 +27,7 @@ import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
+import { StreamHeartbeat } from '../http/stream-heartbeat';
 import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
 import { sendInsufficientScope, sessionScopeOf, toolPredicateOf } from '../scope/tool-scope';
@@ -47,6 +48,7 @@ export class StreamableHttpTransport {
     private readonly sessions: SessionStore,
     private readonly upstreams: UpstreamRegistry,
     private readonly rateLimiter: RateLimiter,
+    private readonly heartbeat: StreamHeartbeat,
   ) {}
 
   async post(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<void> {
@@ -108,7 +110,10 @@ export class StreamableHttpTransport {
         return finished.end();
       }
     }
-    const standalone = session.standalone instanceof SseSink ? session.standalone : new SseSink(session.log.newStreamId(), session.log);
+    const standalone =
+      session.standalone instanceof SseSink
+        ? session.standalone
+        : new SseSink(session.log.newStreamId(), session.log, undefined, this.heartbeat);
     session.standalone = standalone;
     standalone.attach(response, headers, replay?.events ?? []);
   }
@@ -246,7 +251,8 @@ export class StreamableHttpTransport {
   ): MessageSink {
     if (replyMode(route.proxy.responseMode, acceptedReplies(request), message, session.clientCapabilities) === 'json')
       return new JsonReplySink(response, headers, message.id);
-    const sink = new SseSink(session.log.newStreamId(), session.transport === 'stateless' ? null : session.log, message.id);
+    const log = session.transport === 'stateless' ? null : session.log;
+    const sink = new SseSink(session.log.newStreamId(), log, message.id, this.heartbeat);
     sink.attach(response, headers);
     if (session.transport !== 'stateless') {
       session.postStreams.set(sink.streamId, sink);

@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../../core/auth/principal';
+import { StreamHeartbeat } from '../http/stream-heartbeat';
 import { RateLimiter } from '../limits/rate-limiter';
 import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import { McpDispatcher } from '../mcp-dispatcher';
@@ -30,7 +31,21 @@ import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 /** One WebSocket: every message for the client is a text frame. */
 class WebSocketSink implements MessageSink {
   readonly streaming = true;
-  constructor(private readonly socket: WebSocket) {}
+  /** Pings sent since the peer last answered (a pong or any frame). */
+  private unanswered = 0;
+
+  constructor(private readonly socket: WebSocket) {
+    const alive = () => (this.unanswered = 0);
+    socket.on('pong', alive);
+    socket.on('message', alive);
+  }
+
+  /** A ping each heartbeat; a peer that answered none of the last two is gone (or stuck) and is cut off. */
+  beat(): void {
+    if (this.unanswered >= 2) return void this.socket.terminate();
+    this.unanswered++;
+    this.socket.ping();
+  }
 
   get closed(): boolean {
     return this.socket.readyState !== WebSocket.OPEN;
@@ -65,6 +80,7 @@ export class WebSocketTransport implements OnModuleDestroy {
     private readonly dispatcher: McpDispatcher,
     private readonly sessions: SessionStore,
     private readonly rateLimiter: RateLimiter,
+    private readonly heartbeat: StreamHeartbeat,
   ) {}
 
   /** `opened` is told the connection once it is a WebSocket (the handler watches its credential from then on). */
@@ -91,12 +107,16 @@ export class WebSocketTransport implements OnModuleDestroy {
     const session = this.dispatcher.createSession(route, principal, 'websocket', LATEST_INITIALIZE_PROTOCOL_VERSION);
     const sink = new WebSocketSink(ws);
     session.standalone = sink;
+    const stopBeating = this.heartbeat.add(sink);
     // Frames are handled in order, each after the previous one was dispatched.
     let queue = Promise.resolve();
     ws.on('message', (data, isBinary) => {
       queue = queue.then(() => this.receive(session, route, principal, sink, isBinary ? null : asBuffer(data)));
     });
-    ws.on('close', () => this.sessions.close(session));
+    ws.on('close', () => {
+      stopBeating();
+      this.sessions.close(session);
+    });
     ws.on('error', () => ws.terminate());
   }
 
