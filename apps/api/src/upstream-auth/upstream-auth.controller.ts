@@ -6,6 +6,7 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  NotFoundException,
   Param,
   Query,
   Req,
@@ -77,6 +78,20 @@ export class UpstreamAuthController {
     }
     if ((request.get('accept') ?? '').includes('application/json')) response.json({ authorizationUrl: location });
     else response.redirect(HttpStatus.FOUND, location);
+  }
+
+  @Public()
+  @Get('upstream-oauth/client-metadata.json')
+  @ApiOperation({
+    summary:
+      "The proxy's OAuth Client ID Metadata Document: its client_id (this URL) at upstream authorization servers that support them; 404 unless PUBLIC_URL is https",
+  })
+  clientMetadata(@Res() response: Response): void {
+    const document = this.connections.clientDocument();
+    if (!document) throw new NotFoundException('No client metadata document: PUBLIC_URL is not an https URL');
+    // Public by design (it names the client, holds no secret); servers cache it for its max-age.
+    response.setHeader('cache-control', 'public, max-age=3600');
+    response.json(document.metadata);
   }
 
   @Public()

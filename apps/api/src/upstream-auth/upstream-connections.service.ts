@@ -9,6 +9,7 @@ import type { RemoteBearer, RemoteSettings } from '../services/remote-settings';
 import { ServicesService } from '../services/services.service';
 import { connectionKeyOf, connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
+import { UpstreamClientDocument, upstreamClientDocument } from './upstream-client-document';
 import {
   discoverAuthServer,
   OAuthTokens,
@@ -57,6 +58,11 @@ export class UpstreamConnections {
       view.remote?.auth === 'oauth' ? await this.services.remoteOf(view.id, await this.services.environmentOf(view.id)) : null;
     if (!settings?.oauth) throw new NotFoundException(`Service "${view.name}" is not a remote service with remote.auth "oauth"`);
     return { id: view.id, name: view.name, settings };
+  }
+
+  /** What the proxy serves at CLIENT_DOCUMENT_PATH; null while PUBLIC_URL is not https. */
+  clientDocument(): UpstreamClientDocument | null {
+    return upstreamClientDocument(this.config.get('PUBLIC_URL'));
   }
 
   connectUrl(serviceId: string): string {
@@ -112,10 +118,22 @@ export class UpstreamConnections {
     return server;
   }
 
-  /** The admin's client when one was entered; else the one registered for this redirect URI, registering it now if needed. */
+  /**
+   * The client the proxy is at this service's authorization server, in this order:
+   * 1. the admin's pre-registered client: an explicit choice, and the only way to a confidential client
+   *    or to a server that admits known clients only;
+   * 2. the proxy's Client ID Metadata Document, when the server supports them and PUBLIC_URL is https:
+   *    nothing to register or store, and the server checks the client against a URL under our domain;
+   * 3. dynamic registration, once per service and redirect URI (kept sealed).
+   * `redirectUri` null (a refresh): the client the same settings chose when connecting.
+   */
   async clientFor(service: OAuthService, server: UpstreamAuthServer, redirectUri: string | null): Promise<UpstreamClient> {
     const oauth = service.settings.oauth;
     if (oauth?.clientId) return { client_id: oauth.clientId, ...(oauth.clientSecret ? { client_secret: oauth.clientSecret } : {}) };
+    const document = this.clientDocument();
+    if (document && server.metadata.client_id_metadata_document_supported === true) {
+      if (redirectUri === null || redirectUri === document.redirectUri) return { client_id: document.clientId };
+    }
     const row = await this.clients.findOne({ where: { serviceId: service.id } });
     if (row && row.issuer === server.issuer && (redirectUri === null || row.redirectUri === redirectUri))
       return this.box.decryptJson<UpstreamClient>(row.clientSealed);
