@@ -110,14 +110,17 @@ export class UpstreamAuthController {
   @ServiceParam()
   @RequiresRole('viewer')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Disconnect: the stored upstream tokens are deleted (shared: admins only)' })
+  @ApiOperation({
+    summary:
+      'Disconnect: the stored upstream tokens are deleted, then revoked at the provider when it offers revocation (shared: admins only)',
+  })
   async disconnect(
     @Param('id') id: string,
     @Req() request: RequestWithPrincipal,
     @Query('principal') forPrincipal?: string,
   ): Promise<void> {
     const service = await this.connections.oauthService(id);
-    await this.connections.disconnect(service.id, this.keyOf(service, request.principal, forPrincipal, true));
+    await this.connections.disconnect(service, this.keyOf(service, request.principal, forPrincipal, true));
   }
 
   /** The connection a request acts on: the caller's own, `shared` (changing it: admins), or, for admins, a named principal's. */
