@@ -203,6 +203,46 @@ describe('ServiceFormPageComponent', () => {
     });
   });
 
+  describe('editing an OAuth remote', () => {
+    const stored = serviceView({
+      id: 'svc-2',
+      name: 'notes',
+      status: 'stopped',
+      transport: 'remote',
+      remote: {
+        url: 'https://mcp.example.com/mcp',
+        protocol: 'streamable-http',
+        headers: {},
+        allowInsecureHttp: false,
+        auth: 'oauth',
+        oauth: { connection: 'shared', clientId: 'proxy-client', clientSecret: '********', scopes: ['openid'] },
+      },
+    });
+
+    beforeEach(async () => {
+      await harness.navigateByUrl('/services/notes/edit');
+      httpTesting.expectOne('/api/services/notes').flush(stored);
+      await harness.fixture.whenStable();
+    });
+
+    it('shows the sign-in settings with the secret write-only, and keeps the stored secret when other fields change', async () => {
+      expect((fieldByLabel(page(), 'Client ID (pre-registered)') as HTMLInputElement).value).toBe('proxy-client');
+      const secret = fieldByLabel(page(), 'Client secret') as HTMLInputElement;
+      expect(secret.type).toBe('password');
+      expect(secret.value).toBe('');
+      expect(page().textContent).toContain('Stored and never shown');
+      typeInto(fieldByLabel(page(), 'Scopes'), 'openid mcp:tools');
+      await submit('Save changes');
+      const request = httpTesting.expectOne({ method: 'PATCH', url: '/api/services/svc-2' });
+      expect(request.request.body.remote).toMatchObject({
+        auth: 'oauth',
+        oauth: { connection: 'shared', clientId: 'proxy-client', clientSecret: '********', scopes: ['openid', 'mcp:tools'] },
+      });
+      request.flush(stored);
+      await harness.fixture.whenStable();
+    });
+  });
+
   it('says when the service to edit does not exist', async () => {
     await harness.navigateByUrl('/services/ghost/edit');
     httpTesting
