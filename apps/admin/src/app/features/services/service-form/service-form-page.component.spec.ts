@@ -82,6 +82,27 @@ describe('ServiceFormPageComponent', () => {
       expect(TestBed.inject(Router).url).toBe('/services/everything');
     });
 
+    it('creates a remote service: no command needed, the URL and the sign-in settings sent', async () => {
+      typeInto(fieldByLabel(page(), 'Name'), 'notes');
+      const component = harness.routeDebugElement?.componentInstance as {
+        form: { controls: { transport: { setValue(v: string): void } } };
+      };
+      component.form.controls.transport.setValue('remote');
+      await harness.fixture.whenStable();
+      typeInto(fieldByLabel(page(), 'URL'), 'https://mcp.example.com/mcp');
+      await submit('Create service');
+      const request = httpTesting.expectOne({ method: 'POST', url: '/api/services' });
+      expect(request.request.body.remote).toEqual({
+        url: 'https://mcp.example.com/mcp',
+        protocol: 'streamable-http',
+        headers: {},
+        allowInsecureHttp: false,
+        auth: 'headers',
+      });
+      request.flush(serviceView({ name: 'notes' }));
+      await harness.fixture.whenStable();
+    });
+
     it('does not call the API while required fields are empty', async () => {
       await submit('Create service');
       httpTesting.expectNone('/api/services');

@@ -110,6 +110,7 @@ export class ServiceFormPageComponent {
 
   constructor() {
     // A remote server has no command but needs a URL; a process needs a command (unless deployed from a repository).
+    // Only here, not as a template attribute: a required directive on the hidden command input would keep the form invalid.
     this.form.controls.transport.valueChanges.pipe(takeUntilDestroyed()).subscribe((transport) => this.requireFor(transport));
     this.requireFor(this.form.controls.transport.value);
     if (this.editing) {
