@@ -20,7 +20,7 @@ import { RuntimeSettingEntity } from './settings/runtime-setting.entity';
 import { UserIdentityEntity } from './users/user-identity.entity';
 import { ToolChangeEntity } from './tool-pins/tool-change.entity';
 import { ToolPinEntity } from './tool-pins/tool-pin.entity';
-import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth/upstream-auth.entities';
+import { UpstreamClientEntity, UpstreamConnectionEntity, UpstreamElicitationEntity } from './upstream-auth/upstream-auth.entities';
 import { UserEntity } from './users/user.entity';
 
 export const ENTITIES = [
@@ -42,6 +42,7 @@ export const ENTITIES = [
   ToolPinEntity,
   UpstreamConnectionEntity,
   UpstreamClientEntity,
+  UpstreamElicitationEntity,
   ToolChangeEntity,
   ServiceEventEntity,
   MetricsHistoryEntity,

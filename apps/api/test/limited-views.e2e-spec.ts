@@ -23,6 +23,8 @@ const PUBLIC_GETS = new Map([
   ['/api/auth/oidc/callback', 404],
   // The upstream authorization server's redirect back: without the browser's pending connection, a 303 to the portal with the reason.
   ['/api/upstream-oauth/callback', 303],
+  // A URL elicitation's link: a browser's way in too; one that names no open elicitation is not found.
+  ['/api/upstream-oauth/elicitations/{elicitationId}', 404],
 ]);
 // Sign-ins run scrypt and a deploy runs git and npm: slow on a loaded machine.
 jest.setTimeout(120_000);

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../cluster/instance-identity';
@@ -14,6 +13,7 @@ import { CallLogQueue } from './call-log-queue';
 import { CallPayloadPolicy } from './call-payload-policy';
 import { CALL_CONTEXT_COLUMNS, CALL_OWN_COLUMNS, CallBatch } from './call-batch';
 import { callRowOf, type CallRow } from './call-row';
+import { timeOrderedUuid } from './time-ordered-uuid';
 
 /** Rows held in memory at most while the database catches up; beyond, calls go unrecorded (and counted). */
 export const CALL_LOG_CAPACITY = 10_000;
@@ -97,8 +97,13 @@ export class CallLogWriter implements CallRecorder, BeforeApplicationShutdown {
       try {
         const row =
           'row' in queued
-            ? { ...queued.row, id: randomUUID(), instance: this.instanceId }
-            : callRowOf(queued.finished, this.payloads.storageOf(queued.finished.serviceId), randomUUID(), this.instanceId);
+            ? { ...queued.row, id: timeOrderedUuid(queued.row.at.getTime()), instance: this.instanceId }
+            : callRowOf(
+                queued.finished,
+                this.payloads.storageOf(queued.finished.serviceId),
+                timeOrderedUuid(queued.finished.at),
+                this.instanceId,
+              );
         rows.add(row);
       } catch (error) {
         // One call whose arguments cannot be made into a row must not cost the batch.

@@ -3,15 +3,17 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One recorded MCP call (the call history). Written in batches, never updated; shared by every instance
- * (each row names the one that served it). Indexed for the filters of GET /api/calls, newest first.
+ * (each row names the one that served it). One index besides the key, newest first: every read of GET /api/calls
+ * and the statistics walks it (each filter matches a column or its alias, which an index on one column cannot
+ * serve), and every recorded call has to write each index.
  */
 @Entity('call_log')
 @Index('IDX_call_log_at', ['at', 'id'])
-@Index('IDX_call_log_service_at', ['serviceId', 'at'])
-@Index('IDX_call_log_tool_at', ['tool', 'at'])
-@Index('IDX_call_log_principal_at', ['principalId', 'at'])
 export class CallLogEntity {
-  /** A UUID made by the writer (rows from several instances never collide). */
+  /**
+   * A time-ordered UUID (version 7) made by the writer: rows from several instances never collide, and new keys
+   * land at the end of the key's index instead of anywhere in it (a random UUID cost the INSERT a third more).
+   */
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 

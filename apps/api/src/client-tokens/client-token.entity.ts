@@ -29,4 +29,8 @@ export class ClientTokenEntity extends RecordEntity {
 
   @Column({ type: Date, nullable: true })
   revokedAt!: Date | null;
+
+  /** The named user who created it: its calls use that user's upstream OAuth connections. Null: made with the API key. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  ownerUserId!: string | null;
 }

@@ -22,8 +22,7 @@ export class ClientTokensController {
   @Audited('client-token.create')
   @ApiOperation({ summary: 'Mint a client token for the MCP endpoints; the token is in this answer only' })
   create(@Body() body: CreateClientTokenDto, @Req() request: RequestWithPrincipal): Promise<CreatedClientTokenView> {
-    adminActor(request);
-    return this.tokens.create(body);
+    return this.tokens.create(body, adminActor(request));
   }
 
   @Patch(':id')

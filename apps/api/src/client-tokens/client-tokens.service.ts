@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { ClientTokenView, CreateClientTokenDto, CreatedClientTokenView, UpdateClientTokenDto } from '@mcp-proxy/shared/dto';
 import { IsNull, Repository } from 'typeorm';
 import { AUTH_EVENTS } from '../core/auth/auth-events';
-import type { CredentialVerifier, Principal, Verified } from '../core/auth/principal';
+import { userIdOf, type CredentialVerifier, type Principal, type Verified } from '../core/auth/principal';
 import { ClientTokenEntity } from './client-token.entity';
 import { hashToken, newToken } from '../core/auth/token-hash';
 
@@ -25,7 +25,8 @@ export class ClientTokensService implements CredentialVerifier {
     private readonly events: EventEmitter2,
   ) {}
 
-  async create(dto: CreateClientTokenDto): Promise<CreatedClientTokenView> {
+  /** `creator`: a named user becomes the token's owner; the API key leaves it without one. */
+  async create(dto: CreateClientTokenDto, creator?: Principal): Promise<CreatedClientTokenView> {
     const token = newToken(CLIENT_TOKEN_PREFIX);
     const entity = this.tokens.create({
       label: dto.label.trim(),
@@ -36,6 +37,7 @@ export class ClientTokensService implements CredentialVerifier {
       rateLimit: dto.rateLimit || null,
       lastUsedAt: null,
       revokedAt: null,
+      ownerUserId: creator ? userIdOf(creator) : null,
     });
     await this.tokens.save(entity);
     return { ...toView(entity), token };
@@ -109,5 +111,6 @@ function toView(entity: ClientTokenEntity): ClientTokenView {
     createdAt: entity.createdAt.toISOString(),
     lastUsedAt: entity.lastUsedAt?.toISOString() ?? null,
     revokedAt: entity.revokedAt?.toISOString() ?? null,
+    ownerUserId: entity.ownerUserId,
   };
 }

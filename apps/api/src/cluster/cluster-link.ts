@@ -6,13 +6,14 @@ import { ClusterBus } from './cluster-bus';
 import { ClusterStatus } from './cluster-status';
 import { InstanceIdentity } from './instance-identity';
 import { LeaseStore } from './lease-store';
+import { RedisLocks } from './redis-lock';
 
 /** The cluster's Redis side, or null when this instance runs alone. */
 export const CLUSTER_LINK = Symbol('CLUSTER_LINK');
 
 /**
  * The Redis side of a cluster, opened once at start-up: the leases (which instance runs which service),
- * the bus (news between instances) and the published runtime states. The supervisor's placement and the
+ * the bus (news between instances), the published runtime states and short named locks. The supervisor's placement and the
  * coordinator are both built on it; it closes its connections last, after the supervisor gave its leases up.
  */
 export class ClusterLink implements OnApplicationShutdown {
@@ -23,6 +24,8 @@ export class ClusterLink implements OnApplicationShutdown {
     readonly status: ClusterStatus,
     readonly ttlMs: number,
     private readonly connections: Redis[],
+    /** Short cluster-wide locks (e.g. one refresh of an upstream OAuth connection at a time). */
+    readonly locks: RedisLocks,
   ) {}
 
   /** Which instance runs a service: the holder of its lease. Alone, there is no question to ask. */
@@ -63,6 +66,7 @@ export class ClusterLink implements OnApplicationShutdown {
       new ClusterStatus(commands, prefix, ttlMs),
       ttlMs,
       [commands, subscriber],
+      new RedisLocks(commands, prefix),
     );
   }
 }

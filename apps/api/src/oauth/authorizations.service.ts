@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { hashToken, newToken } from '../core/auth/token-hash';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../core/auth/principal';
+import { userIdOf, type Principal } from '../core/auth/principal';
 import { isDocumentClientId } from './client-metadata-document';
 import { OAuthClientsService } from './oauth-clients.service';
 import { OAuthError } from './oauth-error';
@@ -123,6 +123,7 @@ export class AuthorizationsService {
       scope: entity.scope,
       approvedBy: (actor.label ?? actor.id).slice(0, 100),
       revokedAt: null,
+      ownerUserId: userIdOf(actor),
     });
     await this.grants.save(grant);
     const code = newToken('mcpc_');

@@ -88,6 +88,10 @@ export class OAuthGrantEntity extends RecordEntity {
 
   @Column({ type: Date, nullable: true })
   revokedAt!: Date | null;
+
+  /** The named user who approved it: the client's calls use that user's upstream OAuth connections. Null: the API key. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  ownerUserId!: string | null;
 }
 
 /** A refresh token (hash only). Each use rotates it; a rotated one used again revokes its whole grant. */

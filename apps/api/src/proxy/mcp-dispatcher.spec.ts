@@ -141,6 +141,23 @@ describe('McpDispatcher', () => {
       expect(upstreams.shared.forwarded.map((each) => each.request)).toEqual([call]);
     });
 
+    it('answers a session without a connection with -32042 and the link when one is offered (URL elicitation)', async () => {
+      const { session } = await opened(oauth);
+      const offer = {
+        mode: 'url' as const,
+        elicitationId: 'e1',
+        url: 'https://proxy.example/api/upstream-oauth/elicitations/e1',
+        message: 'connect',
+      };
+      upstreams.elicitations.set(session.id, offer);
+      const sink = new RecordingSink(false);
+      await dispatcher.request(session, oauth, request(4, MCP_METHODS.TOOLS_CALL, { name: 'whoami' }), () => sink);
+      expect(sink.messages).toEqual([
+        { jsonrpc: '2.0', id: 4, error: { code: -32042, message: 'connect', data: { elicitations: [offer] } } },
+      ]);
+      expect(upstreams.shared.forwarded).toEqual([]);
+    });
+
     it.each([
       [
         MCP_METHODS.TOOLS_CALL,

@@ -7,6 +7,7 @@ import {
   JsonRpcRequest,
   JsonRpcResponse,
   MCP_METHODS,
+  MCP_URL_ELICITATION_REQUIRED,
   negotiateInitializeProtocolVersion,
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
@@ -181,7 +182,8 @@ export class McpDispatcher {
 
   /**
    * Upstream OAuth: the session's connection's upstream (a connection made since the session opened is
-   * picked up here); null without one. A connection that cannot open a session answers the request with why.
+   * picked up here); null without one. A connection that cannot open a session answers the request with why;
+   * no connection, and a client that declared URL elicitation, answers with the URL to connect at.
    */
   private async connectionOf(
     route: ServiceRoute,
@@ -191,7 +193,14 @@ export class McpDispatcher {
   ): Promise<Upstream | 'answered' | null> {
     if (!route.upstreamOAuth) return null;
     try {
-      return await this.upstreams.connectionFor(route, session);
+      const connection = await this.upstreams.connectionFor(route, session);
+      if (connection) return connection;
+      // No connection: a client that can open a URL is sent to connect (MCP 2025-11-25: -32042, then it calls again).
+      const elicitation = await this.upstreams.elicitationFor(route, session);
+      if (!elicitation) return null;
+      const answer = errorResponse(request.id, MCP_URL_ELICITATION_REQUIRED, elicitation.message, { elicitations: [elicitation] });
+      if (!makeSink().send(answer)) session.sendUnrelated(answer);
+      return 'answered';
     } catch (error) {
       const why = (error as Error).message;
       const answer: JsonRpcMessage =

@@ -148,7 +148,7 @@ export class McpHttpHandler {
       if (owner) return this.cluster.forward(request, response, route.id, owner);
     }
     const method = request.method ?? 'GET';
-    if (route.transport === 'http') return this.httpServices.forward(request, response, route, endpoint.base, endpoint.rest);
+    if (route.transport === 'http') return this.httpServices.forward(request, response, route, principal, endpoint.base, endpoint.rest);
 
     switch (endpoint.kind) {
       case 'streamable':

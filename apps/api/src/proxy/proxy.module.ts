@@ -6,6 +6,7 @@ import { AppConfig } from '../core/config/app-config';
 import { GroupsModule } from '../groups/groups.module';
 import { SupervisorModule } from '../supervisor/supervisor.module';
 import { UpstreamAuthModule } from '../upstream-auth/upstream-auth.module';
+import { ElicitationCompletions } from './upstream/elicitation-completions';
 import { PrincipalUpstreams } from './upstream/principal-upstreams';
 import { ToolPinsModule } from '../tool-pins/tool-pins.module';
 import { GroupMappingController } from './groups/group-mapping.controller';
@@ -49,6 +50,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
     UpstreamRegistry,
     SessionPools,
     PrincipalUpstreams,
+    ElicitationCompletions,
     McpDispatcher,
     RateLimiter,
     ProxyMetrics,

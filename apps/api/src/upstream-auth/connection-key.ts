@@ -1,7 +1,8 @@
 /**
- * Whose upstream connection a call uses. `shared`: the service's one connection. `perUser`: the calling
- * principal's: a named user (`user:<id>`), a client token (`client-token:<id>`), an OAuth grant
- * (`oauth:<grant id>`); the API key and the UI sessions opened with it are one principal, `admin`.
+ * Whose upstream connection a call uses, before owners are looked up (connection-owners.ts). `shared`: the
+ * service's one connection. `perUser`: the calling principal's: a named user (`user:<id>`), a client token
+ * (`client-token:<id>`), an OAuth grant (`oauth:<grant id>`); the API key and the UI sessions opened with it
+ * are one principal, `admin`.
  */
 export function connectionKeyOf(connection: 'shared' | 'perUser', principalId: string): string {
   if (connection === 'shared') return 'shared';

@@ -21,6 +21,9 @@ import { Public } from '../core/auth/public.decorator';
 import { RequiresRole, ServiceParam } from '../core/auth/roles.decorator';
 import { UpstreamConnectFlow } from './upstream-connect-flow';
 import { UpstreamConnections } from './upstream-connections.service';
+import { UpstreamElicitations } from './upstream-elicitations';
+
+const STALE_LINK = 'This link is unknown, expired or used already: call the tool again for a new one';
 
 /** Who may act on which connection: anyone signed in on their own; `shared` (and another principal's) is the admin's. */
 const PRINCIPAL_FOR = /^(user|client-token|oauth):[0-9a-f-]{36}$|^admin$/;
@@ -36,6 +39,7 @@ export class UpstreamAuthController {
   constructor(
     private readonly connections: UpstreamConnections,
     private readonly flow: UpstreamConnectFlow,
+    private readonly elicitations: UpstreamElicitations,
   ) {}
 
   @Get('services/:id/oauth')
@@ -50,7 +54,7 @@ export class UpstreamAuthController {
     @Query('principal') forPrincipal?: string,
   ): Promise<UpstreamConnectionView> {
     const service = await this.connections.oauthService(id);
-    return this.connections.status(service, this.keyOf(service, request.principal, forPrincipal, false));
+    return this.connections.status(service, await this.keyOf(service, request.principal, forPrincipal, false));
   }
 
   @Get('services/:id/oauth/connect')
@@ -67,7 +71,7 @@ export class UpstreamAuthController {
     @Query('principal') forPrincipal?: string,
   ): Promise<void> {
     const service = await this.connections.oauthService(id);
-    const key = this.keyOf(service, request.principal, forPrincipal, true);
+    const key = await this.keyOf(service, request.principal, forPrincipal, true);
     const redirectUri = this.flow.redirectUri(request);
     if (!redirectUri) throw new ServiceUnavailableException('Set PUBLIC_URL: the redirect URI cannot be told from this request’s host');
     let location: string;
@@ -106,6 +110,40 @@ export class UpstreamAuthController {
     response.redirect(HttpStatus.SEE_OTHER, `${page}?${query}`);
   }
 
+  @Public({ identifyCaller: true })
+  @Get('upstream-oauth/elicitations/:elicitationId')
+  @ApiOperation({
+    summary:
+      'The link of a URL elicitation (a browser navigation): for the signed-in principal it was made for, once, starts connecting (302); anonymous: 303 to the sign-in; unknown, expired or used: 404',
+  })
+  async elicitation(
+    @Param('elicitationId') elicitationId: string,
+    @Req() request: Request & RequestWithPrincipal,
+    @Res() response: Response,
+  ): Promise<void> {
+    const found = /^[A-Za-z0-9_-]{32}$/.test(elicitationId) ? await this.elicitations.find(elicitationId) : null;
+    if (!found) throw new NotFoundException(STALE_LINK);
+    // The spec's phishing rule: only the principal the call came from may connect through it, signed in here.
+    if (!request.principal)
+      return response.redirect(HttpStatus.SEE_OTHER, `/login?returnUrl=${encodeURIComponent(`/services/${found.serviceId}`)}`);
+    const service = await this.connections.oauthService(found.serviceId);
+    if ((await this.connections.keyFor(service, request.principal.id)) !== found.principalKey)
+      throw new ForbiddenException('This link was made for another account: sign in as the one whose call asked for it');
+    const redirectUri = this.flow.redirectUri(request);
+    if (!redirectUri) throw new ServiceUnavailableException('Set PUBLIC_URL: the redirect URI cannot be told from this request’s host');
+    if (!(await this.elicitations.take(elicitationId))) throw new NotFoundException(STALE_LINK);
+    let location: string;
+    try {
+      location = await this.flow.start(service, found.principalKey, redirectUri, request, response, {
+        id: elicitationId,
+        sessionId: found.sessionId,
+      });
+    } catch (error) {
+      throw new ServiceUnavailableException(`Cannot start the OAuth connection of "${service.name}": ${(error as Error).message}`);
+    }
+    response.redirect(HttpStatus.FOUND, location);
+  }
+
   @Delete('services/:id/oauth')
   @ServiceParam()
   @RequiresRole('viewer')
@@ -120,16 +158,16 @@ export class UpstreamAuthController {
     @Query('principal') forPrincipal?: string,
   ): Promise<void> {
     const service = await this.connections.oauthService(id);
-    await this.connections.disconnect(service, this.keyOf(service, request.principal, forPrincipal, true));
+    await this.connections.disconnect(service, await this.keyOf(service, request.principal, forPrincipal, true));
   }
 
   /** The connection a request acts on: the caller's own, `shared` (changing it: admins), or, for admins, a named principal's. */
-  private keyOf(
+  private async keyOf(
     service: Awaited<ReturnType<UpstreamConnections['oauthService']>>,
     principal: Principal | undefined,
     forPrincipal: string | undefined,
     changes: boolean,
-  ): string {
+  ): Promise<string> {
     if (!principal) throw new ForbiddenException('Sign in first');
     const isAdmin = principal.role === 'admin';
     if (forPrincipal !== undefined) {
@@ -138,9 +176,10 @@ export class UpstreamAuthController {
         throw new BadRequestException('principal must be admin, user:<id>, client-token:<id> or oauth:<grant id>');
       if (service.settings.oauth?.connection === 'shared')
         throw new BadRequestException('principal: this service has one shared connection');
-      return forPrincipal;
+      // A token or grant with an owner has no connection of its own: the admin acts on the owner's.
+      return this.connections.keyFor(service, forPrincipal);
     }
-    const key = this.connections.keyFor(service, principal.id);
+    const key = await this.connections.keyFor(service, principal.id);
     if (key === 'shared' && changes && !isAdmin)
       throw new ForbiddenException('Only an admin connects or disconnects the shared connection');
     return key;

@@ -49,3 +49,30 @@ export class UpstreamClientEntity {
   @Column({ type: 'text' })
   clientSealed!: string;
 }
+
+/**
+ * A URL elicitation offered to an MCP client whose caller has no connection: the link it carries
+ * (`/api/upstream-oauth/elicitations/<id>`) starts connecting for that principal only, once, for 10 minutes.
+ * Only the id's SHA-256 is stored; the session is told when the connection is made.
+ */
+@Entity('upstream_oauth_elicitations')
+export class UpstreamElicitationEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  idHash!: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  serviceId!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  principalKey!: string;
+
+  /** The MCP session that asked: the one told of the completion. */
+  @Column({ type: 'varchar', length: 64 })
+  sessionId!: string;
+
+  @Column({ type: Date })
+  expiresAt!: Date;
+
+  @Column({ type: Date, nullable: true })
+  usedAt!: Date | null;
+}

@@ -3,8 +3,10 @@ import type { Repository } from 'typeorm';
 import type { AppConfig } from '../core/config/app-config';
 import { SecretBox } from '../core/crypto/secret-box';
 import type { Clock } from '../core/time/clock';
+import type { NamedLocks } from '../cluster/redis-lock';
 import type { RemoteSettings } from '../services/remote-settings';
 import type { ServicesService } from '../services/services.service';
+import type { ConnectionOwners } from './connection-owners';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
 import { CLIENT_DOCUMENT_PATH, upstreamClientDocument } from './upstream-client-document';
 import { OAuthService, UpstreamConnections } from './upstream-connections.service';
@@ -35,6 +37,8 @@ describe('UpstreamConnections.clientFor', () => {
       box,
       { now: () => Date.now() } as Clock,
       config,
+      {} as ConnectionOwners,
+      {} as NamedLocks,
     );
   }
 

@@ -6,6 +6,7 @@ import { ClientOrigin } from '../core/http/client-origin';
 import { PublicOrigin } from '../core/http/public-origin';
 import { OAuthService, UpstreamConnections } from './upstream-connections.service';
 import { CALLBACK_PATH } from './upstream-client-document';
+import { UpstreamElicitations } from './upstream-elicitations';
 import { authorizationUrl, exchangeCode } from './upstream-oauth-client';
 
 /** The pending connection: which service, whose, the PKCE verifier and the state it must come back with. */
@@ -19,6 +20,8 @@ interface Pending {
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
+  /** Started from a URL elicitation: its id and the MCP session told of the completion. */
+  elicitation?: { id: string; sessionId: string };
 }
 
 export type ConnectOutcome = { ok: true; serviceId: string } | { ok: false; serviceId: string | null; error: string };
@@ -38,6 +41,7 @@ export class UpstreamConnectFlow {
     private readonly box: SecretBox,
     private readonly client: ClientOrigin,
     private readonly origin: PublicOrigin,
+    private readonly elicitations: UpstreamElicitations,
   ) {}
 
   redirectUri(request: Request): string | null {
@@ -46,7 +50,14 @@ export class UpstreamConnectFlow {
   }
 
   /** Discovery, the client (registered now if needed), and the authorization URL; the pending part goes in the cookie. */
-  async start(service: OAuthService, principalKey: string, redirectUri: string, request: Request, response: Response): Promise<string> {
+  async start(
+    service: OAuthService,
+    principalKey: string,
+    redirectUri: string,
+    request: Request,
+    response: Response,
+    elicitation?: Pending['elicitation'],
+  ): Promise<string> {
     const server = await this.connections.authServer(service);
     const client = await this.connections.clientFor(service, server, redirectUri);
     const scopes = service.settings.oauth?.scopes ?? server.scopesSupported;
@@ -59,6 +70,7 @@ export class UpstreamConnectFlow {
       codeVerifier: started.codeVerifier,
       redirectUri,
       expiresAt: Date.now() + PENDING_TTL_MS,
+      ...(elicitation ? { elicitation } : {}),
     };
     response.cookie(PENDING_COOKIE, this.box.encryptJson(pending), {
       httpOnly: true,
@@ -86,6 +98,7 @@ export class UpstreamConnectFlow {
       const tokens = await exchangeCode(server, client, code, pending.codeVerifier, pending.redirectUri);
       await this.connections.save(service.id, pending.principalKey, tokens);
       this.logger.log(`Upstream OAuth connection of "${service.name}" made for ${pending.principalKey}`);
+      if (pending.elicitation) this.elicitations.complete(service.id, pending.elicitation.sessionId, pending.elicitation.id);
       return { ok: true, serviceId };
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);

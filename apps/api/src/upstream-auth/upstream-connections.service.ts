@@ -1,4 +1,4 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { UpstreamConnectionView } from '@mcp-proxy/shared/dto';
 import { Repository } from 'typeorm';
@@ -8,7 +8,9 @@ import { inBackground } from '../core/logging/background';
 import { Clock } from '../core/time/clock';
 import type { RemoteBearer, RemoteSettings } from '../services/remote-settings';
 import { ServicesService } from '../services/services.service';
-import { connectionKeyOf, connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
+import type { NamedLocks } from '../cluster/redis-lock';
+import { ConnectionOwners } from './connection-owners';
+import { connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
 import { UpstreamClientDocument, upstreamClientDocument } from './upstream-client-document';
 import { revocationEndpointOf, revokeTokens } from './upstream-revocation';
@@ -26,6 +28,9 @@ import {
 const REFRESH_MARGIN_MS = 30_000;
 /** Discovery is repeated at most this often per service (refreshes need the token endpoint). */
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
+
+/** One refresh of a connection at a time across instances (the cluster's Redis locks; alone, none). */
+export const REFRESH_LOCKS = Symbol('REFRESH_LOCKS');
 
 /** An oauth service as the connections need it. */
 export interface OAuthService {
@@ -51,6 +56,8 @@ export class UpstreamConnections {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly owners: ConnectionOwners,
+    @Inject(REFRESH_LOCKS) private readonly locks: NamedLocks,
   ) {}
 
   /** The service and its settings; 404 unless it is a remote service with `auth: "oauth"`. */
@@ -71,8 +78,9 @@ export class UpstreamConnections {
     return connectPageUrl(this.config.get('PUBLIC_URL'), serviceId);
   }
 
-  keyFor(service: OAuthService, principalId: string): string {
-    return connectionKeyOf(service.settings.oauth?.connection ?? 'perUser', principalId);
+  /** The connection a principal's calls use: `shared`, its owner's (`user:<id>`), or its own. */
+  keyFor(service: OAuthService, principalId: string): Promise<string> {
+    return this.owners.keyOf(service.settings.oauth?.connection ?? 'perUser', principalId);
   }
 
   async hasConnection(serviceId: string, key: string): Promise<boolean> {
@@ -237,7 +245,20 @@ export class UpstreamConnections {
     return refresh;
   }
 
-  private async refresh(service: OAuthService, row: UpstreamConnectionEntity, tokens: OAuthTokens, connectUrl: string): Promise<string> {
+  /**
+   * Under the connection's cluster-wide lock, and only if nobody refreshed it meanwhile (another instance
+   * may have, and rotated the refresh token: using the old one again could end the grant at the server).
+   */
+  private refresh(service: OAuthService, row: UpstreamConnectionEntity, tokens: OAuthTokens, connectUrl: string): Promise<string> {
+    return this.locks.around(`upstream-oauth-refresh:${row.id}`, async () => {
+      const current = await this.connections.findOne({ where: { id: row.id } });
+      if (!current) throw new NotConnectedError(service.name, connectUrl, row.principalKey === 'shared');
+      if (current.tokensSealed !== row.tokensSealed) return this.box.decryptJson<OAuthTokens>(current.tokensSealed).access_token;
+      return this.refreshNow(service, row, tokens, connectUrl);
+    });
+  }
+
+  private async refreshNow(service: OAuthService, row: UpstreamConnectionEntity, tokens: OAuthTokens, connectUrl: string): Promise<string> {
     let fresh: OAuthTokens;
     try {
       const server = await this.authServer(service);

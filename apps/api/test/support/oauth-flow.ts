@@ -72,7 +72,12 @@ export class TestOAuthProvider implements OAuthClientProvider {
  * The browser's part: opens the authorization URL (which sends it to the portal's consent page),
  * lets the owner approve through the consent API the portal uses, and reads where the browser is sent back to.
  */
-export async function approveInBrowser(running: RunningApp, authorizationUrl: URL | string, tools?: string[]): Promise<URL> {
+export async function approveInBrowser(
+  running: RunningApp,
+  authorizationUrl: URL | string,
+  tools?: string[],
+  approver: [string, string] = ['X-API-Key', running.env.apiKey],
+): Promise<URL> {
   const consent = await fetch(authorizationUrl, { redirect: 'manual' });
   if (consent.status !== 302) throw new Error(`authorize answered ${consent.status}: ${await consent.text()}`);
   const location = new URL(consent.headers.get('location') ?? '');
@@ -81,7 +86,7 @@ export async function approveInBrowser(running: RunningApp, authorizationUrl: UR
   const approved = await running
     .api()
     .post(`/api/oauth/authorizations/${match[1]}/approve`)
-    .set('X-API-Key', running.env.apiKey)
+    .set(...approver)
     .send(tools ? { tools } : {});
   if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${JSON.stringify(approved.body)}`);
   return new URL(approved.body.redirectTo);
@@ -172,16 +177,22 @@ export function refreshGrant(
 
 /**
  * The whole authorization code flow a remote client runs (registration, PKCE, consent in the portal, token) for `resource`;
- * `tools` narrows what the owner approves.
+ * `tools` narrows what the owner approves; `approver` is the credential that approves (default: the API key).
  */
 export async function grantAccess(
   running: RunningApp,
   resource: string,
   tools?: string[],
+  approver?: [string, string],
 ): Promise<{ clientId: string; access: string; refresh: string }> {
   const clientId = await registerClient(running.baseUrl);
   const { verifier, challenge } = pkce();
-  const back = await approveInBrowser(running, codeAuthorizeUrl(running.baseUrl, clientId, challenge, { resource, state: 's' }), tools);
+  const back = await approveInBrowser(
+    running,
+    codeAuthorizeUrl(running.baseUrl, clientId, challenge, { resource, state: 's' }),
+    tools,
+    approver,
+  );
   const tokens = await exchangeCode(running.baseUrl, clientId, back, verifier, { resource });
   if (tokens.status !== 200) throw new Error(`token: ${JSON.stringify(tokens.body)}`);
   return { clientId, access: String(tokens.body['access_token']), refresh: String(tokens.body['refresh_token']) };

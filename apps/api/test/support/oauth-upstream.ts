@@ -66,9 +66,20 @@ export async function connectAccount(
   account: string,
   query = '',
 ): Promise<URL> {
+  return connectThrough(appBaseUrl, upstream, `/api/services/${serviceId}/oauth/connect${query}`, credential, account);
+}
+
+/** The same walk from any page of the app that starts connecting (the connect route, a URL elicitation's link). */
+export async function connectThrough(
+  appBaseUrl: string,
+  upstream: OAuthUpstream,
+  startPath: string,
+  credential: [string, string],
+  account: string,
+): Promise<URL> {
   const jar = new CookieJar();
   const asJar = new CookieJar();
-  const start = await fetch(`${appBaseUrl}/api/services/${serviceId}/oauth/connect${query}`, {
+  const start = await fetch(`${appBaseUrl}${startPath}`, {
     headers: { [credential[0]]: credential[1] },
     redirect: 'manual',
   });

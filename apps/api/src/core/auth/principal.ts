@@ -50,6 +50,11 @@ export function isManagementPrincipal(principal: Principal): boolean {
   return principal.kind !== 'client';
 }
 
+/** A named user's id (what `user:<id>` names); null for the API key, UI sessions opened with it and clients. */
+export function userIdOf(principal: Principal): string | null {
+  return principal.kind === 'user' && principal.id.startsWith('user:') ? principal.id.slice('user:'.length) : null;
+}
+
 /** Ordered from least to most powerful: a role may do everything the roles before it may. */
 export const ROLE_ORDER: readonly Role[] = ['viewer', 'operator', 'admin'];
 

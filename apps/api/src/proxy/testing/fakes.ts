@@ -25,6 +25,7 @@ import type { ClientSession, InFlight } from '../sessions/client-session';
 import type { MessageSink } from '../sessions/message-sink';
 import type { ServiceUnavailable, UpstreamRegistry } from '../upstream/upstream-registry';
 import type { ServerIdentity, Upstream } from '../upstream/upstream';
+import type { UrlElicitation } from '../../upstream-auth/upstream-elicitations';
 
 /** Every wait in these specs has this bound: a broken rule fails the test instead of hanging it. */
 export const WAIT_MS = 1000;
@@ -287,6 +288,13 @@ export class FakeUpstreams {
     const found = route.upstreamOAuth ? this.connections.get(session.id) : undefined;
     if (found instanceof Error) throw found;
     return found ?? null;
+  }
+
+  /** URL elicitations a test offers per session (none by default). */
+  readonly elicitations = new Map<string, UrlElicitation>();
+
+  async elicitationFor(_route: ServiceRoute, session: ClientSession): Promise<UrlElicitation | null> {
+    return this.elicitations.get(session.id) ?? null;
   }
 
   connectionIdentity(session: ClientSession): ServerIdentity | null {

@@ -4,6 +4,7 @@ import { ServiceLogs } from '../../supervisor/logging/service-logs';
 import { RemoteChild } from '../../supervisor/remote/remote-child';
 import { REMOTE_CONNECTOR, RemoteConnector } from '../../supervisor/remote/remote-link';
 import { UpstreamConnections } from '../../upstream-auth/upstream-connections.service';
+import { UpstreamElicitations, type UrlElicitation } from '../../upstream-auth/upstream-elicitations';
 import type { ClientSession } from '../sessions/client-session';
 import { RouteTable } from '../routing/route-table';
 import { SharedUpstream } from './shared-upstream';
@@ -40,6 +41,7 @@ export class PrincipalUpstreams {
     @Inject(REMOTE_CONNECTOR) private readonly connect: RemoteConnector,
     private readonly routes: RouteTable,
     @Optional() @Inject(TOOL_PIN_GUARD) private readonly toolPinGuard: ToolPinGuard | null = null,
+    @Optional() @Inject(UpstreamElicitations) private readonly elicitations: UpstreamElicitations | null = null,
   ) {}
 
   of(session: ClientSession, serviceId = session.serviceId): SharedUpstream | undefined {
@@ -58,7 +60,7 @@ export class PrincipalUpstreams {
     const bound = this.bySession.get(`${session.id} ${serviceId}`);
     if (bound && bound.child.isRunning) return bound.upstream;
     const service = await this.connections.oauthService(serviceId);
-    const key = this.connections.keyFor(service, session.principalId);
+    const key = await this.connections.keyFor(service, session.principalId);
     if (!(await this.connections.hasConnection(service.id, key))) return null;
     const id = `${service.id} ${key}`;
     let entry = this.entries.get(id);
@@ -73,6 +75,18 @@ export class PrincipalUpstreams {
     entry.sessions.add(session);
     this.bySession.set(`${session.id} ${service.id}`, entry);
     return entry.upstream;
+  }
+
+  /**
+   * A URL elicitation for a session with no connection to a perUser service, when its client declared URL-mode
+   * elicitation (MCP 2025-11-25) and its principal can sign in to connect; null otherwise (the tool error stays).
+   */
+  async elicitationFor(serviceId: string, session: ClientSession): Promise<UrlElicitation | null> {
+    if (!acceptsUrlElicitation(session.clientCapabilities) || !this.elicitations) return null;
+    const service = await this.connections.oauthService(serviceId);
+    if ((service.settings.oauth?.connection ?? 'perUser') !== 'perUser') return null;
+    const key = await this.connections.keyFor(service, session.principalId);
+    return this.elicitations.offer(service, key, session.id);
   }
 
   /** The session ended: its connections forget it; a connection left with no session ends its remote session. */
@@ -142,4 +156,12 @@ export class PrincipalUpstreams {
     this.entries.delete(id);
     for (const session of entry.sessions) this.bySession.delete(`${session.id} ${child.serviceId}`);
   }
+}
+
+/** `capabilities.elicitation.url` (an object) in the client's `initialize`: it can open a URL for the user. */
+function acceptsUrlElicitation(capabilities: Record<string, unknown>): boolean {
+  const elicitation = capabilities['elicitation'];
+  if (!elicitation || typeof elicitation !== 'object') return false;
+  const url = (elicitation as Record<string, unknown>)['url'];
+  return url !== null && typeof url === 'object';
 }

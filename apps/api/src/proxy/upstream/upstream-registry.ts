@@ -16,6 +16,7 @@ import { RouteTable, ServiceRoute } from '../routing/route-table';
 import { DedicatedUpstream } from './dedicated-upstream';
 import { SessionPools } from './session-pools';
 import { PrincipalUpstreams } from './principal-upstreams';
+import type { UrlElicitation } from '../../upstream-auth/upstream-elicitations';
 import { SharedUpstream } from './shared-upstream';
 import { TOOL_PIN_GUARD, TOOL_PINS_CHANGED, ToolPinGuard, toolPinsFor, UpstreamToolPins } from './tool-pin-guard';
 import { PROXY_CLIENT_INFO, type ServerIdentity, type Upstream } from './upstream';
@@ -141,6 +142,12 @@ export class UpstreamRegistry {
     } catch (error) {
       throw new ServiceUnavailable(`MCP server "${route.name}": ${(error as Error).message}`, 'failed');
     }
+  }
+
+  /** A URL elicitation to send a session with no connection (null: it gets the placeholder's answer). */
+  async elicitationFor(route: ServiceRoute, session: ClientSession): Promise<UrlElicitation | null> {
+    if (!route.upstreamOAuth || !this.principals || route.kind === 'group') return null;
+    return this.principals.elicitationFor(route.id, session).catch(() => null);
   }
 
   /** What the session's connection's server said about itself, if the session has one open. */

@@ -12,6 +12,8 @@ export interface ClientTokenView {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** The named user who created it, whose upstream OAuth connections it uses; null: made with the API key. */
+  ownerUserId: string | null;
 }
 
 /** The answer to creating a token: the only time the token is shown. */
