@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, watchPage } from './support/browser';
 import { Gateway, WORKSPACE_ROOT, startGateway, stopGatewayKeepingLog } from './support/gateway-process';
+import { seriousFindings } from './support/look';
 
 const GATEWAY_LOG = join(WORKSPACE_ROOT, 'tmp/e2e/upstream-oauth-gateway.log');
 /** The API tests' remote that needs OAuth: oidc-provider as its authorization server, an SDK McpServer with `whoami`. */
@@ -16,7 +17,7 @@ const UPSTREAM = join(WORKSPACE_ROOT, 'apps/api/test/fixtures/oauth-upstream.mjs
  */
 describe('Upstream OAuth in a real browser', () => {
   let upstreamChild: ChildProcess;
-  let upstream: { issuer: string; mcpUrl: string };
+  let upstream: { issuer: string; mcpUrl: string; staticClientId: string; staticClientSecret: string };
   let gateway: Gateway;
   let browser: Browser;
   let context: BrowserContext;
@@ -48,6 +49,10 @@ describe('Upstream OAuth in a real browser', () => {
     context.setDefaultTimeout(20_000);
     page = await context.newPage();
     watched = watchPage(page);
+    await page.goto(`${gateway.backendUrl}/login`);
+    await page.getByLabel('API key', { exact: true }).fill(gateway.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/dashboard$/);
     const created = await fetch(`${gateway.backendUrl}/api/services`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': gateway.apiKey },
@@ -70,10 +75,6 @@ describe('Upstream OAuth in a real browser', () => {
 
   it('connects the account from the service page, shows it, and calls carry it until Disconnect', async () => {
     expect(await whoami()).toContain('connect it at');
-    await page.goto(`${gateway.backendUrl}/login`);
-    await page.getByLabel('API key', { exact: true }).fill(gateway.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/dashboard$/);
     await page.goto(`${gateway.backendUrl}/services/notes`);
     await page.getByText('Not connected: calls ask you to connect your own account first.').waitFor();
 
@@ -88,6 +89,47 @@ describe('Upstream OAuth in a real browser', () => {
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.getByText('Not connected: calls ask you to connect your own account first.').waitFor();
     expect(await whoami()).toContain('connect it at');
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
+  }, 90_000);
+
+  it('sets up an OAuth remote in the service form: shared, a pre-registered client, its secret write-only', async () => {
+    await page.goto(`${gateway.backendUrl}/services/new`);
+    await page.getByRole('heading', { name: 'New service' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('notes-shared');
+    await page.getByRole('combobox', { name: 'Transport' }).click();
+    await page.getByRole('option', { name: 'remote' }).click();
+    await page.getByLabel('URL', { exact: true }).fill(upstream.mcpUrl);
+    await page.getByRole('combobox', { name: 'Sign-in at the server' }).click();
+    await page.getByRole('option', { name: 'OAuth: sign in at the server' }).click();
+    await page.getByRole('combobox', { name: 'Whose account' }).click();
+    await page.getByRole('option', { name: /^Shared/ }).click();
+    await page.getByLabel('Client ID (pre-registered)').fill(upstream.staticClientId);
+    await page.getByLabel('Client secret').fill(upstream.staticClientSecret);
+    await page.getByLabel('Scopes').fill('openid mcp:tools');
+    expect(await seriousFindings(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.waitForURL(/\/services\/notes-shared$/);
+
+    const view = (await (
+      await fetch(`${gateway.backendUrl}/api/services/notes-shared`, { headers: { 'x-api-key': gateway.apiKey } })
+    ).json()) as { remote: { auth: string; oauth: Record<string, unknown> } };
+    expect(view.remote.auth).toBe('oauth');
+    expect(view.remote.oauth).toEqual({
+      connection: 'shared',
+      clientId: upstream.staticClientId,
+      clientSecret: '********',
+      scopes: ['openid', 'mcp:tools'],
+    });
+
+    // Editing shows the client, never its secret (not even masked in a field), and says it is kept.
+    await page.goto(`${gateway.backendUrl}/services/notes-shared/edit`);
+    await page.getByRole('heading', { name: 'Edit notes-shared' }).waitFor();
+    expect(await page.getByLabel('Client ID (pre-registered)').inputValue()).toBe(upstream.staticClientId);
+    expect(await page.getByLabel('Client secret').inputValue()).toBe('');
+    await page.getByText('Stored and never shown').waitFor();
+    expect(await page.content()).not.toContain(upstream.staticClientSecret);
+    expect(await seriousFindings(page)).toEqual([]);
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   }, 90_000);

@@ -3,8 +3,9 @@ import type { UpstreamConnectionView } from '@mcp-proxy/shared/dto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { UpstreamConnectionEntity } from '../src/upstream-auth/upstream-auth.entities';
-import { connectClient, textOf } from './support/mcp-clients';
+import { SecretBox } from '../src/core/crypto/secret-box';
+import { UpstreamClientEntity, UpstreamConnectionEntity } from '../src/upstream-auth/upstream-auth.entities';
+import { connectClient, initializeRequest, textOf } from './support/mcp-clients';
 import { connectAccount, OAuthUpstream, startOAuthUpstream } from './support/oauth-upstream';
 import { eventually, RunningApp, startApp, waitForStatus } from './support/running-app';
 
@@ -316,9 +317,16 @@ describe('Upstream OAuth', () => {
     expect(stray.headers['location']).toContain('upstreamOAuthError=');
   });
 
-  it('removes connections on disconnect, and with the user and the service they belong to', async () => {
+  it('removes connections on disconnect, and with the user and the service they belong to, revoking their tokens at the provider', async () => {
     const rows0 = running.app.get(DataSource).getRepository(UpstreamConnectionEntity);
     expect(await rows0.count({ where: { serviceId: sharedId } })).toBe(1);
+    const alice = await storedTokens(mineId, `user:${userIds['alice']}`);
+    const bob = await storedTokens(mineId, `user:${userIds['bob']}`);
+    const shared = await storedTokens(sharedId, 'shared');
+    const registered = await registeredClient(mineId);
+    const preRegistered = { client_id: upstream.staticClientId, client_secret: upstream.staticClientSecret };
+    for (const tokens of [alice, bob, shared]) expect(await accessAccepted(tokens.access_token)).toBe(true);
+
     await running
       .api()
       .delete(`/api/services/${mineId}/oauth`)
@@ -326,6 +334,11 @@ describe('Upstream OAuth', () => {
       .expect(204);
     expect((await status(mineId, asUser('alice'))).connected).toBe(false);
     expect((await whoami(await client(tokens['alice'], 'notes-mine'))).text).toContain('connect it at');
+    // Revoked at the provider (RFC 7009): the refresh token's grant is gone, the access token no longer works.
+    await eventually(async () => expect(await refreshAnswer(alice.refresh_token, registered)).toBe('invalid_grant'));
+    expect(await accessAccepted(alice.access_token)).toBe(false);
+    expect(await accessAccepted(bob.access_token)).toBe(true);
+
     expect((await status(mineId, asAdmin(), `?principal=user:${userIds['bob']}`)).connected).toBe(true);
     await running
       .api()
@@ -333,6 +346,8 @@ describe('Upstream OAuth', () => {
       .set(...asAdmin())
       .expect(204);
     await eventually(async () => expect((await status(mineId, asAdmin(), `?principal=user:${userIds['bob']}`)).connected).toBe(false));
+    await eventually(async () => expect(await refreshAnswer(bob.refresh_token, registered)).toBe('invalid_grant'));
+
     await running
       .api()
       .delete(`/api/services/${sharedId}`)
@@ -340,7 +355,47 @@ describe('Upstream OAuth', () => {
       .expect(204);
     const rows = running.app.get(DataSource).getRepository(UpstreamConnectionEntity);
     await eventually(async () => expect(await rows.count({ where: { serviceId: sharedId } })).toBe(0));
+    await eventually(async () => expect(await refreshAnswer(shared.refresh_token, preRegistered)).toBe('invalid_grant'));
   });
+
+  /** A connection's tokens as the proxy keeps them (unsealed here, for the test to try them at the provider). */
+  async function storedTokens(serviceId: string, principalKey: string): Promise<{ access_token: string; refresh_token: string }> {
+    const row = await running.app.get(DataSource).getRepository(UpstreamConnectionEntity).findOneByOrFail({ serviceId, principalKey });
+    return running.app.get(SecretBox).decryptJson(row.tokensSealed);
+  }
+
+  async function registeredClient(serviceId: string): Promise<{ client_id: string; client_secret: string }> {
+    const row = await running.app.get(DataSource).getRepository(UpstreamClientEntity).findOneByOrFail({ serviceId });
+    return running.app.get(SecretBox).decryptJson(row.clientSealed);
+  }
+
+  /** Whether the remote MCP server accepts the access token (its introspection at the provider says active). */
+  async function accessAccepted(accessToken: string): Promise<boolean> {
+    const response = await fetch(upstream.mcpUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: initializeRequest('revocation-check'),
+    });
+    await response.body?.cancel();
+    return response.status !== 401;
+  }
+
+  /** A refresh at the provider's token endpoint with the client's credentials: "ok", or the OAuth error code. */
+  async function refreshAnswer(refreshToken: string, credentials: { client_id: string; client_secret: string }): Promise<string> {
+    const response = await fetch(`${upstream.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+    });
+    return response.ok ? 'ok' : String(((await response.json()) as { error?: string }).error);
+  }
 });
 
 /** Every file's content under a folder (logs, the SQLite database), for a search. */

@@ -35,6 +35,15 @@ export class ServiceEvents {
     this.emit(SERVICE_EVENTS.changed, { serviceId });
   }
 
+  /** Awaited: what must act while the service's settings still stand (revoking its upstream grants) does so first. */
+  async removing(serviceId: string): Promise<void> {
+    try {
+      await this.emitter.emitAsync(SERVICE_EVENTS.removing, { serviceId });
+    } catch (error) {
+      this.logger.event('error', { event: SERVICE_EVENTS.removing, err: error }, `A ${SERVICE_EVENTS.removing} listener failed`);
+    }
+  }
+
   metrics(view: ServiceMetricsView): void {
     this.emit(SERVICE_EVENTS.metrics, view);
   }

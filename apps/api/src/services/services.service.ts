@@ -110,6 +110,7 @@ export class ServicesService {
   async remove(idOrName: string): Promise<void> {
     const entity = await this.find(idOrName);
     const { id } = entity;
+    await this.events.removing(id);
     await this.services.remove(entity);
     await this.remotes.delete({ serviceId: id });
     this.events.changed(id);

@@ -46,6 +46,8 @@ export const SERVICE_EVENTS = {
   log: 'service.log',
   /** Registry changes (payload: { serviceId }); the proxy rebuilds its route table. */
   changed: 'service.changed',
+  /** A service is about to be deleted, its settings still stored (payload: { serviceId }); awaited by the deletion. */
+  removing: 'service.removing',
   /** A fresh process sample of a running service (payload: ServiceMetricsView), every few seconds. */
   metrics: 'service.metrics',
 } as const;

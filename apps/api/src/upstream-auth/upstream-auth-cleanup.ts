@@ -38,6 +38,12 @@ export class UpstreamAuthCleanup implements BeforeApplicationShutdown {
     this.schedule();
   }
 
+  /** Revoked at the provider while the service's settings (its authorization server and client) still stand. */
+  @OnEvent(SERVICE_EVENTS.removing)
+  async onServiceRemoving(payload: { serviceId: string }): Promise<void> {
+    if (!this.stopping) await this.connections.revokeAllOf(payload.serviceId);
+  }
+
   /** Awaited by whoever emits it, so a revoked principal's connection is gone before the revocation answers. */
   @OnEvent(AUTH_EVENTS.changed)
   async onCredentialsChanged(): Promise<void> {

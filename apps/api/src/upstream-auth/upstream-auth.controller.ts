@@ -85,6 +85,20 @@ export class UpstreamAuthController {
   }
 
   @Public()
+  @Get('upstream-oauth/client-metadata.json')
+  @ApiOperation({
+    summary:
+      "The proxy's OAuth Client ID Metadata Document: its client_id (this URL) at upstream authorization servers that support them; 404 unless PUBLIC_URL is https",
+  })
+  clientMetadata(@Res() response: Response): void {
+    const document = this.connections.clientDocument();
+    if (!document) throw new NotFoundException('No client metadata document: PUBLIC_URL is not an https URL');
+    // Public by design (it names the client, holds no secret); servers cache it for its max-age.
+    response.setHeader('cache-control', 'public, max-age=3600');
+    response.json(document.metadata);
+  }
+
+  @Public()
   @Get('upstream-oauth/callback')
   @ApiOperation({
     summary: "The upstream authorization server's redirect back (a browser navigation): stores the tokens, then opens the service page",
@@ -134,14 +148,17 @@ export class UpstreamAuthController {
   @ServiceParam()
   @RequiresRole('viewer')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Disconnect: the stored upstream tokens are deleted (shared: admins only)' })
+  @ApiOperation({
+    summary:
+      'Disconnect: the stored upstream tokens are deleted, then revoked at the provider when it offers revocation (shared: admins only)',
+  })
   async disconnect(
     @Param('id') id: string,
     @Req() request: RequestWithPrincipal,
     @Query('principal') forPrincipal?: string,
   ): Promise<void> {
     const service = await this.connections.oauthService(id);
-    await this.connections.disconnect(service.id, await this.keyOf(service, request.principal, forPrincipal, true));
+    await this.connections.disconnect(service, await this.keyOf(service, request.principal, forPrincipal, true));
   }
 
   /** The connection a request acts on: the caller's own, `shared` (changing it: admins), or, for admins, a named principal's. */

@@ -5,10 +5,10 @@ import { SecretBox } from '../core/crypto/secret-box';
 import { ClientOrigin } from '../core/http/client-origin';
 import { PublicOrigin } from '../core/http/public-origin';
 import { OAuthService, UpstreamConnections } from './upstream-connections.service';
+import { CALLBACK_PATH } from './upstream-client-document';
 import { UpstreamElicitations } from './upstream-elicitations';
 import { authorizationUrl, exchangeCode } from './upstream-oauth-client';
 
-export const CALLBACK_PATH = '/api/upstream-oauth/callback';
 /** The pending connection: which service, whose, the PKCE verifier and the state it must come back with. */
 const PENDING_COOKIE = 'mcp_upstream_oauth';
 const PENDING_TTL_MS = 10 * 60 * 1000;

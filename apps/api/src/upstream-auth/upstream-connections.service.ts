@@ -4,6 +4,7 @@ import type { UpstreamConnectionView } from '@mcp-proxy/shared/dto';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config';
 import { SecretBox } from '../core/crypto/secret-box';
+import { inBackground } from '../core/logging/background';
 import { Clock } from '../core/time/clock';
 import type { RemoteBearer, RemoteSettings } from '../services/remote-settings';
 import { ServicesService } from '../services/services.service';
@@ -11,6 +12,8 @@ import type { NamedLocks } from '../cluster/redis-lock';
 import { ConnectionOwners } from './connection-owners';
 import { connectPageUrl, NotConnectedError, ReconnectNeededError } from './connection-key';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
+import { UpstreamClientDocument, upstreamClientDocument } from './upstream-client-document';
+import { revocationEndpointOf, revokeTokens } from './upstream-revocation';
 import {
   discoverAuthServer,
   OAuthTokens,
@@ -66,6 +69,11 @@ export class UpstreamConnections {
     return { id: view.id, name: view.name, settings };
   }
 
+  /** What the proxy serves at CLIENT_DOCUMENT_PATH; null while PUBLIC_URL is not https. */
+  clientDocument(): UpstreamClientDocument | null {
+    return upstreamClientDocument(this.config.get('PUBLIC_URL'));
+  }
+
   connectUrl(serviceId: string): string {
     return connectPageUrl(this.config.get('PUBLIC_URL'), serviceId);
   }
@@ -92,10 +100,20 @@ export class UpstreamConnections {
     };
   }
 
-  /** Removed: the tokens are forgotten here (the upstream's own grant stays until it expires or is revoked there). */
-  async disconnect(serviceId: string, key: string): Promise<boolean> {
-    const result = await this.connections.delete({ serviceId, principalKey: key });
-    return (result.affected ?? 0) > 0;
+  /** Removed here at once; then revoked at the provider, in the background (revokeAtProvider). */
+  async disconnect(service: OAuthService, key: string): Promise<boolean> {
+    const rows = await this.connections.find({ where: { serviceId: service.id, principalKey: key } });
+    if (rows.length === 0) return false;
+    await this.connections.delete(rows.map((row) => row.id));
+    await this.revokeAtProvider(service, rows);
+    return true;
+  }
+
+  /** Before a service goes: its connections' tokens are revoked at the provider while its settings still stand. */
+  async revokeAllOf(serviceId: string): Promise<void> {
+    const service = await this.oauthService(serviceId).catch(() => null);
+    if (!service) return;
+    await this.revokeAtProvider(service, await this.connections.find({ where: { serviceId } }));
   }
 
   async save(serviceId: string, key: string, tokens: OAuthTokens): Promise<void> {
@@ -120,11 +138,28 @@ export class UpstreamConnections {
     return server;
   }
 
-  /** The admin's client when one was entered; else the one registered for this redirect URI, registering it now if needed. */
-  async clientFor(service: OAuthService, server: UpstreamAuthServer, redirectUri: string | null): Promise<UpstreamClient> {
+  /**
+   * The client the proxy is at this service's authorization server, in this order:
+   * 1. the admin's pre-registered client: an explicit choice, and the only way to a confidential client
+   *    or to a server that admits known clients only;
+   * 2. the proxy's Client ID Metadata Document, when the server supports them and PUBLIC_URL is https:
+   *    nothing to register or store, and the server checks the client against a URL under our domain;
+   * 3. dynamic registration, once per service and redirect URI (kept sealed).
+   * `redirectUri` null (a refresh): the client the same settings chose when connecting.
+   */
+  async clientFor(
+    service: OAuthService,
+    server: UpstreamAuthServer,
+    redirectUri: string | null,
+    stored?: UpstreamClientEntity | null,
+  ): Promise<UpstreamClient> {
     const oauth = service.settings.oauth;
     if (oauth?.clientId) return { client_id: oauth.clientId, ...(oauth.clientSecret ? { client_secret: oauth.clientSecret } : {}) };
-    const row = await this.clients.findOne({ where: { serviceId: service.id } });
+    const document = this.clientDocument();
+    if (document && server.metadata.client_id_metadata_document_supported === true) {
+      if (redirectUri === null || redirectUri === document.redirectUri) return { client_id: document.clientId };
+    }
+    const row = stored !== undefined ? stored : await this.clients.findOne({ where: { serviceId: service.id } });
     if (row && row.issuer === server.issuer && (redirectUri === null || row.redirectUri === redirectUri))
       return this.box.decryptJson<UpstreamClient>(row.clientSealed);
     if (redirectUri === null) throw new Error('the client registered with the authorization server is gone');
@@ -143,9 +178,19 @@ export class UpstreamConnections {
 
   /** The services' and principals' rows that are gone go too (called when services, users or credentials change). */
   async removeWhere(predicate: (row: { serviceId: string; principalKey: string }) => boolean): Promise<number> {
-    const rows = await this.connections.find({ select: { id: true, serviceId: true, principalKey: true } });
+    const rows = await this.connections.find({ select: { id: true, serviceId: true, principalKey: true, tokensSealed: true } });
     const gone = rows.filter(predicate);
-    if (gone.length > 0) await this.connections.delete(gone.map((row) => row.id));
+    if (gone.length === 0) return 0;
+    await this.connections.delete(gone.map((row) => row.id));
+    // Revoked where the service still stands (a removed principal); a removed service's were revoked as it went.
+    for (const serviceId of new Set(gone.map((row) => row.serviceId))) {
+      const service = await this.oauthService(serviceId).catch(() => null);
+      if (service)
+        await this.revokeAtProvider(
+          service,
+          gone.filter((row) => row.serviceId === serviceId),
+        );
+    }
     return gone.length;
   }
 
@@ -153,6 +198,30 @@ export class UpstreamConnections {
     const rows = await this.clients.find({ select: { serviceId: true } });
     const gone = rows.filter((row) => predicate(row.serviceId));
     if (gone.length > 0) await this.clients.delete(gone.map((row) => row.serviceId));
+  }
+
+  /**
+   * RFC 7009 at the upstream's authorization server (when it offers revocation), best-effort and in the
+   * background: the local removal is done already and never waits on the provider. The registered client is
+   * read now, since it goes with its service.
+   */
+  private async revokeAtProvider(service: OAuthService, rows: Pick<UpstreamConnectionEntity, 'tokensSealed'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const registered = await this.clients.findOne({ where: { serviceId: service.id } });
+    const revoke = async (): Promise<void> => {
+      const server = await this.authServer(service);
+      if (!revocationEndpointOf(server)) return;
+      const client = await this.clientFor(service, server, null, registered);
+      const outcomes = await Promise.allSettled(
+        rows.map((row) => revokeTokens(server, client, this.box.decryptJson<OAuthTokens>(row.tokensSealed))),
+      );
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      if (refused.length > 0)
+        this.logger.warn(
+          `Revoking ${refused.length} upstream OAuth connection(s) of "${service.name}" at ${server.issuer} failed: ${String((refused[0] as PromiseRejectedResult).reason)}`,
+        );
+    };
+    inBackground(revoke(), 'UpstreamConnections', `Revoking upstream OAuth tokens of "${service.name}"`);
   }
 
   private async accessToken(service: OAuthService, key: string, force: boolean, refused: string): Promise<string> {

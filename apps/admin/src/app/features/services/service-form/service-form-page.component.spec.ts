@@ -82,6 +82,27 @@ describe('ServiceFormPageComponent', () => {
       expect(TestBed.inject(Router).url).toBe('/services/everything');
     });
 
+    it('creates a remote service: no command needed, the URL and the sign-in settings sent', async () => {
+      typeInto(fieldByLabel(page(), 'Name'), 'notes');
+      const component = harness.routeDebugElement?.componentInstance as {
+        form: { controls: { transport: { setValue(v: string): void } } };
+      };
+      component.form.controls.transport.setValue('remote');
+      await harness.fixture.whenStable();
+      typeInto(fieldByLabel(page(), 'URL'), 'https://mcp.example.com/mcp');
+      await submit('Create service');
+      const request = httpTesting.expectOne({ method: 'POST', url: '/api/services' });
+      expect(request.request.body.remote).toEqual({
+        url: 'https://mcp.example.com/mcp',
+        protocol: 'streamable-http',
+        headers: {},
+        allowInsecureHttp: false,
+        auth: 'headers',
+      });
+      request.flush(serviceView({ name: 'notes' }));
+      await harness.fixture.whenStable();
+    });
+
     it('does not call the API while required fields are empty', async () => {
       await submit('Create service');
       httpTesting.expectNone('/api/services');
@@ -200,6 +221,46 @@ describe('ServiceFormPageComponent', () => {
       await submit('Keep current variables');
       await submit('Save changes');
       httpTesting.expectNone('/api/services/svc-1');
+    });
+  });
+
+  describe('editing an OAuth remote', () => {
+    const stored = serviceView({
+      id: 'svc-2',
+      name: 'notes',
+      status: 'stopped',
+      transport: 'remote',
+      remote: {
+        url: 'https://mcp.example.com/mcp',
+        protocol: 'streamable-http',
+        headers: {},
+        allowInsecureHttp: false,
+        auth: 'oauth',
+        oauth: { connection: 'shared', clientId: 'proxy-client', clientSecret: '********', scopes: ['openid'] },
+      },
+    });
+
+    beforeEach(async () => {
+      await harness.navigateByUrl('/services/notes/edit');
+      httpTesting.expectOne('/api/services/notes').flush(stored);
+      await harness.fixture.whenStable();
+    });
+
+    it('shows the sign-in settings with the secret write-only, and keeps the stored secret when other fields change', async () => {
+      expect((fieldByLabel(page(), 'Client ID (pre-registered)') as HTMLInputElement).value).toBe('proxy-client');
+      const secret = fieldByLabel(page(), 'Client secret') as HTMLInputElement;
+      expect(secret.type).toBe('password');
+      expect(secret.value).toBe('');
+      expect(page().textContent).toContain('Stored and never shown');
+      typeInto(fieldByLabel(page(), 'Scopes'), 'openid mcp:tools');
+      await submit('Save changes');
+      const request = httpTesting.expectOne({ method: 'PATCH', url: '/api/services/svc-2' });
+      expect(request.request.body.remote).toMatchObject({
+        auth: 'oauth',
+        oauth: { connection: 'shared', clientId: 'proxy-client', clientSecret: '********', scopes: ['openid', 'mcp:tools'] },
+      });
+      request.flush(stored);
+      await harness.fixture.whenStable();
     });
   });
 

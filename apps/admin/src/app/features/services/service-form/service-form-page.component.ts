@@ -15,6 +15,8 @@ import { Observable, map, startWith } from 'rxjs';
 import { apiErrorMessages, describeHttpError } from '../../../core/api/api-error';
 import { ActionFeedbackService } from '../../../shared/feedback/action-feedback.service';
 import { ServicesApiService } from '../services-api.service';
+import { RemoteAuthFieldsComponent } from './remote-auth-fields.component';
+import { hasStoredSecret } from './remote-form.model';
 import { ServiceAdvancedSectionsComponent } from './service-advanced-sections.component';
 import { EnvironmentRowGroup, controlError, createServiceForm, environmentRowGroup } from './service-form.controls';
 import {
@@ -48,6 +50,7 @@ import { Crumb, PageLayoutComponent } from '../../../shared/ui/page-layout/page-
     MatSelectModule,
     MatSlideToggleModule,
     ServiceAdvancedSectionsComponent,
+    RemoteAuthFieldsComponent,
   ],
   templateUrl: './service-form-page.component.html',
   styleUrl: './service-form-page.component.scss',
@@ -92,6 +95,9 @@ export class ServiceFormPageComponent {
   );
   protected readonly isHttp = computed(() => this.formValue().transport === 'http');
   protected readonly isRemote = computed(() => this.formValue().transport === 'remote');
+  protected readonly storedClientSecret = computed(() =>
+    hasStoredSecret(this.original()?.remote ?? null, this.formValue().remote.clientId),
+  );
   protected readonly isSessionIsolation = computed(() => this.formValue().process.isolation === 'session');
   protected readonly isPoolIsolation = computed(() => this.formValue().process.isolation === 'pool');
   /** Editing a running service in a way that restarts it: say so before the user saves. */
@@ -104,6 +110,7 @@ export class ServiceFormPageComponent {
 
   constructor() {
     // A remote server has no command but needs a URL; a process needs a command (unless deployed from a repository).
+    // Only here, not as a template attribute: a required directive on the hidden command input would keep the form invalid.
     this.form.controls.transport.valueChanges.pipe(takeUntilDestroyed()).subscribe((transport) => this.requireFor(transport));
     this.requireFor(this.form.controls.transport.value);
     if (this.editing) {

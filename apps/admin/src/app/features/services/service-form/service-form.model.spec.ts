@@ -278,6 +278,7 @@ describe('remote services in the form', () => {
     value.name = 'far';
     value.transport = 'remote';
     value.remote = {
+      ...value.remote,
       url: ' https://mcp.example.com/mcp ',
       protocol: 'sse',
       headers: 'Authorization: Bearer ${TOKEN}\n\nX-Tenant:  acme ',
@@ -290,6 +291,7 @@ describe('remote services in the form', () => {
       protocol: 'sse',
       headers: { Authorization: 'Bearer ${TOKEN}', 'X-Tenant': 'acme' },
       allowInsecureHttp: false,
+      auth: 'headers',
     });
     expect(body.process?.command).toBeUndefined();
   });
@@ -317,6 +319,7 @@ describe('remote services in the form', () => {
       protocol: 'streamable-http',
       headers: { Authorization: 'Bearer ${TOKEN}', 'X-Key': '********' },
       allowInsecureHttp: false,
+      auth: 'headers',
     });
     expect(updateRestartsService(body)).toBe(true);
   });

@@ -3,8 +3,6 @@ import type {
   IsolationMode,
   ProcessConfigDto,
   ProxyConfigDto,
-  RemoteConfigDto,
-  RemoteProtocol,
   ResponseMode,
   ServiceAuthMode,
   SandboxFilesystemMode,
@@ -14,11 +12,13 @@ import type {
   ServiceView,
 } from '@mcp-proxy/shared/dto';
 import type { CreateServiceBody, UpdateServiceBody } from '../services-api.service';
+import { emptyRemoteForm, RemoteFormValue, remoteBody, remoteChanged, remoteFormFromView } from './remote-form.model';
+
+export { REMOTE_PROTOCOLS } from './remote-form.model';
 
 // Written out rather than imported: the DTO library's barrel also carries class-validator code
 // that must stay out of the browser bundle. The types keep these lists in step with it.
 export const TRANSPORTS: readonly ServiceTransport[] = ['stdio', 'http', 'remote'];
-export const REMOTE_PROTOCOLS: readonly RemoteProtocol[] = ['streamable-http', 'sse'];
 /** `Name: value`, one header a line. */
 export const HEADER_LINE_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*$/;
 export const ISOLATION_MODES: readonly IsolationMode[] = ['shared', 'session'];
@@ -91,13 +91,7 @@ export interface ServiceFormValue {
     driftPolicy: DriftPolicy;
   };
   /** `transport: remote` only. */
-  remote: {
-    url: string;
-    protocol: RemoteProtocol;
-    /** `Name: value`, one a line; values may reference the environment as `${NAME}`. */
-    headers: string;
-    allowInsecureHttp: boolean;
-  };
+  remote: RemoteFormValue;
   environment: EnvironmentRow[];
   /** The call history stores this service's arguments and results (redacted): `callLog.payloads`. */
   callLogPayloads: boolean;
@@ -139,7 +133,7 @@ export function emptyServiceForm(): ServiceFormValue {
       auth: 'apiKey',
       driftPolicy: 'warn',
     },
-    remote: { url: '', protocol: 'streamable-http', headers: '', allowInsecureHttp: false },
+    remote: emptyRemoteForm(),
     environment: [],
     callLogPayloads: false,
     start: false,
@@ -187,31 +181,11 @@ export function formValueFromService(service: ServiceView): ServiceFormValue {
       auth: proxy.auth ?? 'apiKey',
       driftPolicy: proxy.driftPolicy ?? 'warn',
     },
-    remote: {
-      url: service.remote?.url ?? '',
-      protocol: service.remote?.protocol ?? 'streamable-http',
-      // Literal values come back masked; sent back masked, the API keeps the stored value.
-      headers: Object.entries(service.remote?.headers ?? {})
-        .map(([name, value]) => `${name}: ${value}`)
-        .join('\n'),
-      allowInsecureHttp: service.remote?.allowInsecureHttp ?? false,
-    },
+    remote: remoteFormFromView(service.remote),
     environment: Object.keys(service.environment).map((key) => ({ key, value: '' })),
     callLogPayloads: service.callLog?.payloads ?? false,
     start: false,
   };
-}
-
-/** `Name: value` lines → header map (blank lines dropped; the first colon splits). */
-export function parseHeaders(text: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const trimmed = line.trim();
-    const colon = trimmed.indexOf(':');
-    if (colon <= 0) continue;
-    headers[trimmed.slice(0, colon).trim()] = trimmed.slice(colon + 1).trim();
-  }
-  return headers;
 }
 
 /** `tool-or-glob: n` lines → tool limits (blank lines dropped; the last colon splits, as a glob has none). */
@@ -224,15 +198,6 @@ export function parseToolLimits(text: string): Record<string, number> {
     limits[trimmed.slice(0, colon).trim()] = Number(trimmed.slice(colon + 1).trim());
   }
   return limits;
-}
-
-function remoteBody(value: ServiceFormValue['remote']): RemoteConfigDto {
-  return {
-    url: value.url.trim(),
-    protocol: value.protocol,
-    headers: parseHeaders(value.headers),
-    allowInsecureHttp: value.allowInsecureHttp,
-  };
 }
 
 /** One argument per line; blank lines are dropped and each line is trimmed. */
@@ -311,7 +276,7 @@ export function createBodyFrom(value: ServiceFormValue): CreateServiceBody {
     process: processBody(value.process),
     proxy: proxyBody(value.proxy),
   };
-  if (value.transport === 'remote') body.remote = remoteBody(value.remote);
+  if (value.transport === 'remote') body.remote = remoteBody(value.remote, null);
   const environment = environmentFromRows(value.environment);
   if (Object.keys(environment).length > 0) body.environment = environment;
   if (value.callLogPayloads) body.callLog = { payloads: true };
@@ -351,17 +316,8 @@ export function updateBodyFrom(original: ServiceView, value: ServiceFormValue, r
   const proxy = changedFields(proxyBody(value.proxy), { auth: 'apiKey', driftPolicy: 'warn', toolLimits: {}, ...original.proxy });
   if (proxy) body.proxy = proxy;
 
-  if (value.transport === 'remote') {
-    const remote = remoteBody(value.remote);
-    const before = original.remote;
-    const same =
-      before !== null &&
-      remote.url === before.url &&
-      remote.protocol === before.protocol &&
-      remote.allowInsecureHttp === before.allowInsecureHttp &&
-      JSON.stringify(remote.headers) === JSON.stringify(before.headers);
-    if (!same) body.remote = remote;
-  }
+  // The whole remote section is sent when any of it changed (the API replaces it).
+  if (value.transport === 'remote' && remoteChanged(value.remote, original.remote)) body.remote = remoteBody(value.remote, original.remote);
 
   if (value.callLogPayloads !== (original.callLog?.payloads ?? false)) body.callLog = { payloads: value.callLogPayloads };
   if (replaceEnvironment) body.environment = environmentFromRows(value.environment);
