@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClusterLinkModule } from '../cluster/cluster-link.module';
 import { SupervisorModule } from '../supervisor/supervisor.module';
 import { ToolPinsModule } from '../tool-pins/tool-pins.module';
 import { GithubApi } from './api/github-api';
@@ -23,7 +24,7 @@ import { ReleaseService } from './release/release.service';
  * supervisor), and the deployments table. Shared by both queues and the GitHub module's endpoints.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeploymentEntity]), SupervisorModule, ToolPinsModule],
+  imports: [TypeOrmModule.forFeature([DeploymentEntity]), SupervisorModule, ToolPinsModule, ClusterLinkModule],
   providers: [
     DeploymentsService,
     DeployPipeline,

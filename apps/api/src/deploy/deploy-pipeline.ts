@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { BuildSandboxView } from '@mcp-proxy/shared/dto';
+import { InstanceIdentity } from '../cluster/instance-identity';
 import { AppConfig } from '../core/config/app-config';
 import { hostEnvironment } from '../core/config/host-environment';
 import { AppLogger } from '../core/logging/app-logger';
@@ -89,6 +90,7 @@ export class DeployPipeline {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
+    private readonly instance: InstanceIdentity,
   ) {}
 
   async run(deploymentId: string, attempt: DeployAttempt): Promise<DeployOutcome> {
@@ -111,6 +113,7 @@ export class DeployPipeline {
       ]);
       await this.deployments.record(deploymentId, {
         attempts: attempt.number,
+        runner: this.instance.id,
         startedAt: deployment.startedAt ?? new Date(this.clock.now()),
       });
       log.step(

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConditionalModule } from '@nestjs/config';
 import { AuditModule } from '../audit/audit.module';
+import { ClusterLinkModule } from '../cluster/cluster-link.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { redisConfigured } from '../core/config/env.schema';
 import { DeployPipelineModule } from './deploy-pipeline.module';
@@ -27,6 +28,8 @@ export class DeployModule {
       imports: [
         DeployPipelineModule,
         AuditModule,
+        // Which instance this is, and the others' heartbeats: a deployment another live instance runs is not recovered here.
+        ClusterLinkModule,
         TypeOrmModule.forFeature([WebhookDeliveryEntity]),
         await ConditionalModule.registerWhen(BullDeployQueueModule, (env) => redisConfigured(env), { debug: false }),
         await ConditionalModule.registerWhen(InProcessDeployQueueModule, (env) => !redisConfigured(env), { debug: false }),

@@ -62,6 +62,10 @@ export class DeploymentEntity {
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
+  /** The instance (INSTANCE_ID) whose worker runs it: in a cluster, others fail it only once that instance is gone. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  runner!: string | null;
+
   /** How install and build were confined (null until they ran): shown so nobody mistakes an unconfined build for a safe one. */
   @Column({ type: 'simple-json', nullable: true })
   buildSandbox!: BuildSandboxView | null;

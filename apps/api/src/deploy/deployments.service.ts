@@ -34,7 +34,17 @@ export interface NewDeployment {
 export type DeploymentProgress = Partial<
   Pick<
     DeploymentEntity,
-    'branch' | 'commit' | 'directory' | 'attempts' | 'startedAt' | 'cloneMs' | 'installMs' | 'buildMs' | 'startMs' | 'buildSandbox'
+    | 'branch'
+    | 'commit'
+    | 'directory'
+    | 'attempts'
+    | 'runner'
+    | 'startedAt'
+    | 'cloneMs'
+    | 'installMs'
+    | 'buildMs'
+    | 'startMs'
+    | 'buildSandbox'
   >
 >;
 

@@ -1,0 +1,14 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** A deployment names the instance running it, so the others leave it alone while that instance lives. */
+export class AddDeploymentRunner1796540000000 implements MigrationInterface {
+  name = 'AddDeploymentRunner1796540000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "deployments" ADD COLUMN "runner" varchar(200)`);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "deployments" DROP COLUMN "runner"`);
+  }
+}
