@@ -25,6 +25,8 @@ const PUBLIC_GETS = new Map([
   ['/api/upstream-oauth/callback', 303],
   // A URL elicitation's link: a browser's way in too; one that names no open elicitation is not found.
   ['/api/upstream-oauth/elicitations/{elicitationId}', 404],
+  // The proxy's client metadata document, which upstream authorization servers fetch: not served without an https PUBLIC_URL.
+  ['/api/upstream-oauth/client-metadata.json', 404],
 ]);
 // Sign-ins run scrypt and a deploy runs git and npm: slow on a loaded machine.
 jest.setTimeout(120_000);

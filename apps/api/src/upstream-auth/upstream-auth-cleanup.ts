@@ -29,8 +29,10 @@ export class UpstreamAuthCleanup implements BeforeApplicationShutdown {
     @InjectDataSource() private readonly data: DataSource,
   ) {}
 
-  beforeApplicationShutdown(): void {
+  /** A sweep under way finishes before the database closes: cut off, it would fail half-way and log it. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    await this.sweeping?.catch(() => undefined);
   }
 
   @OnEvent(SERVICE_EVENTS.changed)
