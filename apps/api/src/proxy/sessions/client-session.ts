@@ -20,7 +20,7 @@ export interface InFlight {
   startedAt: number;
   /** High-resolution start, for latency metrics. */
   startedAtMs: number;
-  /** When a related message (progress, a server request) last went to the client. */
+  /** When a related message (progress, a server request) last went to the client (`performance.now()`). */
   relatedSentAt?: number;
   /** Rewrites the answer before it leaves (a group maps member resource URIs back to its own). */
   transformAnswer?: (answer: JsonRpcMessage) => JsonRpcMessage;
@@ -43,10 +43,11 @@ const RECORDED_METHODS: ReadonlySet<string> = new Set([MCP_METHODS.TOOLS_CALL, M
 
 /**
  * The SDK clients handle notifications a microtask later than responses: a progress notification
- * read in the same chunk as the answer is dropped. An answer that follows a related message this
- * closely is held back a moment, so the last progress update reaches the user.
+ * read in the same chunk as the answer is dropped. An answer is held back until this long after the
+ * last related message went out, so the client has read that one on its own (a couple of milliseconds
+ * were not enough on a busy machine) and the last progress update reaches the user.
  */
-const RELATED_GAP_MS = 2;
+const RELATED_GAP_MS = 10;
 
 /** Told how every request ends (metrics, the call log). */
 export interface RequestObserver {
@@ -169,8 +170,9 @@ export class ClientSession {
     if (this.toolAllowList && entry.method === 'tools/list' && !entry.listedForCaller)
       response = filterToolList(response, this.toolAllowList);
     if (entry.trace) endTrace(entry.trace, response);
-    if (entry.relatedSentAt !== undefined && this.lastActivity - entry.relatedSentAt < RELATED_GAP_MS) {
-      setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS);
+    const sinceRelated = entry.relatedSentAt === undefined ? Infinity : performance.now() - entry.relatedSentAt;
+    if (sinceRelated < RELATED_GAP_MS) {
+      setTimeout(() => this.deliver(entry, response), RELATED_GAP_MS - sinceRelated);
     } else {
       this.deliver(entry, response);
     }
@@ -192,7 +194,7 @@ export class ClientSession {
 
   /** A message related to a request (progress, a server request) goes on that request's stream when it can. */
   sendRelated(entry: InFlight | undefined, message: JsonRpcMessage): boolean {
-    if (entry) entry.relatedSentAt = Date.now();
+    if (entry) entry.relatedSentAt = performance.now();
     if (entry?.sink?.streaming && entry.sink.send(message)) return true;
     return this.sendUnrelated(message);
   }
