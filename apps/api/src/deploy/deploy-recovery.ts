@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CLUSTER_LINK, ClusterLink } from '../cluster/cluster-link';
 import { InstanceIdentity } from '../cluster/instance-identity';
 import { AppLogger } from '../core/logging/app-logger';
@@ -23,7 +23,7 @@ const isRunning = (deployment: DeploymentEntity): boolean => deployment.status !
  * memory: without this it would come back as a `stopped` service with nothing to run).
  */
 @Injectable()
-export class DeployRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeployRecovery implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private watch: ReturnType<typeof setInterval> | null = null;
   /** Runners seen gone at the last pass: failed at the second, so one late heartbeat is not a death. */
   private missing = new Set<string>();
@@ -62,14 +62,16 @@ export class DeployRecovery implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  onApplicationShutdown(): void {
+  /** Before the database closes: a pass then would fail half-way. */
+  beforeApplicationShutdown(): void {
     if (this.watch) clearInterval(this.watch);
     this.watch = null;
   }
 
   /**
    * A cluster pass: deployments running on an instance that stopped beating (killed, or cut off) are
-   * failed here, and the shared build directory removed. Should the queue hand the job to a worker again, it finds it finished and skips it.
+   * failed here, and the shared build directory removed. Should the queue hand the job to a worker
+   * again, it finds it finished and skips it.
    */
   async failOrphans(): Promise<void> {
     const live = await this.liveElsewhere();
