@@ -99,15 +99,14 @@ describe('FailedAuthLimiter', () => {
         return now;
       },
     );
-    const started = Date.now();
     for (let i = 0; i < 100_000; i++) {
       counted.recordFailure(AuthBucket.credential(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 'weak'));
       now += 1;
     }
     expect(counted.size).toBe(100_000);
-    // A scan of every entry per failure would read the clock billions of times and take minutes.
+    // A scan of every entry per failure would read the clock billions of times: the reads are the measure of the
+    // work, not the wall clock of a shared machine.
     expect(clockReads).toBeLessThanOrEqual(2 * 100_000);
-    expect(Date.now() - started).toBeLessThan(5_000);
     now += WINDOW;
     counted.recordFailure(AuthBucket.credential('10.9.9.9', 'weak'));
     expect(counted.size).toBe(1);
