@@ -1,9 +1,7 @@
 import type { DeployAcceptedView, DeploymentView } from '@mcp-proxy/shared/dto';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort, RunningApp, startBuiltApi, waitForOk } from './support/built-app';
+import { ClusterInstance, descendsFrom, processesOfDeployment, startClusterInstance, TEST_REDIS_URL } from './support/cluster-instances';
 import { finished, reached } from './support/deployments';
 import { GitFixtures } from './support/git-fixtures';
 import { api } from './support/keep-calling';
@@ -13,31 +11,11 @@ import { makeTestEnv, TestEnv } from './support/test-env';
 
 jest.setTimeout(180_000);
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const LEASE_TTL_SEC = 3;
 /** A build script that never finishes by itself: its instance is killed, or another joins, while it runs. */
 const SLEEPING_BUILD = { build: 'node -e "setTimeout(() => {}, 120000)"' };
 
-interface Instance {
-  id: string;
-  url: string;
-  app: RunningApp;
-}
-
-/** Processes (of this user) that carry a deployment's marker variable: its build. */
-function processesOf(deploymentId: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`MCP_PROXY_DEPLOYMENT=${deploymentId}`))
-        pids.push(Number(entry));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
+type Instance = ClusterInstance;
 
 /**
  * Deploys in a cluster of built proxies on one PostgreSQL and one Redis (the BullMQ queue): a deployment
@@ -54,27 +32,7 @@ describe('deploys across instances (built bundles, PostgreSQL + Redis)', () => {
   const deploymentIds: string[] = [];
 
   async function startInstance(id: string): Promise<Instance> {
-    const [backend, frontend] = [await freePort(), await freePort()];
-    const url = `http://127.0.0.1:${backend}`;
-    const app = startBuiltApi({
-      ...env.vars,
-      DATA_DIR: join(env.dir, id, 'data'),
-      LOG_DIR: join(env.dir, id, 'logs'),
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      CLUSTER_KEY_PREFIX: prefix,
-      DEPLOY_QUEUE_PREFIX: prefix,
-      INSTANCE_ID: id,
-      INSTANCE_URL: url,
-      LEASE_TTL_SEC: String(LEASE_TTL_SEC),
-      BACKEND_PORT: String(backend),
-      FRONTEND_PORT: String(frontend),
-      HOST: '127.0.0.1',
-    });
-    await waitForOk(`${url}/health`, 60_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${app.output()}`);
-    });
-    const instance = { id, url, app };
+    const instance = await startClusterInstance({ env, databaseUrl: database.url, prefix, leaseTtlSec: LEASE_TTL_SEC }, id);
     instances.push(instance);
     return instance;
   }
@@ -84,21 +42,17 @@ describe('deploys across instances (built bundles, PostgreSQL + Redis)', () => {
 
   /** The instance whose process tree holds the deployment's build. */
   function runnerOf(deploymentId: string): Instance {
-    const [pid] = processesOf(deploymentId);
-    for (let current = pid, hops = 0; current > 1 && hops < 12; hops++) {
-      const found = instances.find((instance) => instance.app.child.pid === current);
-      if (found) return found;
-      const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
-      current = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    }
-    throw new Error(`no instance runs the build of ${deploymentId}`);
+    const [pid] = processesOfDeployment(deploymentId);
+    const runner = instances.find((instance) => descendsFrom(pid, instance.app.child.pid ?? -1));
+    if (!runner) throw new Error(`no instance runs the build of ${deploymentId}`);
+    return runner;
   }
 
   beforeAll(async () => {
     env = makeTestEnv({ JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex') });
     git = await GitFixtures.start('unused-token');
     database = await createTemporaryDatabase();
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     // One after the other: the first one runs the migrations.
     await startInstance('a');
     await startInstance('b');
@@ -106,7 +60,7 @@ describe('deploys across instances (built bundles, PostgreSQL + Redis)', () => {
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.app.stop()));
-    for (const id of deploymentIds) for (const pid of processesOf(id)) process.kill(pid, 'SIGKILL');
+    for (const id of deploymentIds) for (const pid of processesOfDeployment(id)) process.kill(pid, 'SIGKILL');
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
@@ -122,14 +76,14 @@ describe('deploys across instances (built bundles, PostgreSQL + Redis)', () => {
     const accepted = await api<DeployAcceptedView>(a.url, env.apiKey, 'POST', '/api/github/deploy', { repositoryUrl: slow.url });
     deploymentIds.push(accepted.deploymentId);
     await reached((id) => deployment(a, id), accepted.deploymentId, ['building']);
-    await eventually(async () => expect(processesOf(accepted.deploymentId).length).toBeGreaterThan(0), 10_000);
+    await eventually(async () => expect(processesOfDeployment(accepted.deploymentId).length).toBeGreaterThan(0), 10_000);
     const runner = runnerOf(accepted.deploymentId);
 
     // Starting an instance recovers its own interrupted deploys only: the one running on `runner` goes on.
     const c = await startInstance('c');
     await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_TTL_SEC * 1000));
     expect((await deployment(c, accepted.deploymentId)).status).toBe('building');
-    expect(processesOf(accepted.deploymentId).length).toBeGreaterThan(0);
+    expect(processesOfDeployment(accepted.deploymentId).length).toBeGreaterThan(0);
 
     // Its runner dies without a word: a survivor fails the deployment, and says why.
     const killedAt = Date.now();
@@ -142,7 +96,7 @@ describe('deploys across instances (built bundles, PostgreSQL + Redis)', () => {
     // Within a few lease times (its heartbeat runs out, then two passes of the watch), not at some later restart.
     expect(Date.now() - killedAt).toBeLessThan(6 * LEASE_TTL_SEC * 1000);
     // On a shared host, the orphaned build goes too.
-    await eventually(async () => expect(processesOf(accepted.deploymentId)).toEqual([]), 10_000);
+    await eventually(async () => expect(processesOfDeployment(accepted.deploymentId)).toEqual([]), 10_000);
     // A deploy of a build that finishes then succeeds on the survivors.
     slow.commit({ 'package.json': JSON.stringify({ name: 'slow', version: '1.0.1' }) });
     const again = await api<DeployAcceptedView>(survivor.url, env.apiKey, 'POST', '/api/github/deploy', {

@@ -2,9 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort, RunningApp, startBuiltApi, waitForOk } from './support/built-app';
+import { ClusterInstance, descendsFrom, startClusterInstance, TEST_REDIS_URL } from './support/cluster-instances';
 import { api, keepCalling, successesAfter } from './support/keep-calling';
 import { connectClient, EVERYTHING_SERVER, textOf } from './support/mcp-clients';
 import { createTemporaryDatabase } from './support/postgres';
@@ -14,30 +12,15 @@ import { WebSocket } from 'ws';
 
 jest.setTimeout(180_000);
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const LEASE_TTL_SEC = 3;
 
-interface Instance {
-  id: string;
-  url: string;
-  app: RunningApp;
-}
+type Instance = ClusterInstance;
 
 interface ServiceStatusView {
   id: string;
   status: string;
   pid: number | null;
   instance: string | null;
-}
-
-/** Whether `pid` descends from the process `ancestor` (read from /proc: the child may sit under a sandbox wrapper). */
-function descendsFrom(pid: number, ancestor: number): boolean {
-  for (let current = pid, hops = 0; current > 1 && hops < 10; hops++) {
-    if (current === ancestor) return true;
-    const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
-    current = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  }
-  return false;
 }
 
 /**
@@ -56,27 +39,7 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
   let serviceId = '';
 
   async function startInstance(id: string): Promise<Instance> {
-    const [backend, frontend] = [await freePort(), await freePort()];
-    const url = `http://127.0.0.1:${backend}`;
-    const app = startBuiltApi({
-      ...env.vars,
-      DATA_DIR: join(env.dir, id, 'data'),
-      LOG_DIR: join(env.dir, id, 'logs'),
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      CLUSTER_KEY_PREFIX: prefix,
-      DEPLOY_QUEUE_PREFIX: prefix,
-      INSTANCE_ID: id,
-      INSTANCE_URL: url,
-      LEASE_TTL_SEC: String(LEASE_TTL_SEC),
-      BACKEND_PORT: String(backend),
-      FRONTEND_PORT: String(frontend),
-      HOST: '127.0.0.1',
-    });
-    await waitForOk(`${url}/health`, 60_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${app.output()}`);
-    });
-    const instance = { id, url, app };
+    const instance = await startClusterInstance({ env, databaseUrl: database.url, prefix, leaseTtlSec: LEASE_TTL_SEC }, id);
     instances.push(instance);
     return instance;
   }
@@ -87,7 +50,7 @@ describe('several instances on PostgreSQL + Redis (built bundles)', () => {
     // Every instance shares the secrets through the environment: the same key works everywhere.
     env = makeTestEnv({ JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex') });
     database = await createTemporaryDatabase();
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     // One after the other: the first one runs the migrations.
     a = await startInstance('a');
     b = await startInstance('b');

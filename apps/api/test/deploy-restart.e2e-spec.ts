@@ -1,8 +1,9 @@
 import type { DeployAcceptedView, DeploymentView, ServiceView } from '@mcp-proxy/shared/dto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, RunningApp as BuiltApp, startBuiltApi, waitForOk } from './support/built-app';
 import { finished, reached } from './support/deployments';
+import { processesOfDeployment } from './support/cluster-instances';
 import { GitFixtures } from './support/git-fixtures';
 import { connectClient, textOf } from './support/mcp-clients';
 import { eventually } from './support/running-app';
@@ -12,21 +13,6 @@ jest.setTimeout(60_000);
 
 /** A build script that never finishes by itself: the API is killed while it runs. */
 const SLEEPING_BUILD = { build: 'node -e "setTimeout(() => {}, 120000)"' };
-
-/** Processes (of this user) that carry a deployment's marker variable: whatever is left of its build. */
-function processesOf(deploymentId: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`MCP_PROXY_DEPLOYMENT=${deploymentId}`))
-        pids.push(Number(entry));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
 
 /**
  * The built API is killed (SIGKILL, no shutdown of any kind) while two deploys are building, and
@@ -74,7 +60,7 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
 
   afterAll(async () => {
     await api?.stop();
-    for (const id of deploymentIds) for (const pid of processesOf(id)) process.kill(pid, 'SIGKILL');
+    for (const id of deploymentIds) for (const pid of processesOfDeployment(id)) process.kill(pid, 'SIGKILL');
     await git?.close();
     env?.cleanup();
   });
@@ -103,7 +89,7 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
     deploymentIds.push(redeploy.deploymentId, firstDeploy.deploymentId);
     await reached(deployment, redeploy.deploymentId, ['building']);
     await reached(deployment, firstDeploy.deploymentId, ['building']);
-    await eventually(async () => expect(processesOf(redeploy.deploymentId).length).toBeGreaterThan(0), 5000);
+    await eventually(async () => expect(processesOfDeployment(redeploy.deploymentId).length).toBeGreaterThan(0), 5000);
 
     // No shutdown hook, no exit handler: the whole process group of the API dies at once.
     process.kill(-(api?.child.pid as number), 'SIGKILL');
@@ -142,7 +128,7 @@ describe('GitHub deploys across a crash of the API (built bundle, SIGKILL)', () 
     expect(readdirSync(join(env.vars['CLONE_DIRECTORY'], 'weather'))).toEqual([weather.head()]);
     expect(readdirSync(join(env.vars['CLONE_DIRECTORY'], 'fresh'))).toEqual([]);
     await eventually(
-      async () => expect([...processesOf(redeploy.deploymentId), ...processesOf(firstDeploy.deploymentId)]).toEqual([]),
+      async () => expect([...processesOfDeployment(redeploy.deploymentId), ...processesOfDeployment(firstDeploy.deploymentId)]).toEqual([]),
       5000,
     );
 
