@@ -59,6 +59,8 @@ export class UiSessionsService implements OnModuleInit {
       keyFingerprint: subject === ADMIN_SUBJECT ? this.keyFingerprint : null,
       address: origin.address?.slice(0, 64) ?? null,
       userAgent: origin.userAgent?.slice(0, 255) ?? null,
+      // Set here rather than by the database's clock, so a new session never reads as used before it began.
+      createdAt: now,
       lastUsedAt: now,
       expiresAt,
     });
