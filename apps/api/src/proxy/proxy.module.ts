@@ -113,7 +113,7 @@ export class ProxyModule implements OnModuleInit {
           logger.warn(`Could not record ${entry.method}: ${error instanceof Error ? error.message : String(error)}`);
         }
       };
-      this.sessions.observe({ answered: record, dropped: (session, entry) => record(session, entry, null) });
+      this.sessions.observe({ answered: record, dropped: (session, entry) => record(session, entry, null), keepsArguments: true });
     }
     this.metrics.attach({ inflight: (id) => this.upstreams.inflightOf(id), sessions: (id) => this.sessions.countOf(id) });
     this.supervisor.contributeProxyMetrics((id) => this.metrics.view(id));

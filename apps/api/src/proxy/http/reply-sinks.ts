@@ -103,9 +103,14 @@ export class SseSink implements MessageSink {
     if (this.finished) return false;
     const data = encodeMessageParts(message);
     const id = this.log ? this.log.append(this.streamId, data) : null;
+    const delivered = this.live !== null;
     if (this.live) writeEvent(this.live, `${id ? `id: ${id}\n` : ''}event: ${this.event}\n`, data);
     else if (!this.log) return false;
-    if (this.endAfterAnswerTo !== undefined && isAnswerTo(message, this.endAfterAnswerTo)) this.end();
+    if (this.endAfterAnswerTo !== undefined && isAnswerTo(message, this.endAfterAnswerTo)) {
+      this.end();
+      // The answer went out on a live connection: nothing of this stream is left to resume.
+      if (delivered) this.log?.forget(this.streamId);
+    }
     return true;
   }
 

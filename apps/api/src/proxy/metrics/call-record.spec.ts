@@ -23,6 +23,7 @@ describe('finishedCallOf', () => {
     const session = new ClientSession('s1', 'svc-1', 'user:u1', 'streamable-http', '2025-06-18');
     session.ownedBy({ kind: 'user', id: 'user:u1', role: 'operator', label: 'alice' });
     session.clientInfo = { name: 'claude', version: '1.2' };
+    session.observer = { answered: () => undefined, keepsArguments: true };
     const entry = session.begin({ jsonrpc: '2.0', id: 7, method, params }, null);
     if (!entry) throw new Error('not begun');
     return { session, entry };

@@ -55,6 +55,8 @@ export interface RequestObserver {
   answered(session: ClientSession, entry: InFlight, response: JsonRpcMessage): void;
   /** Forgotten without an answer: the client cancelled it, or its session ended first. */
   dropped?(session: ClientSession, entry: InFlight): void;
+  /** It reads `entry.args` (the call log): only then does a call keep its arguments (a large request's bytes) until it ends. */
+  keepsArguments?: boolean;
 }
 
 export type SessionTransport = 'streamable-http' | 'legacy-sse' | 'websocket' | 'stateless';
@@ -144,7 +146,8 @@ export class ClientSession {
       const target = params?.name ?? params?.uri;
       if (typeof target === 'string') entry.target = target;
       // Read when the call is recorded, after the answer left: a large message's arguments are parsed only then.
-      Object.defineProperty(entry, 'args', { get: () => params?.arguments, enumerable: true, configurable: true });
+      if (this.observer?.keepsArguments)
+        Object.defineProperty(entry, 'args', { get: () => params?.arguments, enumerable: true, configurable: true });
     }
     this.inflight.set(id, entry);
     if (progressToken !== undefined) this.byProgressToken.set(progressToken, entry);

@@ -33,4 +33,19 @@ describe('EventLog', () => {
     expect(replay?.events).toHaveLength(1000);
     expect(replay?.events[0].data).toBe('100');
   });
+
+  it('forgets a stream read to its end, and only that one', () => {
+    const log = new EventLog();
+    const done = log.newStreamId();
+    const open = log.newStreamId();
+    log.append(done, 'answer');
+    log.append(open, 'o1');
+    log.append(open, 'o2');
+    log.forget(done);
+    expect(log.after(`${done}-0`)).toBeNull();
+    expect(log.after(`${open}-1`)?.events).toEqual([{ id: `${open}-2`, data: 'o2' }]);
+    log.forget(done);
+    for (let i = 0; i < 1000; i++) log.append(open, String(i));
+    expect(log.after(`${open}-0`)?.events).toHaveLength(1000);
+  });
 });

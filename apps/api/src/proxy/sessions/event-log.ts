@@ -40,6 +40,20 @@ export class EventLog {
     return `${streamId}-${seq}`;
   }
 
+  /**
+   * A stream the client read to its end has nothing left to resume: its events go, so a large answer
+   * is not held (up to MAX_BYTES per session) after it was delivered.
+   */
+  forget(streamId: string): void {
+    if (!this.seqs.delete(streamId)) return;
+    let kept = 0;
+    for (const event of this.events) {
+      if (event.streamId === streamId) this.bytes -= event.size;
+      else this.events[kept++] = event;
+    }
+    this.events.length = kept;
+  }
+
   /** Events of the stream named by `lastEventId` that came after it, or null when the id is not ours. */
   after(lastEventId: string): { streamId: string; events: { id: string; data: WireMessage }[] } | null {
     const dash = lastEventId.lastIndexOf('-');

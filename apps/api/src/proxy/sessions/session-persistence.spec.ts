@@ -144,6 +144,25 @@ describe('persisted sessions', () => {
     expect(rows.map((row) => [row.id, row.lastSeenAt])).toEqual([[used.id, later]]);
   });
 
+  it('purges only after the sessions in use were marked, however long marking them takes', async () => {
+    const store = newStore();
+    const used = store.create('svc-1', 'alice', 'streamable-http', '2025-06-18', SHARED_SESSION_IDLE_MS);
+    store.persist(used);
+    await persistence.flush();
+    const repository = database.getRepository(PersistedSessionEntity);
+    const update = repository.update.bind(repository);
+    jest.spyOn(repository, 'update').mockImplementation(async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return update(...args);
+    });
+
+    const later = Date.now() + SHARED_SESSION_IDLE_MS + 1000;
+    used.lastActivity = later;
+    store.reapIdle(later);
+    await persistence.flush();
+    expect((await repository.find()).map((row) => row.id)).toEqual([used.id]);
+  });
+
   it('keeps fresh more sessions in use than one statement can name (SQLite binds at most 32,766 values)', async () => {
     const rows = database.getRepository(PersistedSessionEntity);
     const ids = Array.from({ length: 33_000 }, (_, i) => `session-${i}`);

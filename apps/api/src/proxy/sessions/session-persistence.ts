@@ -18,6 +18,8 @@ export class SessionPersistence {
   private readonly pending = new Set<Promise<unknown>>();
   /** The last write per session id: writes of one id run in order, and a read waits for them. */
   private readonly lastWrite = new Map<string, Promise<unknown>>();
+  /** The latest marking of sessions as used: a purge waits for it, or it could delete a row about to be marked. */
+  private touched: Promise<unknown> = Promise.resolve();
 
   constructor(@InjectRepository(PersistedSessionEntity) private readonly rows: Repository<PersistedSessionEntity>) {}
 
@@ -52,8 +54,11 @@ export class SessionPersistence {
    * SQLite's 32,766 bound variables (PostgreSQL's 65,535) once that many sessions are in use, and fail whole.
    */
   touch(ids: string[], now = Date.now()): void {
+    const batches: Promise<unknown>[] = [];
     for (let start = 0; start < ids.length; start += TOUCH_BATCH)
-      void this.track(this.rows.update({ id: In(ids.slice(start, start + TOUCH_BATCH)) }, { lastSeenAt: now }), 'touch');
+      batches.push(this.track(this.rows.update({ id: In(ids.slice(start, start + TOUCH_BATCH)) }, { lastSeenAt: now }), 'touch'));
+    // Settled to nothing, so the chain holds no results of earlier passes.
+    this.touched = Promise.all([this.touched, ...batches]).then(() => undefined);
   }
 
   async load(id: string): Promise<PersistedSessionEntity | null> {
@@ -63,7 +68,10 @@ export class SessionPersistence {
 
   /** Sessions nobody used for `idleMs` (a client that went away while the proxy was down) are dropped. */
   purgeIdle(idleMs: number, now = Date.now()): void {
-    void this.track(this.rows.delete({ lastSeenAt: LessThan(now - idleMs) }), 'purge');
+    void this.track(
+      this.touched.then(() => this.rows.delete({ lastSeenAt: LessThan(now - idleMs) })),
+      'purge',
+    );
   }
 
   /** Waits for the writes in progress (before shutdown: a session created a moment ago must survive it). */

@@ -14,7 +14,7 @@ describe('SessionStore observers', () => {
       dropped: (_session: ClientSession, entry: InFlight) => heard.push(`${name} dropped ${entry.method}`),
     });
     store.observe(observer('metrics'));
-    store.observe(observer('calls'));
+    store.observe({ ...observer('calls'), keepsArguments: true });
     const session = store.ephemeral('svc', principal, '2025-06-18');
     expect(session.owner).toEqual({ kind: 'client', label: 'laptop' });
 
@@ -31,6 +31,16 @@ describe('SessionStore observers', () => {
       'metrics dropped prompts/get',
       'calls dropped prompts/get',
     ]);
+    store.onModuleDestroy();
+  });
+
+  it('keeps a call’s arguments only when an observer reads them', () => {
+    const store = new SessionStore();
+    store.observe({ answered: () => undefined });
+    const session = store.ephemeral('svc', principal, '2025-06-18');
+    const entry = session.begin({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { a: 1 } } }, null);
+    expect(entry?.target).toBe('echo');
+    expect(entry && 'args' in entry).toBe(false);
     store.onModuleDestroy();
   });
 });

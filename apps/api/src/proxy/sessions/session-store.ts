@@ -33,6 +33,7 @@ export class SessionStore implements OnModuleDestroy {
     dropped: (session, entry) => {
       for (const observer of this.observers) observer.dropped?.(session, entry);
     },
+    keepsArguments: false,
   };
 
   // Typed without `| null`: a union would hide the class from Nest's injector.
@@ -43,6 +44,7 @@ export class SessionStore implements OnModuleDestroy {
   /** Every session, stored or throw-away, reports how its requests end to each observer added here. */
   observe(observer: RequestObserver): void {
     this.observers.push(observer);
+    if (observer.keepsArguments) this.observer.keepsArguments = true;
   }
 
   /** A session for one sessionless request (stateless or one-shot): never stored, gone with its request. */

@@ -314,6 +314,44 @@ describe('StreamableHttpTransport', () => {
       const text = await again.read('missed');
       expect(text).not.toContain('notifications/first');
     });
+
+    it('keeps nothing of a POST stream whose answer went out while the client read it', async () => {
+      route = fakeRoute({ proxy: { responseMode: 'sse' } });
+      const id = await openSession();
+      const call = await post(toolCall(5), { [HEADER_MCP_SESSION_ID]: id });
+      const text = await call.text();
+      expect(text).toContain('"echoed"');
+      const eventId = /^id: (\S+)/m.exec(text)?.[1] ?? '';
+      expect(eventId).not.toBe('');
+      expect(sessions.find(id, principal.id)?.log.after(eventId)).toBeNull();
+    });
+
+    it('hands the answer of a POST stream the client lost over once, after Last-Event-ID', async () => {
+      route = fakeRoute({ proxy: { responseMode: 'sse' } });
+      const id = await openSession();
+      const session = sessions.find(id, principal.id);
+      upstreams.shared.resultFor = null;
+      const abort = new AbortController();
+      const call = await fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: BOTH, [HEADER_MCP_SESSION_ID]: id },
+        body: JSON.stringify(toolCall(6)),
+        signal: abort.signal,
+      });
+      expect(call.status).toBe(200);
+      await until(() => upstreams.shared.forwarded.length === 1, 'the call to reach the upstream');
+      const streamId = [...(session?.postStreams.keys() ?? [])][0] ?? '';
+      abort.abort();
+      await until(() => session?.postStreams.get(streamId)?.closed === true, 'the proxy to see the POST stream close');
+      const { request } = upstreams.shared.forwarded[0];
+      const entry = session?.find(request.id);
+      if (!session || !entry) throw new Error('the call is not in flight');
+      session.finish(entry, { jsonrpc: '2.0', id: request.id, result: { late: true } });
+
+      const again = await stream({ [HEADER_MCP_SESSION_ID]: id, [HEADER_LAST_EVENT_ID]: `${streamId}-0` });
+      expect(await again.read('"late"')).toContain('"id":6');
+      expect(session.log.after(`${streamId}-0`)).toBeNull();
+    });
   });
 
   describe('frames', () => {

@@ -107,6 +107,7 @@ export class StreamableHttpTransport {
         // A finished POST stream: hand over what was missed, then close.
         const finished = new SseSink(replay.streamId, null, undefined);
         finished.attach(response, headers, replay.events);
+        session.log.forget(replay.streamId);
         return finished.end();
       }
     }

@@ -135,6 +135,9 @@ export class SharedUpstream implements Upstream {
     }
 
     const pending = this.peer.request(request.method, params, { timeoutMs });
+    // What the answer needs of the request, so the request itself (a large one's bytes) is not held while the server works.
+    const method = request.method;
+    const listParams = method === MCP_METHODS.TOOLS_LIST ? request.params : undefined;
     const owner: Owner = { session, entry };
     entry.upstreamId = pending.id;
     this.byUpstreamId.set(pending.id, owner);
@@ -151,11 +154,11 @@ export class SharedUpstream implements Upstream {
       if (session.find(entry.clientId) !== entry) return;
       if (!isErrorResponse(response)) {
         const result = (response as { result: unknown }).result;
-        if (request.method === MCP_METHODS.TOOLS_LIST) {
+        if (method === MCP_METHODS.TOOLS_LIST) {
           this.cache.learnTools(result);
-          this.options.toolPins?.observe(result, request.params);
+          this.options.toolPins?.observe(result, listParams);
           // Cached as the server sent it: an approval shows the tool again without waiting for the cache.
-          (response as { result: unknown }).result = this.screened(request.method, result, this.options.toolPins?.held() ?? null);
+          (response as { result: unknown }).result = this.screened(method, result, this.options.toolPins?.held() ?? null);
         }
         if (cacheKey && !(result as { isError?: unknown }).isError) this.cache.set(cacheKey, result, ttlMs);
       }
@@ -167,13 +170,13 @@ export class SharedUpstream implements Upstream {
       .then(deliver, (error: unknown) => {
         // The peer settles every request with a response (time-outs and a closed connection included) and
         // rejects only when the transport's send throws: the client gets what a closed connection gives.
-        logger.warn(`Could not send ${request.method} to ${this.options.serviceName}: ${messageOf(error)}`);
+        logger.warn(`Could not send ${method} to ${this.options.serviceName}: ${messageOf(error)}`);
         deliver(errorResponse(pending.id, SERVER_UNAVAILABLE, 'Connection closed'));
       })
       // Delivering runs the session's transforms, observers and the client's sink; a throw there is logged
       // here instead of becoming an unhandled rejection, which would stop the whole proxy.
       .catch((error: unknown) =>
-        logger.error(`Could not deliver the answer to ${request.method} from ${this.options.serviceName}: ${messageOf(error)}`),
+        logger.error(`Could not deliver the answer to ${method} from ${this.options.serviceName}: ${messageOf(error)}`),
       );
   }
 

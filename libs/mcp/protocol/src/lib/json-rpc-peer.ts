@@ -189,8 +189,10 @@ export class JsonRpcPeer {
       }
       const waiter: Waiter = { settle: resolve, sized };
       if (options.timeoutMs && options.timeoutMs > 0) {
+        // Only the method is kept for the timer: the message (a large one's bytes) can go once it is written.
+        const method = message.method;
         waiter.timer = setTimeout(() => {
-          this.abandon(id, { code: REQUEST_TIMEOUT, message: `No response to ${message.method} within ${options.timeoutMs} ms` });
+          this.abandon(id, { code: REQUEST_TIMEOUT, message: `No response to ${method} within ${options.timeoutMs} ms` });
         }, options.timeoutMs);
       }
       this.waiting.set(id, waiter);
