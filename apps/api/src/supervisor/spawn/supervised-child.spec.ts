@@ -74,6 +74,21 @@ describe('SupervisedChild', () => {
     expect(exits).toEqual([{ code: null, signal: 'SIGKILL', expected: false, cause: 'killed by SIGKILL' }]);
   });
 
+  it('tells a caller that the server is not reading its input, once too much waits for it (not that the connection closed)', async () => {
+    const { child, fake } = await launch();
+    fake.stdin.removeAllListeners('data');
+    fake.stdin.pause();
+    void child.peer?.request('tools/call', { name: 'big', arguments: { text: 'x'.repeat(65 * 1024 * 1024) } });
+    const refused = await child.peer?.request('ping').response;
+    expect(refused).toMatchObject({
+      error: {
+        code: SERVER_UNAVAILABLE,
+        message: expect.stringMatching(/^MCP server "svc" is not reading its input \(\d+ bytes waiting\)/),
+      },
+    });
+    expect(logged.some((line) => line.stream === 'system' && line.text.includes('not reading its input'))).toBe(true);
+  });
+
   it('ends with the tail of its stderr (masked by the log) as the reason of an unexpected exit', async () => {
     const { child, fake } = await launch();
     for (let line = 1; line <= 25; line++) fake.stderr.write(`line ${line}\n`);

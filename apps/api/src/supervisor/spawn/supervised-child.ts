@@ -1,4 +1,4 @@
-import { JsonRpcId, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE, type WireMessage } from '@mcp-proxy/mcp/protocol';
+import { JsonRpcId, type JsonRpcError, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE, type WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { SandboxStatusView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
 import type { SpawnedProcess, SpawnSpec } from './child-spawner';
@@ -124,7 +124,10 @@ export class SupervisedChild implements ChildHandle {
     this.startedAt = options.now();
     this.sandbox = options.sandbox ?? null;
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    this.peer = options.transport === 'stdio' ? new JsonRpcPeer({ send: (text) => this.send(text), nextId: options.nextId }) : null;
+    this.peer =
+      options.transport === 'stdio'
+        ? new JsonRpcPeer({ send: (text) => this.send(text), unsent: () => this.unsentReason(), nextId: options.nextId })
+        : null;
     this.wire();
   }
 
@@ -220,6 +223,17 @@ export class SupervisedChild implements ChildHandle {
       if (!this.outputEnded) splitter.push(chunk);
     });
     stream.on('error', () => undefined);
+  }
+
+  /** Why a request was not written: the child stopped reading its input (a client can try again later), or it is gone. */
+  private unsentReason(): JsonRpcError {
+    const waiting = this.process.stdin.writableLength;
+    if (!this.hasExited && waiting > MAX_STDIN_BUFFER_BYTES)
+      return {
+        code: SERVER_UNAVAILABLE,
+        message: `MCP server "${this.serviceName}" is not reading its input (${waiting} bytes waiting); try again later`,
+      };
+    return { code: SERVER_UNAVAILABLE, message: 'Connection closed' };
   }
 
   /** The peer's transport. False once the child is gone, or when it has stopped reading its input. */
