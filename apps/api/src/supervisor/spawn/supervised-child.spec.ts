@@ -75,10 +75,10 @@ describe('SupervisedChild', () => {
   });
 
   it('tells a caller that the server is not reading its input, once too much waits for it (not that the connection closed)', async () => {
-    const { child, fake } = await launch();
+    const { child, fake } = await launch({ stdinLimitBytes: 1024 * 1024 });
     fake.stdin.removeAllListeners('data');
     fake.stdin.pause();
-    void child.peer?.request('tools/call', { name: 'big', arguments: { text: 'x'.repeat(65 * 1024 * 1024) } });
+    void child.peer?.request('tools/call', { name: 'big', arguments: { text: 'x'.repeat(1024 * 1024) } });
     const refused = await child.peer?.request('ping').response;
     expect(refused).toMatchObject({
       error: {

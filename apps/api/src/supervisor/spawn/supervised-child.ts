@@ -40,6 +40,8 @@ export interface ChildOptions {
    * outside the group goes with it (a container, which its engine runs). `now`: the proxy is exiting.
    */
   onStop?: (now: boolean) => void;
+  /** Bytes that may wait on the child's stdin before requests are refused (default MAX_STDIN_BUFFER_BYTES). */
+  stdinLimitBytes?: number;
 }
 
 /** What is known the instant a child exits. */
@@ -74,8 +76,11 @@ const STDERR_TAIL_LINES = 20;
 const STDERR_TAIL_CHARS = 2048;
 /** Bigger stderr lines are dropped by the splitter (logs cut lines anyway). */
 const MAX_LOG_LINE_BYTES = 64 * 1024;
-/** A child that stops reading its stdin must not make the proxy buffer without bound. */
-const MAX_STDIN_BUFFER_BYTES = 64 * 1024 * 1024;
+/**
+ * A child that stops reading its stdin must not make the proxy buffer without bound. Room for sixteen requests of the
+ * largest size a client may send (8 MiB): a server busy parsing one large request is slow, not stuck.
+ */
+const MAX_STDIN_BUFFER_BYTES = 128 * 1024 * 1024;
 /** After the exit, how long to wait for the last output (a crash message) before reporting the exit. */
 const OUTPUT_DRAIN_MS = 250;
 const GROUP_POLL_MS = 25;
@@ -104,6 +109,7 @@ export class SupervisedChild implements ChildHandle {
   /** Known to have no process left, so its group id is never signalled again (ids get reused). */
   private groupGone = false;
   private stdinOverflowReported = false;
+  private readonly stdinLimitBytes: number;
   /** onStop was called (it runs once, whatever ends the child). */
   private stopTold = false;
   private stdinCorked = false;
@@ -118,6 +124,7 @@ export class SupervisedChild implements ChildHandle {
   ) {
     this.serviceId = options.serviceId;
     this.serviceName = options.serviceName;
+    this.stdinLimitBytes = options.stdinLimitBytes ?? MAX_STDIN_BUFFER_BYTES;
     this.generation = options.generation;
     this.pid = pid;
     this.port = options.port;
@@ -228,7 +235,7 @@ export class SupervisedChild implements ChildHandle {
   /** Why a request was not written: the child stopped reading its input (a client can try again later), or it is gone. */
   private unsentReason(): JsonRpcError {
     const waiting = this.process.stdin.writableLength;
-    if (!this.hasExited && waiting > MAX_STDIN_BUFFER_BYTES)
+    if (!this.hasExited && waiting > this.stdinLimitBytes)
       return {
         code: SERVER_UNAVAILABLE,
         message: `MCP server "${this.serviceName}" is not reading its input (${waiting} bytes waiting); try again later`,
@@ -240,7 +247,7 @@ export class SupervisedChild implements ChildHandle {
   private send(text: WireMessage): boolean {
     const stdin = this.process.stdin;
     if (this.hasExited || !stdin.writable) return false;
-    if (stdin.writableLength > MAX_STDIN_BUFFER_BYTES) {
+    if (stdin.writableLength > this.stdinLimitBytes) {
       if (!this.stdinOverflowReported) {
         this.stdinOverflowReported = true;
         this.options.log.append(
