@@ -57,7 +57,9 @@ describe('Heartbeats on idle MCP streams', () => {
     ws.on('ping', () => pings++);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 
-    await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS * 6));
+    // Three beats are due within ~4 intervals; a loaded machine gets until the deadline (a bound, not the expectation).
+    const deadline = Date.now() + 10_000;
+    while (pings < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS));
     expect(pings).toBeGreaterThanOrEqual(3);
     expect(ws.readyState).toBe(WebSocket.OPEN);
 
