@@ -133,7 +133,7 @@ export class SupervisedChild implements ChildHandle {
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.peer =
       options.transport === 'stdio'
-        ? new JsonRpcPeer({ send: (text) => this.send(text), unsent: () => this.unsentReason(), nextId: options.nextId })
+        ? new JsonRpcPeer({ send: (text) => this.send(text), unsent: () => this.inputRefusal(), nextId: options.nextId })
         : null;
     this.wire();
   }
@@ -232,32 +232,27 @@ export class SupervisedChild implements ChildHandle {
     stream.on('error', () => undefined);
   }
 
-  /** Why a request was not written: the child stopped reading its input (a client can try again later), or it is gone. */
-  private unsentReason(): JsonRpcError {
+  /**
+   * The refusal a caller gets while the child is not reading its stdin (too much waits for it), reported in the
+   * service log once; null while it reads.
+   */
+  private inputRefusal(): JsonRpcError | null {
     const waiting = this.process.stdin.writableLength;
-    if (!this.hasExited && waiting > this.stdinLimitBytes)
-      return {
-        code: SERVER_UNAVAILABLE,
-        message: `MCP server "${this.serviceName}" is not reading its input (${waiting} bytes waiting); try again later`,
-      };
-    return { code: SERVER_UNAVAILABLE, message: 'Connection closed' };
+    if (waiting <= this.stdinLimitBytes) return null;
+    if (!this.stdinOverflowReported) {
+      this.stdinOverflowReported = true;
+      this.options.log.append('system', `the server is not reading its input (${waiting} bytes waiting): refusing more`, 'error');
+    }
+    return {
+      code: SERVER_UNAVAILABLE,
+      message: `MCP server "${this.serviceName}" is not reading its input (${waiting} bytes waiting); try again later`,
+    };
   }
 
   /** The peer's transport. False once the child is gone, or when it has stopped reading its input. */
   private send(text: WireMessage): boolean {
     const stdin = this.process.stdin;
-    if (this.hasExited || !stdin.writable) return false;
-    if (stdin.writableLength > this.stdinLimitBytes) {
-      if (!this.stdinOverflowReported) {
-        this.stdinOverflowReported = true;
-        this.options.log.append(
-          'system',
-          `the server is not reading its input (${stdin.writableLength} bytes waiting): refusing more`,
-          'error',
-        );
-      }
-      return false;
-    }
+    if (this.hasExited || !stdin.writable || this.inputRefusal()) return false;
     // Messages written in one turn of the event loop (every request read in its poll phase) leave
     // in one writev: far fewer syscalls and wake-ups of the child under load.
     if (!this.stdinCorked) {

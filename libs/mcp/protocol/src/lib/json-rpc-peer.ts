@@ -47,8 +47,8 @@ export interface PendingRequest {
 export interface JsonRpcPeerOptions {
   /** Writes one serialized message to the transport (a Buffer for a large message held as bytes); false when it is closed. */
   send: (message: WireMessage) => boolean;
-  /** Why `send` refused a request, for its caller (default: the connection is closed). */
-  unsent?: () => JsonRpcError;
+  /** Why `send` refused a request, for its caller; null (or absent): the connection is closed. */
+  unsent?: () => JsonRpcError | null;
   /** Ids this peer uses for its own requests; default 1, 2, 3… A prefix keeps them apart from relayed ids. */
   nextId?: () => JsonRpcId;
 }
@@ -64,7 +64,7 @@ interface Waiter {
 
 export class JsonRpcPeer {
   private readonly sendText: (message: WireMessage) => boolean;
-  private readonly unsent: () => JsonRpcError;
+  private readonly unsent: (() => JsonRpcError | null) | undefined;
   private readonly nextId: () => JsonRpcId;
   private readonly waiting = new Map<JsonRpcId, Waiter>();
   private readonly listeners = new Set<(message: JsonRpcMessage) => void>();
@@ -72,7 +72,7 @@ export class JsonRpcPeer {
 
   constructor(options: JsonRpcPeerOptions) {
     this.sendText = options.send;
-    this.unsent = options.unsent ?? (() => ({ code: SERVER_UNAVAILABLE, message: 'Connection closed' }));
+    this.unsent = options.unsent;
     let counter = 0;
     this.nextId = options.nextId ?? (() => ++counter);
   }
@@ -200,7 +200,8 @@ export class JsonRpcPeer {
         }, options.timeoutMs);
       }
       this.waiting.set(id, waiter);
-      if (!this.sendText(encodeMessageParts(message))) this.abandon(id, this.unsent());
+      if (!this.sendText(encodeMessageParts(message)))
+        this.abandon(id, this.unsent?.() ?? { code: SERVER_UNAVAILABLE, message: 'Connection closed' });
     });
   }
 
