@@ -53,4 +53,19 @@ describe('LeaseStore', () => {
     expect(await a.renewAll()).toEqual([service]);
     expect(a.holds(service)).toBe(false);
   });
+
+  it('counts the instances whose heartbeat has not run out, and forgets the others', async () => {
+    const [a, b, c] = [store('live-a'), store('live-b'), store('live-c')];
+    await a.heartbeat(5000);
+    await b.heartbeat(150);
+    await c.heartbeat(5000);
+    expect((await a.liveInstances()).sort()).toEqual(['live-a', 'live-b', 'live-c']);
+    await c.leave();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // b stopped beating: gone from the answer and from the set of ids; it comes back with its next beat.
+    expect(await a.liveInstances()).toEqual(['live-a']);
+    expect(await redis.smembers(`${prefix}:instances`)).toEqual(['live-a']);
+    await b.heartbeat(5000);
+    expect((await c.liveInstances()).sort()).toEqual(['live-a', 'live-b']);
+  });
 });

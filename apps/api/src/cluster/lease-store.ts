@@ -71,19 +71,28 @@ export class LeaseStore {
     return new Map(serviceIds.map((id, index) => [id, values[index]?.split(' ')[0] ?? null]));
   }
 
-  /** Says this instance is alive, for `ttlMs`: the others count it when they share services out. */
+  /**
+   * Says this instance is alive, for `ttlMs`: the others count it when they share services out. Its own
+   * key expires on Redis's clock; the set of ids lets the others find it without KEYS, which walks the
+   * whole keyspace of a Redis that other data shares.
+   */
   async heartbeat(ttlMs: number): Promise<void> {
-    await this.redis.set(`${this.prefix}:instance:${this.self.id}`, this.self.url, 'PX', ttlMs);
+    await this.redis.multi().set(this.instanceKey(this.self.id), this.self.url, 'PX', ttlMs).sadd(this.instancesKey(), this.self.id).exec();
   }
 
   /** Ids of the instances whose heartbeat has not run out (this one included once it has beaten). */
   async liveInstances(): Promise<string[]> {
-    const keys = await this.redis.keys(`${this.prefix}:instance:*`);
-    return keys.map((key) => key.slice(`${this.prefix}:instance:`.length));
+    const ids = await this.redis.smembers(this.instancesKey());
+    if (!ids.length) return [];
+    const beats = await this.redis.mget(ids.map((id) => this.instanceKey(id)));
+    const gone = ids.filter((_id, index) => beats[index] === null);
+    // An instance that stopped beating is forgotten; one that comes back adds itself again.
+    if (gone.length) await this.redis.srem(this.instancesKey(), ...gone);
+    return ids.filter((_id, index) => beats[index] !== null);
   }
 
   async leave(): Promise<void> {
-    await this.redis.del(`${this.prefix}:instance:${this.self.id}`);
+    await this.redis.multi().del(this.instanceKey(this.self.id)).srem(this.instancesKey(), this.self.id).exec();
   }
 
   /** Names the instance that should take a service this one gives up; the others leave it alone until `ttlMs`. */
@@ -98,6 +107,14 @@ export class LeaseStore {
 
   async withdrawOffer(serviceId: string): Promise<void> {
     await this.redis.del(`${this.prefix}:handover:${serviceId}`);
+  }
+
+  private instanceKey(id: string): string {
+    return `${this.prefix}:instance:${id}`;
+  }
+
+  private instancesKey(): string {
+    return `${this.prefix}:instances`;
   }
 
   holds(serviceId: string): boolean {
