@@ -86,19 +86,19 @@ let failed = 0;
 const lines = [];
 
 for (const check of checks) {
-  const ok = run(check.name, check.command);
+  const { ok, seconds } = run(check.name, check.command);
   if (ok) passed++;
   else failed++;
-  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${check.name}`);
+  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${check.name} (${seconds} s)`);
 }
 
 for (const suite of suites) {
   const report = join(reports, suite.report);
-  const exitedOk = run(suite.name, suite.command(), { JEST_SUMMARY_FILE: report });
+  const { ok: exitedOk, seconds } = run(suite.name, suite.command(), { JEST_SUMMARY_FILE: report });
   const counts = readReport(report, root);
   if (!counts) {
     failed++;
-    lines.push(`FAIL ${suite.name}: no report written (the runner crashed or ran nothing)`);
+    lines.push(`FAIL ${suite.name}: no report written (the runner crashed or ran nothing) (${seconds} s)`);
     continue;
   }
   // A runner that failed without any failing test or broken suite to show for it still counts once.
@@ -106,7 +106,7 @@ for (const suite of suites) {
   const suiteFailed = counts.failed + counts.brokenSuites + runnerError;
   passed += counts.passed;
   failed += suiteFailed;
-  lines.push(`${suiteFailed ? 'FAIL' : 'ok  '} ${suite.name}: ${counts.passed} passed, ${suiteFailed} failed`);
+  lines.push(`${suiteFailed ? 'FAIL' : 'ok  '} ${suite.name}: ${counts.passed} passed, ${suiteFailed} failed (${seconds} s)`);
   for (const name of counts.failedNames) lines.push(`       ✗ ${name}`);
 }
 
@@ -114,9 +114,11 @@ console.log(`\n${lines.join('\n')}\n`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
 
+/** Runs one step; its wall time goes on the summary line, so a slow step shows in every CI log. */
 function run(name, [command, ...args], extraEnv = {}) {
   console.log(`\n=== ${name} ===`);
+  const started = Date.now();
   // A hung runner is stopped well inside CI's own 90-minute limit, so the summary line still prints.
   const result = spawnSync(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit', timeout: 60 * 60 * 1000 });
-  return result.status === 0;
+  return { ok: result.status === 0, seconds: Math.round((Date.now() - started) / 1000) };
 }
