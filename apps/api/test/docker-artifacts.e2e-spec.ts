@@ -69,6 +69,21 @@ describe('Docker deployment files', () => {
     for (const key of CREDENTIAL_KEYS) expect([key, proxy.environment?.[`${key}_FILE`]]).toEqual([key, `\${${key}_FILE:-}`]);
   });
 
+  it('start Node with the V8 settings npm start uses, in the image and in the systemd unit', () => {
+    const flags = JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', "console.log(JSON.stringify((await import('./tools/api-node-flags.mjs')).API_NODE_FLAGS))"],
+        { cwd: ROOT, encoding: 'utf8' },
+      ),
+    ) as string[];
+    expect(flags).toContain('--initial-heap-size=128');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? 'null') as string[];
+    expect(cmd).toEqual(['node', ...flags, 'main.js']);
+    const unit = readFileSync(join(ROOT, 'deploy/mcp-proxy.service'), 'utf8');
+    expect(/^ExecStart=(.*)$/m.exec(unit)?.[1]).toBe(['/usr/bin/node', ...flags, 'dist/apps/api/main.js'].join(' '));
+  });
+
   itWithCommands(['docker-compose'], 'validating docker-compose.yml with Compose')(
     'validate with Compose, which takes a .env beside the file into the proxy environment',
     () => {

@@ -8,6 +8,7 @@ import { Clock } from '../core/time/clock';
 import type { RemoteSettings } from '../services/remote-settings';
 import type { ServicesService } from '../services/services.service';
 import type { ConnectionOwners } from './connection-owners';
+import { SQLITE_DRIVER } from '../core/database/data-source-options';
 import { UpstreamClientEntity, UpstreamConnectionEntity } from './upstream-auth.entities';
 import { OAuthService, UpstreamConnections } from './upstream-connections.service';
 import type { OAuthTokens } from './upstream-oauth-client';
@@ -74,6 +75,7 @@ describe('UpstreamConnections refresh across instances', () => {
   beforeAll(async () => {
     data = new DataSource({
       type: 'sqlite',
+      driver: SQLITE_DRIVER,
       database: ':memory:',
       entities: [UpstreamConnectionEntity, UpstreamClientEntity],
       synchronize: true,

@@ -1,10 +1,19 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import * as sqlite3 from 'sqlite3';
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
 export type EntityList = MixedList<string | (new () => unknown)>;
+
+/**
+ * sqlite3 as every SQLite data source gets it (tests included), minus the verbose mode TypeORM turns on:
+ * that mode wraps every query in a captured stack trace and a util.inspect of its SQL and parameters (a long
+ * parameter split line by line with a regular expression), and appends those parameters, sealed secrets
+ * included, to a failed query's stack. Errors keep SQLite's own message.
+ */
+export const SQLITE_DRIVER = { ...sqlite3, verbose: () => sqlite3 };
 
 export function isPostgresUrl(databaseUrl: string): boolean {
   return /^postgres(ql)?:\/\//.test(databaseUrl);
@@ -23,7 +32,15 @@ export function dataSourceOptions(databaseUrl: string, entities: EntityList = []
   privateSqliteFile(file);
   // Write-ahead log: a commit appends to the -wal file instead of rewriting pages and a rollback journal, and
   // readers (the API, a backup's VACUUM INTO) do not wait for the writer.
-  return { ...common, type: 'sqlite', database: file, migrations: SQLITE_MIGRATIONS, logging: ['error'], enableWAL: true };
+  return {
+    ...common,
+    type: 'sqlite',
+    driver: SQLITE_DRIVER,
+    database: file,
+    migrations: SQLITE_MIGRATIONS,
+    logging: ['error'],
+    enableWAL: true,
+  };
 }
 
 /**

@@ -16,7 +16,16 @@ export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 export const DRAIN_LIMIT_MS = 10_000;
 
 /** Reads the whole body up to `limit` bytes; a larger one is refused (and drained) before it is buffered. */
-export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const pieces = await readBodyPieces(request, limit);
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+}
+
+/**
+ * `readBody` without the join: the body as the chunks it arrived in, for a reader that takes pieces
+ * (a large MCP message is relayed as its own bytes, and a buffer of its size would be garbage at once).
+ */
+export function readBodyPieces(request: IncomingMessage, limit: number): Promise<Buffer[]> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) {
     drainRefusedBody(request);
@@ -36,7 +45,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
       chunks.push(chunk);
     };
     request.on('data', onData);
-    request.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    request.once('end', () => resolve(chunks));
     request.once('error', reject);
   });
 }

@@ -1,14 +1,20 @@
 import { errorResponse, INVALID_REQUEST, JsonRpcId } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readBody } from './bounded-body';
+import { BodyTooLargeError, readBodyPieces } from './bounded-body';
 
 /** The largest MCP message a client may POST (a 1 MiB payload fits with room to spare), here or through another instance. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /** The bytes of a POSTed MCP message, or null once 413 has been answered. */
 export async function readMessageBody(request: IncomingMessage, response: ServerResponse): Promise<Buffer | null> {
+  const pieces = await readMessagePieces(request, response);
+  return pieces && (pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
+}
+
+/** `readMessageBody` as the chunks the body arrived in (not joined), or null once 413 has been answered. */
+export async function readMessagePieces(request: IncomingMessage, response: ServerResponse): Promise<Buffer[] | null> {
   try {
-    return await readBody(request, MAX_MESSAGE_BYTES);
+    return await readBodyPieces(request, MAX_MESSAGE_BYTES);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
     // Not `Connection: close`: the rest of the body is being drained so the client can read this.

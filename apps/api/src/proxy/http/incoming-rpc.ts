@@ -4,13 +4,13 @@ import type { Principal } from '../../core/auth/principal';
 import type { RateLimiter } from '../limits/rate-limiter';
 import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import type { ServiceRoute } from '../routing/route-table';
-import { readMessageBody, sendRpcError } from '../../core/http/http-io';
+import { readMessagePieces, sendRpcError } from '../../core/http/http-io';
 
 /** The one JSON-RPC message of a POST body, or null once 413 or 400 has been answered. */
 export async function readRpcMessage(request: IncomingMessage, response: ServerResponse): Promise<JsonRpcMessage | null> {
-  const body = await readMessageBody(request, response);
+  const body = await readMessagePieces(request, response);
   if (!body) return null;
-  // A large body is read by its envelope only and relayed as its own bytes.
+  // A large body is read by its envelope only and relayed as its own bytes (the chunks it came in).
   const parsed = parseMessageBytes(body);
   if (!parsed.ok) {
     sendRpcError(response, 400, parsed.error.code, parsed.error.message, parsed.id);

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { Principal } from '../../core/auth/principal';
 import { SQLITE_MIGRATIONS } from '../../core/database/migrations/sqlite';
+import { SQLITE_DRIVER } from '../../core/database/data-source-options';
 import { PersistedSessionEntity } from './persisted-session.entity';
 import { SessionPersistence } from './session-persistence';
 import { SessionStore, SHARED_SESSION_IDLE_MS } from './session-store';
@@ -20,6 +21,7 @@ describe('persisted sessions', () => {
   beforeEach(async () => {
     database = await new DataSource({
       type: 'sqlite',
+      driver: SQLITE_DRIVER,
       database: ':memory:',
       entities: [PersistedSessionEntity],
       migrations: SQLITE_MIGRATIONS,

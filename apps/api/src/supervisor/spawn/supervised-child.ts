@@ -203,7 +203,8 @@ export class SupervisedChild implements ChildHandle {
       const peer = this.peer;
       // Lines stay bytes: a large message is relayed without being decoded (see framed-message).
       const splitter = new LineSplitter({
-        onBytes: (line) => (looksLikeJson(line) ? peer.receiveBytes(line) : options.log.append('stdout', line.toString('utf8'))),
+        onBytes: (line) =>
+          looksLikeJson(line) ? peer.receiveBytes(line) : options.log.append('stdout', Buffer.concat(line).toString('utf8')),
         onOversize: (info) =>
           options.log.append('system', `dropped a ${info.bytesSeen}-byte message from stdout: over the size limit`, 'warn'),
       });
@@ -349,11 +350,13 @@ function withTail(cause: string, tail: readonly string[]): string {
 }
 
 /** Servers that print banners on stdout would otherwise feed the peer garbage. */
-function looksLikeJson(line: Buffer): boolean {
-  for (let index = 0; index < line.length; index++) {
-    const byte = line[index];
-    if (byte === 0x7b || byte === 0x5b) return true; // { or [
-    if (byte !== 0x20 && byte !== 0x09) return false;
+function looksLikeJson(line: readonly Buffer[]): boolean {
+  for (const piece of line) {
+    for (let index = 0; index < piece.length; index++) {
+      const byte = piece[index];
+      if (byte === 0x7b || byte === 0x5b) return true; // { or [
+      if (byte !== 0x20 && byte !== 0x09) return false;
+    }
   }
   return false;
 }

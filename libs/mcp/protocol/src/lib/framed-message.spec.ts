@@ -1,4 +1,4 @@
-import { encodeMessage, FRAMED_MESSAGE_MIN_BYTES, parseMessageBytes } from './framed-message';
+import { encodeMessage, encodeMessageParts, FRAMED_MESSAGE_MIN_BYTES, parseMessageBytes } from './framed-message';
 import { type JsonRpcMessage, parseMessage } from './json-rpc';
 
 const bulk = 'x'.repeat(FRAMED_MESSAGE_MIN_BYTES);
@@ -17,6 +17,15 @@ function parsedOk(text: string): Loose {
 }
 
 const wire = (message: Loose): string => encodeMessage(message as unknown as JsonRpcMessage).toString();
+
+/** `bytes` cut at random places (inside UTF-8 sequences and escapes too), as socket and pipe reads would. */
+function randomPieces(bytes: Buffer, random: () => number): Buffer[] {
+  const cuts = new Set([0, bytes.length]);
+  const count = 1 + Math.floor(random() * 40);
+  for (let i = 0; i < count; i++) cuts.add(random() < 0.3 ? Math.floor(random() * 8) : Math.floor(random() * bytes.length));
+  const sorted = [...cuts].sort((a, b) => a - b);
+  return sorted.slice(1).map((end, index) => Buffer.from(bytes.subarray(sorted[index], end)));
+}
 
 describe('parseMessageBytes / encodeMessage', () => {
   it('reads a large request by its envelope and writes it back around the same bytes, with a new id', () => {
@@ -69,16 +78,43 @@ describe('parseMessageBytes / encodeMessage', () => {
     ['an extra member', `{"jsonrpc":"2.0","id":1,"method":"x","extra":true,"params":{"a":"${bulk}"}}`],
     ['repeated keys', `{"jsonrpc":"2.0","id":1,"id":2,"method":"x","params":{"a":"${bulk}","a":1}}`],
     ['small and fine', '{"jsonrpc":"2.0","id":1,"method":"x"}'],
-  ])('gives the same verdict as parseMessage: %s', (_name, text) => {
-    const framed = parseMessageBytes(Buffer.from(text));
+  ])('gives the same verdict as parseMessage, in one piece or many: %s', (_name, text) => {
     const plain = parseMessage(text);
-    expect(framed.ok).toBe(plain.ok);
-    if (!framed.ok && !plain.ok) {
-      expect(framed.error.code).toBe(plain.error.code);
-      expect(framed.id).toEqual(plain.id);
-      if (plain.error.code !== -32700) expect(framed.error.message).toBe(plain.error.message);
+    const bytes = Buffer.from(text);
+    const thirds = [
+      bytes.subarray(0, bytes.length / 3),
+      bytes.subarray(bytes.length / 3, 2 + bytes.length / 2),
+      bytes.subarray(2 + bytes.length / 2),
+    ];
+    for (const framed of [parseMessageBytes(bytes), parseMessageBytes(thirds)]) {
+      expect(framed.ok).toBe(plain.ok);
+      if (!framed.ok && !plain.ok) {
+        expect(framed.error.code).toBe(plain.error.code);
+        expect(framed.id).toEqual(plain.id);
+        if (plain.error.code !== -32700) expect(framed.error.message).toBe(plain.error.message);
+      }
+      if (framed.ok && plain.ok) expect(JSON.parse(JSON.stringify(framed))).toEqual(JSON.parse(JSON.stringify(plain)));
     }
-    if (framed.ok && plain.ok) expect(JSON.parse(JSON.stringify(framed))).toEqual(JSON.parse(JSON.stringify(plain)));
+  });
+
+  it('keeps a message in pieces: written back as slices of them, still readable after other messages were parsed', () => {
+    const text = `{"jsonrpc":"2.0","id":"s-1","result":{"content":[{"type":"text","text":"${bulk}"}],"isError":false}}`;
+    const pieces = randomPieces(Buffer.from(text), () => 0.37);
+    const parsed = parseMessageBytes(pieces);
+    if (!parsed.ok || parsed.kind === 'batch') throw new Error('expected one valid message');
+    const message = parsed.message as unknown as Loose;
+    // Another large message goes through the scan in between (the scan's scratch buffer is reused).
+    parsedOk(`{"jsonrpc":"2.0","id":2,"method":"x","params":{"other":"${'y'.repeat(2 * FRAMED_MESSAGE_MIN_BYTES)}"}}`);
+    expect(message.result['content']).toEqual([{ type: 'text', text: bulk }]);
+    message.id = 'client-9';
+    const wireParts = encodeMessageParts(message as unknown as JsonRpcMessage);
+    if (typeof wireParts === 'string') throw new Error('expected pieces');
+    expect(JSON.parse(Buffer.concat(wireParts).toString())).toEqual({ ...JSON.parse(text), id: 'client-9' });
+    // The bulk is the pieces' own memory, not a copy.
+    const sources = new Set(pieces.map((piece) => piece.buffer));
+    expect(wireParts.filter((part) => sources.has(part.buffer as ArrayBuffer)).reduce((sum, part) => sum + part.length, 0)).toBeGreaterThan(
+      bulk.length,
+    );
   });
 
   it('fuzz: random large messages read and write back as JSON.parse/stringify would', () => {
@@ -98,6 +134,13 @@ describe('parseMessageBytes / encodeMessage', () => {
       expect(JSON.parse(JSON.stringify(message))).toEqual(JSON.parse(source));
       message.id = round;
       expect(JSON.parse(wire(message))).toEqual({ ...JSON.parse(source), id: round });
+      // The same message as the pieces a socket could have delivered.
+      const parsed = parseMessageBytes(randomPieces(Buffer.from(source), random));
+      if (!parsed.ok || parsed.kind === 'batch') throw new Error(`round ${round}: pieces rejected`);
+      const pieced = parsed.message as unknown as Loose;
+      expect(JSON.parse(JSON.stringify(pieced))).toEqual(JSON.parse(source));
+      pieced.id = round;
+      expect(JSON.parse(wire(pieced))).toEqual({ ...JSON.parse(source), id: round });
     }
   });
 });

@@ -2,8 +2,9 @@
  * Large messages held as the bytes they came in. Parsing reads only the envelope (see json-scan):
  * `params` and `result` become objects whose members are parsed one by one when read, so routing
  * (`params.name`, `params._meta`, `result.isError`) never decodes the bulk. Serializing writes the
- * envelope afresh (a rewritten `id` included) around the untouched bytes of the bulk: a memory copy
- * instead of a parse and a stringify. Small messages keep the plain JSON.parse path (faster there).
+ * envelope afresh (a rewritten `id` included) around the untouched bytes of the bulk: slices of the
+ * pieces the message arrived in, never joined into one buffer. Small messages keep the plain
+ * JSON.parse path (faster there).
  */
 import { isUtf8 } from 'node:buffer';
 import { type ByteRange, scanJsonEnvelope } from './json-scan';
@@ -12,6 +13,9 @@ import { type JsonRpcMessage, PARSE_ERROR, type ParseResult, parseMessage, valid
 /** From this size on a message travels as bytes; below it JSON.parse is cheaper than the bookkeeping. */
 export const FRAMED_MESSAGE_MIN_BYTES = 16 * 1024;
 
+/** A message's bytes: one buffer, or the pieces it arrived in (socket or pipe reads), in order. */
+export type MessageBytes = Buffer | readonly Buffer[];
+
 /** Top-level members a framed message may have; any other sends it down the plain path (kept exactly). */
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
 
@@ -19,7 +23,7 @@ const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'e
 const RAW = Symbol('raw JSON bytes');
 
 interface RawBody {
-  bytes: Buffer;
+  bytes: Pieces;
   range: ByteRange;
   /** Members when made: a member added or deleted since means the bytes no longer tell the truth. */
   members: number;
@@ -29,12 +33,72 @@ interface RawBody {
 
 type LazyObject = Record<string, unknown> & { [RAW]?: RawBody };
 
-function slice(bytes: Buffer, range: ByteRange): string {
-  return bytes.toString('utf8', range.start, range.end);
+/**
+ * A message's pieces, addressed by offsets into their concatenation. Joining them would allocate a
+ * buffer as large as the message, and V8 counts every such buffer towards its next full collection.
+ */
+class Pieces {
+  /** Where each piece starts in the whole. */
+  private readonly starts: number[] = [];
+  readonly length: number;
+
+  constructor(private readonly pieces: readonly Buffer[]) {
+    let offset = 0;
+    for (const piece of pieces) {
+      this.starts.push(offset);
+      offset += piece.length;
+    }
+    this.length = offset;
+  }
+
+  /** The bytes of `[start, end)` as slices of the pieces (no copy). */
+  slices(range: ByteRange): Buffer[] {
+    const out: Buffer[] = [];
+    for (let index = this.pieceAt(range.start); index < this.pieces.length && this.starts[index] < range.end; index++) {
+      const from = Math.max(range.start - this.starts[index], 0);
+      const to = Math.min(range.end - this.starts[index], this.pieces[index].length);
+      if (to > from) out.push(this.pieces[index].subarray(from, to));
+    }
+    return out;
+  }
+
+  text(range: ByteRange): string {
+    const slices = this.slices(range);
+    return slices.length === 1 ? slices[0].toString('utf8') : Buffer.concat(slices).toString('utf8');
+  }
+
+  /** Copies the whole into `target` (at least `length` bytes). */
+  copyTo(target: Buffer): void {
+    this.pieces.forEach((piece, index) => piece.copy(target, this.starts[index]));
+  }
+
+  /** The piece holding byte `offset` (binary search: a message read from a socket has a piece per 64 KiB). */
+  private pieceAt(offset: number): number {
+    let low = 0;
+    let high = this.pieces.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+}
+
+/**
+ * Where a message in several pieces is put together to be scanned: the scan needs its bytes in one
+ * piece, but only while it runs, so one buffer serves every message (it grows to the largest seen).
+ */
+let scanScratch = Buffer.alloc(0);
+
+function contiguous(pieces: Pieces): Buffer {
+  if (scanScratch.length < pieces.length) scanScratch = Buffer.allocUnsafeSlow(Math.max(pieces.length, scanScratch.length * 2));
+  pieces.copyTo(scanScratch);
+  return scanScratch.subarray(0, pieces.length);
 }
 
 /** An object whose members are parsed from their bytes on first read; assigning one marks the bytes stale. */
-function lazyObject(bytes: Buffer, range: ByteRange, members: Map<string, ByteRange>): LazyObject {
+function lazyObject(bytes: Pieces, range: ByteRange, members: Map<string, ByteRange>): LazyObject {
   const target: LazyObject = {};
   const raw: RawBody = { bytes, range, members: members.size, changed: false };
   Object.defineProperty(target, RAW, { value: raw, enumerable: false });
@@ -46,7 +110,7 @@ function lazyObject(bytes: Buffer, range: ByteRange, members: Map<string, ByteRa
       configurable: true,
       get() {
         if (!parsed) {
-          value = JSON.parse(slice(bytes, member));
+          value = JSON.parse(bytes.text(member));
           parsed = true;
         }
         return value;
@@ -61,21 +125,28 @@ function lazyObject(bytes: Buffer, range: ByteRange, members: Map<string, ByteRa
   return target;
 }
 
-/** The bytes of a lazy object still equal to what it holds, or null. */
-function untouchedBytes(value: unknown): Buffer | null {
+/** The bytes of a lazy object still equal to what it holds (slices of the message's pieces), or null. */
+function untouchedBytes(value: unknown): Buffer[] | null {
   if (typeof value !== 'object' || value === null) return null;
   const raw = (value as LazyObject)[RAW];
   if (!raw || raw.changed || Object.keys(value).length !== raw.members) return null;
-  return raw.bytes.subarray(raw.range.start, raw.range.end);
+  return raw.bytes.slices(raw.range);
 }
 
 /**
  * Parses one message from bytes with the same verdicts as `parseMessage(text)`: large ones by their
- * envelope (lazy `params`/`result`), the rest (small, not UTF-8, batches, repeated keys) as text.
+ * envelope (lazy `params`/`result` over the given pieces), the rest (small, not UTF-8, batches,
+ * repeated keys) as text.
  */
-export function parseMessageBytes(bytes: Buffer): ParseResult {
-  if (bytes.length < FRAMED_MESSAGE_MIN_BYTES || !isUtf8(bytes)) return parseMessage(bytes.toString('utf8'));
-  const scan = scanJsonEnvelope(bytes);
+export function parseMessageBytes(input: MessageBytes): ParseResult {
+  const pieces = new Pieces(Buffer.isBuffer(input) ? [input] : input);
+  const bytes = Buffer.isBuffer(input) ? input : input.length === 1 ? input[0] : null;
+  if (pieces.length < FRAMED_MESSAGE_MIN_BYTES)
+    return parseMessage(bytes ? bytes.toString('utf8') : Buffer.concat(input as Buffer[]).toString('utf8'));
+  // Scanned in one piece (the scratch buffer for a message in several); kept as the pieces it came in.
+  const whole = bytes ?? contiguous(pieces);
+  if (!isUtf8(whole)) return parseMessage(whole.toString('utf8'));
+  const scan = scanJsonEnvelope(whole);
   if (!scan.ok) {
     return {
       ok: false,
@@ -85,11 +156,11 @@ export function parseMessageBytes(bytes: Buffer): ParseResult {
   }
   // Repeated keys could be read differently by the server than by us: those messages are normalised by a full parse.
   if (!scan.topIsObject || scan.duplicateKeys || [...scan.members.keys()].some((key) => !ENVELOPE_KEYS.has(key)))
-    return parseMessage(bytes.toString('utf8'));
+    return parseMessage(whole.toString('utf8'));
   const message: Record<string, unknown> = {};
   for (const [key, range] of scan.members) {
     const inner = key === 'params' ? scan.params : key === 'result' ? scan.result : null;
-    message[key] = inner ? lazyObject(bytes, range, inner) : JSON.parse(slice(bytes, range));
+    message[key] = inner ? lazyObject(pieces, range, inner) : JSON.parse(whole.toString('utf8', range.start, range.end));
   }
   return validateMessage(message);
 }
@@ -105,7 +176,7 @@ export function encodeMessage(message: JsonRpcMessage): string | Buffer {
 
 /**
  * The wire form of a message: pieces around the untouched bytes of a lazy part (no copy of the
- * bulk: the allocation of large buffers is what makes V8 collect garbage), else JSON text.
+ * bulk: V8 counts every large buffer allocated towards its next full collection), else JSON text.
  */
 export function encodeMessageParts(message: JsonRpcMessage): WireMessage {
   const record = message as unknown as Record<string, unknown>;
@@ -120,7 +191,7 @@ export function encodeMessageParts(message: JsonRpcMessage): WireMessage {
     const raw = key === 'params' ? params : key === 'result' ? result : null;
     head += `${head === '{' ? '' : ','}${JSON.stringify(key)}:`;
     if (raw) {
-      parts.push(Buffer.from(head), raw);
+      parts.push(Buffer.from(head), ...raw);
       head = '';
     } else head += JSON.stringify(value);
   }

@@ -20,7 +20,7 @@ import {
   REQUEST_TIMEOUT,
   SERVER_UNAVAILABLE,
 } from './json-rpc';
-import { encodeMessageParts, parseMessageBytes, type WireMessage } from './framed-message';
+import { encodeMessageParts, type MessageBytes, parseMessageBytes, type WireMessage } from './framed-message';
 
 /** A request that ended in a JSON-RPC error (from the far end, a time-out or a closed connection). */
 export class JsonRpcRequestError extends Error {
@@ -129,13 +129,16 @@ export class JsonRpcPeer {
   }
 
   /** Feeds one received frame as bytes: a large message is read by its envelope only (see framed-message). */
-  receiveBytes(bytes: Buffer): void {
+  receiveBytes(bytes: MessageBytes): void {
     const parsed = parseMessageBytes(bytes);
+    const pieces = Buffer.isBuffer(bytes) ? [bytes] : bytes;
+    const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
     if (!parsed.ok || parsed.kind === 'batch') {
-      this.emit({ jsonrpc: '2.0', method: '$/invalid', params: { text: bytes.toString('utf8', 0, 200) } });
+      const text = Buffer.concat(pieces, Math.min(size, 200)).toString('utf8');
+      this.emit({ jsonrpc: '2.0', method: '$/invalid', params: { text } });
       return;
     }
-    this.receiveMessage(parsed.message, bytes.length);
+    this.receiveMessage(parsed.message, size);
   }
 
   /** `chars`: the length of the frame the message came in, when the transport had one. */

@@ -233,13 +233,26 @@ describe('encodeLine', () => {
 describe('LineSplitter delivering bytes (onBytes)', () => {
   it('hands over each line undecoded, CRLF and a leading BOM removed, blank lines skipped', () => {
     const lines: string[] = [];
-    const splitter = new LineSplitter({ onBytes: (line) => lines.push(Buffer.from(line).toString('hex')) });
+    const splitter = new LineSplitter({ onBytes: (line) => lines.push(Buffer.concat(line).toString('hex')) });
     const text = '\ufeff{"a":"é"}\r\n  \n{"b"';
     const all = bytes(`${text}:1}\n`);
     // Split inside the multi-byte character and between CR and LF: the bytes come out whole all the same.
     const cuts = [0, 1, 9, 12, 13, all.length];
     for (let i = 0; i + 1 < cuts.length; i++) splitter.push(all.subarray(cuts[i], cuts[i + 1]));
     expect(lines.map((hex) => Buffer.from(hex, 'hex').toString())).toEqual(['{"a":"é"}', '{"b":1}']);
+  });
+
+  it('hands a line over as views of the chunks it arrived in, never joined', () => {
+    const lines: Buffer[][] = [];
+    const splitter = new LineSplitter({ onBytes: (line) => lines.push(line) });
+    const first = Buffer.from('{"a":"12');
+    const second = Buffer.from('34"}\n{"b":1}\n');
+    splitter.push(first);
+    splitter.push(second);
+    expect(lines.map((line) => Buffer.concat(line).toString())).toEqual(['{"a":"1234"}', '{"b":1}']);
+    expect(lines[0].map((piece) => piece.buffer)).toEqual([first.buffer, second.buffer]);
+    expect(lines[1]).toHaveLength(1);
+    expect(lines[1][0].buffer).toBe(second.buffer);
   });
 
   it('takes exactly one of onLine and onBytes', () => {

@@ -5,9 +5,9 @@
  * chunk boundary falling inside a multi-byte UTF-8 sequence is harmless: bytes
  * are only decoded once a whole line has been collected.
  *
- * Cost is linear in the input: each byte is scanned once, pending fragments of
- * an incomplete line are kept in a list and copied exactly once when the line
- * terminator arrives (no repeated concatenation for multi-megabyte lines).
+ * Cost is linear in the input: each byte is scanned once, and the fragments of
+ * a line are kept as views of the chunks they came in: delivered as those pieces
+ * (`onBytes`, never joined) or decoded one after the other (`onLine`).
  */
 
 const LF = 0x0a;
@@ -27,11 +27,11 @@ export interface LineSplitterOptions {
   /** Called once per complete, non-blank line (terminator and trailing `\r` removed). */
   onLine?: (line: string) => void;
   /**
-   * Instead of `onLine`: the line's bytes, undecoded (a leading UTF-8 BOM removed), so a large
-   * message can be relayed as the bytes it came in. The Buffer is only valid during the call
-   * unless copied (it may be a view of a stream chunk).
+   * Instead of `onLine`: the line's bytes, undecoded (a leading UTF-8 BOM removed), as the pieces
+   * they arrived in (views of the pushed chunks, in order, never joined), so a large message can be
+   * relayed as the bytes it came in.
    */
-  onBytes?: (line: Buffer) => void;
+  onBytes?: (line: Buffer[]) => void;
   /**
    * Called once per line that exceeds `maxLineBytes`, as soon as the limit is
    * crossed. The rest of that line is discarded without buffering and the
@@ -56,7 +56,7 @@ export interface LineSplitterOptions {
  */
 export class LineSplitter {
   private readonly onLine: ((line: string) => void) | undefined;
-  private readonly onBytes: ((line: Buffer) => void) | undefined;
+  private readonly onBytes: ((line: Buffer[]) => void) | undefined;
   private readonly onOversize: ((info: OversizeLineInfo) => void) | undefined;
   private readonly maxLineBytes: number;
   private readonly emitBlankLines: boolean;
@@ -114,11 +114,12 @@ export class LineSplitter {
       return;
     }
     if (this.pendingBytes > 0) {
-      let bytes = this.takePending(undefined, 0, 0);
+      const pieces = this.takePending(undefined, 0, 0);
       // A pending tail is at most maxLineBytes, or maxLineBytes + 1 when it ends
       // in '\r' (see holdPartial), so after stripping that '\r' it is within the limit.
-      if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
-      this.deliver(bytes);
+      const last = pieces[pieces.length - 1];
+      if (last[last.length - 1] === CR) pieces[pieces.length - 1] = last.subarray(0, last.length - 1);
+      this.deliver(pieces);
     }
   }
 
@@ -174,30 +175,16 @@ export class LineSplitter {
       this.onOversize?.({ limit: this.maxLineBytes, bytesSeen: lineBytes });
       return;
     }
-    const bytes = this.takePending(chunk, start, end);
-    this.deliver(bytes);
+    this.deliver(this.takePending(chunk, start, end));
   }
 
-  /** Join pending fragments plus `chunk[start, end)` into one contiguous array (single copy). */
-  private takePending(chunk: Uint8Array | undefined, start: number, end: number): Uint8Array {
-    const tail = end - start;
-    let out: Uint8Array;
-    if (this.pending.length === 0) {
-      out = chunk ? chunk.subarray(start, end) : new Uint8Array(0);
-    } else if (this.pending.length === 1 && tail === 0) {
-      out = this.pending[0];
-    } else {
-      out = new Uint8Array(this.pendingBytes + tail);
-      let offset = 0;
-      for (const part of this.pending) {
-        out.set(part, offset);
-        offset += part.length;
-      }
-      if (chunk && tail > 0) out.set(chunk.subarray(start, end), offset);
-    }
+  /** The pending fragments plus `chunk[start, end)`: the line's pieces, not copied. */
+  private takePending(chunk: Uint8Array | undefined, start: number, end: number): Uint8Array[] {
+    const pieces = this.pending;
+    if (chunk && (end > start || pieces.length === 0)) pieces.push(chunk.subarray(start, end));
     this.pending = [];
     this.pendingBytes = 0;
-    return out;
+    return pieces;
   }
 
   private startDiscarding(bytesSeen: number): void {
@@ -207,19 +194,42 @@ export class LineSplitter {
     this.onOversize?.({ limit: this.maxLineBytes, bytesSeen });
   }
 
-  private deliver(bytes: Uint8Array): void {
-    if (bytes.length === 0 && !this.emitBlankLines) return;
+  private deliver(pieces: Uint8Array[]): void {
     if (this.onBytes) {
-      let view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-      if (view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) view = view.subarray(3);
-      if (!this.emitBlankLines && isBlankBytes(view)) return;
-      this.onBytes(view);
+      const views = withoutBom(pieces.map((piece) => Buffer.from(piece.buffer, piece.byteOffset, piece.length)));
+      if (!this.emitBlankLines && views.every(isBlankBytes)) return;
+      this.onBytes(views.length ? views : [Buffer.alloc(0)]);
       return;
     }
-    const line = this.decoder.decode(bytes);
+    let line = '';
+    for (const piece of pieces) line += this.decoder.decode(piece, { stream: true });
+    line += this.decoder.decode();
     if (!this.emitBlankLines && isBlank(line)) return;
     this.onLine?.(line);
   }
+}
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** The pieces without a leading UTF-8 byte order mark (which may itself be split across pieces). */
+function withoutBom(pieces: Buffer[]): Buffer[] {
+  let skip = 0;
+  for (const piece of pieces) {
+    for (let i = 0; i < piece.length && skip < BOM.length; i++, skip++) if (piece[i] !== BOM[skip]) return dropEmpty(pieces);
+    if (skip === BOM.length) break;
+  }
+  if (skip < BOM.length) return dropEmpty(pieces);
+  const out: Buffer[] = [];
+  for (const piece of pieces) {
+    const cut = Math.min(skip, piece.length);
+    skip -= cut;
+    if (piece.length > cut) out.push(piece.subarray(cut));
+  }
+  return out;
+}
+
+function dropEmpty(pieces: Buffer[]): Buffer[] {
+  return pieces.some((piece) => piece.length === 0) ? pieces.filter((piece) => piece.length > 0) : pieces;
 }
 
 function isBlankBytes(bytes: Uint8Array): boolean {
