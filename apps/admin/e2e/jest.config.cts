@@ -17,5 +17,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js'],
   testTimeout: 120_000,
-  maxWorkers: 1,
+  // Each file starts its own gateway (ports, data dir, database) and browser; most of a file's time is waiting on them.
+  maxWorkers: 2,
 };
