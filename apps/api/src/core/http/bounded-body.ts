@@ -17,7 +17,11 @@ export const DRAIN_LIMIT_MS = 10_000;
 
 /** Reads the whole body up to `limit` bytes; a larger one is refused (and drained) before it is buffered. */
 export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const pieces = await readBodyPieces(request, limit);
+  return joinPieces(await readBodyPieces(request, limit));
+}
+
+/** A body read in pieces as one buffer (a body that came in one chunk is not copied). */
+export function joinPieces(pieces: readonly Buffer[]): Buffer {
   return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
 }
 

@@ -1,6 +1,6 @@
 import { errorResponse, INVALID_REQUEST, JsonRpcId } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readBodyPieces } from './bounded-body';
+import { BodyTooLargeError, joinPieces, readBodyPieces } from './bounded-body';
 
 /** The largest MCP message a client may POST (a 1 MiB payload fits with room to spare), here or through another instance. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -8,7 +8,7 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** The bytes of a POSTed MCP message, or null once 413 has been answered. */
 export async function readMessageBody(request: IncomingMessage, response: ServerResponse): Promise<Buffer | null> {
   const pieces = await readMessagePieces(request, response);
-  return pieces && (pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
+  return pieces && joinPieces(pieces);
 }
 
 /** `readMessageBody` as the chunks the body arrived in (not joined), or null once 413 has been answered. */

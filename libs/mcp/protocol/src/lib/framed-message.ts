@@ -139,12 +139,12 @@ function untouchedBytes(value: unknown): Buffer[] | null {
  * repeated keys) as text.
  */
 export function parseMessageBytes(input: MessageBytes): ParseResult {
-  const pieces = new Pieces(Buffer.isBuffer(input) ? [input] : input);
-  const bytes = Buffer.isBuffer(input) ? input : input.length === 1 ? input[0] : null;
-  if (pieces.length < FRAMED_MESSAGE_MIN_BYTES)
-    return parseMessage(bytes ? bytes.toString('utf8') : Buffer.concat(input as Buffer[]).toString('utf8'));
+  const list = Buffer.isBuffer(input) ? [input] : input;
+  const single = list.length === 1 ? list[0] : null;
+  if (encodedLength(input) < FRAMED_MESSAGE_MIN_BYTES) return parseMessage((single ?? Buffer.concat(list)).toString('utf8'));
+  const pieces = new Pieces(list);
   // Scanned in one piece (the scratch buffer for a message in several); kept as the pieces it came in.
-  const whole = bytes ?? contiguous(pieces);
+  const whole = single ?? contiguous(pieces);
   if (!isUtf8(whole)) return parseMessage(whole.toString('utf8'));
   const scan = scanJsonEnvelope(whole);
   if (!scan.ok) {
@@ -199,11 +199,11 @@ export function encodeMessageParts(message: JsonRpcMessage): WireMessage {
   return parts;
 }
 
-/** Byte length of an encoded message (what Content-Length and size limits count). */
-export function encodedLength(encoded: WireMessage | Buffer): number {
+/** Byte length of an encoded or received message (what Content-Length and size limits count). */
+export function encodedLength(encoded: WireMessage | MessageBytes): number {
   if (typeof encoded === 'string') return Buffer.byteLength(encoded);
   if (Buffer.isBuffer(encoded)) return encoded.length;
-  return encoded.reduce((sum, part) => sum + part.length, 0);
+  return (encoded as readonly Buffer[]).reduce<number>((sum, part) => sum + part.length, 0);
 }
 
 /** A serialized message as text (tests, and transports that can only send strings). */

@@ -20,7 +20,7 @@ import {
   REQUEST_TIMEOUT,
   SERVER_UNAVAILABLE,
 } from './json-rpc';
-import { encodeMessageParts, type MessageBytes, parseMessageBytes, type WireMessage } from './framed-message';
+import { encodedLength, encodeMessageParts, type MessageBytes, parseMessageBytes, type WireMessage } from './framed-message';
 
 /** A request that ended in a JSON-RPC error (from the far end, a time-out or a closed connection). */
 export class JsonRpcRequestError extends Error {
@@ -131,10 +131,9 @@ export class JsonRpcPeer {
   /** Feeds one received frame as bytes: a large message is read by its envelope only (see framed-message). */
   receiveBytes(bytes: MessageBytes): void {
     const parsed = parseMessageBytes(bytes);
-    const pieces = Buffer.isBuffer(bytes) ? [bytes] : bytes;
-    const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    const size = encodedLength(bytes);
     if (!parsed.ok || parsed.kind === 'batch') {
-      const text = Buffer.concat(pieces, Math.min(size, 200)).toString('utf8');
+      const text = Buffer.concat(Buffer.isBuffer(bytes) ? [bytes] : bytes, Math.min(size, 200)).toString('utf8');
       this.emit({ jsonrpc: '2.0', method: '$/invalid', params: { text } });
       return;
     }

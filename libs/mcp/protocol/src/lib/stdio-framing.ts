@@ -28,8 +28,8 @@ export interface LineSplitterOptions {
   onLine?: (line: string) => void;
   /**
    * Instead of `onLine`: the line's bytes, undecoded (a leading UTF-8 BOM removed), as the pieces
-   * they arrived in (views of the pushed chunks, in order, never joined), so a large message can be
-   * relayed as the bytes it came in.
+   * they arrived in (views of the pushed chunks, in order, never joined; at least one, some may be
+   * empty), so a large message can be relayed as the bytes it came in.
    */
   onBytes?: (line: Buffer[]) => void;
   /**
@@ -198,7 +198,7 @@ export class LineSplitter {
     if (this.onBytes) {
       const views = withoutBom(pieces.map((piece) => Buffer.from(piece.buffer, piece.byteOffset, piece.length)));
       if (!this.emitBlankLines && views.every(isBlankBytes)) return;
-      this.onBytes(views.length ? views : [Buffer.alloc(0)]);
+      this.onBytes(views);
       return;
     }
     let line = '';
@@ -215,21 +215,15 @@ const BOM = [0xef, 0xbb, 0xbf];
 function withoutBom(pieces: Buffer[]): Buffer[] {
   let skip = 0;
   for (const piece of pieces) {
-    for (let i = 0; i < piece.length && skip < BOM.length; i++, skip++) if (piece[i] !== BOM[skip]) return dropEmpty(pieces);
+    for (let i = 0; i < piece.length && skip < BOM.length; i++, skip++) if (piece[i] !== BOM[skip]) return pieces;
     if (skip === BOM.length) break;
   }
-  if (skip < BOM.length) return dropEmpty(pieces);
-  const out: Buffer[] = [];
-  for (const piece of pieces) {
+  if (skip < BOM.length) return pieces;
+  return pieces.map((piece) => {
     const cut = Math.min(skip, piece.length);
     skip -= cut;
-    if (piece.length > cut) out.push(piece.subarray(cut));
-  }
-  return out;
-}
-
-function dropEmpty(pieces: Buffer[]): Buffer[] {
-  return pieces.some((piece) => piece.length === 0) ? pieces.filter((piece) => piece.length > 0) : pieces;
+    return piece.subarray(cut);
+  });
 }
 
 function isBlankBytes(bytes: Uint8Array): boolean {
