@@ -35,7 +35,8 @@ ENV NODE_ENV=production \
     DATABASE_URL=/data/mcp-proxy.db \
     LOG_DIR=/logs \
     CLONE_DIRECTORY=/services \
-    ADMIN_DIST_DIR=/app/admin
+    ADMIN_DIST_DIR=/app/admin \
+    MALLOC_MMAP_THRESHOLD_=65536
 USER root
 EXPOSE 8437 3437 8443
 VOLUME ["/data", "/data/certs", "/logs", "/services"]

@@ -6,7 +6,7 @@
 // launcher goes away (its IPC channel closes).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { API_NODE_FLAGS } from './api-node-flags.mjs';
+import { API_ENVIRONMENT, API_NODE_FLAGS } from './api-node-flags.mjs';
 import { runFilteredBuild } from './build-output.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +22,7 @@ if (built !== 0) process.exit(built);
 
 const api = spawn(process.execPath, [...API_NODE_FLAGS, 'dist/apps/api/main.js'], {
   cwd: root,
+  env: { ...process.env, ...API_ENVIRONMENT },
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => api.kill(signal));

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_NODE_FLAGS } from '../api-node-flags.mjs';
+import { API_ENVIRONMENT, API_NODE_FLAGS } from '../api-node-flags.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const main = join(root, 'dist/apps/api/main.js');
@@ -40,6 +40,7 @@ async function once(warm) {
     DATABASE_URL: warm ? join(root, 'tmp/bench-data/bench.db') : join(dir, 'data/bench.db'),
     LOG_DIR: join(dir, 'logs'),
     LOG_LEVEL: 'warn',
+    ...API_ENVIRONMENT,
   };
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...API_NODE_FLAGS, main], { cwd: root, env, stdio: 'ignore' });

@@ -69,19 +69,29 @@ describe('Docker deployment files', () => {
     for (const key of CREDENTIAL_KEYS) expect([key, proxy.environment?.[`${key}_FILE`]]).toEqual([key, `\${${key}_FILE:-}`]);
   });
 
-  it('start Node with the V8 settings npm start uses, in the image and in the systemd unit', () => {
-    const flags = JSON.parse(
+  it('start Node with the V8 and allocator settings npm start uses, in the image and in the systemd unit', () => {
+    const { flags, environment } = JSON.parse(
       execFileSync(
         process.execPath,
-        ['--input-type=module', '-e', "console.log(JSON.stringify((await import('./tools/api-node-flags.mjs')).API_NODE_FLAGS))"],
+        [
+          '--input-type=module',
+          '-e',
+          "const run = await import('./tools/api-node-flags.mjs'); console.log(JSON.stringify({ flags: run.API_NODE_FLAGS, environment: run.API_ENVIRONMENT }))",
+        ],
         { cwd: ROOT, encoding: 'utf8' },
       ),
-    ) as string[];
+    ) as { flags: string[]; environment: Record<string, string> };
     expect(flags).toContain('--initial-heap-size=128');
+    expect(environment).toEqual({ MALLOC_MMAP_THRESHOLD_: '65536' });
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? 'null') as string[];
     expect(cmd).toEqual(['node', ...flags, 'main.js']);
     const unit = readFileSync(join(ROOT, 'deploy/mcp-proxy.service'), 'utf8');
     expect(/^ExecStart=(.*)$/m.exec(unit)?.[1]).toBe(['/usr/bin/node', ...flags, 'dist/apps/api/main.js'].join(' '));
+    const unitEnvironment = /^Environment=(.*)$/m.exec(unit)?.[1].split(' ') ?? [];
+    for (const [key, value] of Object.entries(environment)) {
+      expect(dockerfile).toMatch(new RegExp(`^\\s+${key}=${value}\\b`, 'm'));
+      expect(unitEnvironment).toContain(`${key}=${value}`);
+    }
   });
 
   itWithCommands(['docker-compose'], 'validating docker-compose.yml with Compose')(

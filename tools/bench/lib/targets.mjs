@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_NODE_FLAGS } from '../../api-node-flags.mjs';
+import { API_ENVIRONMENT, API_NODE_FLAGS } from '../../api-node-flags.mjs';
 import { freePort, pinned, sleep, spawnGateway, stopGroup, waitForHttp } from './processes.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -131,8 +131,10 @@ export async function startOurProxy({ main = OUR_MAIN, database = 'sqlite', env:
     ADMIN_DIST_DIR: '',
     LOG_LEVEL: 'warn',
     API_KEY: apiKey,
-    // Tracing on for a run: OTEL_EXPORTER_OTLP_ENDPOINT=… npm run bench (compare with a run without it).
-    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_'))),
+    ...API_ENVIRONMENT,
+    // Tracing on for a run: OTEL_EXPORTER_OTLP_ENDPOINT=… npm run bench (compare with a run without it);
+    // other allocator settings: MALLOC_MMAP_THRESHOLD_=… npm run bench.
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_') || key.startsWith('MALLOC_'))),
     ...extraEnv,
   };
   // BENCH_PROXY_NODE_FLAGS: extra flags for our proxy only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes.

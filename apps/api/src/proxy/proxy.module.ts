@@ -31,6 +31,8 @@ import { WebSocketTransport } from './transports/websocket.transport';
 import { SessionPools } from './upstream/session-pools';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 import { StreamHeartbeat } from './http/stream-heartbeat';
+import { largeBodyBudget } from './http/incoming-rpc';
+import { BodyBudget } from '../core/http/body-budget';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
 @Module({
@@ -62,6 +64,7 @@ import { StreamHeartbeat } from './http/stream-heartbeat';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => new StreamHeartbeat(config.get('STREAM_HEARTBEAT_MS')),
     },
+    { provide: BodyBudget, useFactory: largeBodyBudget },
     StreamableHttpTransport,
     LegacySseTransport,
     WebSocketTransport,

@@ -1,6 +1,11 @@
-import { Agent, createServer, request as httpRequest, Server } from 'node:http';
+import { Agent, createServer, IncomingMessage, request as httpRequest, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BodyTooLargeError, readBody } from './bounded-body';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { BodyTooLargeError, readBody, readBodyPieces } from './bounded-body';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** A loopback server that reads each body with a 1 KiB limit and answers 200 with its size, or 413. */
 describe('readBody', () => {
@@ -55,6 +60,34 @@ describe('readBody', () => {
       });
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+describe('readBodyPieces', () => {
+  it('leaves nothing on the request that keeps the body once it is read (the request lives as long as its call)', async () => {
+    let kept: IncomingMessage | null = null;
+    let firstPiece: WeakRef<Buffer> | null = null;
+    const server = createServer((request, response) => {
+      kept = request;
+      void readBodyPieces(request, 1024 * 1024).then((pieces) => {
+        firstPiece = new WeakRef(pieces[0]);
+        response.end(String(pieces.length));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: Buffer.alloc(256 * 1024, 'x') });
+      expect(Number(await answer.text())).toBeGreaterThan(0);
+      await new Promise(setImmediate);
+      collectGarbage();
+      expect(kept).not.toBeNull();
+      expect((firstPiece as WeakRef<Buffer> | null)?.deref()).toBeUndefined();
+      // A late error on the request (the client gone) finds a listener and does not throw.
+      expect(() => (kept as IncomingMessage | null)?.emit('error', new Error('aborted'))).not.toThrow();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -38,20 +38,41 @@ export function readBodyPieces(request: IncomingMessage, limit: number): Promise
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // Every listener goes once the body is in: the request lives as long as its call, and any closure
+    // left on it would keep every chunk (closures of one scope share it).
+    const stop = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.on('error', ignoreError);
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        request.off('data', onData);
+        stop();
         drainRefusedBody(request, size);
         reject(new BodyTooLargeError(`Request body over ${limit} bytes`));
         return;
       }
       chunks.push(chunk);
     };
+    const onEnd = (): void => {
+      stop();
+      resolve(chunks);
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
     request.on('data', onData);
-    request.once('end', () => resolve(chunks));
-    request.once('error', reject);
+    request.once('end', onEnd);
+    request.once('error', onError);
   });
+}
+
+/** A request's late error (the client went away after its body was in) is the response's business. */
+function ignoreError(): void {
+  // nothing to do: the body was read or refused
 }
 
 /**

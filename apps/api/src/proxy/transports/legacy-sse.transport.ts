@@ -13,6 +13,7 @@ import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
+import { BodyBudget } from '../../core/http/body-budget';
 import { SseSink } from '../http/reply-sinks';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
 import { RateLimiter } from '../limits/rate-limiter';
@@ -33,6 +34,7 @@ export class LegacySseTransport {
     private readonly sessions: SessionStore,
     private readonly rateLimiter: RateLimiter,
     private readonly heartbeat: StreamHeartbeat,
+    private readonly bodyBudget: BodyBudget,
   ) {}
 
   /** `base` is the prefix the client used (`/mcp/<service>` or `/mcp/g/<group>`): the endpoint event names its messages URL. */
@@ -56,7 +58,7 @@ export class LegacySseTransport {
     const session = sessionId ? this.sessions.find(sessionId, principal.id) : undefined;
     if (!session || session.serviceId !== route.id)
       return sendRpcError(response, 404, SESSION_NOT_FOUND, 'Unknown sessionId; open a new stream at …/sse');
-    const message = await readRpcMessage(request, response);
+    const message = await readRpcMessage(request, response, this.bodyBudget);
     if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
     if (!isRequest(message)) {
       if (isNotification(message)) this.dispatcher.notification(session, message);

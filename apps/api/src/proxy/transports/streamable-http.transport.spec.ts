@@ -26,6 +26,7 @@ import { SessionStore } from '../sessions/session-store';
 import { fakePrincipal, fakeRoute, FakeUpstreams, IDENTITY, until, WAIT_MS } from '../testing/fakes';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
+import { largeBodyBudget } from '../http/incoming-rpc';
 import { StreamableHttpTransport } from './streamable-http.transport';
 
 const BOTH = 'application/json, text/event-stream';
@@ -57,7 +58,14 @@ describe('StreamableHttpTransport', () => {
     sessions = new SessionStore();
     limiter = new RateLimiter();
     const dispatcher = new McpDispatcher(upstreams.asRegistry(), sessions, new EventEmitter2(), { enabled: false } as TracingService);
-    const transport = new StreamableHttpTransport(dispatcher, sessions, upstreams.asRegistry(), limiter, new StreamHeartbeat(15_000));
+    const transport = new StreamableHttpTransport(
+      dispatcher,
+      sessions,
+      upstreams.asRegistry(),
+      limiter,
+      new StreamHeartbeat(15_000),
+      largeBodyBudget(),
+    );
     route = fakeRoute();
     principal = fakePrincipal();
     server = createServer((request, response) => {

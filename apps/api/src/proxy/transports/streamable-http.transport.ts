@@ -26,6 +26,7 @@ import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
 import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
+import { BodyBudget } from '../../core/http/body-budget';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
 import { RateLimiter } from '../limits/rate-limiter';
@@ -49,10 +50,11 @@ export class StreamableHttpTransport {
     private readonly upstreams: UpstreamRegistry,
     private readonly rateLimiter: RateLimiter,
     private readonly heartbeat: StreamHeartbeat,
+    private readonly bodyBudget: BodyBudget,
   ) {}
 
   async post(request: IncomingMessage, response: ServerResponse, route: ServiceRoute, principal: Principal): Promise<void> {
-    const message = await readRpcMessage(request, response);
+    const message = await readRpcMessage(request, response, this.bodyBudget);
     if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
 
     if (principal.audience && isRequest(message)) {

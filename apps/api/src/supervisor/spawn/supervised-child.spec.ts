@@ -1,4 +1,4 @@
-import { JsonRpcRequestError, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
+import { type JsonRpcMessage, JsonRpcRequestError, onceWritten, parseMessageBytes, SERVER_UNAVAILABLE } from '@mcp-proxy/mcp/protocol';
 import { FakeChildProcess, FakeSignaller } from '../../../test/support/fake-child-process';
 import type { ServiceLogLine } from '../child-handle';
 import type { SpawnSpec } from './child-spawner';
@@ -51,6 +51,25 @@ describe('SupervisedChild', () => {
     await expect(pending).resolves.toEqual({});
     expect(logged).toContainEqual({ stream: 'stdout', text: 'Server ready on stdio' });
     expect(child).toMatchObject({ serviceId: 'id-1', serviceName: 'svc', generation: 3, pid: 4242, port: null });
+  });
+
+  it("tells who waits for a large message's bytes once they are written to stdin (they can then be freed)", async () => {
+    const { child, fake } = await launch();
+    const text = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'y'.repeat(64 * 1024) } },
+    });
+    const parsed = parseMessageBytes(Buffer.from(text));
+    if (!parsed.ok || parsed.kind === 'batch') throw new Error('expected one message');
+    const message: JsonRpcMessage = parsed.message;
+    let written = 0;
+    expect(onceWritten(message, () => written++)).toBe(true);
+    expect(child.peer?.write(message)).toBe(true);
+    await new Promise(setImmediate);
+    expect(fake.received).toEqual([text]);
+    expect(written).toBe(1);
   });
 
   it('uses the id scheme it is given (session children: prefixed strings)', async () => {

@@ -1,4 +1,12 @@
-import { JsonRpcId, type JsonRpcError, JsonRpcPeer, LineSplitter, SERVER_UNAVAILABLE, type WireMessage } from '@mcp-proxy/mcp/protocol';
+import {
+  JsonRpcId,
+  type JsonRpcError,
+  JsonRpcPeer,
+  LineSplitter,
+  SERVER_UNAVAILABLE,
+  type WireMessage,
+  writtenCallback,
+} from '@mcp-proxy/mcp/protocol';
 import type { SandboxStatusView, ServiceTransport } from '@mcp-proxy/shared/dto';
 import type { ChildExit, ChildHandle, ServiceLogLine } from '../child-handle';
 import type { SpawnedProcess, SpawnSpec } from './child-spawner';
@@ -266,7 +274,7 @@ export class SupervisedChild implements ChildHandle {
     }
     if (typeof text === 'string') stdin.write(text);
     else for (const part of text) stdin.write(part);
-    stdin.write('\n');
+    stdin.write('\n', writtenCallback(text));
     return true;
   }
 

@@ -1,4 +1,11 @@
-import { encodeMessage, encodeMessageParts, FRAMED_MESSAGE_MIN_BYTES, parseMessageBytes } from './framed-message';
+import {
+  encodeMessage,
+  encodeMessageParts,
+  FRAMED_MESSAGE_MIN_BYTES,
+  onceWritten,
+  parseMessageBytes,
+  writtenCallback,
+} from './framed-message';
 import { type JsonRpcMessage, parseMessage } from './json-rpc';
 
 const bulk = 'x'.repeat(FRAMED_MESSAGE_MIN_BYTES);
@@ -115,6 +122,28 @@ describe('parseMessageBytes / encodeMessage', () => {
     expect(wireParts.filter((part) => sources.has(part.buffer as ArrayBuffer)).reduce((sum, part) => sum + part.length, 0)).toBeGreaterThan(
       bulk.length,
     );
+  });
+
+  it('tells who waits for a large message once a transport has written it, once; a small one has nobody to tell', () => {
+    const message = parsedOk(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', text: bulk } }));
+    const written: string[] = [];
+    expect(onceWritten(message as unknown as JsonRpcMessage, () => written.push('a'))).toBe(true);
+    onceWritten(message as unknown as JsonRpcMessage, () => written.push('b'));
+    message.id = 'upstream-7';
+    const wire = encodeMessageParts(message as unknown as JsonRpcMessage);
+    expect(written).toEqual([]);
+    const done = writtenCallback(wire);
+    done?.();
+    done?.();
+    expect(written).toEqual(['a', 'b']);
+
+    const small = parsedOk('{"jsonrpc":"2.0","id":2,"method":"ping"}');
+    expect(onceWritten(small as unknown as JsonRpcMessage, () => written.push('small'))).toBe(false);
+    expect(writtenCallback(encodeMessageParts(small as unknown as JsonRpcMessage))).toBeUndefined();
+    // A message the proxy changed is written as new JSON: its pieces are not what goes out, so nobody is told.
+    const changed = parsedOk(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', text: bulk } }));
+    changed.params['name'] = 'other';
+    expect(onceWritten(changed as unknown as JsonRpcMessage, () => written.push('changed'))).toBe(false);
   });
 
   it('fuzz: random large messages read and write back as JSON.parse/stringify would', () => {

@@ -29,6 +29,8 @@ interface RawBody {
   members: number;
   /** A member was assigned. */
   changed: boolean;
+  /** Told once a transport has written the message on (see onceWritten). */
+  written?: Array<() => void>;
 }
 
 type LazyObject = Record<string, unknown> & { [RAW]?: RawBody };
@@ -87,12 +89,20 @@ class Pieces {
 
 /**
  * Where a message in several pieces is put together to be scanned: the scan needs its bytes in one
- * piece, but only while it runs, so one buffer serves every message (it grows to the largest seen).
+ * piece, but only while it runs, so one buffer serves every message up to SCRATCH_KEPT_BYTES. A
+ * larger one gets a buffer of its own: the proxy does not keep megabytes for one rare message.
  */
+const SCRATCH_KEPT_BYTES = 1024 * 1024;
 let scanScratch = Buffer.alloc(0);
 
 function contiguous(pieces: Pieces): Buffer {
-  if (scanScratch.length < pieces.length) scanScratch = Buffer.allocUnsafeSlow(Math.max(pieces.length, scanScratch.length * 2));
+  if (pieces.length > SCRATCH_KEPT_BYTES) {
+    const own = Buffer.allocUnsafeSlow(pieces.length);
+    pieces.copyTo(own);
+    return own;
+  }
+  if (scanScratch.length < pieces.length)
+    scanScratch = Buffer.allocUnsafeSlow(Math.min(Math.max(pieces.length, scanScratch.length * 2), SCRATCH_KEPT_BYTES));
   pieces.copyTo(scanScratch);
   return scanScratch.subarray(0, pieces.length);
 }
@@ -125,12 +135,35 @@ function lazyObject(bytes: Pieces, range: ByteRange, members: Map<string, ByteRa
   return target;
 }
 
-/** The bytes of a lazy object still equal to what it holds (slices of the message's pieces), or null. */
-function untouchedBytes(value: unknown): Buffer[] | null {
+/** The raw body of a lazy object whose bytes still equal what it holds, or null. */
+function untouchedBody(value: unknown): RawBody | null {
   if (typeof value !== 'object' || value === null) return null;
   const raw = (value as LazyObject)[RAW];
   if (!raw || raw.changed || Object.keys(value).length !== raw.members) return null;
-  return raw.bytes.slices(raw.range);
+  return raw;
+}
+
+/** Listeners a wire form carries to the transport that writes it (see writtenCallback). */
+const WRITTEN = Symbol('told when written');
+type WireParts = Buffer[] & { [WRITTEN]?: Array<() => void> };
+
+/**
+ * Calls `listener` once a transport has written the bytes of `message` on (or handed them to the
+ * kernel): the moment the pieces it arrived in are no longer needed. False, and nothing is kept,
+ * when the message is not held as bytes.
+ */
+export function onceWritten(message: JsonRpcMessage, listener: () => void): boolean {
+  const record = message as unknown as Record<string, unknown>;
+  const raw = untouchedBody(record['params']) ?? untouchedBody(record['result']);
+  if (!raw) return false;
+  (raw.written ??= []).push(listener);
+  return true;
+}
+
+/** What a transport calls once `wire` has been written (undefined when nobody listens): pass it as the last write's callback. */
+export function writtenCallback(wire: WireMessage): (() => void) | undefined {
+  const listeners = typeof wire === 'string' ? undefined : (wire as WireParts)[WRITTEN];
+  return listeners && (() => listeners.splice(0).forEach((listener) => listener()));
 }
 
 /**
@@ -180,22 +213,24 @@ export function encodeMessage(message: JsonRpcMessage): string | Buffer {
  */
 export function encodeMessageParts(message: JsonRpcMessage): WireMessage {
   const record = message as unknown as Record<string, unknown>;
-  const params = untouchedBytes(record['params']);
-  const result = params ? null : untouchedBytes(record['result']);
-  if (!params && !result) return JSON.stringify(message);
-  const parts: Buffer[] = [];
+  const params = untouchedBody(record['params']);
+  const result = params ? null : untouchedBody(record['result']);
+  const body = params ?? result;
+  if (!body) return JSON.stringify(message);
+  const parts: WireParts = [];
   let head = '{';
   for (const key of Object.keys(record)) {
     const value = record[key];
     if (value === undefined) continue;
-    const raw = key === 'params' ? params : key === 'result' ? result : null;
+    const raw = (key === 'params' && params) || (key === 'result' && result);
     head += `${head === '{' ? '' : ','}${JSON.stringify(key)}:`;
     if (raw) {
-      parts.push(Buffer.from(head), ...raw);
+      parts.push(Buffer.from(head), ...raw.bytes.slices(raw.range));
       head = '';
     } else head += JSON.stringify(value);
   }
   parts.push(Buffer.from(`${head}}`));
+  if (body.written) parts[WRITTEN] = body.written;
   return parts;
 }
 

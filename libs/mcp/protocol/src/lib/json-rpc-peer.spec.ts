@@ -1,6 +1,11 @@
 import { JsonRpcMessage, REQUEST_TIMEOUT, SERVER_UNAVAILABLE } from './json-rpc';
 import { JsonRpcPeer, JsonRpcRequestError } from './json-rpc-peer';
 import { wireText } from './framed-message';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 function pair() {
   const sent: JsonRpcMessage[] = [];
@@ -16,6 +21,19 @@ function pair() {
 }
 
 describe('JsonRpcPeer', () => {
+  it('does not keep a request it sent (a large one is its bytes) while it waits for the answer', async () => {
+    const { peer } = pair();
+    let params: { text: string } | null = { text: 'x'.repeat(1024) };
+    const sentParams = new WeakRef(params);
+    const pending = peer.request('tools/call', params, { timeoutMs: 60_000 });
+    params = null;
+    await new Promise(setImmediate);
+    collectGarbage();
+    expect(sentParams.deref()).toBeUndefined();
+    peer.close();
+    await pending.response;
+  });
+
   it('matches responses to requests by id, in any order', async () => {
     const { peer, sent } = pair();
     const a = peer.call('a');

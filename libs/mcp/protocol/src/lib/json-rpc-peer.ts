@@ -194,17 +194,22 @@ export class JsonRpcPeer {
         return;
       }
       const waiter: Waiter = { settle: resolve, sized };
-      if (options.timeoutMs && options.timeoutMs > 0) {
-        // Only the method is kept for the timer: the message (a large one's bytes) can go once it is written.
-        const method = message.method;
-        waiter.timer = setTimeout(() => {
-          this.abandon(id, { code: REQUEST_TIMEOUT, message: `No response to ${method} within ${options.timeoutMs} ms` });
-        }, options.timeoutMs);
-      }
+      if (options.timeoutMs && options.timeoutMs > 0) waiter.timer = this.timeOut(id, message.method, options.timeoutMs);
       this.waiting.set(id, waiter);
       if (!this.sendText(encodeMessageParts(message)))
         this.abandon(id, this.unsent?.() ?? { code: SERVER_UNAVAILABLE, message: 'Connection closed' });
     });
+  }
+
+  /**
+   * The request's timer, made out here: a closure made in `track` would keep its scope, the message
+   * (a large one's bytes) included, alive until the answer came.
+   */
+  private timeOut(id: JsonRpcId, method: string, timeoutMs: number): ReturnType<typeof setTimeout> {
+    return setTimeout(
+      () => this.abandon(id, { code: REQUEST_TIMEOUT, message: `No response to ${method} within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
   }
 
   private emit(message: JsonRpcMessage): void {
