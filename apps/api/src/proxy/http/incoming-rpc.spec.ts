@@ -1,5 +1,5 @@
 import { encodeMessageParts, type JsonRpcMessage, writtenCallback } from '@mcp-proxy/mcp/protocol';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyBudget } from '../../core/http/body-budget';
 import { LARGE_BODY_BYTES, readRpcMessage } from './incoming-rpc';
@@ -31,11 +31,15 @@ describe('readRpcMessage', () => {
     budget = new BodyBudget(LARGE_BODY_BYTES + 64 * 1024, 60_000);
     server = createServer((request, response) => {
       // Answers stay open, like calls waiting for their server, until the test ends them.
-      void readRpcMessage(request, response, budget).then((message) => {
-        if (!message) return;
-        read.push(message);
-        open.push(response);
-      });
+      readRpcMessage(request, response, budget).then(
+        (message) => {
+          if (!message) return;
+          read.push(message);
+          open.push(response);
+        },
+        // A client that went away mid-body: the request fails, as the transports see it.
+        () => undefined,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -48,12 +52,14 @@ describe('readRpcMessage', () => {
   });
 
   const post = (body: string): Promise<Response> => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  /** A POST whose answer the test does not wait for (the server side is what it looks at). */
+  const background = (body: string): void => void post(body).catch(() => undefined);
 
   it('reads the next large body only once the one before was written on; small ones are never held up', async () => {
     const first = post(call(1, LARGE_BODY_BYTES));
     await until(() => read.length === 1, 'the first large body');
     const second = post(call(2, LARGE_BODY_BYTES));
-    void post(call(3, 100));
+    background(call(3, 100));
     await until(() => read.some((message) => 'id' in message && message.id === 3), 'the small body');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(read.map((message) => ('id' in message ? message.id : null))).toEqual([1, 3]);
@@ -66,6 +72,24 @@ describe('readRpcMessage', () => {
     for (const response of open) response.end('{}');
     await Promise.all([first, second]);
     expect(budget.reserved).toBe(0);
+  });
+
+  it('gives the bytes back of a large body whose client went away before sending all of it', async () => {
+    background(call(1, LARGE_BODY_BYTES));
+    await until(() => read.length === 1, 'the first large body');
+    // Declares a large body, sends a little of it while it waits, and goes away.
+    const leaving = httpRequest(url, { method: 'POST', headers: { 'content-length': String(LARGE_BODY_BYTES + 100) } });
+    leaving.on('error', () => undefined);
+    leaving.write('{"jsonrpc":"2.0","id":2,');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    leaving.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    writtenCallback(encodeMessageParts(read[0]))?.();
+    await until(() => budget.reserved === 0, 'the bytes to come back');
+    // The budget is free: the next large body is read at once.
+    background(call(3, LARGE_BODY_BYTES));
+    await until(() => read.length === 2, 'the next large body');
+    expect(read.map((message) => ('id' in message ? message.id : null))).toEqual([1, 3]);
   });
 
   it('gives the bytes of a large body back when its exchange ends without it being written (a refused call)', async () => {

@@ -25,6 +25,11 @@ export async function readRpcMessage(
 ): Promise<JsonRpcMessage | null> {
   const declared = Number(request.headers['content-length']);
   const returnBytes = declared >= LARGE_BODY_BYTES && declared <= MAX_MESSAGE_BYTES ? await budget.reserve(declared) : null;
+  if (returnBytes && request.destroyed) {
+    // The client went away while its body waited: nothing will come, and nothing ends this exchange later.
+    returnBytes();
+    return null;
+  }
   // The bytes are given back once the message has been written on, at the latest when this exchange ends.
   if (returnBytes) response.once('close', returnBytes);
   const body = await readMessagePieces(request, response);
