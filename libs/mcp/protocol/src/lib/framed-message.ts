@@ -92,7 +92,7 @@ class Pieces {
  * piece, but only while it runs, so one buffer serves every message up to SCRATCH_KEPT_BYTES. A
  * larger one gets a buffer of its own: the proxy does not keep megabytes for one rare message.
  */
-const SCRATCH_KEPT_BYTES = 1024 * 1024;
+const SCRATCH_KEPT_BYTES = 4 * 1024 * 1024;
 let scanScratch = Buffer.alloc(0);
 
 function contiguous(pieces: Pieces): Buffer {
