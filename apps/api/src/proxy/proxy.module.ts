@@ -23,7 +23,7 @@ import { PersistedSessionEntity } from './sessions/persisted-session.entity';
 import { SessionPersistence } from './sessions/session-persistence';
 import { SessionStore } from './sessions/session-store';
 import type { ClientSession, InFlight } from './sessions/client-session';
-import type { JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
+import { framedMessageBytes, type JsonRpcMessage } from '@mcp-proxy/mcp/protocol';
 import { HttpServiceTransport } from './transports/http-service.transport';
 import { LegacySseTransport } from './transports/legacy-sse.transport';
 import { StreamableHttpTransport } from './transports/streamable-http.transport';
@@ -32,6 +32,7 @@ import { SessionPools } from './upstream/session-pools';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 import { StreamHeartbeat } from './http/stream-heartbeat';
 import { largeBodyBudget } from './http/incoming-rpc';
+import { BurstCollector, fullCollection } from './http/burst-collector';
 import { BodyBudget } from '../core/http/body-budget';
 
 /** The MCP data plane: plain Node request handling in front of Express, fed by the supervisor. */
@@ -65,6 +66,7 @@ import { BodyBudget } from '../core/http/body-budget';
       useFactory: (config: AppConfig) => new StreamHeartbeat(config.get('STREAM_HEARTBEAT_MS')),
     },
     { provide: BodyBudget, useFactory: largeBodyBudget },
+    { provide: BurstCollector, useFactory: () => new BurstCollector(framedMessageBytes, fullCollection()) },
     StreamableHttpTransport,
     LegacySseTransport,
     WebSocketTransport,

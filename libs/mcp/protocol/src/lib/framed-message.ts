@@ -89,20 +89,26 @@ class Pieces {
 
 /**
  * Where a message in several pieces is put together to be scanned: the scan needs its bytes in one
- * piece, but only while it runs, so one buffer serves every message up to SCRATCH_KEPT_BYTES. A
- * larger one gets a buffer of its own: the proxy does not keep megabytes for one rare message.
+ * piece, but only while it runs, so one buffer serves every message (it grows to the largest seen).
+ * Past SCRATCH_KEPT_BYTES it serves a burst of very large messages and is let go once they stop.
  */
 const SCRATCH_KEPT_BYTES = 4 * 1024 * 1024;
+const LARGE_SCRATCH_IDLE_MS = 5000;
 let scanScratch = Buffer.alloc(0);
+let scratchRelease: ReturnType<typeof setTimeout> | null = null;
 
 function contiguous(pieces: Pieces): Buffer {
-  if (pieces.length > SCRATCH_KEPT_BYTES) {
-    const own = Buffer.allocUnsafeSlow(pieces.length);
-    pieces.copyTo(own);
-    return own;
+  if (scanScratch.length < pieces.length) scanScratch = Buffer.allocUnsafeSlow(Math.max(pieces.length, scanScratch.length * 2));
+  if (scanScratch.length > SCRATCH_KEPT_BYTES) {
+    if (scratchRelease) scratchRelease.refresh();
+    else {
+      scratchRelease = setTimeout(() => {
+        scanScratch = Buffer.alloc(0);
+        scratchRelease = null;
+      }, LARGE_SCRATCH_IDLE_MS);
+      scratchRelease.unref();
+    }
   }
-  if (scanScratch.length < pieces.length)
-    scanScratch = Buffer.allocUnsafeSlow(Math.min(Math.max(pieces.length, scanScratch.length * 2), SCRATCH_KEPT_BYTES));
   pieces.copyTo(scanScratch);
   return scanScratch.subarray(0, pieces.length);
 }
@@ -166,6 +172,13 @@ export function writtenCallback(wire: WireMessage): (() => void) | undefined {
   return listeners && (() => listeners.splice(0).forEach((listener) => listener()));
 }
 
+let framedBytes = 0;
+
+/** Bytes of the messages read as bytes (the large ones) since start: how much went through as buffers. */
+export function framedMessageBytes(): number {
+  return framedBytes;
+}
+
 /**
  * Parses one message from bytes with the same verdicts as `parseMessage(text)`: large ones by their
  * envelope (lazy `params`/`result` over the given pieces), the rest (small, not UTF-8, batches,
@@ -176,6 +189,7 @@ export function parseMessageBytes(input: MessageBytes): ParseResult {
   const single = list.length === 1 ? list[0] : null;
   if (encodedLength(input) < FRAMED_MESSAGE_MIN_BYTES) return parseMessage((single ?? Buffer.concat(list)).toString('utf8'));
   const pieces = new Pieces(list);
+  framedBytes += pieces.length;
   // Scanned in one piece (the scratch buffer for a message in several); kept as the pieces it came in.
   const whole = single ?? contiguous(pieces);
   if (!isUtf8(whole)) return parseMessage(whole.toString('utf8'));
