@@ -36,7 +36,7 @@ ENV NODE_ENV=production \
     LOG_DIR=/logs \
     CLONE_DIRECTORY=/services \
     ADMIN_DIST_DIR=/app/admin \
-    MALLOC_MMAP_THRESHOLD_=65536
+    MALLOC_MMAP_THRESHOLD_=16384
 USER root
 EXPOSE 8437 3437 8443
 VOLUME ["/data", "/data/certs", "/logs", "/services"]

@@ -13,9 +13,10 @@
 // room: a quarter of the collections, ~9 MB more idle RSS (README: Performance).
 export const API_NODE_FLAGS = ['--max-semi-space-size=4', '--initial-heap-size=128'];
 
-// MALLOC_MMAP_THRESHOLD_=65536: every socket or pipe read is a fresh 64 KiB buffer. glibc serves those from its
-// heap, and once a large block has been freed it raises its threshold and serves even megabytes there; what is
-// freed in the middle of that heap is never given back, so a burst of large messages left RSS ~100 MB up for
-// good. A fixed threshold maps each such buffer on its own and unmaps it when V8 frees it: RSS returns to idle
-// after a burst, and idle RSS itself is ~10 MB lower. (glibc only; other C libraries ignore it.)
-export const API_ENVIRONMENT = { MALLOC_MMAP_THRESHOLD_: '65536' };
+// MALLOC_MMAP_THRESHOLD_=16384: every socket or pipe read is a fresh buffer of up to 64 KiB. glibc serves those from
+// its heap, and once a large block has been freed it raises its threshold and serves even megabytes there; what is
+// freed in the middle of that heap is never given back, so a burst of large messages left RSS ~100 MB up for good.
+// A fixed threshold maps each buffer of 16 KiB or more on its own and unmaps it when V8 frees it: RSS returns to
+// idle after a burst, and idle RSS itself is ~10 MB lower. At 64 KiB, reads cut shorter than that (a pipe's usual)
+// still filled the heap. (glibc only; other C libraries ignore it.)
+export const API_ENVIRONMENT = { MALLOC_MMAP_THRESHOLD_: '16384' };

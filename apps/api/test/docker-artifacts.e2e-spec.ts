@@ -82,7 +82,7 @@ describe('Docker deployment files', () => {
       ),
     ) as { flags: string[]; environment: Record<string, string> };
     expect(flags).toContain('--initial-heap-size=128');
-    expect(environment).toEqual({ MALLOC_MMAP_THRESHOLD_: '65536' });
+    expect(environment).toEqual({ MALLOC_MMAP_THRESHOLD_: '16384' });
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? 'null') as string[];
     expect(cmd).toEqual(['node', ...flags, 'main.js']);
     const unit = readFileSync(join(ROOT, 'deploy/mcp-proxy.service'), 'utf8');
