@@ -1,0 +1,91 @@
+import { BodyBudget } from '../src/core/http/body-budget';
+import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { registerService, RunningApp, startApp } from './support/running-app';
+
+const PASSWORD = 'correct horse battery';
+jest.setTimeout(60_000);
+
+/** A one-shot tools/call of `echo` whose body is over 2 MiB: one the proxy reads within its body budget. */
+const largeEcho = (id: number): string =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'echo', arguments: { message: 'x'.repeat(2 * 1024 * 1024) } },
+  });
+
+/**
+ * Large bodies wait for room in the body budget only once the caller is known and may use the service:
+ * an anonymous client or a token limited to another service is refused at once and cannot hold the budget;
+ * a named viewer's large call is read in turn and refused; every byte comes back.
+ */
+describe('large MCP bodies and who may make them wait', () => {
+  let running: RunningApp;
+  let budget: BodyBudget;
+
+  beforeAll(async () => {
+    running = await startApp();
+    await registerService(running, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } });
+    budget = running.app.get(BodyBudget, { strict: false });
+  });
+
+  afterAll(() => running?.close());
+
+  const post = (credential: Record<string, string>, body: string): Promise<Response> =>
+    fetch(`${running.baseUrl}/mcp/everything`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...credential },
+      body,
+    });
+
+  it('refuses anonymous and out-of-scope callers without waiting, reads a viewer in turn, and gives every byte back', async () => {
+    const limited = await running
+      .api()
+      .post('/api/client-tokens')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ label: 'elsewhere', services: ['other'] })
+      .expect(201);
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'vic', password: PASSWORD, role: 'viewer' })
+      .expect(201);
+    const viewer = await running.api().post('/api/auth/login').send({ username: 'vic', password: PASSWORD }).expect(201);
+
+    // The budget is full: an allowed large call waits for it.
+    const giveBack = await budget.reserve(budget.capacity);
+    let allowedAnswered = false;
+    const allowed = post({ 'x-api-key': running.env.apiKey }, largeEcho(1)).then(async (response) => {
+      allowedAnswered = true;
+      return { status: response.status, text: await response.text() };
+    });
+
+    const anonymous = await post({}, largeEcho(2));
+    expect(anonymous.status).toBe(401);
+    const elsewhere = await post({ authorization: `Bearer ${limited.body.token as string}` }, largeEcho(3));
+    expect(elsewhere.status).toBe(403);
+    expect(((await elsewhere.json()) as { error: { message: string } }).error.message).toBe(
+      'This credential is not allowed to use "everything"',
+    );
+    // Both were answered while the allowed call still waited: neither was read within the budget.
+    expect(allowedAnswered).toBe(false);
+
+    const viewerCall = post({ authorization: `Bearer ${viewer.body.token as string}` }, largeEcho(4));
+    giveBack();
+    const answered = await allowed;
+    expect(answered.status).toBe(200);
+    expect(answered.text).toContain('Echo: xxxx');
+    const refused = await viewerCall;
+    // A JSON-RPC error in a 200, as for any refused call in a session.
+    expect(refused.status).toBe(200);
+    expect(((await refused.json()) as { error: { code: number; message: string } }).error).toMatchObject({
+      code: -32600,
+      message: expect.stringContaining('viewers may list but not call'),
+    });
+
+    // Written to the server or answered: nothing is still counted.
+    for (let tries = 0; budget.reserved > 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(budget.reserved).toBe(0);
+  });
+});
