@@ -2,6 +2,7 @@ import { encodeMessageParts, type JsonRpcMessage, writtenCallback } from '@mcp-p
 import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyBudget } from '../../core/http/body-budget';
+import { until } from '../testing/fakes';
 import { LARGE_BODY_BYTES, readRpcMessage } from './incoming-rpc';
 
 /** A tools/call whose body is `bytes` long (roughly): a large one is read within the budget. */
@@ -9,13 +10,8 @@ function call(id: number, bytes: number): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: 'z'.repeat(bytes) } } });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Generous: a large body over loopback on a busy machine. */
+const SETTLE_MS = 10_000;
 
 describe('readRpcMessage', () => {
   let server: Server;
@@ -57,16 +53,16 @@ describe('readRpcMessage', () => {
 
   it('reads the next large body only once the one before was written on; small ones are never held up', async () => {
     const first = post(call(1, LARGE_BODY_BYTES));
-    await until(() => read.length === 1, 'the first large body');
+    await until(() => read.length === 1, 'the first large body', SETTLE_MS);
     const second = post(call(2, LARGE_BODY_BYTES));
     background(call(3, 100));
-    await until(() => read.some((message) => 'id' in message && message.id === 3), 'the small body');
+    await until(() => read.some((message) => 'id' in message && message.id === 3), 'the small body', SETTLE_MS);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(read.map((message) => ('id' in message ? message.id : null))).toEqual([1, 3]);
 
     // The transport wrote the first one to its server: its bytes are no longer held, the next may come in.
     writtenCallback(encodeMessageParts(read[0]))?.();
-    await until(() => read.length === 3, 'the second large body');
+    await until(() => read.length === 3, 'the second large body', SETTLE_MS);
     expect('id' in read[2] && read[2].id).toBe(2);
 
     for (const response of open) response.end('{}');
@@ -76,7 +72,7 @@ describe('readRpcMessage', () => {
 
   it('gives the bytes back of a large body whose client went away before sending all of it', async () => {
     background(call(1, LARGE_BODY_BYTES));
-    await until(() => read.length === 1, 'the first large body');
+    await until(() => read.length === 1, 'the first large body', SETTLE_MS);
     // Declares a large body, sends a little of it while it waits, and goes away.
     const leaving = httpRequest(url, { method: 'POST', headers: { 'content-length': String(LARGE_BODY_BYTES + 100) } });
     leaving.on('error', () => undefined);
@@ -85,10 +81,10 @@ describe('readRpcMessage', () => {
     leaving.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     writtenCallback(encodeMessageParts(read[0]))?.();
-    await until(() => budget.reserved === 0, 'the bytes to come back');
+    await until(() => budget.reserved === 0, 'the bytes to come back', SETTLE_MS);
     // The budget is free: the next large body is read at once.
     background(call(3, LARGE_BODY_BYTES));
-    await until(() => read.length === 2, 'the next large body');
+    await until(() => read.length === 2, 'the next large body', SETTLE_MS);
     expect(read.map((message) => ('id' in message ? message.id : null))).toEqual([1, 3]);
   });
 
@@ -96,6 +92,6 @@ describe('readRpcMessage', () => {
     const answer = post('{"jsonrpc":"2.0","id":1,' + '"params":{"text":"' + 'q'.repeat(LARGE_BODY_BYTES) + '"}}');
     // Not a request (no method): answered 400 at once.
     expect((await answer).status).toBe(400);
-    await until(() => budget.reserved === 0, 'the bytes to come back');
+    await until(() => budget.reserved === 0, 'the bytes to come back', SETTLE_MS);
   });
 });
