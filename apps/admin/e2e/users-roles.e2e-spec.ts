@@ -122,6 +122,9 @@ describe('users and roles, in a real browser', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
 
     const table = page.getByRole('table', { name: 'Audit events' });
+    // The unfiltered page shown before Apply holds these rows too: wait until it has been replaced.
+    await page.getByRole('progressbar', { name: 'Loading audit events' }).waitFor({ state: 'detached' });
+    await table.locator('tr[data-outcome]:not([data-outcome="refused"])').first().waitFor({ state: 'detached' });
     await table.getByText(`POST /api/services/${SERVICE}/start`).waitFor();
     await table.getByText(`GET /api/services/${SERVICE}/environment`).waitFor();
     const rows = table.locator('tr[data-outcome]');

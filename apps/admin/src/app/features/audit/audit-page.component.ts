@@ -11,6 +11,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
 import type { AuditEventView, AuditExportFormat, AuditOutcome } from '@mcp-proxy/shared/dto';
+import { Subscription } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
 import { AuditApiService } from './audit-api.service';
 import { AuditFilters, auditQueryParams, describeAuditDetail, EMPTY_AUDIT_FILTERS } from './audit-filters';
@@ -61,6 +62,8 @@ export class AuditPageComponent {
   });
   /** The filters of the rows shown (the form may have been edited since). */
   private applied: AuditFilters = EMPTY_AUDIT_FILTERS;
+  /** The page being read: a newer query cancels it, so an older answer never replaces a newer one. */
+  private reading?: Subscription;
 
   constructor() {
     this.load();
@@ -86,7 +89,8 @@ export class AuditPageComponent {
   protected load(): void {
     this.loading.set(true);
     this.error.set(null);
-    this.api
+    this.reading?.unsubscribe();
+    this.reading = this.api
       .page(
         auditQueryParams(this.applied, {
           index: this.pageIndex(),

@@ -10,6 +10,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
 import type { CallExportFormat, CallLogDetailView, CallLogView, CallOutcome } from '@mcp-proxy/shared/dto';
+import { Subscription } from 'rxjs';
 import { describeHttpError } from '../../core/api/api-error';
 import {
   CALL_OUTCOME_CHOICES,
@@ -71,6 +72,8 @@ export class CallsPageComponent {
   });
   /** The filters of the rows shown (the form may have been edited since). */
   private applied: CallFilters = EMPTY_CALL_FILTERS;
+  /** The page being read: a newer query cancels it, so an older answer never replaces a newer one. */
+  private reading?: Subscription;
 
   constructor() {
     this.load(null);
@@ -121,7 +124,8 @@ export class CallsPageComponent {
   private load(cursor: string | null): void {
     this.loading.set(true);
     this.error.set(null);
-    this.api
+    this.reading?.unsubscribe();
+    this.reading = this.api
       .page(callQueryParams(this.applied, CALLS_PAGE_SIZE, cursor))
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
