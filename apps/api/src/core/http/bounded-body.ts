@@ -25,11 +25,18 @@ export function joinPieces(pieces: readonly Buffer[]): Buffer {
   return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
 }
 
+/** Where a body of unknown length stops being read until `admit` resolves (once). */
+export interface LargeBodyGate {
+  fromBytes: number;
+  admit: () => Promise<void>;
+}
+
 /**
  * `readBody` without the join: the body as the chunks it arrived in, for a reader that takes pieces
  * (a large MCP message is relayed as its own bytes, and a buffer of its size would be garbage at once).
+ * With a `gate`, reading pauses once `fromBytes` have come in until the gate admits the rest.
  */
-export function readBodyPieces(request: IncomingMessage, limit: number): Promise<Buffer[]> {
+export function readBodyPieces(request: IncomingMessage, limit: number, gate?: LargeBodyGate): Promise<Buffer[]> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) {
     drainRefusedBody(request);
@@ -38,6 +45,7 @@ export function readBodyPieces(request: IncomingMessage, limit: number): Promise
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let gated = false;
     // Every listener goes once the body is in: the request lives as long as its call, and any closure
     // left on it would keep every chunk (closures of one scope share it).
     const stop = (): void => {
@@ -55,6 +63,12 @@ export function readBodyPieces(request: IncomingMessage, limit: number): Promise
         return;
       }
       chunks.push(chunk);
+      if (gate && size >= gate.fromBytes && !gated) {
+        gated = true;
+        // Paused, the rest waits in the kernel; a client that goes away meanwhile still ends this with 'error'.
+        request.pause();
+        void gate.admit().then(() => request.resume());
+      }
     };
     const onEnd = (): void => {
       stop();

@@ -1,6 +1,6 @@
 import { errorResponse, INVALID_REQUEST, JsonRpcId } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, joinPieces, readBodyPieces } from './bounded-body';
+import { BodyTooLargeError, joinPieces, LargeBodyGate, readBodyPieces } from './bounded-body';
 
 /** The largest MCP message a client may POST (a 1 MiB payload fits with room to spare), here or through another instance. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -12,9 +12,13 @@ export async function readMessageBody(request: IncomingMessage, response: Server
 }
 
 /** `readMessageBody` as the chunks the body arrived in (not joined), or null once 413 has been answered. */
-export async function readMessagePieces(request: IncomingMessage, response: ServerResponse): Promise<Buffer[] | null> {
+export async function readMessagePieces(
+  request: IncomingMessage,
+  response: ServerResponse,
+  gate?: LargeBodyGate,
+): Promise<Buffer[] | null> {
   try {
-    return await readBodyPieces(request, MAX_MESSAGE_BYTES);
+    return await readBodyPieces(request, MAX_MESSAGE_BYTES, gate);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
     // Not `Connection: close`: the rest of the body is being drained so the client can read this.

@@ -1,7 +1,8 @@
 import { encodeMessageParts, type JsonRpcMessage, writtenCallback } from '@mcp-proxy/mcp/protocol';
-import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import { type ClientRequest, createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyBudget } from '../../core/http/body-budget';
+import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 import { until } from '../testing/fakes';
 import { LARGE_BODY_BYTES, readRpcMessage } from './incoming-rpc';
 
@@ -68,6 +69,49 @@ describe('readRpcMessage', () => {
     for (const response of open) response.end('{}');
     await Promise.all([first, second]);
     expect(budget.reserved).toBe(0);
+  });
+
+  /** A POST without Content-Length: its body goes chunked, its size unknown until it ends. */
+  function chunked(body: string): ClientRequest {
+    const sending = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    sending.on('error', () => undefined);
+    sending.on('response', (answer) => answer.resume());
+    for (let at = 0; at < body.length; at += 256 * 1024) sending.write(body.slice(at, at + 256 * 1024));
+    sending.end();
+    return sending;
+  }
+
+  it('holds a chunked body back once it turns out large, counted as the largest it may grow to; a small one goes through', async () => {
+    background(call(1, LARGE_BODY_BYTES));
+    await until(() => read.length === 1, 'the first large body', SETTLE_MS);
+    chunked(call(2, 2 * LARGE_BODY_BYTES));
+    chunked(call(3, 100));
+    await until(() => read.some((message) => 'id' in message && message.id === 3), 'the small chunked body', SETTLE_MS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(read.map((message) => ('id' in message ? message.id : null))).toEqual([1, 3]);
+
+    writtenCallback(encodeMessageParts(read[0]))?.();
+    await until(() => read.length === 3, 'the large chunked body', SETTLE_MS);
+    expect('id' in read[2] && read[2].id).toBe(2);
+    expect(budget.reserved).toBe(MAX_MESSAGE_BYTES);
+    writtenCallback(encodeMessageParts(read[2]))?.();
+    expect(budget.reserved).toBe(0);
+  });
+
+  it('gives the bytes back of a chunked body whose client went away while it waited', async () => {
+    background(call(1, LARGE_BODY_BYTES));
+    await until(() => read.length === 1, 'the first large body', SETTLE_MS);
+    const leaving = httpRequest(url, { method: 'POST' });
+    leaving.on('error', () => undefined);
+    leaving.write(call(2, 2 * LARGE_BODY_BYTES).slice(0, LARGE_BODY_BYTES + 1000));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    leaving.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    writtenCallback(encodeMessageParts(read[0]))?.();
+    await until(() => budget.reserved === 0, 'the bytes to come back', SETTLE_MS);
+    background(call(3, LARGE_BODY_BYTES));
+    await until(() => read.length === 2, 'the next large body', SETTLE_MS);
+    expect(read.map((message) => ('id' in message ? message.id : null))).toEqual([1, 3]);
   });
 
   it('gives the bytes back of a large body whose client went away before sending all of it', async () => {

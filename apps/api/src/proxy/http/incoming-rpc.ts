@@ -1,6 +1,6 @@
 import { INVALID_REQUEST, JsonRpcId, JsonRpcMessage, onceWritten, parseMessageBytes, RATE_LIMITED } from '@mcp-proxy/mcp/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyBudget } from '../../core/http/body-budget';
+import { BodyBudget, ReturnBytes } from '../../core/http/body-budget';
 import type { Principal } from '../../core/auth/principal';
 import type { RateLimiter } from '../limits/rate-limiter';
 import { refusalMessage, takeBudgets } from '../limits/rate-policy';
@@ -23,16 +23,24 @@ export async function readRpcMessage(
   response: ServerResponse,
   budget: BodyBudget,
 ): Promise<JsonRpcMessage | null> {
+  const reservation: { giveBack?: ReturnBytes } = {};
+  const hold = async (bytes: number): Promise<void> => {
+    const giveBack = await budget.reserve(bytes);
+    // A client that went away while its body waited sends nothing more, and nothing ends this exchange later.
+    if (request.destroyed) return giveBack();
+    // Given back once the message has been written on, at the latest when this exchange ends.
+    reservation.giveBack = giveBack;
+    response.once('close', giveBack);
+  };
   const declared = Number(request.headers['content-length']);
-  const returnBytes = declared >= LARGE_BODY_BYTES && declared <= MAX_MESSAGE_BYTES ? await budget.reserve(declared) : null;
-  if (returnBytes && request.destroyed) {
-    // The client went away while its body waited: nothing will come, and nothing ends this exchange later.
-    returnBytes();
-    return null;
+  if (declared >= LARGE_BODY_BYTES && declared <= MAX_MESSAGE_BYTES) {
+    await hold(declared);
+    if (request.destroyed) return null;
   }
-  // The bytes are given back once the message has been written on, at the latest when this exchange ends.
-  if (returnBytes) response.once('close', returnBytes);
-  const body = await readMessagePieces(request, response);
+  // A body of unknown length (chunked) that turns out large waits for room for the largest it may grow to.
+  const unknownLength = request.headers['content-length'] === undefined;
+  const gate = unknownLength ? { fromBytes: LARGE_BODY_BYTES, admit: () => hold(MAX_MESSAGE_BYTES) } : undefined;
+  const body = await readMessagePieces(request, response, gate);
   if (!body) return null;
   // A large body is read by its envelope only and relayed as its own bytes (the chunks it came in).
   const parsed = parseMessageBytes(body);
@@ -44,7 +52,7 @@ export async function readRpcMessage(
     sendRpcError(response, 400, INVALID_REQUEST, 'JSON-RPC batches are not supported');
     return null;
   }
-  if (returnBytes) onceWritten(parsed.message, returnBytes);
+  if (reservation.giveBack) onceWritten(parsed.message, reservation.giveBack);
   return parsed.message;
 }
 
