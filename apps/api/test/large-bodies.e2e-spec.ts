@@ -1,5 +1,6 @@
+import { WebSocket } from 'ws';
 import { BodyBudget } from '../src/core/http/body-budget';
-import { EVERYTHING_SERVER } from './support/mcp-clients';
+import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
 import { eventually, registerService, RunningApp, startApp } from './support/running-app';
 
 const PASSWORD = 'correct horse battery';
@@ -84,10 +85,63 @@ describe('large MCP bodies and who may make them wait', () => {
       message: expect.stringContaining('viewers may list but not call'),
     });
 
-    // Written to the server or answered: nothing is still counted.
-    await eventually(() => {
+    await nothingCounted();
+  });
+
+  /** A WebSocket session on `everything` with `credential` (a query parameter): its answers by id. */
+  async function webSocketSession(credential: string): Promise<{ socket: WebSocket; answers: Map<number, string> }> {
+    const socket = new WebSocket(`${running.baseUrl.replace('http', 'ws')}/mcp/ws?service=everything&token=${credential}`, 'mcp');
+    const answers = new Map<number, string>();
+    socket.on('message', (data) => {
+      const text = data.toString();
+      const id = (JSON.parse(text) as { id?: unknown }).id;
+      if (typeof id === 'number') answers.set(id, text);
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(initializeRequest('large-frames'));
+    await eventually(() => (answers.has(1) ? Promise.resolve() : Promise.reject(new Error('no answer to initialize'))), 10_000);
+    return { socket, answers };
+  }
+
+  it('over WebSocket, a large frame waits for the budget with the frames behind it, and its bytes come back written or answered', async () => {
+    const admin = await webSocketSession(running.env.apiKey);
+    const giveBack = await budget.reserve(budget.capacity);
+    admin.socket.send(largeEcho(2));
+    admin.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Frames are handled in order: the ping waits behind the large call.
+    expect([...admin.answers.keys()]).toEqual([1]);
+    giveBack();
+    await eventually(
+      () => (admin.answers.has(2) && admin.answers.has(3) ? Promise.resolve() : Promise.reject(new Error('not answered'))),
+      20_000,
+    );
+    expect(admin.answers.get(2)).toContain('Echo: xxxx');
+    admin.socket.close();
+    await nothingCounted();
+
+    // A viewer's large call is refused, never written to the server: the refusal gives its bytes back.
+    await running
+      .api()
+      .post('/api/users')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ username: 'wes', password: PASSWORD, role: 'viewer' })
+      .expect(201);
+    const login = await running.api().post('/api/auth/login').send({ username: 'wes', password: PASSWORD }).expect(201);
+    const viewer = await webSocketSession(login.body.token as string);
+    viewer.socket.send(largeEcho(2));
+    await eventually(() => (viewer.answers.has(2) ? Promise.resolve() : Promise.reject(new Error('not answered'))), 20_000);
+    expect(viewer.answers.get(2)).toContain('viewers may list but not call');
+    // Still open: the bytes came back with the answer, not with the connection's end.
+    await nothingCounted();
+    viewer.socket.close();
+  });
+
+  /** Written to the server or answered: nothing is still counted. */
+  function nothingCounted(): Promise<void> {
+    return eventually(() => {
       if (budget.reserved !== 0) throw new Error(`${budget.reserved} bytes still counted`);
       return Promise.resolve();
     }, 5000);
-  });
+  }
 });

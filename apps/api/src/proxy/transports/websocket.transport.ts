@@ -1,14 +1,16 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   errorResponse,
   INVALID_REQUEST,
   isNotification,
   isRequest,
+  JsonRpcId,
   JsonRpcMessage,
   JsonRpcRequest,
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   MCP_METHODS,
   encodeMessage,
+  onceWritten,
   parseMessageBytes,
   RATE_LIMITED,
   SERVER_UNAVAILABLE,
@@ -27,6 +29,11 @@ import type { MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
 import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
+import { BodyBudget, ReturnBytes } from '../../core/http/body-budget';
+import { LARGE_BODY_BYTES } from '../http/incoming-rpc';
+
+/** Bytes of frames waiting for dispatch on one connection before its socket is paused. */
+const QUEUED_FRAME_BYTES = LARGE_BODY_BYTES;
 
 /** One WebSocket: every message for the client is a text frame. */
 class WebSocketSink implements MessageSink {
@@ -76,11 +83,14 @@ export class WebSocketTransport implements OnModuleDestroy {
     handleProtocols: (protocols) => (protocols.has('mcp') ? 'mcp' : false),
   });
 
+  private readonly logger = new Logger(WebSocketTransport.name);
+
   constructor(
     private readonly dispatcher: McpDispatcher,
     private readonly sessions: SessionStore,
     private readonly rateLimiter: RateLimiter,
     private readonly heartbeat: StreamHeartbeat,
+    private readonly bodyBudget: BodyBudget,
   ) {}
 
   /** `opened` is told the connection once it is a WebSocket (the handler watches its credential from then on). */
@@ -108,10 +118,25 @@ export class WebSocketTransport implements OnModuleDestroy {
     const sink = new WebSocketSink(ws);
     session.standalone = sink;
     const stopBeating = this.heartbeat.add(sink);
-    // Frames are handled in order, each after the previous one was dispatched.
+    // Frames are handled in order, each after the previous one was dispatched. Once a megabyte of them
+    // waits, the socket is paused: a client sending faster than that fills its own TCP window, not memory.
     let queue = Promise.resolve();
+    let queuedBytes = 0;
     ws.on('message', (data, isBinary) => {
-      queue = queue.then(() => this.receive(session, route, principal, sink, isBinary ? null : asBuffer(data)));
+      const text = isBinary ? null : asBuffer(data);
+      const bytes = text?.length ?? 0;
+      queuedBytes += bytes;
+      if (queuedBytes >= QUEUED_FRAME_BYTES) ws.pause();
+      queue = queue
+        .then(async () => {
+          const giveBack = bytes >= LARGE_BODY_BYTES ? await this.reserve(ws, bytes) : undefined;
+          const held = await this.receive(session, route, principal, sink, text, giveBack).finally(() => {
+            queuedBytes -= bytes;
+            if (ws.isPaused && queuedBytes < QUEUED_FRAME_BYTES) ws.resume();
+          });
+          if (!held) giveBack?.();
+        })
+        .catch((error: unknown) => this.logger.warn(`WebSocket frame of ${route.name} not handled: ${String(error)}`));
     });
     ws.on('close', () => {
       stopBeating();
@@ -120,44 +145,87 @@ export class WebSocketTransport implements OnModuleDestroy {
     ws.on('error', () => ws.terminate());
   }
 
+  /**
+   * A large frame is in memory already; it counts in the proxy's large-body budget until written on
+   * (or answered), and later frames wait in the kernel meanwhile. Given back at the latest when the
+   * connection closes.
+   */
+  private async reserve(ws: WebSocket, bytes: number): Promise<ReturnBytes> {
+    ws.pause();
+    const returnBytes = await this.bodyBudget.reserve(bytes);
+    const giveBack = (): void => {
+      ws.off('close', giveBack);
+      returnBytes();
+    };
+    ws.once('close', giveBack);
+    return giveBack;
+  }
+
+  /** True when a request went on holding `giveBack`'s bytes (until it is written to its server or answered). */
   private async receive(
     session: ClientSession,
     route: ServiceRoute,
     principal: Principal,
     sink: WebSocketSink,
     text: Buffer | null,
-  ): Promise<void> {
-    if (session.closed) return;
+    giveBack?: ReturnBytes,
+  ): Promise<boolean> {
+    if (session.closed) return false;
     if (text === null) {
       sink.send(errorResponse(null, INVALID_REQUEST, 'Binary frames are not JSON-RPC; send text frames'));
-      return;
+      return false;
     }
     const parsed = parseMessageBytes(text);
-    if (!parsed.ok) return void sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
-    if (parsed.kind === 'batch') return void sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
+    if (!parsed.ok) {
+      sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
+      return false;
+    }
+    if (parsed.kind === 'batch') {
+      sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
+      return false;
+    }
     const message = parsed.message;
     const refusal = await takeBudgets(this.rateLimiter, route, principal, message);
     if (refusal) {
       if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, refusalMessage(refusal), refusal));
-      return;
+      return false;
     }
-    if (isNotification(message)) return this.dispatcher.notification(session, message);
-    if (!isRequest(message)) return this.dispatcher.response(session, message);
+    // Handed to the upstream as they are: their bytes are given back now.
+    if (isNotification(message)) this.dispatcher.notification(session, message);
+    else if (!isRequest(message)) this.dispatcher.response(session, message);
+    if (!isRequest(message)) return false;
+    const answers = giveBack ? answerGivesBack(sink, message.id, giveBack) : sink;
+    if (giveBack) onceWritten(message, giveBack);
     try {
-      await this.request(session, route, message, sink);
+      await this.request(session, route, message, answers);
     } catch (error) {
       if (!(error instanceof ServiceUnavailable)) throw error;
-      sink.send(errorResponse(message.id, SERVER_UNAVAILABLE, error.message));
+      answers.send(errorResponse(message.id, SERVER_UNAVAILABLE, error.message));
     }
+    return true;
   }
 
-  private async request(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest, sink: WebSocketSink): Promise<void> {
+  private async request(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest, sink: MessageSink): Promise<void> {
     if (message.method === MCP_METHODS.INITIALIZE) {
       await this.dispatcher.prepare(route, session, message);
       return this.dispatcher.initialize(session, route, message, sink);
     }
     await this.dispatcher.request(session, route, message, () => sink);
   }
+}
+
+/** The connection's sink for one large request: its answer gives the request's bytes back, if nothing wrote them on first. */
+function answerGivesBack(sink: MessageSink, id: JsonRpcId, giveBack: ReturnBytes): MessageSink {
+  return {
+    streaming: sink.streaming,
+    get closed() {
+      return sink.closed;
+    },
+    send(message: JsonRpcMessage): boolean {
+      if (!('method' in message) && 'id' in message && message.id === id) giveBack();
+      return sink.send(message);
+    },
+  };
 }
 
 /** A text frame's payload as one Buffer (ws hands over a Buffer, fragments or an ArrayBuffer by its binaryType). */
