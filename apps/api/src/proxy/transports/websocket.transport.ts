@@ -119,7 +119,8 @@ export class WebSocketTransport implements OnModuleDestroy {
     session.standalone = sink;
     const stopBeating = this.heartbeat.add(sink);
     // Frames are handled in order, each after the previous one was dispatched. Once a megabyte of them
-    // waits, the socket is paused: a client sending faster than that fills its own TCP window, not memory.
+    // waits (one large frame does), the socket is paused: a client sending faster than that fills its own
+    // TCP window, not memory.
     let queue = Promise.resolve();
     let queuedBytes = 0;
     ws.on('message', (data, isBinary) => {
@@ -130,11 +131,14 @@ export class WebSocketTransport implements OnModuleDestroy {
       queue = queue
         .then(async () => {
           const giveBack = bytes >= LARGE_BODY_BYTES ? await this.reserve(ws, bytes) : undefined;
-          const held = await this.receive(session, route, principal, sink, text, giveBack).finally(() => {
+          let held = false;
+          try {
+            held = await this.receive(session, route, principal, sink, text, giveBack);
+          } finally {
+            if (!held) giveBack?.();
             queuedBytes -= bytes;
             if (ws.isPaused && queuedBytes < QUEUED_FRAME_BYTES) ws.resume();
-          });
-          if (!held) giveBack?.();
+          }
         })
         .catch((error: unknown) => this.logger.warn(`WebSocket frame of ${route.name} not handled: ${String(error)}`));
     });
@@ -147,11 +151,10 @@ export class WebSocketTransport implements OnModuleDestroy {
 
   /**
    * A large frame is in memory already; it counts in the proxy's large-body budget until written on
-   * (or answered), and later frames wait in the kernel meanwhile. Given back at the latest when the
-   * connection closes.
+   * (or answered), while the paused socket keeps later frames in the kernel. Given back at the latest
+   * when the connection closes.
    */
   private async reserve(ws: WebSocket, bytes: number): Promise<ReturnBytes> {
-    ws.pause();
     const returnBytes = await this.bodyBudget.reserve(bytes);
     const giveBack = (): void => {
       ws.off('close', giveBack);
@@ -190,10 +193,12 @@ export class WebSocketTransport implements OnModuleDestroy {
       if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, refusalMessage(refusal), refusal));
       return false;
     }
-    // Handed to the upstream as they are: their bytes are given back now.
-    if (isNotification(message)) this.dispatcher.notification(session, message);
-    else if (!isRequest(message)) this.dispatcher.response(session, message);
-    if (!isRequest(message)) return false;
+    if (!isRequest(message)) {
+      // Handed to the upstream as they are: their bytes are given back now.
+      if (isNotification(message)) this.dispatcher.notification(session, message);
+      else this.dispatcher.response(session, message);
+      return false;
+    }
     const answers = giveBack ? answerGivesBack(sink, message.id, giveBack) : sink;
     if (giveBack) onceWritten(message, giveBack);
     try {
