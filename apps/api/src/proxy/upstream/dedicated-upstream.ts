@@ -76,18 +76,23 @@ export class DedicatedUpstream implements Upstream {
       session.finish(entry, errorResponse(entry.clientId, SERVER_UNAVAILABLE, 'The MCP server of this session has exited'));
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(entry);
-      if (session.find(entry.clientId) !== entry) return;
-      this.peer.notify(MCP_METHODS.CANCELLED, { requestId: entry.clientId, reason: 'Timed out in the proxy' });
-      session.finish(entry, errorResponse(entry.clientId, REQUEST_TIMEOUT, `No response to ${request.method} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    timer.unref();
-    this.timers.set(entry, timer);
+    this.timers.set(entry, this.timeOut(session, entry, timeoutMs));
     entry.cancel = () => {
       this.clearTimer(entry);
       this.peer.notify(MCP_METHODS.CANCELLED, { requestId: entry.clientId, reason: 'Cancelled by the client' });
     };
+  }
+
+  /** The call's timer, made out here: a closure made in `forwardNow` would keep the request (a large one's bytes) until it fired or was cleared. */
+  private timeOut(session: ClientSession, entry: InFlight, timeoutMs: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.timers.delete(entry);
+      if (session.find(entry.clientId) !== entry) return;
+      this.peer.notify(MCP_METHODS.CANCELLED, { requestId: entry.clientId, reason: 'Timed out in the proxy' });
+      session.finish(entry, errorResponse(entry.clientId, REQUEST_TIMEOUT, `No response to ${entry.method} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref();
+    return timer;
   }
 
   notify(session: ClientSession, notification: JsonRpcNotification): void {

@@ -16,6 +16,7 @@ import {
   progressTokenOf,
   withNotifiedProgressToken,
   withProgressToken,
+  SentRequest,
   SERVER_UNAVAILABLE,
 } from '@mcp-proxy/mcp/protocol';
 import { Logger } from '@nestjs/common';
@@ -134,11 +135,46 @@ export class SharedUpstream implements Upstream {
       params = withProgressToken(params, upstreamToken);
     }
 
-    const pending = this.peer.request(request.method, params, { timeoutMs });
     // What the answer needs of the request, so the request itself (a large one's bytes) is not held while the server works.
     const method = request.method;
     const listParams = method === MCP_METHODS.TOOLS_LIST ? request.params : undefined;
     const owner: Owner = { session, entry };
+    let pending: SentRequest;
+
+    const deliver = (response: JsonRpcResponse): void => {
+      try {
+        this.byUpstreamId.delete(pending.id);
+        if (upstreamToken) this.progress.delete(upstreamToken);
+        // A cancelled request is no longer in the session: its late answer is dropped.
+        if (session.find(entry.clientId) !== entry) return;
+        if (!isErrorResponse(response)) {
+          const result = (response as { result: unknown }).result;
+          if (method === MCP_METHODS.TOOLS_LIST) {
+            this.cache.learnTools(result);
+            this.options.toolPins?.observe(result, listParams);
+            // Cached as the server sent it: an approval shows the tool again without waiting for the cache.
+            (response as { result: unknown }).result = this.screened(method, result, this.options.toolPins?.held() ?? null);
+          }
+          if (cacheKey && !(result as { isError?: unknown }).isError) this.cache.set(cacheKey, result, ttlMs);
+        }
+        response.id = entry.clientId;
+        entry.responseChars = pending.receivedChars;
+        session.finish(entry, response);
+      } catch (error) {
+        // Delivering runs the session's transforms, observers and the client's sink; a throw there is logged
+        // here, never thrown into the read loop of the server's output.
+        logger.error(`Could not deliver the answer to ${method} from ${this.options.serviceName}: ${messageOf(error)}`);
+      }
+    };
+    try {
+      // Handed over, not through a promise: see requestAnswered.
+      pending = this.peer.requestAnswered(method, params, { timeoutMs }, deliver);
+    } catch (error) {
+      // The transport's send threw: the client gets what a closed connection gives.
+      logger.warn(`Could not send ${method} to ${this.options.serviceName}: ${messageOf(error)}`);
+      if (upstreamToken) this.progress.delete(upstreamToken);
+      return session.finish(entry, errorResponse(entry.clientId, SERVER_UNAVAILABLE, 'Connection closed'));
+    }
     entry.upstreamId = pending.id;
     this.byUpstreamId.set(pending.id, owner);
     if (upstreamToken) this.progress.set(upstreamToken, owner);
@@ -146,38 +182,6 @@ export class SharedUpstream implements Upstream {
       this.peer.notify(MCP_METHODS.CANCELLED, { requestId: pending.id, reason: 'Cancelled by the client' });
       this.peer.abandon(pending.id, { code: INTERNAL_ERROR, message: 'cancelled' });
     };
-
-    const deliver = (response: JsonRpcResponse): void => {
-      this.byUpstreamId.delete(pending.id);
-      if (upstreamToken) this.progress.delete(upstreamToken);
-      // A cancelled request is no longer in the session: its late answer is dropped.
-      if (session.find(entry.clientId) !== entry) return;
-      if (!isErrorResponse(response)) {
-        const result = (response as { result: unknown }).result;
-        if (method === MCP_METHODS.TOOLS_LIST) {
-          this.cache.learnTools(result);
-          this.options.toolPins?.observe(result, listParams);
-          // Cached as the server sent it: an approval shows the tool again without waiting for the cache.
-          (response as { result: unknown }).result = this.screened(method, result, this.options.toolPins?.held() ?? null);
-        }
-        if (cacheKey && !(result as { isError?: unknown }).isError) this.cache.set(cacheKey, result, ttlMs);
-      }
-      response.id = entry.clientId;
-      entry.responseChars = pending.receivedChars;
-      session.finish(entry, response);
-    };
-    pending.response
-      .then(deliver, (error: unknown) => {
-        // The peer settles every request with a response (time-outs and a closed connection included) and
-        // rejects only when the transport's send throws: the client gets what a closed connection gives.
-        logger.warn(`Could not send ${method} to ${this.options.serviceName}: ${messageOf(error)}`);
-        deliver(errorResponse(pending.id, SERVER_UNAVAILABLE, 'Connection closed'));
-      })
-      // Delivering runs the session's transforms, observers and the client's sink; a throw there is logged
-      // here instead of becoming an unhandled rejection, which would stop the whole proxy.
-      .catch((error: unknown) =>
-        logger.error(`Could not deliver the answer to ${method} from ${this.options.serviceName}: ${messageOf(error)}`),
-      );
   }
 
   /**

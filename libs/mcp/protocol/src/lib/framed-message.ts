@@ -25,6 +25,10 @@ const RAW = Symbol('raw JSON bytes');
 interface RawBody {
   bytes: Pieces;
   range: ByteRange;
+  /** Where each member's value is in `bytes`. */
+  ranges: Map<string, ByteRange>;
+  /** Members parsed (on first read) or assigned so far. */
+  values: Map<string, unknown> | null;
   /** Members when made: a member added or deleted since means the bytes no longer tell the truth. */
   members: number;
   /** A member was assigned. */
@@ -113,31 +117,48 @@ function contiguous(pieces: Pieces): Buffer {
   return scanScratch.subarray(0, pieces.length);
 }
 
+/**
+ * The getter and setter of each member name, shared by every lazy object. V8 keeps an object's accessors
+ * in its hidden class, which lives in the old generation: accessors closing over a message (as they once
+ * did) kept its pieces, socket reads of 64 KiB, from being freed by any young-generation collection, and
+ * every large message waited for a full mark-compact of the heap. Shared ones find the message through
+ * `this`. Names beyond the first few hundred (a client can send any) get accessors of their own.
+ */
+const SHARED_ACCESSORS_MAX = 256;
+const sharedAccessors = new Map<string, PropertyDescriptor>();
+
+function memberAccessor(key: string): PropertyDescriptor {
+  const shared = sharedAccessors.get(key);
+  if (shared) return shared;
+  const accessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: LazyObject) {
+      return memberValue(this[RAW] as RawBody, key);
+    },
+    set(this: LazyObject, next: unknown) {
+      const raw = this[RAW] as RawBody;
+      (raw.values ??= new Map()).set(key, next);
+      raw.changed = true;
+    },
+  };
+  if (sharedAccessors.size < SHARED_ACCESSORS_MAX) sharedAccessors.set(key, accessor);
+  return accessor;
+}
+
+function memberValue(raw: RawBody, key: string): unknown {
+  if (raw.values?.has(key)) return raw.values.get(key);
+  const value: unknown = JSON.parse(raw.bytes.text(raw.ranges.get(key) as ByteRange));
+  (raw.values ??= new Map()).set(key, value);
+  return value;
+}
+
 /** An object whose members are parsed from their bytes on first read; assigning one marks the bytes stale. */
 function lazyObject(bytes: Pieces, range: ByteRange, members: Map<string, ByteRange>): LazyObject {
   const target: LazyObject = {};
-  const raw: RawBody = { bytes, range, members: members.size, changed: false };
+  const raw: RawBody = { bytes, range, ranges: members, values: null, members: members.size, changed: false };
   Object.defineProperty(target, RAW, { value: raw, enumerable: false });
-  for (const [key, member] of members) {
-    let parsed = false;
-    let value: unknown;
-    Object.defineProperty(target, key, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        if (!parsed) {
-          value = JSON.parse(bytes.text(member));
-          parsed = true;
-        }
-        return value;
-      },
-      set(next: unknown) {
-        value = next;
-        parsed = true;
-        raw.changed = true;
-      },
-    });
-  }
+  for (const key of members.keys()) Object.defineProperty(target, key, memberAccessor(key));
   return target;
 }
 
