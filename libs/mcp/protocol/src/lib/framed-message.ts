@@ -118,11 +118,11 @@ function contiguous(pieces: Pieces): Buffer {
 }
 
 /**
- * The getter and setter of each member name, shared by every lazy object. V8 keeps an object's accessors
- * in its hidden class, which lives in the old generation: accessors closing over a message (as they once
- * did) kept its pieces, socket reads of 64 KiB, from being freed by any young-generation collection, and
- * every large message waited for a full mark-compact of the heap. Shared ones find the message through
- * `this`. Names beyond the first few hundred (a client can send any) get accessors of their own.
+ * The getter and setter of each member name, shared by every lazy object: they find their message through
+ * `this`. Accessors made per message (closures over it) gave the first message of each shape a hidden class
+ * of its own holding them, in the old generation, so its pieces stayed until a full mark-compact, and made
+ * every later message a slow dictionary object. Shared ones keep one fast hidden class per shape that holds
+ * nothing of any message. Names beyond the first few hundred (a client can send any) get accessors of their own.
  */
 const SHARED_ACCESSORS_MAX = 256;
 const sharedAccessors = new Map<string, PropertyDescriptor>();

@@ -48,10 +48,7 @@ export interface PendingRequest extends SentRequest {
   readonly response: Promise<JsonRpcResponse>;
 }
 
-/**
- * A request's handle as a class, not an object literal with a getter: V8 keeps an object's accessors in
- * its hidden class (in the old generation), so such a literal made a new hidden class per request.
- */
+/** A request's handle: a class, not an object literal with a getter, which V8 makes a slow dictionary object. */
 class OutgoingRequest implements SentRequest {
   receivedChars?: number;
 
