@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { inBackground } from '../logging/background';
 
 /**
  * The one bounded body reader (the MCP data plane, OAuth, cluster forwarding, and the REST API's
@@ -67,7 +68,12 @@ export function readBodyPieces(request: IncomingMessage, limit: number, gate?: L
         gated = true;
         // Paused, the rest waits in the kernel; a client that goes away meanwhile still ends this with 'error'.
         request.pause();
-        void gate.admit().then(() => request.resume());
+        // Read on even if admitting failed (logged): a body left paused would hang its client.
+        inBackground(
+          gate.admit().finally(() => request.resume()),
+          'BoundedBody',
+          'Waiting for room for a large body',
+        );
       }
     };
     const onEnd = (): void => {
