@@ -35,6 +35,17 @@ import { LARGE_BODY_BYTES } from '../http/incoming-rpc';
 /** Bytes of frames waiting for dispatch on one connection before its socket is paused. */
 const QUEUED_FRAME_BYTES = LARGE_BODY_BYTES;
 
+/** One MCP WebSocket and what its frames need. */
+interface Connection {
+  ws: WebSocket;
+  session: ClientSession;
+  route: ServiceRoute;
+  principal: Principal;
+  sink: WebSocketSink;
+  /** Bytes of frames received and not yet dispatched. */
+  queuedBytes: number;
+}
+
 /** One WebSocket: every message for the client is a text frame. */
 class WebSocketSink implements MessageSink {
   readonly streaming = true;
@@ -118,29 +129,16 @@ export class WebSocketTransport implements OnModuleDestroy {
     const sink = new WebSocketSink(ws);
     session.standalone = sink;
     const stopBeating = this.heartbeat.add(sink);
+    const connection: Connection = { ws, session, route, principal, sink, queuedBytes: 0 };
     // Frames are handled in order, each after the previous one was dispatched. Once a megabyte of them
     // waits (one large frame does), the socket is paused: a client sending faster than that fills its own
     // TCP window, not memory.
     let queue = Promise.resolve();
-    let queuedBytes = 0;
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? null : asBuffer(data);
-      const bytes = text?.length ?? 0;
-      queuedBytes += bytes;
-      if (queuedBytes >= QUEUED_FRAME_BYTES) ws.pause();
-      queue = queue
-        .then(async () => {
-          const giveBack = bytes >= LARGE_BODY_BYTES ? await this.reserve(ws, bytes) : undefined;
-          let held = false;
-          try {
-            held = await this.receive(session, route, principal, sink, text, giveBack);
-          } finally {
-            if (!held) giveBack?.();
-            queuedBytes -= bytes;
-            if (ws.isPaused && queuedBytes < QUEUED_FRAME_BYTES) ws.resume();
-          }
-        })
-        .catch((error: unknown) => this.logger.warn(`WebSocket frame of ${route.name} not handled: ${String(error)}`));
+      connection.queuedBytes += text?.length ?? 0;
+      if (connection.queuedBytes >= QUEUED_FRAME_BYTES) ws.pause();
+      queue = queue.then(() => this.receive(connection, text));
     });
     ws.on('close', () => {
       stopBeating();
@@ -164,50 +162,44 @@ export class WebSocketTransport implements OnModuleDestroy {
     return giveBack;
   }
 
-  /** True when a request went on holding `giveBack`'s bytes (until it is written to its server or answered). */
-  private async receive(
-    session: ClientSession,
-    route: ServiceRoute,
-    principal: Principal,
-    sink: WebSocketSink,
-    text: Buffer | null,
-    giveBack?: ReturnBytes,
-  ): Promise<boolean> {
-    if (session.closed) return false;
-    if (text === null) {
-      sink.send(errorResponse(null, INVALID_REQUEST, 'Binary frames are not JSON-RPC; send text frames'));
-      return false;
-    }
-    const parsed = parseMessageBytes(text);
-    if (!parsed.ok) {
-      sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
-      return false;
-    }
-    if (parsed.kind === 'batch') {
-      sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
-      return false;
-    }
-    const message = parsed.message;
-    const refusal = await takeBudgets(this.rateLimiter, route, principal, message);
-    if (refusal) {
-      if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, refusalMessage(refusal), refusal));
-      return false;
-    }
-    if (!isRequest(message)) {
-      // Handed to the upstream as they are: their bytes are given back now.
-      if (isNotification(message)) this.dispatcher.notification(session, message);
-      else this.dispatcher.response(session, message);
-      return false;
-    }
-    const answers = giveBack ? answerGivesBack(sink, message.id, giveBack) : sink;
-    if (giveBack) onceWritten(message, giveBack);
+  /** One frame; never throws: a frame that fails is logged and the ones after it go on. */
+  private async receive(connection: Connection, text: Buffer | null): Promise<void> {
+    const { ws, session, route, principal, sink } = connection;
+    const bytes = text?.length ?? 0;
+    const giveBack = bytes >= LARGE_BODY_BYTES ? await this.reserve(ws, bytes) : undefined;
+    // A request forwarded with a large body holds its bytes until written to its server or answered.
+    let held = false;
     try {
-      await this.request(session, route, message, answers);
+      if (session.closed) return;
+      if (text === null) return void sink.send(errorResponse(null, INVALID_REQUEST, 'Binary frames are not JSON-RPC; send text frames'));
+      const parsed = parseMessageBytes(text);
+      if (!parsed.ok) return void sink.send(errorResponse(parsed.id, parsed.error.code, parsed.error.message));
+      if (parsed.kind === 'batch') return void sink.send(errorResponse(null, INVALID_REQUEST, 'JSON-RPC batches are not supported'));
+      const message = parsed.message;
+      const refusal = await takeBudgets(this.rateLimiter, route, principal, message);
+      if (refusal) {
+        if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, refusalMessage(refusal), refusal));
+        return;
+      }
+      // Notifications and answers are handed to the upstream as they are: their bytes are given back now.
+      if (isNotification(message)) return this.dispatcher.notification(session, message);
+      if (!isRequest(message)) return this.dispatcher.response(session, message);
+      const answers = giveBack ? new AnswerGivesBack(sink, message.id, giveBack) : sink;
+      if (giveBack) onceWritten(message, giveBack);
+      try {
+        await this.request(session, route, message, answers);
+      } catch (error) {
+        if (!(error instanceof ServiceUnavailable)) throw error;
+        answers.send(errorResponse(message.id, SERVER_UNAVAILABLE, error.message));
+      }
+      held = true;
     } catch (error) {
-      if (!(error instanceof ServiceUnavailable)) throw error;
-      answers.send(errorResponse(message.id, SERVER_UNAVAILABLE, error.message));
+      this.logger.warn(`WebSocket frame of ${route.name} not handled: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      if (!held) giveBack?.();
+      connection.queuedBytes -= bytes;
+      if (ws.isPaused && connection.queuedBytes < QUEUED_FRAME_BYTES) ws.resume();
     }
-    return true;
   }
 
   private async request(session: ClientSession, route: ServiceRoute, message: JsonRpcRequest, sink: MessageSink): Promise<void> {
@@ -220,17 +212,25 @@ export class WebSocketTransport implements OnModuleDestroy {
 }
 
 /** The connection's sink for one large request: its answer gives the request's bytes back, if nothing wrote them on first. */
-function answerGivesBack(sink: MessageSink, id: JsonRpcId, giveBack: ReturnBytes): MessageSink {
-  return {
-    streaming: sink.streaming,
-    get closed() {
-      return sink.closed;
-    },
-    send(message: JsonRpcMessage): boolean {
-      if (!('method' in message) && 'id' in message && message.id === id) giveBack();
-      return sink.send(message);
-    },
-  };
+class AnswerGivesBack implements MessageSink {
+  constructor(
+    private readonly sink: MessageSink,
+    private readonly id: JsonRpcId,
+    private readonly giveBack: ReturnBytes,
+  ) {}
+
+  get streaming(): boolean {
+    return this.sink.streaming;
+  }
+
+  get closed(): boolean {
+    return this.sink.closed;
+  }
+
+  send(message: JsonRpcMessage): boolean {
+    if (!('method' in message) && 'id' in message && message.id === this.id) this.giveBack();
+    return this.sink.send(message);
+  }
 }
 
 /** A text frame's payload as one Buffer (ws hands over a Buffer, fragments or an ArrayBuffer by its binaryType). */
