@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { WebSocket } from 'ws';
 import { BodyBudget } from '../src/core/http/body-budget';
 import { EVERYTHING_SERVER, initializeRequest } from './support/mcp-clients';
@@ -15,82 +16,135 @@ const largeEcho = (id: number): string =>
     params: { name: 'echo', arguments: { message: 'x'.repeat(2 * 1024 * 1024) } },
   });
 
+interface Answer {
+  status: number;
+  text: string;
+}
+
+type Credential = Record<string, string>;
+
 /**
  * Large bodies wait for room in the body budget only once the caller is known and may use the service:
  * an anonymous client or a token limited to another service is refused at once and cannot hold the budget;
- * a named viewer's large call is read in turn and refused; every byte comes back.
+ * a named viewer's large call is read in turn and refused; every byte comes back. The same over each way a
+ * large message comes in: a POST with its length, a chunked POST, a WebSocket.
  */
 describe('large MCP bodies and who may make them wait', () => {
   let running: RunningApp;
   let budget: BodyBudget;
+  /** A client token limited to another service, and a viewer's session token. */
+  let elsewhereToken: string;
+  let viewerToken: string;
 
   beforeAll(async () => {
     running = await startApp();
     await registerService(running, { name: 'everything', process: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } });
     budget = running.app.get(BodyBudget, { strict: false });
-  });
-
-  afterAll(() => running?.close());
-
-  const post = (credential: Record<string, string>, body: string): Promise<Response> =>
-    fetch(`${running.baseUrl}/mcp/everything`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...credential },
-      body,
-    });
-
-  it('refuses anonymous and out-of-scope callers without waiting, reads a viewer in turn, and gives every byte back', async () => {
     const limited = await running
       .api()
       .post('/api/client-tokens')
       .set('X-API-Key', running.env.apiKey)
       .send({ label: 'elsewhere', services: ['other'] })
       .expect(201);
+    elsewhereToken = limited.body.token as string;
     await running
       .api()
       .post('/api/users')
       .set('X-API-Key', running.env.apiKey)
       .send({ username: 'vic', password: PASSWORD, role: 'viewer' })
       .expect(201);
-    const viewer = await running.api().post('/api/auth/login').send({ username: 'vic', password: PASSWORD }).expect(201);
-
-    // The budget is full: an allowed large call waits for it.
-    const giveBack = await budget.reserve(budget.capacity);
-    let allowedAnswered = false;
-    const allowed = post({ 'x-api-key': running.env.apiKey }, largeEcho(1)).then(async (response) => {
-      allowedAnswered = true;
-      return { status: response.status, text: await response.text() };
-    });
-
-    const anonymous = await post({}, largeEcho(2));
-    expect(anonymous.status).toBe(401);
-    const elsewhere = await post({ authorization: `Bearer ${limited.body.token as string}` }, largeEcho(3));
-    expect(elsewhere.status).toBe(403);
-    expect(((await elsewhere.json()) as { error: { message: string } }).error.message).toBe(
-      'This credential is not allowed to use "everything"',
-    );
-    // Both were answered while the allowed call still waited: neither was read within the budget.
-    expect(allowedAnswered).toBe(false);
-
-    const viewerCall = post({ authorization: `Bearer ${viewer.body.token as string}` }, largeEcho(4));
-    giveBack();
-    const answered = await allowed;
-    expect(answered.status).toBe(200);
-    expect(answered.text).toContain('Echo: xxxx');
-    const refused = await viewerCall;
-    // A JSON-RPC error in a 200, as for any refused call in a session.
-    expect(refused.status).toBe(200);
-    expect(((await refused.json()) as { error: { code: number; message: string } }).error).toMatchObject({
-      code: -32600,
-      message: expect.stringContaining('viewers may list but not call'),
-    });
-
-    await nothingCounted();
+    viewerToken = (await running.api().post('/api/auth/login').send({ username: 'vic', password: PASSWORD }).expect(201)).body
+      .token as string;
   });
+
+  afterAll(() => running?.close());
+
+  const headers = (credential: Credential): Credential => ({
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    ...credential,
+  });
+
+  /** A POST with its Content-Length. */
+  const withLength = async (credential: Credential, body: string): Promise<Answer> => {
+    const response = await fetch(`${running.baseUrl}/mcp/everything`, { method: 'POST', headers: headers(credential), body });
+    return { status: response.status, text: await response.text() };
+  };
+
+  /** A POST without one: its body goes chunked, in 256 KiB writes. */
+  const chunked = (credential: Credential, body: string): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const sending = httpRequest(`${running.baseUrl}/mcp/everything`, { method: 'POST', headers: headers(credential) }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (piece: string) => (text += piece));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      });
+      sending.on('error', reject);
+      for (let at = 0; at < body.length; at += 256 * 1024) sending.write(body.slice(at, at + 256 * 1024));
+      sending.end();
+    });
+
+  it.each([
+    ['with Content-Length', withLength],
+    ['chunked', chunked],
+  ])(
+    'a POST %s: refuses anonymous and out-of-scope callers without waiting, reads a viewer in turn, gives every byte back',
+    async (_way, post) => {
+      // The budget is full: an allowed large call waits for it.
+      const giveBack = await budget.reserve(budget.capacity);
+      let allowedAnswered = false;
+      const allowed = post({ 'x-api-key': running.env.apiKey }, largeEcho(1)).then((answer) => {
+        allowedAnswered = true;
+        return answer;
+      });
+
+      const anonymous = await post({}, largeEcho(2));
+      expect(anonymous.status).toBe(401);
+      const elsewhere = await post({ authorization: `Bearer ${elsewhereToken}` }, largeEcho(3));
+      expect(elsewhere.status).toBe(403);
+      expect((JSON.parse(elsewhere.text) as { error: { message: string } }).error.message).toBe(
+        'This credential is not allowed to use "everything"',
+      );
+      // Both were answered while the allowed call still waited: neither was read within the budget.
+      expect(allowedAnswered).toBe(false);
+
+      const viewerCall = post({ authorization: `Bearer ${viewerToken}` }, largeEcho(4));
+      giveBack();
+      const answered = await allowed;
+      expect(answered.status).toBe(200);
+      expect(answered.text).toContain('Echo: xxxx');
+      const refused = await viewerCall;
+      // A JSON-RPC error in a 200, as for any refused call in a session.
+      expect(refused.status).toBe(200);
+      expect((JSON.parse(refused.text) as { error: { code: number; message: string } }).error).toMatchObject({
+        code: -32600,
+        message: expect.stringContaining('viewers may list but not call'),
+      });
+
+      await nothingCounted();
+    },
+  );
+
+  const webSocketUrl = (credential: string): string =>
+    `${running.baseUrl.replace('http', 'ws')}/mcp/ws?service=everything&token=${encodeURIComponent(credential)}`;
+
+  /** The HTTP status an upgrade with `credential` gets (101 when the WebSocket opens). */
+  function upgradeStatus(credential: string): Promise<number> {
+    return new Promise((resolve) => {
+      const socket = new WebSocket(webSocketUrl(credential), 'mcp');
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('error', () => undefined);
+      socket.on('open', () => {
+        socket.close();
+        resolve(101);
+      });
+    });
+  }
 
   /** A WebSocket session on `everything` with `credential` (a query parameter): its answers by id. */
   async function webSocketSession(credential: string): Promise<{ socket: WebSocket; answers: Map<number, string> }> {
-    const socket = new WebSocket(`${running.baseUrl.replace('http', 'ws')}/mcp/ws?service=everything&token=${credential}`, 'mcp');
+    const socket = new WebSocket(webSocketUrl(credential), 'mcp');
     const answers = new Map<number, string>();
     socket.on('message', (data) => {
       const text = data.toString();
@@ -106,6 +160,9 @@ describe('large MCP bodies and who may make them wait', () => {
   it('over WebSocket, a large frame waits for the budget with the frames behind it, and its bytes come back written or answered', async () => {
     const admin = await webSocketSession(running.env.apiKey);
     const giveBack = await budget.reserve(budget.capacity);
+    // Anonymous and out-of-scope callers never get a WebSocket, full budget or not.
+    expect(await upgradeStatus('')).toBe(401);
+    expect(await upgradeStatus(elsewhereToken)).toBe(403);
     admin.socket.send(largeEcho(2));
     admin.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }));
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -121,14 +178,7 @@ describe('large MCP bodies and who may make them wait', () => {
     await nothingCounted();
 
     // A viewer's large call is refused, never written to the server: the refusal gives its bytes back.
-    await running
-      .api()
-      .post('/api/users')
-      .set('X-API-Key', running.env.apiKey)
-      .send({ username: 'wes', password: PASSWORD, role: 'viewer' })
-      .expect(201);
-    const login = await running.api().post('/api/auth/login').send({ username: 'wes', password: PASSWORD }).expect(201);
-    const viewer = await webSocketSession(login.body.token as string);
+    const viewer = await webSocketSession(viewerToken);
     viewer.socket.send(largeEcho(2));
     await eventually(() => (viewer.answers.has(2) ? Promise.resolve() : Promise.reject(new Error('not answered'))), 20_000);
     expect(viewer.answers.get(2)).toContain('viewers may list but not call');
