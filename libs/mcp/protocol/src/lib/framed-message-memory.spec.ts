@@ -1,17 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { asReads, freedByYoungCollections } from '../testing/young-collections';
 import { encodeMessage, FRAMED_MESSAGE_MIN_BYTES, parseMessageBytes } from './framed-message';
 import type { JsonRpcMessage } from './json-rpc';
-
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-
-/** `text` as the pieces a socket delivers it in (64 KiB reads), each a buffer of its own. */
-function asReads(text: string): Buffer[] {
-  const pieces: Buffer[] = [];
-  for (let at = 0; at < text.length; at += 65536) pieces.push(Buffer.from(text.slice(at, at + 65536)));
-  return pieces;
-}
 
 function parsed(input: Buffer | Buffer[]): Record<string, unknown> & { params: Record<string, unknown> } {
   const result = parseMessageBytes(input);
@@ -34,13 +23,7 @@ describe('large messages and the memory they hold', () => {
     const name = message.params['name'];
     message = null;
     expect(name).toBe('echo');
-    const held = process.memoryUsage().arrayBuffers;
-    collect({ type: 'minor' });
-    collect({ type: 'minor' });
-    // Backing stores are freed by a sweeper running beside the collector: give it a moment.
-    for (let tries = 0; tries < 50 && process.memoryUsage().arrayBuffers > held - (6 << 20); tries++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(held - process.memoryUsage().arrayBuffers).toBeGreaterThan(6 << 20);
+    expect(await freedByYoungCollections(6 << 20)).toBeGreaterThan(6 << 20);
   });
 
   it('reads, assigns and writes back members under hundreds of different names', () => {

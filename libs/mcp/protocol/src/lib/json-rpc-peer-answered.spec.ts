@@ -1,11 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { JsonRpcMessage, JsonRpcResponse, REQUEST_TIMEOUT, SERVER_UNAVAILABLE } from './json-rpc';
 import { JsonRpcPeer } from './json-rpc-peer';
 import { wireText } from './framed-message';
-
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+import { asReads, collect, freedByYoungCollections } from '../testing/young-collections';
 
 function peerWritingTo(sent: JsonRpcMessage[]): JsonRpcPeer {
   return new JsonRpcPeer({
@@ -16,15 +12,10 @@ function peerWritingTo(sent: JsonRpcMessage[]): JsonRpcPeer {
   });
 }
 
-/** A large answer to `id` as the pieces a pipe delivers it in (64 KiB reads), each a buffer of its own. */
+/** A large answer to `id` as the pieces a pipe delivers it in. */
 function largeAnswer(id: number, bytes: number): Buffer[] {
-  const text = JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'z'.repeat(bytes) }] } });
-  const pieces: Buffer[] = [];
-  for (let at = 0; at < text.length; at += 65536) pieces.push(Buffer.from(text.slice(at, at + 65536)));
-  return pieces;
+  return asReads(JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'z'.repeat(bytes) }] } }));
 }
-
-const arrayBufferBytes = (): number => process.memoryUsage().arrayBuffers;
 
 describe('JsonRpcPeer.requestAnswered', () => {
   it('hands the answer over once, with the length of its frame', () => {
@@ -91,11 +82,6 @@ describe('JsonRpcPeer.requestAnswered', () => {
     const handedOver = answered !== null;
     answered = null;
     expect(handedOver).toBe(true);
-    const held = arrayBufferBytes();
-    collect({ type: 'minor' });
-    // Backing stores are freed by a sweeper running beside the collector: give it a moment.
-    for (let tries = 0; tries < 50 && arrayBufferBytes() > held - 6 * 1024 * 1024; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(held - arrayBufferBytes()).toBeGreaterThan(6 * 1024 * 1024);
+    expect(await freedByYoungCollections(6 * 1024 * 1024)).toBeGreaterThan(6 * 1024 * 1024);
   });
 });

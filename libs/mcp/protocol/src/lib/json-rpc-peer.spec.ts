@@ -1,11 +1,7 @@
 import { JsonRpcMessage, REQUEST_TIMEOUT, SERVER_UNAVAILABLE } from './json-rpc';
 import { JsonRpcPeer, JsonRpcRequestError } from './json-rpc-peer';
 import { wireText } from './framed-message';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import { collect } from '../testing/young-collections';
 
 function pair() {
   const sent: JsonRpcMessage[] = [];
@@ -28,7 +24,7 @@ describe('JsonRpcPeer', () => {
     const pending = peer.request('tools/call', params, { timeoutMs: 60_000 });
     params = null;
     await new Promise(setImmediate);
-    collectGarbage();
+    collect();
     expect(sentParams.deref()).toBeUndefined();
     peer.close();
     await pending.response;
