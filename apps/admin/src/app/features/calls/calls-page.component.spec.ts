@@ -1,12 +1,9 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import type { CallLogPageView, CallLogView } from '@mcp-proxy/shared/dto';
-import { authInterceptor } from '../../core/auth/auth.interceptor';
-import { AUTH_CLOCK } from '../../core/auth/auth.tokens';
+import { pageProviders } from '../../testing/page-providers';
 import { buttonByText, fieldByLabel, typeInto } from '../../testing/dom';
-import { createTestClock, seedSession } from '../../testing/fixtures';
+import { seedSession } from '../../testing/fixtures';
 import { CallsPageComponent } from './calls-page.component';
 
 function call(overrides: Partial<CallLogView>): CallLogView {
@@ -44,12 +41,7 @@ describe('CallsPageComponent', () => {
     seedSession();
     TestBed.configureTestingModule({
       imports: [CallsPageComponent],
-      providers: [
-        provideHttpClient(withInterceptors([authInterceptor])),
-        provideHttpClientTesting(),
-        { provide: AUTH_CLOCK, useValue: createTestClock().now },
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-      ],
+      providers: pageProviders(),
     });
     httpTesting = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(CallsPageComponent);

@@ -1,12 +1,9 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import type { CertStatusView } from '@mcp-proxy/shared/dto';
-import { authInterceptor } from '../../core/auth/auth.interceptor';
-import { AUTH_CLOCK } from '../../core/auth/auth.tokens';
+import { pageProviders } from '../../testing/page-providers';
 import { buttonByText } from '../../testing/dom';
-import { certStatus, createTestClock, seedSession } from '../../testing/fixtures';
+import { certStatus, seedSession } from '../../testing/fixtures';
 import { CertificatesPageComponent } from './certificates-page.component';
 
 describe('CertificatesPageComponent', () => {
@@ -18,12 +15,7 @@ describe('CertificatesPageComponent', () => {
     seedSession();
     TestBed.configureTestingModule({
       imports: [CertificatesPageComponent],
-      providers: [
-        provideHttpClient(withInterceptors([authInterceptor])),
-        provideHttpClientTesting(),
-        { provide: AUTH_CLOCK, useValue: createTestClock().now },
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-      ],
+      providers: pageProviders(),
     });
     httpTesting = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(CertificatesPageComponent);

@@ -1,12 +1,9 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import type { SettingView } from '@mcp-proxy/shared/dto';
-import { authInterceptor } from '../../core/auth/auth.interceptor';
-import { AUTH_CLOCK } from '../../core/auth/auth.tokens';
+import { pageProviders } from '../../testing/page-providers';
 import { buttonByText, fieldByLabel, fieldError, typeInto } from '../../testing/dom';
-import { createTestClock, seedSession, settingView, settingsList } from '../../testing/fixtures';
+import { seedSession, settingView, settingsList } from '../../testing/fixtures';
 import { SettingsPageComponent } from './settings-page.component';
 
 describe('SettingsPageComponent', () => {
@@ -18,12 +15,7 @@ describe('SettingsPageComponent', () => {
     seedSession();
     TestBed.configureTestingModule({
       imports: [SettingsPageComponent],
-      providers: [
-        provideHttpClient(withInterceptors([authInterceptor])),
-        provideHttpClientTesting(),
-        { provide: AUTH_CLOCK, useValue: createTestClock().now },
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-      ],
+      providers: pageProviders(),
     });
     httpTesting = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(SettingsPageComponent);
