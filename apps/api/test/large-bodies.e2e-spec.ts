@@ -27,7 +27,7 @@ type Credential = Record<string, string>;
  * Large bodies wait for room in the body budget only once the caller is known and may use the service:
  * an anonymous client or a token limited to another service is refused at once and cannot hold the budget;
  * a named viewer's large call is read in turn and refused; every byte comes back. The same over each way a
- * large message comes in: a POST with its length, a chunked POST, a WebSocket.
+ * large message comes in: a POST with its length, a chunked POST, a WebSocket, a legacy HTTP+SSE POST.
  */
 describe('large MCP bodies and who may make them wait', () => {
   let running: RunningApp;
@@ -185,6 +185,72 @@ describe('large MCP bodies and who may make them wait', () => {
     // Still open: the bytes came back with the answer, not with the connection's end.
     await nothingCounted();
     viewer.socket.close();
+  });
+
+  /** A legacy HTTP+SSE session (MCP 2024-11-05) as the admin: its POSTs, and the answers its stream carried, by id. */
+  async function legacySession(): Promise<{ post: (body: string) => Promise<number>; answers: Map<number, string>; close: () => void }> {
+    const key = { 'x-api-key': running.env.apiKey };
+    const abort = new AbortController();
+    const stream = await fetch(`${running.baseUrl}/mcp/everything/sse`, {
+      headers: { ...key, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    const reader = (stream.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    const answers = new Map<number, string>();
+    let endpoint: string | null = null;
+    let pending = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        pending += value;
+        for (let end = pending.indexOf('\n\n'); end >= 0; end = pending.indexOf('\n\n')) {
+          const event = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          const data =
+            event
+              .split('\n')
+              .find((line) => line.startsWith('data: '))
+              ?.slice(6) ?? '';
+          if (event.includes('event: endpoint')) endpoint = data;
+          else if (data) {
+            const id = (JSON.parse(data) as { id?: unknown }).id;
+            if (typeof id === 'number') answers.set(id, data);
+          }
+        }
+      }
+    })().catch(() => undefined);
+    await eventually(() => (endpoint ? Promise.resolve() : Promise.reject(new Error('no endpoint event'))), 10_000);
+    const post = async (body: string): Promise<number> =>
+      (await fetch(new URL(endpoint as string, running.baseUrl), { method: 'POST', headers: headers(key), body })).status;
+    expect(await post(initializeRequest('legacy-large'))).toBe(202);
+    await eventually(() => (answers.has(1) ? Promise.resolve() : Promise.reject(new Error('no answer to initialize'))), 10_000);
+    expect(await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }))).toBe(202);
+    return { post, answers, close: () => (abort.abort(), void reading) };
+  }
+
+  it('over legacy HTTP+SSE, a large POST is accepted (202) once its server has read it, and counts until then', async () => {
+    const session = await legacySession();
+    const pid = (await running.api().get('/api/services/everything').set('X-API-Key', running.env.apiKey).expect(200)).body.pid as number;
+    // A server that reads nothing: the body cannot be written to it.
+    process.kill(pid, 'SIGSTOP');
+    let accepted: number | null = null;
+    const posting = session.post(largeEcho(2)).then((status) => (accepted = status));
+    try {
+      await eventually(() => (budget.reserved > 0 ? Promise.resolve() : Promise.reject(new Error('not counted'))), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Still counted, not yet accepted: a client cannot pile large bodies up behind a server that does not read.
+      expect(accepted).toBeNull();
+      expect(budget.reserved).toBeGreaterThan(2 * 1024 * 1024);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await posting;
+    expect(accepted).toBe(202);
+    await eventually(() => (session.answers.has(2) ? Promise.resolve() : Promise.reject(new Error('not answered'))), 20_000);
+    expect(session.answers.get(2)).toContain('Echo: xxxx');
+    await nothingCounted();
+    session.close();
   });
 
   /** Written to the server or answered: nothing is still counted. */

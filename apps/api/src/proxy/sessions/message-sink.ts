@@ -1,4 +1,4 @@
-import type { JsonRpcMessage, WireMessage } from '@mcp-proxy/mcp/protocol';
+import type { JsonRpcId, JsonRpcMessage, WireMessage } from '@mcp-proxy/mcp/protocol';
 import type { ServerResponse } from 'node:http';
 
 /**
@@ -19,4 +19,26 @@ export interface MessageSink {
 export interface ResumableSink extends MessageSink {
   readonly isFinished: boolean;
   attach(response: ServerResponse, headers: Record<string, string>, replay?: { id: string; data: WireMessage }[]): void;
+}
+
+/** The sink of one request that calls `onAnswer` when the request's answer passes through it (to the client or not). */
+export class AnswerListeningSink implements MessageSink {
+  constructor(
+    private readonly sink: MessageSink,
+    private readonly id: JsonRpcId,
+    private readonly onAnswer: () => void,
+  ) {}
+
+  get streaming(): boolean {
+    return this.sink.streaming;
+  }
+
+  get closed(): boolean {
+    return this.sink.closed;
+  }
+
+  send(message: JsonRpcMessage): boolean {
+    if (!('method' in message) && 'id' in message && message.id === this.id) this.onAnswer();
+    return this.sink.send(message);
+  }
 }

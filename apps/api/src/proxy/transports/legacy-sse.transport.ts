@@ -4,6 +4,7 @@ import {
   isRequest,
   JsonRpcRequest,
   MCP_METHODS,
+  onceWritten,
   PROTOCOL_VERSION_2024_11_05,
   SERVER_UNAVAILABLE,
   SESSION_NOT_FOUND,
@@ -20,6 +21,7 @@ import { RateLimiter } from '../limits/rate-limiter';
 import { McpDispatcher } from '../mcp-dispatcher';
 import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
+import { AnswerListeningSink, type MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
 
@@ -65,12 +67,17 @@ export class LegacySseTransport {
       else this.dispatcher.response(session, message);
       return sendEmpty(response, 202);
     }
+    const { sink, handedOn } = watchHandOn(message, session.standalone as SseSink, response);
     try {
-      await this.handleRequest(session, route, message, headerValue(request, TRACEPARENT_HEADER));
+      await this.handleRequest(session, route, message, sink, headerValue(request, TRACEPARENT_HEADER));
     } catch (error) {
       if (!(error instanceof ServiceUnavailable)) throw error;
       return sendRpcError(response, 503, SERVER_UNAVAILABLE, error.message, message.id, { 'retry-after': '5' });
     }
+    // The answer travels on the stream, but a large body holds its part of the body budget until this
+    // exchange ends: it ends once the body is written to the server (or answered), as a Streamable HTTP
+    // POST's ends with its answer, so a client's next large bodies wait for room instead of piling up.
+    await handedOn;
     sendEmpty(response, 202);
   }
 
@@ -78,13 +85,33 @@ export class LegacySseTransport {
     session: ClientSession,
     route: ServiceRoute,
     message: JsonRpcRequest,
+    stream: MessageSink,
     traceparent: string | undefined,
   ): Promise<void> {
-    const stream = session.standalone as SseSink;
     if (message.method === MCP_METHODS.INITIALIZE) {
       await this.dispatcher.prepare(route, session, message);
       return this.dispatcher.initialize(session, route, message, stream, traceparent);
     }
     await this.dispatcher.request(session, route, message, () => stream, traceparent);
   }
+}
+
+/**
+ * Where a request's answer goes (the session's stream, watched for the answer), and when the request was
+ * handed on: its bytes written to the server, its answer sent, or the client gone. At once for a request
+ * held as text (a small one): only large bodies are held as bytes.
+ */
+function watchHandOn(
+  message: JsonRpcRequest,
+  stream: MessageSink,
+  response: ServerResponse,
+): { sink: MessageSink; handedOn: Promise<void> } {
+  let done!: () => void;
+  const handedOn = new Promise<void>((resolve) => (done = resolve));
+  if (!onceWritten(message, done)) {
+    done();
+    return { sink: stream, handedOn };
+  }
+  response.once('close', done);
+  return { sink: new AnswerListeningSink(stream, message.id, done), handedOn };
 }

@@ -4,7 +4,6 @@ import {
   INVALID_REQUEST,
   isNotification,
   isRequest,
-  JsonRpcId,
   JsonRpcMessage,
   JsonRpcRequest,
   LATEST_INITIALIZE_PROTOCOL_VERSION,
@@ -25,7 +24,7 @@ import { refusalMessage, takeBudgets } from '../limits/rate-policy';
 import { McpDispatcher } from '../mcp-dispatcher';
 import type { ServiceRoute } from '../routing/route-table';
 import type { ClientSession } from '../sessions/client-session';
-import type { MessageSink } from '../sessions/message-sink';
+import { AnswerListeningSink, type MessageSink } from '../sessions/message-sink';
 import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
 import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
@@ -184,7 +183,8 @@ export class WebSocketTransport implements OnModuleDestroy {
       // Notifications and answers are handed to the upstream as they are: their bytes are given back now.
       if (isNotification(message)) return this.dispatcher.notification(session, message);
       if (!isRequest(message)) return this.dispatcher.response(session, message);
-      const answers = giveBack ? new AnswerGivesBack(sink, message.id, giveBack) : sink;
+      // Its answer gives the request's bytes back, if nothing wrote them on first.
+      const answers = giveBack ? new AnswerListeningSink(sink, message.id, giveBack) : sink;
       if (giveBack) onceWritten(message, giveBack);
       try {
         await this.request(session, route, message, answers);
@@ -208,28 +208,6 @@ export class WebSocketTransport implements OnModuleDestroy {
       return this.dispatcher.initialize(session, route, message, sink);
     }
     await this.dispatcher.request(session, route, message, () => sink);
-  }
-}
-
-/** The connection's sink for one large request: its answer gives the request's bytes back, if nothing wrote them on first. */
-class AnswerGivesBack implements MessageSink {
-  constructor(
-    private readonly sink: MessageSink,
-    private readonly id: JsonRpcId,
-    private readonly giveBack: ReturnBytes,
-  ) {}
-
-  get streaming(): boolean {
-    return this.sink.streaming;
-  }
-
-  get closed(): boolean {
-    return this.sink.closed;
-  }
-
-  send(message: JsonRpcMessage): boolean {
-    if (!('method' in message) && 'id' in message && message.id === this.id) this.giveBack();
-    return this.sink.send(message);
   }
 }
 
