@@ -229,13 +229,34 @@ describe('large MCP bodies and who may make them wait', () => {
     return { post, answers, close: () => (abort.abort(), void reading) };
   }
 
-  it('over legacy HTTP+SSE, a large POST is accepted (202) once its server has read it, and counts until then', async () => {
-    const session = await legacySession();
+  /** A Streamable HTTP session as the admin: its POSTs' statuses. */
+  async function streamableSession(): Promise<{ post: (body: string) => Promise<number> }> {
+    const key = { 'x-api-key': running.env.apiKey };
+    const opened = await fetch(`${running.baseUrl}/mcp/everything`, {
+      method: 'POST',
+      headers: headers(key),
+      body: initializeRequest('large'),
+    });
+    const session = { ...key, 'mcp-session-id': opened.headers.get('mcp-session-id') as string };
+    await opened.text();
+    const post = async (body: string): Promise<number> => {
+      const response = await fetch(`${running.baseUrl}/mcp/everything`, { method: 'POST', headers: headers(session), body });
+      await response.text();
+      return response.status;
+    };
+    expect(await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }))).toBe(202);
+    return { post };
+  }
+
+  /**
+   * Stops the service's server (SIGSTOP: it reads nothing) while `post` sends a large body: the POST is not
+   * accepted and the body stays counted until the server, continued, has read it. Resolves with the status.
+   */
+  async function postToStoppedServer(post: () => Promise<number>): Promise<number> {
     const pid = (await running.api().get('/api/services/everything').set('X-API-Key', running.env.apiKey).expect(200)).body.pid as number;
-    // A server that reads nothing: the body cannot be written to it.
     process.kill(pid, 'SIGSTOP');
     let accepted: number | null = null;
-    const posting = session.post(largeEcho(2)).then((status) => (accepted = status));
+    const posting = post().then((status) => (accepted = status));
     try {
       await eventually(() => (budget.reserved > 0 ? Promise.resolve() : Promise.reject(new Error('not counted'))), 10_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -246,11 +267,41 @@ describe('large MCP bodies and who may make them wait', () => {
       process.kill(pid, 'SIGCONT');
     }
     await posting;
-    expect(accepted).toBe(202);
+    await nothingCounted();
+    return accepted as unknown as number;
+  }
+
+  /** A notification the server has no use for, with a body over 2 MiB: forwarded as it is. */
+  const largeNotification = JSON.stringify({
+    jsonrpc: '2.0',
+    method: 'notifications/large',
+    params: { blob: 'x'.repeat(2 * 1024 * 1024) },
+  });
+
+  it('over legacy HTTP+SSE, a large request is accepted (202) once its server has read it, and counts until then', async () => {
+    const session = await legacySession();
+    expect(await postToStoppedServer(() => session.post(largeEcho(2)))).toBe(202);
     await eventually(() => (session.answers.has(2) ? Promise.resolve() : Promise.reject(new Error('not answered'))), 20_000);
     expect(session.answers.get(2)).toContain('Echo: xxxx');
-    await nothingCounted();
     session.close();
+  });
+
+  it('a large notification, over Streamable HTTP, legacy HTTP+SSE or WebSocket, counts until its server has read it', async () => {
+    const streamable = await streamableSession();
+    expect(await postToStoppedServer(() => streamable.post(largeNotification))).toBe(202);
+    const legacy = await legacySession();
+    expect(await postToStoppedServer(() => legacy.post(largeNotification))).toBe(202);
+    legacy.close();
+    // Over WebSocket the frames behind it wait: a ping sent after it is answered once the server has read it.
+    const webSocket = await webSocketSession(running.env.apiKey);
+    const pinged = async (): Promise<number> => {
+      webSocket.socket.send(largeNotification);
+      webSocket.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }));
+      await eventually(() => (webSocket.answers.has(9) ? Promise.resolve() : Promise.reject(new Error('no pong'))), 20_000);
+      return 200;
+    };
+    expect(await postToStoppedServer(pinged)).toBe(200);
+    webSocket.socket.close();
   });
 
   /** Written to the server or answered: nothing is still counted. */

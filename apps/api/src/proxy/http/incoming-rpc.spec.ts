@@ -1,10 +1,10 @@
-import { encodeMessageParts, type JsonRpcMessage, writtenCallback } from '@mcp-proxy/mcp/protocol';
+import { encodeMessageParts, type JsonRpcMessage, parseMessageBytes, writtenCallback } from '@mcp-proxy/mcp/protocol';
 import { type ClientRequest, createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyBudget } from '../../core/http/body-budget';
 import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 import { until } from '../testing/fakes';
-import { LARGE_BODY_BYTES, readRpcMessage } from './incoming-rpc';
+import { handedOn, LARGE_BODY_BYTES, readRpcMessage } from './incoming-rpc';
 
 /** A tools/call whose body is `bytes` long (roughly): a large one is read within the budget. */
 function call(id: number, bytes: number): string {
@@ -123,5 +123,41 @@ describe('readRpcMessage', () => {
     // Not a request (no method): answered 400 at once.
     expect((await answer).status).toBe(400);
     await until(() => budget.reserved === 0, 'the bytes to come back', SETTLE_MS);
+  });
+});
+
+describe('handedOn', () => {
+  afterEach(() => jest.useRealTimers());
+
+  const parsed = (text: string): JsonRpcMessage => {
+    const result = parseMessageBytes(Buffer.from(text));
+    if (!result.ok || result.kind === 'batch') throw new Error('not one message');
+    return result.message;
+  };
+  const notification = (bytes: number): JsonRpcMessage =>
+    parsed(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/large', params: { blob: 'n'.repeat(bytes) } }));
+  const settled = async (promise: Promise<void>): Promise<boolean> => {
+    let done = false;
+    void promise.then(() => (done = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    return done;
+  };
+
+  it('resolves at once for a small message, once written for a large one, and after the longest wait for one never written', async () => {
+    jest.useFakeTimers();
+    expect(await settled(handedOn(notification(10)))).toBe(true);
+
+    const written = notification(LARGE_BODY_BYTES);
+    const writing = handedOn(written);
+    expect(await settled(writing)).toBe(false);
+    writtenCallback(encodeMessageParts(written))?.();
+    expect(await settled(writing)).toBe(true);
+
+    const dropped = handedOn(notification(LARGE_BODY_BYTES));
+    jest.advanceTimersByTime(4_900);
+    expect(await settled(dropped)).toBe(false);
+    jest.advanceTimersByTime(200);
+    expect(await settled(dropped)).toBe(true);
   });
 });

@@ -57,6 +57,20 @@ export async function readRpcMessage(
 }
 
 /**
+ * Resolves once a notification or answer held as bytes (a large one) has been written to its server, so
+ * that the exchange that brought it, and with it the body's part of the budget, lasts until then. One the
+ * proxy drops instead (an answer nobody waits for any more) is never written: after the longest a large
+ * body waits for room, it resolves anyway. At once for a message held as text. Call it before the message
+ * is handed to its upstream: the listener must be there when the message is written.
+ */
+export function handedOn(message: JsonRpcMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (onceWritten(message, resolve)) setTimeout(resolve, LARGE_BODY_MAX_WAIT_MS).unref();
+    else resolve();
+  });
+}
+
+/**
  * Counts the message (null: a DELETE, housekeeping too) against the client's budgets; false once
  * 429 has been answered, with Retry-After and the limit named in the JSON-RPC error's data.
  */

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
-import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
+import { handedOn, readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { BodyBudget } from '../../core/http/body-budget';
 import { SseSink } from '../http/reply-sinks';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
@@ -63,11 +63,13 @@ export class LegacySseTransport {
     const message = await readRpcMessage(request, response, this.bodyBudget);
     if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
     if (!isRequest(message)) {
+      const written = handedOn(message);
       if (isNotification(message)) this.dispatcher.notification(session, message);
       else this.dispatcher.response(session, message);
+      await written;
       return sendEmpty(response, 202);
     }
-    const { sink, handedOn } = watchHandOn(message, session.standalone as SseSink, response);
+    const { sink, answeredOrWritten } = watchHandOn(message, session.standalone as SseSink, response);
     try {
       await this.handleRequest(session, route, message, sink, headerValue(request, TRACEPARENT_HEADER));
     } catch (error) {
@@ -77,7 +79,7 @@ export class LegacySseTransport {
     // The answer travels on the stream, but a large body holds its part of the body budget until this
     // exchange ends: it ends once the body is written to the server (or answered), as a Streamable HTTP
     // POST's ends with its answer, so a client's next large bodies wait for room instead of piling up.
-    await handedOn;
+    await answeredOrWritten;
     sendEmpty(response, 202);
   }
 
@@ -105,13 +107,13 @@ function watchHandOn(
   message: JsonRpcRequest,
   stream: MessageSink,
   response: ServerResponse,
-): { sink: MessageSink; handedOn: Promise<void> } {
+): { sink: MessageSink; answeredOrWritten: Promise<void> } {
   let done!: () => void;
-  const handedOn = new Promise<void>((resolve) => (done = resolve));
+  const answeredOrWritten = new Promise<void>((resolve) => (done = resolve));
   if (!onceWritten(message, done)) {
     done();
-    return { sink: stream, handedOn };
+    return { sink: stream, answeredOrWritten };
   }
   response.once('close', done);
-  return { sink: new AnswerListeningSink(stream, message.id, done), handedOn };
+  return { sink: new AnswerListeningSink(stream, message.id, done), answeredOrWritten };
 }

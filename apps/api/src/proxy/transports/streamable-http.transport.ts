@@ -25,7 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
-import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
+import { handedOn, readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { BodyBudget } from '../../core/http/body-budget';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
@@ -82,8 +82,10 @@ export class StreamableHttpTransport {
     }
 
     if (isRequest(message)) return this.forward(request, response, route, session, message);
+    const written = handedOn(message);
     if (isNotification(message)) this.dispatcher.notification(session, message);
     else this.dispatcher.response(session, message);
+    await written;
     sendEmpty(response, 202);
   }
 

@@ -29,7 +29,7 @@ import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
 import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 import { BodyBudget, ReturnBytes } from '../../core/http/body-budget';
-import { LARGE_BODY_BYTES } from '../http/incoming-rpc';
+import { handedOn, LARGE_BODY_BYTES } from '../http/incoming-rpc';
 
 /** Bytes of frames waiting for dispatch on one connection before its socket is paused. */
 const QUEUED_FRAME_BYTES = LARGE_BODY_BYTES;
@@ -180,9 +180,13 @@ export class WebSocketTransport implements OnModuleDestroy {
         if (isRequest(message)) sink.send(errorResponse(message.id, RATE_LIMITED, refusalMessage(refusal), refusal));
         return;
       }
-      // Notifications and answers are handed to the upstream as they are: their bytes are given back now.
-      if (isNotification(message)) return this.dispatcher.notification(session, message);
-      if (!isRequest(message)) return this.dispatcher.response(session, message);
+      // A notification or answer has no answer of its own: its bytes count until written to the server.
+      if (!isRequest(message)) {
+        const written = giveBack && handedOn(message);
+        if (isNotification(message)) this.dispatcher.notification(session, message);
+        else this.dispatcher.response(session, message);
+        return await written;
+      }
       // Its answer gives the request's bytes back, if nothing wrote them on first.
       const answers = giveBack ? new AnswerListeningSink(sink, message.id, giveBack) : sink;
       if (giveBack) onceWritten(message, giveBack);

@@ -177,7 +177,8 @@ type WireParts = Buffer[] & { [WRITTEN]?: Array<() => void> };
 /**
  * Calls `listener` once a transport has written the bytes of `message` on (or handed them to the
  * kernel): the moment the pieces it arrived in are no longer needed. False, and nothing is kept,
- * when the message is not held as bytes.
+ * when the message is not held as bytes. Add it before the message is handed on: a listener added
+ * once the message was written is never called.
  */
 export function onceWritten(message: JsonRpcMessage, listener: () => void): boolean {
   const record = message as unknown as Record<string, unknown>;
@@ -265,7 +266,8 @@ export function encodeMessageParts(message: JsonRpcMessage): WireMessage {
     } else head += JSON.stringify(value);
   }
   parts.push(Buffer.from(`${head}}`));
-  if (body.written) parts[WRITTEN] = body.written;
+  // The body's listeners, also the ones added after this encoding (until the write completes).
+  parts[WRITTEN] = body.written ??= [];
   return parts;
 }
 
