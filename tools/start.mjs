@@ -22,7 +22,8 @@ if (built !== 0) process.exit(built);
 
 const api = spawn(process.execPath, [...API_NODE_FLAGS, 'dist/apps/api/main.js'], {
   cwd: root,
-  env: { ...process.env, ...API_ENVIRONMENT },
+  // A setting of the user's own (MALLOC_MMAP_THRESHOLD_=131072: README, Large messages) wins over ours.
+  env: { ...API_ENVIRONMENT, ...process.env },
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => api.kill(signal));

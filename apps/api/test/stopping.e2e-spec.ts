@@ -33,6 +33,14 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** A variable of a running process's environment, as the kernel shows it. */
+function environmentOf(pid: number, name: string): string | undefined {
+  const entry = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    .split('\0')
+    .find((line) => line.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -50,7 +58,8 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
-async function startWithNpm(): Promise<Started> {
+/** `npm start` as a user runs it, with `environment` of the user's own on top. */
+async function startWithNpm(environment: Record<string, string> = {}): Promise<Started> {
   const env = makeTestEnv({
     LOG_LEVEL: 'info',
     BACKEND_PORT: String(await freePort()),
@@ -68,6 +77,7 @@ async function startWithNpm(): Promise<Started> {
       PATH: process.env['PATH'] ?? '',
       HOME: process.env['HOME'] ?? '',
       ...env.vars,
+      ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -145,6 +155,7 @@ describe('stopping npm start', () => {
     const started = await startWithNpm();
     try {
       expect(Object.values(started.pids).every((pid) => pid > 0 && alive(pid))).toBe(true);
+      expect(environmentOf(started.pids.api, 'MALLOC_MMAP_THRESHOLD_')).toBe('16384');
       process.kill(target(started), signal);
       await until(() => Object.values(started.pids).every((pid) => !alive(pid)), 60_000, 'every process to end');
       expect(readFileSync(started.record, 'utf8')).toBe(`SIGTERM ${started.pids.server}\n`);
@@ -157,8 +168,10 @@ describe('stopping npm start', () => {
   });
 
   it('the API stops gracefully when its launcher is killed outright, so it does not serve as an orphan', async () => {
-    const started = await startWithNpm();
+    // An allocator setting of the user's own reaches the API (the product's 16384 otherwise: see the test above).
+    const started = await startWithNpm({ MALLOC_MMAP_THRESHOLD_: '131072' });
     try {
+      expect(environmentOf(started.pids.api, 'MALLOC_MMAP_THRESHOLD_')).toBe('131072');
       process.kill(started.pids.launcher, 'SIGKILL');
       await until(() => !alive(started.pids.api) && !alive(started.pids.server), 60_000, 'the API and its server to end');
       expect(existsSync(started.record) && readFileSync(started.record, 'utf8')).toBe(`SIGTERM ${started.pids.server}\n`);
