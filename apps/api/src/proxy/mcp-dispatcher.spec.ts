@@ -1,12 +1,16 @@
 import {
+  encodeMessageParts,
   INVALID_PARAMS,
   INVALID_REQUEST,
+  JsonRpcNotification,
   JsonRpcRequest,
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   MCP_METHODS,
   PROTOCOL_VERSION_2024_11_05,
   PROTOCOL_VERSION_2025_06_18,
   PROTOCOL_VERSION_2026_07_28,
+  parseMessageBytes,
+  writtenCallback,
 } from '@mcp-proxy/mcp/protocol';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
@@ -263,11 +267,38 @@ describe('McpDispatcher', () => {
     it('hands notifications and answers to server requests to the session’s upstream', async () => {
       const { session } = await opened();
       const before = (session.lastActivity = 0);
-      dispatcher.notification(session, { jsonrpc: '2.0', method: MCP_METHODS.ROOTS_LIST_CHANGED });
-      dispatcher.response(session, { jsonrpc: '2.0', id: 'srv-1', result: { roots: [] } });
+      await dispatcher.deliver(session, { jsonrpc: '2.0', method: MCP_METHODS.ROOTS_LIST_CHANGED });
+      await dispatcher.deliver(session, { jsonrpc: '2.0', id: 'srv-1', result: { roots: [] } });
       expect(upstreams.shared.notified).toEqual([{ jsonrpc: '2.0', method: MCP_METHODS.ROOTS_LIST_CHANGED }]);
       expect(upstreams.shared.answers).toEqual([{ jsonrpc: '2.0', id: 'srv-1', result: { roots: [] } }]);
       expect(session.lastActivity).toBeGreaterThan(before);
+    });
+
+    it('delivers a large notification once it is written on, or at once when nothing writes it', async () => {
+      const { session } = await opened();
+      const large = (): JsonRpcNotification => {
+        const parsed = parseMessageBytes(
+          Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/large', params: { blob: 'b'.repeat(64 * 1024) } })),
+        );
+        if (!parsed.ok || parsed.kind !== 'notification') throw new Error('not a notification');
+        return parsed.message;
+      };
+      jest.useFakeTimers();
+      try {
+        let delivered = false;
+        const written = large();
+        const delivering = dispatcher.deliver(session, written).then(() => (delivered = true));
+        await Promise.resolve();
+        expect(delivered).toBe(false);
+        writtenCallback(encodeMessageParts(written))?.();
+        await delivering;
+
+        // Taken and dropped (a group has no use for it): nothing to wait for.
+        upstreams.shared.writesOn = false;
+        await dispatcher.deliver(session, large());
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('sends a session-isolated session’s requests to its own child, never the shared one', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   errorResponse,
   INVALID_REQUEST,
+  isNotification,
   JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcRequest,
@@ -27,6 +28,7 @@ import type { ClientSession, SessionTransport } from './sessions/client-session'
 import type { MessageSink } from './sessions/message-sink';
 import { SessionStore, SHARED_SESSION_IDLE_MS } from './sessions/session-store';
 import { UpstreamRegistry } from './upstream/upstream-registry';
+import { handedOn } from './http/incoming-rpc';
 
 function capabilitiesOf(request: JsonRpcRequest): Record<string, unknown> {
   const capabilities = (request.params as { capabilities?: unknown } | undefined)?.capabilities;
@@ -299,13 +301,15 @@ export class McpDispatcher {
     return refusal;
   }
 
-  notification(session: ClientSession, notification: JsonRpcNotification): void {
+  /**
+   * A client's notification or answer to the server, handed to the session's upstream. Resolves once a large
+   * one has been written to the server (see `handedOn`: its body counts until then), at once when it went nowhere.
+   */
+  async deliver(session: ClientSession, message: JsonRpcNotification | JsonRpcResponse): Promise<void> {
     session.lastActivity = Date.now();
-    this.upstreams.of(session)?.notify(session, notification);
-  }
-
-  response(session: ClientSession, response: JsonRpcResponse): void {
-    session.lastActivity = Date.now();
-    this.upstreams.of(session)?.answer(session, response);
+    const written = handedOn(message);
+    const upstream = this.upstreams.of(session);
+    const handed = isNotification(message) ? upstream?.notify(session, message) : upstream?.answer(session, message);
+    if (handed) await written;
   }
 }

@@ -41,8 +41,9 @@ class FakeMember implements MemberUpstream {
   }
 
   readonly notified: unknown[] = [];
-  notify(_session: ClientSession, notification: unknown): void {
+  notify(_session: ClientSession, notification: unknown): boolean {
     this.notified.push(notification);
+    return true;
   }
   answer(): boolean {
     return false;

@@ -121,13 +121,15 @@ export class GroupUpstream implements Upstream {
     });
   }
 
-  notify(session: ClientSession, notification: JsonRpcNotification): void {
-    if (notification.method !== MCP_METHODS.CANCELLED) return;
+  /** Only a cancellation means something to a group: it is handled here, nothing is written on. */
+  notify(session: ClientSession, notification: JsonRpcNotification): boolean {
+    if (notification.method !== MCP_METHODS.CANCELLED) return false;
     const requestId = (notification.params as { requestId?: string | number } | undefined)?.requestId;
     const entry = requestId === undefined ? undefined : session.find(requestId);
-    if (!entry) return;
+    if (!entry) return false;
     session.drop(entry);
     entry.cancel?.();
+    return false;
   }
 
   answer(session: ClientSession, response: JsonRpcResponse): boolean {

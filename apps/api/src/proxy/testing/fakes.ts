@@ -223,19 +223,22 @@ export class FakeUpstream implements Upstream {
   readonly released: ClientSession[] = [];
   /** The result a forwarded request gets; null leaves it waiting. */
   resultFor: ((request: JsonRpcRequest) => unknown) | null = (request) => ({ echoed: request.method });
+  /** Whether notifications and answers are written on to a server (false: taken and dropped). */
+  writesOn = true;
 
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void {
     this.forwarded.push({ session, request, timeoutMs });
     if (this.resultFor) session.finish(entry, { jsonrpc: '2.0', id: entry.clientId, result: this.resultFor(request) });
   }
 
-  notify(_session: ClientSession, notification: JsonRpcNotification): void {
+  notify(_session: ClientSession, notification: JsonRpcNotification): boolean {
     this.notified.push(notification);
+    return this.writesOn;
   }
 
   answer(_session: ClientSession, response: JsonRpcResponse): boolean {
     this.answers.push(response);
-    return true;
+    return this.writesOn;
   }
 
   release(session: ClientSession): void {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  isNotification,
   isRequest,
   JsonRpcRequest,
   MCP_METHODS,
@@ -13,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
-import { handedOn, readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
+import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { BodyBudget } from '../../core/http/body-budget';
 import { SseSink } from '../http/reply-sinks';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
@@ -63,10 +62,7 @@ export class LegacySseTransport {
     const message = await readRpcMessage(request, response, this.bodyBudget);
     if (!message || !(await withinRateLimit(this.rateLimiter, route, principal, message, response))) return;
     if (!isRequest(message)) {
-      const written = handedOn(message);
-      if (isNotification(message)) this.dispatcher.notification(session, message);
-      else this.dispatcher.response(session, message);
-      await written;
+      await this.dispatcher.deliver(session, message);
       return sendEmpty(response, 202);
     }
     const { sink, answeredOrWritten } = watchHandOn(message, session.standalone as SseSink, response);

@@ -25,7 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../core/auth/principal';
 import { TRACEPARENT_HEADER } from '../../core/tracing/trace-slot';
 import { acceptedReplies, headerValue, sendEmpty, sendRpcError } from '../../core/http/http-io';
-import { handedOn, readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
+import { readRpcMessage, withinRateLimit } from '../http/incoming-rpc';
 import { BodyBudget } from '../../core/http/body-budget';
 import { JsonReplySink, SseSink } from '../http/reply-sinks';
 import { StreamHeartbeat } from '../http/stream-heartbeat';
@@ -82,10 +82,8 @@ export class StreamableHttpTransport {
     }
 
     if (isRequest(message)) return this.forward(request, response, route, session, message);
-    const written = handedOn(message);
-    if (isNotification(message)) this.dispatcher.notification(session, message);
-    else this.dispatcher.response(session, message);
-    await written;
+    // Accepted once written to the server: a large body counts in the budget until then.
+    await this.dispatcher.deliver(session, message);
     sendEmpty(response, 202);
   }
 

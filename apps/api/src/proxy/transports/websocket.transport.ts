@@ -2,7 +2,6 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   errorResponse,
   INVALID_REQUEST,
-  isNotification,
   isRequest,
   JsonRpcMessage,
   JsonRpcRequest,
@@ -29,7 +28,7 @@ import { SessionStore } from '../sessions/session-store';
 import { ServiceUnavailable } from '../upstream/upstream-registry';
 import { MAX_MESSAGE_BYTES } from '../../core/http/http-io';
 import { BodyBudget, ReturnBytes } from '../../core/http/body-budget';
-import { handedOn, LARGE_BODY_BYTES } from '../http/incoming-rpc';
+import { LARGE_BODY_BYTES } from '../http/incoming-rpc';
 
 /** Bytes of frames waiting for dispatch on one connection before its socket is paused. */
 const QUEUED_FRAME_BYTES = LARGE_BODY_BYTES;
@@ -181,12 +180,7 @@ export class WebSocketTransport implements OnModuleDestroy {
         return;
       }
       // A notification or answer has no answer of its own: its bytes count until written to the server.
-      if (!isRequest(message)) {
-        const written = giveBack && handedOn(message);
-        if (isNotification(message)) this.dispatcher.notification(session, message);
-        else this.dispatcher.response(session, message);
-        return await written;
-      }
+      if (!isRequest(message)) return await this.dispatcher.deliver(session, message);
       // Its answer gives the request's bytes back, if nothing wrote them on first.
       const answers = giveBack ? new AnswerListeningSink(sink, message.id, giveBack) : sink;
       if (giveBack) onceWritten(message, giveBack);

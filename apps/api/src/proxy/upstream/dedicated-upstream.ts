@@ -95,9 +95,9 @@ export class DedicatedUpstream implements Upstream {
     return timer;
   }
 
-  notify(session: ClientSession, notification: JsonRpcNotification): void {
+  notify(session: ClientSession, notification: JsonRpcNotification): boolean {
     // The proxy told a pool's child `initialized` when it initialized it.
-    if (this.identity && notification.method === MCP_METHODS.INITIALIZED) return;
+    if (this.identity && notification.method === MCP_METHODS.INITIALIZED) return false;
     if (notification.method === MCP_METHODS.CANCELLED) {
       const requestId = (notification.params as { requestId?: string | number } | undefined)?.requestId;
       const entry = requestId === undefined ? undefined : session.find(requestId);
@@ -106,7 +106,7 @@ export class DedicatedUpstream implements Upstream {
         this.clearTimer(entry);
       }
     }
-    this.peer.write(notification);
+    return this.peer.write(notification);
   }
 
   answer(_session: ClientSession, response: JsonRpcResponse): boolean {

@@ -227,20 +227,20 @@ export class SharedUpstream implements Upstream {
     return { cacheKey: null };
   }
 
-  notify(session: ClientSession, notification: JsonRpcNotification): void {
+  notify(session: ClientSession, notification: JsonRpcNotification): boolean {
     switch (notification.method) {
       case MCP_METHODS.INITIALIZED:
-        return; // the proxy initialized the child itself
+        return false; // the proxy initialized the child itself
       case MCP_METHODS.CANCELLED: {
         const requestId = (notification.params as { requestId?: JsonRpcId } | undefined)?.requestId;
         const entry = requestId === undefined ? undefined : session.find(requestId);
-        if (!entry) return;
+        if (!entry) return false;
         session.drop(entry);
         entry.cancel?.();
-        return;
+        return false;
       }
       default:
-        this.peer.write(notification);
+        return this.peer.write(notification);
     }
   }
 
@@ -249,8 +249,7 @@ export class SharedUpstream implements Upstream {
     const route = this.serverRequests.get(key);
     if (!route || route.session !== session) return false;
     this.serverRequests.delete(key);
-    this.peer.write({ ...response, id: route.childId });
-    return true;
+    return this.peer.write({ ...response, id: route.childId });
   }
 
   release(session: ClientSession): void {

@@ -23,8 +23,9 @@ export interface ServerIdentity {
  */
 export interface Upstream {
   forward(session: ClientSession, entry: InFlight, request: JsonRpcRequest, timeoutMs: number): void;
-  notify(session: ClientSession, notification: JsonRpcNotification): void;
-  /** A client's answer to a request the server sent it (sampling, elicitation, roots); false when it was not ours. */
+  /** A client's notification; false when it was not written to the server (the proxy handled it, or nothing takes it). */
+  notify(session: ClientSession, notification: JsonRpcNotification): boolean;
+  /** A client's answer to a request the server sent it (sampling, elicitation, roots); false when it was not ours or not written. */
   answer(session: ClientSession, response: JsonRpcResponse): boolean;
   /** The session is over: forget it (and, for a dedicated child, stop the child). */
   release(session: ClientSession): void;
