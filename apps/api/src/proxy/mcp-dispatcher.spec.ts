@@ -3,7 +3,6 @@ import {
   INVALID_PARAMS,
   INVALID_REQUEST,
   JsonRpcNotification,
-  JsonRpcRequest,
   LATEST_INITIALIZE_PROTOCOL_VERSION,
   MCP_METHODS,
   PROTOCOL_VERSION_2024_11_05,
@@ -12,57 +11,25 @@ import {
   parseMessageBytes,
   writtenCallback,
 } from '@mcp-proxy/mcp/protocol';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AUTH_EVENTS, AuthRefusal } from '../core/auth/auth-events';
-import type { TracingService } from '../core/tracing/tracing.service';
-import { McpDispatcher } from './mcp-dispatcher';
+import type { AuthRefusal } from '../core/auth/auth-events';
+import type { McpDispatcher } from './mcp-dispatcher';
 import type { ClientSession } from './sessions/client-session';
-import { SessionStore } from './sessions/session-store';
+import type { SessionStore } from './sessions/session-store';
+import { initializeRequest as initialize, rpcRequest as request, sharedRoute as shared, useDispatcher } from './testing/dispatcher-fixture';
 import { fakePrincipal, fakeRoute, FakeUpstream, FakeUpstreams, IDENTITY, RecordingSink } from './testing/fakes';
 import { ServiceUnavailable } from './upstream/upstream-registry';
 
-const shared = fakeRoute();
 const isolated = fakeRoute({ id: 'svc-2', name: 'scratch', process: { isolation: 'session' } });
 
-const initialize = (protocolVersion: unknown = LATEST_INITIALIZE_PROTOCOL_VERSION, capabilities: unknown = {}): JsonRpcRequest => ({
-  jsonrpc: '2.0',
-  id: 0,
-  method: MCP_METHODS.INITIALIZE,
-  params: { protocolVersion, capabilities, clientInfo: { name: 'inspector', version: '1' } },
-});
-
-const request = (id: number | string, method: string, params?: Record<string, unknown>): JsonRpcRequest => ({
-  jsonrpc: '2.0',
-  id,
-  method,
-  ...(params ? { params } : {}),
-});
-
 describe('McpDispatcher', () => {
+  const fixture = useDispatcher();
   let upstreams: FakeUpstreams;
   let sessions: SessionStore;
-  let events: EventEmitter2;
   let refusals: AuthRefusal[];
   let dispatcher: McpDispatcher;
+  const opened = fixture.opened;
 
-  beforeEach(() => {
-    upstreams = new FakeUpstreams();
-    sessions = new SessionStore();
-    events = new EventEmitter2();
-    refusals = [];
-    events.on(AUTH_EVENTS.refused, (refusal: AuthRefusal) => refusals.push(refusal));
-    dispatcher = new McpDispatcher(upstreams.asRegistry(), sessions, events, { enabled: false } as TracingService);
-  });
-
-  afterEach(() => sessions.onModuleDestroy());
-
-  /** A session opened by `initialize`, and the answer its client got. */
-  async function opened(route = shared, message = initialize(), principal = fakePrincipal()) {
-    const session = await dispatcher.open(route, principal, 'streamable-http', message);
-    const sink = new RecordingSink(false);
-    dispatcher.initialize(session, route, message, sink);
-    return { session, sink };
-  }
+  beforeEach(() => ({ upstreams, sessions, refusals, dispatcher } = fixture));
 
   describe('open and initialize', () => {
     it.each([
@@ -306,100 +273,6 @@ describe('McpDispatcher', () => {
       const sessionOf = (s: ClientSession) => upstreams.dedicated.get(s.id);
       await dispatcher.request(session, isolated, request(3, MCP_METHODS.TOOLS_CALL, { name: 'echo' }), () => new RecordingSink());
       expect(sessionOf(session)?.forwarded.map((call) => call.request.id)).toEqual([0, 3]);
-      expect(upstreams.shared.forwarded).toEqual([]);
-    });
-  });
-
-  describe('a named viewer: lists, never calls', () => {
-    const viewer = fakePrincipal({ kind: 'user', id: 'user:vera', role: 'viewer' });
-    const refusedWith = (id: number, method: string) => ({
-      jsonrpc: '2.0',
-      id,
-      error: { code: INVALID_REQUEST, message: `${method} refused: viewers may list but not call: ask an operator or use a client token` },
-    });
-
-    it.each([MCP_METHODS.TOOLS_LIST, MCP_METHODS.RESOURCES_LIST, MCP_METHODS.RESOURCES_TEMPLATES_LIST, MCP_METHODS.PROMPTS_LIST])(
-      'forwards %s',
-      async (method) => {
-        const { session } = await opened(shared, initialize(), viewer);
-        const sink = new RecordingSink(false);
-        await dispatcher.request(session, shared, request(1, method), () => sink);
-        expect(sink.messages).toEqual([{ jsonrpc: '2.0', id: 1, result: { echoed: method } }]);
-        expect(refusals).toEqual([]);
-      },
-    );
-
-    it.each([
-      [MCP_METHODS.TOOLS_CALL, { name: 'echo', arguments: { message: 'hi' } }],
-      [MCP_METHODS.RESOURCES_READ, { uri: 'file:///etc/hosts' }],
-      [MCP_METHODS.RESOURCES_SUBSCRIBE, { uri: 'file:///etc/hosts' }],
-      [MCP_METHODS.PROMPTS_GET, { name: 'greeting' }],
-      [MCP_METHODS.COMPLETION_COMPLETE, { ref: { type: 'ref/prompt', name: 'greeting' }, argument: { name: 'a', value: 'b' } }],
-      [MCP_METHODS.LOGGING_SET_LEVEL, { level: 'debug' }],
-      ['acme/launch', {}],
-    ])('refuses %s without the upstream, and audits it', async (method, params) => {
-      const { session } = await opened(shared, initialize(), viewer);
-      const sink = new RecordingSink(false);
-      await dispatcher.request(session, shared, request(2, method, params), () => sink);
-      expect(sink.messages).toEqual([refusedWith(2, method)]);
-      expect(upstreams.shared.forwarded).toEqual([]);
-      expect(refusals).toEqual([
-        expect.objectContaining({ status: 403, method, path: '/mcp/notes', actor: { id: 'user:vera', kind: 'user' } }),
-      ]);
-    });
-
-    it('on a group with tool search, lets search_tools list and refuses call_tool, which runs a tool', async () => {
-      const group = fakeRoute({
-        id: 'grp-1',
-        name: 'kit',
-        kind: 'group',
-        proxy: { path: '/mcp/g/kit' },
-        group: { separator: '__', members: [], allow: [], deny: [], memberTimeoutMs: 1000, toolSearch: true },
-      });
-      const { session } = await opened(group, initialize(), viewer);
-      const sink = new RecordingSink(false);
-      await dispatcher.request(
-        session,
-        group,
-        request(3, MCP_METHODS.TOOLS_CALL, { name: 'search_tools', arguments: { query: 'echo' } }),
-        () => sink,
-      );
-      await dispatcher.request(
-        session,
-        group,
-        request(4, MCP_METHODS.TOOLS_CALL, { name: 'call_tool', arguments: { name: 'notes__echo', arguments: {} } }),
-        () => sink,
-      );
-      expect(upstreams.shared.forwarded.map((call) => call.request.id)).toEqual([3]);
-      expect(sink.messages).toEqual([
-        { jsonrpc: '2.0', id: 3, result: { echoed: MCP_METHODS.TOOLS_CALL } },
-        refusedWith(4, MCP_METHODS.TOOLS_CALL),
-      ]);
-      expect(refusals).toEqual([expect.objectContaining({ reason: expect.stringContaining('"call_tool"') })]);
-    });
-
-    it.each([
-      ['an operator', fakePrincipal({ kind: 'user', id: 'user:otto', role: 'operator' })],
-      ['an admin user', fakePrincipal({ kind: 'user', id: 'user:ada', role: 'admin' })],
-      ['the API key', fakePrincipal({ kind: 'admin', id: 'admin', role: 'admin' })],
-      ['a UI session of the API key', fakePrincipal({ kind: 'session', id: 'session:1', role: 'admin' })],
-      // Client tokens and OAuth grants carry the role viewer only to keep them off the management API.
-      ['a client token', fakePrincipal({ kind: 'client', id: 'client:bot', role: 'viewer' })],
-    ])('lets %s call as before', async (_who, principal) => {
-      const { session } = await opened(shared, initialize(), principal);
-      await dispatcher.request(session, shared, request(5, MCP_METHODS.TOOLS_CALL, { name: 'echo' }), () => new RecordingSink());
-      expect(upstreams.shared.forwarded).toHaveLength(1);
-      expect(refusals).toEqual([]);
-    });
-
-    it('holds on WebSocket and legacy SSE sessions, which exist before initialize', async () => {
-      for (const transport of ['websocket', 'legacy-sse'] as const) {
-        const session = dispatcher.createSession(shared, viewer, transport, LATEST_INITIALIZE_PROTOCOL_VERSION);
-        await dispatcher.prepare(shared, session, initialize());
-        const sink = new RecordingSink(false);
-        await dispatcher.request(session, shared, request(6, MCP_METHODS.TOOLS_CALL, { name: 'echo' }), () => sink);
-        expect(sink.messages).toEqual([refusedWith(6, MCP_METHODS.TOOLS_CALL)]);
-      }
       expect(upstreams.shared.forwarded).toEqual([]);
     });
   });
