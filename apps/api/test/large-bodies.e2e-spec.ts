@@ -187,9 +187,10 @@ describe('large MCP bodies and who may make them wait', () => {
     viewer.socket.close();
   });
 
-  /** A legacy HTTP+SSE session (MCP 2024-11-05) as the admin: its POSTs, and the answers its stream carried, by id. */
-  async function legacySession(): Promise<{ post: (body: string) => Promise<number>; answers: Map<number, string>; close: () => void }> {
-    const key = { 'x-api-key': running.env.apiKey };
+  /** A legacy HTTP+SSE session (MCP 2024-11-05), the admin's unless `key` says otherwise: its POSTs (as another caller with `as`), and the answers its stream carried, by id. */
+  async function legacySession(
+    key: Credential = { 'x-api-key': running.env.apiKey },
+  ): Promise<{ post: (body: string, as?: Credential) => Promise<number>; answers: Map<number, string>; close: () => void }> {
     const abort = new AbortController();
     const stream = await fetch(`${running.baseUrl}/mcp/everything/sse`, {
       headers: { ...key, accept: 'text/event-stream' },
@@ -221,8 +222,8 @@ describe('large MCP bodies and who may make them wait', () => {
       }
     })().catch(() => undefined);
     await eventually(() => (endpoint ? Promise.resolve() : Promise.reject(new Error('no endpoint event'))), 10_000);
-    const post = async (body: string): Promise<number> =>
-      (await fetch(new URL(endpoint as string, running.baseUrl), { method: 'POST', headers: headers(key), body })).status;
+    const post = async (body: string, as = key): Promise<number> =>
+      (await fetch(new URL(endpoint as string, running.baseUrl), { method: 'POST', headers: headers(as), body })).status;
     expect(await post(initializeRequest('legacy-large'))).toBe(202);
     await eventually(() => (answers.has(1) ? Promise.resolve() : Promise.reject(new Error('no answer to initialize'))), 10_000);
     expect(await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }))).toBe(202);
@@ -284,6 +285,40 @@ describe('large MCP bodies and who may make them wait', () => {
     await eventually(() => (session.answers.has(2) ? Promise.resolve() : Promise.reject(new Error('not answered'))), 20_000);
     expect(session.answers.get(2)).toContain('Echo: xxxx');
     session.close();
+  });
+
+  it('over legacy HTTP+SSE, refuses anonymous and out-of-scope POSTs unread; a viewer and a tool-limited token are refused and every byte comes back', async () => {
+    const admin = await legacySession();
+    // The budget is full: these are answered without waiting for it, because nobody reads their bodies.
+    const giveBack = await budget.reserve(budget.capacity);
+    try {
+      expect(await admin.post(largeEcho(2), {})).toBe(401);
+      expect(await admin.post(largeEcho(3), { authorization: `Bearer ${elsewhereToken}` })).toBe(403);
+      expect(budget.reserved).toBe(budget.capacity);
+    } finally {
+      giveBack();
+    }
+    admin.close();
+
+    const limited = await running
+      .api()
+      .post('/api/client-tokens')
+      .set('X-API-Key', running.env.apiKey)
+      .send({ label: 'sums only', services: ['everything'], tools: ['get-sum'] })
+      .expect(201);
+    const refusals: Array<[Credential, string]> = [
+      [{ authorization: `Bearer ${viewerToken}` }, 'viewers may list but not call'],
+      [{ authorization: `Bearer ${limited.body.token as string}` }, 'Tool "echo" is not allowed for this client'],
+    ];
+    for (const [credential, refusal] of refusals) {
+      const session = await legacySession(credential);
+      // Never written to the server: accepted once its refusal is on the stream.
+      expect(await session.post(largeEcho(2))).toBe(202);
+      await eventually(() => (session.answers.has(2) ? Promise.resolve() : Promise.reject(new Error('not answered'))), 20_000);
+      expect((JSON.parse(session.answers.get(2) as string) as { error: { message: string } }).error.message).toContain(refusal);
+      await nothingCounted();
+      session.close();
+    }
   });
 
   it('a large notification, over Streamable HTTP, legacy HTTP+SSE or WebSocket, counts until its server has read it', async () => {
